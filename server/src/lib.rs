@@ -1,0 +1,1 @@
+//! The Portal server.
