@@ -1,0 +1,327 @@
+//! Who may do what: PRODUCT.md §3 in one place. Every handler asks here.
+//! Functions take facts (who calls, what the object is) and decide; they
+//! never read the store themselves.
+
+use crate::domain::{AccessLevel, Principal, StaffRole, TicketStatus, client_moves, staff_moves};
+
+/// Why a call is refused. An object the caller may not see is `NotFound`,
+/// exactly like one that does not exist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Denied {
+    NotFound,
+    Forbidden(&'static str),
+}
+
+pub type Decision = Result<(), Denied>;
+
+fn allow_if(ok: bool, why: &'static str) -> Decision {
+    if ok {
+        Ok(())
+    } else {
+        Err(Denied::Forbidden(why))
+    }
+}
+
+fn is_provider_admin(p: &Principal) -> bool {
+    matches!(
+        p,
+        Principal::Staff {
+            role: StaffRole::Admin,
+            ..
+        }
+    )
+}
+
+fn is_staff(p: &Principal) -> bool {
+    matches!(p, Principal::Staff { .. })
+}
+
+/// A contact of `company_id` with at least `level`.
+fn company_level(p: &Principal, company_id: i64, level: AccessLevel) -> bool {
+    matches!(p, Principal::Contact { company_id: c, access, .. } if *c == company_id && *access >= level)
+}
+
+// ---------------------------------------------------------------- tickets
+
+/// Which tickets a list may show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TicketScope {
+    /// Staff: every company.
+    All,
+    /// The company's tickets, plus any where the contact is requester or subscriber.
+    Company { company_id: i64, contact_id: i64 },
+    /// Only tickets where the contact is requester or subscriber.
+    Own { contact_id: i64 },
+}
+
+/// `users_see_all`: the caller's company lets Users see all its tickets.
+pub fn ticket_scope(p: &Principal, users_see_all: bool) -> TicketScope {
+    match *p {
+        Principal::Staff { .. } => TicketScope::All,
+        Principal::Contact {
+            contact_id,
+            company_id,
+            access,
+        } => {
+            if access >= AccessLevel::Manager || users_see_all {
+                TicketScope::Company {
+                    company_id,
+                    contact_id,
+                }
+            } else {
+                TicketScope::Own { contact_id }
+            }
+        }
+    }
+}
+
+/// What the store knows about one ticket, relative to the caller.
+#[derive(Debug, Clone, Copy)]
+pub struct TicketFacts {
+    pub company_id: i64,
+    pub contact_id: i64,
+    pub status: TicketStatus,
+    pub assigned_staff_id: Option<i64>,
+    /// The caller (a contact) subscribes to it.
+    pub caller_subscribed: bool,
+    /// The ticket's company lets Users see all its tickets.
+    pub users_see_all: bool,
+}
+
+pub fn view_ticket(p: &Principal, t: &TicketFacts) -> Decision {
+    let visible = match ticket_scope(p, t.users_see_all) {
+        TicketScope::All => true,
+        TicketScope::Company {
+            company_id,
+            contact_id,
+        } => t.company_id == company_id || t.contact_id == contact_id || t.caller_subscribed,
+        TicketScope::Own { contact_id } => t.contact_id == contact_id || t.caller_subscribed,
+    };
+    if visible {
+        Ok(())
+    } else {
+        Err(Denied::NotFound)
+    }
+}
+
+/// Creating a ticket for `company_id` on behalf of `contact_id`.
+pub fn create_ticket(p: &Principal, company_id: i64, contact_id: i64) -> Decision {
+    match *p {
+        Principal::Staff { .. } => Ok(()),
+        Principal::Contact {
+            contact_id: me,
+            company_id: mine,
+            access,
+        } => {
+            if company_id != mine {
+                return Err(Denied::NotFound);
+            }
+            allow_if(
+                contact_id == me || access >= AccessLevel::Manager,
+                "only Managers and Admins may raise a ticket for another contact",
+            )
+        }
+    }
+}
+
+/// Discussion and resolution posts and attachments: anyone who can view.
+pub fn post(p: &Principal, t: &TicketFacts) -> Decision {
+    view_ticket(p, t)
+}
+
+pub fn internal_note(p: &Principal, t: &TicketFacts) -> Decision {
+    view_ticket(p, t)?;
+    allow_if(is_staff(p), "only staff may write internal notes")
+}
+
+/// Internal notes are shown to staff only.
+pub fn sees_internal_notes(p: &Principal) -> bool {
+    is_staff(p)
+}
+
+/// The statuses the caller may move this ticket to (empty: none).
+pub fn allowed_statuses(p: &Principal, t: &TicketFacts) -> &'static [TicketStatus] {
+    match *p {
+        Principal::Staff {
+            role: StaffRole::Technician,
+            staff_id,
+        } => {
+            if t.assigned_staff_id == Some(staff_id) {
+                staff_moves(t.status)
+            } else {
+                &[]
+            }
+        }
+        Principal::Staff { .. } => staff_moves(t.status),
+        Principal::Contact {
+            contact_id,
+            company_id,
+            access,
+        } => {
+            let own = t.contact_id == contact_id;
+            let company = t.company_id == company_id && access >= AccessLevel::Manager;
+            if own || company {
+                client_moves(t.status)
+            } else {
+                &[]
+            }
+        }
+    }
+}
+
+pub fn change_status(p: &Principal, t: &TicketFacts, to: TicketStatus) -> Decision {
+    view_ticket(p, t)?;
+    let allowed = allowed_statuses(p, t);
+    if allowed.contains(&to) {
+        return Ok(());
+    }
+    Err(Denied::Forbidden("that status change is not allowed"))
+}
+
+pub fn set_priority_or_assign(p: &Principal, t: &TicketFacts) -> Decision {
+    view_ticket(p, t)?;
+    allow_if(
+        matches!(
+            p,
+            Principal::Staff {
+                role: StaffRole::Dispatcher | StaffRole::Admin,
+                ..
+            }
+        ),
+        "only Dispatchers and provider Admins may change priority or assignment",
+    )
+}
+
+pub fn manage_tasks(p: &Principal, t: &TicketFacts) -> Decision {
+    view_ticket(p, t)?;
+    allow_if(is_staff(p), "only staff may add or check tasks")
+}
+
+/// Subscribers: staff, the requester, and the company's Managers and Admins.
+pub fn manage_subscribers(p: &Principal, t: &TicketFacts) -> Decision {
+    view_ticket(p, t)?;
+    let ok = match *p {
+        Principal::Staff { .. } => true,
+        Principal::Contact {
+            contact_id,
+            company_id,
+            access,
+        } => {
+            t.contact_id == contact_id
+                || (t.company_id == company_id && access >= AccessLevel::Manager)
+        }
+    };
+    allow_if(
+        ok,
+        "only the requester, Managers and Admins may change subscribers",
+    )
+}
+
+// --------------------------------------------------------------- contacts
+
+/// Seeing a company's contact list and details: Managers and Admins of the
+/// company, and staff. (Users see only themselves, through My Account.)
+pub fn view_contacts(p: &Principal, company_id: i64) -> Decision {
+    match p {
+        Principal::Staff { .. } => Ok(()),
+        Principal::Contact {
+            company_id: mine, ..
+        } if *mine != company_id => Err(Denied::NotFound),
+        _ => allow_if(
+            company_level(p, company_id, AccessLevel::Manager),
+            "only Managers and Admins may see the company's contacts",
+        ),
+    }
+}
+
+/// Seeing one contact: oneself, or as `view_contacts`.
+pub fn view_contact(p: &Principal, company_id: i64, contact_id: i64) -> Decision {
+    if matches!(p, Principal::Contact { contact_id: me, .. } if *me == contact_id) {
+        return Ok(());
+    }
+    match view_contacts(p, company_id) {
+        Err(Denied::Forbidden(_)) => Err(Denied::NotFound),
+        other => other,
+    }
+}
+
+/// Editing a contact's details (names, phones, address, notifications).
+pub fn edit_contact_details(p: &Principal, company_id: i64) -> Decision {
+    view_contacts(p, company_id)?;
+    allow_if(
+        is_provider_admin(p) || company_level(p, company_id, AccessLevel::Manager),
+        "only Managers, Admins and provider Admins may edit contact details",
+    )
+}
+
+/// Adding users, security levels, password resets, disabling, login e-mail,
+/// company preferences: the company's Admins and provider Admins.
+pub fn manage_users(p: &Principal, company_id: i64) -> Decision {
+    view_contacts(p, company_id)?;
+    allow_if(
+        is_provider_admin(p) || company_level(p, company_id, AccessLevel::Admin),
+        "only Admins may manage users and company preferences",
+    )
+}
+
+/// Reading a company (name, address, sites): its contacts, and staff.
+pub fn view_company(p: &Principal, company_id: i64) -> Decision {
+    match p {
+        Principal::Staff { .. } => Ok(()),
+        Principal::Contact {
+            company_id: mine, ..
+        } => {
+            if *mine == company_id {
+                Ok(())
+            } else {
+                Err(Denied::NotFound)
+            }
+        }
+    }
+}
+
+/// Pending password-reset and access requests of a company.
+pub fn resolve_requests(p: &Principal, company_id: i64) -> Decision {
+    match p {
+        Principal::Staff { .. } => Ok(()),
+        _ => manage_users(p, company_id),
+    }
+}
+
+// ------------------------------------------------------------- provider
+
+/// Companies, staff, catalog, SLA, billing runs, the audit log.
+pub fn administer_provider(p: &Principal) -> Decision {
+    allow_if(is_provider_admin(p), "only provider Admins may do that")
+}
+
+/// Listing companies and staff (for pickers and triage): any staff.
+pub fn view_provider_directory(p: &Principal) -> Decision {
+    allow_if(is_staff(p), "only staff may list companies and staff")
+}
+
+/// Reports: Managers and Admins of the company, Dispatchers, provider Admins.
+pub fn view_reports(p: &Principal, company_id: Option<i64>) -> Decision {
+    match (p, company_id) {
+        (Principal::Staff { role, .. }, _) => allow_if(
+            *role != StaffRole::Technician,
+            "Technicians do not see reports",
+        ),
+        (
+            Principal::Contact {
+                company_id: mine,
+                access,
+                ..
+            },
+            asked,
+        ) => {
+            if asked.is_some_and(|c| c != *mine) {
+                return Err(Denied::NotFound);
+            }
+            allow_if(
+                *access >= AccessLevel::Manager,
+                "only Managers and Admins see reports",
+            )
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! Secrets: session and refresh tokens, password hashing and policy.
+
+pub mod password;
+pub mod token;

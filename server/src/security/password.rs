@@ -1,0 +1,52 @@
+//! Password hashing: argon2id with OWASP's minimum parameters
+//! (19 MiB memory, 2 iterations, 1 lane).
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use rand::rngs::OsRng;
+
+fn argon2() -> Argon2<'static> {
+    // The parameters are constants that argon2 accepts.
+    let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// The PHC string to store for `password`.
+pub fn hash(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .unwrap_or_default()
+}
+
+/// Whether `password` matches the stored PHC string (false for a malformed one).
+pub fn verify(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored).is_ok_and(|parsed| {
+        argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
+}
+
+/// Costs the same as a real verification, so an unknown e-mail takes as long
+/// as a wrong password (no user enumeration by timing).
+pub fn verify_dummy(password: &str) {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let stored = DUMMY.get_or_init(|| hash("dummy-password-for-timing"));
+    let _ = verify(password, stored);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_are_argon2id_and_verify() {
+        let h = hash("Correct-Horse-9");
+        assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(verify("Correct-Horse-9", &h));
+        assert!(!verify("correct-horse-9", &h));
+        assert!(!verify("x", "not a hash"));
+    }
+}

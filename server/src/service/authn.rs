@@ -1,0 +1,131 @@
+//! Authentication: the bearer token in `authorization` becomes a `Caller` in
+//! the request's extensions. Sessions are cached in memory so a call costs
+//! no store read; anything that changes a person's sessions or rights calls
+//! `SessionCache::forget_subject`.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use tonic::metadata::MetadataMap;
+use tonic::{Request, Status};
+
+use crate::domain::{Caller, SubjectKind};
+use crate::security::token;
+use crate::store::{self, Store, now_ms, sessions::SessionRow};
+
+/// How stale `last_seen_at` may get in the store before it is written again.
+const TOUCH_EVERY_MS: i64 = 60_000;
+
+#[derive(Default)]
+pub struct SessionCache {
+    by_hash: Mutex<HashMap<[u8; 32], SessionRow>>,
+}
+
+impl SessionCache {
+    /// Forgets one person's cached sessions (after any change to them).
+    pub fn forget_subject(&self, kind: SubjectKind, subject_id: i64) {
+        if let Ok(mut map) = self.by_hash.lock() {
+            map.retain(|_, s| {
+                !(s.principal.kind() == kind && s.principal.subject_id() == subject_id)
+            });
+        }
+    }
+
+    pub fn forget_session(&self, session_id: i64) {
+        if let Ok(mut map) = self.by_hash.lock() {
+            map.retain(|_, s| s.id != session_id);
+        }
+    }
+}
+
+/// Checks the bearer token of a call; UNAUTHENTICATED when missing, unknown,
+/// revoked or expired.
+pub fn authenticate(
+    store: &Store,
+    cache: &SessionCache,
+    idle: Duration,
+    metadata: &MetadataMap,
+) -> Result<Caller, Status> {
+    let token = bearer(metadata).ok_or_else(|| Status::unauthenticated("sign in first"))?;
+    let hash = token::hash(token);
+    let now = now_ms();
+    let idle_ms = i64::try_from(idle.as_millis()).unwrap_or(i64::MAX);
+
+    let cached = cache
+        .by_hash
+        .lock()
+        .ok()
+        .and_then(|m| m.get(&hash).cloned());
+    let mut session = match cached {
+        Some(s) => s,
+        None => store
+            .read_blocking(|conn| store::sessions::lookup(conn, &hash))
+            .map_err(|e| {
+                tracing::error!(error = %e, "session lookup failed");
+                Status::unavailable("try again")
+            })?
+            .ok_or_else(expired)?,
+    };
+    if now >= session.expires_at || now - session.last_seen_at >= idle_ms {
+        if let Ok(mut m) = cache.by_hash.lock() {
+            m.remove(&hash);
+        }
+        let id = session.id;
+        let store = store.clone();
+        tokio::spawn(async move { store.write(move |c| store::sessions::revoke(c, id)).await });
+        return Err(expired());
+    }
+    if now - session.last_seen_at >= TOUCH_EVERY_MS {
+        session.last_seen_at = now;
+        let id = session.id;
+        let store = store.clone();
+        tokio::spawn(async move {
+            store
+                .write(move |c| store::sessions::touch(c, id, now))
+                .await
+        });
+    }
+    let caller = Caller {
+        principal: session.principal.clone(),
+        session_id: session.id,
+        email: session.email.clone(),
+        name: session.name.clone(),
+        must_change_password: session.must_change_password,
+    };
+    if let Ok(mut m) = cache.by_hash.lock() {
+        m.insert(hash, session);
+    }
+    Ok(caller)
+}
+
+fn expired() -> Status {
+    Status::unauthenticated("your session has ended; sign in again")
+}
+
+fn bearer(metadata: &MetadataMap) -> Option<&str> {
+    let value = metadata.get("authorization")?.to_str().ok()?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))?;
+    (!token.is_empty()).then_some(token.trim())
+}
+
+/// The caller of an authenticated call. A session with a temporary password
+/// may do nothing until it is changed.
+pub fn caller<T>(req: &Request<T>) -> Result<&Caller, Status> {
+    let caller = any_caller(req)?;
+    if caller.must_change_password {
+        return Err(Status::permission_denied(
+            "change your temporary password before anything else",
+        ));
+    }
+    Ok(caller)
+}
+
+/// The caller, even one that must still change its temporary password.
+pub fn any_caller<T>(req: &Request<T>) -> Result<&Caller, Status> {
+    req.extensions()
+        .get::<Caller>()
+        .ok_or_else(|| Status::unauthenticated("sign in first"))
+}

@@ -1,0 +1,172 @@
+//! The gRPC services. Handlers validate → authorize (`crate::policy`) →
+//! call the store → convert; they never write SQL.
+
+mod account;
+mod auth;
+mod authn;
+mod billing;
+mod convert;
+pub mod events;
+mod reports;
+mod staff;
+mod status;
+mod tickets;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use portal_proto::pb;
+use tokio::net::TcpListener;
+use tokio_stream::wrappers::TcpListenerStream;
+use tonic::service::interceptor::InterceptedService;
+use tonic::transport::{Server, ServerTlsConfig};
+use tonic::{Request, Status};
+
+pub use authn::SessionCache;
+
+use crate::config::Config;
+use crate::store::Store;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+    pub sessions: Arc<SessionCache>,
+    pub events: events::EventBus,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: Config) -> Self {
+        Self {
+            store,
+            config: Arc::new(config),
+            sessions: Arc::default(),
+            events: events::EventBus::default(),
+        }
+    }
+
+    /// The interceptor for services that need a signed-in caller.
+    fn require_auth(
+        &self,
+    ) -> impl FnMut(Request<()>) -> Result<Request<()>, Status> + Clone + use<> {
+        let state = self.clone();
+        move |mut req: Request<()>| {
+            let caller = authn::authenticate(
+                &state.store,
+                &state.sessions,
+                state.config.session_idle,
+                req.metadata(),
+            )?;
+            req.extensions_mut().insert(caller);
+            Ok(req)
+        }
+    }
+
+    /// AuthService mixes signed-out and signed-in calls: a valid token adds
+    /// the caller, anything else passes through for the handler to judge.
+    fn optional_auth(
+        &self,
+    ) -> impl FnMut(Request<()>) -> Result<Request<()>, Status> + Clone + use<> {
+        let state = self.clone();
+        move |mut req: Request<()>| {
+            if let Ok(caller) = authn::authenticate(
+                &state.store,
+                &state.sessions,
+                state.config.session_idle,
+                req.metadata(),
+            ) {
+                req.extensions_mut().insert(caller);
+            }
+            Ok(req)
+        }
+    }
+}
+
+/// Serves every service, reflection (v1 and v1alpha) and health on
+/// `listener` until `shutdown` resolves.
+pub async fn serve(
+    state: AppState,
+    listener: TcpListener,
+    tls: Option<ServerTlsConfig>,
+    shutdown: impl Future<Output = ()> + Send,
+) -> anyhow::Result<()> {
+    let max = state.config.max_message_bytes;
+    let (health, health_service) = tonic_health::server::health_reporter();
+    health
+        .set_serving::<pb::auth_service_server::AuthServiceServer<auth::Auth>>()
+        .await;
+    health
+        .set_serving::<pb::ticket_service_server::TicketServiceServer<tickets::Tickets>>()
+        .await;
+
+    let reflection_v1 = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(portal_proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1()?;
+    let reflection_v1alpha = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(portal_proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1alpha()?;
+
+    macro_rules! guarded {
+        ($server:ty, $svc:expr, $interceptor:expr) => {
+            InterceptedService::new(
+                <$server>::new($svc)
+                    .max_decoding_message_size(max)
+                    .max_encoding_message_size(max),
+                $interceptor,
+            )
+        };
+    }
+
+    let mut builder = Server::builder()
+        .timeout(state.config.request_timeout)
+        .concurrency_limit_per_connection(256)
+        .http2_keepalive_interval(Some(std::time::Duration::from_secs(30)));
+    if let Some(tls) = tls {
+        builder = builder.tls_config(tls)?;
+    }
+    builder
+        .add_service(guarded!(
+            pb::auth_service_server::AuthServiceServer<auth::Auth>,
+            auth::Auth::new(state.clone()),
+            state.optional_auth()
+        ))
+        .add_service(guarded!(
+            pb::account_service_server::AccountServiceServer<account::Accounts>,
+            account::Accounts::new(state.clone()),
+            state.require_auth()
+        ))
+        .add_service(guarded!(
+            pb::ticket_service_server::TicketServiceServer<tickets::Tickets>,
+            tickets::Tickets::new(state.clone()),
+            state.require_auth()
+        ))
+        .add_service(guarded!(
+            pb::staff_service_server::StaffServiceServer<staff::StaffAdmin>,
+            staff::StaffAdmin::new(state.clone()),
+            state.require_auth()
+        ))
+        .add_service(guarded!(
+            pb::billing_service_server::BillingServiceServer<billing::Billing>,
+            billing::Billing,
+            state.require_auth()
+        ))
+        .add_service(guarded!(
+            pb::report_service_server::ReportServiceServer<reports::Reports>,
+            reports::Reports::new(state.clone()),
+            state.require_auth()
+        ))
+        .add_service(guarded!(
+            pb::event_service_server::EventServiceServer<events::Events>,
+            events::Events::new(state.clone()),
+            state.require_auth()
+        ))
+        .add_service(health_service)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha)
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
+        .await?;
+    Ok(())
+}

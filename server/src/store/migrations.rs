@@ -1,0 +1,18 @@
+//! Numbered migrations, applied atomically at open (version in `user_version`).
+//! A shipped migration is never edited: add a new file instead.
+
+use rusqlite_migration::{M, Migrations};
+
+const STEPS: &[M<'static>] = &[M::up(include_str!("migrations/0001_init.sql"))];
+
+pub static MIGRATIONS: Migrations<'static> = Migrations::from_slice(STEPS);
+
+#[cfg(test)]
+mod tests {
+    use super::MIGRATIONS;
+
+    #[test]
+    fn migrations_validate() {
+        assert!(MIGRATIONS.validate().is_ok());
+    }
+}

@@ -1,0 +1,20 @@
+//! The SQLite store: one writer thread that group-commits, and a small pool
+//! of reader connections. Nothing here knows about gRPC.
+
+mod error;
+mod migrations;
+mod pool;
+pub mod sessions;
+
+pub use error::{Result, StoreError};
+pub use migrations::MIGRATIONS;
+pub use pool::{Store, StoreOptions};
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Milliseconds since the Unix epoch, UTC: how the store keeps every time.
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}

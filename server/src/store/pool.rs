@@ -1,0 +1,242 @@
+//! One writer, a few readers.
+//!
+//! Durability: WAL with `synchronous = FULL`, so a commit is on disk (the WAL
+//! is fsynced) before a write is acknowledged; it survives both a killed
+//! process and a machine crash. To keep durable throughput high, the writer
+//! thread takes every write that is waiting when it wakes and commits them in
+//! one transaction (group commit); each write runs in its own savepoint, so a
+//! failing write rolls back alone and the others still commit.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+use tokio::sync::{Semaphore, mpsc, oneshot};
+
+use super::{MIGRATIONS, Result, StoreError};
+
+/// Writes are committed in batches of at most this many.
+const MAX_BATCH: usize = 512;
+
+type Job = Box<dyn FnOnce(&Connection) -> Box<dyn FnOnce(Result<()>) + Send> + Send>;
+
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    pub readers: usize,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self { readers: 4 }
+    }
+}
+
+/// The store handle; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    writer: mpsc::UnboundedSender<Job>,
+    readers: Mutex<Vec<Connection>>,
+    reader_slots: Semaphore,
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "cache_size", -16_000)?; // 16 MB per connection
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    Ok(())
+}
+
+impl Store {
+    /// Opens (creating if needed) the store at `path` and applies migrations.
+    pub fn open(path: &Path, options: &StoreOptions) -> Result<Self> {
+        let mut conn = Connection::open(path)?;
+        configure(&conn)?;
+        MIGRATIONS.to_latest(&mut conn)?;
+
+        let readers = (0..options.readers.max(1))
+            .map(|_| {
+                let reader = Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                configure(&reader)?;
+                Ok(reader)
+            })
+            .collect::<Result<Vec<_>>>()?;
+
+        let (tx, rx) = mpsc::unbounded_channel();
+        thread::Builder::new()
+            .name("store-writer".into())
+            .spawn(move || writer_loop(&conn, rx))
+            .map_err(|e| StoreError::Corrupt(format!("cannot start the writer: {e}")))?;
+
+        Ok(Self {
+            inner: Arc::new(Inner {
+                path: path.to_path_buf(),
+                writer: tx,
+                reader_slots: Semaphore::new(readers.len()),
+                readers: Mutex::new(readers),
+            }),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Runs `f` in the writer's transaction; resolves once it is durable.
+    pub async fn write<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        let job: Job = Box::new(move |conn| {
+            let outcome = in_savepoint(conn, f);
+            Box::new(move |commit: Result<()>| {
+                let _ = tx.send(commit.and(outcome));
+            })
+        });
+        self.inner
+            .writer
+            .send(job)
+            .map_err(|_| StoreError::Closed)?;
+        rx.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// `write` for code outside the async runtime (the CLI's init, demo, gen).
+    pub fn write_blocking<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        let job: Job = Box::new(move |conn| {
+            let outcome = in_savepoint(conn, f);
+            Box::new(move |commit: Result<()>| {
+                let _ = tx.send(commit.and(outcome));
+            })
+        });
+        self.inner
+            .writer
+            .send(job)
+            .map_err(|_| StoreError::Closed)?;
+        rx.blocking_recv().map_err(|_| StoreError::Closed)?
+    }
+
+    /// Runs `f` on a reader connection (a consistent snapshot for its duration
+    /// when it opens a transaction).
+    pub async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        let _slot = self
+            .inner
+            .reader_slots
+            .acquire()
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        let inner = Arc::clone(&self.inner);
+        tokio::task::spawn_blocking(move || inner.with_reader(f))
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("reader task failed: {e}")))?
+    }
+
+    /// Synchronous read for code outside the async runtime (CLI, interceptor).
+    pub fn read_blocking<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        self.inner.with_reader(f)
+    }
+
+    /// Copies the whole store to `dest` with SQLite's online backup; consistent
+    /// while writes go on.
+    pub fn backup_to(&self, dest: &Path) -> Result<()> {
+        self.inner.with_reader(|conn| {
+            conn.backup("main", dest, None)?;
+            Ok(())
+        })
+    }
+}
+
+impl Inner {
+    fn with_reader<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let conn = self
+            .readers
+            .lock()
+            .map_err(|_| StoreError::Closed)?
+            .pop()
+            .map_or_else(|| self.open_extra_reader(), Ok)?;
+        let out = f(&conn);
+        if let Ok(mut readers) = self.readers.lock() {
+            readers.push(conn);
+        }
+        out
+    }
+
+    /// Only reached by blocking reads beyond the pool size.
+    fn open_extra_reader(&self) -> Result<Connection> {
+        let conn = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        configure(&conn)?;
+        Ok(conn)
+    }
+}
+
+fn in_savepoint<T>(conn: &Connection, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    conn.execute_batch("SAVEPOINT job")?;
+    match f(conn) {
+        Ok(value) => {
+            conn.execute_batch("RELEASE job")?;
+            Ok(value)
+        }
+        Err(e) => {
+            conn.execute_batch("ROLLBACK TO job; RELEASE job")?;
+            Err(e)
+        }
+    }
+}
+
+fn writer_loop(conn: &Connection, mut rx: mpsc::UnboundedReceiver<Job>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while let Some(first) = rx.blocking_recv() {
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let replies: Vec<_>;
+        let commit = match conn.execute_batch("BEGIN IMMEDIATE") {
+            Ok(()) => {
+                replies = batch.drain(..).map(|job| job(conn)).collect();
+                conn.execute_batch("COMMIT").map_err(StoreError::from)
+            }
+            Err(e) => {
+                replies = Vec::new();
+                batch.clear();
+                tracing::error!(error = %e, "cannot begin a write transaction");
+                Err(StoreError::from(e))
+            }
+        };
+        if let Err(e) = &commit {
+            tracing::error!(error = %e, "group commit failed");
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        for reply in replies {
+            reply(match &commit {
+                Ok(()) => Ok(()),
+                Err(e) => Err(StoreError::Corrupt(format!("commit failed: {e}"))),
+            });
+        }
+    }
+}
