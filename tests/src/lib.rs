@@ -38,7 +38,11 @@ pub mod demo {
 pub fn bin(name: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap_or_default();
     // target/debug/deps/<test> → target/debug/<name>
-    let dir = exe.parent().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
     let path = dir.join(name);
     assert!(
         path.exists(),
@@ -73,7 +77,10 @@ impl TestServer {
             .output()
             .await?;
         if !out.status.success() {
-            bail!("portal-server demo failed: {}", String::from_utf8_lossy(&out.stderr));
+            bail!(
+                "portal-server demo failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
         let mut server = Self {
             addr: String::new(),
@@ -128,7 +135,10 @@ impl TestServer {
 
     /// Signs in and returns the token.
     pub async fn login(&self, email: &str, password: &str) -> Result<pb::LoginResponse, Status> {
-        let channel = self.channel().await.map_err(|e| Status::unavailable(e.to_string()))?;
+        let channel = self
+            .channel()
+            .await
+            .map_err(|e| Status::unavailable(e.to_string()))?;
         pb::auth_service_client::AuthServiceClient::new(channel)
             .login(pb::LoginRequest {
                 email: email.into(),
@@ -147,7 +157,10 @@ impl TestServer {
 
     /// A session with no token at all.
     pub async fn anonymous(&self) -> anyhow::Result<Session> {
-        Ok(Session { channel: self.channel().await?, bearer: Bearer(None) })
+        Ok(Session {
+            channel: self.channel().await?,
+            bearer: Bearer(None),
+        })
     }
 }
 
@@ -175,11 +188,17 @@ pub struct Session {
 
 impl Session {
     pub fn new(channel: Channel, token: &str) -> anyhow::Result<Self> {
-        Ok(Self { channel, bearer: Bearer(Some(format!("Bearer {token}").parse()?)) })
+        Ok(Self {
+            channel,
+            bearer: Bearer(Some(format!("Bearer {token}").parse()?)),
+        })
     }
 
     pub fn auth(&self) -> pb::auth_service_client::AuthServiceClient<Authed> {
-        pb::auth_service_client::AuthServiceClient::with_interceptor(self.channel.clone(), self.bearer.clone())
+        pb::auth_service_client::AuthServiceClient::with_interceptor(
+            self.channel.clone(),
+            self.bearer.clone(),
+        )
     }
 
     pub fn accounts(&self) -> pb::account_service_client::AccountServiceClient<Authed> {
@@ -197,7 +216,10 @@ impl Session {
     }
 
     pub fn staff(&self) -> pb::staff_service_client::StaffServiceClient<Authed> {
-        pb::staff_service_client::StaffServiceClient::with_interceptor(self.channel.clone(), self.bearer.clone())
+        pb::staff_service_client::StaffServiceClient::with_interceptor(
+            self.channel.clone(),
+            self.bearer.clone(),
+        )
     }
 
     pub fn reports(&self) -> pb::report_service_client::ReportServiceClient<Authed> {
@@ -208,7 +230,10 @@ impl Session {
     }
 
     pub fn events(&self) -> pb::event_service_client::EventServiceClient<Authed> {
-        pb::event_service_client::EventServiceClient::with_interceptor(self.channel.clone(), self.bearer.clone())
+        pb::event_service_client::EventServiceClient::with_interceptor(
+            self.channel.clone(),
+            self.bearer.clone(),
+        )
     }
 }
 
