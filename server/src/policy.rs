@@ -227,7 +227,7 @@ pub fn view_contacts(p: &Principal, company_id: i64) -> Decision {
         Principal::Contact {
             company_id: mine, ..
         } if *mine != company_id => Err(Denied::NotFound),
-        _ => allow_if(
+        Principal::Contact { .. } => allow_if(
             company_level(p, company_id, AccessLevel::Manager),
             "only Managers and Admins may see the company's contacts",
         ),
@@ -284,7 +284,7 @@ pub fn view_company(p: &Principal, company_id: i64) -> Decision {
 pub fn resolve_requests(p: &Principal, company_id: i64) -> Decision {
     match p {
         Principal::Staff { .. } => Ok(()),
-        _ => manage_users(p, company_id),
+        Principal::Contact { .. } => manage_users(p, company_id),
     }
 }
 

@@ -34,15 +34,14 @@ pub mod demo {
     pub const PROVIDER_ADMIN: &str = "paula@keystone.example";
 }
 
-/// Path of a workspace binary next to the running test executable.
+/// Path of a workspace binary next to the running executable (a test in
+/// `target/<profile>/deps/`, or a binary in `target/<profile>/`).
 pub fn bin(name: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap_or_default();
-    // target/debug/deps/<test> → target/debug/<name>
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
+    let mut dir = exe.parent().map(Path::to_path_buf).unwrap_or_default();
+    if dir.ends_with("deps") {
+        dir.pop();
+    }
     let path = dir.join(name);
     assert!(
         path.exists(),
@@ -58,7 +57,7 @@ pub struct TestServer {
     pub db: PathBuf,
     extra_args: Vec<String>,
     child: Option<Child>,
-    _dir: TempDir,
+    _dir: Option<TempDir>,
 }
 
 impl TestServer {
@@ -87,10 +86,28 @@ impl TestServer {
             db,
             extra_args: extra.iter().map(ToString::to_string).collect(),
             child: None,
-            _dir: dir,
+            _dir: Some(dir),
         };
         server.start().await?;
         Ok(server)
+    }
+
+    /// A server over an existing store (kept after the server stops).
+    pub async fn over(db: &Path, extra: &[&str]) -> anyhow::Result<Self> {
+        let mut server = Self {
+            addr: String::new(),
+            db: db.to_path_buf(),
+            extra_args: extra.iter().map(ToString::to_string).collect(),
+            child: None,
+            _dir: None,
+        };
+        server.start().await?;
+        Ok(server)
+    }
+
+    /// The server's process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().and_then(Child::id)
     }
 
     /// Starts (or restarts) the server process on a new port.
@@ -152,7 +169,7 @@ impl TestServer {
     /// Clients signed in as a demo account.
     pub async fn as_demo(&self, email: &str) -> anyhow::Result<Session> {
         let login = self.login(email, DEMO_PASSWORD).await?;
-        Ok(Session::new(self.channel().await?, &login.token)?)
+        Session::new(self.channel().await?, &login.token)
     }
 
     /// A session with no token at all.
