@@ -796,7 +796,7 @@ fn attach(
         &AttachmentRow {
             ticket_id: ticket,
             title: &file.title,
-            file_name: &file.file_name,
+            file_name: &file.name,
             content_type: file.content_type,
             size: file.data.len() as i64,
             sha256: &sha,
