@@ -490,3 +490,76 @@ async fn the_demo_server_serves_and_stops_on_drop() {
     }
     assert!(refused, "still listening after drop");
 }
+
+#[test]
+fn a_backup_taken_while_writes_go_on_is_consistent() {
+    let (dir, store) = demo_store(now_ms());
+    let tickets = count(&store, "SELECT COUNT(*) FROM tickets");
+    let before = count(&store, "SELECT COUNT(*) FROM timeline");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (store, stop) = (store.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut written = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                store
+                    .write_blocking(move |c| {
+                        seeding::insert_timeline(
+                            c,
+                            &seeding::TimelineRow {
+                                ticket_id: history::FIRST_TICKET,
+                                kind: 3,
+                                at: now_ms(),
+                                author_kind: "system",
+                                author_id: None,
+                                author_name: "Portal",
+                                body: "written during the backup",
+                                from_value: "",
+                                to_value: "",
+                            },
+                        )
+                    })
+                    .unwrap();
+                written += 1;
+            }
+            written
+        })
+    };
+    // Let some writes land first, so the backup overlaps them.
+    while count(&store, "SELECT COUNT(*) FROM timeline") < before + 20 {
+        std::thread::yield_now();
+    }
+    let copy = dir.path().join("copy.db");
+    store.backup_to(&copy).unwrap();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let written = writer.join().unwrap();
+    let after = count(&store, "SELECT COUNT(*) FROM timeline");
+    assert_eq!(after, before + written);
+
+    let conn = rusqlite::Connection::open(&copy).unwrap();
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    let fk: i64 = conn
+        .query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(fk, 0);
+    let copied: i64 = conn
+        .query_row("SELECT COUNT(*) FROM tickets", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(copied, tickets);
+    let entries: i64 = conn
+        .query_row("SELECT COUNT(*) FROM timeline", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        (before + 20..=after).contains(&entries),
+        "{before} <= {entries} <= {after}"
+    );
+    // The copy is a working store.
+    drop(conn);
+    let reopened = Store::open(&copy, &StoreOptions::default()).unwrap();
+    assert_eq!(count(&reopened, "SELECT COUNT(*) FROM tickets"), tickets);
+}
