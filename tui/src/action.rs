@@ -118,7 +118,7 @@ impl ApiError {
         }
     }
 
-    /// `field: message` as the server names a bad field (INVALID_ARGUMENT).
+    /// `field: message` as the server names a bad field (`INVALID_ARGUMENT`).
     pub fn field(&self) -> Option<(&str, &str)> {
         if self.code != tonic::Code::InvalidArgument {
             return None;
@@ -218,7 +218,7 @@ pub enum Reply {
 /// Everything the event loop feeds the app besides keys.
 #[derive(Debug, Clone)]
 pub enum Action {
-    Reply(Reply),
+    Reply(Box<Reply>),
     /// A change made by someone else.
     Event(pb::Event),
     /// The live-update stream is (re)connected or lost.

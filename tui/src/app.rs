@@ -19,7 +19,6 @@ use crate::editor;
 use crate::keys::{Cmd, KeyMap, is_ctrl};
 use crate::theme::Theme;
 use crate::ui::account::{self, Account};
-use crate::ui::form::Form;
 use crate::ui::home::Home;
 use crate::ui::login::Login;
 use crate::ui::popup::{Confirm, Outcome, Pick, Popup, Prompt, PromptPopup, expand_home};
@@ -121,10 +120,10 @@ impl App {
         };
         match target {
             EditTarget::TicketForm(i) => {
-                if let Phase::Main(main) = &mut self.phase {
-                    if let Some(form) = &mut main.form {
-                        form.form.set_text(i, text.trim_end());
-                    }
+                if let Phase::Main(main) = &mut self.phase
+                    && let Some(form) = &mut main.form
+                {
+                    form.form.set_text(i, text.trim_end());
                 }
             }
             EditTarget::Prompt(i) => {
@@ -247,10 +246,10 @@ impl App {
                 "You will be signed out and this computer forgets you.",
                 Confirm::Logout,
             ));
-        } else if let KeyCode::Char(c @ '1'..='9') = key.code {
-            if let Some(tab) = main.tabs.get(usize::from(c as u8 - b'1')) {
-                fx.nav = Some(Nav::Tab(*tab));
-            }
+        } else if let KeyCode::Char(c @ '1'..='9') = key.code
+            && let Some(tab) = main.tabs.get(usize::from(c as u8 - b'1'))
+        {
+            fx.nav = Some(Nav::Tab(*tab));
         }
     }
 
@@ -262,7 +261,7 @@ impl App {
             }
             Outcome::Confirmed(what) => {
                 self.popups.pop();
-                self.on_confirm(what, fx);
+                self.on_confirm(&what, fx);
             }
             Outcome::Picked(what, index) => {
                 self.popups.pop();
@@ -278,11 +277,11 @@ impl App {
         }
     }
 
-    fn on_confirm(&mut self, what: Confirm, fx: &mut Effects) {
-        match what {
+    fn on_confirm(&mut self, what: &Confirm, fx: &mut Effects) {
+        match *what {
             Confirm::Logout => fx.send(Request::Logout),
             Confirm::SetActive { contact_id, active } => {
-                fx.send(Request::SetActive { contact_id, active })
+                fx.send(Request::SetActive { contact_id, active });
             }
             Confirm::ResetPassword { contact_id } => fx.send(Request::ResetPassword { contact_id }),
             Confirm::DiscardTicketForm => fx.nav = Some(Nav::TicketList),
@@ -506,16 +505,16 @@ impl App {
             self.quit = true;
         }
         if let Some(nav) = fx.nav {
-            self.navigate(nav);
+            self.navigate(&nav);
         }
     }
 
-    fn navigate(&mut self, nav: Nav) {
+    fn navigate(&mut self, nav: &Nav) {
         let Phase::Main(main) = &mut self.phase else {
             return;
         };
         let mut fx = Effects::default();
-        match nav {
+        match *nav {
             Nav::Tab(tab) => {
                 main.tab = tab;
                 match tab {
@@ -561,7 +560,7 @@ impl App {
         match action {
             Action::Reply(reply) => {
                 self.status.pending = self.status.pending.saturating_sub(1);
-                self.on_reply(reply, &mut fx);
+                self.on_reply(*reply, &mut fx);
             }
             Action::Event(event) => self.on_event(&event, &mut fx),
             Action::Connected(up) => {
@@ -588,10 +587,10 @@ impl App {
         let Phase::Main(main) = &mut self.phase else {
             return;
         };
-        if let Some(detail) = &main.detail {
-            if detail.number == event.ticket_number {
-                detail.load(fx);
-            }
+        if let Some(detail) = &main.detail
+            && detail.number == event.ticket_number
+        {
+            detail.load(fx);
         }
         self.refresh_lists(fx);
     }
@@ -604,7 +603,7 @@ impl App {
         match main.tab {
             TabId::Home => main.home.load(fx),
             TabId::Tickets if main.detail.is_none() && main.form.is_none() => {
-                main.tickets.reload(fx)
+                main.tickets.reload(fx);
             }
             TabId::Triage => main.triage.reload(fx),
             _ => {}
@@ -652,12 +651,12 @@ impl App {
     }
 
     fn on_reply(&mut self, reply: Reply, fx: &mut Effects) {
-        if let Reply::Failed { request, error } = &reply {
-            if self.prompt_matches(request) {
-                fx.error(error.text());
-                self.prompt_failed(error);
-                return;
-            }
+        if let Reply::Failed { request, error } = &reply
+            && self.prompt_matches(request)
+        {
+            fx.error(error.text());
+            self.prompt_failed(error);
+            return;
         }
         if let Phase::Login(login) = &mut self.phase {
             match reply {
@@ -718,14 +717,13 @@ impl App {
                 ListId::Triage => main.triage.on_page(seq, append, page),
             },
             Reply::Ticket(detail) => {
-                if let Some(open) = &mut main.detail {
-                    if detail
+                if let Some(open) = &mut main.detail
+                    && detail
                         .ticket
                         .as_ref()
                         .is_some_and(|t| t.number == open.number)
-                    {
-                        open.on_detail(*detail);
-                    }
+                {
+                    open.on_detail(*detail);
                 }
             }
             Reply::OlderTimeline { number, page } => {
@@ -751,10 +749,10 @@ impl App {
                 number,
                 subscribers,
             } => {
-                if let Some(open) = main.detail.as_mut().filter(|d| d.number == number) {
-                    if let Some(d) = &mut open.detail {
-                        d.subscribers = subscribers;
-                    }
+                if let Some(open) = main.detail.as_mut().filter(|d| d.number == number)
+                    && let Some(d) = &mut open.detail
+                {
+                    d.subscribers = subscribers;
                 }
                 fx.ok(format!("Subscribed to #{number}"));
             }
@@ -850,10 +848,10 @@ impl App {
     }
 
     fn reload_detail(&mut self, number: i64, fx: &mut Effects) {
-        if let Phase::Main(main) = &mut self.phase {
-            if let Some(detail) = main.detail.as_ref().filter(|d| d.number == number) {
-                detail.load(fx);
-            }
+        if let Phase::Main(main) = &mut self.phase
+            && let Some(detail) = main.detail.as_ref().filter(|d| d.number == number)
+        {
+            detail.load(fx);
         }
     }
 

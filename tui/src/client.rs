@@ -93,16 +93,16 @@ impl Client {
                 },
             };
             // The app may be gone when quitting; nothing to do then.
-            let _ = this.tx.send(Action::Reply(reply));
+            let _ = this.tx.send(Action::Reply(Box::new(reply)));
         });
     }
 
     fn authed<T>(&self, message: T) -> tonic::Request<T> {
         let mut request = tonic::Request::new(message);
-        if let Some(token) = &self.session().token {
-            if let Ok(value) = format!("Bearer {token}").parse() {
-                request.metadata_mut().insert("authorization", value);
-            }
+        if let Some(token) = &self.session().token
+            && let Ok(value) = format!("Bearer {token}").parse()
+        {
+            request.metadata_mut().insert("authorization", value);
         }
         request
     }
@@ -349,10 +349,12 @@ impl Client {
     fn signed_in(&self, response: pb::LoginResponse, remember: bool) -> Reply {
         let identity = response.identity.unwrap_or_default();
         let mut remember_note = None;
-        if remember && !response.refresh_token.is_empty() && self.target.use_keyring {
-            if let Err(e) = keyring::save(&self.target.url, &response.refresh_token) {
-                remember_note = Some(format!("No keyring here ({e}); not remembering you"));
-            }
+        if remember
+            && !response.refresh_token.is_empty()
+            && self.target.use_keyring
+            && let Err(e) = keyring::save(&self.target.url, &response.refresh_token)
+        {
+            remember_note = Some(format!("No keyring here ({e}); not remembering you"));
         }
         {
             let mut session = self.session();

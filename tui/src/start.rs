@@ -18,14 +18,14 @@ use crate::theme::Theme;
 #[derive(Debug, Parser)]
 #[command(name = "portal", version, about)]
 pub struct Cli {
-    /// Server URL, e.g. https://portal.example.net:50051 (else the config
-    /// file's `server`, else http://127.0.0.1:50051).
+    /// Server URL, e.g. <https://portal.example.net:50051> (else the config
+    /// file's `server`, else <http://127.0.0.1:50051>).
     #[arg(long, env = "PORTAL_SERVER", global = true)]
     pub server: Option<String>,
     /// CA certificate (PEM) to trust for an https server.
     #[arg(long, value_name = "FILE", global = true)]
     pub ca: Option<PathBuf>,
-    /// Config file (default: $XDG_CONFIG_HOME/portal/config.toml).
+    /// Config file (default: $`XDG_CONFIG_HOME/portal/config.toml`).
     #[arg(long, value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
     /// Start an embedded server with demo data and sign in to it.

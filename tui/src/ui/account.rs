@@ -63,7 +63,7 @@ impl Default for Account {
     }
 }
 
-fn notifications(n: &pb::NotificationPreferences) -> [bool; 5] {
+fn notifications(n: pb::NotificationPreferences) -> [bool; 5] {
     [
         n.ticket_created,
         n.staff_reply,
@@ -175,7 +175,7 @@ impl Account {
                 ..old
             }
         } else {
-            details_from_form(form, old)
+            details_from_form(form)
         };
         self.busy = true;
         fx.send(Request::UpdateProfile(details));
@@ -352,7 +352,7 @@ fn profile_lines(profile: &pb::MyProfile, ctx: &Ctx) -> Vec<Line<'static>> {
     }
     lines.push(Line::default());
     lines.push(heading("E-mail me about"));
-    let on = notifications(&d.notifications.unwrap_or_default());
+    let on = notifications(d.notifications.unwrap_or_default());
     for ((_, label), on) in NOTIFY.iter().zip(on) {
         lines.push(Line::from(vec![
             Span::styled(if on { "   [x] " } else { "   [ ] " }, theme.accent),
@@ -411,7 +411,7 @@ fn profile_form(profile: &pb::MyProfile, staff: bool) -> Form {
         Field::line("postal_code", "Postal code", &a.postal_code),
         Field::line("country", "Country", &a.country),
     ]);
-    let on = notifications(&d.notifications.unwrap_or_default());
+    let on = notifications(d.notifications.unwrap_or_default());
     for ((key, label), on) in NOTIFY.iter().zip(on) {
         fields.push(Field::toggle(
             &format!("notify_{key}"),
@@ -423,8 +423,8 @@ fn profile_form(profile: &pb::MyProfile, staff: bool) -> Form {
     Form::new(fields)
 }
 
-/// The contact details as the form now says, on top of `old`.
-pub fn details_from_form(form: &Form, old: pb::ContactDetails) -> pb::ContactDetails {
+/// The contact details as the form now says.
+pub fn details_from_form(form: &Form) -> pb::ContactDetails {
     let phones = PHONES
         .iter()
         .filter_map(|(kind, key, _)| {
@@ -459,7 +459,6 @@ pub fn details_from_form(form: &Form, old: pb::ContactDetails) -> pb::ContactDet
             ticket_completed: form.on("notify_ticket_completed"),
             invoices: form.on("notify_invoices"),
         }),
-        ..old
     }
 }
 

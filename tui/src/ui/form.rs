@@ -63,6 +63,7 @@ impl Field {
     pub fn button(key: &str, label: &str) -> Self {
         Self::new(key, label, Input::Button)
     }
+    #[must_use]
     pub fn required(mut self) -> Self {
         self.required = true;
         self

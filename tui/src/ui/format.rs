@@ -111,6 +111,7 @@ pub fn relative(ts: Option<&prost_types::Timestamp>, now: DateTime<Utc>) -> Stri
     }
 }
 
+#[allow(clippy::cast_precision_loss)] // one decimal is shown
 pub fn bytes(n: u64) -> String {
     if n < 1024 {
         format!("{n} B")
@@ -119,6 +120,20 @@ pub fn bytes(n: u64) -> String {
     } else {
         format!("{:.1} MiB", n as f64 / (1024.0 * 1024.0))
     }
+}
+
+/// `2026-11` → `Nov` (cut to `width` characters).
+pub fn month_label(month: &str, width: u16) -> String {
+    const NAMES: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let name = month
+        .split_once('-')
+        .and_then(|(_, m)| m.parse::<usize>().ok())
+        .and_then(|m| NAMES.get(m.wrapping_sub(1)))
+        .copied()
+        .unwrap_or("?");
+    name.chars().take(usize::from(width)).collect()
 }
 
 /// Cuts `text` to `width` characters, ending with `…` when cut.

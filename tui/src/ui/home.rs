@@ -52,10 +52,10 @@ impl Home {
 
     fn items(&self) -> Vec<Item<'_>> {
         let mut items = Vec::new();
-        if let Some(stats) = &self.stats {
-            if stats.awaiting_client > 0 {
-                items.push(Item::Waiting(stats.awaiting_client));
-            }
+        if let Some(stats) = &self.stats
+            && stats.awaiting_client > 0
+        {
+            items.push(Item::Waiting(stats.awaiting_client));
         }
         items.extend(self.open.iter().map(Item::Ticket));
         items
@@ -74,7 +74,7 @@ impl Home {
         let count = self.items().len();
         match key.code {
             KeyCode::Down | KeyCode::Char('j') => {
-                self.selected = (self.selected + 1).min(count.saturating_sub(1))
+                self.selected = (self.selected + 1).min(count.saturating_sub(1));
             }
             KeyCode::Up | KeyCode::Char('k') => self.selected = self.selected.saturating_sub(1),
             KeyCode::Enter => match self.items().get(self.selected) {
@@ -187,7 +187,7 @@ impl Home {
             .map(|m| {
                 Bar::default()
                     .value(m.created)
-                    .label(Line::from(month_label(&m.month, bar_width)))
+                    .label(Line::from(format::month_label(&m.month, bar_width)))
                     .style(theme.bar)
                     .value_style(theme.selected)
             })
@@ -219,7 +219,7 @@ impl Home {
                     let status = format::status(t.status());
                     let updated = format::short_time(t.updated_at.as_ref(), ctx.now, ctx.tz);
                     let head = format!("#{:<6}", t.number);
-                    let tail = format!(" {status:<17} {updated:>6}");
+                    let tail = format!(" {status:<17} {updated:>10}");
                     let title_width = width.saturating_sub(head.len() + tail.chars().count());
                     ListItem::new(Line::from(vec![
                         Span::styled(head, theme.accent),
@@ -252,18 +252,4 @@ impl Home {
             );
         }
     }
-}
-
-/// `2026-11` → `Nov` (or `N` when bars are one cell wide).
-fn month_label(month: &str, width: u16) -> String {
-    const NAMES: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let name = month
-        .split_once('-')
-        .and_then(|(_, m)| m.parse::<usize>().ok())
-        .and_then(|m| NAMES.get(m.wrapping_sub(1)))
-        .copied()
-        .unwrap_or("?");
-    name.chars().take(usize::from(width)).collect()
 }

@@ -237,7 +237,7 @@ impl Login {
                 self.busy = false;
                 match **request {
                     Request::Login { .. } | Request::Resume => {
-                        self.error = Some(sign_in_error(error))
+                        self.error = Some(sign_in_error(error));
                     }
                     Request::ChangeTempPassword { .. } => self.password_error(error),
                     _ => {}
@@ -324,16 +324,27 @@ impl Login {
             Line::default()
         };
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), message);
-        let keys = Line::from(vec![
-            Span::styled("Ctrl-S", theme.accent),
-            Span::styled(" sign in  ", theme.muted),
-            Span::styled("F2", theme.accent),
-            Span::styled(" forgot  ", theme.muted),
-            Span::styled("F3", theme.accent),
-            Span::styled(" request access  ", theme.muted),
-            Span::styled("Esc", theme.accent),
-            Span::styled(" quit", theme.muted),
-        ]);
+        let pairs: &[(&str, &str)] = if matches!(self.stage, Stage::ChangePassword { .. }) {
+            &[("Ctrl-S", " change password  "), ("Esc", " quit")]
+        } else {
+            &[
+                ("Ctrl-S", " sign in  "),
+                ("F2", " forgot  "),
+                ("F3", " request access  "),
+                ("Esc", " quit"),
+            ]
+        };
+        let keys = Line::from(
+            pairs
+                .iter()
+                .flat_map(|(k, what)| {
+                    [
+                        Span::styled(*k, theme.accent),
+                        Span::styled(*what, theme.muted),
+                    ]
+                })
+                .collect::<Vec<_>>(),
+        );
         frame.render_widget(Paragraph::new(keys), footer);
     }
 }

@@ -123,16 +123,19 @@ impl PromptPopup {
         }
     }
 
+    #[must_use]
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = hint.into();
         self
     }
 
+    #[must_use]
     pub fn with_path_completion(mut self) -> Self {
         self.complete_paths = true;
         self
     }
 
+    #[must_use]
     pub fn width(mut self, width: u16) -> Self {
         self.width = width;
         self
@@ -266,7 +269,7 @@ impl Popup {
                         ])
                     })
                     .collect();
-                let rect = centered(area, 64, text.len() as u16 + 3);
+                let rect = centered(area, 76, text.len() as u16 + 3);
                 let block = frame_block(title, theme)
                     .title_bottom(Line::styled(" Esc closes ", theme.muted));
                 frame.render_widget(Clear, rect);
@@ -399,7 +402,7 @@ fn complete_path(prompt: &mut PromptPopup) {
         Path::new(&dir)
     };
     let Ok(entries) = std::fs::read_dir(read_from) else {
-        prompt.hint = "no such folder".to_owned();
+        "no such folder".clone_into(&mut prompt.hint);
         return;
     };
     let mut names: Vec<(String, bool)> = entries
@@ -414,7 +417,7 @@ fn complete_path(prompt: &mut PromptPopup) {
     names.sort();
     let completed = match names.as_slice() {
         [] => {
-            prompt.hint = "no match".to_owned();
+            "no match".clone_into(&mut prompt.hint);
             return;
         }
         [(name, is_dir)] => {

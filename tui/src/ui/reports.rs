@@ -1,4 +1,4 @@
-//! Reports: what ReportService serves so far, ticket statistics.
+//! Reports: what `ReportService` serves so far, ticket statistics.
 
 use crossterm::event::KeyEvent;
 use portal_proto::pb;
@@ -44,27 +44,30 @@ impl Reports {
         };
         let [chart, bottom] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(11)]).areas(area);
+        let months = stats.by_month.len().max(1) as u16;
+        let bar_width =
+            ((chart.width.saturating_sub(2) / months).saturating_sub(2) / 2).clamp(1, 4);
+        let bar = |value: u64, style| {
+            let bar = Bar::default()
+                .value(value)
+                .style(style)
+                .value_style(theme.selected);
+            // Values only fit in bars at least as wide as the number.
+            if value.to_string().len() > usize::from(bar_width) {
+                bar.text_value(String::new())
+            } else {
+                bar
+            }
+        };
         let groups: Vec<BarGroup> = stats
             .by_month
             .iter()
             .map(|m| {
                 BarGroup::default()
-                    .label(Line::from(m.month.get(2..).unwrap_or(&m.month).to_owned()))
-                    .bars(&[
-                        Bar::default()
-                            .value(m.created)
-                            .style(theme.bar)
-                            .value_style(theme.selected),
-                        Bar::default()
-                            .value(m.completed)
-                            .style(theme.ok)
-                            .value_style(theme.selected),
-                    ])
+                    .label(Line::from(format::month_label(&m.month, bar_width * 2)))
+                    .bars(&[bar(m.created, theme.bar), bar(m.completed, theme.ok)])
             })
             .collect();
-        let months = stats.by_month.len().max(1) as u16;
-        let bar_width =
-            ((chart.width.saturating_sub(2) / months).saturating_sub(2) / 2).clamp(1, 4);
         let title = Line::from(vec![
             Span::styled(" Tickets by month: ", theme.title),
             Span::styled("created", theme.bar),
@@ -74,7 +77,7 @@ impl Reports {
         let mut barchart = BarChart::default()
             .block(Block::bordered().border_style(theme.border).title(title))
             .bar_width(bar_width)
-            .bar_gap(0)
+            .bar_gap(1)
             .group_gap(1);
         for group in groups {
             barchart = barchart.data(group);
@@ -111,9 +114,10 @@ impl Reports {
             totals,
         );
         let total: u64 = stats.by_status.iter().map(|s| s.count).sum::<u64>().max(1);
+        let room = u64::from(by_status.width.saturating_sub(2 + 19 + 7 + 6));
         let rows = stats.by_status.iter().map(|s| {
             let share = s.count * 100 / total;
-            let bar = "█".repeat((share / 5) as usize);
+            let bar = "█".repeat((share * room / 100) as usize);
             Row::new(vec![
                 Cell::from(format::status(s.status())),
                 Cell::from(format!("{:>6}", s.count)),

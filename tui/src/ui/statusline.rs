@@ -11,6 +11,8 @@ use super::{Level, format};
 use crate::theme::Theme;
 
 const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
+/// Room the message keeps before the right side gives up detail.
+const MESSAGE_ROOM: usize = 26;
 
 /// What the status line shows.
 #[derive(Debug, Clone, Default)]
@@ -21,6 +23,21 @@ pub struct Status {
     /// Calls under way.
     pub pending: usize,
     pub tick: usize,
+}
+
+/// Who is signed in, as detailed as `room` allows.
+fn who(me: &pb::Identity, room: usize) -> String {
+    let role = format::who(me);
+    let candidates = [
+        format!("{} ({role}) · {}", me.display_name, me.company_name),
+        format!("{} · {}", me.display_name, me.company_name),
+        me.display_name.clone(),
+    ];
+    candidates
+        .into_iter()
+        .map(|c| c.trim_end_matches(" · ").to_owned())
+        .find(|c| c.chars().count() <= room)
+        .unwrap_or_else(|| format::fit(&me.display_name, room))
 }
 
 pub fn render(
@@ -36,23 +53,18 @@ pub fn render(
         Some(false) => ("○ reconnecting…", base.patch(theme.warn)),
         None => ("◌ connecting", base.patch(theme.muted)),
     };
+    let room = usize::from(area.width).saturating_sub(MESSAGE_ROOM + conn_text.chars().count() + 4);
     let mut right = Vec::new();
     if let Some(me) = me {
-        let company = if me.company_name.is_empty() {
-            String::new()
-        } else {
-            format!(" · {}", me.company_name)
-        };
-        right.push(Span::styled(
-            format!("{} ({}){company} · ", me.email, format::who(me)),
-            base,
-        ));
+        right.push(Span::styled(format!("{} │ ", who(me, room)), base));
     }
     right.push(Span::styled(format!("{conn_text} "), conn_style));
     let right = Line::from(right);
-    let right_width = (right.width() as u16).min(area.width / 2 + 10);
-    let [left_area, right_area] =
-        Layout::horizontal([Constraint::Fill(1), Constraint::Length(right_width)]).areas(area);
+    let [left_area, right_area] = Layout::horizontal([
+        Constraint::Fill(1),
+        Constraint::Length(right.width() as u16 + 1),
+    ])
+    .areas(area);
 
     let spinner = if status.pending > 0 {
         SPINNER[status.tick % SPINNER.len()]
@@ -69,7 +81,8 @@ pub fn render(
             Level::Ok => base.patch(theme.ok),
             Level::Error => base.patch(theme.error),
         };
-        left.push(Span::styled(text.clone(), style));
+        let width = usize::from(left_area.width).saturating_sub(4);
+        left.push(Span::styled(format::fit(text, width), style));
     }
     frame.render_widget(Paragraph::new(Line::from(left)).style(base), left_area);
     frame.render_widget(

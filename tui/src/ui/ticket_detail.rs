@@ -132,7 +132,7 @@ impl TicketDetail {
             KeyCode::PageUp => self.scroll = self.scroll.saturating_sub(10),
             KeyCode::Char('g') | KeyCode::Home => self.scroll = 0,
             _ if ctx.keys.is(Cmd::Reply, key) && p.can_post => {
-                fx.popup = Some(post_popup(number, PostKind::Discussion))
+                fx.popup = Some(post_popup(number, PostKind::Discussion));
             }
             _ if ctx.keys.is(Cmd::Resolution, key) && p.can_post => {
                 fx.popup = Some(post_popup(number, PostKind::Resolution));
@@ -186,7 +186,7 @@ impl TicketDetail {
                 }
             }
             _ if ctx.keys.is(Cmd::AddSubscriber, key) && p.can_manage_subscribers => {
-                self.pick_subscriber(ctx.catalog, fx)
+                self.pick_subscriber(ctx.catalog, fx);
             }
             _ if ctx.keys.is(Cmd::OlderTimeline, key) => {
                 if self.cursor.is_empty() {

@@ -158,7 +158,7 @@ impl TicketForm {
                     (state.selected().unwrap_or(0) + 1).min(n.saturating_sub(1)),
                 )),
                 KeyCode::Up | KeyCode::Char('k') => {
-                    state.select(Some(state.selected().unwrap_or(0).saturating_sub(1)))
+                    state.select(Some(state.selected().unwrap_or(0).saturating_sub(1)));
                 }
                 KeyCode::Enter if n > 0 => {
                     self.type_index = state.selected().unwrap_or(0);

@@ -37,7 +37,7 @@ const STATUSES: [TicketStatus; 8] = [
     TicketStatus::NoActionRequired,
 ];
 
-/// The filters of a list, as sent to ListTickets.
+/// The filters of a list, as sent to `ListTickets`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Filter {
     pub text: String,
@@ -68,6 +68,7 @@ impl Default for Filter {
 }
 
 #[derive(Debug, Clone)]
+#[allow(clippy::struct_excessive_bools)] // independent flags, not states
 pub struct TicketList {
     pub id: ListId,
     pub rows: Vec<pb::Ticket>,
@@ -223,7 +224,7 @@ impl TicketList {
             help_line(
                 ctx.keys,
                 Cmd::FilterPanel,
-                "filter panel: status, number, contact, priority, type, dates",
+                "filters: status, number, contact, priority, type, dates",
             ),
             help_line(ctx.keys, Cmd::Sort, "sort by a column"),
             help_line(ctx.keys, Cmd::ReverseSort, "reverse the sort"),
@@ -262,7 +263,7 @@ impl TicketList {
         match key.code {
             KeyCode::Down | KeyCode::Char('j') if len > 0 => self.state.select(go(selected + 1)),
             KeyCode::Up | KeyCode::Char('k') if len > 0 => {
-                self.state.select(go(selected.saturating_sub(1)))
+                self.state.select(go(selected.saturating_sub(1)));
             }
             KeyCode::PageDown if len > 0 => self.state.select(go(selected + step)),
             KeyCode::PageUp if len > 0 => self.state.select(go(selected.saturating_sub(step))),
@@ -279,13 +280,13 @@ impl TicketList {
                 self.restart(fx);
             }
             _ if ctx.keys.is(Cmd::Filter, key) => {
-                self.search = Some(LineInput::new(self.filter.text.clone()))
+                self.search = Some(LineInput::new(self.filter.text.clone()));
             }
             _ if ctx.keys.is(Cmd::FilterPanel, key) => {
-                fx.popup = Some(self.filter_panel(ctx.catalog))
+                fx.popup = Some(self.filter_panel(ctx.catalog));
             }
             _ if ctx.keys.is(Cmd::Sort, key) => {
-                let sorts = self.sorts(ctx);
+                let sorts = Self::sorts(ctx);
                 let items = sorts.iter().map(|s| sort_label(*s).to_owned()).collect();
                 fx.popup = Some(Popup::pick("Sort by", items, Pick::Sort(sorts)));
             }
@@ -302,7 +303,7 @@ impl TicketList {
         true
     }
 
-    fn sorts(&self, ctx: &Ctx) -> Vec<TicketSort> {
+    fn sorts(ctx: &Ctx) -> Vec<TicketSort> {
         let mut sorts = vec![
             TicketSort::Number,
             TicketSort::Title,

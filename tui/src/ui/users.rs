@@ -88,10 +88,10 @@ impl Users {
         let admin = ctx.is_admin();
         match key.code {
             KeyCode::Down | KeyCode::Char('j') if len > 0 => {
-                self.state.select(Some((i + 1).min(len - 1)))
+                self.state.select(Some((i + 1).min(len - 1)));
             }
             KeyCode::Up | KeyCode::Char('k') if len > 0 => {
-                self.state.select(Some(i.saturating_sub(1)))
+                self.state.select(Some(i.saturating_sub(1)));
             }
             _ if ctx.keys.is(Cmd::AddUser, key) && admin => fx.popup = Some(add_user_popup()),
             _ if ctx.keys.is(Cmd::Edit, key) => {
