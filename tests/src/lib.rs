@@ -34,11 +34,14 @@ pub mod demo {
     pub const PROVIDER_ADMIN: &str = "paula@keystone.example";
 }
 
-/// Path of a workspace binary next to the running test executable.
+/// Path of a workspace binary next to the running executable (a test in
+/// `target/<profile>/deps/`, or a binary in `target/<profile>/`).
 pub fn bin(name: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap_or_default();
-    // target/debug/deps/<test> → target/debug/<name>
-    let dir = exe.parent().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_default();
+    let mut dir = exe.parent().map(Path::to_path_buf).unwrap_or_default();
+    if dir.ends_with("deps") {
+        dir.pop();
+    }
     let path = dir.join(name);
     assert!(
         path.exists(),
@@ -54,7 +57,7 @@ pub struct TestServer {
     pub db: PathBuf,
     extra_args: Vec<String>,
     child: Option<Child>,
-    _dir: TempDir,
+    _dir: Option<TempDir>,
 }
 
 impl TestServer {
@@ -73,17 +76,38 @@ impl TestServer {
             .output()
             .await?;
         if !out.status.success() {
-            bail!("portal-server demo failed: {}", String::from_utf8_lossy(&out.stderr));
+            bail!(
+                "portal-server demo failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
         let mut server = Self {
             addr: String::new(),
             db,
             extra_args: extra.iter().map(ToString::to_string).collect(),
             child: None,
-            _dir: dir,
+            _dir: Some(dir),
         };
         server.start().await?;
         Ok(server)
+    }
+
+    /// A server over an existing store (kept after the server stops).
+    pub async fn over(db: &Path, extra: &[&str]) -> anyhow::Result<Self> {
+        let mut server = Self {
+            addr: String::new(),
+            db: db.to_path_buf(),
+            extra_args: extra.iter().map(ToString::to_string).collect(),
+            child: None,
+            _dir: None,
+        };
+        server.start().await?;
+        Ok(server)
+    }
+
+    /// The server's process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().and_then(Child::id)
     }
 
     /// Starts (or restarts) the server process on a new port.
@@ -128,7 +152,10 @@ impl TestServer {
 
     /// Signs in and returns the token.
     pub async fn login(&self, email: &str, password: &str) -> Result<pb::LoginResponse, Status> {
-        let channel = self.channel().await.map_err(|e| Status::unavailable(e.to_string()))?;
+        let channel = self
+            .channel()
+            .await
+            .map_err(|e| Status::unavailable(e.to_string()))?;
         pb::auth_service_client::AuthServiceClient::new(channel)
             .login(pb::LoginRequest {
                 email: email.into(),
@@ -142,12 +169,15 @@ impl TestServer {
     /// Clients signed in as a demo account.
     pub async fn as_demo(&self, email: &str) -> anyhow::Result<Session> {
         let login = self.login(email, DEMO_PASSWORD).await?;
-        Ok(Session::new(self.channel().await?, &login.token)?)
+        Session::new(self.channel().await?, &login.token)
     }
 
     /// A session with no token at all.
     pub async fn anonymous(&self) -> anyhow::Result<Session> {
-        Ok(Session { channel: self.channel().await?, bearer: Bearer(None) })
+        Ok(Session {
+            channel: self.channel().await?,
+            bearer: Bearer(None),
+        })
     }
 }
 
@@ -175,11 +205,17 @@ pub struct Session {
 
 impl Session {
     pub fn new(channel: Channel, token: &str) -> anyhow::Result<Self> {
-        Ok(Self { channel, bearer: Bearer(Some(format!("Bearer {token}").parse()?)) })
+        Ok(Self {
+            channel,
+            bearer: Bearer(Some(format!("Bearer {token}").parse()?)),
+        })
     }
 
     pub fn auth(&self) -> pb::auth_service_client::AuthServiceClient<Authed> {
-        pb::auth_service_client::AuthServiceClient::with_interceptor(self.channel.clone(), self.bearer.clone())
+        pb::auth_service_client::AuthServiceClient::with_interceptor(
+            self.channel.clone(),
+            self.bearer.clone(),
+        )
     }
 
     pub fn accounts(&self) -> pb::account_service_client::AccountServiceClient<Authed> {
@@ -197,7 +233,10 @@ impl Session {
     }
 
     pub fn staff(&self) -> pb::staff_service_client::StaffServiceClient<Authed> {
-        pb::staff_service_client::StaffServiceClient::with_interceptor(self.channel.clone(), self.bearer.clone())
+        pb::staff_service_client::StaffServiceClient::with_interceptor(
+            self.channel.clone(),
+            self.bearer.clone(),
+        )
     }
 
     pub fn reports(&self) -> pb::report_service_client::ReportServiceClient<Authed> {
@@ -208,7 +247,10 @@ impl Session {
     }
 
     pub fn events(&self) -> pb::event_service_client::EventServiceClient<Authed> {
-        pb::event_service_client::EventServiceClient::with_interceptor(self.channel.clone(), self.bearer.clone())
+        pb::event_service_client::EventServiceClient::with_interceptor(
+            self.channel.clone(),
+            self.bearer.clone(),
+        )
     }
 }
 
