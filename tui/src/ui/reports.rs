@@ -44,9 +44,13 @@ impl Reports {
         };
         let [chart, bottom] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(11)]).areas(area);
+        // Each month is two bars, a gap and a group gap; show the latest
+        // months that fit.
+        let inner = chart.width.saturating_sub(2);
         let months = stats.by_month.len().max(1) as u16;
-        let bar_width =
-            ((chart.width.saturating_sub(2) / months).saturating_sub(2) / 2).clamp(1, 4);
+        let bar_width = ((inner / months).saturating_sub(3) / 2).clamp(2, 4);
+        let shown = usize::from(inner / (2 * bar_width + 3)).min(stats.by_month.len());
+        let skip = stats.by_month.len() - shown;
         let bar = |value: u64, style| {
             let bar = Bar::default()
                 .value(value)
@@ -62,6 +66,7 @@ impl Reports {
         let groups: Vec<BarGroup> = stats
             .by_month
             .iter()
+            .skip(skip)
             .map(|m| {
                 BarGroup::default()
                     .label(Line::from(format::month_label(&m.month, bar_width * 2)))
