@@ -9,10 +9,10 @@
 //! status (open ones recent), about two public posts each plus internal
 //! notes and status changes. Every account's password is the demo password.
 //!
-//! Rows go in through the store's writer in transactions of `BATCH` tickets
-//! (with their posts). Each is one durable commit, so the default
-//! `synchronous = FULL` costs a few dozen fsyncs in all and needs no
-//! relaxing.
+//! Rows go in on a private bulk connection (see
+//! `store::seeding::bulk_connection` for why durability is off there) in
+//! transactions of `BATCH` tickets, about 50,000 rows with posts and index
+//! entries.
 
 mod words;
 
@@ -42,7 +42,7 @@ pub struct GenSpec {
 }
 
 /// Tickets per transaction.
-const BATCH: u64 = 20_000;
+const BATCH: u64 = 10_000;
 const MINUTE: i64 = 60_000;
 const DAY: i64 = 24 * 60 * MINUTE;
 const SPAN: i64 = 3 * 365 * DAY;
@@ -85,18 +85,24 @@ fn generate_in_batches(store: &Store, spec: &GenSpec, batch: u64) -> anyhow::Res
     let catalog = Catalog::embedded()?;
     let sla = SlaFile::embedded()?;
     let hash = password::hash(DEMO_PASSWORD);
-    let now = now_ms();
-    let (companies, contacts_per) = (spec.companies, spec.contacts_per_company);
-    let mut state = store
-        .write_blocking(move |conn| {
-            if seeding::has_provider(conn)? {
-                return Err(store::StoreError::FailedPrecondition(
-                    "the store already has a provider".into(),
-                ));
-            }
-            people(conn, &catalog, &sla, &hash, companies, contacts_per, now)
-        })
-        .context("cannot create the companies")?;
+    let conn = seeding::bulk_connection(store.path())?;
+    let mut state = seeding::in_transaction(&conn, |conn| {
+        if seeding::has_provider(conn)? {
+            return Err(store::StoreError::FailedPrecondition(
+                "the store already has a provider".into(),
+            ));
+        }
+        people(
+            conn,
+            &catalog,
+            &sla,
+            &hash,
+            spec.companies,
+            spec.contacts_per_company,
+            now_ms(),
+        )
+    })
+    .context("cannot create the companies")?;
     eprintln!(
         "gen: {} companies, {} contacts ({:.1} s)",
         spec.companies,
@@ -105,16 +111,15 @@ fn generate_in_batches(store: &Store, spec: &GenSpec, batch: u64) -> anyhow::Res
     );
     state.total = spec.tickets;
     while state.done < state.total {
-        state = store
-            .write_blocking(move |conn| {
-                let n = batch.min(state.total - state.done);
-                for _ in 0..n {
-                    ticket(conn, &mut state)?;
-                }
-                state.done += n;
-                Ok(state)
-            })
-            .context("cannot write tickets")?;
+        let n = batch.min(state.total - state.done);
+        seeding::in_transaction(&conn, |conn| {
+            for _ in 0..n {
+                ticket(conn, &mut state)?;
+            }
+            Ok(())
+        })
+        .context("cannot write tickets")?;
+        state.done += n;
         eprintln!(
             "gen: {}/{} tickets ({:.1} s)",
             state.done,
@@ -122,6 +127,11 @@ fn generate_in_batches(store: &Store, spec: &GenSpec, batch: u64) -> anyhow::Res
             began.elapsed().as_secs_f64()
         );
     }
+    seeding::optimize_search(&conn).context("cannot merge the search index")?;
+    eprintln!(
+        "gen: search index merged ({:.1} s)",
+        began.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

@@ -436,3 +436,44 @@ pub fn has_provider(conn: &Connection) -> Result<bool> {
         .optional()?
         .is_some())
 }
+
+/// A private connection for `gen`, which writes millions of rows into a new
+/// file: durability is off (`synchronous = OFF`) and the cache is large.
+/// That is safe only because the file is fresh and thrown away if anything
+/// fails; a half-written synthetic store is worth nothing. Bulk transactions
+/// run here directly rather than through the store's writer, whose
+/// per-job savepoint makes each trigger-firing insert pay for the whole
+/// transaction's statement journal.
+pub fn bulk_connection(path: &std::path::Path) -> Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.pragma_update(None, "synchronous", "OFF")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "cache_size", -262_144)?; // 256 MB
+    Ok(conn)
+}
+
+/// Runs `f` in one transaction on a bulk connection.
+pub fn in_transaction<T>(conn: &Connection, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    match f(conn) {
+        Ok(value) => {
+            conn.execute_batch("COMMIT")?;
+            Ok(value)
+        }
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+/// Merges the full-text index into one segment, as a long-lived store's
+/// index tends to be after automatic merging.
+pub fn optimize_search(conn: &Connection) -> Result<()> {
+    conn.execute(
+        "INSERT INTO ticket_search (ticket_search) VALUES ('optimize')",
+        [],
+    )?;
+    Ok(())
+}
