@@ -6,6 +6,18 @@ mod migrations;
 mod pool;
 pub mod sessions;
 
+// Tickets and what hangs off them.
+pub mod attachments;
+pub mod catalog;
+pub mod reports;
+pub mod subscribers;
+pub mod tasks;
+pub mod ticket_list;
+pub mod tickets;
+pub mod timeline;
+#[cfg(test)]
+pub(crate) mod testing;
+
 pub use error::{Result, StoreError};
 pub use migrations::MIGRATIONS;
 pub use pool::{Store, StoreOptions};
