@@ -368,10 +368,7 @@ pub fn validate_field_values(
 
 /// A key as it may appear in an error message: bounded and printable.
 fn printable_key(key: &str) -> String {
-    key.chars()
-        .filter(|c| !c.is_control())
-        .take(40)
-        .collect()
+    key.chars().filter(|c| !c.is_control()).take(40).collect()
 }
 
 impl ServiceType {
@@ -424,11 +421,17 @@ impl ServiceType {
                         ));
                     }
                     if f.choices[..j].contains(c) {
-                        return Err(Invalid::new(at("choices"), format!("\"{c}\" is listed twice")));
+                        return Err(Invalid::new(
+                            at("choices"),
+                            format!("\"{c}\" is listed twice"),
+                        ));
                     }
                 }
             } else if !f.choices.is_empty() {
-                return Err(Invalid::new(at("choices"), "only choice fields have choices"));
+                return Err(Invalid::new(
+                    at("choices"),
+                    "only choice fields have choices",
+                ));
             }
         }
         Ok(())
@@ -481,9 +484,18 @@ mod tests {
             err(&[val("name", "a"), val("start", "2026-2-3")]).field,
             "fields.start"
         );
-        assert_eq!(err(&[val("name", "a"), val("pick", "C")]).field, "fields.pick");
-        assert_eq!(err(&[val("name", "a"), val("ok", "Yes")]).field, "fields.ok");
-        assert_eq!(err(&[val("name", "a"), val("zzz", "1")]).field, "fields.zzz");
+        assert_eq!(
+            err(&[val("name", "a"), val("pick", "C")]).field,
+            "fields.pick"
+        );
+        assert_eq!(
+            err(&[val("name", "a"), val("ok", "Yes")]).field,
+            "fields.ok"
+        );
+        assert_eq!(
+            err(&[val("name", "a"), val("zzz", "1")]).field,
+            "fields.zzz"
+        );
         assert_eq!(
             err(&[val("name", "a"), val("name", "b")]).message,
             "given more than once"

@@ -54,9 +54,21 @@ impl pb::staff_service_server::StaffService for StaffAdmin {
     }
     async fn save_service_type(
         &self,
-        _request: tonic::Request<pb::ServiceType>,
+        request: tonic::Request<pb::ServiceType>,
     ) -> std::result::Result<tonic::Response<pb::ServiceType>, tonic::Status> {
-        Err(tonic::Status::unimplemented("not yet"))
+        let who = super::authn::caller(&request)?;
+        crate::policy::administer_provider(&who.principal)?;
+        let st = super::convert::tickets::service_type_from_pb(request.into_inner())?;
+        st.validate()
+            .map_err(|e| super::status::invalid(&e.field, e.message))?;
+        let saved = self
+            .state
+            .store
+            .write(move |conn| crate::store::catalog::save(conn, &st))
+            .await?;
+        Ok(tonic::Response::new(super::convert::tickets::service_type(
+            saved,
+        )))
     }
     async fn list_audit_log(
         &self,

@@ -84,13 +84,16 @@ pub fn add(
     ])?;
     let id = conn.last_insert_rowid();
     super::tickets::touch(conn, ticket_id, now)?;
-    get(conn, id)?
-        .map(|(a, _)| a)
-        .ok_or(StoreError::NotFound)
+    get(conn, id)?.map(|(a, _)| a).ok_or(StoreError::NotFound)
 }
 
 /// Up to `len` bytes of a blob from `offset`, read incrementally.
-pub fn read_chunk(conn: &Connection, blob_rowid: i64, offset: usize, len: usize) -> Result<Vec<u8>> {
+pub fn read_chunk(
+    conn: &Connection,
+    blob_rowid: i64,
+    offset: usize,
+    len: usize,
+) -> Result<Vec<u8>> {
     let blob = conn.blob_open(MAIN_DB, c"blobs", c"data", blob_rowid, true)?;
     let end = blob.len().min(offset.saturating_add(len));
     let mut buf = vec![0; end.saturating_sub(offset)];

@@ -40,11 +40,13 @@ pub fn list(conn: &Connection, include_inactive: bool) -> Result<Vec<ServiceType
 }
 
 pub fn get(conn: &Connection, id: i64) -> Result<Option<ServiceType>> {
-    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM service_types WHERE id = ?1"))?
-        .query_row([id], from_row)
-        .optional()?
-        .map(with_fields)
-        .transpose()
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM service_types WHERE id = ?1"
+    ))?
+    .query_row([id], from_row)
+    .optional()?
+    .map(with_fields)
+    .transpose()
 }
 
 /// Creates (`id` 0) or replaces a service type; the caller has validated it.
@@ -66,7 +68,13 @@ pub fn save(conn: &Connection, st: &ServiceType) -> Result<ServiceType> {
             "INSERT INTO service_types (name, description, sort_order, active, fields)
              VALUES (?1, ?2, ?3, ?4, ?5)",
         )?
-        .execute(params![name, st.description.trim(), st.sort_order, st.active, fields])?;
+        .execute(params![
+            name,
+            st.description.trim(),
+            st.sort_order,
+            st.active,
+            fields
+        ])?;
         conn.last_insert_rowid()
     } else {
         let n = conn

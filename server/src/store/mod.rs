@@ -12,11 +12,11 @@ pub mod catalog;
 pub mod reports;
 pub mod subscribers;
 pub mod tasks;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod ticket_list;
 pub mod tickets;
 pub mod timeline;
-#[cfg(test)]
-pub(crate) mod testing;
 
 pub use error::{Result, StoreError};
 pub use migrations::MIGRATIONS;

@@ -91,9 +91,8 @@ pub fn ticket_stats(
     let created = counts(month_of("created_at"))?;
     let completed = counts(month_of("completed_at"))?;
     let label = |d: NaiveDate| d.format("%Y-%m").to_string();
-    let find = |list: &[(String, u64)], m: &str| {
-        list.iter().find(|(k, _)| k == m).map_or(0, |(_, n)| *n)
-    };
+    let find =
+        |list: &[(String, u64)], m: &str| list.iter().find(|(k, _)| k == m).map_or(0, |(_, n)| *n);
     let this_label = label(this_month);
     stats.created_this_month = find(&created, &this_label);
     let year_prefix = format!("{:04}-", today.year());
@@ -108,7 +107,9 @@ pub fn ticket_stats(
         stats
             .by_month
             .push((m.clone(), find(&created, &m), find(&completed, &m)));
-        month = month.checked_add_months(Months::new(1)).unwrap_or(this_month + chrono::Days::new(40));
+        month = month
+            .checked_add_months(Months::new(1))
+            .unwrap_or(this_month + chrono::Days::new(40));
     }
     Ok(stats)
 }
@@ -132,8 +133,12 @@ mod tests {
             rusqlite::params![a, at(2026, 3, 4)],
         )
         .unwrap();
-        conn.execute("UPDATE tickets SET status = 3 WHERE id = 2", []).unwrap();
-        let company = TicketScope::Company { company_id: COMPANY_A, contact_id: ALICE };
+        conn.execute("UPDATE tickets SET status = 3 WHERE id = 2", [])
+            .unwrap();
+        let company = TicketScope::Company {
+            company_id: COMPANY_A,
+            contact_id: ALICE,
+        };
         let s = ticket_stats(&conn, &company, None, 4, now).unwrap();
         assert_eq!((s.open, s.awaiting_client), (2, 1));
         assert_eq!((s.created_this_month, s.created_this_year), (1, 2));

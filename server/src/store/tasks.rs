@@ -81,10 +81,21 @@ mod tests {
         let a = raw_ticket(&conn, COMPANY_A, UMA, "a", 0);
         let b = raw_ticket(&conn, COMPANY_B, BOB, "b", 0);
         let task = add(&conn, a, "Replace toner", 5).unwrap();
-        assert!(set_done(&conn, b, task.id, true, "Tom", 6).unwrap().is_none());
-        let done = set_done(&conn, a, task.id, true, "Tom", 7).unwrap().unwrap();
-        assert_eq!((done.done, done.done_by.as_str(), done.done_at), (true, "Tom", Some(7)));
-        let undone = set_done(&conn, a, task.id, false, "Tom", 8).unwrap().unwrap();
+        assert!(
+            set_done(&conn, b, task.id, true, "Tom", 6)
+                .unwrap()
+                .is_none()
+        );
+        let done = set_done(&conn, a, task.id, true, "Tom", 7)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (done.done, done.done_by.as_str(), done.done_at),
+            (true, "Tom", Some(7))
+        );
+        let undone = set_done(&conn, a, task.id, false, "Tom", 8)
+            .unwrap()
+            .unwrap();
         assert_eq!((undone.done, undone.done_at), (false, None));
         assert_eq!(list(&conn, a).unwrap().len(), 1);
         assert!(list(&conn, b).unwrap().is_empty());

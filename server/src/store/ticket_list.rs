@@ -4,7 +4,9 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
 
 use super::{Result, StoreError, tickets};
-use crate::domain::tickets::{SortValue, Ticket, TicketCursor, TicketFilter, TicketPage, TicketSort};
+use crate::domain::tickets::{
+    SortValue, Ticket, TicketCursor, TicketFilter, TicketPage, TicketSort,
+};
 use crate::policy::TicketScope;
 
 /// Turns what a user typed into a safe FTS5 query: every term becomes a
@@ -188,7 +190,11 @@ pub fn list(
         .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
 
     let (key, text_key) = sort_key(sort);
-    let (cmp, dir) = if descending { ("<", "DESC") } else { (">", "ASC") };
+    let (cmp, dir) = if descending {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
     let mut page_sql = format!(
         "{} {where_sql}",
         tickets::SELECT.replace("{desc}", "substr(t.description, 1, 200)")
@@ -252,12 +258,20 @@ mod tests {
         if filter.text.is_none() {
             return vec![];
         }
-        list(conn, &TicketScope::All, &filter, TicketSort::Number, false, None, 200)
-            .unwrap()
-            .tickets
-            .iter()
-            .map(|t| t.number)
-            .collect()
+        list(
+            conn,
+            &TicketScope::All,
+            &filter,
+            TicketSort::Number,
+            false,
+            None,
+            200,
+        )
+        .unwrap()
+        .tickets
+        .iter()
+        .map(|t| t.number)
+        .collect()
     }
 
     #[test]
@@ -273,9 +287,35 @@ mod tests {
         let (_dir, conn) = temp_conn();
         raw_ticket(&conn, COMPANY_A, UMA, "Drucker druckt nicht", 0);
         for text in [
-            "\"", "\"\"", "'", "''; DROP TABLE tickets; --", "NEAR(a b)", "a OR", "AND", "NOT x",
-            "^x", "x:y", "body:x", "*", "x*", "(", ")", "{a b}", "-x", "+", "\\", "\0", "😀",
-            "ünïcödé", "日本語", "a\u{200b}b", "%", "_", "?1", ":x", "$x",
+            "\"",
+            "\"\"",
+            "'",
+            "''; DROP TABLE tickets; --",
+            "NEAR(a b)",
+            "a OR",
+            "AND",
+            "NOT x",
+            "^x",
+            "x:y",
+            "body:x",
+            "*",
+            "x*",
+            "(",
+            ")",
+            "{a b}",
+            "-x",
+            "+",
+            "\\",
+            "\0",
+            "😀",
+            "ünïcödé",
+            "日本語",
+            "a\u{200b}b",
+            "%",
+            "_",
+            "?1",
+            ":x",
+            "$x",
         ] {
             search(&conn, text);
         }
@@ -294,8 +334,22 @@ mod tests {
             id: TOM,
             name: "Tom".into(),
         };
-        timeline::append(&conn, b, &tom, Change::post(TimelineKind::Discussion, "replaced the router"), 1).unwrap();
-        timeline::append(&conn, a, &tom, Change::post(TimelineKind::InternalNote, "router secret"), 1).unwrap();
+        timeline::append(
+            &conn,
+            b,
+            &tom,
+            Change::post(TimelineKind::Discussion, "replaced the router"),
+            1,
+        )
+        .unwrap();
+        timeline::append(
+            &conn,
+            a,
+            &tom,
+            Change::post(TimelineKind::InternalNote, "router secret"),
+            1,
+        )
+        .unwrap();
         assert_eq!(search(&conn, "printer"), vec![a]);
         assert_eq!(search(&conn, "PRINT"), vec![a]);
         assert_eq!(search(&conn, "router"), vec![b]);
@@ -310,8 +364,18 @@ mod tests {
         let (_dir, conn) = temp_conn();
         for i in 0..37_i64 {
             let company = if i % 3 == 0 { COMPANY_B } else { COMPANY_A };
-            let contact = if company == COMPANY_B { BOB } else { [ALICE, MARK, UMA][(i % 3) as usize] };
-            let t = raw_ticket(&conn, company, contact, &format!("T{}", i % 5), i64::from(i % 4 == 0) * 7);
+            let contact = if company == COMPANY_B {
+                BOB
+            } else {
+                [ALICE, MARK, UMA][(i % 3) as usize]
+            };
+            let t = raw_ticket(
+                &conn,
+                company,
+                contact,
+                &format!("T{}", i % 5),
+                i64::from(i % 4 == 0) * 7,
+            );
             conn.execute(
                 "UPDATE tickets SET priority = ?2, status = ?3, response_due_at = ?4 WHERE id = ?1",
                 rusqlite::params![t, 1 + i % 5, 1 + i % 8, (i % 2 == 0).then_some(i % 6)],
@@ -334,7 +398,16 @@ mod tests {
                 let mut seen = Vec::new();
                 let mut cursor = None;
                 loop {
-                    let page = list(&conn, &TicketScope::All, &TicketFilter::default(), sort, descending, cursor.as_ref(), 5).unwrap();
+                    let page = list(
+                        &conn,
+                        &TicketScope::All,
+                        &TicketFilter::default(),
+                        sort,
+                        descending,
+                        cursor.as_ref(),
+                        5,
+                    )
+                    .unwrap();
                     assert_eq!(page.total, 37);
                     seen.extend(page.tickets.iter().map(|t| t.number));
                     match page.next {
@@ -343,7 +416,11 @@ mod tests {
                     }
                 }
                 let unique: HashSet<_> = seen.iter().collect();
-                assert_eq!((seen.len(), unique.len()), (37, 37), "{sort:?} {descending}");
+                assert_eq!(
+                    (seen.len(), unique.len()),
+                    (37, 37),
+                    "{sort:?} {descending}"
+                );
             }
         }
     }
@@ -363,31 +440,85 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         let own = TicketScope::Own { contact_id: UMA };
-        let company = TicketScope::Company { company_id: COMPANY_A, contact_id: MARK };
+        let company = TicketScope::Company {
+            company_id: COMPANY_A,
+            contact_id: MARK,
+        };
         assert_eq!(numbers(own, TicketFilter::default()), vec![mine]);
-        assert_eq!(numbers(company, TicketFilter::default()), vec![mine, colleague]);
-        conn.execute("INSERT INTO ticket_subscribers VALUES (?1, ?2)", [other, MARK]).unwrap();
-        assert_eq!(numbers(company, TicketFilter::default()), vec![mine, colleague, other]);
-        conn.execute("INSERT INTO ticket_subscribers VALUES (?1, ?2)", [colleague, UMA]).unwrap();
+        assert_eq!(
+            numbers(company, TicketFilter::default()),
+            vec![mine, colleague]
+        );
+        conn.execute(
+            "INSERT INTO ticket_subscribers VALUES (?1, ?2)",
+            [other, MARK],
+        )
+        .unwrap();
+        assert_eq!(
+            numbers(company, TicketFilter::default()),
+            vec![mine, colleague, other]
+        );
+        conn.execute(
+            "INSERT INTO ticket_subscribers VALUES (?1, ?2)",
+            [colleague, UMA],
+        )
+        .unwrap();
         assert_eq!(numbers(own, TicketFilter::default()), vec![mine, colleague]);
-        let filter = TicketFilter { contact_id: Some(ALICE), ..Default::default() };
+        let filter = TicketFilter {
+            contact_id: Some(ALICE),
+            ..Default::default()
+        };
         assert_eq!(numbers(TicketScope::All, filter), vec![colleague]);
-        conn.execute("UPDATE tickets SET status = 5 WHERE id = ?1", [mine]).unwrap();
-        let filter = TicketFilter { status_group: Some(StatusGroup::Completed), ..Default::default() };
+        conn.execute("UPDATE tickets SET status = 5 WHERE id = ?1", [mine])
+            .unwrap();
+        let filter = TicketFilter {
+            status_group: Some(StatusGroup::Completed),
+            ..Default::default()
+        };
         assert_eq!(numbers(TicketScope::All, filter), vec![mine]);
-        let filter = TicketFilter { created: (Some(1), None), ..Default::default() };
+        let filter = TicketFilter {
+            created: (Some(1), None),
+            ..Default::default()
+        };
         assert!(numbers(TicketScope::All, filter).is_empty());
-        let filter = TicketFilter { unassigned: true, company_id: Some(COMPANY_B), ..Default::default() };
+        let filter = TicketFilter {
+            unassigned: true,
+            company_id: Some(COMPANY_B),
+            ..Default::default()
+        };
         assert_eq!(numbers(TicketScope::All, filter), vec![other]);
     }
 
     #[test]
     fn a_cursor_of_another_sort_is_refused() {
         let (_dir, conn) = temp_conn();
-        let cursor = TicketCursor { sort: TicketSort::Title, descending: false, value: SortValue::Int(3), id: 1 };
-        let err = list(&conn, &TicketScope::All, &TicketFilter::default(), TicketSort::Title, false, Some(&cursor), 5).unwrap_err();
+        let cursor = TicketCursor {
+            sort: TicketSort::Title,
+            descending: false,
+            value: SortValue::Int(3),
+            id: 1,
+        };
+        let err = list(
+            &conn,
+            &TicketScope::All,
+            &TicketFilter::default(),
+            TicketSort::Title,
+            false,
+            Some(&cursor),
+            5,
+        )
+        .unwrap_err();
         assert!(matches!(err, StoreError::Invalid { .. }));
-        let err = list(&conn, &TicketScope::All, &TicketFilter::default(), TicketSort::Number, false, Some(&cursor), 5).unwrap_err();
+        let err = list(
+            &conn,
+            &TicketScope::All,
+            &TicketFilter::default(),
+            TicketSort::Number,
+            false,
+            Some(&cursor),
+            5,
+        )
+        .unwrap_err();
         assert!(matches!(err, StoreError::Invalid { .. }));
     }
 }

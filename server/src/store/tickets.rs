@@ -10,7 +10,8 @@ use crate::policy::TicketFacts;
 use crate::store::catalog;
 
 /// The joined columns `from_row` reads; `{desc}` is the description expression.
-pub(super) const SELECT: &str = "SELECT t.id, t.company_id, co.name, t.site_id, COALESCE(si.name, ''),
+pub(super) const SELECT: &str =
+    "SELECT t.id, t.company_id, co.name, t.site_id, COALESCE(si.name, ''),
         t.contact_id, c.first_name || ' ' || c.last_name, t.title, {desc},
         t.service_type_id, st.name, t.fields, t.priority, t.status, t.emergency,
         t.due_date, t.po_number, t.board, t.assigned_staff_id,
@@ -67,7 +68,10 @@ pub(super) fn finish((mut t, fields): (Ticket, String)) -> Result<Ticket> {
 
 /// One ticket with every field.
 pub fn get(conn: &Connection, number: i64) -> Result<Option<Ticket>> {
-    let sql = format!("{} WHERE t.id = ?1", SELECT.replace("{desc}", "t.description"));
+    let sql = format!(
+        "{} WHERE t.id = ?1",
+        SELECT.replace("{desc}", "t.description")
+    );
     conn.prepare_cached(&sql)?
         .query_row([number], from_row)
         .optional()?
@@ -424,7 +428,9 @@ mod tests {
     #[test]
     fn status_changes_keep_times_in_step() {
         let (_dir, conn) = temp_conn();
-        let n = create(&conn, &new_ticket(COMPANY_A, UMA), 0).unwrap().number;
+        let n = create(&conn, &new_ticket(COMPANY_A, UMA), 0)
+            .unwrap()
+            .number;
         set_status(&conn, n, TicketStatus::InProgress, 10).unwrap();
         let t = load(&conn, n).unwrap();
         assert_eq!((t.responded_at, t.updated_at), (Some(10), 10));
@@ -443,7 +449,9 @@ mod tests {
     #[test]
     fn priority_recomputes_due_times() {
         let (_dir, conn) = temp_conn();
-        let n = create(&conn, &new_ticket(COMPANY_A, UMA), 0).unwrap().number;
+        let n = create(&conn, &new_ticket(COMPANY_A, UMA), 0)
+            .unwrap()
+            .number;
         set_priority(&conn, n, 1, 5).unwrap();
         let t = load(&conn, n).unwrap();
         assert_eq!((t.priority, t.response_due_at), (1, Some(3_600_000)));
@@ -454,11 +462,23 @@ mod tests {
     #[test]
     fn facts_see_the_callers_subscription() {
         let (_dir, conn) = temp_conn();
-        let n = create(&conn, &new_ticket(COMPANY_A, UMA), 0).unwrap().number;
+        let n = create(&conn, &new_ticket(COMPANY_A, UMA), 0)
+            .unwrap()
+            .number;
         conn.execute("INSERT INTO ticket_subscribers VALUES (?1, ?2)", [n, BOB])
             .unwrap();
-        assert!(facts(&conn, n, Some(BOB)).unwrap().unwrap().caller_subscribed);
-        assert!(!facts(&conn, n, Some(MARK)).unwrap().unwrap().caller_subscribed);
+        assert!(
+            facts(&conn, n, Some(BOB))
+                .unwrap()
+                .unwrap()
+                .caller_subscribed
+        );
+        assert!(
+            !facts(&conn, n, Some(MARK))
+                .unwrap()
+                .unwrap()
+                .caller_subscribed
+        );
         assert!(facts(&conn, n + 1, None).unwrap().is_none());
     }
 }

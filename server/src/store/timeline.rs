@@ -142,14 +142,19 @@ mod tests {
         }
         let bodies = |v: &[TimelineEntry]| v.iter().map(|e| e.body.clone()).collect::<Vec<_>>();
         let (first, more) = page(&conn, t, None, 3, true).unwrap();
-        assert_eq!((bodies(&first), more), (vec!["p6".into(), "p5".into(), "p4".into()], true));
+        assert_eq!(
+            (bodies(&first), more),
+            (vec!["p6".into(), "p5".into(), "p4".into()], true)
+        );
         let (rest, more) = page(&conn, t, Some(first[2].id), 10, true).unwrap();
         assert_eq!(rest.len(), 4);
         assert!(!more);
         let (public, _) = page(&conn, t, None, 10, false).unwrap();
         assert_eq!(bodies(&public), ["p5", "p4", "p2", "p1"]);
         let updated: i64 = conn
-            .query_row("SELECT updated_at FROM tickets WHERE id = ?1", [t], |r| r.get(0))
+            .query_row("SELECT updated_at FROM tickets WHERE id = ?1", [t], |r| {
+                r.get(0)
+            })
             .unwrap();
         assert_eq!(updated, 6);
     }
