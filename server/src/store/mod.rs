@@ -4,6 +4,7 @@
 mod error;
 mod migrations;
 mod pool;
+pub mod seeding;
 pub mod sessions;
 
 // Tickets and what hangs off them.
