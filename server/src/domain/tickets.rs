@@ -438,6 +438,24 @@ impl ServiceType {
     }
 }
 
+/// The refusal of an illegal status move, naming the allowed ones.
+pub fn illegal_move(from: TicketStatus, to: TicketStatus, allowed: &[TicketStatus]) -> String {
+    let allowed = if allowed.is_empty() {
+        "none".to_owned()
+    } else {
+        allowed
+            .iter()
+            .map(|s| s.label())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "cannot move from {} to {}; allowed: {allowed}",
+        from.label(),
+        to.label()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -547,22 +565,4 @@ mod tests {
         st.name = " ".into();
         assert_eq!(st.validate().unwrap_err().field, "name");
     }
-}
-
-/// The refusal of an illegal status move, naming the allowed ones.
-pub fn illegal_move(from: TicketStatus, to: TicketStatus, allowed: &[TicketStatus]) -> String {
-    let allowed = if allowed.is_empty() {
-        "none".to_owned()
-    } else {
-        allowed
-            .iter()
-            .map(|s| s.label())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    format!(
-        "cannot move from {} to {}; allowed: {allowed}",
-        from.label(),
-        to.label()
-    )
 }

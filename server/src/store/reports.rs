@@ -46,7 +46,7 @@ pub fn ticket_stats(
         .checked_sub_months(Months::new(months.saturating_sub(1)))
         .unwrap_or(this_month);
 
-    let mut stats = TicketStats::default();
+    let mut out = TicketStats::default();
     {
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT t.status, count(*) FROM tickets t {where_sql} GROUP BY t.status ORDER BY t.status"
@@ -61,12 +61,12 @@ pub fn ticket_stats(
             };
             let count = count.max(0) as u64;
             if status.is_open() {
-                stats.open += count;
+                out.open += count;
             }
             if status == TicketStatus::WaitingOnClient {
-                stats.awaiting_client = count;
+                out.awaiting_client = count;
             }
-            stats.by_status.push((status, count));
+            out.by_status.push((status, count));
         }
     }
 
@@ -88,15 +88,15 @@ pub fn ticket_stats(
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     };
-    let created = counts(month_of("created_at"))?;
-    let completed = counts(month_of("completed_at"))?;
+    let created_by_month = counts(month_of("created_at"))?;
+    let completed_by_month = counts(month_of("completed_at"))?;
     let label = |d: NaiveDate| d.format("%Y-%m").to_string();
     let find =
         |list: &[(String, u64)], m: &str| list.iter().find(|(k, _)| k == m).map_or(0, |(_, n)| *n);
     let this_label = label(this_month);
-    stats.created_this_month = find(&created, &this_label);
+    out.created_this_month = find(&created_by_month, &this_label);
     let year_prefix = format!("{:04}-", today.year());
-    stats.created_this_year = created
+    out.created_this_year = created_by_month
         .iter()
         .filter(|(m, _)| m.starts_with(&year_prefix))
         .map(|(_, n)| n)
@@ -104,14 +104,16 @@ pub fn ticket_stats(
     let mut month = first_month;
     while month <= this_month {
         let m = label(month);
-        stats
-            .by_month
-            .push((m.clone(), find(&created, &m), find(&completed, &m)));
+        out.by_month.push((
+            m.clone(),
+            find(&created_by_month, &m),
+            find(&completed_by_month, &m),
+        ));
         month = month
             .checked_add_months(Months::new(1))
             .unwrap_or(this_month + chrono::Days::new(40));
     }
-    Ok(stats)
+    Ok(out)
 }
 
 #[cfg(test)]

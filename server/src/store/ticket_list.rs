@@ -1,5 +1,7 @@
 //! Ticket lists: scope, filters, full-text search and keyset paging.
 
+use std::fmt::Write as _;
+
 use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
 
@@ -211,10 +213,10 @@ pub fn list(
             (SortValue::Text(s), true) => Value::Text(s.clone()),
             _ => return Err(StoreError::invalid("page.cursor", "not a valid cursor")),
         };
-        page_sql.push_str(&format!(" AND ({key}, t.id) {cmp} (?, ?)"));
+        write!(page_sql, " AND ({key}, t.id) {cmp} (?, ?)").ok();
         args.extend([value, Value::Integer(c.id)]);
     }
-    page_sql.push_str(&format!(" ORDER BY {key} {dir}, t.id {dir} LIMIT ?"));
+    write!(page_sql, " ORDER BY {key} {dir}, t.id {dir} LIMIT ?").ok();
     args.push(Value::Integer(limit as i64 + 1));
 
     let mut stmt = conn.prepare_cached(&page_sql)?;

@@ -460,6 +460,15 @@ mod tests {
     }
 
     #[test]
+    fn only_active_people_are_found() {
+        let (_dir, conn) = temp_conn();
+        assert_eq!(active_contact_company(&conn, UMA).unwrap(), Some(COMPANY_A));
+        assert_eq!(active_contact_company(&conn, GONE).unwrap(), None);
+        assert_eq!(active_staff_name(&conn, DINA).unwrap().unwrap(), "Dina Disp");
+        assert_eq!(active_staff_name(&conn, OLD_TECH).unwrap(), None);
+    }
+
+    #[test]
     fn facts_see_the_callers_subscription() {
         let (_dir, conn) = temp_conn();
         let n = create(&conn, &new_ticket(COMPANY_A, UMA), 0)
