@@ -464,7 +464,10 @@ mod tests {
         let (_dir, conn) = temp_conn();
         assert_eq!(active_contact_company(&conn, UMA).unwrap(), Some(COMPANY_A));
         assert_eq!(active_contact_company(&conn, GONE).unwrap(), None);
-        assert_eq!(active_staff_name(&conn, DINA).unwrap().unwrap(), "Dina Disp");
+        assert_eq!(
+            active_staff_name(&conn, DINA).unwrap().unwrap(),
+            "Dina Disp"
+        );
         assert_eq!(active_staff_name(&conn, OLD_TECH).unwrap(), None);
     }
 
