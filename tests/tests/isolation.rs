@@ -155,7 +155,7 @@ async fn all_not_found(
                 .into_inner()
                 .next()
                 .await
-                .unwrap_or(Ok(Default::default()))
+                .unwrap_or(Ok(pb::DownloadAttachmentResponse::default()))
                 .map(drop),
             Err(e) => Err(e),
         };
