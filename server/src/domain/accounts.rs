@@ -155,7 +155,9 @@ pub struct LockoutRule {
 impl LockState {
     /// Milliseconds of lockout left at `now`, if locked.
     pub fn locked_for(&self, now: i64) -> Option<i64> {
-        self.locked_until.filter(|until| *until > now).map(|u| u - now)
+        self.locked_until
+            .filter(|until| *until > now)
+            .map(|u| u - now)
     }
 
     /// The state after one more failed sign-in at `now`. Failures count within

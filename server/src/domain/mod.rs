@@ -5,9 +5,9 @@ mod identity;
 mod status;
 
 pub use accounts::{
-    Account, Address, AuditEntry, Company, CompanyPreferences, Contact, ContactDetails,
-    Credential, LockState, LockoutRule, Notifications, PendingRequest, Phone, PhoneKind,
-    RequestKind, Site, StaffMember,
+    Account, Address, AuditEntry, Company, CompanyPreferences, Contact, ContactDetails, Credential,
+    LockState, LockoutRule, Notifications, PendingRequest, Phone, PhoneKind, RequestKind, Site,
+    StaffMember,
 };
 pub use identity::{AccessLevel, Caller, Principal, StaffRole, SubjectKind};
 pub use status::{StatusGroup, TicketStatus, client_moves, staff_moves};

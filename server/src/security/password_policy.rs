@@ -148,10 +148,19 @@ mod tests {
     #[test]
     fn each_rule_is_named() {
         assert_eq!(fails("Ab1!xyz"), vec!["must be at least 8 characters"]);
-        assert_eq!(fails("tidal-harbor-93"), vec!["must contain an upper-case letter"]);
-        assert_eq!(fails("TIDAL-HARBOR-93"), vec!["must contain a lower-case letter"]);
+        assert_eq!(
+            fails("tidal-harbor-93"),
+            vec!["must contain an upper-case letter"]
+        );
+        assert_eq!(
+            fails("TIDAL-HARBOR-93"),
+            vec!["must contain a lower-case letter"]
+        );
         assert_eq!(fails("Tidal-Harbor-xx"), vec!["must contain a digit"]);
-        assert_eq!(fails("TidalHarbor93"), vec!["must contain a special character"]);
+        assert_eq!(
+            fails("TidalHarbor93"),
+            vec!["must contain a special character"]
+        );
         assert_eq!(
             fails("Tidal-Harbooo-93"),
             vec!["must not repeat a character three times in a row"]

@@ -6,6 +6,16 @@ mod migrations;
 mod pool;
 pub mod sessions;
 
+// Accounts: sign-in, people, companies, requests, audit.
+pub mod audit;
+mod columns;
+pub mod companies;
+pub mod contacts;
+pub mod credentials;
+pub mod refresh_tokens;
+pub mod requests;
+pub mod staff;
+
 pub use error::{Result, StoreError};
 pub use migrations::MIGRATIONS;
 pub use pool::{Store, StoreOptions};
@@ -18,3 +28,6 @@ pub fn now_ms() -> i64 {
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
+
+#[cfg(test)]
+mod accounts_tests;
