@@ -59,7 +59,7 @@ fn has_triple(password: &str) -> bool {
     chars.windows(3).any(|w| w[0] == w[1] && w[1] == w[2])
 }
 
-/// Every rule `password` breaks, as messages that complete "new_password: …"
+/// Every rule `password` breaks, as messages that complete "`new_password`: …"
 /// (empty when it passes). `email` is the account's e-mail, if known.
 pub fn check(password: &str, email: Option<&str>) -> Vec<&'static str> {
     let mut failed = Vec::new();

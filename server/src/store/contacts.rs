@@ -214,3 +214,11 @@ pub fn not_of_company(conn: &Connection, company_id: i64, ids: &[i64]) -> Result
     }
     Ok(strangers)
 }
+
+/// Every contact id of a company (to sign them out when it is deactivated).
+pub fn ids_of_company(conn: &Connection, company_id: i64) -> Result<Vec<i64>> {
+    conn.prepare_cached("SELECT id FROM contacts WHERE company_id = ?1")?
+        .query_map([company_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(Into::into)
+}

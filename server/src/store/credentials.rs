@@ -153,3 +153,10 @@ pub fn signed_in(conn: &Connection, kind: SubjectKind, id: i64, now: i64) -> Res
     conn.prepare_cached(sql)?.execute(params![id, now])?;
     Ok(())
 }
+
+/// Ends every session and refresh token of one person (disabled, password
+/// reset, access removed). The caller also forgets the cached sessions.
+pub fn end_sign_ins(conn: &Connection, kind: SubjectKind, id: i64, now: i64) -> Result<()> {
+    super::sessions::revoke_subject(conn, kind, id)?;
+    super::refresh_tokens::revoke_subject(conn, kind, id, now)
+}
