@@ -28,12 +28,12 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Self {
-            session_idle: Duration::from_secs(60 * 60),
-            session_absolute: Duration::from_secs(12 * 60 * 60),
-            refresh_ttl: Duration::from_secs(30 * 24 * 60 * 60),
+            session_idle: Duration::from_hours(1),
+            session_absolute: Duration::from_hours(12),
+            refresh_ttl: Duration::from_hours(30 * 24),
             lockout_threshold: 5,
-            lockout_window: Duration::from_secs(15 * 60),
-            lockout_duration: Duration::from_secs(15 * 60),
+            lockout_window: Duration::from_mins(15),
+            lockout_duration: Duration::from_mins(15),
             max_upload_bytes: 25 * 1024 * 1024,
             max_message_bytes: 4 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),

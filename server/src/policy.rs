@@ -227,7 +227,7 @@ pub fn view_contacts(p: &Principal, company_id: i64) -> Decision {
         Principal::Contact {
             company_id: mine, ..
         } if *mine != company_id => Err(Denied::NotFound),
-        _ => allow_if(
+        Principal::Contact { .. } => allow_if(
             company_level(p, company_id, AccessLevel::Manager),
             "only Managers and Admins may see the company's contacts",
         ),
@@ -284,7 +284,7 @@ pub fn view_company(p: &Principal, company_id: i64) -> Decision {
 pub fn resolve_requests(p: &Principal, company_id: i64) -> Decision {
     match p {
         Principal::Staff { .. } => Ok(()),
-        _ => manage_users(p, company_id),
+        Principal::Contact { .. } => manage_users(p, company_id),
     }
 }
 
@@ -450,5 +450,161 @@ mod account_rule_tests {
         assert!(update_staff(&PADMIN, 5, StaffRole::Technician, true).is_err());
         assert!(update_staff(&PADMIN, 5, StaffRole::Admin, false).is_err());
         assert!(update_staff(&TECH, 6, StaffRole::Technician, true).is_err());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use TicketStatus::{Cancelled, Closed, Completed, InProgress, New, NoActionRequired};
+
+    const CO: i64 = 1;
+    const OTHER: i64 = 2;
+
+    fn contact(id: i64, access: AccessLevel) -> Principal {
+        Principal::Contact {
+            contact_id: id,
+            company_id: CO,
+            access,
+        }
+    }
+    fn staff(id: i64, role: StaffRole) -> Principal {
+        Principal::Staff { staff_id: id, role }
+    }
+    fn ticket(company_id: i64, contact_id: i64, status: TicketStatus) -> TicketFacts {
+        TicketFacts {
+            company_id,
+            contact_id,
+            status,
+            assigned_staff_id: Some(7),
+            caller_subscribed: false,
+            users_see_all: false,
+        }
+    }
+
+    #[test]
+    fn users_see_own_and_subscribed_managers_the_company_nobody_another_company() {
+        let user = contact(10, AccessLevel::User);
+        let manager = contact(11, AccessLevel::Manager);
+        let colleague_ticket = ticket(CO, 12, New);
+        assert_eq!(view_ticket(&user, &ticket(CO, 10, New)), Ok(()));
+        assert_eq!(view_ticket(&user, &colleague_ticket), Err(Denied::NotFound));
+        assert_eq!(
+            view_ticket(
+                &user,
+                &TicketFacts {
+                    caller_subscribed: true,
+                    ..colleague_ticket
+                }
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            view_ticket(
+                &user,
+                &TicketFacts {
+                    users_see_all: true,
+                    ..colleague_ticket
+                }
+            ),
+            Ok(())
+        );
+        assert_eq!(view_ticket(&manager, &colleague_ticket), Ok(()));
+        for p in [user, manager, contact(13, AccessLevel::Admin)] {
+            assert_eq!(
+                view_ticket(&p, &ticket(OTHER, 99, New)),
+                Err(Denied::NotFound)
+            );
+        }
+        assert_eq!(
+            view_ticket(&staff(1, StaffRole::Technician), &ticket(OTHER, 99, New)),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn status_moves_follow_the_role() {
+        let user = contact(10, AccessLevel::User);
+        assert_eq!(
+            allowed_statuses(&user, &ticket(CO, 10, InProgress)),
+            &[Cancelled, NoActionRequired]
+        );
+        assert_eq!(
+            allowed_statuses(&user, &ticket(CO, 10, Completed)),
+            &[Closed, InProgress]
+        );
+        assert!(allowed_statuses(&user, &ticket(CO, 12, InProgress)).is_empty());
+        assert!(allowed_statuses(&user, &ticket(CO, 10, Closed)).is_empty());
+        let manager = contact(11, AccessLevel::Manager);
+        assert_eq!(
+            allowed_statuses(&manager, &ticket(CO, 12, New)),
+            &[Cancelled, NoActionRequired]
+        );
+
+        let own_tech = staff(7, StaffRole::Technician);
+        let other_tech = staff(8, StaffRole::Technician);
+        assert!(allowed_statuses(&own_tech, &ticket(CO, 10, New)).contains(&InProgress));
+        assert!(allowed_statuses(&other_tech, &ticket(CO, 10, New)).is_empty());
+        assert!(
+            !allowed_statuses(&staff(2, StaffRole::Dispatcher), &ticket(CO, 10, New))
+                .contains(&Cancelled)
+        );
+        assert!(
+            allowed_statuses(&staff(2, StaffRole::Dispatcher), &ticket(CO, 10, Closed)).is_empty()
+        );
+    }
+
+    #[test]
+    fn priority_assignment_and_tasks_are_for_staff() {
+        let t = ticket(CO, 10, New);
+        for role in [StaffRole::Dispatcher, StaffRole::Admin] {
+            assert_eq!(set_priority_or_assign(&staff(1, role), &t), Ok(()));
+        }
+        assert!(set_priority_or_assign(&staff(1, StaffRole::Technician), &t).is_err());
+        assert!(set_priority_or_assign(&contact(11, AccessLevel::Admin), &t).is_err());
+        assert_eq!(manage_tasks(&staff(1, StaffRole::Technician), &t), Ok(()));
+        assert!(manage_tasks(&contact(10, AccessLevel::User), &t).is_err());
+        assert!(internal_note(&contact(11, AccessLevel::Admin), &t).is_err());
+    }
+
+    #[test]
+    fn contacts_and_users_by_level() {
+        let (user, manager, admin) = (
+            contact(10, AccessLevel::User),
+            contact(11, AccessLevel::Manager),
+            contact(12, AccessLevel::Admin),
+        );
+        assert!(view_contacts(&user, CO).is_err());
+        assert_eq!(view_contact(&user, CO, 10), Ok(()));
+        assert_eq!(view_contact(&user, CO, 11), Err(Denied::NotFound));
+        assert_eq!(view_contacts(&manager, CO), Ok(()));
+        assert_eq!(edit_contact_details(&manager, CO), Ok(()));
+        assert!(manage_users(&manager, CO).is_err());
+        assert_eq!(manage_users(&admin, CO), Ok(()));
+        assert_eq!(manage_users(&admin, OTHER), Err(Denied::NotFound));
+        assert_eq!(
+            view_contacts(&staff(1, StaffRole::Technician), OTHER),
+            Ok(())
+        );
+        assert!(edit_contact_details(&staff(1, StaffRole::Dispatcher), OTHER).is_err());
+        assert_eq!(manage_users(&staff(1, StaffRole::Admin), OTHER), Ok(()));
+        assert!(administer_provider(&staff(1, StaffRole::Dispatcher)).is_err());
+        assert_eq!(administer_provider(&staff(1, StaffRole::Admin)), Ok(()));
+    }
+
+    #[test]
+    fn creating_tickets() {
+        let user = contact(10, AccessLevel::User);
+        assert_eq!(create_ticket(&user, CO, 10), Ok(()));
+        assert!(create_ticket(&user, CO, 11).is_err());
+        assert_eq!(create_ticket(&user, OTHER, 10), Err(Denied::NotFound));
+        assert_eq!(
+            create_ticket(&contact(11, AccessLevel::Manager), CO, 10),
+            Ok(())
+        );
+        assert_eq!(
+            create_ticket(&staff(1, StaffRole::Technician), OTHER, 99),
+            Ok(())
+        );
     }
 }

@@ -1,1 +1,267 @@
-//! Helpers for the end-to-end tests.
+//! Harness for the end-to-end tests: starts the real `portal-server` binary
+//! on `127.0.0.1:0` over a temporary store and hands out signed-in clients.
+//!
+//! The binaries come from the same target directory as the test executable;
+//! README's test command builds them first (`cargo build --workspace --bins`).
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use portal_proto::pb;
+use tempfile::TempDir;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+use tonic::metadata::{Ascii, MetadataValue};
+use tonic::service::interceptor::InterceptedService;
+use tonic::transport::Channel;
+use tonic::{Request, Status};
+
+/// The password of every demo account.
+pub const DEMO_PASSWORD: &str = "Portal-Demo-2026!";
+
+/// Demo accounts by role (see README).
+pub mod demo {
+    pub const CLIENT_ADMIN: &str = "alice@harbor.example";
+    pub const CLIENT_MANAGER: &str = "mark@harbor.example";
+    pub const CLIENT_USER: &str = "uma@harbor.example";
+    pub const OTHER_ADMIN: &str = "ava@alderfinch.example";
+    pub const OTHER_MANAGER: &str = "max@alderfinch.example";
+    pub const OTHER_USER: &str = "una@alderfinch.example";
+    pub const TECHNICIAN: &str = "tom@keystone.example";
+    pub const DISPATCHER: &str = "dina@keystone.example";
+    pub const PROVIDER_ADMIN: &str = "paula@keystone.example";
+}
+
+/// Path of a workspace binary next to the running executable (a test in
+/// `target/<profile>/deps/`, or a binary in `target/<profile>/`).
+pub fn bin(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap_or_default();
+    let mut dir = exe.parent().map(Path::to_path_buf).unwrap_or_default();
+    if dir.ends_with("deps") {
+        dir.pop();
+    }
+    let path = dir.join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo build --workspace --bins` first",
+        path.display()
+    );
+    path
+}
+
+/// A running `portal-server serve` over its own temporary store.
+pub struct TestServer {
+    pub addr: String,
+    pub db: PathBuf,
+    extra_args: Vec<String>,
+    child: Option<Child>,
+    _dir: Option<TempDir>,
+}
+
+impl TestServer {
+    /// A server over a fresh demo store.
+    pub async fn demo() -> anyhow::Result<Self> {
+        Self::demo_with(&[]).await
+    }
+
+    /// A server over a fresh demo store, with extra `serve` flags.
+    pub async fn demo_with(extra: &[&str]) -> anyhow::Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let db = dir.path().join("portal.db");
+        let out = Command::new(bin("portal-server"))
+            .args(["demo", "--db"])
+            .arg(&db)
+            .output()
+            .await?;
+        if !out.status.success() {
+            bail!(
+                "portal-server demo failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let mut server = Self {
+            addr: String::new(),
+            db,
+            extra_args: extra.iter().map(ToString::to_string).collect(),
+            child: None,
+            _dir: Some(dir),
+        };
+        server.start().await?;
+        Ok(server)
+    }
+
+    /// A server over an existing store (kept after the server stops).
+    pub async fn over(db: &Path, extra: &[&str]) -> anyhow::Result<Self> {
+        let mut server = Self {
+            addr: String::new(),
+            db: db.to_path_buf(),
+            extra_args: extra.iter().map(ToString::to_string).collect(),
+            child: None,
+            _dir: None,
+        };
+        server.start().await?;
+        Ok(server)
+    }
+
+    /// The server's process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().and_then(Child::id)
+    }
+
+    /// Starts (or restarts) the server process on a new port.
+    pub async fn start(&mut self) -> anyhow::Result<()> {
+        let mut child = Command::new(bin("portal-server"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+            .arg(&self.db)
+            .args(&self.extra_args)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()?;
+        let stdout = child.stdout.take().context("no stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+            .await
+            .context("server did not start in 30 s")??
+            .context("server exited before listening")?;
+        let addr = line
+            .strip_prefix("listening on ")
+            .with_context(|| format!("unexpected first line: {line}"))?;
+        self.addr = addr.to_string();
+        // Keep draining stdout so the server never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        self.child = Some(child);
+        Ok(())
+    }
+
+    /// Kills the process with SIGKILL: no clean shutdown.
+    pub async fn kill(&mut self) -> anyhow::Result<()> {
+        if let Some(mut child) = self.child.take() {
+            child.start_kill()?;
+            child.wait().await?;
+        }
+        Ok(())
+    }
+
+    pub async fn channel(&self) -> anyhow::Result<Channel> {
+        Ok(Channel::from_shared(self.addr.clone())?.connect().await?)
+    }
+
+    /// Signs in and returns the token.
+    pub async fn login(&self, email: &str, password: &str) -> Result<pb::LoginResponse, Status> {
+        let channel = self
+            .channel()
+            .await
+            .map_err(|e| Status::unavailable(e.to_string()))?;
+        pb::auth_service_client::AuthServiceClient::new(channel)
+            .login(pb::LoginRequest {
+                email: email.into(),
+                password: password.into(),
+                remember_me: false,
+            })
+            .await
+            .map(tonic::Response::into_inner)
+    }
+
+    /// Clients signed in as a demo account.
+    pub async fn as_demo(&self, email: &str) -> anyhow::Result<Session> {
+        let login = self.login(email, DEMO_PASSWORD).await?;
+        Session::new(self.channel().await?, &login.token)
+    }
+
+    /// A session with no token at all.
+    pub async fn anonymous(&self) -> anyhow::Result<Session> {
+        Ok(Session {
+            channel: self.channel().await?,
+            bearer: Bearer(None),
+        })
+    }
+}
+
+/// Adds `authorization: Bearer <token>` to every call.
+#[derive(Clone)]
+pub struct Bearer(Option<MetadataValue<Ascii>>);
+
+impl tonic::service::Interceptor for Bearer {
+    fn call(&mut self, mut req: Request<()>) -> Result<Request<()>, Status> {
+        if let Some(value) = &self.0 {
+            req.metadata_mut().insert("authorization", value.clone());
+        }
+        Ok(req)
+    }
+}
+
+type Authed = InterceptedService<Channel, Bearer>;
+
+/// Typed clients sharing one channel and one token.
+#[derive(Clone)]
+pub struct Session {
+    channel: Channel,
+    bearer: Bearer,
+}
+
+impl Session {
+    pub fn new(channel: Channel, token: &str) -> anyhow::Result<Self> {
+        Ok(Self {
+            channel,
+            bearer: Bearer(Some(format!("Bearer {token}").parse()?)),
+        })
+    }
+
+    pub fn auth(&self) -> pb::auth_service_client::AuthServiceClient<Authed> {
+        pb::auth_service_client::AuthServiceClient::with_interceptor(
+            self.channel.clone(),
+            self.bearer.clone(),
+        )
+    }
+
+    pub fn accounts(&self) -> pb::account_service_client::AccountServiceClient<Authed> {
+        pb::account_service_client::AccountServiceClient::with_interceptor(
+            self.channel.clone(),
+            self.bearer.clone(),
+        )
+    }
+
+    pub fn tickets(&self) -> pb::ticket_service_client::TicketServiceClient<Authed> {
+        pb::ticket_service_client::TicketServiceClient::with_interceptor(
+            self.channel.clone(),
+            self.bearer.clone(),
+        )
+    }
+
+    pub fn staff(&self) -> pb::staff_service_client::StaffServiceClient<Authed> {
+        pb::staff_service_client::StaffServiceClient::with_interceptor(
+            self.channel.clone(),
+            self.bearer.clone(),
+        )
+    }
+
+    pub fn reports(&self) -> pb::report_service_client::ReportServiceClient<Authed> {
+        pb::report_service_client::ReportServiceClient::with_interceptor(
+            self.channel.clone(),
+            self.bearer.clone(),
+        )
+    }
+
+    pub fn events(&self) -> pb::event_service_client::EventServiceClient<Authed> {
+        pb::event_service_client::EventServiceClient::with_interceptor(
+            self.channel.clone(),
+            self.bearer.clone(),
+        )
+    }
+}
+
+/// Asserts a call failed with `code`, returning the status for more checks.
+#[track_caller]
+pub fn expect_code<T: std::fmt::Debug>(result: Result<T, Status>, code: tonic::Code) -> Status {
+    match result {
+        Ok(v) => panic!("expected {code:?}, got Ok({v:?})"),
+        Err(s) => {
+            assert_eq!(s.code(), code, "unexpected status: {s:?}");
+            s
+        }
+    }
+}

@@ -240,3 +240,84 @@ fn writer_loop(conn: &Connection, mut rx: mpsc::UnboundedReceiver<Job>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("t.db"), &StoreOptions::default()).expect("open");
+        (dir, store)
+    }
+
+    fn insert_holiday(conn: &Connection, day: &str) -> Result<()> {
+        conn.execute("INSERT INTO holidays (day, name) VALUES (?1, 'x')", [day])?;
+        Ok(())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_writes_all_commit_and_a_failing_one_rolls_back_alone() {
+        let (_dir, store) = temp_store();
+        let mut tasks = Vec::new();
+        for i in 0..200 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                store
+                    .write(move |c| {
+                        insert_holiday(c, &format!("day-{i}"))?;
+                        if i % 10 == 0 {
+                            // Fails after writing: its row must vanish with it.
+                            insert_holiday(c, &format!("day-{i}"))?;
+                        }
+                        Ok(i)
+                    })
+                    .await
+            }));
+        }
+        let mut failed = 0;
+        for t in tasks {
+            if t.await.expect("join").is_err() {
+                failed += 1;
+            }
+        }
+        assert_eq!(failed, 20);
+        let count = store
+            .read(|c| Ok(c.query_row("SELECT count(*) FROM holidays", [], |r| r.get::<_, i64>(0))?))
+            .await
+            .expect("count");
+        assert_eq!(count, 180);
+    }
+
+    #[test]
+    fn pragmas_are_durable_wal_with_foreign_keys() {
+        let (_dir, store) = temp_store();
+        let (mode, sync, fk) = store
+            .read_blocking(|c| {
+                Ok((
+                    c.pragma_query_value(None, "journal_mode", |r| r.get::<_, String>(0))?,
+                    c.pragma_query_value(None, "synchronous", |r| r.get::<_, i64>(0))?,
+                    c.pragma_query_value(None, "foreign_keys", |r| r.get::<_, i64>(0))?,
+                ))
+            })
+            .expect("pragmas");
+        assert_eq!(mode, "wal");
+        assert_eq!(sync, 2, "synchronous = FULL");
+        assert_eq!(fk, 1);
+    }
+
+    #[test]
+    fn backup_copies_a_consistent_store() {
+        let (dir, store) = temp_store();
+        store
+            .write_blocking(|c| insert_holiday(c, "2026-12-25"))
+            .expect("write");
+        let copy = dir.path().join("copy.db");
+        store.backup_to(&copy).expect("backup");
+        let conn = Connection::open(&copy).expect("open copy");
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM holidays", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(n, 1);
+    }
+}

@@ -1,0 +1,288 @@
+//! `portal-bench`: the figures in docs/BENCHMARKS.md, measured against the
+//! real `portal-server` binary (from the same target directory) over a store
+//! made by `portal-server gen`.
+//!
+//! ```sh
+//! cargo build --release -p portal-server -p portal-e2e
+//! target/release/portal-server gen --db /tmp/big.db
+//! target/release/portal-bench --db /tmp/big.db
+//! ```
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use portal_e2e::{Session, TestServer};
+use portal_proto::pb;
+use rand::Rng;
+
+#[derive(Parser)]
+struct Args {
+    /// A store made by `portal-server gen`.
+    #[arg(long)]
+    db: PathBuf,
+    /// The account the load signs in as (gen's staff Admin by default).
+    #[arg(long, default_value = "bench-admin@provider.example")]
+    email: String,
+    #[arg(long, default_value = "Portal-Demo-2026!")]
+    password: String,
+    /// Concurrent streams for the throughput runs.
+    #[arg(long, default_value_t = 64)]
+    clients: usize,
+    /// Seconds per throughput run.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Sequential calls per latency run.
+    #[arg(long, default_value_t = 2000)]
+    samples: usize,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let server = TestServer::over(&args.db, &[]).await?;
+    let pid = server
+        .pid()
+        .ok_or_else(|| anyhow::anyhow!("server is not running"))?;
+    let login = server.login(&args.email, &args.password).await?;
+    let session = Session::new(server.channel().await?, &login.token)?;
+
+    let newest = session
+        .tickets()
+        .list_tickets(pb::ListTicketsRequest {
+            sort: pb::TicketSort::Number as i32,
+            descending: true,
+            page: Some(pb::PageRequest {
+                page_size: 1,
+                cursor: String::new(),
+            }),
+            ..Default::default()
+        })
+        .await?
+        .into_inner();
+    let max_number = newest.tickets.first().map_or(1, |t| t.number);
+    println!("store: {} tickets, newest #{max_number}", newest.total);
+
+    let rss = RssSampler::start(pid);
+
+    // Latency: one client, sequential calls.
+    let page = |company_id: i64| pb::ListTicketsRequest {
+        company_id,
+        status_group: pb::StatusGroup::Open as i32,
+        sort: pb::TicketSort::Updated as i32,
+        descending: true,
+        page: Some(pb::PageRequest {
+            page_size: 50,
+            cursor: String::new(),
+        }),
+        ..Default::default()
+    };
+    let mut lat = Vec::with_capacity(args.samples);
+    for _ in 0..args.samples {
+        let company = rand::thread_rng().gen_range(1..=1000);
+        let start = Instant::now();
+        session.tickets().list_tickets(page(company)).await?;
+        lat.push(start.elapsed());
+    }
+    report_latency(
+        "page of 50 by company+status, by update (gRPC, 1 client)",
+        &mut lat,
+    );
+
+    let words = [
+        "printer", "vpn", "outlook", "laptop", "backup", "firewall", "password", "invoice",
+        "scanner", "wifi",
+    ];
+    let mut lat = Vec::with_capacity(args.samples);
+    for i in 0..args.samples {
+        let start = Instant::now();
+        session
+            .tickets()
+            .list_tickets(pb::ListTicketsRequest {
+                text: words[i % words.len()].to_string(),
+                page: Some(pb::PageRequest {
+                    page_size: 50,
+                    cursor: String::new(),
+                }),
+                ..Default::default()
+            })
+            .await?;
+        lat.push(start.elapsed());
+    }
+    report_latency("full-text search, page of 50 (gRPC, 1 client)", &mut lat);
+
+    // Throughput: many concurrent streams over one connection each.
+    let seconds = Duration::from_secs(args.seconds);
+    let reads = throughput(
+        &server,
+        &login.token,
+        args.clients,
+        seconds,
+        move |s| async move {
+            let number = rand::thread_rng().gen_range(1..=max_number);
+            match s
+                .tickets()
+                .get_ticket(pb::GetTicketRequest { number })
+                .await
+            {
+                Ok(_) => true,
+                Err(e) => e.code() == tonic::Code::NotFound,
+            }
+        },
+    )
+    .await?;
+    println!(
+        "single-ticket reads, {} streams: {reads:.0} req/s",
+        args.clients
+    );
+
+    let pages = throughput(
+        &server,
+        &login.token,
+        args.clients,
+        seconds,
+        move |s| async move {
+            let company = rand::thread_rng().gen_range(1..=1000);
+            s.tickets().list_tickets(page(company)).await.is_ok()
+        },
+    )
+    .await?;
+    println!("pages of 50, {} streams: {pages:.0} req/s", args.clients);
+
+    let types = session
+        .tickets()
+        .list_service_types(pb::ListServiceTypesRequest::default())
+        .await?
+        .into_inner();
+    let free_type = types
+        .service_types
+        .iter()
+        .find(|t| t.fields.iter().all(|f| !f.required))
+        .map_or(0, |t| t.id);
+    let creates = throughput(
+        &server,
+        &login.token,
+        args.clients,
+        seconds,
+        move |s| async move {
+            let company_id = rand::thread_rng().gen_range(1..=1000);
+            s.tickets()
+                .create_ticket(pb::CreateTicketRequest {
+                    title: "Benchmark ticket".into(),
+                    description: "Created by portal-bench".into(),
+                    service_type_id: free_type,
+                    company_id,
+                    ..Default::default()
+                })
+                .await
+                .is_ok()
+        },
+    )
+    .await?;
+    println!(
+        "durable ticket creation, {} clients: {creates:.0} tickets/s",
+        args.clients
+    );
+
+    println!(
+        "server peak resident memory: {:.1} MiB",
+        rss.stop().await as f64 / 1024.0
+    );
+    Ok(())
+}
+
+fn report_latency(what: &str, samples: &mut [Duration]) {
+    samples.sort();
+    let at = |q: f64| samples[((samples.len() as f64 - 1.0) * q) as usize].as_secs_f64() * 1000.0;
+    println!(
+        "{what}: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} calls)",
+        at(0.5),
+        at(0.99),
+        at(1.0),
+        samples.len()
+    );
+}
+
+/// Runs `call` from `clients` concurrent tasks for `duration`; successful calls per second.
+async fn throughput<F, Fut>(
+    server: &TestServer,
+    token: &str,
+    clients: usize,
+    duration: Duration,
+    call: F,
+) -> anyhow::Result<f64>
+where
+    F: Fn(Session) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    // A few connections, each multiplexing many streams, as real clients would.
+    let mut sessions = Vec::new();
+    for _ in 0..4 {
+        sessions.push(Session::new(server.channel().await?, token)?);
+    }
+    let done = Arc::new(AtomicU64::new(0));
+    let failed = Arc::new(AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..clients)
+        .map(|i| {
+            let (session, call) = (sessions[i % sessions.len()].clone(), call.clone());
+            let (done, failed, stop) = (done.clone(), failed.clone(), stop.clone());
+            tokio::spawn(async move {
+                while !stop.load(Ordering::Relaxed) {
+                    if call(session.clone()).await {
+                        done.fetch_add(1, Ordering::Relaxed);
+                    } else {
+                        failed.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(duration).await;
+    stop.store(true, Ordering::Relaxed);
+    for t in tasks {
+        t.await?;
+    }
+    let failed = failed.load(Ordering::Relaxed);
+    if failed > 0 {
+        eprintln!("  ({failed} calls failed)");
+    }
+    Ok(done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64())
+}
+
+/// Samples a process's resident memory (`VmRSS`, KiB) until stopped; returns the peak.
+struct RssSampler {
+    stop: Arc<AtomicBool>,
+    task: tokio::task::JoinHandle<u64>,
+}
+
+impl RssSampler {
+    fn start(pid: u32) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let task = tokio::spawn(async move {
+            let mut peak = 0;
+            while !flag.load(Ordering::Relaxed) {
+                if let Ok(status) = tokio::fs::read_to_string(format!("/proc/{pid}/status")).await {
+                    let kib = status
+                        .lines()
+                        .find_map(|l| l.strip_prefix("VmRSS:"))
+                        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+                        .unwrap_or(0);
+                    peak = peak.max(kib);
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            peak
+        });
+        Self { stop, task }
+    }
+
+    async fn stop(self) -> u64 {
+        self.stop.store(true, Ordering::Relaxed);
+        self.task.await.unwrap_or(0)
+    }
+}
