@@ -529,14 +529,14 @@ async fn forgot_password_is_neutral_and_reaches_only_the_companys_admins() -> an
     };
     expect_code(
         ava.accounts()
-            .resolve_pending_request(resolve.clone())
+            .resolve_pending_request(resolve)
             .await,
         Code::NotFound,
     );
     let mark = server.as_demo(demo::CLIENT_MANAGER).await?;
     expect_code(
         mark.accounts()
-            .resolve_pending_request(resolve.clone())
+            .resolve_pending_request(resolve)
             .await,
         Code::PermissionDenied,
     );
@@ -558,7 +558,7 @@ async fn forgot_password_is_neutral_and_reaches_only_the_companys_admins() -> an
     let uma_before = server.as_demo(demo::CLIENT_USER).await?;
     let temporary = alice
         .accounts()
-        .resolve_pending_request(resolve.clone())
+        .resolve_pending_request(resolve)
         .await?
         .into_inner()
         .temporary_password;
