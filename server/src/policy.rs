@@ -139,43 +139,47 @@ pub fn sees_internal_notes(p: &Principal) -> bool {
     is_staff(p)
 }
 
-/// The statuses the caller may move this ticket to (empty: none).
-pub fn allowed_statuses(p: &Principal, t: &TicketFacts) -> &'static [TicketStatus] {
-    match *p {
+/// Whether the caller may change this ticket's status at all: a Technician
+/// on its own queue, Dispatchers and provider Admins, the requester, and
+/// the company's Managers and Admins. Which moves: `allowed_statuses`.
+pub fn change_status(p: &Principal, t: &TicketFacts) -> Decision {
+    view_ticket(p, t)?;
+    let ok = match *p {
         Principal::Staff {
             role: StaffRole::Technician,
             staff_id,
-        } => {
-            if t.assigned_staff_id == Some(staff_id) {
-                staff_moves(t.status)
-            } else {
-                &[]
-            }
-        }
-        Principal::Staff { .. } => staff_moves(t.status),
+        } => t.assigned_staff_id == Some(staff_id),
+        Principal::Staff { .. } => true,
         Principal::Contact {
             contact_id,
             company_id,
             access,
         } => {
-            let own = t.contact_id == contact_id;
-            let company = t.company_id == company_id && access >= AccessLevel::Manager;
-            if own || company {
-                client_moves(t.status)
-            } else {
-                &[]
-            }
+            t.contact_id == contact_id
+                || (t.company_id == company_id && access >= AccessLevel::Manager)
         }
+    };
+    allow_if(
+        ok,
+        "only the requester, the company's Managers and Admins, the assigned Technician, Dispatchers and provider Admins may change the status",
+    )
+}
+
+/// The statuses the caller may move this ticket to (empty: none).
+pub fn allowed_statuses(p: &Principal, t: &TicketFacts) -> &'static [TicketStatus] {
+    if change_status(p, t).is_err() {
+        return &[];
+    }
+    if is_staff(p) {
+        staff_moves(t.status)
+    } else {
+        client_moves(t.status)
     }
 }
 
-pub fn change_status(p: &Principal, t: &TicketFacts, to: TicketStatus) -> Decision {
-    view_ticket(p, t)?;
-    let allowed = allowed_statuses(p, t);
-    if allowed.contains(&to) {
-        return Ok(());
-    }
-    Err(Denied::Forbidden("that status change is not allowed"))
+/// A client rejecting completion (Completed → In Progress) must say why.
+pub fn move_needs_note(p: &Principal, from: TicketStatus, to: TicketStatus) -> bool {
+    !is_staff(p) && from == TicketStatus::Completed && to == TicketStatus::InProgress
 }
 
 pub fn set_priority_or_assign(p: &Principal, t: &TicketFacts) -> Decision {
@@ -215,6 +219,21 @@ pub fn manage_subscribers(p: &Principal, t: &TicketFacts) -> Decision {
         ok,
         "only the requester, Managers and Admins may change subscribers",
     )
+}
+
+/// Ticket figures (Home statistics, ticket reports) cover only tickets the
+/// caller may see (`ticket_scope`), so anyone may ask; a contact may name
+/// only its own company.
+pub fn ticket_stats(p: &Principal, company_id: Option<i64>) -> Decision {
+    match (p, company_id) {
+        (
+            Principal::Contact {
+                company_id: mine, ..
+            },
+            Some(asked),
+        ) if asked != *mine => Err(Denied::NotFound),
+        _ => Ok(()),
+    }
 }
 
 // --------------------------------------------------------------- contacts

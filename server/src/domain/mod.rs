@@ -2,7 +2,9 @@
 
 mod accounts;
 mod identity;
+pub mod sla;
 mod status;
+pub mod tickets;
 
 pub use accounts::{
     Account, Address, AuditEntry, Company, CompanyPreferences, Contact, ContactDetails, Credential,

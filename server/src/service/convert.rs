@@ -73,3 +73,7 @@ pub fn status_from_pb(s: pb::TicketStatus) -> Option<TicketStatus> {
 // People, companies, requests and the audit log.
 mod accounts;
 pub use accounts::*;
+
+// ---------------------------------------------------------------- tickets
+
+pub mod tickets;

@@ -251,12 +251,19 @@ impl pb::staff_service_server::StaffService for StaffAdmin {
 
     async fn save_service_type(
         &self,
-        _request: Request<pb::ServiceType>,
+        request: Request<pb::ServiceType>,
     ) -> Result<Response<pb::ServiceType>, Status> {
-        // The catalog belongs to the tickets work, which lands this call.
-        Err(Status::unimplemented(
-            "editing the service catalog is not available yet",
-        ))
+        let who = caller(&request)?;
+        policy::administer_provider(&who.principal)?;
+        let st = super::convert::tickets::service_type_from_pb(request.into_inner())?;
+        st.validate()
+            .map_err(|e| super::status::invalid(&e.field, e.message))?;
+        let saved = self
+            .state
+            .store
+            .write(move |conn| crate::store::catalog::save(conn, &st))
+            .await?;
+        Ok(Response::new(super::convert::tickets::service_type(saved)))
     }
 
     async fn list_audit_log(

@@ -17,6 +17,18 @@ pub mod refresh_tokens;
 pub mod requests;
 pub mod staff;
 
+// Tickets and what hangs off them.
+pub mod attachments;
+pub mod catalog;
+pub mod reports;
+pub mod subscribers;
+pub mod tasks;
+#[cfg(test)]
+pub(crate) mod testing;
+pub mod ticket_list;
+pub mod tickets;
+pub mod timeline;
+
 pub use error::{Result, StoreError};
 pub use migrations::MIGRATIONS;
 pub use pool::{Store, StoreOptions};
