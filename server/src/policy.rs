@@ -345,6 +345,133 @@ pub fn view_reports(p: &Principal, company_id: Option<i64>) -> Decision {
     }
 }
 
+// ------------------------------------------------- accounts and staff rules
+
+/// Whose contacts a list may show: `Ok(None)` all of the company's,
+/// `Ok(Some(id))` only the caller itself (a User).
+pub fn contact_list_scope(p: &Principal, company_id: i64) -> Result<Option<i64>, Denied> {
+    match *p {
+        Principal::Contact {
+            contact_id,
+            company_id: mine,
+            access,
+        } if mine == company_id && access < AccessLevel::Manager => Ok(Some(contact_id)),
+        _ => view_contacts(p, company_id).map(|()| None),
+    }
+}
+
+/// Changing a contact's security level: Admins only (a Manager could make
+/// itself Admin), and never lowering one's own (a company could lose its
+/// last Admin).
+pub fn set_access_level(
+    p: &Principal,
+    company_id: i64,
+    contact_id: i64,
+    current: AccessLevel,
+    new: AccessLevel,
+) -> Decision {
+    manage_users(p, company_id)?;
+    let own = matches!(p, Principal::Contact { contact_id: me, .. } if *me == contact_id);
+    allow_if(
+        !own || new >= current,
+        "you may not lower your own security level; ask another Admin",
+    )
+}
+
+/// Disabling or enabling a contact: Admins, never their own account.
+pub fn set_user_active(p: &Principal, company_id: i64, contact_id: i64) -> Decision {
+    manage_users(p, company_id)?;
+    let own = matches!(p, Principal::Contact { contact_id: me, .. } if *me == contact_id);
+    allow_if(!own, "you may not disable your own account")
+}
+
+/// Changing a staff member: provider Admins, who may not demote or
+/// deactivate themselves (the provider could lose its last Admin).
+pub fn update_staff(p: &Principal, staff_id: i64, role: StaffRole, active: bool) -> Decision {
+    administer_provider(p)?;
+    let own = matches!(p, Principal::Staff { staff_id: me, .. } if *me == staff_id);
+    allow_if(
+        !own || (role == StaffRole::Admin && active),
+        "you may not demote or deactivate yourself; ask another provider Admin",
+    )
+}
+
+#[cfg(test)]
+mod account_rule_tests {
+    use super::*;
+
+    const ADMIN: Principal = Principal::Contact {
+        contact_id: 1,
+        company_id: 10,
+        access: AccessLevel::Admin,
+    };
+    const MANAGER: Principal = Principal::Contact {
+        contact_id: 2,
+        company_id: 10,
+        access: AccessLevel::Manager,
+    };
+    const USER: Principal = Principal::Contact {
+        contact_id: 3,
+        company_id: 10,
+        access: AccessLevel::User,
+    };
+    const PADMIN: Principal = Principal::Staff {
+        staff_id: 5,
+        role: StaffRole::Admin,
+    };
+    const TECH: Principal = Principal::Staff {
+        staff_id: 6,
+        role: StaffRole::Technician,
+    };
+
+    #[test]
+    fn contact_lists() {
+        assert_eq!(contact_list_scope(&USER, 10), Ok(Some(3)));
+        assert_eq!(contact_list_scope(&MANAGER, 10), Ok(None));
+        assert_eq!(contact_list_scope(&TECH, 10), Ok(None));
+        assert_eq!(contact_list_scope(&ADMIN, 11), Err(Denied::NotFound));
+        assert_eq!(contact_list_scope(&USER, 11), Err(Denied::NotFound));
+    }
+
+    #[test]
+    fn access_levels() {
+        use AccessLevel::{Admin, Manager, User};
+        assert!(set_access_level(&ADMIN, 10, 9, User, Admin).is_ok());
+        assert!(set_access_level(&ADMIN, 10, 1, Admin, Admin).is_ok());
+        assert!(matches!(
+            set_access_level(&ADMIN, 10, 1, Admin, Manager),
+            Err(Denied::Forbidden(_))
+        ));
+        assert!(matches!(
+            set_access_level(&MANAGER, 10, 2, Manager, Admin),
+            Err(Denied::Forbidden(_))
+        ));
+        assert_eq!(
+            set_access_level(&ADMIN, 11, 9, User, Admin),
+            Err(Denied::NotFound)
+        );
+        assert!(set_access_level(&PADMIN, 11, 9, Admin, User).is_ok());
+        assert!(matches!(
+            set_access_level(&TECH, 11, 9, Admin, User),
+            Err(Denied::Forbidden(_))
+        ));
+    }
+
+    #[test]
+    fn disabling_and_staff_changes() {
+        assert!(set_user_active(&ADMIN, 10, 9).is_ok());
+        assert!(matches!(
+            set_user_active(&ADMIN, 10, 1),
+            Err(Denied::Forbidden(_))
+        ));
+        assert!(update_staff(&PADMIN, 6, StaffRole::Dispatcher, false).is_ok());
+        assert!(update_staff(&PADMIN, 5, StaffRole::Admin, true).is_ok());
+        assert!(update_staff(&PADMIN, 5, StaffRole::Technician, true).is_err());
+        assert!(update_staff(&PADMIN, 5, StaffRole::Admin, false).is_err());
+        assert!(update_staff(&TECH, 6, StaffRole::Technician, true).is_err());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,16 @@ mod pool;
 pub mod seeding;
 pub mod sessions;
 
+// Accounts: sign-in, people, companies, requests, audit.
+pub mod audit;
+mod columns;
+pub mod companies;
+pub mod contacts;
+pub mod credentials;
+pub mod refresh_tokens;
+pub mod requests;
+pub mod staff;
+
 // Tickets and what hangs off them.
 pub mod attachments;
 pub mod catalog;
@@ -31,3 +41,6 @@ pub fn now_ms() -> i64 {
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
+
+#[cfg(test)]
+mod accounts_tests;

@@ -1,0 +1,250 @@
+//! What screens ask of the server ([`Request`]) and what comes back
+//! ([`Action`]). Screens never call the network: they queue requests, the
+//! event loop hands them to [`crate::client`], and each one answers with
+//! exactly one [`Action::Reply`].
+
+use std::path::PathBuf;
+
+use portal_proto::pb;
+
+/// A call to make in the background.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    Login {
+        email: String,
+        password: String,
+        remember: bool,
+    },
+    /// Sign in with the remembered refresh token, if there is one.
+    Resume,
+    PasswordPolicy,
+    /// The forced change of a temporary password.
+    ChangeTempPassword {
+        current: String,
+        new: String,
+    },
+    ForgotPassword {
+        email: String,
+    },
+    RequestAccess {
+        email: String,
+        message: String,
+    },
+    Logout,
+    Stats,
+    /// A page of tickets for `list` (the Tickets tab, Home or Triage).
+    Tickets {
+        list: ListId,
+        seq: u64,
+        append: bool,
+        query: pb::ListTicketsRequest,
+    },
+    Ticket {
+        number: i64,
+    },
+    OlderTimeline {
+        number: i64,
+        cursor: String,
+    },
+    AddPost {
+        number: i64,
+        kind: pb::PostKind,
+        body: String,
+    },
+    ChangeStatus {
+        number: i64,
+        status: pb::TicketStatus,
+        note: String,
+    },
+    AddSubscriber {
+        number: i64,
+        contact_id: i64,
+    },
+    Upload {
+        number: i64,
+        path: PathBuf,
+    },
+    Download {
+        attachment_id: i64,
+        path: PathBuf,
+    },
+    /// What the new-ticket form needs: service types, sites and contacts.
+    FormData,
+    CreateTicket(pb::CreateTicketRequest),
+    Profile,
+    UpdateProfile(pb::ContactDetails),
+    ChangePassword {
+        current: String,
+        new: String,
+    },
+    Users {
+        query: String,
+    },
+    AddUser(pb::AddUserRequest),
+    UpdateUser(pb::UpdateUserRequest),
+    SetAccess {
+        contact_id: i64,
+        access: pb::AccessLevel,
+    },
+    SetActive {
+        contact_id: i64,
+        active: bool,
+    },
+    ResetPassword {
+        contact_id: i64,
+    },
+}
+
+/// Which ticket list a page is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListId {
+    Tickets,
+    Home,
+    Triage,
+}
+
+/// A failed call, as the user should read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub code: tonic::Code,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn from_status(status: &tonic::Status) -> Self {
+        Self {
+            code: status.code(),
+            message: status.message().to_owned(),
+        }
+    }
+
+    /// `field: message` as the server names a bad field (`INVALID_ARGUMENT`).
+    pub fn field(&self) -> Option<(&str, &str)> {
+        if self.code != tonic::Code::InvalidArgument {
+            return None;
+        }
+        let (field, message) = self.message.split_once(": ")?;
+        let is_name = !field.is_empty()
+            && field
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'));
+        is_name.then_some((field, message))
+    }
+
+    /// The connection itself failed (the server is down or unreachable).
+    pub fn is_connection(&self) -> bool {
+        matches!(
+            self.code,
+            tonic::Code::Unavailable | tonic::Code::DeadlineExceeded
+        )
+    }
+
+    /// A one-line text for the status line.
+    pub fn text(&self) -> String {
+        if self.is_connection() {
+            return "cannot reach the server".to_owned();
+        }
+        if self.message.is_empty() {
+            format!("{:?}", self.code)
+        } else {
+            self.message.clone()
+        }
+    }
+}
+
+/// The answer to one [`Request`].
+#[derive(Debug, Clone)]
+pub enum Reply {
+    SignedIn {
+        identity: pb::Identity,
+        remember_note: Option<String>,
+    },
+    /// No remembered session: show the sign-in form.
+    NotRemembered {
+        note: Option<String>,
+    },
+    PasswordPolicy(pb::PasswordPolicy),
+    PasswordChanged,
+    Neutral(String),
+    SignedOut,
+    Stats(pb::TicketStats),
+    Tickets {
+        list: ListId,
+        seq: u64,
+        append: bool,
+        page: pb::ListTicketsResponse,
+    },
+    Ticket(Box<pb::TicketDetail>),
+    OlderTimeline {
+        number: i64,
+        page: pb::GetTimelineResponse,
+    },
+    Posted {
+        number: i64,
+    },
+    StatusChanged(Box<pb::Ticket>),
+    Subscribers {
+        number: i64,
+        subscribers: Vec<pb::Subscriber>,
+    },
+    Uploaded(pb::Attachment),
+    Downloaded {
+        path: PathBuf,
+        bytes: u64,
+    },
+    FormData {
+        service_types: Vec<pb::ServiceType>,
+        company: Option<pb::Company>,
+        contacts: Vec<pb::Contact>,
+    },
+    Created(Box<pb::Ticket>),
+    Profile(Box<pb::MyProfile>),
+    Users(Vec<pb::Contact>),
+    UserAdded {
+        contact: Box<pb::Contact>,
+        temporary_password: String,
+    },
+    UserChanged(Box<pb::Contact>),
+    TemporaryPassword {
+        contact_id: i64,
+        password: String,
+    },
+    Failed {
+        request: Box<Request>,
+        error: ApiError,
+    },
+}
+
+/// Everything the event loop feeds the app besides keys.
+#[derive(Debug, Clone)]
+pub enum Action {
+    Reply(Box<Reply>),
+    /// A change made by someone else.
+    Event(pb::Event),
+    /// The live-update stream is (re)connected or lost.
+    Connected(bool),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_prefix_is_read_only_from_invalid_argument() {
+        let e = ApiError {
+            code: tonic::Code::InvalidArgument,
+            message: "title: must not be empty".into(),
+        };
+        assert_eq!(e.field(), Some(("title", "must not be empty")));
+        let e = ApiError {
+            code: tonic::Code::InvalidArgument,
+            message: "Bad thing: happened".into(),
+        };
+        assert_eq!(e.field(), None);
+        let e = ApiError {
+            code: tonic::Code::NotFound,
+            message: "title: nope".into(),
+        };
+        assert_eq!(e.field(), None);
+    }
+}

@@ -1,0 +1,575 @@
+//! The gRPC side: every [`Request`] runs as its own task and sends back one
+//! [`Action::Reply`]; the live-update stream runs as a long-lived task that
+//! reconnects by itself.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use portal_proto::pb::{
+    self, account_service_client::AccountServiceClient, auth_service_client::AuthServiceClient,
+    event_service_client::EventServiceClient, report_service_client::ReportServiceClient,
+    ticket_service_client::TicketServiceClient,
+};
+use tokio::io::AsyncWriteExt;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinHandle;
+use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint};
+
+use crate::action::{Action, ApiError, Reply, Request};
+use crate::keyring;
+
+/// Largest file the client will upload.
+const MAX_UPLOAD: u64 = 64 * 1024 * 1024;
+const CHUNK: usize = 64 * 1024;
+
+/// Where to connect and how.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub url: String,
+    pub ca: Option<PathBuf>,
+    /// Remember-me uses the keyring (off for `--demo`).
+    pub use_keyring: bool,
+}
+
+/// Opens a channel that connects on first use and reconnects by itself.
+pub fn channel(target: &Target) -> Result<Channel, String> {
+    let mut endpoint = Endpoint::from_shared(target.url.clone())
+        .map_err(|e| format!("bad server URL {:?}: {e}", target.url))?
+        .connect_timeout(Duration::from_secs(5))
+        .tcp_nodelay(true);
+    if target.url.starts_with("https://") {
+        let mut tls = ClientTlsConfig::new().with_native_roots();
+        if let Some(ca) = &target.ca {
+            let pem = std::fs::read(ca).map_err(|e| format!("{}: {e}", ca.display()))?;
+            tls = tls.ca_certificate(Certificate::from_pem(pem));
+        }
+        endpoint = endpoint.tls_config(tls).map_err(|e| format!("TLS: {e}"))?;
+    }
+    Ok(endpoint.connect_lazy())
+}
+
+#[derive(Default)]
+struct Session {
+    token: Option<String>,
+    refresh: Option<String>,
+    events: Option<JoinHandle<()>>,
+}
+
+/// Runs requests in the background.
+#[derive(Clone)]
+pub struct Client {
+    channel: Channel,
+    target: Arc<Target>,
+    session: Arc<Mutex<Session>>,
+    tx: UnboundedSender<Action>,
+}
+
+type Res<T> = Result<T, tonic::Status>;
+
+impl Client {
+    pub fn new(channel: Channel, target: Target, tx: UnboundedSender<Action>) -> Self {
+        Self {
+            channel,
+            target: Arc::new(target),
+            session: Arc::default(),
+            tx,
+        }
+    }
+
+    fn session(&self) -> std::sync::MutexGuard<'_, Session> {
+        self.session.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Starts `request`; its reply arrives later as an action.
+    pub fn dispatch(&self, request: Request) {
+        let this = self.clone();
+        tokio::spawn(async move {
+            let reply = match this.call(request.clone()).await {
+                Ok(reply) => reply,
+                Err(status) => Reply::Failed {
+                    request: Box::new(request),
+                    error: ApiError::from_status(&status),
+                },
+            };
+            // The app may be gone when quitting; nothing to do then.
+            let _ = this.tx.send(Action::Reply(Box::new(reply)));
+        });
+    }
+
+    fn authed<T>(&self, message: T) -> tonic::Request<T> {
+        let mut request = tonic::Request::new(message);
+        if let Some(token) = &self.session().token
+            && let Ok(value) = format!("Bearer {token}").parse()
+        {
+            request.metadata_mut().insert("authorization", value);
+        }
+        request
+    }
+
+    fn auth(&self) -> AuthServiceClient<Channel> {
+        AuthServiceClient::new(self.channel.clone())
+    }
+    fn tickets(&self) -> TicketServiceClient<Channel> {
+        TicketServiceClient::new(self.channel.clone())
+    }
+    fn account(&self) -> AccountServiceClient<Channel> {
+        AccountServiceClient::new(self.channel.clone())
+    }
+
+    async fn call(&self, request: Request) -> Res<Reply> {
+        Ok(match request {
+            Request::Login {
+                email,
+                password,
+                remember,
+            } => {
+                let response = self
+                    .auth()
+                    .login(pb::LoginRequest {
+                        email,
+                        password,
+                        remember_me: remember,
+                    })
+                    .await?
+                    .into_inner();
+                self.signed_in(response, remember)
+            }
+            Request::Resume => self.resume().await?,
+            Request::PasswordPolicy => Reply::PasswordPolicy(
+                self.auth()
+                    .get_password_policy(pb::Empty {})
+                    .await?
+                    .into_inner(),
+            ),
+            Request::ChangeTempPassword { current, new } => {
+                self.account()
+                    .change_password(self.authed(pb::ChangePasswordRequest {
+                        current_password: current,
+                        new_password: new,
+                    }))
+                    .await?;
+                let identity = self
+                    .auth()
+                    .who_am_i(self.authed(pb::Empty {}))
+                    .await?
+                    .into_inner();
+                self.start_events();
+                Reply::SignedIn {
+                    identity,
+                    remember_note: None,
+                }
+            }
+            Request::ForgotPassword { email } => Reply::Neutral(
+                self.auth()
+                    .forgot_password(pb::ForgotPasswordRequest { email })
+                    .await?
+                    .into_inner()
+                    .message,
+            ),
+            Request::RequestAccess { email, message } => Reply::Neutral(
+                self.auth()
+                    .request_access(pb::RequestAccessRequest { email, message })
+                    .await?
+                    .into_inner()
+                    .message,
+            ),
+            Request::Logout => self.logout().await,
+            Request::Stats => Reply::Stats(
+                ReportServiceClient::new(self.channel.clone())
+                    .ticket_stats(self.authed(pb::TicketStatsRequest {
+                        company_id: 0,
+                        months: 12,
+                    }))
+                    .await?
+                    .into_inner(),
+            ),
+            Request::Tickets {
+                list,
+                seq,
+                append,
+                query,
+            } => {
+                let page = self
+                    .tickets()
+                    .list_tickets(self.authed(query))
+                    .await?
+                    .into_inner();
+                Reply::Tickets {
+                    list,
+                    seq,
+                    append,
+                    page,
+                }
+            }
+            Request::Ticket { number } => Reply::Ticket(Box::new(
+                self.tickets()
+                    .get_ticket(self.authed(pb::GetTicketRequest { number }))
+                    .await?
+                    .into_inner(),
+            )),
+            Request::OlderTimeline { number, cursor } => {
+                let page = self
+                    .tickets()
+                    .get_timeline(self.authed(pb::GetTimelineRequest {
+                        number,
+                        page: Some(pb::PageRequest {
+                            page_size: 50,
+                            cursor,
+                        }),
+                    }))
+                    .await?
+                    .into_inner();
+                Reply::OlderTimeline { number, page }
+            }
+            Request::AddPost { number, kind, body } => {
+                self.tickets()
+                    .add_post(self.authed(pb::AddPostRequest {
+                        number,
+                        kind: kind.into(),
+                        body,
+                    }))
+                    .await?;
+                Reply::Posted { number }
+            }
+            Request::ChangeStatus {
+                number,
+                status,
+                note,
+            } => Reply::StatusChanged(Box::new(
+                self.tickets()
+                    .change_status(self.authed(pb::ChangeStatusRequest {
+                        number,
+                        status: status.into(),
+                        note,
+                    }))
+                    .await?
+                    .into_inner(),
+            )),
+            Request::AddSubscriber { number, contact_id } => {
+                let subscribers = self
+                    .tickets()
+                    .add_subscriber(self.authed(pb::SubscriberRequest { number, contact_id }))
+                    .await?
+                    .into_inner()
+                    .subscribers;
+                Reply::Subscribers {
+                    number,
+                    subscribers,
+                }
+            }
+            Request::Upload { number, path } => Reply::Uploaded(self.upload(number, &path).await?),
+            Request::Download {
+                attachment_id,
+                path,
+            } => {
+                let bytes = self.download(attachment_id, &path).await?;
+                Reply::Downloaded { path, bytes }
+            }
+            Request::FormData => self.form_data().await?,
+            Request::CreateTicket(create) => Reply::Created(Box::new(
+                self.tickets()
+                    .create_ticket(self.authed(create))
+                    .await?
+                    .into_inner(),
+            )),
+            Request::Profile => Reply::Profile(Box::new(
+                self.account()
+                    .get_my_profile(self.authed(pb::Empty {}))
+                    .await?
+                    .into_inner(),
+            )),
+            Request::UpdateProfile(details) => Reply::Profile(Box::new(
+                self.account()
+                    .update_my_profile(self.authed(pb::UpdateMyProfileRequest {
+                        details: Some(details),
+                    }))
+                    .await?
+                    .into_inner(),
+            )),
+            Request::ChangePassword { current, new } => {
+                self.account()
+                    .change_password(self.authed(pb::ChangePasswordRequest {
+                        current_password: current,
+                        new_password: new,
+                    }))
+                    .await?;
+                Reply::PasswordChanged
+            }
+            Request::Users { query } => Reply::Users(self.users(query).await?),
+            Request::AddUser(add) => {
+                let response = self
+                    .account()
+                    .add_user(self.authed(add))
+                    .await?
+                    .into_inner();
+                Reply::UserAdded {
+                    contact: Box::new(response.contact.unwrap_or_default()),
+                    temporary_password: response.temporary_password,
+                }
+            }
+            Request::UpdateUser(update) => Reply::UserChanged(Box::new(
+                self.account()
+                    .update_user(self.authed(update))
+                    .await?
+                    .into_inner(),
+            )),
+            Request::SetAccess { contact_id, access } => Reply::UserChanged(Box::new(
+                self.account()
+                    .set_access_level(self.authed(pb::SetAccessLevelRequest {
+                        contact_id,
+                        access: access.into(),
+                    }))
+                    .await?
+                    .into_inner(),
+            )),
+            Request::SetActive { contact_id, active } => Reply::UserChanged(Box::new(
+                self.account()
+                    .set_user_active(self.authed(pb::SetUserActiveRequest { contact_id, active }))
+                    .await?
+                    .into_inner(),
+            )),
+            Request::ResetPassword { contact_id } => {
+                let password = self
+                    .account()
+                    .reset_user_password(self.authed(pb::ResetUserPasswordRequest { contact_id }))
+                    .await?
+                    .into_inner()
+                    .temporary_password;
+                Reply::TemporaryPassword {
+                    contact_id,
+                    password,
+                }
+            }
+        })
+    }
+
+    /// Keeps the session, remembers the refresh token when asked, and starts
+    /// live updates (unless the password must change first).
+    fn signed_in(&self, response: pb::LoginResponse, remember: bool) -> Reply {
+        let identity = response.identity.unwrap_or_default();
+        let mut remember_note = None;
+        if remember
+            && !response.refresh_token.is_empty()
+            && self.target.use_keyring
+            && let Err(e) = keyring::save(&self.target.url, &response.refresh_token)
+        {
+            remember_note = Some(format!("No keyring here ({e}); not remembering you"));
+        }
+        {
+            let mut session = self.session();
+            session.token = Some(response.token);
+            session.refresh =
+                (!response.refresh_token.is_empty()).then_some(response.refresh_token);
+        }
+        if !identity.must_change_password {
+            self.start_events();
+        }
+        Reply::SignedIn {
+            identity,
+            remember_note,
+        }
+    }
+
+    async fn resume(&self) -> Res<Reply> {
+        if !self.target.use_keyring {
+            return Ok(Reply::NotRemembered { note: None });
+        }
+        let refresh_token = match keyring::load(&self.target.url) {
+            Ok(Some(token)) => token,
+            Ok(None) => return Ok(Reply::NotRemembered { note: None }),
+            Err(e) => {
+                return Ok(Reply::NotRemembered {
+                    note: Some(format!("No keyring here ({e}); remember me is off")),
+                });
+            }
+        };
+        match self
+            .auth()
+            .refresh(pb::RefreshRequest { refresh_token })
+            .await
+        {
+            Ok(response) => Ok(self.signed_in(response.into_inner(), true)),
+            Err(status) if status.code() == tonic::Code::Unauthenticated => {
+                let _ = keyring::delete(&self.target.url);
+                Ok(Reply::NotRemembered {
+                    note: Some("Your remembered sign-in has expired".to_owned()),
+                })
+            }
+            Err(status) => Err(status),
+        }
+    }
+
+    async fn logout(&self) -> Reply {
+        let refresh_token = self.session().refresh.clone().unwrap_or_default();
+        // Signing out locally must work even when the server is unreachable.
+        let _ = self
+            .auth()
+            .logout(self.authed(pb::LogoutRequest { refresh_token }))
+            .await;
+        if self.target.use_keyring {
+            let _ = keyring::delete(&self.target.url);
+        }
+        let mut session = self.session();
+        if let Some(events) = session.events.take() {
+            events.abort();
+        }
+        *session = Session::default();
+        Reply::SignedOut
+    }
+
+    async fn form_data(&self) -> Res<Reply> {
+        let service_types = self
+            .tickets()
+            .list_service_types(self.authed(pb::ListServiceTypesRequest {
+                include_inactive: false,
+            }))
+            .await?
+            .into_inner()
+            .service_types;
+        // Staff have no company of their own; users may not list contacts.
+        let company = self
+            .account()
+            .get_company(self.authed(pb::GetCompanyRequest { company_id: 0 }))
+            .await
+            .ok();
+        let contacts = self.users(String::new()).await.unwrap_or_default();
+        Ok(Reply::FormData {
+            service_types,
+            company: company.map(tonic::Response::into_inner),
+            contacts,
+        })
+    }
+
+    async fn users(&self, query: String) -> Res<Vec<pb::Contact>> {
+        Ok(self
+            .account()
+            .list_users(self.authed(pb::ListUsersRequest {
+                company_id: 0,
+                query,
+                include_inactive: true,
+                page: Some(pb::PageRequest {
+                    page_size: 200,
+                    cursor: String::new(),
+                }),
+            }))
+            .await?
+            .into_inner()
+            .contacts)
+    }
+
+    async fn upload(&self, number: i64, path: &Path) -> Res<pb::Attachment> {
+        let bytes = read_upload(path)
+            .await
+            .map_err(tonic::Status::invalid_argument)?;
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let meta = pb::AttachmentMeta {
+            number,
+            title: file_name.clone(),
+            file_name,
+            content_type: String::new(),
+        };
+        let mut parts = vec![pb::UploadAttachmentRequest {
+            part: Some(pb::upload_attachment_request::Part::Meta(meta)),
+        }];
+        parts.extend(
+            bytes
+                .chunks(CHUNK)
+                .map(|chunk| pb::UploadAttachmentRequest {
+                    part: Some(pb::upload_attachment_request::Part::Data(chunk.to_vec())),
+                }),
+        );
+        let stream = tokio_stream::iter(parts);
+        Ok(self
+            .tickets()
+            .upload_attachment(self.authed(stream))
+            .await?
+            .into_inner())
+    }
+
+    async fn download(&self, attachment_id: i64, path: &Path) -> Res<u64> {
+        let mut stream = self
+            .tickets()
+            .download_attachment(self.authed(pb::DownloadAttachmentRequest { attachment_id }))
+            .await?
+            .into_inner();
+        let io =
+            |e: std::io::Error| tonic::Status::invalid_argument(format!("{}: {e}", path.display()));
+        let mut file = tokio::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .await
+            .map_err(io)?;
+        let mut written = 0u64;
+        while let Some(part) = stream.message().await? {
+            file.write_all(&part.data).await.map_err(io)?;
+            written += part.data.len() as u64;
+        }
+        file.flush().await.map_err(io)?;
+        Ok(written)
+    }
+
+    /// Live updates until signed out: reconnects with a growing pause and
+    /// says so through [`Action::Connected`].
+    fn start_events(&self) {
+        let this = self.clone();
+        let handle = tokio::spawn(async move {
+            let mut pause = Duration::from_millis(500);
+            loop {
+                let mut events = EventServiceClient::new(this.channel.clone());
+                if let Ok(response) = events.subscribe(this.authed(pb::Empty {})).await {
+                    pause = Duration::from_millis(500);
+                    let _ = this.tx.send(Action::Connected(true));
+                    let mut stream = response.into_inner();
+                    while let Ok(Some(event)) = stream.message().await {
+                        if this.tx.send(Action::Event(event)).is_err() {
+                            return;
+                        }
+                    }
+                }
+                if this.tx.send(Action::Connected(false)).is_err() {
+                    return;
+                }
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(10));
+            }
+        });
+        if let Some(old) = self.session().events.replace(handle) {
+            old.abort();
+        }
+    }
+}
+
+async fn read_upload(path: &Path) -> Result<Vec<u8>, String> {
+    let meta = tokio::fs::metadata(path)
+        .await
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    if !meta.is_file() {
+        return Err(format!("{} is not a file", path.display()));
+    }
+    if meta.len() > MAX_UPLOAD {
+        return Err(format!("{} is larger than 64 MiB", path.display()));
+    }
+    tokio::fs::read(path)
+        .await
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// `portal logout`: revokes the remembered refresh token on the server and
+/// forgets it locally.
+pub async fn forget(target: &Target) -> Result<bool, String> {
+    let Some(refresh_token) = keyring::load(&target.url)? else {
+        return Ok(false);
+    };
+    let channel = channel(target)?;
+    let revoked = AuthServiceClient::new(channel)
+        .revoke_refresh(pb::RevokeRefreshRequest { refresh_token })
+        .await;
+    keyring::delete(&target.url)?;
+    revoked.map_err(|e| format!("forgot locally, but the server said: {}", e.message()))?;
+    Ok(true)
+}

@@ -1,0 +1,253 @@
+//! Key bindings as data: named commands with default keys, overridable from
+//! the config file (`[keys] reply = "r"`, or a list of keys).
+
+use std::collections::{BTreeMap, HashMap};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde::Deserialize;
+
+/// Commands a key can be bound to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Cmd {
+    Quit,
+    Help,
+    NextTab,
+    PrevTab,
+    Refresh,
+    Logout,
+    NewTicket,
+    Filter,
+    FilterPanel,
+    Sort,
+    ReverseSort,
+    ToggleView,
+    Reply,
+    Resolution,
+    InternalNote,
+    Status,
+    Attach,
+    SaveAttachment,
+    AddSubscriber,
+    OlderTimeline,
+    Edit,
+    Password,
+    Users,
+    AddUser,
+    Level,
+    ResetPassword,
+    ToggleActive,
+}
+
+impl Cmd {
+    const ALL: [(Cmd, &'static str, &'static [&'static str]); 27] = [
+        (Cmd::Quit, "quit", &["q"]),
+        (Cmd::Help, "help", &["?", "f1"]),
+        (Cmd::NextTab, "next_tab", &["tab"]),
+        (Cmd::PrevTab, "prev_tab", &["backtab"]),
+        (Cmd::Refresh, "refresh", &["ctrl-r", "f5"]),
+        (Cmd::Logout, "logout", &["L"]),
+        (Cmd::NewTicket, "new_ticket", &["n"]),
+        (Cmd::Filter, "filter", &["/"]),
+        (Cmd::FilterPanel, "filter_panel", &["f"]),
+        (Cmd::Sort, "sort", &["s"]),
+        (Cmd::ReverseSort, "reverse_sort", &["S"]),
+        (Cmd::ToggleView, "toggle_view", &["v"]),
+        (Cmd::Reply, "reply", &["r"]),
+        (Cmd::Resolution, "resolution", &["R"]),
+        (Cmd::InternalNote, "internal_note", &["i"]),
+        (Cmd::Status, "status", &["c"]),
+        (Cmd::Attach, "attach", &["a"]),
+        (Cmd::SaveAttachment, "save_attachment", &["w"]),
+        (Cmd::AddSubscriber, "add_subscriber", &["+"]),
+        (Cmd::OlderTimeline, "older_timeline", &["o"]),
+        (Cmd::Edit, "edit", &["e"]),
+        (Cmd::Password, "password", &["p"]),
+        (Cmd::Users, "users", &["u"]),
+        (Cmd::AddUser, "add_user", &["a"]),
+        (Cmd::Level, "level", &["l"]),
+        (Cmd::ResetPassword, "reset_password", &["P"]),
+        (Cmd::ToggleActive, "toggle_active", &["d"]),
+    ];
+
+    fn by_name(name: &str) -> Option<Cmd> {
+        Self::ALL
+            .iter()
+            .find(|(_, n, _)| *n == name)
+            .map(|(c, _, _)| *c)
+    }
+}
+
+/// One key with its modifiers, e.g. `ctrl-r`, `S`, `f5`, `tab`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    code: KeyCode,
+    ctrl: bool,
+}
+
+impl Key {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let (ctrl, rest) = match text.strip_prefix("ctrl-") {
+            Some(rest) => (true, rest),
+            None => (false, text),
+        };
+        let code = match rest.to_ascii_lowercase().as_str() {
+            "tab" => KeyCode::Tab,
+            "backtab" | "shift-tab" => KeyCode::BackTab,
+            "enter" => KeyCode::Enter,
+            "esc" => KeyCode::Esc,
+            "space" => KeyCode::Char(' '),
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "pageup" => KeyCode::PageUp,
+            "pagedown" => KeyCode::PageDown,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            "delete" => KeyCode::Delete,
+            f if f.len() > 1 && f.starts_with('f') => {
+                let n: u8 = f[1..]
+                    .parse()
+                    .map_err(|_| format!("unknown key {text:?}"))?;
+                KeyCode::F(n)
+            }
+            _ => {
+                let mut chars = rest.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) => KeyCode::Char(if ctrl { c.to_ascii_lowercase() } else { c }),
+                    _ => return Err(format!("unknown key {text:?}")),
+                }
+            }
+        };
+        Ok(Self { code, ctrl })
+    }
+
+    pub fn matches(self, event: &KeyEvent) -> bool {
+        let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
+        ctrl == self.ctrl && event.code == self.code
+    }
+
+    /// How help shows the key.
+    pub fn label(self) -> String {
+        let base = match self.code {
+            KeyCode::Tab => "Tab".to_owned(),
+            KeyCode::BackTab => "Shift-Tab".to_owned(),
+            KeyCode::Enter => "Enter".to_owned(),
+            KeyCode::Esc => "Esc".to_owned(),
+            KeyCode::F(n) => format!("F{n}"),
+            KeyCode::Char(' ') => "Space".to_owned(),
+            KeyCode::Char(c) => c.to_string(),
+            other => format!("{other:?}"),
+        };
+        if self.ctrl {
+            format!("Ctrl-{}", base.to_uppercase())
+        } else {
+            base
+        }
+    }
+}
+
+/// Config-file form of one binding: a key or a list of keys.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum KeySpec {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// The bindings in force.
+#[derive(Debug, Clone)]
+pub struct KeyMap {
+    map: HashMap<Cmd, Vec<Key>>,
+}
+
+impl Default for KeyMap {
+    fn default() -> Self {
+        let map = Cmd::ALL
+            .iter()
+            .map(|(cmd, _, keys)| {
+                let keys = keys.iter().filter_map(|k| Key::parse(k).ok()).collect();
+                (*cmd, keys)
+            })
+            .collect();
+        Self { map }
+    }
+}
+
+impl KeyMap {
+    /// Defaults with the config file's overrides applied.
+    pub fn with_overrides(overrides: &BTreeMap<String, KeySpec>) -> Result<Self, String> {
+        let mut keymap = Self::default();
+        for (name, spec) in overrides {
+            let cmd =
+                Cmd::by_name(name).ok_or_else(|| format!("keys: unknown command {name:?}"))?;
+            let texts = match spec {
+                KeySpec::One(k) => vec![k.clone()],
+                KeySpec::Many(ks) => ks.clone(),
+            };
+            let keys = texts
+                .iter()
+                .map(|k| Key::parse(k))
+                .collect::<Result<Vec<_>, _>>()?;
+            keymap.map.insert(cmd, keys);
+        }
+        Ok(keymap)
+    }
+
+    pub fn is(&self, cmd: Cmd, event: &KeyEvent) -> bool {
+        self.map
+            .get(&cmd)
+            .is_some_and(|keys| keys.iter().any(|k| k.matches(event)))
+    }
+
+    /// The keys of a command for help and hints, e.g. `?/F1`.
+    pub fn label(&self, cmd: Cmd) -> String {
+        self.map
+            .get(&cmd)
+            .map(|keys| keys.iter().map(|k| k.label()).collect::<Vec<_>>().join("/"))
+            .unwrap_or_default()
+    }
+}
+
+/// Plain-key helpers for navigation that is not configurable.
+pub fn is_ctrl(event: &KeyEvent, c: char) -> bool {
+    event.modifiers.contains(KeyModifiers::CONTROL) && event.code == KeyCode::Char(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, modifiers)
+    }
+
+    #[test]
+    fn defaults_and_overrides() {
+        let mut o = BTreeMap::new();
+        o.insert(
+            "reply".to_owned(),
+            KeySpec::Many(vec!["ctrl-y".into(), "f2".into()]),
+        );
+        let km = KeyMap::with_overrides(&o).expect("valid");
+        assert!(km.is(Cmd::Reply, &key(KeyCode::Char('y'), KeyModifiers::CONTROL)));
+        assert!(km.is(Cmd::Reply, &key(KeyCode::F(2), KeyModifiers::NONE)));
+        assert!(!km.is(Cmd::Reply, &key(KeyCode::Char('r'), KeyModifiers::NONE)));
+        assert!(km.is(Cmd::Quit, &key(KeyCode::Char('q'), KeyModifiers::NONE)));
+        assert!(km.is(
+            Cmd::ReverseSort,
+            &key(KeyCode::Char('S'), KeyModifiers::SHIFT)
+        ));
+        assert_eq!(km.label(Cmd::Reply), "Ctrl-Y/F2");
+    }
+
+    #[test]
+    fn bad_overrides_are_refused() {
+        let mut o = BTreeMap::new();
+        o.insert("nope".to_owned(), KeySpec::One("x".into()));
+        assert!(KeyMap::with_overrides(&o).is_err());
+        let mut o = BTreeMap::new();
+        o.insert("quit".to_owned(), KeySpec::One("xyz".into()));
+        assert!(KeyMap::with_overrides(&o).is_err());
+    }
+}

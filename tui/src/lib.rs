@@ -1,0 +1,13 @@
+//! `portal`, the Portal terminal client.
+
+pub mod action;
+pub mod app;
+pub mod client;
+pub mod config;
+pub mod demo;
+pub mod editor;
+pub mod keyring;
+pub mod keys;
+pub mod start;
+pub mod theme;
+pub mod ui;

@@ -1,0 +1,491 @@
+//! My Account: profile, phones, address, notification preferences and the
+//! password; the Users list for Admins and Managers lives beside it.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use portal_proto::pb::{self, PhoneKind};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use super::form::{Field, Form, FormEvent};
+use super::popup::{Confirm, Popup, Prompt, PromptPopup};
+use super::users::Users;
+use super::{Ctx, Effects, HelpLines, format, help_line, plain_help};
+use crate::action::{ApiError, Request};
+use crate::keys::Cmd;
+
+const PHONES: [(PhoneKind, &str, &str); 6] = [
+    (PhoneKind::Direct, "direct", "Direct phone"),
+    (PhoneKind::Home, "home", "Home phone"),
+    (PhoneKind::Mobile, "mobile", "Mobile"),
+    (PhoneKind::Pager, "pager", "Pager"),
+    (PhoneKind::Fax, "fax", "Fax"),
+    (PhoneKind::FaxHome, "fax_home", "Fax (home)"),
+];
+
+const NOTIFY: [(&str, &str); 5] = [
+    ("ticket_created", "Ticket created"),
+    ("staff_reply", "Staff replies"),
+    ("status_changed", "Status changes"),
+    ("ticket_completed", "Ticket completed"),
+    ("invoices", "Invoices"),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Profile,
+    Users,
+}
+
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub profile: Option<pb::MyProfile>,
+    pub editing: Option<Form>,
+    pub busy: bool,
+    pub error: Option<String>,
+    pub view: View,
+    pub users: Users,
+    pub scroll: u16,
+}
+
+impl Default for Account {
+    fn default() -> Self {
+        Self {
+            profile: None,
+            editing: None,
+            busy: false,
+            error: None,
+            view: View::Profile,
+            users: Users::default(),
+            scroll: 0,
+        }
+    }
+}
+
+fn notifications(n: pb::NotificationPreferences) -> [bool; 5] {
+    [
+        n.ticket_created,
+        n.staff_reply,
+        n.status_changed,
+        n.ticket_completed,
+        n.invoices,
+    ]
+}
+
+impl Account {
+    pub fn load(&self, fx: &mut Effects) {
+        fx.send(Request::Profile);
+    }
+
+    pub fn help(&self, ctx: &Ctx) -> HelpLines {
+        if self.editing.is_some() {
+            return vec![
+                plain_help("Tab/Shift-Tab", "next / previous field"),
+                plain_help("Space", "tick a box"),
+                plain_help("Ctrl-S", "save"),
+                plain_help("Esc", "leave (asks when something changed)"),
+            ];
+        }
+        if self.view == View::Users {
+            return self.users.help(ctx);
+        }
+        let mut lines = vec![
+            help_line(ctx.keys, Cmd::Edit, "edit my details"),
+            help_line(ctx.keys, Cmd::Password, "change my password"),
+            plain_help("↑/↓ j/k", "scroll"),
+        ];
+        if ctx.is_manager() && !ctx.is_staff() {
+            lines.push(help_line(ctx.keys, Cmd::Users, "the company's users"));
+        }
+        lines.push(help_line(
+            ctx.keys,
+            Cmd::Logout,
+            "sign out (and forget this computer)",
+        ));
+        lines
+    }
+
+    pub fn handle_key(&mut self, key: &KeyEvent, ctx: &Ctx, fx: &mut Effects) -> bool {
+        if let Some(form) = &mut self.editing {
+            if self.busy {
+                return true;
+            }
+            match form.handle_key(key) {
+                FormEvent::Cancel if form.is_dirty() => {
+                    fx.popup = Some(Popup::confirm(
+                        "Discard changes?",
+                        "Your edits will be lost.",
+                        Confirm::DiscardProfile,
+                    ));
+                }
+                FormEvent::Cancel => self.editing = None,
+                FormEvent::Submit => self.save(ctx, fx),
+                _ => {}
+            }
+            return true;
+        }
+        if self.view == View::Users {
+            if key.code == KeyCode::Esc || ctx.keys.is(Cmd::Users, key) {
+                self.view = View::Profile;
+                return true;
+            }
+            return self.users.handle_key(key, ctx, fx);
+        }
+        match key.code {
+            KeyCode::Down | KeyCode::Char('j') => self.scroll = self.scroll.saturating_add(1),
+            KeyCode::Up | KeyCode::Char('k') => self.scroll = self.scroll.saturating_sub(1),
+            _ if ctx.keys.is(Cmd::Edit, key) => match &self.profile {
+                Some(profile) => self.editing = Some(profile_form(profile, ctx.is_staff())),
+                None => fx.info("Your profile is still loading"),
+            },
+            _ if ctx.keys.is(Cmd::Password, key) => fx.popup = Some(password_popup()),
+            _ if ctx.keys.is(Cmd::Users, key) && ctx.is_manager() && !ctx.is_staff() => {
+                self.view = View::Users;
+                if !self.users.loaded {
+                    self.users.load(fx);
+                }
+            }
+            _ if ctx.keys.is(Cmd::Refresh, key) => self.load(fx),
+            _ => return false,
+        }
+        true
+    }
+
+    fn save(&mut self, ctx: &Ctx, fx: &mut Effects) {
+        let Some(form) = &mut self.editing else {
+            return;
+        };
+        form.clear_errors();
+        self.error = None;
+        if !form.check_required() {
+            form.focus_first_error();
+            return;
+        }
+        let old = self
+            .profile
+            .as_ref()
+            .and_then(|p| p.contact.as_ref())
+            .and_then(|c| c.details.clone())
+            .unwrap_or_default();
+        let details = if ctx.is_staff() {
+            pb::ContactDetails {
+                first_name: form.text("first_name"),
+                last_name: form.text("last_name"),
+                ..old
+            }
+        } else {
+            details_from_form(form)
+        };
+        self.busy = true;
+        fx.send(Request::UpdateProfile(details));
+    }
+
+    pub fn on_profile(&mut self, profile: pb::MyProfile, saved: bool, fx: &mut Effects) {
+        if saved {
+            fx.ok("Your details are saved");
+            self.editing = None;
+        }
+        self.busy = false;
+        self.profile = Some(profile);
+    }
+
+    pub fn on_save_failed(&mut self, error: &ApiError) {
+        self.busy = false;
+        let placed = match (&mut self.editing, error.field()) {
+            (Some(form), Some((field, message))) => {
+                let key = field.rsplit('.').next().unwrap_or(field);
+                let ok = form.set_error(key, message.to_owned());
+                form.focus_first_error();
+                ok
+            }
+            _ => false,
+        };
+        if !placed {
+            self.error = Some(error.text());
+        }
+    }
+
+    pub fn render(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let theme = ctx.theme;
+        if let Some(form) = &self.editing {
+            let block = Block::bordered()
+                .border_style(theme.focus_border)
+                .title(Line::styled(" Edit my details ", theme.title));
+            let inner = block.inner(area);
+            frame.render_widget(block, area);
+            let [top, body, footer] = Layout::vertical([
+                Constraint::Length(1),
+                Constraint::Fill(1),
+                Constraint::Length(1),
+            ])
+            .areas(inner);
+            let line = match (&self.error, self.busy) {
+                (Some(e), _) => Line::styled(format!("✗ {e}"), theme.error),
+                (None, true) => Line::styled("Saving…", theme.muted),
+                _ => Line::default(),
+            };
+            frame.render_widget(Paragraph::new(line), top);
+            form.render(frame, body, theme, !self.busy);
+            frame.render_widget(
+                Paragraph::new(Line::styled(
+                    "Tab next · Space tick · Ctrl-S save · Esc leave",
+                    theme.muted,
+                )),
+                footer,
+            );
+            return;
+        }
+        if self.view == View::Users {
+            self.users.render(frame, area, ctx);
+            return;
+        }
+        let Some(profile) = &self.profile else {
+            frame.render_widget(
+                Paragraph::new(Line::styled(" Loading your profile…", theme.muted)),
+                area,
+            );
+            return;
+        };
+        let [body, footer] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+        let lines = profile_lines(profile, ctx);
+        let height = lines.len() as u16;
+        self.scroll = self.scroll.min(height.saturating_sub(body.height));
+        frame.render_widget(
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: false })
+                .scroll((self.scroll, 0)),
+            body,
+        );
+        let mut hints = vec!["e edit", "p password"];
+        if ctx.is_manager() && !ctx.is_staff() {
+            hints.push("u users");
+        }
+        hints.extend(["L sign out", "? help"]);
+        frame.render_widget(
+            Paragraph::new(Line::styled(format!(" {}", hints.join(" · ")), theme.muted)),
+            footer,
+        );
+    }
+}
+
+fn profile_lines(profile: &pb::MyProfile, ctx: &Ctx) -> Vec<Line<'static>> {
+    let theme = ctx.theme;
+    let heading = |t: &str| Line::styled(format!(" {t}"), theme.title);
+    let row = |label: &str, value: String| {
+        Line::from(vec![
+            Span::styled(format!("   {label:<16}"), theme.muted),
+            Span::styled(
+                if value.is_empty() {
+                    "—".to_owned()
+                } else {
+                    value
+                },
+                theme.text,
+            ),
+        ])
+    };
+    let me = profile.identity.clone().unwrap_or_default();
+    let mut lines = vec![
+        heading("My Account"),
+        row("Name", me.display_name.clone()),
+        row("Sign-in e-mail", me.email.clone()),
+    ];
+    lines.push(row("Access", format::who(&me).to_owned()));
+    if !me.company_name.is_empty() {
+        lines.push(row("Company", me.company_name.clone()));
+    }
+    let Some(contact) = &profile.contact else {
+        return lines;
+    };
+    let d = contact.details.clone().unwrap_or_default();
+    lines.push(row("Title", d.title.clone()));
+    lines.push(row("Home e-mail", d.home_email.clone()));
+    lines.push(row("Private e-mail", d.private_email.clone()));
+    lines.push(Line::default());
+    lines.push(heading("Phones"));
+    if d.phones.is_empty() {
+        lines.push(Line::styled("   none", theme.muted));
+    }
+    for phone in &d.phones {
+        let label = PHONES
+            .iter()
+            .find(|(k, _, _)| *k == phone.kind())
+            .map_or("Phone", |(_, _, l)| l);
+        let ext = if phone.extension.is_empty() {
+            String::new()
+        } else {
+            format!(" ext. {}", phone.extension)
+        };
+        lines.push(row(label, format!("{}{ext}", phone.number)));
+    }
+    lines.push(Line::default());
+    lines.push(heading("Address"));
+    let address = if d.use_company_address {
+        profile.company_address.clone()
+    } else {
+        d.address.clone()
+    }
+    .unwrap_or_default();
+    if d.use_company_address {
+        lines.push(Line::styled("   (the company's address)", theme.muted));
+    }
+    for part in [&address.line1, &address.line2] {
+        if !part.is_empty() {
+            lines.push(Line::styled(format!("   {part}"), theme.text));
+        }
+    }
+    let city = [
+        &address.city,
+        &address.region,
+        &address.postal_code,
+        &address.country,
+    ]
+    .iter()
+    .filter(|s| !s.is_empty())
+    .map(|s| s.as_str())
+    .collect::<Vec<_>>()
+    .join(", ");
+    if !city.is_empty() {
+        lines.push(Line::styled(format!("   {city}"), theme.text));
+    }
+    lines.push(Line::default());
+    lines.push(heading("E-mail me about"));
+    let on = notifications(d.notifications.unwrap_or_default());
+    for ((_, label), on) in NOTIFY.iter().zip(on) {
+        lines.push(Line::from(vec![
+            Span::styled(if on { "   [x] " } else { "   [ ] " }, theme.accent),
+            Span::styled((*label).to_owned(), theme.text),
+        ]));
+    }
+    lines
+}
+
+fn profile_form(profile: &pb::MyProfile, staff: bool) -> Form {
+    if staff {
+        let s = profile.staff.clone().unwrap_or_default();
+        return Form::new(vec![
+            Field::line("first_name", "First name", &s.first_name).required(),
+            Field::line("last_name", "Last name", &s.last_name).required(),
+            Field::button("save", "Save"),
+        ]);
+    }
+    let d = profile
+        .contact
+        .as_ref()
+        .and_then(|c| c.details.clone())
+        .unwrap_or_default();
+    let mut fields = vec![
+        Field::line("first_name", "First name", &d.first_name).required(),
+        Field::line("last_name", "Last name", &d.last_name).required(),
+        Field::line("title", "Title", &d.title),
+        Field::line("home_email", "Home e-mail", &d.home_email),
+        Field::line("private_email", "Private e-mail", &d.private_email),
+    ];
+    for (kind, key, label) in PHONES {
+        let phone = d
+            .phones
+            .iter()
+            .find(|p| p.kind() == kind)
+            .cloned()
+            .unwrap_or_default();
+        fields.push(Field::line(&format!("phone_{key}"), label, &phone.number));
+        fields.push(Field::line(
+            &format!("ext_{key}"),
+            "  ext.",
+            &phone.extension,
+        ));
+    }
+    let a = d.address.clone().unwrap_or_default();
+    fields.extend([
+        Field::toggle(
+            "use_company_address",
+            "Use company address",
+            d.use_company_address,
+        ),
+        Field::line("line1", "Address", &a.line1),
+        Field::line("line2", "Address 2", &a.line2),
+        Field::line("city", "City", &a.city),
+        Field::line("region", "State/region", &a.region),
+        Field::line("postal_code", "Postal code", &a.postal_code),
+        Field::line("country", "Country", &a.country),
+    ]);
+    let on = notifications(d.notifications.unwrap_or_default());
+    for ((key, label), on) in NOTIFY.iter().zip(on) {
+        fields.push(Field::toggle(
+            &format!("notify_{key}"),
+            &format!("Mail: {label}"),
+            on,
+        ));
+    }
+    fields.push(Field::button("save", "Save"));
+    Form::new(fields)
+}
+
+/// The contact details as the form now says.
+pub fn details_from_form(form: &Form) -> pb::ContactDetails {
+    let phones = PHONES
+        .iter()
+        .filter_map(|(kind, key, _)| {
+            let number = form.text(&format!("phone_{key}"));
+            (!number.is_empty()).then(|| pb::Phone {
+                kind: (*kind).into(),
+                number,
+                extension: form.text(&format!("ext_{key}")),
+            })
+        })
+        .collect();
+    pb::ContactDetails {
+        first_name: form.text("first_name"),
+        last_name: form.text("last_name"),
+        title: form.text("title"),
+        home_email: form.text("home_email"),
+        private_email: form.text("private_email"),
+        phones,
+        use_company_address: form.on("use_company_address"),
+        address: Some(pb::Address {
+            line1: form.text("line1"),
+            line2: form.text("line2"),
+            city: form.text("city"),
+            region: form.text("region"),
+            postal_code: form.text("postal_code"),
+            country: form.text("country"),
+        }),
+        notifications: Some(pb::NotificationPreferences {
+            ticket_created: form.on("notify_ticket_created"),
+            staff_reply: form.on("notify_staff_reply"),
+            status_changed: form.on("notify_status_changed"),
+            ticket_completed: form.on("notify_ticket_completed"),
+            invoices: form.on("notify_invoices"),
+        }),
+    }
+}
+
+pub fn password_popup() -> Popup {
+    Popup::Prompt(PromptPopup::new(
+        "Change password",
+        Prompt::ChangePassword,
+        vec![
+            Field::secret("current", "Current password").required(),
+            Field::secret("new", "New password").required(),
+            Field::secret("repeat", "Repeat it").required(),
+        ],
+    ))
+}
+
+/// Checks the password form; the request when it is fine.
+pub fn password_request(form: &mut Form) -> Option<Request> {
+    form.clear_errors();
+    if form.check_required() && form.raw("new") != form.raw("repeat") {
+        form.set_error("repeat", "does not match");
+    }
+    if form.fields.iter().any(|f| f.error.is_some()) {
+        form.focus_first_error();
+        return None;
+    }
+    Some(Request::ChangePassword {
+        current: form.raw("current"),
+        new: form.raw("new"),
+    })
+}

@@ -1,0 +1,193 @@
+//! How values read on screen.
+
+use chrono::{DateTime, Datelike, FixedOffset, Utc};
+use portal_proto::pb::{self, TicketStatus};
+
+pub fn status(status: TicketStatus) -> &'static str {
+    match status {
+        TicketStatus::Unspecified => "—",
+        TicketStatus::New => "New",
+        TicketStatus::InProgress => "In Progress",
+        TicketStatus::WaitingOnClient => "Waiting on Client",
+        TicketStatus::Scheduled => "Scheduled",
+        TicketStatus::Completed => "Completed",
+        TicketStatus::Closed => "Closed",
+        TicketStatus::Cancelled => "Cancelled",
+        TicketStatus::NoActionRequired => "No Action Required",
+    }
+}
+
+pub fn priority(p: i32) -> &'static str {
+    match p {
+        1 => "1 Critical",
+        2 => "2 High",
+        3 => "3 Medium",
+        4 => "4 Low",
+        5 => "5 Planned",
+        _ => "—",
+    }
+}
+
+pub fn access(level: pb::AccessLevel) -> &'static str {
+    match level {
+        pb::AccessLevel::Unspecified | pb::AccessLevel::None => "No access",
+        pb::AccessLevel::User => "User",
+        pb::AccessLevel::Manager => "Manager",
+        pb::AccessLevel::Admin => "Admin",
+    }
+}
+
+pub fn role(role: pb::StaffRole) -> &'static str {
+    match role {
+        pb::StaffRole::Unspecified => "Staff",
+        pb::StaffRole::Technician => "Technician",
+        pb::StaffRole::Dispatcher => "Dispatcher",
+        pb::StaffRole::Admin => "Provider Admin",
+    }
+}
+
+/// Who someone is, e.g. "Admin" or "Technician".
+pub fn who(me: &pb::Identity) -> &'static str {
+    if me.staff {
+        role(me.role())
+    } else {
+        access(me.access())
+    }
+}
+
+pub fn to_datetime(ts: Option<&prost_types::Timestamp>) -> Option<DateTime<Utc>> {
+    let ts = ts?;
+    if ts.seconds == 0 && ts.nanos == 0 {
+        return None;
+    }
+    DateTime::from_timestamp(ts.seconds, ts.nanos.max(0) as u32)
+}
+
+/// `2026-11-20 14:03` in the display zone; empty when unset.
+pub fn time(ts: Option<&prost_types::Timestamp>, tz: FixedOffset) -> String {
+    to_datetime(ts)
+        .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+/// Short form for lists: `14:03` today, `Nov 20` this year, else `2025-11-20`.
+pub fn short_time(
+    ts: Option<&prost_types::Timestamp>,
+    now: DateTime<Utc>,
+    tz: FixedOffset,
+) -> String {
+    let Some(t) = to_datetime(ts) else {
+        return String::new();
+    };
+    let (t, now) = (t.with_timezone(&tz), now.with_timezone(&tz));
+    if t.date_naive() == now.date_naive() {
+        t.format("%H:%M").to_string()
+    } else if t.year() == now.year() {
+        t.format("%b %d").to_string()
+    } else {
+        t.format("%Y-%m-%d").to_string()
+    }
+}
+
+/// "in 35 min", "2 h ago" relative to now.
+pub fn relative(ts: Option<&prost_types::Timestamp>, now: DateTime<Utc>) -> String {
+    let Some(t) = to_datetime(ts) else {
+        return String::new();
+    };
+    let minutes = (t - now).num_minutes();
+    let span = |m: i64| {
+        if m < 60 {
+            format!("{m} min")
+        } else if m < 48 * 60 {
+            format!("{} h", m / 60)
+        } else {
+            format!("{} d", m / (24 * 60))
+        }
+    };
+    if minutes >= 0 {
+        format!("in {}", span(minutes))
+    } else {
+        format!("{} ago", span(-minutes))
+    }
+}
+
+#[allow(clippy::cast_precision_loss)] // one decimal is shown
+pub fn bytes(n: u64) -> String {
+    if n < 1024 {
+        format!("{n} B")
+    } else if n < 1024 * 1024 {
+        format!("{:.1} KiB", n as f64 / 1024.0)
+    } else {
+        format!("{:.1} MiB", n as f64 / (1024.0 * 1024.0))
+    }
+}
+
+/// `2026-11` → `Nov` (cut to `width` characters).
+pub fn month_label(month: &str, width: u16) -> String {
+    const NAMES: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let name = month
+        .split_once('-')
+        .and_then(|(_, m)| m.parse::<usize>().ok())
+        .and_then(|m| NAMES.get(m.wrapping_sub(1)))
+        .copied()
+        .unwrap_or("?");
+    name.chars().take(usize::from(width)).collect()
+}
+
+/// Cuts `text` to `width` characters, ending with `…` when cut.
+pub fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_owned()
+    } else {
+        let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
+        cut.push('…');
+        cut
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts(s: &str) -> prost_types::Timestamp {
+        let t = DateTime::parse_from_rfc3339(s).expect("valid");
+        prost_types::Timestamp {
+            seconds: t.timestamp(),
+            nanos: 0,
+        }
+    }
+
+    #[test]
+    fn times_read_relative_to_now() {
+        let now = DateTime::parse_from_rfc3339("2026-11-20T12:00:00Z")
+            .expect("valid")
+            .to_utc();
+        let utc = FixedOffset::east_opt(0).expect("zero");
+        assert_eq!(
+            short_time(Some(&ts("2026-11-20T09:15:00Z")), now, utc),
+            "09:15"
+        );
+        assert_eq!(
+            short_time(Some(&ts("2026-03-02T09:15:00Z")), now, utc),
+            "Mar 02"
+        );
+        assert_eq!(
+            short_time(Some(&ts("2025-03-02T09:15:00Z")), now, utc),
+            "2025-03-02"
+        );
+        assert_eq!(
+            relative(Some(&ts("2026-11-20T12:35:00Z")), now),
+            "in 35 min"
+        );
+        assert_eq!(relative(Some(&ts("2026-11-20T09:00:00Z")), now), "3 h ago");
+        assert_eq!(time(None, utc), "");
+    }
+
+    #[test]
+    fn fit_cuts_with_an_ellipsis() {
+        assert_eq!(fit("abcdef", 4), "abc…");
+        assert_eq!(fit("abc", 4), "abc");
+    }
+}

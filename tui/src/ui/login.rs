@@ -1,0 +1,369 @@
+//! Signing in: e-mail, masked password, remember me; the forced change of a
+//! temporary password; forgot-password and request-access.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use portal_proto::pb;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use super::form::{Field, Form, FormEvent};
+use super::popup::{Popup, Prompt, PromptPopup};
+use super::{Effects, HelpLines, centered, plain_help};
+use crate::action::{ApiError, Reply, Request};
+use crate::theme::Theme;
+
+#[derive(Debug, Clone)]
+pub enum Stage {
+    /// Trying the remembered sign-in.
+    Resuming,
+    SignIn,
+    /// A temporary password must be replaced before anything else.
+    ChangePassword {
+        current: String,
+        policy: Option<pb::PasswordPolicy>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Login {
+    pub server: String,
+    pub stage: Stage,
+    pub form: Form,
+    pub busy: bool,
+    pub error: Option<String>,
+    pub notice: Option<String>,
+}
+
+fn sign_in_form() -> Form {
+    Form::new(vec![
+        Field::line("email", "E-mail", ""),
+        Field::secret("password", "Password"),
+        Field::toggle("remember", "Remember me", false),
+        Field::button("sign_in", "Sign in"),
+        Field::button("forgot", "Forgot password"),
+        Field::button("request", "Request access"),
+    ])
+}
+
+fn change_form() -> Form {
+    Form::new(vec![
+        Field::secret("new_password", "New password").required(),
+        Field::secret("repeat", "Repeat it").required(),
+        Field::button("change", "Change password"),
+    ])
+}
+
+impl Login {
+    pub fn new(server: impl Into<String>, resuming: bool) -> Self {
+        Self {
+            server: server.into(),
+            stage: if resuming {
+                Stage::Resuming
+            } else {
+                Stage::SignIn
+            },
+            form: sign_in_form(),
+            busy: resuming,
+            error: None,
+            notice: None,
+        }
+    }
+
+    /// The server said the password must change first.
+    pub fn must_change(&mut self, fx: &mut Effects) {
+        let current = self.form.raw("password");
+        self.stage = Stage::ChangePassword {
+            current,
+            policy: None,
+        };
+        self.form = change_form();
+        self.busy = false;
+        self.error = None;
+        fx.send(Request::PasswordPolicy);
+    }
+
+    pub fn help(&self) -> HelpLines {
+        vec![
+            plain_help("Tab/Shift-Tab", "next / previous field"),
+            plain_help("Enter", "next field; on a button, press it"),
+            plain_help("Space", "tick Remember me"),
+            plain_help("Ctrl-S", "sign in"),
+            plain_help("F2", "forgot password"),
+            plain_help("F3", "request access"),
+            plain_help("Esc", "quit"),
+        ]
+    }
+
+    pub fn handle_key(&mut self, key: &KeyEvent, fx: &mut Effects) {
+        if self.busy {
+            if key.code == KeyCode::Esc {
+                fx.quit = true;
+            }
+            return;
+        }
+        if matches!(self.stage, Stage::SignIn) {
+            match key.code {
+                KeyCode::F(2) => return self.forgot(fx),
+                KeyCode::F(3) => return self.request_access(fx),
+                _ => {}
+            }
+        }
+        // Enter in the password field signs in.
+        let on_password = self
+            .form
+            .fields
+            .get(self.form.focus)
+            .is_some_and(|f| f.key == "password" || f.key == "repeat");
+        let event = self.form.handle_key(key);
+        let submit = event == FormEvent::Submit || (on_password && key.code == KeyCode::Enter);
+        if event == FormEvent::Cancel {
+            fx.quit = true;
+        } else if submit {
+            let button = self
+                .form
+                .fields
+                .get(self.form.focus)
+                .map(|f| f.key.clone())
+                .unwrap_or_default();
+            match button.as_str() {
+                "forgot" if key.code == KeyCode::Enter => self.forgot(fx),
+                "request" if key.code == KeyCode::Enter => self.request_access(fx),
+                _ => self.submit(fx),
+            }
+        }
+    }
+
+    fn forgot(&self, fx: &mut Effects) {
+        let email = self.form.text("email");
+        fx.popup = Some(Popup::Prompt(
+            PromptPopup::new(
+                "Forgot password",
+                Prompt::ForgotPassword,
+                vec![Field::line("email", "E-mail", &email)],
+            )
+            .hint("Your company's Admin or the provider will be asked to reset it."),
+        ));
+    }
+
+    fn request_access(&self, fx: &mut Effects) {
+        let email = self.form.text("email");
+        fx.popup = Some(Popup::Prompt(
+            PromptPopup::new(
+                "Request access",
+                Prompt::RequestAccess,
+                vec![
+                    Field::line("email", "E-mail", &email).required(),
+                    Field::multi("message", "Message", ""),
+                ],
+            )
+            .hint("Who you are and what you need; an Admin will answer by e-mail."),
+        ));
+    }
+
+    fn submit(&mut self, fx: &mut Effects) {
+        self.form.clear_errors();
+        self.error = None;
+        match &self.stage {
+            Stage::Resuming => {}
+            Stage::SignIn => {
+                let email = self.form.text("email");
+                if email.is_empty() {
+                    self.form.set_error("email", "enter your e-mail");
+                } else if !email.contains('@') {
+                    self.form.set_error("email", "not an e-mail address");
+                }
+                if self.form.raw("password").is_empty() {
+                    self.form.set_error("password", "enter your password");
+                }
+                if self.form.fields.iter().any(|f| f.error.is_some()) {
+                    self.form.focus_first_error();
+                    return;
+                }
+                self.busy = true;
+                fx.send(Request::Login {
+                    email,
+                    password: self.form.raw("password"),
+                    remember: self.form.on("remember"),
+                });
+            }
+            Stage::ChangePassword { current, policy } => {
+                let new = self.form.raw("new_password");
+                if !self.form.check_required() {
+                } else if new != self.form.raw("repeat") {
+                    self.form.set_error("repeat", "does not match");
+                } else if let Some(policy) = policy {
+                    let len = new.chars().count() as u32;
+                    if len < policy.min_length {
+                        self.form.set_error(
+                            "new_password",
+                            format!("at least {} characters", policy.min_length),
+                        );
+                    } else if policy.max_length > 0 && len > policy.max_length {
+                        self.form.set_error(
+                            "new_password",
+                            format!("at most {} characters", policy.max_length),
+                        );
+                    }
+                }
+                if self.form.fields.iter().any(|f| f.error.is_some()) {
+                    self.form.focus_first_error();
+                    return;
+                }
+                self.busy = true;
+                fx.send(Request::ChangeTempPassword {
+                    current: current.clone(),
+                    new,
+                });
+            }
+        }
+    }
+
+    /// Replies meant for this screen.
+    pub fn on_reply(&mut self, reply: &Reply) {
+        match reply {
+            Reply::NotRemembered { note } => {
+                self.stage = Stage::SignIn;
+                self.busy = false;
+                self.notice.clone_from(note);
+            }
+            Reply::PasswordPolicy(policy) => {
+                if let Stage::ChangePassword { policy: slot, .. } = &mut self.stage {
+                    *slot = Some(policy.clone());
+                }
+            }
+            Reply::Failed { request, error } => {
+                self.busy = false;
+                match **request {
+                    Request::Login { .. } | Request::Resume => {
+                        self.error = Some(sign_in_error(error));
+                    }
+                    Request::ChangeTempPassword { .. } => self.password_error(error),
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Each rule the new password broke, beside the field.
+    fn password_error(&mut self, error: &ApiError) {
+        match error.field() {
+            Some((_, message)) => {
+                self.form.set_error("new_password", message.to_owned());
+                self.form.focus_key("new_password");
+            }
+            None => self.error = Some(error.text()),
+        }
+    }
+
+    pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme) {
+        let policy_lines = match &self.stage {
+            Stage::ChangePassword {
+                policy: Some(p), ..
+            } => p.rules.len() as u16 + 2,
+            Stage::ChangePassword { .. } => 2,
+            _ => 0,
+        };
+        let rect = centered(area, 64, 16 + policy_lines);
+        let title = match self.stage {
+            Stage::ChangePassword { .. } => " Choose a new password ",
+            _ => " Portal · sign in ",
+        };
+        let block = Block::bordered()
+            .border_style(theme.focus_border)
+            .title(Line::styled(title, theme.title));
+        let inner = block.inner(rect);
+        frame.render_widget(block, rect);
+        let [server, policy, form, message, footer] = Layout::vertical([
+            Constraint::Length(2),
+            Constraint::Length(policy_lines),
+            Constraint::Fill(1),
+            Constraint::Length(2),
+            Constraint::Length(1),
+        ])
+        .areas(inner);
+        let server_line = match self.stage {
+            Stage::ChangePassword { .. } => {
+                "Your password is temporary; choose your own to continue.".to_owned()
+            }
+            _ => format!("Server {}", self.server),
+        };
+        frame.render_widget(
+            Paragraph::new(Line::styled(server_line, theme.muted)),
+            server,
+        );
+        if let Stage::ChangePassword { policy: p, .. } = &self.stage {
+            let mut lines = vec![Line::styled("Password rules:", theme.accent)];
+            match p {
+                Some(p) => lines.extend(
+                    p.rules
+                        .iter()
+                        .map(|r| Line::styled(format!(" • {r}"), theme.text)),
+                ),
+                None => lines.push(Line::styled(" loading…", theme.muted)),
+            }
+            frame.render_widget(Paragraph::new(lines), policy);
+        }
+        if matches!(self.stage, Stage::Resuming) {
+            frame.render_widget(
+                Paragraph::new(Line::styled("Signing in…", theme.text)),
+                form,
+            );
+        } else {
+            self.form.render(frame, form, theme, !self.busy);
+        }
+        let text = if let Some(e) = &self.error {
+            Line::styled(e.clone(), theme.error)
+        } else if self.busy {
+            Line::styled("Please wait…", theme.muted)
+        } else if let Some(n) = &self.notice {
+            Line::styled(n.clone(), theme.warn)
+        } else {
+            Line::default()
+        };
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), message);
+        let pairs: &[(&str, &str)] = if matches!(self.stage, Stage::ChangePassword { .. }) {
+            &[("Ctrl-S", " change password  "), ("Esc", " quit")]
+        } else {
+            &[
+                ("Ctrl-S", " sign in  "),
+                ("F2", " forgot  "),
+                ("F3", " request access  "),
+                ("Esc", " quit"),
+            ]
+        };
+        let keys = Line::from(
+            pairs
+                .iter()
+                .flat_map(|(k, what)| {
+                    [
+                        Span::styled(*k, theme.accent),
+                        Span::styled(*what, theme.muted),
+                    ]
+                })
+                .collect::<Vec<_>>(),
+        );
+        frame.render_widget(Paragraph::new(keys), footer);
+    }
+}
+
+/// Wrong credentials, lockout and the rest, as a person should read them.
+pub fn sign_in_error(error: &ApiError) -> String {
+    match error.code {
+        _ if error.is_connection() => {
+            "Cannot reach the server. Check the address and try again.".to_owned()
+        }
+        tonic::Code::Unauthenticated if error.message.is_empty() => {
+            "Wrong e-mail or password.".to_owned()
+        }
+        tonic::Code::Unauthenticated => format!("Sign-in refused: {}", error.message),
+        tonic::Code::PermissionDenied
+        | tonic::Code::ResourceExhausted
+        | tonic::Code::FailedPrecondition => {
+            format!("Sign-in blocked: {}", error.message)
+        }
+        _ => error.text(),
+    }
+}

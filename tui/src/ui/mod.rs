@@ -1,0 +1,185 @@
+//! Screens and the pieces they share. Each screen is a component: its state,
+//! `handle_key` (keys in, [`Effects`] out) and `render`.
+
+pub mod account;
+pub mod form;
+pub mod format;
+pub mod help;
+pub mod home;
+pub mod input;
+pub mod login;
+pub mod popup;
+pub mod reports;
+pub mod statusline;
+pub mod ticket_detail;
+pub mod ticket_form;
+pub mod tickets;
+pub mod users;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use portal_proto::pb;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+
+use crate::action::Request;
+use crate::keys::{Cmd, KeyMap};
+use crate::theme::Theme;
+
+/// What every screen may read while handling a key or drawing.
+pub struct Ctx<'a> {
+    pub theme: &'a Theme,
+    pub keys: &'a KeyMap,
+    /// "Now", injected so drawing is deterministic.
+    pub now: DateTime<Utc>,
+    /// The zone times are shown in.
+    pub tz: FixedOffset,
+    pub me: &'a pb::Identity,
+    pub catalog: &'a Catalog,
+}
+
+/// Reference data fetched once after sign-in: the service types for the
+/// new-ticket form and filters, the company (sites, PO rule) and its contacts.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    pub loaded: bool,
+    pub service_types: Vec<pb::ServiceType>,
+    pub company: Option<pb::Company>,
+    pub contacts: Vec<pb::Contact>,
+}
+
+impl Catalog {
+    /// Service types in picker order: by sort order, "Other" last.
+    pub fn ordered_types(&self) -> Vec<&pb::ServiceType> {
+        let mut types: Vec<&pb::ServiceType> =
+            self.service_types.iter().filter(|t| t.active).collect();
+        types.sort_by_key(|t| {
+            (
+                t.name.eq_ignore_ascii_case("other"),
+                t.sort_order,
+                t.name.clone(),
+            )
+        });
+        types
+    }
+
+    pub fn contact_name(contact: &pb::Contact) -> String {
+        let d = contact.details.clone().unwrap_or_default();
+        let name = format!("{} {}", d.first_name, d.last_name)
+            .trim()
+            .to_owned();
+        if name.is_empty() {
+            contact.email.clone()
+        } else {
+            name
+        }
+    }
+}
+
+impl Ctx<'_> {
+    pub fn is_staff(&self) -> bool {
+        self.me.staff
+    }
+
+    /// Client Admins and Managers (and staff) see the whole company.
+    pub fn is_manager(&self) -> bool {
+        self.me.staff
+            || matches!(
+                self.me.access(),
+                pb::AccessLevel::Manager | pb::AccessLevel::Admin
+            )
+    }
+
+    pub fn is_admin(&self) -> bool {
+        (!self.me.staff && self.me.access() == pb::AccessLevel::Admin)
+            || (self.me.staff && self.me.role() == pb::StaffRole::Admin)
+    }
+}
+
+/// Where to go next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Nav {
+    Tab(TabId),
+    OpenTicket(i64),
+    NewTicket,
+    /// The Tickets tab showing what waits on the client.
+    TicketsWaiting,
+    /// Back from a ticket or form to the list.
+    TicketList,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TabId {
+    Home,
+    Tickets,
+    Triage,
+    Reports,
+    Account,
+}
+
+impl TabId {
+    pub fn title(self) -> &'static str {
+        match self {
+            TabId::Home => "Home",
+            TabId::Tickets => "Tickets",
+            TabId::Triage => "Triage",
+            TabId::Reports => "Reports",
+            TabId::Account => "Account",
+        }
+    }
+}
+
+/// How loud a status-line message is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Ok,
+    Error,
+}
+
+/// What a key handler asks the app to do.
+#[derive(Default)]
+pub struct Effects {
+    pub requests: Vec<Request>,
+    pub popup: Option<popup::Popup>,
+    pub nav: Option<Nav>,
+    pub message: Option<(Level, String)>,
+    /// Open `$EDITOR` on this text; the result goes back to the focused form field.
+    pub external_edit: Option<String>,
+    pub quit: bool,
+}
+
+impl Effects {
+    pub fn send(&mut self, request: Request) {
+        self.requests.push(request);
+    }
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.message = Some((Level::Info, text.into()));
+    }
+    pub fn ok(&mut self, text: impl Into<String>) {
+        self.message = Some((Level::Ok, text.into()));
+    }
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.message = Some((Level::Error, text.into()));
+    }
+}
+
+/// The keys a screen lists in its help, as (keys, what they do).
+pub type HelpLines = Vec<(String, String)>;
+
+pub fn help_line(keys: &KeyMap, cmd: Cmd, text: &str) -> (String, String) {
+    (keys.label(cmd), text.to_owned())
+}
+
+pub fn plain_help(keys: &str, text: &str) -> (String, String) {
+    (keys.to_owned(), text.to_owned())
+}
+
+/// A rectangle of at most `width`×`height` centred in `area`.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [cell] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(Flex::Center)
+        .areas(row);
+    cell
+}

@@ -1,0 +1,495 @@
+//! Popups sit above the screens and get keys first: help, confirmations,
+//! one-time notices, pickers and small forms.
+
+use std::path::Path;
+
+use crossterm::event::{KeyCode, KeyEvent};
+use portal_proto::pb;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph, Wrap};
+
+use super::form::{Field, Form, FormEvent, Input};
+use super::{HelpLines, centered};
+use crate::theme::Theme;
+
+/// What a confirmation is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirm {
+    DiscardTicketForm,
+    DiscardProfile,
+    Logout,
+    SetActive { contact_id: i64, active: bool },
+    ResetPassword { contact_id: i64 },
+}
+
+/// What a picker chooses.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pick {
+    Status {
+        number: i64,
+        statuses: Vec<pb::TicketStatus>,
+    },
+    Sort(Vec<pb::TicketSort>),
+    Subscriber {
+        number: i64,
+        contact_ids: Vec<i64>,
+    },
+    SaveAttachment(Vec<(i64, String)>),
+    Level {
+        contact_id: i64,
+        levels: Vec<pb::AccessLevel>,
+    },
+}
+
+/// What a small form is for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Prompt {
+    Post {
+        number: i64,
+        kind: pb::PostKind,
+    },
+    Attach {
+        number: i64,
+    },
+    SavePath {
+        attachment_id: i64,
+    },
+    StatusNote {
+        number: i64,
+        status: pb::TicketStatus,
+    },
+    ForgotPassword,
+    RequestAccess,
+    ChangePassword,
+    AddUser,
+    EditUser {
+        contact_id: i64,
+    },
+    Filter,
+}
+
+#[derive(Debug, Clone)]
+pub enum Popup {
+    Help {
+        title: String,
+        lines: HelpLines,
+    },
+    Confirm {
+        title: String,
+        text: String,
+        what: Confirm,
+    },
+    Info {
+        title: String,
+        lines: Vec<String>,
+    },
+    Pick {
+        title: String,
+        items: Vec<String>,
+        state: ListState,
+        what: Pick,
+    },
+    Prompt(PromptPopup),
+}
+
+/// A small form with a purpose, kept open until the server accepts it so
+/// nothing typed is lost.
+#[derive(Debug, Clone)]
+pub struct PromptPopup {
+    pub title: String,
+    pub hint: String,
+    pub form: Form,
+    pub what: Prompt,
+    /// Tab completes file paths in the first field.
+    pub complete_paths: bool,
+    pub sending: bool,
+    pub error: Option<String>,
+    pub width: u16,
+}
+
+impl PromptPopup {
+    pub fn new(title: impl Into<String>, what: Prompt, fields: Vec<Field>) -> Self {
+        Self {
+            title: title.into(),
+            hint: String::new(),
+            form: Form::new(fields),
+            what,
+            complete_paths: false,
+            sending: false,
+            error: None,
+            width: 64,
+        }
+    }
+
+    #[must_use]
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = hint.into();
+        self
+    }
+
+    #[must_use]
+    pub fn with_path_completion(mut self) -> Self {
+        self.complete_paths = true;
+        self
+    }
+
+    #[must_use]
+    pub fn width(mut self, width: u16) -> Self {
+        self.width = width;
+        self
+    }
+
+    fn height(&self) -> u16 {
+        let fields: u16 = self
+            .form
+            .fields
+            .iter()
+            .map(|f| if matches!(f.input, Input::Multi(_)) { 8 } else { 1 } + u16::from(f.error.is_some()))
+            .sum();
+        fields + 4 + u16::from(!self.hint.is_empty()) + u16::from(self.error.is_some())
+    }
+}
+
+/// What the popup did with a key.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Keep,
+    Close,
+    Confirmed(Confirm),
+    Picked(Pick, usize),
+    Submitted,
+    /// Ctrl-E in a multi-line field of a prompt.
+    ExternalEdit(usize),
+}
+
+impl Popup {
+    pub fn help(title: impl Into<String>, lines: HelpLines) -> Self {
+        Popup::Help {
+            title: title.into(),
+            lines,
+        }
+    }
+
+    pub fn confirm(title: impl Into<String>, text: impl Into<String>, what: Confirm) -> Self {
+        Popup::Confirm {
+            title: title.into(),
+            text: text.into(),
+            what,
+        }
+    }
+
+    pub fn info(title: impl Into<String>, lines: Vec<String>) -> Self {
+        Popup::Info {
+            title: title.into(),
+            lines,
+        }
+    }
+
+    pub fn pick(title: impl Into<String>, items: Vec<String>, what: Pick) -> Self {
+        Popup::Pick {
+            title: title.into(),
+            items,
+            state: ListState::default().with_selected(Some(0)),
+            what,
+        }
+    }
+
+    pub fn handle_key(&mut self, key: &KeyEvent) -> Outcome {
+        match self {
+            Popup::Help { .. } | Popup::Info { .. } => match key.code {
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | '?') => Outcome::Close,
+                _ => Outcome::Keep,
+            },
+            Popup::Confirm { what, .. } => match key.code {
+                KeyCode::Char('y' | 'Y') | KeyCode::Enter => Outcome::Confirmed(what.clone()),
+                KeyCode::Char('n' | 'N' | 'q') | KeyCode::Esc => Outcome::Close,
+                _ => Outcome::Keep,
+            },
+            Popup::Pick {
+                items, state, what, ..
+            } => match key.code {
+                KeyCode::Esc | KeyCode::Char('q') => Outcome::Close,
+                KeyCode::Down | KeyCode::Char('j') => {
+                    let i = state.selected().unwrap_or(0);
+                    state.select(Some((i + 1).min(items.len().saturating_sub(1))));
+                    Outcome::Keep
+                }
+                KeyCode::Up | KeyCode::Char('k') => {
+                    state.select(Some(state.selected().unwrap_or(0).saturating_sub(1)));
+                    Outcome::Keep
+                }
+                KeyCode::Enter if !items.is_empty() => {
+                    Outcome::Picked(what.clone(), state.selected().unwrap_or(0))
+                }
+                _ => Outcome::Keep,
+            },
+            Popup::Prompt(prompt) => {
+                if prompt.sending {
+                    return Outcome::Keep;
+                }
+                if prompt.complete_paths && key.code == KeyCode::Tab {
+                    complete_path(prompt);
+                    return Outcome::Keep;
+                }
+                match prompt.form.handle_key(key) {
+                    FormEvent::Cancel => Outcome::Close,
+                    FormEvent::Submit => Outcome::Submitted,
+                    FormEvent::ExternalEdit(i) => Outcome::ExternalEdit(i),
+                    FormEvent::Ignored | FormEvent::Handled => {
+                        // Enter in the last one-line field submits small forms.
+                        let last = prompt.form.focus + 1 == prompt.form.fields.len();
+                        if key.code == KeyCode::Enter && prompt.form.focus == 0 && last {
+                            Outcome::Submitted
+                        } else {
+                            Outcome::Keep
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn render(&mut self, frame: &mut Frame, theme: &Theme) {
+        let area = frame.area();
+        match self {
+            Popup::Help { title, lines } => {
+                let key_width = lines
+                    .iter()
+                    .map(|(k, _)| k.chars().count())
+                    .max()
+                    .unwrap_or(0);
+                let text: Vec<Line> = lines
+                    .iter()
+                    .map(|(k, what)| {
+                        Line::from(vec![
+                            Span::styled(format!(" {k:>key_width$}  "), theme.accent),
+                            Span::styled(what.clone(), theme.text),
+                        ])
+                    })
+                    .collect();
+                let rect = centered(area, 76, text.len() as u16 + 3);
+                let block = frame_block(title, theme)
+                    .title_bottom(Line::styled(" Esc closes ", theme.muted));
+                frame.render_widget(Clear, rect);
+                frame.render_widget(Paragraph::new(text).block(block), rect);
+            }
+            Popup::Confirm { title, text, .. } => {
+                let rect = centered(area, 52, 6);
+                let body = vec![
+                    Line::styled(text.clone(), theme.text),
+                    Line::default(),
+                    Line::from(vec![
+                        Span::styled("y", theme.accent),
+                        Span::raw(" yes   "),
+                        Span::styled("n", theme.accent),
+                        Span::raw("/"),
+                        Span::styled("Esc", theme.accent),
+                        Span::raw(" no"),
+                    ]),
+                ];
+                frame.render_widget(Clear, rect);
+                frame.render_widget(
+                    Paragraph::new(body)
+                        .wrap(Wrap { trim: true })
+                        .block(frame_block(title, theme)),
+                    rect,
+                );
+            }
+            Popup::Info { title, lines } => {
+                let rect = centered(area, 60, lines.len() as u16 + 4);
+                let mut body: Vec<Line> = lines
+                    .iter()
+                    .map(|l| Line::styled(l.clone(), theme.text))
+                    .collect();
+                body.push(Line::default());
+                body.push(Line::styled("Enter or Esc closes", theme.muted));
+                frame.render_widget(Clear, rect);
+                frame.render_widget(
+                    Paragraph::new(body)
+                        .wrap(Wrap { trim: false })
+                        .block(frame_block(title, theme)),
+                    rect,
+                );
+            }
+            Popup::Pick {
+                title,
+                items,
+                state,
+                ..
+            } => {
+                let width = items
+                    .iter()
+                    .map(|i| i.chars().count())
+                    .max()
+                    .unwrap_or(10)
+                    .max(title.len() + 4) as u16
+                    + 6;
+                let rect = centered(area, width, items.len() as u16 + 2);
+                let list = List::new(items.iter().map(|i| ListItem::new(i.clone())))
+                    .highlight_style(theme.selected)
+                    .highlight_symbol("› ")
+                    .block(frame_block(title, theme));
+                frame.render_widget(Clear, rect);
+                frame.render_stateful_widget(list, rect, state);
+            }
+            Popup::Prompt(prompt) => render_prompt(frame, area, prompt, theme),
+        }
+    }
+}
+
+fn frame_block<'a>(title: &str, theme: &Theme) -> Block<'a> {
+    Block::bordered()
+        .border_style(theme.focus_border)
+        .title(Line::styled(format!(" {title} "), theme.title))
+}
+
+fn render_prompt(frame: &mut Frame, area: Rect, prompt: &PromptPopup, theme: &Theme) {
+    let rect = centered(area, prompt.width, prompt.height());
+    let footer = if prompt.sending {
+        " sending… "
+    } else {
+        " Ctrl-S send · Esc cancel "
+    };
+    let block = frame_block(&prompt.title, theme).title_bottom(Line::styled(footer, theme.muted));
+    let inner = block.inner(rect);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(block, rect);
+    let [hint, error, body] = Layout::vertical([
+        Constraint::Length(u16::from(!prompt.hint.is_empty())),
+        Constraint::Length(u16::from(prompt.error.is_some())),
+        Constraint::Fill(1),
+    ])
+    .areas(inner);
+    frame.render_widget(
+        Paragraph::new(Line::styled(prompt.hint.clone(), theme.muted)),
+        hint,
+    );
+    if let Some(e) = &prompt.error {
+        frame.render_widget(
+            Paragraph::new(Line::styled(format!("✗ {e}"), theme.error)),
+            error,
+        );
+    }
+    let body = Rect {
+        y: body.y + 1,
+        height: body.height.saturating_sub(1),
+        ..body
+    };
+    prompt.form.render(frame, body, theme, true);
+}
+
+/// Completes the path in the first field as far as it is unambiguous, and
+/// lists the candidates in the hint.
+fn complete_path(prompt: &mut PromptPopup) {
+    let typed = prompt.form.raw(
+        prompt
+            .form
+            .fields
+            .first()
+            .map(|f| f.key.as_str())
+            .unwrap_or_default(),
+    );
+    let expanded = expand_home(&typed);
+    let (dir, prefix) = match expanded.rfind('/') {
+        Some(i) => (expanded[..=i].to_owned(), expanded[i + 1..].to_owned()),
+        None => (String::new(), expanded.clone()),
+    };
+    let read_from = if dir.is_empty() {
+        Path::new(".")
+    } else {
+        Path::new(&dir)
+    };
+    let Ok(entries) = std::fs::read_dir(read_from) else {
+        "no such folder".clone_into(&mut prompt.hint);
+        return;
+    };
+    let mut names: Vec<(String, bool)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+            (name.starts_with(&prefix) && (prefix.starts_with('.') || !name.starts_with('.')))
+                .then_some((name, is_dir))
+        })
+        .collect();
+    names.sort();
+    let completed = match names.as_slice() {
+        [] => {
+            "no match".clone_into(&mut prompt.hint);
+            return;
+        }
+        [(name, is_dir)] => {
+            prompt.hint.clear();
+            format!("{dir}{name}{}", if *is_dir { "/" } else { "" })
+        }
+        many => {
+            let common = many.iter().skip(1).fold(many[0].0.clone(), |acc, (n, _)| {
+                acc.chars()
+                    .zip(n.chars())
+                    .take_while(|(a, b)| a == b)
+                    .map(|(a, _)| a)
+                    .collect()
+            });
+            let shown: Vec<&str> = many.iter().take(6).map(|(n, _)| n.as_str()).collect();
+            prompt.hint = format!(
+                "{}{}",
+                shown.join("  "),
+                if many.len() > 6 { "  …" } else { "" }
+            );
+            format!("{dir}{common}")
+        }
+    };
+    prompt.form.set_text(0, &completed);
+}
+
+/// `~/x` → `$HOME/x`.
+pub fn expand_home(path: &str) -> String {
+    match (path.strip_prefix("~/"), std::env::var("HOME")) {
+        (Some(rest), Ok(home)) => format!("{home}/{rest}"),
+        _ => path.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::KeyModifiers;
+
+    #[test]
+    fn tab_completes_paths() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("report-2026.txt"), "x").expect("write");
+        std::fs::write(dir.path().join("report-2025.txt"), "x").expect("write");
+        std::fs::create_dir(dir.path().join("photos")).expect("mkdir");
+        let base = format!("{}/", dir.path().display());
+        let mut popup = Popup::Prompt(
+            PromptPopup::new(
+                "Attach",
+                Prompt::Attach { number: 1 },
+                vec![Field::line("path", "File", &format!("{base}re"))],
+            )
+            .with_path_completion(),
+        );
+        popup.handle_key(&KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
+        let Popup::Prompt(p) = &popup else {
+            panic!("prompt")
+        };
+        assert_eq!(p.form.raw("path"), format!("{base}report-202"));
+        assert!(p.hint.contains("report-2025.txt") && p.hint.contains("report-2026.txt"));
+        let mut popup = Popup::Prompt(
+            PromptPopup::new(
+                "Attach",
+                Prompt::Attach { number: 1 },
+                vec![Field::line("path", "File", &format!("{base}ph"))],
+            )
+            .with_path_completion(),
+        );
+        popup.handle_key(&KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
+        let Popup::Prompt(p) = &popup else {
+            panic!("prompt")
+        };
+        assert_eq!(p.form.raw("path"), format!("{base}photos/"));
+    }
+}

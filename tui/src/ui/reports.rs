@@ -1,0 +1,147 @@
+//! Reports: what `ReportService` serves so far, ticket statistics.
+
+use crossterm::event::KeyEvent;
+use portal_proto::pb;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Cell, Paragraph, Row, Table};
+
+use super::{Ctx, Effects, HelpLines, format, help_line};
+use crate::action::Request;
+use crate::keys::Cmd;
+
+#[derive(Debug, Clone, Default)]
+pub struct Reports {
+    pub stats: Option<pb::TicketStats>,
+}
+
+impl Reports {
+    pub fn load(fx: &mut Effects) {
+        fx.send(Request::Stats);
+    }
+
+    pub fn help(ctx: &Ctx) -> HelpLines {
+        vec![help_line(ctx.keys, Cmd::Refresh, "refresh")]
+    }
+
+    pub fn handle_key(key: &KeyEvent, ctx: &Ctx, fx: &mut Effects) -> bool {
+        if ctx.keys.is(Cmd::Refresh, key) {
+            Self::load(fx);
+            return true;
+        }
+        false
+    }
+
+    pub fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let theme = ctx.theme;
+        let Some(stats) = &self.stats else {
+            frame.render_widget(
+                Paragraph::new(Line::styled(" Loading statistics…", theme.muted)),
+                area,
+            );
+            return;
+        };
+        let [chart, bottom] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(11)]).areas(area);
+        // Each month is two bars, a gap and a group gap; show the latest
+        // months that fit.
+        let inner = chart.width.saturating_sub(2);
+        let months = stats.by_month.len().max(1) as u16;
+        let bar_width = ((inner / months).saturating_sub(3) / 2).clamp(2, 4);
+        let shown = usize::from(inner / (2 * bar_width + 3)).min(stats.by_month.len());
+        let skip = stats.by_month.len() - shown;
+        let bar = |value: u64, style| {
+            let bar = Bar::default()
+                .value(value)
+                .style(style)
+                .value_style(theme.selected);
+            // Values only fit in bars at least as wide as the number.
+            if value.to_string().len() > usize::from(bar_width) {
+                bar.text_value(String::new())
+            } else {
+                bar
+            }
+        };
+        let groups: Vec<BarGroup> = stats
+            .by_month
+            .iter()
+            .skip(skip)
+            .map(|m| {
+                BarGroup::default()
+                    .label(Line::from(format::month_label(&m.month, bar_width * 2)))
+                    .bars(&[bar(m.created, theme.bar), bar(m.completed, theme.ok)])
+            })
+            .collect();
+        let title = Line::from(vec![
+            Span::styled(" Tickets by month: ", theme.title),
+            Span::styled("created", theme.bar),
+            Span::styled(" / ", theme.muted),
+            Span::styled("completed ", theme.ok),
+        ]);
+        let mut barchart = BarChart::default()
+            .block(Block::bordered().border_style(theme.border).title(title))
+            .bar_width(bar_width)
+            .bar_gap(1)
+            .group_gap(1);
+        for group in groups {
+            barchart = barchart.data(group);
+        }
+        frame.render_widget(barchart, chart);
+
+        let [totals, by_status] =
+            Layout::horizontal([Constraint::Length(30), Constraint::Fill(1)]).areas(bottom);
+        let row = |label: &str, value: u64| {
+            Line::from(vec![
+                Span::styled(format!(" {label:<18}"), theme.muted),
+                Span::styled(format!("{value:>7}"), theme.accent),
+            ])
+        };
+        let created: u64 = stats.by_month.iter().map(|m| m.created).sum();
+        let completed: u64 = stats.by_month.iter().map(|m| m.completed).sum();
+        frame.render_widget(
+            Paragraph::new(vec![
+                row("Open now", stats.open),
+                row("Waiting on client", stats.awaiting_client),
+                row("Created this month", stats.created_this_month),
+                row("Created this year", stats.created_this_year),
+                row(&format!("Created, {} mo.", stats.by_month.len()), created),
+                row(
+                    &format!("Completed, {} mo.", stats.by_month.len()),
+                    completed,
+                ),
+            ])
+            .block(
+                Block::bordered()
+                    .border_style(theme.border)
+                    .title(Line::styled(" Totals ", theme.title)),
+            ),
+            totals,
+        );
+        let total: u64 = stats.by_status.iter().map(|s| s.count).sum::<u64>().max(1);
+        let room = u64::from(by_status.width.saturating_sub(2 + 19 + 7 + 6));
+        let rows = stats.by_status.iter().map(|s| {
+            let share = s.count * 100 / total;
+            let bar = "█".repeat((share * room / 100) as usize);
+            Row::new(vec![
+                Cell::from(format::status(s.status())),
+                Cell::from(format!("{:>6}", s.count)),
+                Cell::from(Span::styled(format!("{bar} {share}%"), theme.bar)),
+            ])
+        });
+        let table = Table::new(
+            rows,
+            [
+                Constraint::Length(19),
+                Constraint::Length(7),
+                Constraint::Fill(1),
+            ],
+        )
+        .block(
+            Block::bordered()
+                .border_style(theme.border)
+                .title(Line::styled(" By status ", theme.title)),
+        );
+        frame.render_widget(table, by_status);
+    }
+}

@@ -1,0 +1,92 @@
+//! The bottom line: spinner and last message on the left; who is signed in,
+//! the company and the connection on the right.
+
+use portal_proto::pb;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::{Level, format};
+use crate::theme::Theme;
+
+const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
+/// Room the message keeps before the right side gives up detail.
+const MESSAGE_ROOM: usize = 26;
+
+/// What the status line shows.
+#[derive(Debug, Clone, Default)]
+pub struct Status {
+    pub message: Option<(Level, String)>,
+    /// `None` before the live-update stream first answers.
+    pub connected: Option<bool>,
+    /// Calls under way.
+    pub pending: usize,
+    pub tick: usize,
+}
+
+/// Who is signed in, as detailed as `room` allows.
+fn who(me: &pb::Identity, room: usize) -> String {
+    let role = format::who(me);
+    let candidates = [
+        format!("{} ({role}) · {}", me.display_name, me.company_name),
+        format!("{} · {}", me.display_name, me.company_name),
+        me.display_name.clone(),
+    ];
+    candidates
+        .into_iter()
+        .map(|c| c.trim_end_matches(" · ").to_owned())
+        .find(|c| c.chars().count() <= room)
+        .unwrap_or_else(|| format::fit(&me.display_name, room))
+}
+
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    status: &Status,
+    me: Option<&pb::Identity>,
+    theme: &Theme,
+) {
+    let base = theme.status_bar;
+    let (conn_text, conn_style) = match status.connected {
+        Some(true) => ("● online", base.patch(theme.ok)),
+        Some(false) => ("○ reconnecting…", base.patch(theme.warn)),
+        None => ("◌ connecting", base.patch(theme.muted)),
+    };
+    let room = usize::from(area.width).saturating_sub(MESSAGE_ROOM + conn_text.chars().count() + 4);
+    let mut right = Vec::new();
+    if let Some(me) = me {
+        right.push(Span::styled(format!("{} │ ", who(me, room)), base));
+    }
+    right.push(Span::styled(format!("{conn_text} "), conn_style));
+    let right = Line::from(right);
+    let [left_area, right_area] = Layout::horizontal([
+        Constraint::Fill(1),
+        Constraint::Length(right.width() as u16 + 1),
+    ])
+    .areas(area);
+
+    let spinner = if status.pending > 0 {
+        SPINNER[status.tick % SPINNER.len()]
+    } else {
+        " "
+    };
+    let mut left = vec![Span::styled(
+        format!(" {spinner} "),
+        base.patch(theme.accent),
+    )];
+    if let Some((level, text)) = &status.message {
+        let style = match level {
+            Level::Info => base,
+            Level::Ok => base.patch(theme.ok),
+            Level::Error => base.patch(theme.error),
+        };
+        let width = usize::from(left_area.width).saturating_sub(4);
+        left.push(Span::styled(format::fit(text, width), style));
+    }
+    frame.render_widget(Paragraph::new(Line::from(left)).style(base), left_area);
+    frame.render_widget(
+        Paragraph::new(right).style(base).right_aligned(),
+        right_area,
+    );
+}

@@ -1,0 +1,366 @@
+//! New ticket: pick the service type first, then the form its fields follow.
+
+use chrono::NaiveDate;
+use crossterm::event::{KeyCode, KeyEvent};
+use portal_proto::pb::{self, FieldKind};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph};
+
+use super::form::{Field, Form, FormEvent};
+use super::popup::{Confirm, Popup};
+use super::{Catalog, Ctx, Effects, HelpLines, Nav, plain_help};
+use crate::action::{ApiError, Request};
+
+/// Keys of the fields a service type adds are prefixed so they never clash.
+const EXTRA: &str = "x_";
+
+#[derive(Debug, Clone)]
+pub struct TicketForm {
+    /// Choosing the service type (`None` once chosen).
+    pub picking: Option<ListState>,
+    pub form: Form,
+    /// The service types in picker order.
+    pub types: Vec<pb::ServiceType>,
+    pub type_index: usize,
+    pub busy: bool,
+    pub error: Option<String>,
+}
+
+impl TicketForm {
+    pub fn new(catalog: &Catalog) -> Self {
+        let types: Vec<pb::ServiceType> = catalog.ordered_types().into_iter().cloned().collect();
+        Self {
+            picking: Some(ListState::default().with_selected(Some(0))),
+            form: Form::default(),
+            types,
+            type_index: 0,
+            busy: false,
+            error: None,
+        }
+    }
+
+    /// The catalog arrived after the form opened.
+    pub fn on_catalog(&mut self, catalog: &Catalog) {
+        if self.types.is_empty() {
+            self.types = catalog.ordered_types().into_iter().cloned().collect();
+        }
+    }
+
+    fn build(&mut self, ctx: &Ctx) {
+        let names = self.types.iter().map(|t| t.name.clone()).collect();
+        let company = ctx.catalog.company.clone().unwrap_or_default();
+        let mut sites = vec!["None".to_owned()];
+        sites.extend(company.sites.iter().map(|s| s.name.clone()));
+        let mut contacts = vec![format!("Me ({})", ctx.me.display_name)];
+        if ctx.is_manager() {
+            contacts.extend(
+                ctx.catalog
+                    .contacts
+                    .iter()
+                    .filter(|c| c.active && c.id != ctx.me.id)
+                    .map(Catalog::contact_name),
+            );
+        }
+        let po_required = company.preferences.is_some_and(|p| p.require_po_number);
+        let mut po = Field::line("po_number", "PO number", "");
+        po.required = po_required;
+        let mut fields = vec![Field::choice(
+            "service_type",
+            "Service type",
+            names,
+            self.type_index,
+        )];
+        fields.extend(self.extra_fields(&Form::default()));
+        fields.extend([
+            Field::line("title", "Title", "").required(),
+            Field::multi("description", "Description", "").required(),
+            Field::choice("site", "Site", sites, 0),
+            Field::line("due_date", "Due date", ""),
+            Field::toggle("emergency", "Emergency", false),
+            po,
+            Field::choice("contact", "Contact", contacts, 0),
+            Field::button("submit", "Submit"),
+        ]);
+        self.form = Form::new(fields);
+        self.form.focus = 1;
+    }
+
+    /// The fields the chosen type adds, keeping values typed in `old`.
+    fn extra_fields(&self, old: &Form) -> Vec<Field> {
+        let Some(ty) = self.types.get(self.type_index) else {
+            return Vec::new();
+        };
+        ty.fields
+            .iter()
+            .map(|def| {
+                let key = format!("{EXTRA}{}", def.key);
+                let kept = old.field(&key).map(Field::value).unwrap_or_default();
+                let mut field = match def.kind() {
+                    FieldKind::Multiline => Field::multi(&key, &def.label, &kept),
+                    FieldKind::YesNo => Field::toggle(&key, &def.label, kept == "yes"),
+                    FieldKind::Choice => {
+                        let mut options = if def.required {
+                            Vec::new()
+                        } else {
+                            vec![String::new()]
+                        };
+                        options.extend(def.choices.iter().cloned());
+                        let index = options.iter().position(|o| *o == kept).unwrap_or(0);
+                        Field::choice(&key, &def.label, options, index)
+                    }
+                    FieldKind::Date => {
+                        Field::line(&key, &format!("{} (YYYY-MM-DD)", def.label), &kept)
+                    }
+                    FieldKind::Text | FieldKind::Unspecified => {
+                        Field::line(&key, &def.label, &kept)
+                    }
+                };
+                field.required = def.required && def.kind() != FieldKind::YesNo;
+                field
+            })
+            .collect()
+    }
+
+    /// The type changed in the form: swap its extra fields.
+    fn retype(&mut self) {
+        let index = self.form.choice("service_type");
+        if index == self.type_index {
+            return;
+        }
+        self.type_index = index;
+        let old = self.form.clone();
+        let fields = self.extra_fields(&old);
+        self.form.fields.retain(|f| !f.key.starts_with(EXTRA));
+        let at = 1;
+        for (i, f) in fields.into_iter().enumerate() {
+            self.form.fields.insert(at + i, f);
+        }
+    }
+
+    pub fn help() -> HelpLines {
+        vec![
+            plain_help("Tab/Shift-Tab", "next / previous field"),
+            plain_help("←/→ Space", "change a choice, tick a box"),
+            plain_help("Ctrl-E", "edit the description in $EDITOR"),
+            plain_help("Ctrl-S", "submit (or Enter on Submit)"),
+            plain_help("Esc", "leave (asks when something was typed)"),
+        ]
+    }
+
+    pub fn handle_key(&mut self, key: &KeyEvent, ctx: &Ctx, fx: &mut Effects) -> bool {
+        if let Some(state) = &mut self.picking {
+            let n = self.types.len();
+            match key.code {
+                KeyCode::Esc => fx.nav = Some(Nav::TicketList),
+                KeyCode::Down | KeyCode::Char('j') => state.select(Some(
+                    (state.selected().unwrap_or(0) + 1).min(n.saturating_sub(1)),
+                )),
+                KeyCode::Up | KeyCode::Char('k') => {
+                    state.select(Some(state.selected().unwrap_or(0).saturating_sub(1)));
+                }
+                KeyCode::Enter if n > 0 => {
+                    self.type_index = state.selected().unwrap_or(0);
+                    self.picking = None;
+                    self.build(ctx);
+                }
+                _ => {}
+            }
+            return true;
+        }
+        if self.busy {
+            return true;
+        }
+        match self.form.handle_key(key) {
+            FormEvent::Cancel => {
+                if self.form.is_dirty() {
+                    fx.popup = Some(Popup::confirm(
+                        "Discard this ticket?",
+                        "What you typed will be lost.",
+                        Confirm::DiscardTicketForm,
+                    ));
+                } else {
+                    fx.nav = Some(Nav::TicketList);
+                }
+            }
+            FormEvent::Submit => self.submit(ctx, fx),
+            FormEvent::ExternalEdit(i) => {
+                fx.external_edit = Some(
+                    self.form
+                        .fields
+                        .get(i)
+                        .map(Field::value)
+                        .unwrap_or_default(),
+                );
+            }
+            FormEvent::Handled | FormEvent::Ignored => self.retype(),
+        }
+        true
+    }
+
+    fn submit(&mut self, ctx: &Ctx, fx: &mut Effects) {
+        self.form.clear_errors();
+        self.error = None;
+        self.form.check_required();
+        let due = self.form.text("due_date");
+        if !due.is_empty() && NaiveDate::parse_from_str(&due, "%Y-%m-%d").is_err() {
+            self.form.set_error("due_date", "a date as YYYY-MM-DD");
+        }
+        if self.form.text("title").chars().count() > 200 {
+            self.form.set_error("title", "at most 200 characters");
+        }
+        let Some(ty) = self.types.get(self.type_index) else {
+            self.error = Some("No service types are available".to_owned());
+            return;
+        };
+        for def in &ty.fields {
+            let key = format!("{EXTRA}{}", def.key);
+            let value = self.form.text(&key);
+            if def.kind() == FieldKind::Date
+                && !value.is_empty()
+                && NaiveDate::parse_from_str(&value, "%Y-%m-%d").is_err()
+            {
+                self.form.set_error(&key, "a date as YYYY-MM-DD");
+            }
+        }
+        if self.form.fields.iter().any(|f| f.error.is_some()) {
+            self.form.focus_first_error();
+            return;
+        }
+        let fields = ty
+            .fields
+            .iter()
+            .map(|def| pb::FieldValue {
+                key: def.key.clone(),
+                value: self.form.text(&format!("{EXTRA}{}", def.key)),
+            })
+            .filter(|v| !v.value.is_empty())
+            .collect();
+        let company = ctx.catalog.company.clone().unwrap_or_default();
+        let site_id = self
+            .form
+            .choice("site")
+            .checked_sub(1)
+            .and_then(|i| company.sites.get(i))
+            .map_or(0, |s| s.id);
+        let contact_id = if ctx.is_manager() {
+            let others: Vec<&pb::Contact> = ctx
+                .catalog
+                .contacts
+                .iter()
+                .filter(|c| c.active && c.id != ctx.me.id)
+                .collect();
+            self.form
+                .choice("contact")
+                .checked_sub(1)
+                .and_then(|i| others.get(i))
+                .map_or(0, |c| c.id)
+        } else {
+            0
+        };
+        self.busy = true;
+        fx.send(Request::CreateTicket(pb::CreateTicketRequest {
+            title: self.form.text("title"),
+            description: self.form.raw("description").trim_end().to_owned(),
+            service_type_id: ty.id,
+            fields,
+            site_id,
+            due_date: due,
+            emergency: self.form.on("emergency"),
+            po_number: self.form.text("po_number"),
+            contact_id,
+            company_id: 0,
+            priority: 0,
+        }));
+    }
+
+    /// The server refused: put its message beside the field it names.
+    pub fn on_failed(&mut self, error: &ApiError) {
+        self.busy = false;
+        let placed = error.field().is_some_and(|(field, message)| {
+            let key = match field {
+                "site_id" => "site".to_owned(),
+                "contact_id" => "contact".to_owned(),
+                "service_type_id" => "service_type".to_owned(),
+                f => match f.strip_prefix("fields.") {
+                    Some(extra) => format!("{EXTRA}{extra}"),
+                    None if self.form.index(f).is_some() => f.to_owned(),
+                    None => format!("{EXTRA}{f}"),
+                },
+            };
+            self.form.set_error(&key, message.to_owned())
+        });
+        if placed {
+            self.form.focus_first_error();
+        } else {
+            self.error = Some(error.text());
+        }
+    }
+
+    pub fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let theme = ctx.theme;
+        let block = Block::bordered()
+            .border_style(theme.focus_border)
+            .title(Line::styled(" New ticket ", theme.title));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        if let Some(state) = &self.picking {
+            let [hint, list] =
+                Layout::vertical([Constraint::Length(2), Constraint::Fill(1)]).areas(inner);
+            frame.render_widget(
+                Paragraph::new(Line::styled(
+                    " What do you need help with? Enter picks, Esc leaves.",
+                    theme.muted,
+                )),
+                hint,
+            );
+            if self.types.is_empty() {
+                frame.render_widget(
+                    Paragraph::new(Line::styled(" Loading service types…", theme.muted)),
+                    list,
+                );
+                return;
+            }
+            let items: Vec<ListItem> = self
+                .types
+                .iter()
+                .map(|t| {
+                    ListItem::new(Line::from(vec![
+                        Span::styled(format!("{:<22}", t.name), theme.text),
+                        Span::styled(t.description.clone(), theme.muted),
+                    ]))
+                })
+                .collect();
+            let mut state = state.clone();
+            frame.render_stateful_widget(
+                List::new(items)
+                    .highlight_style(theme.selected)
+                    .highlight_symbol("› "),
+                list,
+                &mut state,
+            );
+            return;
+        }
+        let [message, form, footer] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Fill(1),
+            Constraint::Length(1),
+        ])
+        .areas(inner);
+        let top = match (&self.error, self.busy) {
+            (Some(e), _) => Line::styled(format!("✗ {e}"), theme.error),
+            (None, true) => Line::styled("Sending…", theme.muted),
+            (None, false) => Line::styled("Fields with * are required.", theme.muted),
+        };
+        frame.render_widget(Paragraph::new(top), message);
+        self.form.render(frame, form, theme, !self.busy);
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                "Tab next · ←/→ choose · Ctrl-E $EDITOR · Ctrl-S submit · Esc leave",
+                theme.muted,
+            )),
+            footer,
+        );
+    }
+}

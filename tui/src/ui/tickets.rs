@@ -1,0 +1,664 @@
+//! Ticket lists: the Tickets tab and the staff's Triage queue. Pages are
+//! asked for as the selection nears the end (keyset cursors), never all.
+
+use chrono::NaiveDate;
+use crossterm::event::{KeyCode, KeyEvent};
+use portal_proto::pb::{self, StatusGroup, TicketSort, TicketStatus};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, List, ListItem, ListState, Paragraph, Row, Table, TableState};
+
+use super::form::{Field, Form};
+use super::input::LineInput;
+use super::popup::{Pick, Popup, Prompt, PromptPopup};
+use super::{Catalog, Ctx, Effects, HelpLines, Nav, format, help_line, plain_help};
+use crate::action::{ListId, Request};
+use crate::keys::Cmd;
+
+const PAGE: u32 = 50;
+/// Ask for the next page when the selection is this close to the end.
+const PREFETCH: usize = 10;
+
+const GROUPS: [(StatusGroup, &str); 4] = [
+    (StatusGroup::Open, "Open"),
+    (StatusGroup::Completed, "Completed"),
+    (StatusGroup::Closed, "Closed"),
+    (StatusGroup::All, "All"),
+];
+const STATUSES: [TicketStatus; 8] = [
+    TicketStatus::New,
+    TicketStatus::InProgress,
+    TicketStatus::WaitingOnClient,
+    TicketStatus::Scheduled,
+    TicketStatus::Completed,
+    TicketStatus::Closed,
+    TicketStatus::Cancelled,
+    TicketStatus::NoActionRequired,
+];
+
+/// The filters of a list, as sent to `ListTickets`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Filter {
+    pub text: String,
+    pub group: StatusGroup,
+    pub status: TicketStatus,
+    pub number: i64,
+    pub contact_id: i64,
+    pub priority: i32,
+    pub service_type_id: i64,
+    pub created_from: String,
+    pub created_to: String,
+}
+
+impl Default for Filter {
+    fn default() -> Self {
+        Self {
+            text: String::new(),
+            group: StatusGroup::Open,
+            status: TicketStatus::Unspecified,
+            number: 0,
+            contact_id: 0,
+            priority: 0,
+            service_type_id: 0,
+            created_from: String::new(),
+            created_to: String::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+#[allow(clippy::struct_excessive_bools)] // independent flags, not states
+pub struct TicketList {
+    pub id: ListId,
+    pub rows: Vec<pb::Ticket>,
+    pub total: u64,
+    pub next_cursor: String,
+    pub loading: bool,
+    pub loaded: bool,
+    pub seq: u64,
+    pub state: TableState,
+    pub summary: bool,
+    pub filter: Filter,
+    pub search: Option<LineInput>,
+    pub sort: TicketSort,
+    pub descending: bool,
+}
+
+impl TicketList {
+    pub fn new(id: ListId) -> Self {
+        let triage = id == ListId::Triage;
+        Self {
+            id,
+            rows: Vec::new(),
+            total: 0,
+            next_cursor: String::new(),
+            loading: false,
+            loaded: false,
+            seq: 0,
+            state: TableState::default(),
+            summary: false,
+            filter: Filter::default(),
+            search: None,
+            sort: if triage {
+                TicketSort::ResponseDue
+            } else {
+                TicketSort::Updated
+            },
+            descending: !triage,
+        }
+    }
+
+    fn query(&self, cursor: String, page_size: u32) -> pb::ListTicketsRequest {
+        let f = &self.filter;
+        pb::ListTicketsRequest {
+            text: f.text.trim().to_owned(),
+            status_group: f.group.into(),
+            status: f.status.into(),
+            number: f.number,
+            contact_id: f.contact_id,
+            priority: f.priority,
+            service_type_id: f.service_type_id,
+            created_from: f.created_from.clone(),
+            created_to: f.created_to.clone(),
+            sort: self.sort.into(),
+            descending: self.descending,
+            page: Some(pb::PageRequest { page_size, cursor }),
+            ..Default::default()
+        }
+    }
+
+    /// Asks for the first page again (as many rows as are loaded, so a
+    /// refresh keeps the place).
+    pub fn reload(&mut self, fx: &mut Effects) {
+        self.seq += 1;
+        self.loading = true;
+        let size = (self.rows.len() as u32).clamp(PAGE, 200);
+        fx.send(Request::Tickets {
+            list: self.id,
+            seq: self.seq,
+            append: false,
+            query: self.query(String::new(), size),
+        });
+    }
+
+    /// Starts over from the top after a filter or sort change.
+    fn restart(&mut self, fx: &mut Effects) {
+        self.rows.clear();
+        self.next_cursor.clear();
+        self.state.select(None);
+        *self.state.offset_mut() = 0;
+        self.reload(fx);
+    }
+
+    fn fetch_more(&mut self, fx: &mut Effects) {
+        if self.loading || self.next_cursor.is_empty() {
+            return;
+        }
+        let near_end = self.state.selected().unwrap_or(0) + PREFETCH >= self.rows.len();
+        if near_end {
+            self.seq += 1;
+            self.loading = true;
+            fx.send(Request::Tickets {
+                list: self.id,
+                seq: self.seq,
+                append: true,
+                query: self.query(self.next_cursor.clone(), PAGE),
+            });
+        }
+    }
+
+    /// A page arrived; stale pages (an older `seq`) are dropped.
+    pub fn on_page(&mut self, seq: u64, append: bool, page: pb::ListTicketsResponse) {
+        if seq != self.seq {
+            return;
+        }
+        self.loading = false;
+        self.loaded = true;
+        if append {
+            self.rows.extend(page.tickets);
+        } else {
+            self.rows = page.tickets;
+        }
+        self.total = page.total;
+        self.next_cursor = page.next_cursor;
+        let selected = match self.state.selected() {
+            _ if self.rows.is_empty() => None,
+            Some(i) => Some(i.min(self.rows.len() - 1)),
+            None => Some(0),
+        };
+        self.state.select(selected);
+    }
+
+    pub fn on_failed(&mut self) {
+        self.loading = false;
+    }
+
+    /// Shows only the tickets waiting on the client.
+    pub fn show_waiting(&mut self, fx: &mut Effects) {
+        self.filter = Filter {
+            group: StatusGroup::Open,
+            status: TicketStatus::WaitingOnClient,
+            ..Filter::default()
+        };
+        self.restart(fx);
+    }
+
+    pub fn selected_number(&self) -> Option<i64> {
+        self.state
+            .selected()
+            .and_then(|i| self.rows.get(i))
+            .map(|t| t.number)
+    }
+
+    pub fn help(&self, ctx: &Ctx) -> HelpLines {
+        vec![
+            plain_help("↑/↓ j/k PgUp/PgDn", "move; more tickets load as you go"),
+            plain_help("g/G", "first / last loaded"),
+            plain_help("Enter", "open the ticket"),
+            help_line(
+                ctx.keys,
+                Cmd::Filter,
+                "filter by text (Enter keeps, Esc clears)",
+            ),
+            help_line(
+                ctx.keys,
+                Cmd::FilterPanel,
+                "filters: status, number, contact, priority, type, dates",
+            ),
+            help_line(ctx.keys, Cmd::Sort, "sort by a column"),
+            help_line(ctx.keys, Cmd::ReverseSort, "reverse the sort"),
+            help_line(ctx.keys, Cmd::ToggleView, "list / summary view"),
+            help_line(ctx.keys, Cmd::NewTicket, "new ticket"),
+            help_line(ctx.keys, Cmd::Refresh, "refresh"),
+        ]
+    }
+
+    pub fn handle_key(&mut self, key: &KeyEvent, ctx: &Ctx, fx: &mut Effects) -> bool {
+        if let Some(search) = &mut self.search {
+            match key.code {
+                KeyCode::Enter => self.search = None,
+                KeyCode::Esc => {
+                    self.search = None;
+                    self.filter.text.clear();
+                    self.restart(fx);
+                }
+                KeyCode::Down | KeyCode::Up => {
+                    self.search = None;
+                    return self.handle_key(key, ctx, fx);
+                }
+                _ => {
+                    if search.handle(key) && search.value() != self.filter.text {
+                        self.filter.text = search.value().to_owned();
+                        self.restart(fx);
+                    }
+                }
+            }
+            return true;
+        }
+        let len = self.rows.len();
+        let selected = self.state.selected().unwrap_or(0);
+        let step = if self.summary { 5 } else { 15 };
+        let go = |to: usize| Some(to.min(len.saturating_sub(1)));
+        match key.code {
+            KeyCode::Down | KeyCode::Char('j') if len > 0 => self.state.select(go(selected + 1)),
+            KeyCode::Up | KeyCode::Char('k') if len > 0 => {
+                self.state.select(go(selected.saturating_sub(1)));
+            }
+            KeyCode::PageDown if len > 0 => self.state.select(go(selected + step)),
+            KeyCode::PageUp if len > 0 => self.state.select(go(selected.saturating_sub(step))),
+            KeyCode::Char('g') | KeyCode::Home if len > 0 => self.state.select(Some(0)),
+            KeyCode::Char('G') | KeyCode::End if len > 0 => self.state.select(go(len)),
+            KeyCode::Enter => {
+                if let Some(number) = self.selected_number() {
+                    fx.nav = Some(Nav::OpenTicket(number));
+                }
+            }
+            KeyCode::Esc if self.filter != Filter::default() && self.id != ListId::Triage => {
+                self.filter = Filter::default();
+                fx.info("Filters cleared");
+                self.restart(fx);
+            }
+            _ if ctx.keys.is(Cmd::Filter, key) => {
+                self.search = Some(LineInput::new(self.filter.text.clone()));
+            }
+            _ if ctx.keys.is(Cmd::FilterPanel, key) => {
+                fx.popup = Some(self.filter_panel(ctx.catalog));
+            }
+            _ if ctx.keys.is(Cmd::Sort, key) => {
+                let sorts = Self::sorts(ctx);
+                let items = sorts.iter().map(|s| sort_label(*s).to_owned()).collect();
+                fx.popup = Some(Popup::pick("Sort by", items, Pick::Sort(sorts)));
+            }
+            _ if ctx.keys.is(Cmd::ReverseSort, key) => {
+                self.descending = !self.descending;
+                self.restart(fx);
+            }
+            _ if ctx.keys.is(Cmd::ToggleView, key) => self.summary = !self.summary,
+            _ if ctx.keys.is(Cmd::NewTicket, key) => fx.nav = Some(Nav::NewTicket),
+            _ if ctx.keys.is(Cmd::Refresh, key) => self.reload(fx),
+            _ => return false,
+        }
+        self.fetch_more(fx);
+        true
+    }
+
+    fn sorts(ctx: &Ctx) -> Vec<TicketSort> {
+        let mut sorts = vec![
+            TicketSort::Number,
+            TicketSort::Title,
+            TicketSort::Status,
+            TicketSort::Priority,
+            TicketSort::Contact,
+            TicketSort::Updated,
+            TicketSort::Created,
+        ];
+        if ctx.is_staff() {
+            sorts.extend([TicketSort::Company, TicketSort::ResponseDue]);
+        }
+        sorts
+    }
+
+    pub fn set_sort(&mut self, sort: TicketSort, fx: &mut Effects) {
+        if self.sort == sort {
+            self.descending = !self.descending;
+        } else {
+            self.sort = sort;
+            self.descending = matches!(
+                sort,
+                TicketSort::Updated | TicketSort::Created | TicketSort::Number
+            );
+        }
+        self.restart(fx);
+    }
+
+    fn filter_panel(&self, catalog: &Catalog) -> Popup {
+        let f = &self.filter;
+        let group = GROUPS.iter().position(|(g, _)| *g == f.group).unwrap_or(0);
+        let mut statuses = vec!["Any".to_owned()];
+        statuses.extend(STATUSES.iter().map(|s| format::status(*s).to_owned()));
+        let status = STATUSES
+            .iter()
+            .position(|s| *s == f.status)
+            .map_or(0, |i| i + 1);
+        let mut contacts = vec!["Anyone".to_owned()];
+        contacts.extend(catalog.contacts.iter().map(Catalog::contact_name));
+        let contact = catalog
+            .contacts
+            .iter()
+            .position(|c| c.id == f.contact_id)
+            .map_or(0, |i| i + 1);
+        let mut priorities = vec!["Any".to_owned()];
+        priorities.extend((1..=5).map(|p| format::priority(p).to_owned()));
+        let mut types = vec!["Any".to_owned()];
+        let ordered = catalog.ordered_types();
+        types.extend(ordered.iter().map(|t| t.name.clone()));
+        let service_type = ordered
+            .iter()
+            .position(|t| t.id == f.service_type_id)
+            .map_or(0, |i| i + 1);
+        let number = if f.number > 0 {
+            f.number.to_string()
+        } else {
+            String::new()
+        };
+        let fields = vec![
+            Field::choice(
+                "group",
+                "Status group",
+                GROUPS.iter().map(|(_, n)| (*n).to_owned()).collect(),
+                group,
+            ),
+            Field::choice("status", "Status", statuses, status),
+            Field::line("number", "Number", &number),
+            Field::choice("contact", "Contact", contacts, contact),
+            Field::choice("priority", "Priority", priorities, f.priority as usize),
+            Field::choice("type", "Service type", types, service_type),
+            Field::line("from", "Created from", &f.created_from),
+            Field::line("to", "Created to", &f.created_to),
+            Field::button("apply", "Apply"),
+        ];
+        Popup::Prompt(
+            PromptPopup::new("Filter tickets", Prompt::Filter, fields)
+                .hint("←/→ change a choice · dates as YYYY-MM-DD")
+                .width(60),
+        )
+    }
+
+    /// Applies the filter panel; false (with errors in the form) when a
+    /// value is not valid.
+    pub fn apply_filter_panel(
+        &mut self,
+        form: &mut Form,
+        catalog: &Catalog,
+        fx: &mut Effects,
+    ) -> bool {
+        form.clear_errors();
+        let number = form.text("number").trim_start_matches('#').to_owned();
+        let number = if number.is_empty() {
+            0
+        } else if let Ok(n) = number.parse::<i64>() {
+            n
+        } else {
+            form.set_error("number", "a ticket number, e.g. 1234");
+            0
+        };
+        for key in ["from", "to"] {
+            let date = form.text(key);
+            if !date.is_empty() && NaiveDate::parse_from_str(&date, "%Y-%m-%d").is_err() {
+                form.set_error(key, "a date as YYYY-MM-DD");
+            }
+        }
+        if form.fields.iter().any(|f| f.error.is_some()) {
+            form.focus_first_error();
+            return false;
+        }
+        let ordered = catalog.ordered_types();
+        self.filter = Filter {
+            text: self.filter.text.clone(),
+            group: GROUPS
+                .get(form.choice("group"))
+                .map_or(StatusGroup::Open, |(g, _)| *g),
+            status: form
+                .choice("status")
+                .checked_sub(1)
+                .and_then(|i| STATUSES.get(i))
+                .copied()
+                .unwrap_or_default(),
+            number,
+            contact_id: form
+                .choice("contact")
+                .checked_sub(1)
+                .and_then(|i| catalog.contacts.get(i))
+                .map_or(0, |c| c.id),
+            priority: form.choice("priority") as i32,
+            service_type_id: form
+                .choice("type")
+                .checked_sub(1)
+                .and_then(|i| ordered.get(i))
+                .map_or(0, |t| t.id),
+            created_from: form.text("from"),
+            created_to: form.text("to"),
+        };
+        self.restart(fx);
+        true
+    }
+
+    fn describe(&self) -> String {
+        let f = &self.filter;
+        let mut parts = vec![
+            GROUPS
+                .iter()
+                .find(|(g, _)| *g == f.group)
+                .map_or("All", |(_, n)| n)
+                .to_owned(),
+        ];
+        if f.status != TicketStatus::Unspecified {
+            parts.push(format::status(f.status).to_owned());
+        }
+        if f.number > 0 {
+            parts.push(format!("#{}", f.number));
+        }
+        if f.priority > 0 {
+            parts.push(format!("P{}", f.priority));
+        }
+        if f.contact_id > 0 {
+            parts.push("contact".to_owned());
+        }
+        if f.service_type_id > 0 {
+            parts.push("type".to_owned());
+        }
+        if !f.created_from.is_empty() || !f.created_to.is_empty() {
+            parts.push(format!("{}…{}", f.created_from, f.created_to));
+        }
+        parts.join(" · ")
+    }
+
+    pub fn render(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let theme = ctx.theme;
+        let [header, body, footer] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Fill(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        let arrow = if self.descending { "↓" } else { "↑" };
+        let title = if self.id == ListId::Triage {
+            "Triage"
+        } else {
+            "Tickets"
+        };
+        let mut spans = vec![
+            Span::styled(format!(" {title} "), theme.title),
+            Span::styled(format!("{} ", self.describe()), theme.text),
+            Span::styled(
+                format!("· {} of {} ", self.rows.len(), self.total),
+                theme.muted,
+            ),
+            Span::styled(format!("· {} {arrow}", sort_label(self.sort)), theme.muted),
+        ];
+        if self.loading {
+            spans.push(Span::styled(" · loading…", theme.muted));
+        }
+        frame.render_widget(Paragraph::new(Line::from(spans)), header);
+
+        if self.summary {
+            self.render_summary(frame, body, ctx);
+        } else {
+            self.render_table(frame, body, ctx);
+        }
+        if self.loaded && self.rows.is_empty() {
+            let msg = if self.filter == Filter::default() {
+                "No tickets here yet."
+            } else {
+                "No ticket matches these filters."
+            };
+            let inner = Rect {
+                x: body.x + 2,
+                y: body.y + 2,
+                width: body.width.saturating_sub(4),
+                height: 1,
+            };
+            frame.render_widget(Paragraph::new(Line::styled(msg, theme.muted)), inner);
+        }
+
+        let footer_line = if let Some(search) = &self.search {
+            let mut line = search.line(
+                usize::from(footer.width.saturating_sub(9)),
+                true,
+                false,
+                theme.text,
+            );
+            line.spans
+                .insert(0, Span::styled(" Filter/ ", theme.accent));
+            line
+        } else {
+            let text_filter = if self.filter.text.is_empty() {
+                String::new()
+            } else {
+                format!("“{}” · ", self.filter.text)
+            };
+            Line::from(vec![
+                Span::styled(format!(" {text_filter}"), theme.accent),
+                Span::styled(
+                    "Enter open · / filter · f filters · s sort · v view · n new · ? help",
+                    theme.muted,
+                ),
+            ])
+        };
+        frame.render_widget(Paragraph::new(footer_line), footer);
+    }
+
+    fn render_table(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let theme = ctx.theme;
+        let triage = self.id == ListId::Triage;
+        let wide = area.width >= 100;
+        let mut header = vec!["#", "Title", "Status", "P"];
+        let mut widths = vec![
+            Constraint::Length(6),
+            Constraint::Fill(1),
+            Constraint::Length(17),
+            Constraint::Length(2),
+        ];
+        if triage {
+            header.extend(["Company", "Response due"]);
+            widths.extend([
+                Constraint::Length(if wide { 22 } else { 14 }),
+                Constraint::Length(12),
+            ]);
+        } else {
+            header.extend(["Contact", "Updated"]);
+            widths.extend([
+                Constraint::Length(if wide { 20 } else { 14 }),
+                Constraint::Length(10),
+            ]);
+        }
+        let rows = self.rows.iter().map(|t| {
+            let (fifth, sixth) = if triage {
+                (
+                    t.company_name.clone(),
+                    format::relative(t.response_due_at.as_ref(), ctx.now),
+                )
+            } else {
+                (
+                    t.contact_name.clone(),
+                    format::short_time(t.updated_at.as_ref(), ctx.now, ctx.tz),
+                )
+            };
+            let pstyle = if t.priority <= 2 {
+                theme.error
+            } else {
+                theme.text
+            };
+            Row::new(vec![
+                Cell::from(Span::styled(format!("#{}", t.number), theme.accent)),
+                Cell::from(t.title.clone()),
+                Cell::from(format::status(t.status())),
+                Cell::from(Span::styled(t.priority.to_string(), pstyle)),
+                Cell::from(fifth),
+                Cell::from(sixth),
+            ])
+        });
+        let table = Table::new(rows, widths)
+            .header(Row::new(header).style(theme.muted))
+            .row_highlight_style(theme.selected)
+            .block(Block::new());
+        frame.render_stateful_widget(table, area, &mut self.state);
+    }
+
+    fn render_summary(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let theme = ctx.theme;
+        let width = usize::from(area.width.saturating_sub(2));
+        let items: Vec<ListItem> = self
+            .rows
+            .iter()
+            .map(|t| {
+                let updated = format::short_time(t.updated_at.as_ref(), ctx.now, ctx.tz);
+                let desc = t.description.lines().next().unwrap_or_default();
+                ListItem::new(vec![
+                    Line::from(vec![
+                        Span::styled(format!("#{} ", t.number), theme.accent),
+                        Span::styled(format::fit(&t.title, width.saturating_sub(8)), theme.title),
+                    ]),
+                    Line::styled(
+                        format!(
+                            "  {} · {} · {} · {} · updated {updated}",
+                            format::status(t.status()),
+                            format::priority(t.priority),
+                            t.contact_name,
+                            t.service_type_name
+                        ),
+                        theme.text,
+                    ),
+                    Line::styled(
+                        format!("  {}", format::fit(desc, width.saturating_sub(2))),
+                        theme.muted,
+                    ),
+                    Line::default(),
+                ])
+            })
+            .collect();
+        let mut state = ListState::default().with_selected(self.state.selected());
+        *state.offset_mut() = self.state.offset().min(self.state.selected().unwrap_or(0));
+        frame.render_stateful_widget(
+            List::new(items).highlight_style(theme.selected),
+            area,
+            &mut state,
+        );
+        *self.state.offset_mut() = state.offset();
+    }
+}
+
+pub fn sort_label(sort: TicketSort) -> &'static str {
+    match sort {
+        TicketSort::Number => "Number",
+        TicketSort::Title => "Title",
+        TicketSort::Status => "Status",
+        TicketSort::Priority => "Priority",
+        TicketSort::Contact => "Contact",
+        TicketSort::Unspecified | TicketSort::Updated => "Updated",
+        TicketSort::Created => "Created",
+        TicketSort::Company => "Company",
+        TicketSort::ResponseDue => "Response due",
+    }
+}

@@ -1,0 +1,324 @@
+//! A company's users: Admins add them, set levels, reset passwords and
+//! disable them; Managers see and edit their details.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use portal_proto::pb::{self, AccessLevel};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
+
+use super::form::{Field, Form};
+use super::popup::{Confirm, Pick, Popup, Prompt, PromptPopup};
+use super::{Catalog, Ctx, Effects, HelpLines, format, help_line, plain_help};
+use crate::action::Request;
+use crate::keys::Cmd;
+
+const LEVELS: [AccessLevel; 4] = [
+    AccessLevel::User,
+    AccessLevel::Manager,
+    AccessLevel::Admin,
+    AccessLevel::None,
+];
+
+#[derive(Debug, Clone, Default)]
+pub struct Users {
+    pub rows: Vec<pb::Contact>,
+    pub state: TableState,
+    pub loaded: bool,
+}
+
+impl Users {
+    pub fn load(&mut self, fx: &mut Effects) {
+        fx.send(Request::Users {
+            query: String::new(),
+        });
+    }
+
+    pub fn on_users(&mut self, rows: Vec<pb::Contact>) {
+        self.loaded = true;
+        self.rows = rows;
+        let selected = if self.rows.is_empty() {
+            None
+        } else {
+            Some(self.state.selected().unwrap_or(0).min(self.rows.len() - 1))
+        };
+        self.state.select(selected);
+    }
+
+    /// One user changed on the server.
+    pub fn on_changed(&mut self, contact: pb::Contact) {
+        match self.rows.iter_mut().find(|c| c.id == contact.id) {
+            Some(row) => *row = contact,
+            None => self.rows.push(contact),
+        }
+    }
+
+    fn selected(&self) -> Option<&pb::Contact> {
+        self.state.selected().and_then(|i| self.rows.get(i))
+    }
+
+    pub fn help(&self, ctx: &Ctx) -> HelpLines {
+        let mut lines = vec![
+            plain_help("↑/↓ j/k", "move"),
+            help_line(ctx.keys, Cmd::Edit, "edit the user's details"),
+        ];
+        if ctx.is_admin() {
+            lines.extend([
+                help_line(
+                    ctx.keys,
+                    Cmd::AddUser,
+                    "add a user (the temporary password shows once)",
+                ),
+                help_line(ctx.keys, Cmd::Level, "change the security level"),
+                help_line(ctx.keys, Cmd::ResetPassword, "reset the password"),
+                help_line(ctx.keys, Cmd::ToggleActive, "disable / enable"),
+            ]);
+        }
+        lines.extend([
+            plain_help("Esc", "back to My Account"),
+            help_line(ctx.keys, Cmd::Refresh, "refresh"),
+        ]);
+        lines
+    }
+
+    pub fn handle_key(&mut self, key: &KeyEvent, ctx: &Ctx, fx: &mut Effects) -> bool {
+        let len = self.rows.len();
+        let i = self.state.selected().unwrap_or(0);
+        let admin = ctx.is_admin();
+        match key.code {
+            KeyCode::Down | KeyCode::Char('j') if len > 0 => {
+                self.state.select(Some((i + 1).min(len - 1)));
+            }
+            KeyCode::Up | KeyCode::Char('k') if len > 0 => {
+                self.state.select(Some(i.saturating_sub(1)));
+            }
+            _ if ctx.keys.is(Cmd::AddUser, key) && admin => fx.popup = Some(add_user_popup()),
+            _ if ctx.keys.is(Cmd::Edit, key) => {
+                if let Some(c) = self.selected() {
+                    fx.popup = Some(edit_user_popup(c));
+                }
+            }
+            _ if ctx.keys.is(Cmd::Level, key) && admin => {
+                if let Some(c) = self.selected() {
+                    let items = LEVELS
+                        .iter()
+                        .map(|l| format::access(*l).to_owned())
+                        .collect();
+                    let title = format!("Level for {}", Catalog::contact_name(c));
+                    fx.popup = Some(Popup::pick(
+                        title,
+                        items,
+                        Pick::Level {
+                            contact_id: c.id,
+                            levels: LEVELS.to_vec(),
+                        },
+                    ));
+                }
+            }
+            _ if ctx.keys.is(Cmd::ResetPassword, key) && admin => {
+                if let Some(c) = self.selected() {
+                    fx.popup = Some(Popup::confirm(
+                        "Reset password?",
+                        format!(
+                            "{} gets a temporary password to change at next sign-in.",
+                            Catalog::contact_name(c)
+                        ),
+                        Confirm::ResetPassword { contact_id: c.id },
+                    ));
+                }
+            }
+            _ if ctx.keys.is(Cmd::ToggleActive, key) && admin => {
+                if let Some(c) = self.selected() {
+                    let (title, what) = if c.active {
+                        ("Disable user?", "can no longer sign in")
+                    } else {
+                        ("Enable user?", "can sign in again")
+                    };
+                    fx.popup = Some(Popup::confirm(
+                        title,
+                        format!("{} {what}.", Catalog::contact_name(c)),
+                        Confirm::SetActive {
+                            contact_id: c.id,
+                            active: !c.active,
+                        },
+                    ));
+                }
+            }
+            _ if ctx.keys.is(Cmd::Refresh, key) => self.load(fx),
+            _ => return false,
+        }
+        true
+    }
+
+    pub fn render(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let theme = ctx.theme;
+        let [header, body, footer] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Fill(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(" Users ", theme.title),
+                Span::styled(format!("· {} ", self.rows.len()), theme.muted),
+                Span::styled(ctx.me.company_name.clone(), theme.muted),
+            ])),
+            header,
+        );
+        let rows = self.rows.iter().map(|c| {
+            let state = if !c.active {
+                Span::styled("disabled", theme.muted)
+            } else if c.locked {
+                Span::styled("locked", theme.warn)
+            } else {
+                Span::styled("active", theme.ok)
+            };
+            Row::new(vec![
+                Cell::from(Catalog::contact_name(c)),
+                Cell::from(c.email.clone()),
+                Cell::from(format::access(c.access())),
+                Cell::from(state),
+                Cell::from(format::short_time(
+                    c.last_login_at.as_ref(),
+                    ctx.now,
+                    ctx.tz,
+                )),
+            ])
+        });
+        let widths = [
+            Constraint::Fill(1),
+            Constraint::Fill(1),
+            Constraint::Length(9),
+            Constraint::Length(8),
+            Constraint::Length(10),
+        ];
+        let table = Table::new(rows, widths)
+            .header(Row::new(["Name", "E-mail", "Level", "State", "Last in"]).style(theme.muted))
+            .row_highlight_style(theme.selected);
+        frame.render_stateful_widget(table, body, &mut self.state);
+        let hints = if ctx.is_admin() {
+            "a add · e edit · l level · P reset password · d disable · Esc back"
+        } else {
+            "e edit · Esc back"
+        };
+        frame.render_widget(
+            Paragraph::new(Line::styled(format!(" {hints}"), theme.muted)),
+            footer,
+        );
+    }
+}
+
+fn add_user_popup() -> Popup {
+    Popup::Prompt(
+        PromptPopup::new(
+            "Add a user",
+            Prompt::AddUser,
+            vec![
+                Field::line("email", "E-mail", "").required(),
+                Field::line("first_name", "First name", "").required(),
+                Field::line("last_name", "Last name", "").required(),
+                Field::choice(
+                    "level",
+                    "Level",
+                    LEVELS
+                        .iter()
+                        .map(|l| format::access(*l).to_owned())
+                        .collect(),
+                    0,
+                ),
+                Field::button("add", "Add"),
+            ],
+        )
+        .hint("The temporary password is shown once; pass it on safely."),
+    )
+}
+
+pub fn add_user_request(form: &mut Form) -> Option<Request> {
+    form.clear_errors();
+    form.check_required();
+    let email = form.text("email");
+    if !email.is_empty() && !email.contains('@') {
+        form.set_error("email", "not an e-mail address");
+    }
+    if form.fields.iter().any(|f| f.error.is_some()) {
+        form.focus_first_error();
+        return None;
+    }
+    Some(Request::AddUser(pb::AddUserRequest {
+        company_id: 0,
+        email,
+        details: Some(pb::ContactDetails {
+            first_name: form.text("first_name"),
+            last_name: form.text("last_name"),
+            ..Default::default()
+        }),
+        access: LEVELS
+            .get(form.choice("level"))
+            .copied()
+            .unwrap_or(AccessLevel::User)
+            .into(),
+    }))
+}
+
+fn edit_user_popup(contact: &pb::Contact) -> Popup {
+    let d = contact.details.clone().unwrap_or_default();
+    let phone = |kind: pb::PhoneKind| {
+        d.phones
+            .iter()
+            .find(|p| p.kind() == kind)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let (direct, mobile) = (phone(pb::PhoneKind::Direct), phone(pb::PhoneKind::Mobile));
+    Popup::Prompt(PromptPopup::new(
+        format!("Edit {}", contact.email),
+        Prompt::EditUser {
+            contact_id: contact.id,
+        },
+        vec![
+            Field::line("first_name", "First name", &d.first_name).required(),
+            Field::line("last_name", "Last name", &d.last_name).required(),
+            Field::line("title", "Title", &d.title),
+            Field::line("direct", "Direct phone", &direct.number),
+            Field::line("direct_ext", "  ext.", &direct.extension),
+            Field::line("mobile", "Mobile", &mobile.number),
+            Field::line("mobile_ext", "  ext.", &mobile.extension),
+            Field::button("save", "Save"),
+        ],
+    ))
+}
+
+/// The update for the edit form, keeping what the form does not show.
+pub fn update_user_request(form: &mut Form, contact: &pb::Contact) -> Option<Request> {
+    form.clear_errors();
+    if !form.check_required() {
+        form.focus_first_error();
+        return None;
+    }
+    let mut d = contact.details.clone().unwrap_or_default();
+    d.first_name = form.text("first_name");
+    d.last_name = form.text("last_name");
+    d.title = form.text("title");
+    d.phones
+        .retain(|p| !matches!(p.kind(), pb::PhoneKind::Direct | pb::PhoneKind::Mobile));
+    for (kind, key) in [
+        (pb::PhoneKind::Direct, "direct"),
+        (pb::PhoneKind::Mobile, "mobile"),
+    ] {
+        let number = form.text(key);
+        if !number.is_empty() {
+            d.phones.push(pb::Phone {
+                kind: kind.into(),
+                number,
+                extension: form.text(&format!("{key}_ext")),
+            });
+        }
+    }
+    Some(Request::UpdateUser(pb::UpdateUserRequest {
+        contact_id: contact.id,
+        details: Some(d),
+        email: String::new(),
+    }))
+}

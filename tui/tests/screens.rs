@@ -1,0 +1,609 @@
+//! Every screen at 80×24 and 120×40, reached through keys as a user would,
+//! plus the requests those keys send.
+
+mod fixtures;
+
+use crossterm::event::KeyCode;
+use fixtures::*;
+use portal::action::{ApiError, ListId, Reply, Request};
+use portal::app::App;
+use portal_proto::pb;
+
+fn snap(name: &str, app: &mut App) {
+    insta::assert_snapshot!(format!("{name}_80x24"), render(app, 80, 24));
+    insta::assert_snapshot!(format!("{name}_120x40"), render(app, 120, 40));
+}
+
+#[test]
+fn sign_in_screen_and_wrong_password() {
+    let mut app = signed_out();
+    snap("login", &mut app);
+    type_text(&mut app, "alice@harbor.example");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "wrong-pass\n");
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Login {
+            email: "alice@harbor.example".into(),
+            password: "wrong-pass".into(),
+            remember: false
+        }]
+    );
+    reply(
+        &mut app,
+        Reply::Failed {
+            request: Box::new(Request::Resume),
+            error: ApiError {
+                code: tonic::Code::Unauthenticated,
+                message: String::new(),
+            },
+        },
+    );
+    snap("login_wrong_password", &mut app);
+}
+
+#[test]
+fn sign_in_checks_fields_before_asking_the_server() {
+    let mut app = signed_out();
+    ctrl(&mut app, 's');
+    assert!(app.take_requests().is_empty());
+    insta::assert_snapshot!("login_empty_80x24", render(&mut app, 80, 24));
+}
+
+#[test]
+fn remember_me_and_lockout_message() {
+    let mut app = signed_out();
+    type_text(&mut app, "alice@harbor.example");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "secret");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Char(' '));
+    ctrl(&mut app, 's');
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Login {
+            email: "alice@harbor.example".into(),
+            password: "secret".into(),
+            remember: true
+        }]
+    );
+    let error = ApiError {
+        code: tonic::Code::PermissionDenied,
+        message: "account locked for 15 minutes".into(),
+    };
+    reply(
+        &mut app,
+        Reply::Failed {
+            request: Box::new(Request::Resume),
+            error,
+        },
+    );
+    insta::assert_snapshot!("login_locked_80x24", render(&mut app, 80, 24));
+}
+
+#[test]
+fn forced_password_change_shows_policy_and_broken_rules() {
+    let mut app = signed_out();
+    type_text(&mut app, "uma@harbor.example");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "Temp-1234\n");
+    app.take_requests();
+    let me = pb::Identity {
+        must_change_password: true,
+        ..alice()
+    };
+    reply(
+        &mut app,
+        Reply::SignedIn {
+            identity: me,
+            remember_note: None,
+        },
+    );
+    assert_eq!(app.take_requests(), vec![Request::PasswordPolicy]);
+    reply(
+        &mut app,
+        Reply::PasswordPolicy(pb::PasswordPolicy {
+            min_length: 12,
+            max_length: 128,
+            rules: vec![
+                "At least 12 characters".into(),
+                "Not your e-mail address".into(),
+                "Not a common password".into(),
+            ],
+        }),
+    );
+    type_text(&mut app, "short");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "short");
+    ctrl(&mut app, 's');
+    assert!(
+        app.take_requests().is_empty(),
+        "a too-short password is refused locally"
+    );
+    snap("password_change_local_error", &mut app);
+    // The focus went back to the field in error.
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "password1234");
+    press(&mut app, KeyCode::Tab);
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "password1234");
+    ctrl(&mut app, 's');
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::ChangeTempPassword {
+            current: "Temp-1234".into(),
+            new: "password1234".into()
+        }]
+    );
+    let error = ApiError {
+        code: tonic::Code::InvalidArgument,
+        message: "new_password: is a common password".into(),
+    };
+    reply(
+        &mut app,
+        Reply::Failed {
+            request: Box::new(Request::ChangeTempPassword {
+                current: String::new(),
+                new: String::new(),
+            }),
+            error,
+        },
+    );
+    insta::assert_snapshot!(
+        "password_change_server_error_80x24",
+        render(&mut app, 80, 24)
+    );
+}
+
+#[test]
+fn forgot_password_gives_the_neutral_answer() {
+    let mut app = signed_out();
+    type_text(&mut app, "alice@harbor.example");
+    press(&mut app, KeyCode::F(2));
+    insta::assert_snapshot!("forgot_password_80x24", render(&mut app, 80, 24));
+    ctrl(&mut app, 's');
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::ForgotPassword {
+            email: "alice@harbor.example".into()
+        }]
+    );
+    reply(
+        &mut app,
+        Reply::Neutral(
+            "If that address has an account, its Admin has been asked to reset it.".into(),
+        ),
+    );
+    insta::assert_snapshot!("forgot_password_answer_80x24", render(&mut app, 80, 24));
+}
+
+#[test]
+fn home_then_enter_opens_the_ticket() {
+    let mut app = signed_in(alice());
+    snap("home", &mut app);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.take_requests(), vec![Request::Ticket { number: 1042 }]);
+}
+
+#[test]
+fn home_alert_lists_waiting_tickets() {
+    let mut app = signed_in(alice());
+    press(&mut app, KeyCode::Enter);
+    let requests = app.take_requests();
+    let Some(Request::Tickets { query, .. }) = requests.first() else {
+        panic!("a list request, got {requests:?}")
+    };
+    assert_eq!(query.status(), pb::TicketStatus::WaitingOnClient);
+}
+
+#[test]
+fn tickets_list_summary_filter_sort_and_paging() {
+    let mut app = signed_in(alice());
+    press(&mut app, KeyCode::Char('2'));
+    snap("tickets_list", &mut app);
+    press(&mut app, KeyCode::Char('v'));
+    snap("tickets_summary", &mut app);
+    press(&mut app, KeyCode::Char('v'));
+
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "vpn");
+    let requests = app.take_requests();
+    let Some(Request::Tickets { query, .. }) = requests.last() else {
+        panic!("a list request")
+    };
+    assert_eq!(query.text, "vpn");
+    let vpn: Vec<pb::Ticket> = tickets()
+        .into_iter()
+        .filter(|t| t.title.contains("VPN"))
+        .collect();
+    answer_tickets(&mut app, &requests, ListId::Tickets, vpn, "");
+    snap("tickets_text_filter", &mut app);
+    press(&mut app, KeyCode::Esc);
+    let requests = app.take_requests();
+    answer_tickets(&mut app, &requests, ListId::Tickets, tickets(), "");
+
+    press(&mut app, KeyCode::Char('f'));
+    snap("tickets_filter_panel", &mut app);
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Tab);
+    }
+    press(&mut app, KeyCode::Right); // priority 1
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "20-11-2026");
+    ctrl(&mut app, 's');
+    assert!(
+        app.take_requests().is_empty(),
+        "a bad date stays in the panel"
+    );
+    insta::assert_snapshot!("tickets_filter_panel_error_80x24", render(&mut app, 80, 24));
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "2026-11-01");
+    ctrl(&mut app, 's');
+    let requests = app.take_requests();
+    let Some(Request::Tickets { query, .. }) = requests.last() else {
+        panic!("a list request")
+    };
+    assert_eq!(
+        (query.priority, query.created_from.as_str()),
+        (1, "2026-11-01")
+    );
+
+    press(&mut app, KeyCode::Char('s'));
+    snap("tickets_sort", &mut app);
+    press(&mut app, KeyCode::Down); // Title
+    press(&mut app, KeyCode::Enter);
+    let requests = app.take_requests();
+    let Some(Request::Tickets { query, .. }) = requests.last() else {
+        panic!("a list request")
+    };
+    assert_eq!(
+        (query.sort(), query.descending),
+        (pb::TicketSort::Title, false)
+    );
+    press(&mut app, KeyCode::Char('S'));
+    let requests = app.take_requests();
+    let Some(Request::Tickets { query, .. }) = requests.last() else {
+        panic!("a list request")
+    };
+    assert!(query.descending);
+
+    // Paging: a page with a cursor; moving near its end asks for the next one.
+    let many: Vec<pb::Ticket> = (0..30)
+        .map(|i| {
+            ticket(
+                2000 - i,
+                &format!("Ticket {i}"),
+                pb::TicketStatus::New,
+                3,
+                "2026-11-20T09:00:00Z",
+            )
+        })
+        .collect();
+    answer_tickets(&mut app, &requests, ListId::Tickets, many, "cursor-1");
+    for _ in 0..19 {
+        press(&mut app, KeyCode::Down);
+    }
+    assert!(
+        app.take_requests().is_empty(),
+        "no page before the selection nears the end"
+    );
+    press(&mut app, KeyCode::Down);
+    let requests = app.take_requests();
+    let Some(Request::Tickets { query, append, .. }) = requests.last() else {
+        panic!("next page, got {requests:?}")
+    };
+    assert!(append);
+    assert_eq!(
+        query.page.as_ref().map(|p| p.cursor.as_str()),
+        Some("cursor-1")
+    );
+    assert_eq!(query.page.as_ref().map(|p| p.page_size), Some(50));
+}
+
+#[test]
+fn ticket_detail_reply_and_status() {
+    let mut app = signed_in(alice());
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.take_requests(), vec![Request::Ticket { number: 1042 }]);
+    reply(&mut app, Reply::Ticket(Box::new(detail())));
+    snap("ticket_detail", &mut app);
+
+    press(&mut app, KeyCode::Char('r'));
+    type_text(&mut app, "Thanks, tomorrow works.");
+    snap("ticket_reply", &mut app);
+    ctrl(&mut app, 's');
+    let post = Request::AddPost {
+        number: 1042,
+        kind: pb::PostKind::Discussion,
+        body: "Thanks, tomorrow works.".into(),
+    };
+    assert_eq!(app.take_requests(), vec![post.clone()]);
+    // A failed post keeps the text.
+    let error = ApiError {
+        code: tonic::Code::Unavailable,
+        message: "transport".into(),
+    };
+    reply(
+        &mut app,
+        Reply::Failed {
+            request: Box::new(post.clone()),
+            error,
+        },
+    );
+    insta::assert_snapshot!("ticket_reply_failed_80x24", render(&mut app, 80, 24));
+    ctrl(&mut app, 's');
+    assert_eq!(app.take_requests(), vec![post]);
+    reply(&mut app, Reply::Posted { number: 1042 });
+    assert_eq!(app.take_requests(), vec![Request::Ticket { number: 1042 }]);
+
+    press(&mut app, KeyCode::Char('c'));
+    snap("ticket_status", &mut app);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::ChangeStatus {
+            number: 1042,
+            status: pb::TicketStatus::Cancelled,
+            note: String::new()
+        }]
+    );
+
+    press(&mut app, KeyCode::Char('o'));
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::OlderTimeline {
+            number: 1042,
+            cursor: "older".into()
+        }]
+    );
+
+    press(&mut app, KeyCode::Char('a'));
+    insta::assert_snapshot!("ticket_attach_80x24", render(&mut app, 80, 24));
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('+'));
+    insta::assert_snapshot!("ticket_subscribe_80x24", render(&mut app, 80, 24));
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::AddSubscriber {
+            number: 1042,
+            contact_id: 1
+        }]
+    );
+}
+
+#[test]
+fn new_ticket_form_checks_fields_and_keeps_text_on_failure() {
+    let mut app = signed_in(alice());
+    press(&mut app, KeyCode::Char('n'));
+    snap("new_ticket_type", &mut app);
+    press(&mut app, KeyCode::Down); // Hardware (Other is last)
+    press(&mut app, KeyCode::Enter);
+    snap("new_ticket_form", &mut app);
+    ctrl(&mut app, 's');
+    assert!(app.take_requests().is_empty());
+    snap("new_ticket_required", &mut app);
+
+    type_text(&mut app, "HD-PR-02");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "Scanner shows a paper error");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "It says paper jam\nbut the tray is empty.");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Right); // site: Main office
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "2026-12-01");
+    ctrl(&mut app, 's');
+    let requests = app.take_requests();
+    let [Request::CreateTicket(create)] = requests.as_slice() else {
+        panic!("one create, got {requests:?}")
+    };
+    assert_eq!(create.service_type_id, 5);
+    assert_eq!(create.title, "Scanner shows a paper error");
+    assert_eq!(
+        create.description,
+        "It says paper jam\nbut the tray is empty."
+    );
+    assert_eq!(create.site_id, 1);
+    assert_eq!(create.due_date, "2026-12-01");
+    assert_eq!(
+        create.fields,
+        vec![
+            pb::FieldValue {
+                key: "asset_tag".into(),
+                value: "HD-PR-02".into()
+            },
+            pb::FieldValue {
+                key: "still_works".into(),
+                value: "no".into()
+            }
+        ]
+    );
+
+    let error = ApiError {
+        code: tonic::Code::InvalidArgument,
+        message: "due_date: must not be in the past".into(),
+    };
+    reply(
+        &mut app,
+        Reply::Failed {
+            request: Box::new(Request::CreateTicket(create.clone())),
+            error,
+        },
+    );
+    snap("new_ticket_server_error", &mut app);
+    ctrl(&mut app, 's');
+    let again = app.take_requests();
+    assert_eq!(
+        again,
+        vec![Request::CreateTicket(create.clone())],
+        "nothing typed was lost"
+    );
+
+    reply(
+        &mut app,
+        Reply::Created(Box::new(ticket(
+            1043,
+            "Scanner shows a paper error",
+            pb::TicketStatus::New,
+            3,
+            NOW,
+        ))),
+    );
+    let requests = app.take_requests();
+    assert!(
+        requests.contains(&Request::Ticket { number: 1043 }),
+        "the new ticket opens: {requests:?}"
+    );
+}
+
+#[test]
+fn new_ticket_esc_asks_before_discarding() {
+    let mut app = signed_in(alice());
+    press(&mut app, KeyCode::Char('n'));
+    press(&mut app, KeyCode::Enter);
+    type_text(&mut app, "Something");
+    press(&mut app, KeyCode::Esc);
+    insta::assert_snapshot!("new_ticket_discard_80x24", render(&mut app, 80, 24));
+    press(&mut app, KeyCode::Char('n'));
+    insta::assert_snapshot!("new_ticket_kept_80x24", render(&mut app, 80, 24));
+}
+
+#[test]
+fn account_profile_edit_and_password() {
+    let mut app = signed_in(alice());
+    press(&mut app, KeyCode::Char('4'));
+    snap("account", &mut app);
+    press(&mut app, KeyCode::Char('e'));
+    snap("account_edit", &mut app);
+    for _ in 0..7 {
+        press(&mut app, KeyCode::Tab);
+    }
+    type_text(&mut app, "555-0199");
+    ctrl(&mut app, 's');
+    let requests = app.take_requests();
+    let [Request::UpdateProfile(details)] = requests.as_slice() else {
+        panic!("an update, got {requests:?}")
+    };
+    assert!(
+        details
+            .phones
+            .iter()
+            .any(|p| p.number == "555-0199" && p.kind() == pb::PhoneKind::Home)
+    );
+    assert!(
+        details
+            .phones
+            .iter()
+            .any(|p| p.number == "555-0142" && p.extension == "12")
+    );
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('y'));
+    press(&mut app, KeyCode::Char('p'));
+    insta::assert_snapshot!("account_password_80x24", render(&mut app, 80, 24));
+}
+
+#[test]
+fn users_for_admins() {
+    let mut app = signed_in(alice());
+    press(&mut app, KeyCode::Char('4'));
+    press(&mut app, KeyCode::Char('u'));
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Users {
+            query: String::new()
+        }]
+    );
+    reply(&mut app, Reply::Users(contacts()));
+    snap("users", &mut app);
+    press(&mut app, KeyCode::Char('a'));
+    type_text(&mut app, "nia@harbor.example");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "Nia");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "Novak");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Right);
+    insta::assert_snapshot!("users_add_80x24", render(&mut app, 80, 24));
+    ctrl(&mut app, 's');
+    let requests = app.take_requests();
+    let [Request::AddUser(add)] = requests.as_slice() else {
+        panic!("add, got {requests:?}")
+    };
+    assert_eq!(add.access(), pb::AccessLevel::Manager);
+    reply(
+        &mut app,
+        Reply::UserAdded {
+            contact: Box::new(contact(
+                4,
+                "Nia",
+                "Novak",
+                "nia@harbor.example",
+                pb::AccessLevel::Manager,
+            )),
+            temporary_password: "Tq8-vz3-Lm2-kp9".into(),
+        },
+    );
+    insta::assert_snapshot!("users_temporary_password_80x24", render(&mut app, 80, 24));
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('l'));
+    insta::assert_snapshot!("users_level_80x24", render(&mut app, 80, 24));
+}
+
+#[test]
+fn reports_and_help() {
+    let mut app = signed_in(alice());
+    press(&mut app, KeyCode::Char('3'));
+    snap("reports", &mut app);
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Char('?'));
+    snap("help_tickets", &mut app);
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('q'));
+    assert!(app.quit);
+}
+
+#[test]
+fn staff_get_triage_sorted_by_response_due() {
+    let mut app = signed_in(tom());
+    press(&mut app, KeyCode::Char('3'));
+    let requests = app.take_requests();
+    let Some(Request::Tickets {
+        query,
+        list: ListId::Triage,
+        ..
+    }) = requests.last()
+    else {
+        panic!("triage list, got {requests:?}")
+    };
+    assert_eq!(query.sort(), pb::TicketSort::ResponseDue);
+    assert_eq!(query.status_group(), pb::StatusGroup::Open);
+    answer_tickets(&mut app, &requests, ListId::Triage, tickets(), "");
+    snap("triage", &mut app);
+}
+
+#[test]
+fn live_events_refresh_the_open_ticket_and_reconnects_show() {
+    let mut app = signed_in(alice());
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Enter);
+    app.take_requests();
+    reply(&mut app, Reply::Ticket(Box::new(detail())));
+    app.handle_action(portal::action::Action::Connected(true));
+    app.handle_action(portal::action::Action::Connected(false));
+    insta::assert_snapshot!("connection_lost_80x24", render(&mut app, 80, 24));
+    app.handle_action(portal::action::Action::Event(pb::Event {
+        kind: pb::EventKind::PostAdded.into(),
+        ticket_number: 1042,
+        at: ts(NOW),
+        actor_name: "Tom Tran".into(),
+        summary: "new reply".into(),
+    }));
+    assert_eq!(app.take_requests(), vec![Request::Ticket { number: 1042 }]);
+    app.handle_action(portal::action::Action::Connected(true));
+    assert_eq!(app.take_requests(), vec![Request::Ticket { number: 1042 }]);
+}
