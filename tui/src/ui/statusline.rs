@@ -58,7 +58,10 @@ pub fn render(
     if let Some(me) = me {
         right.push(Span::styled(format!("{} │ ", who(me, room)), base));
     }
-    right.push(Span::styled(format!("{conn_text} "), conn_style));
+    // Before sign-in there is no live connection to speak of.
+    if me.is_some() {
+        right.push(Span::styled(format!("{conn_text} "), conn_style));
+    }
     let right = Line::from(right);
     let [left_area, right_area] = Layout::horizontal([
         Constraint::Fill(1),

@@ -157,6 +157,8 @@ impl TicketForm {
                 KeyCode::Down | KeyCode::Char('j') => state.select(Some(
                     (state.selected().unwrap_or(0) + 1).min(n.saturating_sub(1)),
                 )),
+                KeyCode::Home | KeyCode::Char('g') => state.select(Some(0)),
+                KeyCode::End | KeyCode::Char('G') => state.select(Some(n.saturating_sub(1))),
                 KeyCode::Up | KeyCode::Char('k') => {
                     state.select(Some(state.selected().unwrap_or(0).saturating_sub(1)));
                 }
