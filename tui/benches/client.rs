@@ -41,7 +41,9 @@ impl Write for Counter {
 }
 
 fn terminal(width: u16, height: u16, counter: &Counter) -> Terminal<CrosstermBackend<Counter>> {
-    let options = TerminalOptions { viewport: Viewport::Fixed(Rect::new(0, 0, width, height)) };
+    let options = TerminalOptions {
+        viewport: Viewport::Fixed(Rect::new(0, 0, width, height)),
+    };
     Terminal::with_options(CrosstermBackend::new(counter.clone()), options).expect("terminal")
 }
 
@@ -50,11 +52,23 @@ fn tickets_screen(rows: i64) -> App {
     fixtures::press(&mut app, KeyCode::Char('2'));
     fixtures::press(&mut app, KeyCode::Char('S'));
     let requests = app.take_requests();
-    let statuses = [pb::TicketStatus::New, pb::TicketStatus::InProgress, pb::TicketStatus::WaitingOnClient];
+    let statuses = [
+        pb::TicketStatus::New,
+        pb::TicketStatus::InProgress,
+        pb::TicketStatus::WaitingOnClient,
+    ];
     let tickets = (0..rows)
         .map(|i| {
-            let title = format!("Workstation {i} in the lab cannot reach the shared drive since the update");
-            fixtures::ticket(5000 - i, &title, statuses[(i % 3) as usize], (i % 5 + 1) as i32, "2026-11-19T10:00:00Z")
+            let title = format!(
+                "Workstation {i} in the lab cannot reach the shared drive since the update"
+            );
+            fixtures::ticket(
+                5000 - i,
+                &title,
+                statuses[(i % 3) as usize],
+                (i % 5 + 1) as i32,
+                "2026-11-19T10:00:00Z",
+            )
         })
         .collect();
     fixtures::answer_tickets(&mut app, &requests, ListId::Tickets, tickets, "next");
@@ -77,16 +91,26 @@ fn bench_render() {
         term.clear().expect("clear");
         term.draw(|f| app.render(f)).expect("draw");
     }
-    println!("tickets 200x60, full repaint:        {} a frame", per_frame(start.elapsed(), frames));
+    println!(
+        "tickets 200x60, full repaint:        {} a frame",
+        per_frame(start.elapsed(), frames)
+    );
     // The usual frame: the selection moves one row.
     let start = Instant::now();
     for i in 0..frames {
-        let key = if (i / 40) % 2 == 0 { KeyCode::Down } else { KeyCode::Up };
+        let key = if (i / 40) % 2 == 0 {
+            KeyCode::Down
+        } else {
+            KeyCode::Up
+        };
         fixtures::press(&mut app, key);
         app.take_requests();
         term.draw(|f| app.render(f)).expect("draw");
     }
-    println!("tickets 200x60, selection moves:     {} a frame", per_frame(start.elapsed(), frames));
+    println!(
+        "tickets 200x60, selection moves:     {} a frame",
+        per_frame(start.elapsed(), frames)
+    );
 }
 
 fn bench_bytes() {
@@ -106,12 +130,20 @@ fn bench_bytes() {
 }
 
 fn bench_startup(url: &str) {
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
     let mut times = Vec::new();
     for _ in 0..20 {
         let start = Instant::now();
         runtime.block_on(async {
-            let target = Target { url: url.to_owned(), ca: None, use_keyring: false };
+            let target = Target {
+                url: url.to_owned(),
+                ca: None,
+                use_keyring: false,
+            };
             let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
             let client = Client::new(client::channel(&target).expect("channel"), target, tx);
             let first = Request::Login {

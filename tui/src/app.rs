@@ -776,15 +776,25 @@ impl App {
                 service_types,
                 company,
                 contacts,
+                companies,
             } => {
                 main.catalog = Catalog {
                     loaded: true,
                     service_types,
                     company,
                     contacts,
+                    companies,
                 };
                 if let Some(form) = &mut main.form {
                     form.on_catalog(&main.catalog);
+                }
+            }
+            Reply::CompanyContacts {
+                company_id,
+                contacts,
+            } => {
+                if let Some(form) = &mut main.form {
+                    form.on_company_contacts(company_id, contacts);
                 }
             }
             Reply::Created(ticket) => {

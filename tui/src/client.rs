@@ -9,7 +9,7 @@ use std::time::Duration;
 use portal_proto::pb::{
     self, account_service_client::AccountServiceClient, auth_service_client::AuthServiceClient,
     event_service_client::EventServiceClient, report_service_client::ReportServiceClient,
-    ticket_service_client::TicketServiceClient,
+    staff_service_client::StaffServiceClient, ticket_service_client::TicketServiceClient,
 };
 use tokio::io::AsyncWriteExt;
 use tokio::sync::mpsc::UnboundedSender;
@@ -296,7 +296,11 @@ impl Client {
                     .await?;
                 Reply::PasswordChanged
             }
-            Request::Users { query } => Reply::Users(self.users(query).await?),
+            Request::Users { query } => Reply::Users(self.users(0, query).await?),
+            Request::CompanyContacts { company_id } => Reply::CompanyContacts {
+                company_id,
+                contacts: self.users(company_id, String::new()).await?,
+            },
             Request::AddUser(add) => {
                 let response = self
                     .account()
@@ -433,19 +437,36 @@ impl Client {
             .get_company(self.authed(pb::GetCompanyRequest { company_id: 0 }))
             .await
             .ok();
-        let contacts = self.users(String::new()).await.unwrap_or_default();
+        let contacts = match company {
+            Some(_) => self.users(0, String::new()).await.unwrap_or_default(),
+            None => Vec::new(),
+        };
+        // Only staff may list companies.
+        let companies = StaffServiceClient::new(self.channel.clone())
+            .list_companies(self.authed(pb::ListCompaniesRequest {
+                query: String::new(),
+                include_inactive: false,
+                page: Some(pb::PageRequest {
+                    page_size: 200,
+                    cursor: String::new(),
+                }),
+            }))
+            .await
+            .map(|r| r.into_inner().companies)
+            .unwrap_or_default();
         Ok(Reply::FormData {
             service_types,
             company: company.map(tonic::Response::into_inner),
             contacts,
+            companies,
         })
     }
 
-    async fn users(&self, query: String) -> Res<Vec<pb::Contact>> {
+    async fn users(&self, company_id: i64, query: String) -> Res<Vec<pb::Contact>> {
         Ok(self
             .account()
             .list_users(self.authed(pb::ListUsersRequest {
-                company_id: 0,
+                company_id,
                 query,
                 include_inactive: true,
                 page: Some(pb::PageRequest {

@@ -607,3 +607,63 @@ fn live_events_refresh_the_open_ticket_and_reconnects_show() {
     app.handle_action(portal::action::Action::Connected(true));
     assert_eq!(app.take_requests(), vec![Request::Ticket { number: 1042 }]);
 }
+
+#[test]
+fn staff_raise_a_ticket_for_a_company_and_its_contact() {
+    let mut app = signed_in(tom());
+    press(&mut app, KeyCode::Char('n'));
+    press(&mut app, KeyCode::End); // Other
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::CompanyContacts { company_id: 1 }]
+    );
+    press(&mut app, KeyCode::Right); // company: the second one
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::CompanyContacts { company_id: 2 }]
+    );
+    reply(
+        &mut app,
+        Reply::CompanyContacts {
+            company_id: 1,
+            contacts: contacts(),
+        },
+    );
+    reply(
+        &mut app,
+        Reply::CompanyContacts {
+            company_id: 2,
+            contacts: vec![contact(
+                7,
+                "Ava",
+                "Abbott",
+                "ava@alderfinch.example",
+                pb::AccessLevel::Admin,
+            )],
+        },
+    );
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Right); // contact: Ava
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Right); // priority 1
+    snap("new_ticket_staff", &mut app);
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "Mail server certificate expires Friday");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "Renew before it lapses.");
+    ctrl(&mut app, 's');
+    let requests = app.take_requests();
+    let [Request::CreateTicket(create)] = requests.as_slice() else {
+        panic!("create, got {requests:?}")
+    };
+    assert_eq!(
+        (
+            create.company_id,
+            create.contact_id,
+            create.priority,
+            create.service_type_id
+        ),
+        (2, 7, 1, 9)
+    );
+}

@@ -183,6 +183,14 @@ impl Form {
         self.refresh_cursors();
     }
 
+    /// New options for a choice field; the first is chosen.
+    pub fn set_options(&mut self, key: &str, new: Vec<String>) {
+        if let Some(Input::Choice { options, index }) = self.field_mut(key).map(|f| &mut f.input) {
+            *options = new;
+            *index = 0;
+        }
+    }
+
     pub fn clear_errors(&mut self) {
         for field in &mut self.fields {
             field.error = None;
