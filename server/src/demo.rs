@@ -1,11 +1,212 @@
-//! The demo data set from `data/`, and an embedded demo server.
+//! The demo data set (`data/demo.toml` plus generated history) and an
+//! embedded demo server for `portal --demo`.
 
-use crate::store::Store;
+mod clock;
+mod files;
+mod history;
+mod people;
+mod server;
+mod spec;
+
+use anyhow::Context as _;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rusqlite::Connection;
+
+pub use server::{DemoServer, serve_demo};
+
+use crate::security::password;
+use crate::seed::{self, files::Catalog, files::SlaFile};
+use crate::store::seeding::{self, AuditRow};
+use crate::store::{self, Store, now_ms};
+use clock::{DAY, HOUR, MINUTE};
+use people::People;
+use spec::DemoSpec;
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "Portal-Demo-2026!";
 
-/// Fills a new store with the demo data set.
-pub fn load(_store: &Store) -> anyhow::Result<()> {
-    anyhow::bail!("the demo data set is not built yet")
+/// The generator's fixed seed: the same data set every time.
+const SEED: u64 = 2026;
+
+/// The demo account for a role: `user`, `manager`, `admin` (Harbor Dental
+/// Group's contacts), `technician`, `dispatcher`, `provider-admin` (Keystone
+/// staff).
+pub fn demo_email(role: &str) -> Option<&'static str> {
+    Some(match role {
+        "user" => "uma@harbor.example",
+        "manager" => "mark@harbor.example",
+        "admin" => "alice@harbor.example",
+        "technician" => "tom@keystone.example",
+        "dispatcher" => "dina@keystone.example",
+        "provider-admin" => "paula@keystone.example",
+        _ => return None,
+    })
 }
+
+/// Fills a new store with the demo data set, its history ending now.
+pub fn load(store: &Store) -> anyhow::Result<()> {
+    load_at(store, now_ms())
+}
+
+fn load_at(store: &Store, now: i64) -> anyhow::Result<()> {
+    let spec = DemoSpec::embedded()?;
+    let catalog = Catalog::embedded()?;
+    let sla = SlaFile::embedded()?;
+    // One hash for every account: argon2 is slow on purpose.
+    let hash = password::hash(DEMO_PASSWORD);
+    store
+        .write_blocking(move |conn| {
+            if seeding::has_provider(conn)? {
+                return Err(store::StoreError::FailedPrecondition(
+                    "the store already has a provider".into(),
+                ));
+            }
+            fill(conn, &spec, &catalog, &sla, &hash, now)
+        })
+        .context("cannot load the demo data set")
+}
+
+fn fill(
+    conn: &Connection,
+    spec: &DemoSpec,
+    catalog: &Catalog,
+    sla: &SlaFile,
+    hash: &str,
+    now: i64,
+) -> store::Result<()> {
+    let mut rng = StdRng::seed_from_u64(SEED);
+    let type_ids = seed::base(conn, &spec.provider.name, catalog, sla)?;
+    let year = clock::date(now)[..4].parse::<i32>().unwrap_or(2026);
+    for y in year - 2..=year + 1 {
+        for (day, name) in &spec.provider.holidays {
+            seeding::put_holiday(conn, &format!("{y}-{day}"), name)?;
+        }
+    }
+    let people = people::insert(conn, spec, &mut rng, hash, now)?;
+    let services: Vec<_> = type_ids.into_iter().zip(catalog.services.iter()).collect();
+    history::insert(
+        conn,
+        &history::Context {
+            spec,
+            people: &people,
+            services: &services,
+            sla,
+            now,
+        },
+        &mut rng,
+    )?;
+    requests_and_audit(conn, &people, now)
+}
+
+/// Pending password-reset and access requests, and a few weeks of audit log.
+fn requests_and_audit(conn: &Connection, people: &People, now: i64) -> store::Result<()> {
+    let contact = |email: &str| {
+        people.companies.iter().find_map(|c| {
+            c.contacts
+                .iter()
+                .find(|p| p.email == email)
+                .map(|p| (c.id, p.id, p.email.as_str()))
+        })
+    };
+    let requests = [
+        ("password_reset", "priya@harbor.example", "", 3 * HOUR),
+        (
+            "access",
+            "walt@harbor.example",
+            "I'd like to follow the billing tickets I phone in.",
+            DAY + 2 * HOUR,
+        ),
+        ("password_reset", "tess@copperleaf.example", "", 2 * DAY),
+    ];
+    for (kind, email, message, ago) in requests {
+        if let Some((company, id, _)) = contact(email) {
+            seeding::insert_pending_request(conn, kind, company, id, message, now - ago)?;
+        }
+    }
+
+    let audit = |ago: i64, actor: &str, action: &str, subject: &str, detail: &str| {
+        let company = contact(subject).or_else(|| contact(actor)).map(|c| c.0);
+        seeding::insert_audit(
+            conn,
+            &AuditRow {
+                at: now - ago,
+                actor,
+                action,
+                subject,
+                company_id: company,
+                detail,
+            },
+        )
+    };
+    audit(
+        400 * DAY,
+        "alice@harbor.example",
+        "user_added",
+        "greta@harbor.example",
+        "access user",
+    )?;
+    audit(
+        300 * DAY,
+        "paula@keystone.example",
+        "role_changed",
+        "mark@harbor.example",
+        "user -> manager",
+    )?;
+    audit(
+        95 * DAY,
+        "alice@harbor.example",
+        "user_disabled",
+        "greta@harbor.example",
+        "",
+    )?;
+    audit(
+        40 * DAY,
+        "cole@copperleaf.example",
+        "password_reset",
+        "omar@copperleaf.example",
+        "temporary password issued",
+    )?;
+    audit(
+        12 * DAY,
+        "una@alderfinch.example",
+        "password_changed",
+        "una@alderfinch.example",
+        "",
+    )?;
+    for (ago, who) in [
+        (6 * DAY, "alice@harbor.example"),
+        (5 * DAY, "ava@alderfinch.example"),
+        (3 * DAY, "cole@copperleaf.example"),
+        (2 * DAY, "mark@harbor.example"),
+        (DAY, "tom@keystone.example"),
+        (5 * HOUR, "dina@keystone.example"),
+    ] {
+        audit(ago, who, "login_ok", who, "")?;
+    }
+    audit(
+        26 * HOUR,
+        "uma@harbor.example",
+        "login_failed",
+        "uma@harbor.example",
+        "wrong password",
+    )?;
+    audit(
+        26 * HOUR - 2 * MINUTE,
+        "uma@harbor.example",
+        "login_failed",
+        "uma@harbor.example",
+        "wrong password",
+    )?;
+    audit(
+        26 * HOUR - 4 * MINUTE,
+        "uma@harbor.example",
+        "login_ok",
+        "uma@harbor.example",
+        "",
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -4,6 +4,7 @@
 mod error;
 mod migrations;
 mod pool;
+pub mod seeding;
 pub mod sessions;
 
 pub use error::{Result, StoreError};
