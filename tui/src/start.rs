@@ -110,7 +110,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let client = Client::new(channel, target, tx);
     let first = match demo_as {
         Some(who) => Request::Login {
-            email: who.email().to_owned(),
+            email: who.email()?.to_owned(),
             password: demo::DEMO_PASSWORD.to_owned(),
             remember: false,
         },
