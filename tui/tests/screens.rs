@@ -667,3 +667,33 @@ fn staff_raise_a_ticket_for_a_company_and_its_contact() {
         (2, 7, 1, 9)
     );
 }
+
+#[test]
+fn a_failed_automatic_sign_in_shows_the_form_with_the_email() {
+    let first = Request::Login {
+        email: "uma@harbor.example".into(),
+        password: "x".into(),
+        remember: false,
+    };
+    let mut app = App::new(
+        portal::theme::Theme::default(),
+        portal::keys::KeyMap::default(),
+        "http://127.0.0.1:1".into(),
+        first,
+    );
+    app.take_requests();
+    let error = ApiError {
+        code: tonic::Code::Unavailable,
+        message: "connect error".into(),
+    };
+    reply(
+        &mut app,
+        Reply::Failed {
+            request: Box::new(Request::Resume),
+            error,
+        },
+    );
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("E-mail: uma@harbor.example"), "{screen}");
+    assert!(screen.contains("Cannot reach the server"), "{screen}");
+}

@@ -235,6 +235,9 @@ impl Login {
             }
             Reply::Failed { request, error } => {
                 self.busy = false;
+                if matches!(self.stage, Stage::Resuming) {
+                    self.stage = Stage::SignIn;
+                }
                 match **request {
                     Request::Login { .. } | Request::Resume => {
                         self.error = Some(sign_in_error(error));
