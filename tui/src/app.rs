@@ -139,7 +139,14 @@ impl App {
         self.status.tick = self.status.tick.wrapping_add(1);
         let minute_changed = now.timestamp() / 60 != self.now.timestamp() / 60;
         self.now = now;
-        self.status.pending > 0 || minute_changed
+        let mut fx = Effects::default();
+        if let Phase::Main(main) = &mut self.phase {
+            main.tickets.on_tick(now, &mut fx);
+            main.triage.on_tick(now, &mut fx);
+        }
+        let sent = !fx.requests.is_empty();
+        self.apply(fx);
+        self.status.pending > 0 || minute_changed || sent
     }
 
     fn me(&self) -> Option<&pb::Identity> {
@@ -190,35 +197,37 @@ impl App {
             me: &main.me,
             catalog: &main.catalog,
         };
-        let consumed = match main.tab {
-            TabId::Home => main.home.handle_key(key, &ctx, fx),
-            TabId::Tickets => {
-                if let Some(form) = &mut main.form {
-                    let consumed = form.handle_key(key, &ctx, fx);
-                    if fx.external_edit.is_some() {
-                        self.edit = fx
-                            .external_edit
-                            .take()
-                            .map(|t| (EditTarget::TicketForm(form.form.focus), t));
+        // F1 opens help even where typing takes every other key.
+        let consumed = key.code != KeyCode::F(1)
+            && match main.tab {
+                TabId::Home => main.home.handle_key(key, &ctx, fx),
+                TabId::Tickets => {
+                    if let Some(form) = &mut main.form {
+                        let consumed = form.handle_key(key, &ctx, fx);
+                        if fx.external_edit.is_some() {
+                            self.edit = fx
+                                .external_edit
+                                .take()
+                                .map(|t| (EditTarget::TicketForm(form.form.focus), t));
+                        }
+                        consumed
+                    } else if let Some(detail) = &mut main.detail {
+                        detail.handle_key(key, &ctx, fx)
+                    } else {
+                        main.tickets.handle_key(key, &ctx, fx)
                     }
-                    consumed
-                } else if let Some(detail) = &mut main.detail {
-                    detail.handle_key(key, &ctx, fx)
-                } else {
-                    main.tickets.handle_key(key, &ctx, fx)
                 }
-            }
-            TabId::Triage => main.triage.handle_key(key, &ctx, fx),
-            TabId::Reports => Reports::handle_key(key, &ctx, fx),
-            TabId::Account => main.account.handle_key(key, &ctx, fx),
-        };
+                TabId::Triage => main.triage.handle_key(key, &ctx, fx),
+                TabId::Reports => Reports::handle_key(key, &ctx, fx),
+                TabId::Account => main.account.handle_key(key, &ctx, fx),
+            };
         if consumed {
             return;
         }
         let keys = &self.keys;
         if keys.is(Cmd::Quit, key) {
             fx.quit = true;
-        } else if keys.is(Cmd::Help, key) {
+        } else if keys.is(Cmd::Help, key) || key.code == KeyCode::F(1) {
             let (title, lines) = match main.tab {
                 TabId::Home => ("Home", Home::help(&ctx)),
                 TabId::Tickets => match (&main.form, &main.detail) {

@@ -208,6 +208,12 @@ fn tickets_list_summary_filter_sort_and_paging() {
 
     press(&mut app, KeyCode::Char('/'));
     type_text(&mut app, "vpn");
+    assert!(
+        app.take_requests().is_empty(),
+        "nothing is asked while typing"
+    );
+    let later = app.now + chrono::TimeDelta::seconds(1);
+    app.tick(later);
     let requests = app.take_requests();
     let Some(Request::Tickets { query, .. }) = requests.last() else {
         panic!("a list request")
@@ -466,7 +472,11 @@ fn new_ticket_esc_asks_before_discarding() {
     let mut app = signed_in(alice());
     press(&mut app, KeyCode::Char('n'));
     press(&mut app, KeyCode::Enter);
-    type_text(&mut app, "Something");
+    type_text(&mut app, "Something?");
+    assert!(app.popups.is_empty(), "? is typed into the form");
+    press(&mut app, KeyCode::F(1));
+    assert!(render(&mut app, 80, 24).contains("Keys: New ticket"));
+    press(&mut app, KeyCode::Esc);
     press(&mut app, KeyCode::Esc);
     insta::assert_snapshot!("new_ticket_discard_80x24", render(&mut app, 80, 24));
     press(&mut app, KeyCode::Char('n'));
