@@ -85,7 +85,20 @@ impl Client {
     pub fn dispatch(&self, request: Request) {
         let this = self.clone();
         tokio::spawn(async move {
-            let reply = match this.call(request.clone()).await {
+            let mut result = this.call(request.clone()).await;
+            // An expired session is renewed with the refresh token, once.
+            let expired = matches!(&result, Err(s) if s.code() == tonic::Code::Unauthenticated);
+            let renewable = !matches!(
+                request,
+                Request::Login { .. }
+                    | Request::Resume
+                    | Request::Logout
+                    | Request::ChangePassword { .. }
+            );
+            if expired && renewable && this.renew().await {
+                result = this.call(request.clone()).await;
+            }
+            let reply = match result {
                 Ok(reply) => reply,
                 Err(status) => Reply::Failed {
                     request: Box::new(request),
@@ -95,6 +108,31 @@ impl Client {
             // The app may be gone when quitting; nothing to do then.
             let _ = this.tx.send(Action::Reply(Box::new(reply)));
         });
+    }
+
+    /// Exchanges the refresh token for a new session; false when there is
+    /// none or the server refuses it.
+    async fn renew(&self) -> bool {
+        let Some(refresh_token) = self.session().refresh.clone() else {
+            return false;
+        };
+        let Ok(response) = self
+            .auth()
+            .refresh(pb::RefreshRequest { refresh_token })
+            .await
+        else {
+            return false;
+        };
+        let response = response.into_inner();
+        if self.target.use_keyring && !response.refresh_token.is_empty() {
+            let _ = keyring::save(&self.target.url, &response.refresh_token);
+        }
+        let mut session = self.session();
+        session.token = Some(response.token);
+        if !response.refresh_token.is_empty() {
+            session.refresh = Some(response.refresh_token);
+        }
+        true
     }
 
     fn authed<T>(&self, message: T) -> tonic::Request<T> {
