@@ -209,4 +209,5 @@ fn requests_and_audit(conn: &Connection, people: &People, now: i64) -> store::Re
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failing unwrap is a failing test
 mod tests;

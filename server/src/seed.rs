@@ -129,6 +129,7 @@ pub fn temporary_password() -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failing unwrap is a failing test
 mod tests {
     use super::*;
     use crate::store::StoreOptions;

@@ -1,6 +1,8 @@
 //! Small generated attachment contents: text logs, CSV lists and real
 //! (uncompressed) PNG images, so downloads open in ordinary viewers.
 
+use std::fmt::Write as _;
+
 use rand::Rng;
 use rand::rngs::StdRng;
 use sha2::{Digest, Sha256};
@@ -8,7 +10,7 @@ use sha2::{Digest, Sha256};
 /// An attachment's bytes and how it is described.
 pub struct File {
     pub title: String,
-    pub file_name: String,
+    pub name: String,
     pub content_type: &'static str,
     pub data: Vec<u8>,
 }
@@ -31,7 +33,7 @@ pub fn remote_access_guide() -> File {
                 authenticator app is on your current phone, then raise a ticket.\n";
     File {
         title: "Remote access guide".into(),
-        file_name: "remote-access-guide.txt".into(),
+        name: "remote-access-guide.txt".into(),
         content_type: "text/plain",
         data: text.as_bytes().to_vec(),
     }
@@ -42,7 +44,7 @@ pub fn client_file(rng: &mut StdRng, ticket: i64, host: &str) -> File {
     match rng.gen_range(0..3) {
         0 => File {
             title: "Screenshot of the error".into(),
-            file_name: format!("screenshot-{ticket}.png"),
+            name: format!("screenshot-{ticket}.png"),
             content_type: "image/png",
             data: screenshot(rng),
         },
@@ -53,8 +55,9 @@ pub fn client_file(rng: &mut StdRng, ticket: i64, host: &str) -> File {
                 second += rng.gen_range(1..90);
                 let level = ["INFO", "WARN", "ERROR"][rng.gen_range(0..3)];
                 let code = rng.gen_range(1000..9999);
-                log.push_str(&format!(
-                    "{:02}:{:02}:{:02} {level} {host} event {code}: {}\n",
+                let _ = writeln!(
+                    log,
+                    "{:02}:{:02}:{:02} {level} {host} event {code}: {}",
                     8 + second / 3600,
                     second / 60 % 60,
                     second % 60,
@@ -65,11 +68,11 @@ pub fn client_file(rng: &mut StdRng, ticket: i64, host: &str) -> File {
                         "credential prompt shown",
                         "timeout waiting for response"
                     ][rng.gen_range(0..5)]
-                ));
+                );
             }
             File {
                 title: "Error log".into(),
-                file_name: format!("{host}-log.txt"),
+                name: format!("{host}-log.txt"),
                 content_type: "text/plain",
                 data: log.into_bytes(),
             }
@@ -77,15 +80,16 @@ pub fn client_file(rng: &mut StdRng, ticket: i64, host: &str) -> File {
         _ => {
             let mut csv = String::from("device,serial,user,location\n");
             for i in 1..=rng.gen_range(3..9) {
-                csv.push_str(&format!(
-                    "{host}-{i:02},SN{:08},user{i},room {}\n",
+                let _ = writeln!(
+                    csv,
+                    "{host}-{i:02},SN{:08},user{i},room {}",
                     rng.gen_range(0..100_000_000),
                     rng.gen_range(1..20)
-                ));
+                );
             }
             File {
                 title: "Affected devices".into(),
-                file_name: "devices.csv".into(),
+                name: "devices.csv".into(),
                 content_type: "text/csv",
                 data: csv.into_bytes(),
             }
@@ -179,6 +183,7 @@ fn crc32(data: &[u8]) -> u32 {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failing unwrap is a failing test
 mod tests {
     use super::*;
 

@@ -3,9 +3,9 @@
 //! template, events) depends only on the RNG, never on the wall clock, so the
 //! data set has the same shape whenever it is loaded; only times move.
 
-use rand::Rng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
 use rusqlite::Connection;
 use serde_json::json;
 
@@ -47,6 +47,9 @@ pub struct Context<'a> {
 
 struct Plan {
     company: usize,
+    /// Seeds the ticket's own RNG, so its story does not depend on where
+    /// the wall clock puts it in the numbering.
+    seed: u64,
     nominal_age: i64,
     created: i64,
 }
@@ -82,6 +85,7 @@ pub fn insert(conn: &Connection, ctx: &Context, rng: &mut StdRng) -> Result<()> 
             let nominal_age = (u.powf(1.5) * window as f64) as i64 + 5 * MINUTE;
             plans.push(Plan {
                 company,
+                seed: rng.r#gen(),
                 nominal_age,
                 created: clock::business_time(ctx.now - nominal_age),
             });
@@ -99,7 +103,8 @@ pub fn insert(conn: &Connection, ctx: &Context, rng: &mut StdRng) -> Result<()> 
 
     let mut guides = 0;
     for (number, plan) in (FIRST_TICKET..).zip(&plans) {
-        ticket(conn, ctx, rng, number, plan, &mut guides)?;
+        let mut rng = StdRng::seed_from_u64(plan.seed);
+        ticket(conn, ctx, &mut rng, number, plan, &mut guides)?;
     }
     Ok(())
 }
@@ -791,7 +796,7 @@ fn attach(
         &AttachmentRow {
             ticket_id: ticket,
             title: &file.title,
-            file_name: &file.file_name,
+            file_name: &file.name,
             content_type: file.content_type,
             size: file.data.len() as i64,
             sha256: &sha,

@@ -2,11 +2,13 @@
 //! call the store → convert; they never write SQL.
 
 mod account;
+mod account_input;
 mod auth;
 mod authn;
 mod billing;
 mod convert;
 pub mod events;
+mod keyset;
 mod reports;
 mod staff;
 mod status;

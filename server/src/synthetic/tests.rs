@@ -1,0 +1,92 @@
+use super::*;
+use crate::store::StoreOptions;
+
+fn count(store: &Store, sql: &'static str) -> i64 {
+    store
+        .read_blocking(|c| Ok(c.query_row(sql, [], |r| r.get(0))?))
+        .unwrap()
+}
+
+#[test]
+fn a_small_synthetic_store_is_complete_and_consistent() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("gen.db"), &StoreOptions::default()).unwrap();
+    let spec = GenSpec {
+        companies: 7,
+        contacts_per_company: 4,
+        tickets: 2500,
+    };
+    generate_in_batches(&store, &spec, 1000).unwrap();
+
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM companies"), 7);
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM contacts"), 28);
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM tickets"), 2500);
+    assert_eq!(count(&store, "SELECT MIN(id) FROM tickets"), 1001);
+    assert_eq!(count(&store, "SELECT MAX(id) FROM tickets"), 3500);
+    assert_eq!(
+        count(&store, "SELECT COUNT(DISTINCT status) FROM tickets"),
+        8
+    );
+    assert_eq!(
+        count(&store, "SELECT COUNT(DISTINCT company_id) FROM tickets"),
+        7
+    );
+    let public = count(&store, "SELECT COUNT(*) FROM timeline WHERE kind IN (1, 2)");
+    assert!((4000..=6000).contains(&public), "{public} public posts");
+    assert!(count(&store, "SELECT COUNT(*) FROM timeline WHERE kind = 3") > 0);
+    // Open tickets are recent; times never run ahead of the ticket's life.
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM tickets WHERE status <= 5 AND created_at < (SELECT MAX(created_at) FROM tickets) - 15 * 86400000"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM tickets t WHERE updated_at <> IFNULL((SELECT MAX(at) FROM timeline WHERE ticket_id = t.id), created_at)"
+        ),
+        0
+    );
+    // A common word matches a small share; the text is varied.
+    let printer = count(
+        &store,
+        "SELECT COUNT(*) FROM ticket_search WHERE ticket_search MATCH 'printer'",
+    );
+    let docs = count(&store, "SELECT COUNT(*) FROM tickets") + public;
+    assert!(printer > 0 && printer * 10 < docs, "{printer} of {docs}");
+    assert!(count(&store, "SELECT COUNT(DISTINCT title) FROM tickets") > 2400);
+
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) FROM pragma_foreign_key_check"),
+        0
+    );
+    let check: String = store
+        .read_blocking(|c| Ok(c.query_row("PRAGMA integrity_check", [], |r| r.get(0))?))
+        .unwrap();
+    assert_eq!(check, "ok");
+
+    // The accounts the benchmarks sign in with.
+    let (role, hash): (String, String) = store
+        .read_blocking(|c| {
+            Ok(c.query_row(
+                "SELECT s.role, cr.password_hash FROM staff s
+                 JOIN credentials cr ON cr.kind = 'staff' AND cr.subject_id = s.id
+                 WHERE s.email = 'bench-admin@provider.example'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(role, "admin");
+    assert!(password::verify(DEMO_PASSWORD, &hash));
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM contacts WHERE email = 'u1@c1.example' AND access = 'admin'"
+        ),
+        1
+    );
+    assert!(generate(&store, &spec).is_err(), "a second run is refused");
+}
