@@ -933,7 +933,10 @@ impl App {
             self.phase = Phase::Login(login);
             return;
         }
-        fx.error(error.text());
+        match error.field() {
+            Some(_) => fx.error("Not sent: see the field marked ✗"),
+            None => fx.error(error.text()),
+        }
         let Phase::Main(main) = &mut self.phase else {
             return;
         };

@@ -420,13 +420,14 @@ impl TicketForm {
                 );
                 return;
             }
+            let room = usize::from(list.width.saturating_sub(2 + 22));
             let items: Vec<ListItem> = self
                 .types
                 .iter()
                 .map(|t| {
                     ListItem::new(Line::from(vec![
                         Span::styled(format!("{:<22}", t.name), theme.text),
-                        Span::styled(t.description.clone(), theme.muted),
+                        Span::styled(format::fit(&t.description, room), theme.muted),
                     ]))
                 })
                 .collect();

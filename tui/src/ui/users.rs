@@ -198,7 +198,10 @@ impl Users {
             .header(Row::new(["Name", "E-mail", "Level", "State", "Last in"]).style(theme.muted))
             .row_highlight_style(theme.selected);
         frame.render_stateful_widget(table, body, &mut self.state);
-        let hints = if ctx.is_admin() {
+        let disabled = self.selected().is_some_and(|c| !c.active);
+        let hints = if ctx.is_admin() && disabled {
+            "a add · e edit · l level · P reset password · d enable · Esc back"
+        } else if ctx.is_admin() {
             "a add · e edit · l level · P reset password · d disable · Esc back"
         } else {
             "e edit · Esc back"
