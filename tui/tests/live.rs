@@ -55,8 +55,8 @@ impl Session {
             match tokio::time::timeout_at(deadline, self.actions.recv()).await {
                 Ok(Some(action)) => self.app.handle_action(action),
                 Ok(None) => panic!("the client stopped"),
-                Err(_) => panic!(
-                    "waited {WAIT:?} for {what}; status: {:?}",
+                Err(elapsed) => panic!(
+                    "{elapsed}: waited {WAIT:?} for {what}; status: {:?}",
                     self.app.status.message
                 ),
             }
