@@ -914,7 +914,8 @@ impl App {
                 "current_password" => "current",
                 other => other,
             };
-            p.form.set_error(key, message.to_owned())
+            p.form
+                .set_error(key, message.split("; ").collect::<Vec<_>>().join("\n"))
         });
         if placed {
             p.form.focus_first_error();

@@ -396,7 +396,7 @@ impl Client {
             && self.target.use_keyring
             && let Err(e) = keyring::save(&self.target.url, &response.refresh_token)
         {
-            remember_note = Some(format!("No keyring here ({e}); not remembering you"));
+            remember_note = Some(format!("No keyring here: you will not be remembered ({e})"));
         }
         {
             let mut session = self.session();
@@ -422,7 +422,7 @@ impl Client {
             Ok(None) => return Ok(Reply::NotRemembered { note: None }),
             Err(e) => {
                 return Ok(Reply::NotRemembered {
-                    note: Some(format!("No keyring here ({e}); remember me is off")),
+                    note: Some(format!("No keyring here: remember me is off ({e})")),
                 });
             }
         };

@@ -137,7 +137,7 @@ fn forced_password_change_shows_policy_and_broken_rules() {
     );
     let error = ApiError {
         code: tonic::Code::InvalidArgument,
-        message: "new_password: is a common password".into(),
+        message: "new_password: must contain an upper-case letter; must not be one of the most common passwords".into(),
     };
     reply(
         &mut app,

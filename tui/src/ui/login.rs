@@ -165,6 +165,7 @@ impl Login {
     fn submit(&mut self, fx: &mut Effects) {
         self.form.clear_errors();
         self.error = None;
+        self.notice = None;
         match &self.stage {
             Stage::Resuming => {}
             Stage::SignIn => {
@@ -254,7 +255,11 @@ impl Login {
     fn password_error(&mut self, error: &ApiError) {
         match error.field() {
             Some((_, message)) => {
-                self.form.set_error("new_password", message.to_owned());
+                // The server lists every broken rule, separated by "; ".
+                self.form.set_error(
+                    "new_password",
+                    message.split("; ").collect::<Vec<_>>().join("\n"),
+                );
                 self.form.focus_key("new_password");
             }
             None => self.error = Some(error.text()),
