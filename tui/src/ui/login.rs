@@ -242,6 +242,11 @@ impl Login {
                 match **request {
                     Request::Login { .. } | Request::Resume => {
                         self.error = Some(sign_in_error(error));
+                        // Try again from an empty password.
+                        if let Some(i) = self.form.index("password") {
+                            self.form.set_text(i, "");
+                            self.form.focus = i;
+                        }
                     }
                     Request::ChangeTempPassword { .. } => self.password_error(error),
                     _ => {}
@@ -357,6 +362,20 @@ impl Login {
     }
 }
 
+/// `account locked` → `Account locked.`
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    let mut out: String = chars
+        .next()
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_default();
+    out.push_str(chars.as_str());
+    if !out.ends_with(['.', '!', '?']) {
+        out.push('.');
+    }
+    out
+}
+
 /// Wrong credentials, lockout and the rest, as a person should read them.
 pub fn sign_in_error(error: &ApiError) -> String {
     match error.code {
@@ -366,12 +385,10 @@ pub fn sign_in_error(error: &ApiError) -> String {
         tonic::Code::Unauthenticated if error.message.is_empty() => {
             "Wrong e-mail or password.".to_owned()
         }
-        tonic::Code::Unauthenticated => format!("Sign-in refused: {}", error.message),
-        tonic::Code::PermissionDenied
+        tonic::Code::Unauthenticated
+        | tonic::Code::PermissionDenied
         | tonic::Code::ResourceExhausted
-        | tonic::Code::FailedPrecondition => {
-            format!("Sign-in blocked: {}", error.message)
-        }
+        | tonic::Code::FailedPrecondition => sentence(&error.message),
         _ => error.text(),
     }
 }
