@@ -44,6 +44,8 @@ pub struct Main {
     pub home: Home,
     pub tickets: TicketList,
     pub detail: Option<TicketDetail>,
+    /// The list an open ticket goes back to.
+    pub back_to: TabId,
     pub form: Option<TicketForm>,
     pub triage: TicketList,
     pub reports: Reports,
@@ -533,6 +535,12 @@ impl App {
                 }
             }
             Nav::OpenTicket(number) => {
+                // Esc goes back to the list the ticket was opened from.
+                main.back_to = if main.tab == TabId::Triage {
+                    TabId::Triage
+                } else {
+                    TabId::Tickets
+                };
                 main.tab = TabId::Tickets;
                 main.form = None;
                 let detail = TicketDetail::new(number);
@@ -556,7 +564,12 @@ impl App {
             Nav::TicketList => {
                 main.form = None;
                 main.detail = None;
-                main.tickets.reload(&mut fx);
+                if std::mem::replace(&mut main.back_to, TabId::Tickets) == TabId::Triage {
+                    main.tab = TabId::Triage;
+                    main.triage.reload(&mut fx);
+                } else {
+                    main.tickets.reload(&mut fx);
+                }
             }
         }
         self.apply(fx);
@@ -645,6 +658,7 @@ impl App {
             home: Home::default(),
             tickets: TicketList::new(ListId::Tickets),
             detail: None,
+            back_to: TabId::Tickets,
             form: None,
             triage: TicketList::new(ListId::Triage),
             reports: Reports::default(),

@@ -594,6 +594,14 @@ fn staff_get_triage_sorted_by_response_due() {
     assert_eq!(query.status_group(), pb::StatusGroup::Open);
     answer_tickets(&mut app, &requests, ListId::Triage, tickets(), "");
     snap("triage", &mut app);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.take_requests(), vec![Request::Ticket { number: 1042 }]);
+    press(&mut app, KeyCode::Esc);
+    let requests = app.take_requests();
+    assert!(
+        matches!(requests.as_slice(), [Request::Tickets { list: ListId::Triage, .. }]),
+        "back to triage: {requests:?}"
+    );
 }
 
 #[test]

@@ -614,13 +614,21 @@ impl TicketList {
             } else {
                 theme.text
             };
+            let overdue = format::to_datetime(t.response_due_at.as_ref())
+                .is_some_and(|due| due < ctx.now)
+                && t.responded_at.is_none();
+            let sixth_style = if triage && overdue {
+                theme.error
+            } else {
+                theme.text
+            };
             Row::new(vec![
                 Cell::from(Span::styled(format!("#{}", t.number), theme.accent)),
                 Cell::from(t.title.clone()),
                 Cell::from(format::status(t.status())),
                 Cell::from(Span::styled(t.priority.to_string(), pstyle)),
                 Cell::from(fifth),
-                Cell::from(sixth),
+                Cell::from(Span::styled(sixth, sixth_style)),
             ])
         });
         let table = Table::new(rows, widths)
