@@ -563,13 +563,21 @@ impl Client {
             .open(path)
             .await
             .map_err(io)?;
-        let mut written = 0u64;
-        while let Some(part) = stream.message().await? {
-            file.write_all(&part.data).await.map_err(io)?;
-            written += part.data.len() as u64;
+        let copied = async {
+            let mut written = 0u64;
+            while let Some(part) = stream.message().await? {
+                file.write_all(&part.data).await.map_err(io)?;
+                written += part.data.len() as u64;
+            }
+            file.flush().await.map_err(io)?;
+            Ok(written)
         }
-        file.flush().await.map_err(io)?;
-        Ok(written)
+        .await;
+        if copied.is_err() {
+            // No half-written file is left behind.
+            let _ = tokio::fs::remove_file(path).await;
+        }
+        copied
     }
 
     /// Live updates until signed out: reconnects with a growing pause and

@@ -599,7 +599,13 @@ fn staff_get_triage_sorted_by_response_due() {
     press(&mut app, KeyCode::Esc);
     let requests = app.take_requests();
     assert!(
-        matches!(requests.as_slice(), [Request::Tickets { list: ListId::Triage, .. }]),
+        matches!(
+            requests.as_slice(),
+            [Request::Tickets {
+                list: ListId::Triage,
+                ..
+            }]
+        ),
         "back to triage: {requests:?}"
     );
 }

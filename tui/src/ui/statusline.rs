@@ -12,7 +12,7 @@ use crate::theme::Theme;
 
 const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
 /// Room the message keeps before the right side gives up detail.
-const MESSAGE_ROOM: usize = 26;
+const MESSAGE_ROOM: usize = 40;
 
 /// What the status line shows.
 #[derive(Debug, Clone, Default)]
