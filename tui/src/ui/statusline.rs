@@ -28,9 +28,16 @@ pub struct Status {
 /// Who is signed in, as detailed as `room` allows.
 fn who(me: &pb::Identity, room: usize) -> String {
     let role = format::who(me);
+    let name = me.display_name.chars().count();
     let candidates = [
         format!("{} ({role}) · {}", me.display_name, me.company_name),
         format!("{} · {}", me.display_name, me.company_name),
+        // The company, shortened, rather than not at all.
+        format!(
+            "{} · {}",
+            me.display_name,
+            format::fit(&me.company_name, room.saturating_sub(name + 3).max(6))
+        ),
         me.display_name.clone(),
     ];
     candidates
