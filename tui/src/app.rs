@@ -71,7 +71,12 @@ pub struct App {
     pub quit: bool,
     outbox: Vec<Request>,
     edit: Option<(EditTarget, String)>,
+    /// When to refresh after live events, and the tickets they were about.
+    refresh_due: Option<(DateTime<Utc>, Vec<i64>)>,
 }
+
+/// How long live events are gathered before one refresh.
+const EVENT_PAUSE: chrono::TimeDelta = chrono::TimeDelta::milliseconds(200);
 
 impl App {
     /// A new app on the sign-in screen; `first` is what to ask the server
@@ -94,6 +99,7 @@ impl App {
             quit: false,
             outbox: vec![first],
             edit: None,
+            refresh_due: None,
         }
     }
 
@@ -146,6 +152,7 @@ impl App {
             main.tickets.on_tick(now, &mut fx);
             main.triage.on_tick(now, &mut fx);
         }
+        self.refresh_after_events(&mut fx);
         let sent = !fx.requests.is_empty();
         self.apply(fx);
         self.status.pending > 0 || minute_changed || sent
@@ -606,12 +613,27 @@ impl App {
             format!(" ({})", event.actor_name)
         };
         fx.info(format!("#{} {}{actor}", event.ticket_number, event.summary));
+        // A burst of events makes one refresh, shortly after the first.
+        let due = self.now + EVENT_PAUSE;
+        let pending = self.refresh_due.get_or_insert((due, Vec::new()));
+        if !pending.1.contains(&event.ticket_number) {
+            pending.1.push(event.ticket_number);
+        }
+    }
+
+    /// Refreshes what the events since the last refresh touched.
+    fn refresh_after_events(&mut self, fx: &mut Effects) {
+        let Some((due, numbers)) = self.refresh_due.take() else {
+            return;
+        };
+        if self.now < due {
+            self.refresh_due = Some((due, numbers));
+            return;
+        }
         let Phase::Main(main) = &mut self.phase else {
             return;
         };
-        if let Some(detail) = &main.detail
-            && detail.number == event.ticket_number
-        {
+        if let Some(detail) = main.detail.as_ref().filter(|d| numbers.contains(&d.number)) {
             detail.load(fx);
         }
         self.refresh_lists(fx);

@@ -620,13 +620,19 @@ fn live_events_refresh_the_open_ticket_and_reconnects_show() {
     app.handle_action(portal::action::Action::Connected(true));
     app.handle_action(portal::action::Action::Connected(false));
     insta::assert_snapshot!("connection_lost_80x24", render(&mut app, 80, 24));
-    app.handle_action(portal::action::Action::Event(pb::Event {
-        kind: pb::EventKind::PostAdded.into(),
-        ticket_number: 1042,
-        at: ts(NOW),
-        actor_name: "Tom Tran".into(),
-        summary: "new reply".into(),
-    }));
+    // A burst of events about the open ticket makes one refresh.
+    for summary in ["new reply", "status changed", "new attachment"] {
+        app.handle_action(portal::action::Action::Event(pb::Event {
+            kind: pb::EventKind::PostAdded.into(),
+            ticket_number: 1042,
+            at: ts(NOW),
+            actor_name: "Tom Tran".into(),
+            summary: summary.into(),
+        }));
+    }
+    assert!(app.take_requests().is_empty(), "not before the pause");
+    let later = app.now + chrono::TimeDelta::seconds(1);
+    app.tick(later);
     assert_eq!(app.take_requests(), vec![Request::Ticket { number: 1042 }]);
     app.handle_action(portal::action::Action::Connected(true));
     assert_eq!(app.take_requests(), vec![Request::Ticket { number: 1042 }]);
