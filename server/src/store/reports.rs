@@ -30,7 +30,7 @@ pub fn ticket_stats(
     now: i64,
 ) -> Result<TicketStats> {
     let mut args = Vec::new();
-    let mut where_sql = format!("WHERE {}", scope_clause(conn, scope, &mut args)?);
+    let mut where_sql = format!("WHERE {}", scope_clause(conn, scope, &mut args)?.0);
     if let Some(c) = company_id {
         where_sql.push_str(" AND t.company_id = ?");
         args.push(Value::Integer(c));
