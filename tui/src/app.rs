@@ -719,6 +719,12 @@ impl App {
                     }
                 }
                 Reply::Neutral(text) => self.neutral(text),
+                Reply::NotRemembered {
+                    note: Some(ref note),
+                } => {
+                    fx.error(note.clone());
+                    login.on_reply(&reply);
+                }
                 other => login.on_reply(&other),
             }
             return;

@@ -3,6 +3,7 @@
 //! reconnects by itself.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -63,6 +64,7 @@ pub struct Client {
     target: Arc<Target>,
     session: Arc<Mutex<Session>>,
     tx: UnboundedSender<Action>,
+    keyring_broken: Arc<AtomicBool>,
 }
 
 type Res<T> = Result<T, tonic::Status>;
@@ -73,8 +75,20 @@ impl Client {
             channel,
             target: Arc::new(target),
             session: Arc::default(),
+            keyring_broken: Arc::default(),
             tx,
         }
+    }
+
+    fn keyring_usable(&self) -> bool {
+        self.target.use_keyring && !self.keyring_broken.load(Ordering::Relaxed)
+    }
+
+    /// The keyring does not work here: say so the first time only, and
+    /// carry on without remembering.
+    fn keyring_failed(&self, error: &str) -> Option<String> {
+        let first = !self.keyring_broken.swap(true, Ordering::Relaxed);
+        first.then(|| format!("No keyring here, so remember me is off ({error})"))
     }
 
     fn session(&self) -> std::sync::MutexGuard<'_, Session> {
@@ -124,7 +138,7 @@ impl Client {
             return false;
         };
         let response = response.into_inner();
-        if self.target.use_keyring && !response.refresh_token.is_empty() {
+        if self.keyring_usable() && !response.refresh_token.is_empty() {
             let _ = keyring::save(&self.target.url, &response.refresh_token);
         }
         let mut session = self.session();
@@ -393,10 +407,10 @@ impl Client {
         let mut remember_note = None;
         if remember
             && !response.refresh_token.is_empty()
-            && self.target.use_keyring
+            && self.keyring_usable()
             && let Err(e) = keyring::save(&self.target.url, &response.refresh_token)
         {
-            remember_note = Some(format!("No keyring here: you will not be remembered ({e})"));
+            remember_note = self.keyring_failed(&e);
         }
         {
             let mut session = self.session();
@@ -414,7 +428,7 @@ impl Client {
     }
 
     async fn resume(&self) -> Res<Reply> {
-        if !self.target.use_keyring {
+        if !self.keyring_usable() {
             return Ok(Reply::NotRemembered { note: None });
         }
         let refresh_token = match keyring::load(&self.target.url) {
@@ -422,7 +436,7 @@ impl Client {
             Ok(None) => return Ok(Reply::NotRemembered { note: None }),
             Err(e) => {
                 return Ok(Reply::NotRemembered {
-                    note: Some(format!("No keyring here: remember me is off ({e})")),
+                    note: self.keyring_failed(&e),
                 });
             }
         };
@@ -449,7 +463,7 @@ impl Client {
             .auth()
             .logout(self.authed(pb::LogoutRequest { refresh_token }))
             .await;
-        if self.target.use_keyring {
+        if self.keyring_usable() {
             let _ = keyring::delete(&self.target.url);
         }
         let mut session = self.session();

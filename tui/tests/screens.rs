@@ -727,3 +727,27 @@ fn a_failed_automatic_sign_in_shows_the_form_with_the_email() {
     assert!(screen.contains("E-mail: uma@harbor.example"), "{screen}");
     assert!(screen.contains("Cannot reach the server"), "{screen}");
 }
+
+#[test]
+fn no_keyring_is_said_in_the_status_line() {
+    let mut app = App::new(
+        portal::theme::Theme::default(),
+        portal::keys::KeyMap::default(),
+        "http://127.0.0.1:50051".into(),
+        Request::Resume,
+    );
+    app.take_requests();
+    reply(
+        &mut app,
+        Reply::NotRemembered {
+            note: Some("No keyring here, so remember me is off".into()),
+        },
+    );
+    let screen = render(&mut app, 80, 24);
+    let status = screen.lines().last().unwrap_or_default();
+    assert!(status.contains("No keyring here"), "{status}");
+    assert!(
+        screen.contains("E-mail:"),
+        "the sign-in form shows:\n{screen}"
+    );
+}

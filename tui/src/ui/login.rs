@@ -224,10 +224,9 @@ impl Login {
     /// Replies meant for this screen.
     pub fn on_reply(&mut self, reply: &Reply) {
         match reply {
-            Reply::NotRemembered { note } => {
+            Reply::NotRemembered { .. } => {
                 self.stage = Stage::SignIn;
                 self.busy = false;
-                self.notice.clone_from(note);
             }
             Reply::PasswordPolicy(policy) => {
                 if let Stage::ChangePassword { policy: slot, .. } = &mut self.stage {
