@@ -99,6 +99,9 @@ struct ServeArgs {
     /// Lockout duration in minutes.
     #[arg(long, env = "PORTAL_LOCKOUT_MINUTES")]
     lockout_minutes: Option<u64>,
+    /// Lockout duration in seconds (wins over --lockout-minutes; for tests).
+    #[arg(long, env = "PORTAL_LOCKOUT_SECONDS", hide = true)]
+    lockout_seconds: Option<u64>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -209,6 +212,9 @@ fn serve(
     }
     if let Some(m) = args.lockout_minutes {
         config.lockout_duration = std::time::Duration::from_secs(m * 60);
+    }
+    if let Some(s) = args.lockout_seconds {
+        config.lockout_duration = std::time::Duration::from_secs(s);
     }
     let path = db_path(&args.db)?;
     if !path.exists() {

@@ -139,43 +139,47 @@ pub fn sees_internal_notes(p: &Principal) -> bool {
     is_staff(p)
 }
 
-/// The statuses the caller may move this ticket to (empty: none).
-pub fn allowed_statuses(p: &Principal, t: &TicketFacts) -> &'static [TicketStatus] {
-    match *p {
+/// Whether the caller may change this ticket's status at all: a Technician
+/// on its own queue, Dispatchers and provider Admins, the requester, and
+/// the company's Managers and Admins. Which moves: `allowed_statuses`.
+pub fn change_status(p: &Principal, t: &TicketFacts) -> Decision {
+    view_ticket(p, t)?;
+    let ok = match *p {
         Principal::Staff {
             role: StaffRole::Technician,
             staff_id,
-        } => {
-            if t.assigned_staff_id == Some(staff_id) {
-                staff_moves(t.status)
-            } else {
-                &[]
-            }
-        }
-        Principal::Staff { .. } => staff_moves(t.status),
+        } => t.assigned_staff_id == Some(staff_id),
+        Principal::Staff { .. } => true,
         Principal::Contact {
             contact_id,
             company_id,
             access,
         } => {
-            let own = t.contact_id == contact_id;
-            let company = t.company_id == company_id && access >= AccessLevel::Manager;
-            if own || company {
-                client_moves(t.status)
-            } else {
-                &[]
-            }
+            t.contact_id == contact_id
+                || (t.company_id == company_id && access >= AccessLevel::Manager)
         }
+    };
+    allow_if(
+        ok,
+        "only the requester, the company's Managers and Admins, the assigned Technician, Dispatchers and provider Admins may change the status",
+    )
+}
+
+/// The statuses the caller may move this ticket to (empty: none).
+pub fn allowed_statuses(p: &Principal, t: &TicketFacts) -> &'static [TicketStatus] {
+    if change_status(p, t).is_err() {
+        return &[];
+    }
+    if is_staff(p) {
+        staff_moves(t.status)
+    } else {
+        client_moves(t.status)
     }
 }
 
-pub fn change_status(p: &Principal, t: &TicketFacts, to: TicketStatus) -> Decision {
-    view_ticket(p, t)?;
-    let allowed = allowed_statuses(p, t);
-    if allowed.contains(&to) {
-        return Ok(());
-    }
-    Err(Denied::Forbidden("that status change is not allowed"))
+/// A client rejecting completion (Completed → In Progress) must say why.
+pub fn move_needs_note(p: &Principal, from: TicketStatus, to: TicketStatus) -> bool {
+    !is_staff(p) && from == TicketStatus::Completed && to == TicketStatus::InProgress
 }
 
 pub fn set_priority_or_assign(p: &Principal, t: &TicketFacts) -> Decision {
@@ -215,6 +219,21 @@ pub fn manage_subscribers(p: &Principal, t: &TicketFacts) -> Decision {
         ok,
         "only the requester, Managers and Admins may change subscribers",
     )
+}
+
+/// Ticket figures (Home statistics, ticket reports) cover only tickets the
+/// caller may see (`ticket_scope`), so anyone may ask; a contact may name
+/// only its own company.
+pub fn ticket_stats(p: &Principal, company_id: Option<i64>) -> Decision {
+    match (p, company_id) {
+        (
+            Principal::Contact {
+                company_id: mine, ..
+            },
+            Some(asked),
+        ) if asked != *mine => Err(Denied::NotFound),
+        _ => Ok(()),
+    }
 }
 
 // --------------------------------------------------------------- contacts
@@ -323,6 +342,133 @@ pub fn view_reports(p: &Principal, company_id: Option<i64>) -> Decision {
                 "only Managers and Admins see reports",
             )
         }
+    }
+}
+
+// ------------------------------------------------- accounts and staff rules
+
+/// Whose contacts a list may show: `Ok(None)` all of the company's,
+/// `Ok(Some(id))` only the caller itself (a User).
+pub fn contact_list_scope(p: &Principal, company_id: i64) -> Result<Option<i64>, Denied> {
+    match *p {
+        Principal::Contact {
+            contact_id,
+            company_id: mine,
+            access,
+        } if mine == company_id && access < AccessLevel::Manager => Ok(Some(contact_id)),
+        _ => view_contacts(p, company_id).map(|()| None),
+    }
+}
+
+/// Changing a contact's security level: Admins only (a Manager could make
+/// itself Admin), and never lowering one's own (a company could lose its
+/// last Admin).
+pub fn set_access_level(
+    p: &Principal,
+    company_id: i64,
+    contact_id: i64,
+    current: AccessLevel,
+    new: AccessLevel,
+) -> Decision {
+    manage_users(p, company_id)?;
+    let own = matches!(p, Principal::Contact { contact_id: me, .. } if *me == contact_id);
+    allow_if(
+        !own || new >= current,
+        "you may not lower your own security level; ask another Admin",
+    )
+}
+
+/// Disabling or enabling a contact: Admins, never their own account.
+pub fn set_user_active(p: &Principal, company_id: i64, contact_id: i64) -> Decision {
+    manage_users(p, company_id)?;
+    let own = matches!(p, Principal::Contact { contact_id: me, .. } if *me == contact_id);
+    allow_if(!own, "you may not disable your own account")
+}
+
+/// Changing a staff member: provider Admins, who may not demote or
+/// deactivate themselves (the provider could lose its last Admin).
+pub fn update_staff(p: &Principal, staff_id: i64, role: StaffRole, active: bool) -> Decision {
+    administer_provider(p)?;
+    let own = matches!(p, Principal::Staff { staff_id: me, .. } if *me == staff_id);
+    allow_if(
+        !own || (role == StaffRole::Admin && active),
+        "you may not demote or deactivate yourself; ask another provider Admin",
+    )
+}
+
+#[cfg(test)]
+mod account_rule_tests {
+    use super::*;
+
+    const ADMIN: Principal = Principal::Contact {
+        contact_id: 1,
+        company_id: 10,
+        access: AccessLevel::Admin,
+    };
+    const MANAGER: Principal = Principal::Contact {
+        contact_id: 2,
+        company_id: 10,
+        access: AccessLevel::Manager,
+    };
+    const USER: Principal = Principal::Contact {
+        contact_id: 3,
+        company_id: 10,
+        access: AccessLevel::User,
+    };
+    const PADMIN: Principal = Principal::Staff {
+        staff_id: 5,
+        role: StaffRole::Admin,
+    };
+    const TECH: Principal = Principal::Staff {
+        staff_id: 6,
+        role: StaffRole::Technician,
+    };
+
+    #[test]
+    fn contact_lists() {
+        assert_eq!(contact_list_scope(&USER, 10), Ok(Some(3)));
+        assert_eq!(contact_list_scope(&MANAGER, 10), Ok(None));
+        assert_eq!(contact_list_scope(&TECH, 10), Ok(None));
+        assert_eq!(contact_list_scope(&ADMIN, 11), Err(Denied::NotFound));
+        assert_eq!(contact_list_scope(&USER, 11), Err(Denied::NotFound));
+    }
+
+    #[test]
+    fn access_levels() {
+        use AccessLevel::{Admin, Manager, User};
+        assert!(set_access_level(&ADMIN, 10, 9, User, Admin).is_ok());
+        assert!(set_access_level(&ADMIN, 10, 1, Admin, Admin).is_ok());
+        assert!(matches!(
+            set_access_level(&ADMIN, 10, 1, Admin, Manager),
+            Err(Denied::Forbidden(_))
+        ));
+        assert!(matches!(
+            set_access_level(&MANAGER, 10, 2, Manager, Admin),
+            Err(Denied::Forbidden(_))
+        ));
+        assert_eq!(
+            set_access_level(&ADMIN, 11, 9, User, Admin),
+            Err(Denied::NotFound)
+        );
+        assert!(set_access_level(&PADMIN, 11, 9, Admin, User).is_ok());
+        assert!(matches!(
+            set_access_level(&TECH, 11, 9, Admin, User),
+            Err(Denied::Forbidden(_))
+        ));
+    }
+
+    #[test]
+    fn disabling_and_staff_changes() {
+        assert!(set_user_active(&ADMIN, 10, 9).is_ok());
+        assert!(matches!(
+            set_user_active(&ADMIN, 10, 1),
+            Err(Denied::Forbidden(_))
+        ));
+        assert!(update_staff(&PADMIN, 6, StaffRole::Dispatcher, false).is_ok());
+        assert!(update_staff(&PADMIN, 5, StaffRole::Admin, true).is_ok());
+        assert!(update_staff(&PADMIN, 5, StaffRole::Technician, true).is_err());
+        assert!(update_staff(&PADMIN, 5, StaffRole::Admin, false).is_err());
+        assert!(update_staff(&TECH, 6, StaffRole::Technician, true).is_err());
     }
 }
 

@@ -1,7 +1,15 @@
 //! Plain domain types shared by the store, the policy and the services.
 
+mod accounts;
 mod identity;
+pub mod sla;
 mod status;
+pub mod tickets;
 
+pub use accounts::{
+    Account, Address, AuditEntry, Company, CompanyPreferences, Contact, ContactDetails, Credential,
+    LockState, LockoutRule, Notifications, PendingRequest, Phone, PhoneKind, RequestKind, Site,
+    StaffMember,
+};
 pub use identity::{AccessLevel, Caller, Principal, StaffRole, SubjectKind};
 pub use status::{StatusGroup, TicketStatus, client_moves, staff_moves};

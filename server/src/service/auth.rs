@@ -1,16 +1,179 @@
-//! AuthService.
+//! `AuthService`: signing in and out, refresh tokens, forgot password and
+//! access requests.
+//!
+//! A wrong password and an unknown e-mail get the same answer after the same
+//! work (one argon2 verification and one durable write). A locked account
+//! answers `RESOURCE_EXHAUSTED`, even to the right password, with the minutes
+//! left: it is a rate limit, and the client shows the message as is. Unknown
+//! e-mails are locked out the same way (in memory), so lockout tells nothing
+//! about which accounts exist.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 use portal_proto::pb;
+use tonic::{Request, Response, Status};
 
 use super::AppState;
+use super::account_input::{self, MAX_MESSAGE};
+use super::authn::any_caller;
+use super::convert::{identity_to_pb, timestamp};
+use super::status::invalid;
+use crate::domain::{Account, LockState, LockoutRule, RequestKind, SubjectKind};
+use crate::security::{password, password_policy, token};
+use crate::store::audit::{self, AuditEvent};
+use crate::store::{credentials, now_ms, refresh_tokens, requests, sessions};
+
+/// The answer to a wrong password or an unknown e-mail.
+const WRONG: &str = "wrong e-mail or password";
+const FORGOT_ANSWER: &str = "If this e-mail belongs to an account with portal access, \
+    a password reset request has been passed to the people who can approve it.";
+const ACCESS_ANSWER: &str = "If this e-mail belongs to a contact of one of our clients, \
+    the request has been passed to the company's Admins.";
+/// Passwords longer than this are wrong without hashing them.
+const MAX_PASSWORD_BYTES: usize = 4 * password_policy::MAX_LENGTH;
+/// Unknown e-mails tracked for lockout before the oldest are forgotten.
+const MAX_STRANGERS: usize = 10_000;
+
+fn millis(d: std::time::Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+pub fn lockout_rule(state: &AppState) -> LockoutRule {
+    LockoutRule {
+        threshold: state.config.lockout_threshold,
+        window_ms: millis(state.config.lockout_window),
+        duration_ms: millis(state.config.lockout_duration),
+    }
+}
+
+/// The answer to a locked account.
+pub fn locked(left_ms: i64) -> Status {
+    let minutes = (left_ms + 59_999) / 60_000;
+    let unit = if minutes == 1 { "minute" } else { "minutes" };
+    Status::resource_exhausted(format!(
+        "account locked after too many failed sign-ins; try again in {minutes} {unit}"
+    ))
+}
+
+/// Checks a password off the async workers (argon2 costs tens of milliseconds).
+/// Without a stored hash it does the same work and answers false.
+pub async fn verify_password(candidate: String, stored: Option<String>) -> bool {
+    tokio::task::spawn_blocking(move || {
+        if let Some(hash) = stored {
+            password::verify(&candidate, &hash)
+        } else {
+            password::verify_dummy(&candidate);
+            false
+        }
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// The hash to store for `plain`, computed off the async workers.
+pub async fn hash_password(plain: String) -> Result<String, Status> {
+    let hash = tokio::task::spawn_blocking(move || password::hash(&plain))
+        .await
+        .map_err(|_| Status::internal("internal error"))?;
+    if hash.is_empty() {
+        return Err(Status::internal("internal error"));
+    }
+    Ok(hash)
+}
 
 pub struct Auth {
     state: AppState,
+    /// Failed sign-ins for e-mails without an account, by lower-cased e-mail.
+    strangers: Mutex<HashMap<String, LockState>>,
 }
 
 impl Auth {
     pub fn new(state: AppState) -> Self {
-        Self { state }
+        Self {
+            state,
+            strangers: Mutex::default(),
+        }
+    }
+
+    /// One more failure for an e-mail without a password; the lockout left, if any.
+    fn stranger_failed(&self, email: &str, now: i64) -> Option<i64> {
+        let rule = lockout_rule(&self.state);
+        let mut map = self.strangers.lock().ok()?;
+        if map.len() >= MAX_STRANGERS {
+            map.retain(|_, s| {
+                s.locked_for(now).is_some()
+                    || s.window_start.is_some_and(|w| now - w < rule.window_ms)
+            });
+            if map.len() >= MAX_STRANGERS {
+                map.clear();
+            }
+        }
+        let entry = map.entry(email.to_lowercase()).or_default();
+        if let Some(left) = entry.locked_for(now) {
+            return Some(left);
+        }
+        *entry = entry.after_failure(now, rule);
+        entry.locked_for(now)
+    }
+
+    /// Signs `account` in: a session, a refresh token when asked for, the
+    /// sign-in recorded. The account may sign in (checked by the caller).
+    async fn start_session(
+        &self,
+        account: Account,
+        remember: bool,
+        action: &'static str,
+    ) -> Result<pb::LoginResponse, Status> {
+        let now = now_ms();
+        let config = &self.state.config;
+        let expires_at = now.saturating_add(millis(config.session_absolute));
+        let idle_expires_at = now
+            .saturating_add(millis(config.session_idle))
+            .min(expires_at);
+        let (session_token, session_hash) = token::generate();
+        let refresh = remember.then(token::generate);
+        let refresh_hash = refresh.as_ref().map(|(_, h)| *h);
+        let refresh_expires = now.saturating_add(millis(config.refresh_ttl));
+        let (kind, id) = (account.kind, account.id);
+        let event = AuditEvent {
+            actor: account.email.clone(),
+            action,
+            subject: account.email.clone(),
+            company_id: account.company_id,
+            detail: if remember {
+                "remember me".into()
+            } else {
+                String::new()
+            },
+        };
+        self.state
+            .store
+            .write(move |c| {
+                sessions::create(c, &session_hash, kind, id, now, expires_at)?;
+                if let Some(hash) = refresh_hash {
+                    refresh_tokens::create(c, &hash, kind, id, now, refresh_expires)?;
+                }
+                credentials::signed_in(c, kind, id, now)?;
+                audit::record(c, now, &event)
+            })
+            .await?;
+        Ok(pb::LoginResponse {
+            token: session_token,
+            idle_expires_at: Some(timestamp(idle_expires_at)),
+            expires_at: Some(timestamp(expires_at)),
+            refresh_token: refresh.map(|(t, _)| t).unwrap_or_default(),
+            identity: Some(identity_to_pb(&account)),
+        })
+    }
+
+    async fn audit(&self, event: AuditEvent) -> Result<(), Status> {
+        let now = now_ms();
+        self.state
+            .store
+            .write(move |c| audit::record(c, now, &event))
+            .await?;
+        Ok(())
     }
 }
 
@@ -18,50 +181,272 @@ impl Auth {
 impl pb::auth_service_server::AuthService for Auth {
     async fn login(
         &self,
-        _request: tonic::Request<pb::LoginRequest>,
-    ) -> std::result::Result<tonic::Response<pb::LoginResponse>, tonic::Status> {
-        Err(tonic::Status::unimplemented("not yet"))
+        request: Request<pb::LoginRequest>,
+    ) -> Result<Response<pb::LoginResponse>, Status> {
+        let req = request.into_inner();
+        let email = account_input::text("email", &req.email, account_input::MAX_EMAIL, true)?;
+        if req.password.is_empty() {
+            return Err(invalid("password", "required"));
+        }
+        let found = {
+            let email = email.clone();
+            self.state
+                .store
+                .read(move |c| credentials::find_by_email(c, &email))
+                .await?
+        };
+        let credential = found.as_ref().and_then(|a| a.credential.clone());
+        let candidate = if req.password.len() > MAX_PASSWORD_BYTES {
+            String::new()
+        } else {
+            req.password
+        };
+        let hash = credential
+            .as_ref()
+            .filter(|_| !candidate.is_empty())
+            .map(|c| c.password_hash.clone());
+        let matches = verify_password(candidate, hash).await;
+        let now = now_ms();
+
+        let (Some(account), Some(credential)) = (found, credential) else {
+            // No such e-mail (or no password yet): the same answer as a wrong password.
+            let locked_left = self.stranger_failed(&email, now);
+            self.audit(AuditEvent {
+                action: "login.failed",
+                subject: email,
+                detail: "no account with a password".into(),
+                ..AuditEvent::default()
+            })
+            .await?;
+            return Err(locked_left.map_or_else(|| Status::unauthenticated(WRONG), locked));
+        };
+
+        let base = AuditEvent {
+            actor: String::new(),
+            action: "login.failed",
+            subject: account.email.clone(),
+            company_id: account.company_id,
+            detail: String::new(),
+        };
+        if let Some(left) = credential.lock.locked_for(now) {
+            self.audit(AuditEvent {
+                detail: "account locked".into(),
+                ..base
+            })
+            .await?;
+            return Err(locked(left));
+        }
+        if !matches {
+            let lock = credential
+                .lock
+                .after_failure(now, lockout_rule(&self.state));
+            let (kind, id) = (account.kind, account.id);
+            let lockout = lock.locked_until.map(|until| AuditEvent {
+                action: "lockout",
+                detail: format!("locked until {until} (unix ms)"),
+                ..base.clone()
+            });
+            self.state
+                .store
+                .write(move |c| {
+                    credentials::save_lock(c, kind, id, &lock)?;
+                    audit::record(c, now, &base)?;
+                    if let Some(event) = lockout {
+                        audit::record(c, now, &event)?;
+                    }
+                    Ok(())
+                })
+                .await?;
+            return Err(lock
+                .locked_for(now)
+                .map_or_else(|| Status::unauthenticated(WRONG), locked));
+        }
+        if account.principal().is_none() {
+            self.audit(AuditEvent {
+                detail: "account disabled or without portal access".into(),
+                ..base
+            })
+            .await?;
+            return Err(Status::unauthenticated(
+                "this account is disabled or has no portal access; ask your company's Admin",
+            ));
+        }
+        let response = self
+            .start_session(account, req.remember_me, "login.ok")
+            .await?;
+        Ok(Response::new(response))
     }
+
     async fn refresh(
         &self,
-        _request: tonic::Request<pb::RefreshRequest>,
-    ) -> std::result::Result<tonic::Response<pb::LoginResponse>, tonic::Status> {
-        Err(tonic::Status::unimplemented("not yet"))
+        request: Request<pb::RefreshRequest>,
+    ) -> Result<Response<pb::LoginResponse>, Status> {
+        let presented = request.into_inner().refresh_token;
+        let ended = || Status::unauthenticated("this sign-in has ended; sign in again");
+        if presented.trim().is_empty() {
+            return Err(ended());
+        }
+        let hash = token::hash(presented.trim());
+        let now = now_ms();
+        let account = self
+            .state
+            .store
+            .write(move |c| {
+                let Some((kind, id)) = refresh_tokens::consume(c, &hash, now)? else {
+                    return Ok(None);
+                };
+                Ok(credentials::find(c, kind, id)?
+                    .filter(|a| a.principal().is_some() && a.credential.is_some()))
+            })
+            .await?
+            .ok_or_else(ended)?;
+        let response = self.start_session(account, true, "login.refresh").await?;
+        Ok(Response::new(response))
     }
+
     async fn revoke_refresh(
         &self,
-        _request: tonic::Request<pb::RevokeRefreshRequest>,
-    ) -> std::result::Result<tonic::Response<pb::Empty>, tonic::Status> {
-        Err(tonic::Status::unimplemented("not yet"))
+        request: Request<pb::RevokeRefreshRequest>,
+    ) -> Result<Response<pb::Empty>, Status> {
+        let presented = request.into_inner().refresh_token;
+        if !presented.trim().is_empty() {
+            let hash = token::hash(presented.trim());
+            let now = now_ms();
+            self.state
+                .store
+                .write(move |c| refresh_tokens::revoke(c, &hash, None, now))
+                .await?;
+        }
+        Ok(Response::new(pb::Empty {}))
     }
+
     async fn logout(
         &self,
-        _request: tonic::Request<pb::LogoutRequest>,
-    ) -> std::result::Result<tonic::Response<pb::Empty>, tonic::Status> {
-        Err(tonic::Status::unimplemented("not yet"))
+        request: Request<pb::LogoutRequest>,
+    ) -> Result<Response<pb::Empty>, Status> {
+        let caller = any_caller(&request)?.clone();
+        let presented = request.into_inner().refresh_token;
+        let refresh_hash = (!presented.trim().is_empty()).then(|| token::hash(presented.trim()));
+        let owner = (caller.principal.kind(), caller.principal.subject_id());
+        let session = caller.session_id;
+        let now = now_ms();
+        self.state
+            .store
+            .write(move |c| {
+                sessions::revoke(c, session)?;
+                if let Some(hash) = refresh_hash {
+                    refresh_tokens::revoke(c, &hash, Some(owner), now)?;
+                }
+                Ok(())
+            })
+            .await?;
+        self.state.sessions.forget_session(session);
+        Ok(Response::new(pb::Empty {}))
     }
+
     async fn who_am_i(
         &self,
-        _request: tonic::Request<pb::Empty>,
-    ) -> std::result::Result<tonic::Response<pb::Identity>, tonic::Status> {
-        Err(tonic::Status::unimplemented("not yet"))
+        request: Request<pb::Empty>,
+    ) -> Result<Response<pb::Identity>, Status> {
+        let caller = any_caller(&request)?;
+        let (kind, id) = (caller.principal.kind(), caller.principal.subject_id());
+        let account = self
+            .state
+            .store
+            .read(move |c| credentials::find(c, kind, id))
+            .await?
+            .ok_or_else(|| Status::unauthenticated("sign in first"))?;
+        Ok(Response::new(identity_to_pb(&account)))
     }
+
     async fn forgot_password(
         &self,
-        _request: tonic::Request<pb::ForgotPasswordRequest>,
-    ) -> std::result::Result<tonic::Response<pb::NeutralResponse>, tonic::Status> {
-        Err(tonic::Status::unimplemented("not yet"))
+        request: Request<pb::ForgotPasswordRequest>,
+    ) -> Result<Response<pb::NeutralResponse>, Status> {
+        let email = account_input::email("email", &request.into_inner().email, true)?;
+        let now = now_ms();
+        self.state
+            .store
+            .write(move |c| {
+                let found = credentials::find_by_email(c, &email)?;
+                let mut event = AuditEvent {
+                    action: "password.reset_requested",
+                    subject: email,
+                    ..AuditEvent::default()
+                };
+                match found {
+                    Some(a) if a.kind == SubjectKind::Contact && a.principal().is_some() => {
+                        let company = a.company_id.unwrap_or_default();
+                        requests::open(c, RequestKind::PasswordReset, company, a.id, "", now)?;
+                        event.company_id = Some(company);
+                        event.detail = "request filed for the company's Admins".into();
+                    }
+                    Some(a) if a.kind == SubjectKind::Staff => {
+                        event.detail = "staff member: a provider Admin resets it".into();
+                    }
+                    Some(_) => event.detail = "contact without portal access".into(),
+                    None => event.detail = "no such account".into(),
+                }
+                audit::record(c, now, &event)
+            })
+            .await?;
+        Ok(Response::new(pb::NeutralResponse {
+            message: FORGOT_ANSWER.into(),
+        }))
     }
+
     async fn request_access(
         &self,
-        _request: tonic::Request<pb::RequestAccessRequest>,
-    ) -> std::result::Result<tonic::Response<pb::NeutralResponse>, tonic::Status> {
-        Err(tonic::Status::unimplemented("not yet"))
+        request: Request<pb::RequestAccessRequest>,
+    ) -> Result<Response<pb::NeutralResponse>, Status> {
+        let req = request.into_inner();
+        let email = account_input::email("email", &req.email, true)?;
+        if req.message.chars().count() > MAX_MESSAGE {
+            return Err(invalid(
+                "message",
+                format!("at most {MAX_MESSAGE} characters"),
+            ));
+        }
+        let message = req.message.trim().to_owned();
+        let now = now_ms();
+        self.state
+            .store
+            .write(move |c| {
+                let found = credentials::find_by_email(c, &email)?;
+                let mut event = AuditEvent {
+                    action: "access.requested",
+                    subject: email,
+                    ..AuditEvent::default()
+                };
+                match found {
+                    Some(a) if a.kind == SubjectKind::Contact && a.principal().is_none() => {
+                        let company = a.company_id.unwrap_or_default();
+                        requests::open(c, RequestKind::Access, company, a.id, &message, now)?;
+                        event.company_id = Some(company);
+                        event.detail = "request filed for the company's Admins".into();
+                    }
+                    Some(_) => event.detail = "account already has access".into(),
+                    None => event.detail = "no such contact".into(),
+                }
+                audit::record(c, now, &event)
+            })
+            .await?;
+        Ok(Response::new(pb::NeutralResponse {
+            message: ACCESS_ANSWER.into(),
+        }))
     }
+
     async fn get_password_policy(
         &self,
-        _request: tonic::Request<pb::Empty>,
-    ) -> std::result::Result<tonic::Response<pb::PasswordPolicy>, tonic::Status> {
-        Err(tonic::Status::unimplemented("not yet"))
+        _request: Request<pb::Empty>,
+    ) -> Result<Response<pb::PasswordPolicy>, Status> {
+        Ok(Response::new(pb::PasswordPolicy {
+            min_length: password_policy::MIN_LENGTH as u32,
+            max_length: password_policy::MAX_LENGTH as u32,
+            rules: password_policy::RULES
+                .iter()
+                .map(|r| (*r).to_owned())
+                .collect(),
+        }))
     }
 }

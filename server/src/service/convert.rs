@@ -69,3 +69,11 @@ pub fn status_to_pb(s: TicketStatus) -> pb::TicketStatus {
 pub fn status_from_pb(s: pb::TicketStatus) -> Option<TicketStatus> {
     TicketStatus::from_i64(i64::from(s as i32))
 }
+
+// People, companies, requests and the audit log.
+mod accounts;
+pub use accounts::*;
+
+// ---------------------------------------------------------------- tickets
+
+pub mod tickets;

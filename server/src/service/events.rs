@@ -1,8 +1,18 @@
-//! EventService.
+//! EventService: ticket changes pushed to every signed-in caller who may
+//! see the ticket, as they happen.
+
+use std::sync::Arc;
 
 use portal_proto::pb;
+use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
 
 use super::AppState;
+use super::authn::caller;
+use super::convert::timestamp;
+use crate::domain::Principal;
+use crate::policy::{self, TicketFacts};
 
 pub struct Events {
     state: AppState,
@@ -14,14 +24,64 @@ impl Events {
     }
 }
 
+/// Events buffered per subscriber before the slowest ones start to lag.
+const SUBSCRIBER_BUFFER: usize = 64;
+
 #[tonic::async_trait]
 impl pb::event_service_server::EventService for Events {
-    type SubscribeStream = tokio_stream::wrappers::ReceiverStream<Result<pb::Event, tonic::Status>>;
+    type SubscribeStream = ReceiverStream<Result<pb::Event, tonic::Status>>;
     async fn subscribe(
         &self,
-        _request: tonic::Request<pb::Empty>,
+        request: tonic::Request<pb::Empty>,
     ) -> std::result::Result<tonic::Response<Self::SubscribeStream>, tonic::Status> {
-        Err(tonic::Status::unimplemented("not yet"))
+        let who = caller(&request)?.principal.clone();
+        let mut events = self.state.events.subscribe();
+        let (tx, rx) = mpsc::channel(SUBSCRIBER_BUFFER);
+        tokio::spawn(async move {
+            loop {
+                let event = match events.recv().await {
+                    Ok(event) => event,
+                    // A slow reader skips what it missed rather than
+                    // holding everyone else up; the client refreshes on
+                    // the next event it does get.
+                    Err(RecvError::Lagged(missed)) => {
+                        tracing::debug!(missed, "event subscriber lagged");
+                        continue;
+                    }
+                    Err(RecvError::Closed) => break,
+                };
+                if !event.audience.admits(&who) {
+                    continue;
+                }
+                if tx.send(Ok(event.to_pb())).await.is_err() {
+                    break; // the client went away
+                }
+            }
+        });
+        Ok(tonic::Response::new(ReceiverStream::new(rx)))
+    }
+}
+
+/// Who may receive an event: those who may view the ticket, and only staff
+/// for events about internal notes.
+#[derive(Debug, Clone)]
+pub struct Audience {
+    /// The ticket as seen by nobody in particular (`caller_subscribed` false).
+    pub facts: TicketFacts,
+    pub subscribers: Arc<[i64]>,
+    pub staff_only: bool,
+}
+
+impl Audience {
+    pub fn admits(&self, p: &Principal) -> bool {
+        if self.staff_only && !policy::sees_internal_notes(p) {
+            return false;
+        }
+        let mut facts = self.facts;
+        if let Principal::Contact { contact_id, .. } = p {
+            facts.caller_subscribed = self.subscribers.contains(contact_id);
+        }
+        policy::view_ticket(p, &facts).is_ok()
     }
 }
 
@@ -30,10 +90,22 @@ impl pb::event_service_server::EventService for Events {
 pub struct TicketEvent {
     pub kind: pb::EventKind,
     pub ticket_number: i64,
-    pub company_id: i64,
     pub at_ms: i64,
     pub actor_name: String,
     pub summary: String,
+    pub audience: Audience,
+}
+
+impl TicketEvent {
+    fn to_pb(&self) -> pb::Event {
+        pb::Event {
+            kind: self.kind.into(),
+            ticket_number: self.ticket_number,
+            at: Some(timestamp(self.at_ms)),
+            actor_name: self.actor_name.clone(),
+            summary: self.summary.clone(),
+        }
+    }
 }
 
 /// Fan-out of ticket events to subscribed clients.
@@ -58,5 +130,52 @@ impl EventBus {
 
     pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<TicketEvent> {
         self.tx.subscribe()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{AccessLevel, StaffRole, TicketStatus};
+
+    fn audience(staff_only: bool) -> Audience {
+        Audience {
+            facts: TicketFacts {
+                company_id: 1,
+                contact_id: 10,
+                status: TicketStatus::New,
+                assigned_staff_id: None,
+                caller_subscribed: false,
+                users_see_all: false,
+            },
+            subscribers: Arc::from(vec![12]),
+            staff_only,
+        }
+    }
+
+    fn contact(contact_id: i64, company_id: i64, access: AccessLevel) -> Principal {
+        Principal::Contact {
+            contact_id,
+            company_id,
+            access,
+        }
+    }
+
+    #[test]
+    fn events_reach_only_those_who_may_see_the_ticket() {
+        let public = audience(false);
+        let tech = Principal::Staff {
+            staff_id: 1,
+            role: StaffRole::Technician,
+        };
+        assert!(public.admits(&tech));
+        assert!(public.admits(&contact(10, 1, AccessLevel::User)));
+        assert!(public.admits(&contact(12, 1, AccessLevel::User)));
+        assert!(!public.admits(&contact(11, 1, AccessLevel::User)));
+        assert!(public.admits(&contact(11, 1, AccessLevel::Manager)));
+        assert!(!public.admits(&contact(20, 2, AccessLevel::Admin)));
+        let internal = audience(true);
+        assert!(internal.admits(&tech));
+        assert!(!internal.admits(&contact(10, 1, AccessLevel::Admin)));
     }
 }

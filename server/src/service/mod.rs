@@ -2,11 +2,13 @@
 //! call the store → convert; they never write SQL.
 
 mod account;
+mod account_input;
 mod auth;
 mod authn;
 mod billing;
 mod convert;
 pub mod events;
+mod keyset;
 mod reports;
 mod staff;
 mod status;
@@ -23,6 +25,8 @@ use tonic::transport::{Server, ServerTlsConfig};
 use tonic::{Request, Status};
 
 pub use authn::SessionCache;
+/// The ticket handlers, for in-process benchmarks of the service layer.
+pub use tickets::Tickets;
 
 use crate::config::Config;
 use crate::store::Store;

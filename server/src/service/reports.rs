@@ -1,8 +1,15 @@
 //! ReportService.
 
 use portal_proto::pb;
+use tonic::{Request, Response, Status};
 
 use super::AppState;
+use super::authn::caller;
+use super::convert::tickets as conv;
+use super::status::invalid;
+use crate::domain::Principal;
+use crate::policy::{self, TicketScope};
+use crate::store::{self, now_ms, tickets};
 
 pub struct Reports {
     state: AppState,
@@ -16,10 +23,40 @@ impl Reports {
 
 #[tonic::async_trait]
 impl pb::report_service_server::ReportService for Reports {
+    /// Figures over the tickets the caller may see.
     async fn ticket_stats(
         &self,
-        _request: tonic::Request<pb::TicketStatsRequest>,
-    ) -> std::result::Result<tonic::Response<pb::TicketStats>, tonic::Status> {
-        Err(tonic::Status::unimplemented("not yet"))
+        request: Request<pb::TicketStatsRequest>,
+    ) -> Result<Response<pb::TicketStats>, Status> {
+        let p = caller(&request)?.principal.clone();
+        let req = request.get_ref();
+        let months = match req.months {
+            0 => 12,
+            n @ 1..=36 => n,
+            _ => return Err(invalid("months", "at most 36")),
+        };
+        let company_id = match req.company_id {
+            0 => None,
+            n if n > 0 => Some(n),
+            _ => return Err(invalid("company_id", "must not be negative")),
+        };
+        policy::ticket_stats(&p, company_id)?;
+        let now = now_ms();
+        let stats = self
+            .state
+            .store
+            .read(move |conn| {
+                let scope = match &p {
+                    Principal::Contact { company_id, .. } => {
+                        let see_all = tickets::company_prefs(conn, *company_id)?
+                            .is_some_and(|c| c.users_see_all);
+                        policy::ticket_scope(&p, see_all)
+                    }
+                    Principal::Staff { .. } => TicketScope::All,
+                };
+                store::reports::ticket_stats(conn, &scope, company_id, months, now)
+            })
+            .await?;
+        Ok(Response::new(conv::stats(stats)))
     }
 }

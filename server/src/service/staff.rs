@@ -1,16 +1,97 @@
-//! StaffService.
+//! `StaffService`: companies, staff members and the audit log. Any staff
+//! member may read companies and staff; provider Admins change them.
 
 use portal_proto::pb;
+use tonic::{Request, Response, Status};
 
 use super::AppState;
+use super::account_input::{self, MAX_NAME};
+use super::auth::hash_password;
+use super::authn::caller;
+use super::convert::{audit_to_pb, company_from_pb, company_to_pb, role_from_pb, staff_to_pb};
+use super::keyset;
+use super::status::invalid;
+use crate::domain::{Caller, StaffMember, SubjectKind};
+use crate::policy;
+use crate::security::password_policy;
+use crate::store::audit::{self, AuditEvent};
+use crate::store::companies::{self, CompanyKey, CompanyQuery};
+use crate::store::{contacts, credentials, now_ms, staff};
 
 pub struct StaffAdmin {
     state: AppState,
 }
 
+fn event(
+    caller: &Caller,
+    action: &'static str,
+    subject: &str,
+    company_id: Option<i64>,
+) -> AuditEvent {
+    AuditEvent {
+        actor: caller.email.clone(),
+        action,
+        subject: subject.to_owned(),
+        company_id,
+        detail: String::new(),
+    }
+}
+
 impl StaffAdmin {
     pub fn new(state: AppState) -> Self {
         Self { state }
+    }
+
+    /// Saves a new (id 0) or existing company; returns it as stored.
+    async fn save_company(
+        &self,
+        caller: &Caller,
+        sent: Option<pb::Company>,
+        create: bool,
+    ) -> Result<pb::Company, Status> {
+        policy::administer_provider(&caller.principal)?;
+        let sent = sent.ok_or_else(|| invalid("company", "required"))?;
+        let company = account_input::company(&company_from_pb(sent))?;
+        if !create {
+            account_input::id("company.id", company.id)?;
+        }
+        let now = now_ms();
+        let caller = caller.clone();
+        let (saved, ended) = self
+            .state
+            .store
+            .write(move |c| {
+                let mut ended = Vec::new();
+                let id = if create {
+                    let id = companies::insert(c, &company, now)?;
+                    audit::record(
+                        c,
+                        now,
+                        &event(&caller, "company.created", &company.name, Some(id)),
+                    )?;
+                    id
+                } else {
+                    let before = companies::get(c, company.id)?;
+                    companies::update(c, &company)?;
+                    let mut e = event(&caller, "company.updated", &company.name, Some(company.id));
+                    if before.active && !company.active {
+                        // A deactivated company's people are signed out.
+                        ended = contacts::ids_of_company(c, company.id)?;
+                        for id in &ended {
+                            credentials::end_sign_ins(c, SubjectKind::Contact, *id, now)?;
+                        }
+                        e.detail = "deactivated".into();
+                    }
+                    audit::record(c, now, &e)?;
+                    company.id
+                };
+                Ok((companies::get(c, id)?, ended))
+            })
+            .await?;
+        for id in ended {
+            self.state.sessions.forget_subject(SubjectKind::Contact, id);
+        }
+        Ok(company_to_pb(&saved))
     }
 }
 
@@ -18,50 +99,199 @@ impl StaffAdmin {
 impl pb::staff_service_server::StaffService for StaffAdmin {
     async fn list_companies(
         &self,
-        _request: tonic::Request<pb::ListCompaniesRequest>,
-    ) -> std::result::Result<tonic::Response<pb::ListCompaniesResponse>, tonic::Status> {
-        Err(tonic::Status::unimplemented("not yet"))
+        request: Request<pb::ListCompaniesRequest>,
+    ) -> Result<Response<pb::ListCompaniesResponse>, Status> {
+        let caller = caller(&request)?;
+        policy::view_provider_directory(&caller.principal)?;
+        let req = request.get_ref();
+        let limit = keyset::page_size(req.page.as_ref())?;
+        let after = keyset::decode::<(String, i64)>(req.page.as_ref())?
+            .map(|(name, id)| CompanyKey { name, id });
+        let query = CompanyQuery {
+            text: account_input::text("query", &req.query, 200, false)?,
+            include_inactive: req.include_inactive,
+            after,
+            limit,
+        };
+        let (page, total) = self
+            .state
+            .store
+            .read(move |c| companies::list(c, &query))
+            .await?;
+        let next_cursor = match page.last() {
+            Some(last) if page.len() == limit as usize => keyset::encode(&(&last.name, last.id)),
+            _ => String::new(),
+        };
+        Ok(Response::new(pb::ListCompaniesResponse {
+            companies: page.iter().map(company_to_pb).collect(),
+            next_cursor,
+            total,
+        }))
     }
+
     async fn create_company(
         &self,
-        _request: tonic::Request<pb::SaveCompanyRequest>,
-    ) -> std::result::Result<tonic::Response<pb::Company>, tonic::Status> {
-        Err(tonic::Status::unimplemented("not yet"))
+        request: Request<pb::SaveCompanyRequest>,
+    ) -> Result<Response<pb::Company>, Status> {
+        let caller = caller(&request)?.clone();
+        let saved = self
+            .save_company(&caller, request.into_inner().company, true)
+            .await?;
+        Ok(Response::new(saved))
     }
+
     async fn update_company(
         &self,
-        _request: tonic::Request<pb::SaveCompanyRequest>,
-    ) -> std::result::Result<tonic::Response<pb::Company>, tonic::Status> {
-        Err(tonic::Status::unimplemented("not yet"))
+        request: Request<pb::SaveCompanyRequest>,
+    ) -> Result<Response<pb::Company>, Status> {
+        let caller = caller(&request)?.clone();
+        let saved = self
+            .save_company(&caller, request.into_inner().company, false)
+            .await?;
+        Ok(Response::new(saved))
     }
+
     async fn list_staff(
         &self,
-        _request: tonic::Request<pb::ListStaffRequest>,
-    ) -> std::result::Result<tonic::Response<pb::ListStaffResponse>, tonic::Status> {
-        Err(tonic::Status::unimplemented("not yet"))
+        request: Request<pb::ListStaffRequest>,
+    ) -> Result<Response<pb::ListStaffResponse>, Status> {
+        let caller = caller(&request)?;
+        policy::view_provider_directory(&caller.principal)?;
+        let include_inactive = request.get_ref().include_inactive;
+        let list = self
+            .state
+            .store
+            .read(move |c| staff::list(c, include_inactive))
+            .await?;
+        Ok(Response::new(pb::ListStaffResponse {
+            staff: list.iter().map(staff_to_pb).collect(),
+        }))
     }
+
     async fn create_staff(
         &self,
-        _request: tonic::Request<pb::CreateStaffRequest>,
-    ) -> std::result::Result<tonic::Response<pb::CreateStaffResponse>, tonic::Status> {
-        Err(tonic::Status::unimplemented("not yet"))
+        request: Request<pb::CreateStaffRequest>,
+    ) -> Result<Response<pb::CreateStaffResponse>, Status> {
+        let caller = caller(&request)?.clone();
+        policy::administer_provider(&caller.principal)?;
+        let req = request.into_inner();
+        let first = account_input::text("first_name", &req.first_name, MAX_NAME, true)?;
+        let last = account_input::text("last_name", &req.last_name, MAX_NAME, true)?;
+        let email = account_input::email("email", &req.email, true)?;
+        let role = role_from_pb(req.role()).ok_or_else(|| invalid("role", "required"))?;
+        let temporary = password_policy::temporary();
+        let hash = hash_password(temporary.clone()).await?;
+        let mut added = event(&caller, "staff.added", &email, None);
+        added.detail = format!("role {}", role.as_str());
+        let now = now_ms();
+        let member = self
+            .state
+            .store
+            .write(move |c| {
+                let id = staff::insert(c, &first, &last, &email, role, now)?;
+                credentials::set_password(c, SubjectKind::Staff, id, &hash, true, now)?;
+                audit::record(c, now, &added)?;
+                staff::get(c, id)
+            })
+            .await?;
+        Ok(Response::new(pb::CreateStaffResponse {
+            staff: Some(staff_to_pb(&member)),
+            temporary_password: temporary,
+        }))
     }
+
     async fn update_staff(
         &self,
-        _request: tonic::Request<pb::UpdateStaffRequest>,
-    ) -> std::result::Result<tonic::Response<pb::StaffMember>, tonic::Status> {
-        Err(tonic::Status::unimplemented("not yet"))
+        request: Request<pb::UpdateStaffRequest>,
+    ) -> Result<Response<pb::StaffMember>, Status> {
+        let caller = caller(&request)?.clone();
+        policy::administer_provider(&caller.principal)?;
+        let req = request.into_inner();
+        let id = account_input::id("staff_id", req.staff_id)?;
+        let role = role_from_pb(req.role()).ok_or_else(|| invalid("role", "required"))?;
+        policy::update_staff(&caller.principal, id, role, req.active)?;
+        let wanted = StaffMember {
+            id,
+            first_name: account_input::text("first_name", &req.first_name, MAX_NAME, true)?,
+            last_name: account_input::text("last_name", &req.last_name, MAX_NAME, true)?,
+            email: String::new(),
+            role,
+            active: req.active,
+            created_at: 0,
+        };
+        let now = now_ms();
+        let member = self
+            .state
+            .store
+            .write(move |c| {
+                let before = staff::get(c, id)?;
+                staff::update(c, &wanted)?;
+                if before.role != wanted.role {
+                    let mut e = event(&caller, "role.change", &before.email, None);
+                    e.detail = format!("{} → {}", before.role.as_str(), wanted.role.as_str());
+                    audit::record(c, now, &e)?;
+                }
+                if before.active != wanted.active {
+                    let action = if wanted.active {
+                        "staff.enabled"
+                    } else {
+                        "staff.disabled"
+                    };
+                    audit::record(c, now, &event(&caller, action, &before.email, None))?;
+                    if !wanted.active {
+                        credentials::end_sign_ins(c, SubjectKind::Staff, id, now)?;
+                    }
+                }
+                staff::get(c, id)
+            })
+            .await?;
+        self.state.sessions.forget_subject(SubjectKind::Staff, id);
+        Ok(Response::new(staff_to_pb(&member)))
     }
+
     async fn save_service_type(
         &self,
-        _request: tonic::Request<pb::ServiceType>,
-    ) -> std::result::Result<tonic::Response<pb::ServiceType>, tonic::Status> {
-        Err(tonic::Status::unimplemented("not yet"))
+        request: Request<pb::ServiceType>,
+    ) -> Result<Response<pb::ServiceType>, Status> {
+        let who = caller(&request)?;
+        policy::administer_provider(&who.principal)?;
+        let st = super::convert::tickets::service_type_from_pb(request.into_inner())?;
+        st.validate()
+            .map_err(|e| super::status::invalid(&e.field, e.message))?;
+        let saved = self
+            .state
+            .store
+            .write(move |conn| crate::store::catalog::save(conn, &st))
+            .await?;
+        Ok(Response::new(super::convert::tickets::service_type(saved)))
     }
+
     async fn list_audit_log(
         &self,
-        _request: tonic::Request<pb::ListAuditLogRequest>,
-    ) -> std::result::Result<tonic::Response<pb::ListAuditLogResponse>, tonic::Status> {
-        Err(tonic::Status::unimplemented("not yet"))
+        request: Request<pb::ListAuditLogRequest>,
+    ) -> Result<Response<pb::ListAuditLogResponse>, Status> {
+        let caller = caller(&request)?;
+        policy::administer_provider(&caller.principal)?;
+        let req = request.get_ref();
+        let action = account_input::text("action", &req.action, MAX_NAME, false)?;
+        let company = match req.company_id {
+            0 => None,
+            id => Some(account_input::id("company_id", id)?),
+        };
+        let limit = keyset::page_size(req.page.as_ref())?;
+        let before = keyset::decode::<i64>(req.page.as_ref())?;
+        let entries = self
+            .state
+            .store
+            .read(move |c| audit::list(c, &action, company, before, limit))
+            .await?;
+        let next_cursor = match entries.last() {
+            Some(last) if entries.len() == limit as usize => keyset::encode(&last.id),
+            _ => String::new(),
+        };
+        Ok(Response::new(pb::ListAuditLogResponse {
+            entries: entries.iter().map(audit_to_pb).collect(),
+            next_cursor,
+        }))
     }
 }

@@ -1,8 +1,30 @@
-//! TicketService.
+//! TicketService: the catalog, tickets, their timelines, tasks,
+//! subscribers and attachments. Each change is authorized and applied in
+//! one write, then published as an event.
+
+mod attachments;
+mod validate;
+
+use std::sync::Arc;
 
 use portal_proto::pb;
+use rusqlite::Connection;
+use tonic::{Request, Response, Status};
 
 use super::AppState;
+use super::authn::caller;
+use super::convert::{self, tickets as conv};
+use super::events::{Audience, TicketEvent};
+use super::status::invalid;
+use crate::domain::tickets::{
+    Author, DEFAULT_PRIORITY, NewTicket, TicketFilter, TimelineKind, illegal_move, priority_label,
+};
+use crate::domain::{Caller, Principal};
+use crate::policy::{self, Denied, TicketFacts, TicketScope};
+use crate::store::timeline::Change;
+use crate::store::{
+    self, StoreError, catalog, now_ms, subscribers, tasks, ticket_list, tickets, timeline,
+};
 
 pub struct Tickets {
     state: AppState,
@@ -14,99 +36,776 @@ impl Tickets {
     }
 }
 
+/// Why work inside a store closure stopped.
+///
+/// `Store` errors roll the write back. `Denied` must only be returned
+/// before anything was written (authorization comes first), since it lets
+/// the (empty) savepoint commit.
+pub(super) enum Fail {
+    Store(StoreError),
+    Denied(Denied),
+}
+
+impl From<StoreError> for Fail {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
+    }
+}
+
+impl From<Denied> for Fail {
+    fn from(d: Denied) -> Self {
+        Self::Denied(d)
+    }
+}
+
+impl From<Fail> for Status {
+    fn from(f: Fail) -> Self {
+        match f {
+            Fail::Store(e) => e.into(),
+            Fail::Denied(d) => d.into(),
+        }
+    }
+}
+
+type Outcome<T> = Result<T, Fail>;
+
+impl Tickets {
+    pub(super) async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Outcome<T> + Send + 'static,
+    ) -> Result<T, Status> {
+        let outcome = self
+            .state
+            .store
+            .write(move |conn| match f(conn) {
+                Ok(v) => Ok(Ok(v)),
+                Err(Fail::Store(e)) => Err(e),
+                Err(Fail::Denied(d)) => Ok(Err(d)),
+            })
+            .await?;
+        Ok(outcome?)
+    }
+
+    pub(super) async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Outcome<T> + Send + 'static,
+    ) -> Result<T, Status> {
+        let outcome = self
+            .state
+            .store
+            .read(move |conn| match f(conn) {
+                Ok(v) => Ok(Ok(v)),
+                Err(Fail::Store(e)) => Err(e),
+                Err(Fail::Denied(d)) => Ok(Err(d)),
+            })
+            .await?;
+        Ok(outcome?)
+    }
+
+    pub(super) fn publish(
+        &self,
+        kind: pb::EventKind,
+        number: i64,
+        actor: &Caller,
+        summary: String,
+        audience: Audience,
+        at_ms: i64,
+    ) {
+        self.state.events.publish(TicketEvent {
+            kind,
+            ticket_number: number,
+            at_ms,
+            actor_name: actor.name.clone(),
+            summary,
+            audience,
+        });
+    }
+}
+
+pub(super) fn contact_of(p: &Principal) -> Option<i64> {
+    match p {
+        Principal::Contact { contact_id, .. } => Some(*contact_id),
+        Principal::Staff { .. } => None,
+    }
+}
+
+pub(super) fn author(c: &Caller) -> Author {
+    Author {
+        staff: matches!(c.principal, Principal::Staff { .. }),
+        id: c.principal.subject_id(),
+        name: c.name.clone(),
+    }
+}
+
+/// The ticket's facts when the caller may see it; NOT_FOUND otherwise,
+/// exactly as for a ticket that does not exist.
+pub(super) fn visible(conn: &Connection, number: i64, p: &Principal) -> Outcome<TicketFacts> {
+    let facts = tickets::facts(conn, number, contact_of(p))?.ok_or(Denied::NotFound)?;
+    policy::view_ticket(p, &facts)?;
+    Ok(facts)
+}
+
+/// Who may hear about a change to a ticket.
+pub(super) fn audience(conn: &Connection, number: i64, staff_only: bool) -> Outcome<Audience> {
+    let facts = tickets::facts(conn, number, None)?.ok_or(StoreError::NotFound)?;
+    Ok(Audience {
+        facts,
+        subscribers: Arc::from(subscribers::ids(conn, number)?),
+        staff_only,
+    })
+}
+
+/// The list scope of a caller, reading its company's preference.
+pub(super) fn scope(conn: &Connection, p: &Principal) -> Outcome<TicketScope> {
+    let users_see_all = match p {
+        Principal::Contact { company_id, .. } => {
+            tickets::company_prefs(conn, *company_id)?.is_some_and(|c| c.users_see_all)
+        }
+        Principal::Staff { .. } => false,
+    };
+    Ok(policy::ticket_scope(p, users_see_all))
+}
+
+fn permissions(p: &Principal, t: &TicketFacts) -> pb::TicketPermissions {
+    pb::TicketPermissions {
+        allowed_statuses: policy::allowed_statuses(p, t)
+            .iter()
+            .map(|s| convert::status_to_pb(*s).into())
+            .collect(),
+        can_post: policy::post(p, t).is_ok(),
+        can_add_internal_note: policy::internal_note(p, t).is_ok(),
+        can_set_priority: policy::set_priority_or_assign(p, t).is_ok(),
+        can_assign: policy::set_priority_or_assign(p, t).is_ok(),
+        can_manage_tasks: policy::manage_tasks(p, t).is_ok(),
+        can_manage_subscribers: policy::manage_subscribers(p, t).is_ok(),
+    }
+}
+
+/// Who a new ticket is for, as the request names it.
+fn requester(
+    conn: &Connection,
+    p: &Principal,
+    contact_id: Option<i64>,
+    company_id: Option<i64>,
+) -> Outcome<(i64, i64)> {
+    match *p {
+        Principal::Staff { .. } => {
+            let contact = contact_id.ok_or_else(|| {
+                StoreError::invalid(
+                    "contact_id",
+                    "staff must name the contact the ticket is for",
+                )
+            })?;
+            let company = tickets::active_contact_company(conn, contact)?
+                .filter(|c| company_id.is_none_or(|want| want == *c))
+                .ok_or_else(|| {
+                    StoreError::invalid("contact_id", "no such active contact of that company")
+                })?;
+            Ok((company, contact))
+        }
+        Principal::Contact {
+            contact_id: me,
+            company_id: mine,
+            ..
+        } => {
+            if company_id.is_some_and(|c| c != mine) {
+                return Err(Denied::NotFound.into());
+            }
+            let contact = contact_id.unwrap_or(me);
+            // Another company's contact, or an inactive one, is not there.
+            if tickets::active_contact_company(conn, contact)? != Some(mine) {
+                return Err(Denied::NotFound.into());
+            }
+            policy::create_ticket(p, mine, contact)?;
+            Ok((mine, contact))
+        }
+    }
+}
+
 #[tonic::async_trait]
 impl pb::ticket_service_server::TicketService for Tickets {
     async fn list_service_types(
         &self,
-        _request: tonic::Request<pb::ListServiceTypesRequest>,
-    ) -> std::result::Result<tonic::Response<pb::ListServiceTypesResponse>, tonic::Status> {
-        Err(tonic::Status::unimplemented("not yet"))
+        request: Request<pb::ListServiceTypesRequest>,
+    ) -> Result<Response<pb::ListServiceTypesResponse>, Status> {
+        let who = caller(&request)?;
+        let include_inactive = request.get_ref().include_inactive;
+        if include_inactive {
+            policy::administer_provider(&who.principal)?;
+        }
+        let list = self
+            .read(move |conn| Ok(catalog::list(conn, include_inactive)?))
+            .await?;
+        Ok(Response::new(pb::ListServiceTypesResponse {
+            service_types: list.into_iter().map(conv::service_type).collect(),
+        }))
     }
+
     async fn create_ticket(
         &self,
-        _request: tonic::Request<pb::CreateTicketRequest>,
-    ) -> std::result::Result<tonic::Response<pb::Ticket>, tonic::Status> {
-        Err(tonic::Status::unimplemented("not yet"))
+        request: Request<pb::CreateTicketRequest>,
+    ) -> Result<Response<pb::Ticket>, Status> {
+        let who = caller(&request)?.clone();
+        let req = request.into_inner();
+        let now = now_ms();
+        let title = validate::line("title", &req.title, 200)?;
+        let description = validate::long_text("description", &req.description, false)?;
+        let service_type_id = validate::id("service_type_id", req.service_type_id)?;
+        let site_id = validate::optional_id("site_id", req.site_id)?;
+        let contact_id = validate::optional_id("contact_id", req.contact_id)?;
+        let company_id = validate::optional_id("company_id", req.company_id)?;
+        let due_date = validate::due_date(&req.due_date, now)?;
+        let po_number = validate::optional_line("po_number", &req.po_number, 50)?;
+        if req.fields.len() > 100 {
+            return Err(invalid("fields", "at most 100 values"));
+        }
+        let priority = validate::priority("priority", req.priority, false)?;
+        if priority.is_some() && !policy::sees_internal_notes(&who.principal) {
+            return Err(Status::permission_denied("only staff may set the priority"));
+        }
+        let priority = priority.unwrap_or(if req.emergency { 1 } else { DEFAULT_PRIORITY });
+        let fields = conv::field_values(req.fields);
+        let emergency = req.emergency;
+
+        let p = who.principal.clone();
+        let (ticket, audience) = self
+            .write(move |conn| {
+                let (company_id, contact_id) = requester(conn, &p, contact_id, company_id)?;
+                let new = NewTicket {
+                    company_id,
+                    site_id,
+                    contact_id,
+                    service_type_id,
+                    title,
+                    description,
+                    fields,
+                    priority,
+                    emergency,
+                    due_date,
+                    po_number,
+                };
+                let ticket = tickets::create(conn, &new, now)?;
+                let audience = audience(conn, ticket.number, false)?;
+                Ok((ticket, audience))
+            })
+            .await?;
+        self.publish(
+            pb::EventKind::TicketCreated,
+            ticket.number,
+            &who,
+            format!("New ticket #{}: {}", ticket.number, ticket.title),
+            audience,
+            now,
+        );
+        Ok(Response::new(conv::ticket(ticket)))
     }
+
     async fn list_tickets(
         &self,
-        _request: tonic::Request<pb::ListTicketsRequest>,
-    ) -> std::result::Result<tonic::Response<pb::ListTicketsResponse>, tonic::Status> {
-        Err(tonic::Status::unimplemented("not yet"))
+        request: Request<pb::ListTicketsRequest>,
+    ) -> Result<Response<pb::ListTicketsResponse>, Status> {
+        let who = caller(&request)?.clone();
+        let req = request.into_inner();
+        let limit = validate::page_size(req.page.as_ref())?;
+        let cursor = conv::decode_cursor(req.page.as_ref().map_or("", |p| p.cursor.as_str()))?;
+        let text = req.text.trim();
+        if text.len() > 1000 {
+            return Err(invalid("text", "at most 1000 characters"));
+        }
+        let text_query = ticket_list::match_query(text);
+        if !text.is_empty() && text_query.is_none() {
+            // Nothing searchable (only punctuation): nothing matches.
+            return Ok(Response::new(pb::ListTicketsResponse::default()));
+        }
+        let status = match validate::known::<pb::TicketStatus>("status", req.status)? {
+            pb::TicketStatus::Unspecified => None,
+            s => convert::status_from_pb(s),
+        };
+        let filter = TicketFilter {
+            text: text_query,
+            status_group: conv::status_group_from_pb(validate::known(
+                "status_group",
+                req.status_group,
+            )?),
+            status,
+            number: validate::optional_id("number", req.number)?,
+            contact_id: validate::optional_id("contact_id", req.contact_id)?,
+            priority: validate::priority("priority", req.priority, false)?,
+            service_type_id: validate::optional_id("service_type_id", req.service_type_id)?,
+            created: validate::date_range(
+                ("created_from", &req.created_from),
+                ("created_to", &req.created_to),
+            )?,
+            updated: validate::date_range(
+                ("updated_from", &req.updated_from),
+                ("updated_to", &req.updated_to),
+            )?,
+            company_id: validate::optional_id("company_id", req.company_id)?,
+            assigned_staff_id: validate::optional_id("assigned_staff_id", req.assigned_staff_id)?,
+            unassigned: req.unassigned,
+        };
+        let sort = conv::sort_from_pb(validate::known("sort", req.sort)?);
+        let descending = req.descending;
+        let p = who.principal;
+        let page = self
+            .read(move |conn| {
+                let scope = scope(conn, &p)?;
+                Ok(ticket_list::list(
+                    conn,
+                    &scope,
+                    &filter,
+                    sort,
+                    descending,
+                    cursor.as_ref(),
+                    limit,
+                )?)
+            })
+            .await?;
+        Ok(Response::new(pb::ListTicketsResponse {
+            tickets: page.tickets.into_iter().map(conv::ticket).collect(),
+            next_cursor: page
+                .next
+                .as_ref()
+                .map(conv::encode_cursor)
+                .unwrap_or_default(),
+            total: page.total,
+        }))
     }
+
     async fn get_ticket(
         &self,
-        _request: tonic::Request<pb::GetTicketRequest>,
-    ) -> std::result::Result<tonic::Response<pb::TicketDetail>, tonic::Status> {
-        Err(tonic::Status::unimplemented("not yet"))
+        request: Request<pb::GetTicketRequest>,
+    ) -> Result<Response<pb::TicketDetail>, Status> {
+        let p = caller(&request)?.principal.clone();
+        let number = validate::number(request.get_ref().number)?;
+        let detail = self
+            .read(move |conn| {
+                let facts = visible(conn, number, &p)?;
+                let ticket = tickets::load(conn, number)?;
+                let internal = policy::sees_internal_notes(&p);
+                let (entries, more) =
+                    timeline::page(conn, number, None, validate::DEFAULT_PAGE, internal)?;
+                let timeline_cursor = if more {
+                    entries
+                        .last()
+                        .map(|e| conv::encode_timeline_cursor(e.id))
+                        .unwrap_or_default()
+                } else {
+                    String::new()
+                };
+                Ok(pb::TicketDetail {
+                    ticket: Some(conv::ticket(ticket)),
+                    timeline: entries.into_iter().map(conv::timeline_entry).collect(),
+                    timeline_cursor,
+                    tasks: tasks::list(conn, number)?
+                        .into_iter()
+                        .map(conv::task)
+                        .collect(),
+                    attachments: store::attachments::list(conn, number)?
+                        .into_iter()
+                        .map(conv::attachment)
+                        .collect(),
+                    subscribers: subscribers::list(conn, number)?
+                        .into_iter()
+                        .map(conv::subscriber)
+                        .collect(),
+                    permissions: Some(permissions(&p, &facts)),
+                })
+            })
+            .await?;
+        Ok(Response::new(detail))
     }
+
     async fn get_timeline(
         &self,
-        _request: tonic::Request<pb::GetTimelineRequest>,
-    ) -> std::result::Result<tonic::Response<pb::GetTimelineResponse>, tonic::Status> {
-        Err(tonic::Status::unimplemented("not yet"))
+        request: Request<pb::GetTimelineRequest>,
+    ) -> Result<Response<pb::GetTimelineResponse>, Status> {
+        let p = caller(&request)?.principal.clone();
+        let req = request.get_ref();
+        let number = validate::number(req.number)?;
+        let limit = validate::page_size(req.page.as_ref())?;
+        let before =
+            conv::decode_timeline_cursor(req.page.as_ref().map_or("", |p| p.cursor.as_str()))?;
+        let (entries, more) = self
+            .read(move |conn| {
+                visible(conn, number, &p)?;
+                let internal = policy::sees_internal_notes(&p);
+                Ok(timeline::page(conn, number, before, limit, internal)?)
+            })
+            .await?;
+        let next_cursor = match entries.last() {
+            Some(e) if more => conv::encode_timeline_cursor(e.id),
+            _ => String::new(),
+        };
+        Ok(Response::new(pb::GetTimelineResponse {
+            entries: entries.into_iter().map(conv::timeline_entry).collect(),
+            next_cursor,
+        }))
     }
+
     async fn add_post(
         &self,
-        _request: tonic::Request<pb::AddPostRequest>,
-    ) -> std::result::Result<tonic::Response<pb::TimelineEntry>, tonic::Status> {
-        Err(tonic::Status::unimplemented("not yet"))
+        request: Request<pb::AddPostRequest>,
+    ) -> Result<Response<pb::TimelineEntry>, Status> {
+        let who = caller(&request)?.clone();
+        let req = request.into_inner();
+        let number = validate::number(req.number)?;
+        let kind = conv::post_kind(validate::known("kind", req.kind)?);
+        let body = validate::long_text("body", &req.body, true)?;
+        let now = now_ms();
+        let p = who.principal.clone();
+        let by = author(&who);
+        let (entry, audience) = self
+            .write(move |conn| {
+                let facts = visible(conn, number, &p)?;
+                if kind == TimelineKind::InternalNote {
+                    policy::internal_note(&p, &facts)?;
+                } else {
+                    policy::post(&p, &facts)?;
+                }
+                let entry = timeline::append(conn, number, &by, Change::post(kind, &body), now)?;
+                if by.staff && kind != TimelineKind::InternalNote {
+                    tickets::mark_responded(conn, number, now)?;
+                }
+                let audience = audience(conn, number, kind == TimelineKind::InternalNote)?;
+                Ok((entry, audience))
+            })
+            .await?;
+        let what = match kind {
+            TimelineKind::Resolution => "a resolution",
+            TimelineKind::InternalNote => "an internal note",
+            _ => "a post",
+        };
+        self.publish(
+            pb::EventKind::PostAdded,
+            number,
+            &who,
+            format!("{} added {what} to #{number}", who.name),
+            audience,
+            now,
+        );
+        Ok(Response::new(conv::timeline_entry(entry)))
     }
+
     async fn change_status(
         &self,
-        _request: tonic::Request<pb::ChangeStatusRequest>,
-    ) -> std::result::Result<tonic::Response<pb::Ticket>, tonic::Status> {
-        Err(tonic::Status::unimplemented("not yet"))
+        request: Request<pb::ChangeStatusRequest>,
+    ) -> Result<Response<pb::Ticket>, Status> {
+        let who = caller(&request)?.clone();
+        let req = request.into_inner();
+        let number = validate::number(req.number)?;
+        let to = convert::status_from_pb(validate::known("status", req.status)?)
+            .ok_or_else(|| invalid("status", "required"))?;
+        let note = validate::long_text("note", &req.note, false)?;
+        let now = now_ms();
+        let p = who.principal.clone();
+        let by = author(&who);
+        let (ticket, from, audience) = self
+            .write(move |conn| {
+                let facts = visible(conn, number, &p)?;
+                policy::change_status(&p, &facts)?;
+                let allowed = policy::allowed_statuses(&p, &facts);
+                if !allowed.contains(&to) {
+                    return Err(StoreError::FailedPrecondition(illegal_move(
+                        facts.status,
+                        to,
+                        allowed,
+                    ))
+                    .into());
+                }
+                if note.is_empty() && policy::move_needs_note(&p, facts.status, to) {
+                    return Err(
+                        StoreError::invalid("note", "say why the work is not complete").into(),
+                    );
+                }
+                tickets::set_status(conn, number, to, now)?;
+                let change = Change {
+                    kind: TimelineKind::StatusChange,
+                    body: &note,
+                    from: facts.status.label(),
+                    to: to.label(),
+                };
+                timeline::append(conn, number, &by, change, now)?;
+                Ok((
+                    tickets::load(conn, number)?,
+                    facts.status,
+                    audience(conn, number, false)?,
+                ))
+            })
+            .await?;
+        self.publish(
+            pb::EventKind::TicketUpdated,
+            number,
+            &who,
+            format!(
+                "#{number} moved from {} to {}",
+                from.label(),
+                ticket.status.label()
+            ),
+            audience,
+            now,
+        );
+        Ok(Response::new(conv::ticket(ticket)))
     }
+
     async fn set_priority(
         &self,
-        _request: tonic::Request<pb::SetPriorityRequest>,
-    ) -> std::result::Result<tonic::Response<pb::Ticket>, tonic::Status> {
-        Err(tonic::Status::unimplemented("not yet"))
+        request: Request<pb::SetPriorityRequest>,
+    ) -> Result<Response<pb::Ticket>, Status> {
+        let who = caller(&request)?.clone();
+        let req = request.into_inner();
+        let number = validate::number(req.number)?;
+        let priority =
+            validate::priority("priority", req.priority, true)?.unwrap_or(DEFAULT_PRIORITY);
+        let note = validate::long_text("note", &req.note, false)?;
+        let now = now_ms();
+        let p = who.principal.clone();
+        let by = author(&who);
+        let (ticket, changed) = self
+            .write(move |conn| {
+                let facts = visible(conn, number, &p)?;
+                policy::set_priority_or_assign(&p, &facts)?;
+                let before = tickets::load(conn, number)?;
+                if before.priority == priority {
+                    return Ok((before, None));
+                }
+                tickets::set_priority(conn, number, priority, now)?;
+                let change = Change {
+                    kind: TimelineKind::PriorityChange,
+                    body: &note,
+                    from: &priority_label(before.priority),
+                    to: &priority_label(priority),
+                };
+                timeline::append(conn, number, &by, change, now)?;
+                Ok((
+                    tickets::load(conn, number)?,
+                    Some((before.priority, audience(conn, number, false)?)),
+                ))
+            })
+            .await?;
+        if let Some((from, audience)) = changed {
+            self.publish(
+                pb::EventKind::TicketUpdated,
+                number,
+                &who,
+                format!(
+                    "#{number} priority {} → {}",
+                    priority_label(from),
+                    priority_label(ticket.priority)
+                ),
+                audience,
+                now,
+            );
+        }
+        Ok(Response::new(conv::ticket(ticket)))
     }
+
     async fn assign(
         &self,
-        _request: tonic::Request<pb::AssignRequest>,
-    ) -> std::result::Result<tonic::Response<pb::Ticket>, tonic::Status> {
-        Err(tonic::Status::unimplemented("not yet"))
+        request: Request<pb::AssignRequest>,
+    ) -> Result<Response<pb::Ticket>, Status> {
+        let who = caller(&request)?.clone();
+        let req = request.into_inner();
+        let number = validate::number(req.number)?;
+        let staff_id = validate::optional_id("staff_id", req.staff_id)?;
+        let board = validate::optional_line("board", &req.board, 50)?;
+        let now = now_ms();
+        let p = who.principal.clone();
+        let by = author(&who);
+        let (ticket, changed) = self
+            .write(move |conn| {
+                let facts = visible(conn, number, &p)?;
+                policy::set_priority_or_assign(&p, &facts)?;
+                let to_name = match staff_id {
+                    Some(id) => tickets::active_staff_name(conn, id)?.ok_or_else(|| {
+                        StoreError::invalid("staff_id", "no such active staff member")
+                    })?,
+                    None => "Unassigned".to_owned(),
+                };
+                let before = tickets::load(conn, number)?;
+                let board = if board.is_empty() {
+                    before.board.clone()
+                } else {
+                    board
+                };
+                if before.assigned_staff_id == staff_id && before.board == board {
+                    return Ok((before, None));
+                }
+                tickets::assign(conn, number, staff_id, &board, now)?;
+                let from_name = if before.assigned_staff_id.is_some() {
+                    before.assigned_staff_name.clone()
+                } else {
+                    "Unassigned".to_owned()
+                };
+                let note = if before.board == board {
+                    String::new()
+                } else {
+                    format!("Board: {} → {board}", before.board)
+                };
+                let change = Change {
+                    kind: TimelineKind::AssignmentChange,
+                    body: &note,
+                    from: &from_name,
+                    to: &to_name,
+                };
+                timeline::append(conn, number, &by, change, now)?;
+                Ok((
+                    tickets::load(conn, number)?,
+                    Some((to_name, audience(conn, number, false)?)),
+                ))
+            })
+            .await?;
+        if let Some((to_name, audience)) = changed {
+            self.publish(
+                pb::EventKind::TicketUpdated,
+                number,
+                &who,
+                format!("#{number} assigned to {to_name} ({})", ticket.board),
+                audience,
+                now,
+            );
+        }
+        Ok(Response::new(conv::ticket(ticket)))
     }
+
     async fn add_subscriber(
         &self,
-        _request: tonic::Request<pb::SubscriberRequest>,
-    ) -> std::result::Result<tonic::Response<pb::SubscribersResponse>, tonic::Status> {
-        Err(tonic::Status::unimplemented("not yet"))
+        request: Request<pb::SubscriberRequest>,
+    ) -> Result<Response<pb::SubscribersResponse>, Status> {
+        self.set_subscriber(request, true).await
     }
+
     async fn remove_subscriber(
         &self,
-        _request: tonic::Request<pb::SubscriberRequest>,
-    ) -> std::result::Result<tonic::Response<pb::SubscribersResponse>, tonic::Status> {
-        Err(tonic::Status::unimplemented("not yet"))
+        request: Request<pb::SubscriberRequest>,
+    ) -> Result<Response<pb::SubscribersResponse>, Status> {
+        self.set_subscriber(request, false).await
     }
+
     async fn add_task(
         &self,
-        _request: tonic::Request<pb::AddTaskRequest>,
-    ) -> std::result::Result<tonic::Response<pb::Task>, tonic::Status> {
-        Err(tonic::Status::unimplemented("not yet"))
+        request: Request<pb::AddTaskRequest>,
+    ) -> Result<Response<pb::Task>, Status> {
+        let who = caller(&request)?.clone();
+        let req = request.into_inner();
+        let number = validate::number(req.number)?;
+        let text = validate::line("text", &req.text, 500)?;
+        let now = now_ms();
+        let p = who.principal.clone();
+        let (task, audience) = self
+            .write(move |conn| {
+                let facts = visible(conn, number, &p)?;
+                policy::manage_tasks(&p, &facts)?;
+                let task = tasks::add(conn, number, &text, now)?;
+                Ok((task, audience(conn, number, false)?))
+            })
+            .await?;
+        self.publish(
+            pb::EventKind::TaskChanged,
+            number,
+            &who,
+            format!("Task added to #{number}: {}", task.text),
+            audience,
+            now,
+        );
+        Ok(Response::new(conv::task(task)))
     }
+
     async fn set_task_done(
         &self,
-        _request: tonic::Request<pb::SetTaskDoneRequest>,
-    ) -> std::result::Result<tonic::Response<pb::Task>, tonic::Status> {
-        Err(tonic::Status::unimplemented("not yet"))
+        request: Request<pb::SetTaskDoneRequest>,
+    ) -> Result<Response<pb::Task>, Status> {
+        let who = caller(&request)?.clone();
+        let req = request.into_inner();
+        let number = validate::number(req.number)?;
+        let task_id = validate::id("task_id", req.task_id)?;
+        let done = req.done;
+        let now = now_ms();
+        let p = who.principal.clone();
+        let name = who.name.clone();
+        let (task, audience) = self
+            .write(move |conn| {
+                let facts = visible(conn, number, &p)?;
+                policy::manage_tasks(&p, &facts)?;
+                let task = tasks::set_done(conn, number, task_id, done, &name, now)?
+                    .ok_or(StoreError::NotFound)?;
+                Ok((task, audience(conn, number, false)?))
+            })
+            .await?;
+        self.publish(
+            pb::EventKind::TaskChanged,
+            number,
+            &who,
+            format!(
+                "Task on #{number} {}: {}",
+                if task.done { "done" } else { "reopened" },
+                task.text
+            ),
+            audience,
+            now,
+        );
+        Ok(Response::new(conv::task(task)))
     }
+
     async fn upload_attachment(
         &self,
-        _request: tonic::Request<tonic::Streaming<pb::UploadAttachmentRequest>>,
-    ) -> std::result::Result<tonic::Response<pb::Attachment>, tonic::Status> {
-        Err(tonic::Status::unimplemented("not yet"))
+        request: Request<tonic::Streaming<pb::UploadAttachmentRequest>>,
+    ) -> Result<Response<pb::Attachment>, Status> {
+        self.upload(request).await.map(Response::new)
     }
+
     type DownloadAttachmentStream = tokio_stream::wrappers::ReceiverStream<
         Result<pb::DownloadAttachmentResponse, tonic::Status>,
     >;
     async fn download_attachment(
         &self,
-        _request: tonic::Request<pb::DownloadAttachmentRequest>,
-    ) -> std::result::Result<tonic::Response<Self::DownloadAttachmentStream>, tonic::Status> {
-        Err(tonic::Status::unimplemented("not yet"))
+        request: Request<pb::DownloadAttachmentRequest>,
+    ) -> Result<Response<Self::DownloadAttachmentStream>, Status> {
+        self.download(request).await.map(Response::new)
+    }
+}
+
+impl Tickets {
+    async fn set_subscriber(
+        &self,
+        request: Request<pb::SubscriberRequest>,
+        subscribe: bool,
+    ) -> Result<Response<pb::SubscribersResponse>, Status> {
+        let who = caller(&request)?.clone();
+        let req = request.into_inner();
+        let number = validate::number(req.number)?;
+        let contact_id = validate::id("contact_id", req.contact_id)?;
+        let now = now_ms();
+        let p = who.principal.clone();
+        let (list, changed) = self
+            .write(move |conn| {
+                let facts = visible(conn, number, &p)?;
+                policy::manage_subscribers(&p, &facts)?;
+                if !subscribers::is_company_contact(conn, facts.company_id, contact_id)? {
+                    return Err(Denied::NotFound.into());
+                }
+                let changed = subscribers::set(conn, number, contact_id, subscribe)?;
+                let audience = if changed {
+                    tickets::touch(conn, number, now)?;
+                    Some(audience(conn, number, false)?)
+                } else {
+                    None
+                };
+                Ok((subscribers::list(conn, number)?, audience))
+            })
+            .await?;
+        if let Some(audience) = changed {
+            self.publish(
+                pb::EventKind::TicketUpdated,
+                number,
+                &who,
+                format!("Subscribers of #{number} changed by {}", who.name),
+                audience,
+                now,
+            );
+        }
+        Ok(Response::new(pb::SubscribersResponse {
+            subscribers: list.into_iter().map(conv::subscriber).collect(),
+        }))
     }
 }

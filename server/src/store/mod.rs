@@ -7,6 +7,28 @@ mod pool;
 pub mod seeding;
 pub mod sessions;
 
+// Accounts: sign-in, people, companies, requests, audit.
+pub mod audit;
+mod columns;
+pub mod companies;
+pub mod contacts;
+pub mod credentials;
+pub mod refresh_tokens;
+pub mod requests;
+pub mod staff;
+
+// Tickets and what hangs off them.
+pub mod attachments;
+pub mod catalog;
+pub mod reports;
+pub mod subscribers;
+pub mod tasks;
+#[cfg(test)]
+pub(crate) mod testing;
+pub mod ticket_list;
+pub mod tickets;
+pub mod timeline;
+
 pub use error::{Result, StoreError};
 pub use migrations::MIGRATIONS;
 pub use pool::{Store, StoreOptions};
@@ -19,3 +41,6 @@ pub fn now_ms() -> i64 {
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
+
+#[cfg(test)]
+mod accounts_tests;

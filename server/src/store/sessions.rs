@@ -146,3 +146,15 @@ pub fn purge_expired(conn: &Connection, now: i64) -> Result<usize> {
         .prepare_cached("DELETE FROM sessions WHERE expires_at <= ?1")?
         .execute([now])?)
 }
+
+/// Ends every session of one person except `keep` (the one changing its password).
+pub fn revoke_subject_except(
+    conn: &Connection,
+    kind: SubjectKind,
+    subject_id: i64,
+    keep: i64,
+) -> Result<()> {
+    conn.prepare_cached("DELETE FROM sessions WHERE kind = ?1 AND subject_id = ?2 AND id <> ?3")?
+        .execute(params![kind.as_str(), subject_id, keep])?;
+    Ok(())
+}

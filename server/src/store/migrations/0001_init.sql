@@ -193,7 +193,10 @@ CREATE INDEX tickets_company_group_updated ON tickets (company_id, status_group,
 CREATE INDEX tickets_company_updated ON tickets (company_id, updated_at, id);
 CREATE INDEX tickets_contact_updated ON tickets (contact_id, updated_at, id);
 CREATE INDEX tickets_updated ON tickets (updated_at, id);
-CREATE INDEX tickets_group_response_due ON tickets (status_group, response_due_at, id);
+-- Triage order: tickets without a response target last (the expression
+-- store::ticket_list sorts by).
+CREATE INDEX tickets_group_response_due
+    ON tickets (status_group, coalesce(response_due_at, 9223372036854775807), id);
 
 CREATE TABLE ticket_subscribers (
     ticket_id INTEGER NOT NULL REFERENCES tickets (id),

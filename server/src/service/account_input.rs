@@ -1,0 +1,346 @@
+//! Checks of account and company input. Every error names its field.
+
+use std::collections::HashSet;
+
+use tonic::Status;
+
+use super::status::invalid;
+use crate::domain::{Address, Company, ContactDetails};
+
+pub const MAX_NAME: usize = 100;
+pub const MAX_EMAIL: usize = 254;
+const MAX_ADDRESS_LINE: usize = 200;
+const MAX_PHONE: usize = 40;
+const MAX_EXTENSION: usize = 10;
+pub const MAX_MESSAGE: usize = 1000;
+const MAX_PAYMENT_TERMS: u32 = 365;
+const MAX_SITES: usize = 200;
+
+/// Trimmed single-line text of at most `max` characters.
+pub fn text(field: &str, value: &str, max: usize, required: bool) -> Result<String, Status> {
+    let value = value.trim();
+    if required && value.is_empty() {
+        return Err(invalid(field, "required"));
+    }
+    if value.chars().count() > max {
+        return Err(invalid(field, format!("at most {max} characters")));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(invalid(field, "must be a single line of text"));
+    }
+    Ok(value.to_owned())
+}
+
+fn is_email(e: &str) -> bool {
+    let Some((local, domain)) = e.split_once('@') else {
+        return false;
+    };
+    let local_ok = !local.is_empty()
+        && local.len() <= 64
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local
+            .chars()
+            .all(|c| c.is_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+        });
+    local_ok && domain_ok
+}
+
+/// An e-mail address (trimmed); `required` false lets it be empty.
+pub fn email(field: &str, value: &str, required: bool) -> Result<String, Status> {
+    let value = text(field, value, MAX_EMAIL, required)?;
+    if !value.is_empty() && !is_email(&value) {
+        return Err(invalid(field, "not a valid e-mail address"));
+    }
+    Ok(value)
+}
+
+pub fn id(field: &str, value: i64) -> Result<i64, Status> {
+    if value > 0 {
+        Ok(value)
+    } else {
+        Err(invalid(field, "must be a positive id"))
+    }
+}
+
+pub fn address(field: &str, a: &Address) -> Result<Address, Status> {
+    let line = |name: &str, v: &str| text(&format!("{field}.{name}"), v, MAX_ADDRESS_LINE, false);
+    Ok(Address {
+        line1: line("line1", &a.line1)?,
+        line2: line("line2", &a.line2)?,
+        city: line("city", &a.city)?,
+        region: line("region", &a.region)?,
+        postal_code: line("postal_code", &a.postal_code)?,
+        country: line("country", &a.country)?,
+    })
+}
+
+/// A phone number: digits with spaces, `+ ( ) - .`; at least one digit.
+pub fn phone_number(field: &str, number: &str) -> Result<(), Status> {
+    if number.is_empty() {
+        return Err(invalid(field, "a phone needs a number"));
+    }
+    if number.chars().count() > MAX_PHONE {
+        return Err(invalid(
+            field,
+            format!("a number has at most {MAX_PHONE} characters"),
+        ));
+    }
+    if !number
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +()-.".contains(c))
+        || !number.chars().any(|c| c.is_ascii_digit())
+    {
+        return Err(invalid(
+            field,
+            "a number may hold only digits, spaces and + ( ) - .",
+        ));
+    }
+    Ok(())
+}
+
+/// A contact's details, trimmed and checked.
+pub fn details(d: &ContactDetails) -> Result<ContactDetails, Status> {
+    let mut kinds = HashSet::new();
+    for p in &d.phones {
+        if !kinds.insert(p.kind) {
+            return Err(invalid(
+                "details.phones",
+                "each kind of phone may be given once",
+            ));
+        }
+        phone_number("details.phones", &p.number)?;
+        if p.extension.len() > MAX_EXTENSION || !p.extension.chars().all(|c| c.is_ascii_digit()) {
+            return Err(invalid(
+                "details.phones",
+                format!("an extension has at most {MAX_EXTENSION} digits"),
+            ));
+        }
+    }
+    Ok(ContactDetails {
+        first_name: text("details.first_name", &d.first_name, MAX_NAME, true)?,
+        last_name: text("details.last_name", &d.last_name, MAX_NAME, true)?,
+        title: text("details.title", &d.title, MAX_NAME, false)?,
+        home_email: email("details.home_email", &d.home_email, false)?,
+        private_email: email("details.private_email", &d.private_email, false)?,
+        phones: d.phones.clone(),
+        use_company_address: d.use_company_address,
+        address: address("details.address", &d.address)?,
+        notifications: d.notifications,
+    })
+}
+
+/// A company as sent to `CreateCompany` or `UpdateCompany`.
+pub fn company(c: &Company) -> Result<Company, Status> {
+    if c.payment_terms_days > MAX_PAYMENT_TERMS {
+        return Err(invalid(
+            "company.payment_terms_days",
+            format!("between 0 and {MAX_PAYMENT_TERMS}"),
+        ));
+    }
+    if c.sites.len() > MAX_SITES {
+        return Err(invalid(
+            "company.sites",
+            format!("at most {MAX_SITES} sites"),
+        ));
+    }
+    let phone = text("company.phone", &c.phone, MAX_PHONE, false)?;
+    if !phone.is_empty() {
+        phone_number("company.phone", &phone)?;
+    }
+    let mut names = HashSet::new();
+    let sites = c
+        .sites
+        .iter()
+        .map(|s| {
+            if s.id < 0 {
+                return Err(invalid("company.sites", "a site id is 0 (new) or positive"));
+            }
+            let name = text("company.sites.name", &s.name, MAX_NAME, true)?;
+            if !names.insert(name.to_lowercase()) {
+                return Err(invalid(
+                    "company.sites.name",
+                    format!("two sites are named \"{name}\""),
+                ));
+            }
+            Ok(crate::domain::Site {
+                id: s.id,
+                name,
+                address: address("company.sites.address", &s.address)?,
+            })
+        })
+        .collect::<Result<Vec<_>, Status>>()?;
+    if c.preferences.default_subscriber_ids.iter().any(|i| *i <= 0) {
+        return Err(invalid(
+            "company.preferences.default_subscriber_ids",
+            "must be positive ids",
+        ));
+    }
+    Ok(Company {
+        name: text("company.name", &c.name, MAX_NAME, true)?,
+        phone,
+        address: address("company.address", &c.address)?,
+        sites,
+        ..c.clone()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Phone, PhoneKind};
+
+    fn message(r: Result<impl std::fmt::Debug, Status>) -> String {
+        r.err().map(|s| s.message().to_owned()).unwrap_or_default()
+    }
+
+    #[test]
+    fn emails() {
+        for good in [
+            "a@b.example",
+            "first.last+tag@sub.example.com",
+            "ÄÖ@example.de",
+        ] {
+            assert!(email("email", good, true).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "a",
+            "a@b",
+            "@b.example",
+            "a@@b.example",
+            "a b@c.example",
+            "a@-b.example",
+            "a..b@c.example",
+        ] {
+            assert!(email("email", bad, true).is_err(), "{bad}");
+        }
+        assert!(email("home_email", "", false).is_ok());
+        assert_eq!(
+            message(email("email", "x", true)),
+            "email: not a valid e-mail address"
+        );
+        let long = format!("{}@example.com", "a".repeat(250));
+        assert_eq!(
+            message(email("email", &long, true)),
+            "email: at most 254 characters"
+        );
+    }
+
+    fn with_phones(phones: Vec<Phone>) -> ContactDetails {
+        ContactDetails {
+            first_name: "Ann".into(),
+            last_name: "Lee".into(),
+            phones,
+            ..ContactDetails::default()
+        }
+    }
+
+    fn phone(kind: PhoneKind, number: &str, extension: &str) -> Phone {
+        Phone {
+            kind,
+            number: number.into(),
+            extension: extension.into(),
+        }
+    }
+
+    #[test]
+    fn details_names_phones_and_addresses() {
+        assert!(
+            details(&with_phones(vec![
+                phone(PhoneKind::Direct, "+1 (555) 010-0199", "1234"),
+                phone(PhoneKind::Mobile, "555.010.0100", ""),
+            ]))
+            .is_ok()
+        );
+        assert_eq!(
+            message(details(&with_phones(vec![
+                phone(PhoneKind::Direct, "555 0100", ""),
+                phone(PhoneKind::Direct, "555 0101", ""),
+            ]))),
+            "details.phones: each kind of phone may be given once"
+        );
+        assert!(
+            message(details(&with_phones(vec![phone(
+                PhoneKind::Fax,
+                "call me",
+                ""
+            )])))
+            .starts_with("details.phones:")
+        );
+        assert!(
+            message(details(&with_phones(vec![phone(
+                PhoneKind::Fax,
+                &"1".repeat(41),
+                ""
+            )])))
+            .contains("at most 40")
+        );
+        assert!(
+            message(details(&with_phones(vec![phone(
+                PhoneKind::Fax,
+                "555",
+                "12345678901"
+            )])))
+            .contains("extension")
+        );
+        assert!(
+            message(details(&with_phones(vec![phone(
+                PhoneKind::Fax,
+                "555",
+                "12a"
+            )])))
+            .contains("extension")
+        );
+        let mut d = with_phones(Vec::new());
+        d.first_name = "x".repeat(101);
+        assert_eq!(
+            message(details(&d)),
+            "details.first_name: at most 100 characters"
+        );
+        d.first_name = "  ".into();
+        assert_eq!(message(details(&d)), "details.first_name: required");
+        d.first_name = "Ann".into();
+        d.address.city = "x".repeat(201);
+        assert_eq!(
+            message(details(&d)),
+            "details.address.city: at most 200 characters"
+        );
+        d.address.city = "Town".into();
+        d.private_email = "nope".into();
+        assert_eq!(
+            message(details(&d)),
+            "details.private_email: not a valid e-mail address"
+        );
+    }
+
+    #[test]
+    fn companies() {
+        let mut c = Company {
+            id: 0,
+            name: " Acme ".into(),
+            phone: "555 0100".into(),
+            address: Address::default(),
+            sites: Vec::new(),
+            payment_terms_days: 30,
+            preferences: crate::domain::CompanyPreferences::default(),
+            active: true,
+            created_at: 0,
+        };
+        assert_eq!(company(&c).map(|c| c.name).ok().as_deref(), Some("Acme"));
+        c.payment_terms_days = 366;
+        assert!(message(company(&c)).starts_with("company.payment_terms_days:"));
+        c.payment_terms_days = 0;
+        c.name = String::new();
+        assert_eq!(message(company(&c)), "company.name: required");
+    }
+}

@@ -1,0 +1,282 @@
+//! Tickets, the catalog and figures: domain <-> pb.
+
+use portal_proto::pb;
+use tonic::Status;
+
+use super::{opt_timestamp, status_to_pb, timestamp};
+use crate::domain::StatusGroup;
+use crate::domain::tickets::{
+    Attachment, FieldDef, FieldKind, FieldValue, ServiceType, Subscriber, Task, Ticket,
+    TicketCursor, TicketSort, TicketStats, TimelineEntry, TimelineKind,
+};
+use crate::service::status::invalid;
+
+pub fn ticket(t: Ticket) -> pb::Ticket {
+    pb::Ticket {
+        number: t.number,
+        company_id: t.company_id,
+        company_name: t.company_name,
+        site_id: t.site_id.unwrap_or(0),
+        site_name: t.site_name,
+        contact_id: t.contact_id,
+        contact_name: t.contact_name,
+        title: t.title,
+        description: t.description,
+        service_type_id: t.service_type_id,
+        service_type_name: t.service_type_name,
+        fields: t.fields.into_iter().map(field_value).collect(),
+        priority: t.priority,
+        status: status_to_pb(t.status).into(),
+        emergency: t.emergency,
+        due_date: t.due_date.unwrap_or_default(),
+        po_number: t.po_number,
+        board: t.board,
+        assigned_staff_id: t.assigned_staff_id.unwrap_or(0),
+        assigned_staff_name: t.assigned_staff_name,
+        created_at: Some(timestamp(t.created_at)),
+        updated_at: Some(timestamp(t.updated_at)),
+        responded_at: opt_timestamp(t.responded_at),
+        completed_at: opt_timestamp(t.completed_at),
+        closed_at: opt_timestamp(t.closed_at),
+        response_due_at: opt_timestamp(t.response_due_at),
+        resolution_due_at: opt_timestamp(t.resolution_due_at),
+    }
+}
+
+fn field_value(v: FieldValue) -> pb::FieldValue {
+    pb::FieldValue {
+        key: v.key,
+        value: v.value,
+    }
+}
+
+pub fn field_values(values: Vec<pb::FieldValue>) -> Vec<FieldValue> {
+    values
+        .into_iter()
+        .map(|v| FieldValue {
+            key: v.key,
+            value: v.value,
+        })
+        .collect()
+}
+
+fn timeline_kind(k: TimelineKind) -> pb::TimelineKind {
+    match k {
+        TimelineKind::Discussion => pb::TimelineKind::Discussion,
+        TimelineKind::Resolution => pb::TimelineKind::Resolution,
+        TimelineKind::InternalNote => pb::TimelineKind::InternalNote,
+        TimelineKind::StatusChange => pb::TimelineKind::StatusChange,
+        TimelineKind::PriorityChange => pb::TimelineKind::PriorityChange,
+        TimelineKind::AssignmentChange => pb::TimelineKind::AssignmentChange,
+    }
+}
+
+pub fn post_kind(k: pb::PostKind) -> TimelineKind {
+    match k {
+        pb::PostKind::Unspecified | pb::PostKind::Discussion => TimelineKind::Discussion,
+        pb::PostKind::Resolution => TimelineKind::Resolution,
+        pb::PostKind::InternalNote => TimelineKind::InternalNote,
+    }
+}
+
+pub fn timeline_entry(e: TimelineEntry) -> pb::TimelineEntry {
+    pb::TimelineEntry {
+        id: e.id,
+        kind: timeline_kind(e.kind).into(),
+        at: Some(timestamp(e.at)),
+        author_name: e.author_name,
+        author_is_staff: e.author_is_staff,
+        body: e.body,
+        from_value: e.from_value,
+        to_value: e.to_value,
+    }
+}
+
+pub fn task(t: Task) -> pb::Task {
+    pb::Task {
+        id: t.id,
+        text: t.text,
+        done: t.done,
+        done_by: t.done_by,
+        done_at: opt_timestamp(t.done_at),
+        created_at: Some(timestamp(t.created_at)),
+    }
+}
+
+pub fn attachment(a: Attachment) -> pb::Attachment {
+    pb::Attachment {
+        id: a.id,
+        ticket_number: a.ticket_id,
+        title: a.title,
+        file_name: a.file_name,
+        content_type: a.content_type,
+        size: a.size,
+        sha256: a.sha256,
+        uploaded_by: a.uploaded_by,
+        uploaded_at: Some(timestamp(a.uploaded_at)),
+    }
+}
+
+pub fn subscriber(s: Subscriber) -> pb::Subscriber {
+    pb::Subscriber {
+        contact_id: s.contact_id,
+        name: s.name,
+        email: s.email,
+    }
+}
+
+fn field_kind_to_pb(k: FieldKind) -> pb::FieldKind {
+    match k {
+        FieldKind::Text => pb::FieldKind::Text,
+        FieldKind::Multiline => pb::FieldKind::Multiline,
+        FieldKind::Date => pb::FieldKind::Date,
+        FieldKind::Choice => pb::FieldKind::Choice,
+        FieldKind::YesNo => pb::FieldKind::YesNo,
+    }
+}
+
+fn field_kind_from_pb(k: pb::FieldKind) -> Option<FieldKind> {
+    match k {
+        pb::FieldKind::Unspecified => None,
+        pb::FieldKind::Text => Some(FieldKind::Text),
+        pb::FieldKind::Multiline => Some(FieldKind::Multiline),
+        pb::FieldKind::Date => Some(FieldKind::Date),
+        pb::FieldKind::Choice => Some(FieldKind::Choice),
+        pb::FieldKind::YesNo => Some(FieldKind::YesNo),
+    }
+}
+
+pub fn service_type(s: ServiceType) -> pb::ServiceType {
+    pb::ServiceType {
+        id: s.id,
+        name: s.name,
+        description: s.description,
+        sort_order: s.sort_order,
+        active: s.active,
+        fields: s
+            .fields
+            .into_iter()
+            .map(|f| pb::FieldDef {
+                key: f.key,
+                label: f.label,
+                kind: field_kind_to_pb(f.kind).into(),
+                required: f.required,
+                choices: f.choices,
+            })
+            .collect(),
+    }
+}
+
+/// A catalog entry as a provider Admin sends it; every field kind must be set.
+pub fn service_type_from_pb(s: pb::ServiceType) -> Result<ServiceType, Status> {
+    if s.id < 0 {
+        return Err(invalid("id", "must not be negative"));
+    }
+    let fields = s
+        .fields
+        .into_iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let kind = pb::FieldKind::try_from(f.kind)
+                .ok()
+                .and_then(field_kind_from_pb)
+                .ok_or_else(|| invalid(&format!("fields[{i}].kind"), "required"))?;
+            Ok(FieldDef {
+                key: f.key,
+                label: f.label.trim().to_owned(),
+                kind,
+                required: f.required,
+                choices: f.choices,
+            })
+        })
+        .collect::<Result<_, Status>>()?;
+    Ok(ServiceType {
+        id: s.id,
+        name: s.name.trim().to_owned(),
+        description: s.description.trim().to_owned(),
+        sort_order: s.sort_order,
+        active: s.active,
+        fields,
+    })
+}
+
+pub fn sort_from_pb(s: pb::TicketSort) -> TicketSort {
+    match s {
+        pb::TicketSort::Unspecified | pb::TicketSort::Updated => TicketSort::Updated,
+        pb::TicketSort::Number => TicketSort::Number,
+        pb::TicketSort::Title => TicketSort::Title,
+        pb::TicketSort::Status => TicketSort::Status,
+        pb::TicketSort::Priority => TicketSort::Priority,
+        pb::TicketSort::Contact => TicketSort::Contact,
+        pb::TicketSort::Created => TicketSort::Created,
+        pb::TicketSort::Company => TicketSort::Company,
+        pb::TicketSort::ResponseDue => TicketSort::ResponseDue,
+    }
+}
+
+pub fn status_group_from_pb(g: pb::StatusGroup) -> Option<StatusGroup> {
+    match g {
+        pb::StatusGroup::Unspecified | pb::StatusGroup::All => None,
+        pb::StatusGroup::Open => Some(StatusGroup::Open),
+        pb::StatusGroup::Completed => Some(StatusGroup::Completed),
+        pb::StatusGroup::Closed => Some(StatusGroup::Closed),
+    }
+}
+
+/// Cursors are opaque to clients: hex of a small JSON document.
+pub fn encode_cursor(c: &TicketCursor) -> String {
+    serde_json::to_vec(c).map(hex::encode).unwrap_or_default()
+}
+
+pub fn decode_cursor(s: &str) -> Result<Option<TicketCursor>, Status> {
+    if s.is_empty() {
+        return Ok(None);
+    }
+    hex::decode(s)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .map(Some)
+        .ok_or_else(|| invalid("page.cursor", "not a valid cursor"))
+}
+
+/// Timeline cursors: the id of the oldest entry already shown.
+pub fn encode_timeline_cursor(id: i64) -> String {
+    format!("t{id}")
+}
+
+pub fn decode_timeline_cursor(s: &str) -> Result<Option<i64>, Status> {
+    if s.is_empty() {
+        return Ok(None);
+    }
+    s.strip_prefix('t')
+        .and_then(|n| n.parse::<i64>().ok())
+        .filter(|n| *n > 0)
+        .map(Some)
+        .ok_or_else(|| invalid("page.cursor", "not a valid cursor"))
+}
+
+pub fn stats(s: TicketStats) -> pb::TicketStats {
+    pb::TicketStats {
+        open: s.open,
+        created_this_month: s.created_this_month,
+        created_this_year: s.created_this_year,
+        awaiting_client: s.awaiting_client,
+        by_month: s
+            .by_month
+            .into_iter()
+            .map(|(month, created, completed)| pb::MonthCount {
+                month,
+                created,
+                completed,
+            })
+            .collect(),
+        by_status: s
+            .by_status
+            .into_iter()
+            .map(|(status, count)| pb::StatusCount {
+                status: status_to_pb(status).into(),
+                count,
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,166 @@
+//! Attachment upload (client stream) and download (server stream).
+
+use portal_proto::pb;
+use portal_proto::pb::upload_attachment_request::Part;
+use sha2::{Digest, Sha256};
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::{Request, Status, Streaming};
+
+use super::{Tickets, audience, author, validate, visible};
+use crate::policy::{self, Denied};
+use crate::service::authn::caller;
+use crate::service::convert::tickets as conv;
+use crate::service::status::invalid;
+use crate::store::attachments::{self, NewAttachment};
+use crate::store::now_ms;
+
+/// Downloads are sent in chunks of this many bytes.
+const CHUNK: usize = 64 * 1024;
+
+fn size_label(bytes: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+impl Tickets {
+    /// Takes `meta`, checks the caller may attach to the ticket before
+    /// accepting any data, then hashes and counts the data as it arrives,
+    /// refusing (and storing nothing) as soon as it passes the limit.
+    pub(super) async fn upload(
+        &self,
+        request: Request<Streaming<pb::UploadAttachmentRequest>>,
+    ) -> Result<pb::Attachment, Status> {
+        let who = caller(&request)?.clone();
+        let mut stream = request.into_inner();
+        let first = stream
+            .message()
+            .await?
+            .ok_or_else(|| invalid("meta", "required"))?;
+        let Some(Part::Meta(meta)) = first.part else {
+            return Err(invalid("meta", "the first message must carry meta"));
+        };
+        let number = validate::number(meta.number)?;
+        let file_name = validate::file_name(&meta.file_name)?;
+        let title = validate::optional_line("title", &meta.title, 200)?;
+        let content_type = validate::content_type(&meta.content_type, &file_name)?;
+        let meta = NewAttachment {
+            title: if title.is_empty() {
+                file_name.clone()
+            } else {
+                title
+            },
+            file_name,
+            content_type,
+        };
+
+        let p = who.principal.clone();
+        self.read(move |conn| {
+            let facts = visible(conn, number, &p)?;
+            policy::post(&p, &facts)?;
+            Ok(())
+        })
+        .await?;
+
+        let max = self.state.config.max_upload_bytes;
+        let mut data = Vec::new();
+        let mut hasher = Sha256::new();
+        while let Some(message) = stream.message().await? {
+            match message.part {
+                Some(Part::Data(chunk)) => {
+                    if (data.len() + chunk.len()) as u64 > max {
+                        return Err(Status::resource_exhausted(format!(
+                            "data: the file is larger than the upload limit of {}",
+                            size_label(max)
+                        )));
+                    }
+                    hasher.update(&chunk);
+                    data.extend_from_slice(&chunk);
+                }
+                Some(Part::Meta(_)) => {
+                    return Err(invalid("meta", "only the first message carries meta"));
+                }
+                None => {}
+            }
+        }
+        if data.is_empty() {
+            return Err(invalid("data", "the file is empty"));
+        }
+        let sha256 = hex::encode(hasher.finalize());
+
+        let now = now_ms();
+        let p = who.principal.clone();
+        let by = author(&who);
+        let (attachment, audience) = self
+            .write(move |conn| {
+                // Checked again: the ticket may have changed during the upload.
+                let facts = visible(conn, number, &p)?;
+                policy::post(&p, &facts)?;
+                let a = attachments::add(conn, number, &meta, &sha256, &data, &by, now)?;
+                Ok((a, audience(conn, number, false)?))
+            })
+            .await?;
+        self.publish(
+            pb::EventKind::AttachmentAdded,
+            number,
+            &who,
+            format!(
+                "{} attached {} to #{number}",
+                who.name, attachment.file_name
+            ),
+            audience,
+            now,
+        );
+        Ok(conv::attachment(attachment))
+    }
+
+    /// Streams an attachment in 64 KiB chunks, each read on its own from a
+    /// reader connection so a slow client never holds one.
+    pub(super) async fn download(
+        &self,
+        request: Request<pb::DownloadAttachmentRequest>,
+    ) -> Result<ReceiverStream<Result<pb::DownloadAttachmentResponse, Status>>, Status> {
+        let p = caller(&request)?.principal.clone();
+        let id = validate::id("attachment_id", request.get_ref().attachment_id)?;
+        let (attachment, blob) = self
+            .read(move |conn| {
+                let (a, blob) = attachments::get(conn, id)?.ok_or(Denied::NotFound)?;
+                visible(conn, a.ticket_id, &p)?;
+                Ok((a, blob))
+            })
+            .await?;
+        let (tx, rx) = mpsc::channel(4);
+        let store = self.state.store.clone();
+        tokio::spawn(async move {
+            let size = usize::try_from(attachment.size).unwrap_or(usize::MAX);
+            let mut first = Some(conv::attachment(attachment));
+            let mut offset = 0;
+            loop {
+                let chunk = store
+                    .read(move |conn| attachments::read_chunk(conn, blob, offset, CHUNK))
+                    .await;
+                let data = match chunk {
+                    Ok(data) => data,
+                    Err(e) => {
+                        let _ = tx.send(Err(e.into())).await;
+                        return;
+                    }
+                };
+                offset += data.len();
+                let done = data.is_empty() || offset >= size;
+                let message = pb::DownloadAttachmentResponse {
+                    attachment: first.take(),
+                    data,
+                };
+                if tx.send(Ok(message)).await.is_err() || done {
+                    return;
+                }
+            }
+        });
+        Ok(ReceiverStream::new(rx))
+    }
+}

@@ -1,0 +1,63 @@
+//! The audit log: security- and money-relevant events, append-only.
+
+use rusqlite::{Connection, params};
+
+use super::{Result, columns};
+use crate::domain::AuditEntry;
+
+/// An event to record. `actor` and `subject` are e-mails or object names.
+#[derive(Debug, Clone, Default)]
+pub struct AuditEvent {
+    pub actor: String,
+    pub action: &'static str,
+    pub subject: String,
+    pub company_id: Option<i64>,
+    pub detail: String,
+}
+
+pub fn record(conn: &Connection, now: i64, e: &AuditEvent) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO audit_log (at, actor, action, subject, company_id, detail)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        now,
+        e.actor,
+        e.action,
+        e.subject,
+        e.company_id,
+        e.detail
+    ])?;
+    Ok(())
+}
+
+/// Newest first. `action` is a prefix ("login" matches "login.ok");
+/// `before` is the id the previous page ended at.
+pub fn list(
+    conn: &Connection,
+    action: &str,
+    company_id: Option<i64>,
+    before: Option<i64>,
+    limit: u32,
+) -> Result<Vec<AuditEntry>> {
+    let pattern = columns::like_prefix(action);
+    conn.prepare_cached(
+        "SELECT id, at, actor, action, subject, company_id, detail FROM audit_log
+         WHERE action LIKE ?1 ESCAPE '\\' AND (?2 IS NULL OR company_id = ?2)
+           AND (?3 IS NULL OR id < ?3)
+         ORDER BY id DESC LIMIT ?4",
+    )?
+    .query_map(params![pattern, company_id, before, limit], |r| {
+        Ok(AuditEntry {
+            id: r.get(0)?,
+            at: r.get(1)?,
+            actor: r.get(2)?,
+            action: r.get(3)?,
+            subject: r.get(4)?,
+            company_id: r.get(5)?,
+            detail: r.get(6)?,
+        })
+    })?
+    .collect::<rusqlite::Result<Vec<_>>>()
+    .map_err(Into::into)
+}

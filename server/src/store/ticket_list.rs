@@ -1,0 +1,657 @@
+//! Ticket lists: scope, filters, full-text search and keyset paging.
+
+use std::fmt::Write as _;
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, params_from_iter};
+
+use super::{Result, StoreError, tickets};
+use crate::domain::tickets::{
+    SortValue, Ticket, TicketCursor, TicketFilter, TicketPage, TicketSort,
+};
+use crate::policy::TicketScope;
+
+/// Turns what a user typed into a safe FTS5 query: every term becomes a
+/// quoted phrase (so no FTS operator or syntax survives), and the last one
+/// matches as a prefix. None when nothing searchable is left.
+pub fn match_query(text: &str) -> Option<String> {
+    let terms: Vec<String> = text
+        .split_whitespace()
+        .map(|term| {
+            // unicode61 splits on everything that is not a letter or digit;
+            // doing the same here keeps the phrases free of quotes.
+            term.chars()
+                .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+                .take(100)
+                .collect::<String>()
+        })
+        .filter(|t| !t.trim().is_empty())
+        .take(16)
+        .collect();
+    let (last, rest) = terms.split_last()?;
+    let mut q: Vec<String> = rest.iter().map(|t| format!("\"{}\"", t.trim())).collect();
+    q.push(format!("\"{}\" *", last.trim()));
+    Some(q.join(" "))
+}
+
+/// The SQL condition limiting `t` to what a scope may see, pushing its
+/// parameters onto `args`.
+/// `narrow` is true when the scope itself should drive the query (a
+/// contact's own and followed tickets, by id).
+pub(super) fn scope_clause(
+    conn: &Connection,
+    scope: &TicketScope,
+    args: &mut Vec<Value>,
+) -> Result<(String, bool)> {
+    // As one id list, so the few tickets are fetched by id instead of
+    // scanning an index for the OR.
+    const MINE: &str = "t.id IN (SELECT id FROM tickets WHERE contact_id = ?
+        UNION ALL SELECT ticket_id FROM ticket_subscribers WHERE contact_id = ?)";
+    Ok(match *scope {
+        TicketScope::All => ("1".to_owned(), false),
+        TicketScope::Own { contact_id } => {
+            args.extend([Value::Integer(contact_id), Value::Integer(contact_id)]);
+            (format!("({MINE})"), true)
+        }
+        TicketScope::Company {
+            company_id,
+            contact_id,
+        } => {
+            args.push(Value::Integer(company_id));
+            // Almost nobody follows tickets of other companies; when this
+            // contact does not, the plain company condition lets the
+            // (company_id, ...) indexes serve the page directly.
+            if follows_elsewhere(conn, company_id, contact_id)? {
+                args.extend([Value::Integer(contact_id), Value::Integer(contact_id)]);
+                (format!("(t.company_id = ? OR {MINE})"), true)
+            } else {
+                ("t.company_id = ?".to_owned(), false)
+            }
+        }
+    })
+}
+
+/// Whether a contact requested or subscribes to a ticket outside its company.
+fn follows_elsewhere(conn: &Connection, company_id: i64, contact_id: i64) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM tickets WHERE contact_id = ?2 AND company_id != ?1)
+                 OR EXISTS (SELECT 1 FROM ticket_subscribers s JOIN tickets t ON t.id = s.ticket_id
+                            WHERE s.contact_id = ?2 AND t.company_id != ?1)",
+        )?
+        .query_row([company_id, contact_id], |r| r.get(0))?)
+}
+
+/// The SQL expression a sort orders by, and whether its value is text.
+fn sort_key(sort: TicketSort) -> (&'static str, bool) {
+    match sort {
+        TicketSort::Number => ("t.id", false),
+        TicketSort::Title => ("t.title COLLATE NOCASE", true),
+        TicketSort::Status => ("t.status", false),
+        TicketSort::Priority => ("t.priority", false),
+        TicketSort::Contact => ("(c.first_name || ' ' || c.last_name) COLLATE NOCASE", true),
+        TicketSort::Updated => ("t.updated_at", false),
+        TicketSort::Created => ("t.created_at", false),
+        TicketSort::Company => ("co.name COLLATE NOCASE", true),
+        // Tickets without a response target sort last; the same expression
+        // is indexed (tickets_group_response_due).
+        TicketSort::ResponseDue => ("coalesce(t.response_due_at, 9223372036854775807)", false),
+    }
+}
+
+/// The value of `sort`'s key for a ticket, as the next cursor carries it.
+fn sort_value(sort: TicketSort, t: &Ticket) -> SortValue {
+    match sort {
+        TicketSort::Number => SortValue::Int(t.number),
+        TicketSort::Title => SortValue::Text(t.title.clone()),
+        TicketSort::Status => SortValue::Int(t.status as i64),
+        TicketSort::Priority => SortValue::Int(i64::from(t.priority)),
+        TicketSort::Contact => SortValue::Text(t.contact_name.clone()),
+        TicketSort::Updated => SortValue::Int(t.updated_at),
+        TicketSort::Created => SortValue::Int(t.created_at),
+        TicketSort::Company => SortValue::Text(t.company_name.clone()),
+        TicketSort::ResponseDue => SortValue::Int(t.response_due_at.unwrap_or(i64::MAX)),
+    }
+}
+
+/// The filters as SQL conditions. With `narrow`, columns are written `+t.x`
+/// so that no index on them competes with the scope's id list: without
+/// statistics SQLite would rather walk every open ticket.
+fn filter_clause(filter: &TicketFilter, narrow: bool, args: &mut Vec<Value>) -> String {
+    let mut sql = String::new();
+    let mut cond = |s: &str, v: Option<Value>| {
+        sql.push_str(" AND ");
+        if narrow && s.starts_with("t.") {
+            sql.push('+');
+        }
+        sql.push_str(s);
+        if let Some(v) = v {
+            args.push(v);
+        }
+    };
+    if let Some(q) = &filter.text {
+        cond(
+            "t.id IN (SELECT CASE WHEN rowid < 0 THEN -rowid
+                   ELSE (SELECT ticket_id FROM timeline WHERE id = ticket_search.rowid) END
+               FROM ticket_search WHERE ticket_search MATCH ?)",
+            Some(Value::Text(q.clone())),
+        );
+    }
+    let int = |n: i64| Some(Value::Integer(n));
+    if let Some(g) = filter.status_group {
+        cond("t.status_group = ?", int(g as i64));
+    }
+    if let Some(s) = filter.status {
+        cond("t.status = ?", int(s as i64));
+    }
+    if let Some(n) = filter.number {
+        cond("t.id = ?", int(n));
+    }
+    if let Some(c) = filter.contact_id {
+        cond("t.contact_id = ?", int(c));
+    }
+    if let Some(p) = filter.priority {
+        cond("t.priority = ?", int(i64::from(p)));
+    }
+    if let Some(s) = filter.service_type_id {
+        cond("t.service_type_id = ?", int(s));
+    }
+    if let Some(from) = filter.created.0 {
+        cond("t.created_at >= ?", int(from));
+    }
+    if let Some(to) = filter.created.1 {
+        cond("t.created_at < ?", int(to));
+    }
+    if let Some(from) = filter.updated.0 {
+        cond("t.updated_at >= ?", int(from));
+    }
+    if let Some(to) = filter.updated.1 {
+        cond("t.updated_at < ?", int(to));
+    }
+    if let Some(c) = filter.company_id {
+        cond("t.company_id = ?", int(c));
+    }
+    if let Some(s) = filter.assigned_staff_id {
+        cond("t.assigned_staff_id = ?", int(s));
+    }
+    if filter.unassigned {
+        cond("t.assigned_staff_id IS NULL", None);
+    }
+    sql
+}
+
+/// A page of tickets visible in `scope` matching `filter`, sorted by `sort`,
+/// after `cursor`; with the total count of matches. Descriptions are cut to
+/// 200 characters.
+pub fn list(
+    conn: &Connection,
+    scope: &TicketScope,
+    filter: &TicketFilter,
+    sort: TicketSort,
+    descending: bool,
+    cursor: Option<&TicketCursor>,
+    limit: usize,
+) -> Result<TicketPage> {
+    let mut args = Vec::new();
+    let (scope_sql, narrow) = scope_clause(conn, scope, &mut args)?;
+    let filter_sql = filter_clause(filter, narrow, &mut args);
+    let where_sql = format!("WHERE {scope_sql}{filter_sql}");
+
+    let total: i64 = conn
+        .prepare_cached(&format!("SELECT count(*) FROM tickets t {where_sql}"))?
+        .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
+
+    let (key, text_key) = sort_key(sort);
+    let (cmp, dir) = if descending {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
+    let mut page_sql = format!(
+        "{} {where_sql}",
+        tickets::SELECT.replace("{desc}", "substr(t.description, 1, 200)")
+    );
+    if let Some(c) = cursor {
+        if c.sort != sort || c.descending != descending {
+            return Err(StoreError::invalid(
+                "page.cursor",
+                "belongs to a different sort order",
+            ));
+        }
+        let value = match (&c.value, text_key) {
+            (SortValue::Int(n), false) => Value::Integer(*n),
+            (SortValue::Text(s), true) => Value::Text(s.clone()),
+            _ => return Err(StoreError::invalid("page.cursor", "not a valid cursor")),
+        };
+        // The plain bound lets an index on an expression key (triage) seek
+        // too; the row value then skips the ties already shown.
+        write!(
+            page_sql,
+            " AND {key} {cmp}= ? AND ({key}, t.id) {cmp} (?, ?)"
+        )
+        .ok();
+        args.extend([value.clone(), value, Value::Integer(c.id)]);
+    }
+    write!(page_sql, " ORDER BY {key} {dir}, t.id {dir} LIMIT ?").ok();
+    args.push(Value::Integer(limit as i64 + 1));
+
+    #[cfg(test)]
+    plan::record(conn, &page_sql, &args);
+    let mut stmt = conn.prepare_cached(&page_sql)?;
+    let mut tickets = stmt
+        .query_map(params_from_iter(args.iter()), tickets::from_row)?
+        .map(|r| tickets::finish(r?))
+        .collect::<Result<Vec<_>>>()?;
+    let next = if tickets.len() > limit {
+        tickets.truncate(limit);
+        tickets.last().map(|t| TicketCursor {
+            sort,
+            descending,
+            value: sort_value(sort, t),
+            id: t.number,
+        })
+    } else {
+        None
+    };
+    Ok(TicketPage {
+        tickets,
+        next,
+        total: total.max(0) as u64,
+    })
+}
+
+/// The query plans of the pages listed, for tests that keep them fast.
+#[cfg(test)]
+pub(crate) mod plan {
+    use std::cell::RefCell;
+
+    use rusqlite::types::Value;
+    use rusqlite::{Connection, params_from_iter};
+
+    thread_local! {
+        pub static LAST: RefCell<String> = const { RefCell::new(String::new()) };
+    }
+
+    pub fn record(conn: &Connection, sql: &str, args: &[Value]) {
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let rows: Vec<String> = stmt
+            .query_map(params_from_iter(args.iter()), |r| r.get::<_, String>(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        LAST.with(|l| *l.borrow_mut() = rows.join("\n"));
+    }
+
+    pub fn last() -> String {
+        LAST.with(|l| l.borrow().clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+    use crate::domain::StatusGroup;
+    use crate::domain::tickets::{Author, TimelineKind};
+    use crate::store::testing::*;
+    use crate::store::timeline::{self, Change};
+
+    fn search(conn: &Connection, text: &str) -> Vec<i64> {
+        let filter = TicketFilter {
+            text: match_query(text),
+            ..Default::default()
+        };
+        if filter.text.is_none() {
+            return vec![];
+        }
+        list(
+            conn,
+            &TicketScope::All,
+            &filter,
+            TicketSort::Number,
+            false,
+            None,
+            200,
+        )
+        .unwrap()
+        .tickets
+        .iter()
+        .map(|t| t.number)
+        .collect()
+    }
+
+    #[test]
+    fn match_query_quotes_every_term() {
+        assert_eq!(match_query("printer jam").unwrap(), "\"printer\" \"jam\" *");
+        assert_eq!(match_query("a\"b OR c*").unwrap(), "\"a b\" \"OR\" \"c\" *");
+        assert_eq!(match_query("  \t "), None);
+        assert_eq!(match_query("\"\" ** ()"), None);
+    }
+
+    #[test]
+    fn hostile_text_never_breaks_the_query() {
+        let (_dir, conn) = temp_conn();
+        raw_ticket(&conn, COMPANY_A, UMA, "Drucker druckt nicht", 0);
+        for text in [
+            "\"",
+            "\"\"",
+            "'",
+            "''; DROP TABLE tickets; --",
+            "NEAR(a b)",
+            "a OR",
+            "AND",
+            "NOT x",
+            "^x",
+            "x:y",
+            "body:x",
+            "*",
+            "x*",
+            "(",
+            ")",
+            "{a b}",
+            "-x",
+            "+",
+            "\\",
+            "\0",
+            "😀",
+            "ünïcödé",
+            "日本語",
+            "a\u{200b}b",
+            "%",
+            "_",
+            "?1",
+            ":x",
+            "$x",
+        ] {
+            search(&conn, text);
+        }
+        let long = "x ".repeat(5000);
+        search(&conn, &long);
+    }
+
+    #[test]
+    fn search_finds_titles_descriptions_public_posts_and_prefixes() {
+        let (_dir, conn) = temp_conn();
+        let a = raw_ticket(&conn, COMPANY_A, UMA, "Printer jams on tray two", 0);
+        let b = raw_ticket(&conn, COMPANY_A, UMA, "VPN drops", 0);
+        let c = raw_ticket(&conn, COMPANY_A, UMA, "Café menu", 0);
+        let tom = Author {
+            staff: true,
+            id: TOM,
+            name: "Tom".into(),
+        };
+        timeline::append(
+            &conn,
+            b,
+            &tom,
+            Change::post(TimelineKind::Discussion, "replaced the router"),
+            1,
+        )
+        .unwrap();
+        timeline::append(
+            &conn,
+            a,
+            &tom,
+            Change::post(TimelineKind::InternalNote, "router secret"),
+            1,
+        )
+        .unwrap();
+        assert_eq!(search(&conn, "printer"), vec![a]);
+        assert_eq!(search(&conn, "PRINT"), vec![a]);
+        assert_eq!(search(&conn, "router"), vec![b]);
+        assert_eq!(search(&conn, "secret"), Vec::<i64>::new());
+        assert_eq!(search(&conn, "cafe"), vec![c]);
+        assert_eq!(search(&conn, "jams tray"), vec![a]);
+        assert_eq!(search(&conn, "jams vpn"), Vec::<i64>::new());
+    }
+
+    #[test]
+    fn keyset_pages_cover_every_ticket_once_in_every_order() {
+        let (_dir, conn) = temp_conn();
+        for i in 0..37_i64 {
+            let company = if i % 3 == 0 { COMPANY_B } else { COMPANY_A };
+            let contact = if company == COMPANY_B {
+                BOB
+            } else {
+                [ALICE, MARK, UMA][(i % 3) as usize]
+            };
+            let t = raw_ticket(
+                &conn,
+                company,
+                contact,
+                &format!("T{}", i % 5),
+                i64::from(i % 4 == 0) * 7,
+            );
+            conn.execute(
+                "UPDATE tickets SET priority = ?2, status = ?3, response_due_at = ?4 WHERE id = ?1",
+                rusqlite::params![t, 1 + i % 5, 1 + i % 8, (i % 2 == 0).then_some(i % 6)],
+            )
+            .unwrap();
+        }
+        let sorts = [
+            TicketSort::Number,
+            TicketSort::Title,
+            TicketSort::Status,
+            TicketSort::Priority,
+            TicketSort::Contact,
+            TicketSort::Updated,
+            TicketSort::Created,
+            TicketSort::Company,
+            TicketSort::ResponseDue,
+        ];
+        for sort in sorts {
+            for descending in [false, true] {
+                let mut seen = Vec::new();
+                let mut cursor = None;
+                loop {
+                    let page = list(
+                        &conn,
+                        &TicketScope::All,
+                        &TicketFilter::default(),
+                        sort,
+                        descending,
+                        cursor.as_ref(),
+                        5,
+                    )
+                    .unwrap();
+                    assert_eq!(page.total, 37);
+                    seen.extend(page.tickets.iter().map(|t| t.number));
+                    match page.next {
+                        Some(c) => cursor = Some(c),
+                        None => break,
+                    }
+                }
+                let unique: HashSet<_> = seen.iter().collect();
+                assert_eq!(
+                    (seen.len(), unique.len()),
+                    (37, 37),
+                    "{sort:?} {descending}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn scopes_and_filters_limit_the_list() {
+        let (_dir, conn) = temp_conn();
+        let mine = raw_ticket(&conn, COMPANY_A, UMA, "mine", 0);
+        let colleague = raw_ticket(&conn, COMPANY_A, ALICE, "colleague", 0);
+        let other = raw_ticket(&conn, COMPANY_B, BOB, "other", 0);
+        let numbers = |scope: TicketScope, filter: TicketFilter| {
+            list(&conn, &scope, &filter, TicketSort::Number, false, None, 50)
+                .unwrap()
+                .tickets
+                .iter()
+                .map(|t| t.number)
+                .collect::<Vec<_>>()
+        };
+        let own = TicketScope::Own { contact_id: UMA };
+        let company = TicketScope::Company {
+            company_id: COMPANY_A,
+            contact_id: MARK,
+        };
+        assert_eq!(numbers(own, TicketFilter::default()), vec![mine]);
+        assert_eq!(
+            numbers(company, TicketFilter::default()),
+            vec![mine, colleague]
+        );
+        conn.execute(
+            "INSERT INTO ticket_subscribers VALUES (?1, ?2)",
+            [other, MARK],
+        )
+        .unwrap();
+        assert_eq!(
+            numbers(company, TicketFilter::default()),
+            vec![mine, colleague, other]
+        );
+        conn.execute(
+            "INSERT INTO ticket_subscribers VALUES (?1, ?2)",
+            [colleague, UMA],
+        )
+        .unwrap();
+        assert_eq!(numbers(own, TicketFilter::default()), vec![mine, colleague]);
+        let filter = TicketFilter {
+            contact_id: Some(ALICE),
+            ..Default::default()
+        };
+        assert_eq!(numbers(TicketScope::All, filter), vec![colleague]);
+        conn.execute("UPDATE tickets SET status = 5 WHERE id = ?1", [mine])
+            .unwrap();
+        let filter = TicketFilter {
+            status_group: Some(StatusGroup::Completed),
+            ..Default::default()
+        };
+        assert_eq!(numbers(TicketScope::All, filter), vec![mine]);
+        let filter = TicketFilter {
+            created: (Some(1), None),
+            ..Default::default()
+        };
+        assert!(numbers(TicketScope::All, filter).is_empty());
+        let filter = TicketFilter {
+            unassigned: true,
+            company_id: Some(COMPANY_B),
+            ..Default::default()
+        };
+        assert_eq!(numbers(TicketScope::All, filter), vec![other]);
+    }
+
+    #[test]
+    fn a_cursor_of_another_sort_is_refused() {
+        let (_dir, conn) = temp_conn();
+        let cursor = TicketCursor {
+            sort: TicketSort::Title,
+            descending: false,
+            value: SortValue::Int(3),
+            id: 1,
+        };
+        let err = list(
+            &conn,
+            &TicketScope::All,
+            &TicketFilter::default(),
+            TicketSort::Title,
+            false,
+            Some(&cursor),
+            5,
+        )
+        .unwrap_err();
+        assert!(matches!(err, StoreError::Invalid { .. }));
+        let err = list(
+            &conn,
+            &TicketScope::All,
+            &TicketFilter::default(),
+            TicketSort::Number,
+            false,
+            Some(&cursor),
+            5,
+        )
+        .unwrap_err();
+        assert!(matches!(err, StoreError::Invalid { .. }));
+    }
+
+    #[test]
+    fn common_pages_are_served_by_indexes() {
+        let (_dir, conn) = temp_conn();
+        let page = |scope: TicketScope, filter: TicketFilter, sort: TicketSort| {
+            let first = list(&conn, &scope, &filter, sort, true, None, 50).unwrap();
+            assert!(first.next.is_none());
+            let cursor = TicketCursor {
+                sort,
+                descending: true,
+                value: SortValue::Int(5),
+                id: 9,
+            };
+            list(&conn, &scope, &filter, sort, true, Some(&cursor), 50).unwrap();
+            plan::last()
+        };
+        let open = TicketFilter {
+            status_group: Some(StatusGroup::Open),
+            ..Default::default()
+        };
+        let staff_company = TicketFilter {
+            company_id: Some(COMPANY_A),
+            ..open.clone()
+        };
+        let manager = TicketScope::Company {
+            company_id: COMPANY_A,
+            contact_id: MARK,
+        };
+        for (name, plan) in [
+            (
+                "staff, company + open by updated",
+                page(TicketScope::All, staff_company, TicketSort::Updated),
+            ),
+            (
+                "manager, open by updated",
+                page(manager, open.clone(), TicketSort::Updated),
+            ),
+            (
+                "triage by response due",
+                page(TicketScope::All, open.clone(), TicketSort::ResponseDue),
+            ),
+            (
+                "all by updated",
+                page(
+                    TicketScope::All,
+                    TicketFilter::default(),
+                    TicketSort::Updated,
+                ),
+            ),
+        ] {
+            println!("{name}:\n{plan}\n");
+            assert!(!plan.contains("TEMP B-TREE"), "{name} sorts:\n{plan}");
+            assert!(!plan.contains("SCAN t"), "{name} scans:\n{plan}");
+        }
+        // A User's own and followed tickets are found by contact, then sorted.
+        let plan = page(
+            TicketScope::Own { contact_id: UMA },
+            open.clone(),
+            TicketSort::Updated,
+        );
+        assert!(
+            plan.starts_with("SEARCH t USING INTEGER PRIMARY KEY"),
+            "user:\n{plan}"
+        );
+        // A Manager following a ticket elsewhere: the company's tickets by
+        // index, plus the followed ones by id.
+        let elsewhere = raw_ticket(&conn, COMPANY_B, BOB, "b", 0);
+        conn.execute(
+            "INSERT INTO ticket_subscribers VALUES (?1, ?2)",
+            [elsewhere, MARK],
+        )
+        .unwrap();
+        let plan = page(manager, open.clone(), TicketSort::Updated);
+        println!("manager following elsewhere:\n{plan}");
+        assert!(!plan.contains("SCAN t"), "manager scans:\n{plan}");
+        // A search starts from the matches and sorts only those.
+        let text = TicketFilter {
+            text: match_query("printer"),
+            ..Default::default()
+        };
+        let plan = page(TicketScope::All, text, TicketSort::Updated);
+        assert!(
+            plan.starts_with("SEARCH t USING INTEGER PRIMARY KEY"),
+            "{plan}"
+        );
+    }
+}

@@ -1,0 +1,496 @@
+//! Tickets: creation, reading and the changes that are not posts.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::{Result, StoreError};
+use crate::domain::sla::{BusinessHours, Clock, SlaTarget};
+use crate::domain::tickets::{NewTicket, Ticket, validate_field_values};
+use crate::domain::{StatusGroup, TicketStatus};
+use crate::policy::TicketFacts;
+use crate::store::catalog;
+
+/// The joined columns `from_row` reads; `{desc}` is the description expression.
+pub(super) const SELECT: &str =
+    "SELECT t.id, t.company_id, co.name, t.site_id, COALESCE(si.name, ''),
+        t.contact_id, c.first_name || ' ' || c.last_name, t.title, {desc},
+        t.service_type_id, st.name, t.fields, t.priority, t.status, t.emergency,
+        t.due_date, t.po_number, t.board, t.assigned_staff_id,
+        COALESCE(sf.first_name || ' ' || sf.last_name, ''), t.created_at, t.updated_at,
+        t.responded_at, t.completed_at, t.closed_at, t.response_due_at, t.resolution_due_at
+    FROM tickets t
+    JOIN companies co ON co.id = t.company_id
+    JOIN contacts c ON c.id = t.contact_id
+    JOIN service_types st ON st.id = t.service_type_id
+    LEFT JOIN sites si ON si.id = t.site_id
+    LEFT JOIN staff sf ON sf.id = t.assigned_staff_id";
+
+/// Reads a row of `SELECT`; the `fields` JSON is parsed by `finish`.
+pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<(Ticket, String)> {
+    let status: i64 = r.get(13)?;
+    Ok((
+        Ticket {
+            number: r.get(0)?,
+            company_id: r.get(1)?,
+            company_name: r.get(2)?,
+            site_id: r.get(3)?,
+            site_name: r.get(4)?,
+            contact_id: r.get(5)?,
+            contact_name: r.get(6)?,
+            title: r.get(7)?,
+            description: r.get(8)?,
+            service_type_id: r.get(9)?,
+            service_type_name: r.get(10)?,
+            fields: Vec::new(),
+            priority: r.get(12)?,
+            status: TicketStatus::from_i64(status).unwrap_or(TicketStatus::New),
+            emergency: r.get(14)?,
+            due_date: r.get(15)?,
+            po_number: r.get(16)?,
+            board: r.get(17)?,
+            assigned_staff_id: r.get(18)?,
+            assigned_staff_name: r.get(19)?,
+            created_at: r.get(20)?,
+            updated_at: r.get(21)?,
+            responded_at: r.get(22)?,
+            completed_at: r.get(23)?,
+            closed_at: r.get(24)?,
+            response_due_at: r.get(25)?,
+            resolution_due_at: r.get(26)?,
+        },
+        r.get(11)?,
+    ))
+}
+
+pub(super) fn finish((mut t, fields): (Ticket, String)) -> Result<Ticket> {
+    t.fields = serde_json::from_str(&fields)?;
+    Ok(t)
+}
+
+/// One ticket with every field.
+pub fn get(conn: &Connection, number: i64) -> Result<Option<Ticket>> {
+    let sql = format!(
+        "{} WHERE t.id = ?1",
+        SELECT.replace("{desc}", "t.description")
+    );
+    conn.prepare_cached(&sql)?
+        .query_row([number], from_row)
+        .optional()?
+        .map(finish)
+        .transpose()
+}
+
+/// `get`, for a ticket known to exist.
+pub fn load(conn: &Connection, number: i64) -> Result<Ticket> {
+    get(conn, number)?.ok_or(StoreError::NotFound)
+}
+
+/// What the policy needs to judge `contact` (None for staff) on a ticket.
+pub fn facts(conn: &Connection, number: i64, contact: Option<i64>) -> Result<Option<TicketFacts>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT t.company_id, t.contact_id, t.status, t.assigned_staff_id, co.users_see_all,
+                    EXISTS (SELECT 1 FROM ticket_subscribers s
+                            WHERE s.ticket_id = t.id AND s.contact_id = ?2)
+             FROM tickets t JOIN companies co ON co.id = t.company_id WHERE t.id = ?1",
+        )?
+        .query_row(params![number, contact.unwrap_or(0)], |r| {
+            Ok(TicketFacts {
+                company_id: r.get(0)?,
+                contact_id: r.get(1)?,
+                status: TicketStatus::from_i64(r.get(2)?).unwrap_or(TicketStatus::New),
+                assigned_staff_id: r.get(3)?,
+                users_see_all: r.get(4)?,
+                caller_subscribed: r.get(5)?,
+            })
+        })
+        .optional()?)
+}
+
+/// A company's ticket preferences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CompanyPrefs {
+    pub require_po: bool,
+    pub users_see_all: bool,
+}
+
+pub fn company_prefs(conn: &Connection, company_id: i64) -> Result<Option<CompanyPrefs>> {
+    Ok(conn
+        .prepare_cached("SELECT require_po, users_see_all FROM companies WHERE id = ?1")?
+        .query_row([company_id], |r| {
+            Ok(CompanyPrefs {
+                require_po: r.get(0)?,
+                users_see_all: r.get(1)?,
+            })
+        })
+        .optional()?)
+}
+
+/// The company of an active contact.
+pub fn active_contact_company(conn: &Connection, contact_id: i64) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT company_id FROM contacts WHERE id = ?1 AND active")?
+        .query_row([contact_id], |r| r.get(0))
+        .optional()?)
+}
+
+/// The name of an active staff member.
+pub fn active_staff_name(conn: &Connection, staff_id: i64) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT first_name || ' ' || last_name FROM staff WHERE id = ?1 AND active",
+        )?
+        .query_row([staff_id], |r| r.get(0))
+        .optional()?)
+}
+
+/// The SLA target of a priority and the provider's business hours.
+fn sla(conn: &Connection, priority: i32) -> Result<(Option<SlaTarget>, BusinessHours)> {
+    let target = conn
+        .prepare_cached(
+            "SELECT response_minutes, resolution_minutes, clock FROM sla_targets
+             WHERE priority = ?1",
+        )?
+        .query_row([priority], |r| {
+            Ok((
+                r.get::<_, Option<i64>>(0)?,
+                r.get::<_, Option<i64>>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })
+        .optional()?
+        .map(|(response, resolution, clock)| SlaTarget {
+            response_minutes: response,
+            resolution_minutes: resolution,
+            clock: Clock::parse(&clock).unwrap_or(Clock::Always),
+        });
+    let mut hours = BusinessHours::default();
+    let settings = conn
+        .prepare_cached(
+            "SELECT business_days, business_start_minute, business_end_minute
+             FROM provider_settings WHERE id = 1",
+        )?
+        .query_row([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })
+        .optional()?;
+    if let Some((days, start, end)) = settings {
+        hours.days = [false; 7];
+        for d in days.bytes().filter(|b| (b'1'..=b'7').contains(b)) {
+            hours.days[usize::from(d - b'1')] = true;
+        }
+        hours.start_minute = start;
+        hours.end_minute = end;
+    }
+    if target.is_some_and(|t| t.clock == Clock::Business) {
+        let mut stmt = conn.prepare_cached("SELECT day FROM holidays")?;
+        let days = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        for day in days {
+            if let Some(d) = crate::domain::tickets::parse_date(&day?) {
+                hours.holidays.push(d);
+            }
+        }
+    }
+    Ok((target, hours))
+}
+
+fn due_times(conn: &Connection, priority: i32, from: i64) -> Result<(Option<i64>, Option<i64>)> {
+    let (target, hours) = sla(conn, priority)?;
+    Ok(target.map_or((None, None), |t| t.due(from, &hours)))
+}
+
+/// Stores a new ticket after the checks only the store can make (service
+/// type active, field values, site of the company, PO number where the
+/// company requires one); subscribes the company's default subscribers.
+pub fn create(conn: &Connection, new: &NewTicket, now: i64) -> Result<Ticket> {
+    let prefs = company_prefs(conn, new.company_id)?.ok_or(StoreError::NotFound)?;
+    let service_type = catalog::get(conn, new.service_type_id)?
+        .filter(|s| s.active)
+        .ok_or_else(|| StoreError::invalid("service_type_id", "no such service type"))?;
+    let fields = validate_field_values(&service_type.fields, &new.fields)
+        .map_err(|e| StoreError::invalid(e.field, e.message))?;
+    if let Some(site) = new.site_id {
+        let site_company: Option<i64> = conn
+            .prepare_cached("SELECT company_id FROM sites WHERE id = ?1")?
+            .query_row([site], |r| r.get(0))
+            .optional()?;
+        if site_company != Some(new.company_id) {
+            return Err(StoreError::invalid(
+                "site_id",
+                "not a site of the ticket's company",
+            ));
+        }
+    }
+    if prefs.require_po && new.po_number.is_empty() {
+        return Err(StoreError::invalid(
+            "po_number",
+            "required by your company's preferences",
+        ));
+    }
+    let (response_due, resolution_due) = due_times(conn, new.priority, now)?;
+    conn.prepare_cached(
+        "INSERT INTO tickets (company_id, site_id, contact_id, service_type_id, title,
+            description, fields, priority, status, emergency, due_date, po_number,
+            created_at, updated_at, response_due_at, resolution_due_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10, ?11, ?12, ?12, ?13, ?14)",
+    )?
+    .execute(params![
+        new.company_id,
+        new.site_id,
+        new.contact_id,
+        new.service_type_id,
+        new.title,
+        new.description,
+        serde_json::to_string(&fields)?,
+        new.priority,
+        new.emergency,
+        new.due_date,
+        new.po_number,
+        now,
+        response_due,
+        resolution_due,
+    ])?;
+    let number = conn.last_insert_rowid();
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO ticket_subscribers (ticket_id, contact_id)
+         SELECT ?1, d.contact_id FROM company_default_subscribers d
+         JOIN contacts c ON c.id = d.contact_id AND c.active
+         WHERE d.company_id = ?2",
+    )?
+    .execute(params![number, new.company_id])?;
+    load(conn, number)
+}
+
+/// Bumps `updated_at` (every change does).
+pub fn touch(conn: &Connection, number: i64, now: i64) -> Result<()> {
+    conn.prepare_cached("UPDATE tickets SET updated_at = max(updated_at, ?2) WHERE id = ?1")?
+        .execute(params![number, now])?;
+    Ok(())
+}
+
+/// Records the first response, if there was none yet.
+pub fn mark_responded(conn: &Connection, number: i64, now: i64) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE tickets SET responded_at = ?2 WHERE id = ?1 AND responded_at IS NULL",
+    )?
+    .execute(params![number, now])?;
+    Ok(())
+}
+
+/// Moves a ticket to `to` (the policy has judged the move) and keeps the
+/// completion, closing and response times in step.
+pub fn set_status(conn: &Connection, number: i64, to: TicketStatus, now: i64) -> Result<()> {
+    let completed = to == TicketStatus::Completed;
+    let closed = to.group() == StatusGroup::Closed;
+    conn.prepare_cached(
+        "UPDATE tickets SET status = ?2, updated_at = max(updated_at, ?3),
+            completed_at = CASE WHEN ?4 THEN ?3 WHEN ?2 <= 4 THEN NULL ELSE completed_at END,
+            closed_at = CASE WHEN ?5 THEN ?3 ELSE NULL END,
+            responded_at = CASE WHEN ?2 = 2 THEN COALESCE(responded_at, ?3) ELSE responded_at END
+         WHERE id = ?1",
+    )?
+    .execute(params![number, to as i64, now, completed, closed])?;
+    Ok(())
+}
+
+/// Sets the priority and recomputes the SLA due times from creation.
+pub fn set_priority(conn: &Connection, number: i64, priority: i32, now: i64) -> Result<()> {
+    let created: i64 = conn
+        .prepare_cached("SELECT created_at FROM tickets WHERE id = ?1")?
+        .query_row([number], |r| r.get(0))
+        .optional()?
+        .ok_or(StoreError::NotFound)?;
+    let (response_due, resolution_due) = due_times(conn, priority, created)?;
+    conn.prepare_cached(
+        "UPDATE tickets SET priority = ?2, response_due_at = ?3, resolution_due_at = ?4,
+            updated_at = max(updated_at, ?5) WHERE id = ?1",
+    )?
+    .execute(params![number, priority, response_due, resolution_due, now])?;
+    Ok(())
+}
+
+pub fn assign(
+    conn: &Connection,
+    number: i64,
+    staff_id: Option<i64>,
+    board: &str,
+    now: i64,
+) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE tickets SET assigned_staff_id = ?2, board = ?3, updated_at = max(updated_at, ?4)
+         WHERE id = ?1",
+    )?
+    .execute(params![number, staff_id, board, now])?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::tickets::{FieldDef, FieldKind, FieldValue, ServiceType};
+    use crate::store::testing::*;
+
+    pub(crate) fn new_ticket(company: i64, contact: i64) -> NewTicket {
+        NewTicket {
+            company_id: company,
+            site_id: None,
+            contact_id: contact,
+            service_type_id: SERVICE_TYPE,
+            title: "Printer jams".into(),
+            description: "Paper everywhere".into(),
+            fields: vec![],
+            priority: 3,
+            emergency: false,
+            due_date: None,
+            po_number: String::new(),
+        }
+    }
+
+    #[test]
+    fn create_stores_everything_and_subscribes_defaults() {
+        let (_dir, conn) = temp_conn();
+        conn.execute(
+            "INSERT INTO company_default_subscribers VALUES (1, 2), (1, 5)",
+            [],
+        )
+        .unwrap();
+        let mut new = new_ticket(COMPANY_A, UMA);
+        new.site_id = Some(SITE_A);
+        new.priority = 1;
+        new.emergency = true;
+        let t = create(&conn, &new, 1_000).unwrap();
+        assert_eq!(t.number, 1);
+        assert_eq!(t.company_name, "Alpha");
+        assert_eq!(t.site_name, "Alpha HQ");
+        assert_eq!(t.contact_name, "Uma Ulm");
+        assert_eq!(t.service_type_name, "Hardware");
+        assert_eq!(t.status, TicketStatus::New);
+        assert_eq!(t.response_due_at, Some(1_000 + 3_600_000));
+        assert_eq!(t.resolution_due_at, Some(1_000 + 4 * 3_600_000));
+        let subs: Vec<i64> = conn
+            .prepare("SELECT contact_id FROM ticket_subscribers WHERE ticket_id = 1")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        // The inactive default subscriber is left out.
+        assert_eq!(subs, vec![MARK]);
+    }
+
+    #[test]
+    fn create_refuses_what_only_the_store_can_judge() {
+        let (_dir, conn) = temp_conn();
+        let field = |r: Result<Ticket>| match r {
+            Err(StoreError::Invalid { field, .. }) => field,
+            other => panic!("expected Invalid, got {other:?}"),
+        };
+        let mut new = new_ticket(COMPANY_A, UMA);
+        new.site_id = Some(SITE_B);
+        assert_eq!(field(create(&conn, &new, 0)), "site_id");
+        new.site_id = None;
+        new.service_type_id = 99;
+        assert_eq!(field(create(&conn, &new, 0)), "service_type_id");
+        conn.execute("UPDATE companies SET require_po = 1 WHERE id = 1", [])
+            .unwrap();
+        new.service_type_id = SERVICE_TYPE;
+        assert_eq!(field(create(&conn, &new, 0)), "po_number");
+        catalog::save(
+            &conn,
+            &ServiceType {
+                id: SERVICE_TYPE,
+                name: "Hardware".into(),
+                description: String::new(),
+                sort_order: 0,
+                active: true,
+                fields: vec![FieldDef {
+                    key: "asset".into(),
+                    label: "Asset tag".into(),
+                    kind: FieldKind::Text,
+                    required: true,
+                    choices: vec![],
+                }],
+            },
+        )
+        .unwrap();
+        new.po_number = "PO-1".into();
+        assert_eq!(field(create(&conn, &new, 0)), "fields.asset");
+        new.fields = vec![FieldValue {
+            key: "asset".into(),
+            value: "A-7".into(),
+        }];
+        assert_eq!(create(&conn, &new, 0).unwrap().fields, new.fields);
+    }
+
+    #[test]
+    fn status_changes_keep_times_in_step() {
+        let (_dir, conn) = temp_conn();
+        let n = create(&conn, &new_ticket(COMPANY_A, UMA), 0)
+            .unwrap()
+            .number;
+        set_status(&conn, n, TicketStatus::InProgress, 10).unwrap();
+        let t = load(&conn, n).unwrap();
+        assert_eq!((t.responded_at, t.updated_at), (Some(10), 10));
+        set_status(&conn, n, TicketStatus::Completed, 20).unwrap();
+        assert_eq!(load(&conn, n).unwrap().completed_at, Some(20));
+        set_status(&conn, n, TicketStatus::InProgress, 30).unwrap();
+        let t = load(&conn, n).unwrap();
+        assert_eq!((t.completed_at, t.responded_at), (None, Some(10)));
+        set_status(&conn, n, TicketStatus::Completed, 40).unwrap();
+        set_status(&conn, n, TicketStatus::Closed, 50).unwrap();
+        let t = load(&conn, n).unwrap();
+        assert_eq!((t.completed_at, t.closed_at), (Some(40), Some(50)));
+        assert_eq!(t.status, TicketStatus::Closed);
+    }
+
+    #[test]
+    fn priority_recomputes_due_times() {
+        let (_dir, conn) = temp_conn();
+        let n = create(&conn, &new_ticket(COMPANY_A, UMA), 0)
+            .unwrap()
+            .number;
+        set_priority(&conn, n, 1, 5).unwrap();
+        let t = load(&conn, n).unwrap();
+        assert_eq!((t.priority, t.response_due_at), (1, Some(3_600_000)));
+        set_priority(&conn, n, 5, 6).unwrap();
+        assert_eq!(load(&conn, n).unwrap().response_due_at, None);
+    }
+
+    #[test]
+    fn only_active_people_are_found() {
+        let (_dir, conn) = temp_conn();
+        assert_eq!(active_contact_company(&conn, UMA).unwrap(), Some(COMPANY_A));
+        assert_eq!(active_contact_company(&conn, GONE).unwrap(), None);
+        assert_eq!(
+            active_staff_name(&conn, DINA).unwrap().unwrap(),
+            "Dina Disp"
+        );
+        assert_eq!(active_staff_name(&conn, OLD_TECH).unwrap(), None);
+    }
+
+    #[test]
+    fn facts_see_the_callers_subscription() {
+        let (_dir, conn) = temp_conn();
+        let n = create(&conn, &new_ticket(COMPANY_A, UMA), 0)
+            .unwrap()
+            .number;
+        conn.execute("INSERT INTO ticket_subscribers VALUES (?1, ?2)", [n, BOB])
+            .unwrap();
+        assert!(
+            facts(&conn, n, Some(BOB))
+                .unwrap()
+                .unwrap()
+                .caller_subscribed
+        );
+        assert!(
+            !facts(&conn, n, Some(MARK))
+                .unwrap()
+                .unwrap()
+                .caller_subscribed
+        );
+        assert!(facts(&conn, n + 1, None).unwrap().is_none());
+    }
+}
