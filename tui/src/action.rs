@@ -145,8 +145,12 @@ impl ApiError {
 
     /// A one-line text for the status line.
     pub fn text(&self) -> String {
-        if self.is_connection() {
-            return "cannot reach the server".to_owned();
+        match self.code {
+            tonic::Code::Unavailable => {
+                return "Cannot reach the server".to_owned();
+            }
+            tonic::Code::DeadlineExceeded => return "The server did not answer in time".to_owned(),
+            _ => {}
         }
         if self.message.is_empty() {
             format!("{:?}", self.code)
