@@ -145,8 +145,13 @@ impl ApiError {
 
     /// A one-line text for the status line.
     pub fn text(&self) -> String {
-        if self.is_connection() {
-            return "cannot reach the server".to_owned();
+        match self.code {
+            tonic::Code::Unavailable if self.message.contains("certificate") => {
+                return format!("Secure connection refused: {}", self.message);
+            }
+            tonic::Code::Unavailable => return "Cannot reach the server".to_owned(),
+            tonic::Code::DeadlineExceeded => return "The server did not answer in time".to_owned(),
+            _ => {}
         }
         if self.message.is_empty() {
             format!("{:?}", self.code)
@@ -237,6 +242,20 @@ pub enum Action {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn certificate_problems_are_not_called_unreachable() {
+        let e = ApiError {
+            code: tonic::Code::Unavailable,
+            message: "invalid peer certificate: UnknownIssuer".into(),
+        };
+        assert!(e.text().contains("UnknownIssuer"));
+        let e = ApiError {
+            code: tonic::Code::Unavailable,
+            message: "tcp connect error".into(),
+        };
+        assert_eq!(e.text(), "Cannot reach the server");
+    }
 
     #[test]
     fn field_prefix_is_read_only_from_invalid_argument() {

@@ -80,6 +80,22 @@ impl Client {
         }
     }
 
+    /// A call that gives up when the server does not answer in time, so no
+    /// spinner turns forever.
+    async fn call_in_time(&self, request: Request) -> Res<Reply> {
+        let limit = match request {
+            Request::Upload { .. } | Request::Download { .. } => Duration::from_mins(10),
+            _ => Duration::from_secs(30),
+        };
+        tokio::time::timeout(limit, self.call(request))
+            .await
+            .unwrap_or_else(|_| {
+                Err(tonic::Status::deadline_exceeded(
+                    "the server did not answer in time",
+                ))
+            })
+    }
+
     fn keyring_usable(&self) -> bool {
         self.target.use_keyring && !self.keyring_broken.load(Ordering::Relaxed)
     }
@@ -99,7 +115,7 @@ impl Client {
     pub fn dispatch(&self, request: Request) {
         let this = self.clone();
         tokio::spawn(async move {
-            let mut result = this.call(request.clone()).await;
+            let mut result = this.call_in_time(request.clone()).await;
             // An expired session is renewed with the refresh token, once.
             let expired = matches!(&result, Err(s) if s.code() == tonic::Code::Unauthenticated);
             let renewable = !matches!(
@@ -110,7 +126,7 @@ impl Client {
                     | Request::ChangePassword { .. }
             );
             if expired && renewable && this.renew().await {
-                result = this.call(request.clone()).await;
+                result = this.call_in_time(request.clone()).await;
             }
             let reply = match result {
                 Ok(reply) => reply,

@@ -295,6 +295,11 @@ fn tickets_list_summary_filter_sort_and_paging() {
         app.take_requests().is_empty(),
         "no page before the selection nears the end"
     );
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("#1981") && !screen.contains("#2000 "),
+        "the list scrolled with the selection:\n{screen}"
+    );
     press(&mut app, KeyCode::Down);
     let requests = app.take_requests();
     let Some(Request::Tickets { query, append, .. }) = requests.last() else {

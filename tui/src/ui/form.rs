@@ -98,6 +98,9 @@ impl Field {
     }
 }
 
+/// At most this many spare rows go to a multi-line field.
+const MAX_GROW: u16 = 12;
+
 /// What a key did to the form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FormEvent {
@@ -363,9 +366,20 @@ impl Form {
         {
             start += 1;
         }
+        // When everything fits, the first multi-line field takes spare rows.
+        let total: u16 = self.fields.iter().map(Field::height).sum();
+        let grow = if start == 0 {
+            area.height.saturating_sub(total).min(MAX_GROW)
+        } else {
+            0
+        };
+        let grower = self
+            .fields
+            .iter()
+            .position(|f| matches!(f.input, Input::Multi(_)));
         let mut y = area.y;
         for (i, field) in self.fields.iter().enumerate().skip(start) {
-            let height = field.height();
+            let height = field.height() + if Some(i) == grower { grow } else { 0 };
             if y + height > area.bottom() {
                 break;
             }

@@ -126,13 +126,14 @@ impl Home {
                 Span::styled(" ⚠ ", theme.warn),
                 Span::styled(
                     format!(
-                        "{} ticket{} waiting on you",
+                        "{} ticket{} waiting on {}",
                         s.awaiting_client,
                         if s.awaiting_client == 1 {
                             " is"
                         } else {
                             "s are"
-                        }
+                        },
+                        if ctx.is_staff() { "clients" } else { "you" }
                     ),
                     theme.warn,
                 ),
@@ -212,7 +213,10 @@ impl Home {
             .iter()
             .map(|item| match item {
                 Item::Waiting(n) => ListItem::new(Line::styled(
-                    format!("⚠ {n} waiting on you — Enter lists them"),
+                    format!(
+                        "⚠ {n} waiting on {} — Enter lists them",
+                        if ctx.is_staff() { "clients" } else { "you" }
+                    ),
                     theme.warn,
                 )),
                 Item::Ticket(t) => {

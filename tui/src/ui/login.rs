@@ -378,6 +378,7 @@ fn sentence(text: &str) -> String {
 /// Wrong credentials, lockout and the rest, as a person should read them.
 pub fn sign_in_error(error: &ApiError) -> String {
     match error.code {
+        _ if error.is_connection() && error.message.contains("certificate") => error.text(),
         _ if error.is_connection() => {
             "Cannot reach the server. Check the address and try again.".to_owned()
         }

@@ -597,7 +597,9 @@ impl TicketList {
                 Constraint::Length(10),
             ]);
         }
-        let rows = self.rows.iter().map(|t| {
+        // Only the rows on screen are built, however many pages are loaded.
+        let (window, mut state) = self.window(usize::from(area.height.saturating_sub(1)));
+        let rows = self.rows[window].iter().map(|t| {
             let (fifth, sixth) = if triage {
                 (
                     t.company_name.clone(),
@@ -635,14 +637,36 @@ impl TicketList {
             .header(Row::new(header).style(theme.muted))
             .row_highlight_style(theme.selected)
             .block(Block::new());
-        frame.render_stateful_widget(table, area, &mut self.state);
+        frame.render_stateful_widget(table, area, &mut state);
+    }
+
+    /// The loaded rows that fit in `visible` lines, scrolled so the selection
+    /// shows, and the selection within them.
+    fn window(&mut self, visible: usize) -> (std::ops::Range<usize>, TableState) {
+        let visible = visible.max(1);
+        let selected = self.state.selected();
+        let mut offset = self.state.offset();
+        if let Some(s) = selected {
+            if s < offset {
+                offset = s;
+            } else if s >= offset + visible {
+                offset = s + 1 - visible;
+            }
+        }
+        offset = offset.min(self.rows.len().saturating_sub(visible));
+        *self.state.offset_mut() = offset;
+        let end = (offset + visible).min(self.rows.len());
+        (
+            offset..end,
+            TableState::default().with_selected(selected.map(|s| s - offset)),
+        )
     }
 
     fn render_summary(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let theme = ctx.theme;
         let width = usize::from(area.width.saturating_sub(2));
-        let items: Vec<ListItem> = self
-            .rows
+        let (window, state) = self.window(usize::from(area.height / 4));
+        let items: Vec<ListItem> = self.rows[window]
             .iter()
             .map(|t| {
                 let updated = format::short_time(t.updated_at.as_ref(), ctx.now, ctx.tz);
@@ -670,14 +694,12 @@ impl TicketList {
                 ])
             })
             .collect();
-        let mut state = ListState::default().with_selected(self.state.selected());
-        *state.offset_mut() = self.state.offset().min(self.state.selected().unwrap_or(0));
+        let mut state = ListState::default().with_selected(state.selected());
         frame.render_stateful_widget(
             List::new(items).highlight_style(theme.selected),
             area,
             &mut state,
         );
-        *self.state.offset_mut() = state.offset();
     }
 }
 
