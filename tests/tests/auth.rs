@@ -528,16 +528,12 @@ async fn forgot_password_is_neutral_and_reaches_only_the_companys_admins() -> an
         access: 0,
     };
     expect_code(
-        ava.accounts()
-            .resolve_pending_request(resolve)
-            .await,
+        ava.accounts().resolve_pending_request(resolve).await,
         Code::NotFound,
     );
     let mark = server.as_demo(demo::CLIENT_MANAGER).await?;
     expect_code(
-        mark.accounts()
-            .resolve_pending_request(resolve)
-            .await,
+        mark.accounts().resolve_pending_request(resolve).await,
         Code::PermissionDenied,
     );
     expect_code(
