@@ -256,48 +256,17 @@ fn data(bytes: &[u8]) -> pb::UploadAttachmentRequest {
 }
 
 #[allow(clippy::too_many_lines)]
+#[rustfmt::skip]
 fn auth_cases(f: &Fixture, anon: &Session, cases: &mut Vec<Case>) {
     let login = |email: &str, password: &str| pb::LoginRequest {
         email: email.into(),
         password: password.into(),
         remember_me: false,
     };
-    case!(
-        cases,
-        "Login",
-        "email",
-        "255 characters",
-        anon.auth(),
-        login,
-        login(&format!("{}@x.example", long(245)), "pw")
-    );
-    case!(
-        cases,
-        "Login",
-        "email",
-        "empty",
-        anon.auth(),
-        login,
-        login("", "pw")
-    );
-    case!(
-        cases,
-        "Login",
-        "email",
-        "NUL byte",
-        anon.auth(),
-        login,
-        login("alice\0@harbor.example", "pw")
-    );
-    case!(
-        cases,
-        "Login",
-        "password",
-        "empty",
-        anon.auth(),
-        login,
-        login(demo::CLIENT_ADMIN, "")
-    );
+    case!(cases, "Login", "email", "255 characters", anon.auth(), login, login(&format!("{}@x.example", long(245)), "pw"));
+    case!(cases, "Login", "email", "empty", anon.auth(), login, login("", "pw"));
+    case!(cases, "Login", "email", "NUL byte", anon.auth(), login, login("alice\0@harbor.example", "pw"));
+    case!(cases, "Login", "password", "empty", anon.auth(), login, login(demo::CLIENT_ADMIN, ""));
     for (what, email) in [
         ("no @", "not-an-email"),
         ("no domain dot", "a@b"),
@@ -306,338 +275,50 @@ fn auth_cases(f: &Fixture, anon: &Session, cases: &mut Vec<Case>) {
         ("empty", ""),
         ("newline", "a@c.example\nBcc: x@y.example"),
     ] {
-        case!(
-            cases,
-            "ForgotPassword",
-            "email",
-            what,
-            anon.auth(),
-            forgot_password,
-            pb::ForgotPasswordRequest {
-                email: email.into()
-            }
-        );
-        case!(
-            cases,
-            "RequestAccess",
-            "email",
-            what,
-            anon.auth(),
-            request_access,
-            pb::RequestAccessRequest {
-                email: email.into(),
-                message: String::new()
-            }
-        );
+        case!(cases, "ForgotPassword", "email", what, anon.auth(), forgot_password, pb::ForgotPasswordRequest { email: email.into() });
+        case!(cases, "RequestAccess", "email", what, anon.auth(), request_access, pb::RequestAccessRequest { email: email.into(), message: String::new() });
     }
-    case!(
-        cases,
-        "RequestAccess",
-        "message",
-        "1001 characters",
-        anon.auth(),
-        request_access,
-        pb::RequestAccessRequest {
-            email: demo::CLIENT_USER.into(),
-            message: long(1001)
-        }
-    );
-    case!(
-        cases,
-        "RequestAccess",
-        "message",
-        "NUL byte",
-        anon.auth(),
-        request_access,
-        pb::RequestAccessRequest {
-            email: demo::CLIENT_USER.into(),
-            message: "let me in\0".into()
-        }
-    );
-    case!(
-        cases,
-        "RequestAccess",
-        "message",
-        "terminal escape",
-        anon.auth(),
-        request_access,
-        pb::RequestAccessRequest {
-            email: demo::CLIENT_USER.into(),
-            message: "\x1b[2Jhi".into()
-        }
-    );
-    case!(
-        cases,
-        "ChangePassword",
-        "current_password",
-        "empty",
-        f.alice.accounts(),
-        change_password,
-        pb::ChangePasswordRequest {
-            current_password: String::new(),
-            new_password: "Another-Long-Pass-99".into()
-        }
-    );
-    case!(
-        cases,
-        "ChangePassword",
-        "new_password",
-        "too short",
-        f.alice.accounts(),
-        change_password,
-        pb::ChangePasswordRequest {
-            current_password: DEMO_PASSWORD.into(),
-            new_password: "a".into()
-        }
-    );
-    case!(
-        cases,
-        "ChangePassword",
-        "new_password",
-        "same as current",
-        f.alice.accounts(),
-        change_password,
-        pb::ChangePasswordRequest {
-            current_password: DEMO_PASSWORD.into(),
-            new_password: DEMO_PASSWORD.into()
-        }
-    );
+    case!(cases, "RequestAccess", "message", "1001 characters", anon.auth(), request_access, pb::RequestAccessRequest { email: demo::CLIENT_USER.into(), message: long(1001) });
+    case!(cases, "RequestAccess", "message", "NUL byte", anon.auth(), request_access, pb::RequestAccessRequest { email: demo::CLIENT_USER.into(), message: "let me in\0".into() });
+    case!(cases, "RequestAccess", "message", "terminal escape", anon.auth(), request_access, pb::RequestAccessRequest { email: demo::CLIENT_USER.into(), message: "\x1b[2Jhi".into() });
+    case!(cases, "ChangePassword", "current_password", "empty", f.alice.accounts(), change_password, pb::ChangePasswordRequest { current_password: String::new(), new_password: "Another-Long-Pass-99".into() });
+    case!(cases, "ChangePassword", "new_password", "too short", f.alice.accounts(), change_password, pb::ChangePasswordRequest { current_password: DEMO_PASSWORD.into(), new_password: "a".into() });
+    case!(cases, "ChangePassword", "new_password", "same as current", f.alice.accounts(), change_password, pb::ChangePasswordRequest { current_password: DEMO_PASSWORD.into(), new_password: DEMO_PASSWORD.into() });
 }
 
 #[allow(clippy::too_many_lines)]
+#[rustfmt::skip]
 fn account_cases(f: &Fixture, cases: &mut Vec<Case>) {
     let a = || f.alice.accounts();
     let profile = |d: pb::ContactDetails| pb::UpdateMyProfileRequest { details: Some(d) };
-    case!(
-        cases,
-        "UpdateMyProfile",
-        "details",
-        "missing",
-        a(),
-        update_my_profile,
-        pb::UpdateMyProfileRequest { details: None }
-    );
-    case!(
-        cases,
-        "UpdateMyProfile",
-        "details.first_name",
-        "101 characters",
-        a(),
-        update_my_profile,
-        profile(details(&long(101), "Lee"))
-    );
-    case!(
-        cases,
-        "UpdateMyProfile",
-        "details.first_name",
-        "blank",
-        a(),
-        update_my_profile,
-        profile(details("  ", "Lee"))
-    );
-    case!(
-        cases,
-        "UpdateMyProfile",
-        "details.last_name",
-        "NUL byte",
-        a(),
-        update_my_profile,
-        profile(details("Ann", "L\0ee"))
-    );
-    case!(
-        cases,
-        "UpdateMyProfile",
-        "details.last_name",
-        "101 characters",
-        a(),
-        update_my_profile,
-        profile(details("Ann", &long(101)))
-    );
-    case!(
-        cases,
-        "UpdateMyProfile",
-        "details.title",
-        "terminal escape",
-        a(),
-        update_my_profile,
-        profile(with_details(|d| d.title = "\x1b]0;pwned\x07".into()))
-    );
-    case!(
-        cases,
-        "UpdateMyProfile",
-        "details.home_email",
-        "malformed",
-        a(),
-        update_my_profile,
-        profile(with_details(|d| d.home_email = "home@".into()))
-    );
-    case!(
-        cases,
-        "UpdateMyProfile",
-        "details.private_email",
-        "malformed",
-        a(),
-        update_my_profile,
-        profile(with_details(|d| d.private_email = "a@b".into()))
-    );
-    case!(
-        cases,
-        "UpdateMyProfile",
-        "details.address.city",
-        "201 characters",
-        a(),
-        update_my_profile,
-        profile(with_details(|d| d.address = Some(pb::Address {
-            city: long(201),
-            ..Default::default()
-        })))
-    );
-    case!(
-        cases,
-        "UpdateMyProfile",
-        "details.address.line1",
-        "newline",
-        a(),
-        update_my_profile,
-        profile(with_details(|d| d.address = Some(pb::Address {
-            line1: "a\nb".into(),
-            ..Default::default()
-        })))
-    );
-    case!(
-        cases,
-        "UpdateMyProfile",
-        "details.phones",
-        "10,000 phones",
-        a(),
-        update_my_profile,
-        profile(with_details(|d| d.phones = (0..10_000)
-            .map(|i| phone(pb::PhoneKind::Direct, &format!("555 {i:04}"), ""))
-            .collect()))
-    );
-    case!(
-        cases,
-        "UpdateMyProfile",
-        "details.phones",
-        "unknown kind 99",
-        a(),
-        update_my_profile,
-        profile(with_details(|d| d.phones = vec![pb::Phone {
-            kind: 99,
-            number: "555".into(),
-            extension: String::new()
-        }]))
-    );
-    case!(
-        cases,
-        "UpdateMyProfile",
-        "details.phones",
-        "letters in number",
-        a(),
-        update_my_profile,
-        profile(with_details(
-            |d| d.phones = vec![phone(pb::PhoneKind::Mobile, "call me", "")]
-        ))
-    );
-    case!(
-        cases,
-        "UpdateMyProfile",
-        "details.phones",
-        "letters in extension",
-        a(),
-        update_my_profile,
-        profile(with_details(
-            |d| d.phones = vec![phone(pb::PhoneKind::Mobile, "555", "12a")]
-        ))
-    );
+    case!(cases, "UpdateMyProfile", "details", "missing", a(), update_my_profile, pb::UpdateMyProfileRequest { details: None });
+    case!(cases, "UpdateMyProfile", "details.first_name", "101 characters", a(), update_my_profile, profile(details(&long(101), "Lee")));
+    case!(cases, "UpdateMyProfile", "details.first_name", "blank", a(), update_my_profile, profile(details("  ", "Lee")));
+    case!(cases, "UpdateMyProfile", "details.last_name", "NUL byte", a(), update_my_profile, profile(details("Ann", "L\0ee")));
+    case!(cases, "UpdateMyProfile", "details.last_name", "101 characters", a(), update_my_profile, profile(details("Ann", &long(101))));
+    case!(cases, "UpdateMyProfile", "details.title", "terminal escape", a(), update_my_profile, profile(with_details(|d| d.title = "\x1b]0;pwned\x07".into())));
+    case!(cases, "UpdateMyProfile", "details.home_email", "malformed", a(), update_my_profile, profile(with_details(|d| d.home_email = "home@".into())));
+    case!(cases, "UpdateMyProfile", "details.private_email", "malformed", a(), update_my_profile, profile(with_details(|d| d.private_email = "a@b".into())));
+    case!(cases, "UpdateMyProfile", "details.address.city", "201 characters", a(), update_my_profile, profile(with_details(|d| d.address = Some(pb::Address { city: long(201), ..Default::default() }))));
+    case!(cases, "UpdateMyProfile", "details.address.line1", "newline", a(), update_my_profile, profile(with_details(|d| d.address = Some(pb::Address { line1: "a\nb".into(), ..Default::default() }))));
+    case!(cases, "UpdateMyProfile", "details.phones", "10,000 phones", a(), update_my_profile, profile(with_details(|d| d.phones = (0..10_000).map(|i| phone(pb::PhoneKind::Direct, &format!("555 {i:04}"), "")).collect())));
+    case!(cases, "UpdateMyProfile", "details.phones", "unknown kind 99", a(), update_my_profile, profile(with_details(|d| d.phones = vec![pb::Phone { kind: 99, number: "555".into(), extension: String::new() }])));
+    case!(cases, "UpdateMyProfile", "details.phones", "letters in number", a(), update_my_profile, profile(with_details(|d| d.phones = vec![phone(pb::PhoneKind::Mobile, "call me", "")])));
+    case!(cases, "UpdateMyProfile", "details.phones", "letters in extension", a(), update_my_profile, profile(with_details(|d| d.phones = vec![phone(pb::PhoneKind::Mobile, "555", "12a")])));
 
-    case!(
-        cases,
-        "GetCompany",
-        "company_id",
-        "-1",
-        a(),
-        get_company,
-        pb::GetCompanyRequest { company_id: -1 }
-    );
+    case!(cases, "GetCompany", "company_id", "-1", a(), get_company, pb::GetCompanyRequest { company_id: -1 });
     let prefs = |ids: Vec<i64>| {
         Some(pb::CompanyPreferences {
             default_subscriber_ids: ids,
             ..Default::default()
         })
     };
-    case!(
-        cases,
-        "UpdateCompanyPreferences",
-        "company_id",
-        "-1",
-        a(),
-        update_company_preferences,
-        pb::UpdateCompanyPreferencesRequest {
-            company_id: -1,
-            preferences: prefs(vec![])
-        }
-    );
-    case!(
-        cases,
-        "UpdateCompanyPreferences",
-        "preferences",
-        "missing",
-        a(),
-        update_company_preferences,
-        pb::UpdateCompanyPreferencesRequest {
-            company_id: 0,
-            preferences: None
-        }
-    );
-    case!(
-        cases,
-        "UpdateCompanyPreferences",
-        "preferences.default_subscriber_ids",
-        "0",
-        a(),
-        update_company_preferences,
-        pb::UpdateCompanyPreferencesRequest {
-            company_id: 0,
-            preferences: prefs(vec![0])
-        }
-    );
-    case!(
-        cases,
-        "UpdateCompanyPreferences",
-        "preferences.default_subscriber_ids",
-        "-5",
-        a(),
-        update_company_preferences,
-        pb::UpdateCompanyPreferencesRequest {
-            company_id: 0,
-            preferences: prefs(vec![f.uma_id, -5])
-        }
-    );
-    case!(
-        cases,
-        "UpdateCompanyPreferences",
-        "preferences.default_subscriber_ids",
-        "100,000 ids",
-        a(),
-        update_company_preferences,
-        pb::UpdateCompanyPreferencesRequest {
-            company_id: 0,
-            preferences: prefs((1..=100_000).collect())
-        }
-    );
-    case!(
-        cases,
-        "UpdateCompanyPreferences",
-        "preferences.default_subscriber_ids",
-        "unknown contact",
-        a(),
-        update_company_preferences,
-        pb::UpdateCompanyPreferencesRequest {
-            company_id: 0,
-            preferences: prefs(vec![9_999_999])
-        }
-    );
+    case!(cases, "UpdateCompanyPreferences", "company_id", "-1", a(), update_company_preferences, pb::UpdateCompanyPreferencesRequest { company_id: -1, preferences: prefs(vec![]) });
+    case!(cases, "UpdateCompanyPreferences", "preferences", "missing", a(), update_company_preferences, pb::UpdateCompanyPreferencesRequest { company_id: 0, preferences: None });
+    case!(cases, "UpdateCompanyPreferences", "preferences.default_subscriber_ids", "0", a(), update_company_preferences, pb::UpdateCompanyPreferencesRequest { company_id: 0, preferences: prefs(vec![0]) });
+    case!(cases, "UpdateCompanyPreferences", "preferences.default_subscriber_ids", "-5", a(), update_company_preferences, pb::UpdateCompanyPreferencesRequest { company_id: 0, preferences: prefs(vec![f.uma_id, -5]) });
+    case!(cases, "UpdateCompanyPreferences", "preferences.default_subscriber_ids", "100,000 ids", a(), update_company_preferences, pb::UpdateCompanyPreferencesRequest { company_id: 0, preferences: prefs((1..=100_000).collect()) });
+    case!(cases, "UpdateCompanyPreferences", "preferences.default_subscriber_ids", "unknown contact", a(), update_company_preferences, pb::UpdateCompanyPreferencesRequest { company_id: 0, preferences: prefs(vec![9_999_999]) });
 
     let list = |company_id: i64, query: &str, page: Option<pb::PageRequest>| pb::ListUsersRequest {
         company_id,
@@ -645,78 +326,14 @@ fn account_cases(f: &Fixture, cases: &mut Vec<Case>) {
         include_inactive: false,
         page,
     };
-    case!(
-        cases,
-        "ListUsers",
-        "company_id",
-        "-1",
-        a(),
-        list_users,
-        list(-1, "", None)
-    );
-    case!(
-        cases,
-        "ListUsers",
-        "query",
-        "201 characters",
-        a(),
-        list_users,
-        list(0, &long(201), None)
-    );
-    case!(
-        cases,
-        "ListUsers",
-        "query",
-        "NUL byte",
-        a(),
-        list_users,
-        list(0, "a\0", None)
-    );
-    case!(
-        cases,
-        "ListUsers",
-        "page.page_size",
-        "201",
-        a(),
-        list_users,
-        list(0, "", page(201, ""))
-    );
-    case!(
-        cases,
-        "ListUsers",
-        "page.cursor",
-        "not hex",
-        a(),
-        list_users,
-        list(0, "", page(0, "zz"))
-    );
-    case!(
-        cases,
-        "ListUsers",
-        "page.cursor",
-        "forged",
-        a(),
-        list_users,
-        list(0, "", page(0, &forged_cursor()))
-    );
-    case!(
-        cases,
-        "GetUser",
-        "contact_id",
-        "0",
-        a(),
-        get_user,
-        pb::GetUserRequest { contact_id: 0 }
-    );
-    case!(
-        cases,
-        "GetUser",
-        "contact_id",
-        "-1",
-        a(),
-        get_user,
-        pb::GetUserRequest { contact_id: -1 }
-    );
+    case!(cases, "ListUsers", "company_id", "-1", a(), list_users, list(-1, "", None));
+    case!(cases, "ListUsers", "query", "201 characters", a(), list_users, list(0, &long(201), None));
+    case!(cases, "ListUsers", "query", "NUL byte", a(), list_users, list(0, "a\0", None));
+    case!(cases, "ListUsers", "page.page_size", "201", a(), list_users, list(0, "", page(201, "")));
+    case!(cases, "ListUsers", "page.cursor", "not hex", a(), list_users, list(0, "", page(0, "zz")));
+    case!(cases, "ListUsers", "page.cursor", "forged", a(), list_users, list(0, "", page(0, &forged_cursor())));
+    case!(cases, "GetUser", "contact_id", "0", a(), get_user, pb::GetUserRequest { contact_id: 0 });
+    case!(cases, "GetUser", "contact_id", "-1", a(), get_user, pb::GetUserRequest { contact_id: -1 });
 
     let add = |email: &str, access: i32, d: Option<pb::ContactDetails>| pb::AddUserRequest {
         company_id: 0,
@@ -734,118 +351,17 @@ fn account_cases(f: &Fixture, cases: &mut Vec<Case>) {
         "a@-harbor.example",
         "\0@harbor.example",
     ] {
-        case!(
-            cases,
-            "AddUser",
-            "email",
-            "malformed e-mail",
-            a(),
-            add_user,
-            add(email, user, Some(details("New", "Person")))
-        );
+        case!(cases, "AddUser", "email", "malformed e-mail", a(), add_user, add(email, user, Some(details("New", "Person"))));
     }
-    case!(
-        cases,
-        "AddUser",
-        "email",
-        "255 characters",
-        a(),
-        add_user,
-        add(
-            &format!("{}@harbor.example", long(240)),
-            user,
-            Some(details("New", "Person"))
-        )
-    );
-    case!(
-        cases,
-        "AddUser",
-        "company_id",
-        "-1",
-        a(),
-        add_user,
-        pb::AddUserRequest {
-            company_id: -1,
-            ..add("new@harbor.example", user, Some(details("New", "Person")))
-        }
-    );
-    case!(
-        cases,
-        "AddUser",
-        "access",
-        "unspecified",
-        a(),
-        add_user,
-        add("new@harbor.example", 0, Some(details("New", "Person")))
-    );
-    case!(
-        cases,
-        "AddUser",
-        "access",
-        "unknown 99",
-        a(),
-        add_user,
-        add("new@harbor.example", 99, Some(details("New", "Person")))
-    );
-    case!(
-        cases,
-        "AddUser",
-        "access",
-        "-1",
-        a(),
-        add_user,
-        add("new@harbor.example", -1, Some(details("New", "Person")))
-    );
-    case!(
-        cases,
-        "AddUser",
-        "details",
-        "missing",
-        a(),
-        add_user,
-        add("new@harbor.example", user, None)
-    );
-    case!(
-        cases,
-        "AddUser",
-        "details.first_name",
-        "101 characters",
-        a(),
-        add_user,
-        add(
-            "new@harbor.example",
-            user,
-            Some(details(&long(101), "Person"))
-        )
-    );
-    case!(
-        cases,
-        "AddUser",
-        "details.last_name",
-        "control character",
-        a(),
-        add_user,
-        add(
-            "new@harbor.example",
-            user,
-            Some(details("New", "Per\x07son"))
-        )
-    );
-    case!(
-        cases,
-        "AddUser",
-        "details.phones",
-        "10,000 phones",
-        a(),
-        add_user,
-        add(
-            "new@harbor.example",
-            user,
-            Some(with_details(|d| d.phones = (0..10_000)
-                .map(|_| phone(pb::PhoneKind::Fax, "555", ""))
-                .collect()))
-        )
-    );
+    case!(cases, "AddUser", "email", "255 characters", a(), add_user, add(&format!("{}@harbor.example", long(240)), user, Some(details("New", "Person")) ));
+    case!(cases, "AddUser", "company_id", "-1", a(), add_user, pb::AddUserRequest { company_id: -1, ..add("new@harbor.example", user, Some(details("New", "Person"))) });
+    case!(cases, "AddUser", "access", "unspecified", a(), add_user, add("new@harbor.example", 0, Some(details("New", "Person"))));
+    case!(cases, "AddUser", "access", "unknown 99", a(), add_user, add("new@harbor.example", 99, Some(details("New", "Person"))));
+    case!(cases, "AddUser", "access", "-1", a(), add_user, add("new@harbor.example", -1, Some(details("New", "Person"))));
+    case!(cases, "AddUser", "details", "missing", a(), add_user, add("new@harbor.example", user, None));
+    case!(cases, "AddUser", "details.first_name", "101 characters", a(), add_user, add("new@harbor.example", user, Some(details(&long(101), "Person")) ));
+    case!(cases, "AddUser", "details.last_name", "control character", a(), add_user, add("new@harbor.example", user, Some(details("New", "Per\x07son")) ));
+    case!(cases, "AddUser", "details.phones", "10,000 phones", a(), add_user, add("new@harbor.example", user, Some(with_details(|d| d.phones = (0..10_000).map(|_| phone(pb::PhoneKind::Fax, "555", "")).collect())) ));
 
     let update =
         |contact_id: i64, email: &str, d: Option<pb::ContactDetails>| pb::UpdateUserRequest {
@@ -853,147 +369,24 @@ fn account_cases(f: &Fixture, cases: &mut Vec<Case>) {
             details: d,
             email: email.into(),
         };
-    case!(
-        cases,
-        "UpdateUser",
-        "contact_id",
-        "0",
-        a(),
-        update_user,
-        update(0, "", Some(details("Uma", "U")))
-    );
-    case!(
-        cases,
-        "UpdateUser",
-        "contact_id",
-        "-7",
-        a(),
-        update_user,
-        update(-7, "", Some(details("Uma", "U")))
-    );
-    case!(
-        cases,
-        "UpdateUser",
-        "details",
-        "missing",
-        a(),
-        update_user,
-        update(f.uma_id, "", None)
-    );
-    case!(
-        cases,
-        "UpdateUser",
-        "details.first_name",
-        "NUL byte",
-        a(),
-        update_user,
-        update(f.uma_id, "", Some(details("U\0ma", "U")))
-    );
-    case!(
-        cases,
-        "UpdateUser",
-        "email",
-        "malformed",
-        a(),
-        update_user,
-        update(f.uma_id, "uma@", Some(details("Uma", "U")))
-    );
+    case!(cases, "UpdateUser", "contact_id", "0", a(), update_user, update(0, "", Some(details("Uma", "U"))));
+    case!(cases, "UpdateUser", "contact_id", "-7", a(), update_user, update(-7, "", Some(details("Uma", "U"))));
+    case!(cases, "UpdateUser", "details", "missing", a(), update_user, update(f.uma_id, "", None));
+    case!(cases, "UpdateUser", "details.first_name", "NUL byte", a(), update_user, update(f.uma_id, "", Some(details("U\0ma", "U"))));
+    case!(cases, "UpdateUser", "email", "malformed", a(), update_user, update(f.uma_id, "uma@", Some(details("Uma", "U"))));
 
-    case!(
-        cases,
-        "SetAccessLevel",
-        "contact_id",
-        "0",
-        a(),
-        set_access_level,
-        pb::SetAccessLevelRequest {
-            contact_id: 0,
-            access: pb::AccessLevel::Manager as i32
-        }
-    );
-    case!(
-        cases,
-        "SetAccessLevel",
-        "access",
-        "unspecified",
-        a(),
-        set_access_level,
-        pb::SetAccessLevelRequest {
-            contact_id: f.uma_id,
-            access: 0
-        }
-    );
-    case!(
-        cases,
-        "SetAccessLevel",
-        "access",
-        "unknown 99",
-        a(),
-        set_access_level,
-        pb::SetAccessLevelRequest {
-            contact_id: f.uma_id,
-            access: 99
-        }
-    );
-    case!(
-        cases,
-        "SetUserActive",
-        "contact_id",
-        "-1",
-        a(),
-        set_user_active,
-        pb::SetUserActiveRequest {
-            contact_id: -1,
-            active: false
-        }
-    );
-    case!(
-        cases,
-        "ResetUserPassword",
-        "contact_id",
-        "0",
-        a(),
-        reset_user_password,
-        pb::ResetUserPasswordRequest { contact_id: 0 }
-    );
-    case!(
-        cases,
-        "ListPendingRequests",
-        "company_id",
-        "-1",
-        a(),
-        list_pending_requests,
-        pb::ListPendingRequestsRequest { company_id: -1 }
-    );
-    case!(
-        cases,
-        "ResolvePendingRequest",
-        "request_id",
-        "0",
-        a(),
-        resolve_pending_request,
-        pb::ResolvePendingRequestRequest {
-            request_id: 0,
-            approve: true,
-            access: 0
-        }
-    );
-    case!(
-        cases,
-        "ResolvePendingRequest",
-        "access",
-        "unknown 99",
-        a(),
-        resolve_pending_request,
-        pb::ResolvePendingRequestRequest {
-            request_id: 1,
-            approve: true,
-            access: 99
-        }
-    );
+    case!(cases, "SetAccessLevel", "contact_id", "0", a(), set_access_level, pb::SetAccessLevelRequest { contact_id: 0, access: pb::AccessLevel::Manager as i32 });
+    case!(cases, "SetAccessLevel", "access", "unspecified", a(), set_access_level, pb::SetAccessLevelRequest { contact_id: f.uma_id, access: 0 });
+    case!(cases, "SetAccessLevel", "access", "unknown 99", a(), set_access_level, pb::SetAccessLevelRequest { contact_id: f.uma_id, access: 99 });
+    case!(cases, "SetUserActive", "contact_id", "-1", a(), set_user_active, pb::SetUserActiveRequest { contact_id: -1, active: false });
+    case!(cases, "ResetUserPassword", "contact_id", "0", a(), reset_user_password, pb::ResetUserPasswordRequest { contact_id: 0 });
+    case!(cases, "ListPendingRequests", "company_id", "-1", a(), list_pending_requests, pb::ListPendingRequestsRequest { company_id: -1 });
+    case!(cases, "ResolvePendingRequest", "request_id", "0", a(), resolve_pending_request, pb::ResolvePendingRequestRequest { request_id: 0, approve: true, access: 0 });
+    case!(cases, "ResolvePendingRequest", "access", "unknown 99", a(), resolve_pending_request, pb::ResolvePendingRequestRequest { request_id: 1, approve: true, access: 99 });
 }
 
 #[allow(clippy::too_many_lines)]
+#[rustfmt::skip]
 fn ticket_cases(f: &Fixture, cases: &mut Vec<Case>) {
     let t = || f.alice.tickets();
     let n = f.ticket;
@@ -1002,141 +395,21 @@ fn ticket_cases(f: &Fixture, cases: &mut Vec<Case>) {
         g(&mut r);
         r
     };
-    case!(
-        cases,
-        "CreateTicket",
-        "title",
-        "201 characters",
-        t(),
-        create_ticket,
-        create(&|r| r.title = long(201))
-    );
-    case!(
-        cases,
-        "CreateTicket",
-        "title",
-        "blank",
-        t(),
-        create_ticket,
-        create(&|r| r.title = " \t ".into())
-    );
-    case!(
-        cases,
-        "CreateTicket",
-        "title",
-        "NUL byte",
-        t(),
-        create_ticket,
-        create(&|r| r.title = "Print\0er".into())
-    );
-    case!(
-        cases,
-        "CreateTicket",
-        "title",
-        "newline",
-        t(),
-        create_ticket,
-        create(&|r| r.title = "Printer\noffline".into())
-    );
-    case!(
-        cases,
-        "CreateTicket",
-        "title",
-        "terminal escape",
-        t(),
-        create_ticket,
-        create(&|r| r.title = "\x1b[31mred".into())
-    );
-    case!(
-        cases,
-        "CreateTicket",
-        "description",
-        "64 KiB + 1",
-        t(),
-        create_ticket,
-        create(&|r| r.description = too_long_post())
-    );
-    case!(
-        cases,
-        "CreateTicket",
-        "description",
-        "NUL byte",
-        t(),
-        create_ticket,
-        create(&|r| r.description = "a\0b".into())
-    );
-    case!(
-        cases,
-        "CreateTicket",
-        "description",
-        "terminal escape",
-        t(),
-        create_ticket,
-        create(&|r| r.description = "line\n\x1b[2J".into())
-    );
-    case!(
-        cases,
-        "CreateTicket",
-        "service_type_id",
-        "0",
-        t(),
-        create_ticket,
-        create(&|r| r.service_type_id = 0)
-    );
-    case!(
-        cases,
-        "CreateTicket",
-        "service_type_id",
-        "-1",
-        t(),
-        create_ticket,
-        create(&|r| r.service_type_id = -1)
-    );
-    case!(
-        cases,
-        "CreateTicket",
-        "service_type_id",
-        "unknown",
-        t(),
-        create_ticket,
-        create(&|r| r.service_type_id = 9_999_999)
-    );
-    case!(
-        cases,
-        "CreateTicket",
-        "site_id",
-        "-1",
-        t(),
-        create_ticket,
-        create(&|r| r.site_id = -1)
-    );
-    case!(
-        cases,
-        "CreateTicket",
-        "site_id",
-        "unknown",
-        t(),
-        create_ticket,
-        create(&|r| r.site_id = 9_999_999)
-    );
-    case!(
-        cases,
-        "CreateTicket",
-        "contact_id",
-        "-1",
-        t(),
-        create_ticket,
-        create(&|r| r.contact_id = -1)
-    );
-    case!(
-        cases,
-        "CreateTicket",
-        "company_id",
-        "-1",
-        t(),
-        create_ticket,
-        create(&|r| r.company_id = -1)
-    );
+    case!(cases, "CreateTicket", "title", "201 characters", t(), create_ticket, create(&|r| r.title = long(201)));
+    case!(cases, "CreateTicket", "title", "blank", t(), create_ticket, create(&|r| r.title = " \t ".into()));
+    case!(cases, "CreateTicket", "title", "NUL byte", t(), create_ticket, create(&|r| r.title = "Print\0er".into()));
+    case!(cases, "CreateTicket", "title", "newline", t(), create_ticket, create(&|r| r.title = "Printer\noffline".into()));
+    case!(cases, "CreateTicket", "title", "terminal escape", t(), create_ticket, create(&|r| r.title = "\x1b[31mred".into()));
+    case!(cases, "CreateTicket", "description", "64 KiB + 1", t(), create_ticket, create(&|r| r.description = too_long_post()));
+    case!(cases, "CreateTicket", "description", "NUL byte", t(), create_ticket, create(&|r| r.description = "a\0b".into()));
+    case!(cases, "CreateTicket", "description", "terminal escape", t(), create_ticket, create(&|r| r.description = "line\n\x1b[2J".into()));
+    case!(cases, "CreateTicket", "service_type_id", "0", t(), create_ticket, create(&|r| r.service_type_id = 0));
+    case!(cases, "CreateTicket", "service_type_id", "-1", t(), create_ticket, create(&|r| r.service_type_id = -1));
+    case!(cases, "CreateTicket", "service_type_id", "unknown", t(), create_ticket, create(&|r| r.service_type_id = 9_999_999));
+    case!(cases, "CreateTicket", "site_id", "-1", t(), create_ticket, create(&|r| r.site_id = -1));
+    case!(cases, "CreateTicket", "site_id", "unknown", t(), create_ticket, create(&|r| r.site_id = 9_999_999));
+    case!(cases, "CreateTicket", "contact_id", "-1", t(), create_ticket, create(&|r| r.contact_id = -1));
+    case!(cases, "CreateTicket", "company_id", "-1", t(), create_ticket, create(&|r| r.company_id = -1));
     for (what, date) in [
         ("Feb 30", "2026-02-30"),
         ("word", "tomorrow"),
@@ -1144,760 +417,111 @@ fn ticket_cases(f: &Fixture, cases: &mut Vec<Case>) {
         ("in the past", "2001-01-01"),
         ("time too", "2030-01-01T10:00"),
     ] {
-        case!(
-            cases,
-            "CreateTicket",
-            "due_date",
-            what,
-            t(),
-            create_ticket,
-            create(&|r| r.due_date = date.into())
-        );
+        case!(cases, "CreateTicket", "due_date", what, t(), create_ticket, create(&|r| r.due_date = date.into()));
     }
-    case!(
-        cases,
-        "CreateTicket",
-        "po_number",
-        "51 characters",
-        t(),
-        create_ticket,
-        create(&|r| r.po_number = long(51))
-    );
-    case!(
-        cases,
-        "CreateTicket",
-        "fields",
-        "10,000 values",
-        t(),
-        create_ticket,
-        create(&|r| r.fields = (0..10_000)
-            .map(|i| pb::FieldValue {
-                key: format!("k{i}"),
-                value: "v".into()
-            })
-            .collect())
-    );
-    case!(
-        cases,
-        "CreateTicket",
-        "fields.nope",
-        "unknown key",
-        t(),
-        create_ticket,
-        create(&|r| r.fields = vec![pb::FieldValue {
-            key: "nope".into(),
-            value: "v".into()
-        }])
-    );
+    case!(cases, "CreateTicket", "po_number", "51 characters", t(), create_ticket, create(&|r| r.po_number = long(51)));
+    case!(cases, "CreateTicket", "fields", "10,000 values", t(), create_ticket, create(&|r| r.fields = (0..10_000).map(|i| pb::FieldValue { key: format!("k{i}"), value: "v".into() }).collect()));
+    case!(cases, "CreateTicket", "fields.nope", "unknown key", t(), create_ticket, create(&|r| r.fields = vec![pb::FieldValue { key: "nope".into(), value: "v".into() }]));
     for p in [6, -1, 99] {
-        case!(
-            cases,
-            "CreateTicket",
-            "priority",
-            "out of range",
-            f.dina.tickets(),
-            create_ticket,
-            pb::CreateTicketRequest {
-                contact_id: f.uma_id,
-                priority: p,
-                ..valid_ticket(f)
-            }
-        );
+        case!(cases, "CreateTicket", "priority", "out of range", f.dina.tickets(), create_ticket, pb::CreateTicketRequest { contact_id: f.uma_id, priority: p, ..valid_ticket(f) });
     }
-    case!(
-        cases,
-        "CreateTicket",
-        "priority",
-        "out of range (client)",
-        t(),
-        create_ticket,
-        create(&|r| r.priority = 6)
-    );
+    case!(cases, "CreateTicket", "priority", "out of range (client)", t(), create_ticket, create(&|r| r.priority = 6));
 
     let list = |g: &dyn Fn(&mut pb::ListTicketsRequest)| {
         let mut r = pb::ListTicketsRequest::default();
         g(&mut r);
         r
     };
-    case!(
-        cases,
-        "ListTickets",
-        "text",
-        "1001 characters",
-        t(),
-        list_tickets,
-        list(&|r| r.text = long(1001))
-    );
-    case!(
-        cases,
-        "ListTickets",
-        "status",
-        "unknown 99",
-        t(),
-        list_tickets,
-        list(&|r| r.status = 99)
-    );
-    case!(
-        cases,
-        "ListTickets",
-        "status",
-        "-1",
-        t(),
-        list_tickets,
-        list(&|r| r.status = -1)
-    );
-    case!(
-        cases,
-        "ListTickets",
-        "status_group",
-        "unknown 99",
-        t(),
-        list_tickets,
-        list(&|r| r.status_group = 99)
-    );
-    case!(
-        cases,
-        "ListTickets",
-        "sort",
-        "unknown 99",
-        t(),
-        list_tickets,
-        list(&|r| r.sort = 99)
-    );
-    case!(
-        cases,
-        "ListTickets",
-        "number",
-        "-1",
-        t(),
-        list_tickets,
-        list(&|r| r.number = -1)
-    );
-    case!(
-        cases,
-        "ListTickets",
-        "contact_id",
-        "-1",
-        t(),
-        list_tickets,
-        list(&|r| r.contact_id = -1)
-    );
+    case!(cases, "ListTickets", "text", "1001 characters", t(), list_tickets, list(&|r| r.text = long(1001)));
+    case!(cases, "ListTickets", "status", "unknown 99", t(), list_tickets, list(&|r| r.status = 99));
+    case!(cases, "ListTickets", "status", "-1", t(), list_tickets, list(&|r| r.status = -1));
+    case!(cases, "ListTickets", "status_group", "unknown 99", t(), list_tickets, list(&|r| r.status_group = 99));
+    case!(cases, "ListTickets", "sort", "unknown 99", t(), list_tickets, list(&|r| r.sort = 99));
+    case!(cases, "ListTickets", "number", "-1", t(), list_tickets, list(&|r| r.number = -1));
+    case!(cases, "ListTickets", "contact_id", "-1", t(), list_tickets, list(&|r| r.contact_id = -1));
     for p in [6, -1] {
-        case!(
-            cases,
-            "ListTickets",
-            "priority",
-            "out of range",
-            t(),
-            list_tickets,
-            list(&|r| r.priority = p)
-        );
+        case!(cases, "ListTickets", "priority", "out of range", t(), list_tickets, list(&|r| r.priority = p));
     }
-    case!(
-        cases,
-        "ListTickets",
-        "service_type_id",
-        "-1",
-        t(),
-        list_tickets,
-        list(&|r| r.service_type_id = -1)
-    );
-    case!(
-        cases,
-        "ListTickets",
-        "created_from",
-        "Feb 30",
-        t(),
-        list_tickets,
-        list(&|r| r.created_from = "2026-02-30".into())
-    );
-    case!(
-        cases,
-        "ListTickets",
-        "created_to",
-        "word",
-        t(),
-        list_tickets,
-        list(&|r| r.created_to = "tomorrow".into())
-    );
-    case!(
-        cases,
-        "ListTickets",
-        "updated_from",
-        "month 13",
-        t(),
-        list_tickets,
-        list(&|r| r.updated_from = "2026-13-01".into())
-    );
-    case!(
-        cases,
-        "ListTickets",
-        "updated_to",
-        "before from",
-        t(),
-        list_tickets,
-        list(&|r| {
-            r.updated_from = "2026-03-02".into();
-            r.updated_to = "2026-03-01".into();
-        })
-    );
-    case!(
-        cases,
-        "ListTickets",
-        "company_id",
-        "-1",
-        t(),
-        list_tickets,
-        list(&|r| r.company_id = -1)
-    );
-    case!(
-        cases,
-        "ListTickets",
-        "assigned_staff_id",
-        "-1",
-        t(),
-        list_tickets,
-        list(&|r| r.assigned_staff_id = -1)
-    );
-    case!(
-        cases,
-        "ListTickets",
-        "page.page_size",
-        "201",
-        t(),
-        list_tickets,
-        list(&|r| r.page = page(201, ""))
-    );
-    case!(
-        cases,
-        "ListTickets",
-        "page.cursor",
-        "not hex",
-        t(),
-        list_tickets,
-        list(&|r| r.page = page(0, "not a cursor"))
-    );
-    case!(
-        cases,
-        "ListTickets",
-        "page.cursor",
-        "forged",
-        t(),
-        list_tickets,
-        list(&|r| r.page = page(0, &forged_cursor()))
-    );
+    case!(cases, "ListTickets", "service_type_id", "-1", t(), list_tickets, list(&|r| r.service_type_id = -1));
+    case!(cases, "ListTickets", "created_from", "Feb 30", t(), list_tickets, list(&|r| r.created_from = "2026-02-30".into()));
+    case!(cases, "ListTickets", "created_to", "word", t(), list_tickets, list(&|r| r.created_to = "tomorrow".into()));
+    case!(cases, "ListTickets", "updated_from", "month 13", t(), list_tickets, list(&|r| r.updated_from = "2026-13-01".into()));
+    case!(cases, "ListTickets", "updated_to", "before from", t(), list_tickets, list(&|r| { r.updated_from = "2026-03-02".into(); r.updated_to = "2026-03-01".into(); }));
+    case!(cases, "ListTickets", "company_id", "-1", t(), list_tickets, list(&|r| r.company_id = -1));
+    case!(cases, "ListTickets", "assigned_staff_id", "-1", t(), list_tickets, list(&|r| r.assigned_staff_id = -1));
+    case!(cases, "ListTickets", "page.page_size", "201", t(), list_tickets, list(&|r| r.page = page(201, "")));
+    case!(cases, "ListTickets", "page.cursor", "not hex", t(), list_tickets, list(&|r| r.page = page(0, "not a cursor")));
+    case!(cases, "ListTickets", "page.cursor", "forged", t(), list_tickets, list(&|r| r.page = page(0, &forged_cursor())));
 
-    case!(
-        cases,
-        "GetTicket",
-        "number",
-        "0",
-        t(),
-        get_ticket,
-        pb::GetTicketRequest { number: 0 }
-    );
-    case!(
-        cases,
-        "GetTicket",
-        "number",
-        "-1",
-        t(),
-        get_ticket,
-        pb::GetTicketRequest { number: -1 }
-    );
-    case!(
-        cases,
-        "GetTimeline",
-        "number",
-        "0",
-        t(),
-        get_timeline,
-        pb::GetTimelineRequest {
-            number: 0,
-            page: None
-        }
-    );
-    case!(
-        cases,
-        "GetTimeline",
-        "page.cursor",
-        "garbage",
-        t(),
-        get_timeline,
-        pb::GetTimelineRequest {
-            number: n,
-            page: page(0, "t-5")
-        }
-    );
-    case!(
-        cases,
-        "GetTimeline",
-        "page.page_size",
-        "201",
-        t(),
-        get_timeline,
-        pb::GetTimelineRequest {
-            number: n,
-            page: page(201, "")
-        }
-    );
+    case!(cases, "GetTicket", "number", "0", t(), get_ticket, pb::GetTicketRequest { number: 0 });
+    case!(cases, "GetTicket", "number", "-1", t(), get_ticket, pb::GetTicketRequest { number: -1 });
+    case!(cases, "GetTimeline", "number", "0", t(), get_timeline, pb::GetTimelineRequest { number: 0, page: None });
+    case!(cases, "GetTimeline", "page.cursor", "garbage", t(), get_timeline, pb::GetTimelineRequest { number: n, page: page(0, "t-5") });
+    case!(cases, "GetTimeline", "page.page_size", "201", t(), get_timeline, pb::GetTimelineRequest { number: n, page: page(201, "") });
 
     let post = |kind: i32, body: String| pb::AddPostRequest {
         number: n,
         kind,
         body,
     };
-    case!(
-        cases,
-        "AddPost",
-        "number",
-        "0",
-        t(),
-        add_post,
-        pb::AddPostRequest {
-            number: 0,
-            ..post(1, "hi".into())
-        }
-    );
-    case!(
-        cases,
-        "AddPost",
-        "kind",
-        "unknown 99",
-        t(),
-        add_post,
-        post(99, "hi".into())
-    );
-    case!(
-        cases,
-        "AddPost",
-        "body",
-        "blank",
-        t(),
-        add_post,
-        post(1, " \n ".into())
-    );
-    case!(
-        cases,
-        "AddPost",
-        "body",
-        "64 KiB + 1",
-        t(),
-        add_post,
-        post(1, too_long_post())
-    );
-    case!(
-        cases,
-        "AddPost",
-        "body",
-        "NUL byte",
-        t(),
-        add_post,
-        post(1, "a\0b".into())
-    );
-    case!(
-        cases,
-        "AddPost",
-        "body",
-        "terminal escape",
-        t(),
-        add_post,
-        post(1, "see \x1b]8;;http://evil.example\x07here".into())
-    );
+    case!(cases, "AddPost", "number", "0", t(), add_post, pb::AddPostRequest { number: 0, ..post(1, "hi".into()) });
+    case!(cases, "AddPost", "kind", "unknown 99", t(), add_post, post(99, "hi".into()));
+    case!(cases, "AddPost", "body", "blank", t(), add_post, post(1, " \n ".into()));
+    case!(cases, "AddPost", "body", "64 KiB + 1", t(), add_post, post(1, too_long_post()));
+    case!(cases, "AddPost", "body", "NUL byte", t(), add_post, post(1, "a\0b".into()));
+    case!(cases, "AddPost", "body", "terminal escape", t(), add_post, post(1, "see \x1b]8;;http://evil.example\x07here".into()));
 
     let status = |number: i64, status: i32, note: String| pb::ChangeStatusRequest {
         number,
         status,
         note,
     };
-    case!(
-        cases,
-        "ChangeStatus",
-        "number",
-        "-1",
-        t(),
-        change_status,
-        status(-1, pb::TicketStatus::Cancelled as i32, String::new())
-    );
-    case!(
-        cases,
-        "ChangeStatus",
-        "status",
-        "unspecified",
-        t(),
-        change_status,
-        status(n, 0, String::new())
-    );
-    case!(
-        cases,
-        "ChangeStatus",
-        "status",
-        "unknown 99",
-        t(),
-        change_status,
-        status(n, 99, String::new())
-    );
-    case!(
-        cases,
-        "ChangeStatus",
-        "note",
-        "64 KiB + 1",
-        t(),
-        change_status,
-        status(n, pb::TicketStatus::Cancelled as i32, too_long_post())
-    );
+    case!(cases, "ChangeStatus", "number", "-1", t(), change_status, status(-1, pb::TicketStatus::Cancelled as i32, String::new()));
+    case!(cases, "ChangeStatus", "status", "unspecified", t(), change_status, status(n, 0, String::new()));
+    case!(cases, "ChangeStatus", "status", "unknown 99", t(), change_status, status(n, 99, String::new()));
+    case!(cases, "ChangeStatus", "note", "64 KiB + 1", t(), change_status, status(n, pb::TicketStatus::Cancelled as i32, too_long_post()));
 
     let d = || f.dina.tickets();
     for p in [0, 6, -1] {
-        case!(
-            cases,
-            "SetPriority",
-            "priority",
-            "out of range",
-            d(),
-            set_priority,
-            pb::SetPriorityRequest {
-                number: n,
-                priority: p,
-                note: String::new()
-            }
-        );
+        case!(cases, "SetPriority", "priority", "out of range", d(), set_priority, pb::SetPriorityRequest { number: n, priority: p, note: String::new() });
     }
-    case!(
-        cases,
-        "SetPriority",
-        "number",
-        "0",
-        d(),
-        set_priority,
-        pb::SetPriorityRequest {
-            number: 0,
-            priority: 2,
-            note: String::new()
-        }
-    );
-    case!(
-        cases,
-        "SetPriority",
-        "note",
-        "NUL byte",
-        d(),
-        set_priority,
-        pb::SetPriorityRequest {
-            number: n,
-            priority: 2,
-            note: "\0".into()
-        }
-    );
-    case!(
-        cases,
-        "Assign",
-        "staff_id",
-        "-1",
-        d(),
-        assign,
-        pb::AssignRequest {
-            number: n,
-            staff_id: -1,
-            board: String::new()
-        }
-    );
-    case!(
-        cases,
-        "Assign",
-        "staff_id",
-        "unknown",
-        d(),
-        assign,
-        pb::AssignRequest {
-            number: n,
-            staff_id: 9_999_999,
-            board: String::new()
-        }
-    );
-    case!(
-        cases,
-        "Assign",
-        "board",
-        "51 characters",
-        d(),
-        assign,
-        pb::AssignRequest {
-            number: n,
-            staff_id: 0,
-            board: long(51)
-        }
-    );
-    case!(
-        cases,
-        "Assign",
-        "board",
-        "newline",
-        d(),
-        assign,
-        pb::AssignRequest {
-            number: n,
-            staff_id: 0,
-            board: "a\nb".into()
-        }
-    );
-    case!(
-        cases,
-        "Assign",
-        "number",
-        "-3",
-        d(),
-        assign,
-        pb::AssignRequest {
-            number: -3,
-            staff_id: 0,
-            board: String::new()
-        }
-    );
+    case!(cases, "SetPriority", "number", "0", d(), set_priority, pb::SetPriorityRequest { number: 0, priority: 2, note: String::new() });
+    case!(cases, "SetPriority", "note", "NUL byte", d(), set_priority, pb::SetPriorityRequest { number: n, priority: 2, note: "\0".into() });
+    case!(cases, "Assign", "staff_id", "-1", d(), assign, pb::AssignRequest { number: n, staff_id: -1, board: String::new() });
+    case!(cases, "Assign", "staff_id", "unknown", d(), assign, pb::AssignRequest { number: n, staff_id: 9_999_999, board: String::new() });
+    case!(cases, "Assign", "board", "51 characters", d(), assign, pb::AssignRequest { number: n, staff_id: 0, board: long(51) });
+    case!(cases, "Assign", "board", "newline", d(), assign, pb::AssignRequest { number: n, staff_id: 0, board: "a\nb".into() });
+    case!(cases, "Assign", "number", "-3", d(), assign, pb::AssignRequest { number: -3, staff_id: 0, board: String::new() });
 
-    case!(
-        cases,
-        "AddSubscriber",
-        "number",
-        "0",
-        t(),
-        add_subscriber,
-        pb::SubscriberRequest {
-            number: 0,
-            contact_id: f.uma_id
-        }
-    );
-    case!(
-        cases,
-        "AddSubscriber",
-        "contact_id",
-        "0",
-        t(),
-        add_subscriber,
-        pb::SubscriberRequest {
-            number: n,
-            contact_id: 0
-        }
-    );
-    case!(
-        cases,
-        "RemoveSubscriber",
-        "contact_id",
-        "-1",
-        t(),
-        remove_subscriber,
-        pb::SubscriberRequest {
-            number: n,
-            contact_id: -1
-        }
-    );
-    case!(
-        cases,
-        "AddTask",
-        "text",
-        "blank",
-        d(),
-        add_task,
-        pb::AddTaskRequest {
-            number: n,
-            text: String::new()
-        }
-    );
-    case!(
-        cases,
-        "AddTask",
-        "text",
-        "501 characters",
-        d(),
-        add_task,
-        pb::AddTaskRequest {
-            number: n,
-            text: long(501)
-        }
-    );
-    case!(
-        cases,
-        "AddTask",
-        "text",
-        "NUL byte",
-        d(),
-        add_task,
-        pb::AddTaskRequest {
-            number: n,
-            text: "\0".into()
-        }
-    );
-    case!(
-        cases,
-        "AddTask",
-        "number",
-        "-1",
-        d(),
-        add_task,
-        pb::AddTaskRequest {
-            number: -1,
-            text: "Check".into()
-        }
-    );
-    case!(
-        cases,
-        "SetTaskDone",
-        "task_id",
-        "0",
-        d(),
-        set_task_done,
-        pb::SetTaskDoneRequest {
-            number: n,
-            task_id: 0,
-            done: true
-        }
-    );
-    case!(
-        cases,
-        "SetTaskDone",
-        "number",
-        "0",
-        d(),
-        set_task_done,
-        pb::SetTaskDoneRequest {
-            number: 0,
-            task_id: 1,
-            done: true
-        }
-    );
+    case!(cases, "AddSubscriber", "number", "0", t(), add_subscriber, pb::SubscriberRequest { number: 0, contact_id: f.uma_id });
+    case!(cases, "AddSubscriber", "contact_id", "0", t(), add_subscriber, pb::SubscriberRequest { number: n, contact_id: 0 });
+    case!(cases, "RemoveSubscriber", "contact_id", "-1", t(), remove_subscriber, pb::SubscriberRequest { number: n, contact_id: -1 });
+    case!(cases, "AddTask", "text", "blank", d(), add_task, pb::AddTaskRequest { number: n, text: String::new() });
+    case!(cases, "AddTask", "text", "501 characters", d(), add_task, pb::AddTaskRequest { number: n, text: long(501) });
+    case!(cases, "AddTask", "text", "NUL byte", d(), add_task, pb::AddTaskRequest { number: n, text: "\0".into() });
+    case!(cases, "AddTask", "number", "-1", d(), add_task, pb::AddTaskRequest { number: -1, text: "Check".into() });
+    case!(cases, "SetTaskDone", "task_id", "0", d(), set_task_done, pb::SetTaskDoneRequest { number: n, task_id: 0, done: true });
+    case!(cases, "SetTaskDone", "number", "0", d(), set_task_done, pb::SetTaskDoneRequest { number: 0, task_id: 1, done: true });
 
-    case!(
-        cases,
-        "UploadAttachment",
-        "meta",
-        "no messages",
-        t(),
-        upload_attachment,
-        upload(vec![])
-    );
-    case!(
-        cases,
-        "UploadAttachment",
-        "meta",
-        "data first",
-        t(),
-        upload_attachment,
-        upload(vec![data(b"abc")])
-    );
-    case!(
-        cases,
-        "UploadAttachment",
-        "meta",
-        "meta twice",
-        t(),
-        upload_attachment,
-        upload(vec![
-            meta(n, "", "a.txt", ""),
-            data(b"abc"),
-            meta(n, "", "a.txt", "")
-        ])
-    );
-    case!(
-        cases,
-        "UploadAttachment",
-        "number",
-        "0",
-        t(),
-        upload_attachment,
-        upload(vec![meta(0, "", "a.txt", ""), data(b"abc")])
-    );
-    case!(
-        cases,
-        "UploadAttachment",
-        "file_name",
-        "path",
-        t(),
-        upload_attachment,
-        upload(vec![meta(n, "", "../../etc/passwd", ""), data(b"abc")])
-    );
-    case!(
-        cases,
-        "UploadAttachment",
-        "file_name",
-        "NUL byte",
-        t(),
-        upload_attachment,
-        upload(vec![meta(n, "", "a\0.txt", ""), data(b"abc")])
-    );
-    case!(
-        cases,
-        "UploadAttachment",
-        "title",
-        "201 characters",
-        t(),
-        upload_attachment,
-        upload(vec![meta(n, &long(201), "a.txt", ""), data(b"abc")])
-    );
-    case!(
-        cases,
-        "UploadAttachment",
-        "content_type",
-        "not a MIME type",
-        t(),
-        upload_attachment,
-        upload(vec![meta(n, "", "a.txt", "nonsense"), data(b"abc")])
-    );
-    case!(
-        cases,
-        "UploadAttachment",
-        "data",
-        "empty file",
-        t(),
-        upload_attachment,
-        upload(vec![meta(n, "", "a.txt", "")])
-    );
-    case!(
-        cases,
-        "DownloadAttachment",
-        "attachment_id",
-        "0",
-        t(),
-        download_attachment,
-        pb::DownloadAttachmentRequest { attachment_id: 0 }
-    );
-    case!(
-        cases,
-        "DownloadAttachment",
-        "attachment_id",
-        "-1",
-        t(),
-        download_attachment,
-        pb::DownloadAttachmentRequest { attachment_id: -1 }
-    );
+    case!(cases, "UploadAttachment", "meta", "no messages", t(), upload_attachment, upload(vec![]));
+    case!(cases, "UploadAttachment", "meta", "data first", t(), upload_attachment, upload(vec![data(b"abc")]));
+    case!(cases, "UploadAttachment", "meta", "meta twice", t(), upload_attachment, upload(vec![meta(n, "", "a.txt", ""), data(b"abc"), meta(n, "", "a.txt", "") ]));
+    case!(cases, "UploadAttachment", "number", "0", t(), upload_attachment, upload(vec![meta(0, "", "a.txt", ""), data(b"abc")]));
+    case!(cases, "UploadAttachment", "file_name", "path", t(), upload_attachment, upload(vec![meta(n, "", "../../etc/passwd", ""), data(b"abc")]));
+    case!(cases, "UploadAttachment", "file_name", "NUL byte", t(), upload_attachment, upload(vec![meta(n, "", "a\0.txt", ""), data(b"abc")]));
+    case!(cases, "UploadAttachment", "title", "201 characters", t(), upload_attachment, upload(vec![meta(n, &long(201), "a.txt", ""), data(b"abc")]));
+    case!(cases, "UploadAttachment", "content_type", "not a MIME type", t(), upload_attachment, upload(vec![meta(n, "", "a.txt", "nonsense"), data(b"abc")]));
+    case!(cases, "UploadAttachment", "data", "empty file", t(), upload_attachment, upload(vec![meta(n, "", "a.txt", "")]));
+    case!(cases, "DownloadAttachment", "attachment_id", "0", t(), download_attachment, pb::DownloadAttachmentRequest { attachment_id: 0 });
+    case!(cases, "DownloadAttachment", "attachment_id", "-1", t(), download_attachment, pb::DownloadAttachmentRequest { attachment_id: -1 });
 
     let r = || f.alice.reports();
-    case!(
-        cases,
-        "TicketStats",
-        "months",
-        "37",
-        r(),
-        ticket_stats,
-        pb::TicketStatsRequest {
-            company_id: 0,
-            months: 37
-        }
-    );
-    case!(
-        cases,
-        "TicketStats",
-        "company_id",
-        "-1",
-        f.paula.reports(),
-        ticket_stats,
-        pb::TicketStatsRequest {
-            company_id: -1,
-            months: 0
-        }
-    );
+    case!(cases, "TicketStats", "months", "37", r(), ticket_stats, pb::TicketStatsRequest { company_id: 0, months: 37 });
+    case!(cases, "TicketStats", "company_id", "-1", f.paula.reports(), ticket_stats, pb::TicketStatsRequest { company_id: -1, months: 0 });
 }
 
 #[allow(clippy::too_many_lines)]
+#[rustfmt::skip]
 fn staff_cases(f: &Fixture, cases: &mut Vec<Case>) {
     let s = || f.paula.staff();
     let list = |query: &str, page: Option<pb::PageRequest>| pb::ListCompaniesRequest {
@@ -1905,195 +529,29 @@ fn staff_cases(f: &Fixture, cases: &mut Vec<Case>) {
         include_inactive: true,
         page,
     };
-    case!(
-        cases,
-        "ListCompanies",
-        "query",
-        "201 characters",
-        s(),
-        list_companies,
-        list(&long(201), None)
-    );
-    case!(
-        cases,
-        "ListCompanies",
-        "page.page_size",
-        "1000",
-        s(),
-        list_companies,
-        list("", page(1000, ""))
-    );
-    case!(
-        cases,
-        "ListCompanies",
-        "page.cursor",
-        "forged",
-        s(),
-        list_companies,
-        list("", page(0, &forged_cursor()))
-    );
+    case!(cases, "ListCompanies", "query", "201 characters", s(), list_companies, list(&long(201), None));
+    case!(cases, "ListCompanies", "page.page_size", "1000", s(), list_companies, list("", page(1000, "")));
+    case!(cases, "ListCompanies", "page.cursor", "forged", s(), list_companies, list("", page(0, &forged_cursor())));
 
     let company = |g: &dyn Fn(&mut pb::Company)| {
         let mut c = valid_company();
         g(&mut c);
         pb::SaveCompanyRequest { company: Some(c) }
     };
-    case!(
-        cases,
-        "CreateCompany",
-        "company",
-        "missing",
-        s(),
-        create_company,
-        pb::SaveCompanyRequest { company: None }
-    );
-    case!(
-        cases,
-        "CreateCompany",
-        "company.name",
-        "blank",
-        s(),
-        create_company,
-        company(&|c| c.name = String::new())
-    );
-    case!(
-        cases,
-        "CreateCompany",
-        "company.name",
-        "101 characters",
-        s(),
-        create_company,
-        company(&|c| c.name = long(101))
-    );
-    case!(
-        cases,
-        "CreateCompany",
-        "company.name",
-        "NUL byte",
-        s(),
-        create_company,
-        company(&|c| c.name = "Co\0".into())
-    );
-    case!(
-        cases,
-        "CreateCompany",
-        "company.payment_terms_days",
-        "366",
-        s(),
-        create_company,
-        company(&|c| c.payment_terms_days = 366)
-    );
-    case!(
-        cases,
-        "CreateCompany",
-        "company.phone",
-        "letters",
-        s(),
-        create_company,
-        company(&|c| c.phone = "call us".into())
-    );
-    case!(
-        cases,
-        "CreateCompany",
-        "company.address.line1",
-        "201 characters",
-        s(),
-        create_company,
-        company(&|c| c.address = Some(pb::Address {
-            line1: long(201),
-            ..Default::default()
-        }))
-    );
-    case!(
-        cases,
-        "CreateCompany",
-        "company.sites",
-        "10,000 sites",
-        s(),
-        create_company,
-        company(&|c| c.sites = (0..10_000)
-            .map(|i| pb::Site {
-                id: 0,
-                name: format!("Site {i}"),
-                address: None
-            })
-            .collect())
-    );
-    case!(
-        cases,
-        "CreateCompany",
-        "company.sites",
-        "negative id",
-        s(),
-        create_company,
-        company(&|c| c.sites = vec![pb::Site {
-            id: -1,
-            name: "Main".into(),
-            address: None
-        }])
-    );
-    case!(
-        cases,
-        "CreateCompany",
-        "company.sites.name",
-        "twice",
-        s(),
-        create_company,
-        company(&|c| c.sites = vec![
-            pb::Site {
-                id: 0,
-                name: "Main".into(),
-                address: None
-            },
-            pb::Site {
-                id: 0,
-                name: "main".into(),
-                address: None
-            }
-        ])
-    );
-    case!(
-        cases,
-        "CreateCompany",
-        "company.preferences.default_subscriber_ids",
-        "-1",
-        s(),
-        create_company,
-        company(&|c| c.preferences = Some(pb::CompanyPreferences {
-            default_subscriber_ids: vec![-1],
-            ..Default::default()
-        }))
-    );
-    case!(
-        cases,
-        "CreateCompany",
-        "company.preferences.default_subscriber_ids",
-        "100,000 ids",
-        s(),
-        create_company,
-        company(&|c| c.preferences = Some(pb::CompanyPreferences {
-            default_subscriber_ids: (1..=100_000).collect(),
-            ..Default::default()
-        }))
-    );
-    case!(
-        cases,
-        "UpdateCompany",
-        "company.id",
-        "0",
-        s(),
-        update_company,
-        company(&|_| {})
-    );
-    case!(
-        cases,
-        "UpdateCompany",
-        "company.id",
-        "-1",
-        s(),
-        update_company,
-        company(&|c| c.id = -1)
-    );
+    case!(cases, "CreateCompany", "company", "missing", s(), create_company, pb::SaveCompanyRequest { company: None });
+    case!(cases, "CreateCompany", "company.name", "blank", s(), create_company, company(&|c| c.name = String::new()));
+    case!(cases, "CreateCompany", "company.name", "101 characters", s(), create_company, company(&|c| c.name = long(101)));
+    case!(cases, "CreateCompany", "company.name", "NUL byte", s(), create_company, company(&|c| c.name = "Co\0".into()));
+    case!(cases, "CreateCompany", "company.payment_terms_days", "366", s(), create_company, company(&|c| c.payment_terms_days = 366));
+    case!(cases, "CreateCompany", "company.phone", "letters", s(), create_company, company(&|c| c.phone = "call us".into()));
+    case!(cases, "CreateCompany", "company.address.line1", "201 characters", s(), create_company, company(&|c| c.address = Some(pb::Address { line1: long(201), ..Default::default() })));
+    case!(cases, "CreateCompany", "company.sites", "10,000 sites", s(), create_company, company(&|c| c.sites = (0..10_000).map(|i| pb::Site { id: 0, name: format!("Site {i}"), address: None }).collect()));
+    case!(cases, "CreateCompany", "company.sites", "negative id", s(), create_company, company(&|c| c.sites = vec![pb::Site { id: -1, name: "Main".into(), address: None }]));
+    case!(cases, "CreateCompany", "company.sites.name", "twice", s(), create_company, company(&|c| c.sites = vec![pb::Site { id: 0, name: "Main".into(), address: None }, pb::Site { id: 0, name: "main".into(), address: None } ]));
+    case!(cases, "CreateCompany", "company.preferences.default_subscriber_ids", "-1", s(), create_company, company(&|c| c.preferences = Some(pb::CompanyPreferences { default_subscriber_ids: vec![-1], ..Default::default() })));
+    case!(cases, "CreateCompany", "company.preferences.default_subscriber_ids", "100,000 ids", s(), create_company, company(&|c| c.preferences = Some(pb::CompanyPreferences { default_subscriber_ids: (1..=100_000).collect(), ..Default::default() })));
+    case!(cases, "UpdateCompany", "company.id", "0", s(), update_company, company(&|_| {}));
+    case!(cases, "UpdateCompany", "company.id", "-1", s(), update_company, company(&|c| c.id = -1));
 
     let staff = |first: &str, last: &str, email: &str, role: i32| pb::CreateStaffRequest {
         first_name: first.into(),
@@ -2102,51 +560,11 @@ fn staff_cases(f: &Fixture, cases: &mut Vec<Case>) {
         role,
     };
     let tech = pb::StaffRole::Technician as i32;
-    case!(
-        cases,
-        "CreateStaff",
-        "first_name",
-        "101 characters",
-        s(),
-        create_staff,
-        staff(&long(101), "Tech", "t2@keystone.example", tech)
-    );
-    case!(
-        cases,
-        "CreateStaff",
-        "last_name",
-        "blank",
-        s(),
-        create_staff,
-        staff("Tia", "", "t2@keystone.example", tech)
-    );
-    case!(
-        cases,
-        "CreateStaff",
-        "email",
-        "malformed",
-        s(),
-        create_staff,
-        staff("Tia", "Tech", "t2@keystone", tech)
-    );
-    case!(
-        cases,
-        "CreateStaff",
-        "role",
-        "unspecified",
-        s(),
-        create_staff,
-        staff("Tia", "Tech", "t2@keystone.example", 0)
-    );
-    case!(
-        cases,
-        "CreateStaff",
-        "role",
-        "unknown 99",
-        s(),
-        create_staff,
-        staff("Tia", "Tech", "t2@keystone.example", 99)
-    );
+    case!(cases, "CreateStaff", "first_name", "101 characters", s(), create_staff, staff(&long(101), "Tech", "t2@keystone.example", tech));
+    case!(cases, "CreateStaff", "last_name", "blank", s(), create_staff, staff("Tia", "", "t2@keystone.example", tech));
+    case!(cases, "CreateStaff", "email", "malformed", s(), create_staff, staff("Tia", "Tech", "t2@keystone", tech));
+    case!(cases, "CreateStaff", "role", "unspecified", s(), create_staff, staff("Tia", "Tech", "t2@keystone.example", 0));
+    case!(cases, "CreateStaff", "role", "unknown 99", s(), create_staff, staff("Tia", "Tech", "t2@keystone.example", 99));
     let update = |staff_id: i64, first: &str, role: i32| pb::UpdateStaffRequest {
         staff_id,
         first_name: first.into(),
@@ -2154,145 +572,26 @@ fn staff_cases(f: &Fixture, cases: &mut Vec<Case>) {
         role,
         active: true,
     };
-    case!(
-        cases,
-        "UpdateStaff",
-        "staff_id",
-        "0",
-        s(),
-        update_staff,
-        update(0, "Tom", tech)
-    );
-    case!(
-        cases,
-        "UpdateStaff",
-        "role",
-        "unknown 99",
-        s(),
-        update_staff,
-        update(1, "Tom", 99)
-    );
-    case!(
-        cases,
-        "UpdateStaff",
-        "first_name",
-        "101 characters",
-        s(),
-        update_staff,
-        update(1, &long(101), tech)
-    );
+    case!(cases, "UpdateStaff", "staff_id", "0", s(), update_staff, update(0, "Tom", tech));
+    case!(cases, "UpdateStaff", "role", "unknown 99", s(), update_staff, update(1, "Tom", 99));
+    case!(cases, "UpdateStaff", "first_name", "101 characters", s(), update_staff, update(1, &long(101), tech));
 
     let st = |g: &dyn Fn(&mut pb::ServiceType)| {
         let mut t = valid_service_type();
         g(&mut t);
         t
     };
-    case!(
-        cases,
-        "SaveServiceType",
-        "id",
-        "-1",
-        s(),
-        save_service_type,
-        st(&|t| t.id = -1)
-    );
-    case!(
-        cases,
-        "SaveServiceType",
-        "name",
-        "blank",
-        s(),
-        save_service_type,
-        st(&|t| t.name = String::new())
-    );
-    case!(
-        cases,
-        "SaveServiceType",
-        "name",
-        "101 characters",
-        s(),
-        save_service_type,
-        st(&|t| t.name = long(101))
-    );
-    case!(
-        cases,
-        "SaveServiceType",
-        "name",
-        "NUL byte",
-        s(),
-        save_service_type,
-        st(&|t| t.name = "Back\0ups".into())
-    );
-    case!(
-        cases,
-        "SaveServiceType",
-        "description",
-        "1001 characters",
-        s(),
-        save_service_type,
-        st(&|t| t.description = long(1001))
-    );
-    case!(
-        cases,
-        "SaveServiceType",
-        "fields",
-        "10,000 fields",
-        s(),
-        save_service_type,
-        st(&|t| t.fields = (0..10_000)
-            .map(|i| pb::FieldDef {
-                key: format!("k{i}"),
-                label: "L".into(),
-                kind: 1,
-                ..Default::default()
-            })
-            .collect())
-    );
-    case!(
-        cases,
-        "SaveServiceType",
-        "fields[0].kind",
-        "unknown 99",
-        s(),
-        save_service_type,
-        st(&|t| t.fields[0].kind = 99)
-    );
-    case!(
-        cases,
-        "SaveServiceType",
-        "fields[0].key",
-        "upper case and space",
-        s(),
-        save_service_type,
-        st(&|t| t.fields[0].key = "Bad Key".into())
-    );
-    case!(
-        cases,
-        "SaveServiceType",
-        "fields[0].label",
-        "control character",
-        s(),
-        save_service_type,
-        st(&|t| t.fields[0].label = "Si\x1bze".into())
-    );
-    case!(
-        cases,
-        "SaveServiceType",
-        "fields[0].choices",
-        "100,000 choices",
-        s(),
-        save_service_type,
-        st(&|t| t.fields[0].choices = (0..100_000).map(|i| format!("c{i}")).collect())
-    );
-    case!(
-        cases,
-        "SaveServiceType",
-        "fields[0].choices",
-        "NUL byte",
-        s(),
-        save_service_type,
-        st(&|t| t.fields[0].choices = vec!["a\0".into()])
-    );
+    case!(cases, "SaveServiceType", "id", "-1", s(), save_service_type, st(&|t| t.id = -1));
+    case!(cases, "SaveServiceType", "name", "blank", s(), save_service_type, st(&|t| t.name = String::new()));
+    case!(cases, "SaveServiceType", "name", "101 characters", s(), save_service_type, st(&|t| t.name = long(101)));
+    case!(cases, "SaveServiceType", "name", "NUL byte", s(), save_service_type, st(&|t| t.name = "Back\0ups".into()));
+    case!(cases, "SaveServiceType", "description", "1001 characters", s(), save_service_type, st(&|t| t.description = long(1001)));
+    case!(cases, "SaveServiceType", "fields", "10,000 fields", s(), save_service_type, st(&|t| t.fields = (0..10_000).map(|i| pb::FieldDef { key: format!("k{i}"), label: "L".into(), kind: 1, ..Default::default() }).collect()));
+    case!(cases, "SaveServiceType", "fields[0].kind", "unknown 99", s(), save_service_type, st(&|t| t.fields[0].kind = 99));
+    case!(cases, "SaveServiceType", "fields[0].key", "upper case and space", s(), save_service_type, st(&|t| t.fields[0].key = "Bad Key".into()));
+    case!(cases, "SaveServiceType", "fields[0].label", "control character", s(), save_service_type, st(&|t| t.fields[0].label = "Si\x1bze".into()));
+    case!(cases, "SaveServiceType", "fields[0].choices", "100,000 choices", s(), save_service_type, st(&|t| t.fields[0].choices = (0..100_000).map(|i| format!("c{i}")).collect()));
+    case!(cases, "SaveServiceType", "fields[0].choices", "NUL byte", s(), save_service_type, st(&|t| t.fields[0].choices = vec!["a\0".into()]));
 
     let audit =
         |action: &str, company_id: i64, page: Option<pb::PageRequest>| pb::ListAuditLogRequest {
@@ -2300,42 +599,10 @@ fn staff_cases(f: &Fixture, cases: &mut Vec<Case>) {
             company_id,
             page,
         };
-    case!(
-        cases,
-        "ListAuditLog",
-        "action",
-        "101 characters",
-        s(),
-        list_audit_log,
-        audit(&long(101), 0, None)
-    );
-    case!(
-        cases,
-        "ListAuditLog",
-        "company_id",
-        "-1",
-        s(),
-        list_audit_log,
-        audit("", -1, None)
-    );
-    case!(
-        cases,
-        "ListAuditLog",
-        "page.page_size",
-        "201",
-        s(),
-        list_audit_log,
-        audit("", 0, page(201, ""))
-    );
-    case!(
-        cases,
-        "ListAuditLog",
-        "page.cursor",
-        "not hex",
-        s(),
-        list_audit_log,
-        audit("", 0, page(0, "xyz"))
-    );
+    case!(cases, "ListAuditLog", "action", "101 characters", s(), list_audit_log, audit(&long(101), 0, None));
+    case!(cases, "ListAuditLog", "company_id", "-1", s(), list_audit_log, audit("", -1, None));
+    case!(cases, "ListAuditLog", "page.page_size", "201", s(), list_audit_log, audit("", 0, page(201, "")));
+    case!(cases, "ListAuditLog", "page.cursor", "not hex", s(), list_audit_log, audit("", 0, page(0, "xyz")));
 }
 
 #[tokio::test]
@@ -2405,6 +672,321 @@ async fn every_rpc_refuses_bad_fields_by_name_and_changes_nothing() -> anyhow::R
         .await?
         .into_inner();
     assert!(t.timeline.iter().all(|e| !e.body.contains(['\0', '\x1b'])));
+    assert_eq!(integrity_check(&f.server.db)?, "ok");
+    Ok(())
+}
+
+/// More than the server's 4 MiB message limit.
+fn oversized() -> String {
+    "z".repeat(5 * 1024 * 1024)
+}
+
+fn is_size_refusal(code: Code) -> bool {
+    matches!(code, Code::ResourceExhausted | Code::OutOfRange)
+}
+
+#[tokio::test]
+async fn oversized_messages_are_refused_and_the_server_keeps_serving() -> anyhow::Result<()> {
+    let f = Fixture::new(TestServer::demo().await?).await?;
+    let before = fingerprint(&f.server.db)?;
+    let post = f
+        .alice
+        .tickets()
+        .add_post(pb::AddPostRequest {
+            number: f.ticket,
+            kind: 1,
+            body: oversized(),
+        })
+        .await;
+    let s = post.expect_err("a 5 MiB post");
+    assert!(is_size_refusal(s.code()), "{s:?}");
+
+    let upload = f
+        .alice
+        .tickets()
+        .upload_attachment(upload(vec![
+            meta(f.ticket, "", "big.bin", ""),
+            data(oversized().as_bytes()),
+        ]))
+        .await;
+    let s = upload.expect_err("a 5 MiB chunk");
+    assert!(is_size_refusal(s.code()), "{s:?}");
+
+    let profile = f
+        .alice
+        .accounts()
+        .update_my_profile(pb::UpdateMyProfileRequest {
+            details: Some(details(&oversized(), "Lee")),
+        })
+        .await;
+    let s = profile.expect_err("a 5 MiB name");
+    assert!(is_size_refusal(s.code()), "{s:?}");
+
+    // The same connection still answers, and nothing was stored.
+    let t = f
+        .alice
+        .tickets()
+        .get_ticket(pb::GetTicketRequest { number: f.ticket })
+        .await?
+        .into_inner();
+    assert_eq!(t.ticket.map(|t| t.number), Some(f.ticket));
+    assert_eq!(fingerprint(&f.server.db)?, before);
+    Ok(())
+}
+
+/// Sends `bytes` on a raw TCP connection to the server, reads whatever
+/// comes back for a moment, and closes it.
+async fn raw_garbage(addr: &str, bytes: Vec<u8>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let host = addr.trim_start_matches("http://");
+    if let Ok(mut tcp) = tokio::net::TcpStream::connect(host).await {
+        let _ = tcp.write_all(&bytes).await;
+        let mut buf = [0u8; 1024];
+        let _ = tokio::time::timeout(Duration::from_millis(200), tcp.read(&mut buf)).await;
+    }
+}
+
+/// An HTTP/2 connection that sends the preface and half a frame, then
+/// nothing: held open until `release` fires.
+async fn half_open(addr: String, release: tokio::sync::watch::Receiver<bool>) {
+    use tokio::io::AsyncWriteExt;
+    let host = addr.trim_start_matches("http://").to_owned();
+    let Ok(mut tcp) = tokio::net::TcpStream::connect(host).await else {
+        return;
+    };
+    let _ = tcp
+        .write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x12\x04")
+        .await;
+    let mut release = release;
+    let _ = release.wait_for(|done| *done).await;
+}
+
+fn not_internal(what: &str, s: &Status) -> Result<(), String> {
+    if matches!(s.code(), Code::Internal | Code::Unknown) {
+        Err(format!("{what}: {s:?}"))
+    } else {
+        Ok(())
+    }
+}
+
+fn is_alive(pid: Option<u32>) -> bool {
+    pid.is_some_and(|pid| Path::new(&format!("/proc/{pid}")).exists())
+        && pid.is_some_and(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| !s.contains(") Z "))
+        })
+}
+
+/// The well-behaved caller: reads one ticket and a list page until told to
+/// stop; every answer must be right and come within its deadline.
+async fn well_behaved(
+    s: Session,
+    number: i64,
+    title: String,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<usize> {
+    let mut calls = 0;
+    loop {
+        let mut req = tonic::Request::new(pb::GetTicketRequest { number });
+        req.set_timeout(Duration::from_secs(20));
+        let got = tokio::time::timeout(Duration::from_secs(25), s.tickets().get_ticket(req))
+            .await
+            .map_err(|_| anyhow::anyhow!("GetTicket never answered"))??
+            .into_inner();
+        assert_eq!(got.ticket.map(|t| t.title), Some(title.clone()));
+        let mut req = tonic::Request::new(pb::ListTicketsRequest {
+            number,
+            ..Default::default()
+        });
+        req.set_timeout(Duration::from_secs(20));
+        let list = tokio::time::timeout(Duration::from_secs(25), s.tickets().list_tickets(req))
+            .await
+            .map_err(|_| anyhow::anyhow!("ListTickets never answered"))??
+            .into_inner();
+        assert_eq!(
+            list.tickets.iter().map(|t| t.number).collect::<Vec<_>>(),
+            vec![number]
+        );
+        calls += 2;
+        if *stop.borrow() {
+            return Ok(calls);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[allow(clippy::too_many_lines)]
+async fn a_burst_of_bad_calls_neither_crashes_nor_starves_the_server() -> anyhow::Result<()> {
+    use futures::StreamExt;
+    let f = Fixture::new(TestServer::demo().await?).await?;
+    let ticket = f.ticket;
+    // A separate connection for the well-behaved caller, as a real client has.
+    let good = sign_in(&f.server, demo::CLIENT_USER).await?.0;
+    let good_ticket = first_ticket(&good).await?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let good_task = tokio::spawn(well_behaved(
+        good,
+        good_ticket.number,
+        good_ticket.title,
+        stop_rx.clone(),
+    ));
+
+    let mut half = Vec::new();
+    for _ in 0..50 {
+        half.push(tokio::spawn(half_open(
+            f.server.addr.clone(),
+            stop_rx.clone(),
+        )));
+    }
+
+    // 5,000 bad calls over 10 connections, all in flight at once.
+    let mut channels = Vec::new();
+    for _ in 0..10 {
+        channels.push(f.server.channel().await?);
+    }
+    let mut calls: Vec<Pin<Box<dyn Future<Output = Result<(), String>> + Send>>> = Vec::new();
+    for i in 0..5_000_usize {
+        let channel = channels[i % channels.len()].clone();
+        let alice = f.alice.clone();
+        let addr = f.server.addr.clone();
+        calls.push(Box::pin(async move {
+            match i % 10 {
+                0..=2 => {
+                    let forged =
+                        Session::new(channel, &format!("{i:064x}")).map_err(|e| e.to_string())?;
+                    let s = forged
+                        .tickets()
+                        .list_tickets(pb::ListTicketsRequest::default())
+                        .await
+                        .expect_err("a forged token");
+                    if s.code() == Code::Unauthenticated {
+                        Ok(())
+                    } else {
+                        Err(format!("forged token: {s:?}"))
+                    }
+                }
+                3 | 4 => {
+                    let s = alice
+                        .tickets()
+                        .list_tickets(pb::ListTicketsRequest {
+                            status: 99,
+                            ..Default::default()
+                        })
+                        .await
+                        .expect_err("status 99");
+                    if s.code() == Code::InvalidArgument {
+                        Ok(())
+                    } else {
+                        Err(format!("status 99: {s:?}"))
+                    }
+                }
+                5 | 6 => {
+                    let s = alice
+                        .tickets()
+                        .get_ticket(pb::GetTicketRequest {
+                            number: 9_000_000 + i64::try_from(i).unwrap_or_default(),
+                        })
+                        .await
+                        .expect_err("a missing ticket");
+                    if s.code() == Code::NotFound {
+                        Ok(())
+                    } else {
+                        Err(format!("missing ticket: {s:?}"))
+                    }
+                }
+                7 => {
+                    // Garbage bytes, or a well-formed preface and then garbage.
+                    let mut bytes = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec();
+                    if i % 20 == 7 {
+                        bytes.clear();
+                    }
+                    bytes.extend(
+                        (0..512).map(|k| u8::try_from((i * 31 + k * 7) % 256).unwrap_or(0)),
+                    );
+                    raw_garbage(&addr, bytes).await;
+                    Ok(())
+                }
+                8 if i % 100 == 8 => {
+                    // An oversized message now and then (5 MiB each).
+                    let s = alice
+                        .tickets()
+                        .add_post(pb::AddPostRequest {
+                            number: ticket,
+                            kind: 1,
+                            body: oversized(),
+                        })
+                        .await
+                        .expect_err("an oversized post");
+                    if is_size_refusal(s.code()) {
+                        Ok(())
+                    } else {
+                        Err(format!("oversized: {s:?}"))
+                    }
+                }
+                8 => {
+                    // A wrong password for an account that does not exist:
+                    // a full argon2 verification each.
+                    let s = pb::auth_service_client::AuthServiceClient::new(channel)
+                        .login(pb::LoginRequest {
+                            email: format!("nobody{i}@nowhere.example"),
+                            password: "wrong-password".into(),
+                            remember_me: false,
+                        })
+                        .await
+                        .expect_err("a wrong password");
+                    // Queued sign-ins may meet the server's deadline.
+                    if matches!(
+                        s.code(),
+                        Code::Unauthenticated | Code::Cancelled | Code::DeadlineExceeded
+                    ) {
+                        Ok(())
+                    } else {
+                        Err(format!("wrong password: {s:?}"))
+                    }
+                }
+                _ => {
+                    let s = alice
+                        .accounts()
+                        .add_user(pb::AddUserRequest {
+                            email: format!("bad{i}@"),
+                            ..Default::default()
+                        })
+                        .await
+                        .expect_err("a bad e-mail");
+                    not_internal("add user", &s)
+                }
+            }
+        }));
+    }
+    let outcomes: Vec<Result<(), String>> = futures::stream::iter(calls)
+        .buffer_unordered(5_000)
+        .collect()
+        .await;
+    let _ = stop_tx.send(true);
+    let failures: Vec<String> = outcomes.into_iter().filter_map(Result::err).collect();
+    assert!(
+        failures.is_empty(),
+        "{} bad answers: {:?}",
+        failures.len(),
+        &failures[..failures.len().min(10)]
+    );
+
+    let good_calls = good_task.await??;
+    assert!(good_calls >= 2);
+    for h in half {
+        h.await?;
+    }
+
+    // Still alive, still answering, store intact.
+    assert!(is_alive(f.server.pid()), "the server process died");
+    let t = f
+        .alice
+        .tickets()
+        .get_ticket(pb::GetTicketRequest { number: f.ticket })
+        .await?
+        .into_inner();
+    assert_eq!(t.ticket.map(|t| t.number), Some(f.ticket));
+    let fresh = sign_in(&f.server, demo::CLIENT_MANAGER).await?.0;
+    fresh.auth().who_am_i(pb::Empty {}).await?;
     assert_eq!(integrity_check(&f.server.db)?, "ok");
     Ok(())
 }
