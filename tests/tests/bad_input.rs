@@ -990,3 +990,305 @@ async fn a_burst_of_bad_calls_neither_crashes_nor_starves_the_server() -> anyhow
     assert_eq!(integrity_check(&f.server.db)?, "ok");
     Ok(())
 }
+
+/// Holds the store's write lock from outside the server until dropped, so
+/// every write waits (reads go on: WAL).
+fn lock_writes(db: &Path) -> anyhow::Result<Connection> {
+    let conn = Connection::open(db)?;
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    Ok(conn)
+}
+
+fn is_timeout(s: &Status) -> bool {
+    matches!(s.code(), Code::DeadlineExceeded | Code::Cancelled)
+        && s.message().contains("Timeout expired")
+}
+
+async fn create_with_timeout(
+    f: &Fixture,
+    timeout: Option<Duration>,
+) -> anyhow::Result<Result<pb::Ticket, Status>> {
+    let mut req = tonic::Request::new(valid_ticket(f));
+    if let Some(t) = timeout {
+        req.set_timeout(t);
+    }
+    // The client itself never gives up first: any timeout comes from the server.
+    let reply = tokio::time::timeout(
+        Duration::from_secs(60),
+        f.alice.tickets().create_ticket(req),
+    )
+    .await
+    .map_err(|_| anyhow::anyhow!("no answer at all"))?;
+    Ok(reply.map(tonic::Response::into_inner))
+}
+
+#[tokio::test]
+async fn the_servers_request_timeout_and_the_clients_deadline_are_enforced() -> anyhow::Result<()> {
+    // The server's own limit (`request_timeout_seconds`), set low.
+    let dir = tempfile::tempdir()?;
+    let config = dir.path().join("portal.toml");
+    std::fs::write(&config, "request_timeout_seconds = 1\n")?;
+    let config = config.to_string_lossy().into_owned();
+    let f = Fixture::new(TestServer::demo_with(&["--config", &config]).await?).await?;
+    let lock = lock_writes(&f.server.db)?;
+    let s = create_with_timeout(&f, None)
+        .await?
+        .expect_err("a write behind a held lock");
+    assert!(is_timeout(&s), "{s:?}");
+    // Reads are not held up by the stuck write.
+    f.alice
+        .tickets()
+        .get_ticket(pb::GetTicketRequest { number: f.ticket })
+        .await?;
+    drop(lock);
+    create_with_timeout(&f, None)
+        .await?
+        .map_err(|s| anyhow::anyhow!("{s:?}"))?;
+
+    // A client deadline (`grpc-timeout`) shorter than the server's 30 s.
+    let f = Fixture::new(TestServer::demo().await?).await?;
+    let lock = lock_writes(&f.server.db)?;
+    let s = create_with_timeout(&f, Some(Duration::from_millis(300)))
+        .await?
+        .expect_err("a write behind a held lock");
+    assert!(is_timeout(&s), "{s:?}");
+    drop(lock);
+    let t = create_with_timeout(&f, Some(Duration::from_secs(20)))
+        .await?
+        .map_err(|s| anyhow::anyhow!("{s:?}"))?;
+    assert_eq!(t.title, "Printer offline");
+    Ok(())
+}
+
+/// Pieces random input is made of: FTS5 syntax, SQL, quotes, wide and
+/// combining characters, direction overrides, control characters.
+const PIECES: &[&str] = &[
+    "\"",
+    "'",
+    "*",
+    "NEAR(",
+    "NEAR",
+    ")",
+    "(",
+    "AND",
+    "OR",
+    "NOT",
+    "-",
+    "^",
+    ":",
+    "+",
+    "{",
+    "}",
+    "title:",
+    "ticket_search",
+    "'; DROP TABLE tickets; --",
+    "\" OR 1=1 --",
+    "%",
+    "_",
+    "\\",
+    "/*",
+    "*/",
+    "UNION SELECT",
+    "printer",
+    "Printer",
+    "ü",
+    "漢字",
+    "🙂",
+    "e\u{301}",
+    "\u{202e}",
+    "\u{200b}",
+    "\u{feff}",
+    " ",
+    "  ",
+    "\t",
+    "\n",
+    "\0",
+    "\x1b[2J",
+    "x",
+    "42",
+    "#1001",
+    "@",
+    ".example",
+    "a@b.example",
+];
+
+fn random_text(rng: &mut rand::rngs::StdRng, max_pieces: usize) -> String {
+    use rand::Rng;
+    let n = rng.gen_range(0..=max_pieces);
+    let mut s = String::new();
+    for _ in 0..n {
+        if rng.gen_bool(0.2) {
+            s.push(char::from_u32(rng.gen_range(0x20..0x3000)).unwrap_or('?'));
+        } else {
+            s.push_str(PIECES[rng.gen_range(0..PIECES.len())]);
+        }
+    }
+    if rng.gen_bool(0.02) {
+        s.push_str(&"w ".repeat(rng.gen_range(100..700)));
+    }
+    s
+}
+
+/// Codes a clean refusal may have; never INTERNAL or UNKNOWN.
+fn clean(s: &Status) -> bool {
+    matches!(
+        s.code(),
+        Code::InvalidArgument
+            | Code::NotFound
+            | Code::PermissionDenied
+            | Code::FailedPrecondition
+            | Code::AlreadyExists
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[allow(clippy::too_many_lines)]
+async fn random_requests_get_ok_or_a_clean_refusal() -> anyhow::Result<()> {
+    use futures::StreamExt;
+    use rand::{Rng, SeedableRng};
+    let f = Fixture::new(TestServer::demo().await?).await?;
+    let uma = sign_in(&f.server, demo::CLIENT_USER).await?.0;
+    let total = |s: Session| async move {
+        s.tickets()
+            .list_tickets(pb::ListTicketsRequest::default())
+            .await
+            .map(|r| r.into_inner().total)
+    };
+    let tickets_before = total(f.alice.clone()).await?;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(0x5eed_0007);
+    let mut calls: Vec<Pin<Box<dyn Future<Output = Result<(), String>> + Send>>> = Vec::new();
+    for i in 0..3_000 {
+        let text = random_text(&mut rng, 8);
+        let other = random_text(&mut rng, 4);
+        let kind = rng.gen_range(0..10);
+        let (alice, uma, dina) = (f.alice.clone(), uma.clone(), f.dina.clone());
+        let (ticket, service_type) = (f.ticket, f.service_type);
+        let filters = rng.gen_bool(0.3).then(|| pb::ListTicketsRequest {
+            status: rng.gen_range(-1..10),
+            status_group: rng.gen_range(-1..6),
+            priority: rng.gen_range(-1..7),
+            sort: rng.gen_range(-1..11),
+            descending: rng.gen_bool(0.5),
+            created_from: if rng.gen_bool(0.5) {
+                other.clone()
+            } else {
+                String::new()
+            },
+            ..Default::default()
+        });
+        calls.push(Box::pin(async move {
+            let what = format!("#{i} kind {kind} text {text:?}");
+            match kind {
+                // Full-text search alone never errors, whatever the text.
+                0..=3 => {
+                    let s = if kind == 3 { &dina } else { &alice };
+                    s.tickets()
+                        .list_tickets(pb::ListTicketsRequest {
+                            text: text.chars().take(300).collect(),
+                            ..Default::default()
+                        })
+                        .await
+                        .map(drop)
+                        .map_err(|s| format!("search {what}: {s:?}"))
+                }
+                4 => match alice
+                    .tickets()
+                    .list_tickets(pb::ListTicketsRequest {
+                        text: text.clone(),
+                        ..filters.unwrap_or_default()
+                    })
+                    .await
+                {
+                    Err(s) if !clean(&s) => Err(format!("filtered {what}: {s:?}")),
+                    _ => Ok(()),
+                },
+                5 | 6 => {
+                    let r = uma
+                        .tickets()
+                        .create_ticket(pb::CreateTicketRequest {
+                            title: text.clone(),
+                            description: other,
+                            service_type_id: service_type,
+                            due_date: if kind == 6 {
+                                text.clone()
+                            } else {
+                                String::new()
+                            },
+                            ..Default::default()
+                        })
+                        .await;
+                    match r {
+                        Ok(t) if t.get_ref().title != text.trim() => {
+                            Err(format!("create {what}: stored {:?}", t.get_ref().title))
+                        }
+                        Err(s) if !clean(&s) => Err(format!("create {what}: {s:?}")),
+                        _ => Ok(()),
+                    }
+                }
+                7 => match alice
+                    .tickets()
+                    .add_post(pb::AddPostRequest {
+                        number: ticket,
+                        kind: 1,
+                        body: format!("{text}{other}"),
+                    })
+                    .await
+                {
+                    Err(s) if !clean(&s) => Err(format!("post {what}: {s:?}")),
+                    _ => Ok(()),
+                },
+                8 => match uma
+                    .accounts()
+                    .update_my_profile(pb::UpdateMyProfileRequest {
+                        details: Some(pb::ContactDetails {
+                            first_name: text,
+                            last_name: other.clone(),
+                            title: other,
+                            ..Default::default()
+                        }),
+                    })
+                    .await
+                {
+                    Err(s) if !clean(&s) => Err(format!("profile {what}: {s:?}")),
+                    _ => Ok(()),
+                },
+                _ => match alice
+                    .accounts()
+                    .add_user(pb::AddUserRequest {
+                        company_id: 0,
+                        email: format!("{}@harbor.example", text.replace(' ', "")),
+                        details: Some(details(&other, &text)),
+                        // No password to hash: keeps the run short.
+                        access: pb::AccessLevel::None as i32,
+                    })
+                    .await
+                {
+                    Err(s) if !clean(&s) => Err(format!("add user {what}: {s:?}")),
+                    _ => Ok(()),
+                },
+            }
+        }));
+    }
+    let outcomes: Vec<Result<(), String>> = futures::stream::iter(calls)
+        .buffer_unordered(32)
+        .collect()
+        .await;
+    let failures: Vec<String> = outcomes.into_iter().filter_map(Result::err).collect();
+    assert!(
+        failures.is_empty(),
+        "{} bad answers:\n{}",
+        failures.len(),
+        failures[..failures.len().min(20)].join("\n")
+    );
+    // Some random tickets were good enough to store; the store is whole.
+    assert!(total(f.alice.clone()).await? > tickets_before);
+    let t = f
+        .alice
+        .tickets()
+        .get_ticket(pb::GetTicketRequest { number: f.ticket })
+        .await?
+        .into_inner();
+    assert!(t.timeline.iter().all(|e| !e.body.contains(['\0', '\x1b'])));
+    assert_eq!(integrity_check(&f.server.db)?, "ok");
+    Ok(())
+}
