@@ -1292,3 +1292,328 @@ async fn random_requests_get_ok_or_a_clean_refusal() -> anyhow::Result<()> {
     assert_eq!(integrity_check(&f.server.db)?, "ok");
     Ok(())
 }
+
+/// Every ticket `s` lists with `req`, all pages.
+async fn list_all(s: &Session, req: pb::ListTicketsRequest) -> Result<Vec<pb::Ticket>, Status> {
+    let mut out = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let page = s
+            .tickets()
+            .list_tickets(pb::ListTicketsRequest {
+                page: page(200, &cursor),
+                ..req.clone()
+            })
+            .await?
+            .into_inner();
+        out.extend(page.tickets);
+        if page.next_cursor.is_empty() {
+            return Ok(out);
+        }
+        cursor = page.next_cursor;
+    }
+}
+
+/// The code of a call, OK included, to compare answers.
+fn code<T>(r: &Result<T, Status>) -> Code {
+    r.as_ref().err().map_or(Code::Ok, Status::code)
+}
+
+#[tokio::test]
+#[allow(clippy::too_many_lines)]
+async fn nothing_a_client_sends_shows_it_another_companys_data() -> anyhow::Result<()> {
+    let f = Fixture::new(TestServer::demo().await?).await?;
+    let harbor = f.harbor;
+    let companies = f
+        .paula
+        .staff()
+        .list_companies(pb::ListCompaniesRequest {
+            include_inactive: true,
+            page: page(200, ""),
+            ..Default::default()
+        })
+        .await?
+        .into_inner()
+        .companies;
+    let others: Vec<i64> = companies
+        .iter()
+        .map(|c| c.id)
+        .filter(|&id| id != harbor)
+        .collect();
+    assert!(others.len() >= 2);
+    let service_types: Vec<i64> = f
+        .paula
+        .tickets()
+        .list_service_types(pb::ListServiceTypesRequest {
+            include_inactive: true,
+        })
+        .await?
+        .into_inner()
+        .service_types
+        .iter()
+        .map(|s| s.id)
+        .collect();
+
+    let mine = list_all(&f.alice, pb::ListTicketsRequest::default()).await?;
+    assert!(!mine.is_empty() && mine.iter().all(|t| t.company_id == harbor));
+    let assert_harbor = |what: &str, list: &[pb::Ticket]| {
+        let strays: Vec<i64> = list
+            .iter()
+            .filter(|t| t.company_id != harbor)
+            .map(|t| t.number)
+            .collect();
+        assert!(
+            strays.is_empty(),
+            "{what}: tickets of other companies {strays:?}"
+        );
+    };
+
+    // The answer to naming a company that does not exist; every other
+    // company must get exactly the same.
+    let missing = 9_999_999;
+    let a = f.alice.accounts();
+    let by_company = |company_id: i64| {
+        let (a, t, r) = (a.clone(), f.alice.tickets(), f.alice.reports());
+        let (alice, svc, all) = (f.alice.clone(), f.service_type, mine.len());
+        async move {
+            let list = list_all(
+                &alice,
+                pb::ListTicketsRequest {
+                    company_id,
+                    ..Default::default()
+                },
+            )
+            .await;
+            vec![
+                (
+                    "ListTickets.company_id",
+                    match &list {
+                        Ok(l) if l.len() == all => Code::Ok,
+                        Ok(l) if l.is_empty() => Code::NotFound,
+                        Ok(_) => Code::DataLoss,
+                        Err(s) => s.code(),
+                    },
+                ),
+                (
+                    "GetCompany",
+                    code(
+                        &a.clone()
+                            .get_company(pb::GetCompanyRequest { company_id })
+                            .await,
+                    ),
+                ),
+                (
+                    "ListUsers",
+                    code(
+                        &a.clone()
+                            .list_users(pb::ListUsersRequest {
+                                company_id,
+                                ..Default::default()
+                            })
+                            .await,
+                    ),
+                ),
+                (
+                    "AddUser",
+                    code(
+                        &a.clone()
+                            .add_user(pb::AddUserRequest {
+                                company_id,
+                                email: "spy@harbor.example".into(),
+                                details: Some(details("Spy", "Spy")),
+                                access: pb::AccessLevel::None as i32,
+                            })
+                            .await,
+                    ),
+                ),
+                (
+                    "UpdateCompanyPreferences",
+                    code(
+                        &a.clone()
+                            .update_company_preferences(pb::UpdateCompanyPreferencesRequest {
+                                company_id,
+                                preferences: Some(pb::CompanyPreferences::default()),
+                            })
+                            .await,
+                    ),
+                ),
+                (
+                    "ListPendingRequests",
+                    code(
+                        &a.clone()
+                            .list_pending_requests(pb::ListPendingRequestsRequest { company_id })
+                            .await,
+                    ),
+                ),
+                (
+                    "CreateTicket.company_id",
+                    code(
+                        &t.clone()
+                            .create_ticket(pb::CreateTicketRequest {
+                                title: "Spy".into(),
+                                service_type_id: svc,
+                                company_id,
+                                ..Default::default()
+                            })
+                            .await,
+                    ),
+                ),
+                (
+                    "TicketStats",
+                    code(
+                        &r.clone()
+                            .ticket_stats(pb::TicketStatsRequest {
+                                company_id,
+                                months: 0,
+                            })
+                            .await,
+                    ),
+                ),
+            ]
+        }
+    };
+    let expected = by_company(missing).await;
+    for (what, c) in &expected {
+        assert!(
+            matches!(c, Code::NotFound | Code::PermissionDenied),
+            "{what} for a missing company: {c:?}"
+        );
+    }
+    for &company in &others {
+        assert_eq!(by_company(company).await, expected, "company {company}");
+    }
+
+    for &company in &others {
+        let theirs = list_all(
+            &f.paula,
+            pb::ListTicketsRequest {
+                company_id: company,
+                ..Default::default()
+            },
+        )
+        .await?;
+        let contacts = f
+            .paula
+            .accounts()
+            .list_users(pb::ListUsersRequest {
+                company_id: company,
+                include_inactive: true,
+                page: page(200, ""),
+                ..Default::default()
+            })
+            .await?
+            .into_inner()
+            .contacts;
+        for t in theirs.iter().take(20) {
+            let by_number = list_all(
+                &f.alice,
+                pb::ListTicketsRequest {
+                    number: t.number,
+                    ..Default::default()
+                },
+            )
+            .await?;
+            assert!(by_number.is_empty(), "#{} by number", t.number);
+            let by_title = list_all(
+                &f.alice,
+                pb::ListTicketsRequest {
+                    text: t.title.clone(),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            assert_harbor("search by title", &by_title);
+            let by_contact = list_all(
+                &f.alice,
+                pb::ListTicketsRequest {
+                    contact_id: t.contact_id,
+                    ..Default::default()
+                },
+            )
+            .await?;
+            assert_harbor("by contact", &by_contact);
+            let staff_filters = list_all(
+                &f.alice,
+                pb::ListTicketsRequest {
+                    assigned_staff_id: t.assigned_staff_id,
+                    unassigned: t.assigned_staff_id == 0,
+                    sort: pb::TicketSort::Company as i32,
+                    ..Default::default()
+                },
+            )
+            .await;
+            if let Ok(l) = staff_filters {
+                assert_harbor("by staff", &l);
+            }
+        }
+        for c in contacts.iter().take(10) {
+            expect_code(
+                a.clone()
+                    .get_user(pb::GetUserRequest { contact_id: c.id })
+                    .await,
+                Code::NotFound,
+            );
+            let create = f
+                .alice
+                .tickets()
+                .create_ticket(pb::CreateTicketRequest {
+                    contact_id: c.id,
+                    ..valid_ticket(&f)
+                })
+                .await;
+            expect_code(create, Code::NotFound);
+            let subscribe = f
+                .alice
+                .tickets()
+                .add_subscriber(pb::SubscriberRequest {
+                    number: f.ticket,
+                    contact_id: c.id,
+                })
+                .await;
+            expect_code(subscribe, Code::NotFound);
+            let prefs = a
+                .clone()
+                .update_company_preferences(pb::UpdateCompanyPreferencesRequest {
+                    company_id: 0,
+                    preferences: Some(pb::CompanyPreferences {
+                        default_subscriber_ids: vec![c.id],
+                        ..Default::default()
+                    }),
+                })
+                .await;
+            assert!(prefs.is_err(), "contact {} as a default subscriber", c.id);
+        }
+    }
+    for &st in &service_types {
+        for sort in 0..=9 {
+            let l = list_all(
+                &f.alice,
+                pb::ListTicketsRequest {
+                    service_type_id: st,
+                    sort,
+                    descending: sort % 2 == 0,
+                    ..Default::default()
+                },
+            )
+            .await?;
+            assert_harbor("by service type", &l);
+        }
+    }
+    // Every ticket Harbor's Admin can reach, by any filter, is Harbor's.
+    let stats = f
+        .alice
+        .reports()
+        .ticket_stats(pb::TicketStatsRequest::default())
+        .await?
+        .into_inner();
+    let open = list_all(
+        &f.alice,
+        pb::ListTicketsRequest {
+            status_group: pb::StatusGroup::Open as i32,
+            ..Default::default()
+        },
+    )
+    .await?;
+    assert_eq!(stats.open, open.len() as u64);
+    Ok(())
+}

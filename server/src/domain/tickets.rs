@@ -517,6 +517,21 @@ mod tests {
     }
 
     #[test]
+    fn free_text_keeps_line_breaks_and_tabs_only() {
+        assert!(!has_stray_control("two\nlines\r\n\tindented, ü 🙂"));
+        for bad in ["nul\0", "\x1b[2J", "bell\x07", "\u{9b}31m"] {
+            assert!(has_stray_control(bad), "{bad:?}");
+        }
+        let defs = [
+            def("note", FieldKind::Text, false),
+            def("more", FieldKind::Multiline, false),
+        ];
+        assert!(validate_field_values(&defs, &[val("note", "a\tb")]).is_err());
+        assert!(validate_field_values(&defs, &[val("more", "a\nb\tc")]).is_ok());
+        assert!(validate_field_values(&defs, &[val("more", "a\x1b]0;x\x07")]).is_err());
+    }
+
+    #[test]
     fn field_values_are_checked_against_their_definitions() {
         let defs = [
             def("name", FieldKind::Text, true),
