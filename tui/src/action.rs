@@ -70,6 +70,10 @@ pub enum Request {
     },
     /// What the new-ticket form needs: service types, sites and contacts.
     FormData,
+    /// Contacts of one company, for staff raising a ticket for it.
+    CompanyContacts {
+        company_id: i64,
+    },
     CreateTicket(pb::CreateTicketRequest),
     Profile,
     UpdateProfile(pb::ContactDetails),
@@ -195,6 +199,11 @@ pub enum Reply {
     FormData {
         service_types: Vec<pb::ServiceType>,
         company: Option<pb::Company>,
+        contacts: Vec<pb::Contact>,
+        companies: Vec<pb::Company>,
+    },
+    CompanyContacts {
+        company_id: i64,
         contacts: Vec<pb::Contact>,
     },
     Created(Box<pb::Ticket>),

@@ -6,28 +6,31 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset, Offset, Utc};
 use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind};
 use futures::StreamExt;
-use portal_proto::pb::{self, TicketStatus};
+use portal_proto::pb;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Tabs};
 use tokio::sync::mpsc::UnboundedReceiver;
 
-use crate::action::{Action, ApiError, ListId, Reply, Request};
+mod popups;
+mod replies;
+
+use crate::action::{Action, Request};
 use crate::client::Client;
 use crate::editor;
 use crate::keys::{Cmd, KeyMap, is_ctrl};
 use crate::theme::Theme;
-use crate::ui::account::{self, Account};
+use crate::ui::account::Account;
 use crate::ui::home::Home;
 use crate::ui::login::Login;
-use crate::ui::popup::{Confirm, Outcome, Pick, Popup, Prompt, PromptPopup, expand_home};
+use crate::ui::popup::{Confirm, Popup};
 use crate::ui::reports::Reports;
 use crate::ui::statusline::{self, Status};
 use crate::ui::ticket_detail::TicketDetail;
 use crate::ui::ticket_form::TicketForm;
 use crate::ui::tickets::TicketList;
-use crate::ui::{Catalog, Ctx, Effects, Level, Nav, TabId, form::Field, format, help, users};
+use crate::ui::{Catalog, Ctx, Effects, Level, Nav, TabId, help};
 
 /// Signed out or in.
 pub enum Phase {
@@ -44,6 +47,8 @@ pub struct Main {
     pub home: Home,
     pub tickets: TicketList,
     pub detail: Option<TicketDetail>,
+    /// The list an open ticket goes back to.
+    pub back_to: TabId,
     pub form: Option<TicketForm>,
     pub triage: TicketList,
     pub reports: Reports,
@@ -69,7 +74,12 @@ pub struct App {
     pub quit: bool,
     outbox: Vec<Request>,
     edit: Option<(EditTarget, String)>,
+    /// When to refresh after live events, and the tickets they were about.
+    refresh_due: Option<(DateTime<Utc>, Vec<i64>)>,
 }
+
+/// How long live events are gathered before one refresh.
+const EVENT_PAUSE: chrono::TimeDelta = chrono::TimeDelta::milliseconds(200);
 
 impl App {
     /// A new app on the sign-in screen; `first` is what to ask the server
@@ -92,6 +102,7 @@ impl App {
             quit: false,
             outbox: vec![first],
             edit: None,
+            refresh_due: None,
         }
     }
 
@@ -139,7 +150,15 @@ impl App {
         self.status.tick = self.status.tick.wrapping_add(1);
         let minute_changed = now.timestamp() / 60 != self.now.timestamp() / 60;
         self.now = now;
-        self.status.pending > 0 || minute_changed
+        let mut fx = Effects::default();
+        if let Phase::Main(main) = &mut self.phase {
+            main.tickets.on_tick(now, &mut fx);
+            main.triage.on_tick(now, &mut fx);
+        }
+        self.refresh_after_events(&mut fx);
+        let sent = !fx.requests.is_empty();
+        self.apply(fx);
+        self.status.pending > 0 || minute_changed || sent
     }
 
     fn me(&self) -> Option<&pb::Identity> {
@@ -190,35 +209,37 @@ impl App {
             me: &main.me,
             catalog: &main.catalog,
         };
-        let consumed = match main.tab {
-            TabId::Home => main.home.handle_key(key, &ctx, fx),
-            TabId::Tickets => {
-                if let Some(form) = &mut main.form {
-                    let consumed = form.handle_key(key, &ctx, fx);
-                    if fx.external_edit.is_some() {
-                        self.edit = fx
-                            .external_edit
-                            .take()
-                            .map(|t| (EditTarget::TicketForm(form.form.focus), t));
+        // F1 opens help even where typing takes every other key.
+        let consumed = key.code != KeyCode::F(1)
+            && match main.tab {
+                TabId::Home => main.home.handle_key(key, &ctx, fx),
+                TabId::Tickets => {
+                    if let Some(form) = &mut main.form {
+                        let consumed = form.handle_key(key, &ctx, fx);
+                        if fx.external_edit.is_some() {
+                            self.edit = fx
+                                .external_edit
+                                .take()
+                                .map(|t| (EditTarget::TicketForm(form.form.focus), t));
+                        }
+                        consumed
+                    } else if let Some(detail) = &mut main.detail {
+                        detail.handle_key(key, &ctx, fx)
+                    } else {
+                        main.tickets.handle_key(key, &ctx, fx)
                     }
-                    consumed
-                } else if let Some(detail) = &mut main.detail {
-                    detail.handle_key(key, &ctx, fx)
-                } else {
-                    main.tickets.handle_key(key, &ctx, fx)
                 }
-            }
-            TabId::Triage => main.triage.handle_key(key, &ctx, fx),
-            TabId::Reports => Reports::handle_key(key, &ctx, fx),
-            TabId::Account => main.account.handle_key(key, &ctx, fx),
-        };
+                TabId::Triage => main.triage.handle_key(key, &ctx, fx),
+                TabId::Reports => Reports::handle_key(key, &ctx, fx),
+                TabId::Account => main.account.handle_key(key, &ctx, fx),
+            };
         if consumed {
             return;
         }
         let keys = &self.keys;
         if keys.is(Cmd::Quit, key) {
             fx.quit = true;
-        } else if keys.is(Cmd::Help, key) {
+        } else if keys.is(Cmd::Help, key) || key.code == KeyCode::F(1) {
             let (title, lines) = match main.tab {
                 TabId::Home => ("Home", Home::help(&ctx)),
                 TabId::Tickets => match (&main.form, &main.detail) {
@@ -250,245 +271,6 @@ impl App {
             && let Some(tab) = main.tabs.get(usize::from(c as u8 - b'1'))
         {
             fx.nav = Some(Nav::Tab(*tab));
-        }
-    }
-
-    fn on_popup(&mut self, outcome: Outcome, fx: &mut Effects) {
-        match outcome {
-            Outcome::Keep => {}
-            Outcome::Close => {
-                self.popups.pop();
-            }
-            Outcome::Confirmed(what) => {
-                self.popups.pop();
-                self.on_confirm(&what, fx);
-            }
-            Outcome::Picked(what, index) => {
-                self.popups.pop();
-                self.on_pick(what, index, fx);
-            }
-            Outcome::Submitted => self.on_submit(fx),
-            Outcome::ExternalEdit(i) => {
-                if let Some(Popup::Prompt(p)) = self.popups.last() {
-                    let text = p.form.fields.get(i).map(Field::value).unwrap_or_default();
-                    self.edit = Some((EditTarget::Prompt(i), text));
-                }
-            }
-        }
-    }
-
-    fn on_confirm(&mut self, what: &Confirm, fx: &mut Effects) {
-        match *what {
-            Confirm::Logout => fx.send(Request::Logout),
-            Confirm::SetActive { contact_id, active } => {
-                fx.send(Request::SetActive { contact_id, active });
-            }
-            Confirm::ResetPassword { contact_id } => fx.send(Request::ResetPassword { contact_id }),
-            Confirm::DiscardTicketForm => fx.nav = Some(Nav::TicketList),
-            Confirm::DiscardProfile => {
-                if let Phase::Main(main) = &mut self.phase {
-                    main.account.editing = None;
-                }
-            }
-        }
-    }
-
-    fn on_pick(&mut self, what: Pick, index: usize, fx: &mut Effects) {
-        let Phase::Main(main) = &mut self.phase else {
-            return;
-        };
-        match what {
-            Pick::Status { number, statuses } => {
-                let Some(status) = statuses.get(index).copied() else {
-                    return;
-                };
-                let current = main
-                    .detail
-                    .as_ref()
-                    .and_then(|d| d.detail.as_ref())
-                    .and_then(|d| d.ticket.as_ref())
-                    .map(pb::Ticket::status);
-                // A client sending completed work back must say why.
-                if !main.me.staff
-                    && current == Some(TicketStatus::Completed)
-                    && status == TicketStatus::InProgress
-                {
-                    fx.popup = Some(Popup::Prompt(
-                        PromptPopup::new(
-                            format!("Reject completion of #{number}"),
-                            Prompt::StatusNote { number, status },
-                            vec![Field::multi("note", "What is still wrong?", "").required()],
-                        )
-                        .width(72),
-                    ));
-                } else {
-                    fx.send(Request::ChangeStatus {
-                        number,
-                        status,
-                        note: String::new(),
-                    });
-                }
-            }
-            Pick::Sort(sorts) => {
-                if let Some(sort) = sorts.get(index) {
-                    let list = if main.tab == TabId::Triage {
-                        &mut main.triage
-                    } else {
-                        &mut main.tickets
-                    };
-                    list.set_sort(*sort, fx);
-                }
-            }
-            Pick::Subscriber {
-                number,
-                contact_ids,
-            } => {
-                if let Some(contact_id) = contact_ids.get(index) {
-                    fx.send(Request::AddSubscriber {
-                        number,
-                        contact_id: *contact_id,
-                    });
-                }
-            }
-            Pick::SaveAttachment(attachments) => {
-                if let Some((attachment_id, name)) = attachments.get(index) {
-                    let downloads = std::env::var("HOME")
-                        .map(|h| format!("{h}/Downloads"))
-                        .unwrap_or_default();
-                    let dir = if std::path::Path::new(&downloads).is_dir() {
-                        format!("{downloads}/")
-                    } else {
-                        String::new()
-                    };
-                    fx.popup = Some(Popup::Prompt(
-                        PromptPopup::new(
-                            format!("Save {name}"),
-                            Prompt::SavePath {
-                                attachment_id: *attachment_id,
-                            },
-                            vec![Field::line("path", "Save as", &format!("{dir}{name}"))],
-                        )
-                        .hint("Tab completes the path; an existing file is never overwritten")
-                        .with_path_completion(),
-                    ));
-                }
-            }
-            Pick::Level { contact_id, levels } => {
-                if let Some(access) = levels.get(index) {
-                    fx.send(Request::SetAccess {
-                        contact_id,
-                        access: *access,
-                    });
-                }
-            }
-        }
-    }
-
-    /// A prompt's Ctrl-S: check it, then send it and keep it open (marked
-    /// as sending) until the server answers.
-    fn on_submit(&mut self, fx: &mut Effects) {
-        let Some(Popup::Prompt(prompt)) = self.popups.last_mut() else {
-            return;
-        };
-        prompt.error = None;
-        let form = &mut prompt.form;
-        let request = match &prompt.what {
-            Prompt::Post { number, kind } => {
-                let body = form.raw("body").trim_end().to_owned();
-                if body.trim().is_empty() {
-                    form.set_error("body", "write something first");
-                    None
-                } else {
-                    Some(Request::AddPost {
-                        number: *number,
-                        kind: *kind,
-                        body,
-                    })
-                }
-            }
-            Prompt::Attach { number } => {
-                let path = expand_home(form.raw("path").trim());
-                if path.is_empty() {
-                    form.set_error("path", "which file?");
-                    None
-                } else {
-                    Some(Request::Upload {
-                        number: *number,
-                        path: path.into(),
-                    })
-                }
-            }
-            Prompt::SavePath { attachment_id } => {
-                let path = expand_home(form.raw("path").trim());
-                if path.is_empty() {
-                    form.set_error("path", "where to?");
-                    None
-                } else {
-                    Some(Request::Download {
-                        attachment_id: *attachment_id,
-                        path: path.into(),
-                    })
-                }
-            }
-            Prompt::StatusNote { number, status } => {
-                form.check_required().then(|| Request::ChangeStatus {
-                    number: *number,
-                    status: *status,
-                    note: form.text("note"),
-                })
-            }
-            Prompt::ForgotPassword => {
-                let email = form.text("email");
-                if email.contains('@') {
-                    Some(Request::ForgotPassword { email })
-                } else {
-                    form.set_error("email", "enter your e-mail");
-                    None
-                }
-            }
-            Prompt::RequestAccess => {
-                let email = form.text("email");
-                if email.contains('@') {
-                    Some(Request::RequestAccess {
-                        email,
-                        message: form.text("message"),
-                    })
-                } else {
-                    form.set_error("email", "enter your e-mail");
-                    None
-                }
-            }
-            Prompt::ChangePassword => account::password_request(form),
-            Prompt::AddUser => users::add_user_request(form),
-            Prompt::EditUser { contact_id } => match &self.phase {
-                Phase::Main(main) => {
-                    match main.account.users.rows.iter().find(|c| c.id == *contact_id) {
-                        Some(contact) => users::update_user_request(form, contact),
-                        None => None,
-                    }
-                }
-                Phase::Login(_) => None,
-            },
-            Prompt::Filter => {
-                if let Phase::Main(main) = &mut self.phase {
-                    let list = if main.tab == TabId::Triage {
-                        &mut main.triage
-                    } else {
-                        &mut main.tickets
-                    };
-                    if list.apply_filter_panel(form, &main.catalog, fx) {
-                        self.popups.pop();
-                    }
-                }
-                return;
-            }
-        };
-        match request {
-            Some(request) => {
-                prompt.sending = true;
-                fx.send(request);
-            }
-            None => prompt.form.focus_first_error(),
         }
     }
 
@@ -524,6 +306,12 @@ impl App {
                 }
             }
             Nav::OpenTicket(number) => {
+                // Esc goes back to the list the ticket was opened from.
+                main.back_to = if main.tab == TabId::Triage {
+                    TabId::Triage
+                } else {
+                    TabId::Tickets
+                };
                 main.tab = TabId::Tickets;
                 main.form = None;
                 let detail = TicketDetail::new(number);
@@ -547,404 +335,15 @@ impl App {
             Nav::TicketList => {
                 main.form = None;
                 main.detail = None;
-                main.tickets.reload(&mut fx);
-            }
-        }
-        self.apply(fx);
-    }
-
-    // ── replies and events ──────────────────────────────────────────────
-
-    pub fn handle_action(&mut self, action: Action) {
-        let mut fx = Effects::default();
-        match action {
-            Action::Reply(reply) => {
-                self.status.pending = self.status.pending.saturating_sub(1);
-                self.on_reply(*reply, &mut fx);
-            }
-            Action::Event(event) => self.on_event(&event, &mut fx),
-            Action::Connected(up) => {
-                let was = self.status.connected;
-                self.status.connected = Some(up);
-                if up && was == Some(false) {
-                    fx.ok("Reconnected");
-                    self.refresh_visible(&mut fx);
-                } else if !up && was != Some(false) {
-                    fx.error("Connection lost; retrying…");
-                }
-            }
-        }
-        self.apply(fx);
-    }
-
-    fn on_event(&mut self, event: &pb::Event, fx: &mut Effects) {
-        let actor = if event.actor_name.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", event.actor_name)
-        };
-        fx.info(format!("#{} {}{actor}", event.ticket_number, event.summary));
-        let Phase::Main(main) = &mut self.phase else {
-            return;
-        };
-        if let Some(detail) = &main.detail
-            && detail.number == event.ticket_number
-        {
-            detail.load(fx);
-        }
-        self.refresh_lists(fx);
-    }
-
-    /// Reloads the list on screen, if a list is on screen.
-    fn refresh_lists(&mut self, fx: &mut Effects) {
-        let Phase::Main(main) = &mut self.phase else {
-            return;
-        };
-        match main.tab {
-            TabId::Home => main.home.load(fx),
-            TabId::Tickets if main.detail.is_none() && main.form.is_none() => {
-                main.tickets.reload(fx);
-            }
-            TabId::Triage => main.triage.reload(fx),
-            _ => {}
-        }
-    }
-
-    fn refresh_visible(&mut self, fx: &mut Effects) {
-        if let Phase::Main(main) = &mut self.phase {
-            if let (TabId::Tickets, Some(detail)) = (main.tab, &main.detail) {
-                detail.load(fx);
-            }
-            if main.tab == TabId::Reports {
-                Reports::load(fx);
-            }
-        }
-        self.refresh_lists(fx);
-    }
-
-    fn enter_main(&mut self, me: pb::Identity, fx: &mut Effects) {
-        let mut tabs = vec![TabId::Home, TabId::Tickets];
-        if me.staff {
-            tabs.push(TabId::Triage);
-        }
-        tabs.extend([TabId::Reports, TabId::Account]);
-        let mut main = Main {
-            me,
-            tabs,
-            tab: TabId::Home,
-            catalog: Catalog::default(),
-            home: Home::default(),
-            tickets: TicketList::new(ListId::Tickets),
-            detail: None,
-            form: None,
-            triage: TicketList::new(ListId::Triage),
-            reports: Reports::default(),
-            account: Account::default(),
-        };
-        main.home.load(fx);
-        main.tickets.reload(fx);
-        main.account.load(fx);
-        fx.send(Request::FormData);
-        fx.info(format!("Signed in as {}", main.me.display_name));
-        self.popups.clear();
-        self.phase = Phase::Main(Box::new(main));
-    }
-
-    fn on_reply(&mut self, reply: Reply, fx: &mut Effects) {
-        if let Reply::Failed { request, error } = &reply
-            && self.prompt_matches(request)
-        {
-            fx.error(error.text());
-            self.prompt_failed(error);
-            return;
-        }
-        if let Phase::Login(login) = &mut self.phase {
-            match reply {
-                Reply::SignedIn {
-                    identity,
-                    remember_note,
-                } => {
-                    if identity.must_change_password {
-                        login.must_change(fx);
-                    } else {
-                        self.enter_main(identity, fx);
-                    }
-                    if let Some(note) = remember_note {
-                        fx.error(note);
-                    }
-                }
-                Reply::Neutral(text) => self.neutral(text),
-                other => login.on_reply(&other),
-            }
-            return;
-        }
-        let Phase::Main(main) = &mut self.phase else {
-            return;
-        };
-        match reply {
-            Reply::SignedIn { .. } | Reply::NotRemembered { .. } | Reply::PasswordPolicy(_) => {}
-            Reply::Neutral(text) => self.neutral(text),
-            Reply::PasswordChanged => {
-                self.close_prompt();
-                fx.ok("Your password is changed");
-            }
-            Reply::SignedOut => {
-                self.popups.clear();
-                self.status = Status {
-                    message: Some((Level::Ok, "Signed out".to_owned())),
-                    ..Status::default()
-                };
-                let mut login = Login::new(self.server.clone(), false);
-                login.notice = Some("You are signed out.".to_owned());
-                self.phase = Phase::Login(login);
-            }
-            Reply::Stats(stats) => {
-                main.reports.stats = Some(stats.clone());
-                main.home.stats = Some(stats);
-            }
-            Reply::Tickets {
-                list,
-                seq,
-                append,
-                page,
-            } => match list {
-                ListId::Home if seq == main.home.seq => {
-                    main.home.open_total = page.total;
-                    main.home.open = page.tickets;
-                }
-                ListId::Home => {}
-                ListId::Tickets => main.tickets.on_page(seq, append, page),
-                ListId::Triage => main.triage.on_page(seq, append, page),
-            },
-            Reply::Ticket(detail) => {
-                if let Some(open) = &mut main.detail
-                    && detail
-                        .ticket
-                        .as_ref()
-                        .is_some_and(|t| t.number == open.number)
-                {
-                    open.on_detail(*detail);
-                }
-            }
-            Reply::OlderTimeline { number, page } => {
-                if let Some(open) = main.detail.as_mut().filter(|d| d.number == number) {
-                    open.on_older(page);
-                }
-            }
-            Reply::Posted { number } => {
-                self.close_prompt();
-                fx.ok(format!("Posted on #{number}"));
-                self.reload_detail(number, fx);
-            }
-            Reply::StatusChanged(ticket) => {
-                self.close_prompt();
-                fx.ok(format!(
-                    "#{} is now {}",
-                    ticket.number,
-                    format::status(ticket.status())
-                ));
-                self.reload_detail(ticket.number, fx);
-            }
-            Reply::Subscribers {
-                number,
-                subscribers,
-            } => {
-                if let Some(open) = main.detail.as_mut().filter(|d| d.number == number)
-                    && let Some(d) = &mut open.detail
-                {
-                    d.subscribers = subscribers;
-                }
-                fx.ok(format!("Subscribed to #{number}"));
-            }
-            Reply::Uploaded(attachment) => {
-                self.close_prompt();
-                fx.ok(format!(
-                    "Attached {} to #{}",
-                    attachment.file_name, attachment.ticket_number
-                ));
-                self.reload_detail(attachment.ticket_number, fx);
-            }
-            Reply::Downloaded { path, bytes } => {
-                self.close_prompt();
-                fx.ok(format!(
-                    "Saved {} ({})",
-                    path.display(),
-                    format::bytes(bytes)
-                ));
-            }
-            Reply::FormData {
-                service_types,
-                company,
-                contacts,
-            } => {
-                main.catalog = Catalog {
-                    loaded: true,
-                    service_types,
-                    company,
-                    contacts,
-                };
-                if let Some(form) = &mut main.form {
-                    form.on_catalog(&main.catalog);
-                }
-            }
-            Reply::Created(ticket) => {
-                main.form = None;
-                fx.ok(format!("Ticket #{} created", ticket.number));
-                fx.nav = Some(Nav::OpenTicket(ticket.number));
-                main.home.load(fx);
-            }
-            Reply::Profile(profile) => {
-                let saved = main.account.busy;
-                main.account.on_profile(*profile, saved, fx);
-            }
-            Reply::Users(rows) => main.account.users.on_users(rows),
-            Reply::UserAdded {
-                contact,
-                temporary_password,
-            } => {
-                self.close_prompt();
-                let email = contact.email.clone();
-                if let Phase::Main(main) = &mut self.phase {
-                    main.account.users.on_changed(*contact);
-                }
-                let lines = if temporary_password.is_empty() {
-                    vec![format!("{email} was added without portal access.")]
+                if std::mem::replace(&mut main.back_to, TabId::Tickets) == TabId::Triage {
+                    main.tab = TabId::Triage;
+                    main.triage.reload(&mut fx);
                 } else {
-                    temporary_password_lines(&email, &temporary_password)
-                };
-                fx.popup = Some(Popup::info("User added", lines));
-            }
-            Reply::UserChanged(contact) => {
-                self.close_prompt();
-                fx.ok(format!("{} is updated", contact.email));
-                if let Phase::Main(main) = &mut self.phase {
-                    main.account.users.on_changed(*contact);
+                    main.tickets.reload(&mut fx);
                 }
             }
-            Reply::TemporaryPassword {
-                contact_id,
-                password,
-            } => {
-                let email = main
-                    .account
-                    .users
-                    .rows
-                    .iter()
-                    .find(|c| c.id == contact_id)
-                    .map(|c| c.email.clone())
-                    .unwrap_or_default();
-                fx.popup = Some(Popup::info(
-                    "Password reset",
-                    temporary_password_lines(&email, &password),
-                ));
-            }
-            Reply::Failed { request, error } => self.on_failed(&request, &error, fx),
         }
-    }
-
-    fn neutral(&mut self, text: String) {
-        self.close_prompt();
-        self.popups.push(Popup::info("Thank you", vec![text]));
-    }
-
-    fn reload_detail(&mut self, number: i64, fx: &mut Effects) {
-        if let Phase::Main(main) = &mut self.phase
-            && let Some(detail) = main.detail.as_ref().filter(|d| d.number == number)
-        {
-            detail.load(fx);
-        }
-    }
-
-    /// Closes the prompt that was waiting for the server.
-    fn close_prompt(&mut self) {
-        if matches!(self.popups.last(), Some(Popup::Prompt(p)) if p.sending) {
-            self.popups.pop();
-        }
-    }
-
-    /// Whether the sending prompt on top made `request`.
-    fn prompt_matches(&self, request: &Request) -> bool {
-        let Some(Popup::Prompt(p)) = self.popups.last() else {
-            return false;
-        };
-        p.sending
-            && matches!(
-                (&p.what, request),
-                (Prompt::Post { .. }, Request::AddPost { .. })
-                    | (Prompt::Attach { .. }, Request::Upload { .. })
-                    | (Prompt::SavePath { .. }, Request::Download { .. })
-                    | (Prompt::StatusNote { .. }, Request::ChangeStatus { .. })
-                    | (Prompt::ForgotPassword, Request::ForgotPassword { .. })
-                    | (Prompt::RequestAccess, Request::RequestAccess { .. })
-                    | (Prompt::ChangePassword, Request::ChangePassword { .. })
-                    | (Prompt::AddUser, Request::AddUser(_))
-                    | (Prompt::EditUser { .. }, Request::UpdateUser(_))
-            )
-    }
-
-    /// The prompt stays open with what was typed and the server's answer.
-    fn prompt_failed(&mut self, error: &ApiError) {
-        let Some(Popup::Prompt(p)) = self.popups.last_mut() else {
-            return;
-        };
-        p.sending = false;
-        let placed = error.field().is_some_and(|(field, message)| {
-            let key = field.rsplit('.').next().unwrap_or(field);
-            let key = match key {
-                "new_password" => "new",
-                "current_password" => "current",
-                other => other,
-            };
-            p.form.set_error(key, message.to_owned())
-        });
-        if placed {
-            p.form.focus_first_error();
-        } else {
-            p.error = Some(error.text());
-        }
-    }
-
-    fn on_failed(&mut self, request: &Request, error: &ApiError, fx: &mut Effects) {
-        if error.code == tonic::Code::Unauthenticated
-            && !matches!(request, Request::ChangePassword { .. } | Request::Logout)
-        {
-            self.popups.clear();
-            let mut login = Login::new(self.server.clone(), false);
-            login.error = Some("Your session has ended; please sign in again.".to_owned());
-            self.phase = Phase::Login(login);
-            return;
-        }
-        fx.error(error.text());
-        let Phase::Main(main) = &mut self.phase else {
-            return;
-        };
-        match request {
-            Request::CreateTicket(_) => {
-                if let Some(form) = &mut main.form {
-                    form.on_failed(error);
-                }
-            }
-            Request::UpdateProfile(_) => main.account.on_save_failed(error),
-            Request::Tickets {
-                list: ListId::Tickets,
-                ..
-            } => main.tickets.on_failed(),
-            Request::Tickets {
-                list: ListId::Triage,
-                ..
-            } => main.triage.on_failed(),
-            Request::Ticket { number } => {
-                if let Some(open) = main.detail.as_mut().filter(|d| d.number == *number) {
-                    open.error = Some(error.text());
-                }
-            }
-            Request::OlderTimeline { .. } => {
-                if let Some(open) = &mut main.detail {
-                    open.loading_older = false;
-                }
-            }
-            _ => {}
-        }
+        self.apply(fx);
     }
 
     // ── drawing ─────────────────────────────────────────────────────────
@@ -1020,16 +419,6 @@ impl App {
             popup.render(frame, &self.theme);
         }
     }
-}
-
-fn temporary_password_lines(email: &str, password: &str) -> Vec<String> {
-    vec![
-        format!("Temporary password for {email}:"),
-        String::new(),
-        format!("    {password}"),
-        String::new(),
-        "It is shown only this once. They must change it when they sign in.".to_owned(),
-    ]
 }
 
 /// Gives the terminal back however the loop ends.

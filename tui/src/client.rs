@@ -3,13 +3,14 @@
 //! reconnects by itself.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use portal_proto::pb::{
     self, account_service_client::AccountServiceClient, auth_service_client::AuthServiceClient,
     event_service_client::EventServiceClient, report_service_client::ReportServiceClient,
-    ticket_service_client::TicketServiceClient,
+    staff_service_client::StaffServiceClient, ticket_service_client::TicketServiceClient,
 };
 use tokio::io::AsyncWriteExt;
 use tokio::sync::mpsc::UnboundedSender;
@@ -63,6 +64,7 @@ pub struct Client {
     target: Arc<Target>,
     session: Arc<Mutex<Session>>,
     tx: UnboundedSender<Action>,
+    keyring_broken: Arc<AtomicBool>,
 }
 
 type Res<T> = Result<T, tonic::Status>;
@@ -73,8 +75,20 @@ impl Client {
             channel,
             target: Arc::new(target),
             session: Arc::default(),
+            keyring_broken: Arc::default(),
             tx,
         }
+    }
+
+    fn keyring_usable(&self) -> bool {
+        self.target.use_keyring && !self.keyring_broken.load(Ordering::Relaxed)
+    }
+
+    /// The keyring does not work here: say so the first time only, and
+    /// carry on without remembering.
+    fn keyring_failed(&self, error: &str) -> Option<String> {
+        let first = !self.keyring_broken.swap(true, Ordering::Relaxed);
+        first.then(|| format!("No keyring here, so remember me is off ({error})"))
     }
 
     fn session(&self) -> std::sync::MutexGuard<'_, Session> {
@@ -85,7 +99,20 @@ impl Client {
     pub fn dispatch(&self, request: Request) {
         let this = self.clone();
         tokio::spawn(async move {
-            let reply = match this.call(request.clone()).await {
+            let mut result = this.call(request.clone()).await;
+            // An expired session is renewed with the refresh token, once.
+            let expired = matches!(&result, Err(s) if s.code() == tonic::Code::Unauthenticated);
+            let renewable = !matches!(
+                request,
+                Request::Login { .. }
+                    | Request::Resume
+                    | Request::Logout
+                    | Request::ChangePassword { .. }
+            );
+            if expired && renewable && this.renew().await {
+                result = this.call(request.clone()).await;
+            }
+            let reply = match result {
                 Ok(reply) => reply,
                 Err(status) => Reply::Failed {
                     request: Box::new(request),
@@ -95,6 +122,31 @@ impl Client {
             // The app may be gone when quitting; nothing to do then.
             let _ = this.tx.send(Action::Reply(Box::new(reply)));
         });
+    }
+
+    /// Exchanges the refresh token for a new session; false when there is
+    /// none or the server refuses it.
+    async fn renew(&self) -> bool {
+        let Some(refresh_token) = self.session().refresh.clone() else {
+            return false;
+        };
+        let Ok(response) = self
+            .auth()
+            .refresh(pb::RefreshRequest { refresh_token })
+            .await
+        else {
+            return false;
+        };
+        let response = response.into_inner();
+        if self.keyring_usable() && !response.refresh_token.is_empty() {
+            let _ = keyring::save(&self.target.url, &response.refresh_token);
+        }
+        let mut session = self.session();
+        session.token = Some(response.token);
+        if !response.refresh_token.is_empty() {
+            session.refresh = Some(response.refresh_token);
+        }
+        true
     }
 
     fn authed<T>(&self, message: T) -> tonic::Request<T> {
@@ -296,7 +348,11 @@ impl Client {
                     .await?;
                 Reply::PasswordChanged
             }
-            Request::Users { query } => Reply::Users(self.users(query).await?),
+            Request::Users { query } => Reply::Users(self.users(0, query).await?),
+            Request::CompanyContacts { company_id } => Reply::CompanyContacts {
+                company_id,
+                contacts: self.users(company_id, String::new()).await?,
+            },
             Request::AddUser(add) => {
                 let response = self
                     .account()
@@ -351,10 +407,10 @@ impl Client {
         let mut remember_note = None;
         if remember
             && !response.refresh_token.is_empty()
-            && self.target.use_keyring
+            && self.keyring_usable()
             && let Err(e) = keyring::save(&self.target.url, &response.refresh_token)
         {
-            remember_note = Some(format!("No keyring here ({e}); not remembering you"));
+            remember_note = self.keyring_failed(&e);
         }
         {
             let mut session = self.session();
@@ -372,7 +428,7 @@ impl Client {
     }
 
     async fn resume(&self) -> Res<Reply> {
-        if !self.target.use_keyring {
+        if !self.keyring_usable() {
             return Ok(Reply::NotRemembered { note: None });
         }
         let refresh_token = match keyring::load(&self.target.url) {
@@ -380,7 +436,7 @@ impl Client {
             Ok(None) => return Ok(Reply::NotRemembered { note: None }),
             Err(e) => {
                 return Ok(Reply::NotRemembered {
-                    note: Some(format!("No keyring here ({e}); remember me is off")),
+                    note: self.keyring_failed(&e),
                 });
             }
         };
@@ -407,7 +463,7 @@ impl Client {
             .auth()
             .logout(self.authed(pb::LogoutRequest { refresh_token }))
             .await;
-        if self.target.use_keyring {
+        if self.keyring_usable() {
             let _ = keyring::delete(&self.target.url);
         }
         let mut session = self.session();
@@ -433,19 +489,36 @@ impl Client {
             .get_company(self.authed(pb::GetCompanyRequest { company_id: 0 }))
             .await
             .ok();
-        let contacts = self.users(String::new()).await.unwrap_or_default();
+        let contacts = match company {
+            Some(_) => self.users(0, String::new()).await.unwrap_or_default(),
+            None => Vec::new(),
+        };
+        // Only staff may list companies.
+        let companies = StaffServiceClient::new(self.channel.clone())
+            .list_companies(self.authed(pb::ListCompaniesRequest {
+                query: String::new(),
+                include_inactive: false,
+                page: Some(pb::PageRequest {
+                    page_size: 200,
+                    cursor: String::new(),
+                }),
+            }))
+            .await
+            .map(|r| r.into_inner().companies)
+            .unwrap_or_default();
         Ok(Reply::FormData {
             service_types,
             company: company.map(tonic::Response::into_inner),
             contacts,
+            companies,
         })
     }
 
-    async fn users(&self, query: String) -> Res<Vec<pb::Contact>> {
+    async fn users(&self, company_id: i64, query: String) -> Res<Vec<pb::Contact>> {
         Ok(self
             .account()
             .list_users(self.authed(pb::ListUsersRequest {
-                company_id: 0,
+                company_id,
                 query,
                 include_inactive: true,
                 page: Some(pb::PageRequest {
@@ -504,13 +577,21 @@ impl Client {
             .open(path)
             .await
             .map_err(io)?;
-        let mut written = 0u64;
-        while let Some(part) = stream.message().await? {
-            file.write_all(&part.data).await.map_err(io)?;
-            written += part.data.len() as u64;
+        let copied = async {
+            let mut written = 0u64;
+            while let Some(part) = stream.message().await? {
+                file.write_all(&part.data).await.map_err(io)?;
+                written += part.data.len() as u64;
+            }
+            file.flush().await.map_err(io)?;
+            Ok(written)
         }
-        file.flush().await.map_err(io)?;
-        Ok(written)
+        .await;
+        if copied.is_err() {
+            // No half-written file is left behind.
+            let _ = tokio::fs::remove_file(path).await;
+        }
+        copied
     }
 
     /// Live updates until signed out: reconnects with a growing pause and

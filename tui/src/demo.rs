@@ -15,26 +15,30 @@ pub enum DemoAs {
 }
 
 impl DemoAs {
-    pub fn email(self) -> &'static str {
-        match self {
-            DemoAs::User => "uma@harbor.example",
-            DemoAs::Manager => "mark@harbor.example",
-            DemoAs::Admin => "alice@harbor.example",
-            DemoAs::Technician => "tom@keystone.example",
-            DemoAs::Dispatcher => "dina@keystone.example",
-            DemoAs::ProviderAdmin => "paula@keystone.example",
-        }
+    /// The demo account's e-mail, as the demo data set defines it.
+    pub fn email(self) -> anyhow::Result<&'static str> {
+        let role = self
+            .to_possible_value()
+            .map(|v| v.get_name().to_owned())
+            .unwrap_or_default();
+        portal_server::demo::demo_email(&role)
+            .ok_or_else(|| anyhow::anyhow!("no demo account for {role}"))
     }
 }
 
 pub use portal_server::demo::DEMO_PASSWORD;
 
-/// A running demo server; it stops when dropped.
+/// A running demo server; it stops (and its store is deleted) when dropped.
 pub struct Demo {
     pub url: String,
-    _server: Box<dyn std::any::Any + Send>,
+    _server: portal_server::demo::DemoServer,
 }
 
+/// Starts the embedded server over a fresh demo store on a loopback port.
 pub async fn start() -> anyhow::Result<Demo> {
-    anyhow::bail!("the embedded demo server is not available in this build yet")
+    let server = portal_server::demo::serve_demo().await?;
+    Ok(Demo {
+        url: format!("http://{}", server.addr),
+        _server: server,
+    })
 }

@@ -18,15 +18,23 @@ use crate::theme::Theme;
 #[derive(Debug, Parser)]
 #[command(name = "portal", version, about)]
 pub struct Cli {
-    /// Server URL, e.g. <https://portal.example.net:50051> (else the config
-    /// file's `server`, else <http://127.0.0.1:50051>).
-    #[arg(long, env = "PORTAL_SERVER", global = true)]
+    #[arg(
+        long,
+        env = "PORTAL_SERVER",
+        global = true,
+        value_name = "URL",
+        help = "Server URL, e.g. https://portal.example.net:50051 (else the config file's server, else http://127.0.0.1:50051)"
+    )]
     pub server: Option<String>,
     /// CA certificate (PEM) to trust for an https server.
     #[arg(long, value_name = "FILE", global = true)]
     pub ca: Option<PathBuf>,
-    /// Config file (default: $`XDG_CONFIG_HOME/portal/config.toml`).
-    #[arg(long, value_name = "FILE", global = true)]
+    #[arg(
+        long,
+        value_name = "FILE",
+        global = true,
+        help = "Config file (default: $XDG_CONFIG_HOME/portal/config.toml, else ~/.config/portal/config.toml)"
+    )]
     pub config: Option<PathBuf>,
     /// Start an embedded server with demo data and sign in to it.
     #[arg(long)]
@@ -110,7 +118,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let client = Client::new(channel, target, tx);
     let first = match demo_as {
         Some(who) => Request::Login {
-            email: who.email().to_owned(),
+            email: who.email()?.to_owned(),
             password: demo::DEMO_PASSWORD.to_owned(),
             remember: false,
         },

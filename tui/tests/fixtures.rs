@@ -446,6 +446,7 @@ pub fn company() -> pb::Company {
 
 /// Signed in as `me` with Home, the ticket list and reference data answered.
 pub fn signed_in(me: pb::Identity) -> App {
+    let staff = me.staff;
     let mut app = signed_out();
     reply(
         &mut app,
@@ -468,6 +469,18 @@ pub fn signed_in(me: pb::Identity) -> App {
             service_types: service_types(),
             company: Some(company()),
             contacts: contacts(),
+            companies: if staff {
+                vec![
+                    company(),
+                    pb::Company {
+                        id: 2,
+                        name: "Alder & Finch Law".into(),
+                        ..Default::default()
+                    },
+                ]
+            } else {
+                Vec::new()
+            },
         },
     );
     let profile = pb::MyProfile {

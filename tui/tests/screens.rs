@@ -137,7 +137,7 @@ fn forced_password_change_shows_policy_and_broken_rules() {
     );
     let error = ApiError {
         code: tonic::Code::InvalidArgument,
-        message: "new_password: is a common password".into(),
+        message: "new_password: must contain an upper-case letter; must not be one of the most common passwords".into(),
     };
     reply(
         &mut app,
@@ -208,6 +208,12 @@ fn tickets_list_summary_filter_sort_and_paging() {
 
     press(&mut app, KeyCode::Char('/'));
     type_text(&mut app, "vpn");
+    assert!(
+        app.take_requests().is_empty(),
+        "nothing is asked while typing"
+    );
+    let later = app.now + chrono::TimeDelta::seconds(1);
+    app.tick(later);
     let requests = app.take_requests();
     let Some(Request::Tickets { query, .. }) = requests.last() else {
         panic!("a list request")
@@ -466,7 +472,11 @@ fn new_ticket_esc_asks_before_discarding() {
     let mut app = signed_in(alice());
     press(&mut app, KeyCode::Char('n'));
     press(&mut app, KeyCode::Enter);
-    type_text(&mut app, "Something");
+    type_text(&mut app, "Something?");
+    assert!(app.popups.is_empty(), "? is typed into the form");
+    press(&mut app, KeyCode::F(1));
+    assert!(render(&mut app, 80, 24).contains("Keys: New ticket"));
+    press(&mut app, KeyCode::Esc);
     press(&mut app, KeyCode::Esc);
     insta::assert_snapshot!("new_ticket_discard_80x24", render(&mut app, 80, 24));
     press(&mut app, KeyCode::Char('n'));
@@ -584,6 +594,20 @@ fn staff_get_triage_sorted_by_response_due() {
     assert_eq!(query.status_group(), pb::StatusGroup::Open);
     answer_tickets(&mut app, &requests, ListId::Triage, tickets(), "");
     snap("triage", &mut app);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.take_requests(), vec![Request::Ticket { number: 1042 }]);
+    press(&mut app, KeyCode::Esc);
+    let requests = app.take_requests();
+    assert!(
+        matches!(
+            requests.as_slice(),
+            [Request::Tickets {
+                list: ListId::Triage,
+                ..
+            }]
+        ),
+        "back to triage: {requests:?}"
+    );
 }
 
 #[test]
@@ -596,14 +620,134 @@ fn live_events_refresh_the_open_ticket_and_reconnects_show() {
     app.handle_action(portal::action::Action::Connected(true));
     app.handle_action(portal::action::Action::Connected(false));
     insta::assert_snapshot!("connection_lost_80x24", render(&mut app, 80, 24));
-    app.handle_action(portal::action::Action::Event(pb::Event {
-        kind: pb::EventKind::PostAdded.into(),
-        ticket_number: 1042,
-        at: ts(NOW),
-        actor_name: "Tom Tran".into(),
-        summary: "new reply".into(),
-    }));
+    // A burst of events about the open ticket makes one refresh.
+    for summary in ["new reply", "status changed", "new attachment"] {
+        app.handle_action(portal::action::Action::Event(pb::Event {
+            kind: pb::EventKind::PostAdded.into(),
+            ticket_number: 1042,
+            at: ts(NOW),
+            actor_name: "Tom Tran".into(),
+            summary: summary.into(),
+        }));
+    }
+    assert!(app.take_requests().is_empty(), "not before the pause");
+    let later = app.now + chrono::TimeDelta::seconds(1);
+    app.tick(later);
     assert_eq!(app.take_requests(), vec![Request::Ticket { number: 1042 }]);
     app.handle_action(portal::action::Action::Connected(true));
     assert_eq!(app.take_requests(), vec![Request::Ticket { number: 1042 }]);
+}
+
+#[test]
+fn staff_raise_a_ticket_for_a_company_and_its_contact() {
+    let mut app = signed_in(tom());
+    press(&mut app, KeyCode::Char('n'));
+    press(&mut app, KeyCode::End); // Other
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::CompanyContacts { company_id: 1 }]
+    );
+    press(&mut app, KeyCode::Right); // company: the second one
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::CompanyContacts { company_id: 2 }]
+    );
+    reply(
+        &mut app,
+        Reply::CompanyContacts {
+            company_id: 1,
+            contacts: contacts(),
+        },
+    );
+    reply(
+        &mut app,
+        Reply::CompanyContacts {
+            company_id: 2,
+            contacts: vec![contact(
+                7,
+                "Ava",
+                "Abbott",
+                "ava@alderfinch.example",
+                pb::AccessLevel::Admin,
+            )],
+        },
+    );
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Right); // contact: Ava
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Right); // priority 1
+    snap("new_ticket_staff", &mut app);
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "Mail server certificate expires Friday");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "Renew before it lapses.");
+    ctrl(&mut app, 's');
+    let requests = app.take_requests();
+    let [Request::CreateTicket(create)] = requests.as_slice() else {
+        panic!("create, got {requests:?}")
+    };
+    assert_eq!(
+        (
+            create.company_id,
+            create.contact_id,
+            create.priority,
+            create.service_type_id
+        ),
+        (2, 7, 1, 9)
+    );
+}
+
+#[test]
+fn a_failed_automatic_sign_in_shows_the_form_with_the_email() {
+    let first = Request::Login {
+        email: "uma@harbor.example".into(),
+        password: "x".into(),
+        remember: false,
+    };
+    let mut app = App::new(
+        portal::theme::Theme::default(),
+        portal::keys::KeyMap::default(),
+        "http://127.0.0.1:1".into(),
+        first,
+    );
+    app.take_requests();
+    let error = ApiError {
+        code: tonic::Code::Unavailable,
+        message: "connect error".into(),
+    };
+    reply(
+        &mut app,
+        Reply::Failed {
+            request: Box::new(Request::Resume),
+            error,
+        },
+    );
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("E-mail: uma@harbor.example"), "{screen}");
+    assert!(screen.contains("Cannot reach the server"), "{screen}");
+}
+
+#[test]
+fn no_keyring_is_said_in_the_status_line() {
+    let mut app = App::new(
+        portal::theme::Theme::default(),
+        portal::keys::KeyMap::default(),
+        "http://127.0.0.1:50051".into(),
+        Request::Resume,
+    );
+    app.take_requests();
+    reply(
+        &mut app,
+        Reply::NotRemembered {
+            note: Some("No keyring here, so remember me is off".into()),
+        },
+    );
+    let screen = render(&mut app, 80, 24);
+    let status = screen.lines().last().unwrap_or_default();
+    assert!(status.contains("No keyring here"), "{status}");
+    assert!(
+        screen.contains("E-mail:"),
+        "the sign-in form shows:\n{screen}"
+    );
 }

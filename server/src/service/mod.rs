@@ -25,6 +25,8 @@ use tonic::transport::{Server, ServerTlsConfig};
 use tonic::{Request, Status};
 
 pub use authn::SessionCache;
+/// The ticket handlers, for in-process benchmarks of the service layer.
+pub use tickets::Tickets;
 
 use crate::config::Config;
 use crate::store::Store;

@@ -16,7 +16,14 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use portal_e2e::{Session, TestServer};
 use portal_proto::pb;
+use portal_server::store::StoreOptions;
 use rand::Rng;
+
+/// Search terms of varied frequency in the synthetic vocabulary.
+const WORDS: [&str; 10] = [
+    "printer", "vpn", "outlook", "laptop", "backup", "firewall", "password", "invoice", "scanner",
+    "wifi",
+];
 
 #[derive(Parser)]
 struct Args {
@@ -42,6 +49,7 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    service_layer(&args).await?;
     let server = TestServer::over(&args.db, &[]).await?;
     let pid = server
         .pid()
@@ -91,17 +99,13 @@ async fn main() -> anyhow::Result<()> {
         &mut lat,
     );
 
-    let words = [
-        "printer", "vpn", "outlook", "laptop", "backup", "firewall", "password", "invoice",
-        "scanner", "wifi",
-    ];
     let mut lat = Vec::with_capacity(args.samples);
     for i in 0..args.samples {
         let start = Instant::now();
         session
             .tickets()
             .list_tickets(pb::ListTicketsRequest {
-                text: words[i % words.len()].to_string(),
+                text: WORDS[i % WORDS.len()].to_string(),
                 page: Some(pb::PageRequest {
                     page_size: 50,
                     cursor: String::new(),
@@ -189,6 +193,97 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "server peak resident memory: {:.1} MiB",
         rss.stop().await as f64 / 1024.0
+    );
+    Ok(())
+}
+
+/// Latency of the ticket handlers called in-process (no network), as a
+/// company's Manager and as a Dispatcher filtering by company.
+async fn service_layer(args: &Args) -> anyhow::Result<()> {
+    use portal_proto::pb::ticket_service_server::TicketService;
+    use portal_server::domain::{AccessLevel, Caller, Principal, StaffRole};
+
+    let store = portal_server::store::Store::open(&args.db, &StoreOptions::default())?;
+    let managers: Vec<(i64, i64)> = store
+        .read(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT id, company_id FROM contacts WHERE access = 'manager' ORDER BY company_id",
+            )?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await?;
+    anyhow::ensure!(!managers.is_empty(), "the store has no Managers");
+    let tickets = portal_server::service::Tickets::new(portal_server::service::AppState::new(
+        store,
+        portal_server::config::Config::default(),
+    ));
+    let caller = |principal| Caller {
+        principal,
+        session_id: 0,
+        email: String::new(),
+        name: "bench".into(),
+        must_change_password: false,
+    };
+    let page = |company_id, text: &str| pb::ListTicketsRequest {
+        company_id,
+        text: text.to_string(),
+        status_group: if text.is_empty() {
+            pb::StatusGroup::Open as i32
+        } else {
+            0
+        },
+        sort: pb::TicketSort::Updated as i32,
+        descending: true,
+        page: Some(pb::PageRequest {
+            page_size: 50,
+            cursor: String::new(),
+        }),
+        ..Default::default()
+    };
+
+    let mut as_manager = Vec::with_capacity(args.samples);
+    let mut as_dispatcher = Vec::with_capacity(args.samples);
+    let mut search = Vec::with_capacity(args.samples);
+    for i in 0..args.samples {
+        let (contact_id, company_id) = managers[rand::thread_rng().gen_range(0..managers.len())];
+        let mut req = tonic::Request::new(page(0, ""));
+        req.extensions_mut().insert(caller(Principal::Contact {
+            contact_id,
+            company_id,
+            access: AccessLevel::Manager,
+        }));
+        let start = Instant::now();
+        tickets.list_tickets(req).await?;
+        as_manager.push(start.elapsed());
+
+        let dispatcher = caller(Principal::Staff {
+            staff_id: 2,
+            role: StaffRole::Dispatcher,
+        });
+        let mut req = tonic::Request::new(page(company_id, ""));
+        req.extensions_mut().insert(dispatcher.clone());
+        let start = Instant::now();
+        tickets.list_tickets(req).await?;
+        as_dispatcher.push(start.elapsed());
+
+        let mut req = tonic::Request::new(page(0, WORDS[i % WORDS.len()]));
+        req.extensions_mut().insert(dispatcher);
+        let start = Instant::now();
+        tickets.list_tickets(req).await?;
+        search.push(start.elapsed());
+    }
+    report_latency(
+        "service layer: page of 50, open, by update, as the company's Manager",
+        &mut as_manager,
+    );
+    report_latency(
+        "service layer: page of 50, open, by update, Dispatcher filtering by company",
+        &mut as_dispatcher,
+    );
+    report_latency(
+        "service layer: full-text search over all tickets, page of 50",
+        &mut search,
     );
     Ok(())
 }

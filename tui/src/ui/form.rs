@@ -80,13 +80,21 @@ impl Field {
         }
     }
 
-    fn height(&self) -> u16 {
+    /// Rows the field takes, with its error lines.
+    pub fn height(&self) -> u16 {
         let body = if matches!(self.input, Input::Multi(_)) {
             6
         } else {
             1
         };
-        body + u16::from(self.error.is_some())
+        body + self.error_lines()
+    }
+
+    /// An error may list several problems, one a line.
+    fn error_lines(&self) -> u16 {
+        self.error
+            .as_ref()
+            .map_or(0, |e| e.lines().count().max(1) as u16)
     }
 }
 
@@ -181,6 +189,14 @@ impl Form {
             }
         }
         self.refresh_cursors();
+    }
+
+    /// New options for a choice field; the first is chosen.
+    pub fn set_options(&mut self, key: &str, new: Vec<String>) {
+        if let Some(Input::Choice { options, index }) = self.field_mut(key).map(|f| &mut f.input) {
+            *options = new;
+            *index = 0;
+        }
     }
 
     pub fn clear_errors(&mut self) {
@@ -367,18 +383,17 @@ impl Form {
                     Rect::new(area.x, y, label_width, 1),
                 );
             }
-            let body = Rect::new(
-                value_x,
-                y,
-                value_width,
-                height - u16::from(field.error.is_some()),
-            );
+            let body = Rect::new(value_x, y, value_width, height - field.error_lines());
             render_input(frame, body, field, has_focus, theme);
             if let Some(error) = &field.error {
-                let line = Line::from(Span::styled(format!("✗ {error}"), theme.error));
+                let lines: Vec<Line> = error
+                    .lines()
+                    .map(|e| Line::from(Span::styled(format!("✗ {e}"), theme.error)))
+                    .collect();
+                let count = field.error_lines();
                 frame.render_widget(
-                    Paragraph::new(line),
-                    Rect::new(value_x, y + height - 1, value_width, 1),
+                    Paragraph::new(lines),
+                    Rect::new(value_x, y + height - count, value_width, count),
                 );
             }
             y += height;

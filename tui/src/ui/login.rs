@@ -165,6 +165,7 @@ impl Login {
     fn submit(&mut self, fx: &mut Effects) {
         self.form.clear_errors();
         self.error = None;
+        self.notice = None;
         match &self.stage {
             Stage::Resuming => {}
             Stage::SignIn => {
@@ -223,10 +224,9 @@ impl Login {
     /// Replies meant for this screen.
     pub fn on_reply(&mut self, reply: &Reply) {
         match reply {
-            Reply::NotRemembered { note } => {
+            Reply::NotRemembered { .. } => {
                 self.stage = Stage::SignIn;
                 self.busy = false;
-                self.notice.clone_from(note);
             }
             Reply::PasswordPolicy(policy) => {
                 if let Stage::ChangePassword { policy: slot, .. } = &mut self.stage {
@@ -235,9 +235,17 @@ impl Login {
             }
             Reply::Failed { request, error } => {
                 self.busy = false;
+                if matches!(self.stage, Stage::Resuming) {
+                    self.stage = Stage::SignIn;
+                }
                 match **request {
                     Request::Login { .. } | Request::Resume => {
                         self.error = Some(sign_in_error(error));
+                        // Try again from an empty password.
+                        if let Some(i) = self.form.index("password") {
+                            self.form.set_text(i, "");
+                            self.form.focus = i;
+                        }
                     }
                     Request::ChangeTempPassword { .. } => self.password_error(error),
                     _ => {}
@@ -251,7 +259,11 @@ impl Login {
     fn password_error(&mut self, error: &ApiError) {
         match error.field() {
             Some((_, message)) => {
-                self.form.set_error("new_password", message.to_owned());
+                // The server lists every broken rule, separated by "; ".
+                self.form.set_error(
+                    "new_password",
+                    message.split("; ").collect::<Vec<_>>().join("\n"),
+                );
                 self.form.focus_key("new_password");
             }
             None => self.error = Some(error.text()),
@@ -349,6 +361,20 @@ impl Login {
     }
 }
 
+/// `account locked` → `Account locked.`
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    let mut out: String = chars
+        .next()
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_default();
+    out.push_str(chars.as_str());
+    if !out.ends_with(['.', '!', '?']) {
+        out.push('.');
+    }
+    out
+}
+
 /// Wrong credentials, lockout and the rest, as a person should read them.
 pub fn sign_in_error(error: &ApiError) -> String {
     match error.code {
@@ -358,12 +384,10 @@ pub fn sign_in_error(error: &ApiError) -> String {
         tonic::Code::Unauthenticated if error.message.is_empty() => {
             "Wrong e-mail or password.".to_owned()
         }
-        tonic::Code::Unauthenticated => format!("Sign-in refused: {}", error.message),
-        tonic::Code::PermissionDenied
+        tonic::Code::Unauthenticated
+        | tonic::Code::PermissionDenied
         | tonic::Code::ResourceExhausted
-        | tonic::Code::FailedPrecondition => {
-            format!("Sign-in blocked: {}", error.message)
-        }
+        | tonic::Code::FailedPrecondition => sentence(&error.message),
         _ => error.text(),
     }
 }

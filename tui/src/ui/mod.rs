@@ -44,6 +44,8 @@ pub struct Catalog {
     pub service_types: Vec<pb::ServiceType>,
     pub company: Option<pb::Company>,
     pub contacts: Vec<pb::Contact>,
+    /// Staff: the companies a ticket may be raised for.
+    pub companies: Vec<pb::Company>,
 }
 
 impl Catalog {

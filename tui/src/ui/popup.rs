@@ -10,7 +10,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph, Wrap};
 
-use super::form::{Field, Form, FormEvent, Input};
+use super::form::{Field, Form, FormEvent};
 use super::{HelpLines, centered};
 use crate::theme::Theme;
 
@@ -142,12 +142,7 @@ impl PromptPopup {
     }
 
     fn height(&self) -> u16 {
-        let fields: u16 = self
-            .form
-            .fields
-            .iter()
-            .map(|f| if matches!(f.input, Input::Multi(_)) { 8 } else { 1 } + u16::from(f.error.is_some()))
-            .sum();
+        let fields: u16 = self.form.fields.iter().map(Field::height).sum();
         fields + 4 + u16::from(!self.hint.is_empty()) + u16::from(self.error.is_some())
     }
 }

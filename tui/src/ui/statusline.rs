@@ -12,7 +12,7 @@ use crate::theme::Theme;
 
 const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
 /// Room the message keeps before the right side gives up detail.
-const MESSAGE_ROOM: usize = 26;
+const MESSAGE_ROOM: usize = 40;
 
 /// What the status line shows.
 #[derive(Debug, Clone, Default)]
@@ -28,9 +28,16 @@ pub struct Status {
 /// Who is signed in, as detailed as `room` allows.
 fn who(me: &pb::Identity, room: usize) -> String {
     let role = format::who(me);
+    let name = me.display_name.chars().count();
     let candidates = [
         format!("{} ({role}) · {}", me.display_name, me.company_name),
         format!("{} · {}", me.display_name, me.company_name),
+        // The company, shortened, rather than not at all.
+        format!(
+            "{} · {}",
+            me.display_name,
+            format::fit(&me.company_name, room.saturating_sub(name + 3).max(6))
+        ),
         me.display_name.clone(),
     ];
     candidates
@@ -58,7 +65,10 @@ pub fn render(
     if let Some(me) = me {
         right.push(Span::styled(format!("{} │ ", who(me, room)), base));
     }
-    right.push(Span::styled(format!("{conn_text} "), conn_style));
+    // Before sign-in there is no live connection to speak of.
+    if me.is_some() {
+        right.push(Span::styled(format!("{conn_text} "), conn_style));
+    }
     let right = Line::from(right);
     let [left_area, right_area] = Layout::horizontal([
         Constraint::Fill(1),

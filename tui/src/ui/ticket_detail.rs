@@ -339,9 +339,18 @@ impl TicketDetail {
                 .lines()
                 .map(|l| Line::styled(format!(" {l}"), theme.text)),
         );
+        let defs = ctx
+            .catalog
+            .service_types
+            .iter()
+            .find(|s| s.id == t.service_type_id)
+            .map(|s| s.fields.as_slice());
         for field in &t.fields {
+            let label = defs
+                .and_then(|defs| defs.iter().find(|d| d.key == field.key))
+                .map_or_else(|| field.key.replace('_', " "), |d| d.label.clone());
             lines.push(Line::from(vec![
-                Span::styled(format!(" {}: ", field.key.replace('_', " ")), theme.muted),
+                Span::styled(format!(" {label}: "), theme.muted),
                 Span::styled(field.value.clone(), theme.text),
             ]));
         }

@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph};
 
 use super::form::{Field, Form, FormEvent};
 use super::popup::{Confirm, Popup};
-use super::{Catalog, Ctx, Effects, HelpLines, Nav, plain_help};
+use super::{Catalog, Ctx, Effects, HelpLines, Nav, format, plain_help};
 use crate::action::{ApiError, Request};
 
 /// Keys of the fields a service type adds are prefixed so they never clash.
@@ -26,6 +26,13 @@ pub struct TicketForm {
     pub type_index: usize,
     pub busy: bool,
     pub error: Option<String>,
+    /// Raised by staff, for a company they choose.
+    pub staff: bool,
+    /// The company the ticket is for (its sites are offered).
+    pub company: pb::Company,
+    pub company_index: usize,
+    /// Contacts who may be named instead of the caller.
+    pub contacts: Vec<pb::Contact>,
 }
 
 impl TicketForm {
@@ -38,6 +45,10 @@ impl TicketForm {
             type_index: 0,
             busy: false,
             error: None,
+            staff: false,
+            company: pb::Company::default(),
+            company_index: 0,
+            contacts: Vec::new(),
         }
     }
 
@@ -48,24 +59,28 @@ impl TicketForm {
         }
     }
 
-    fn build(&mut self, ctx: &Ctx) {
+    fn build(&mut self, ctx: &Ctx, fx: &mut Effects) {
         let names = self.types.iter().map(|t| t.name.clone()).collect();
-        let company = ctx.catalog.company.clone().unwrap_or_default();
-        let mut sites = vec!["None".to_owned()];
-        sites.extend(company.sites.iter().map(|s| s.name.clone()));
-        let mut contacts = vec![format!("Me ({})", ctx.me.display_name)];
-        if ctx.is_manager() {
-            contacts.extend(
+        self.staff = ctx.is_staff();
+        if self.staff {
+            self.company = ctx.catalog.companies.first().cloned().unwrap_or_default();
+            self.contacts.clear();
+            fx.send(Request::CompanyContacts {
+                company_id: self.company.id,
+            });
+        } else {
+            self.company = ctx.catalog.company.clone().unwrap_or_default();
+            self.contacts = if ctx.is_manager() {
                 ctx.catalog
                     .contacts
                     .iter()
                     .filter(|c| c.active && c.id != ctx.me.id)
-                    .map(Catalog::contact_name),
-            );
+                    .cloned()
+                    .collect()
+            } else {
+                Vec::new()
+            };
         }
-        let po_required = company.preferences.is_some_and(|p| p.require_po_number);
-        let mut po = Field::line("po_number", "PO number", "");
-        po.required = po_required;
         let mut fields = vec![Field::choice(
             "service_type",
             "Service type",
@@ -73,18 +88,101 @@ impl TicketForm {
             self.type_index,
         )];
         fields.extend(self.extra_fields(&Form::default()));
+        if self.staff {
+            let companies = ctx
+                .catalog
+                .companies
+                .iter()
+                .map(|c| c.name.clone())
+                .collect();
+            let mut priorities = vec!["By default".to_owned()];
+            priorities.extend((1..=5).map(|p| format::priority(p).to_owned()));
+            fields.extend([
+                Field::choice("company", "Company", companies, 0),
+                Field::choice("contact", "Contact", vec!["(loading…)".to_owned()], 0),
+                Field::choice("priority", "Priority", priorities, 0),
+            ]);
+        }
+        let mut po = Field::line("po_number", "PO number", "");
+        po.required = self.po_required();
         fields.extend([
             Field::line("title", "Title", "").required(),
             Field::multi("description", "Description", "").required(),
-            Field::choice("site", "Site", sites, 0),
+            Field::choice("site", "Site", self.site_options(), 0),
             Field::line("due_date", "Due date", ""),
             Field::toggle("emergency", "Emergency", false),
             po,
-            Field::choice("contact", "Contact", contacts, 0),
-            Field::button("submit", "Submit"),
         ]);
+        if !self.staff {
+            fields.push(Field::choice(
+                "contact",
+                "Contact",
+                self.contact_options(ctx),
+                0,
+            ));
+        }
+        fields.push(Field::button("submit", "Submit"));
         self.form = Form::new(fields);
         self.form.focus = 1;
+    }
+
+    fn po_required(&self) -> bool {
+        self.company
+            .preferences
+            .as_ref()
+            .is_some_and(|p| p.require_po_number)
+    }
+
+    fn site_options(&self) -> Vec<String> {
+        let mut sites = vec!["None".to_owned()];
+        sites.extend(self.company.sites.iter().map(|s| s.name.clone()));
+        sites
+    }
+
+    fn contact_options(&self, ctx: &Ctx) -> Vec<String> {
+        let mut options = vec![if self.staff {
+            "(none)".to_owned()
+        } else {
+            format!("Me ({})", ctx.me.display_name)
+        }];
+        options.extend(self.contacts.iter().map(Catalog::contact_name));
+        options
+    }
+
+    /// Staff picked another company: its sites and contacts apply.
+    fn recompany(&mut self, ctx: &Ctx, fx: &mut Effects) {
+        let index = self.form.choice("company");
+        if !self.staff || index == self.company_index {
+            return;
+        }
+        self.company_index = index;
+        self.company = ctx
+            .catalog
+            .companies
+            .get(index)
+            .cloned()
+            .unwrap_or_default();
+        self.contacts.clear();
+        self.form
+            .set_options("contact", vec!["(loading…)".to_owned()]);
+        self.form.set_options("site", self.site_options());
+        let po_required = self.po_required();
+        if let Some(po) = self.form.field_mut("po_number") {
+            po.required = po_required;
+        }
+        fx.send(Request::CompanyContacts {
+            company_id: self.company.id,
+        });
+    }
+
+    /// The contacts of the chosen company arrived.
+    pub fn on_company_contacts(&mut self, company_id: i64, contacts: Vec<pb::Contact>) {
+        if self.staff && self.company.id == company_id {
+            self.contacts = contacts.into_iter().filter(|c| c.active).collect();
+            let mut options = vec!["(none)".to_owned()];
+            options.extend(self.contacts.iter().map(Catalog::contact_name));
+            self.form.set_options("contact", options);
+        }
     }
 
     /// The fields the chosen type adds, keeping values typed in `old`.
@@ -157,13 +255,15 @@ impl TicketForm {
                 KeyCode::Down | KeyCode::Char('j') => state.select(Some(
                     (state.selected().unwrap_or(0) + 1).min(n.saturating_sub(1)),
                 )),
+                KeyCode::Home | KeyCode::Char('g') => state.select(Some(0)),
+                KeyCode::End | KeyCode::Char('G') => state.select(Some(n.saturating_sub(1))),
                 KeyCode::Up | KeyCode::Char('k') => {
                     state.select(Some(state.selected().unwrap_or(0).saturating_sub(1)));
                 }
                 KeyCode::Enter if n > 0 => {
                     self.type_index = state.selected().unwrap_or(0);
                     self.picking = None;
-                    self.build(ctx);
+                    self.build(ctx, fx);
                 }
                 _ => {}
             }
@@ -184,7 +284,7 @@ impl TicketForm {
                     fx.nav = Some(Nav::TicketList);
                 }
             }
-            FormEvent::Submit => self.submit(ctx, fx),
+            FormEvent::Submit => self.submit(fx),
             FormEvent::ExternalEdit(i) => {
                 fx.external_edit = Some(
                     self.form
@@ -194,12 +294,15 @@ impl TicketForm {
                         .unwrap_or_default(),
                 );
             }
-            FormEvent::Handled | FormEvent::Ignored => self.retype(),
+            FormEvent::Handled | FormEvent::Ignored => {
+                self.retype();
+                self.recompany(ctx, fx);
+            }
         }
         true
     }
 
-    fn submit(&mut self, ctx: &Ctx, fx: &mut Effects) {
+    fn submit(&mut self, fx: &mut Effects) {
         self.form.clear_errors();
         self.error = None;
         self.form.check_required();
@@ -237,28 +340,18 @@ impl TicketForm {
             })
             .filter(|v| !v.value.is_empty())
             .collect();
-        let company = ctx.catalog.company.clone().unwrap_or_default();
         let site_id = self
             .form
             .choice("site")
             .checked_sub(1)
-            .and_then(|i| company.sites.get(i))
+            .and_then(|i| self.company.sites.get(i))
             .map_or(0, |s| s.id);
-        let contact_id = if ctx.is_manager() {
-            let others: Vec<&pb::Contact> = ctx
-                .catalog
-                .contacts
-                .iter()
-                .filter(|c| c.active && c.id != ctx.me.id)
-                .collect();
-            self.form
-                .choice("contact")
-                .checked_sub(1)
-                .and_then(|i| others.get(i))
-                .map_or(0, |c| c.id)
-        } else {
-            0
-        };
+        let contact_id = self
+            .form
+            .choice("contact")
+            .checked_sub(1)
+            .and_then(|i| self.contacts.get(i))
+            .map_or(0, |c| c.id);
         self.busy = true;
         fx.send(Request::CreateTicket(pb::CreateTicketRequest {
             title: self.form.text("title"),
@@ -270,8 +363,12 @@ impl TicketForm {
             emergency: self.form.on("emergency"),
             po_number: self.form.text("po_number"),
             contact_id,
-            company_id: 0,
-            priority: 0,
+            company_id: if self.staff { self.company.id } else { 0 },
+            priority: if self.staff {
+                self.form.choice("priority") as i32
+            } else {
+                0
+            },
         }));
     }
 
@@ -281,6 +378,7 @@ impl TicketForm {
         let placed = error.field().is_some_and(|(field, message)| {
             let key = match field {
                 "site_id" => "site".to_owned(),
+                "company_id" => "company".to_owned(),
                 "contact_id" => "contact".to_owned(),
                 "service_type_id" => "service_type".to_owned(),
                 f => match f.strip_prefix("fields.") {
@@ -322,13 +420,14 @@ impl TicketForm {
                 );
                 return;
             }
+            let room = usize::from(list.width.saturating_sub(2 + 22));
             let items: Vec<ListItem> = self
                 .types
                 .iter()
                 .map(|t| {
                     ListItem::new(Line::from(vec![
                         Span::styled(format!("{:<22}", t.name), theme.text),
-                        Span::styled(t.description.clone(), theme.muted),
+                        Span::styled(format::fit(&t.description, room), theme.muted),
                     ]))
                 })
                 .collect();

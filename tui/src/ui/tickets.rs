@@ -1,7 +1,7 @@
 //! Ticket lists: the Tickets tab and the staff's Triage queue. Pages are
 //! asked for as the selection nears the end (keyset cursors), never all.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
 use portal_proto::pb::{self, StatusGroup, TicketSort, TicketStatus};
 use ratatui::Frame;
@@ -17,6 +17,8 @@ use crate::action::{ListId, Request};
 use crate::keys::Cmd;
 
 const PAGE: u32 = 50;
+/// The pause in typing after which the text filter is sent.
+const SEARCH_PAUSE: TimeDelta = TimeDelta::milliseconds(250);
 /// Ask for the next page when the selection is this close to the end.
 const PREFETCH: usize = 10;
 
@@ -81,6 +83,8 @@ pub struct TicketList {
     pub summary: bool,
     pub filter: Filter,
     pub search: Option<LineInput>,
+    /// When the typed text filter is to be sent.
+    pub search_due: Option<DateTime<Utc>>,
     pub sort: TicketSort,
     pub descending: bool,
 }
@@ -100,6 +104,7 @@ impl TicketList {
             summary: false,
             filter: Filter::default(),
             search: None,
+            search_due: None,
             sort: if triage {
                 TicketSort::ResponseDue
             } else {
@@ -190,6 +195,19 @@ impl TicketList {
         self.state.select(selected);
     }
 
+    /// Sends the text filter once typing has paused.
+    pub fn on_tick(&mut self, now: DateTime<Utc>, fx: &mut Effects) {
+        if self.search_due.is_some_and(|due| now >= due) {
+            self.flush_search(fx);
+        }
+    }
+
+    fn flush_search(&mut self, fx: &mut Effects) {
+        if self.search_due.take().is_some() {
+            self.restart(fx);
+        }
+    }
+
     pub fn on_failed(&mut self) {
         self.loading = false;
     }
@@ -237,20 +255,26 @@ impl TicketList {
     pub fn handle_key(&mut self, key: &KeyEvent, ctx: &Ctx, fx: &mut Effects) -> bool {
         if let Some(search) = &mut self.search {
             match key.code {
-                KeyCode::Enter => self.search = None,
+                KeyCode::Enter => {
+                    self.search = None;
+                    self.flush_search(fx);
+                }
                 KeyCode::Esc => {
                     self.search = None;
+                    self.search_due = None;
                     self.filter.text.clear();
                     self.restart(fx);
                 }
                 KeyCode::Down | KeyCode::Up => {
                     self.search = None;
+                    self.flush_search(fx);
                     return self.handle_key(key, ctx, fx);
                 }
                 _ => {
                     if search.handle(key) && search.value() != self.filter.text {
                         self.filter.text = search.value().to_owned();
-                        self.restart(fx);
+                        // Ask once typing pauses, not on every key.
+                        self.search_due = Some(ctx.now + SEARCH_PAUSE);
                     }
                 }
             }
@@ -590,13 +614,21 @@ impl TicketList {
             } else {
                 theme.text
             };
+            let overdue = format::to_datetime(t.response_due_at.as_ref())
+                .is_some_and(|due| due < ctx.now)
+                && t.responded_at.is_none();
+            let sixth_style = if triage && overdue {
+                theme.error
+            } else {
+                theme.text
+            };
             Row::new(vec![
                 Cell::from(Span::styled(format!("#{}", t.number), theme.accent)),
                 Cell::from(t.title.clone()),
                 Cell::from(format::status(t.status())),
                 Cell::from(Span::styled(t.priority.to_string(), pstyle)),
                 Cell::from(fifth),
-                Cell::from(sixth),
+                Cell::from(Span::styled(sixth, sixth_style)),
             ])
         });
         let table = Table::new(rows, widths)

@@ -60,7 +60,7 @@ impl Users {
 
     pub fn help(&self, ctx: &Ctx) -> HelpLines {
         let mut lines = vec![
-            plain_help("↑/↓ j/k", "move"),
+            plain_help("↑/↓ j/k g/G PgUp/PgDn", "move"),
             help_line(ctx.keys, Cmd::Edit, "edit the user's details"),
         ];
         if ctx.is_admin() {
@@ -90,6 +90,10 @@ impl Users {
             KeyCode::Down | KeyCode::Char('j') if len > 0 => {
                 self.state.select(Some((i + 1).min(len - 1)));
             }
+            KeyCode::Home | KeyCode::Char('g') if len > 0 => self.state.select(Some(0)),
+            KeyCode::End | KeyCode::Char('G') if len > 0 => self.state.select(Some(len - 1)),
+            KeyCode::PageDown if len > 0 => self.state.select(Some((i + 10).min(len - 1))),
+            KeyCode::PageUp if len > 0 => self.state.select(Some(i.saturating_sub(10))),
             KeyCode::Up | KeyCode::Char('k') if len > 0 => {
                 self.state.select(Some(i.saturating_sub(1)));
             }
@@ -198,7 +202,10 @@ impl Users {
             .header(Row::new(["Name", "E-mail", "Level", "State", "Last in"]).style(theme.muted))
             .row_highlight_style(theme.selected);
         frame.render_stateful_widget(table, body, &mut self.state);
-        let hints = if ctx.is_admin() {
+        let disabled = self.selected().is_some_and(|c| !c.active);
+        let hints = if ctx.is_admin() && disabled {
+            "a add · e edit · l level · P reset password · d enable · Esc back"
+        } else if ctx.is_admin() {
             "a add · e edit · l level · P reset password · d disable · Esc back"
         } else {
             "e edit · Esc back"

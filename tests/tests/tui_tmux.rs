@@ -1,0 +1,201 @@
+//! The real `portal` binary in tmux at 80×24 against a real server: sign in,
+//! raise a ticket through the form, find it with `/`, reply, cancel it, quit,
+//! and check the terminal is usable afterwards.
+
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use portal_e2e::{DEMO_PASSWORD, TestServer, bin, demo};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// A tmux server of its own, so nothing else's sessions are touched.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux runs")
+    }
+
+    fn start(command: &str) -> Self {
+        let tmux = Self {
+            socket: format!("portal-e2e-{}", std::process::id()),
+        };
+        let out = tmux.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            "80",
+            "-y",
+            "24",
+            command,
+        ]);
+        assert!(
+            out.status.success(),
+            "tmux: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        tmux
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "t"];
+        args.extend_from_slice(keys);
+        self.run(&args);
+    }
+
+    fn text(&self, text: &str) {
+        self.run(&["send-keys", "-t", "t", "-l", text]);
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "t"]).stdout).into_owned()
+    }
+
+    /// Polls the screen until `done` says so, or fails showing the screen.
+    fn wait_until(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if done(&screen) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < WAIT,
+                "waited {WAIT:?} for {what}; the screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn wait_for(&self, needle: &str) -> String {
+        self.wait_until(&format!("{needle:?}"), |s| s.contains(needle))
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        self.run(&["kill-server"]);
+    }
+}
+
+fn has_tmux() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sign_in_create_find_reply_cancel_quit() -> anyhow::Result<()> {
+    if !has_tmux() {
+        eprintln!("tmux is not installed; skipping");
+        return Ok(());
+    }
+    let server = TestServer::demo().await?;
+    let home = tempfile::tempdir()?;
+    let command = format!(
+        "env HOME={home} XDG_CONFIG_HOME={home} {portal} --server {addr}; echo \"PORTAL EXITED $?\"; stty -a; sleep 60",
+        home = home.path().display(),
+        portal = bin("portal").display(),
+        addr = server.addr,
+    );
+    let tmux = Tmux::start(&command);
+
+    // Sign in.
+    tmux.wait_for("sign in");
+    tmux.text(demo::CLIENT_ADMIN);
+    tmux.keys(&["Tab"]);
+    tmux.text(DEMO_PASSWORD);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Welcome,");
+
+    // Raise a ticket of type Other (last in the picker) through the form.
+    let title = format!("Tmux check {}", std::process::id());
+    tmux.keys(&["n"]);
+    tmux.wait_until("the service types", |s| s.contains("What do you need help with?") && s.contains(" Other "));
+    tmux.keys(&["End", "Enter"]);
+    tmux.wait_for("Title*:");
+    tmux.text(&title);
+    tmux.keys(&["Tab"]);
+    tmux.text("Typed through tmux by the end-to-end test.");
+    tmux.keys(&["C-s"]);
+    // Success opens the new ticket: " #1234 Title" heads the detail view.
+    let heading = |screen: &str| {
+        screen.lines().find_map(|l| {
+            let rest = l.strip_prefix(" #")?;
+            let number: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            rest[number.len()..]
+                .starts_with(&format!(" {title}"))
+                .then_some(number)
+        })
+    };
+    let screen = tmux.wait_until("the new ticket", |s| heading(s).is_some());
+    let number = heading(&screen).unwrap_or_default();
+
+    // Back to the list and find it by text.
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("Enter open");
+    tmux.keys(&["/"]);
+    tmux.text(&title);
+    tmux.keys(&["Enter"]);
+    tmux.wait_until("only the new ticket listed", |s| {
+        s.contains("· 1 of 1")
+            && s.lines()
+                .any(|l| l.starts_with(&format!("#{number}")) && l.contains(&title))
+    });
+    tmux.keys(&["Enter"]);
+    tmux.wait_until("the ticket again", |s| {
+        heading(s).as_deref() == Some(number.as_str())
+    });
+
+    // Reply.
+    tmux.keys(&["r"]);
+    tmux.wait_for(&format!("Reply to #{number}"));
+    tmux.text("A reply from the terminal.");
+    tmux.keys(&["C-s"]);
+    tmux.wait_until("the reply in the timeline", |s| {
+        !s.contains("Reply to #") && s.contains("A reply from the terminal.")
+    });
+
+    // Cancel it: pick Cancelled among the allowed moves.
+    tmux.keys(&["c"]);
+    let screen = tmux.wait_for("Change status to");
+    let items: Vec<&str> = screen
+        .lines()
+        .skip_while(|l| !l.contains("Change status to"))
+        .skip(1)
+        .take_while(|l| !l.contains('└'))
+        .collect();
+    let index = items
+        .iter()
+        .position(|l| l.contains("Cancelled"))
+        .expect("Cancelled is offered");
+    for _ in 0..index {
+        tmux.keys(&["Down"]);
+    }
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Status Cancelled");
+
+    // Quit; the shell gets a sane terminal back.
+    tmux.keys(&["q"]);
+    let screen = tmux.wait_for("PORTAL EXITED");
+    assert!(
+        screen.contains("PORTAL EXITED 0"),
+        "portal failed:\n{screen}"
+    );
+    assert!(
+        screen.contains(" icanon") && screen.contains(" echo "),
+        "terminal left raw:\n{screen}"
+    );
+    Ok(())
+}

@@ -1,0 +1,199 @@
+//! The app and its gRPC client against the real server (the embedded demo
+//! server over a fresh demo store), driven through keys like a user.
+
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use portal::action::{Action, Request};
+use portal::app::{App, Phase};
+use portal::client::{self, Client, Target};
+use portal::keys::KeyMap;
+use portal::theme::Theme;
+use portal_proto::pb;
+use tokio::sync::mpsc::UnboundedReceiver;
+
+const WAIT: Duration = Duration::from_secs(30);
+
+struct Session {
+    app: App,
+    client: Client,
+    actions: UnboundedReceiver<Action>,
+}
+
+impl Session {
+    fn new(url: &str, email: &str) -> Self {
+        let target = Target {
+            url: url.to_owned(),
+            ca: None,
+            use_keyring: false,
+        };
+        let (tx, actions) = tokio::sync::mpsc::unbounded_channel();
+        let client = Client::new(client::channel(&target).expect("channel"), target, tx);
+        let first = Request::Login {
+            email: email.to_owned(),
+            password: portal::demo::DEMO_PASSWORD.to_owned(),
+            remember: false,
+        };
+        let app = App::new(Theme::default(), KeyMap::default(), url.to_owned(), first);
+        Self {
+            app,
+            client,
+            actions,
+        }
+    }
+
+    /// Runs requests and replies until `done` holds.
+    async fn until(&mut self, what: &str, done: impl Fn(&App) -> bool) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            for request in self.app.take_requests() {
+                self.client.dispatch(request);
+            }
+            if done(&self.app) {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "waited {WAIT:?} for {what}; status: {:?}",
+                self.app.status.message
+            );
+            // Ticks as the event loop gives them.
+            match tokio::time::timeout(Duration::from_millis(100), self.actions.recv()).await {
+                Ok(Some(action)) => self.app.handle_action(action),
+                Ok(None) => panic!("the client stopped"),
+                Err(_elapsed) => {
+                    self.app.tick(chrono::Utc::now());
+                }
+            }
+        }
+    }
+
+    fn press(&mut self, code: KeyCode) {
+        self.app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+    }
+
+    fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.press(KeyCode::Char(c));
+        }
+    }
+
+    fn ctrl(&mut self, c: char) {
+        self.app
+            .handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+    }
+}
+
+fn main_of(app: &App) -> Option<&portal::app::Main> {
+    match &app.phase {
+        Phase::Main(main) => Some(main),
+        Phase::Login(_) => None,
+    }
+}
+
+fn open_detail(app: &App) -> Option<&pb::TicketDetail> {
+    main_of(app)?.detail.as_ref()?.detail.as_ref()
+}
+
+fn timeline_has(app: &App, text: &str) -> bool {
+    main_of(app)
+        .and_then(|m| m.detail.as_ref())
+        .is_some_and(|d| d.timeline.iter().any(|e| e.body == text))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_staff_reply_reaches_the_clients_open_ticket_and_notes_stay_internal() {
+    let demo = portal::demo::start().await.expect("demo server");
+    let mut alice = Session::new(&demo.url, "alice@harbor.example");
+    alice
+        .until("Home", |app| {
+            main_of(app).is_some_and(|m| m.home.stats.is_some() && !m.home.open.is_empty())
+        })
+        .await;
+    alice
+        .until("live updates", |app| app.status.connected == Some(true))
+        .await;
+
+    // Alice opens her newest open ticket from the Tickets tab.
+    alice.press(KeyCode::Char('2'));
+    alice
+        .until("the list", |app| {
+            main_of(app).is_some_and(|m| !m.tickets.rows.is_empty())
+        })
+        .await;
+    alice.press(KeyCode::Enter);
+    alice
+        .until("the ticket", |app| open_detail(app).is_some())
+        .await;
+    let number = open_detail(&alice.app)
+        .and_then(|d| d.ticket.as_ref())
+        .map(|t| t.number)
+        .expect("number");
+
+    // Tom, a technician, answers from his own terminal: a note, then a reply.
+    let mut tom = Session::new(&demo.url, "tom@keystone.example");
+    tom.until("Home", |app| main_of(app).is_some()).await;
+    tom.press(KeyCode::Char('3'));
+    tom.until("triage", |app| {
+        main_of(app).is_some_and(|m| m.triage.loaded)
+    })
+    .await;
+    let triage_due: Vec<i64> = main_of(&tom.app)
+        .map(|m| {
+            m.triage
+                .rows
+                .iter()
+                .map(|t| t.response_due_at.as_ref().map_or(i64::MAX, |t| t.seconds))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        triage_due.windows(2).all(|w| w[0] <= w[1]),
+        "triage is sorted by response due: {triage_due:?}"
+    );
+    tom.app
+        .handle_key(KeyEvent::new(KeyCode::Char('2'), KeyModifiers::NONE));
+    // Open Alice's ticket by number through the filter panel.
+    tom.press(KeyCode::Char('f'));
+    tom.press(KeyCode::Tab);
+    tom.press(KeyCode::Tab);
+    tom.type_text(&number.to_string());
+    tom.ctrl('s');
+    tom.until("the ticket in Tom's list", |app| {
+        main_of(app).is_some_and(|m| m.tickets.rows.first().is_some_and(|t| t.number == number))
+    })
+    .await;
+    tom.press(KeyCode::Enter);
+    tom.until("Tom's view", |app| open_detail(app).is_some())
+        .await;
+    tom.press(KeyCode::Char('i'));
+    tom.type_text("Internal: the dock firmware is the suspect.");
+    tom.ctrl('s');
+    tom.until("the note", |app| {
+        timeline_has(app, "Internal: the dock firmware is the suspect.")
+    })
+    .await;
+    tom.press(KeyCode::Char('r'));
+    tom.type_text("Please try the other USB-C port.");
+    tom.ctrl('s');
+    tom.until("the reply", |app| {
+        timeline_has(app, "Please try the other USB-C port.")
+    })
+    .await;
+
+    // Alice sees the reply without refreshing, and never the note.
+    alice
+        .until("the reply on Alice's screen", |app| {
+            timeline_has(app, "Please try the other USB-C port.")
+        })
+        .await;
+    assert!(!timeline_has(
+        &alice.app,
+        "Internal: the dock firmware is the suspect."
+    ));
+    let kinds: Vec<pb::TimelineKind> = main_of(&alice.app)
+        .and_then(|m| m.detail.as_ref())
+        .map(|d| d.timeline.iter().map(pb::TimelineEntry::kind).collect())
+        .unwrap_or_default();
+    assert!(!kinds.contains(&pb::TimelineKind::InternalNote));
+}
