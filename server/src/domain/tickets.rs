@@ -284,8 +284,17 @@ impl Invalid {
 
 /// Text fields of the ticket form are at most this many characters.
 pub const MAX_TEXT_FIELD_CHARS: usize = 200;
+/// A choice field offers at most this many choices.
+pub const MAX_CHOICES: usize = 100;
 /// Descriptions, posts and multi-line fields are at most this many bytes.
 pub const MAX_LONG_TEXT_BYTES: usize = 64 * 1024;
+
+/// Whether free text holds a control character other than a line break or a
+/// tab: NUL, or an escape sequence that would reach other people's terminals.
+pub fn has_stray_control(s: &str) -> bool {
+    s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+}
 
 /// A `YYYY-MM-DD` date that exists.
 pub fn parse_date(s: &str) -> Option<chrono::NaiveDate> {
@@ -330,13 +339,16 @@ pub fn validate_field_values(
                 if value.chars().count() > MAX_TEXT_FIELD_CHARS {
                     return Err(Invalid::new(field, "at most 200 characters"));
                 }
-                if value.contains(['\n', '\r']) {
+                if value.chars().any(char::is_control) {
                     return Err(Invalid::new(field, "must be a single line"));
                 }
             }
             FieldKind::Multiline => {
                 if value.len() > MAX_LONG_TEXT_BYTES {
                     return Err(Invalid::new(field, "at most 64 KiB"));
+                }
+                if has_stray_control(value) {
+                    return Err(Invalid::new(field, "must not hold control characters"));
                 }
             }
             FieldKind::Date => {
@@ -381,8 +393,17 @@ impl ServiceType {
         if name.chars().count() > 100 {
             return Err(Invalid::new("name", "at most 100 characters"));
         }
+        if name.chars().any(char::is_control) {
+            return Err(Invalid::new("name", "must be a single line of text"));
+        }
         if self.description.chars().count() > 1000 {
             return Err(Invalid::new("description", "at most 1000 characters"));
+        }
+        if has_stray_control(&self.description) {
+            return Err(Invalid::new(
+                "description",
+                "must not hold control characters",
+            ));
         }
         if self.fields.len() > 50 {
             return Err(Invalid::new("fields", "at most 50 fields"));
@@ -409,15 +430,29 @@ impl ServiceType {
             if label.chars().count() > 100 {
                 return Err(Invalid::new(at("label"), "at most 100 characters"));
             }
+            if label.chars().any(char::is_control) {
+                return Err(Invalid::new(at("label"), "must be a single line of text"));
+            }
             if f.kind == FieldKind::Choice {
                 if f.choices.is_empty() {
                     return Err(Invalid::new(at("choices"), "a choice field needs choices"));
                 }
+                // Duplicates are looked for pairwise: keep the list short.
+                if f.choices.len() > MAX_CHOICES {
+                    return Err(Invalid::new(
+                        at("choices"),
+                        format!("at most {MAX_CHOICES} choices"),
+                    ));
+                }
                 for (j, c) in f.choices.iter().enumerate() {
-                    if c.trim().is_empty() || c.trim() != c || c.chars().count() > 100 {
+                    if c.trim().is_empty()
+                        || c.trim() != c
+                        || c.chars().count() > 100
+                        || c.chars().any(char::is_control)
+                    {
                         return Err(Invalid::new(
                             at("choices"),
-                            "each choice is 1 to 100 characters without surrounding spaces",
+                            "each choice is 1 to 100 characters on one line without surrounding spaces",
                         ));
                     }
                     if f.choices[..j].contains(c) {
@@ -479,6 +514,21 @@ mod tests {
             key: key.into(),
             value: value.into(),
         }
+    }
+
+    #[test]
+    fn free_text_keeps_line_breaks_and_tabs_only() {
+        assert!(!has_stray_control("two\nlines\r\n\tindented, ü 🙂"));
+        for bad in ["nul\0", "\x1b[2J", "bell\x07", "\u{9b}31m"] {
+            assert!(has_stray_control(bad), "{bad:?}");
+        }
+        let defs = [
+            def("note", FieldKind::Text, false),
+            def("more", FieldKind::Multiline, false),
+        ];
+        assert!(validate_field_values(&defs, &[val("note", "a\tb")]).is_err());
+        assert!(validate_field_values(&defs, &[val("more", "a\nb\tc")]).is_ok());
+        assert!(validate_field_values(&defs, &[val("more", "a\x1b]0;x\x07")]).is_err());
     }
 
     #[test]

@@ -291,12 +291,10 @@ impl pb::account_service_server::AccountService for Accounts {
             .preferences
             .ok_or_else(|| invalid("preferences", "required"))?;
         let prefs = convert::preferences_from_pb(Some(prefs));
-        if prefs.default_subscriber_ids.iter().any(|i| *i <= 0) {
-            return Err(invalid(
-                "preferences.default_subscriber_ids",
-                "must be positive ids",
-            ));
-        }
+        account_input::subscriber_ids(
+            "preferences.default_subscriber_ids",
+            &prefs.default_subscriber_ids,
+        )?;
         let mut event = actor_event(&caller, "company.updated", "", company_id);
         event.detail = "preferences".into();
         let now = now_ms();
@@ -560,6 +558,8 @@ impl pb::account_service_server::AccountService for Accounts {
         let caller = caller(&request)?.clone();
         let req = request.into_inner();
         let request_id = account_input::id("request_id", req.request_id)?;
+        let asked_access = pb::AccessLevel::try_from(req.access)
+            .map_err(|_| invalid("access", "not a known security level"))?;
         let pending = self
             .state
             .store
@@ -608,7 +608,7 @@ impl pb::account_service_server::AccountService for Accounts {
                     .await?
             }
             RequestKind::Access => {
-                let access = match req.access() {
+                let access = match asked_access {
                     pb::AccessLevel::Unspecified => AccessLevel::User,
                     pb::AccessLevel::None => {
                         return Err(invalid(

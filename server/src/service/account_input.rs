@@ -15,6 +15,7 @@ const MAX_EXTENSION: usize = 10;
 pub const MAX_MESSAGE: usize = 1000;
 const MAX_PAYMENT_TERMS: u32 = 365;
 const MAX_SITES: usize = 200;
+const MAX_DEFAULT_SUBSCRIBERS: usize = 100;
 
 /// Trimmed single-line text of at most `max` characters.
 pub fn text(field: &str, value: &str, max: usize, required: bool) -> Result<String, Status> {
@@ -139,6 +140,21 @@ pub fn details(d: &ContactDetails) -> Result<ContactDetails, Status> {
     })
 }
 
+/// A company's default subscribers: positive ids, and few enough that
+/// looking each one up stays cheap.
+pub fn subscriber_ids(field: &str, ids: &[i64]) -> Result<(), Status> {
+    if ids.len() > MAX_DEFAULT_SUBSCRIBERS {
+        return Err(invalid(
+            field,
+            format!("at most {MAX_DEFAULT_SUBSCRIBERS} contacts"),
+        ));
+    }
+    if ids.iter().any(|i| *i <= 0) {
+        return Err(invalid(field, "must be positive ids"));
+    }
+    Ok(())
+}
+
 /// A company as sent to `CreateCompany` or `UpdateCompany`.
 pub fn company(c: &Company) -> Result<Company, Status> {
     if c.payment_terms_days > MAX_PAYMENT_TERMS {
@@ -179,12 +195,10 @@ pub fn company(c: &Company) -> Result<Company, Status> {
             })
         })
         .collect::<Result<Vec<_>, Status>>()?;
-    if c.preferences.default_subscriber_ids.iter().any(|i| *i <= 0) {
-        return Err(invalid(
-            "company.preferences.default_subscriber_ids",
-            "must be positive ids",
-        ));
-    }
+    subscriber_ids(
+        "company.preferences.default_subscriber_ids",
+        &c.preferences.default_subscriber_ids,
+    )?;
     Ok(Company {
         name: text("company.name", &c.name, MAX_NAME, true)?,
         phone,

@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use portal_proto::pb;
+use tokio::sync::Semaphore;
 use tonic::{Request, Response, Status};
 
 use super::AppState;
@@ -19,6 +20,7 @@ use super::account_input::{self, MAX_MESSAGE};
 use super::authn::any_caller;
 use super::convert::{identity_to_pb, timestamp};
 use super::status::invalid;
+use crate::domain::tickets::has_stray_control;
 use crate::domain::{Account, LockState, LockoutRule, RequestKind, SubjectKind};
 use crate::security::{password, password_policy, token};
 use crate::store::audit::{self, AuditEvent};
@@ -56,10 +58,29 @@ pub fn locked(left_ms: i64) -> Status {
     ))
 }
 
+/// Password hashes computed at once. Each takes 19 MiB and a core for tens of
+/// milliseconds: a burst of sign-ins waits here (until its deadline) rather
+/// than filling memory and the blocking pool that the store's reads share.
+static HASHING: Semaphore = Semaphore::const_new(4);
+
+/// Runs argon2 work off the async workers, a few at a time; `None` if the
+/// work could not run.
+async fn hashing<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let permit = HASHING.acquire().await.ok()?;
+    // The permit moves into the task: a caller that gives up (deadline)
+    // frees it only when the hash is done.
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        work()
+    })
+    .await
+    .ok()
+}
+
 /// Checks a password off the async workers (argon2 costs tens of milliseconds).
 /// Without a stored hash it does the same work and answers false.
 pub async fn verify_password(candidate: String, stored: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || {
+    hashing(move || {
         if let Some(hash) = stored {
             password::verify(&candidate, &hash)
         } else {
@@ -73,9 +94,9 @@ pub async fn verify_password(candidate: String, stored: Option<String>) -> bool 
 
 /// The hash to store for `plain`, computed off the async workers.
 pub async fn hash_password(plain: String) -> Result<String, Status> {
-    let hash = tokio::task::spawn_blocking(move || password::hash(&plain))
+    let hash = hashing(move || password::hash(&plain))
         .await
-        .map_err(|_| Status::internal("internal error"))?;
+        .ok_or_else(|| Status::internal("internal error"))?;
     if hash.is_empty() {
         return Err(Status::internal("internal error"));
     }
@@ -405,6 +426,12 @@ impl pb::auth_service_server::AuthService for Auth {
             return Err(invalid(
                 "message",
                 format!("at most {MAX_MESSAGE} characters"),
+            ));
+        }
+        if has_stray_control(&req.message) {
+            return Err(invalid(
+                "message",
+                "must not hold control characters other than line breaks and tabs",
             ));
         }
         let message = req.message.trim().to_owned();

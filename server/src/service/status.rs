@@ -36,3 +36,49 @@ impl From<Denied> for Status {
 pub fn invalid(field: &str, message: impl std::fmt::Display) -> Status {
     Status::invalid_argument(format!("{field}: {message}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A real SQLite failure, whose text names tables and SQL.
+    fn sqlite_error() -> StoreError {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.prepare("SELECT password_hash FROM secret_table WHERE id = 1")
+            .map(drop)
+            .unwrap_err()
+            .into()
+    }
+
+    #[test]
+    fn internal_errors_reach_clients_as_a_generic_message() {
+        let e = sqlite_error();
+        assert!(e.to_string().contains("secret_table"), "{e}");
+        for e in [
+            e,
+            StoreError::Corrupt("bad JSON in tickets.fields: SELECT fields FROM tickets".into()),
+            serde_json::from_str::<i64>("{").unwrap_err().into(),
+        ] {
+            let s = Status::from(e);
+            assert_eq!(s.code(), tonic::Code::Internal);
+            assert_eq!(s.message(), "internal error");
+            assert!(s.details().is_empty());
+            assert!(s.metadata().is_empty());
+        }
+    }
+
+    #[test]
+    fn refusals_name_the_field_and_keep_their_meaning() {
+        let s = Status::from(StoreError::invalid("po_number", "required"));
+        assert_eq!(s.code(), tonic::Code::InvalidArgument);
+        assert_eq!(s.message(), "po_number: required");
+        assert_eq!(
+            Status::from(StoreError::NotFound).message(),
+            Status::from(Denied::NotFound).message()
+        );
+        assert_eq!(
+            invalid("title", "at most 200 characters").message(),
+            "title: at most 200 characters"
+        );
+    }
+}

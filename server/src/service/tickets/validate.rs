@@ -4,7 +4,7 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use portal_proto::pb;
 use tonic::Status;
 
-use crate::domain::tickets::{MAX_LONG_TEXT_BYTES, parse_date};
+use crate::domain::tickets::{MAX_LONG_TEXT_BYTES, has_stray_control, parse_date};
 use crate::service::status::invalid;
 
 /// Lists default to this many rows.
@@ -64,8 +64,11 @@ pub fn long_text(field: &str, s: &str, required: bool) -> Result<String, Status>
     if required && s.trim().is_empty() {
         return Err(invalid(field, "required"));
     }
-    if s.contains('\0') {
-        return Err(invalid(field, "must not contain NUL characters"));
+    if has_stray_control(s) {
+        return Err(invalid(
+            field,
+            "must not hold control characters other than line breaks and tabs",
+        ));
     }
     Ok(s.to_owned())
 }
