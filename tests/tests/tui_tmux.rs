@@ -122,7 +122,9 @@ async fn sign_in_create_find_reply_cancel_quit() -> anyhow::Result<()> {
     // Raise a ticket of type Other (last in the picker) through the form.
     let title = format!("Tmux check {}", std::process::id());
     tmux.keys(&["n"]);
-    tmux.wait_until("the service types", |s| s.contains("What do you need help with?") && s.contains(" Other "));
+    tmux.wait_until("the service types", |s| {
+        s.contains("What do you need help with?") && s.contains(" Other ")
+    });
     tmux.keys(&["End", "Enter"]);
     tmux.wait_for("Title*:");
     tmux.text(&title);
