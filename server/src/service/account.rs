@@ -376,7 +376,7 @@ impl pb::account_service_server::AccountService for Accounts {
         let company_id = company_of(&caller, req.company_id)?;
         policy::manage_users(&caller.principal, company_id)?;
         let email = account_input::email("email", &req.email, true)?;
-        let access = access_from_pb(req.access()).ok_or_else(|| invalid("access", "required"))?;
+        let access = convert::required_access("access", req.access)?;
         let details = req.details.ok_or_else(|| invalid("details", "required"))?;
         let details = account_input::details(&details_from_pb(details)?)?;
         let temporary = (access != AccessLevel::None).then(password_policy::temporary);
@@ -448,7 +448,7 @@ impl pb::account_service_server::AccountService for Accounts {
         let caller = caller(&request)?.clone();
         let req = request.into_inner();
         let contact = self.visible_contact(&caller, req.contact_id).await?;
-        let access = access_from_pb(req.access()).ok_or_else(|| invalid("access", "required"))?;
+        let access = convert::required_access("access", req.access)?;
         policy::set_access_level(
             &caller.principal,
             contact.company_id,

@@ -8,7 +8,7 @@ use super::AppState;
 use super::account_input::{self, MAX_NAME};
 use super::auth::hash_password;
 use super::authn::caller;
-use super::convert::{audit_to_pb, company_from_pb, company_to_pb, role_from_pb, staff_to_pb};
+use super::convert::{audit_to_pb, company_from_pb, company_to_pb, required_role, staff_to_pb};
 use super::keyset;
 use super::status::invalid;
 use crate::domain::{Caller, StaffMember, SubjectKind};
@@ -87,7 +87,8 @@ impl StaffAdmin {
                 };
                 Ok((companies::get(c, id)?, ended))
             })
-            .await?;
+            .await
+            .map_err(|e| e.within("company"))?;
         for id in ended {
             self.state.sessions.forget_subject(SubjectKind::Contact, id);
         }
@@ -178,7 +179,7 @@ impl pb::staff_service_server::StaffService for StaffAdmin {
         let first = account_input::text("first_name", &req.first_name, MAX_NAME, true)?;
         let last = account_input::text("last_name", &req.last_name, MAX_NAME, true)?;
         let email = account_input::email("email", &req.email, true)?;
-        let role = role_from_pb(req.role()).ok_or_else(|| invalid("role", "required"))?;
+        let role = required_role("role", req.role)?;
         let temporary = password_policy::temporary();
         let hash = hash_password(temporary.clone()).await?;
         let mut added = event(&caller, "staff.added", &email, None);
@@ -208,7 +209,7 @@ impl pb::staff_service_server::StaffService for StaffAdmin {
         policy::administer_provider(&caller.principal)?;
         let req = request.into_inner();
         let id = account_input::id("staff_id", req.staff_id)?;
-        let role = role_from_pb(req.role()).ok_or_else(|| invalid("role", "required"))?;
+        let role = required_role("role", req.role)?;
         policy::update_staff(&caller.principal, id, role, req.active)?;
         let wanted = StaffMember {
             id,
