@@ -5,13 +5,13 @@ use portal_proto::pb;
 use tonic::{Request, Response, Status};
 
 use super::AppState;
-use super::account_input::{self, MAX_NAME};
 use super::auth::{hash_password, locked, lockout_rule, verify_password};
 use super::authn::{any_caller, caller};
 use super::convert::{
     self, access_from_pb, address_to_pb, company_to_pb, contact_to_pb, details_from_pb,
     identity_to_pb, request_to_pb, staff_to_pb,
 };
+use super::input::{self, MAX_NAME};
 use super::keyset;
 use super::status::invalid;
 use crate::domain::{AccessLevel, Caller, Principal, RequestKind, SubjectKind};
@@ -31,7 +31,7 @@ fn company_of(caller: &Caller, asked: i64) -> Result<i64, Status> {
     match (asked, &caller.principal) {
         (0, Principal::Contact { company_id, .. }) => Ok(*company_id),
         (0, Principal::Staff { .. }) => Err(invalid("company_id", "required for staff")),
-        (id, _) => account_input::id("company_id", id),
+        (id, _) => input::id("company_id", id),
     }
 }
 
@@ -61,7 +61,7 @@ impl Accounts {
         caller: &Caller,
         id: i64,
     ) -> Result<crate::domain::Contact, Status> {
-        let id = account_input::id("contact_id", id)?;
+        let id = input::id("contact_id", id)?;
         let now = now_ms();
         let contact = self
             .state
@@ -163,17 +163,15 @@ impl pb::account_service_server::AccountService for Accounts {
             .ok_or_else(|| invalid("details", "required"))?;
         match caller.principal {
             Principal::Contact { contact_id, .. } => {
-                let details = account_input::details(&details_from_pb(details)?)?;
+                let details = input::details(&details_from_pb(details)?)?;
                 self.state
                     .store
                     .write(move |c| contacts::update_details(c, contact_id, &details))
                     .await?;
             }
             Principal::Staff { staff_id, .. } => {
-                let first =
-                    account_input::text("details.first_name", &details.first_name, MAX_NAME, true)?;
-                let last =
-                    account_input::text("details.last_name", &details.last_name, MAX_NAME, true)?;
+                let first = input::text("details.first_name", &details.first_name, MAX_NAME, true)?;
+                let last = input::text("details.last_name", &details.last_name, MAX_NAME, true)?;
                 self.state
                     .store
                     .write(move |c| staff::set_name(c, staff_id, &first, &last))
@@ -291,7 +289,7 @@ impl pb::account_service_server::AccountService for Accounts {
             .preferences
             .ok_or_else(|| invalid("preferences", "required"))?;
         let prefs = convert::preferences_from_pb(Some(prefs));
-        account_input::subscriber_ids(
+        input::subscriber_ids(
             "preferences.default_subscriber_ids",
             &prefs.default_subscriber_ids,
         )?;
@@ -331,7 +329,7 @@ impl pb::account_service_server::AccountService for Accounts {
         );
         let query = ContactQuery {
             company_id,
-            text: account_input::text("query", &req.query, 200, false)?,
+            text: input::text("query", &req.query, 200, false)?,
             include_inactive: req.include_inactive,
             only,
             after,
@@ -375,10 +373,10 @@ impl pb::account_service_server::AccountService for Accounts {
         let req = request.into_inner();
         let company_id = company_of(&caller, req.company_id)?;
         policy::manage_users(&caller.principal, company_id)?;
-        let email = account_input::email("email", &req.email, true)?;
+        let email = input::email("email", &req.email, true)?;
         let access = convert::required_access("access", req.access)?;
         let details = req.details.ok_or_else(|| invalid("details", "required"))?;
-        let details = account_input::details(&details_from_pb(details)?)?;
+        let details = input::details(&details_from_pb(details)?)?;
         let temporary = (access != AccessLevel::None).then(password_policy::temporary);
         let hash = match &temporary {
             Some(t) => Some(hash_password(t.clone()).await?),
@@ -415,8 +413,8 @@ impl pb::account_service_server::AccountService for Accounts {
         let contact = self.visible_contact(&caller, req.contact_id).await?;
         policy::edit_contact_details(&caller.principal, contact.company_id)?;
         let details = req.details.ok_or_else(|| invalid("details", "required"))?;
-        let details = account_input::details(&details_from_pb(details)?)?;
-        let new_email = account_input::email("email", &req.email, false)?;
+        let details = input::details(&details_from_pb(details)?)?;
+        let new_email = input::email("email", &req.email, false)?;
         let new_email = (!new_email.is_empty() && new_email != contact.email).then_some(new_email);
         if new_email.is_some() {
             policy::manage_users(&caller.principal, contact.company_id)?;
@@ -557,7 +555,7 @@ impl pb::account_service_server::AccountService for Accounts {
     ) -> Result<Response<pb::ResolvePendingRequestResponse>, Status> {
         let caller = caller(&request)?.clone();
         let req = request.into_inner();
-        let request_id = account_input::id("request_id", req.request_id)?;
+        let request_id = input::id("request_id", req.request_id)?;
         let asked_access = pb::AccessLevel::try_from(req.access)
             .map_err(|_| invalid("access", "not a known security level"))?;
         let pending = self

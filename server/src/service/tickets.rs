@@ -16,6 +16,7 @@ use super::authn::caller;
 use super::convert::{self, tickets as conv};
 use super::events::{Audience, TicketEvent};
 use super::status::invalid;
+use super::{input, keyset};
 use crate::domain::tickets::{
     Author, DEFAULT_PRIORITY, NewTicket, TicketFilter, TimelineKind, illegal_move, priority_label,
 };
@@ -248,14 +249,14 @@ impl pb::ticket_service_server::TicketService for Tickets {
         let who = caller(&request)?.clone();
         let req = request.into_inner();
         let now = now_ms();
-        let title = validate::line("title", &req.title, 200)?;
+        let title = input::text("title", &req.title, 200, true)?;
         let description = validate::long_text("description", &req.description, false)?;
         let service_type_id = validate::id("service_type_id", req.service_type_id)?;
         let site_id = validate::optional_id("site_id", req.site_id)?;
         let contact_id = validate::optional_id("contact_id", req.contact_id)?;
         let company_id = validate::optional_id("company_id", req.company_id)?;
         let due_date = validate::due_date(&req.due_date, now)?;
-        let po_number = validate::optional_line("po_number", &req.po_number, 50)?;
+        let po_number = input::text("po_number", &req.po_number, 50, false)?;
         if req.fields.len() > 100 {
             return Err(invalid("fields", "at most 100 values"));
         }
@@ -306,7 +307,7 @@ impl pb::ticket_service_server::TicketService for Tickets {
     ) -> Result<Response<pb::ListTicketsResponse>, Status> {
         let who = caller(&request)?.clone();
         let req = request.into_inner();
-        let limit = validate::page_size(req.page.as_ref())?;
+        let limit = keyset::page_size(req.page.as_ref())? as usize;
         let cursor = conv::decode_cursor(req.page.as_ref().map_or("", |p| p.cursor.as_str()))?;
         let text = req.text.trim();
         if text.len() > 1000 {
@@ -384,7 +385,7 @@ impl pb::ticket_service_server::TicketService for Tickets {
                 let ticket = tickets::load(conn, number)?;
                 let internal = policy::sees_internal_notes(&p);
                 let (entries, more) =
-                    timeline::page(conn, number, None, validate::DEFAULT_PAGE, internal)?;
+                    timeline::page(conn, number, None, keyset::DEFAULT_PAGE as usize, internal)?;
                 let timeline_cursor = if more {
                     entries
                         .last()
@@ -423,7 +424,7 @@ impl pb::ticket_service_server::TicketService for Tickets {
         let p = caller(&request)?.principal.clone();
         let req = request.get_ref();
         let number = validate::number(req.number)?;
-        let limit = validate::page_size(req.page.as_ref())?;
+        let limit = keyset::page_size(req.page.as_ref())? as usize;
         let before =
             conv::decode_timeline_cursor(req.page.as_ref().map_or("", |p| p.cursor.as_str()))?;
         let (entries, more) = self
@@ -608,7 +609,7 @@ impl pb::ticket_service_server::TicketService for Tickets {
         let req = request.into_inner();
         let number = validate::number(req.number)?;
         let staff_id = validate::optional_id("staff_id", req.staff_id)?;
-        let board = validate::optional_line("board", &req.board, 50)?;
+        let board = input::text("board", &req.board, 50, false)?;
         let now = now_ms();
         let p = who.principal.clone();
         let by = author(&who);
@@ -689,7 +690,7 @@ impl pb::ticket_service_server::TicketService for Tickets {
         let who = caller(&request)?.clone();
         let req = request.into_inner();
         let number = validate::number(req.number)?;
-        let text = validate::line("text", &req.text, 500)?;
+        let text = input::text("text", &req.text, 500, true)?;
         let now = now_ms();
         let p = who.principal.clone();
         let (task, audience) = self

@@ -11,6 +11,7 @@ use super::{Tickets, audience, author, validate, visible};
 use crate::policy::{self, Denied};
 use crate::service::authn::caller;
 use crate::service::convert::tickets as conv;
+use crate::service::input;
 use crate::service::status::invalid;
 use crate::store::attachments::{self, NewAttachment};
 use crate::store::now_ms;
@@ -46,7 +47,7 @@ impl Tickets {
         };
         let number = validate::number(meta.number)?;
         let file_name = validate::file_name(&meta.file_name)?;
-        let title = validate::optional_line("title", &meta.title, 200)?;
+        let title = input::text("title", &meta.title, 200, false)?;
         let content_type = validate::content_type(&meta.content_type, &file_name)?;
         let meta = NewAttachment {
             title: if title.is_empty() {
