@@ -2,6 +2,7 @@
 //! pending password-reset and access requests.
 
 use portal_proto::pb;
+use rusqlite::Connection;
 use tonic::{Request, Response, Status};
 
 use super::AppState;
@@ -19,7 +20,7 @@ use crate::policy;
 use crate::security::password_policy;
 use crate::store::audit::{self, AuditEvent};
 use crate::store::contacts::{self, ContactKey, ContactQuery};
-use crate::store::{companies, credentials, now_ms, requests, sessions, staff};
+use crate::store::{self, companies, credentials, now_ms, requests, sessions, staff};
 
 pub struct Accounts {
     state: AppState,
@@ -72,13 +73,25 @@ impl Accounts {
         Ok(contact)
     }
 
-    async fn reread(&self, id: i64) -> Result<pb::Contact, Status> {
-        let now = now_ms();
+    /// Changes contact `id` and records `event` in one write that also reads
+    /// the contact back; its cached sessions are forgotten, since its rights
+    /// or name may have changed.
+    async fn change_contact(
+        &self,
+        (id, now): (i64, i64),
+        event: AuditEvent,
+        change: impl FnOnce(&Connection) -> store::Result<()> + Send + 'static,
+    ) -> Result<pb::Contact, Status> {
         let contact = self
             .state
             .store
-            .read(move |c| contacts::get(c, id, now))
+            .write(move |c| {
+                change(c)?;
+                audit::record(c, now, &event)?;
+                contacts::get(c, id, now)
+            })
             .await?;
+        self.state.sessions.forget_subject(SubjectKind::Contact, id);
         Ok(contact_to_pb(&contact))
     }
 
@@ -385,7 +398,7 @@ impl pb::account_service_server::AccountService for Accounts {
         let mut event = actor_event(&caller, "user.added", &email, company_id);
         event.detail = format!("access {}", access.as_str());
         let now = now_ms();
-        let id = self
+        let contact = self
             .state
             .store
             .write(move |c| {
@@ -395,11 +408,11 @@ impl pb::account_service_server::AccountService for Accounts {
                     credentials::set_password(c, SubjectKind::Contact, id, &hash, true, now)?;
                 }
                 audit::record(c, now, &event)?;
-                Ok(id)
+                contacts::get(c, id, now)
             })
             .await?;
         Ok(Response::new(pb::AddUserResponse {
-            contact: Some(self.reread(id).await?),
+            contact: Some(contact_to_pb(&contact)),
             temporary_password: temporary.unwrap_or_default(),
         }))
     }
@@ -424,19 +437,17 @@ impl pb::account_service_server::AccountService for Accounts {
             event.action = "user.email_changed";
             event.detail = format!("login e-mail changed to {e}");
         }
-        let (id, now) = (contact.id, now_ms());
-        self.state
-            .store
-            .write(move |c| {
+        let id = contact.id;
+        let contact = self
+            .change_contact((id, now_ms()), event, move |c| {
                 contacts::update_details(c, id, &details)?;
-                if let Some(email) = new_email {
-                    contacts::set_email(c, id, &email)?;
+                match new_email {
+                    Some(email) => contacts::set_email(c, id, &email),
+                    None => Ok(()),
                 }
-                audit::record(c, now, &event)
             })
             .await?;
-        self.state.sessions.forget_subject(SubjectKind::Contact, id);
-        Ok(Response::new(self.reread(id).await?))
+        Ok(Response::new(contact))
     }
 
     async fn set_access_level(
@@ -460,18 +471,16 @@ impl pb::account_service_server::AccountService for Accounts {
         let mut event = actor_event(&caller, "role.change", &contact.email, contact.company_id);
         event.detail = format!("{} → {}", contact.access.as_str(), access.as_str());
         let (id, now) = (contact.id, now_ms());
-        self.state
-            .store
-            .write(move |c| {
+        let contact = self
+            .change_contact((id, now), event, move |c| {
                 contacts::set_access(c, id, access)?;
                 if access == AccessLevel::None {
                     credentials::end_sign_ins(c, SubjectKind::Contact, id, now)?;
                 }
-                audit::record(c, now, &event)
+                Ok(())
             })
             .await?;
-        self.state.sessions.forget_subject(SubjectKind::Contact, id);
-        Ok(Response::new(self.reread(id).await?))
+        Ok(Response::new(contact))
     }
 
     async fn set_user_active(
@@ -492,18 +501,16 @@ impl pb::account_service_server::AccountService for Accounts {
         };
         let event = actor_event(&caller, action, &contact.email, contact.company_id);
         let (id, now, active) = (contact.id, now_ms(), req.active);
-        self.state
-            .store
-            .write(move |c| {
+        let contact = self
+            .change_contact((id, now), event, move |c| {
                 contacts::set_active(c, id, active)?;
                 if !active {
                     credentials::end_sign_ins(c, SubjectKind::Contact, id, now)?;
                 }
-                audit::record(c, now, &event)
+                Ok(())
             })
             .await?;
-        self.state.sessions.forget_subject(SubjectKind::Contact, id);
-        Ok(Response::new(self.reread(id).await?))
+        Ok(Response::new(contact))
     }
 
     async fn reset_user_password(
