@@ -162,8 +162,15 @@ impl Store {
     /// while writes go on.
     pub fn backup_to(&self, dest: &Path) -> Result<()> {
         self.inner.with_reader(|conn| {
-            conn.backup("main", dest, None)?;
-            Ok(())
+            let mut copy = Connection::open(dest)?;
+            // One step copies every page: a paused, stepwise copy would start
+            // over whenever a write lands in between, and never end on a busy store.
+            match rusqlite::backup::Backup::new(conn, &mut copy)?.step(-1)? {
+                rusqlite::backup::StepResult::Done => Ok(()),
+                other => Err(StoreError::FailedPrecondition(format!(
+                    "the backup did not finish ({other:?}); try again"
+                ))),
+            }
         })
     }
 }

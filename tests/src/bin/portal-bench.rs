@@ -19,6 +19,9 @@ use portal_proto::pb;
 use portal_server::store::StoreOptions;
 use rand::Rng;
 
+/// Ticket numbers start here.
+const FIRST_NUMBER: i64 = 1001;
+
 /// Search terms of varied frequency in the synthetic vocabulary.
 const WORDS: [&str; 10] = [
     "printer", "vpn", "outlook", "laptop", "backup", "firewall", "password", "invoice", "scanner",
@@ -33,6 +36,9 @@ struct Args {
     /// The account the load signs in as (gen's staff Admin by default).
     #[arg(long, default_value = "bench-admin@provider.example")]
     email: String,
+    /// The client who raises tickets in the creation run (a User of gen's company 1).
+    #[arg(long, default_value = "u3@c1.example")]
+    client_email: String,
     #[arg(long, default_value = "Portal-Demo-2026!")]
     password: String,
     /// Concurrent streams for the throughput runs.
@@ -125,7 +131,7 @@ async fn main() -> anyhow::Result<()> {
         args.clients,
         seconds,
         move |s| async move {
-            let number = rand::thread_rng().gen_range(1..=max_number);
+            let number = rand::thread_rng().gen_range(FIRST_NUMBER..=max_number);
             match s
                 .tickets()
                 .get_ticket(pb::GetTicketRequest { number })
@@ -165,19 +171,19 @@ async fn main() -> anyhow::Result<()> {
         .iter()
         .find(|t| t.fields.iter().all(|f| !f.required))
         .map_or(0, |t| t.id);
+    // Clients raise tickets for themselves, as a company's User would.
+    let user = server.login(&args.client_email, &args.password).await?;
     let creates = throughput(
         &server,
-        &login.token,
+        &user.token,
         args.clients,
         seconds,
         move |s| async move {
-            let company_id = rand::thread_rng().gen_range(1..=1000);
             s.tickets()
                 .create_ticket(pb::CreateTicketRequest {
                     title: "Benchmark ticket".into(),
                     description: "Created by portal-bench".into(),
                     service_type_id: free_type,
-                    company_id,
                     ..Default::default()
                 })
                 .await
