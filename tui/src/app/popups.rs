@@ -129,6 +129,27 @@ impl App {
                     ));
                 }
             }
+            Pick::Priority { number } => fx.send(Request::SetPriority {
+                number,
+                priority: index as i32 + 1,
+            }),
+            Pick::Assign { number, staff_ids } => {
+                if let Some(staff_id) = staff_ids.get(index) {
+                    fx.send(Request::Assign {
+                        number,
+                        staff_id: *staff_id,
+                    });
+                }
+            }
+            Pick::Task { number, tasks } => {
+                if let Some((task_id, done)) = tasks.get(index) {
+                    fx.send(Request::SetTaskDone {
+                        number,
+                        task_id: *task_id,
+                        done: !done,
+                    });
+                }
+            }
             Pick::Level { contact_id, levels } => {
                 if let Some(access) = levels.get(index) {
                     fx.send(Request::SetAccess {
@@ -162,6 +183,10 @@ impl App {
                     })
                 }
             }
+            Prompt::AddTask { number } => form.check_required().then(|| Request::AddTask {
+                number: *number,
+                text: form.text("text"),
+            }),
             Prompt::Attach { number } => {
                 let path = expand_home(form.raw("path").trim());
                 if path.is_empty() {
