@@ -329,6 +329,12 @@ impl TicketDetail {
         if !p.allowed_statuses.is_empty() {
             hints.push("c status");
         }
+        if p.can_set_priority {
+            hints.push("p priority");
+        }
+        if p.can_assign {
+            hints.push("A assign");
+        }
         hints.extend(["w save", "? help"]);
         frame.render_widget(
             Paragraph::new(Line::styled(format!(" {}", hints.join(" · ")), theme.muted)),
