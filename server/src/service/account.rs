@@ -2,16 +2,17 @@
 //! pending password-reset and access requests.
 
 use portal_proto::pb;
+use rusqlite::Connection;
 use tonic::{Request, Response, Status};
 
 use super::AppState;
-use super::account_input::{self, MAX_NAME};
 use super::auth::{hash_password, locked, lockout_rule, verify_password};
 use super::authn::{any_caller, caller};
 use super::convert::{
     self, access_from_pb, address_to_pb, company_to_pb, contact_to_pb, details_from_pb,
     identity_to_pb, request_to_pb, staff_to_pb,
 };
+use super::input::{self, MAX_NAME};
 use super::keyset;
 use super::status::invalid;
 use crate::domain::{AccessLevel, Caller, Principal, RequestKind, SubjectKind};
@@ -19,7 +20,7 @@ use crate::policy;
 use crate::security::password_policy;
 use crate::store::audit::{self, AuditEvent};
 use crate::store::contacts::{self, ContactKey, ContactQuery};
-use crate::store::{companies, credentials, now_ms, requests, sessions, staff};
+use crate::store::{self, companies, credentials, now_ms, requests, sessions, staff};
 
 pub struct Accounts {
     state: AppState,
@@ -31,7 +32,7 @@ fn company_of(caller: &Caller, asked: i64) -> Result<i64, Status> {
     match (asked, &caller.principal) {
         (0, Principal::Contact { company_id, .. }) => Ok(*company_id),
         (0, Principal::Staff { .. }) => Err(invalid("company_id", "required for staff")),
-        (id, _) => account_input::id("company_id", id),
+        (id, _) => input::id("company_id", id),
     }
 }
 
@@ -61,7 +62,7 @@ impl Accounts {
         caller: &Caller,
         id: i64,
     ) -> Result<crate::domain::Contact, Status> {
-        let id = account_input::id("contact_id", id)?;
+        let id = input::id("contact_id", id)?;
         let now = now_ms();
         let contact = self
             .state
@@ -72,13 +73,25 @@ impl Accounts {
         Ok(contact)
     }
 
-    async fn reread(&self, id: i64) -> Result<pb::Contact, Status> {
-        let now = now_ms();
+    /// Changes contact `id` and records `event` in one write that also reads
+    /// the contact back; its cached sessions are forgotten, since its rights
+    /// or name may have changed.
+    async fn change_contact(
+        &self,
+        (id, now): (i64, i64),
+        event: AuditEvent,
+        change: impl FnOnce(&Connection) -> store::Result<()> + Send + 'static,
+    ) -> Result<pb::Contact, Status> {
         let contact = self
             .state
             .store
-            .read(move |c| contacts::get(c, id, now))
+            .write(move |c| {
+                change(c)?;
+                audit::record(c, now, &event)?;
+                contacts::get(c, id, now)
+            })
             .await?;
+        self.state.sessions.forget_subject(SubjectKind::Contact, id);
         Ok(contact_to_pb(&contact))
     }
 
@@ -163,17 +176,15 @@ impl pb::account_service_server::AccountService for Accounts {
             .ok_or_else(|| invalid("details", "required"))?;
         match caller.principal {
             Principal::Contact { contact_id, .. } => {
-                let details = account_input::details(&details_from_pb(details)?)?;
+                let details = input::details(&details_from_pb(details)?)?;
                 self.state
                     .store
                     .write(move |c| contacts::update_details(c, contact_id, &details))
                     .await?;
             }
             Principal::Staff { staff_id, .. } => {
-                let first =
-                    account_input::text("details.first_name", &details.first_name, MAX_NAME, true)?;
-                let last =
-                    account_input::text("details.last_name", &details.last_name, MAX_NAME, true)?;
+                let first = input::text("details.first_name", &details.first_name, MAX_NAME, true)?;
+                let last = input::text("details.last_name", &details.last_name, MAX_NAME, true)?;
                 self.state
                     .store
                     .write(move |c| staff::set_name(c, staff_id, &first, &last))
@@ -291,7 +302,7 @@ impl pb::account_service_server::AccountService for Accounts {
             .preferences
             .ok_or_else(|| invalid("preferences", "required"))?;
         let prefs = convert::preferences_from_pb(Some(prefs));
-        account_input::subscriber_ids(
+        input::subscriber_ids(
             "preferences.default_subscriber_ids",
             &prefs.default_subscriber_ids,
         )?;
@@ -331,7 +342,7 @@ impl pb::account_service_server::AccountService for Accounts {
         );
         let query = ContactQuery {
             company_id,
-            text: account_input::text("query", &req.query, 200, false)?,
+            text: input::text("query", &req.query, 200, false)?,
             include_inactive: req.include_inactive,
             only,
             after,
@@ -375,10 +386,10 @@ impl pb::account_service_server::AccountService for Accounts {
         let req = request.into_inner();
         let company_id = company_of(&caller, req.company_id)?;
         policy::manage_users(&caller.principal, company_id)?;
-        let email = account_input::email("email", &req.email, true)?;
-        let access = access_from_pb(req.access()).ok_or_else(|| invalid("access", "required"))?;
+        let email = input::email("email", &req.email, true)?;
+        let access = convert::required_access("access", req.access)?;
         let details = req.details.ok_or_else(|| invalid("details", "required"))?;
-        let details = account_input::details(&details_from_pb(details)?)?;
+        let details = input::details(&details_from_pb(details)?)?;
         let temporary = (access != AccessLevel::None).then(password_policy::temporary);
         let hash = match &temporary {
             Some(t) => Some(hash_password(t.clone()).await?),
@@ -387,7 +398,7 @@ impl pb::account_service_server::AccountService for Accounts {
         let mut event = actor_event(&caller, "user.added", &email, company_id);
         event.detail = format!("access {}", access.as_str());
         let now = now_ms();
-        let id = self
+        let contact = self
             .state
             .store
             .write(move |c| {
@@ -397,11 +408,11 @@ impl pb::account_service_server::AccountService for Accounts {
                     credentials::set_password(c, SubjectKind::Contact, id, &hash, true, now)?;
                 }
                 audit::record(c, now, &event)?;
-                Ok(id)
+                contacts::get(c, id, now)
             })
             .await?;
         Ok(Response::new(pb::AddUserResponse {
-            contact: Some(self.reread(id).await?),
+            contact: Some(contact_to_pb(&contact)),
             temporary_password: temporary.unwrap_or_default(),
         }))
     }
@@ -415,8 +426,8 @@ impl pb::account_service_server::AccountService for Accounts {
         let contact = self.visible_contact(&caller, req.contact_id).await?;
         policy::edit_contact_details(&caller.principal, contact.company_id)?;
         let details = req.details.ok_or_else(|| invalid("details", "required"))?;
-        let details = account_input::details(&details_from_pb(details)?)?;
-        let new_email = account_input::email("email", &req.email, false)?;
+        let details = input::details(&details_from_pb(details)?)?;
+        let new_email = input::email("email", &req.email, false)?;
         let new_email = (!new_email.is_empty() && new_email != contact.email).then_some(new_email);
         if new_email.is_some() {
             policy::manage_users(&caller.principal, contact.company_id)?;
@@ -426,19 +437,17 @@ impl pb::account_service_server::AccountService for Accounts {
             event.action = "user.email_changed";
             event.detail = format!("login e-mail changed to {e}");
         }
-        let (id, now) = (contact.id, now_ms());
-        self.state
-            .store
-            .write(move |c| {
+        let id = contact.id;
+        let contact = self
+            .change_contact((id, now_ms()), event, move |c| {
                 contacts::update_details(c, id, &details)?;
-                if let Some(email) = new_email {
-                    contacts::set_email(c, id, &email)?;
+                match new_email {
+                    Some(email) => contacts::set_email(c, id, &email),
+                    None => Ok(()),
                 }
-                audit::record(c, now, &event)
             })
             .await?;
-        self.state.sessions.forget_subject(SubjectKind::Contact, id);
-        Ok(Response::new(self.reread(id).await?))
+        Ok(Response::new(contact))
     }
 
     async fn set_access_level(
@@ -448,7 +457,7 @@ impl pb::account_service_server::AccountService for Accounts {
         let caller = caller(&request)?.clone();
         let req = request.into_inner();
         let contact = self.visible_contact(&caller, req.contact_id).await?;
-        let access = access_from_pb(req.access()).ok_or_else(|| invalid("access", "required"))?;
+        let access = convert::required_access("access", req.access)?;
         policy::set_access_level(
             &caller.principal,
             contact.company_id,
@@ -462,18 +471,16 @@ impl pb::account_service_server::AccountService for Accounts {
         let mut event = actor_event(&caller, "role.change", &contact.email, contact.company_id);
         event.detail = format!("{} → {}", contact.access.as_str(), access.as_str());
         let (id, now) = (contact.id, now_ms());
-        self.state
-            .store
-            .write(move |c| {
+        let contact = self
+            .change_contact((id, now), event, move |c| {
                 contacts::set_access(c, id, access)?;
                 if access == AccessLevel::None {
                     credentials::end_sign_ins(c, SubjectKind::Contact, id, now)?;
                 }
-                audit::record(c, now, &event)
+                Ok(())
             })
             .await?;
-        self.state.sessions.forget_subject(SubjectKind::Contact, id);
-        Ok(Response::new(self.reread(id).await?))
+        Ok(Response::new(contact))
     }
 
     async fn set_user_active(
@@ -494,18 +501,16 @@ impl pb::account_service_server::AccountService for Accounts {
         };
         let event = actor_event(&caller, action, &contact.email, contact.company_id);
         let (id, now, active) = (contact.id, now_ms(), req.active);
-        self.state
-            .store
-            .write(move |c| {
+        let contact = self
+            .change_contact((id, now), event, move |c| {
                 contacts::set_active(c, id, active)?;
                 if !active {
                     credentials::end_sign_ins(c, SubjectKind::Contact, id, now)?;
                 }
-                audit::record(c, now, &event)
+                Ok(())
             })
             .await?;
-        self.state.sessions.forget_subject(SubjectKind::Contact, id);
-        Ok(Response::new(self.reread(id).await?))
+        Ok(Response::new(contact))
     }
 
     async fn reset_user_password(
@@ -557,7 +562,7 @@ impl pb::account_service_server::AccountService for Accounts {
     ) -> Result<Response<pb::ResolvePendingRequestResponse>, Status> {
         let caller = caller(&request)?.clone();
         let req = request.into_inner();
-        let request_id = account_input::id("request_id", req.request_id)?;
+        let request_id = input::id("request_id", req.request_id)?;
         let asked_access = pb::AccessLevel::try_from(req.access)
             .map_err(|_| invalid("access", "not a known security level"))?;
         let pending = self

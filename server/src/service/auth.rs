@@ -16,9 +16,9 @@ use tokio::sync::Semaphore;
 use tonic::{Request, Response, Status};
 
 use super::AppState;
-use super::account_input::{self, MAX_MESSAGE};
 use super::authn::any_caller;
 use super::convert::{identity_to_pb, timestamp};
+use super::input::{self, MAX_MESSAGE};
 use super::status::invalid;
 use crate::domain::tickets::has_stray_control;
 use crate::domain::{Account, LockState, LockoutRule, RequestKind, SubjectKind};
@@ -205,7 +205,7 @@ impl pb::auth_service_server::AuthService for Auth {
         request: Request<pb::LoginRequest>,
     ) -> Result<Response<pb::LoginResponse>, Status> {
         let req = request.into_inner();
-        let email = account_input::text("email", &req.email, account_input::MAX_EMAIL, true)?;
+        let email = input::text("email", &req.email, input::MAX_EMAIL, true)?;
         if req.password.is_empty() {
             return Err(invalid("password", "required"));
         }
@@ -384,7 +384,7 @@ impl pb::auth_service_server::AuthService for Auth {
         &self,
         request: Request<pb::ForgotPasswordRequest>,
     ) -> Result<Response<pb::NeutralResponse>, Status> {
-        let email = account_input::email("email", &request.into_inner().email, true)?;
+        let email = input::email("email", &request.into_inner().email, true)?;
         let now = now_ms();
         self.state
             .store
@@ -421,7 +421,7 @@ impl pb::auth_service_server::AuthService for Auth {
         request: Request<pb::RequestAccessRequest>,
     ) -> Result<Response<pb::NeutralResponse>, Status> {
         let req = request.into_inner();
-        let email = account_input::email("email", &req.email, true)?;
+        let email = input::email("email", &req.email, true)?;
         if req.message.chars().count() > MAX_MESSAGE {
             return Err(invalid(
                 "message",

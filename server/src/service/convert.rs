@@ -2,6 +2,9 @@
 
 use portal_proto::pb;
 use prost_types::Timestamp;
+use tonic::Status;
+
+use super::status::invalid;
 
 use crate::domain::{AccessLevel, StaffRole, TicketStatus};
 
@@ -42,6 +45,20 @@ pub fn role_to_pb(r: StaffRole) -> pb::StaffRole {
         StaffRole::Dispatcher => pb::StaffRole::Dispatcher,
         StaffRole::Admin => pb::StaffRole::Admin,
     }
+}
+
+/// A required security level sent as a raw number: an unknown number is
+/// named as such, UNSPECIFIED is missing.
+pub fn required_access(field: &str, raw: i32) -> Result<AccessLevel, Status> {
+    let level =
+        pb::AccessLevel::try_from(raw).map_err(|_| invalid(field, "not a known security level"))?;
+    access_from_pb(level).ok_or_else(|| invalid(field, "required"))
+}
+
+/// A required staff role sent as a raw number, like [`required_access`].
+pub fn required_role(field: &str, raw: i32) -> Result<StaffRole, Status> {
+    let role = pb::StaffRole::try_from(raw).map_err(|_| invalid(field, "not a known role"))?;
+    role_from_pb(role).ok_or_else(|| invalid(field, "required"))
 }
 
 pub fn role_from_pb(r: pb::StaffRole) -> Option<StaffRole> {

@@ -2,12 +2,12 @@
 //! call the store → convert; they never write SQL.
 
 mod account;
-mod account_input;
 mod auth;
 mod authn;
 mod billing;
 mod convert;
 pub mod events;
+mod input;
 mod keyset;
 mod reports;
 mod staff;

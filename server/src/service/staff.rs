@@ -5,10 +5,10 @@ use portal_proto::pb;
 use tonic::{Request, Response, Status};
 
 use super::AppState;
-use super::account_input::{self, MAX_NAME};
 use super::auth::hash_password;
 use super::authn::caller;
-use super::convert::{audit_to_pb, company_from_pb, company_to_pb, role_from_pb, staff_to_pb};
+use super::convert::{audit_to_pb, company_from_pb, company_to_pb, required_role, staff_to_pb};
+use super::input::{self, MAX_NAME};
 use super::keyset;
 use super::status::invalid;
 use crate::domain::{Caller, StaffMember, SubjectKind};
@@ -51,9 +51,9 @@ impl StaffAdmin {
     ) -> Result<pb::Company, Status> {
         policy::administer_provider(&caller.principal)?;
         let sent = sent.ok_or_else(|| invalid("company", "required"))?;
-        let company = account_input::company(&company_from_pb(sent))?;
+        let company = input::company(&company_from_pb(sent))?;
         if !create {
-            account_input::id("company.id", company.id)?;
+            input::id("company.id", company.id)?;
         }
         let now = now_ms();
         let caller = caller.clone();
@@ -87,7 +87,8 @@ impl StaffAdmin {
                 };
                 Ok((companies::get(c, id)?, ended))
             })
-            .await?;
+            .await
+            .map_err(|e| e.within("company"))?;
         for id in ended {
             self.state.sessions.forget_subject(SubjectKind::Contact, id);
         }
@@ -108,7 +109,7 @@ impl pb::staff_service_server::StaffService for StaffAdmin {
         let after = keyset::decode::<(String, i64)>(req.page.as_ref())?
             .map(|(name, id)| CompanyKey { name, id });
         let query = CompanyQuery {
-            text: account_input::text("query", &req.query, 200, false)?,
+            text: input::text("query", &req.query, 200, false)?,
             include_inactive: req.include_inactive,
             after,
             limit,
@@ -175,10 +176,10 @@ impl pb::staff_service_server::StaffService for StaffAdmin {
         let caller = caller(&request)?.clone();
         policy::administer_provider(&caller.principal)?;
         let req = request.into_inner();
-        let first = account_input::text("first_name", &req.first_name, MAX_NAME, true)?;
-        let last = account_input::text("last_name", &req.last_name, MAX_NAME, true)?;
-        let email = account_input::email("email", &req.email, true)?;
-        let role = role_from_pb(req.role()).ok_or_else(|| invalid("role", "required"))?;
+        let first = input::text("first_name", &req.first_name, MAX_NAME, true)?;
+        let last = input::text("last_name", &req.last_name, MAX_NAME, true)?;
+        let email = input::email("email", &req.email, true)?;
+        let role = required_role("role", req.role)?;
         let temporary = password_policy::temporary();
         let hash = hash_password(temporary.clone()).await?;
         let mut added = event(&caller, "staff.added", &email, None);
@@ -207,13 +208,13 @@ impl pb::staff_service_server::StaffService for StaffAdmin {
         let caller = caller(&request)?.clone();
         policy::administer_provider(&caller.principal)?;
         let req = request.into_inner();
-        let id = account_input::id("staff_id", req.staff_id)?;
-        let role = role_from_pb(req.role()).ok_or_else(|| invalid("role", "required"))?;
+        let id = input::id("staff_id", req.staff_id)?;
+        let role = required_role("role", req.role)?;
         policy::update_staff(&caller.principal, id, role, req.active)?;
         let wanted = StaffMember {
             id,
-            first_name: account_input::text("first_name", &req.first_name, MAX_NAME, true)?,
-            last_name: account_input::text("last_name", &req.last_name, MAX_NAME, true)?,
+            first_name: input::text("first_name", &req.first_name, MAX_NAME, true)?,
+            last_name: input::text("last_name", &req.last_name, MAX_NAME, true)?,
             email: String::new(),
             role,
             active: req.active,
@@ -273,10 +274,10 @@ impl pb::staff_service_server::StaffService for StaffAdmin {
         let caller = caller(&request)?;
         policy::administer_provider(&caller.principal)?;
         let req = request.get_ref();
-        let action = account_input::text("action", &req.action, MAX_NAME, false)?;
+        let action = input::text("action", &req.action, MAX_NAME, false)?;
         let company = match req.company_id {
             0 => None,
-            id => Some(account_input::id("company_id", id)?),
+            id => Some(input::id("company_id", id)?),
         };
         let limit = keyset::page_size(req.page.as_ref())?;
         let before = keyset::decode::<i64>(req.page.as_ref())?;

@@ -16,6 +16,7 @@ use super::authn::caller;
 use super::convert::{self, tickets as conv};
 use super::events::{Audience, TicketEvent};
 use super::status::invalid;
+use super::{input, keyset};
 use crate::domain::tickets::{
     Author, DEFAULT_PRIORITY, NewTicket, TicketFilter, TimelineKind, illegal_move, priority_label,
 };
@@ -41,7 +42,7 @@ impl Tickets {
 /// `Store` errors roll the write back. `Denied` must only be returned
 /// before anything was written (authorization comes first), since it lets
 /// the (empty) savepoint commit.
-pub(super) enum Fail {
+enum Fail {
     Store(StoreError),
     Denied(Denied),
 }
@@ -70,7 +71,7 @@ impl From<Fail> for Status {
 type Outcome<T> = Result<T, Fail>;
 
 impl Tickets {
-    pub(super) async fn write<T: Send + 'static>(
+    async fn write<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Connection) -> Outcome<T> + Send + 'static,
     ) -> Result<T, Status> {
@@ -86,7 +87,7 @@ impl Tickets {
         Ok(outcome?)
     }
 
-    pub(super) async fn read<T: Send + 'static>(
+    async fn read<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Connection) -> Outcome<T> + Send + 'static,
     ) -> Result<T, Status> {
@@ -102,7 +103,7 @@ impl Tickets {
         Ok(outcome?)
     }
 
-    pub(super) fn publish(
+    fn publish(
         &self,
         kind: pb::EventKind,
         number: i64,
@@ -122,14 +123,75 @@ impl Tickets {
     }
 }
 
-pub(super) fn contact_of(p: &Principal) -> Option<i64> {
+/// What one change to a ticket did.
+struct Applied<T> {
+    result: T,
+    /// What the ticket's audience hears; `None` when nothing changed.
+    event: Option<(pb::EventKind, String)>,
+    /// Only staff hear of it (an internal note).
+    staff_only: bool,
+}
+
+impl<T> Applied<T> {
+    fn changed(result: T, kind: pb::EventKind, summary: String) -> Self {
+        Self {
+            result,
+            event: Some((kind, summary)),
+            staff_only: false,
+        }
+    }
+
+    fn unchanged(result: T) -> Self {
+        Self {
+            result,
+            event: None,
+            staff_only: false,
+        }
+    }
+}
+
+impl Tickets {
+    /// Applies one change to ticket `number` in one write: `apply` gets the
+    /// facts of a ticket the caller may see (NOT_FOUND otherwise), authorizes
+    /// and makes the change. Whoever may hear of it is then told.
+    async fn change<T: Send + 'static>(
+        &self,
+        who: &Caller,
+        number: i64,
+        now: i64,
+        apply: impl FnOnce(&Connection, &Principal, &TicketFacts) -> Outcome<Applied<T>>
+        + Send
+        + 'static,
+    ) -> Result<T, Status> {
+        let p = who.principal.clone();
+        let (result, event) = self
+            .write(move |conn| {
+                let facts = visible(conn, number, &p)?;
+                let applied = apply(conn, &p, &facts)?;
+                let event = match applied.event {
+                    Some((kind, summary)) => {
+                        Some((kind, summary, audience(conn, number, applied.staff_only)?))
+                    }
+                    None => None,
+                };
+                Ok((applied.result, event))
+            })
+            .await?;
+        if let Some((kind, summary, audience)) = event {
+            self.publish(kind, number, who, summary, audience, now);
+        }
+        Ok(result)
+    }
+}
+
+fn contact_of(p: &Principal) -> Option<i64> {
     match p {
         Principal::Contact { contact_id, .. } => Some(*contact_id),
         Principal::Staff { .. } => None,
     }
 }
 
-pub(super) fn author(c: &Caller) -> Author {
+fn author(c: &Caller) -> Author {
     Author {
         staff: matches!(c.principal, Principal::Staff { .. }),
         id: c.principal.subject_id(),
@@ -139,14 +201,14 @@ pub(super) fn author(c: &Caller) -> Author {
 
 /// The ticket's facts when the caller may see it; NOT_FOUND otherwise,
 /// exactly as for a ticket that does not exist.
-pub(super) fn visible(conn: &Connection, number: i64, p: &Principal) -> Outcome<TicketFacts> {
+fn visible(conn: &Connection, number: i64, p: &Principal) -> Outcome<TicketFacts> {
     let facts = tickets::facts(conn, number, contact_of(p))?.ok_or(Denied::NotFound)?;
     policy::view_ticket(p, &facts)?;
     Ok(facts)
 }
 
 /// Who may hear about a change to a ticket.
-pub(super) fn audience(conn: &Connection, number: i64, staff_only: bool) -> Outcome<Audience> {
+fn audience(conn: &Connection, number: i64, staff_only: bool) -> Outcome<Audience> {
     let facts = tickets::facts(conn, number, None)?.ok_or(StoreError::NotFound)?;
     Ok(Audience {
         facts,
@@ -156,7 +218,7 @@ pub(super) fn audience(conn: &Connection, number: i64, staff_only: bool) -> Outc
 }
 
 /// The list scope of a caller, reading its company's preference.
-pub(super) fn scope(conn: &Connection, p: &Principal) -> Outcome<TicketScope> {
+fn scope(conn: &Connection, p: &Principal) -> Outcome<TicketScope> {
     let users_see_all = match p {
         Principal::Contact { company_id, .. } => {
             tickets::company_prefs(conn, *company_id)?.is_some_and(|c| c.users_see_all)
@@ -248,14 +310,14 @@ impl pb::ticket_service_server::TicketService for Tickets {
         let who = caller(&request)?.clone();
         let req = request.into_inner();
         let now = now_ms();
-        let title = validate::line("title", &req.title, 200)?;
+        let title = input::text("title", &req.title, 200, true)?;
         let description = validate::long_text("description", &req.description, false)?;
         let service_type_id = validate::id("service_type_id", req.service_type_id)?;
         let site_id = validate::optional_id("site_id", req.site_id)?;
         let contact_id = validate::optional_id("contact_id", req.contact_id)?;
         let company_id = validate::optional_id("company_id", req.company_id)?;
         let due_date = validate::due_date(&req.due_date, now)?;
-        let po_number = validate::optional_line("po_number", &req.po_number, 50)?;
+        let po_number = input::text("po_number", &req.po_number, 50, false)?;
         if req.fields.len() > 100 {
             return Err(invalid("fields", "at most 100 values"));
         }
@@ -306,7 +368,7 @@ impl pb::ticket_service_server::TicketService for Tickets {
     ) -> Result<Response<pb::ListTicketsResponse>, Status> {
         let who = caller(&request)?.clone();
         let req = request.into_inner();
-        let limit = validate::page_size(req.page.as_ref())?;
+        let limit = keyset::page_size(req.page.as_ref())? as usize;
         let cursor = conv::decode_cursor(req.page.as_ref().map_or("", |p| p.cursor.as_str()))?;
         let text = req.text.trim();
         if text.len() > 1000 {
@@ -384,7 +446,7 @@ impl pb::ticket_service_server::TicketService for Tickets {
                 let ticket = tickets::load(conn, number)?;
                 let internal = policy::sees_internal_notes(&p);
                 let (entries, more) =
-                    timeline::page(conn, number, None, validate::DEFAULT_PAGE, internal)?;
+                    timeline::page(conn, number, None, keyset::DEFAULT_PAGE as usize, internal)?;
                 let timeline_cursor = if more {
                     entries
                         .last()
@@ -423,7 +485,7 @@ impl pb::ticket_service_server::TicketService for Tickets {
         let p = caller(&request)?.principal.clone();
         let req = request.get_ref();
         let number = validate::number(req.number)?;
-        let limit = validate::page_size(req.page.as_ref())?;
+        let limit = keyset::page_size(req.page.as_ref())? as usize;
         let before =
             conv::decode_timeline_cursor(req.page.as_ref().map_or("", |p| p.cursor.as_str()))?;
         let (entries, more) = self
@@ -453,37 +515,31 @@ impl pb::ticket_service_server::TicketService for Tickets {
         let kind = conv::post_kind(validate::known("kind", req.kind)?);
         let body = validate::long_text("body", &req.body, true)?;
         let now = now_ms();
-        let p = who.principal.clone();
         let by = author(&who);
-        let (entry, audience) = self
-            .write(move |conn| {
-                let facts = visible(conn, number, &p)?;
-                if kind == TimelineKind::InternalNote {
-                    policy::internal_note(&p, &facts)?;
+        let internal = kind == TimelineKind::InternalNote;
+        let entry = self
+            .change(&who, number, now, move |conn, p, facts| {
+                if internal {
+                    policy::internal_note(p, facts)?;
                 } else {
-                    policy::post(&p, &facts)?;
+                    policy::post(p, facts)?;
                 }
                 let entry = timeline::append(conn, number, &by, Change::post(kind, &body), now)?;
-                if by.staff && kind != TimelineKind::InternalNote {
+                if by.staff && !internal {
                     tickets::mark_responded(conn, number, now)?;
                 }
-                let audience = audience(conn, number, kind == TimelineKind::InternalNote)?;
-                Ok((entry, audience))
+                let what = match kind {
+                    TimelineKind::Resolution => "a resolution",
+                    TimelineKind::InternalNote => "an internal note",
+                    _ => "a post",
+                };
+                let summary = format!("{} added {what} to #{number}", by.name);
+                Ok(Applied {
+                    staff_only: internal,
+                    ..Applied::changed(entry, pb::EventKind::PostAdded, summary)
+                })
             })
             .await?;
-        let what = match kind {
-            TimelineKind::Resolution => "a resolution",
-            TimelineKind::InternalNote => "an internal note",
-            _ => "a post",
-        };
-        self.publish(
-            pb::EventKind::PostAdded,
-            number,
-            &who,
-            format!("{} added {what} to #{number}", who.name),
-            audience,
-            now,
-        );
         Ok(Response::new(conv::timeline_entry(entry)))
     }
 
@@ -498,13 +554,11 @@ impl pb::ticket_service_server::TicketService for Tickets {
             .ok_or_else(|| invalid("status", "required"))?;
         let note = validate::long_text("note", &req.note, false)?;
         let now = now_ms();
-        let p = who.principal.clone();
         let by = author(&who);
-        let (ticket, from, audience) = self
-            .write(move |conn| {
-                let facts = visible(conn, number, &p)?;
-                policy::change_status(&p, &facts)?;
-                let allowed = policy::allowed_statuses(&p, &facts);
+        let ticket = self
+            .change(&who, number, now, move |conn, p, facts| {
+                policy::change_status(p, facts)?;
+                let allowed = policy::allowed_statuses(p, facts);
                 if !allowed.contains(&to) {
                     return Err(StoreError::FailedPrecondition(illegal_move(
                         facts.status,
@@ -513,7 +567,7 @@ impl pb::ticket_service_server::TicketService for Tickets {
                     ))
                     .into());
                 }
-                if note.is_empty() && policy::move_needs_note(&p, facts.status, to) {
+                if note.is_empty() && policy::move_needs_note(p, facts.status, to) {
                     return Err(
                         StoreError::invalid("note", "say why the work is not complete").into(),
                     );
@@ -526,25 +580,19 @@ impl pb::ticket_service_server::TicketService for Tickets {
                     to: to.label(),
                 };
                 timeline::append(conn, number, &by, change, now)?;
-                Ok((
-                    tickets::load(conn, number)?,
-                    facts.status,
-                    audience(conn, number, false)?,
+                let ticket = tickets::load(conn, number)?;
+                let summary = format!(
+                    "#{number} moved from {} to {}",
+                    facts.status.label(),
+                    ticket.status.label()
+                );
+                Ok(Applied::changed(
+                    ticket,
+                    pb::EventKind::TicketUpdated,
+                    summary,
                 ))
             })
             .await?;
-        self.publish(
-            pb::EventKind::TicketUpdated,
-            number,
-            &who,
-            format!(
-                "#{number} moved from {} to {}",
-                from.label(),
-                ticket.status.label()
-            ),
-            audience,
-            now,
-        );
         Ok(Response::new(conv::ticket(ticket)))
     }
 
@@ -559,15 +607,13 @@ impl pb::ticket_service_server::TicketService for Tickets {
             validate::priority("priority", req.priority, true)?.unwrap_or(DEFAULT_PRIORITY);
         let note = validate::long_text("note", &req.note, false)?;
         let now = now_ms();
-        let p = who.principal.clone();
         let by = author(&who);
-        let (ticket, changed) = self
-            .write(move |conn| {
-                let facts = visible(conn, number, &p)?;
-                policy::set_priority_or_assign(&p, &facts)?;
+        let ticket = self
+            .change(&who, number, now, move |conn, p, facts| {
+                policy::set_priority_or_assign(p, facts)?;
                 let before = tickets::load(conn, number)?;
                 if before.priority == priority {
-                    return Ok((before, None));
+                    return Ok(Applied::unchanged(before));
                 }
                 tickets::set_priority(conn, number, priority, now)?;
                 let change = Change {
@@ -577,26 +623,19 @@ impl pb::ticket_service_server::TicketService for Tickets {
                     to: &priority_label(priority),
                 };
                 timeline::append(conn, number, &by, change, now)?;
-                Ok((
-                    tickets::load(conn, number)?,
-                    Some((before.priority, audience(conn, number, false)?)),
+                let ticket = tickets::load(conn, number)?;
+                let summary = format!(
+                    "#{number} priority {} → {}",
+                    priority_label(before.priority),
+                    priority_label(ticket.priority)
+                );
+                Ok(Applied::changed(
+                    ticket,
+                    pb::EventKind::TicketUpdated,
+                    summary,
                 ))
             })
             .await?;
-        if let Some((from, audience)) = changed {
-            self.publish(
-                pb::EventKind::TicketUpdated,
-                number,
-                &who,
-                format!(
-                    "#{number} priority {} → {}",
-                    priority_label(from),
-                    priority_label(ticket.priority)
-                ),
-                audience,
-                now,
-            );
-        }
         Ok(Response::new(conv::ticket(ticket)))
     }
 
@@ -608,14 +647,12 @@ impl pb::ticket_service_server::TicketService for Tickets {
         let req = request.into_inner();
         let number = validate::number(req.number)?;
         let staff_id = validate::optional_id("staff_id", req.staff_id)?;
-        let board = validate::optional_line("board", &req.board, 50)?;
+        let board = input::text("board", &req.board, 50, false)?;
         let now = now_ms();
-        let p = who.principal.clone();
         let by = author(&who);
-        let (ticket, changed) = self
-            .write(move |conn| {
-                let facts = visible(conn, number, &p)?;
-                policy::set_priority_or_assign(&p, &facts)?;
+        let ticket = self
+            .change(&who, number, now, move |conn, p, facts| {
+                policy::set_priority_or_assign(p, facts)?;
                 let to_name = match staff_id {
                     Some(id) => tickets::active_staff_name(conn, id)?.ok_or_else(|| {
                         StoreError::invalid("staff_id", "no such active staff member")
@@ -629,7 +666,7 @@ impl pb::ticket_service_server::TicketService for Tickets {
                     board
                 };
                 if before.assigned_staff_id == staff_id && before.board == board {
-                    return Ok((before, None));
+                    return Ok(Applied::unchanged(before));
                 }
                 tickets::assign(conn, number, staff_id, &board, now)?;
                 let from_name = if before.assigned_staff_id.is_some() {
@@ -649,22 +686,15 @@ impl pb::ticket_service_server::TicketService for Tickets {
                     to: &to_name,
                 };
                 timeline::append(conn, number, &by, change, now)?;
-                Ok((
-                    tickets::load(conn, number)?,
-                    Some((to_name, audience(conn, number, false)?)),
+                let ticket = tickets::load(conn, number)?;
+                let summary = format!("#{number} assigned to {to_name} ({})", ticket.board);
+                Ok(Applied::changed(
+                    ticket,
+                    pb::EventKind::TicketUpdated,
+                    summary,
                 ))
             })
             .await?;
-        if let Some((to_name, audience)) = changed {
-            self.publish(
-                pb::EventKind::TicketUpdated,
-                number,
-                &who,
-                format!("#{number} assigned to {to_name} ({})", ticket.board),
-                audience,
-                now,
-            );
-        }
         Ok(Response::new(conv::ticket(ticket)))
     }
 
@@ -689,25 +719,16 @@ impl pb::ticket_service_server::TicketService for Tickets {
         let who = caller(&request)?.clone();
         let req = request.into_inner();
         let number = validate::number(req.number)?;
-        let text = validate::line("text", &req.text, 500)?;
+        let text = input::text("text", &req.text, 500, true)?;
         let now = now_ms();
-        let p = who.principal.clone();
-        let (task, audience) = self
-            .write(move |conn| {
-                let facts = visible(conn, number, &p)?;
-                policy::manage_tasks(&p, &facts)?;
+        let task = self
+            .change(&who, number, now, move |conn, p, facts| {
+                policy::manage_tasks(p, facts)?;
                 let task = tasks::add(conn, number, &text, now)?;
-                Ok((task, audience(conn, number, false)?))
+                let summary = format!("Task added to #{number}: {}", task.text);
+                Ok(Applied::changed(task, pb::EventKind::TaskChanged, summary))
             })
             .await?;
-        self.publish(
-            pb::EventKind::TaskChanged,
-            number,
-            &who,
-            format!("Task added to #{number}: {}", task.text),
-            audience,
-            now,
-        );
         Ok(Response::new(conv::task(task)))
     }
 
@@ -721,29 +742,20 @@ impl pb::ticket_service_server::TicketService for Tickets {
         let task_id = validate::id("task_id", req.task_id)?;
         let done = req.done;
         let now = now_ms();
-        let p = who.principal.clone();
         let name = who.name.clone();
-        let (task, audience) = self
-            .write(move |conn| {
-                let facts = visible(conn, number, &p)?;
-                policy::manage_tasks(&p, &facts)?;
+        let task = self
+            .change(&who, number, now, move |conn, p, facts| {
+                policy::manage_tasks(p, facts)?;
                 let task = tasks::set_done(conn, number, task_id, done, &name, now)?
                     .ok_or(StoreError::NotFound)?;
-                Ok((task, audience(conn, number, false)?))
+                let summary = format!(
+                    "Task on #{number} {}: {}",
+                    if task.done { "done" } else { "reopened" },
+                    task.text
+                );
+                Ok(Applied::changed(task, pb::EventKind::TaskChanged, summary))
             })
             .await?;
-        self.publish(
-            pb::EventKind::TaskChanged,
-            number,
-            &who,
-            format!(
-                "Task on #{number} {}: {}",
-                if task.done { "done" } else { "reopened" },
-                task.text
-            ),
-            audience,
-            now,
-        );
         Ok(Response::new(conv::task(task)))
     }
 
@@ -776,34 +788,25 @@ impl Tickets {
         let number = validate::number(req.number)?;
         let contact_id = validate::id("contact_id", req.contact_id)?;
         let now = now_ms();
-        let p = who.principal.clone();
-        let (list, changed) = self
-            .write(move |conn| {
-                let facts = visible(conn, number, &p)?;
-                policy::manage_subscribers(&p, &facts)?;
+        let name = who.name.clone();
+        let list = self
+            .change(&who, number, now, move |conn, p, facts| {
+                policy::manage_subscribers(p, facts)?;
                 if !subscribers::is_company_contact(conn, facts.company_id, contact_id)? {
                     return Err(Denied::NotFound.into());
                 }
-                let changed = subscribers::set(conn, number, contact_id, subscribe)?;
-                let audience = if changed {
-                    tickets::touch(conn, number, now)?;
-                    Some(audience(conn, number, false)?)
-                } else {
-                    None
-                };
-                Ok((subscribers::list(conn, number)?, audience))
+                if !subscribers::set(conn, number, contact_id, subscribe)? {
+                    return Ok(Applied::unchanged(subscribers::list(conn, number)?));
+                }
+                tickets::touch(conn, number, now)?;
+                let summary = format!("Subscribers of #{number} changed by {name}");
+                Ok(Applied::changed(
+                    subscribers::list(conn, number)?,
+                    pb::EventKind::TicketUpdated,
+                    summary,
+                ))
             })
             .await?;
-        if let Some(audience) = changed {
-            self.publish(
-                pb::EventKind::TicketUpdated,
-                number,
-                &who,
-                format!("Subscribers of #{number} changed by {}", who.name),
-                audience,
-                now,
-            );
-        }
         Ok(Response::new(pb::SubscribersResponse {
             subscribers: list.into_iter().map(conv::subscriber).collect(),
         }))

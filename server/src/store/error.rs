@@ -31,6 +31,20 @@ impl StoreError {
             message: message.into(),
         }
     }
+
+    /// The same error with an `Invalid` field named as part of `parent`
+    /// (`sites` becomes `company.sites`), for callers whose wire message
+    /// nests the value the store checked.
+    #[must_use]
+    pub fn within(self, parent: &str) -> Self {
+        match self {
+            Self::Invalid { field, message } => Self::Invalid {
+                field: format!("{parent}.{field}"),
+                message,
+            },
+            other => other,
+        }
+    }
 }
 
 impl From<serde_json::Error> for StoreError {

@@ -103,7 +103,7 @@ pub fn details_to_pb(d: &ContactDetails) -> pb::ContactDetails {
 }
 
 /// The details as sent; only the phone kinds can be wrong here (the rest is
-/// checked by `service::account_input`). Left-out notifications keep the defaults.
+/// checked by `service::input`). Left-out notifications keep the defaults.
 pub fn details_from_pb(d: pb::ContactDetails) -> Result<ContactDetails, Status> {
     let phones = d
         .phones
@@ -210,7 +210,7 @@ pub fn preferences_from_pb(p: Option<pb::CompanyPreferences>) -> CompanyPreferen
     }
 }
 
-/// A company as sent for saving (fields checked by `service::account_input`).
+/// A company as sent for saving (fields checked by `service::input`).
 pub fn company_from_pb(c: pb::Company) -> Company {
     Company {
         id: c.id,

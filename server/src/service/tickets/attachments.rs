@@ -7,10 +7,11 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Status, Streaming};
 
-use super::{Tickets, audience, author, validate, visible};
+use super::{Applied, Tickets, author, validate, visible};
 use crate::policy::{self, Denied};
 use crate::service::authn::caller;
 use crate::service::convert::tickets as conv;
+use crate::service::input;
 use crate::service::status::invalid;
 use crate::store::attachments::{self, NewAttachment};
 use crate::store::now_ms;
@@ -46,7 +47,7 @@ impl Tickets {
         };
         let number = validate::number(meta.number)?;
         let file_name = validate::file_name(&meta.file_name)?;
-        let title = validate::optional_line("title", &meta.title, 200)?;
+        let title = input::text("title", &meta.title, 200, false)?;
         let content_type = validate::content_type(&meta.content_type, &file_name)?;
         let meta = NewAttachment {
             title: if title.is_empty() {
@@ -93,28 +94,16 @@ impl Tickets {
         let sha256 = hex::encode(hasher.finalize());
 
         let now = now_ms();
-        let p = who.principal.clone();
         let by = author(&who);
-        let (attachment, audience) = self
-            .write(move |conn| {
-                // Checked again: the ticket may have changed during the upload.
-                let facts = visible(conn, number, &p)?;
-                policy::post(&p, &facts)?;
+        // Checked again: the ticket may have changed during the upload.
+        let attachment = self
+            .change(&who, number, now, move |conn, p, facts| {
+                policy::post(p, facts)?;
                 let a = attachments::add(conn, number, &meta, &sha256, &data, &by, now)?;
-                Ok((a, audience(conn, number, false)?))
+                let summary = format!("{} attached {} to #{number}", by.name, a.file_name);
+                Ok(Applied::changed(a, pb::EventKind::AttachmentAdded, summary))
             })
             .await?;
-        self.publish(
-            pb::EventKind::AttachmentAdded,
-            number,
-            &who,
-            format!(
-                "{} attached {} to #{number}",
-                who.name, attachment.file_name
-            ),
-            audience,
-            now,
-        );
         Ok(conv::attachment(attachment))
     }
 

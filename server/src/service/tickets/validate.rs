@@ -1,15 +1,12 @@
-//! Checks on ticket input that need nothing from the store.
+//! Checks on ticket input that need nothing from the store. Plain
+//! single-line text is checked by `service::input::text`.
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use portal_proto::pb;
 use tonic::Status;
 
 use crate::domain::tickets::{MAX_LONG_TEXT_BYTES, has_stray_control, parse_date};
+use crate::service::input;
 use crate::service::status::invalid;
-
-/// Lists default to this many rows.
-pub const DEFAULT_PAGE: usize = 50;
-pub const MAX_PAGE: usize = 200;
 
 /// A required ticket number.
 pub fn number(n: i64) -> Result<i64, Status> {
@@ -32,27 +29,6 @@ pub fn optional_id(field: &str, n: i64) -> Result<Option<i64>, Status> {
         n if n > 0 => Ok(Some(n)),
         _ => Err(invalid(field, "must not be negative")),
     }
-}
-
-/// A single line of 1..=`max` characters, trimmed.
-pub fn line(field: &str, s: &str, max: usize) -> Result<String, Status> {
-    let s = s.trim();
-    if s.is_empty() {
-        return Err(invalid(field, "required"));
-    }
-    optional_line(field, s, max)
-}
-
-/// A single line of at most `max` characters (may be empty), trimmed.
-pub fn optional_line(field: &str, s: &str, max: usize) -> Result<String, Status> {
-    let s = s.trim();
-    if s.chars().count() > max {
-        return Err(invalid(field, format!("at most {max} characters")));
-    }
-    if s.chars().any(char::is_control) {
-        return Err(invalid(field, "must be a single line of text"));
-    }
-    Ok(s.to_owned())
 }
 
 /// Free text of at most 64 KiB; `required` refuses blank text.
@@ -85,14 +61,6 @@ pub fn priority(field: &str, p: i32, required: bool) -> Result<Option<i32>, Stat
 /// An enum value that the client sent as a raw number.
 pub fn known<E: TryFrom<i32>>(field: &str, v: i32) -> Result<E, Status> {
     E::try_from(v).map_err(|_| invalid(field, "not a known value"))
-}
-
-pub fn page_size(page: Option<&pb::PageRequest>) -> Result<usize, Status> {
-    match page.map_or(0, |p| p.page_size) as usize {
-        0 => Ok(DEFAULT_PAGE),
-        n if n <= MAX_PAGE => Ok(n),
-        _ => Err(invalid("page.page_size", format!("at most {MAX_PAGE}"))),
-    }
 }
 
 fn day_ms(d: NaiveDate) -> i64 {
@@ -142,7 +110,7 @@ pub fn due_date(s: &str, now_ms: i64) -> Result<Option<String>, Status> {
 
 /// A file name as uploaded: a bare name, no path.
 pub fn file_name(s: &str) -> Result<String, Status> {
-    let name = line("file_name", s, 255)?;
+    let name = input::text("file_name", s, 255, true)?;
     if name.contains(['/', '\\']) || name == "." || name == ".." {
         return Err(invalid("file_name", "a file name without any folder"));
     }

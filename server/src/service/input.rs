@@ -1,4 +1,6 @@
-//! Checks of account and company input. Every error names its field.
+//! Checks of client input shared by the services (single-line text,
+//! e-mail addresses, ids) and of account and company messages. Every error
+//! names its field; ticket-only checks are in `tickets/validate.rs`.
 
 use std::collections::HashSet;
 
