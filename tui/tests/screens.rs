@@ -842,3 +842,25 @@ fn staff_set_priority_assign_and_work_tasks() {
         }]
     );
 }
+
+#[test]
+fn esc_asks_before_discarding_a_typed_reply() {
+    let mut app = signed_in(alice());
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Enter);
+    app.take_requests();
+    reply(&mut app, Reply::Ticket(Box::new(detail())));
+    press(&mut app, KeyCode::Char('r'));
+    type_text(&mut app, "Half a thought");
+    press(&mut app, KeyCode::Esc);
+    insta::assert_snapshot!("ticket_reply_discard_80x24", render(&mut app, 80, 24));
+    press(&mut app, KeyCode::Char('n'));
+    assert!(
+        render(&mut app, 80, 24).contains("Half a thought"),
+        "the reply is still there"
+    );
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('y'));
+    assert!(app.popups.is_empty(), "discarded");
+    assert!(app.take_requests().is_empty(), "nothing was sent");
+}

@@ -15,6 +15,7 @@ impl App {
             Outcome::Close => {
                 self.popups.pop();
             }
+            Outcome::Open(popup) => self.popups.push(*popup),
             Outcome::Confirmed(what) => {
                 self.popups.pop();
                 self.on_confirm(&what, fx);
@@ -41,6 +42,9 @@ impl App {
             }
             Confirm::ResetPassword { contact_id } => fx.send(Request::ResetPassword { contact_id }),
             Confirm::DiscardTicketForm => fx.nav = Some(Nav::TicketList),
+            Confirm::DiscardPrompt => {
+                self.popups.pop();
+            }
             Confirm::DiscardProfile => {
                 if let Phase::Main(main) = &mut self.phase {
                     main.account.editing = None;

@@ -18,10 +18,17 @@ use crate::theme::Theme;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Confirm {
     DiscardTicketForm,
+    /// Leave the small form under this question.
+    DiscardPrompt,
     DiscardProfile,
     Logout,
-    SetActive { contact_id: i64, active: bool },
-    ResetPassword { contact_id: i64 },
+    SetActive {
+        contact_id: i64,
+        active: bool,
+    },
+    ResetPassword {
+        contact_id: i64,
+    },
 }
 
 /// What a picker chooses.
@@ -173,6 +180,8 @@ pub enum Outcome {
     Submitted,
     /// Ctrl-E in a multi-line field of a prompt.
     ExternalEdit(usize),
+    /// Another popup on top of this one (asking before discarding).
+    Open(Box<Popup>),
 }
 
 impl Popup {
@@ -266,6 +275,13 @@ impl Popup {
                     return Outcome::Keep;
                 }
                 match prompt.form.handle_key(key) {
+                    FormEvent::Cancel if prompt.form.is_dirty() => {
+                        Outcome::Open(Box::new(Popup::confirm(
+                            "Discard what you typed?",
+                            "It will be lost.",
+                            Confirm::DiscardPrompt,
+                        )))
+                    }
                     FormEvent::Cancel => Outcome::Close,
                     FormEvent::Submit => Outcome::Submitted,
                     FormEvent::ExternalEdit(i) => Outcome::ExternalEdit(i),
