@@ -190,7 +190,10 @@ async fn sign_in_create_find_reply_cancel_quit() -> anyhow::Result<()> {
 
     // Quit; the shell gets a sane terminal back.
     tmux.keys(&["q"]);
-    let screen = tmux.wait_for("PORTAL EXITED");
+    // Wait for stty's report too, not just the exit line.
+    let screen = tmux.wait_until("the exit and stty's report", |s| {
+        s.contains("PORTAL EXITED") && s.contains("icanon")
+    });
     assert!(
         screen.contains("PORTAL EXITED 0"),
         "portal failed:\n{screen}"

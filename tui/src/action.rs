@@ -56,6 +56,23 @@ pub enum Request {
         status: pb::TicketStatus,
         note: String,
     },
+    SetPriority {
+        number: i64,
+        priority: i32,
+    },
+    Assign {
+        number: i64,
+        staff_id: i64,
+    },
+    AddTask {
+        number: i64,
+        text: String,
+    },
+    SetTaskDone {
+        number: i64,
+        task_id: i64,
+        done: bool,
+    },
     AddSubscriber {
         number: i64,
         contact_id: i64,
@@ -203,9 +220,15 @@ pub enum Reply {
     },
     FormData {
         service_types: Vec<pb::ServiceType>,
-        company: Option<pb::Company>,
+        company: Option<Box<pb::Company>>,
         contacts: Vec<pb::Contact>,
         companies: Vec<pb::Company>,
+        staff: Vec<pb::StaffMember>,
+    },
+    /// A staff change to a ticket went through.
+    Changed {
+        number: i64,
+        what: String,
     },
     CompanyContacts {
         company_id: i64,

@@ -314,6 +314,71 @@ impl Client {
                     .await?
                     .into_inner(),
             )),
+            Request::SetPriority { number, priority } => {
+                let t = self
+                    .tickets()
+                    .set_priority(self.authed(pb::SetPriorityRequest {
+                        number,
+                        priority,
+                        note: String::new(),
+                    }))
+                    .await?
+                    .into_inner();
+                Reply::Changed {
+                    number,
+                    what: format!(
+                        "priority is now {}",
+                        crate::ui::format::priority(t.priority)
+                    ),
+                }
+            }
+            Request::Assign { number, staff_id } => {
+                let t = self
+                    .tickets()
+                    .assign(self.authed(pb::AssignRequest {
+                        number,
+                        staff_id,
+                        board: String::new(),
+                    }))
+                    .await?
+                    .into_inner();
+                let who = if t.assigned_staff_name.is_empty() {
+                    "nobody".to_owned()
+                } else {
+                    t.assigned_staff_name
+                };
+                Reply::Changed {
+                    number,
+                    what: format!("assigned to {who}"),
+                }
+            }
+            Request::AddTask { number, text } => {
+                self.tickets()
+                    .add_task(self.authed(pb::AddTaskRequest { number, text }))
+                    .await?;
+                Reply::Changed {
+                    number,
+                    what: "task added".to_owned(),
+                }
+            }
+            Request::SetTaskDone {
+                number,
+                task_id,
+                done,
+            } => {
+                self.tickets()
+                    .set_task_done(self.authed(pb::SetTaskDoneRequest {
+                        number,
+                        task_id,
+                        done,
+                    }))
+                    .await?;
+                let what = if done { "task done" } else { "task reopened" };
+                Reply::Changed {
+                    number,
+                    what: what.to_owned(),
+                }
+            }
             Request::AddSubscriber { number, contact_id } => {
                 let subscribers = self
                     .tickets()
@@ -522,11 +587,23 @@ impl Client {
             .await
             .map(|r| r.into_inner().companies)
             .unwrap_or_default();
+        let staff = if companies.is_empty() {
+            Vec::new()
+        } else {
+            StaffServiceClient::new(self.channel.clone())
+                .list_staff(self.authed(pb::ListStaffRequest {
+                    include_inactive: false,
+                }))
+                .await
+                .map(|r| r.into_inner().staff)
+                .unwrap_or_default()
+        };
         Ok(Reply::FormData {
             service_types,
-            company: company.map(tonic::Response::into_inner),
+            company: company.map(|c| Box::new(c.into_inner())),
             contacts,
             companies,
+            staff,
         })
     }
 

@@ -28,6 +28,10 @@ pub enum Cmd {
     Attach,
     SaveAttachment,
     AddSubscriber,
+    Priority,
+    Assign,
+    AddTask,
+    ToggleTask,
     OlderTimeline,
     Edit,
     Password,
@@ -39,7 +43,7 @@ pub enum Cmd {
 }
 
 impl Cmd {
-    const ALL: [(Cmd, &'static str, &'static [&'static str]); 27] = [
+    const ALL: [(Cmd, &'static str, &'static [&'static str]); 31] = [
         (Cmd::Quit, "quit", &["q"]),
         (Cmd::Help, "help", &["?", "f1"]),
         (Cmd::NextTab, "next_tab", &["tab"]),
@@ -59,6 +63,10 @@ impl Cmd {
         (Cmd::Attach, "attach", &["a"]),
         (Cmd::SaveAttachment, "save_attachment", &["w"]),
         (Cmd::AddSubscriber, "add_subscriber", &["+"]),
+        (Cmd::Priority, "priority", &["p"]),
+        (Cmd::Assign, "assign", &["A"]),
+        (Cmd::AddTask, "add_task", &["t"]),
+        (Cmd::ToggleTask, "toggle_task", &["T"]),
         (Cmd::OlderTimeline, "older_timeline", &["o"]),
         (Cmd::Edit, "edit", &["e"]),
         (Cmd::Password, "password", &["p"]),

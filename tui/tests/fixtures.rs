@@ -467,8 +467,30 @@ pub fn signed_in(me: pb::Identity) -> App {
         &mut app,
         Reply::FormData {
             service_types: service_types(),
-            company: Some(company()),
+            company: Some(Box::new(company())),
             contacts: contacts(),
+            staff: if staff {
+                vec![
+                    pb::StaffMember {
+                        id: 1,
+                        first_name: "Tom".into(),
+                        last_name: "Tran".into(),
+                        role: pb::StaffRole::Technician.into(),
+                        active: true,
+                        ..Default::default()
+                    },
+                    pb::StaffMember {
+                        id: 2,
+                        first_name: "Dina".into(),
+                        last_name: "Duarte".into(),
+                        role: pb::StaffRole::Dispatcher.into(),
+                        active: true,
+                        ..Default::default()
+                    },
+                ]
+            } else {
+                Vec::new()
+            },
             companies: if staff {
                 vec![
                     company(),

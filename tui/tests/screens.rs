@@ -756,3 +756,111 @@ fn no_keyring_is_said_in_the_status_line() {
         "the sign-in form shows:\n{screen}"
     );
 }
+
+#[test]
+fn staff_set_priority_assign_and_work_tasks() {
+    let mut app = signed_in(tom());
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Enter);
+    app.take_requests();
+    let mut d = detail();
+    d.permissions = Some(pb::TicketPermissions {
+        allowed_statuses: vec![
+            pb::TicketStatus::WaitingOnClient.into(),
+            pb::TicketStatus::Completed.into(),
+        ],
+        can_post: true,
+        can_add_internal_note: true,
+        can_set_priority: true,
+        can_assign: true,
+        can_manage_tasks: true,
+        can_manage_subscribers: true,
+    });
+    reply(&mut app, Reply::Ticket(Box::new(d)));
+    press(&mut app, KeyCode::Char('?'));
+    snap("ticket_detail_staff_help", &mut app);
+    assert!(!render(&mut app, 80, 24).contains("Ctrl-C"));
+    press(&mut app, KeyCode::PageDown);
+    assert!(
+        render(&mut app, 80, 24).contains("Ctrl-C"),
+        "the help scrolls to its end"
+    );
+    press(&mut app, KeyCode::Esc);
+
+    press(&mut app, KeyCode::Char('p'));
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::SetPriority {
+            number: 1042,
+            priority: 2
+        }]
+    );
+
+    press(&mut app, KeyCode::Char('A'));
+    insta::assert_snapshot!("ticket_assign_80x24", render(&mut app, 80, 24));
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Assign {
+            number: 1042,
+            staff_id: 2
+        }]
+    );
+
+    press(&mut app, KeyCode::Char('t'));
+    type_text(&mut app, "Fit the new fuser");
+    ctrl(&mut app, 's');
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::AddTask {
+            number: 1042,
+            text: "Fit the new fuser".into()
+        }]
+    );
+    reply(
+        &mut app,
+        Reply::Changed {
+            number: 1042,
+            what: "task added".into(),
+        },
+    );
+    assert!(app.popups.is_empty(), "the task prompt closed");
+    assert_eq!(app.take_requests(), vec![Request::Ticket { number: 1042 }]);
+
+    press(&mut app, KeyCode::Char('T'));
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::SetTaskDone {
+            number: 1042,
+            task_id: 1,
+            done: false
+        }]
+    );
+}
+
+#[test]
+fn esc_asks_before_discarding_a_typed_reply() {
+    let mut app = signed_in(alice());
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Enter);
+    app.take_requests();
+    reply(&mut app, Reply::Ticket(Box::new(detail())));
+    press(&mut app, KeyCode::Char('r'));
+    type_text(&mut app, "Half a thought");
+    press(&mut app, KeyCode::Esc);
+    insta::assert_snapshot!("ticket_reply_discard_80x24", render(&mut app, 80, 24));
+    press(&mut app, KeyCode::Char('n'));
+    assert!(
+        render(&mut app, 80, 24).contains("Half a thought"),
+        "the reply is still there"
+    );
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('y'));
+    assert!(app.popups.is_empty(), "discarded");
+    assert!(app.take_requests().is_empty(), "nothing was sent");
+}

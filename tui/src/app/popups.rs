@@ -15,6 +15,7 @@ impl App {
             Outcome::Close => {
                 self.popups.pop();
             }
+            Outcome::Open(popup) => self.popups.push(*popup),
             Outcome::Confirmed(what) => {
                 self.popups.pop();
                 self.on_confirm(&what, fx);
@@ -41,6 +42,9 @@ impl App {
             }
             Confirm::ResetPassword { contact_id } => fx.send(Request::ResetPassword { contact_id }),
             Confirm::DiscardTicketForm => fx.nav = Some(Nav::TicketList),
+            Confirm::DiscardPrompt => {
+                self.popups.pop();
+            }
             Confirm::DiscardProfile => {
                 if let Phase::Main(main) = &mut self.phase {
                     main.account.editing = None;
@@ -129,6 +133,27 @@ impl App {
                     ));
                 }
             }
+            Pick::Priority { number } => fx.send(Request::SetPriority {
+                number,
+                priority: index as i32 + 1,
+            }),
+            Pick::Assign { number, staff_ids } => {
+                if let Some(staff_id) = staff_ids.get(index) {
+                    fx.send(Request::Assign {
+                        number,
+                        staff_id: *staff_id,
+                    });
+                }
+            }
+            Pick::Task { number, tasks } => {
+                if let Some((task_id, done)) = tasks.get(index) {
+                    fx.send(Request::SetTaskDone {
+                        number,
+                        task_id: *task_id,
+                        done: !done,
+                    });
+                }
+            }
             Pick::Level { contact_id, levels } => {
                 if let Some(access) = levels.get(index) {
                     fx.send(Request::SetAccess {
@@ -162,6 +187,10 @@ impl App {
                     })
                 }
             }
+            Prompt::AddTask { number } => form.check_required().then(|| Request::AddTask {
+                number: *number,
+                text: form.text("text"),
+            }),
             Prompt::Attach { number } => {
                 let path = expand_home(form.raw("path").trim());
                 if path.is_empty() {

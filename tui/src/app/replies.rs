@@ -258,17 +258,24 @@ impl App {
                 company,
                 contacts,
                 companies,
+                staff,
             } => {
                 main.catalog = Catalog {
                     loaded: true,
                     service_types,
-                    company,
+                    company: company.map(|c| *c),
                     contacts,
                     companies,
+                    staff,
                 };
                 if let Some(form) = &mut main.form {
                     form.on_catalog(&main.catalog);
                 }
+            }
+            Reply::Changed { number, what } => {
+                self.close_prompt();
+                fx.ok(format!("#{number}: {what}"));
+                self.reload_detail(number, fx);
             }
             Reply::CompanyContacts {
                 company_id,
@@ -363,6 +370,7 @@ impl App {
                 (&p.what, request),
                 (Prompt::Post { .. }, Request::AddPost { .. })
                     | (Prompt::Attach { .. }, Request::Upload { .. })
+                    | (Prompt::AddTask { .. }, Request::AddTask { .. })
                     | (Prompt::SavePath { .. }, Request::Download { .. })
                     | (Prompt::StatusNote { .. }, Request::ChangeStatus { .. })
                     | (Prompt::ForgotPassword, Request::ForgotPassword { .. })

@@ -46,6 +46,8 @@ pub struct Catalog {
     pub contacts: Vec<pb::Contact>,
     /// Staff: the companies a ticket may be raised for.
     pub companies: Vec<pb::Company>,
+    /// Staff: who tickets may be assigned to.
+    pub staff: Vec<pb::StaffMember>,
 }
 
 impl Catalog {

@@ -18,10 +18,17 @@ use crate::theme::Theme;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Confirm {
     DiscardTicketForm,
+    /// Leave the small form under this question.
+    DiscardPrompt,
     DiscardProfile,
     Logout,
-    SetActive { contact_id: i64, active: bool },
-    ResetPassword { contact_id: i64 },
+    SetActive {
+        contact_id: i64,
+        active: bool,
+    },
+    ResetPassword {
+        contact_id: i64,
+    },
 }
 
 /// What a picker chooses.
@@ -41,6 +48,17 @@ pub enum Pick {
         contact_id: i64,
         levels: Vec<pb::AccessLevel>,
     },
+    Priority {
+        number: i64,
+    },
+    Assign {
+        number: i64,
+        staff_ids: Vec<i64>,
+    },
+    Task {
+        number: i64,
+        tasks: Vec<(i64, bool)>,
+    },
 }
 
 /// What a small form is for.
@@ -51,6 +69,9 @@ pub enum Prompt {
         kind: pb::PostKind,
     },
     Attach {
+        number: i64,
+    },
+    AddTask {
         number: i64,
     },
     SavePath {
@@ -75,6 +96,8 @@ pub enum Popup {
     Help {
         title: String,
         lines: HelpLines,
+        /// First line shown, when the help is taller than the screen.
+        scroll: u16,
     },
     Confirm {
         title: String,
@@ -157,6 +180,8 @@ pub enum Outcome {
     Submitted,
     /// Ctrl-E in a multi-line field of a prompt.
     ExternalEdit(usize),
+    /// Another popup on top of this one (asking before discarding).
+    Open(Box<Popup>),
 }
 
 impl Popup {
@@ -164,6 +189,7 @@ impl Popup {
         Popup::Help {
             title: title.into(),
             lines,
+            scroll: 0,
         }
     }
 
@@ -193,6 +219,26 @@ impl Popup {
 
     pub fn handle_key(&mut self, key: &KeyEvent) -> Outcome {
         match self {
+            Popup::Help { scroll, .. }
+                if matches!(key.code, KeyCode::Down | KeyCode::Char('j')) =>
+            {
+                *scroll = scroll.saturating_add(1);
+                Outcome::Keep
+            }
+            Popup::Help { scroll, .. } if matches!(key.code, KeyCode::Up | KeyCode::Char('k')) => {
+                *scroll = scroll.saturating_sub(1);
+                Outcome::Keep
+            }
+            Popup::Help { scroll, .. }
+                if matches!(key.code, KeyCode::PageDown | KeyCode::Char(' ')) =>
+            {
+                *scroll = scroll.saturating_add(10);
+                Outcome::Keep
+            }
+            Popup::Help { scroll, .. } if key.code == KeyCode::PageUp => {
+                *scroll = scroll.saturating_sub(10);
+                Outcome::Keep
+            }
             Popup::Help { .. } | Popup::Info { .. } => match key.code {
                 KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | '?') => Outcome::Close,
                 _ => Outcome::Keep,
@@ -229,6 +275,13 @@ impl Popup {
                     return Outcome::Keep;
                 }
                 match prompt.form.handle_key(key) {
+                    FormEvent::Cancel if prompt.form.is_dirty() => {
+                        Outcome::Open(Box::new(Popup::confirm(
+                            "Discard what you typed?",
+                            "It will be lost.",
+                            Confirm::DiscardPrompt,
+                        )))
+                    }
                     FormEvent::Cancel => Outcome::Close,
                     FormEvent::Submit => Outcome::Submitted,
                     FormEvent::ExternalEdit(i) => Outcome::ExternalEdit(i),
@@ -249,7 +302,11 @@ impl Popup {
     pub fn render(&mut self, frame: &mut Frame, theme: &Theme) {
         let area = frame.area();
         match self {
-            Popup::Help { title, lines } => {
+            Popup::Help {
+                title,
+                lines,
+                scroll,
+            } => {
                 let key_width = lines
                     .iter()
                     .map(|(k, _)| k.chars().count())
@@ -265,10 +322,18 @@ impl Popup {
                     })
                     .collect();
                 let rect = centered(area, 76, text.len() as u16 + 3);
-                let block = frame_block(title, theme)
-                    .title_bottom(Line::styled(" Esc closes ", theme.muted));
+                let visible = rect.height.saturating_sub(2);
+                *scroll = (*scroll).min((text.len() as u16).saturating_sub(visible));
+                let more = text.len() as u16 > visible;
+                let footer = if more {
+                    " ↑/↓ scroll · Esc closes "
+                } else {
+                    " Esc closes "
+                };
+                let block =
+                    frame_block(title, theme).title_bottom(Line::styled(footer, theme.muted));
                 frame.render_widget(Clear, rect);
-                frame.render_widget(Paragraph::new(text).block(block), rect);
+                frame.render_widget(Paragraph::new(text).block(block).scroll((*scroll, 0)), rect);
             }
             Popup::Confirm { title, text, .. } => {
                 let rect = centered(area, 52, 6);

@@ -112,6 +112,20 @@ impl TicketDetail {
         if p.can_manage_subscribers {
             lines.push(help_line(ctx.keys, Cmd::AddSubscriber, "add a subscriber"));
         }
+        if p.can_set_priority {
+            lines.push(help_line(ctx.keys, Cmd::Priority, "set the priority"));
+        }
+        if p.can_assign {
+            lines.push(help_line(ctx.keys, Cmd::Assign, "assign to a staff member"));
+        }
+        if p.can_manage_tasks {
+            lines.push(help_line(ctx.keys, Cmd::AddTask, "add a task"));
+            lines.push(help_line(
+                ctx.keys,
+                Cmd::ToggleTask,
+                "tick or untick a task",
+            ));
+        }
         lines.push(help_line(
             ctx.keys,
             Cmd::OlderTimeline,
@@ -182,6 +196,54 @@ impl TicketDetail {
                         "Save which attachment?",
                         items,
                         Pick::SaveAttachment(attachments),
+                    ));
+                }
+            }
+            _ if ctx.keys.is(Cmd::Priority, key) && p.can_set_priority => {
+                let items = (1..=5).map(|p| format::priority(p).to_owned()).collect();
+                fx.popup = Some(Popup::pick("Priority", items, Pick::Priority { number }));
+            }
+            _ if ctx.keys.is(Cmd::Assign, key) && p.can_assign => {
+                let staff: Vec<&pb::StaffMember> =
+                    ctx.catalog.staff.iter().filter(|s| s.active).collect();
+                let mut items = vec!["Nobody".to_owned()];
+                items.extend(staff.iter().map(|s| {
+                    format!(
+                        "{} {} ({})",
+                        s.first_name,
+                        s.last_name,
+                        format::role(s.role())
+                    )
+                }));
+                let mut staff_ids = vec![0];
+                staff_ids.extend(staff.iter().map(|s| s.id));
+                fx.popup = Some(Popup::pick(
+                    "Assign to",
+                    items,
+                    Pick::Assign { number, staff_ids },
+                ));
+            }
+            _ if ctx.keys.is(Cmd::AddTask, key) && p.can_manage_tasks => {
+                fx.popup = Some(Popup::Prompt(PromptPopup::new(
+                    format!("New task on #{number}"),
+                    Prompt::AddTask { number },
+                    vec![Field::line("text", "Task", "").required()],
+                )));
+            }
+            _ if ctx.keys.is(Cmd::ToggleTask, key) && p.can_manage_tasks => {
+                let tasks: Vec<&pb::Task> = self.detail.iter().flat_map(|d| &d.tasks).collect();
+                if tasks.is_empty() {
+                    fx.info("No tasks yet; t adds one");
+                } else {
+                    let items = tasks
+                        .iter()
+                        .map(|t| format!("{} {}", if t.done { "[x]" } else { "[ ]" }, t.text))
+                        .collect();
+                    let tasks = tasks.iter().map(|t| (t.id, t.done)).collect();
+                    fx.popup = Some(Popup::pick(
+                        "Tick or untick",
+                        items,
+                        Pick::Task { number, tasks },
                     ));
                 }
             }
@@ -266,6 +328,12 @@ impl TicketDetail {
         }
         if !p.allowed_statuses.is_empty() {
             hints.push("c status");
+        }
+        if p.can_set_priority {
+            hints.push("p priority");
+        }
+        if p.can_assign {
+            hints.push("A assign");
         }
         hints.extend(["w save", "? help"]);
         frame.render_widget(
