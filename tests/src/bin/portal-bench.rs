@@ -132,14 +132,10 @@ async fn main() -> anyhow::Result<()> {
         seconds,
         move |s| async move {
             let number = rand::thread_rng().gen_range(FIRST_NUMBER..=max_number);
-            match s
-                .tickets()
+            s.tickets()
                 .get_ticket(pb::GetTicketRequest { number })
                 .await
-            {
-                Ok(_) => true,
-                Err(e) => e.code() == tonic::Code::NotFound,
-            }
+                .map(drop)
         },
     )
     .await?;
@@ -155,7 +151,7 @@ async fn main() -> anyhow::Result<()> {
         seconds,
         move |s| async move {
             let company = rand::thread_rng().gen_range(1..=1000);
-            s.tickets().list_tickets(page(company)).await.is_ok()
+            s.tickets().list_tickets(page(company)).await.map(drop)
         },
     )
     .await?;
@@ -184,10 +180,11 @@ async fn main() -> anyhow::Result<()> {
                     title: "Benchmark ticket".into(),
                     description: "Created by portal-bench".into(),
                     service_type_id: free_type,
+                    po_number: "PO-BENCH".into(), // some companies require one
                     ..Default::default()
                 })
                 .await
-                .is_ok()
+                .map(drop)
         },
     )
     .await?;
@@ -316,7 +313,7 @@ async fn throughput<F, Fut>(
 ) -> anyhow::Result<f64>
 where
     F: Fn(Session) -> Fut + Clone + Send + 'static,
-    Fut: std::future::Future<Output = bool> + Send,
+    Fut: std::future::Future<Output = Result<(), tonic::Status>> + Send,
 {
     // A few connections, each multiplexing many streams, as real clients would.
     let mut sessions = Vec::new();
@@ -333,11 +330,15 @@ where
             let (done, failed, stop) = (done.clone(), failed.clone(), stop.clone());
             tokio::spawn(async move {
                 while !stop.load(Ordering::Relaxed) {
-                    if call(session.clone()).await {
-                        done.fetch_add(1, Ordering::Relaxed);
-                    } else {
-                        failed.fetch_add(1, Ordering::Relaxed);
-                    }
+                    match call(session.clone()).await {
+                        Ok(()) => done.fetch_add(1, Ordering::Relaxed),
+                        Err(e) => {
+                            if failed.fetch_add(1, Ordering::Relaxed) == 0 {
+                                eprintln!("  first failure: {e:?}");
+                            }
+                            0
+                        }
+                    };
                 }
             })
         })
