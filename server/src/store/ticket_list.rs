@@ -114,7 +114,7 @@ fn sort_value(sort: TicketSort, t: &Ticket) -> SortValue {
     }
 }
 
-/// The filters as SQL conditions. With `narrow`, columns are written `+t.x`
+/// The filters but `text` as SQL conditions. With `narrow`, columns are written `+t.x`
 /// so that no index on them competes with the scope's id list: without
 /// statistics SQLite would rather walk every open ticket.
 fn filter_clause(filter: &TicketFilter, narrow: bool, args: &mut Vec<Value>) -> String {
@@ -129,14 +129,6 @@ fn filter_clause(filter: &TicketFilter, narrow: bool, args: &mut Vec<Value>) -> 
             args.push(v);
         }
     };
-    if let Some(q) = &filter.text {
-        cond(
-            "t.id IN (SELECT CASE WHEN rowid < 0 THEN -rowid
-                   ELSE (SELECT ticket_id FROM timeline WHERE id = ticket_search.rowid) END
-               FROM ticket_search WHERE ticket_search MATCH ?)",
-            Some(Value::Text(q.clone())),
-        );
-    }
     let int = |n: i64| Some(Value::Integer(n));
     if let Some(g) = filter.status_group {
         cond("t.status_group = ?", int(g as i64));
@@ -180,9 +172,12 @@ fn filter_clause(filter: &TicketFilter, narrow: bool, args: &mut Vec<Value>) -> 
     sql
 }
 
+/// A search counts at most this many matches (then says it stopped).
+pub const SEARCH_COUNT_CAP: usize = 1000;
+
 /// A page of tickets visible in `scope` matching `filter`, sorted by `sort`,
-/// after `cursor`; with the total count of matches. Descriptions are cut to
-/// 200 characters.
+/// after `cursor`; with the total count of matches (of a search: at most
+/// `SEARCH_COUNT_CAP`). Descriptions are cut to 200 characters.
 pub fn list(
     conn: &Connection,
     scope: &TicketScope,
@@ -192,14 +187,156 @@ pub fn list(
     cursor: Option<&TicketCursor>,
     limit: usize,
 ) -> Result<TicketPage> {
+    if cursor.is_some_and(|c| c.sort != sort || c.descending != descending) {
+        return Err(StoreError::invalid(
+            "page.cursor",
+            "belongs to a different sort order",
+        ));
+    }
     let mut args = Vec::new();
     let (scope_sql, narrow) = scope_clause(conn, scope, &mut args)?;
     let filter_sql = filter_clause(filter, narrow, &mut args);
     let where_sql = format!("WHERE {scope_sql}{filter_sql}");
+    match &filter.text {
+        // Newest first, straight from the index; a narrow scope has few
+        // tickets, better checked one by one below.
+        Some(q) if sort == TicketSort::Number && descending && !narrow => {
+            args.push(Value::Text(q.clone()));
+            newest_matches(conn, &where_sql, args, cursor, limit)
+        }
+        text => sorted(
+            conn,
+            &where_sql,
+            text.as_deref(),
+            narrow,
+            args,
+            (sort, descending),
+            cursor,
+            limit,
+        ),
+    }
+}
 
-    let total: i64 = conn
-        .prepare_cached(&format!("SELECT count(*) FROM tickets t {where_sql}"))?
-        .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
+/// A search page newest ticket first: the index yields matches by rowid
+/// descending, i.e. by ticket number, so stepping stops as soon as the page
+/// (and the capped count) is full. `args` end with the match query.
+fn newest_matches(
+    conn: &Connection,
+    where_sql: &str,
+    mut args: Vec<Value>,
+    cursor: Option<&TicketCursor>,
+    limit: usize,
+) -> Result<TicketPage> {
+    // CROSS JOIN keeps the index as the outer loop, whatever else the
+    // conditions offer.
+    let base = format!(
+        "SELECT s.rowid >> 20 FROM ticket_search s CROSS JOIN tickets t ON t.id = s.rowid >> 20
+         {where_sql} AND s.ticket_search MATCH ?"
+    );
+    let order = " ORDER BY s.rowid DESC";
+    let counted = distinct_ids(conn, &format!("{base}{order}"), &args, SEARCH_COUNT_CAP + 1)?;
+    let total_is_lower_bound = counted.len() > SEARCH_COUNT_CAP;
+    let total = counted.len().min(SEARCH_COUNT_CAP) as u64;
+    let mut ids = match cursor {
+        None if limit < counted.len() => counted[..=limit].to_vec(),
+        None => counted,
+        Some(c) => {
+            let SortValue::Int(after) = c.value else {
+                return Err(StoreError::invalid("page.cursor", "not a valid cursor"));
+            };
+            args.push(Value::Integer(after.saturating_mul(1 << 20)));
+            let sql = format!("{base} AND s.rowid < ?{order}");
+            #[cfg(test)]
+            plan::record(conn, &sql, &args);
+            distinct_ids(conn, &sql, &args, limit + 1)?
+        }
+    };
+    let next = (ids.len() > limit).then(|| {
+        ids.truncate(limit);
+        ids.last().map(|&id| TicketCursor {
+            sort: TicketSort::Number,
+            descending: true,
+            value: SortValue::Int(id),
+            id,
+        })
+    });
+    let sql = format!(
+        "{} WHERE t.id = ?1",
+        tickets::SELECT.replace("{desc}", "substr(t.description, 1, 200)")
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let tickets = ids
+        .iter()
+        .map(|id| tickets::finish(stmt.query_row([id], tickets::from_row)?))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(TicketPage {
+        tickets,
+        next: next.flatten(),
+        total,
+        total_is_lower_bound,
+    })
+}
+
+/// The first `max` distinct ids `sql` yields, stepping it only as far as
+/// needed; equal ids come one after another.
+fn distinct_ids(conn: &Connection, sql: &str, args: &[Value], max: usize) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query(params_from_iter(args.iter()))?;
+    let mut ids: Vec<i64> = Vec::new();
+    while ids.len() < max {
+        let Some(row) = rows.next()? else { break };
+        let id = row.get(0)?;
+        if ids.last() != Some(&id) {
+            ids.push(id);
+        }
+    }
+    Ok(ids)
+}
+
+/// A page in any order, sorting the matches; a search among them checks
+/// each ticket against the index (`narrow`: the few tickets of the scope)
+/// or takes the tickets the index names.
+#[allow(clippy::too_many_arguments)]
+fn sorted(
+    conn: &Connection,
+    where_sql: &str,
+    text: Option<&str>,
+    narrow: bool,
+    mut args: Vec<Value>,
+    (sort, descending): (TicketSort, bool),
+    cursor: Option<&TicketCursor>,
+    limit: usize,
+) -> Result<TicketPage> {
+    let mut where_sql = where_sql.to_owned();
+    if let Some(q) = text {
+        where_sql.push_str(if narrow {
+            " AND EXISTS (SELECT 1 FROM ticket_search WHERE ticket_search MATCH ?
+                 AND rowid BETWEEN t.id << 20 AND (t.id << 20) + 1048575)"
+        } else {
+            " AND t.id IN (SELECT rowid >> 20 FROM ticket_search WHERE ticket_search MATCH ?)"
+        });
+        args.push(Value::Text(q.to_owned()));
+    }
+    let (total, total_is_lower_bound) = if text.is_some() {
+        let n: i64 = conn
+            .prepare_cached(&format!(
+                "SELECT count(*) FROM (SELECT 1 FROM tickets t {where_sql} LIMIT ?)"
+            ))?
+            .query_row(
+                params_from_iter(
+                    args.iter()
+                        .chain([&Value::Integer(SEARCH_COUNT_CAP as i64 + 1)]),
+                ),
+                |r| r.get(0),
+            )?;
+        let n = n.max(0) as usize;
+        (n.min(SEARCH_COUNT_CAP), n > SEARCH_COUNT_CAP)
+    } else {
+        let n: i64 = conn
+            .prepare_cached(&format!("SELECT count(*) FROM tickets t {where_sql}"))?
+            .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
+        (n.max(0) as usize, false)
+    };
 
     let (key, text_key) = sort_key(sort);
     let (cmp, dir) = if descending {
@@ -212,12 +349,6 @@ pub fn list(
         tickets::SELECT.replace("{desc}", "substr(t.description, 1, 200)")
     );
     if let Some(c) = cursor {
-        if c.sort != sort || c.descending != descending {
-            return Err(StoreError::invalid(
-                "page.cursor",
-                "belongs to a different sort order",
-            ));
-        }
         let value = match (&c.value, text_key) {
             (SortValue::Int(n), false) => Value::Integer(*n),
             (SortValue::Text(s), true) => Value::Text(s.clone()),
@@ -256,7 +387,8 @@ pub fn list(
     Ok(TicketPage {
         tickets,
         next,
-        total: total.max(0) as u64,
+        total: total as u64,
+        total_is_lower_bound,
     })
 }
 
