@@ -668,6 +668,186 @@ mod tests {
         assert_eq!(numbers(TicketScope::All, filter), vec![other]);
     }
 
+    fn newest_first(
+        conn: &Connection,
+        scope: &TicketScope,
+        text: &str,
+        cursor: Option<&TicketCursor>,
+        limit: usize,
+    ) -> TicketPage {
+        let filter = TicketFilter {
+            text: match_query(text),
+            ..Default::default()
+        };
+        list(
+            conn,
+            scope,
+            &filter,
+            TicketSort::Number,
+            true,
+            cursor,
+            limit,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn search_pages_walk_newest_first_without_duplicates_or_gaps() {
+        let (_dir, conn) = temp_conn();
+        let tom = Author {
+            staff: true,
+            id: TOM,
+            name: "Tom".into(),
+        };
+        let mut expected = Vec::new();
+        for i in 0..23_i64 {
+            let title = if i % 3 == 0 { "printer down" } else { "other" };
+            let t = raw_ticket(&conn, COMPANY_A, UMA, title, 0);
+            // Several matching posts on some tickets, one on others.
+            for _ in 0..(i % 4) {
+                timeline::append(
+                    &conn,
+                    t,
+                    &tom,
+                    Change::post(TimelineKind::Discussion, "printer again"),
+                    1,
+                )
+                .unwrap();
+            }
+            if i % 3 == 0 || i % 4 > 0 {
+                expected.push(t);
+            }
+        }
+        expected.reverse();
+        for scope in [
+            TicketScope::All,
+            TicketScope::Own { contact_id: UMA },
+            TicketScope::Company {
+                company_id: COMPANY_A,
+                contact_id: MARK,
+            },
+        ] {
+            let mut seen = Vec::new();
+            let mut cursor = None;
+            loop {
+                let page = newest_first(&conn, &scope, "printer", cursor.as_ref(), 4);
+                assert_eq!(page.total, expected.len() as u64);
+                assert!(!page.total_is_lower_bound);
+                seen.extend(page.tickets.iter().map(|t| t.number));
+                match page.next {
+                    Some(c) => cursor = Some(c),
+                    None => break,
+                }
+            }
+            assert_eq!(seen, expected, "{scope:?}");
+        }
+        // Another company's scope sees none of them.
+        let other = TicketScope::Company {
+            company_id: COMPANY_B,
+            contact_id: BOB,
+        };
+        assert!(
+            newest_first(&conn, &other, "printer", None, 4)
+                .tickets
+                .is_empty()
+        );
+        // The page is read from the index in order, not sorted.
+        let cursor = TicketCursor {
+            sort: TicketSort::Number,
+            descending: true,
+            value: SortValue::Int(10),
+            id: 10,
+        };
+        newest_first(&conn, &TicketScope::All, "printer", Some(&cursor), 4);
+        let plan = plan::last();
+        assert!(plan.starts_with("SCAN s VIRTUAL TABLE"), "{plan}");
+        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+    }
+
+    #[test]
+    fn a_search_counts_up_to_the_cap() {
+        let (_dir, conn) = temp_conn();
+        conn.execute_batch("BEGIN").unwrap();
+        for _ in 0..=SEARCH_COUNT_CAP {
+            raw_ticket(&conn, COMPANY_A, UMA, "printer", 0);
+        }
+        raw_ticket(&conn, COMPANY_A, UMA, "scanner", 0);
+        conn.execute_batch("COMMIT").unwrap();
+        let page = newest_first(&conn, &TicketScope::All, "printer", None, 50);
+        assert_eq!(
+            (page.total, page.total_is_lower_bound, page.tickets.len()),
+            (SEARCH_COUNT_CAP as u64, true, 50)
+        );
+        let page = newest_first(&conn, &TicketScope::All, "scanner", None, 50);
+        assert_eq!((page.total, page.total_is_lower_bound), (1, false));
+        // Other orders and narrow scopes cap the same way.
+        let filter = TicketFilter {
+            text: match_query("printer"),
+            ..Default::default()
+        };
+        for scope in [TicketScope::All, TicketScope::Own { contact_id: UMA }] {
+            let page = list(&conn, &scope, &filter, TicketSort::Title, false, None, 5).unwrap();
+            assert_eq!(
+                (page.total, page.total_is_lower_bound),
+                (SEARCH_COUNT_CAP as u64, true)
+            );
+        }
+    }
+
+    #[test]
+    fn the_index_follows_title_changes_and_never_holds_internal_notes() {
+        let (_dir, conn) = temp_conn();
+        let t = raw_ticket(&conn, COMPANY_A, UMA, "printer", 0);
+        conn.execute("UPDATE tickets SET title = 'scanner' WHERE id = ?1", [t])
+            .unwrap();
+        assert_eq!(search(&conn, "printer"), Vec::<i64>::new());
+        assert_eq!(search(&conn, "scanner"), vec![t]);
+        let tom = Author {
+            staff: true,
+            id: TOM,
+            name: "Tom".into(),
+        };
+        for (kind, body) in [
+            (TimelineKind::Discussion, "one"),
+            (TimelineKind::InternalNote, "secret"),
+            (TimelineKind::Resolution, "two"),
+        ] {
+            timeline::append(&conn, t, &tom, Change::post(kind, body), 1).unwrap();
+        }
+        let rowids: Vec<i64> = conn
+            .prepare("SELECT rowid FROM ticket_search ORDER BY rowid")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(rowids, vec![t << 20, (t << 20) + 1, (t << 20) + 2]);
+        // Past the last ordinal a post is kept but not indexed twice.
+        conn.execute(
+            "INSERT INTO ticket_search (rowid, body) VALUES ((?1 << 20) + 1048575, 'full')",
+            [t],
+        )
+        .unwrap();
+        conn.execute_batch(&format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1048575)
+             INSERT INTO timeline (ticket_id, kind, at, author_kind, author_name, body)
+             SELECT {t}, 3, 0, 'system', '', '' FROM n"
+        ))
+        .unwrap();
+        conn.execute("UPDATE timeline SET kind = 1 WHERE kind = 3", [])
+            .unwrap();
+        timeline::append(
+            &conn,
+            t,
+            &tom,
+            Change::post(TimelineKind::Discussion, "overflow"),
+            1,
+        )
+        .unwrap();
+        assert_eq!(search(&conn, "overflow"), Vec::<i64>::new());
+        assert_eq!(search(&conn, "full"), vec![t]);
+    }
+
     #[test]
     fn a_cursor_of_another_sort_is_refused() {
         let (_dir, conn) = temp_conn();
