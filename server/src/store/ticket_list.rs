@@ -196,7 +196,7 @@ pub fn list(
     let mut args = Vec::new();
     let (scope_sql, narrow) = scope_clause(conn, scope, &mut args)?;
     let filter_sql = filter_clause(filter, narrow, &mut args);
-    let where_sql = format!("WHERE {scope_sql}{filter_sql}");
+    let mut where_sql = format!("WHERE {scope_sql}{filter_sql}");
     match &filter.text {
         // Newest first, straight from the index; a narrow scope has few
         // tickets, better checked one by one below.
@@ -204,11 +204,30 @@ pub fn list(
             args.push(Value::Text(q.clone()));
             newest_matches(conn, &where_sql, args, cursor, limit)
         }
-        text => sorted(
+        Some(q) => {
+            // The few tickets of a narrow scope are checked one by one;
+            // otherwise the tickets the index names are taken.
+            where_sql.push_str(if narrow {
+                " AND EXISTS (SELECT 1 FROM ticket_search WHERE ticket_search MATCH ?
+                     AND rowid BETWEEN t.id << 20 AND (t.id << 20) + 1048575)"
+            } else {
+                " AND t.id IN (SELECT rowid >> 20 FROM ticket_search WHERE ticket_search MATCH ?)"
+            });
+            args.push(Value::Text(q.clone()));
+            sorted(
+                conn,
+                &where_sql,
+                true,
+                args,
+                (sort, descending),
+                cursor,
+                limit,
+            )
+        }
+        None => sorted(
             conn,
             &where_sql,
-            text.as_deref(),
-            narrow,
+            false,
             args,
             (sort, descending),
             cursor,
@@ -251,7 +270,7 @@ fn newest_matches(
             distinct_ids(conn, &sql, &args, limit + 1)?
         }
     };
-    let next = (ids.len() > limit).then(|| {
+    let next = if ids.len() > limit {
         ids.truncate(limit);
         ids.last().map(|&id| TicketCursor {
             sort: TicketSort::Number,
@@ -259,7 +278,9 @@ fn newest_matches(
             value: SortValue::Int(id),
             id,
         })
-    });
+    } else {
+        None
+    };
     let sql = format!(
         "{} WHERE t.id = ?1",
         tickets::SELECT.replace("{desc}", "substr(t.description, 1, 200)")
@@ -271,7 +292,7 @@ fn newest_matches(
         .collect::<Result<Vec<_>>>()?;
     Ok(TicketPage {
         tickets,
-        next: next.flatten(),
+        next,
         total,
         total_is_lower_bound,
     })
@@ -293,31 +314,18 @@ fn distinct_ids(conn: &Connection, sql: &str, args: &[Value], max: usize) -> Res
     Ok(ids)
 }
 
-/// A page in any order, sorting the matches; a search among them checks
-/// each ticket against the index (`narrow`: the few tickets of the scope)
-/// or takes the tickets the index names.
-#[allow(clippy::too_many_arguments)]
+/// A page in any order, sorting the matches; `capped` counts at most
+/// `SEARCH_COUNT_CAP` of them (a search).
 fn sorted(
     conn: &Connection,
     where_sql: &str,
-    text: Option<&str>,
-    narrow: bool,
+    capped: bool,
     mut args: Vec<Value>,
     (sort, descending): (TicketSort, bool),
     cursor: Option<&TicketCursor>,
     limit: usize,
 ) -> Result<TicketPage> {
-    let mut where_sql = where_sql.to_owned();
-    if let Some(q) = text {
-        where_sql.push_str(if narrow {
-            " AND EXISTS (SELECT 1 FROM ticket_search WHERE ticket_search MATCH ?
-                 AND rowid BETWEEN t.id << 20 AND (t.id << 20) + 1048575)"
-        } else {
-            " AND t.id IN (SELECT rowid >> 20 FROM ticket_search WHERE ticket_search MATCH ?)"
-        });
-        args.push(Value::Text(q.to_owned()));
-    }
-    let (total, total_is_lower_bound) = if text.is_some() {
+    let (total, total_is_lower_bound) = if capped {
         let n: i64 = conn
             .prepare_cached(&format!(
                 "SELECT count(*) FROM (SELECT 1 FROM tickets t {where_sql} LIMIT ?)"
