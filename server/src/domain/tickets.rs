@@ -252,6 +252,9 @@ pub struct TicketPage {
     pub tickets: Vec<Ticket>,
     pub next: Option<TicketCursor>,
     pub total: u64,
+    /// A search counts at most `SEARCH_COUNT_CAP` matches; true when it
+    /// stopped there.
+    pub total_is_lower_bound: bool,
 }
 
 /// Figures for the Home tab and reports.

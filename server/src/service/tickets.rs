@@ -406,8 +406,11 @@ impl pb::ticket_service_server::TicketService for Tickets {
             assigned_staff_id: validate::optional_id("assigned_staff_id", req.assigned_staff_id)?,
             unassigned: req.unassigned,
         };
-        let sort = conv::sort_from_pb(validate::known("sort", req.sort)?);
-        let descending = req.descending;
+        let (sort, descending) = conv::order_from_pb(
+            validate::known("sort", req.sort)?,
+            req.descending,
+            filter.text.is_some(),
+        );
         let p = who.principal;
         let page = self
             .read(move |conn| {
@@ -431,6 +434,7 @@ impl pb::ticket_service_server::TicketService for Tickets {
                 .map(conv::encode_cursor)
                 .unwrap_or_default(),
             total: page.total,
+            total_is_lower_bound: page.total_is_lower_bound,
         }))
     }
 

@@ -114,7 +114,7 @@ fn sort_value(sort: TicketSort, t: &Ticket) -> SortValue {
     }
 }
 
-/// The filters as SQL conditions. With `narrow`, columns are written `+t.x`
+/// The filters but `text` as SQL conditions. With `narrow`, columns are written `+t.x`
 /// so that no index on them competes with the scope's id list: without
 /// statistics SQLite would rather walk every open ticket.
 fn filter_clause(filter: &TicketFilter, narrow: bool, args: &mut Vec<Value>) -> String {
@@ -129,14 +129,6 @@ fn filter_clause(filter: &TicketFilter, narrow: bool, args: &mut Vec<Value>) -> 
             args.push(v);
         }
     };
-    if let Some(q) = &filter.text {
-        cond(
-            "t.id IN (SELECT CASE WHEN rowid < 0 THEN -rowid
-                   ELSE (SELECT ticket_id FROM timeline WHERE id = ticket_search.rowid) END
-               FROM ticket_search WHERE ticket_search MATCH ?)",
-            Some(Value::Text(q.clone())),
-        );
-    }
     let int = |n: i64| Some(Value::Integer(n));
     if let Some(g) = filter.status_group {
         cond("t.status_group = ?", int(g as i64));
@@ -180,9 +172,12 @@ fn filter_clause(filter: &TicketFilter, narrow: bool, args: &mut Vec<Value>) -> 
     sql
 }
 
+/// A search counts at most this many matches (then says it stopped).
+pub const SEARCH_COUNT_CAP: usize = 1000;
+
 /// A page of tickets visible in `scope` matching `filter`, sorted by `sort`,
-/// after `cursor`; with the total count of matches. Descriptions are cut to
-/// 200 characters.
+/// after `cursor`; with the total count of matches (of a search: at most
+/// `SEARCH_COUNT_CAP`). Descriptions are cut to 200 characters.
 pub fn list(
     conn: &Connection,
     scope: &TicketScope,
@@ -192,14 +187,164 @@ pub fn list(
     cursor: Option<&TicketCursor>,
     limit: usize,
 ) -> Result<TicketPage> {
+    if cursor.is_some_and(|c| c.sort != sort || c.descending != descending) {
+        return Err(StoreError::invalid(
+            "page.cursor",
+            "belongs to a different sort order",
+        ));
+    }
     let mut args = Vec::new();
     let (scope_sql, narrow) = scope_clause(conn, scope, &mut args)?;
     let filter_sql = filter_clause(filter, narrow, &mut args);
-    let where_sql = format!("WHERE {scope_sql}{filter_sql}");
+    let mut where_sql = format!("WHERE {scope_sql}{filter_sql}");
+    match &filter.text {
+        // Newest first, straight from the index; a narrow scope has few
+        // tickets, better checked one by one below.
+        Some(q) if sort == TicketSort::Number && descending && !narrow => {
+            args.push(Value::Text(q.clone()));
+            newest_matches(conn, &where_sql, args, cursor, limit)
+        }
+        Some(q) => {
+            // The few tickets of a narrow scope are checked one by one;
+            // otherwise the tickets the index names are taken.
+            where_sql.push_str(if narrow {
+                " AND EXISTS (SELECT 1 FROM ticket_search WHERE ticket_search MATCH ?
+                     AND rowid BETWEEN t.id << 20 AND (t.id << 20) + 1048575)"
+            } else {
+                " AND t.id IN (SELECT rowid >> 20 FROM ticket_search WHERE ticket_search MATCH ?)"
+            });
+            args.push(Value::Text(q.clone()));
+            sorted(
+                conn,
+                &where_sql,
+                true,
+                args,
+                (sort, descending),
+                cursor,
+                limit,
+            )
+        }
+        None => sorted(
+            conn,
+            &where_sql,
+            false,
+            args,
+            (sort, descending),
+            cursor,
+            limit,
+        ),
+    }
+}
 
-    let total: i64 = conn
-        .prepare_cached(&format!("SELECT count(*) FROM tickets t {where_sql}"))?
-        .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
+/// A search page newest ticket first: the index yields matches by rowid
+/// descending, i.e. by ticket number, so stepping stops as soon as the page
+/// (and the capped count) is full. `args` end with the match query.
+fn newest_matches(
+    conn: &Connection,
+    where_sql: &str,
+    mut args: Vec<Value>,
+    cursor: Option<&TicketCursor>,
+    limit: usize,
+) -> Result<TicketPage> {
+    // CROSS JOIN keeps the index as the outer loop, whatever else the
+    // conditions offer.
+    let base = format!(
+        "SELECT s.rowid >> 20 FROM ticket_search s CROSS JOIN tickets t ON t.id = s.rowid >> 20
+         {where_sql} AND s.ticket_search MATCH ?"
+    );
+    let order = " ORDER BY s.rowid DESC";
+    let counted = distinct_ids(conn, &format!("{base}{order}"), &args, SEARCH_COUNT_CAP + 1)?;
+    let total_is_lower_bound = counted.len() > SEARCH_COUNT_CAP;
+    let total = counted.len().min(SEARCH_COUNT_CAP) as u64;
+    let mut ids = match cursor {
+        None if limit < counted.len() => counted[..=limit].to_vec(),
+        None => counted,
+        Some(c) => {
+            let SortValue::Int(after) = c.value else {
+                return Err(StoreError::invalid("page.cursor", "not a valid cursor"));
+            };
+            args.push(Value::Integer(after.saturating_mul(1 << 20)));
+            let sql = format!("{base} AND s.rowid < ?{order}");
+            #[cfg(test)]
+            plan::record(conn, &sql, &args);
+            distinct_ids(conn, &sql, &args, limit + 1)?
+        }
+    };
+    let next = if ids.len() > limit {
+        ids.truncate(limit);
+        ids.last().map(|&id| TicketCursor {
+            sort: TicketSort::Number,
+            descending: true,
+            value: SortValue::Int(id),
+            id,
+        })
+    } else {
+        None
+    };
+    let sql = format!(
+        "{} WHERE t.id = ?1",
+        tickets::SELECT.replace("{desc}", "substr(t.description, 1, 200)")
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let tickets = ids
+        .iter()
+        .map(|id| tickets::finish(stmt.query_row([id], tickets::from_row)?))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(TicketPage {
+        tickets,
+        next,
+        total,
+        total_is_lower_bound,
+    })
+}
+
+/// The first `max` distinct ids `sql` yields, stepping it only as far as
+/// needed; equal ids come one after another.
+fn distinct_ids(conn: &Connection, sql: &str, args: &[Value], max: usize) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query(params_from_iter(args.iter()))?;
+    let mut ids: Vec<i64> = Vec::new();
+    while ids.len() < max {
+        let Some(row) = rows.next()? else { break };
+        let id = row.get(0)?;
+        if ids.last() != Some(&id) {
+            ids.push(id);
+        }
+    }
+    Ok(ids)
+}
+
+/// A page in any order, sorting the matches; `capped` counts at most
+/// `SEARCH_COUNT_CAP` of them (a search).
+fn sorted(
+    conn: &Connection,
+    where_sql: &str,
+    capped: bool,
+    mut args: Vec<Value>,
+    (sort, descending): (TicketSort, bool),
+    cursor: Option<&TicketCursor>,
+    limit: usize,
+) -> Result<TicketPage> {
+    let (total, total_is_lower_bound) = if capped {
+        let n: i64 = conn
+            .prepare_cached(&format!(
+                "SELECT count(*) FROM (SELECT 1 FROM tickets t {where_sql} LIMIT ?)"
+            ))?
+            .query_row(
+                params_from_iter(
+                    args.iter()
+                        .chain([&Value::Integer(SEARCH_COUNT_CAP as i64 + 1)]),
+                ),
+                |r| r.get(0),
+            )?;
+        let n = n.max(0) as usize;
+        (n.min(SEARCH_COUNT_CAP), n > SEARCH_COUNT_CAP)
+    } else {
+        let n: i64 = conn
+            .prepare_cached(&format!("SELECT count(*) FROM tickets t {where_sql}"))?
+            .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
+        (n.max(0) as usize, false)
+    };
 
     let (key, text_key) = sort_key(sort);
     let (cmp, dir) = if descending {
@@ -212,12 +357,6 @@ pub fn list(
         tickets::SELECT.replace("{desc}", "substr(t.description, 1, 200)")
     );
     if let Some(c) = cursor {
-        if c.sort != sort || c.descending != descending {
-            return Err(StoreError::invalid(
-                "page.cursor",
-                "belongs to a different sort order",
-            ));
-        }
         let value = match (&c.value, text_key) {
             (SortValue::Int(n), false) => Value::Integer(*n),
             (SortValue::Text(s), true) => Value::Text(s.clone()),
@@ -256,7 +395,8 @@ pub fn list(
     Ok(TicketPage {
         tickets,
         next,
-        total: total.max(0) as u64,
+        total: total as u64,
+        total_is_lower_bound,
     })
 }
 
@@ -534,6 +674,186 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(numbers(TicketScope::All, filter), vec![other]);
+    }
+
+    fn newest_first(
+        conn: &Connection,
+        scope: &TicketScope,
+        text: &str,
+        cursor: Option<&TicketCursor>,
+        limit: usize,
+    ) -> TicketPage {
+        let filter = TicketFilter {
+            text: match_query(text),
+            ..Default::default()
+        };
+        list(
+            conn,
+            scope,
+            &filter,
+            TicketSort::Number,
+            true,
+            cursor,
+            limit,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn search_pages_walk_newest_first_without_duplicates_or_gaps() {
+        let (_dir, conn) = temp_conn();
+        let tom = Author {
+            staff: true,
+            id: TOM,
+            name: "Tom".into(),
+        };
+        let mut expected = Vec::new();
+        for i in 0..23_i64 {
+            let title = if i % 3 == 0 { "printer down" } else { "other" };
+            let t = raw_ticket(&conn, COMPANY_A, UMA, title, 0);
+            // Several matching posts on some tickets, one on others.
+            for _ in 0..(i % 4) {
+                timeline::append(
+                    &conn,
+                    t,
+                    &tom,
+                    Change::post(TimelineKind::Discussion, "printer again"),
+                    1,
+                )
+                .unwrap();
+            }
+            if i % 3 == 0 || i % 4 > 0 {
+                expected.push(t);
+            }
+        }
+        expected.reverse();
+        for scope in [
+            TicketScope::All,
+            TicketScope::Own { contact_id: UMA },
+            TicketScope::Company {
+                company_id: COMPANY_A,
+                contact_id: MARK,
+            },
+        ] {
+            let mut seen = Vec::new();
+            let mut cursor = None;
+            loop {
+                let page = newest_first(&conn, &scope, "printer", cursor.as_ref(), 4);
+                assert_eq!(page.total, expected.len() as u64);
+                assert!(!page.total_is_lower_bound);
+                seen.extend(page.tickets.iter().map(|t| t.number));
+                match page.next {
+                    Some(c) => cursor = Some(c),
+                    None => break,
+                }
+            }
+            assert_eq!(seen, expected, "{scope:?}");
+        }
+        // Another company's scope sees none of them.
+        let other = TicketScope::Company {
+            company_id: COMPANY_B,
+            contact_id: BOB,
+        };
+        assert!(
+            newest_first(&conn, &other, "printer", None, 4)
+                .tickets
+                .is_empty()
+        );
+        // The page is read from the index in order, not sorted.
+        let cursor = TicketCursor {
+            sort: TicketSort::Number,
+            descending: true,
+            value: SortValue::Int(10),
+            id: 10,
+        };
+        newest_first(&conn, &TicketScope::All, "printer", Some(&cursor), 4);
+        let plan = plan::last();
+        assert!(plan.starts_with("SCAN s VIRTUAL TABLE"), "{plan}");
+        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+    }
+
+    #[test]
+    fn a_search_counts_up_to_the_cap() {
+        let (_dir, conn) = temp_conn();
+        conn.execute_batch("BEGIN").unwrap();
+        for _ in 0..=SEARCH_COUNT_CAP {
+            raw_ticket(&conn, COMPANY_A, UMA, "printer", 0);
+        }
+        raw_ticket(&conn, COMPANY_A, UMA, "scanner", 0);
+        conn.execute_batch("COMMIT").unwrap();
+        let page = newest_first(&conn, &TicketScope::All, "printer", None, 50);
+        assert_eq!(
+            (page.total, page.total_is_lower_bound, page.tickets.len()),
+            (SEARCH_COUNT_CAP as u64, true, 50)
+        );
+        let page = newest_first(&conn, &TicketScope::All, "scanner", None, 50);
+        assert_eq!((page.total, page.total_is_lower_bound), (1, false));
+        // Other orders and narrow scopes cap the same way.
+        let filter = TicketFilter {
+            text: match_query("printer"),
+            ..Default::default()
+        };
+        for scope in [TicketScope::All, TicketScope::Own { contact_id: UMA }] {
+            let page = list(&conn, &scope, &filter, TicketSort::Title, false, None, 5).unwrap();
+            assert_eq!(
+                (page.total, page.total_is_lower_bound),
+                (SEARCH_COUNT_CAP as u64, true)
+            );
+        }
+    }
+
+    #[test]
+    fn the_index_follows_title_changes_and_never_holds_internal_notes() {
+        let (_dir, conn) = temp_conn();
+        let t = raw_ticket(&conn, COMPANY_A, UMA, "printer", 0);
+        conn.execute("UPDATE tickets SET title = 'scanner' WHERE id = ?1", [t])
+            .unwrap();
+        assert_eq!(search(&conn, "printer"), Vec::<i64>::new());
+        assert_eq!(search(&conn, "scanner"), vec![t]);
+        let tom = Author {
+            staff: true,
+            id: TOM,
+            name: "Tom".into(),
+        };
+        for (kind, body) in [
+            (TimelineKind::Discussion, "one"),
+            (TimelineKind::InternalNote, "secret"),
+            (TimelineKind::Resolution, "two"),
+        ] {
+            timeline::append(&conn, t, &tom, Change::post(kind, body), 1).unwrap();
+        }
+        let rowids: Vec<i64> = conn
+            .prepare("SELECT rowid FROM ticket_search ORDER BY rowid")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(rowids, vec![t << 20, (t << 20) + 1, (t << 20) + 2]);
+        // Past the last ordinal a post is kept but not indexed twice.
+        conn.execute(
+            "INSERT INTO ticket_search (rowid, body) VALUES ((?1 << 20) + 1048575, 'full')",
+            [t],
+        )
+        .unwrap();
+        conn.execute_batch(&format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1048575)
+             INSERT INTO timeline (ticket_id, kind, at, author_kind, author_name, body)
+             SELECT {t}, 3, 0, 'system', '', '' FROM n"
+        ))
+        .unwrap();
+        conn.execute("UPDATE timeline SET kind = 1 WHERE kind = 3", [])
+            .unwrap();
+        timeline::append(
+            &conn,
+            t,
+            &tom,
+            Change::post(TimelineKind::Discussion, "overflow"),
+            1,
+        )
+        .unwrap();
+        assert_eq!(search(&conn, "overflow"), Vec::<i64>::new());
+        assert_eq!(search(&conn, "full"), vec![t]);
     }
 
     #[test]

@@ -236,8 +236,14 @@ async fn service_layer(args: &Args) -> anyhow::Result<()> {
         } else {
             0
         },
-        sort: pb::TicketSort::Updated as i32,
-        descending: true,
+        // A search keeps the default order (newest first), as the client
+        // sends it; the lists sort by update.
+        sort: if text.is_empty() {
+            pb::TicketSort::Updated as i32
+        } else {
+            pb::TicketSort::Unspecified as i32
+        },
+        descending: text.is_empty(),
         page: Some(pb::PageRequest {
             page_size: 50,
             cursor: String::new(),

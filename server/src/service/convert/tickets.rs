@@ -200,8 +200,12 @@ pub fn service_type_from_pb(s: pb::ServiceType) -> Result<ServiceType, Status> {
     })
 }
 
-pub fn sort_from_pb(s: pb::TicketSort) -> TicketSort {
-    match s {
+/// A list's order from the request. UNSPECIFIED is by update, except for a
+/// search (`searching`): newest tickets first, the order the full-text index
+/// serves without sorting.
+pub fn order_from_pb(s: pb::TicketSort, descending: bool, searching: bool) -> (TicketSort, bool) {
+    let sort = match s {
+        pb::TicketSort::Unspecified if searching => return (TicketSort::Number, true),
         pb::TicketSort::Unspecified | pb::TicketSort::Updated => TicketSort::Updated,
         pb::TicketSort::Number => TicketSort::Number,
         pb::TicketSort::Title => TicketSort::Title,
@@ -211,7 +215,8 @@ pub fn sort_from_pb(s: pb::TicketSort) -> TicketSort {
         pb::TicketSort::Created => TicketSort::Created,
         pb::TicketSort::Company => TicketSort::Company,
         pb::TicketSort::ResponseDue => TicketSort::ResponseDue,
-    }
+    };
+    (sort, descending)
 }
 
 pub fn status_group_from_pb(g: pb::StatusGroup) -> Option<StatusGroup> {

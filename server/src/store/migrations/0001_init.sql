@@ -254,9 +254,12 @@ CREATE TABLE attachments (
 );
 CREATE INDEX attachments_ticket ON attachments (ticket_id, id);
 
--- Full-text index over ticket titles and descriptions (rowid = -ticket id)
--- and public posts (rowid = timeline id). Contentless: the text lives in
--- tickets and timeline only.
+-- Full-text index over ticket titles and descriptions and public posts.
+-- The rowid names the ticket: ticket id * 2^20 + k, with k = 0 for title and
+-- description and k = n for the ticket's n-th public post, so a search finds
+-- tickets (rowid >> 20) without touching timeline, and `ORDER BY rowid DESC`
+-- (served by FTS5 without sorting) lists the newest tickets first.
+-- Contentless: the text lives in tickets and timeline only.
 CREATE VIRTUAL TABLE ticket_search USING fts5 (
     body,
     content = '',
@@ -265,14 +268,22 @@ CREATE VIRTUAL TABLE ticket_search USING fts5 (
 );
 
 CREATE TRIGGER tickets_search_insert AFTER INSERT ON tickets BEGIN
-    INSERT INTO ticket_search (rowid, body) VALUES (-new.id, new.title || char(10) || new.description);
+    INSERT INTO ticket_search (rowid, body) VALUES (new.id << 20, new.title || char(10) || new.description);
 END;
 
 CREATE TRIGGER tickets_search_update AFTER UPDATE OF title, description ON tickets BEGIN
-    DELETE FROM ticket_search WHERE rowid = -old.id;
-    INSERT INTO ticket_search (rowid, body) VALUES (-new.id, new.title || char(10) || new.description);
+    DELETE FROM ticket_search WHERE rowid = old.id << 20;
+    INSERT INTO ticket_search (rowid, body) VALUES (new.id << 20, new.title || char(10) || new.description);
 END;
 
+-- Internal notes (kind 3) are never indexed. Past 2^20 - 1 public posts a
+-- ticket's posts share the last k; only the first of them is indexed, so
+-- that a post is never refused for it.
 CREATE TRIGGER timeline_search_insert AFTER INSERT ON timeline WHEN new.kind IN (1, 2) BEGIN
-    INSERT INTO ticket_search (rowid, body) VALUES (new.id, new.body);
+    INSERT INTO ticket_search (rowid, body)
+    SELECT (new.ticket_id << 20) + k, new.body
+    FROM (SELECT min(1048575, (SELECT count(*) FROM timeline
+                               WHERE ticket_id = new.ticket_id AND kind IN (1, 2))) AS k)
+    WHERE k < 1048575
+       OR NOT EXISTS (SELECT 1 FROM ticket_search WHERE rowid = (new.ticket_id << 20) + 1048575);
 END;
