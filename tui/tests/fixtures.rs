@@ -98,6 +98,7 @@ pub fn answer_tickets(
                 tickets,
                 next_cursor: next_cursor.into(),
                 total,
+                total_is_lower_bound: false,
             },
         },
     );

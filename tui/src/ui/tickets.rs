@@ -75,6 +75,8 @@ pub struct TicketList {
     pub id: ListId,
     pub rows: Vec<pb::Ticket>,
     pub total: u64,
+    /// The server stopped counting at `total` (a broad search): shown as "1000+".
+    pub total_is_lower_bound: bool,
     pub next_cursor: String,
     pub loading: bool,
     pub loaded: bool,
@@ -87,6 +89,9 @@ pub struct TicketList {
     pub search_due: Option<DateTime<Utc>>,
     pub sort: TicketSort,
     pub descending: bool,
+    /// The user picked the order (`s`/`S`); otherwise a text search lists
+    /// newest tickets first, the order the server's search index serves fastest.
+    pub sort_chosen: bool,
 }
 
 impl TicketList {
@@ -96,6 +101,7 @@ impl TicketList {
             id,
             rows: Vec::new(),
             total: 0,
+            total_is_lower_bound: false,
             next_cursor: String::new(),
             loading: false,
             loaded: false,
@@ -111,11 +117,22 @@ impl TicketList {
                 TicketSort::Updated
             },
             descending: !triage,
+            sort_chosen: false,
+        }
+    }
+
+    /// The order asked for: the chosen one, or newest first while searching.
+    fn order(&self) -> (TicketSort, bool) {
+        if !self.sort_chosen && !self.filter.text.trim().is_empty() {
+            (TicketSort::Number, true)
+        } else {
+            (self.sort, self.descending)
         }
     }
 
     fn query(&self, cursor: String, page_size: u32) -> pb::ListTicketsRequest {
         let f = &self.filter;
+        let (sort, descending) = self.order();
         pb::ListTicketsRequest {
             text: f.text.trim().to_owned(),
             status_group: f.group.into(),
@@ -126,8 +143,8 @@ impl TicketList {
             service_type_id: f.service_type_id,
             created_from: f.created_from.clone(),
             created_to: f.created_to.clone(),
-            sort: self.sort.into(),
-            descending: self.descending,
+            sort: sort.into(),
+            descending,
             page: Some(pb::PageRequest { page_size, cursor }),
             ..Default::default()
         }
@@ -186,6 +203,7 @@ impl TicketList {
             self.rows = page.tickets;
         }
         self.total = page.total;
+        self.total_is_lower_bound = page.total_is_lower_bound;
         self.next_cursor = page.next_cursor;
         let selected = match self.state.selected() {
             _ if self.rows.is_empty() => None,
@@ -315,7 +333,9 @@ impl TicketList {
                 fx.popup = Some(Popup::pick("Sort by", items, Pick::Sort(sorts)));
             }
             _ if ctx.keys.is(Cmd::ReverseSort, key) => {
+                (self.sort, self.descending) = self.order();
                 self.descending = !self.descending;
+                self.sort_chosen = true;
                 self.restart(fx);
             }
             _ if ctx.keys.is(Cmd::ToggleView, key) => self.summary = !self.summary,
@@ -344,6 +364,7 @@ impl TicketList {
     }
 
     pub fn set_sort(&mut self, sort: TicketSort, fx: &mut Effects) {
+        self.sort_chosen = true;
         if self.sort == sort {
             self.descending = !self.descending;
         } else {
@@ -506,7 +527,8 @@ impl TicketList {
             Constraint::Length(1),
         ])
         .areas(area);
-        let arrow = if self.descending { "↓" } else { "↑" };
+        let (sort, descending) = self.order();
+        let arrow = if descending { "↓" } else { "↑" };
         let title = if self.id == ListId::Triage {
             "Triage"
         } else {
@@ -516,10 +538,15 @@ impl TicketList {
             Span::styled(format!(" {title} "), theme.title),
             Span::styled(format!("{} ", self.describe()), theme.text),
             Span::styled(
-                format!("· {} of {} ", self.rows.len(), self.total),
+                format!(
+                    "· {} of {}{} ",
+                    self.rows.len(),
+                    self.total,
+                    if self.total_is_lower_bound { "+" } else { "" }
+                ),
                 theme.muted,
             ),
-            Span::styled(format!("· {} {arrow}", sort_label(self.sort)), theme.muted),
+            Span::styled(format!("· {} {arrow}", sort_label(sort)), theme.muted),
         ];
         if self.loading {
             spans.push(Span::styled(" · loading…", theme.muted));
