@@ -57,15 +57,19 @@ pub fn authenticate(
         .lock()
         .ok()
         .and_then(|m| m.get(&hash).cloned());
-    let mut session = match cached {
-        Some(s) => s,
-        None => store
-            .read_blocking(|conn| store::sessions::lookup(conn, &hash))
-            .map_err(|e| {
-                tracing::error!(error = %e, "session lookup failed");
-                Status::unavailable("try again")
-            })?
-            .ok_or_else(expired)?,
+    // Only a session read from the store or touched now goes back in the cache.
+    let (mut session, mut changed) = match cached {
+        Some(s) => (s, false),
+        None => (
+            store
+                .read_blocking(|conn| store::sessions::lookup(conn, &hash))
+                .map_err(|e| {
+                    tracing::error!(error = %e, "session lookup failed");
+                    Status::unavailable("try again")
+                })?
+                .ok_or_else(expired)?,
+            true,
+        ),
     };
     if now >= session.expires_at || now - session.last_seen_at >= idle_ms {
         if let Ok(mut m) = cache.by_hash.lock() {
@@ -78,6 +82,7 @@ pub fn authenticate(
     }
     if now - session.last_seen_at >= TOUCH_EVERY_MS {
         session.last_seen_at = now;
+        changed = true;
         let id = session.id;
         let store = store.clone();
         tokio::spawn(async move {
@@ -93,7 +98,7 @@ pub fn authenticate(
         name: session.name.clone(),
         must_change_password: session.must_change_password,
     };
-    if let Ok(mut m) = cache.by_hash.lock() {
+    if changed && let Ok(mut m) = cache.by_hash.lock() {
         m.insert(hash, session);
     }
     Ok(caller)

@@ -100,22 +100,22 @@ impl Store {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T> + Send + 'static,
     {
-        let (tx, rx) = oneshot::channel();
-        let job: Job = Box::new(move |conn| {
-            let outcome = in_savepoint(conn, f);
-            Box::new(move |commit: Result<()>| {
-                let _ = tx.send(commit.and(outcome));
-            })
-        });
-        self.inner
-            .writer
-            .send(job)
-            .map_err(|_| StoreError::Closed)?;
+        let rx = self.submit(f)?;
         rx.await.map_err(|_| StoreError::Closed)?
     }
 
     /// `write` for code outside the async runtime (the CLI's init, demo, gen).
     pub fn write_blocking<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        let rx = self.submit(f)?;
+        rx.blocking_recv().map_err(|_| StoreError::Closed)?
+    }
+
+    /// Queues `f` for the writer; the receiver answers once its batch committed.
+    fn submit<T, F>(&self, f: F) -> Result<oneshot::Receiver<Result<T>>>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T> + Send + 'static,
@@ -131,7 +131,7 @@ impl Store {
             .writer
             .send(job)
             .map_err(|_| StoreError::Closed)?;
-        rx.blocking_recv().map_err(|_| StoreError::Closed)?
+        Ok(rx)
     }
 
     /// Runs `f` on a reader connection (a consistent snapshot for its duration
