@@ -41,13 +41,13 @@ pub fn list(
     limit: u32,
 ) -> Result<Vec<AuditEntry>> {
     let pattern = columns::like_prefix(action);
-    conn.prepare_cached(
+    conn.prepare_cached(&format!(
         "SELECT id, at, actor, action, subject, company_id, detail FROM audit_log
          WHERE action LIKE ?1 ESCAPE '\\' AND (?2 IS NULL OR company_id = ?2)
            AND (?3 IS NULL OR id < ?3)
-         ORDER BY id DESC LIMIT ?4",
-    )?
-    .query_map(params![pattern, company_id, before, limit], |r| {
+         ORDER BY id DESC LIMIT {limit}"
+    ))?
+    .query_map(params![pattern, company_id, before], |r| {
         Ok(AuditEntry {
             id: r.get(0)?,
             at: r.get(1)?,

@@ -86,10 +86,11 @@ pub fn list(conn: &Connection, q: &CompanyQuery) -> Result<(Vec<Company>, u64)> 
             "{SELECT} WHERE {FILTER}
                AND (?3 IS NULL OR co.name COLLATE NOCASE > ?3
                     OR (co.name COLLATE NOCASE = ?3 AND co.id > ?4))
-             ORDER BY co.name COLLATE NOCASE, co.id LIMIT ?5"
+             ORDER BY co.name COLLATE NOCASE, co.id LIMIT {}",
+            q.limit
         ))?
         .query_map(
-            params![q.include_inactive, pattern, after_name, after_id, q.limit],
+            params![q.include_inactive, pattern, after_name, after_id],
             from_row,
         )?
         .collect::<rusqlite::Result<Vec<_>>>()?;

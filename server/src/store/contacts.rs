@@ -84,7 +84,8 @@ pub fn list(conn: &Connection, q: &ContactQuery, now: i64) -> Result<(Vec<Contac
         .prepare_cached(&format!(
             "{SELECT} WHERE {FILTER}
                AND (?6 IS NULL OR (c.last_name, c.first_name, c.id) > (?6, ?7, ?8))
-             ORDER BY c.last_name, c.first_name, c.id LIMIT ?9"
+             ORDER BY c.last_name, c.first_name, c.id LIMIT {}",
+            q.limit
         ))?
         .query_map(
             params![
@@ -95,8 +96,7 @@ pub fn list(conn: &Connection, q: &ContactQuery, now: i64) -> Result<(Vec<Contac
                 pattern,
                 after_last,
                 after_first,
-                after_id,
-                q.limit
+                after_id
             ],
             from_row,
         )?

@@ -20,6 +20,10 @@ use super::{MIGRATIONS, Result, StoreError};
 /// Writes are committed in batches of at most this many.
 const MAX_BATCH: usize = 512;
 
+/// Prepared statements kept per connection. Queries write `LIMIT n` as a
+/// literal: a bound LIMIT makes SQLite re-prepare the statement on every run.
+const STATEMENT_CACHE: usize = 128;
+
 type Job = Box<dyn FnOnce(&Connection) -> Box<dyn FnOnce(Result<()>) + Send> + Send>;
 
 #[derive(Debug, Clone)]
@@ -53,6 +57,8 @@ fn configure(conn: &Connection) -> Result<()> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "cache_size", -16_000)?; // 16 MB per connection
     conn.pragma_update(None, "temp_store", "MEMORY")?;
+    // Every list's filter combination is its own statement; keep them all.
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(())
 }
 

@@ -63,9 +63,9 @@ pub fn open(
 pub fn list_open(conn: &Connection, company_id: Option<i64>) -> Result<Vec<PendingRequest>> {
     conn.prepare_cached(&format!(
         "{SELECT} WHERE p.resolved_at IS NULL AND (?1 IS NULL OR p.company_id = ?1)
-         ORDER BY p.id LIMIT ?2"
+         ORDER BY p.id LIMIT {LIST_LIMIT}"
     ))?
-    .query_map(params![company_id, LIST_LIMIT], from_row)?
+    .query_map(params![company_id], from_row)?
     .collect::<rusqlite::Result<Vec<_>>>()
     .map_err(Into::into)
 }

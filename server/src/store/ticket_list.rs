@@ -328,15 +328,10 @@ fn sorted(
     let (total, total_is_lower_bound) = if capped {
         let n: i64 = conn
             .prepare_cached(&format!(
-                "SELECT count(*) FROM (SELECT 1 FROM tickets t {where_sql} LIMIT ?)"
+                "SELECT count(*) FROM (SELECT 1 FROM tickets t {where_sql} LIMIT {})",
+                SEARCH_COUNT_CAP + 1
             ))?
-            .query_row(
-                params_from_iter(
-                    args.iter()
-                        .chain([&Value::Integer(SEARCH_COUNT_CAP as i64 + 1)]),
-                ),
-                |r| r.get(0),
-            )?;
+            .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
         let n = n.max(0) as usize;
         (n.min(SEARCH_COUNT_CAP), n > SEARCH_COUNT_CAP)
     } else {
@@ -371,8 +366,7 @@ fn sorted(
         .ok();
         args.extend([value.clone(), value, Value::Integer(c.id)]);
     }
-    write!(page_sql, " ORDER BY {key} {dir}, t.id {dir} LIMIT ?").ok();
-    args.push(Value::Integer(limit as i64 + 1));
+    write!(page_sql, " ORDER BY {key} {dir}, t.id {dir} LIMIT {}", limit + 1).ok();
 
     #[cfg(test)]
     plan::record(conn, &page_sql, &args);

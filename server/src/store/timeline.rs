@@ -91,19 +91,15 @@ pub fn page(
     limit: usize,
     internal: bool,
 ) -> Result<(Vec<TimelineEntry>, bool)> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT id, ticket_id, kind, at, author_name, author_kind, body, from_value, to_value
          FROM timeline
          WHERE ticket_id = ?1 AND id < ?2 AND (?3 OR kind != 3)
-         ORDER BY id DESC LIMIT ?4",
-    )?;
+         ORDER BY id DESC LIMIT {}",
+        limit + 1
+    ))?;
     let rows = stmt.query_map(
-        params![
-            ticket_id,
-            before.unwrap_or(i64::MAX),
-            internal,
-            limit as i64 + 1
-        ],
+        params![ticket_id, before.unwrap_or(i64::MAX), internal],
         from_row,
     )?;
     let mut out = Vec::with_capacity(limit);

@@ -50,12 +50,37 @@ struct Args {
     /// Sequential calls per latency run.
     #[arg(long, default_value_t = 2000)]
     samples: usize,
+    /// Only these measurements (comma-separated); all by default.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    only: Vec<Run>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Run {
+    /// Ticket handlers in-process: pages and searches.
+    Service,
+    /// One gRPC client: pages and searches.
+    Latency,
+    /// `GetTicket` throughput.
+    Reads,
+    /// `ListTickets` throughput.
+    Pages,
+    /// `CreateTicket` throughput (adds tickets to the store).
+    Creates,
+}
+
+impl Args {
+    fn wants(&self, run: Run) -> bool {
+        self.only.is_empty() || self.only.contains(&run)
+    }
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    service_layer(&args).await?;
+    if args.wants(Run::Service) {
+        service_layer(&args).await?;
+    }
     let server = TestServer::over(&args.db, &[]).await?;
     let pid = server
         .pid()
@@ -81,8 +106,59 @@ async fn main() -> anyhow::Result<()> {
 
     let rss = RssSampler::start(pid);
 
-    // Latency: one client, sequential calls.
-    let page = |company_id: i64| pb::ListTicketsRequest {
+    if args.wants(Run::Latency) {
+        latency(&session, args.samples).await?;
+    }
+
+    let seconds = Duration::from_secs(args.seconds);
+    if args.wants(Run::Reads) {
+        let reads = throughput(
+            &server,
+            &login.token,
+            args.clients,
+            seconds,
+            move |s| async move {
+                let number = rand::thread_rng().gen_range(FIRST_NUMBER..=max_number);
+                s.tickets()
+                    .get_ticket(pb::GetTicketRequest { number })
+                    .await
+                    .map(drop)
+            },
+        )
+        .await?;
+        println!(
+            "single-ticket reads, {} streams: {reads:.0} req/s",
+            args.clients
+        );
+    }
+    if args.wants(Run::Pages) {
+        let pages = throughput(
+            &server,
+            &login.token,
+            args.clients,
+            seconds,
+            move |s| async move {
+                let company = rand::thread_rng().gen_range(1..=1000);
+                s.tickets().list_tickets(open_page(company)).await.map(drop)
+            },
+        )
+        .await?;
+        println!("pages of 50, {} streams: {pages:.0} req/s", args.clients);
+    }
+    if args.wants(Run::Creates) {
+        creates(&server, &session, &args).await?;
+    }
+
+    println!(
+        "server peak resident memory: {:.1} MiB",
+        rss.stop().await as f64 / 1024.0
+    );
+    Ok(())
+}
+
+/// A page of 50 of a company's open tickets, last updated first.
+fn open_page(company_id: i64) -> pb::ListTicketsRequest {
+    pb::ListTicketsRequest {
         company_id,
         status_group: pb::StatusGroup::Open as i32,
         sort: pb::TicketSort::Updated as i32,
@@ -92,12 +168,16 @@ async fn main() -> anyhow::Result<()> {
             cursor: String::new(),
         }),
         ..Default::default()
-    };
-    let mut lat = Vec::with_capacity(args.samples);
-    for _ in 0..args.samples {
+    }
+}
+
+/// Sequential calls from one client: pages and searches.
+async fn latency(session: &Session, samples: usize) -> anyhow::Result<()> {
+    let mut lat = Vec::with_capacity(samples);
+    for _ in 0..samples {
         let company = rand::thread_rng().gen_range(1..=1000);
         let start = Instant::now();
-        session.tickets().list_tickets(page(company)).await?;
+        session.tickets().list_tickets(open_page(company)).await?;
         lat.push(start.elapsed());
     }
     report_latency(
@@ -105,8 +185,8 @@ async fn main() -> anyhow::Result<()> {
         &mut lat,
     );
 
-    let mut lat = Vec::with_capacity(args.samples);
-    for i in 0..args.samples {
+    let mut lat = Vec::with_capacity(samples);
+    for i in 0..samples {
         let start = Instant::now();
         session
             .tickets()
@@ -123,40 +203,11 @@ async fn main() -> anyhow::Result<()> {
     }
     report_latency("full-text search, page of 50 (gRPC, 1 client)", &mut lat);
 
-    // Throughput: many concurrent streams over one connection each.
-    let seconds = Duration::from_secs(args.seconds);
-    let reads = throughput(
-        &server,
-        &login.token,
-        args.clients,
-        seconds,
-        move |s| async move {
-            let number = rand::thread_rng().gen_range(FIRST_NUMBER..=max_number);
-            s.tickets()
-                .get_ticket(pb::GetTicketRequest { number })
-                .await
-                .map(drop)
-        },
-    )
-    .await?;
-    println!(
-        "single-ticket reads, {} streams: {reads:.0} req/s",
-        args.clients
-    );
+    Ok(())
+}
 
-    let pages = throughput(
-        &server,
-        &login.token,
-        args.clients,
-        seconds,
-        move |s| async move {
-            let company = rand::thread_rng().gen_range(1..=1000);
-            s.tickets().list_tickets(page(company)).await.map(drop)
-        },
-    )
-    .await?;
-    println!("pages of 50, {} streams: {pages:.0} req/s", args.clients);
-
+/// Tickets raised concurrently by a company's User.
+async fn creates(server: &TestServer, session: &Session, args: &Args) -> anyhow::Result<()> {
     let types = session
         .tickets()
         .list_service_types(pb::ListServiceTypesRequest::default())
@@ -173,7 +224,7 @@ async fn main() -> anyhow::Result<()> {
         &server,
         &user.token,
         args.clients,
-        seconds,
+        Duration::from_secs(args.seconds),
         move |s| async move {
             s.tickets()
                 .create_ticket(pb::CreateTicketRequest {
@@ -193,10 +244,6 @@ async fn main() -> anyhow::Result<()> {
         args.clients
     );
 
-    println!(
-        "server peak resident memory: {:.1} MiB",
-        rss.stop().await as f64 / 1024.0
-    );
     Ok(())
 }
 
