@@ -221,7 +221,7 @@ async fn creates(server: &TestServer, session: &Session, args: &Args) -> anyhow:
     // Clients raise tickets for themselves, as a company's User would.
     let user = server.login(&args.client_email, &args.password).await?;
     let creates = throughput(
-        &server,
+        server,
         &user.token,
         args.clients,
         Duration::from_secs(args.seconds),
