@@ -163,7 +163,7 @@ mod tests {
         let pw = init(&store, "Acme IT", "Boss@Acme.example").unwrap();
         assert!(meets_policy(&pw));
         let (name, rate, role, must, hash, types, slas) = store
-            .read_blocking(|c| {
+            .read_inline(|c| {
                 Ok(c.query_row(
                     "SELECT p.name, p.labour_rate_cents, s.role, cr.must_change, cr.password_hash,
                         (SELECT COUNT(*) FROM service_types), (SELECT COUNT(*) FROM sla_targets)

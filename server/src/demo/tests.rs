@@ -19,7 +19,7 @@ fn query<T: Send + 'static>(
     row: impl Fn(&rusqlite::Row) -> rusqlite::Result<T>,
 ) -> Vec<T> {
     store
-        .read_blocking(|c| {
+        .read_inline(|c| {
             let mut stmt = c.prepare(sql)?;
             let rows = stmt.query_map([], |r| row(r))?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -197,7 +197,7 @@ fn tickets_cover_every_status_priority_and_service_type() {
     assert!(count(&store, "SELECT COUNT(*) FROM tickets WHERE status = 3") >= 2);
     for kind in 1..=6 {
         let n: i64 = store
-            .read_blocking(|c| {
+            .read_inline(|c| {
                 Ok(c.query_row(
                     "SELECT COUNT(*) FROM timeline WHERE kind = ?1",
                     [kind],
@@ -214,7 +214,7 @@ fn tickets_cover_every_status_priority_and_service_type() {
     assert!(now - oldest > 500 * DAY && now - oldest < 560 * DAY);
     let month = clock::month_start(now);
     let this_month: i64 = store
-        .read_blocking(move |c| {
+        .read_inline(move |c| {
             Ok(c.query_row(
                 "SELECT COUNT(*) FROM tickets WHERE created_at >= ?1",
                 [month],
@@ -224,7 +224,7 @@ fn tickets_cover_every_status_priority_and_service_type() {
         .unwrap();
     assert!(this_month > 0);
     let future: i64 = store
-        .read_blocking(move |c| {
+        .read_inline(move |c| {
             Ok(c.query_row(
                 "SELECT COUNT(*) FROM tickets WHERE MAX(created_at, updated_at, IFNULL(closed_at, 0)) > ?1",
                 [now],
@@ -401,7 +401,7 @@ fn the_store_is_consistent() {
     );
     // Full-text search finds public posts and titles, never internal notes.
     let hits: i64 = store
-        .read_blocking(|c| {
+        .read_inline(|c| {
             Ok(c.query_row(
                 "SELECT COUNT(*) FROM ticket_search WHERE ticket_search MATCH 'printer'",
                 [],

@@ -57,18 +57,13 @@ impl Accounts {
     }
 
     /// A contact the caller may see (`NOT_FOUND` otherwise, like a missing id).
-    async fn visible_contact(
-        &self,
-        caller: &Caller,
-        id: i64,
-    ) -> Result<crate::domain::Contact, Status> {
+    fn visible_contact(&self, caller: &Caller, id: i64) -> Result<crate::domain::Contact, Status> {
         let id = input::id("contact_id", id)?;
         let now = now_ms();
         let contact = self
             .state
             .store
-            .read(move |c| contacts::get(c, id, now))
-            .await?;
+            .read_inline(|c| contacts::get(c, id, now))?;
         policy::view_contact(&caller.principal, contact.company_id, contact.id)?;
         Ok(contact)
     }
@@ -221,8 +216,7 @@ impl pb::account_service_server::AccountService for Accounts {
         let account = self
             .state
             .store
-            .read(move |c| credentials::find(c, kind, id))
-            .await?
+            .read_inline(|c| credentials::find(c, kind, id))?
             .ok_or_else(|| Status::unauthenticated("sign in first"))?;
         let credential = account
             .credential
@@ -285,8 +279,7 @@ impl pb::account_service_server::AccountService for Accounts {
         let company = self
             .state
             .store
-            .read(move |c| companies::get(c, company_id))
-            .await?;
+            .read_inline(|c| companies::get(c, company_id))?;
         Ok(Response::new(company_to_pb(&company)))
     }
 
@@ -372,9 +365,7 @@ impl pb::account_service_server::AccountService for Accounts {
         request: Request<pb::GetUserRequest>,
     ) -> Result<Response<pb::Contact>, Status> {
         let caller = caller(&request)?;
-        let contact = self
-            .visible_contact(caller, request.get_ref().contact_id)
-            .await?;
+        let contact = self.visible_contact(caller, request.get_ref().contact_id)?;
         Ok(Response::new(contact_to_pb(&contact)))
     }
 
@@ -423,7 +414,7 @@ impl pb::account_service_server::AccountService for Accounts {
     ) -> Result<Response<pb::Contact>, Status> {
         let caller = caller(&request)?.clone();
         let req = request.into_inner();
-        let contact = self.visible_contact(&caller, req.contact_id).await?;
+        let contact = self.visible_contact(&caller, req.contact_id)?;
         policy::edit_contact_details(&caller.principal, contact.company_id)?;
         let details = req.details.ok_or_else(|| invalid("details", "required"))?;
         let details = input::details(&details_from_pb(details)?)?;
@@ -456,7 +447,7 @@ impl pb::account_service_server::AccountService for Accounts {
     ) -> Result<Response<pb::Contact>, Status> {
         let caller = caller(&request)?.clone();
         let req = request.into_inner();
-        let contact = self.visible_contact(&caller, req.contact_id).await?;
+        let contact = self.visible_contact(&caller, req.contact_id)?;
         let access = convert::required_access("access", req.access)?;
         policy::set_access_level(
             &caller.principal,
@@ -489,7 +480,7 @@ impl pb::account_service_server::AccountService for Accounts {
     ) -> Result<Response<pb::Contact>, Status> {
         let caller = caller(&request)?.clone();
         let req = request.into_inner();
-        let contact = self.visible_contact(&caller, req.contact_id).await?;
+        let contact = self.visible_contact(&caller, req.contact_id)?;
         policy::set_user_active(&caller.principal, contact.company_id, contact.id)?;
         if req.active == contact.active {
             return Ok(Response::new(contact_to_pb(&contact)));
@@ -518,9 +509,7 @@ impl pb::account_service_server::AccountService for Accounts {
         request: Request<pb::ResetUserPasswordRequest>,
     ) -> Result<Response<pb::TemporaryPassword>, Status> {
         let caller = caller(&request)?.clone();
-        let contact = self
-            .visible_contact(&caller, request.get_ref().contact_id)
-            .await?;
+        let contact = self.visible_contact(&caller, request.get_ref().contact_id)?;
         policy::manage_users(&caller.principal, contact.company_id)?;
         if contact.access == AccessLevel::None {
             return Err(Status::failed_precondition(
@@ -568,8 +557,7 @@ impl pb::account_service_server::AccountService for Accounts {
         let pending = self
             .state
             .store
-            .read(move |c| requests::get(c, request_id))
-            .await?;
+            .read_inline(|c| requests::get(c, request_id))?;
         policy::resolve_requests(&caller.principal, pending.company_id)?;
         if pending.resolved {
             return Err(Status::failed_precondition(
@@ -581,8 +569,7 @@ impl pb::account_service_server::AccountService for Accounts {
             let id = pending.contact_id;
             self.state
                 .store
-                .read(move |c| contacts::get(c, id, now))
-                .await?
+                .read_inline(|c| contacts::get(c, id, now))?
         };
         if !req.approve {
             let mut event = actor_event(

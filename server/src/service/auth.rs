@@ -213,8 +213,7 @@ impl pb::auth_service_server::AuthService for Auth {
             let email = email.clone();
             self.state
                 .store
-                .read(move |c| credentials::find_by_email(c, &email))
-                .await?
+                .read_inline(|c| credentials::find_by_email(c, &email))?
         };
         let credential = found.as_ref().and_then(|a| a.credential.clone());
         let candidate = if req.password.len() > MAX_PASSWORD_BYTES {
@@ -374,8 +373,7 @@ impl pb::auth_service_server::AuthService for Auth {
         let account = self
             .state
             .store
-            .read(move |c| credentials::find(c, kind, id))
-            .await?
+            .read_inline(|c| credentials::find(c, kind, id))?
             .ok_or_else(|| Status::unauthenticated("sign in first"))?;
         Ok(Response::new(identity_to_pb(&account)))
     }

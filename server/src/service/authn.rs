@@ -62,7 +62,7 @@ pub fn authenticate(
         Some(s) => (s, false),
         None => (
             store
-                .read_blocking(|conn| store::sessions::lookup(conn, &hash))
+                .read_inline(|conn| store::sessions::lookup(conn, &hash))
                 .map_err(|e| {
                     tracing::error!(error = %e, "session lookup failed");
                     Status::unavailable("try again")

@@ -70,37 +70,37 @@ impl From<Fail> for Status {
 
 type Outcome<T> = Result<T, Fail>;
 
+/// An outcome as the store carries it: a store error fails the store call (a
+/// write rolls back), a denial is a value.
+fn nest<T>(outcome: Outcome<T>) -> store::Result<Result<T, Denied>> {
+    match outcome {
+        Ok(v) => Ok(Ok(v)),
+        Err(Fail::Store(e)) => Err(e),
+        Err(Fail::Denied(d)) => Ok(Err(d)),
+    }
+}
+
 impl Tickets {
     async fn write<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Connection) -> Outcome<T> + Send + 'static,
     ) -> Result<T, Status> {
-        let outcome = self
-            .state
-            .store
-            .write(move |conn| match f(conn) {
-                Ok(v) => Ok(Ok(v)),
-                Err(Fail::Store(e)) => Err(e),
-                Err(Fail::Denied(d)) => Ok(Err(d)),
-            })
-            .await?;
+        let outcome = self.state.store.write(move |conn| nest(f(conn))).await?;
         Ok(outcome?)
     }
 
+    /// A read whose cost grows with the data, off the async threads.
     async fn read<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Connection) -> Outcome<T> + Send + 'static,
     ) -> Result<T, Status> {
-        let outcome = self
-            .state
-            .store
-            .read(move |conn| match f(conn) {
-                Ok(v) => Ok(Ok(v)),
-                Err(Fail::Store(e)) => Err(e),
-                Err(Fail::Denied(d)) => Ok(Err(d)),
-            })
-            .await?;
+        let outcome = self.state.store.read(move |conn| nest(f(conn))).await?;
         Ok(outcome?)
+    }
+
+    /// A point read or index-ordered page, on this thread (see `Store::read_inline`).
+    fn read_inline<T>(&self, f: impl FnOnce(&Connection) -> Outcome<T>) -> Result<T, Status> {
+        Ok(self.state.store.read_inline(|conn| nest(f(conn)))??)
     }
 
     fn publish(
@@ -295,9 +295,7 @@ impl pb::ticket_service_server::TicketService for Tickets {
         if include_inactive {
             policy::administer_provider(&who.principal)?;
         }
-        let list = self
-            .read(move |conn| Ok(catalog::list(conn, include_inactive)?))
-            .await?;
+        let list = self.read_inline(|conn| Ok(catalog::list(conn, include_inactive)?))?;
         Ok(Response::new(pb::ListServiceTypesResponse {
             service_types: list.into_iter().map(conv::service_type).collect(),
         }))
@@ -444,41 +442,39 @@ impl pb::ticket_service_server::TicketService for Tickets {
     ) -> Result<Response<pb::TicketDetail>, Status> {
         let p = caller(&request)?.principal.clone();
         let number = validate::number(request.get_ref().number)?;
-        let detail = self
-            .read(move |conn| {
-                let facts = visible(conn, number, &p)?;
-                let ticket = tickets::load(conn, number)?;
-                let internal = policy::sees_internal_notes(&p);
-                let (entries, more) =
-                    timeline::page(conn, number, None, keyset::DEFAULT_PAGE as usize, internal)?;
-                let timeline_cursor = if more {
-                    entries
-                        .last()
-                        .map(|e| conv::encode_timeline_cursor(e.id))
-                        .unwrap_or_default()
-                } else {
-                    String::new()
-                };
-                Ok(pb::TicketDetail {
-                    ticket: Some(conv::ticket(ticket)),
-                    timeline: entries.into_iter().map(conv::timeline_entry).collect(),
-                    timeline_cursor,
-                    tasks: tasks::list(conn, number)?
-                        .into_iter()
-                        .map(conv::task)
-                        .collect(),
-                    attachments: store::attachments::list(conn, number)?
-                        .into_iter()
-                        .map(conv::attachment)
-                        .collect(),
-                    subscribers: subscribers::list(conn, number)?
-                        .into_iter()
-                        .map(conv::subscriber)
-                        .collect(),
-                    permissions: Some(permissions(&p, &facts)),
-                })
+        let detail = self.read_inline(|conn| {
+            let facts = visible(conn, number, &p)?;
+            let ticket = tickets::load(conn, number)?;
+            let internal = policy::sees_internal_notes(&p);
+            let (entries, more) =
+                timeline::page(conn, number, None, keyset::DEFAULT_PAGE as usize, internal)?;
+            let timeline_cursor = if more {
+                entries
+                    .last()
+                    .map(|e| conv::encode_timeline_cursor(e.id))
+                    .unwrap_or_default()
+            } else {
+                String::new()
+            };
+            Ok(pb::TicketDetail {
+                ticket: Some(conv::ticket(ticket)),
+                timeline: entries.into_iter().map(conv::timeline_entry).collect(),
+                timeline_cursor,
+                tasks: tasks::list(conn, number)?
+                    .into_iter()
+                    .map(conv::task)
+                    .collect(),
+                attachments: store::attachments::list(conn, number)?
+                    .into_iter()
+                    .map(conv::attachment)
+                    .collect(),
+                subscribers: subscribers::list(conn, number)?
+                    .into_iter()
+                    .map(conv::subscriber)
+                    .collect(),
+                permissions: Some(permissions(&p, &facts)),
             })
-            .await?;
+        })?;
         Ok(Response::new(detail))
     }
 
@@ -492,13 +488,11 @@ impl pb::ticket_service_server::TicketService for Tickets {
         let limit = keyset::page_size(req.page.as_ref())? as usize;
         let before =
             conv::decode_timeline_cursor(req.page.as_ref().map_or("", |p| p.cursor.as_str()))?;
-        let (entries, more) = self
-            .read(move |conn| {
-                visible(conn, number, &p)?;
-                let internal = policy::sees_internal_notes(&p);
-                Ok(timeline::page(conn, number, before, limit, internal)?)
-            })
-            .await?;
+        let (entries, more) = self.read_inline(|conn| {
+            visible(conn, number, &p)?;
+            let internal = policy::sees_internal_notes(&p);
+            Ok(timeline::page(conn, number, before, limit, internal)?)
+        })?;
         let next_cursor = match entries.last() {
             Some(e) if more => conv::encode_timeline_cursor(e.id),
             _ => String::new(),
@@ -777,7 +771,7 @@ impl pb::ticket_service_server::TicketService for Tickets {
         &self,
         request: Request<pb::DownloadAttachmentRequest>,
     ) -> Result<Response<Self::DownloadAttachmentStream>, Status> {
-        self.download(request).await.map(Response::new)
+        self.download(&request).map(Response::new)
     }
 }
 

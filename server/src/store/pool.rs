@@ -70,14 +70,7 @@ impl Store {
         MIGRATIONS.to_latest(&mut conn)?;
 
         let readers = (0..options.readers.max(1))
-            .map(|_| {
-                let reader = Connection::open_with_flags(
-                    path,
-                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                )?;
-                configure(&reader)?;
-                Ok(reader)
-            })
+            .map(|_| open_reader(path))
             .collect::<Result<Vec<_>>>()?;
 
         let (tx, rx) = mpsc::unbounded_channel();
@@ -140,8 +133,8 @@ impl Store {
         Ok(rx)
     }
 
-    /// Runs `f` on a reader connection (a consistent snapshot for its duration
-    /// when it opens a transaction).
+    /// Runs `f` on a reader connection off the async threads: for reads
+    /// whose cost grows with the data (searches, counts, reports, downloads).
     pub async fn read<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
@@ -159,49 +152,66 @@ impl Store {
             .map_err(|e| StoreError::Corrupt(format!("reader task failed: {e}")))?
     }
 
-    /// Synchronous read for code outside the async runtime (CLI, interceptor).
-    pub fn read_blocking<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    /// Runs `f` on a reader connection on the calling thread: for point reads
+    /// and index-ordered pages, done in microseconds, where a hop to another
+    /// thread would cost more than the read itself. Also the read of code
+    /// outside the async runtime (CLI, tests).
+    pub fn read_inline<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         self.inner.with_reader(f)
     }
 
     /// Copies the whole store to `dest` with SQLite's online backup; consistent
     /// while writes go on.
     pub fn backup_to(&self, dest: &Path) -> Result<()> {
-        self.inner.with_reader(|conn| {
-            let mut copy = Connection::open(dest)?;
-            // One step copies every page: a paused, stepwise copy would start
-            // over whenever a write lands in between, and never end on a busy store.
-            match rusqlite::backup::Backup::new(conn, &mut copy)?.step(-1)? {
-                rusqlite::backup::StepResult::Done => Ok(()),
-                other => Err(StoreError::FailedPrecondition(format!(
-                    "the backup did not finish ({other:?}); try again"
-                ))),
-            }
-        })
+        let conn = self.inner.checkout()?;
+        let mut copy = Connection::open(dest)?;
+        // One step copies every page: a paused, stepwise copy would start
+        // over whenever a write lands in between, and never end on a busy store.
+        let step = rusqlite::backup::Backup::new(&conn, &mut copy)?.step(-1);
+        self.inner.checkin(conn);
+        match step? {
+            rusqlite::backup::StepResult::Done => Ok(()),
+            other => Err(StoreError::FailedPrecondition(format!(
+                "the backup did not finish ({other:?}); try again"
+            ))),
+        }
     }
 }
 
 impl Inner {
+    /// Runs `f` in one read transaction: one snapshot for all its statements,
+    /// and one lock on the WAL index instead of one per statement.
     fn with_reader<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let conn = self
-            .readers
-            .lock()
-            .map_err(|_| StoreError::Closed)?
-            .pop()
-            .map_or_else(|| self.open_extra_reader(), Ok)?;
+        let conn = self.checkout()?;
+        conn.prepare_cached("BEGIN")?.execute([])?;
         let out = f(&conn);
-        if let Ok(mut readers) = self.readers.lock() {
-            readers.push(conn);
-        }
+        // A connection whose transaction would not end is dropped, not reused.
+        conn.prepare_cached("COMMIT")?.execute([])?;
+        self.checkin(conn);
         out
     }
 
-    /// Only reached by blocking reads beyond the pool size.
-    fn open_extra_reader(&self) -> Result<Connection> {
-        let conn = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-        configure(&conn)?;
-        Ok(conn)
+    fn checkout(&self) -> Result<Connection> {
+        let idle = self.readers.lock().map_err(|_| StoreError::Closed)?.pop();
+        // Past the pool's size (more inline readers at once than expected)
+        // a reader is opened, and kept afterwards.
+        idle.map_or_else(|| open_reader(&self.path), Ok)
     }
+
+    fn checkin(&self, conn: Connection) {
+        if let Ok(mut readers) = self.readers.lock() {
+            readers.push(conn);
+        }
+    }
+}
+
+fn open_reader(path: &Path) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    configure(&conn)?;
+    Ok(conn)
 }
 
 fn in_savepoint<T>(conn: &Connection, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
@@ -306,7 +316,7 @@ mod tests {
     fn pragmas_are_durable_wal_with_foreign_keys() {
         let (_dir, store) = temp_store();
         let (mode, sync, fk) = store
-            .read_blocking(|c| {
+            .read_inline(|c| {
                 Ok((
                     c.pragma_query_value(None, "journal_mode", |r| r.get::<_, String>(0))?,
                     c.pragma_query_value(None, "synchronous", |r| r.get::<_, i64>(0))?,

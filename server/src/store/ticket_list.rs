@@ -366,7 +366,12 @@ fn sorted(
         .ok();
         args.extend([value.clone(), value, Value::Integer(c.id)]);
     }
-    write!(page_sql, " ORDER BY {key} {dir}, t.id {dir} LIMIT {}", limit + 1).ok();
+    write!(
+        page_sql,
+        " ORDER BY {key} {dir}, t.id {dir} LIMIT {}",
+        limit + 1
+    )
+    .ok();
 
     #[cfg(test)]
     plan::record(conn, &page_sql, &args);

@@ -3,7 +3,7 @@ use crate::store::StoreOptions;
 
 fn count(store: &Store, sql: &'static str) -> i64 {
     store
-        .read_blocking(|c| Ok(c.query_row(sql, [], |r| r.get(0))?))
+        .read_inline(|c| Ok(c.query_row(sql, [], |r| r.get(0))?))
         .unwrap()
 }
 
@@ -63,13 +63,13 @@ fn a_small_synthetic_store_is_complete_and_consistent() {
         0
     );
     let check: String = store
-        .read_blocking(|c| Ok(c.query_row("PRAGMA integrity_check", [], |r| r.get(0))?))
+        .read_inline(|c| Ok(c.query_row("PRAGMA integrity_check", [], |r| r.get(0))?))
         .unwrap();
     assert_eq!(check, "ok");
 
     // The accounts the benchmarks sign in with.
     let (role, hash): (String, String) = store
-        .read_blocking(|c| {
+        .read_inline(|c| {
             Ok(c.query_row(
                 "SELECT s.role, cr.password_hash FROM staff s
                  JOIN credentials cr ON cr.kind = 'staff' AND cr.subject_id = s.id

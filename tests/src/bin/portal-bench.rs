@@ -61,6 +61,8 @@ enum Run {
     Service,
     /// One gRPC client: pages and searches.
     Latency,
+    /// The transport's ceiling: `GetPasswordPolicy` (no store) throughput.
+    Floor,
     /// `GetTicket` throughput.
     Reads,
     /// `ListTickets` throughput.
@@ -111,6 +113,20 @@ async fn main() -> anyhow::Result<()> {
     }
 
     let seconds = Duration::from_secs(args.seconds);
+    if args.wants(Run::Floor) {
+        let floor = throughput(
+            &server,
+            &login.token,
+            args.clients,
+            seconds,
+            |s| async move { s.auth().get_password_policy(pb::Empty {}).await.map(drop) },
+        )
+        .await?;
+        println!(
+            "transport ceiling (no store), {} streams: {floor:.0} req/s",
+            args.clients
+        );
+    }
     if args.wants(Run::Reads) {
         let reads = throughput(
             &server,

@@ -60,12 +60,11 @@ impl Tickets {
         };
 
         let p = who.principal.clone();
-        self.read(move |conn| {
+        self.read_inline(|conn| {
             let facts = visible(conn, number, &p)?;
             policy::post(&p, &facts)?;
             Ok(())
-        })
-        .await?;
+        })?;
 
         let max = self.state.config.max_upload_bytes;
         let mut data = Vec::new();
@@ -109,19 +108,17 @@ impl Tickets {
 
     /// Streams an attachment in 64 KiB chunks, each read on its own from a
     /// reader connection so a slow client never holds one.
-    pub(super) async fn download(
+    pub(super) fn download(
         &self,
-        request: Request<pb::DownloadAttachmentRequest>,
+        request: &Request<pb::DownloadAttachmentRequest>,
     ) -> Result<ReceiverStream<Result<pb::DownloadAttachmentResponse, Status>>, Status> {
         let p = caller(&request)?.principal.clone();
         let id = validate::id("attachment_id", request.get_ref().attachment_id)?;
-        let (attachment, blob) = self
-            .read(move |conn| {
-                let (a, blob) = attachments::get(conn, id)?.ok_or(Denied::NotFound)?;
-                visible(conn, a.ticket_id, &p)?;
-                Ok((a, blob))
-            })
-            .await?;
+        let (attachment, blob) = self.read_inline(|conn| {
+            let (a, blob) = attachments::get(conn, id)?.ok_or(Denied::NotFound)?;
+            visible(conn, a.ticket_id, &p)?;
+            Ok((a, blob))
+        })?;
         let (tx, rx) = mpsc::channel(4);
         let store = self.state.store.clone();
         tokio::spawn(async move {
