@@ -112,7 +112,7 @@ impl Tickets {
         &self,
         request: &Request<pb::DownloadAttachmentRequest>,
     ) -> Result<ReceiverStream<Result<pb::DownloadAttachmentResponse, Status>>, Status> {
-        let p = caller(&request)?.principal.clone();
+        let p = caller(request)?.principal.clone();
         let id = validate::id("attachment_id", request.get_ref().attachment_id)?;
         let (attachment, blob) = self.read_inline(|conn| {
             let (a, blob) = attachments::get(conn, id)?.ok_or(Denied::NotFound)?;
