@@ -443,36 +443,40 @@ impl pb::ticket_service_server::TicketService for Tickets {
         let p = caller(&request)?.principal.clone();
         let number = validate::number(request.get_ref().number)?;
         let detail = self.read_inline(|conn| {
-            let facts = visible(conn, number, &p)?;
-            let ticket = tickets::load(conn, number)?;
+            let head = tickets::head(conn, number, contact_of(&p))?.ok_or(Denied::NotFound)?;
+            policy::view_ticket(&p, &head.facts)?;
             let internal = policy::sees_internal_notes(&p);
             let (entries, more) =
                 timeline::page(conn, number, None, keyset::DEFAULT_PAGE as usize, internal)?;
-            let timeline_cursor = if more {
-                entries
-                    .last()
-                    .map(|e| conv::encode_timeline_cursor(e.id))
-                    .unwrap_or_default()
+            let timeline_cursor = match entries.last() {
+                Some(e) if more => conv::encode_timeline_cursor(e.id),
+                _ => String::new(),
+            };
+            // Most tickets have no tasks, attachments or subscribers: those
+            // lists are read only when the head says there is something.
+            let tasks = if head.has_tasks {
+                tasks::list(conn, number)?
             } else {
-                String::new()
+                Vec::new()
+            };
+            let attachments = if head.has_attachments {
+                store::attachments::list(conn, number)?
+            } else {
+                Vec::new()
+            };
+            let subscribers = if head.has_subscribers {
+                subscribers::list(conn, number)?
+            } else {
+                Vec::new()
             };
             Ok(pb::TicketDetail {
-                ticket: Some(conv::ticket(ticket)),
+                permissions: Some(permissions(&p, &head.facts)),
+                ticket: Some(conv::ticket(head.ticket)),
                 timeline: entries.into_iter().map(conv::timeline_entry).collect(),
                 timeline_cursor,
-                tasks: tasks::list(conn, number)?
-                    .into_iter()
-                    .map(conv::task)
-                    .collect(),
-                attachments: store::attachments::list(conn, number)?
-                    .into_iter()
-                    .map(conv::attachment)
-                    .collect(),
-                subscribers: subscribers::list(conn, number)?
-                    .into_iter()
-                    .map(conv::subscriber)
-                    .collect(),
-                permissions: Some(permissions(&p, &facts)),
+                tasks: tasks.into_iter().map(conv::task).collect(),
+                attachments: attachments.into_iter().map(conv::attachment).collect(),
+                subscribers: subscribers.into_iter().map(conv::subscriber).collect(),
             })
         })?;
         Ok(Response::new(detail))

@@ -281,10 +281,7 @@ fn newest_matches(
     } else {
         None
     };
-    let sql = format!(
-        "{} WHERE t.id = ?1",
-        tickets::SELECT.replace("{desc}", "substr(t.description, 1, 200)")
-    );
+    let sql = format!("{} WHERE t.id = ?1", tickets::SELECT_BRIEF);
     let mut stmt = conn.prepare_cached(&sql)?;
     let tickets = ids
         .iter()
@@ -347,10 +344,7 @@ fn sorted(
     } else {
         (">", "ASC")
     };
-    let mut page_sql = format!(
-        "{} {where_sql}",
-        tickets::SELECT.replace("{desc}", "substr(t.description, 1, 200)")
-    );
+    let mut page_sql = format!("{} {where_sql}", tickets::SELECT_BRIEF);
     if let Some(c) = cursor {
         let value = match (&c.value, text_key) {
             (SortValue::Int(n), false) => Value::Integer(*n),

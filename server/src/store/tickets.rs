@@ -9,20 +9,34 @@ use crate::domain::{StatusGroup, TicketStatus};
 use crate::policy::TicketFacts;
 use crate::store::catalog;
 
-/// The joined columns `from_row` reads; `{desc}` is the description expression.
-pub(super) const SELECT: &str =
-    "SELECT t.id, t.company_id, co.name, t.site_id, COALESCE(si.name, ''),
-        t.contact_id, c.first_name || ' ' || c.last_name, t.title, {desc},
-        t.service_type_id, st.name, t.fields, t.priority, t.status, t.emergency,
-        t.due_date, t.po_number, t.board, t.assigned_staff_id,
-        COALESCE(sf.first_name || ' ' || sf.last_name, ''), t.created_at, t.updated_at,
-        t.responded_at, t.completed_at, t.closed_at, t.response_due_at, t.resolution_due_at
-    FROM tickets t
-    JOIN companies co ON co.id = t.company_id
-    JOIN contacts c ON c.id = t.contact_id
-    JOIN service_types st ON st.id = t.service_type_id
-    LEFT JOIN sites si ON si.id = t.site_id
-    LEFT JOIN staff sf ON sf.id = t.assigned_staff_id";
+/// The joined columns `from_row` reads, with `$desc` the description's
+/// expression; `$more` adds columns after those.
+macro_rules! select {
+    ($desc:literal) => {
+        select!($desc, "")
+    };
+    ($desc:literal, $more:literal) => {
+        concat!(
+            "SELECT t.id, t.company_id, co.name, t.site_id, COALESCE(si.name, ''),
+                t.contact_id, c.first_name || ' ' || c.last_name, t.title, ",
+            $desc,
+            ", t.service_type_id, st.name, t.fields, t.priority, t.status, t.emergency,
+                t.due_date, t.po_number, t.board, t.assigned_staff_id,
+                COALESCE(sf.first_name || ' ' || sf.last_name, ''), t.created_at, t.updated_at,
+                t.responded_at, t.completed_at, t.closed_at, t.response_due_at, t.resolution_due_at",
+            $more,
+            " FROM tickets t
+            JOIN companies co ON co.id = t.company_id
+            JOIN contacts c ON c.id = t.contact_id
+            JOIN service_types st ON st.id = t.service_type_id
+            LEFT JOIN sites si ON si.id = t.site_id
+            LEFT JOIN staff sf ON sf.id = t.assigned_staff_id"
+        )
+    };
+}
+
+/// The columns lists show: descriptions cut to 200 characters.
+pub(super) const SELECT_BRIEF: &str = select!("substr(t.description, 1, 200)");
 
 /// Reads a row of `SELECT`; the `fields` JSON is parsed by `finish`.
 pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<(Ticket, String)> {
@@ -68,15 +82,58 @@ pub(super) fn finish((mut t, fields): (Ticket, String)) -> Result<Ticket> {
 
 /// One ticket with every field.
 pub fn get(conn: &Connection, number: i64) -> Result<Option<Ticket>> {
-    let sql = format!(
-        "{} WHERE t.id = ?1",
-        SELECT.replace("{desc}", "t.description")
-    );
-    conn.prepare_cached(&sql)?
+    conn.prepare_cached(concat!(select!("t.description"), " WHERE t.id = ?1"))?
         .query_row([number], from_row)
         .optional()?
         .map(finish)
         .transpose()
+}
+
+/// A ticket with every field, what the policy needs to judge it for `contact`
+/// (None for staff), and which of its lists have anything: what a ticket's
+/// page needs besides its timeline, in one statement.
+pub struct TicketHead {
+    pub ticket: Ticket,
+    pub facts: TicketFacts,
+    pub has_tasks: bool,
+    pub has_attachments: bool,
+    pub has_subscribers: bool,
+}
+
+pub fn head(conn: &Connection, number: i64, contact: Option<i64>) -> Result<Option<TicketHead>> {
+    conn.prepare_cached(concat!(
+        select!(
+            "t.description",
+            ", co.users_see_all,
+            EXISTS (SELECT 1 FROM ticket_subscribers s WHERE s.ticket_id = t.id AND s.contact_id = ?2),
+            EXISTS (SELECT 1 FROM tasks WHERE ticket_id = t.id),
+            EXISTS (SELECT 1 FROM attachments WHERE ticket_id = t.id),
+            EXISTS (SELECT 1 FROM ticket_subscribers WHERE ticket_id = t.id)"
+        ),
+        " WHERE t.id = ?1"
+    ))?
+    .query_row(params![number, contact.unwrap_or(0)], |r| {
+        Ok((from_row(r)?, r.get(27)?, r.get(28)?, r.get(29)?, r.get(30)?, r.get(31)?))
+    })
+    .optional()?
+    .map(|(row, users_see_all, caller_subscribed, has_tasks, has_attachments, has_subscribers)| {
+        let ticket = finish(row)?;
+        Ok(TicketHead {
+            facts: TicketFacts {
+                company_id: ticket.company_id,
+                contact_id: ticket.contact_id,
+                status: ticket.status,
+                assigned_staff_id: ticket.assigned_staff_id,
+                users_see_all,
+                caller_subscribed,
+            },
+            ticket,
+            has_tasks,
+            has_attachments,
+            has_subscribers,
+        })
+    })
+    .transpose()
 }
 
 /// `get`, for a ticket known to exist.

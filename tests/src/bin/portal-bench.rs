@@ -44,6 +44,9 @@ struct Args {
     /// Concurrent streams for the throughput runs.
     #[arg(long, default_value_t = 64)]
     clients: usize,
+    /// Connections the throughput runs' streams share.
+    #[arg(long, default_value_t = 4)]
+    connections: usize,
     /// Seconds per throughput run.
     #[arg(long, default_value_t = 10)]
     seconds: u64,
@@ -114,24 +117,22 @@ async fn main() -> anyhow::Result<()> {
 
     let seconds = Duration::from_secs(args.seconds);
     if args.wants(Run::Floor) {
-        let floor = throughput(
+        throughput(
+            "transport ceiling (GetPasswordPolicy, no store)",
             &server,
             &login.token,
-            args.clients,
+            (args.clients, args.connections),
             seconds,
             |s| async move { s.auth().get_password_policy(pb::Empty {}).await.map(drop) },
         )
         .await?;
-        println!(
-            "transport ceiling (no store), {} streams: {floor:.0} req/s",
-            args.clients
-        );
     }
     if args.wants(Run::Reads) {
-        let reads = throughput(
+        throughput(
+            "single-ticket reads (GetTicket)",
             &server,
             &login.token,
-            args.clients,
+            (args.clients, args.connections),
             seconds,
             move |s| async move {
                 let number = rand::thread_rng().gen_range(FIRST_NUMBER..=max_number);
@@ -142,16 +143,13 @@ async fn main() -> anyhow::Result<()> {
             },
         )
         .await?;
-        println!(
-            "single-ticket reads, {} streams: {reads:.0} req/s",
-            args.clients
-        );
     }
     if args.wants(Run::Pages) {
-        let pages = throughput(
+        throughput(
+            "pages of 50 (ListTickets)",
             &server,
             &login.token,
-            args.clients,
+            (args.clients, args.connections),
             seconds,
             move |s| async move {
                 let company = rand::thread_rng().gen_range(1..=1000);
@@ -159,7 +157,6 @@ async fn main() -> anyhow::Result<()> {
             },
         )
         .await?;
-        println!("pages of 50, {} streams: {pages:.0} req/s", args.clients);
     }
     if args.wants(Run::Creates) {
         creates(&server, &session, &args).await?;
@@ -236,10 +233,11 @@ async fn creates(server: &TestServer, session: &Session, args: &Args) -> anyhow:
         .map_or(0, |t| t.id);
     // Clients raise tickets for themselves, as a company's User would.
     let user = server.login(&args.client_email, &args.password).await?;
-    let creates = throughput(
+    throughput(
+        "durable ticket creation (CreateTicket)",
         server,
         &user.token,
-        args.clients,
+        (args.clients, args.connections),
         Duration::from_secs(args.seconds),
         move |s| async move {
             s.tickets()
@@ -255,10 +253,6 @@ async fn creates(server: &TestServer, session: &Session, args: &Args) -> anyhow:
         },
     )
     .await?;
-    println!(
-        "durable ticket creation, {} clients: {creates:.0} tickets/s",
-        args.clients
-    );
 
     Ok(())
 }
@@ -280,6 +274,9 @@ async fn service_layer(args: &Args) -> anyhow::Result<()> {
         })
         .await?;
     anyhow::ensure!(!managers.is_empty(), "the store has no Managers");
+    let max_number: i64 = store
+        .read(|conn| Ok(conn.query_row("SELECT max(id) FROM tickets", [], |r| r.get(0))?))
+        .await?;
     let tickets = portal_server::service::Tickets::new(portal_server::service::AppState::new(
         store,
         portal_server::config::Config::default(),
@@ -317,6 +314,7 @@ async fn service_layer(args: &Args) -> anyhow::Result<()> {
     let mut as_manager = Vec::with_capacity(args.samples);
     let mut as_dispatcher = Vec::with_capacity(args.samples);
     let mut search = Vec::with_capacity(args.samples);
+    let mut detail = Vec::with_capacity(args.samples);
     for i in 0..args.samples {
         let (contact_id, company_id) = managers[rand::thread_rng().gen_range(0..managers.len())];
         let mut req = tonic::Request::new(page(0, ""));
@@ -340,10 +338,17 @@ async fn service_layer(args: &Args) -> anyhow::Result<()> {
         as_dispatcher.push(start.elapsed());
 
         let mut req = tonic::Request::new(page(0, WORDS[i % WORDS.len()]));
-        req.extensions_mut().insert(dispatcher);
+        req.extensions_mut().insert(dispatcher.clone());
         let start = Instant::now();
         tickets.list_tickets(req).await?;
         search.push(start.elapsed());
+
+        let number = rand::thread_rng().gen_range(FIRST_NUMBER..=max_number);
+        let mut req = tonic::Request::new(pb::GetTicketRequest { number });
+        req.extensions_mut().insert(dispatcher);
+        let start = Instant::now();
+        tickets.get_ticket(req).await?;
+        detail.push(start.elapsed());
     }
     report_latency(
         "service layer: page of 50, open, by update, as the company's Manager",
@@ -357,6 +362,7 @@ async fn service_layer(args: &Args) -> anyhow::Result<()> {
         "service layer: full-text search over all tickets, page of 50",
         &mut search,
     );
+    report_latency("service layer: one ticket (GetTicket)", &mut detail);
     Ok(())
 }
 
@@ -364,7 +370,7 @@ fn report_latency(what: &str, samples: &mut [Duration]) {
     samples.sort();
     let at = |q: f64| samples[((samples.len() as f64 - 1.0) * q) as usize].as_secs_f64() * 1000.0;
     println!(
-        "{what}: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} calls)",
+        "{what}: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms ({} calls)",
         at(0.5),
         at(0.99),
         at(1.0),
@@ -372,26 +378,33 @@ fn report_latency(what: &str, samples: &mut [Duration]) {
     );
 }
 
-/// Runs `call` from `clients` concurrent tasks for `duration`; successful calls per second.
+/// Runs `call` from `clients` concurrent tasks for `duration`, and prints the
+/// successful calls a second and the server's CPU time a call (what the
+/// server could serve on its own, whoever else shares the cores).
 async fn throughput<F, Fut>(
+    what: &str,
     server: &TestServer,
     token: &str,
-    clients: usize,
+    (clients, connections): (usize, usize),
     duration: Duration,
     call: F,
-) -> anyhow::Result<f64>
+) -> anyhow::Result<()>
 where
     F: Fn(Session) -> Fut + Clone + Send + 'static,
     Fut: std::future::Future<Output = Result<(), tonic::Status>> + Send,
 {
     // A few connections, each multiplexing many streams, as real clients would.
     let mut sessions = Vec::new();
-    for _ in 0..4 {
+    for _ in 0..connections.max(1) {
         sessions.push(Session::new(server.channel().await?, token)?);
     }
     let done = Arc::new(AtomicU64::new(0));
     let failed = Arc::new(AtomicU64::new(0));
     let stop = Arc::new(AtomicBool::new(false));
+    let pid = server
+        .pid()
+        .ok_or_else(|| anyhow::anyhow!("server is not running"))?;
+    let cpu_before = cpu_seconds(pid)?;
     let start = Instant::now();
     let tasks: Vec<_> = (0..clients)
         .map(|i| {
@@ -421,7 +434,35 @@ where
     if failed > 0 {
         eprintln!("  ({failed} calls failed)");
     }
-    Ok(done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64())
+    let calls = done.load(Ordering::Relaxed) as f64;
+    let cpu = cpu_seconds(pid)? - cpu_before;
+    println!(
+        "{what}, {clients} streams over {connections} connections: {:.0} req/s; \
+         server CPU {:.0} µs a call",
+        calls / start.elapsed().as_secs_f64(),
+        cpu / calls * 1e6,
+    );
+    Ok(())
+}
+
+/// The CPU time (user and system, all threads) a process has used, in
+/// seconds; Linux counts it in USER_HZ = 100 ticks a second.
+fn cpu_seconds(pid: u32) -> anyhow::Result<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // Fields follow the command's closing parenthesis, from field 3 on;
+    // utime and stime are fields 14 and 15.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| -> anyhow::Result<u64> {
+        Ok(fields
+            .get(i)
+            .ok_or_else(|| anyhow::anyhow!("short /proc/{pid}/stat"))?
+            .parse()?)
+    };
+    Ok((ticks(11)? + ticks(12)?) as f64 / 100.0)
 }
 
 /// Samples a process's resident memory (`VmRSS`, KiB) until stopped; returns the peak.
