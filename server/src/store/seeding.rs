@@ -304,23 +304,21 @@ pub struct TimelineRow<'a> {
 }
 
 pub fn insert_timeline(conn: &Connection, e: &TimelineRow) -> Result<i64> {
-    conn.prepare_cached(
-        "INSERT INTO timeline (ticket_id, kind, at, author_kind, author_id, author_name, body,
-             from_value, to_value)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?
-    .execute(params![
-        e.ticket_id,
-        e.kind,
-        e.at,
-        e.author_kind,
-        e.author_id,
-        e.author_name,
-        e.body,
-        e.from_value,
-        e.to_value
-    ])?;
-    Ok(conn.last_insert_rowid())
+    let id = super::timeline::next_id(conn, e.ticket_id)?;
+    conn.prepare_cached(super::timeline::INSERT)?
+        .execute(params![
+            id,
+            e.ticket_id,
+            e.kind,
+            e.at,
+            e.author_kind,
+            e.author_id,
+            e.author_name,
+            e.body,
+            e.from_value,
+            e.to_value
+        ])?;
+    Ok(id)
 }
 
 pub fn insert_task(

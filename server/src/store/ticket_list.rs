@@ -822,31 +822,54 @@ mod tests {
             .unwrap()
             .map(Result::unwrap)
             .collect();
-        assert_eq!(rowids, vec![t << 20, (t << 20) + 1, (t << 20) + 2]);
-        // Past the last ordinal a post is kept but not indexed twice.
+        // Title and description, then the posts under their entry ids.
+        assert_eq!(rowids, vec![t << 20, (t << 20) + 1, (t << 20) + 3]);
+        assert_eq!(search(&conn, "secret"), Vec::<i64>::new());
+        assert_eq!(search(&conn, "two"), vec![t]);
+    }
+
+    #[test]
+    fn a_full_timeline_refuses_more_and_leaves_the_next_ticket_alone() {
+        let (_dir, conn) = temp_conn();
+        let t = raw_ticket(&conn, COMPANY_A, UMA, "printer", 0);
+        let next = raw_ticket(&conn, COMPANY_A, UMA, "scanner", 0);
         conn.execute(
-            "INSERT INTO ticket_search (rowid, body) VALUES ((?1 << 20) + 1048575, 'full')",
+            "INSERT INTO timeline (id, ticket_id, kind, at, author_kind, author_name)
+             VALUES ((?1 << 20) + 1048575, ?1, 3, 0, 'system', '')",
             [t],
         )
         .unwrap();
-        conn.execute_batch(&format!(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1048575)
-             INSERT INTO timeline (ticket_id, kind, at, author_kind, author_name, body)
-             SELECT {t}, 3, 0, 'system', '', '' FROM n"
-        ))
-        .unwrap();
-        conn.execute("UPDATE timeline SET kind = 1 WHERE kind = 3", [])
-            .unwrap();
-        timeline::append(
+        let tom = Author {
+            staff: true,
+            id: TOM,
+            name: "Tom".into(),
+        };
+        let err = timeline::append(
             &conn,
             t,
             &tom,
-            Change::post(TimelineKind::Discussion, "overflow"),
+            Change::post(TimelineKind::Discussion, "x"),
+            1,
+        )
+        .unwrap_err();
+        assert!(matches!(err, StoreError::FailedPrecondition(_)), "{err:?}");
+        // The schema itself keeps entries inside their ticket's range.
+        assert!(
+            conn.execute(
+                "INSERT INTO timeline (id, ticket_id, kind, at, author_kind, author_name)
+                 VALUES (?1 << 20, ?2, 1, 0, 'system', '')",
+                [next, t],
+            )
+            .is_err()
+        );
+        timeline::append(
+            &conn,
+            next,
+            &tom,
+            Change::post(TimelineKind::Discussion, "y"),
             1,
         )
         .unwrap();
-        assert_eq!(search(&conn, "overflow"), Vec::<i64>::new());
-        assert_eq!(search(&conn, "full"), vec![t]);
     }
 
     #[test]

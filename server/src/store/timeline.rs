@@ -1,6 +1,6 @@
 //! The append-only ticket timeline.
 
-use rusqlite::{Connection, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{Result, StoreError};
 use crate::domain::tickets::{Author, TimelineEntry, TimelineKind};
@@ -25,6 +25,39 @@ impl<'a> Change<'a> {
     }
 }
 
+/// Entry ids hold their ticket in the bits above these (see the schema).
+const ORDINAL_BITS: u32 = 20;
+
+/// The ids a ticket's entries may take: `first..end`.
+fn id_range(ticket_id: i64) -> (i64, i64) {
+    let first = ticket_id << ORDINAL_BITS;
+    (first + 1, first + (1 << ORDINAL_BITS))
+}
+
+/// The id the ticket's next entry takes; refused once a ticket is full.
+pub(super) fn next_id(conn: &Connection, ticket_id: i64) -> Result<i64> {
+    let (first, end) = id_range(ticket_id);
+    let last: Option<i64> = conn
+        .prepare_cached(
+            "SELECT id FROM timeline WHERE id >= ?1 AND id < ?2 ORDER BY id DESC LIMIT 1",
+        )?
+        .query_row([first, end], |r| r.get(0))
+        .optional()?;
+    let next = last.map_or(first, |id| id + 1);
+    if next >= end {
+        return Err(StoreError::FailedPrecondition(format!(
+            "this ticket holds the most entries a ticket can ({}); open a new ticket",
+            end - first
+        )));
+    }
+    Ok(next)
+}
+
+/// Inserts an entry whose id `next_id` gave.
+pub(super) const INSERT: &str = "INSERT INTO timeline (id, ticket_id, kind, at, author_kind,
+        author_id, author_name, body, from_value, to_value)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+
 /// Appends an entry and bumps the ticket's `updated_at`.
 pub fn append(
     conn: &Connection,
@@ -33,12 +66,9 @@ pub fn append(
     change: Change<'_>,
     now: i64,
 ) -> Result<TimelineEntry> {
-    conn.prepare_cached(
-        "INSERT INTO timeline (ticket_id, kind, at, author_kind, author_id, author_name, body,
-            from_value, to_value)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?
-    .execute(params![
+    let id = next_id(conn, ticket_id)?;
+    conn.prepare_cached(INSERT)?.execute(params![
+        id,
         ticket_id,
         change.kind as i64,
         now,
@@ -49,7 +79,6 @@ pub fn append(
         change.from,
         change.to,
     ])?;
-    let id = conn.last_insert_rowid();
     super::tickets::touch(conn, ticket_id, now)?;
     Ok(TimelineEntry {
         id,
@@ -94,12 +123,13 @@ pub fn page(
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT id, ticket_id, kind, at, author_name, author_kind, body, from_value, to_value
          FROM timeline
-         WHERE ticket_id = ?1 AND id < ?2 AND (?3 OR kind != 3)
+         WHERE id >= ?1 AND id < ?2 AND (?3 OR kind != 3)
          ORDER BY id DESC LIMIT {}",
         limit + 1
     ))?;
+    let (first, end) = id_range(ticket_id);
     let rows = stmt.query_map(
-        params![ticket_id, before.unwrap_or(i64::MAX), internal],
+        params![first, before.map_or(end, |b| b.min(end)), internal],
         from_row,
     )?;
     let mut out = Vec::with_capacity(limit);

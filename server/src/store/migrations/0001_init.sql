@@ -207,8 +207,11 @@ CREATE INDEX ticket_subscribers_contact ON ticket_subscribers (contact_id, ticke
 
 -- Append-only history. kind: 1 discussion, 2 resolution, 3 internal note,
 -- 4 status change, 5 priority change, 6 assignment change.
+-- An entry's id is its ticket's id * 2^20 plus its ordinal in that ticket
+-- (from 1), so a ticket's timeline is one range of the table, read without an
+-- index; a ticket holds at most 2^20 - 1 entries.
 CREATE TABLE timeline (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY CHECK (id >> 20 = ticket_id AND (id & 1048575) > 0),
     ticket_id INTEGER NOT NULL REFERENCES tickets (id),
     kind INTEGER NOT NULL CHECK (kind BETWEEN 1 AND 6),
     at INTEGER NOT NULL,
@@ -219,7 +222,6 @@ CREATE TABLE timeline (
     from_value TEXT NOT NULL DEFAULT '',
     to_value TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX timeline_ticket ON timeline (ticket_id, id);
 
 CREATE TABLE tasks (
     id INTEGER PRIMARY KEY,
@@ -255,8 +257,8 @@ CREATE TABLE attachments (
 CREATE INDEX attachments_ticket ON attachments (ticket_id, id);
 
 -- Full-text index over ticket titles and descriptions and public posts.
--- The rowid names the ticket: ticket id * 2^20 + k, with k = 0 for title and
--- description and k = n for the ticket's n-th public post, so a search finds
+-- The rowid names the ticket as timeline ids do: ticket id * 2^20 for title
+-- and description, a public post's own id for the post. A search finds
 -- tickets (rowid >> 20) without touching timeline, and `ORDER BY rowid DESC`
 -- (served by FTS5 without sorting) lists the newest tickets first.
 -- Contentless: the text lives in tickets and timeline only.
@@ -276,14 +278,7 @@ CREATE TRIGGER tickets_search_update AFTER UPDATE OF title, description ON ticke
     INSERT INTO ticket_search (rowid, body) VALUES (new.id << 20, new.title || char(10) || new.description);
 END;
 
--- Internal notes (kind 3) are never indexed. Past 2^20 - 1 public posts a
--- ticket's posts share the last k; only the first of them is indexed, so
--- that a post is never refused for it.
+-- Internal notes (kind 3) are never indexed.
 CREATE TRIGGER timeline_search_insert AFTER INSERT ON timeline WHEN new.kind IN (1, 2) BEGIN
-    INSERT INTO ticket_search (rowid, body)
-    SELECT (new.ticket_id << 20) + k, new.body
-    FROM (SELECT min(1048575, (SELECT count(*) FROM timeline
-                               WHERE ticket_id = new.ticket_id AND kind IN (1, 2))) AS k)
-    WHERE k < 1048575
-       OR NOT EXISTS (SELECT 1 FROM ticket_search WHERE rowid = (new.ticket_id << 20) + 1048575);
+    INSERT INTO ticket_search (rowid, body) VALUES (new.id, new.body);
 END;
