@@ -1649,6 +1649,45 @@ async fn events_reach_those_who_may_see_the_ticket() -> anyhow::Result<()> {
     Ok(())
 }
 
+#[tokio::test]
+async fn an_event_stream_ends_with_its_session() -> anyhow::Result<()> {
+    let server = TestServer::demo().await?;
+    let (uma, uma_id) = sign_in(&server, demo::CLIENT_USER).await?;
+    let (mark, _) = sign_in(&server, demo::CLIENT_MANAGER).await?;
+    let (alice, _) = sign_in(&server, demo::CLIENT_ADMIN).await?;
+    let mut uma_events = uma.events().subscribe(pb::Empty {}).await?.into_inner();
+    let mut mark_events = mark.events().subscribe(pb::Empty {}).await?.into_inner();
+
+    // Signing out ends the stream at once, with no event needed to notice.
+    mark.auth().logout(pb::LogoutRequest::default()).await?;
+    let status = ended(&mut mark_events).await?;
+    assert_eq!(status.code(), Code::Unauthenticated, "{status:?}");
+
+    // So does an Admin disabling the user; other streams go on.
+    let mut alice_events = alice.events().subscribe(pb::Empty {}).await?.into_inner();
+    alice
+        .accounts()
+        .set_user_active(pb::SetUserActiveRequest {
+            contact_id: uma_id.id,
+            active: false,
+        })
+        .await?;
+    let status = ended(&mut uma_events).await?;
+    assert_eq!(status.code(), Code::Unauthenticated, "{status:?}");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let t = create(&alice, "Still listening").await?;
+    assert_eq!(next(&mut alice_events).await?.ticket_number, t.number);
+    Ok(())
+}
+
+/// The error a stream ends with.
+async fn ended(s: &mut tonic::Streaming<pb::Event>) -> anyhow::Result<tonic::Status> {
+    match tokio::time::timeout(Duration::from_secs(10), s.next()).await {
+        Ok(Some(Err(status))) => Ok(status),
+        other => Err(anyhow::anyhow!("the stream did not end: {other:?}")),
+    }
+}
+
 async fn next(s: &mut tonic::Streaming<pb::Event>) -> anyhow::Result<pb::Event> {
     match tokio::time::timeout(Duration::from_secs(10), s.next()).await {
         Ok(Some(Ok(e))) => Ok(e),

@@ -1,12 +1,14 @@
 //! Authentication: the bearer token in `authorization` becomes a `Caller` in
 //! the request's extensions. Sessions are cached in memory so a call costs
 //! no store read; anything that changes a person's sessions or rights calls
-//! `SessionCache::forget_subject`.
+//! `SessionCache::forget_subject`, which also wakes open event streams to
+//! check their session again.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use tokio::sync::watch;
 use tonic::metadata::MetadataMap;
 use tonic::{Request, Status};
 
@@ -17,9 +19,19 @@ use crate::store::{self, Store, now_ms, sessions::SessionRow};
 /// How stale `last_seen_at` may get in the store before it is written again.
 const TOUCH_EVERY_MS: i64 = 60_000;
 
-#[derive(Default)]
 pub struct SessionCache {
     by_hash: Mutex<HashMap<[u8; 32], SessionRow>>,
+    /// Bumped whenever sessions or rights may have changed.
+    changes: watch::Sender<u64>,
+}
+
+impl Default for SessionCache {
+    fn default() -> Self {
+        Self {
+            by_hash: Mutex::default(),
+            changes: watch::Sender::new(0),
+        }
+    }
 }
 
 impl SessionCache {
@@ -30,17 +42,24 @@ impl SessionCache {
                 !(s.principal.kind() == kind && s.principal.subject_id() == subject_id)
             });
         }
+        self.changes.send_modify(|n| *n += 1);
     }
 
     pub fn forget_session(&self, session_id: i64) {
         if let Ok(mut map) = self.by_hash.lock() {
             map.retain(|_, s| s.id != session_id);
         }
+        self.changes.send_modify(|n| *n += 1);
+    }
+
+    /// Changes whenever a session or someone's rights may have changed.
+    pub fn changes(&self) -> watch::Receiver<u64> {
+        self.changes.subscribe()
     }
 }
 
 /// Checks the bearer token of a call; UNAUTHENTICATED when missing, unknown,
-/// revoked or expired.
+/// revoked or expired. The call counts as activity.
 pub fn authenticate(
     store: &Store,
     cache: &SessionCache,
@@ -48,6 +67,27 @@ pub fn authenticate(
     metadata: &MetadataMap,
 ) -> Result<Caller, Status> {
     let token = bearer(metadata).ok_or_else(|| Status::unauthenticated("sign in first"))?;
+    check(store, cache, idle, token, true)
+}
+
+/// Checks a token again, as a long-lived call does while it runs; this is
+/// not activity, so an open stream never keeps an idle session alive.
+pub fn recheck(
+    store: &Store,
+    cache: &SessionCache,
+    idle: Duration,
+    token: &str,
+) -> Result<Caller, Status> {
+    check(store, cache, idle, token, false)
+}
+
+fn check(
+    store: &Store,
+    cache: &SessionCache,
+    idle: Duration,
+    token: &str,
+    activity: bool,
+) -> Result<Caller, Status> {
     let hash = token::hash(token);
     let now = now_ms();
     let idle_ms = i64::try_from(idle.as_millis()).unwrap_or(i64::MAX);
@@ -80,7 +120,7 @@ pub fn authenticate(
         tokio::spawn(async move { store.write(move |c| store::sessions::revoke(c, id)).await });
         return Err(expired());
     }
-    if now - session.last_seen_at >= TOUCH_EVERY_MS {
+    if activity && now - session.last_seen_at >= TOUCH_EVERY_MS {
         session.last_seen_at = now;
         changed = true;
         let id = session.id;
@@ -108,7 +148,7 @@ fn expired() -> Status {
     Status::unauthenticated("your session has ended; sign in again")
 }
 
-fn bearer(metadata: &MetadataMap) -> Option<&str> {
+pub fn bearer(metadata: &MetadataMap) -> Option<&str> {
     let value = metadata.get("authorization")?.to_str().ok()?;
     let token = value
         .strip_prefix("Bearer ")

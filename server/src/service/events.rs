@@ -2,6 +2,7 @@
 //! see the ticket, as they happen.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use portal_proto::pb;
 use tokio::sync::broadcast::error::RecvError;
@@ -9,7 +10,7 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
 use super::AppState;
-use super::authn::caller;
+use super::authn::{self, caller};
 use super::convert::timestamp;
 use crate::domain::Principal;
 use crate::policy::{self, TicketFacts};
@@ -27,6 +28,9 @@ impl Events {
 /// Events buffered per subscriber before the slowest ones start to lag.
 const SUBSCRIBER_BUFFER: usize = 64;
 
+/// How often an open stream checks that its session has not expired.
+const RECHECK_EVERY: Duration = Duration::from_secs(30);
+
 #[tonic::async_trait]
 impl pb::event_service_server::EventService for Events {
     type SubscribeStream = ReceiverStream<Result<pb::Event, tonic::Status>>;
@@ -34,27 +38,49 @@ impl pb::event_service_server::EventService for Events {
         &self,
         request: tonic::Request<pb::Empty>,
     ) -> std::result::Result<tonic::Response<Self::SubscribeStream>, tonic::Status> {
-        let who = caller(&request)?.principal.clone();
-        let mut events = self.state.events.subscribe();
+        let mut who = caller(&request)?.principal.clone();
+        let token = authn::bearer(request.metadata())
+            .unwrap_or_default()
+            .to_owned();
+        let state = self.state.clone();
+        let mut events = state.events.subscribe();
+        let mut changes = state.sessions.changes();
+        let mut clock = tokio::time::interval(RECHECK_EVERY);
+        clock.tick().await; // the first tick is immediate
         let (tx, rx) = mpsc::channel(SUBSCRIBER_BUFFER);
         tokio::spawn(async move {
             loop {
-                let event = match events.recv().await {
-                    Ok(event) => event,
-                    // A slow reader skips what it missed rather than
-                    // holding everyone else up; the client refreshes on
-                    // the next event it does get.
-                    Err(RecvError::Lagged(missed)) => {
-                        tracing::debug!(missed, "event subscriber lagged");
-                        continue;
-                    }
-                    Err(RecvError::Closed) => break,
+                let event = tokio::select! {
+                    received = events.recv() => match received {
+                        Ok(event) => Some(event),
+                        // A slow reader skips what it missed rather than
+                        // holding everyone else up; the client refreshes on
+                        // the next event it does get.
+                        Err(RecvError::Lagged(missed)) => {
+                            tracing::debug!(missed, "event subscriber lagged");
+                            continue;
+                        }
+                        Err(RecvError::Closed) => break,
+                    },
+                    // A session revoked, or rights changed, or time passed:
+                    // the stream goes on only as its session would.
+                    _ = changes.changed() => None,
+                    _ = clock.tick() => None,
+                    () = tx.closed() => break, // the client went away
                 };
-                if !event.audience.admits(&who) {
+                let Some(event) = event else {
+                    let session = state.config.session_idle;
+                    match authn::recheck(&state.store, &state.sessions, session, &token) {
+                        Ok(caller) => who = caller.principal,
+                        Err(status) => {
+                            let _ = tx.send(Err(status)).await;
+                            break;
+                        }
+                    }
                     continue;
-                }
-                if tx.send(Ok(event.to_pb())).await.is_err() {
-                    break; // the client went away
+                };
+                if event.audience.admits(&who) && tx.send(Ok(event.to_pb())).await.is_err() {
+                    break;
                 }
             }
         });
