@@ -23,6 +23,8 @@ pub struct Config {
     pub max_message_bytes: usize,
     pub request_timeout: Duration,
     pub readers: usize,
+    /// A Completed ticket nobody signs off or rejects closes after this long.
+    pub auto_close_after: Duration,
 }
 
 impl Default for Config {
@@ -38,6 +40,7 @@ impl Default for Config {
             max_message_bytes: 4 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             readers: 4,
+            auto_close_after: Duration::from_hours(7 * 24),
         }
     }
 }
@@ -59,6 +62,7 @@ pub struct FileConfig {
     pub max_upload_mib: Option<u64>,
     pub request_timeout_seconds: Option<u64>,
     pub readers: Option<usize>,
+    pub auto_close_days: Option<u64>,
 }
 
 impl FileConfig {
@@ -97,6 +101,9 @@ impl FileConfig {
         }
         if let Some(n) = self.readers {
             config.readers = n;
+        }
+        if let Some(d) = self.auto_close_days {
+            config.auto_close_after = minutes(d * 24 * 60);
         }
     }
 }

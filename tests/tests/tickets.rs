@@ -1680,6 +1680,73 @@ async fn an_event_stream_ends_with_its_session() -> anyhow::Result<()> {
     Ok(())
 }
 
+#[tokio::test]
+async fn unanswered_completed_tickets_close_by_themselves() -> anyhow::Result<()> {
+    // Closing after 0 days: every Completed ticket of the demo is overdue.
+    let dir = tempfile::tempdir()?;
+    let config = dir.path().join("portal.toml");
+    std::fs::write(&config, "auto_close_days = 0\n")?;
+    let config = config.to_string_lossy().into_owned();
+    let server = TestServer::demo_with(&["--config", &config]).await?;
+    let (dina, _) = sign_in(&server, demo::DISPATCHER).await?;
+    let completed = |dina: Session| async move {
+        let page = dina
+            .tickets()
+            .list_tickets(pb::ListTicketsRequest {
+                status: pb::TicketStatus::Completed.into(),
+                ..Default::default()
+            })
+            .await?
+            .into_inner();
+        anyhow::Ok(page.total)
+    };
+    let mut left = completed(dina.clone()).await?;
+    for _ in 0..50 {
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        left = completed(dina.clone()).await?;
+    }
+    assert_eq!(left, 0, "Completed tickets were left open");
+
+    // Each says so on its timeline, as the system rather than a person.
+    let closed = dina
+        .tickets()
+        .list_tickets(pb::ListTicketsRequest {
+            text: String::new(),
+            status: pb::TicketStatus::Closed.into(),
+            sort: pb::TicketSort::Updated.into(),
+            descending: true,
+            ..Default::default()
+        })
+        .await?
+        .into_inner();
+    let newest = closed.tickets.first().expect("a closed ticket");
+    let detail = dina
+        .tickets()
+        .get_ticket(pb::GetTicketRequest {
+            number: newest.number,
+        })
+        .await?
+        .into_inner();
+    let entry = detail.timeline.first().expect("a timeline entry");
+    assert_eq!(
+        (
+            entry.kind(),
+            entry.author_name.as_str(),
+            entry.author_is_staff
+        ),
+        (pb::TimelineKind::StatusChange, "Portal", false)
+    );
+    assert_eq!(
+        (entry.from_value.as_str(), entry.to_value.as_str()),
+        ("Completed", "Closed")
+    );
+    assert!(entry.body.contains("Closed automatically"), "{entry:?}");
+    Ok(())
+}
+
 /// The error a stream ends with.
 async fn ended(s: &mut tonic::Streaming<pb::Event>) -> anyhow::Result<tonic::Status> {
     match tokio::time::timeout(Duration::from_secs(10), s.next()).await {

@@ -148,9 +148,39 @@ impl TimelineKind {
 /// Who made a change, as recorded on the timeline and attachments.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Author {
-    pub staff: bool,
+    pub kind: AuthorKind,
+    /// The contact or staff member; unused for the system.
     pub id: i64,
     pub name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthorKind {
+    Contact,
+    Staff,
+    /// The portal itself, for changes nobody made (closing after sign-off
+    /// was not given).
+    System,
+}
+
+impl AuthorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Contact => "contact",
+            Self::Staff => "staff",
+            Self::System => "system",
+        }
+    }
+}
+
+impl Author {
+    pub fn system() -> Self {
+        Self {
+            kind: AuthorKind::System,
+            id: 0,
+            name: "Portal".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

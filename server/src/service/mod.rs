@@ -124,6 +124,10 @@ pub async fn serve(
         };
     }
 
+    tokio::spawn(close_unanswered_tickets(tickets::Tickets::new(
+        state.clone(),
+    )));
+
     let mut builder = Server::builder()
         .timeout(state.config.request_timeout)
         .concurrency_limit_per_connection(256)
@@ -173,6 +177,22 @@ pub async fn serve(
         .serve_with_incoming_shutdown(no_delay(listener), shutdown)
         .await?;
     Ok(())
+}
+
+/// How often Completed tickets are checked for closing.
+const AUTO_CLOSE_EVERY: std::time::Duration = std::time::Duration::from_mins(10);
+
+/// Closes unanswered Completed tickets now and every `AUTO_CLOSE_EVERY`.
+async fn close_unanswered_tickets(tickets: tickets::Tickets) {
+    let mut every = tokio::time::interval(AUTO_CLOSE_EVERY);
+    loop {
+        every.tick().await;
+        match tickets.close_unanswered(crate::store::now_ms()).await {
+            Ok(0) => {}
+            Ok(closed) => tracing::info!(closed, "closed unanswered completed tickets"),
+            Err(e) => tracing::warn!(error = %e, "cannot close unanswered completed tickets"),
+        }
+    }
 }
 
 /// Accepted connections with Nagle's algorithm off: small gRPC replies must

@@ -18,9 +18,10 @@ use super::events::{Audience, TicketEvent};
 use super::status::invalid;
 use super::{input, keyset};
 use crate::domain::tickets::{
-    Author, DEFAULT_PRIORITY, NewTicket, TicketFilter, TimelineKind, illegal_move, priority_label,
+    Author, AuthorKind, DEFAULT_PRIORITY, NewTicket, TicketFilter, TimelineKind, illegal_move,
+    priority_label,
 };
-use crate::domain::{Caller, Principal};
+use crate::domain::{Caller, Principal, TicketStatus};
 use crate::policy::{self, Denied, TicketFacts, TicketScope};
 use crate::store::timeline::Change;
 use crate::store::{
@@ -98,6 +99,50 @@ impl Tickets {
         Ok(outcome?)
     }
 
+    /// Closes, as the system, the Completed tickets nobody signed off or
+    /// rejected within `Config::auto_close_after` (PRODUCT.md §4); returns
+    /// how many.
+    pub async fn close_unanswered(&self, now: i64) -> Result<usize, Status> {
+        let after = self.state.config.auto_close_after;
+        let cutoff = now.saturating_sub(i64::try_from(after.as_millis()).unwrap_or(i64::MAX));
+        let note = format!(
+            "Closed automatically: completed {} days ago with no answer.",
+            after.as_secs() / 86_400
+        );
+        let closed = self
+            .write(move |conn| {
+                let system = Author::system();
+                let mut closed = Vec::new();
+                for number in tickets::completed_before(conn, cutoff)? {
+                    tickets::set_status(conn, number, TicketStatus::Closed, now)?;
+                    let change = Change {
+                        kind: TimelineKind::StatusChange,
+                        body: &note,
+                        from: TicketStatus::Completed.label(),
+                        to: TicketStatus::Closed.label(),
+                    };
+                    timeline::append(conn, number, &system, change, now)?;
+                    closed.push((number, audience(conn, number, false)?));
+                }
+                Ok(closed)
+            })
+            .await?;
+        let count = closed.len();
+        for (number, audience) in closed {
+            let summary = format!("#{number} closed automatically");
+            let actor = Author::system().name;
+            self.publish(
+                pb::EventKind::TicketUpdated,
+                number,
+                &actor,
+                summary,
+                audience,
+                now,
+            );
+        }
+        Ok(count)
+    }
+
     /// A point read or index-ordered page, on this thread (see `Store::read_inline`).
     fn read_inline<T>(&self, f: impl FnOnce(&Connection) -> Outcome<T>) -> Result<T, Status> {
         Ok(self.state.store.read_inline(|conn| nest(f(conn)))??)
@@ -107,7 +152,7 @@ impl Tickets {
         &self,
         kind: pb::EventKind,
         number: i64,
-        actor: &Caller,
+        actor_name: &str,
         summary: String,
         audience: Audience,
         at_ms: i64,
@@ -116,7 +161,7 @@ impl Tickets {
             kind,
             ticket_number: number,
             at_ms,
-            actor_name: actor.name.clone(),
+            actor_name: actor_name.to_owned(),
             summary,
             audience,
         });
@@ -178,7 +223,7 @@ impl Tickets {
             })
             .await?;
         if let Some((kind, summary, audience)) = event {
-            self.publish(kind, number, who, summary, audience, now);
+            self.publish(kind, number, &who.name, summary, audience, now);
         }
         Ok(result)
     }
@@ -193,7 +238,10 @@ fn contact_of(p: &Principal) -> Option<i64> {
 
 fn author(c: &Caller) -> Author {
     Author {
-        staff: matches!(c.principal, Principal::Staff { .. }),
+        kind: match c.principal {
+            Principal::Staff { .. } => AuthorKind::Staff,
+            Principal::Contact { .. } => AuthorKind::Contact,
+        },
         id: c.principal.subject_id(),
         name: c.name.clone(),
     }
@@ -352,7 +400,7 @@ impl pb::ticket_service_server::TicketService for Tickets {
         self.publish(
             pb::EventKind::TicketCreated,
             ticket.number,
-            &who,
+            &who.name,
             format!("New ticket #{}: {}", ticket.number, ticket.title),
             audience,
             now,
@@ -527,7 +575,7 @@ impl pb::ticket_service_server::TicketService for Tickets {
                     policy::post(p, facts)?;
                 }
                 let entry = timeline::append(conn, number, &by, Change::post(kind, &body), now)?;
-                if by.staff && !internal {
+                if by.kind == AuthorKind::Staff && !internal {
                     tickets::mark_responded(conn, number, now)?;
                 }
                 let what = match kind {

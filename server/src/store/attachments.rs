@@ -77,7 +77,7 @@ pub fn add(
         meta.content_type,
         size,
         sha256,
-        if uploader.staff { "staff" } else { "contact" },
+        uploader.kind.as_str(),
         uploader.id,
         uploader.name,
         now,
@@ -106,6 +106,7 @@ pub fn read_chunk(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::tickets::AuthorKind;
     use crate::store::testing::*;
 
     #[test]
@@ -113,7 +114,7 @@ mod tests {
         let (_dir, conn) = temp_conn();
         let t = raw_ticket(&conn, COMPANY_A, UMA, "a", 0);
         let who = Author {
-            staff: false,
+            kind: AuthorKind::Contact,
             id: UMA,
             name: "Uma Ulm".into(),
         };

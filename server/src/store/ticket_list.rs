@@ -426,7 +426,7 @@ mod tests {
 
     use super::*;
     use crate::domain::StatusGroup;
-    use crate::domain::tickets::{Author, TimelineKind};
+    use crate::domain::tickets::{Author, AuthorKind, TimelineKind};
     use crate::store::testing::*;
     use crate::store::timeline::{self, Change};
 
@@ -510,7 +510,7 @@ mod tests {
         let b = raw_ticket(&conn, COMPANY_A, UMA, "VPN drops", 0);
         let c = raw_ticket(&conn, COMPANY_A, UMA, "Café menu", 0);
         let tom = Author {
-            staff: true,
+            kind: AuthorKind::Staff,
             id: TOM,
             name: "Tom".into(),
         };
@@ -696,7 +696,7 @@ mod tests {
     fn search_pages_walk_newest_first_without_duplicates_or_gaps() {
         let (_dir, conn) = temp_conn();
         let tom = Author {
-            staff: true,
+            kind: AuthorKind::Staff,
             id: TOM,
             name: "Tom".into(),
         };
@@ -804,7 +804,7 @@ mod tests {
         assert_eq!(search(&conn, "printer"), Vec::<i64>::new());
         assert_eq!(search(&conn, "scanner"), vec![t]);
         let tom = Author {
-            staff: true,
+            kind: AuthorKind::Staff,
             id: TOM,
             name: "Tom".into(),
         };
@@ -840,7 +840,7 @@ mod tests {
         )
         .unwrap();
         let tom = Author {
-            staff: true,
+            kind: AuthorKind::Staff,
             id: TOM,
             name: "Tom".into(),
         };

@@ -353,6 +353,25 @@ pub fn set_status(conn: &Connection, number: i64, to: TicketStatus, now: i64) ->
     Ok(())
 }
 
+/// Completed tickets completed at or before `cutoff`, oldest number first.
+pub fn completed_before(conn: &Connection, cutoff: i64) -> Result<Vec<i64>> {
+    let numbers = conn
+        .prepare_cached(
+            "SELECT id FROM tickets
+             WHERE status_group = ?1 AND status = ?2 AND completed_at <= ?3 ORDER BY id",
+        )?
+        .query_map(
+            params![
+                StatusGroup::Completed as i64,
+                TicketStatus::Completed as i64,
+                cutoff
+            ],
+            |r| r.get(0),
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(numbers)
+}
+
 /// Sets the priority and recomputes the SLA due times from creation.
 pub fn set_priority(conn: &Connection, number: i64, priority: i32, now: i64) -> Result<()> {
     let created: i64 = conn

@@ -3,7 +3,7 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{Result, StoreError};
-use crate::domain::tickets::{Author, TimelineEntry, TimelineKind};
+use crate::domain::tickets::{Author, AuthorKind, TimelineEntry, TimelineKind};
 
 /// A timeline entry to append.
 #[derive(Debug, Clone, Copy)]
@@ -72,8 +72,8 @@ pub fn append(
         ticket_id,
         change.kind as i64,
         now,
-        if author.staff { "staff" } else { "contact" },
-        author.id,
+        author.kind.as_str(),
+        (author.kind != AuthorKind::System).then_some(author.id),
         author.name,
         change.body,
         change.from,
@@ -86,7 +86,7 @@ pub fn append(
         kind: change.kind,
         at: now,
         author_name: author.name.clone(),
-        author_is_staff: author.staff,
+        author_is_staff: author.kind == AuthorKind::Staff,
         body: change.body.to_owned(),
         from_value: change.from.to_owned(),
         to_value: change.to.to_owned(),
@@ -154,7 +154,7 @@ mod tests {
         let (_dir, conn) = temp_conn();
         let t = raw_ticket(&conn, COMPANY_A, UMA, "x", 0);
         let tom = Author {
-            staff: true,
+            kind: AuthorKind::Staff,
             id: TOM,
             name: "Tom Tech".into(),
         };
