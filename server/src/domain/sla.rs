@@ -1,9 +1,9 @@
 //! SLA due times: minutes counted on a 24×7 or business-hours clock.
-//!
-//! Business hours are taken as UTC for now; the provider's time zone is
-//! stored but not yet applied (no time-zone database is linked in).
+//! Business hours, weekdays and holidays are those of the provider's time
+//! zone; due times are instants (UTC milliseconds).
 
-use chrono::{Datelike, NaiveDate, TimeZone, Utc};
+use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, TimeZone};
+use chrono_tz::Tz;
 
 /// Which minutes count towards a target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,25 +38,27 @@ pub struct SlaTarget {
 pub struct BusinessHours {
     /// Monday first.
     pub days: [bool; 7],
+    /// Minutes after local midnight.
     pub start_minute: i64,
     pub end_minute: i64,
     pub holidays: Vec<NaiveDate>,
+    pub zone: Tz,
 }
 
 impl Default for BusinessHours {
-    /// Monday to Friday, 08:00–17:00.
+    /// Monday to Friday, 08:00–17:00, UTC.
     fn default() -> Self {
         Self {
             days: [true, true, true, true, true, false, false],
             start_minute: 8 * 60,
             end_minute: 17 * 60,
             holidays: Vec::new(),
+            zone: Tz::UTC,
         }
     }
 }
 
 const MINUTE_MS: i64 = 60_000;
-const DAY_MS: i64 = 24 * 60 * MINUTE_MS;
 
 impl SlaTarget {
     /// `(response due, resolution due)` for a ticket raised at `start`.
@@ -76,45 +78,59 @@ pub fn add_minutes(start: i64, minutes: i64, clock: Clock, hours: &BusinessHours
 }
 
 fn add_business_minutes(start: i64, minutes: i64, hours: &BusinessHours) -> i64 {
-    let open = hours.start_minute * MINUTE_MS;
-    let close = hours.end_minute * MINUTE_MS;
-    let usable = hours.days.iter().any(|d| *d) && close > open;
+    let usable = hours.days.iter().any(|d| *d) && hours.end_minute > hours.start_minute;
+    let Some(first) = hours.zone.timestamp_millis_opt(start).single() else {
+        return start + minutes * MINUTE_MS;
+    };
     if !usable {
         return start + minutes * MINUTE_MS;
     }
     let mut left = minutes * MINUTE_MS;
-    let mut day = start.div_euclid(DAY_MS) * DAY_MS;
-    let mut now = start;
+    let mut date = first.date_naive();
     // Ten years of days is far beyond any target; the bound only guards
     // against a calendar made entirely of holidays.
     for _ in 0..3660 {
-        if is_business_day(day, hours) {
-            let from = now.max(day + open);
-            let until = day + close;
-            if from < until {
-                if left <= until - from {
+        if is_business_day(date, hours) {
+            let open = instant(hours.zone, date, hours.start_minute);
+            let close = instant(hours.zone, date, hours.end_minute);
+            let from = start.max(open);
+            if from < close {
+                if left <= close - from {
                     return from + left;
                 }
-                left -= until - from;
+                left -= close - from;
             }
         }
-        day += DAY_MS;
-        now = day;
+        let Some(next) = date.checked_add_days(Days::new(1)) else {
+            break;
+        };
+        date = next;
     }
     start + minutes * MINUTE_MS
 }
 
-fn is_business_day(day_ms: i64, hours: &BusinessHours) -> bool {
-    let Some(date) = Utc.timestamp_millis_opt(day_ms).single() else {
-        return false;
-    };
-    let date = date.date_naive();
+/// The instant of `minute` after midnight on `date` in `zone`. A local time
+/// skipped by a clock change counts from the end of the gap; one repeated
+/// counts from its first occurrence.
+fn instant(zone: Tz, date: NaiveDate, minute: i64) -> i64 {
+    let local = NaiveDateTime::new(date, NaiveTime::MIN) + TimeDelta::minutes(minute);
+    (0..=180)
+        .step_by(15)
+        .find_map(|skip| {
+            zone.from_local_datetime(&(local + TimeDelta::minutes(skip)))
+                .earliest()
+        })
+        .map_or(local.and_utc().timestamp_millis(), |t| t.timestamp_millis())
+}
+
+fn is_business_day(date: NaiveDate, hours: &BusinessHours) -> bool {
     hours.days[date.weekday().num_days_from_monday() as usize] && !hours.holidays.contains(&date)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Utc;
 
     fn ms(y: i32, m: u32, d: u32, h: u32, min: u32) -> i64 {
         Utc.with_ymd_and_hms(y, m, d, h, min, 0)
@@ -158,5 +174,40 @@ mod tests {
             Some(fri + 3_600_000)
         );
         assert_eq!(add_minutes(fri, 60, Clock::None, &hours), None);
+    }
+
+    #[test]
+    fn business_hours_are_the_providers_local_hours() {
+        let hours = BusinessHours {
+            zone: chrono_tz::America::Chicago,
+            ..BusinessHours::default()
+        };
+        // Monday 2026-03-02 14:30 UTC is 08:30 in Chicago (CST, UTC-6):
+        // 60 minutes later is 09:30 local, 15:30 UTC.
+        assert_eq!(
+            add_minutes(ms(2026, 3, 2, 14, 30), 60, Clock::Business, &hours),
+            Some(ms(2026, 3, 2, 15, 30))
+        );
+        // Friday 16:30 local (22:30 UTC) + 60 = Monday 08:30 local.
+        assert_eq!(
+            add_minutes(ms(2026, 3, 6, 22, 30), 60, Clock::Business, &hours),
+            Some(ms(2026, 3, 9, 13, 30)) // CDT from 8 March: UTC-5
+        );
+        // Saturday 03:00 UTC is still Friday 21:00 in Chicago: after hours,
+        // so the clock starts Monday at 08:00 local.
+        assert_eq!(
+            add_minutes(ms(2026, 3, 7, 3, 0), 30, Clock::Business, &hours),
+            Some(ms(2026, 3, 9, 13, 30))
+        );
+        // The day clocks go forward opens at local 08:00 all the same.
+        let sunday_open = BusinessHours {
+            days: [true; 7],
+            start_minute: 2 * 60 + 30, // 02:30 does not exist on 8 March
+            ..hours
+        };
+        assert_eq!(
+            add_minutes(ms(2026, 3, 8, 7, 0), 15, Clock::Business, &sunday_open),
+            Some(ms(2026, 3, 8, 8, 15)) // from 03:00 CDT = 08:00 UTC
+        );
     }
 }

@@ -186,9 +186,8 @@ impl SlaFile {
     fn validate(&self) -> anyhow::Result<()> {
         let p = &self.provider;
         ensure!(
-            p.time_zone == "UTC"
-                || (p.time_zone.contains('/') && !p.time_zone.contains(char::is_whitespace)),
-            "provider.time_zone: an IANA name like \"America/Chicago\", or \"UTC\""
+            p.time_zone.parse::<chrono_tz::Tz>().is_ok(),
+            "provider.time_zone: not a known IANA time zone (like \"America/Chicago\" or \"UTC\")"
         );
         ensure!(
             !p.business_days.is_empty() && p.business_days.iter().all(|d| (1..=7).contains(d)),
@@ -392,6 +391,10 @@ mod tests {
                 "clock",
             ),
             (good.replace("\"USD\"", "\"dollars\""), "currency"),
+            (
+                good.replace("\"America/Chicago\"", "\"America/Atlantis\""),
+                "time_zone",
+            ),
         ];
         for (text, want) in cases {
             let err = format!("{:#}", SlaFile::parse(&text).unwrap_err());

@@ -223,7 +223,7 @@ fn sla(conn: &Connection, priority: i32) -> Result<(Option<SlaTarget>, BusinessH
     let mut hours = BusinessHours::default();
     let settings = conn
         .prepare_cached(
-            "SELECT business_days, business_start_minute, business_end_minute
+            "SELECT business_days, business_start_minute, business_end_minute, time_zone
              FROM provider_settings WHERE id = 1",
         )?
         .query_row([], |r| {
@@ -231,10 +231,13 @@ fn sla(conn: &Connection, priority: i32) -> Result<(Option<SlaTarget>, BusinessH
                 r.get::<_, String>(0)?,
                 r.get::<_, i64>(1)?,
                 r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
             ))
         })
         .optional()?;
-    if let Some((days, start, end)) = settings {
+    if let Some((days, start, end, zone)) = settings {
+        // The seed refuses unknown zones; UTC only covers a store edited by hand.
+        hours.zone = zone.parse().unwrap_or(chrono_tz::Tz::UTC);
         hours.days = [false; 7];
         for d in days.bytes().filter(|b| (b'1'..=b'7').contains(b)) {
             hours.days[usize::from(d - b'1')] = true;
