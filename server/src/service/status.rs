@@ -15,7 +15,10 @@ impl From<StoreError> for Status {
             StoreError::FailedPrecondition(m) => Status::failed_precondition(m),
             StoreError::AlreadyExists(m) => Status::already_exists(m),
             StoreError::Closed => Status::unavailable("the server is shutting down"),
-            e @ (StoreError::Sqlite(_) | StoreError::Migration(_) | StoreError::Corrupt(_)) => {
+            e @ (StoreError::Sqlite(_)
+            | StoreError::Migration(_)
+            | StoreError::Corrupt(_)
+            | StoreError::Io(_)) => {
                 tracing::error!(error = %e, "store failure");
                 Status::internal("internal error")
             }

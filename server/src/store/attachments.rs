@@ -1,5 +1,7 @@
 //! Attachments and their content, stored once per distinct SHA-256.
 
+use std::io::Read;
+
 use rusqlite::{Connection, MAIN_DB, OptionalExtension, Row, params};
 
 use super::{Result, StoreError};
@@ -51,20 +53,41 @@ pub struct NewAttachment {
     pub content_type: String,
 }
 
-/// Stores an attachment; the bytes only when no blob has the same SHA-256.
+/// The bytes of a new attachment: `size` bytes to read from `data`.
+pub struct Content<'a> {
+    pub sha256: &'a str,
+    pub size: u64,
+    pub data: &'a mut dyn Read,
+}
+
+/// Stores an attachment; the bytes only when no blob has the same SHA-256,
+/// copied into the blob in pieces rather than held in memory whole.
 /// Bumps the ticket's `updated_at`.
 pub fn add(
     conn: &Connection,
     ticket_id: i64,
     meta: &NewAttachment,
-    sha256: &str,
-    data: &[u8],
+    content: Content<'_>,
     uploader: &Author,
     now: i64,
 ) -> Result<Attachment> {
-    let size = data.len() as i64;
-    conn.prepare_cached("INSERT OR IGNORE INTO blobs (sha256, size, data) VALUES (?1, ?2, ?3)")?
-        .execute(params![sha256, size, data])?;
+    let Content { sha256, size, data } = content;
+    let size = i64::try_from(size).map_err(|_| StoreError::invalid("data", "too large"))?;
+    let new = conn
+        .prepare_cached(
+            "INSERT OR IGNORE INTO blobs (sha256, size, data) VALUES (?1, ?2, zeroblob(?2))",
+        )?
+        .execute(params![sha256, size])?;
+    if new == 1 {
+        let rowid = conn.last_insert_rowid();
+        let mut blob = conn.blob_open(MAIN_DB, c"blobs", c"data", rowid, false)?;
+        let copied = std::io::copy(data, &mut blob)?;
+        if copied != size as u64 {
+            return Err(StoreError::Corrupt(format!(
+                "the upload held {copied} bytes, not {size}"
+            )));
+        }
+    }
     conn.prepare_cached(
         "INSERT INTO attachments (ticket_id, title, file_name, content_type, size, sha256,
             uploader_kind, uploader_id, uploader_name, uploaded_at)
@@ -124,8 +147,14 @@ mod tests {
             content_type: "text/plain".into(),
         };
         let data: Vec<u8> = (0..1000u32).map(|i| (i % 251) as u8).collect();
-        let a = add(&conn, t, &meta, "abc", &data, &who, 1).unwrap();
-        let b = add(&conn, t, &meta, "abc", &data, &who, 2).unwrap();
+        let (mut first, mut second) = (&data[..], &data[..]);
+        let content = |data| Content {
+            sha256: "abc",
+            size: 1000,
+            data,
+        };
+        let a = add(&conn, t, &meta, content(&mut first), &who, 1).unwrap();
+        let b = add(&conn, t, &meta, content(&mut second), &who, 2).unwrap();
         assert_ne!(a.id, b.id);
         let blobs: i64 = conn
             .query_row("SELECT count(*) FROM blobs", [], |r| r.get(0))

@@ -20,6 +20,9 @@ pub enum StoreError {
     Migration(#[from] rusqlite_migration::Error),
     #[error("stored data is malformed: {0}")]
     Corrupt(String),
+    /// Reading a spooled upload failed.
+    #[error("file error: {0}")]
+    Io(#[from] std::io::Error),
     #[error("the store is shutting down")]
     Closed,
 }

@@ -3,6 +3,7 @@
 use portal_proto::pb;
 use portal_proto::pb::upload_attachment_request::Part;
 use sha2::{Digest, Sha256};
+use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Status, Streaming};
@@ -13,7 +14,7 @@ use crate::service::authn::caller;
 use crate::service::convert::tickets as conv;
 use crate::service::input;
 use crate::service::status::invalid;
-use crate::store::attachments::{self, NewAttachment};
+use crate::store::attachments::{self, Content, NewAttachment};
 use crate::store::now_ms;
 
 /// Downloads are sent in chunks of this many bytes.
@@ -26,6 +27,11 @@ fn size_label(bytes: u64) -> String {
     } else {
         format!("{bytes} bytes")
     }
+}
+
+fn spool_failed(e: &std::io::Error) -> Status {
+    tracing::error!(error = %e, "cannot spool an upload");
+    Status::unavailable("the server cannot take files right now; try again")
 }
 
 impl Tickets {
@@ -66,20 +72,29 @@ impl Tickets {
             Ok(())
         })?;
 
+        // The data goes to an unnamed temporary file (gone when dropped, so a
+        // refused upload leaves nothing), not to memory: many large uploads
+        // at once cost disk, not the server's memory.
         let max = self.state.config.max_upload_bytes;
-        let mut data = Vec::new();
+        let mut spool =
+            tokio::fs::File::from_std(tempfile::tempfile().map_err(|e| spool_failed(&e))?);
+        let mut size = 0u64;
         let mut hasher = Sha256::new();
         while let Some(message) = stream.message().await? {
             match message.part {
                 Some(Part::Data(chunk)) => {
-                    if (data.len() + chunk.len()) as u64 > max {
+                    size += chunk.len() as u64;
+                    if size > max {
                         return Err(Status::resource_exhausted(format!(
                             "data: the file is larger than the upload limit of {}",
                             size_label(max)
                         )));
                     }
                     hasher.update(&chunk);
-                    data.extend_from_slice(&chunk);
+                    spool
+                        .write_all(&chunk)
+                        .await
+                        .map_err(|e| spool_failed(&e))?;
                 }
                 Some(Part::Meta(_)) => {
                     return Err(invalid("meta", "only the first message carries meta"));
@@ -87,10 +102,12 @@ impl Tickets {
                 None => {}
             }
         }
-        if data.is_empty() {
+        if size == 0 {
             return Err(invalid("data", "the file is empty"));
         }
         let sha256 = hex::encode(hasher.finalize());
+        spool.rewind().await.map_err(|e| spool_failed(&e))?;
+        let mut spool = spool.into_std().await;
 
         let now = now_ms();
         let by = author(&who);
@@ -98,7 +115,12 @@ impl Tickets {
         let attachment = self
             .change(&who, number, now, move |conn, p, facts| {
                 policy::post(p, facts)?;
-                let a = attachments::add(conn, number, &meta, &sha256, &data, &by, now)?;
+                let content = Content {
+                    sha256: &sha256,
+                    size,
+                    data: &mut spool,
+                };
+                let a = attachments::add(conn, number, &meta, content, &by, now)?;
                 let summary = format!("{} attached {} to #{number}", by.name, a.file_name);
                 Ok(Applied::changed(a, pb::EventKind::AttachmentAdded, summary))
             })
