@@ -99,6 +99,11 @@ impl Tickets {
         Ok(outcome?)
     }
 
+    /// A point read or index-ordered page, on this thread (see `Store::read_inline`).
+    fn read_inline<T>(&self, f: impl FnOnce(&Connection) -> Outcome<T>) -> Result<T, Status> {
+        Ok(self.state.store.read_inline(|conn| nest(f(conn)))??)
+    }
+
     /// Closes, as the system, the Completed tickets nobody signed off or
     /// rejected within `Config::auto_close_after` (PRODUCT.md §4); returns
     /// how many.
@@ -128,9 +133,9 @@ impl Tickets {
             })
             .await?;
         let count = closed.len();
+        let actor = Author::system().name;
         for (number, audience) in closed {
             let summary = format!("#{number} closed automatically");
-            let actor = Author::system().name;
             self.publish(
                 pb::EventKind::TicketUpdated,
                 number,
@@ -141,11 +146,6 @@ impl Tickets {
             );
         }
         Ok(count)
-    }
-
-    /// A point read or index-ordered page, on this thread (see `Store::read_inline`).
-    fn read_inline<T>(&self, f: impl FnOnce(&Connection) -> Outcome<T>) -> Result<T, Status> {
-        Ok(self.state.store.read_inline(|conn| nest(f(conn)))??)
     }
 
     fn publish(
