@@ -260,6 +260,9 @@ pub enum Action {
     Event(pb::Event),
     /// The live-update stream is (re)connected or lost.
     Connected(bool),
+    /// The server ended the session (signed out elsewhere, disabled, expired)
+    /// and it could not be renewed.
+    SessionEnded,
 }
 
 #[cfg(test)]

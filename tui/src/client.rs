@@ -688,22 +688,38 @@ impl Client {
     }
 
     /// Live updates until signed out: reconnects with a growing pause and
-    /// says so through [`Action::Connected`].
+    /// says so through [`Action::Connected`]; a session the server ended is
+    /// renewed if it can be, else reported as [`Action::SessionEnded`].
     fn start_events(&self) {
         let this = self.clone();
         let handle = tokio::spawn(async move {
             let mut pause = Duration::from_millis(500);
             loop {
                 let mut events = EventServiceClient::new(this.channel.clone());
-                if let Ok(response) = events.subscribe(this.authed(pb::Empty {})).await {
-                    pause = Duration::from_millis(500);
-                    let _ = this.tx.send(Action::Connected(true));
-                    let mut stream = response.into_inner();
-                    while let Ok(Some(event)) = stream.message().await {
-                        if this.tx.send(Action::Event(event)).is_err() {
-                            return;
+                let ended = match events.subscribe(this.authed(pb::Empty {})).await {
+                    Ok(response) => {
+                        pause = Duration::from_millis(500);
+                        let _ = this.tx.send(Action::Connected(true));
+                        let mut stream = response.into_inner();
+                        loop {
+                            match stream.message().await {
+                                Ok(Some(event)) => {
+                                    if this.tx.send(Action::Event(event)).is_err() {
+                                        return;
+                                    }
+                                }
+                                Ok(None) => break None,
+                                Err(status) => break Some(status),
+                            }
                         }
                     }
+                    Err(status) => Some(status),
+                };
+                let unauthenticated =
+                    ended.is_some_and(|s| s.code() == tonic::Code::Unauthenticated);
+                if unauthenticated && !this.renew().await {
+                    let _ = this.tx.send(Action::SessionEnded);
+                    return;
                 }
                 if this.tx.send(Action::Connected(false)).is_err() {
                     return;

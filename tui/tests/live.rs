@@ -197,3 +197,25 @@ async fn a_staff_reply_reaches_the_clients_open_ticket_and_notes_stay_internal()
         .unwrap_or_default();
     assert!(!kinds.contains(&pb::TimelineKind::InternalNote));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_session_ended_by_the_server_returns_to_sign_in() {
+    let demo = portal::demo::start().await.expect("demo server");
+    let mut uma = Session::new(&demo.url, "uma@harbor.example");
+    uma.until("live updates", |app| app.status.connected == Some(true))
+        .await;
+    let uma_id = main_of(&uma.app).map(|m| m.me.id).expect("signed in");
+
+    // Her Admin disables her; she is doing nothing, yet her screen knows.
+    let mut alice = Session::new(&demo.url, "alice@harbor.example");
+    alice.until("Home", |app| main_of(app).is_some()).await;
+    alice.client.dispatch(Request::SetActive {
+        contact_id: uma_id,
+        active: false,
+    });
+    uma.until("the sign-in screen", |app| {
+        matches!(&app.phase, Phase::Login(login)
+            if login.error.as_deref().is_some_and(|e| e.contains("session has ended")))
+    })
+    .await;
+}

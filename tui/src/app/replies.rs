@@ -22,6 +22,7 @@ impl App {
                 self.on_reply(*reply, &mut fx);
             }
             Action::Event(event) => self.on_event(&event, &mut fx),
+            Action::SessionEnded => self.session_ended(),
             Action::Connected(up) => {
                 let was = self.status.connected;
                 self.status.connected = Some(up);
@@ -404,14 +405,19 @@ impl App {
         }
     }
 
+    /// Back to sign-in, saying why.
+    fn session_ended(&mut self) {
+        self.popups.clear();
+        let mut login = Login::new(self.server.clone(), false);
+        login.error = Some("Your session has ended; please sign in again.".to_owned());
+        self.phase = Phase::Login(login);
+    }
+
     pub(super) fn on_failed(&mut self, request: &Request, error: &ApiError, fx: &mut Effects) {
         if error.code == tonic::Code::Unauthenticated
             && !matches!(request, Request::ChangePassword { .. } | Request::Logout)
         {
-            self.popups.clear();
-            let mut login = Login::new(self.server.clone(), false);
-            login.error = Some("Your session has ended; please sign in again.".to_owned());
-            self.phase = Phase::Login(login);
+            self.session_ended();
             return;
         }
         match error.field() {
