@@ -1505,6 +1505,54 @@ async fn an_oversized_upload_is_refused_mid_stream_and_nothing_is_stored() -> an
 }
 
 #[tokio::test]
+async fn an_upload_may_outlast_the_call_deadline_but_not_stall() -> anyhow::Result<()> {
+    // Calls are held to 1 s; an upload only between its pieces.
+    let dir = tempfile::tempdir()?;
+    let config = dir.path().join("portal.toml");
+    std::fs::write(&config, "request_timeout_seconds = 1\n")?;
+    let config = config.to_string_lossy().into_owned();
+    let server = TestServer::demo_with(&["--config", &config]).await?;
+    let (uma, _) = sign_in(&server, demo::CLIENT_USER).await?;
+    let t = create(&uma, "Slow link").await?;
+    let meta = pb::AttachmentMeta {
+        number: t.number,
+        title: "Scan".into(),
+        file_name: "scan.pdf".into(),
+        content_type: String::new(),
+    };
+    let paced = |pause: Duration, pieces: usize| {
+        let first = pb::UploadAttachmentRequest {
+            part: Some(Part::Meta(meta.clone())),
+        };
+        let data = futures::stream::unfold(0, move |sent| async move {
+            (sent < pieces).then_some(())?;
+            tokio::time::sleep(pause).await;
+            let piece = pb::UploadAttachmentRequest {
+                part: Some(Part::Data(vec![3; 1000])),
+            };
+            Some((piece, sent + 1))
+        });
+        tokio_stream::iter(std::iter::once(first)).chain(data)
+    };
+    // Four pieces 400 ms apart: 1.6 s in all, longer than the deadline.
+    let ok = uma
+        .tickets()
+        .upload_attachment(paced(Duration::from_millis(400), 4))
+        .await?
+        .into_inner();
+    assert_eq!(ok.size, 4000);
+    // A client that stops sending is cut off, and nothing is stored.
+    let stalled = uma
+        .tickets()
+        .upload_attachment(paced(Duration::from_millis(2500), 2))
+        .await;
+    let status = expect_code(stalled, Code::DeadlineExceeded);
+    assert!(status.message().starts_with("data:"), "{status:?}");
+    assert_eq!(detail(&uma, t.number).await?.attachments.len(), 1);
+    Ok(())
+}
+
+#[tokio::test]
 async fn ticket_figures_cover_what_the_caller_sees() -> anyhow::Result<()> {
     let server = TestServer::demo().await?;
     let (uma, _) = sign_in(&server, demo::CLIENT_USER).await?;

@@ -6,6 +6,7 @@ mod auth;
 mod authn;
 mod billing;
 mod convert;
+mod deadline;
 pub mod events;
 mod input;
 mod keyset;
@@ -129,13 +130,15 @@ pub async fn serve(
     )));
 
     let mut builder = Server::builder()
-        .timeout(state.config.request_timeout)
         .concurrency_limit_per_connection(256)
         .http2_keepalive_interval(Some(std::time::Duration::from_secs(30)));
     if let Some(tls) = tls {
         builder = builder.tls_config(tls)?;
     }
     builder
+        .layer(deadline::DeadlineLayer {
+            limit: state.config.request_timeout,
+        })
         .add_service(guarded!(
             pb::auth_service_server::AuthServiceServer<auth::Auth>,
             auth::Auth::new(state.clone()),

@@ -34,6 +34,23 @@ fn spool_failed(e: &std::io::Error) -> Status {
     Status::unavailable("the server cannot take files right now; try again")
 }
 
+/// The next message of an upload. The call as a whole has no deadline (a
+/// large file on a slow link takes its time), but each piece must arrive
+/// within `idle`.
+async fn next_piece(
+    stream: &mut Streaming<pb::UploadAttachmentRequest>,
+    idle: std::time::Duration,
+) -> Result<Option<pb::UploadAttachmentRequest>, Status> {
+    tokio::time::timeout(idle, stream.message())
+        .await
+        .map_err(|_| {
+            Status::deadline_exceeded(format!(
+                "data: nothing arrived for {} s; send the file again",
+                idle.as_secs()
+            ))
+        })?
+}
+
 impl Tickets {
     /// Takes `meta`, checks the caller may attach to the ticket before
     /// accepting any data, then hashes and counts the data as it arrives,
@@ -44,8 +61,8 @@ impl Tickets {
     ) -> Result<pb::Attachment, Status> {
         let who = caller(&request)?.clone();
         let mut stream = request.into_inner();
-        let first = stream
-            .message()
+        let idle = self.state.config.request_timeout;
+        let first = next_piece(&mut stream, idle)
             .await?
             .ok_or_else(|| invalid("meta", "required"))?;
         let Some(Part::Meta(meta)) = first.part else {
@@ -80,7 +97,7 @@ impl Tickets {
             tokio::fs::File::from_std(tempfile::tempfile().map_err(|e| spool_failed(&e))?);
         let mut size = 0u64;
         let mut hasher = Sha256::new();
-        while let Some(message) = stream.message().await? {
+        while let Some(message) = next_piece(&mut stream, idle).await? {
             match message.part {
                 Some(Part::Data(chunk)) => {
                     size += chunk.len() as u64;
