@@ -111,6 +111,9 @@ pub struct Auth {
 
 impl Auth {
     pub fn new(state: AppState) -> Self {
+        // Build the dummy hash now, so the first unknown e-mail costs no more
+        // than a wrong password does.
+        std::thread::spawn(|| password::verify_dummy(""));
         Self {
             state,
             strangers: Mutex::default(),

@@ -51,8 +51,10 @@ impl StaffAdmin {
     ) -> Result<pb::Company, Status> {
         policy::administer_provider(&caller.principal)?;
         let sent = sent.ok_or_else(|| invalid("company", "required"))?;
-        let company = input::company(&company_from_pb(sent))?;
-        if !create {
+        let mut company = input::company(&company_from_pb(sent))?;
+        if create {
+            company.active = true;
+        } else {
             input::id("company.id", company.id)?;
         }
         let now = now_ms();
