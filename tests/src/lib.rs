@@ -68,7 +68,20 @@ impl TestServer {
 
     /// A server over a fresh demo store, with extra `serve` flags.
     pub async fn demo_with(extra: &[&str]) -> anyhow::Result<Self> {
+        Self::demo_in(tempfile::tempdir()?, extra).await
+    }
+
+    /// A server over a fresh demo store whose config file holds `toml`.
+    pub async fn demo_configured(toml: &str) -> anyhow::Result<Self> {
         let dir = tempfile::tempdir()?;
+        let config = dir.path().join("portal.toml");
+        std::fs::write(&config, toml)?;
+        let config = config.to_string_lossy().into_owned();
+        Self::demo_in(dir, &["--config", &config]).await
+    }
+
+    /// A demo store in `dir`, kept as long as the server.
+    async fn demo_in(dir: TempDir, extra: &[&str]) -> anyhow::Result<Self> {
         let db = dir.path().join("portal.db");
         let out = Command::new(bin("portal-server"))
             .args(["demo", "--db"])

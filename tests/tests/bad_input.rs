@@ -1062,11 +1062,8 @@ async fn create_with_timeout(
 #[tokio::test]
 async fn the_servers_request_timeout_and_the_clients_deadline_are_enforced() -> anyhow::Result<()> {
     // The server's own limit (`request_timeout_seconds`), set low.
-    let dir = tempfile::tempdir()?;
-    let config = dir.path().join("portal.toml");
-    std::fs::write(&config, "request_timeout_seconds = 1\n")?;
-    let config = config.to_string_lossy().into_owned();
-    let f = Fixture::new(TestServer::demo_with(&["--config", &config]).await?).await?;
+    let f =
+        Fixture::new(TestServer::demo_configured("request_timeout_seconds = 1\n").await?).await?;
     let lock = lock_writes(&f.server.db)?;
     let s = create_with_timeout(&f, None)
         .await?

@@ -1507,11 +1507,7 @@ async fn an_oversized_upload_is_refused_mid_stream_and_nothing_is_stored() -> an
 #[tokio::test]
 async fn an_upload_may_outlast_the_call_deadline_but_not_stall() -> anyhow::Result<()> {
     // Calls are held to 1 s; an upload only between its pieces.
-    let dir = tempfile::tempdir()?;
-    let config = dir.path().join("portal.toml");
-    std::fs::write(&config, "request_timeout_seconds = 1\n")?;
-    let config = config.to_string_lossy().into_owned();
-    let server = TestServer::demo_with(&["--config", &config]).await?;
+    let server = TestServer::demo_configured("request_timeout_seconds = 1\n").await?;
     let (uma, _) = sign_in(&server, demo::CLIENT_USER).await?;
     let t = create(&uma, "Slow link").await?;
     let meta = pb::AttachmentMeta {
@@ -1731,11 +1727,7 @@ async fn an_event_stream_ends_with_its_session() -> anyhow::Result<()> {
 #[tokio::test]
 async fn unanswered_completed_tickets_close_by_themselves() -> anyhow::Result<()> {
     // Closing after 0 days: every Completed ticket of the demo is overdue.
-    let dir = tempfile::tempdir()?;
-    let config = dir.path().join("portal.toml");
-    std::fs::write(&config, "auto_close_days = 0\n")?;
-    let config = config.to_string_lossy().into_owned();
-    let server = TestServer::demo_with(&["--config", &config]).await?;
+    let server = TestServer::demo_configured("auto_close_days = 0\n").await?;
     let (dina, _) = sign_in(&server, demo::DISPATCHER).await?;
     let completed = |dina: Session| async move {
         let page = dina
