@@ -129,7 +129,11 @@ impl TestServer {
             .args(["serve", "--listen", "127.0.0.1:0", "--db"])
             .arg(&self.db)
             .args(&self.extra_args)
-            .env("RUST_LOG", "warn")
+            // PORTAL_SERVER_LOG sets the server's RUST_LOG when a test needs its log.
+            .env(
+                "RUST_LOG",
+                std::env::var("PORTAL_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true)

@@ -1039,6 +1039,45 @@ fn lock_writes(db: &Path) -> anyhow::Result<Connection> {
     Ok(conn)
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thousands_of_calls_at_once_on_one_connection_all_get_served() -> anyhow::Result<()> {
+    use futures::StreamExt;
+    let f = Fixture::new(TestServer::demo().await?).await?;
+    // Writes wait behind the lock, so the server's streams stay busy while
+    // the rest of the calls arrive: they must wait their turn, not bring the
+    // connection down.
+    let lock = lock_writes(&f.server.db)?;
+    let (alice, number) = (f.alice.clone(), f.ticket);
+    let calls = (0..3_000).map(move |i| {
+        let alice = alice.clone();
+        async move {
+            alice
+                .tickets()
+                .add_post(pb::AddPostRequest {
+                    number,
+                    kind: 1,
+                    body: format!("{i}"),
+                })
+                .await
+        }
+    });
+    let all = tokio::spawn(
+        futures::stream::iter(calls)
+            .buffer_unordered(3_000)
+            .collect::<Vec<_>>(),
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    drop(lock);
+    let failures: Vec<Status> = all.await?.into_iter().filter_map(Result::err).collect();
+    assert!(
+        failures.is_empty(),
+        "{} calls failed: {:?}",
+        failures.len(),
+        &failures[..failures.len().min(5)]
+    );
+    Ok(())
+}
+
 fn is_timeout(s: &Status) -> bool {
     matches!(s.code(), Code::DeadlineExceeded | Code::Cancelled)
         && s.message().contains("Timeout expired")

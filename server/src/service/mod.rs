@@ -129,8 +129,13 @@ pub async fn serve(
         state.clone(),
     )));
 
+    // The stream limit is announced in HTTP/2 SETTINGS, so a busy client
+    // queues its calls at its own end. Queued on the server instead (tonic
+    // announces no limit), every waiting call holds a small unread DATA
+    // frame, and a few thousand of those exhaust h2's small-frame budget:
+    // the whole connection is closed with ENHANCE_YOUR_CALM.
     let mut builder = Server::builder()
-        .concurrency_limit_per_connection(256)
+        .max_concurrent_streams(MAX_STREAMS_PER_CONNECTION)
         .http2_keepalive_interval(Some(std::time::Duration::from_secs(30)));
     if let Some(tls) = tls {
         builder = builder.tls_config(tls)?;
@@ -181,6 +186,9 @@ pub async fn serve(
         .await?;
     Ok(())
 }
+
+/// Calls one connection may have in progress at once.
+const MAX_STREAMS_PER_CONNECTION: u32 = 256;
 
 /// How often Completed tickets are checked for closing.
 const AUTO_CLOSE_EVERY: std::time::Duration = std::time::Duration::from_mins(10);
