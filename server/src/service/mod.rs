@@ -6,6 +6,7 @@ mod auth;
 mod authn;
 mod billing;
 mod convert;
+mod cork;
 mod deadline;
 pub mod events;
 mod input;
@@ -208,15 +209,17 @@ async fn close_unanswered_tickets(tickets: tickets::Tickets) {
 
 /// Accepted connections with Nagle's algorithm off: small gRPC replies must
 /// leave at once, not wait for the peer's delayed ACK (~40 ms a call).
+/// Replies ready together are still sent together (`cork`).
 fn no_delay(
     listener: TcpListener,
-) -> impl tokio_stream::Stream<Item = std::io::Result<tokio::net::TcpStream>> {
+) -> impl tokio_stream::Stream<Item = std::io::Result<cork::Corked>> {
     use tokio_stream::StreamExt;
     TcpListenerStream::new(listener).map(|accepted| {
-        accepted.inspect(|stream| {
+        accepted.map(|stream| {
             if let Err(e) = stream.set_nodelay(true) {
                 tracing::debug!(error = %e, "cannot set TCP_NODELAY");
             }
+            cork::Corked::new(stream)
         })
     })
 }
