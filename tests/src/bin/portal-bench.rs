@@ -404,7 +404,8 @@ where
     let pid = server
         .pid()
         .ok_or_else(|| anyhow::anyhow!("server is not running"))?;
-    let cpu_before = cpu_seconds(pid)?;
+    let me = std::process::id();
+    let (cpu_before, own_before) = (cpu_seconds(pid)?, cpu_seconds(me)?);
     let start = Instant::now();
     let tasks: Vec<_> = (0..clients)
         .map(|i| {
@@ -436,11 +437,13 @@ where
     }
     let calls = done.load(Ordering::Relaxed) as f64;
     let cpu = cpu_seconds(pid)? - cpu_before;
+    let own = cpu_seconds(me)? - own_before;
     println!(
         "{what}, {clients} streams over {connections} connections: {:.0} req/s; \
-         server CPU {:.0} µs a call",
+         CPU a call: server {:.0} µs, load generator {:.0} µs",
         calls / start.elapsed().as_secs_f64(),
         cpu / calls * 1e6,
+        own / calls * 1e6,
     );
     Ok(())
 }
