@@ -383,7 +383,9 @@ fn account_cases(f: &Fixture, cases: &mut Vec<Case>) {
     case!(cases, "SetAccessLevel", "access", "unknown 99", a(), set_access_level, pb::SetAccessLevelRequest { contact_id: f.uma_id, access: 99 });
     case!(cases, "SetUserActive", "contact_id", "-1", a(), set_user_active, pb::SetUserActiveRequest { contact_id: -1, active: false });
     case!(cases, "ResetUserPassword", "contact_id", "0", a(), reset_user_password, pb::ResetUserPasswordRequest { contact_id: 0 });
-    case!(cases, "ListPendingRequests", "company_id", "-1", a(), list_pending_requests, pb::ListPendingRequestsRequest { company_id: -1 });
+    case!(cases, "ListPendingRequests", "company_id", "-1", a(), list_pending_requests, pb::ListPendingRequestsRequest { company_id: -1, page: None });
+    case!(cases, "ListPendingRequests", "page.page_size", "201", a(), list_pending_requests, pb::ListPendingRequestsRequest { company_id: 0, page: page(201, "") });
+    case!(cases, "ListPendingRequests", "page.cursor", "not hex", a(), list_pending_requests, pb::ListPendingRequestsRequest { company_id: 0, page: page(0, "zz") });
     case!(cases, "ResolvePendingRequest", "request_id", "0", a(), resolve_pending_request, pb::ResolvePendingRequestRequest { request_id: 0, approve: true, access: 0 });
     case!(cases, "ResolvePendingRequest", "access", "unknown 99", a(), resolve_pending_request, pb::ResolvePendingRequestRequest { request_id: 1, approve: true, access: 99 });
 }
@@ -610,6 +612,8 @@ fn staff_cases(f: &Fixture, cases: &mut Vec<Case>) {
     case!(cases, "ListAuditLog", "action", "101 characters", s(), list_audit_log, audit(&long(101), 0, None));
     case!(cases, "ListAuditLog", "company_id", "-1", s(), list_audit_log, audit("", -1, None));
     case!(cases, "ListAuditLog", "page.page_size", "201", s(), list_audit_log, audit("", 0, page(201, "")));
+    case!(cases, "ListStaff", "page.page_size", "201", s(), list_staff, pb::ListStaffRequest { include_inactive: true, page: page(201, "") });
+    case!(cases, "ListStaff", "page.cursor", "forged", s(), list_staff, pb::ListStaffRequest { include_inactive: true, page: page(0, &forged_cursor()) });
     case!(cases, "ListAuditLog", "page.cursor", "not hex", s(), list_audit_log, audit("", 0, page(0, "xyz")));
 }
 
@@ -1514,7 +1518,10 @@ async fn nothing_a_client_sends_shows_it_another_companys_data() -> anyhow::Resu
                     "ListPendingRequests",
                     code(
                         &a.clone()
-                            .list_pending_requests(pb::ListPendingRequestsRequest { company_id })
+                            .list_pending_requests(pb::ListPendingRequestsRequest {
+                                company_id,
+                                ..Default::default()
+                            })
                             .await,
                     ),
                 ),

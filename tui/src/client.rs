@@ -590,13 +590,7 @@ impl Client {
         let staff = if companies.is_empty() {
             Vec::new()
         } else {
-            StaffServiceClient::new(self.channel.clone())
-                .list_staff(self.authed(pb::ListStaffRequest {
-                    include_inactive: false,
-                }))
-                .await
-                .map(|r| r.into_inner().staff)
-                .unwrap_or_default()
+            self.all_staff().await
         };
         Ok(Reply::FormData {
             service_types,
@@ -605,6 +599,33 @@ impl Client {
             companies,
             staff,
         })
+    }
+
+    /// Every active staff member (the assignment picker), page by page; what
+    /// arrived before a failure.
+    async fn all_staff(&self) -> Vec<pb::StaffMember> {
+        let mut staff = Vec::new();
+        let mut cursor = String::new();
+        loop {
+            let Ok(page) = StaffServiceClient::new(self.channel.clone())
+                .list_staff(self.authed(pb::ListStaffRequest {
+                    include_inactive: false,
+                    page: Some(pb::PageRequest {
+                        page_size: 200,
+                        cursor,
+                    }),
+                }))
+                .await
+            else {
+                return staff;
+            };
+            let page = page.into_inner();
+            staff.extend(page.staff);
+            if page.next_cursor.is_empty() {
+                return staff;
+            }
+            cursor = page.next_cursor;
+        }
     }
 
     async fn users(&self, company_id: i64, query: String) -> Res<Vec<pb::Contact>> {

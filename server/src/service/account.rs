@@ -339,20 +339,21 @@ impl pb::account_service_server::AccountService for Accounts {
             include_inactive: req.include_inactive,
             only,
             after,
-            limit,
+            limit: limit + 1,
         };
         let now = now_ms();
-        let (page, total) = self
+        let (mut page, total) = self
             .state
             .store
             .read(move |c| contacts::list(c, &query, now))
             .await?;
-        let next_cursor = match page.last() {
-            Some(last) if page.len() == limit as usize => {
-                keyset::encode(&(&last.details.last_name, &last.details.first_name, last.id))
-            }
-            _ => String::new(),
-        };
+        let next_cursor = keyset::finish(&mut page, limit, |last| {
+            (
+                last.details.last_name.clone(),
+                last.details.first_name.clone(),
+                last.id,
+            )
+        });
         Ok(Response::new(pb::ListUsersResponse {
             contacts: page.iter().map(contact_to_pb).collect(),
             next_cursor,
@@ -535,13 +536,18 @@ impl pb::account_service_server::AccountService for Accounts {
         if let Some(company_id) = company {
             policy::resolve_requests(&caller.principal, company_id)?;
         }
-        let list = self
+        let page = request.get_ref().page.as_ref();
+        let limit = keyset::page_size(page)?;
+        let after = keyset::decode::<i64>(page)?;
+        let mut list = self
             .state
             .store
-            .read(move |c| requests::list_open(c, company))
+            .read(move |c| requests::list_open(c, company, after, limit + 1))
             .await?;
+        let next_cursor = keyset::finish(&mut list, limit, |last| last.id);
         Ok(Response::new(pb::ListPendingRequestsResponse {
             requests: list.iter().map(request_to_pb).collect(),
+            next_cursor,
         }))
     }
 

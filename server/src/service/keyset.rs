@@ -20,6 +20,25 @@ pub fn page_size(page: Option<&pb::PageRequest>) -> Result<u32, Status> {
     }
 }
 
+/// Lists are read one row past the page (`page_size + 1` rows): that row,
+/// dropped here, says whether a next page exists, so the last page never
+/// hands out a cursor to an empty one. Returns the cursor after the page,
+/// "" at the end.
+pub fn finish<T, K: Serialize>(
+    rows: &mut Vec<T>,
+    page_size: u32,
+    key: impl FnOnce(&T) -> K,
+) -> String {
+    let page_size = page_size as usize;
+    if rows.len() <= page_size {
+        return String::new();
+    }
+    rows.truncate(page_size);
+    rows.last()
+        .map(|last| encode(&key(last)))
+        .unwrap_or_default()
+}
+
 pub fn encode<T: Serialize>(key: &T) -> String {
     serde_json::to_vec(key).map(hex::encode).unwrap_or_default()
 }
@@ -59,5 +78,20 @@ mod tests {
         assert!(decode::<(String, String, i64)>(Some(&bad)).is_err());
         assert!(page_size(Some(&bad)).is_err());
         assert_eq!(page_size(None).ok(), Some(DEFAULT_PAGE));
+    }
+
+    #[test]
+    fn a_page_has_a_cursor_only_when_more_follow() {
+        let mut rows = vec![1, 2, 3];
+        assert_eq!(finish(&mut rows, 3, |r| *r), "");
+        assert_eq!(rows, [1, 2, 3]);
+        let mut rows = vec![1, 2, 3, 4];
+        let cursor = finish(&mut rows, 3, |r| *r);
+        assert_eq!(rows, [1, 2, 3]);
+        let next = pb::PageRequest {
+            page_size: 3,
+            cursor,
+        };
+        assert_eq!(decode::<i32>(Some(&next)).ok(), Some(Some(3)));
     }
 }

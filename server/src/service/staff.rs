@@ -114,17 +114,14 @@ impl pb::staff_service_server::StaffService for StaffAdmin {
             text: input::text("query", &req.query, 200, false)?,
             include_inactive: req.include_inactive,
             after,
-            limit,
+            limit: limit + 1,
         };
-        let (page, total) = self
+        let (mut page, total) = self
             .state
             .store
             .read(move |c| companies::list(c, &query))
             .await?;
-        let next_cursor = match page.last() {
-            Some(last) if page.len() == limit as usize => keyset::encode(&(&last.name, last.id)),
-            _ => String::new(),
-        };
+        let next_cursor = keyset::finish(&mut page, limit, |last| (last.name.clone(), last.id));
         Ok(Response::new(pb::ListCompaniesResponse {
             companies: page.iter().map(company_to_pb).collect(),
             next_cursor,
@@ -160,14 +157,21 @@ impl pb::staff_service_server::StaffService for StaffAdmin {
     ) -> Result<Response<pb::ListStaffResponse>, Status> {
         let caller = caller(&request)?;
         policy::view_provider_directory(&caller.principal)?;
-        let include_inactive = request.get_ref().include_inactive;
-        let list = self
+        let req = request.get_ref();
+        let include_inactive = req.include_inactive;
+        let limit = keyset::page_size(req.page.as_ref())?;
+        let after = keyset::decode::<(String, String, i64)>(req.page.as_ref())?;
+        let mut list = self
             .state
             .store
-            .read(move |c| staff::list(c, include_inactive))
+            .read(move |c| staff::list(c, include_inactive, after, limit + 1))
             .await?;
+        let next_cursor = keyset::finish(&mut list, limit, |last| {
+            (last.last_name.clone(), last.first_name.clone(), last.id)
+        });
         Ok(Response::new(pb::ListStaffResponse {
             staff: list.iter().map(staff_to_pb).collect(),
+            next_cursor,
         }))
     }
 
@@ -283,15 +287,12 @@ impl pb::staff_service_server::StaffService for StaffAdmin {
         };
         let limit = keyset::page_size(req.page.as_ref())?;
         let before = keyset::decode::<i64>(req.page.as_ref())?;
-        let entries = self
+        let mut entries = self
             .state
             .store
-            .read(move |c| audit::list(c, &action, company, before, limit))
+            .read(move |c| audit::list(c, &action, company, before, limit + 1))
             .await?;
-        let next_cursor = match entries.last() {
-            Some(last) if entries.len() == limit as usize => keyset::encode(&last.id),
-            _ => String::new(),
-        };
+        let next_cursor = keyset::finish(&mut entries, limit, |last| last.id);
         Ok(Response::new(pb::ListAuditLogResponse {
             entries: entries.iter().map(audit_to_pb).collect(),
             next_cursor,

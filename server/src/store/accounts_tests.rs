@@ -423,20 +423,20 @@ fn pending_requests_open_once_and_resolve_once() {
                 "please",
                 7
             )?);
-            let mine = requests::list_open(c, Some(co))?;
+            let mine = requests::list_open(c, Some(co), None, 50)?;
             assert_eq!(mine.len(), 1);
             assert_eq!(
                 (mine[0].message.as_str(), mine[0].email.as_str()),
                 ("again", "a@acme.example")
             );
-            assert_eq!(requests::list_open(c, None)?.len(), 2);
+            assert_eq!(requests::list_open(c, None, None, 50)?.len(), 2);
             requests::resolve(c, mine[0].id, "admin@acme.example", true, 8)?;
             assert!(matches!(
                 requests::resolve(c, mine[0].id, "x", false, 9),
                 Err(StoreError::FailedPrecondition(_))
             ));
             assert!(requests::get(c, mine[0].id)?.resolved);
-            assert_eq!(requests::list_open(c, Some(co))?.len(), 0);
+            assert_eq!(requests::list_open(c, Some(co), None, 50)?.len(), 0);
             Ok(())
         })
         .expect("write");

@@ -13,9 +13,6 @@ const SELECT: &str = "
     JOIN companies co ON co.id = p.company_id
     JOIN contacts c ON c.id = p.contact_id";
 
-/// Open requests shown at most (oldest beyond it wait for the next look).
-pub const LIST_LIMIT: u32 = 500;
-
 fn from_row(r: &Row) -> rusqlite::Result<PendingRequest> {
     let kind: String = r.get(1)?;
     Ok(PendingRequest {
@@ -59,13 +56,20 @@ pub fn open(
     Ok(true)
 }
 
-/// Open requests, oldest first; of one company or of all.
-pub fn list_open(conn: &Connection, company_id: Option<i64>) -> Result<Vec<PendingRequest>> {
+/// Open requests, oldest first, `limit` of them after request `after`; of
+/// one company or of all.
+pub fn list_open(
+    conn: &Connection,
+    company_id: Option<i64>,
+    after: Option<i64>,
+    limit: u32,
+) -> Result<Vec<PendingRequest>> {
     conn.prepare_cached(&format!(
         "{SELECT} WHERE p.resolved_at IS NULL AND (?1 IS NULL OR p.company_id = ?1)
-         ORDER BY p.id LIMIT {LIST_LIMIT}"
+           AND (?2 IS NULL OR p.id > ?2)
+         ORDER BY p.id LIMIT {limit}"
     ))?
-    .query_map(params![company_id], from_row)?
+    .query_map(params![company_id, after], from_row)?
     .collect::<rusqlite::Result<Vec<_>>>()
     .map_err(Into::into)
 }

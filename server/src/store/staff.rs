@@ -27,11 +27,21 @@ pub fn get(conn: &Connection, id: i64) -> Result<StaffMember> {
 }
 
 /// Every staff member (the provider's staff is small), by name.
-pub fn list(conn: &Connection, include_inactive: bool) -> Result<Vec<StaffMember>> {
+/// Staff by name, `limit` of them after the (last name, first name, id) key.
+pub fn list(
+    conn: &Connection,
+    include_inactive: bool,
+    after: Option<(String, String, i64)>,
+    limit: u32,
+) -> Result<Vec<StaffMember>> {
+    let (last, first, id) =
+        after.map_or((None, None, None), |(l, f, i)| (Some(l), Some(f), Some(i)));
     conn.prepare_cached(&format!(
-        "{SELECT} WHERE ?1 OR active ORDER BY last_name, first_name, id"
+        "{SELECT} WHERE (?1 OR active)
+           AND (?2 IS NULL OR (last_name, first_name, id) > (?2, ?3, ?4))
+         ORDER BY last_name, first_name, id LIMIT {limit}"
     ))?
-    .query_map([include_inactive], from_row)?
+    .query_map(params![include_inactive, last, first, id], from_row)?
     .collect::<rusqlite::Result<Vec<_>>>()
     .map_err(Into::into)
 }
