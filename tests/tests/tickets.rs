@@ -412,6 +412,29 @@ async fn create_validates_every_field_and_stores_nothing_when_refused() -> anyho
     Ok(())
 }
 
+/// What a list sorted by `sort` orders by (ties go by number, the same
+/// way); text as SQLite's NOCASE compares it (ASCII letters folded).
+type SortKey = (i64, String);
+
+fn sort_key(sort: pb::TicketSort, t: &pb::Ticket) -> SortKey {
+    let at = |ts: Option<prost_types::Timestamp>| {
+        ts.map_or(i64::MAX, |ts| {
+            ts.seconds * 1_000 + i64::from(ts.nanos / 1_000_000)
+        })
+    };
+    match sort {
+        pb::TicketSort::Title => (0, t.title.to_ascii_lowercase()),
+        pb::TicketSort::Contact => (0, t.contact_name.to_ascii_lowercase()),
+        pb::TicketSort::Company => (0, t.company_name.to_ascii_lowercase()),
+        pb::TicketSort::Status => (i64::from(t.status), String::new()),
+        pb::TicketSort::Priority => (i64::from(t.priority), String::new()),
+        pb::TicketSort::Updated | pb::TicketSort::Unspecified => (at(t.updated_at), String::new()),
+        pb::TicketSort::Created => (at(t.created_at), String::new()),
+        pb::TicketSort::ResponseDue => (at(t.response_due_at), String::new()),
+        pb::TicketSort::Number => (t.number, String::new()),
+    }
+}
+
 #[tokio::test]
 async fn lists_filter_sort_and_page_without_gaps_or_duplicates() -> anyhow::Result<()> {
     let server = TestServer::demo().await?;
@@ -447,26 +470,15 @@ async fn lists_filter_sort_and_page_without_gaps_or_duplicates() -> anyhow::Resu
                 tickets.len(),
                 "{sort:?} {descending}: duplicates"
             );
-            if sort == pb::TicketSort::Number {
-                let order: Vec<i64> = tickets.iter().map(|t| t.number).collect();
-                let mut sorted = order.clone();
-                sorted.sort_unstable();
-                if descending {
-                    sorted.reverse();
-                }
-                assert_eq!(order, sorted);
-            }
-            if sort == pb::TicketSort::Updated {
-                let times: Vec<_> = tickets
-                    .iter()
-                    .map(|t| t.updated_at.map(|u| (u.seconds, u.nanos)))
-                    .collect();
-                assert!(times.windows(2).all(|w| if descending {
-                    w[0] >= w[1]
-                } else {
-                    w[0] <= w[1]
-                }));
-            }
+            let keys: Vec<(SortKey, i64)> = tickets
+                .iter()
+                .map(|t| (sort_key(sort, t), t.number))
+                .collect();
+            assert!(
+                keys.windows(2)
+                    .all(|w| if descending { w[0] > w[1] } else { w[0] < w[1] }),
+                "{sort:?} descending={descending}: out of order"
+            );
         }
     }
     // Descriptions in lists are cut to 200 characters.
@@ -513,7 +525,18 @@ async fn lists_filter_sort_and_page_without_gaps_or_duplicates() -> anyhow::Resu
         ..Default::default()
     };
     let (tickets, _) = walk(&dina, closed, 200).await?;
-    assert!(tickets.iter().all(|t| t.status >= 6));
+    assert!(!tickets.is_empty() && tickets.iter().all(|t| t.status >= 6));
+    let completed = pb::ListTicketsRequest {
+        status_group: pb::StatusGroup::Completed.into(),
+        ..Default::default()
+    };
+    let (tickets, _) = walk(&dina, completed, 200).await?;
+    assert!(
+        !tickets.is_empty()
+            && tickets
+                .iter()
+                .all(|t| t.status == pb::TicketStatus::Completed as i32)
+    );
     let (tickets, total) = walk(
         &dina,
         pb::ListTicketsRequest {
@@ -593,6 +616,26 @@ async fn lists_filter_sort_and_page_without_gaps_or_duplicates() -> anyhow::Resu
         tickets
             .iter()
             .all(|t| t.created_at.unwrap_or_default().seconds.div_euclid(86_400) == day)
+    );
+    // And an updated-date range of one day, that day's changes.
+    let updated = sample.updated_at.unwrap_or_default().seconds;
+    let day = updated.div_euclid(86_400);
+    let date = chrono_date(day);
+    let (tickets, _) = walk(
+        &dina,
+        pb::ListTicketsRequest {
+            updated_from: date.clone(),
+            updated_to: date,
+            ..Default::default()
+        },
+        200,
+    )
+    .await?;
+    assert!(tickets.iter().any(|t| t.number == sample.number));
+    assert!(
+        tickets
+            .iter()
+            .all(|t| t.updated_at.unwrap_or_default().seconds.div_euclid(86_400) == day)
     );
     let exact = list(
         &dina,
