@@ -74,6 +74,8 @@ async fn login_gives_a_token_identity_and_ignores_email_case() -> anyhow::Result
     assert!(!identity.must_change_password);
     assert!(identity.company_id > 0);
     assert!(!identity.company_name.is_empty());
+    // The provider's zone from data/sla.toml: clients see times as staff do.
+    assert_eq!(identity.time_zone, "America/Chicago");
 
     let me = session(&server, &login.token)
         .await?

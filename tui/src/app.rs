@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, FixedOffset, Offset, Utc};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind};
 use futures::StreamExt;
 use portal_proto::pb;
@@ -41,6 +42,8 @@ pub enum Phase {
 /// Everything a signed-in person has open.
 pub struct Main {
     pub me: pb::Identity,
+    /// The provider's zone: times are shown as its staff see them.
+    pub tz: Tz,
     pub tabs: Vec<TabId>,
     pub tab: TabId,
     pub catalog: Catalog,
@@ -66,7 +69,6 @@ pub struct App {
     pub theme: Theme,
     pub keys: KeyMap,
     pub now: DateTime<Utc>,
-    pub tz: FixedOffset,
     pub server: String,
     pub phase: Phase,
     pub popups: Vec<Popup>,
@@ -94,7 +96,6 @@ impl App {
             theme,
             keys,
             now: Utc::now(),
-            tz: Utc.fix(),
             server,
             phase: Phase::Login(login),
             popups: Vec::new(),
@@ -205,7 +206,7 @@ impl App {
             theme: &self.theme,
             keys: &self.keys,
             now: self.now,
-            tz: self.tz,
+            tz: main.tz,
             me: &main.me,
             catalog: &main.catalog,
         };
@@ -373,7 +374,7 @@ impl App {
                     theme,
                     keys: &self.keys,
                     now: self.now,
-                    tz: self.tz,
+                    tz: main.tz,
                     me: &main.me,
                     catalog: &main.catalog,
                 };

@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use chrono::{Local, Offset};
 use clap::{Parser, Subcommand};
 
 use crate::action::Request;
@@ -124,8 +123,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         },
         None => Request::Resume,
     };
-    let mut app = App::new(theme, keys, url, first);
-    app.tz = Local::now().offset().fix();
+    let app = App::new(theme, keys, url, first);
     let result = app::run(app, client, rx).await;
     drop(demo);
     result

@@ -115,6 +115,7 @@ pub fn alice() -> pb::Identity {
         company_id: 1,
         company_name: "Harbor Dental Group".into(),
         must_change_password: false,
+        time_zone: "UTC".into(),
     }
 }
 
@@ -129,6 +130,7 @@ pub fn tom() -> pb::Identity {
         company_id: 0,
         company_name: "Keystone Managed IT".into(),
         must_change_password: false,
+        time_zone: "UTC".into(),
     }
 }
 

@@ -212,6 +212,8 @@ pub struct Account {
     pub company_id: Option<i64>,
     pub company_name: String,
     pub credential: Option<Credential>,
+    /// The provider's time zone (IANA), in which the account is shown times.
+    pub time_zone: String,
 }
 
 impl Account {
@@ -347,6 +349,7 @@ mod tests {
             company_id: Some(3),
             company_name: "C".into(),
             credential: None,
+            time_zone: "UTC".into(),
         };
         assert!(a.principal().is_some());
         a.access = Some(AccessLevel::None);

@@ -11,7 +11,8 @@ macro_rules! account_select {
         concat!(
             "SELECT x.kind, x.id, x.email, x.first_name, x.last_name, x.active, x.access,
                     x.role, x.company_id, x.company_name, cr.password_hash, cr.must_change,
-                    cr.failed_count, cr.failed_window_start, cr.locked_until
+                    cr.failed_count, cr.failed_window_start, cr.locked_until,
+                    coalesce((SELECT time_zone FROM provider_settings WHERE id = 1), 'UTC')
              FROM (
                 SELECT 'contact' AS kind, c.id, c.email, c.first_name, c.last_name,
                        c.active AND co.active AS active, c.access, NULL AS role,
@@ -69,6 +70,7 @@ fn account_from_row(r: &Row) -> rusqlite::Result<Account> {
         company_id: r.get(8)?,
         company_name: r.get(9)?,
         credential,
+        time_zone: r.get(15)?,
     })
 }
 

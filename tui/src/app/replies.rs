@@ -1,5 +1,6 @@
 //! Replies from the server and live events: where each one goes.
 
+use chrono_tz::Tz;
 use portal_proto::pb;
 
 use super::{App, EVENT_PAUSE, Main, Phase};
@@ -104,6 +105,8 @@ impl App {
         }
         tabs.extend([TabId::Reports, TabId::Account]);
         let mut main = Main {
+            // The server names a zone it knows; UTC only if it is too old to.
+            tz: me.time_zone.parse().unwrap_or(Tz::UTC),
             me,
             tabs,
             tab: TabId::Home,

@@ -1,6 +1,7 @@
 //! How values read on screen.
 
-use chrono::{DateTime, Datelike, FixedOffset, Utc};
+use chrono::{DateTime, Datelike, Utc};
+use chrono_tz::Tz;
 use portal_proto::pb::{self, TicketStatus};
 
 pub fn status(status: TicketStatus) -> &'static str {
@@ -64,18 +65,14 @@ pub fn to_datetime(ts: Option<&prost_types::Timestamp>) -> Option<DateTime<Utc>>
 }
 
 /// `2026-11-20 14:03` in the display zone; empty when unset.
-pub fn time(ts: Option<&prost_types::Timestamp>, tz: FixedOffset) -> String {
+pub fn time(ts: Option<&prost_types::Timestamp>, tz: Tz) -> String {
     to_datetime(ts)
         .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_default()
 }
 
 /// Short form for lists: `14:03` today, `Nov 20` this year, else `2025-11-20`.
-pub fn short_time(
-    ts: Option<&prost_types::Timestamp>,
-    now: DateTime<Utc>,
-    tz: FixedOffset,
-) -> String {
+pub fn short_time(ts: Option<&prost_types::Timestamp>, now: DateTime<Utc>, tz: Tz) -> String {
     let Some(t) = to_datetime(ts) else {
         return String::new();
     };
@@ -164,7 +161,7 @@ mod tests {
         let now = DateTime::parse_from_rfc3339("2026-11-20T12:00:00Z")
             .expect("valid")
             .to_utc();
-        let utc = FixedOffset::east_opt(0).expect("zero");
+        let utc = Tz::UTC;
         assert_eq!(
             short_time(Some(&ts("2026-11-20T09:15:00Z")), now, utc),
             "09:15"
@@ -183,6 +180,32 @@ mod tests {
         );
         assert_eq!(relative(Some(&ts("2026-11-20T09:00:00Z")), now), "3 h ago");
         assert_eq!(time(None, utc), "");
+    }
+
+    #[test]
+    fn times_are_shown_in_the_providers_zone_across_clock_changes() {
+        let zone: Tz = "America/New_York".parse().expect("a zone");
+        // Summer (UTC-4) and winter (UTC-5) in the same zone.
+        assert_eq!(
+            time(Some(&ts("2026-07-01T13:30:00Z")), zone),
+            "2026-07-01 09:30"
+        );
+        assert_eq!(
+            time(Some(&ts("2026-12-01T13:30:00Z")), zone),
+            "2026-12-01 08:30"
+        );
+        // Late evening there is still yesterday, though it is today in UTC.
+        let now = DateTime::parse_from_rfc3339("2026-11-21T02:00:00Z")
+            .expect("valid")
+            .to_utc();
+        assert_eq!(
+            short_time(Some(&ts("2026-11-21T01:00:00Z")), now, zone),
+            "20:00"
+        );
+        assert_eq!(
+            short_time(Some(&ts("2026-11-20T12:00:00Z")), now, zone),
+            "07:00"
+        );
     }
 
     #[test]

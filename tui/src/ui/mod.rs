@@ -16,7 +16,8 @@ pub mod ticket_form;
 pub mod tickets;
 pub mod users;
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use portal_proto::pb;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 
@@ -31,7 +32,7 @@ pub struct Ctx<'a> {
     /// "Now", injected so drawing is deterministic.
     pub now: DateTime<Utc>,
     /// The zone times are shown in.
-    pub tz: FixedOffset,
+    pub tz: Tz,
     pub me: &'a pb::Identity,
     pub catalog: &'a Catalog,
 }

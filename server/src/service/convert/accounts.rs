@@ -21,6 +21,7 @@ pub fn identity_to_pb(a: &Account) -> pb::Identity {
         company_id: a.company_id.unwrap_or_default(),
         company_name: a.company_name.clone(),
         must_change_password: a.must_change(),
+        time_zone: a.time_zone.clone(),
     }
 }
 
