@@ -319,32 +319,6 @@ pub fn view_provider_directory(p: &Principal) -> Decision {
     allow_if(is_staff(p), "only staff may list companies and staff")
 }
 
-/// Reports: Managers and Admins of the company, Dispatchers, provider Admins.
-pub fn view_reports(p: &Principal, company_id: Option<i64>) -> Decision {
-    match (p, company_id) {
-        (Principal::Staff { role, .. }, _) => allow_if(
-            *role != StaffRole::Technician,
-            "Technicians do not see reports",
-        ),
-        (
-            Principal::Contact {
-                company_id: mine,
-                access,
-                ..
-            },
-            asked,
-        ) => {
-            if asked.is_some_and(|c| c != *mine) {
-                return Err(Denied::NotFound);
-            }
-            allow_if(
-                *access >= AccessLevel::Manager,
-                "only Managers and Admins see reports",
-            )
-        }
-    }
-}
-
 // ------------------------------------------------- accounts and staff rules
 
 /// Whose contacts a list may show: `Ok(None)` all of the company's,
