@@ -1167,6 +1167,10 @@ async fn provider_as_stored(
         .staff()
         .list_staff(pb::ListStaffRequest {
             include_inactive: true,
+            page: Some(pb::PageRequest {
+                page_size: 200,
+                cursor: String::new(),
+            }),
         })
         .await?
         .into_inner()
