@@ -223,7 +223,8 @@ async fn logout_revokes_the_session_and_its_refresh_token() -> anyhow::Result<()
 
 #[tokio::test]
 async fn five_failures_lock_the_account_until_the_lockout_ends() -> anyhow::Result<()> {
-    let server = TestServer::demo_with(&["--lockout-seconds", "3"]).await?;
+    // Locked for 3 s.
+    let server = TestServer::demo_with(&["--lockout-minutes", "0.05"]).await?;
     // Success resets the count.
     for _ in 0..4 {
         expect_code(
