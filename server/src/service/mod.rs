@@ -98,13 +98,21 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send,
 ) -> anyhow::Result<()> {
     let max = state.config.max_message_bytes;
+    // The overall service ("") starts out SERVING.
     let (health, health_service) = tonic_health::server::health_reporter();
-    health
-        .set_serving::<pb::auth_service_server::AuthServiceServer<auth::Auth>>()
-        .await;
-    health
-        .set_serving::<pb::ticket_service_server::TicketServiceServer<tickets::Tickets>>()
-        .await;
+    for name in [
+        pb::auth_service_server::SERVICE_NAME,
+        pb::ticket_service_server::SERVICE_NAME,
+        pb::account_service_server::SERVICE_NAME,
+        pb::billing_service_server::SERVICE_NAME,
+        pb::report_service_server::SERVICE_NAME,
+        pb::staff_service_server::SERVICE_NAME,
+        pb::event_service_server::SERVICE_NAME,
+    ] {
+        health
+            .set_service_status(name, tonic_health::ServingStatus::Serving)
+            .await;
+    }
 
     let reflection_v1 = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(portal_proto::FILE_DESCRIPTOR_SET)
