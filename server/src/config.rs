@@ -1,109 +1,273 @@
-//! Server settings: defaults, overridden by an optional TOML file, then by
-//! `PORTAL_*` environment variables and flags (see `main.rs`).
+//! Server settings. Each is declared once, as a flag with its `PORTAL_*`
+//! variable, default and meaning; the optional TOML file (`--config`) sets
+//! the same settings under the flag's name with `_` for `-`. One order for
+//! all of them: flag > environment > file > default (see `parse`).
 
-use std::path::PathBuf;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::Deserialize;
+use clap::builder::RangedU64ValueParser;
+use clap::error::ErrorKind;
+use clap::{Args, Command, FromArgMatches, Parser};
+
+/// The global flag naming the TOML file.
+const CONFIG_FLAG: &str = "config";
+
+/// Where settings come from and in which order, shown by `--help`.
+pub const SOURCES: &str = "Every setting is also read from its PORTAL_* variable \
+    (shown as [env: ...]) and from the TOML file given by --config, under the flag's \
+    name with _ for - (e.g. session_idle_minutes = 30). A flag wins over the \
+    environment, the environment over the file, the file over the default. Durations \
+    take fractions (--session-idle-minutes 0.5 is 30 seconds); zero is refused.";
 
 /// Everything the running server is tuned by.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Args)]
 pub struct Config {
-    /// A session ends after this long without a call.
+    /// A session ends after this many minutes without a call.
+    #[arg(long = "session-idle-minutes", env = "PORTAL_SESSION_IDLE_MINUTES",
+          value_name = "MINUTES", default_value = "60", value_parser = minutes)]
     pub session_idle: Duration,
-    /// A session ends this long after sign-in, however busy.
+    /// A session ends this many hours after sign-in, however busy.
+    #[arg(long = "session-absolute-hours", env = "PORTAL_SESSION_ABSOLUTE_HOURS",
+          value_name = "HOURS", default_value = "12", value_parser = hours)]
     pub session_absolute: Duration,
-    /// How long a "remember me" refresh token lives.
+    /// A "remember me" refresh token lives this many days.
+    #[arg(long = "refresh-days", env = "PORTAL_REFRESH_DAYS",
+          value_name = "DAYS", default_value = "30", value_parser = days)]
     pub refresh_ttl: Duration,
-    /// Failed sign-ins within `lockout_window` that lock the account.
+    /// Failed sign-ins within the lockout window that lock an account.
+    #[arg(long, env = "PORTAL_LOCKOUT_THRESHOLD", value_name = "COUNT",
+          default_value = "5", value_parser = clap::value_parser!(u32).range(1..))]
     pub lockout_threshold: u32,
+    /// The window, in minutes, in which failed sign-ins are counted.
+    #[arg(long = "lockout-window-minutes", env = "PORTAL_LOCKOUT_WINDOW_MINUTES",
+          value_name = "MINUTES", default_value = "15", value_parser = minutes)]
     pub lockout_window: Duration,
+    /// How many minutes a locked account stays locked.
+    #[arg(long = "lockout-minutes", env = "PORTAL_LOCKOUT_MINUTES",
+          value_name = "MINUTES", default_value = "15", value_parser = minutes)]
     pub lockout_duration: Duration,
+    /// The largest attachment accepted, in MiB.
+    #[arg(long = "max-upload-mib", env = "PORTAL_MAX_UPLOAD_MIB",
+          value_name = "MIB", default_value = "25", value_parser = mib)]
     pub max_upload_bytes: u64,
+    /// The largest gRPC message received or sent, in KiB.
+    #[arg(long = "max-message-kib", env = "PORTAL_MAX_MESSAGE_KIB",
+          value_name = "KIB", default_value = "4096", value_parser = kib)]
     pub max_message_bytes: usize,
+    /// A call (an upload: between its pieces) is cut off after this many seconds.
+    #[arg(long = "request-timeout-seconds", env = "PORTAL_REQUEST_TIMEOUT_SECONDS",
+          value_name = "SECONDS", default_value = "30", value_parser = seconds)]
     pub request_timeout: Duration,
+    /// Reader connections to the store.
+    #[arg(long, env = "PORTAL_READERS", value_name = "COUNT", default_value = "4",
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
     pub readers: usize,
-    /// A Completed ticket nobody signs off or rejects closes after this long.
+    /// A Completed ticket nobody signs off or rejects closes after this many days.
+    #[arg(long = "auto-close-days", env = "PORTAL_AUTO_CLOSE_DAYS",
+          value_name = "DAYS", default_value = "7", value_parser = days)]
     pub auto_close_after: Duration,
 }
 
 impl Default for Config {
+    /// The built-in defaults, whatever the flags, environment and file say.
     fn default() -> Self {
-        Self {
-            session_idle: Duration::from_hours(1),
-            session_absolute: Duration::from_hours(12),
-            refresh_ttl: Duration::from_hours(30 * 24),
-            lockout_threshold: 5,
-            lockout_window: Duration::from_mins(15),
-            lockout_duration: Duration::from_mins(15),
-            max_upload_bytes: 25 * 1024 * 1024,
-            max_message_bytes: 4 * 1024 * 1024,
-            request_timeout: Duration::from_secs(30),
-            readers: 4,
-            auto_close_after: Duration::from_hours(7 * 24),
-        }
+        let cmd = Self::augment_args(Command::new("defaults")).mut_args(|a| a.env(None::<&str>));
+        cmd.try_get_matches_from(["defaults"])
+            .and_then(|m| Self::from_arg_matches(&m))
+            .expect("the built-in defaults are valid")
     }
 }
 
-/// The optional TOML file; every key may be left out.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FileConfig {
-    pub db: Option<PathBuf>,
-    pub listen: Option<String>,
-    pub tls_cert: Option<PathBuf>,
-    pub tls_key: Option<PathBuf>,
-    pub session_idle_minutes: Option<u64>,
-    pub session_absolute_hours: Option<u64>,
-    pub refresh_days: Option<u64>,
-    pub lockout_threshold: Option<u32>,
-    pub lockout_window_minutes: Option<u64>,
-    pub lockout_minutes: Option<u64>,
-    pub max_upload_mib: Option<u64>,
-    pub request_timeout_seconds: Option<u64>,
-    pub readers: Option<usize>,
-    pub auto_close_days: Option<u64>,
+/// Parses the command line as `P` with the file named by `--config` (or
+/// `PORTAL_CONFIG`) as the defaults; clap's own errors and `--help` exit.
+pub fn parse<P: Parser>() -> P {
+    parse_from(std::env::args_os()).unwrap_or_else(|e| e.exit())
 }
 
-impl FileConfig {
-    pub fn load(path: &std::path::Path) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-        toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+/// `parse` over the given arguments.
+pub fn parse_from<P: Parser>(args: impl IntoIterator<Item = OsString>) -> Result<P, clap::Error> {
+    let args: Vec<OsString> = args.into_iter().collect();
+    // A first pass only to find the file; the second reports any error.
+    let file = P::command()
+        .ignore_errors(true)
+        .try_get_matches_from(&args)
+        .ok()
+        .and_then(|m| m.get_one::<PathBuf>(CONFIG_FLAG).cloned());
+    let mut cmd = P::command();
+    if let Some(path) = file {
+        cmd = with_file_defaults(cmd, &path)?;
+    }
+    P::from_arg_matches(&cmd.try_get_matches_from(args)?)
+}
+
+/// Makes each `key = value` of the TOML file at `path` the default of the
+/// flag `--key` in the subcommands that have it, so the environment and
+/// the flag still win and the value is checked like theirs.
+fn with_file_defaults(mut cmd: Command, path: &Path) -> Result<Command, clap::Error> {
+    let fail = |what: String| clap::Error::raw(ErrorKind::InvalidValue, format!("{what}\n"));
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| fail(format!("cannot read {}: {e}", path.display())))?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e| fail(format!("{}: {e}", path.display())))?;
+    for (key, value) in table {
+        let value = match value {
+            toml::Value::String(s) => s,
+            toml::Value::Integer(_) | toml::Value::Float(_) | toml::Value::Boolean(_) => {
+                value.to_string()
+            }
+            _ => {
+                return Err(fail(format!(
+                    "{}: {key}: expected a string, number or boolean",
+                    path.display()
+                )));
+            }
+        };
+        let long = key.replace('_', "-");
+        let mut known = false;
+        let names: Vec<String> = cmd.get_subcommands().map(|s| s.get_name().into()).collect();
+        for name in names {
+            cmd = cmd.mut_subcommand(name, |sub| {
+                let id = sub
+                    .get_arguments()
+                    .find(|a| a.get_long() == Some(long.as_str()))
+                    .map(|a| a.get_id().to_string());
+                match id {
+                    Some(id) if !key.contains('-') => {
+                        known = true;
+                        sub.mut_arg(id, |a| a.default_value(value.clone()))
+                    }
+                    _ => sub,
+                }
+            });
+        }
+        if !known {
+            return Err(fail(format!("{}: unknown setting {key}", path.display())));
+        }
+    }
+    Ok(cmd)
+}
+
+/// A positive number of `unit`s, fractions allowed.
+fn duration(value: &str, unit: Duration) -> Result<Duration, String> {
+    value
+        .parse::<f64>()
+        .ok()
+        .and_then(|n| Duration::try_from_secs_f64(n * unit.as_secs_f64()).ok())
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| "expected a number greater than zero".into())
+}
+
+fn seconds(value: &str) -> Result<Duration, String> {
+    duration(value, Duration::from_secs(1))
+}
+
+fn minutes(value: &str) -> Result<Duration, String> {
+    duration(value, Duration::from_mins(1))
+}
+
+fn hours(value: &str) -> Result<Duration, String> {
+    duration(value, Duration::from_hours(1))
+}
+
+fn days(value: &str) -> Result<Duration, String> {
+    duration(value, Duration::from_hours(24))
+}
+
+/// A positive whole number of `unit` bytes.
+fn bytes(value: &str, unit: u64) -> Result<u64, String> {
+    value
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit))
+        .filter(|&b| b > 0)
+        .ok_or_else(|| "expected a whole number greater than zero".into())
+}
+
+fn mib(value: &str) -> Result<u64, String> {
+    bytes(value, 1024 * 1024)
+}
+
+fn kib(value: &str) -> Result<usize, String> {
+    bytes(value, 1024).and_then(|b| usize::try_from(b).map_err(|e| e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Parser, Debug)]
+    struct Cli {
+        #[arg(long, global = true)]
+        config: Option<PathBuf>,
+        #[command(subcommand)]
+        command: Sub,
     }
 
-    /// Applies the file's values over `config`.
-    pub fn apply(&self, config: &mut Config) {
-        let minutes = |m: u64| Duration::from_secs(m * 60);
-        if let Some(m) = self.session_idle_minutes {
-            config.session_idle = minutes(m);
+    #[derive(clap::Subcommand, Debug)]
+    enum Sub {
+        Serve(Config),
+    }
+
+    fn serve(args: &[&str], toml: Option<&str>) -> Result<Config, clap::Error> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("portal.toml");
+        let mut command_line = vec!["portal-server".to_string(), "serve".into()];
+        if let Some(toml) = toml {
+            std::fs::write(&path, toml).unwrap();
+            command_line.extend(["--config".into(), path.to_string_lossy().into_owned()]);
         }
-        if let Some(h) = self.session_absolute_hours {
-            config.session_absolute = minutes(h * 60);
-        }
-        if let Some(d) = self.refresh_days {
-            config.refresh_ttl = minutes(d * 24 * 60);
-        }
-        if let Some(n) = self.lockout_threshold {
-            config.lockout_threshold = n;
-        }
-        if let Some(m) = self.lockout_window_minutes {
-            config.lockout_window = minutes(m);
-        }
-        if let Some(m) = self.lockout_minutes {
-            config.lockout_duration = minutes(m);
-        }
-        if let Some(m) = self.max_upload_mib {
-            config.max_upload_bytes = m * 1024 * 1024;
-        }
-        if let Some(s) = self.request_timeout_seconds {
-            config.request_timeout = Duration::from_secs(s);
-        }
-        if let Some(n) = self.readers {
-            config.readers = n;
-        }
-        if let Some(d) = self.auto_close_days {
-            config.auto_close_after = minutes(d * 24 * 60);
+        command_line.extend(args.iter().map(ToString::to_string));
+        parse_from::<Cli>(command_line.into_iter().map(OsString::from)).map(|cli| {
+            match cli.command {
+                Sub::Serve(config) => config,
+            }
+        })
+    }
+
+    #[test]
+    fn the_defaults_are_the_documented_ones() {
+        let config = Config::default();
+        assert_eq!(config.session_idle, Duration::from_hours(1));
+        assert_eq!(config.session_absolute, Duration::from_hours(12));
+        assert_eq!(config.lockout_threshold, 5);
+        assert_eq!(config.max_message_bytes, 4 * 1024 * 1024);
+        assert_eq!(config.max_upload_bytes, 25 * 1024 * 1024);
+    }
+
+    #[test]
+    fn a_flag_wins_over_the_file_which_wins_over_the_default() {
+        let toml = "lockout_threshold = 3\nsession_idle_minutes = 0.5\n";
+        let config = serve(&["--lockout-threshold", "7"], Some(toml)).unwrap();
+        assert_eq!(config.lockout_threshold, 7);
+        assert_eq!(config.session_idle, Duration::from_secs(30));
+        assert_eq!(config.readers, 4);
+    }
+
+    #[test]
+    fn bad_values_are_refused_naming_the_setting() {
+        for (args, toml, named) in [
+            (
+                &["--session-idle-minutes", "0"][..],
+                None,
+                "--session-idle-minutes",
+            ),
+            (&["--readers", "many"], None, "--readers"),
+            (&["--max-message-kib=-1"], None, "--max-message-kib"),
+            (&[], Some("lockout_minutes = 0\n"), "--lockout-minutes"),
+            (&[], Some("readers = \"four\"\n"), "--readers"),
+            (
+                &[],
+                Some("sesion_idle_minutes = 5\n"),
+                "sesion_idle_minutes",
+            ),
+            (&[], Some("config = \"other.toml\"\n"), "config"),
+            (&[], Some("[server]\nreaders = 2\n"), "server"),
+        ] {
+            let error = serve(args, toml).expect_err(named).to_string();
+            assert!(error.contains(named), "{named}: {error}");
         }
     }
 }

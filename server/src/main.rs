@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
-use portal_server::config::{Config, FileConfig};
+use portal_server::config::{self, Config};
 use portal_server::service::{self, AppState};
 use portal_server::store::{Store, StoreOptions};
 use portal_server::{demo, seed, synthetic};
@@ -40,6 +40,7 @@ enum Command {
         provider: String,
     },
     /// Serve gRPC on ADDR, printing the bound address.
+    #[command(after_help = config::SOURCES)]
     Serve(ServeArgs),
     /// Create a store filled with the demo data set.
     Demo {
@@ -70,8 +71,16 @@ enum Command {
 #[derive(Args)]
 struct DbArg {
     /// The SQLite store.
-    #[arg(long, env = "PORTAL_DB")]
+    #[arg(long, env = "PORTAL_DB", value_name = "FILE")]
     db: Option<PathBuf>,
+}
+
+impl DbArg {
+    fn path(&self) -> anyhow::Result<PathBuf> {
+        self.db
+            .clone()
+            .context("--db (or PORTAL_DB, or db in the --config file) is required")
+    }
 }
 
 #[derive(Args)]
@@ -79,29 +88,34 @@ struct ServeArgs {
     #[command(flatten)]
     db: DbArg,
     /// Address to listen on; port 0 picks a free one.
-    #[arg(long, env = "PORTAL_LISTEN")]
-    listen: Option<String>,
+    #[arg(
+        long,
+        env = "PORTAL_LISTEN",
+        value_name = "ADDR",
+        default_value = "127.0.0.1:50051"
+    )]
+    listen: SocketAddr,
     /// TLS certificate chain (PEM).
-    #[arg(long, env = "PORTAL_TLS_CERT", requires = "tls_key")]
+    #[arg(
+        long,
+        env = "PORTAL_TLS_CERT",
+        value_name = "FILE",
+        requires = "tls_key"
+    )]
     tls_cert: Option<PathBuf>,
     /// TLS private key (PEM).
-    #[arg(long, env = "PORTAL_TLS_KEY", requires = "tls_cert")]
+    #[arg(
+        long,
+        env = "PORTAL_TLS_KEY",
+        value_name = "FILE",
+        requires = "tls_cert"
+    )]
     tls_key: Option<PathBuf>,
     /// Allow plaintext on a non-loopback address.
     #[arg(long, env = "PORTAL_INSECURE")]
     insecure: bool,
-    /// Upload size limit in MiB.
-    #[arg(long, env = "PORTAL_MAX_UPLOAD_MIB")]
-    max_upload_mib: Option<u64>,
-    /// Failed sign-ins within the window that lock an account.
-    #[arg(long, env = "PORTAL_LOCKOUT_THRESHOLD")]
-    lockout_threshold: Option<u32>,
-    /// Lockout duration in minutes.
-    #[arg(long, env = "PORTAL_LOCKOUT_MINUTES")]
-    lockout_minutes: Option<u64>,
-    /// Lockout duration in seconds (wins over --lockout-minutes; for tests).
-    #[arg(long, env = "PORTAL_LOCKOUT_SECONDS", hide = true)]
-    lockout_seconds: Option<u64>,
+    #[command(flatten)]
+    config: Config,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -111,19 +125,7 @@ fn main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
-    let file = match &cli.config {
-        Some(path) => FileConfig::load(path)?,
-        None => FileConfig::default(),
-    };
-    let mut config = Config::default();
-    file.apply(&mut config);
-    let db_path = |arg: &DbArg| -> anyhow::Result<PathBuf> {
-        arg.db
-            .clone()
-            .or_else(|| file.db.clone())
-            .context("--db (or PORTAL_DB) is required")
-    };
+    let cli: Cli = config::parse();
 
     match cli.command {
         Command::Init {
@@ -131,7 +133,7 @@ fn main() -> anyhow::Result<()> {
             admin_email,
             provider,
         } => {
-            let path = db_path(&db)?;
+            let path = db.path()?;
             refuse_existing(&path)?;
             let store = Store::open(&path, &StoreOptions::default())?;
             let password = seed::init(&store, &provider, &admin_email)?;
@@ -144,7 +146,7 @@ fn main() -> anyhow::Result<()> {
             );
         }
         Command::Demo { db } => {
-            let path = db_path(&db)?;
+            let path = db.path()?;
             refuse_existing(&path)?;
             let store = Store::open(&path, &StoreOptions::default())?;
             demo::load(&store)?;
@@ -160,7 +162,7 @@ fn main() -> anyhow::Result<()> {
             tickets,
             contacts,
         } => {
-            let path = db_path(&db)?;
+            let path = db.path()?;
             refuse_existing(&path)?;
             let store = Store::open(&path, &StoreOptions::default())?;
             synthetic::generate(
@@ -178,7 +180,7 @@ fn main() -> anyhow::Result<()> {
             );
         }
         Command::Backup { db, to } => {
-            let path = db_path(&db)?;
+            let path = db.path()?;
             if !path.exists() {
                 bail!("no store at {}", path.display());
             }
@@ -186,7 +188,7 @@ fn main() -> anyhow::Result<()> {
             store.backup_to(&to)?;
             println!("Backed up {} to {}", path.display(), to.display());
         }
-        Command::Serve(args) => serve(args, &file, config, &db_path)?,
+        Command::Serve(args) => serve(args)?,
     }
     Ok(())
 }
@@ -198,41 +200,23 @@ fn refuse_existing(path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn serve(
-    args: ServeArgs,
-    file: &FileConfig,
-    mut config: Config,
-    db_path: &dyn Fn(&DbArg) -> anyhow::Result<PathBuf>,
-) -> anyhow::Result<()> {
-    if let Some(m) = args.max_upload_mib {
-        config.max_upload_bytes = m * 1024 * 1024;
-    }
-    if let Some(n) = args.lockout_threshold {
-        config.lockout_threshold = n;
-    }
-    if let Some(m) = args.lockout_minutes {
-        config.lockout_duration = std::time::Duration::from_secs(m * 60);
-    }
-    if let Some(s) = args.lockout_seconds {
-        config.lockout_duration = std::time::Duration::from_secs(s);
-    }
-    let path = db_path(&args.db)?;
+fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let ServeArgs {
+        db,
+        listen: addr,
+        tls_cert,
+        tls_key,
+        insecure,
+        config,
+    } = args;
+    let path = db.path()?;
     if !path.exists() {
         bail!(
             "no store at {}; create one with `portal-server init` or `demo`",
             path.display()
         );
     }
-    let listen = args
-        .listen
-        .or_else(|| file.listen.clone())
-        .unwrap_or_else(|| "127.0.0.1:50051".into());
-    let addr: SocketAddr = listen
-        .parse()
-        .with_context(|| format!("--listen: not an address: {listen}"))?;
-    let cert = args.tls_cert.or_else(|| file.tls_cert.clone());
-    let key = args.tls_key.or_else(|| file.tls_key.clone());
-    let tls = match (cert, key) {
+    let tls = match (tls_cert, tls_key) {
         (Some(cert), Some(key)) => Some(ServerTlsConfig::new().identity(Identity::from_pem(
             std::fs::read(&cert).with_context(|| format!("--tls-cert: {}", cert.display()))?,
             std::fs::read(&key).with_context(|| format!("--tls-key: {}", key.display()))?,
@@ -240,7 +224,7 @@ fn serve(
         (None, None) => None,
         _ => bail!("--tls-cert and --tls-key go together"),
     };
-    if tls.is_none() && !addr.ip().is_loopback() && !args.insecure {
+    if tls.is_none() && !addr.ip().is_loopback() && !insecure {
         bail!("refusing plaintext on {addr}: give --tls-cert and --tls-key, or pass --insecure");
     }
 
@@ -282,4 +266,34 @@ async fn shutdown_signal() {
         _ = term.recv() => {}
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// docs/CONFIG.md has a row for every `serve` setting, with the names
+    /// and default `--help` shows.
+    #[test]
+    fn the_config_table_lists_every_setting() {
+        let doc = include_str!("../../docs/CONFIG.md");
+        let cli = Cli::command();
+        let serve = cli.find_subcommand("serve").unwrap();
+        for arg in serve.get_arguments() {
+            let long = arg.get_long().unwrap();
+            let row = doc
+                .lines()
+                .find(|l| l.starts_with(&format!("| `--{long}` |")))
+                .unwrap_or_else(|| panic!("docs/CONFIG.md lacks --{long}"));
+            let env = arg.get_env().unwrap().to_str().unwrap();
+            let key = long.replace('-', "_");
+            assert!(row.contains(&format!("| `{env}` | `{key}` |")), "{row}");
+            if let Some(default) = arg.get_default_values().first() {
+                let default = default.to_str().unwrap();
+                assert!(row.contains(&format!("| `{default}` |")), "{row}");
+            }
+        }
+    }
 }

@@ -56,6 +56,7 @@ pub struct TestServer {
     pub addr: String,
     pub db: PathBuf,
     extra_args: Vec<String>,
+    env: Vec<(String, String)>,
     child: Option<Child>,
     _dir: Option<TempDir>,
 }
@@ -68,7 +69,13 @@ impl TestServer {
 
     /// A server over a fresh demo store, with extra `serve` flags.
     pub async fn demo_with(extra: &[&str]) -> anyhow::Result<Self> {
-        Self::demo_in(tempfile::tempdir()?, extra).await
+        Self::demo_in(tempfile::tempdir()?, extra, &[]).await
+    }
+
+    /// A server over a fresh demo store, with `PORTAL_*` variables and
+    /// extra `serve` flags.
+    pub async fn demo_with_env(env: &[(&str, &str)], extra: &[&str]) -> anyhow::Result<Self> {
+        Self::demo_in(tempfile::tempdir()?, extra, env).await
     }
 
     /// A server over a fresh demo store whose config file holds `toml`.
@@ -77,11 +84,11 @@ impl TestServer {
         let config = dir.path().join("portal.toml");
         std::fs::write(&config, toml)?;
         let config = config.to_string_lossy().into_owned();
-        Self::demo_in(dir, &["--config", &config]).await
+        Self::demo_in(dir, &["--config", &config], &[]).await
     }
 
     /// A demo store in `dir`, kept as long as the server.
-    async fn demo_in(dir: TempDir, extra: &[&str]) -> anyhow::Result<Self> {
+    async fn demo_in(dir: TempDir, extra: &[&str], env: &[(&str, &str)]) -> anyhow::Result<Self> {
         let db = dir.path().join("portal.db");
         let out = Command::new(bin("portal-server"))
             .args(["demo", "--db"])
@@ -98,6 +105,10 @@ impl TestServer {
             addr: String::new(),
             db,
             extra_args: extra.iter().map(ToString::to_string).collect(),
+            env: env
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+                .collect(),
             child: None,
             _dir: Some(dir),
         };
@@ -111,6 +122,7 @@ impl TestServer {
             addr: String::new(),
             db: db.to_path_buf(),
             extra_args: extra.iter().map(ToString::to_string).collect(),
+            env: Vec::new(),
             child: None,
             _dir: None,
         };
@@ -129,6 +141,7 @@ impl TestServer {
             .args(["serve", "--listen", "127.0.0.1:0", "--db"])
             .arg(&self.db)
             .args(&self.extra_args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             // PORTAL_SERVER_LOG sets the server's RUST_LOG when a test needs its log.
             .env(
                 "RUST_LOG",

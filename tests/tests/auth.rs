@@ -225,7 +225,8 @@ async fn logout_revokes_the_session_and_its_refresh_token() -> anyhow::Result<()
 
 #[tokio::test]
 async fn five_failures_lock_the_account_until_the_lockout_ends() -> anyhow::Result<()> {
-    let server = TestServer::demo_with(&["--lockout-seconds", "3"]).await?;
+    // Locked for 3 s.
+    let server = TestServer::demo_with(&["--lockout-minutes", "0.05"]).await?;
     // Success resets the count.
     for _ in 0..4 {
         expect_code(
@@ -294,6 +295,93 @@ async fn five_failures_lock_the_account_until_the_lockout_ends() -> anyhow::Resu
 
     tokio::time::sleep(Duration::from_millis(3500)).await;
     login_req(&server, demo::CLIENT_USER, DEMO_PASSWORD, false).await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_idle_session_ends_after_the_idle_limit() -> anyhow::Result<()> {
+    let server = TestServer::demo_configured("session_idle_minutes = 0.05 # 3 s\n").await?;
+    let login = login_req(&server, demo::CLIENT_USER, DEMO_PASSWORD, false).await?;
+    let uma = session(&server, &login.token).await?;
+    // Calls 1.5 s apart keep it going past 3 s after sign-in...
+    for _ in 0..3 {
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        uma.auth().who_am_i(pb::Empty {}).await?;
+    }
+    // ...3 s without one end it.
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+    let ended = expect_code(
+        uma.tickets()
+            .list_service_types(pb::ListServiceTypesRequest::default())
+            .await,
+        Code::Unauthenticated,
+    );
+    assert!(ended.message().contains("session has ended"), "{ended:?}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_busy_session_still_ends_at_the_absolute_limit() -> anyhow::Result<()> {
+    let server = TestServer::demo_configured(
+        "session_idle_minutes = 0.05 # 3 s\nsession_absolute_hours = 0.002 # 7.2 s\n",
+    )
+    .await?;
+    let signed_in = tokio::time::Instant::now();
+    let login = login_req(&server, demo::CLIENT_USER, DEMO_PASSWORD, false).await?;
+    let uma = session(&server, &login.token).await?;
+    let mut last_ok = Duration::ZERO;
+    let ended = loop {
+        match uma.auth().who_am_i(pb::Empty {}).await {
+            Ok(_) => last_ok = signed_in.elapsed(),
+            Err(status) => break status,
+        }
+        assert!(last_ok < Duration::from_secs(30), "the session never ended");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    assert_eq!(ended.code(), Code::Unauthenticated, "{ended:?}");
+    assert!(
+        last_ok > Duration::from_secs(3),
+        "ended within the idle limit although in use ({last_ok:?})"
+    );
+    assert!(
+        signed_in.elapsed() >= Duration::from_millis(7200),
+        "ended before the absolute limit"
+    );
+    // The person may sign in again.
+    login_req(&server, demo::CLIENT_USER, DEMO_PASSWORD, false).await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn ended_sessions_and_refresh_tokens_are_deleted_from_the_store() -> anyhow::Result<()> {
+    let mut server = TestServer::demo_configured(
+        "session_absolute_hours = 0.001 # 3.6 s\nrefresh_days = 0.00004 # 3.5 s\n",
+    )
+    .await?;
+    login_req(&server, demo::CLIENT_USER, DEMO_PASSWORD, true).await?;
+    let rows = |db: &std::path::Path| -> anyhow::Result<i64> {
+        let conn = rusqlite::Connection::open(db)?;
+        Ok(conn.query_row(
+            "SELECT (SELECT count(*) FROM sessions) + (SELECT count(*) FROM refresh_tokens)",
+            [],
+            |r| r.get(0),
+        )?)
+    };
+    assert_eq!(rows(&server.db)?, 2);
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    // Ended but still stored until the sweep, which runs at start.
+    assert_eq!(rows(&server.db)?, 2);
+    server.kill().await?;
+    server.start().await?;
+    let mut left = rows(&server.db)?;
+    for _ in 0..100 {
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        left = rows(&server.db)?;
+    }
+    assert_eq!(left, 0, "ended sessions or refresh tokens were kept");
     Ok(())
 }
 

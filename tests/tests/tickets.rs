@@ -1769,8 +1769,8 @@ async fn an_event_stream_ends_with_its_session() -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn unanswered_completed_tickets_close_by_themselves() -> anyhow::Result<()> {
-    // Closing after 0 days: every Completed ticket of the demo is overdue.
-    let server = TestServer::demo_configured("auto_close_days = 0\n").await?;
+    // Closing after a second: every Completed ticket of the demo is overdue.
+    let server = TestServer::demo_configured("auto_close_days = 0.00001\n").await?;
     let (dina, _) = sign_in(&server, demo::DISPATCHER).await?;
     let completed = |dina: Session| async move {
         let page = dina

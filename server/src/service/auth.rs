@@ -16,7 +16,7 @@ use tokio::sync::Semaphore;
 use tonic::{Request, Response, Status};
 
 use super::AppState;
-use super::authn::any_caller;
+use super::authn::{any_caller, millis};
 use super::convert::{identity_to_pb, timestamp};
 use super::input::{self, MAX_MESSAGE};
 use super::status::invalid;
@@ -36,10 +36,6 @@ const ACCESS_ANSWER: &str = "If this e-mail belongs to a contact of one of our c
 const MAX_PASSWORD_BYTES: usize = 4 * password_policy::MAX_LENGTH;
 /// Unknown e-mails tracked for lockout before the oldest are forgotten.
 const MAX_STRANGERS: usize = 10_000;
-
-fn millis(d: std::time::Duration) -> i64 {
-    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
-}
 
 pub fn lockout_rule(state: &AppState) -> LockoutRule {
     LockoutRule {

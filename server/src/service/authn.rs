@@ -16,7 +16,9 @@ use crate::domain::{Caller, SubjectKind};
 use crate::security::token;
 use crate::store::{self, Store, now_ms, sessions::SessionRow};
 
-/// How stale `last_seen_at` may get in the store before it is written again.
+/// How stale `last_seen_at` may get in the store before it is written
+/// again, at most: a quarter of the idle limit when that is shorter, so a
+/// session in use never looks idle.
 const TOUCH_EVERY_MS: i64 = 60_000;
 
 pub struct SessionCache {
@@ -50,6 +52,13 @@ impl SessionCache {
             map.retain(|_, s| s.id != session_id);
         }
         self.changes.send_modify(|n| *n += 1);
+    }
+
+    /// Forgets the sessions that have ended by `now`.
+    fn forget_ended(&self, now: i64, idle_ms: i64) {
+        if let Ok(mut map) = self.by_hash.lock() {
+            map.retain(|_, s| !ended(s, now, idle_ms));
+        }
     }
 
     /// Changes whenever a session or someone's rights may have changed.
@@ -90,7 +99,7 @@ fn check(
 ) -> Result<Caller, Status> {
     let hash = token::hash(token);
     let now = now_ms();
-    let idle_ms = i64::try_from(idle.as_millis()).unwrap_or(i64::MAX);
+    let idle_ms = millis(idle);
 
     let cached = cache
         .by_hash
@@ -111,7 +120,7 @@ fn check(
             true,
         ),
     };
-    if now >= session.expires_at || now - session.last_seen_at >= idle_ms {
+    if ended(&session, now, idle_ms) {
         if let Ok(mut m) = cache.by_hash.lock() {
             m.remove(&hash);
         }
@@ -120,7 +129,7 @@ fn check(
         tokio::spawn(async move { store.write(move |c| store::sessions::revoke(c, id)).await });
         return Err(expired());
     }
-    if activity && now - session.last_seen_at >= TOUCH_EVERY_MS {
+    if activity && now - session.last_seen_at >= TOUCH_EVERY_MS.min(idle_ms / 4) {
         session.last_seen_at = now;
         changed = true;
         let id = session.id;
@@ -142,6 +151,34 @@ fn check(
         m.insert(hash, session);
     }
     Ok(caller)
+}
+
+/// Whether a session has ended by `now`: past its absolute expiry, or
+/// unused for `idle_ms`. `store::sessions::purge_expired` deletes the same.
+fn ended(session: &SessionRow, now: i64, idle_ms: i64) -> bool {
+    now >= session.expires_at || now - session.last_seen_at >= idle_ms
+}
+
+/// Deletes the sessions and refresh tokens that have ended, from the store
+/// and the cache; returns how many rows went.
+pub async fn purge_expired(
+    store: &Store,
+    cache: &SessionCache,
+    idle: Duration,
+) -> store::Result<usize> {
+    let (now, idle_ms) = (now_ms(), millis(idle));
+    cache.forget_ended(now, idle_ms);
+    store
+        .write(move |c| {
+            Ok(store::sessions::purge_expired(c, now, idle_ms)?
+                + store::refresh_tokens::purge_expired(c, now)?)
+        })
+        .await
+}
+
+/// A duration in the store's milliseconds, saturating.
+pub fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
 fn expired() -> Status {

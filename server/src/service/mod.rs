@@ -98,13 +98,21 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send,
 ) -> anyhow::Result<()> {
     let max = state.config.max_message_bytes;
+    // The overall service ("") starts out SERVING.
     let (health, health_service) = tonic_health::server::health_reporter();
-    health
-        .set_serving::<pb::auth_service_server::AuthServiceServer<auth::Auth>>()
-        .await;
-    health
-        .set_serving::<pb::ticket_service_server::TicketServiceServer<tickets::Tickets>>()
-        .await;
+    for name in [
+        pb::auth_service_server::SERVICE_NAME,
+        pb::ticket_service_server::SERVICE_NAME,
+        pb::account_service_server::SERVICE_NAME,
+        pb::billing_service_server::SERVICE_NAME,
+        pb::report_service_server::SERVICE_NAME,
+        pb::staff_service_server::SERVICE_NAME,
+        pb::event_service_server::SERVICE_NAME,
+    ] {
+        health
+            .set_service_status(name, tonic_health::ServingStatus::Serving)
+            .await;
+    }
 
     let reflection_v1 = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(portal_proto::FILE_DESCRIPTOR_SET)
@@ -126,9 +134,7 @@ pub async fn serve(
         };
     }
 
-    tokio::spawn(close_unanswered_tickets(tickets::Tickets::new(
-        state.clone(),
-    )));
+    tokio::spawn(sweep(state.clone()));
 
     // The stream limit is announced in HTTP/2 SETTINGS, so a busy client
     // queues its calls at its own end. Queued on the server instead (tonic
@@ -191,19 +197,29 @@ pub async fn serve(
 /// Calls one connection may have in progress at once.
 const MAX_STREAMS_PER_CONNECTION: u32 = 256;
 
-/// How often Completed tickets are checked for closing.
-const AUTO_CLOSE_EVERY: std::time::Duration = std::time::Duration::from_mins(10);
+/// How often the housekeeping runs.
+const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_mins(10);
 
-/// Closes unanswered Completed tickets now and every `AUTO_CLOSE_EVERY`.
-async fn close_unanswered_tickets(tickets: tickets::Tickets) {
-    let mut every = tokio::time::interval(AUTO_CLOSE_EVERY);
+/// Housekeeping, at start and every `SWEEP_EVERY`: closes unanswered
+/// Completed tickets, and deletes ended sessions and refresh tokens.
+async fn sweep(state: AppState) {
+    let tickets = tickets::Tickets::new(state.clone());
+    let mut every = tokio::time::interval(SWEEP_EVERY);
     loop {
         every.tick().await;
-        match tickets.close_unanswered(crate::store::now_ms()).await {
-            Ok(0) => {}
-            Ok(closed) => tracing::info!(closed, "closed unanswered completed tickets"),
-            Err(e) => tracing::warn!(error = %e, "cannot close unanswered completed tickets"),
-        }
+        let closed = tickets.close_unanswered(crate::store::now_ms()).await;
+        log_sweep("closed unanswered completed tickets", closed);
+        let purged =
+            authn::purge_expired(&state.store, &state.sessions, state.config.session_idle).await;
+        log_sweep("deleted ended sessions and refresh tokens", purged);
+    }
+}
+
+fn log_sweep(what: &str, done: Result<usize, impl std::fmt::Display>) {
+    match done {
+        Ok(0) => {}
+        Ok(count) => tracing::info!(count, "{what}"),
+        Err(e) => tracing::warn!(error = %e, "sweep failed: {what}"),
     }
 }
 

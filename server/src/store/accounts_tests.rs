@@ -5,7 +5,7 @@ use tempfile::TempDir;
 use super::audit::{self, AuditEvent};
 use super::companies::{self, CompanyQuery};
 use super::contacts::{self, ContactKey, ContactQuery};
-use super::{Store, StoreError, credentials, refresh_tokens, requests, staff};
+use super::{Store, StoreError, credentials, refresh_tokens, requests, sessions, staff};
 use crate::domain::{
     AccessLevel, Address, Company, CompanyPreferences, ContactDetails, LockState, RequestKind,
     Site, StaffRole, SubjectKind,
@@ -371,6 +371,33 @@ fn refresh_tokens_are_single_use_and_reuse_revokes_all() {
             refresh_tokens::create(c, &e, SubjectKind::Contact, 5, 10, 1_000)?;
             refresh_tokens::revoke(c, &e, None, 50)?;
             assert_eq!(refresh_tokens::consume(c, &e, 60)?, None);
+            Ok(())
+        })
+        .expect("write");
+}
+
+#[test]
+fn ended_sessions_and_refresh_tokens_are_purged() {
+    let (_dir, store) = store();
+    let idle_ms = 100;
+    store
+        .write_blocking(move |c| {
+            let staff = SubjectKind::Staff;
+            sessions::create(c, &[1; 32], staff, 4, 0, 1_000)?; // idle since 0
+            sessions::create(c, &[2; 32], staff, 4, 150, 1_000)?; // in use
+            sessions::create(c, &[3; 32], staff, 4, 190, 200)?; // past its expiry
+            refresh_tokens::create(c, &[4; 32], staff, 4, 0, 150)?; // expired
+            refresh_tokens::create(c, &[5; 32], staff, 4, 0, 1_000)?;
+            assert_eq!(sessions::purge_expired(c, 50, idle_ms)?, 0);
+            assert_eq!(sessions::purge_expired(c, 200, idle_ms)?, 2);
+            assert_eq!(refresh_tokens::purge_expired(c, 200)?, 1);
+            let left = |table: &str| -> rusqlite::Result<Vec<Vec<u8>>> {
+                c.prepare(&format!("SELECT token_hash FROM {table}"))?
+                    .query_map([], |r| r.get(0))?
+                    .collect()
+            };
+            assert_eq!(left("sessions")?, [vec![2; 32]]);
+            assert_eq!(left("refresh_tokens")?, [vec![5; 32]]);
             Ok(())
         })
         .expect("write");

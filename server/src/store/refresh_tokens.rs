@@ -97,3 +97,11 @@ pub fn revoke_subject(
     .execute(params![kind.as_str(), subject_id, now])?;
     Ok(())
 }
+
+/// Deletes the tokens past their expiry, used or not: none can be
+/// exchanged any more, and a copy presented later is simply unknown.
+pub fn purge_expired(conn: &Connection, now: i64) -> Result<usize> {
+    Ok(conn
+        .prepare_cached("DELETE FROM refresh_tokens WHERE expires_at <= ?1")?
+        .execute([now])?)
+}

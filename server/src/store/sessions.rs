@@ -140,11 +140,12 @@ pub fn revoke_subject(conn: &Connection, kind: SubjectKind, subject_id: i64) -> 
     Ok(())
 }
 
-/// Drops sessions past their absolute expiry.
-pub fn purge_expired(conn: &Connection, now: i64) -> Result<usize> {
+/// Deletes the sessions that have ended by `now`: past their absolute
+/// expiry, or unused for `idle_ms` (as `authn` judges them).
+pub fn purge_expired(conn: &Connection, now: i64, idle_ms: i64) -> Result<usize> {
     Ok(conn
-        .prepare_cached("DELETE FROM sessions WHERE expires_at <= ?1")?
-        .execute([now])?)
+        .prepare_cached("DELETE FROM sessions WHERE expires_at <= ?1 OR last_seen_at <= ?2")?
+        .execute([now, now.saturating_sub(idle_ms)])?)
 }
 
 /// Ends every session of one person except `keep` (the one changing its password).
