@@ -412,6 +412,12 @@ async fn create_validates_every_field_and_stores_nothing_when_refused() -> anyho
     Ok(())
 }
 
+/// A date filter (set to one day) and the ticket time it filters on.
+type DayRange = (
+    fn(&mut pb::ListTicketsRequest, String),
+    fn(&pb::Ticket) -> i64,
+);
+
 /// What a list sorted by `sort` orders by (ties go by number, the same
 /// way); text as SQLite's NOCASE compares it (ASCII letters folded).
 type SortKey = (i64, String);
@@ -593,50 +599,29 @@ async fn lists_filter_sort_and_page_without_gaps_or_duplicates() -> anyhow::Resu
     )
     .await?;
     assert!(!tickets.is_empty() && tickets.iter().all(|t| t.service_type_id == some));
-    // A created-date range of one day holds exactly that day's tickets.
+    // A created- or updated-date range of one day holds exactly that day's tickets.
     let sample = list(&dina, pb::ListTicketsRequest::default())
         .await?
         .tickets[7]
         .clone();
-    let created = sample.created_at.unwrap_or_default().seconds;
-    let day = created.div_euclid(86_400);
-    let date = chrono_date(day);
-    let (tickets, _) = walk(
-        &dina,
-        pb::ListTicketsRequest {
-            created_from: date.clone(),
-            created_to: date.clone(),
-            ..Default::default()
-        },
-        200,
-    )
-    .await?;
-    assert!(tickets.iter().any(|t| t.number == sample.number));
-    assert!(
-        tickets
-            .iter()
-            .all(|t| t.created_at.unwrap_or_default().seconds.div_euclid(86_400) == day)
-    );
-    // And an updated-date range of one day, that day's changes.
-    let updated = sample.updated_at.unwrap_or_default().seconds;
-    let day = updated.div_euclid(86_400);
-    let date = chrono_date(day);
-    let (tickets, _) = walk(
-        &dina,
-        pb::ListTicketsRequest {
-            updated_from: date.clone(),
-            updated_to: date,
-            ..Default::default()
-        },
-        200,
-    )
-    .await?;
-    assert!(tickets.iter().any(|t| t.number == sample.number));
-    assert!(
-        tickets
-            .iter()
-            .all(|t| t.updated_at.unwrap_or_default().seconds.div_euclid(86_400) == day)
-    );
+    let ranges: [DayRange; 2] = [
+        (
+            |r, day| (r.created_from, r.created_to) = (day.clone(), day),
+            |t| t.created_at.unwrap_or_default().seconds,
+        ),
+        (
+            |r, day| (r.updated_from, r.updated_to) = (day.clone(), day),
+            |t| t.updated_at.unwrap_or_default().seconds,
+        ),
+    ];
+    for (set, at) in ranges {
+        let day = at(&sample).div_euclid(86_400);
+        let mut req = pb::ListTicketsRequest::default();
+        set(&mut req, chrono_date(day));
+        let (tickets, _) = walk(&dina, req, 200).await?;
+        assert!(tickets.iter().any(|t| t.number == sample.number));
+        assert!(tickets.iter().all(|t| at(t).div_euclid(86_400) == day));
+    }
     let exact = list(
         &dina,
         pb::ListTicketsRequest {
