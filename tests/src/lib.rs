@@ -241,6 +241,19 @@ impl Session {
         })
     }
 
+    /// The id of the catalog's service type named `name`.
+    pub async fn service_type_id(&self, name: &str) -> anyhow::Result<i64> {
+        self.tickets()
+            .list_service_types(pb::ListServiceTypesRequest::default())
+            .await?
+            .into_inner()
+            .service_types
+            .into_iter()
+            .find(|t| t.name == name)
+            .map(|t| t.id)
+            .with_context(|| format!("no service type {name}"))
+    }
+
     pub fn auth(&self) -> pb::auth_service_client::AuthServiceClient<Authed> {
         pb::auth_service_client::AuthServiceClient::with_interceptor(
             self.channel.clone(),

@@ -339,16 +339,7 @@ struct Prober {
 impl Prober {
     async fn new(server: &TestServer, email: &'static str) -> anyhow::Result<Self> {
         let (session, me) = sign_in(server, email).await?;
-        let service_type_id = session
-            .tickets()
-            .list_service_types(pb::ListServiceTypesRequest::default())
-            .await?
-            .into_inner()
-            .service_types
-            .into_iter()
-            .find(|t| t.name == "Other")
-            .map(|t| t.id)
-            .unwrap_or_default();
+        let service_type_id = session.service_type_id("Other").await?;
         let own_ticket = session
             .tickets()
             .create_ticket(pb::CreateTicketRequest {

@@ -115,17 +115,7 @@ impl World {
         }
         let hal = sign_in(&server, "hal@harbor.example").await?;
         let una = sign_in(&server, demo::OTHER_USER).await?;
-        let service_type_id = people[0]
-            .0
-            .tickets()
-            .list_service_types(pb::ListServiceTypesRequest::default())
-            .await?
-            .into_inner()
-            .service_types
-            .into_iter()
-            .find(|t| t.name == "Other")
-            .ok_or_else(|| anyhow::anyhow!("no service type Other"))?
-            .id;
+        let service_type_id = people[0].0.service_type_id("Other").await?;
         Ok(Self {
             server,
             people,
