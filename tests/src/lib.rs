@@ -241,8 +241,8 @@ impl Session {
         })
     }
 
-    /// The id of the catalog's service type named `name`.
-    pub async fn service_type_id(&self, name: &str) -> anyhow::Result<i64> {
+    /// The catalog's service type named `name`.
+    pub async fn service_type(&self, name: &str) -> anyhow::Result<pb::ServiceType> {
         self.tickets()
             .list_service_types(pb::ListServiceTypesRequest::default())
             .await?
@@ -250,7 +250,6 @@ impl Session {
             .service_types
             .into_iter()
             .find(|t| t.name == name)
-            .map(|t| t.id)
             .with_context(|| format!("no service type {name}"))
     }
 

@@ -339,7 +339,7 @@ struct Prober {
 impl Prober {
     async fn new(server: &TestServer, email: &'static str) -> anyhow::Result<Self> {
         let (session, me) = sign_in(server, email).await?;
-        let service_type_id = session.service_type_id("Other").await?;
+        let service_type_id = session.service_type("Other").await?.id;
         let own_ticket = session
             .tickets()
             .create_ticket(pb::CreateTicketRequest {

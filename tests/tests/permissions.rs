@@ -115,7 +115,7 @@ impl World {
         }
         let hal = sign_in(&server, "hal@harbor.example").await?;
         let una = sign_in(&server, demo::OTHER_USER).await?;
-        let service_type_id = people[0].0.service_type_id("Other").await?;
+        let service_type_id = people[0].0.service_type("Other").await?.id;
         Ok(Self {
             server,
             people,

@@ -23,24 +23,12 @@ async fn sign_in(server: &TestServer, email: &str) -> anyhow::Result<(Session, p
     ))
 }
 
-async fn service_type(s: &Session, name: &str) -> anyhow::Result<pb::ServiceType> {
-    let list = s
-        .tickets()
-        .list_service_types(pb::ListServiceTypesRequest::default())
-        .await?
-        .into_inner()
-        .service_types;
-    list.into_iter()
-        .find(|t| t.name == name)
-        .ok_or_else(|| anyhow::anyhow!("no service type {name}"))
-}
-
 /// A valid request for a plain ticket of the "Other" type.
 async fn plain_ticket(s: &Session, title: &str) -> anyhow::Result<pb::CreateTicketRequest> {
     Ok(pb::CreateTicketRequest {
         title: title.into(),
         description: "Details follow.".into(),
-        service_type_id: service_type(s, "Other").await?.id,
+        service_type_id: s.service_type("Other").await?.id,
         ..Default::default()
     })
 }
@@ -198,7 +186,7 @@ async fn catalog_lists_in_order_and_only_provider_admins_edit_it() -> anyhow::Re
         .await?
         .into_inner();
     assert!(saved.id > 0);
-    let badge = service_type(&uma, "Badge access").await?;
+    let badge = uma.service_type("Badge access").await?;
     assert_eq!(badge.fields.len(), 1);
 
     // A ticket must answer the type's fields.
@@ -222,7 +210,7 @@ async fn catalog_lists_in_order_and_only_provider_admins_edit_it() -> anyhow::Re
     // Retired types leave the list and take no new tickets.
     saved.active = false;
     paula.staff().save_service_type(saved.clone()).await?;
-    assert!(service_type(&uma, "Badge access").await.is_err());
+    assert!(uma.service_type("Badge access").await.is_err());
     let all = paula
         .tickets()
         .list_service_types(pb::ListServiceTypesRequest {
@@ -259,7 +247,7 @@ async fn create_validates_every_field_and_stores_nothing_when_refused() -> anyho
         || async { anyhow::Ok(list(&dina, pb::ListTicketsRequest::default()).await?.total) };
     let before = count().await?;
 
-    let reset = service_type(&uma, "Password reset").await?;
+    let reset = uma.service_type("Password reset").await?;
     let good = pb::CreateTicketRequest {
         title: "Locked out of e-mail".into(),
         description: "Since this morning.".into(),
