@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crossterm::event::KeyCode;
-use portal::action::{Action, ListId, Request};
+use portal::action::{Action, AuthCall, ListId, Request};
 use portal::app::{App, Phase};
 use portal::client::{self, Client, Target};
 use portal::keys::KeyMap;
@@ -157,11 +157,11 @@ fn bench_startup(url: &str) {
             };
             let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
             let client = Client::new(client::channel(&target).expect("channel"), target, tx);
-            let first = Request::Login {
+            let first = Request::Auth(AuthCall::Login {
                 email: fixtures::alice().email,
                 password: "Portal-Demo-2026!".to_owned(),
                 remember: false,
-            };
+            });
             let mut app = App::new(Theme::default(), KeyMap::default(), url.to_owned(), first);
             let mut term = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
             loop {

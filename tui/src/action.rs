@@ -7,113 +7,40 @@ use std::path::PathBuf;
 
 use portal_proto::pb;
 
-/// A call to make in the background.
+pub use crate::client::{AccountCall, AuthCall, ReportCall, TicketCall};
+
+/// A call to make in the background, by the gRPC service that answers it;
+/// each service's calls are listed in its module under [`crate::client`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Request {
-    Login {
-        email: String,
-        password: String,
-        remember: bool,
-    },
-    /// Sign in with the remembered refresh token, if there is one.
-    Resume,
-    PasswordPolicy,
-    /// The forced change of a temporary password.
-    ChangeTempPassword {
-        current: String,
-        new: String,
-    },
-    ForgotPassword {
-        email: String,
-    },
-    RequestAccess {
-        email: String,
-        message: String,
-    },
-    Logout,
-    Stats,
-    /// A page of tickets for `list` (the Tickets tab, Home or Triage).
-    Tickets {
-        list: ListId,
-        seq: u64,
-        append: bool,
-        query: pb::ListTicketsRequest,
-    },
-    Ticket {
-        number: i64,
-    },
-    OlderTimeline {
-        number: i64,
-        cursor: String,
-    },
-    AddPost {
-        number: i64,
-        kind: pb::PostKind,
-        body: String,
-    },
-    ChangeStatus {
-        number: i64,
-        status: pb::TicketStatus,
-        note: String,
-    },
-    SetPriority {
-        number: i64,
-        priority: i32,
-    },
-    Assign {
-        number: i64,
-        staff_id: i64,
-    },
-    AddTask {
-        number: i64,
-        text: String,
-    },
-    SetTaskDone {
-        number: i64,
-        task_id: i64,
-        done: bool,
-    },
-    AddSubscriber {
-        number: i64,
-        contact_id: i64,
-    },
-    Upload {
-        number: i64,
-        path: PathBuf,
-    },
-    Download {
-        attachment_id: i64,
-        path: PathBuf,
-    },
-    /// What the new-ticket form needs: service types, sites and contacts.
-    FormData,
-    /// Contacts of one company, for staff raising a ticket for it.
-    CompanyContacts {
-        company_id: i64,
-    },
-    CreateTicket(pb::CreateTicketRequest),
-    Profile,
-    UpdateProfile(pb::ContactDetails),
-    ChangePassword {
-        current: String,
-        new: String,
-    },
-    Users {
-        query: String,
-    },
-    AddUser(pb::AddUserRequest),
-    UpdateUser(pb::UpdateUserRequest),
-    SetAccess {
-        contact_id: i64,
-        access: pb::AccessLevel,
-    },
-    SetActive {
-        contact_id: i64,
-        active: bool,
-    },
-    ResetPassword {
-        contact_id: i64,
-    },
+    Auth(AuthCall),
+    Ticket(TicketCall),
+    Account(AccountCall),
+    Report(ReportCall),
+}
+
+impl From<AuthCall> for Request {
+    fn from(call: AuthCall) -> Self {
+        Request::Auth(call)
+    }
+}
+
+impl From<TicketCall> for Request {
+    fn from(call: TicketCall) -> Self {
+        Request::Ticket(call)
+    }
+}
+
+impl From<AccountCall> for Request {
+    fn from(call: AccountCall) -> Self {
+        Request::Account(call)
+    }
+}
+
+impl From<ReportCall> for Request {
+    fn from(call: ReportCall) -> Self {
+        Request::Report(call)
+    }
 }
 
 /// Which ticket list a page is for.

@@ -17,7 +17,7 @@ use tokio::sync::mpsc::UnboundedReceiver;
 mod popups;
 mod replies;
 
-use crate::action::{Action, Request};
+use crate::action::{Action, AuthCall, Request, TicketCall};
 use crate::client::Client;
 use crate::editor;
 use crate::keys::{Cmd, KeyMap, is_ctrl};
@@ -89,7 +89,7 @@ impl App {
     pub fn new(theme: Theme, keys: KeyMap, server: String, first: Request) -> Self {
         let resuming = true;
         let mut login = Login::new(server.clone(), resuming);
-        if let Request::Login { email, .. } = &first {
+        if let Request::Auth(AuthCall::Login { email, .. }) = &first {
             login.form.set_text(0, email);
         }
         Self {
@@ -324,7 +324,7 @@ impl App {
                 main.detail = None;
                 main.form = Some(TicketForm::new(&main.catalog));
                 if !main.catalog.loaded {
-                    fx.send(Request::FormData);
+                    fx.send(TicketCall::FormData);
                 }
             }
             Nav::TicketsWaiting => {

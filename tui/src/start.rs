@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::action::Request;
+use crate::action::{AuthCall, Request};
 use crate::app::{self, App};
 use crate::client::{self, Client, Target};
 use crate::config::{Config, DEFAULT_SERVER};
@@ -116,12 +116,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let client = Client::new(channel, target, tx);
     let first = match demo_as {
-        Some(who) => Request::Login {
+        Some(who) => Request::Auth(AuthCall::Login {
             email: who.email()?.to_owned(),
             password: demo::DEMO_PASSWORD.to_owned(),
             remember: false,
-        },
-        None => Request::Resume,
+        }),
+        None => Request::Auth(AuthCall::Resume),
     };
     let app = App::new(theme, keys, url, first);
     let result = app::run(app, client, rx).await;

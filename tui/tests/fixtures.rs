@@ -5,7 +5,7 @@
 
 use chrono::DateTime;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use portal::action::{Action, ListId, Reply, Request};
+use portal::action::{Action, AuthCall, ListId, Reply, Request, TicketCall};
 use portal::app::App;
 use portal::keys::KeyMap;
 use portal::theme::Theme;
@@ -29,10 +29,10 @@ pub fn signed_out() -> App {
         Theme::default(),
         KeyMap::default(),
         "http://127.0.0.1:50051".into(),
-        Request::Resume,
+        Request::Auth(AuthCall::Resume),
     );
     app.now = DateTime::parse_from_rfc3339(NOW).expect("valid").to_utc();
-    assert_eq!(app.take_requests(), vec![Request::Resume]);
+    assert_eq!(app.take_requests(), vec![Request::Auth(AuthCall::Resume)]);
     reply(&mut app, Reply::NotRemembered { note: None });
     app
 }
@@ -78,12 +78,12 @@ pub fn answer_tickets(
         .iter()
         .rev()
         .find_map(|r| match r {
-            Request::Tickets {
+            Request::Ticket(TicketCall::List {
                 list: l,
                 seq,
                 append,
                 ..
-            } if *l == list => Some((*seq, *append)),
+            }) if *l == list => Some((*seq, *append)),
             _ => None,
         })
         .expect("a ticket list was asked for");

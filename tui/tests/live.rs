@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use portal::action::{Action, Request};
+use portal::action::{AccountCall, Action, AuthCall, Request};
 use portal::app::{App, Phase};
 use portal::client::{self, Client, Target};
 use portal::keys::KeyMap;
@@ -29,11 +29,11 @@ impl Session {
         };
         let (tx, actions) = tokio::sync::mpsc::unbounded_channel();
         let client = Client::new(client::channel(&target).expect("channel"), target, tx);
-        let first = Request::Login {
+        let first = Request::Auth(AuthCall::Login {
             email: email.to_owned(),
             password: portal::demo::DEMO_PASSWORD.to_owned(),
             remember: false,
-        };
+        });
         let app = App::new(Theme::default(), KeyMap::default(), url.to_owned(), first);
         Self {
             app,
@@ -209,10 +209,12 @@ async fn a_session_ended_by_the_server_returns_to_sign_in() {
     // Her Admin disables her; she is doing nothing, yet her screen knows.
     let mut alice = Session::new(&demo.url, "alice@harbor.example");
     alice.until("Home", |app| main_of(app).is_some()).await;
-    alice.client.dispatch(Request::SetActive {
-        contact_id: uma_id,
-        active: false,
-    });
+    alice
+        .client
+        .dispatch(Request::Account(AccountCall::SetActive {
+            contact_id: uma_id,
+            active: false,
+        }));
     uma.until("the sign-in screen", |app| {
         matches!(&app.phase, Phase::Login(login)
             if login.error.as_deref().is_some_and(|e| e.contains("session has ended")))

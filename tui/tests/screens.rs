@@ -5,7 +5,7 @@ mod fixtures;
 
 use crossterm::event::KeyCode;
 use fixtures::*;
-use portal::action::{ApiError, ListId, Reply, Request};
+use portal::action::{AccountCall, ApiError, AuthCall, ListId, Reply, Request, TicketCall};
 use portal::app::App;
 use portal_proto::pb;
 
@@ -23,16 +23,16 @@ fn sign_in_screen_and_wrong_password() {
     type_text(&mut app, "wrong-pass\n");
     assert_eq!(
         app.take_requests(),
-        vec![Request::Login {
+        vec![Request::Auth(AuthCall::Login {
             email: "alice@harbor.example".into(),
             password: "wrong-pass".into(),
             remember: false
-        }]
+        })]
     );
     reply(
         &mut app,
         Reply::Failed {
-            request: Box::new(Request::Resume),
+            request: Box::new(Request::Auth(AuthCall::Resume)),
             error: ApiError {
                 code: tonic::Code::Unauthenticated,
                 message: String::new(),
@@ -61,11 +61,11 @@ fn remember_me_and_lockout_message() {
     ctrl(&mut app, 's');
     assert_eq!(
         app.take_requests(),
-        vec![Request::Login {
+        vec![Request::Auth(AuthCall::Login {
             email: "alice@harbor.example".into(),
             password: "secret".into(),
             remember: true
-        }]
+        })]
     );
     let error = ApiError {
         code: tonic::Code::PermissionDenied,
@@ -74,7 +74,7 @@ fn remember_me_and_lockout_message() {
     reply(
         &mut app,
         Reply::Failed {
-            request: Box::new(Request::Resume),
+            request: Box::new(Request::Auth(AuthCall::Resume)),
             error,
         },
     );
@@ -99,7 +99,10 @@ fn forced_password_change_shows_policy_and_broken_rules() {
             remember_note: None,
         },
     );
-    assert_eq!(app.take_requests(), vec![Request::PasswordPolicy]);
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Auth(AuthCall::PasswordPolicy)]
+    );
     reply(
         &mut app,
         Reply::PasswordPolicy(pb::PasswordPolicy {
@@ -130,10 +133,10 @@ fn forced_password_change_shows_policy_and_broken_rules() {
     ctrl(&mut app, 's');
     assert_eq!(
         app.take_requests(),
-        vec![Request::ChangeTempPassword {
+        vec![Request::Auth(AuthCall::ChangeTempPassword {
             current: "Temp-1234".into(),
             new: "password1234".into()
-        }]
+        })]
     );
     let error = ApiError {
         code: tonic::Code::InvalidArgument,
@@ -142,10 +145,10 @@ fn forced_password_change_shows_policy_and_broken_rules() {
     reply(
         &mut app,
         Reply::Failed {
-            request: Box::new(Request::ChangeTempPassword {
+            request: Box::new(Request::Auth(AuthCall::ChangeTempPassword {
                 current: String::new(),
                 new: String::new(),
-            }),
+            })),
             error,
         },
     );
@@ -164,9 +167,9 @@ fn forgot_password_gives_the_neutral_answer() {
     ctrl(&mut app, 's');
     assert_eq!(
         app.take_requests(),
-        vec![Request::ForgotPassword {
+        vec![Request::Auth(AuthCall::ForgotPassword {
             email: "alice@harbor.example".into()
-        }]
+        })]
     );
     reply(
         &mut app,
@@ -183,7 +186,10 @@ fn home_then_enter_opens_the_ticket() {
     snap("home", &mut app);
     press(&mut app, KeyCode::Down);
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.take_requests(), vec![Request::Ticket { number: 1042 }]);
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Ticket(TicketCall::Get { number: 1042 })]
+    );
 }
 
 #[test]
@@ -191,7 +197,7 @@ fn home_alert_lists_waiting_tickets() {
     let mut app = signed_in(alice());
     press(&mut app, KeyCode::Enter);
     let requests = app.take_requests();
-    let Some(Request::Tickets { query, .. }) = requests.first() else {
+    let Some(Request::Ticket(TicketCall::List { query, .. })) = requests.first() else {
         panic!("a list request, got {requests:?}")
     };
     assert_eq!(query.status(), pb::TicketStatus::WaitingOnClient);
@@ -215,7 +221,7 @@ fn tickets_list_summary_filter_sort_and_paging() {
     let later = app.now + chrono::TimeDelta::seconds(1);
     app.tick(later);
     let requests = app.take_requests();
-    let Some(Request::Tickets { query, .. }) = requests.last() else {
+    let Some(Request::Ticket(TicketCall::List { query, .. })) = requests.last() else {
         panic!("a list request")
     };
     assert_eq!(query.text, "vpn");
@@ -251,7 +257,7 @@ fn tickets_list_summary_filter_sort_and_paging() {
     type_text(&mut app, "2026-11-01");
     ctrl(&mut app, 's');
     let requests = app.take_requests();
-    let Some(Request::Tickets { query, .. }) = requests.last() else {
+    let Some(Request::Ticket(TicketCall::List { query, .. })) = requests.last() else {
         panic!("a list request")
     };
     assert_eq!(
@@ -264,7 +270,7 @@ fn tickets_list_summary_filter_sort_and_paging() {
     press(&mut app, KeyCode::Down); // Title
     press(&mut app, KeyCode::Enter);
     let requests = app.take_requests();
-    let Some(Request::Tickets { query, .. }) = requests.last() else {
+    let Some(Request::Ticket(TicketCall::List { query, .. })) = requests.last() else {
         panic!("a list request")
     };
     assert_eq!(
@@ -273,7 +279,7 @@ fn tickets_list_summary_filter_sort_and_paging() {
     );
     press(&mut app, KeyCode::Char('S'));
     let requests = app.take_requests();
-    let Some(Request::Tickets { query, .. }) = requests.last() else {
+    let Some(Request::Ticket(TicketCall::List { query, .. })) = requests.last() else {
         panic!("a list request")
     };
     assert!(query.descending);
@@ -305,7 +311,7 @@ fn tickets_list_summary_filter_sort_and_paging() {
     );
     press(&mut app, KeyCode::Down);
     let requests = app.take_requests();
-    let Some(Request::Tickets { query, append, .. }) = requests.last() else {
+    let Some(Request::Ticket(TicketCall::List { query, append, .. })) = requests.last() else {
         panic!("next page, got {requests:?}")
     };
     assert!(append);
@@ -321,7 +327,10 @@ fn ticket_detail_reply_and_status() {
     let mut app = signed_in(alice());
     press(&mut app, KeyCode::Char('2'));
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.take_requests(), vec![Request::Ticket { number: 1042 }]);
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Ticket(TicketCall::Get { number: 1042 })]
+    );
     reply(&mut app, Reply::Ticket(Box::new(detail())));
     snap("ticket_detail", &mut app);
 
@@ -329,11 +338,11 @@ fn ticket_detail_reply_and_status() {
     type_text(&mut app, "Thanks, tomorrow works.");
     snap("ticket_reply", &mut app);
     ctrl(&mut app, 's');
-    let post = Request::AddPost {
+    let post = Request::Ticket(TicketCall::AddPost {
         number: 1042,
         kind: pb::PostKind::Discussion,
         body: "Thanks, tomorrow works.".into(),
-    };
+    });
     assert_eq!(app.take_requests(), vec![post.clone()]);
     // A failed post keeps the text.
     let error = ApiError {
@@ -351,27 +360,30 @@ fn ticket_detail_reply_and_status() {
     ctrl(&mut app, 's');
     assert_eq!(app.take_requests(), vec![post]);
     reply(&mut app, Reply::Posted { number: 1042 });
-    assert_eq!(app.take_requests(), vec![Request::Ticket { number: 1042 }]);
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Ticket(TicketCall::Get { number: 1042 })]
+    );
 
     press(&mut app, KeyCode::Char('c'));
     snap("ticket_status", &mut app);
     press(&mut app, KeyCode::Enter);
     assert_eq!(
         app.take_requests(),
-        vec![Request::ChangeStatus {
+        vec![Request::Ticket(TicketCall::ChangeStatus {
             number: 1042,
             status: pb::TicketStatus::Cancelled,
             note: String::new()
-        }]
+        })]
     );
 
     press(&mut app, KeyCode::Char('o'));
     assert_eq!(
         app.take_requests(),
-        vec![Request::OlderTimeline {
+        vec![Request::Ticket(TicketCall::OlderTimeline {
             number: 1042,
             cursor: "older".into()
-        }]
+        })]
     );
 
     press(&mut app, KeyCode::Char('a'));
@@ -382,10 +394,10 @@ fn ticket_detail_reply_and_status() {
     press(&mut app, KeyCode::Enter);
     assert_eq!(
         app.take_requests(),
-        vec![Request::AddSubscriber {
+        vec![Request::Ticket(TicketCall::AddSubscriber {
             number: 1042,
             contact_id: 1
-        }]
+        })]
     );
 }
 
@@ -413,7 +425,7 @@ fn new_ticket_form_checks_fields_and_keeps_text_on_failure() {
     type_text(&mut app, "2026-12-01");
     ctrl(&mut app, 's');
     let requests = app.take_requests();
-    let [Request::CreateTicket(create)] = requests.as_slice() else {
+    let [Request::Ticket(TicketCall::CreateTicket(create))] = requests.as_slice() else {
         panic!("one create, got {requests:?}")
     };
     assert_eq!(create.service_type_id, 5);
@@ -445,7 +457,7 @@ fn new_ticket_form_checks_fields_and_keeps_text_on_failure() {
     reply(
         &mut app,
         Reply::Failed {
-            request: Box::new(Request::CreateTicket(create.clone())),
+            request: Box::new(Request::Ticket(TicketCall::CreateTicket(create.clone()))),
             error,
         },
     );
@@ -454,7 +466,7 @@ fn new_ticket_form_checks_fields_and_keeps_text_on_failure() {
     let again = app.take_requests();
     assert_eq!(
         again,
-        vec![Request::CreateTicket(create.clone())],
+        vec![Request::Ticket(TicketCall::CreateTicket(create.clone()))],
         "nothing typed was lost"
     );
 
@@ -470,7 +482,7 @@ fn new_ticket_form_checks_fields_and_keeps_text_on_failure() {
     );
     let requests = app.take_requests();
     assert!(
-        requests.contains(&Request::Ticket { number: 1043 }),
+        requests.contains(&Request::Ticket(TicketCall::Get { number: 1043 })),
         "the new ticket opens: {requests:?}"
     );
 }
@@ -504,7 +516,7 @@ fn account_profile_edit_and_password() {
     type_text(&mut app, "555-0199");
     ctrl(&mut app, 's');
     let requests = app.take_requests();
-    let [Request::UpdateProfile(details)] = requests.as_slice() else {
+    let [Request::Account(AccountCall::UpdateProfile(details))] = requests.as_slice() else {
         panic!("an update, got {requests:?}")
     };
     assert!(
@@ -532,9 +544,9 @@ fn users_for_admins() {
     press(&mut app, KeyCode::Char('u'));
     assert_eq!(
         app.take_requests(),
-        vec![Request::Users {
+        vec![Request::Account(AccountCall::Users {
             query: String::new()
-        }]
+        })]
     );
     reply(&mut app, Reply::Users(contacts()));
     snap("users", &mut app);
@@ -549,7 +561,7 @@ fn users_for_admins() {
     insta::assert_snapshot!("users_add_80x24", render(&mut app, 80, 24));
     ctrl(&mut app, 's');
     let requests = app.take_requests();
-    let [Request::AddUser(add)] = requests.as_slice() else {
+    let [Request::Account(AccountCall::AddUser(add))] = requests.as_slice() else {
         panic!("add, got {requests:?}")
     };
     assert_eq!(add.access(), pb::AccessLevel::Manager);
@@ -590,11 +602,11 @@ fn staff_get_triage_sorted_by_response_due() {
     let mut app = signed_in(tom());
     press(&mut app, KeyCode::Char('3'));
     let requests = app.take_requests();
-    let Some(Request::Tickets {
+    let Some(Request::Ticket(TicketCall::List {
         query,
         list: ListId::Triage,
         ..
-    }) = requests.last()
+    })) = requests.last()
     else {
         panic!("triage list, got {requests:?}")
     };
@@ -603,16 +615,19 @@ fn staff_get_triage_sorted_by_response_due() {
     answer_tickets(&mut app, &requests, ListId::Triage, tickets(), "");
     snap("triage", &mut app);
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.take_requests(), vec![Request::Ticket { number: 1042 }]);
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Ticket(TicketCall::Get { number: 1042 })]
+    );
     press(&mut app, KeyCode::Esc);
     let requests = app.take_requests();
     assert!(
         matches!(
             requests.as_slice(),
-            [Request::Tickets {
+            [Request::Ticket(TicketCall::List {
                 list: ListId::Triage,
                 ..
-            }]
+            })]
         ),
         "back to triage: {requests:?}"
     );
@@ -641,9 +656,15 @@ fn live_events_refresh_the_open_ticket_and_reconnects_show() {
     assert!(app.take_requests().is_empty(), "not before the pause");
     let later = app.now + chrono::TimeDelta::seconds(1);
     app.tick(later);
-    assert_eq!(app.take_requests(), vec![Request::Ticket { number: 1042 }]);
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Ticket(TicketCall::Get { number: 1042 })]
+    );
     app.handle_action(portal::action::Action::Connected(true));
-    assert_eq!(app.take_requests(), vec![Request::Ticket { number: 1042 }]);
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Ticket(TicketCall::Get { number: 1042 })]
+    );
 }
 
 #[test]
@@ -654,12 +675,16 @@ fn staff_raise_a_ticket_for_a_company_and_its_contact() {
     press(&mut app, KeyCode::Enter);
     assert_eq!(
         app.take_requests(),
-        vec![Request::CompanyContacts { company_id: 1 }]
+        vec![Request::Account(AccountCall::CompanyContacts {
+            company_id: 1
+        })]
     );
     press(&mut app, KeyCode::Right); // company: the second one
     assert_eq!(
         app.take_requests(),
-        vec![Request::CompanyContacts { company_id: 2 }]
+        vec![Request::Account(AccountCall::CompanyContacts {
+            company_id: 2
+        })]
     );
     reply(
         &mut app,
@@ -692,7 +717,7 @@ fn staff_raise_a_ticket_for_a_company_and_its_contact() {
     type_text(&mut app, "Renew before it lapses.");
     ctrl(&mut app, 's');
     let requests = app.take_requests();
-    let [Request::CreateTicket(create)] = requests.as_slice() else {
+    let [Request::Ticket(TicketCall::CreateTicket(create))] = requests.as_slice() else {
         panic!("create, got {requests:?}")
     };
     assert_eq!(
@@ -708,11 +733,11 @@ fn staff_raise_a_ticket_for_a_company_and_its_contact() {
 
 #[test]
 fn a_failed_automatic_sign_in_shows_the_form_with_the_email() {
-    let first = Request::Login {
+    let first = Request::Auth(AuthCall::Login {
         email: "uma@harbor.example".into(),
         password: "x".into(),
         remember: false,
-    };
+    });
     let mut app = App::new(
         portal::theme::Theme::default(),
         portal::keys::KeyMap::default(),
@@ -727,7 +752,7 @@ fn a_failed_automatic_sign_in_shows_the_form_with_the_email() {
     reply(
         &mut app,
         Reply::Failed {
-            request: Box::new(Request::Resume),
+            request: Box::new(Request::Auth(AuthCall::Resume)),
             error,
         },
     );
@@ -742,7 +767,7 @@ fn no_keyring_is_said_in_the_status_line() {
         portal::theme::Theme::default(),
         portal::keys::KeyMap::default(),
         "http://127.0.0.1:50051".into(),
-        Request::Resume,
+        Request::Auth(AuthCall::Resume),
     );
     app.take_requests();
     reply(
@@ -795,10 +820,10 @@ fn staff_set_priority_assign_and_work_tasks() {
     press(&mut app, KeyCode::Enter);
     assert_eq!(
         app.take_requests(),
-        vec![Request::SetPriority {
+        vec![Request::Ticket(TicketCall::SetPriority {
             number: 1042,
             priority: 2
-        }]
+        })]
     );
 
     press(&mut app, KeyCode::Char('A'));
@@ -808,10 +833,10 @@ fn staff_set_priority_assign_and_work_tasks() {
     press(&mut app, KeyCode::Enter);
     assert_eq!(
         app.take_requests(),
-        vec![Request::Assign {
+        vec![Request::Ticket(TicketCall::Assign {
             number: 1042,
             staff_id: 2
-        }]
+        })]
     );
 
     press(&mut app, KeyCode::Char('t'));
@@ -819,10 +844,10 @@ fn staff_set_priority_assign_and_work_tasks() {
     ctrl(&mut app, 's');
     assert_eq!(
         app.take_requests(),
-        vec![Request::AddTask {
+        vec![Request::Ticket(TicketCall::AddTask {
             number: 1042,
             text: "Fit the new fuser".into()
-        }]
+        })]
     );
     reply(
         &mut app,
@@ -832,17 +857,20 @@ fn staff_set_priority_assign_and_work_tasks() {
         },
     );
     assert!(app.popups.is_empty(), "the task prompt closed");
-    assert_eq!(app.take_requests(), vec![Request::Ticket { number: 1042 }]);
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Ticket(TicketCall::Get { number: 1042 })]
+    );
 
     press(&mut app, KeyCode::Char('T'));
     press(&mut app, KeyCode::Enter);
     assert_eq!(
         app.take_requests(),
-        vec![Request::SetTaskDone {
+        vec![Request::Ticket(TicketCall::SetTaskDone {
             number: 1042,
             task_id: 1,
             done: false
-        }]
+        })]
     );
 }
 

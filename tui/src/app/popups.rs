@@ -3,7 +3,7 @@
 use portal_proto::pb::{self, TicketStatus};
 
 use super::{App, EditTarget, Phase};
-use crate::action::Request;
+use crate::action::{AccountCall, AuthCall, Request, TicketCall};
 use crate::ui::form::Field;
 use crate::ui::popup::{Confirm, Outcome, Pick, Popup, Prompt, PromptPopup, expand_home};
 use crate::ui::{Effects, Nav, TabId, account, users};
@@ -36,11 +36,13 @@ impl App {
 
     pub(super) fn on_confirm(&mut self, what: &Confirm, fx: &mut Effects) {
         match *what {
-            Confirm::Logout => fx.send(Request::Logout),
+            Confirm::Logout => fx.send(AuthCall::Logout),
             Confirm::SetActive { contact_id, active } => {
-                fx.send(Request::SetActive { contact_id, active });
+                fx.send(AccountCall::SetActive { contact_id, active });
             }
-            Confirm::ResetPassword { contact_id } => fx.send(Request::ResetPassword { contact_id }),
+            Confirm::ResetPassword { contact_id } => {
+                fx.send(AccountCall::ResetPassword { contact_id })
+            }
             Confirm::DiscardTicketForm => fx.nav = Some(Nav::TicketList),
             Confirm::DiscardPrompt => {
                 self.popups.pop();
@@ -82,7 +84,7 @@ impl App {
                         .width(72),
                     ));
                 } else {
-                    fx.send(Request::ChangeStatus {
+                    fx.send(TicketCall::ChangeStatus {
                         number,
                         status,
                         note: String::new(),
@@ -104,7 +106,7 @@ impl App {
                 contact_ids,
             } => {
                 if let Some(contact_id) = contact_ids.get(index) {
-                    fx.send(Request::AddSubscriber {
+                    fx.send(TicketCall::AddSubscriber {
                         number,
                         contact_id: *contact_id,
                     });
@@ -133,13 +135,13 @@ impl App {
                     ));
                 }
             }
-            Pick::Priority { number } => fx.send(Request::SetPriority {
+            Pick::Priority { number } => fx.send(TicketCall::SetPriority {
                 number,
                 priority: index as i32 + 1,
             }),
             Pick::Assign { number, staff_ids } => {
                 if let Some(staff_id) = staff_ids.get(index) {
-                    fx.send(Request::Assign {
+                    fx.send(TicketCall::Assign {
                         number,
                         staff_id: *staff_id,
                     });
@@ -147,7 +149,7 @@ impl App {
             }
             Pick::Task { number, tasks } => {
                 if let Some((task_id, done)) = tasks.get(index) {
-                    fx.send(Request::SetTaskDone {
+                    fx.send(TicketCall::SetTaskDone {
                         number,
                         task_id: *task_id,
                         done: !done,
@@ -156,7 +158,7 @@ impl App {
             }
             Pick::Level { contact_id, levels } => {
                 if let Some(access) = levels.get(index) {
-                    fx.send(Request::SetAccess {
+                    fx.send(AccountCall::SetAccess {
                         contact_id,
                         access: *access,
                     });
@@ -180,16 +182,18 @@ impl App {
                     form.set_error("body", "write something first");
                     None
                 } else {
-                    Some(Request::AddPost {
+                    Some(Request::from(TicketCall::AddPost {
                         number: *number,
                         kind: *kind,
                         body,
-                    })
+                    }))
                 }
             }
-            Prompt::AddTask { number } => form.check_required().then(|| Request::AddTask {
-                number: *number,
-                text: form.text("text"),
+            Prompt::AddTask { number } => form.check_required().then(|| {
+                Request::from(TicketCall::AddTask {
+                    number: *number,
+                    text: form.text("text"),
+                })
             }),
             Prompt::Attach { number } => {
                 let path = expand_home(form.raw("path").trim());
@@ -197,10 +201,10 @@ impl App {
                     form.set_error("path", "which file?");
                     None
                 } else {
-                    Some(Request::Upload {
+                    Some(Request::from(TicketCall::Upload {
                         number: *number,
                         path: path.into(),
-                    })
+                    }))
                 }
             }
             Prompt::SavePath { attachment_id } => {
@@ -209,23 +213,23 @@ impl App {
                     form.set_error("path", "where to?");
                     None
                 } else {
-                    Some(Request::Download {
+                    Some(Request::from(TicketCall::Download {
                         attachment_id: *attachment_id,
                         path: path.into(),
-                    })
+                    }))
                 }
             }
-            Prompt::StatusNote { number, status } => {
-                form.check_required().then(|| Request::ChangeStatus {
+            Prompt::StatusNote { number, status } => form.check_required().then(|| {
+                Request::from(TicketCall::ChangeStatus {
                     number: *number,
                     status: *status,
                     note: form.text("note"),
                 })
-            }
+            }),
             Prompt::ForgotPassword => {
                 let email = form.text("email");
                 if email.contains('@') {
-                    Some(Request::ForgotPassword { email })
+                    Some(Request::from(AuthCall::ForgotPassword { email }))
                 } else {
                     form.set_error("email", "enter your e-mail");
                     None
@@ -234,21 +238,23 @@ impl App {
             Prompt::RequestAccess => {
                 let email = form.text("email");
                 if email.contains('@') {
-                    Some(Request::RequestAccess {
+                    Some(Request::from(AuthCall::RequestAccess {
                         email,
                         message: form.text("message"),
-                    })
+                    }))
                 } else {
                     form.set_error("email", "enter your e-mail");
                     None
                 }
             }
-            Prompt::ChangePassword => account::password_request(form),
-            Prompt::AddUser => users::add_user_request(form),
+            Prompt::ChangePassword => account::password_request(form).map(Request::from),
+            Prompt::AddUser => users::add_user_request(form).map(Request::from),
             Prompt::EditUser { contact_id } => match &self.phase {
                 Phase::Main(main) => {
                     match main.account.users.rows.iter().find(|c| c.id == *contact_id) {
-                        Some(contact) => users::update_user_request(form, contact),
+                        Some(contact) => {
+                            users::update_user_request(form, contact).map(Request::from)
+                        }
                         None => None,
                     }
                 }

@@ -4,7 +4,7 @@ use chrono_tz::Tz;
 use portal_proto::pb;
 
 use super::{App, EVENT_PAUSE, Main, Phase};
-use crate::action::{Action, ApiError, ListId, Reply, Request};
+use crate::action::{AccountCall, Action, ApiError, AuthCall, ListId, Reply, Request, TicketCall};
 use crate::ui::account::Account;
 use crate::ui::home::Home;
 use crate::ui::login::Login;
@@ -123,7 +123,7 @@ impl App {
         main.home.load(fx);
         main.tickets.reload(fx);
         main.account.load(fx);
-        fx.send(Request::FormData);
+        fx.send(TicketCall::FormData);
         fx.info(format!("Signed in as {}", main.me.display_name));
         self.popups.clear();
         self.phase = Phase::Main(Box::new(main));
@@ -372,16 +372,35 @@ impl App {
         p.sending
             && matches!(
                 (&p.what, request),
-                (Prompt::Post { .. }, Request::AddPost { .. })
-                    | (Prompt::Attach { .. }, Request::Upload { .. })
-                    | (Prompt::AddTask { .. }, Request::AddTask { .. })
-                    | (Prompt::SavePath { .. }, Request::Download { .. })
-                    | (Prompt::StatusNote { .. }, Request::ChangeStatus { .. })
-                    | (Prompt::ForgotPassword, Request::ForgotPassword { .. })
-                    | (Prompt::RequestAccess, Request::RequestAccess { .. })
-                    | (Prompt::ChangePassword, Request::ChangePassword { .. })
-                    | (Prompt::AddUser, Request::AddUser(_))
-                    | (Prompt::EditUser { .. }, Request::UpdateUser(_))
+                (
+                    Prompt::Post { .. },
+                    Request::Ticket(TicketCall::AddPost { .. })
+                ) | (
+                    Prompt::Attach { .. },
+                    Request::Ticket(TicketCall::Upload { .. })
+                ) | (
+                    Prompt::AddTask { .. },
+                    Request::Ticket(TicketCall::AddTask { .. })
+                ) | (
+                    Prompt::SavePath { .. },
+                    Request::Ticket(TicketCall::Download { .. })
+                ) | (
+                    Prompt::StatusNote { .. },
+                    Request::Ticket(TicketCall::ChangeStatus { .. })
+                ) | (
+                    Prompt::ForgotPassword,
+                    Request::Auth(AuthCall::ForgotPassword { .. })
+                ) | (
+                    Prompt::RequestAccess,
+                    Request::Auth(AuthCall::RequestAccess { .. })
+                ) | (
+                    Prompt::ChangePassword,
+                    Request::Account(AccountCall::ChangePassword { .. })
+                ) | (Prompt::AddUser, Request::Account(AccountCall::AddUser(_)))
+                    | (
+                        Prompt::EditUser { .. },
+                        Request::Account(AccountCall::UpdateUser(_))
+                    )
             )
     }
 
@@ -418,7 +437,11 @@ impl App {
 
     pub(super) fn on_failed(&mut self, request: &Request, error: &ApiError, fx: &mut Effects) {
         if error.code == tonic::Code::Unauthenticated
-            && !matches!(request, Request::ChangePassword { .. } | Request::Logout)
+            && !matches!(
+                request,
+                Request::Account(AccountCall::ChangePassword { .. })
+                    | Request::Auth(AuthCall::Logout)
+            )
         {
             self.session_ended();
             return;
@@ -431,26 +454,26 @@ impl App {
             return;
         };
         match request {
-            Request::CreateTicket(_) => {
+            Request::Ticket(TicketCall::CreateTicket(_)) => {
                 if let Some(form) = &mut main.form {
                     form.on_failed(error);
                 }
             }
-            Request::UpdateProfile(_) => main.account.on_save_failed(error),
-            Request::Tickets {
+            Request::Account(AccountCall::UpdateProfile(_)) => main.account.on_save_failed(error),
+            Request::Ticket(TicketCall::List {
                 list: ListId::Tickets,
                 ..
-            } => main.tickets.on_failed(),
-            Request::Tickets {
+            }) => main.tickets.on_failed(),
+            Request::Ticket(TicketCall::List {
                 list: ListId::Triage,
                 ..
-            } => main.triage.on_failed(),
-            Request::Ticket { number } => {
+            }) => main.triage.on_failed(),
+            Request::Ticket(TicketCall::Get { number }) => {
                 if let Some(open) = main.detail.as_mut().filter(|d| d.number == *number) {
                     open.error = Some(error.text());
                 }
             }
-            Request::OlderTimeline { .. } => {
+            Request::Ticket(TicketCall::OlderTimeline { .. }) => {
                 if let Some(open) = &mut main.detail {
                     open.loading_older = false;
                 }

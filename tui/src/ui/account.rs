@@ -12,7 +12,7 @@ use super::form::{Field, Form, FormEvent};
 use super::popup::{Confirm, Popup, Prompt, PromptPopup};
 use super::users::Users;
 use super::{Ctx, Effects, HelpLines, format, help_line, plain_help};
-use crate::action::{ApiError, Request};
+use crate::action::{AccountCall, ApiError};
 use crate::keys::Cmd;
 
 const PHONES: [(PhoneKind, &str, &str); 6] = [
@@ -75,7 +75,7 @@ fn notifications(n: pb::NotificationPreferences) -> [bool; 5] {
 
 impl Account {
     pub fn load(&self, fx: &mut Effects) {
-        fx.send(Request::Profile);
+        fx.send(AccountCall::Profile);
     }
 
     pub fn help(&self, ctx: &Ctx) -> HelpLines {
@@ -178,7 +178,7 @@ impl Account {
             details_from_form(form)
         };
         self.busy = true;
-        fx.send(Request::UpdateProfile(details));
+        fx.send(AccountCall::UpdateProfile(details));
     }
 
     pub fn on_profile(&mut self, profile: pb::MyProfile, saved: bool, fx: &mut Effects) {
@@ -475,7 +475,7 @@ pub fn password_popup() -> Popup {
 }
 
 /// Checks the password form; the request when it is fine.
-pub fn password_request(form: &mut Form) -> Option<Request> {
+pub fn password_request(form: &mut Form) -> Option<AccountCall> {
     form.clear_errors();
     if form.check_required() && form.raw("new") != form.raw("repeat") {
         form.set_error("repeat", "does not match");
@@ -484,7 +484,7 @@ pub fn password_request(form: &mut Form) -> Option<Request> {
         form.focus_first_error();
         return None;
     }
-    Some(Request::ChangePassword {
+    Some(AccountCall::ChangePassword {
         current: form.raw("current"),
         new: form.raw("new"),
     })

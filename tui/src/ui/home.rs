@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, BarGroup, Block, List, ListItem, ListState, Paragraph};
 
 use super::{Ctx, Effects, HelpLines, Nav, TabId, format, help_line, plain_help};
-use crate::action::{ListId, Request};
+use crate::action::{ListId, ReportCall, TicketCall};
 use crate::keys::Cmd;
 
 /// How many open tickets Home asks for.
@@ -32,8 +32,8 @@ enum Item<'a> {
 impl Home {
     pub fn load(&mut self, fx: &mut Effects) {
         self.seq += 1;
-        fx.send(Request::Stats);
-        fx.send(Request::Tickets {
+        fx.send(ReportCall::Stats);
+        fx.send(TicketCall::List {
             list: ListId::Home,
             seq: self.seq,
             append: false,

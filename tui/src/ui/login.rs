@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use super::form::{Field, Form, FormEvent};
 use super::popup::{Popup, Prompt, PromptPopup};
 use super::{Effects, HelpLines, centered, plain_help};
-use crate::action::{ApiError, Reply, Request};
+use crate::action::{ApiError, AuthCall, Reply, Request};
 use crate::theme::Theme;
 
 #[derive(Debug, Clone)]
@@ -81,7 +81,7 @@ impl Login {
         self.form = change_form();
         self.busy = false;
         self.error = None;
-        fx.send(Request::PasswordPolicy);
+        fx.send(AuthCall::PasswordPolicy);
     }
 
     pub fn help(&self) -> HelpLines {
@@ -183,7 +183,7 @@ impl Login {
                     return;
                 }
                 self.busy = true;
-                fx.send(Request::Login {
+                fx.send(AuthCall::Login {
                     email,
                     password: self.form.raw("password"),
                     remember: self.form.on("remember"),
@@ -213,7 +213,7 @@ impl Login {
                     return;
                 }
                 self.busy = true;
-                fx.send(Request::ChangeTempPassword {
+                fx.send(AuthCall::ChangeTempPassword {
                     current: current.clone(),
                     new,
                 });
@@ -239,7 +239,7 @@ impl Login {
                     self.stage = Stage::SignIn;
                 }
                 match **request {
-                    Request::Login { .. } | Request::Resume => {
+                    Request::Auth(AuthCall::Login { .. } | AuthCall::Resume) => {
                         self.error = Some(sign_in_error(error));
                         // Try again from an empty password.
                         if let Some(i) = self.form.index("password") {
@@ -247,7 +247,9 @@ impl Login {
                             self.form.focus = i;
                         }
                     }
-                    Request::ChangeTempPassword { .. } => self.password_error(error),
+                    Request::Auth(AuthCall::ChangeTempPassword { .. }) => {
+                        self.password_error(error);
+                    }
                     _ => {}
                 }
             }

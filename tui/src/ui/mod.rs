@@ -153,8 +153,8 @@ pub struct Effects {
 }
 
 impl Effects {
-    pub fn send(&mut self, request: Request) {
-        self.requests.push(request);
+    pub fn send(&mut self, request: impl Into<Request>) {
+        self.requests.push(request.into());
     }
     pub fn info(&mut self, text: impl Into<String>) {
         self.message = Some((Level::Info, text.into()));

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Cell, Paragraph, Row, Table};
 
 use super::{Ctx, Effects, HelpLines, format, help_line};
-use crate::action::Request;
+use crate::action::ReportCall;
 use crate::keys::Cmd;
 
 #[derive(Debug, Clone, Default)]
@@ -18,7 +18,7 @@ pub struct Reports {
 
 impl Reports {
     pub fn load(fx: &mut Effects) {
-        fx.send(Request::Stats);
+        fx.send(ReportCall::Stats);
     }
 
     pub fn help(ctx: &Ctx) -> HelpLines {

@@ -11,7 +11,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::form::Field;
 use super::popup::{Pick, Popup, Prompt, PromptPopup};
 use super::{Catalog, Ctx, Effects, HelpLines, Nav, format, help_line, plain_help};
-use crate::action::Request;
+use crate::action::TicketCall;
 use crate::keys::Cmd;
 
 #[derive(Debug, Clone)]
@@ -40,7 +40,7 @@ impl TicketDetail {
     }
 
     pub fn load(&self, fx: &mut Effects) {
-        fx.send(Request::Ticket {
+        fx.send(TicketCall::Get {
             number: self.number,
         });
     }
@@ -255,7 +255,7 @@ impl TicketDetail {
                     fx.info("No older entries");
                 } else if !self.loading_older {
                     self.loading_older = true;
-                    fx.send(Request::OlderTimeline {
+                    fx.send(TicketCall::OlderTimeline {
                         number,
                         cursor: self.cursor.clone(),
                     });

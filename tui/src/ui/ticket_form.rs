@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph};
 use super::form::{Field, Form, FormEvent};
 use super::popup::{Confirm, Popup};
 use super::{Catalog, Ctx, Effects, HelpLines, Nav, format, plain_help};
-use crate::action::{ApiError, Request};
+use crate::action::{AccountCall, ApiError, TicketCall};
 
 /// Keys of the fields a service type adds are prefixed so they never clash.
 const EXTRA: &str = "x_";
@@ -65,7 +65,7 @@ impl TicketForm {
         if self.staff {
             self.company = ctx.catalog.companies.first().cloned().unwrap_or_default();
             self.contacts.clear();
-            fx.send(Request::CompanyContacts {
+            fx.send(AccountCall::CompanyContacts {
                 company_id: self.company.id,
             });
         } else {
@@ -170,7 +170,7 @@ impl TicketForm {
         if let Some(po) = self.form.field_mut("po_number") {
             po.required = po_required;
         }
-        fx.send(Request::CompanyContacts {
+        fx.send(AccountCall::CompanyContacts {
             company_id: self.company.id,
         });
     }
@@ -353,7 +353,7 @@ impl TicketForm {
             .and_then(|i| self.contacts.get(i))
             .map_or(0, |c| c.id);
         self.busy = true;
-        fx.send(Request::CreateTicket(pb::CreateTicketRequest {
+        fx.send(TicketCall::CreateTicket(pb::CreateTicketRequest {
             title: self.form.text("title"),
             description: self.form.raw("description").trim_end().to_owned(),
             service_type_id: ty.id,

@@ -13,7 +13,7 @@ use super::form::{Field, Form};
 use super::input::LineInput;
 use super::popup::{Pick, Popup, Prompt, PromptPopup};
 use super::{Catalog, Ctx, Effects, HelpLines, Nav, format, help_line, plain_help};
-use crate::action::{ListId, Request};
+use crate::action::{ListId, TicketCall};
 use crate::keys::Cmd;
 
 const PAGE: u32 = 50;
@@ -156,7 +156,7 @@ impl TicketList {
         self.seq += 1;
         self.loading = true;
         let size = (self.rows.len() as u32).clamp(PAGE, 200);
-        fx.send(Request::Tickets {
+        fx.send(TicketCall::List {
             list: self.id,
             seq: self.seq,
             append: false,
@@ -181,7 +181,7 @@ impl TicketList {
         if near_end {
             self.seq += 1;
             self.loading = true;
-            fx.send(Request::Tickets {
+            fx.send(TicketCall::List {
                 list: self.id,
                 seq: self.seq,
                 append: true,

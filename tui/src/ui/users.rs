@@ -11,7 +11,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 use super::form::{Field, Form};
 use super::popup::{Confirm, Pick, Popup, Prompt, PromptPopup};
 use super::{Catalog, Ctx, Effects, HelpLines, format, help_line, plain_help};
-use crate::action::Request;
+use crate::action::AccountCall;
 use crate::keys::Cmd;
 
 const LEVELS: [AccessLevel; 4] = [
@@ -30,7 +30,7 @@ pub struct Users {
 
 impl Users {
     pub fn load(&mut self, fx: &mut Effects) {
-        fx.send(Request::Users {
+        fx.send(AccountCall::Users {
             query: String::new(),
         });
     }
@@ -242,7 +242,7 @@ fn add_user_popup() -> Popup {
     )
 }
 
-pub fn add_user_request(form: &mut Form) -> Option<Request> {
+pub fn add_user_request(form: &mut Form) -> Option<AccountCall> {
     form.clear_errors();
     form.check_required();
     let email = form.text("email");
@@ -253,7 +253,7 @@ pub fn add_user_request(form: &mut Form) -> Option<Request> {
         form.focus_first_error();
         return None;
     }
-    Some(Request::AddUser(pb::AddUserRequest {
+    Some(AccountCall::AddUser(pb::AddUserRequest {
         company_id: 0,
         email,
         details: Some(pb::ContactDetails {
@@ -298,7 +298,7 @@ fn edit_user_popup(contact: &pb::Contact) -> Popup {
 }
 
 /// The update for the edit form, keeping what the form does not show.
-pub fn update_user_request(form: &mut Form, contact: &pb::Contact) -> Option<Request> {
+pub fn update_user_request(form: &mut Form, contact: &pb::Contact) -> Option<AccountCall> {
     form.clear_errors();
     if !form.check_required() {
         form.focus_first_error();
@@ -323,7 +323,7 @@ pub fn update_user_request(form: &mut Form, contact: &pb::Contact) -> Option<Req
             });
         }
     }
-    Some(Request::UpdateUser(pb::UpdateUserRequest {
+    Some(AccountCall::UpdateUser(pb::UpdateUserRequest {
         contact_id: contact.id,
         details: Some(d),
         email: String::new(),

@@ -1,0 +1,153 @@
+//! `AccountService`: my profile and password, and the company's users.
+
+use portal_proto::pb::{self, account_service_client::AccountServiceClient};
+use tonic::transport::Channel;
+
+use super::{Client, Res};
+use crate::action::Reply;
+
+/// What the Account tab (and the new-ticket form's contact list) asks.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AccountCall {
+    Profile,
+    UpdateProfile(pb::ContactDetails),
+    ChangePassword {
+        current: String,
+        new: String,
+    },
+    Users {
+        query: String,
+    },
+    /// Contacts of one company, for staff raising a ticket for it.
+    CompanyContacts {
+        company_id: i64,
+    },
+    AddUser(pb::AddUserRequest),
+    UpdateUser(pb::UpdateUserRequest),
+    SetAccess {
+        contact_id: i64,
+        access: pb::AccessLevel,
+    },
+    SetActive {
+        contact_id: i64,
+        active: bool,
+    },
+    ResetPassword {
+        contact_id: i64,
+    },
+}
+
+impl Client {
+    pub(super) fn account(&self) -> AccountServiceClient<Channel> {
+        AccountServiceClient::new(self.channel.clone())
+    }
+
+    pub(super) async fn account_call(&self, call: AccountCall) -> Res<Reply> {
+        Ok(match call {
+            AccountCall::Profile => Reply::Profile(Box::new(
+                self.account()
+                    .get_my_profile(self.authed(pb::Empty {}))
+                    .await?
+                    .into_inner(),
+            )),
+            AccountCall::UpdateProfile(details) => Reply::Profile(Box::new(
+                self.account()
+                    .update_my_profile(self.authed(pb::UpdateMyProfileRequest {
+                        details: Some(details),
+                    }))
+                    .await?
+                    .into_inner(),
+            )),
+            AccountCall::ChangePassword { current, new } => {
+                self.change_password(current, new).await?;
+                Reply::PasswordChanged
+            }
+            AccountCall::Users { query } => Reply::Users(self.users(0, query).await?),
+            AccountCall::CompanyContacts { company_id } => Reply::CompanyContacts {
+                company_id,
+                contacts: self.users(company_id, String::new()).await?,
+            },
+            AccountCall::AddUser(add) => {
+                let response = self
+                    .account()
+                    .add_user(self.authed(add))
+                    .await?
+                    .into_inner();
+                Reply::UserAdded {
+                    contact: Box::new(response.contact.unwrap_or_default()),
+                    temporary_password: response.temporary_password,
+                }
+            }
+            AccountCall::UpdateUser(update) => Reply::UserChanged(Box::new(
+                self.account()
+                    .update_user(self.authed(update))
+                    .await?
+                    .into_inner(),
+            )),
+            AccountCall::SetAccess { contact_id, access } => Reply::UserChanged(Box::new(
+                self.account()
+                    .set_access_level(self.authed(pb::SetAccessLevelRequest {
+                        contact_id,
+                        access: access.into(),
+                    }))
+                    .await?
+                    .into_inner(),
+            )),
+            AccountCall::SetActive { contact_id, active } => Reply::UserChanged(Box::new(
+                self.account()
+                    .set_user_active(self.authed(pb::SetUserActiveRequest { contact_id, active }))
+                    .await?
+                    .into_inner(),
+            )),
+            AccountCall::ResetPassword { contact_id } => {
+                let password = self
+                    .account()
+                    .reset_user_password(self.authed(pb::ResetUserPasswordRequest { contact_id }))
+                    .await?
+                    .into_inner()
+                    .temporary_password;
+                Reply::TemporaryPassword {
+                    contact_id,
+                    password,
+                }
+            }
+        })
+    }
+
+    pub(super) async fn change_password(&self, current: String, new: String) -> Res<()> {
+        self.account()
+            .change_password(self.authed(pb::ChangePasswordRequest {
+                current_password: current,
+                new_password: new,
+            }))
+            .await?;
+        Ok(())
+    }
+
+    /// Up to 200 contacts of a company (0: my own), inactive ones included.
+    pub(super) async fn users(&self, company_id: i64, query: String) -> Res<Vec<pb::Contact>> {
+        Ok(self
+            .account()
+            .list_users(self.authed(pb::ListUsersRequest {
+                company_id,
+                query,
+                include_inactive: true,
+                page: Some(pb::PageRequest {
+                    page_size: 200,
+                    cursor: String::new(),
+                }),
+            }))
+            .await?
+            .into_inner()
+            .contacts)
+    }
+
+    /// My company; `None` for staff, who have none of their own.
+    pub(super) async fn my_company(&self) -> Option<pb::Company> {
+        self.account()
+            .get_company(self.authed(pb::GetCompanyRequest { company_id: 0 }))
+            .await
+            .ok()
+            .map(tonic::Response::into_inner)
+    }
+}

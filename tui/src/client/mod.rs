@@ -1,0 +1,180 @@
+//! The gRPC side: every [`Request`] runs as its own task and sends back one
+//! [`Action::Reply`]. One module per gRPC service holds that service's calls
+//! (`AuthCall`, `TicketCall`, ...) and how each is made; this one holds the
+//! connection, the session and the dispatch.
+
+mod account;
+mod auth;
+mod events;
+mod reports;
+mod staff;
+mod tickets;
+
+pub use account::AccountCall;
+pub use auth::AuthCall;
+pub use reports::ReportCall;
+pub use tickets::TicketCall;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use portal_proto::pb::{self, auth_service_client::AuthServiceClient};
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinHandle;
+use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint};
+
+use crate::action::{Action, ApiError, Reply, Request};
+use crate::keyring;
+
+/// Where to connect and how.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub url: String,
+    pub ca: Option<PathBuf>,
+    /// Remember-me uses the keyring (off for `--demo`).
+    pub use_keyring: bool,
+}
+
+/// Opens a channel that connects on first use and reconnects by itself.
+pub fn channel(target: &Target) -> Result<Channel, String> {
+    let mut endpoint = Endpoint::from_shared(target.url.clone())
+        .map_err(|e| format!("bad server URL {:?}: {e}", target.url))?
+        .connect_timeout(Duration::from_secs(5))
+        .tcp_nodelay(true);
+    if target.url.starts_with("https://") {
+        let mut tls = ClientTlsConfig::new().with_native_roots();
+        if let Some(ca) = &target.ca {
+            let pem = std::fs::read(ca).map_err(|e| format!("{}: {e}", ca.display()))?;
+            tls = tls.ca_certificate(Certificate::from_pem(pem));
+        }
+        endpoint = endpoint.tls_config(tls).map_err(|e| format!("TLS: {e}"))?;
+    }
+    Ok(endpoint.connect_lazy())
+}
+
+#[derive(Default)]
+struct Session {
+    token: Option<String>,
+    refresh: Option<String>,
+    events: Option<JoinHandle<()>>,
+}
+
+/// Runs requests in the background.
+#[derive(Clone)]
+pub struct Client {
+    channel: Channel,
+    target: Arc<Target>,
+    session: Arc<Mutex<Session>>,
+    tx: UnboundedSender<Action>,
+    keyring_broken: Arc<AtomicBool>,
+}
+
+type Res<T> = Result<T, tonic::Status>;
+
+impl Client {
+    pub fn new(channel: Channel, target: Target, tx: UnboundedSender<Action>) -> Self {
+        Self {
+            channel,
+            target: Arc::new(target),
+            session: Arc::default(),
+            keyring_broken: Arc::default(),
+            tx,
+        }
+    }
+
+    /// A call that gives up when the server does not answer in time, so no
+    /// spinner turns forever.
+    async fn call_in_time(&self, request: Request) -> Res<Reply> {
+        let limit = match request {
+            Request::Ticket(TicketCall::Upload { .. } | TicketCall::Download { .. }) => {
+                Duration::from_mins(10)
+            }
+            _ => Duration::from_secs(30),
+        };
+        tokio::time::timeout(limit, self.call(request))
+            .await
+            .unwrap_or_else(|_| {
+                Err(tonic::Status::deadline_exceeded(
+                    "the server did not answer in time",
+                ))
+            })
+    }
+
+    fn keyring_usable(&self) -> bool {
+        self.target.use_keyring && !self.keyring_broken.load(Ordering::Relaxed)
+    }
+
+    /// The keyring does not work here: say so the first time only, and
+    /// carry on without remembering.
+    fn keyring_failed(&self, error: &str) -> Option<String> {
+        let first = !self.keyring_broken.swap(true, Ordering::Relaxed);
+        first.then(|| format!("No keyring here, so remember me is off ({error})"))
+    }
+
+    fn session(&self) -> std::sync::MutexGuard<'_, Session> {
+        self.session.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Starts `request`; its reply arrives later as an action.
+    pub fn dispatch(&self, request: Request) {
+        let this = self.clone();
+        tokio::spawn(async move {
+            let mut result = this.call_in_time(request.clone()).await;
+            // An expired session is renewed with the refresh token, once.
+            let expired = matches!(&result, Err(s) if s.code() == tonic::Code::Unauthenticated);
+            let renewable = !matches!(
+                request,
+                Request::Auth(AuthCall::Login { .. } | AuthCall::Resume | AuthCall::Logout)
+                    | Request::Account(AccountCall::ChangePassword { .. })
+            );
+            if expired && renewable && this.renew().await {
+                result = this.call_in_time(request.clone()).await;
+            }
+            let reply = match result {
+                Ok(reply) => reply,
+                Err(status) => Reply::Failed {
+                    request: Box::new(request),
+                    error: ApiError::from_status(&status),
+                },
+            };
+            // The app may be gone when quitting; nothing to do then.
+            let _ = this.tx.send(Action::Reply(Box::new(reply)));
+        });
+    }
+
+    fn authed<T>(&self, message: T) -> tonic::Request<T> {
+        let mut request = tonic::Request::new(message);
+        if let Some(token) = &self.session().token
+            && let Ok(value) = format!("Bearer {token}").parse()
+        {
+            request.metadata_mut().insert("authorization", value);
+        }
+        request
+    }
+
+    async fn call(&self, request: Request) -> Res<Reply> {
+        match request {
+            Request::Auth(call) => self.auth_call(call).await,
+            Request::Ticket(call) => self.ticket_call(call).await,
+            Request::Account(call) => self.account_call(call).await,
+            Request::Report(call) => self.report_call(call).await,
+        }
+    }
+}
+
+/// `portal logout`: revokes the remembered refresh token on the server and
+/// forgets it locally.
+pub async fn forget(target: &Target) -> Result<bool, String> {
+    let Some(refresh_token) = keyring::load(&target.url)? else {
+        return Ok(false);
+    };
+    let channel = channel(target)?;
+    let revoked = AuthServiceClient::new(channel)
+        .revoke_refresh(pb::RevokeRefreshRequest { refresh_token })
+        .await;
+    keyring::delete(&target.url)?;
+    revoked.map_err(|e| format!("forgot locally, but the server said: {}", e.message()))?;
+    Ok(true)
+}

@@ -1,0 +1,354 @@
+//! `TicketService`: lists, one ticket and every change to it, attachments,
+//! and what the new-ticket form needs.
+
+use std::path::{Path, PathBuf};
+
+use portal_proto::pb::{self, ticket_service_client::TicketServiceClient};
+use tokio::io::AsyncWriteExt;
+use tonic::transport::Channel;
+
+use super::{Client, Res};
+use crate::action::{ListId, Reply};
+use crate::ui::format;
+
+/// Largest file the client will upload.
+const MAX_UPLOAD: u64 = 64 * 1024 * 1024;
+const CHUNK: usize = 64 * 1024;
+
+/// What the ticket screens ask of the server.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TicketCall {
+    /// A page of tickets for `list` (the Tickets tab, Home or Triage).
+    List {
+        list: ListId,
+        seq: u64,
+        append: bool,
+        query: pb::ListTicketsRequest,
+    },
+    Get {
+        number: i64,
+    },
+    OlderTimeline {
+        number: i64,
+        cursor: String,
+    },
+    AddPost {
+        number: i64,
+        kind: pb::PostKind,
+        body: String,
+    },
+    ChangeStatus {
+        number: i64,
+        status: pb::TicketStatus,
+        note: String,
+    },
+    SetPriority {
+        number: i64,
+        priority: i32,
+    },
+    Assign {
+        number: i64,
+        staff_id: i64,
+    },
+    AddTask {
+        number: i64,
+        text: String,
+    },
+    SetTaskDone {
+        number: i64,
+        task_id: i64,
+        done: bool,
+    },
+    AddSubscriber {
+        number: i64,
+        contact_id: i64,
+    },
+    Upload {
+        number: i64,
+        path: PathBuf,
+    },
+    Download {
+        attachment_id: i64,
+        path: PathBuf,
+    },
+    /// What the new-ticket form needs: service types, sites and contacts.
+    FormData,
+    CreateTicket(pb::CreateTicketRequest),
+}
+
+impl Client {
+    fn tickets(&self) -> TicketServiceClient<Channel> {
+        TicketServiceClient::new(self.channel.clone())
+    }
+
+    pub(super) async fn ticket_call(&self, call: TicketCall) -> Res<Reply> {
+        Ok(match call {
+            TicketCall::List {
+                list,
+                seq,
+                append,
+                query,
+            } => {
+                let page = self
+                    .tickets()
+                    .list_tickets(self.authed(query))
+                    .await?
+                    .into_inner();
+                Reply::Tickets {
+                    list,
+                    seq,
+                    append,
+                    page,
+                }
+            }
+            TicketCall::Get { number } => Reply::Ticket(Box::new(
+                self.tickets()
+                    .get_ticket(self.authed(pb::GetTicketRequest { number }))
+                    .await?
+                    .into_inner(),
+            )),
+            TicketCall::OlderTimeline { number, cursor } => {
+                self.older_timeline(number, cursor).await?
+            }
+            TicketCall::AddPost { number, kind, body } => {
+                self.tickets()
+                    .add_post(self.authed(pb::AddPostRequest {
+                        number,
+                        kind: kind.into(),
+                        body,
+                    }))
+                    .await?;
+                Reply::Posted { number }
+            }
+            TicketCall::ChangeStatus {
+                number,
+                status,
+                note,
+            } => Reply::StatusChanged(Box::new(
+                self.tickets()
+                    .change_status(self.authed(pb::ChangeStatusRequest {
+                        number,
+                        status: status.into(),
+                        note,
+                    }))
+                    .await?
+                    .into_inner(),
+            )),
+            TicketCall::SetPriority { number, priority } => {
+                self.set_priority(number, priority).await?
+            }
+            TicketCall::Assign { number, staff_id } => self.assign(number, staff_id).await?,
+            TicketCall::AddTask { number, text } => {
+                self.tickets()
+                    .add_task(self.authed(pb::AddTaskRequest { number, text }))
+                    .await?;
+                changed(number, "task added")
+            }
+            TicketCall::SetTaskDone {
+                number,
+                task_id,
+                done,
+            } => {
+                self.tickets()
+                    .set_task_done(self.authed(pb::SetTaskDoneRequest {
+                        number,
+                        task_id,
+                        done,
+                    }))
+                    .await?;
+                changed(number, if done { "task done" } else { "task reopened" })
+            }
+            TicketCall::AddSubscriber { number, contact_id } => Reply::Subscribers {
+                number,
+                subscribers: self
+                    .tickets()
+                    .add_subscriber(self.authed(pb::SubscriberRequest { number, contact_id }))
+                    .await?
+                    .into_inner()
+                    .subscribers,
+            },
+            TicketCall::Upload { number, path } => {
+                Reply::Uploaded(self.upload(number, &path).await?)
+            }
+            TicketCall::Download {
+                attachment_id,
+                path,
+            } => {
+                let bytes = self.download(attachment_id, &path).await?;
+                Reply::Downloaded { path, bytes }
+            }
+            TicketCall::FormData => self.form_data().await?,
+            TicketCall::CreateTicket(create) => Reply::Created(Box::new(
+                self.tickets()
+                    .create_ticket(self.authed(create))
+                    .await?
+                    .into_inner(),
+            )),
+        })
+    }
+
+    async fn older_timeline(&self, number: i64, cursor: String) -> Res<Reply> {
+        let page = self
+            .tickets()
+            .get_timeline(self.authed(pb::GetTimelineRequest {
+                number,
+                page: Some(pb::PageRequest {
+                    page_size: 50,
+                    cursor,
+                }),
+            }))
+            .await?
+            .into_inner();
+        Ok(Reply::OlderTimeline { number, page })
+    }
+
+    async fn set_priority(&self, number: i64, priority: i32) -> Res<Reply> {
+        let t = self
+            .tickets()
+            .set_priority(self.authed(pb::SetPriorityRequest {
+                number,
+                priority,
+                note: String::new(),
+            }))
+            .await?
+            .into_inner();
+        Ok(changed(
+            number,
+            &format!("priority is now {}", format::priority(t.priority)),
+        ))
+    }
+
+    async fn assign(&self, number: i64, staff_id: i64) -> Res<Reply> {
+        let t = self
+            .tickets()
+            .assign(self.authed(pb::AssignRequest {
+                number,
+                staff_id,
+                board: String::new(),
+            }))
+            .await?
+            .into_inner();
+        let who = if t.assigned_staff_name.is_empty() {
+            "nobody"
+        } else {
+            &t.assigned_staff_name
+        };
+        Ok(changed(number, &format!("assigned to {who}")))
+    }
+
+    async fn form_data(&self) -> Res<Reply> {
+        let service_types = self
+            .tickets()
+            .list_service_types(self.authed(pb::ListServiceTypesRequest {
+                include_inactive: false,
+            }))
+            .await?
+            .into_inner()
+            .service_types;
+        // Staff have no company of their own; users may not list contacts.
+        let company = self.my_company().await;
+        let contacts = match company {
+            Some(_) => self.users(0, String::new()).await.unwrap_or_default(),
+            None => Vec::new(),
+        };
+        let companies = self.companies().await;
+        let staff = if companies.is_empty() {
+            Vec::new()
+        } else {
+            self.all_staff().await
+        };
+        Ok(Reply::FormData {
+            service_types,
+            company: company.map(Box::new),
+            contacts,
+            companies,
+            staff,
+        })
+    }
+
+    async fn upload(&self, number: i64, path: &Path) -> Res<pb::Attachment> {
+        let bytes = read_upload(path)
+            .await
+            .map_err(tonic::Status::invalid_argument)?;
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let meta = pb::AttachmentMeta {
+            number,
+            title: file_name.clone(),
+            file_name,
+            content_type: String::new(),
+        };
+        let mut parts = vec![pb::UploadAttachmentRequest {
+            part: Some(pb::upload_attachment_request::Part::Meta(meta)),
+        }];
+        parts.extend(
+            bytes
+                .chunks(CHUNK)
+                .map(|chunk| pb::UploadAttachmentRequest {
+                    part: Some(pb::upload_attachment_request::Part::Data(chunk.to_vec())),
+                }),
+        );
+        let stream = tokio_stream::iter(parts);
+        Ok(self
+            .tickets()
+            .upload_attachment(self.authed(stream))
+            .await?
+            .into_inner())
+    }
+
+    async fn download(&self, attachment_id: i64, path: &Path) -> Res<u64> {
+        let mut stream = self
+            .tickets()
+            .download_attachment(self.authed(pb::DownloadAttachmentRequest { attachment_id }))
+            .await?
+            .into_inner();
+        let io =
+            |e: std::io::Error| tonic::Status::invalid_argument(format!("{}: {e}", path.display()));
+        let mut file = tokio::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .await
+            .map_err(io)?;
+        let copied = async {
+            let mut written = 0u64;
+            while let Some(part) = stream.message().await? {
+                file.write_all(&part.data).await.map_err(io)?;
+                written += part.data.len() as u64;
+            }
+            file.flush().await.map_err(io)?;
+            Ok(written)
+        }
+        .await;
+        if copied.is_err() {
+            // No half-written file is left behind.
+            let _ = tokio::fs::remove_file(path).await;
+        }
+        copied
+    }
+}
+
+/// A staff change to ticket `number` went through; `what` says which.
+fn changed(number: i64, what: &str) -> Reply {
+    Reply::Changed {
+        number,
+        what: what.to_owned(),
+    }
+}
+
+async fn read_upload(path: &Path) -> Result<Vec<u8>, String> {
+    let meta = tokio::fs::metadata(path)
+        .await
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    if !meta.is_file() {
+        return Err(format!("{} is not a file", path.display()));
+    }
+    if meta.len() > MAX_UPLOAD {
+        return Err(format!("{} is larger than 64 MiB", path.display()));
+    }
+    tokio::fs::read(path)
+        .await
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
