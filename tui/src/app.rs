@@ -1,6 +1,7 @@
 //! The app: state, key routing (popup → focused tab → global keys), replies
 //! from the server, drawing, and the one tokio loop that drives it all.
 
+use std::rc::Rc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -9,7 +10,7 @@ use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind};
 use futures::StreamExt;
 use portal_proto::pb;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Tabs};
 use tokio::sync::mpsc::UnboundedReceiver;
@@ -25,13 +26,13 @@ use crate::theme::Theme;
 use crate::ui::account::Account;
 use crate::ui::home::Home;
 use crate::ui::login::Login;
-use crate::ui::popup::{Confirm, Popup};
+use crate::ui::popup::{Popup, Then};
 use crate::ui::reports::Reports;
 use crate::ui::statusline::{self, Status};
 use crate::ui::ticket_detail::TicketDetail;
 use crate::ui::ticket_form::TicketForm;
 use crate::ui::tickets::TicketList;
-use crate::ui::{Catalog, Ctx, Effects, Level, Nav, TabId, help};
+use crate::ui::{Catalog, Ctx, Effects, Level, Nav, Screen, TabId, help};
 
 /// Signed out or in.
 pub enum Phase {
@@ -46,16 +47,96 @@ pub struct Main {
     pub tz: Tz,
     pub tabs: Vec<TabId>,
     pub tab: TabId,
-    pub catalog: Catalog,
+    /// Shared with each key's [`Ctx`] while a screen is borrowed mutably.
+    pub catalog: Rc<Catalog>,
     pub home: Home,
     pub tickets: TicketList,
-    pub detail: Option<TicketDetail>,
-    /// The list an open ticket goes back to.
-    pub back_to: TabId,
-    pub form: Option<TicketForm>,
+    pub view: TicketsView,
     pub triage: TicketList,
     pub reports: Reports,
     pub account: Account,
+}
+
+/// What the Tickets tab shows.
+pub enum TicketsView {
+    List,
+    /// One ticket; Esc goes back to the list it was opened from.
+    Detail {
+        ticket: Box<TicketDetail>,
+        back_to: TabId,
+    },
+    New(Box<TicketForm>),
+}
+
+impl Main {
+    /// The ticket open on the Tickets tab.
+    pub fn detail(&self) -> Option<&TicketDetail> {
+        match &self.view {
+            TicketsView::Detail { ticket, .. } => Some(ticket),
+            TicketsView::List | TicketsView::New(_) => None,
+        }
+    }
+
+    /// The screen a tab shows: one line per tab.
+    fn screen(&mut self, tab: TabId) -> &mut dyn Screen {
+        match tab {
+            TabId::Home => &mut self.home,
+            TabId::Tickets => match &mut self.view {
+                TicketsView::List => &mut self.tickets,
+                TicketsView::Detail { ticket, .. } => &mut **ticket,
+                TicketsView::New(form) => &mut **form,
+            },
+            TabId::Triage => &mut self.triage,
+            TabId::Reports => &mut self.reports,
+            TabId::Account => &mut self.account,
+        }
+    }
+
+    /// Every open screen: each sees every reply and takes its own.
+    fn screens(&mut self) -> Vec<&mut dyn Screen> {
+        let mut screens: Vec<&mut dyn Screen> = vec![
+            &mut self.home,
+            &mut self.tickets,
+            &mut self.triage,
+            &mut self.reports,
+            &mut self.account,
+        ];
+        match &mut self.view {
+            TicketsView::List => {}
+            TicketsView::Detail { ticket, .. } => screens.push(&mut **ticket),
+            TicketsView::New(form) => screens.push(&mut **form),
+        }
+        screens
+    }
+
+    fn shared(&self) -> Shared {
+        Shared {
+            me: self.me.clone(),
+            tz: self.tz,
+            catalog: Rc::clone(&self.catalog),
+        }
+    }
+}
+
+/// What a [`Ctx`] borrows from [`Main`], owned so that a screen of `Main`
+/// can be borrowed mutably beside it.
+struct Shared {
+    me: pb::Identity,
+    tz: Tz,
+    catalog: Rc<Catalog>,
+}
+
+impl Shared {
+    fn ctx<'a>(&'a self, theme: &'a Theme, keys: &'a KeyMap, now: DateTime<Utc>) -> Ctx<'a> {
+        Ctx {
+            theme,
+            keys,
+            now,
+            tz: self.tz,
+            me: &self.me,
+            catalog: &self.catalog,
+        }
+    }
 }
 
 /// Where text edited in `$EDITOR` goes back to.
@@ -133,7 +214,7 @@ impl App {
         match target {
             EditTarget::TicketForm(i) => {
                 if let Phase::Main(main) = &mut self.phase
-                    && let Some(form) = &mut main.form
+                    && let TicketsView::New(form) = &mut main.view
                 {
                     form.form.set_text(i, text.trim_end());
                 }
@@ -181,7 +262,7 @@ impl App {
         }
         let mut fx = Effects::default();
         if let Some(popup) = self.popups.last_mut() {
-            let outcome = popup.handle_key(&key);
+            let outcome = popup.handle_key(&key, &self.keys);
             self.on_popup(outcome, &mut fx);
         } else {
             match &mut self.phase {
@@ -202,57 +283,24 @@ impl App {
         let Phase::Main(main) = &mut self.phase else {
             return;
         };
-        let ctx = Ctx {
-            theme: &self.theme,
-            keys: &self.keys,
-            now: self.now,
-            tz: main.tz,
-            me: &main.me,
-            catalog: &main.catalog,
-        };
+        let shared = main.shared();
+        let ctx = shared.ctx(&self.theme, &self.keys, self.now);
         // F1 opens help even where typing takes every other key.
-        let consumed = key.code != KeyCode::F(1)
-            && match main.tab {
-                TabId::Home => main.home.handle_key(key, &ctx, fx),
-                TabId::Tickets => {
-                    if let Some(form) = &mut main.form {
-                        let consumed = form.handle_key(key, &ctx, fx);
-                        if fx.external_edit.is_some() {
-                            self.edit = fx
-                                .external_edit
-                                .take()
-                                .map(|t| (EditTarget::TicketForm(form.form.focus), t));
-                        }
-                        consumed
-                    } else if let Some(detail) = &mut main.detail {
-                        detail.handle_key(key, &ctx, fx)
-                    } else {
-                        main.tickets.handle_key(key, &ctx, fx)
-                    }
-                }
-                TabId::Triage => main.triage.handle_key(key, &ctx, fx),
-                TabId::Reports => Reports::handle_key(key, &ctx, fx),
-                TabId::Account => main.account.handle_key(key, &ctx, fx),
-            };
-        if consumed {
+        if key.code != KeyCode::F(1) && main.screen(main.tab).handle_key(key, &ctx, fx) {
+            if let TicketsView::New(form) = &main.view
+                && let Some(text) = fx.external_edit.take()
+            {
+                self.edit = Some((EditTarget::TicketForm(form.form.focus), text));
+            }
             return;
         }
         let keys = &self.keys;
         if keys.is(Cmd::Quit, key) {
             fx.quit = true;
         } else if keys.is(Cmd::Help, key) || key.code == KeyCode::F(1) {
-            let (title, lines) = match main.tab {
-                TabId::Home => ("Home", Home::help(&ctx)),
-                TabId::Tickets => match (&main.form, &main.detail) {
-                    (Some(_), _) => ("New ticket", TicketForm::help()),
-                    (None, Some(d)) => ("Ticket", d.help(&ctx)),
-                    (None, None) => ("Tickets", main.tickets.help(&ctx)),
-                },
-                TabId::Triage => ("Triage", main.triage.help(&ctx)),
-                TabId::Reports => ("Reports", Reports::help(&ctx)),
-                TabId::Account => ("Account", main.account.help(&ctx)),
-            };
-            fx.popup = Some(help::popup(title, lines, keys, &main.tabs));
+            let screen = main.screen(main.tab);
+            let lines = screen.help(&ctx);
+            fx.popup = Some(help::popup(screen.title(), lines, keys, &main.tabs));
         } else if keys.is(Cmd::NextTab, key) || keys.is(Cmd::PrevTab, key) {
             let n = main.tabs.len();
             let i = main.tabs.iter().position(|t| *t == main.tab).unwrap_or(0);
@@ -266,7 +314,7 @@ impl App {
             fx.popup = Some(Popup::confirm(
                 "Sign out?",
                 "You will be signed out and this computer forgets you.",
-                Confirm::Logout,
+                Then::send(AuthCall::Logout),
             ));
         } else if let KeyCode::Char(c @ '1'..='9') = key.code
             && let Some(tab) = main.tabs.get(usize::from(c as u8 - b'1'))
@@ -278,6 +326,9 @@ impl App {
     /// Carries out what a handler asked for.
     fn apply(&mut self, fx: Effects) {
         self.outbox.extend(fx.requests);
+        if fx.close_prompt {
+            self.close_prompt();
+        }
         if let Some(popup) = fx.popup {
             self.popups.push(popup);
         }
@@ -308,41 +359,38 @@ impl App {
             }
             Nav::OpenTicket(number) => {
                 // Esc goes back to the list the ticket was opened from.
-                main.back_to = if main.tab == TabId::Triage {
+                let back_to = if main.tab == TabId::Triage {
                     TabId::Triage
                 } else {
                     TabId::Tickets
                 };
                 main.tab = TabId::Tickets;
-                main.form = None;
-                let detail = TicketDetail::new(number);
-                detail.load(&mut fx);
-                main.detail = Some(detail);
+                let ticket = Box::new(TicketDetail::new(number));
+                ticket.load(&mut fx);
+                main.view = TicketsView::Detail { ticket, back_to };
             }
             Nav::NewTicket => {
                 main.tab = TabId::Tickets;
-                main.detail = None;
-                main.form = Some(TicketForm::new(&main.catalog));
+                main.view = TicketsView::New(Box::new(TicketForm::new(&main.catalog)));
                 if !main.catalog.loaded {
                     fx.send(TicketCall::FormData);
                 }
             }
             Nav::TicketsWaiting => {
                 main.tab = TabId::Tickets;
-                main.detail = None;
-                main.form = None;
+                main.view = TicketsView::List;
                 main.tickets.show_waiting(&mut fx);
             }
-            Nav::TicketList => {
-                main.form = None;
-                main.detail = None;
-                if std::mem::replace(&mut main.back_to, TabId::Tickets) == TabId::Triage {
+            Nav::TicketList => match std::mem::replace(&mut main.view, TicketsView::List) {
+                TicketsView::Detail {
+                    back_to: TabId::Triage,
+                    ..
+                } => {
                     main.tab = TabId::Triage;
                     main.triage.reload(&mut fx);
-                } else {
-                    main.tickets.reload(&mut fx);
                 }
-            }
+                _ => main.tickets.reload(&mut fx),
+            },
         }
         self.apply(fx);
     }
@@ -370,48 +418,10 @@ impl App {
                 login.render(frame, body, theme);
             }
             Phase::Main(main) => {
-                let ctx = Ctx {
-                    theme,
-                    keys: &self.keys,
-                    now: self.now,
-                    tz: main.tz,
-                    me: &main.me,
-                    catalog: &main.catalog,
-                };
-                let titles: Vec<Line> = main
-                    .tabs
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| Line::from(format!("{} {}", i + 1, t.title())))
-                    .collect();
-                let selected = main.tabs.iter().position(|t| *t == main.tab);
-                let [tabs_area, keys_area] =
-                    Layout::horizontal([Constraint::Fill(1), Constraint::Length(16)]).areas(top);
-                frame.render_widget(
-                    Tabs::new(titles)
-                        .select(selected)
-                        .style(theme.status_bar)
-                        .highlight_style(theme.tab_active)
-                        .divider("│"),
-                    tabs_area,
-                );
-                frame.render_widget(
-                    Paragraph::new(Line::styled("? help  q quit ", theme.status_bar))
-                        .style(theme.status_bar)
-                        .right_aligned(),
-                    keys_area,
-                );
-                match main.tab {
-                    TabId::Home => main.home.render(frame, body, &ctx),
-                    TabId::Tickets => match (&main.form, &mut main.detail) {
-                        (Some(form), _) => form.render(frame, body, &ctx),
-                        (None, Some(detail)) => detail.render(frame, body, &ctx),
-                        (None, None) => main.tickets.render(frame, body, &ctx),
-                    },
-                    TabId::Triage => main.triage.render(frame, body, &ctx),
-                    TabId::Reports => main.reports.render(frame, body, &ctx),
-                    TabId::Account => main.account.render(frame, body, &ctx),
-                }
+                render_tabs(frame, top, main, theme);
+                let shared = main.shared();
+                let ctx = shared.ctx(theme, &self.keys, self.now);
+                main.screen(main.tab).render(frame, body, &ctx);
             }
         }
         let me = self.me().cloned();
@@ -420,6 +430,33 @@ impl App {
             popup.render(frame, &self.theme);
         }
     }
+}
+
+/// The tab bar and the two keys everyone needs.
+fn render_tabs(frame: &mut Frame, area: Rect, main: &Main, theme: &Theme) {
+    let titles: Vec<Line> = main
+        .tabs
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Line::from(format!("{} {}", i + 1, t.title())))
+        .collect();
+    let selected = main.tabs.iter().position(|t| *t == main.tab);
+    let [tabs_area, keys_area] =
+        Layout::horizontal([Constraint::Fill(1), Constraint::Length(16)]).areas(area);
+    frame.render_widget(
+        Tabs::new(titles)
+            .select(selected)
+            .style(theme.status_bar)
+            .highlight_style(theme.tab_active)
+            .divider("│"),
+        tabs_area,
+    );
+    frame.render_widget(
+        Paragraph::new(Line::styled("? help  q quit ", theme.status_bar))
+            .style(theme.status_bar)
+            .right_aligned(),
+        keys_area,
+    );
 }
 
 /// Gives the terminal back however the loop ends.

@@ -6,77 +6,63 @@ use std::collections::{BTreeMap, HashMap};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde::Deserialize;
 
-/// Commands a key can be bound to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Cmd {
-    Quit,
-    Help,
-    NextTab,
-    PrevTab,
-    Refresh,
-    Logout,
-    NewTicket,
-    Filter,
-    FilterPanel,
-    Sort,
-    ReverseSort,
-    ToggleView,
-    Reply,
-    Resolution,
-    InternalNote,
-    Status,
-    Attach,
-    SaveAttachment,
-    AddSubscriber,
-    Priority,
-    Assign,
-    AddTask,
-    ToggleTask,
-    OlderTimeline,
-    Edit,
-    Password,
-    Users,
-    AddUser,
-    Level,
-    ResetPassword,
-    ToggleActive,
+/// Declares the commands, each once: its name in the config file and its
+/// default keys.
+macro_rules! commands {
+    ($($cmd:ident $name:literal [$($key:literal),*],)*) => {
+        /// Commands a key can be bound to.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Cmd {
+            $($cmd,)*
+        }
+
+        impl Cmd {
+            const ALL: &[(Cmd, &str, &[&str])] = &[$((Cmd::$cmd, $name, &[$($key),*]),)*];
+        }
+    };
+}
+
+commands! {
+    Quit "quit" ["q"],
+    Help "help" ["?", "f1"],
+    NextTab "next_tab" ["tab"],
+    PrevTab "prev_tab" ["backtab"],
+    Down "down" ["down", "j"],
+    Up "up" ["up", "k"],
+    PageDown "page_down" ["pagedown", "space"],
+    PageUp "page_up" ["pageup"],
+    Top "top" ["home", "g"],
+    Bottom "bottom" ["end", "G"],
+    Refresh "refresh" ["ctrl-r", "f5"],
+    Logout "logout" ["L"],
+    NewTicket "new_ticket" ["n"],
+    Filter "filter" ["/"],
+    FilterPanel "filter_panel" ["f"],
+    Sort "sort" ["s"],
+    ReverseSort "reverse_sort" ["S"],
+    ToggleView "toggle_view" ["v"],
+    Reply "reply" ["r"],
+    Resolution "resolution" ["R"],
+    InternalNote "internal_note" ["i"],
+    Status "status" ["c"],
+    Attach "attach" ["a"],
+    SaveAttachment "save_attachment" ["w"],
+    AddSubscriber "add_subscriber" ["+"],
+    Priority "priority" ["p"],
+    Assign "assign" ["A"],
+    AddTask "add_task" ["t"],
+    ToggleTask "toggle_task" ["T"],
+    OlderTimeline "older_timeline" ["o"],
+    Edit "edit" ["e"],
+    Password "password" ["p"],
+    Users "users" ["u"],
+    AddUser "add_user" ["a"],
+    Level "level" ["l"],
+    ResetPassword "reset_password" ["P"],
+    ToggleActive "toggle_active" ["d"],
 }
 
 impl Cmd {
-    const ALL: [(Cmd, &'static str, &'static [&'static str]); 31] = [
-        (Cmd::Quit, "quit", &["q"]),
-        (Cmd::Help, "help", &["?", "f1"]),
-        (Cmd::NextTab, "next_tab", &["tab"]),
-        (Cmd::PrevTab, "prev_tab", &["backtab"]),
-        (Cmd::Refresh, "refresh", &["ctrl-r", "f5"]),
-        (Cmd::Logout, "logout", &["L"]),
-        (Cmd::NewTicket, "new_ticket", &["n"]),
-        (Cmd::Filter, "filter", &["/"]),
-        (Cmd::FilterPanel, "filter_panel", &["f"]),
-        (Cmd::Sort, "sort", &["s"]),
-        (Cmd::ReverseSort, "reverse_sort", &["S"]),
-        (Cmd::ToggleView, "toggle_view", &["v"]),
-        (Cmd::Reply, "reply", &["r"]),
-        (Cmd::Resolution, "resolution", &["R"]),
-        (Cmd::InternalNote, "internal_note", &["i"]),
-        (Cmd::Status, "status", &["c"]),
-        (Cmd::Attach, "attach", &["a"]),
-        (Cmd::SaveAttachment, "save_attachment", &["w"]),
-        (Cmd::AddSubscriber, "add_subscriber", &["+"]),
-        (Cmd::Priority, "priority", &["p"]),
-        (Cmd::Assign, "assign", &["A"]),
-        (Cmd::AddTask, "add_task", &["t"]),
-        (Cmd::ToggleTask, "toggle_task", &["T"]),
-        (Cmd::OlderTimeline, "older_timeline", &["o"]),
-        (Cmd::Edit, "edit", &["e"]),
-        (Cmd::Password, "password", &["p"]),
-        (Cmd::Users, "users", &["u"]),
-        (Cmd::AddUser, "add_user", &["a"]),
-        (Cmd::Level, "level", &["l"]),
-        (Cmd::ResetPassword, "reset_password", &["P"]),
-        (Cmd::ToggleActive, "toggle_active", &["d"]),
-    ];
-
     fn by_name(name: &str) -> Option<Cmd> {
         Self::ALL
             .iter()

@@ -92,12 +92,12 @@ fn main_of(app: &App) -> Option<&portal::app::Main> {
 }
 
 fn open_detail(app: &App) -> Option<&pb::TicketDetail> {
-    main_of(app)?.detail.as_ref()?.detail.as_ref()
+    main_of(app)?.detail()?.detail.as_ref()
 }
 
 fn timeline_has(app: &App, text: &str) -> bool {
     main_of(app)
-        .and_then(|m| m.detail.as_ref())
+        .and_then(|m| m.detail())
         .is_some_and(|d| d.timeline.iter().any(|e| e.body == text))
 }
 
@@ -192,7 +192,7 @@ async fn a_staff_reply_reaches_the_clients_open_ticket_and_notes_stay_internal()
         "Internal: the dock firmware is the suspect."
     ));
     let kinds: Vec<pb::TimelineKind> = main_of(&alice.app)
-        .and_then(|m| m.detail.as_ref())
+        .and_then(|m| m.detail())
         .map(|d| d.timeline.iter().map(pb::TimelineEntry::kind).collect())
         .unwrap_or_default();
     assert!(!kinds.contains(&pb::TimelineKind::InternalNote));

@@ -1,12 +1,11 @@
-//! Popup answers: confirmations, picks and small forms sent to the server.
-
-use portal_proto::pb::{self, TicketStatus};
+//! Popup answers: a confirmation or pick does what its screen said
+//! ([`Then`]); a small form is checked and sent to the server.
 
 use super::{App, EditTarget, Phase};
-use crate::action::{AccountCall, AuthCall, Request, TicketCall};
+use crate::action::{AuthCall, Request, TicketCall};
 use crate::ui::form::Field;
-use crate::ui::popup::{Confirm, Outcome, Pick, Popup, Prompt, PromptPopup, expand_home};
-use crate::ui::{Effects, Nav, TabId, account, users};
+use crate::ui::popup::{Outcome, Popup, Prompt, Then, expand_home};
+use crate::ui::{Effects, TabId, account, users};
 
 impl App {
     pub(super) fn on_popup(&mut self, outcome: Outcome, fx: &mut Effects) {
@@ -16,13 +15,9 @@ impl App {
                 self.popups.pop();
             }
             Outcome::Open(popup) => self.popups.push(*popup),
-            Outcome::Confirmed(what) => {
+            Outcome::Then(then) => {
                 self.popups.pop();
-                self.on_confirm(&what, fx);
-            }
-            Outcome::Picked(what, index) => {
-                self.popups.pop();
-                self.on_pick(what, index, fx);
+                self.then(then, fx);
             }
             Outcome::Submitted => self.on_submit(fx),
             Outcome::ExternalEdit(i) => {
@@ -34,135 +29,22 @@ impl App {
         }
     }
 
-    pub(super) fn on_confirm(&mut self, what: &Confirm, fx: &mut Effects) {
-        match *what {
-            Confirm::Logout => fx.send(AuthCall::Logout),
-            Confirm::SetActive { contact_id, active } => {
-                fx.send(AccountCall::SetActive { contact_id, active });
-            }
-            Confirm::ResetPassword { contact_id } => {
-                fx.send(AccountCall::ResetPassword { contact_id })
-            }
-            Confirm::DiscardTicketForm => fx.nav = Some(Nav::TicketList),
-            Confirm::DiscardPrompt => {
+    /// Does what the screen that opened a confirmation or picker asked for.
+    fn then(&mut self, then: Then, fx: &mut Effects) {
+        match then {
+            Then::Send(request) => fx.send(*request),
+            Then::Open(popup) => fx.popup = Some(*popup),
+            Then::Nav(nav) => fx.nav = Some(nav),
+            Then::CloseBelow => {
                 self.popups.pop();
             }
-            Confirm::DiscardProfile => {
-                if let Phase::Main(main) = &mut self.phase {
-                    main.account.editing = None;
-                }
-            }
-        }
-    }
-
-    pub(super) fn on_pick(&mut self, what: Pick, index: usize, fx: &mut Effects) {
-        let Phase::Main(main) = &mut self.phase else {
-            return;
-        };
-        match what {
-            Pick::Status { number, statuses } => {
-                let Some(status) = statuses.get(index).copied() else {
+            Then::Answer(answer) => {
+                let Phase::Main(main) = &mut self.phase else {
                     return;
                 };
-                let current = main
-                    .detail
-                    .as_ref()
-                    .and_then(|d| d.detail.as_ref())
-                    .and_then(|d| d.ticket.as_ref())
-                    .map(pb::Ticket::status);
-                // A client sending completed work back must say why.
-                if !main.me.staff
-                    && current == Some(TicketStatus::Completed)
-                    && status == TicketStatus::InProgress
-                {
-                    fx.popup = Some(Popup::Prompt(
-                        PromptPopup::new(
-                            format!("Reject completion of #{number}"),
-                            Prompt::StatusNote { number, status },
-                            vec![Field::multi("note", "What is still wrong?", "").required()],
-                        )
-                        .width(72),
-                    ));
-                } else {
-                    fx.send(TicketCall::ChangeStatus {
-                        number,
-                        status,
-                        note: String::new(),
-                    });
-                }
-            }
-            Pick::Sort(sorts) => {
-                if let Some(sort) = sorts.get(index) {
-                    let list = if main.tab == TabId::Triage {
-                        &mut main.triage
-                    } else {
-                        &mut main.tickets
-                    };
-                    list.set_sort(*sort, fx);
-                }
-            }
-            Pick::Subscriber {
-                number,
-                contact_ids,
-            } => {
-                if let Some(contact_id) = contact_ids.get(index) {
-                    fx.send(TicketCall::AddSubscriber {
-                        number,
-                        contact_id: *contact_id,
-                    });
-                }
-            }
-            Pick::SaveAttachment(attachments) => {
-                if let Some((attachment_id, name)) = attachments.get(index) {
-                    let downloads = std::env::var("HOME")
-                        .map(|h| format!("{h}/Downloads"))
-                        .unwrap_or_default();
-                    let dir = if std::path::Path::new(&downloads).is_dir() {
-                        format!("{downloads}/")
-                    } else {
-                        String::new()
-                    };
-                    fx.popup = Some(Popup::Prompt(
-                        PromptPopup::new(
-                            format!("Save {name}"),
-                            Prompt::SavePath {
-                                attachment_id: *attachment_id,
-                            },
-                            vec![Field::line("path", "Save as", &format!("{dir}{name}"))],
-                        )
-                        .hint("Tab completes the path; an existing file is never overwritten")
-                        .with_path_completion(),
-                    ));
-                }
-            }
-            Pick::Priority { number } => fx.send(TicketCall::SetPriority {
-                number,
-                priority: index as i32 + 1,
-            }),
-            Pick::Assign { number, staff_ids } => {
-                if let Some(staff_id) = staff_ids.get(index) {
-                    fx.send(TicketCall::Assign {
-                        number,
-                        staff_id: *staff_id,
-                    });
-                }
-            }
-            Pick::Task { number, tasks } => {
-                if let Some((task_id, done)) = tasks.get(index) {
-                    fx.send(TicketCall::SetTaskDone {
-                        number,
-                        task_id: *task_id,
-                        done: !done,
-                    });
-                }
-            }
-            Pick::Level { contact_id, levels } => {
-                if let Some(access) = levels.get(index) {
-                    fx.send(AccountCall::SetAccess {
-                        contact_id,
-                        access: *access,
-                    });
-                }
+                let shared = main.shared();
+                let ctx = shared.ctx(&self.theme, &self.keys, self.now);
+                main.screen(main.tab).on_answer(answer, &ctx, fx);
             }
         }
     }
@@ -276,7 +158,7 @@ impl App {
         };
         match request {
             Some(request) => {
-                prompt.sending = true;
+                prompt.sent = Some(Box::new(request.clone()));
                 fx.send(request);
             }
             None => prompt.form.focus_first_error(),

@@ -1,18 +1,22 @@
-//! Replies from the server and live events: where each one goes.
+//! Replies from the server and live events: the app keeps the ones about
+//! the session itself (signing in and out, the catalog) and hands the rest
+//! to the prompt or the screens that asked.
+
+use std::rc::Rc;
 
 use chrono_tz::Tz;
 use portal_proto::pb;
 
-use super::{App, EVENT_PAUSE, Main, Phase};
+use super::{App, EVENT_PAUSE, Main, Phase, TicketsView};
 use crate::action::{AccountCall, Action, ApiError, AuthCall, ListId, Reply, Request, TicketCall};
 use crate::ui::account::Account;
 use crate::ui::home::Home;
 use crate::ui::login::Login;
-use crate::ui::popup::{Popup, Prompt};
+use crate::ui::popup::Popup;
 use crate::ui::reports::Reports;
 use crate::ui::statusline::Status;
 use crate::ui::tickets::TicketList;
-use crate::ui::{Catalog, Effects, Level, Nav, TabId, format};
+use crate::ui::{Catalog, Ctx, Effects, Level, Screen, TabId};
 
 impl App {
     pub fn handle_action(&mut self, action: Action) {
@@ -53,7 +57,8 @@ impl App {
         }
     }
 
-    /// Refreshes what the events since the last refresh touched.
+    /// Refreshes what the events since the last refresh touched: the open
+    /// ticket if it was one of them, else the screen on show.
     pub(super) fn refresh_after_events(&mut self, fx: &mut Effects) {
         let Some((due, numbers)) = self.refresh_due.take() else {
             return;
@@ -65,37 +70,22 @@ impl App {
         let Phase::Main(main) = &mut self.phase else {
             return;
         };
-        if let Some(detail) = main.detail.as_ref().filter(|d| numbers.contains(&d.number)) {
-            detail.load(fx);
-        }
-        self.refresh_lists(fx);
-    }
-
-    /// Reloads the list on screen, if a list is on screen.
-    pub(super) fn refresh_lists(&mut self, fx: &mut Effects) {
-        let Phase::Main(main) = &mut self.phase else {
-            return;
-        };
-        match main.tab {
-            TabId::Home => main.home.load(fx),
-            TabId::Tickets if main.detail.is_none() && main.form.is_none() => {
-                main.tickets.reload(fx);
+        if let Some(ticket) = main.detail() {
+            if numbers.contains(&ticket.number) {
+                ticket.load(fx);
             }
-            TabId::Triage => main.triage.reload(fx),
-            _ => {}
+            if main.tab == TabId::Tickets {
+                return;
+            }
         }
+        main.screen(main.tab).refresh(fx);
     }
 
+    /// Fetches again what is on screen (after a reconnect).
     pub(super) fn refresh_visible(&mut self, fx: &mut Effects) {
         if let Phase::Main(main) = &mut self.phase {
-            if let (TabId::Tickets, Some(detail)) = (main.tab, &main.detail) {
-                detail.load(fx);
-            }
-            if main.tab == TabId::Reports {
-                Reports::load(fx);
-            }
+            main.screen(main.tab).refresh(fx);
         }
-        self.refresh_lists(fx);
     }
 
     pub(super) fn enter_main(&mut self, me: pb::Identity, fx: &mut Effects) {
@@ -110,12 +100,10 @@ impl App {
             me,
             tabs,
             tab: TabId::Home,
-            catalog: Catalog::default(),
+            catalog: Rc::default(),
             home: Home::default(),
             tickets: TicketList::new(ListId::Tickets),
-            detail: None,
-            back_to: TabId::Tickets,
-            form: None,
+            view: TicketsView::List,
             triage: TicketList::new(ListId::Triage),
             reports: Reports::default(),
             account: Account::default(),
@@ -131,41 +119,16 @@ impl App {
 
     pub(super) fn on_reply(&mut self, reply: Reply, fx: &mut Effects) {
         if let Reply::Failed { request, error } = &reply
-            && self.prompt_matches(request)
+            && self.prompt_asked(request)
         {
             fx.error(error.text());
             self.prompt_failed(error);
             return;
         }
-        if let Phase::Login(login) = &mut self.phase {
-            match reply {
-                Reply::SignedIn {
-                    identity,
-                    remember_note,
-                } => {
-                    if identity.must_change_password {
-                        login.must_change(fx);
-                    } else {
-                        self.enter_main(identity, fx);
-                    }
-                    if let Some(note) = remember_note {
-                        fx.error(note);
-                    }
-                }
-                Reply::Neutral(text) => self.neutral(text),
-                Reply::NotRemembered {
-                    note: Some(ref note),
-                } => {
-                    fx.error(note.clone());
-                    login.on_reply(&reply);
-                }
-                other => login.on_reply(&other),
-            }
+        if let Phase::Login(_) = &self.phase {
+            self.login_reply(reply, fx);
             return;
         }
-        let Phase::Main(main) = &mut self.phase else {
-            return;
-        };
         match reply {
             Reply::SignedIn { .. } | Reply::NotRemembered { .. } | Reply::PasswordPolicy(_) => {}
             Reply::Neutral(text) => self.neutral(text),
@@ -173,175 +136,87 @@ impl App {
                 self.close_prompt();
                 fx.ok("Your password is changed");
             }
-            Reply::SignedOut => {
-                self.popups.clear();
-                self.status = Status {
-                    message: Some((Level::Ok, "Signed out".to_owned())),
-                    ..Status::default()
-                };
-                let mut login = Login::new(self.server.clone(), false);
-                login.notice = Some("You are signed out.".to_owned());
-                self.phase = Phase::Login(login);
-            }
-            Reply::Stats(stats) => {
-                main.reports.stats = Some(stats.clone());
-                main.home.stats = Some(stats);
-            }
-            Reply::Tickets {
-                list,
-                seq,
-                append,
-                page,
-            } => match list {
-                ListId::Home if seq == main.home.seq => {
-                    main.home.open_total = page.total;
-                    main.home.open = page.tickets;
-                }
-                ListId::Home => {}
-                ListId::Tickets => main.tickets.on_page(seq, append, page),
-                ListId::Triage => main.triage.on_page(seq, append, page),
-            },
-            Reply::Ticket(detail) => {
-                if let Some(open) = &mut main.detail
-                    && detail
-                        .ticket
-                        .as_ref()
-                        .is_some_and(|t| t.number == open.number)
-                {
-                    open.on_detail(*detail);
-                }
-            }
-            Reply::OlderTimeline { number, page } => {
-                if let Some(open) = main.detail.as_mut().filter(|d| d.number == number) {
-                    open.on_older(page);
-                }
-            }
-            Reply::Posted { number } => {
-                self.close_prompt();
-                fx.ok(format!("Posted on #{number}"));
-                self.reload_detail(number, fx);
-            }
-            Reply::StatusChanged(ticket) => {
-                self.close_prompt();
-                fx.ok(format!(
-                    "#{} is now {}",
-                    ticket.number,
-                    format::status(ticket.status())
-                ));
-                self.reload_detail(ticket.number, fx);
-            }
-            Reply::Subscribers {
-                number,
-                subscribers,
-            } => {
-                if let Some(open) = main.detail.as_mut().filter(|d| d.number == number)
-                    && let Some(d) = &mut open.detail
-                {
-                    d.subscribers = subscribers;
-                }
-                fx.ok(format!("Subscribed to #{number}"));
-            }
-            Reply::Uploaded(attachment) => {
-                self.close_prompt();
-                fx.ok(format!(
-                    "Attached {} to #{}",
-                    attachment.file_name, attachment.ticket_number
-                ));
-                self.reload_detail(attachment.ticket_number, fx);
-            }
-            Reply::Downloaded { path, bytes } => {
-                self.close_prompt();
-                fx.ok(format!(
-                    "Saved {} ({})",
-                    path.display(),
-                    format::bytes(bytes)
-                ));
-            }
+            Reply::SignedOut => self.signed_out(),
             Reply::FormData {
-                service_types,
-                company,
-                contacts,
-                companies,
-                staff,
+                ref service_types,
+                ref company,
+                ref contacts,
+                ref companies,
+                ref staff,
             } => {
-                main.catalog = Catalog {
-                    loaded: true,
-                    service_types,
-                    company: company.map(|c| *c),
-                    contacts,
-                    companies,
-                    staff,
-                };
-                if let Some(form) = &mut main.form {
-                    form.on_catalog(&main.catalog);
-                }
-            }
-            Reply::Changed { number, what } => {
-                self.close_prompt();
-                fx.ok(format!("#{number}: {what}"));
-                self.reload_detail(number, fx);
-            }
-            Reply::CompanyContacts {
-                company_id,
-                contacts,
-            } => {
-                if let Some(form) = &mut main.form {
-                    form.on_company_contacts(company_id, contacts);
-                }
-            }
-            Reply::Created(ticket) => {
-                main.form = None;
-                fx.ok(format!("Ticket #{} created", ticket.number));
-                fx.nav = Some(Nav::OpenTicket(ticket.number));
-                main.home.load(fx);
-            }
-            Reply::Profile(profile) => {
-                let saved = main.account.busy;
-                main.account.on_profile(*profile, saved, fx);
-            }
-            Reply::Users(rows) => main.account.users.on_users(rows),
-            Reply::UserAdded {
-                contact,
-                temporary_password,
-            } => {
-                self.close_prompt();
-                let email = contact.email.clone();
                 if let Phase::Main(main) = &mut self.phase {
-                    main.account.users.on_changed(*contact);
+                    main.catalog = Rc::new(Catalog {
+                        loaded: true,
+                        service_types: service_types.clone(),
+                        company: company.as_deref().cloned(),
+                        contacts: contacts.clone(),
+                        companies: companies.clone(),
+                        staff: staff.clone(),
+                    });
                 }
-                let lines = if temporary_password.is_empty() {
-                    vec![format!("{email} was added without portal access.")]
-                } else {
-                    temporary_password_lines(&email, &temporary_password)
-                };
-                fx.popup = Some(Popup::info("User added", lines));
-            }
-            Reply::UserChanged(contact) => {
-                self.close_prompt();
-                fx.ok(format!("{} is updated", contact.email));
-                if let Phase::Main(main) = &mut self.phase {
-                    main.account.users.on_changed(*contact);
-                }
-            }
-            Reply::TemporaryPassword {
-                contact_id,
-                password,
-            } => {
-                let email = main
-                    .account
-                    .users
-                    .rows
-                    .iter()
-                    .find(|c| c.id == contact_id)
-                    .map(|c| c.email.clone())
-                    .unwrap_or_default();
-                fx.popup = Some(Popup::info(
-                    "Password reset",
-                    temporary_password_lines(&email, &password),
-                ));
+                // The new-ticket form, if open, takes the catalog from its Ctx.
+                self.each_screen(fx, |screen, ctx, fx| screen.on_reply(&reply, ctx, fx));
             }
             Reply::Failed { request, error } => self.on_failed(&request, &error, fx),
+            reply => self.each_screen(fx, |screen, ctx, fx| screen.on_reply(&reply, ctx, fx)),
         }
+    }
+
+    /// Hands something to every open screen with the context they draw with.
+    fn each_screen(
+        &mut self,
+        fx: &mut Effects,
+        mut each: impl FnMut(&mut dyn Screen, &Ctx, &mut Effects),
+    ) {
+        let Phase::Main(main) = &mut self.phase else {
+            return;
+        };
+        let shared = main.shared();
+        let ctx = shared.ctx(&self.theme, &self.keys, self.now);
+        for screen in main.screens() {
+            each(screen, &ctx, fx);
+        }
+    }
+
+    /// Replies while signed out go to the sign-in screen.
+    fn login_reply(&mut self, reply: Reply, fx: &mut Effects) {
+        let Phase::Login(login) = &mut self.phase else {
+            return;
+        };
+        match reply {
+            Reply::SignedIn {
+                identity,
+                remember_note,
+            } => {
+                if identity.must_change_password {
+                    login.must_change(fx);
+                } else {
+                    self.enter_main(identity, fx);
+                }
+                if let Some(note) = remember_note {
+                    fx.error(note);
+                }
+            }
+            Reply::Neutral(text) => self.neutral(text),
+            Reply::NotRemembered {
+                note: Some(ref note),
+            } => {
+                fx.error(note.clone());
+                login.on_reply(&reply);
+            }
+            other => login.on_reply(&other),
+        }
+    }
+
+    fn signed_out(&mut self) {
+        self.popups.clear();
+        self.status = Status {
+            message: Some((Level::Ok, "Signed out".to_owned())),
+            ..Status::default()
+        };
+        let mut login = Login::new(self.server.clone(), false);
+        login.notice = Some("You are signed out.".to_owned());
+        self.phase = Phase::Login(login);
     }
 
     pub(super) fn neutral(&mut self, text: String) {
@@ -349,59 +224,16 @@ impl App {
         self.popups.push(Popup::info("Thank you", vec![text]));
     }
 
-    pub(super) fn reload_detail(&mut self, number: i64, fx: &mut Effects) {
-        if let Phase::Main(main) = &mut self.phase
-            && let Some(detail) = main.detail.as_ref().filter(|d| d.number == number)
-        {
-            detail.load(fx);
-        }
-    }
-
     /// Closes the prompt that was waiting for the server.
     pub(super) fn close_prompt(&mut self) {
-        if matches!(self.popups.last(), Some(Popup::Prompt(p)) if p.sending) {
+        if matches!(self.popups.last(), Some(Popup::Prompt(p)) if p.sent.is_some()) {
             self.popups.pop();
         }
     }
 
-    /// Whether the sending prompt on top made `request`.
-    pub(super) fn prompt_matches(&self, request: &Request) -> bool {
-        let Some(Popup::Prompt(p)) = self.popups.last() else {
-            return false;
-        };
-        p.sending
-            && matches!(
-                (&p.what, request),
-                (
-                    Prompt::Post { .. },
-                    Request::Ticket(TicketCall::AddPost { .. })
-                ) | (
-                    Prompt::Attach { .. },
-                    Request::Ticket(TicketCall::Upload { .. })
-                ) | (
-                    Prompt::AddTask { .. },
-                    Request::Ticket(TicketCall::AddTask { .. })
-                ) | (
-                    Prompt::SavePath { .. },
-                    Request::Ticket(TicketCall::Download { .. })
-                ) | (
-                    Prompt::StatusNote { .. },
-                    Request::Ticket(TicketCall::ChangeStatus { .. })
-                ) | (
-                    Prompt::ForgotPassword,
-                    Request::Auth(AuthCall::ForgotPassword { .. })
-                ) | (
-                    Prompt::RequestAccess,
-                    Request::Auth(AuthCall::RequestAccess { .. })
-                ) | (
-                    Prompt::ChangePassword,
-                    Request::Account(AccountCall::ChangePassword { .. })
-                ) | (Prompt::AddUser, Request::Account(AccountCall::AddUser(_)))
-                    | (
-                        Prompt::EditUser { .. },
-                        Request::Account(AccountCall::UpdateUser(_))
-                    )
-            )
+    /// Whether the prompt on top sent `request` and waits for its answer.
+    pub(super) fn prompt_asked(&self, request: &Request) -> bool {
+        matches!(self.popups.last(), Some(Popup::Prompt(p)) if p.sent.as_deref() == Some(request))
     }
 
     /// The prompt stays open with what was typed and the server's answer.
@@ -409,7 +241,7 @@ impl App {
         let Some(Popup::Prompt(p)) = self.popups.last_mut() else {
             return;
         };
-        p.sending = false;
+        p.sent = None;
         let placed = error.field().is_some_and(|(field, message)| {
             let key = field.rsplit('.').next().unwrap_or(field);
             let key = match key {
@@ -435,6 +267,8 @@ impl App {
         self.phase = Phase::Login(login);
     }
 
+    /// A failed call: the session may be over; else say so, and let the
+    /// screen that asked keep its state right.
     pub(super) fn on_failed(&mut self, request: &Request, error: &ApiError, fx: &mut Effects) {
         if error.code == tonic::Code::Unauthenticated
             && !matches!(
@@ -450,45 +284,6 @@ impl App {
             Some(_) => fx.error("Not sent: see the field marked ✗"),
             None => fx.error(error.text()),
         }
-        let Phase::Main(main) = &mut self.phase else {
-            return;
-        };
-        match request {
-            Request::Ticket(TicketCall::CreateTicket(_)) => {
-                if let Some(form) = &mut main.form {
-                    form.on_failed(error);
-                }
-            }
-            Request::Account(AccountCall::UpdateProfile(_)) => main.account.on_save_failed(error),
-            Request::Ticket(TicketCall::List {
-                list: ListId::Tickets,
-                ..
-            }) => main.tickets.on_failed(),
-            Request::Ticket(TicketCall::List {
-                list: ListId::Triage,
-                ..
-            }) => main.triage.on_failed(),
-            Request::Ticket(TicketCall::Get { number }) => {
-                if let Some(open) = main.detail.as_mut().filter(|d| d.number == *number) {
-                    open.error = Some(error.text());
-                }
-            }
-            Request::Ticket(TicketCall::OlderTimeline { .. }) => {
-                if let Some(open) = &mut main.detail {
-                    open.loading_older = false;
-                }
-            }
-            _ => {}
-        }
+        self.each_screen(fx, |screen, _, fx| screen.on_failed(request, error, fx));
     }
-}
-
-fn temporary_password_lines(email: &str, password: &str) -> Vec<String> {
-    vec![
-        format!("Temporary password for {email}:"),
-        String::new(),
-        format!("    {password}"),
-        String::new(),
-        "It is shown only this once. They must change it when they sign in.".to_owned(),
-    ]
 }

@@ -9,10 +9,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::form::{Field, Form, FormEvent};
-use super::popup::{Confirm, Popup, Prompt, PromptPopup};
+use super::popup::{Popup, Prompt, PromptPopup, Then};
 use super::users::Users;
-use super::{Ctx, Effects, HelpLines, format, help_line, plain_help};
-use crate::action::{AccountCall, ApiError};
+use super::{Ctx, Effects, HelpLines, Screen, format, help_line, plain_help};
+use crate::action::{AccountCall, ApiError, Reply, Request};
 use crate::keys::Cmd;
 
 const PHONES: [(PhoneKind, &str, &str); 6] = [
@@ -116,7 +116,7 @@ impl Account {
                     fx.popup = Some(Popup::confirm(
                         "Discard changes?",
                         "Your edits will be lost.",
-                        Confirm::DiscardProfile,
+                        Then::Answer(DISCARD_EDITS),
                     ));
                 }
                 FormEvent::Cancel => self.editing = None,
@@ -488,4 +488,95 @@ pub fn password_request(form: &mut Form) -> Option<AccountCall> {
         current: form.raw("current"),
         new: form.raw("new"),
     })
+}
+
+/// [`Then::Answer`] of the "discard changes?" question.
+const DISCARD_EDITS: usize = 0;
+
+impl Screen for Account {
+    fn title(&self) -> &'static str {
+        "Account"
+    }
+
+    fn help(&self, ctx: &Ctx) -> HelpLines {
+        Account::help(self, ctx)
+    }
+
+    fn handle_key(&mut self, key: &KeyEvent, ctx: &Ctx, fx: &mut Effects) -> bool {
+        Account::handle_key(self, key, ctx, fx)
+    }
+
+    fn render(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        Account::render(self, frame, area, ctx);
+    }
+
+    fn on_reply(&mut self, reply: &Reply, _ctx: &Ctx, fx: &mut Effects) {
+        match reply {
+            Reply::Profile(profile) => {
+                let saved = self.busy;
+                self.on_profile((**profile).clone(), saved, fx);
+            }
+            Reply::Users(rows) => self.users.on_users(rows.clone()),
+            Reply::UserAdded {
+                contact,
+                temporary_password,
+            } => {
+                fx.close_prompt = true;
+                self.users.on_changed((**contact).clone());
+                let lines = if temporary_password.is_empty() {
+                    vec![format!(
+                        "{} was added without portal access.",
+                        contact.email
+                    )]
+                } else {
+                    temporary_password_lines(&contact.email, temporary_password)
+                };
+                fx.popup = Some(Popup::info("User added", lines));
+            }
+            Reply::UserChanged(contact) => {
+                fx.close_prompt = true;
+                fx.ok(format!("{} is updated", contact.email));
+                self.users.on_changed((**contact).clone());
+            }
+            Reply::TemporaryPassword {
+                contact_id,
+                password,
+            } => {
+                let email = self
+                    .users
+                    .rows
+                    .iter()
+                    .find(|c| c.id == *contact_id)
+                    .map(|c| c.email.clone())
+                    .unwrap_or_default();
+                fx.popup = Some(Popup::info(
+                    "Password reset",
+                    temporary_password_lines(&email, password),
+                ));
+            }
+            _ => {}
+        }
+    }
+
+    fn on_failed(&mut self, request: &Request, error: &ApiError, _fx: &mut Effects) {
+        if let Request::Account(AccountCall::UpdateProfile(_)) = request {
+            self.on_save_failed(error);
+        }
+    }
+
+    fn on_answer(&mut self, answer: usize, _ctx: &Ctx, _fx: &mut Effects) {
+        if answer == DISCARD_EDITS {
+            self.editing = None;
+        }
+    }
+}
+
+fn temporary_password_lines(email: &str, password: &str) -> Vec<String> {
+    vec![
+        format!("Temporary password for {email}:"),
+        String::new(),
+        format!("    {password}"),
+        String::new(),
+        "It is shown only this once. They must change it when they sign in.".to_owned(),
+    ]
 }

@@ -7,8 +7,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, BarGroup, Block, List, ListItem, ListState, Paragraph};
 
-use super::{Ctx, Effects, HelpLines, Nav, TabId, format, help_line, plain_help};
-use crate::action::{ListId, ReportCall, TicketCall};
+use super::{Ctx, Effects, HelpLines, Nav, Screen, TabId, format, help_line, plain_help};
+use crate::action::{ListId, Reply, ReportCall, TicketCall};
 use crate::keys::Cmd;
 
 /// How many open tickets Home asks for.
@@ -59,63 +59,6 @@ impl Home {
         }
         items.extend(self.open.iter().map(Item::Ticket));
         items
-    }
-
-    pub fn help(ctx: &Ctx) -> HelpLines {
-        vec![
-            plain_help("↑/↓ j/k", "move"),
-            plain_help("Enter", "open the alert or ticket"),
-            help_line(ctx.keys, Cmd::NewTicket, "new ticket"),
-            help_line(ctx.keys, Cmd::Refresh, "refresh"),
-        ]
-    }
-
-    pub fn handle_key(&mut self, key: &KeyEvent, ctx: &Ctx, fx: &mut Effects) -> bool {
-        let count = self.items().len();
-        match key.code {
-            KeyCode::Down | KeyCode::Char('j') => {
-                self.selected = (self.selected + 1).min(count.saturating_sub(1));
-            }
-            KeyCode::Up | KeyCode::Char('k') => self.selected = self.selected.saturating_sub(1),
-            KeyCode::Enter => match self.items().get(self.selected) {
-                Some(Item::Waiting(_)) => fx.nav = Some(Nav::TicketsWaiting),
-                Some(Item::Ticket(t)) => fx.nav = Some(Nav::OpenTicket(t.number)),
-                None => fx.nav = Some(Nav::Tab(TabId::Tickets)),
-            },
-            _ if ctx.keys.is(Cmd::NewTicket, key) => fx.nav = Some(Nav::NewTicket),
-            _ if ctx.keys.is(Cmd::Refresh, key) => self.load(fx),
-            _ => return false,
-        }
-        true
-    }
-
-    pub fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
-        let theme = ctx.theme;
-        let [welcome, top, list] = Layout::vertical([
-            Constraint::Length(2),
-            Constraint::Length(9),
-            Constraint::Fill(1),
-        ])
-        .areas(area);
-        let company = if ctx.me.company_name.is_empty() {
-            String::new()
-        } else {
-            format!(" · {}", ctx.me.company_name)
-        };
-        let greeting = vec![
-            Line::from(vec![
-                Span::styled(format!(" Welcome, {}", ctx.me.display_name), theme.title),
-                Span::styled(company, theme.muted),
-            ]),
-            self.alert_line(ctx),
-        ];
-        frame.render_widget(Paragraph::new(greeting), welcome);
-
-        let [stats_area, chart_area] =
-            Layout::horizontal([Constraint::Length(24), Constraint::Fill(1)]).areas(top);
-        self.render_stats(frame, stats_area, ctx);
-        self.render_chart(frame, chart_area, ctx);
-        self.render_list(frame, list, ctx);
     }
 
     fn alert_line(&self, ctx: &Ctx) -> Line<'static> {
@@ -255,5 +198,88 @@ impl Home {
                 inner,
             );
         }
+    }
+}
+
+impl Screen for Home {
+    fn title(&self) -> &'static str {
+        "Home"
+    }
+
+    fn help(&self, ctx: &Ctx) -> HelpLines {
+        vec![
+            plain_help("↑/↓ j/k", "move"),
+            plain_help("Enter", "open the alert or ticket"),
+            help_line(ctx.keys, Cmd::NewTicket, "new ticket"),
+            help_line(ctx.keys, Cmd::Refresh, "refresh"),
+        ]
+    }
+
+    fn handle_key(&mut self, key: &KeyEvent, ctx: &Ctx, fx: &mut Effects) -> bool {
+        let count = self.items().len();
+        match key.code {
+            _ if ctx.keys.is(Cmd::Down, key) => {
+                self.selected = (self.selected + 1).min(count.saturating_sub(1));
+            }
+            _ if ctx.keys.is(Cmd::Up, key) => self.selected = self.selected.saturating_sub(1),
+            KeyCode::Enter => match self.items().get(self.selected) {
+                Some(Item::Waiting(_)) => fx.nav = Some(Nav::TicketsWaiting),
+                Some(Item::Ticket(t)) => fx.nav = Some(Nav::OpenTicket(t.number)),
+                None => fx.nav = Some(Nav::Tab(TabId::Tickets)),
+            },
+            _ if ctx.keys.is(Cmd::NewTicket, key) => fx.nav = Some(Nav::NewTicket),
+            _ if ctx.keys.is(Cmd::Refresh, key) => self.load(fx),
+            _ => return false,
+        }
+        true
+    }
+
+    fn render(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let theme = ctx.theme;
+        let [welcome, top, list] = Layout::vertical([
+            Constraint::Length(2),
+            Constraint::Length(9),
+            Constraint::Fill(1),
+        ])
+        .areas(area);
+        let company = if ctx.me.company_name.is_empty() {
+            String::new()
+        } else {
+            format!(" · {}", ctx.me.company_name)
+        };
+        let greeting = vec![
+            Line::from(vec![
+                Span::styled(format!(" Welcome, {}", ctx.me.display_name), theme.title),
+                Span::styled(company, theme.muted),
+            ]),
+            self.alert_line(ctx),
+        ];
+        frame.render_widget(Paragraph::new(greeting), welcome);
+
+        let [stats_area, chart_area] =
+            Layout::horizontal([Constraint::Length(24), Constraint::Fill(1)]).areas(top);
+        self.render_stats(frame, stats_area, ctx);
+        self.render_chart(frame, chart_area, ctx);
+        self.render_list(frame, list, ctx);
+    }
+
+    fn on_reply(&mut self, reply: &Reply, _ctx: &Ctx, _fx: &mut Effects) {
+        match reply {
+            Reply::Stats(stats) => self.stats = Some(stats.clone()),
+            Reply::Tickets {
+                list: ListId::Home,
+                seq,
+                page,
+                ..
+            } if *seq == self.seq => {
+                self.open_total = page.total;
+                self.open.clone_from(&page.tickets);
+            }
+            _ => {}
+        }
+    }
+
+    fn refresh(&mut self, fx: &mut Effects) {
+        self.load(fx);
     }
 }

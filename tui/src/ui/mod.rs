@@ -1,5 +1,7 @@
-//! Screens and the pieces they share. Each screen is a component: its state,
-//! `handle_key` (keys in, [`Effects`] out) and `render`.
+//! Screens and the pieces they share. Each screen is a component
+//! ([`Screen`]): it keeps its state, handles its keys, says what it wants
+//! (requests, popups, navigation) through [`Effects`], draws itself, and takes
+//! the server's answers to what it asked.
 
 pub mod account;
 pub mod form;
@@ -18,10 +20,12 @@ pub mod users;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use crossterm::event::KeyEvent;
 use portal_proto::pb;
+use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 
-use crate::action::Request;
+use crate::action::{ApiError, Reply, Request};
 use crate::keys::{Cmd, KeyMap};
 use crate::theme::Theme;
 
@@ -99,6 +103,27 @@ impl Ctx<'_> {
     }
 }
 
+/// A screen of the signed-in app. The app gives keys to the screen on top,
+/// every reply to every open screen (each acts only on answers to what it
+/// asked: its list id and sequence number, its ticket number), and a popup's
+/// [`popup::Then::Answer`] back to the screen that opened it.
+pub trait Screen {
+    /// The name the help popup shows.
+    fn title(&self) -> &'static str;
+    fn help(&self, ctx: &Ctx) -> HelpLines;
+    /// True when the key was the screen's; false lets global keys have it.
+    fn handle_key(&mut self, key: &KeyEvent, ctx: &Ctx, fx: &mut Effects) -> bool;
+    fn render(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx);
+    /// An answer from the server.
+    fn on_reply(&mut self, _reply: &Reply, _ctx: &Ctx, _fx: &mut Effects) {}
+    /// A request failed; `request` tells whether this screen asked.
+    fn on_failed(&mut self, _request: &Request, _error: &ApiError, _fx: &mut Effects) {}
+    /// The choice made in a popup this screen opened.
+    fn on_answer(&mut self, _answer: usize, _ctx: &Ctx, _fx: &mut Effects) {}
+    /// Fetch again what is on screen (live changes, a reconnect).
+    fn refresh(&mut self, _fx: &mut Effects) {}
+}
+
 /// Where to go next.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Nav {
@@ -149,6 +174,8 @@ pub struct Effects {
     pub message: Option<(Level, String)>,
     /// Open `$EDITOR` on this text; the result goes back to the focused form field.
     pub external_edit: Option<String>,
+    /// The prompt that sent a request is done: its answer came.
+    pub close_prompt: bool,
     pub quit: bool,
 }
 

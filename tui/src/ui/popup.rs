@@ -11,54 +11,31 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph, Wrap};
 
 use super::form::{Field, Form, FormEvent};
-use super::{HelpLines, centered};
+use super::{HelpLines, Nav, centered};
+use crate::action::Request;
+use crate::keys::{Cmd, KeyMap};
 use crate::theme::Theme;
 
-/// What a confirmation is about.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Confirm {
-    DiscardTicketForm,
-    /// Leave the small form under this question.
-    DiscardPrompt,
-    DiscardProfile,
-    Logout,
-    SetActive {
-        contact_id: i64,
-        active: bool,
-    },
-    ResetPassword {
-        contact_id: i64,
-    },
+/// What answering a confirmation or picking an item does. The screen that
+/// opens the popup says it, so popups know nothing of any screen.
+#[derive(Debug, Clone)]
+pub enum Then {
+    /// Ask the server.
+    Send(Box<Request>),
+    /// Open another popup (a prompt or a confirmation for the choice).
+    Open(Box<Popup>),
+    Nav(Nav),
+    /// Close the prompt under this confirmation too (its text is discarded).
+    CloseBelow,
+    /// Hand the choice back to the screen under the popup
+    /// ([`super::Screen::on_answer`]).
+    Answer(usize),
 }
 
-/// What a picker chooses.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Pick {
-    Status {
-        number: i64,
-        statuses: Vec<pb::TicketStatus>,
-    },
-    Sort(Vec<pb::TicketSort>),
-    Subscriber {
-        number: i64,
-        contact_ids: Vec<i64>,
-    },
-    SaveAttachment(Vec<(i64, String)>),
-    Level {
-        contact_id: i64,
-        levels: Vec<pb::AccessLevel>,
-    },
-    Priority {
-        number: i64,
-    },
-    Assign {
-        number: i64,
-        staff_ids: Vec<i64>,
-    },
-    Task {
-        number: i64,
-        tasks: Vec<(i64, bool)>,
-    },
+impl Then {
+    pub fn send(request: impl Into<Request>) -> Self {
+        Then::Send(Box::new(request.into()))
+    }
 }
 
 /// What a small form is for.
@@ -102,7 +79,7 @@ pub enum Popup {
     Confirm {
         title: String,
         text: String,
-        what: Confirm,
+        then: Box<Then>,
     },
     Info {
         title: String,
@@ -112,7 +89,8 @@ pub enum Popup {
         title: String,
         items: Vec<String>,
         state: ListState,
-        what: Pick,
+        /// What each item does, in the order of `items`.
+        then: Vec<Then>,
     },
     Prompt(PromptPopup),
 }
@@ -127,7 +105,8 @@ pub struct PromptPopup {
     pub what: Prompt,
     /// Tab completes file paths in the first field.
     pub complete_paths: bool,
-    pub sending: bool,
+    /// What the form sent, while its answer is awaited.
+    pub sent: Option<Box<Request>>,
     pub error: Option<String>,
     pub width: u16,
 }
@@ -140,7 +119,7 @@ impl PromptPopup {
             form: Form::new(fields),
             what,
             complete_paths: false,
-            sending: false,
+            sent: None,
             error: None,
             width: 64,
         }
@@ -175,8 +154,8 @@ impl PromptPopup {
 pub enum Outcome {
     Keep,
     Close,
-    Confirmed(Confirm),
-    Picked(Pick, usize),
+    /// The popup is answered: close it, then do this.
+    Then(Then),
     Submitted,
     /// Ctrl-E in a multi-line field of a prompt.
     ExternalEdit(usize),
@@ -193,11 +172,11 @@ impl Popup {
         }
     }
 
-    pub fn confirm(title: impl Into<String>, text: impl Into<String>, what: Confirm) -> Self {
+    pub fn confirm(title: impl Into<String>, text: impl Into<String>, then: Then) -> Self {
         Popup::Confirm {
             title: title.into(),
             text: text.into(),
-            what,
+            then: Box::new(then),
         }
     }
 
@@ -208,66 +187,60 @@ impl Popup {
         }
     }
 
-    pub fn pick(title: impl Into<String>, items: Vec<String>, what: Pick) -> Self {
+    /// A list to choose from: each item's text and what choosing it does.
+    pub fn pick(title: impl Into<String>, items: Vec<(String, Then)>) -> Self {
+        let (items, then) = items.into_iter().unzip();
         Popup::Pick {
             title: title.into(),
             items,
             state: ListState::default().with_selected(Some(0)),
-            what,
+            then,
         }
     }
 
-    pub fn handle_key(&mut self, key: &KeyEvent) -> Outcome {
+    pub fn handle_key(&mut self, key: &KeyEvent, keys: &KeyMap) -> Outcome {
         match self {
-            Popup::Help { scroll, .. }
-                if matches!(key.code, KeyCode::Down | KeyCode::Char('j')) =>
-            {
-                *scroll = scroll.saturating_add(1);
+            Popup::Help { scroll, .. } => {
+                if keys.is(Cmd::Down, key) {
+                    *scroll = scroll.saturating_add(1);
+                } else if keys.is(Cmd::Up, key) {
+                    *scroll = scroll.saturating_sub(1);
+                } else if keys.is(Cmd::PageDown, key) {
+                    *scroll = scroll.saturating_add(10);
+                } else if keys.is(Cmd::PageUp, key) {
+                    *scroll = scroll.saturating_sub(10);
+                } else {
+                    return close_on(key);
+                }
                 Outcome::Keep
             }
-            Popup::Help { scroll, .. } if matches!(key.code, KeyCode::Up | KeyCode::Char('k')) => {
-                *scroll = scroll.saturating_sub(1);
-                Outcome::Keep
-            }
-            Popup::Help { scroll, .. }
-                if matches!(key.code, KeyCode::PageDown | KeyCode::Char(' ')) =>
-            {
-                *scroll = scroll.saturating_add(10);
-                Outcome::Keep
-            }
-            Popup::Help { scroll, .. } if key.code == KeyCode::PageUp => {
-                *scroll = scroll.saturating_sub(10);
-                Outcome::Keep
-            }
-            Popup::Help { .. } | Popup::Info { .. } => match key.code {
-                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | '?') => Outcome::Close,
-                _ => Outcome::Keep,
-            },
-            Popup::Confirm { what, .. } => match key.code {
-                KeyCode::Char('y' | 'Y') | KeyCode::Enter => Outcome::Confirmed(what.clone()),
+            Popup::Info { .. } => close_on(key),
+            Popup::Confirm { then, .. } => match key.code {
+                KeyCode::Char('y' | 'Y') | KeyCode::Enter => Outcome::Then((**then).clone()),
                 KeyCode::Char('n' | 'N' | 'q') | KeyCode::Esc => Outcome::Close,
                 _ => Outcome::Keep,
             },
             Popup::Pick {
-                items, state, what, ..
+                items, state, then, ..
             } => match key.code {
                 KeyCode::Esc | KeyCode::Char('q') => Outcome::Close,
-                KeyCode::Down | KeyCode::Char('j') => {
+                KeyCode::Enter => state
+                    .selected()
+                    .and_then(|i| then.get(i))
+                    .map_or(Outcome::Keep, |t| Outcome::Then(t.clone())),
+                _ if keys.is(Cmd::Down, key) => {
                     let i = state.selected().unwrap_or(0);
                     state.select(Some((i + 1).min(items.len().saturating_sub(1))));
                     Outcome::Keep
                 }
-                KeyCode::Up | KeyCode::Char('k') => {
+                _ if keys.is(Cmd::Up, key) => {
                     state.select(Some(state.selected().unwrap_or(0).saturating_sub(1)));
                     Outcome::Keep
-                }
-                KeyCode::Enter if !items.is_empty() => {
-                    Outcome::Picked(what.clone(), state.selected().unwrap_or(0))
                 }
                 _ => Outcome::Keep,
             },
             Popup::Prompt(prompt) => {
-                if prompt.sending {
+                if prompt.sent.is_some() {
                     return Outcome::Keep;
                 }
                 if prompt.complete_paths && key.code == KeyCode::Tab {
@@ -279,7 +252,7 @@ impl Popup {
                         Outcome::Open(Box::new(Popup::confirm(
                             "Discard what you typed?",
                             "It will be lost.",
-                            Confirm::DiscardPrompt,
+                            Then::CloseBelow,
                         )))
                     }
                     FormEvent::Cancel => Outcome::Close,
@@ -399,6 +372,14 @@ impl Popup {
     }
 }
 
+/// Help and notices close on Esc, Enter, q or ?.
+fn close_on(key: &KeyEvent) -> Outcome {
+    match key.code {
+        KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | '?') => Outcome::Close,
+        _ => Outcome::Keep,
+    }
+}
+
 fn frame_block<'a>(title: &str, theme: &Theme) -> Block<'a> {
     Block::bordered()
         .border_style(theme.focus_border)
@@ -407,7 +388,7 @@ fn frame_block<'a>(title: &str, theme: &Theme) -> Block<'a> {
 
 fn render_prompt(frame: &mut Frame, area: Rect, prompt: &PromptPopup, theme: &Theme) {
     let rect = centered(area, prompt.width, prompt.height());
-    let footer = if prompt.sending {
+    let footer = if prompt.sent.is_some() {
         " sending… "
     } else {
         " Ctrl-S send · Esc cancel "
@@ -532,7 +513,10 @@ mod tests {
             )
             .with_path_completion(),
         );
-        popup.handle_key(&KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
+        popup.handle_key(
+            &KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE),
+            &KeyMap::default(),
+        );
         let Popup::Prompt(p) = &popup else {
             panic!("prompt")
         };
@@ -546,7 +530,10 @@ mod tests {
             )
             .with_path_completion(),
         );
-        popup.handle_key(&KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
+        popup.handle_key(
+            &KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE),
+            &KeyMap::default(),
+        );
         let Popup::Prompt(p) = &popup else {
             panic!("prompt")
         };

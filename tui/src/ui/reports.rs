@@ -7,8 +7,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Cell, Paragraph, Row, Table};
 
-use super::{Ctx, Effects, HelpLines, format, help_line};
-use crate::action::ReportCall;
+use super::{Ctx, Effects, HelpLines, Screen, format, help_line};
+use crate::action::{Reply, ReportCall};
 use crate::keys::Cmd;
 
 #[derive(Debug, Clone, Default)]
@@ -20,12 +20,18 @@ impl Reports {
     pub fn load(fx: &mut Effects) {
         fx.send(ReportCall::Stats);
     }
+}
 
-    pub fn help(ctx: &Ctx) -> HelpLines {
+impl Screen for Reports {
+    fn title(&self) -> &'static str {
+        "Reports"
+    }
+
+    fn help(&self, ctx: &Ctx) -> HelpLines {
         vec![help_line(ctx.keys, Cmd::Refresh, "refresh")]
     }
 
-    pub fn handle_key(key: &KeyEvent, ctx: &Ctx, fx: &mut Effects) -> bool {
+    fn handle_key(&mut self, key: &KeyEvent, ctx: &Ctx, fx: &mut Effects) -> bool {
         if ctx.keys.is(Cmd::Refresh, key) {
             Self::load(fx);
             return true;
@@ -33,7 +39,17 @@ impl Reports {
         false
     }
 
-    pub fn render(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+    fn on_reply(&mut self, reply: &Reply, _ctx: &Ctx, _fx: &mut Effects) {
+        if let Reply::Stats(stats) = reply {
+            self.stats = Some(stats.clone());
+        }
+    }
+
+    fn refresh(&mut self, fx: &mut Effects) {
+        Self::load(fx);
+    }
+
+    fn render(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let theme = ctx.theme;
         let Some(stats) = &self.stats else {
             frame.render_widget(

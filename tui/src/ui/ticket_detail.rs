@@ -9,9 +9,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::form::Field;
-use super::popup::{Pick, Popup, Prompt, PromptPopup};
-use super::{Catalog, Ctx, Effects, HelpLines, Nav, format, help_line, plain_help};
-use crate::action::TicketCall;
+use super::popup::{Popup, Prompt, PromptPopup, Then};
+use super::{Catalog, Ctx, Effects, HelpLines, Nav, Screen, format, help_line, plain_help};
+use crate::action::{ApiError, Reply, Request, TicketCall};
 use crate::keys::Cmd;
 
 #[derive(Debug, Clone)]
@@ -79,7 +79,273 @@ impl TicketDetail {
             .unwrap_or_default()
     }
 
-    pub fn help(&self, ctx: &Ctx) -> HelpLines {
+    /// Scrolling keys; false when the key is not one.
+    fn scroll_key(&mut self, key: &KeyEvent, ctx: &Ctx) -> bool {
+        let keys = ctx.keys;
+        if keys.is(Cmd::Down, key) {
+            self.scroll = self.scroll.saturating_add(1);
+        } else if keys.is(Cmd::Up, key) {
+            self.scroll = self.scroll.saturating_sub(1);
+        } else if keys.is(Cmd::PageDown, key) {
+            self.scroll = self.scroll.saturating_add(10);
+        } else if keys.is(Cmd::PageUp, key) {
+            self.scroll = self.scroll.saturating_sub(10);
+        } else if keys.is(Cmd::Top, key) {
+            self.scroll = 0;
+        } else {
+            return false;
+        }
+        true
+    }
+
+    /// Keys that post or attach: each opens its prompt.
+    fn post_key(&self, key: &KeyEvent, ctx: &Ctx) -> Option<Popup> {
+        let p = self.permissions();
+        let number = self.number;
+        let keys = ctx.keys;
+        if keys.is(Cmd::Reply, key) && p.can_post {
+            Some(post_popup(number, PostKind::Discussion))
+        } else if keys.is(Cmd::Resolution, key) && p.can_post {
+            Some(post_popup(number, PostKind::Resolution))
+        } else if keys.is(Cmd::InternalNote, key) && p.can_add_internal_note {
+            Some(post_popup(number, PostKind::InternalNote))
+        } else if keys.is(Cmd::Attach, key) && p.can_post {
+            Some(Popup::Prompt(
+                PromptPopup::new(
+                    "Attach a file",
+                    Prompt::Attach { number },
+                    vec![Field::line("path", "File", "")],
+                )
+                .hint("Tab completes the path")
+                .with_path_completion(),
+            ))
+        } else if keys.is(Cmd::AddTask, key) && p.can_manage_tasks {
+            Some(Popup::Prompt(PromptPopup::new(
+                format!("New task on #{number}"),
+                Prompt::AddTask { number },
+                vec![Field::line("text", "Task", "").required()],
+            )))
+        } else {
+            None
+        }
+    }
+
+    /// The status picker: only the moves the server says are open.
+    fn pick_status(&self, fx: &mut Effects) {
+        let number = self.number;
+        let items: Vec<(String, Then)> = self
+            .permissions()
+            .allowed_statuses()
+            .map(|status| {
+                let change = TicketCall::ChangeStatus {
+                    number,
+                    status,
+                    note: String::new(),
+                };
+                (format::status(status).to_owned(), Then::send(change))
+            })
+            .collect();
+        if items.is_empty() {
+            fx.info("No status change is open to you on this ticket");
+        } else {
+            fx.popup = Some(Popup::pick("Change status to", items));
+        }
+    }
+
+    fn pick_attachment(&self, fx: &mut Effects) {
+        let items: Vec<(String, Then)> = self
+            .detail
+            .iter()
+            .flat_map(|d| &d.attachments)
+            .map(|a| {
+                let save = Then::Open(Box::new(save_popup(a.id, &a.file_name)));
+                (a.file_name.clone(), save)
+            })
+            .collect();
+        if items.is_empty() {
+            fx.info("This ticket has no attachments");
+        } else {
+            fx.popup = Some(Popup::pick("Save which attachment?", items));
+        }
+    }
+
+    fn pick_priority(&self, fx: &mut Effects) {
+        let number = self.number;
+        let items = (1..=5)
+            .map(|priority| {
+                let set = TicketCall::SetPriority { number, priority };
+                (format::priority(priority).to_owned(), Then::send(set))
+            })
+            .collect();
+        fx.popup = Some(Popup::pick("Priority", items));
+    }
+
+    fn pick_staff(&self, catalog: &Catalog, fx: &mut Effects) {
+        let number = self.number;
+        let assign = |staff_id| Then::send(TicketCall::Assign { number, staff_id });
+        let mut items = vec![("Nobody".to_owned(), assign(0))];
+        items.extend(catalog.staff.iter().filter(|s| s.active).map(|s| {
+            let name = format!(
+                "{} {} ({})",
+                s.first_name,
+                s.last_name,
+                format::role(s.role())
+            );
+            (name, assign(s.id))
+        }));
+        fx.popup = Some(Popup::pick("Assign to", items));
+    }
+
+    fn pick_task(&self, fx: &mut Effects) {
+        let number = self.number;
+        let items: Vec<(String, Then)> = self
+            .detail
+            .iter()
+            .flat_map(|d| &d.tasks)
+            .map(|t| {
+                let mark = if t.done { "[x]" } else { "[ ]" };
+                let toggle = TicketCall::SetTaskDone {
+                    number,
+                    task_id: t.id,
+                    done: !t.done,
+                };
+                (format!("{mark} {}", t.text), Then::send(toggle))
+            })
+            .collect();
+        if items.is_empty() {
+            fx.info("No tasks yet; t adds one");
+        } else {
+            fx.popup = Some(Popup::pick("Tick or untick", items));
+        }
+    }
+
+    fn pick_subscriber(&self, catalog: &Catalog, fx: &mut Effects) {
+        let current: Vec<i64> = self
+            .detail
+            .iter()
+            .flat_map(|d| &d.subscribers)
+            .map(|s| s.contact_id)
+            .collect();
+        let number = self.number;
+        let items: Vec<(String, Then)> = catalog
+            .contacts
+            .iter()
+            .filter(|c| c.active && !current.contains(&c.id))
+            .map(|c| {
+                let add = TicketCall::AddSubscriber {
+                    number,
+                    contact_id: c.id,
+                };
+                let name = format!("{} <{}>", Catalog::contact_name(c), c.email);
+                (name, Then::send(add))
+            })
+            .collect();
+        if items.is_empty() {
+            fx.info("Nobody else to subscribe");
+        } else {
+            fx.popup = Some(Popup::pick("Subscribe", items));
+        }
+    }
+
+    fn older(&mut self, fx: &mut Effects) {
+        if self.cursor.is_empty() {
+            fx.info("No older entries");
+        } else if !self.loading_older {
+            self.loading_older = true;
+            fx.send(TicketCall::OlderTimeline {
+                number: self.number,
+                cursor: self.cursor.clone(),
+            });
+        }
+    }
+
+    /// The server refused a status change without a note: ask for one, in
+    /// the server's words.
+    fn ask_status_note(&self, status: TicketStatus, message: &str, fx: &mut Effects) {
+        let number = self.number;
+        let mut prompt = PromptPopup::new(
+            format!("#{number} to {}", format::status(status)),
+            Prompt::StatusNote { number, status },
+            vec![Field::multi("note", "Note", "").required()],
+        )
+        .width(72);
+        prompt.form.set_error("note", message);
+        fx.popup = Some(Popup::Prompt(prompt));
+    }
+
+    fn footer_hints(&self) -> Vec<&'static str> {
+        let p = self.permissions();
+        let mut hints = vec!["Esc back"];
+        if p.can_post {
+            hints.extend(["r reply", "R resolution", "a attach"]);
+        }
+        if p.can_add_internal_note {
+            hints.push("i note");
+        }
+        if !p.allowed_statuses.is_empty() {
+            hints.push("c status");
+        }
+        if p.can_set_priority {
+            hints.push("p priority");
+        }
+        if p.can_assign {
+            hints.push("A assign");
+        }
+        hints.extend(["w save", "? help"]);
+        hints
+    }
+    /// The whole ticket as lines, laid out for `width` columns.
+    fn lines(&self, detail: &pb::TicketDetail, ctx: &Ctx, width: u16) -> Vec<Line<'static>> {
+        let theme = ctx.theme;
+        let t = detail.ticket.clone().unwrap_or_default();
+        let heading = |text: &str| heading(text, width, ctx);
+        let mut lines = fields_lines(&t, ctx, width);
+        lines.push(heading("Problem"));
+        lines.extend(problem_lines(&t, ctx));
+        let more = if self.cursor.is_empty() {
+            String::new()
+        } else {
+            " (o: older)".to_owned()
+        };
+        lines.push(heading(&format!("Timeline{more}")));
+        if self.timeline.is_empty() {
+            lines.push(Line::styled(" No entries yet", theme.muted));
+        }
+        for entry in &self.timeline {
+            lines.extend(timeline_entry(entry, ctx));
+        }
+        if self.loading_older {
+            lines.push(Line::styled(" loading older entries…", theme.muted));
+        }
+        if !detail.tasks.is_empty() {
+            lines.push(heading("Tasks"));
+            lines.extend(detail.tasks.iter().map(|task| task_line(task, ctx)));
+        }
+        lines.push(heading("Attachments"));
+        if detail.attachments.is_empty() {
+            lines.push(Line::styled(" None", theme.muted));
+        }
+        lines.extend(detail.attachments.iter().map(|a| attachment_line(a, ctx)));
+        lines.push(heading("Subscribers"));
+        if detail.subscribers.is_empty() {
+            lines.push(Line::styled(" None", theme.muted));
+        }
+        for s in &detail.subscribers {
+            lines.push(Line::from(vec![
+                Span::styled(format!(" {} ", s.name), theme.text),
+                Span::styled(format!("<{}>", s.email), theme.muted),
+            ]));
+        }
+        lines
+    }
+}
+
+impl Screen for TicketDetail {
+    fn title(&self) -> &'static str {
+        "Ticket"
+    }
+
+    fn help(&self, ctx: &Ctx) -> HelpLines {
         let p = self.permissions();
         let mut lines = vec![
             plain_help("↑/↓ j/k PgUp/PgDn", "scroll"),
@@ -135,170 +401,43 @@ impl TicketDetail {
         lines
     }
 
-    pub fn handle_key(&mut self, key: &KeyEvent, ctx: &Ctx, fx: &mut Effects) -> bool {
+    fn handle_key(&mut self, key: &KeyEvent, ctx: &Ctx, fx: &mut Effects) -> bool {
+        if matches!(key.code, KeyCode::Esc | KeyCode::Backspace) {
+            fx.nav = Some(Nav::TicketList);
+            return true;
+        }
+        if self.scroll_key(key, ctx) {
+            return true;
+        }
+        if let Some(popup) = self.post_key(key, ctx) {
+            fx.popup = Some(popup);
+            return true;
+        }
         let p = self.permissions();
-        let number = self.number;
-        match key.code {
-            KeyCode::Esc | KeyCode::Backspace => fx.nav = Some(Nav::TicketList),
-            KeyCode::Down | KeyCode::Char('j') => self.scroll = self.scroll.saturating_add(1),
-            KeyCode::Up | KeyCode::Char('k') => self.scroll = self.scroll.saturating_sub(1),
-            KeyCode::PageDown | KeyCode::Char(' ') => self.scroll = self.scroll.saturating_add(10),
-            KeyCode::PageUp => self.scroll = self.scroll.saturating_sub(10),
-            KeyCode::Char('g') | KeyCode::Home => self.scroll = 0,
-            _ if ctx.keys.is(Cmd::Reply, key) && p.can_post => {
-                fx.popup = Some(post_popup(number, PostKind::Discussion));
-            }
-            _ if ctx.keys.is(Cmd::Resolution, key) && p.can_post => {
-                fx.popup = Some(post_popup(number, PostKind::Resolution));
-            }
-            _ if ctx.keys.is(Cmd::InternalNote, key) && p.can_add_internal_note => {
-                fx.popup = Some(post_popup(number, PostKind::InternalNote));
-            }
-            _ if ctx.keys.is(Cmd::Status, key) => {
-                let statuses: Vec<TicketStatus> = p.allowed_statuses().collect();
-                if statuses.is_empty() {
-                    fx.info("No status change is open to you on this ticket");
-                } else {
-                    let items = statuses
-                        .iter()
-                        .map(|s| format::status(*s).to_owned())
-                        .collect();
-                    fx.popup = Some(Popup::pick(
-                        "Change status to",
-                        items,
-                        Pick::Status { number, statuses },
-                    ));
-                }
-            }
-            _ if ctx.keys.is(Cmd::Attach, key) && p.can_post => {
-                fx.popup = Some(Popup::Prompt(
-                    PromptPopup::new(
-                        "Attach a file",
-                        Prompt::Attach { number },
-                        vec![Field::line("path", "File", "")],
-                    )
-                    .hint("Tab completes the path")
-                    .with_path_completion(),
-                ));
-            }
-            _ if ctx.keys.is(Cmd::SaveAttachment, key) => {
-                let attachments: Vec<(i64, String)> = self
-                    .detail
-                    .iter()
-                    .flat_map(|d| &d.attachments)
-                    .map(|a| (a.id, a.file_name.clone()))
-                    .collect();
-                if attachments.is_empty() {
-                    fx.info("This ticket has no attachments");
-                } else {
-                    let items = attachments.iter().map(|(_, n)| n.clone()).collect();
-                    fx.popup = Some(Popup::pick(
-                        "Save which attachment?",
-                        items,
-                        Pick::SaveAttachment(attachments),
-                    ));
-                }
-            }
-            _ if ctx.keys.is(Cmd::Priority, key) && p.can_set_priority => {
-                let items = (1..=5).map(|p| format::priority(p).to_owned()).collect();
-                fx.popup = Some(Popup::pick("Priority", items, Pick::Priority { number }));
-            }
-            _ if ctx.keys.is(Cmd::Assign, key) && p.can_assign => {
-                let staff: Vec<&pb::StaffMember> =
-                    ctx.catalog.staff.iter().filter(|s| s.active).collect();
-                let mut items = vec!["Nobody".to_owned()];
-                items.extend(staff.iter().map(|s| {
-                    format!(
-                        "{} {} ({})",
-                        s.first_name,
-                        s.last_name,
-                        format::role(s.role())
-                    )
-                }));
-                let mut staff_ids = vec![0];
-                staff_ids.extend(staff.iter().map(|s| s.id));
-                fx.popup = Some(Popup::pick(
-                    "Assign to",
-                    items,
-                    Pick::Assign { number, staff_ids },
-                ));
-            }
-            _ if ctx.keys.is(Cmd::AddTask, key) && p.can_manage_tasks => {
-                fx.popup = Some(Popup::Prompt(PromptPopup::new(
-                    format!("New task on #{number}"),
-                    Prompt::AddTask { number },
-                    vec![Field::line("text", "Task", "").required()],
-                )));
-            }
-            _ if ctx.keys.is(Cmd::ToggleTask, key) && p.can_manage_tasks => {
-                let tasks: Vec<&pb::Task> = self.detail.iter().flat_map(|d| &d.tasks).collect();
-                if tasks.is_empty() {
-                    fx.info("No tasks yet; t adds one");
-                } else {
-                    let items = tasks
-                        .iter()
-                        .map(|t| format!("{} {}", if t.done { "[x]" } else { "[ ]" }, t.text))
-                        .collect();
-                    let tasks = tasks.iter().map(|t| (t.id, t.done)).collect();
-                    fx.popup = Some(Popup::pick(
-                        "Tick or untick",
-                        items,
-                        Pick::Task { number, tasks },
-                    ));
-                }
-            }
-            _ if ctx.keys.is(Cmd::AddSubscriber, key) && p.can_manage_subscribers => {
-                self.pick_subscriber(ctx.catalog, fx);
-            }
-            _ if ctx.keys.is(Cmd::OlderTimeline, key) => {
-                if self.cursor.is_empty() {
-                    fx.info("No older entries");
-                } else if !self.loading_older {
-                    self.loading_older = true;
-                    fx.send(TicketCall::OlderTimeline {
-                        number,
-                        cursor: self.cursor.clone(),
-                    });
-                }
-            }
-            _ if ctx.keys.is(Cmd::Refresh, key) => self.load(fx),
-            _ => return false,
+        let keys = ctx.keys;
+        if keys.is(Cmd::Status, key) {
+            self.pick_status(fx);
+        } else if keys.is(Cmd::SaveAttachment, key) {
+            self.pick_attachment(fx);
+        } else if keys.is(Cmd::Priority, key) && p.can_set_priority {
+            self.pick_priority(fx);
+        } else if keys.is(Cmd::Assign, key) && p.can_assign {
+            self.pick_staff(ctx.catalog, fx);
+        } else if keys.is(Cmd::ToggleTask, key) && p.can_manage_tasks {
+            self.pick_task(fx);
+        } else if keys.is(Cmd::AddSubscriber, key) && p.can_manage_subscribers {
+            self.pick_subscriber(ctx.catalog, fx);
+        } else if keys.is(Cmd::OlderTimeline, key) {
+            self.older(fx);
+        } else if keys.is(Cmd::Refresh, key) {
+            self.load(fx);
+        } else {
+            return false;
         }
         true
     }
 
-    fn pick_subscriber(&self, catalog: &Catalog, fx: &mut Effects) {
-        let current: Vec<i64> = self
-            .detail
-            .iter()
-            .flat_map(|d| &d.subscribers)
-            .map(|s| s.contact_id)
-            .collect();
-        let candidates: Vec<&pb::Contact> = catalog
-            .contacts
-            .iter()
-            .filter(|c| c.active && !current.contains(&c.id))
-            .collect();
-        if candidates.is_empty() {
-            fx.info("Nobody else to subscribe");
-            return;
-        }
-        let items = candidates
-            .iter()
-            .map(|c| format!("{} <{}>", Catalog::contact_name(c), c.email))
-            .collect();
-        let contact_ids = candidates.iter().map(|c| c.id).collect();
-        fx.popup = Some(Popup::pick(
-            "Subscribe",
-            items,
-            Pick::Subscriber {
-                number: self.number,
-                contact_ids,
-            },
-        ));
-    }
-
-    pub fn render(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+    fn render(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let theme = ctx.theme;
         let [body, footer] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
@@ -318,171 +457,227 @@ impl TicketDetail {
         let total = paragraph.line_count(body.width) as u16;
         self.scroll = self.scroll.min(total.saturating_sub(body.height));
         frame.render_widget(paragraph.scroll((self.scroll, 0)), body);
-        let p = self.permissions();
-        let mut hints = vec!["Esc back"];
-        if p.can_post {
-            hints.extend(["r reply", "R resolution", "a attach"]);
-        }
-        if p.can_add_internal_note {
-            hints.push("i note");
-        }
-        if !p.allowed_statuses.is_empty() {
-            hints.push("c status");
-        }
-        if p.can_set_priority {
-            hints.push("p priority");
-        }
-        if p.can_assign {
-            hints.push("A assign");
-        }
-        hints.extend(["w save", "? help"]);
+        let hints = self.footer_hints();
         frame.render_widget(
             Paragraph::new(Line::styled(format!(" {}", hints.join(" · ")), theme.muted)),
             footer,
         );
     }
 
-    fn lines(&self, detail: &pb::TicketDetail, ctx: &Ctx, width: u16) -> Vec<Line<'static>> {
-        let theme = ctx.theme;
-        let t = detail.ticket.clone().unwrap_or_default();
-        let heading = |text: &str| {
-            Line::styled(
-                format!(
-                    "── {text} {}",
-                    "─".repeat(usize::from(width).saturating_sub(text.len() + 4))
-                ),
-                theme.title,
-            )
-        };
-        let mut lines = vec![Line::from(vec![
-            Span::styled(format!(" #{} ", t.number), theme.accent),
-            Span::styled(t.title.clone(), theme.title),
-            if t.emergency {
-                Span::styled("  EMERGENCY", theme.error)
-            } else {
-                Span::raw("")
-            },
-        ])];
-        let pairs = [
-            ("Status", format::status(t.status()).to_owned()),
-            ("Priority", format::priority(t.priority).to_owned()),
-            ("Contact", t.contact_name.clone()),
-            ("Company", t.company_name.clone()),
-            ("Type", t.service_type_name.clone()),
-            ("Site", t.site_name.clone()),
-            ("PO", t.po_number.clone()),
-            ("Due", t.due_date.clone()),
-            ("Assigned", t.assigned_staff_name.clone()),
-            ("Created", format::time(t.created_at.as_ref(), ctx.tz)),
-            ("Updated", format::time(t.updated_at.as_ref(), ctx.tz)),
-            (
-                "Response due",
-                format::time(t.response_due_at.as_ref(), ctx.tz),
-            ),
-        ];
-        let cell = |(label, value): &(&str, String)| {
-            let value = if value.is_empty() {
-                "—".to_owned()
-            } else {
-                value.clone()
-            };
-            vec![
-                Span::styled(format!(" {label:>12} "), theme.muted),
-                Span::styled(format!("{:<24}", format::fit(&value, 24)), theme.text),
-            ]
-        };
-        let per_row = if width >= 114 {
-            3
-        } else if width >= 76 {
-            2
-        } else {
-            1
-        };
-        for chunk in pairs.chunks(per_row) {
-            lines.push(Line::from(chunk.iter().flat_map(cell).collect::<Vec<_>>()));
-        }
-        lines.push(heading("Problem"));
-        lines.extend(
-            t.description
-                .lines()
-                .map(|l| Line::styled(format!(" {l}"), theme.text)),
-        );
-        let defs = ctx
-            .catalog
-            .service_types
-            .iter()
-            .find(|s| s.id == t.service_type_id)
-            .map(|s| s.fields.as_slice());
-        for field in &t.fields {
-            let label = defs
-                .and_then(|defs| defs.iter().find(|d| d.key == field.key))
-                .map_or_else(|| field.key.replace('_', " "), |d| d.label.clone());
-            lines.push(Line::from(vec![
-                Span::styled(format!(" {label}: "), theme.muted),
-                Span::styled(field.value.clone(), theme.text),
-            ]));
-        }
-        let more = if self.cursor.is_empty() {
-            String::new()
-        } else {
-            " (o: older)".to_owned()
-        };
-        lines.push(heading(&format!("Timeline{more}")));
-        if self.timeline.is_empty() {
-            lines.push(Line::styled(" No entries yet", theme.muted));
-        }
-        for entry in &self.timeline {
-            lines.extend(timeline_entry(entry, ctx));
-        }
-        if self.loading_older {
-            lines.push(Line::styled(" loading older entries…", theme.muted));
-        }
-        if !detail.tasks.is_empty() {
-            lines.push(heading("Tasks"));
-            for task in &detail.tasks {
-                let mark = if task.done { "[x]" } else { "[ ]" };
-                let by = if task.done {
-                    format!("  — {}", task.done_by)
-                } else {
-                    String::new()
-                };
-                lines.push(Line::from(vec![
-                    Span::styled(format!(" {mark} "), theme.accent),
-                    Span::styled(task.text.clone(), theme.text),
-                    Span::styled(by, theme.muted),
-                ]));
+    fn on_reply(&mut self, reply: &Reply, _ctx: &Ctx, fx: &mut Effects) {
+        let mine = |number: i64| number == self.number;
+        let done = match reply {
+            Reply::Ticket(detail) if detail.ticket.as_ref().is_some_and(|t| mine(t.number)) => {
+                self.on_detail((**detail).clone());
+                return;
             }
-        }
-        lines.push(heading("Attachments"));
-        if detail.attachments.is_empty() {
-            lines.push(Line::styled(" None", theme.muted));
-        }
-        for a in &detail.attachments {
-            lines.push(Line::from(vec![
-                Span::styled(format!(" {} ", a.file_name), theme.text),
-                Span::styled(
-                    format!(
-                        "{} · {} · {}",
-                        format::bytes(a.size),
-                        a.uploaded_by,
-                        format::time(a.uploaded_at.as_ref(), ctx.tz)
-                    ),
-                    theme.muted,
-                ),
-            ]));
-        }
-        lines.push(heading("Subscribers"));
-        if detail.subscribers.is_empty() {
-            lines.push(Line::styled(" None", theme.muted));
-        }
-        for s in &detail.subscribers {
-            lines.push(Line::from(vec![
-                Span::styled(format!(" {} ", s.name), theme.text),
-                Span::styled(format!("<{}>", s.email), theme.muted),
-            ]));
-        }
-        lines
+            Reply::OlderTimeline { number, page } if mine(*number) => {
+                self.on_older(page.clone());
+                return;
+            }
+            Reply::Subscribers {
+                number,
+                subscribers,
+            } if mine(*number) => {
+                if let Some(d) = &mut self.detail {
+                    d.subscribers.clone_from(subscribers);
+                }
+                fx.ok(format!("Subscribed to #{number}"));
+                return;
+            }
+            Reply::Downloaded { path, bytes } => {
+                fx.close_prompt = true;
+                fx.ok(format!(
+                    "Saved {} ({})",
+                    path.display(),
+                    format::bytes(*bytes)
+                ));
+                return;
+            }
+            Reply::Posted { number } if mine(*number) => format!("Posted on #{number}"),
+            Reply::StatusChanged(t) if mine(t.number) => {
+                format!("#{} is now {}", t.number, format::status(t.status()))
+            }
+            Reply::Uploaded(a) if mine(a.ticket_number) => {
+                format!("Attached {} to #{}", a.file_name, a.ticket_number)
+            }
+            Reply::Changed { number, what } if mine(*number) => format!("#{number}: {what}"),
+            _ => return,
+        };
+        // A change went through: its prompt closes and the ticket reloads.
+        fx.close_prompt = true;
+        fx.ok(done);
+        self.load(fx);
     }
+
+    fn on_failed(&mut self, request: &Request, error: &ApiError, fx: &mut Effects) {
+        let Request::Ticket(call) = request else {
+            return;
+        };
+        match call {
+            TicketCall::Get { number } if *number == self.number => {
+                self.error = Some(error.text());
+            }
+            TicketCall::OlderTimeline { number, .. } if *number == self.number => {
+                self.loading_older = false;
+            }
+            TicketCall::ChangeStatus {
+                number,
+                status,
+                note,
+            } if *number == self.number && note.is_empty() => {
+                if let Some(("note", message)) = error.field() {
+                    self.ask_status_note(*status, message, fx);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn refresh(&mut self, fx: &mut Effects) {
+        self.load(fx);
+    }
+}
+
+fn heading(text: &str, width: u16, ctx: &Ctx) -> Line<'static> {
+    Line::styled(
+        format!(
+            "── {text} {}",
+            "─".repeat(usize::from(width).saturating_sub(text.len() + 4))
+        ),
+        ctx.theme.title,
+    )
+}
+
+/// The title line and the ticket's fields, as many to a row as fit.
+fn fields_lines(t: &pb::Ticket, ctx: &Ctx, width: u16) -> Vec<Line<'static>> {
+    let theme = ctx.theme;
+    let mut lines = vec![Line::from(vec![
+        Span::styled(format!(" #{} ", t.number), theme.accent),
+        Span::styled(t.title.clone(), theme.title),
+        if t.emergency {
+            Span::styled("  EMERGENCY", theme.error)
+        } else {
+            Span::raw("")
+        },
+    ])];
+    let pairs = [
+        ("Status", format::status(t.status()).to_owned()),
+        ("Priority", format::priority(t.priority).to_owned()),
+        ("Contact", t.contact_name.clone()),
+        ("Company", t.company_name.clone()),
+        ("Type", t.service_type_name.clone()),
+        ("Site", t.site_name.clone()),
+        ("PO", t.po_number.clone()),
+        ("Due", t.due_date.clone()),
+        ("Assigned", t.assigned_staff_name.clone()),
+        ("Created", format::time(t.created_at.as_ref(), ctx.tz)),
+        ("Updated", format::time(t.updated_at.as_ref(), ctx.tz)),
+        (
+            "Response due",
+            format::time(t.response_due_at.as_ref(), ctx.tz),
+        ),
+    ];
+    let cell = |(label, value): &(&str, String)| {
+        let value = if value.is_empty() {
+            "—".to_owned()
+        } else {
+            value.clone()
+        };
+        vec![
+            Span::styled(format!(" {label:>12} "), theme.muted),
+            Span::styled(format!("{:<24}", format::fit(&value, 24)), theme.text),
+        ]
+    };
+    let per_row = if width >= 114 {
+        3
+    } else if width >= 76 {
+        2
+    } else {
+        1
+    };
+    for chunk in pairs.chunks(per_row) {
+        lines.push(Line::from(chunk.iter().flat_map(cell).collect::<Vec<_>>()));
+    }
+    lines
+}
+
+/// The description and the service type's own fields, by their labels.
+fn problem_lines(t: &pb::Ticket, ctx: &Ctx) -> Vec<Line<'static>> {
+    let theme = ctx.theme;
+    let mut lines: Vec<Line<'static>> = t
+        .description
+        .lines()
+        .map(|l| Line::styled(format!(" {l}"), theme.text))
+        .collect();
+    let defs = ctx
+        .catalog
+        .service_types
+        .iter()
+        .find(|s| s.id == t.service_type_id)
+        .map(|s| s.fields.as_slice());
+    for field in &t.fields {
+        let label = defs
+            .and_then(|defs| defs.iter().find(|d| d.key == field.key))
+            .map_or_else(|| field.key.replace('_', " "), |d| d.label.clone());
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {label}: "), theme.muted),
+            Span::styled(field.value.clone(), theme.text),
+        ]));
+    }
+    lines
+}
+
+fn task_line(task: &pb::Task, ctx: &Ctx) -> Line<'static> {
+    let theme = ctx.theme;
+    let mark = if task.done { "[x]" } else { "[ ]" };
+    let by = if task.done {
+        format!("  — {}", task.done_by)
+    } else {
+        String::new()
+    };
+    Line::from(vec![
+        Span::styled(format!(" {mark} "), theme.accent),
+        Span::styled(task.text.clone(), theme.text),
+        Span::styled(by, theme.muted),
+    ])
+}
+
+fn attachment_line(a: &pb::Attachment, ctx: &Ctx) -> Line<'static> {
+    let theme = ctx.theme;
+    Line::from(vec![
+        Span::styled(format!(" {} ", a.file_name), theme.text),
+        Span::styled(
+            format!(
+                "{} · {} · {}",
+                format::bytes(a.size),
+                a.uploaded_by,
+                format::time(a.uploaded_at.as_ref(), ctx.tz)
+            ),
+            theme.muted,
+        ),
+    ])
+}
+
+/// Where to save an attachment: `~/Downloads` when there is one.
+fn save_popup(attachment_id: i64, name: &str) -> Popup {
+    let downloads = std::env::var("HOME")
+        .map(|h| format!("{h}/Downloads"))
+        .unwrap_or_default();
+    let dir = if std::path::Path::new(&downloads).is_dir() {
+        format!("{downloads}/")
+    } else {
+        String::new()
+    };
+    Popup::Prompt(
+        PromptPopup::new(
+            format!("Save {name}"),
+            Prompt::SavePath { attachment_id },
+            vec![Field::line("path", "Save as", &format!("{dir}{name}"))],
+        )
+        .hint("Tab completes the path; an existing file is never overwritten")
+        .with_path_completion(),
+    )
 }
 
 fn post_popup(number: i64, kind: PostKind) -> Popup {

@@ -9,9 +9,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph};
 
 use super::form::{Field, Form, FormEvent};
-use super::popup::{Confirm, Popup};
-use super::{Catalog, Ctx, Effects, HelpLines, Nav, format, plain_help};
-use crate::action::{AccountCall, ApiError, TicketCall};
+use super::popup::{Popup, Then};
+use super::{Catalog, Ctx, Effects, HelpLines, Nav, Screen, format, plain_help};
+use crate::action::{AccountCall, ApiError, Reply, Request, TicketCall};
 
 /// Keys of the fields a service type adds are prefixed so they never clash.
 const EXTRA: &str = "x_";
@@ -278,7 +278,7 @@ impl TicketForm {
                     fx.popup = Some(Popup::confirm(
                         "Discard this ticket?",
                         "What you typed will be lost.",
-                        Confirm::DiscardTicketForm,
+                        Then::Nav(Nav::TicketList),
                     ));
                 } else {
                     fx.nav = Some(Nav::TicketList);
@@ -461,5 +461,44 @@ impl TicketForm {
             )),
             footer,
         );
+    }
+}
+
+impl Screen for TicketForm {
+    fn title(&self) -> &'static str {
+        "New ticket"
+    }
+
+    fn help(&self, _ctx: &Ctx) -> HelpLines {
+        TicketForm::help()
+    }
+
+    fn handle_key(&mut self, key: &KeyEvent, ctx: &Ctx, fx: &mut Effects) -> bool {
+        TicketForm::handle_key(self, key, ctx, fx)
+    }
+
+    fn render(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        TicketForm::render(self, frame, area, ctx);
+    }
+
+    fn on_reply(&mut self, reply: &Reply, ctx: &Ctx, fx: &mut Effects) {
+        match reply {
+            Reply::FormData { .. } => self.on_catalog(ctx.catalog),
+            Reply::CompanyContacts {
+                company_id,
+                contacts,
+            } => self.on_company_contacts(*company_id, contacts.clone()),
+            Reply::Created(ticket) => {
+                fx.ok(format!("Ticket #{} created", ticket.number));
+                fx.nav = Some(Nav::OpenTicket(ticket.number));
+            }
+            _ => {}
+        }
+    }
+
+    fn on_failed(&mut self, request: &Request, error: &ApiError, _fx: &mut Effects) {
+        if let Request::Ticket(TicketCall::CreateTicket(_)) = request {
+            self.on_failed(error);
+        }
     }
 }

@@ -11,9 +11,9 @@ use ratatui::widgets::{Block, Cell, List, ListItem, ListState, Paragraph, Row, T
 
 use super::form::{Field, Form};
 use super::input::LineInput;
-use super::popup::{Pick, Popup, Prompt, PromptPopup};
-use super::{Catalog, Ctx, Effects, HelpLines, Nav, format, help_line, plain_help};
-use crate::action::{ListId, TicketCall};
+use super::popup::{Popup, Prompt, PromptPopup, Then};
+use super::{Catalog, Ctx, Effects, HelpLines, Nav, Screen, format, help_line, plain_help};
+use crate::action::{ApiError, ListId, Reply, Request, TicketCall};
 use crate::keys::Cmd;
 
 const PAGE: u32 = 50;
@@ -226,10 +226,6 @@ impl TicketList {
         }
     }
 
-    pub fn on_failed(&mut self) {
-        self.loading = false;
-    }
-
     /// Shows only the tickets waiting on the client.
     pub fn show_waiting(&mut self, fx: &mut Effects) {
         self.filter = Filter {
@@ -247,103 +243,31 @@ impl TicketList {
             .map(|t| t.number)
     }
 
-    pub fn help(&self, ctx: &Ctx) -> HelpLines {
-        vec![
-            plain_help("↑/↓ j/k PgUp/PgDn", "move; more tickets load as you go"),
-            plain_help("g/G", "first / last loaded"),
-            plain_help("Enter", "open the ticket"),
-            help_line(
-                ctx.keys,
-                Cmd::Filter,
-                "filter by text (Enter keeps, Esc clears)",
-            ),
-            help_line(
-                ctx.keys,
-                Cmd::FilterPanel,
-                "filters: status, number, contact, priority, type, dates",
-            ),
-            help_line(ctx.keys, Cmd::Sort, "sort by a column"),
-            help_line(ctx.keys, Cmd::ReverseSort, "reverse the sort"),
-            help_line(ctx.keys, Cmd::ToggleView, "list / summary view"),
-            help_line(ctx.keys, Cmd::NewTicket, "new ticket"),
-            help_line(ctx.keys, Cmd::Refresh, "refresh"),
-        ]
-    }
-
-    pub fn handle_key(&mut self, key: &KeyEvent, ctx: &Ctx, fx: &mut Effects) -> bool {
-        if let Some(search) = &mut self.search {
-            match key.code {
-                KeyCode::Enter => {
-                    self.search = None;
-                    self.flush_search(fx);
-                }
-                KeyCode::Esc => {
-                    self.search = None;
-                    self.search_due = None;
-                    self.filter.text.clear();
-                    self.restart(fx);
-                }
-                KeyCode::Down | KeyCode::Up => {
-                    self.search = None;
-                    self.flush_search(fx);
-                    return self.handle_key(key, ctx, fx);
-                }
-                _ => {
-                    if search.handle(key) && search.value() != self.filter.text {
-                        self.filter.text = search.value().to_owned();
-                        // Ask once typing pauses, not on every key.
-                        self.search_due = Some(ctx.now + SEARCH_PAUSE);
-                    }
-                }
-            }
-            return true;
-        }
+    /// Moving the selection; false when the key is not a move.
+    fn move_key(&mut self, key: &KeyEvent, ctx: &Ctx) -> bool {
         let len = self.rows.len();
+        if len == 0 {
+            return false;
+        }
         let selected = self.state.selected().unwrap_or(0);
         let step = if self.summary { 5 } else { 15 };
-        let go = |to: usize| Some(to.min(len.saturating_sub(1)));
-        match key.code {
-            KeyCode::Down | KeyCode::Char('j') if len > 0 => self.state.select(go(selected + 1)),
-            KeyCode::Up | KeyCode::Char('k') if len > 0 => {
-                self.state.select(go(selected.saturating_sub(1)));
-            }
-            KeyCode::PageDown if len > 0 => self.state.select(go(selected + step)),
-            KeyCode::PageUp if len > 0 => self.state.select(go(selected.saturating_sub(step))),
-            KeyCode::Char('g') | KeyCode::Home if len > 0 => self.state.select(Some(0)),
-            KeyCode::Char('G') | KeyCode::End if len > 0 => self.state.select(go(len)),
-            KeyCode::Enter => {
-                if let Some(number) = self.selected_number() {
-                    fx.nav = Some(Nav::OpenTicket(number));
-                }
-            }
-            KeyCode::Esc if self.filter != Filter::default() && self.id != ListId::Triage => {
-                self.filter = Filter::default();
-                fx.info("Filters cleared");
-                self.restart(fx);
-            }
-            _ if ctx.keys.is(Cmd::Filter, key) => {
-                self.search = Some(LineInput::new(self.filter.text.clone()));
-            }
-            _ if ctx.keys.is(Cmd::FilterPanel, key) => {
-                fx.popup = Some(self.filter_panel(ctx.catalog));
-            }
-            _ if ctx.keys.is(Cmd::Sort, key) => {
-                let sorts = Self::sorts(ctx);
-                let items = sorts.iter().map(|s| sort_label(*s).to_owned()).collect();
-                fx.popup = Some(Popup::pick("Sort by", items, Pick::Sort(sorts)));
-            }
-            _ if ctx.keys.is(Cmd::ReverseSort, key) => {
-                (self.sort, self.descending) = self.order();
-                self.descending = !self.descending;
-                self.sort_chosen = true;
-                self.restart(fx);
-            }
-            _ if ctx.keys.is(Cmd::ToggleView, key) => self.summary = !self.summary,
-            _ if ctx.keys.is(Cmd::NewTicket, key) => fx.nav = Some(Nav::NewTicket),
-            _ if ctx.keys.is(Cmd::Refresh, key) => self.reload(fx),
-            _ => return false,
-        }
-        self.fetch_more(fx);
+        let keys = ctx.keys;
+        let to = if keys.is(Cmd::Down, key) {
+            selected + 1
+        } else if keys.is(Cmd::Up, key) {
+            selected.saturating_sub(1)
+        } else if keys.is(Cmd::PageDown, key) {
+            selected + step
+        } else if keys.is(Cmd::PageUp, key) {
+            selected.saturating_sub(step)
+        } else if keys.is(Cmd::Top, key) {
+            0
+        } else if keys.is(Cmd::Bottom, key) {
+            len
+        } else {
+            return false;
+        };
+        self.state.select(Some(to.min(len - 1)));
         true
     }
 
@@ -519,87 +443,6 @@ impl TicketList {
         parts.join(" · ")
     }
 
-    pub fn render(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
-        let theme = ctx.theme;
-        let [header, body, footer] = Layout::vertical([
-            Constraint::Length(1),
-            Constraint::Fill(1),
-            Constraint::Length(1),
-        ])
-        .areas(area);
-        let (sort, descending) = self.order();
-        let arrow = if descending { "↓" } else { "↑" };
-        let title = if self.id == ListId::Triage {
-            "Triage"
-        } else {
-            "Tickets"
-        };
-        let mut spans = vec![
-            Span::styled(format!(" {title} "), theme.title),
-            Span::styled(format!("{} ", self.describe()), theme.text),
-            Span::styled(
-                format!(
-                    "· {} of {}{} ",
-                    self.rows.len(),
-                    self.total,
-                    if self.total_is_lower_bound { "+" } else { "" }
-                ),
-                theme.muted,
-            ),
-            Span::styled(format!("· {} {arrow}", sort_label(sort)), theme.muted),
-        ];
-        if self.loading {
-            spans.push(Span::styled(" · loading…", theme.muted));
-        }
-        frame.render_widget(Paragraph::new(Line::from(spans)), header);
-
-        if self.summary {
-            self.render_summary(frame, body, ctx);
-        } else {
-            self.render_table(frame, body, ctx);
-        }
-        if self.loaded && self.rows.is_empty() {
-            let msg = if self.filter == Filter::default() {
-                "No tickets here yet."
-            } else {
-                "No ticket matches these filters."
-            };
-            let inner = Rect {
-                x: body.x + 2,
-                y: body.y + 2,
-                width: body.width.saturating_sub(4),
-                height: 1,
-            };
-            frame.render_widget(Paragraph::new(Line::styled(msg, theme.muted)), inner);
-        }
-
-        let footer_line = if let Some(search) = &self.search {
-            let mut line = search.line(
-                usize::from(footer.width.saturating_sub(9)),
-                true,
-                false,
-                theme.text,
-            );
-            line.spans
-                .insert(0, Span::styled(" Filter/ ", theme.accent));
-            line
-        } else {
-            let text_filter = if self.filter.text.is_empty() {
-                String::new()
-            } else {
-                format!("“{}” · ", self.filter.text)
-            };
-            Line::from(vec![
-                Span::styled(format!(" {text_filter}"), theme.accent),
-                Span::styled(
-                    "Enter open · / filter · f filters · s sort · v view · n new · ? help",
-                    theme.muted,
-                ),
-            ])
-        };
-        frame.render_widget(Paragraph::new(footer_line), footer);
-    }
-
     fn render_table(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let theme = ctx.theme;
         let triage = self.id == ListId::Triage;
@@ -727,6 +570,222 @@ impl TicketList {
             area,
             &mut state,
         );
+    }
+}
+
+impl Screen for TicketList {
+    fn title(&self) -> &'static str {
+        if self.id == ListId::Triage {
+            "Triage"
+        } else {
+            "Tickets"
+        }
+    }
+
+    fn help(&self, ctx: &Ctx) -> HelpLines {
+        vec![
+            plain_help("↑/↓ j/k PgUp/PgDn", "move; more tickets load as you go"),
+            plain_help("g/G", "first / last loaded"),
+            plain_help("Enter", "open the ticket"),
+            help_line(
+                ctx.keys,
+                Cmd::Filter,
+                "filter by text (Enter keeps, Esc clears)",
+            ),
+            help_line(
+                ctx.keys,
+                Cmd::FilterPanel,
+                "filters: status, number, contact, priority, type, dates",
+            ),
+            help_line(ctx.keys, Cmd::Sort, "sort by a column"),
+            help_line(ctx.keys, Cmd::ReverseSort, "reverse the sort"),
+            help_line(ctx.keys, Cmd::ToggleView, "list / summary view"),
+            help_line(ctx.keys, Cmd::NewTicket, "new ticket"),
+            help_line(ctx.keys, Cmd::Refresh, "refresh"),
+        ]
+    }
+
+    fn handle_key(&mut self, key: &KeyEvent, ctx: &Ctx, fx: &mut Effects) -> bool {
+        if let Some(search) = &mut self.search {
+            match key.code {
+                KeyCode::Enter => {
+                    self.search = None;
+                    self.flush_search(fx);
+                }
+                KeyCode::Esc => {
+                    self.search = None;
+                    self.search_due = None;
+                    self.filter.text.clear();
+                    self.restart(fx);
+                }
+                KeyCode::Down | KeyCode::Up => {
+                    self.search = None;
+                    self.flush_search(fx);
+                    return self.handle_key(key, ctx, fx);
+                }
+                _ => {
+                    if search.handle(key) && search.value() != self.filter.text {
+                        self.filter.text = search.value().to_owned();
+                        // Ask once typing pauses, not on every key.
+                        self.search_due = Some(ctx.now + SEARCH_PAUSE);
+                    }
+                }
+            }
+            return true;
+        }
+        if self.move_key(key, ctx) {
+            self.fetch_more(fx);
+            return true;
+        }
+        match key.code {
+            KeyCode::Enter => {
+                if let Some(number) = self.selected_number() {
+                    fx.nav = Some(Nav::OpenTicket(number));
+                }
+            }
+            KeyCode::Esc if self.filter != Filter::default() && self.id != ListId::Triage => {
+                self.filter = Filter::default();
+                fx.info("Filters cleared");
+                self.restart(fx);
+            }
+            _ if ctx.keys.is(Cmd::Filter, key) => {
+                self.search = Some(LineInput::new(self.filter.text.clone()));
+            }
+            _ if ctx.keys.is(Cmd::FilterPanel, key) => {
+                fx.popup = Some(self.filter_panel(ctx.catalog));
+            }
+            _ if ctx.keys.is(Cmd::Sort, key) => {
+                let items = Self::sorts(ctx)
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| (sort_label(*s).to_owned(), Then::Answer(i)))
+                    .collect();
+                fx.popup = Some(Popup::pick("Sort by", items));
+            }
+            _ if ctx.keys.is(Cmd::ReverseSort, key) => {
+                (self.sort, self.descending) = self.order();
+                self.descending = !self.descending;
+                self.sort_chosen = true;
+                self.restart(fx);
+            }
+            _ if ctx.keys.is(Cmd::ToggleView, key) => self.summary = !self.summary,
+            _ if ctx.keys.is(Cmd::NewTicket, key) => fx.nav = Some(Nav::NewTicket),
+            _ if ctx.keys.is(Cmd::Refresh, key) => self.reload(fx),
+            _ => return false,
+        }
+        self.fetch_more(fx);
+        true
+    }
+
+    fn render(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let theme = ctx.theme;
+        let [header, body, footer] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Fill(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        let (sort, descending) = self.order();
+        let arrow = if descending { "↓" } else { "↑" };
+        let title = if self.id == ListId::Triage {
+            "Triage"
+        } else {
+            "Tickets"
+        };
+        let mut spans = vec![
+            Span::styled(format!(" {title} "), theme.title),
+            Span::styled(format!("{} ", self.describe()), theme.text),
+            Span::styled(
+                format!(
+                    "· {} of {}{} ",
+                    self.rows.len(),
+                    self.total,
+                    if self.total_is_lower_bound { "+" } else { "" }
+                ),
+                theme.muted,
+            ),
+            Span::styled(format!("· {} {arrow}", sort_label(sort)), theme.muted),
+        ];
+        if self.loading {
+            spans.push(Span::styled(" · loading…", theme.muted));
+        }
+        frame.render_widget(Paragraph::new(Line::from(spans)), header);
+
+        if self.summary {
+            self.render_summary(frame, body, ctx);
+        } else {
+            self.render_table(frame, body, ctx);
+        }
+        if self.loaded && self.rows.is_empty() {
+            let msg = if self.filter == Filter::default() {
+                "No tickets here yet."
+            } else {
+                "No ticket matches these filters."
+            };
+            let inner = Rect {
+                x: body.x + 2,
+                y: body.y + 2,
+                width: body.width.saturating_sub(4),
+                height: 1,
+            };
+            frame.render_widget(Paragraph::new(Line::styled(msg, theme.muted)), inner);
+        }
+
+        let footer_line = if let Some(search) = &self.search {
+            let mut line = search.line(
+                usize::from(footer.width.saturating_sub(9)),
+                true,
+                false,
+                theme.text,
+            );
+            line.spans
+                .insert(0, Span::styled(" Filter/ ", theme.accent));
+            line
+        } else {
+            let text_filter = if self.filter.text.is_empty() {
+                String::new()
+            } else {
+                format!("“{}” · ", self.filter.text)
+            };
+            Line::from(vec![
+                Span::styled(format!(" {text_filter}"), theme.accent),
+                Span::styled(
+                    "Enter open · / filter · f filters · s sort · v view · n new · ? help",
+                    theme.muted,
+                ),
+            ])
+        };
+        frame.render_widget(Paragraph::new(footer_line), footer);
+    }
+
+    fn on_reply(&mut self, reply: &Reply, _ctx: &Ctx, _fx: &mut Effects) {
+        if let Reply::Tickets {
+            list,
+            seq,
+            append,
+            page,
+        } = reply
+            && *list == self.id
+        {
+            self.on_page(*seq, *append, page.clone());
+        }
+    }
+
+    fn on_failed(&mut self, request: &Request, _error: &ApiError, _fx: &mut Effects) {
+        if matches!(request, Request::Ticket(TicketCall::List { list, .. }) if *list == self.id) {
+            self.loading = false;
+        }
+    }
+
+    /// The sort picked from [`TicketList::sorts`].
+    fn on_answer(&mut self, answer: usize, ctx: &Ctx, fx: &mut Effects) {
+        if let Some(sort) = Self::sorts(ctx).get(answer) {
+            self.set_sort(*sort, fx);
+        }
+    }
+
+    fn refresh(&mut self, fx: &mut Effects) {
+        self.reload(fx);
     }
 }
 

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 
 use super::form::{Field, Form};
-use super::popup::{Confirm, Pick, Popup, Prompt, PromptPopup};
+use super::popup::{Popup, Prompt, PromptPopup, Then};
 use super::{Catalog, Ctx, Effects, HelpLines, format, help_line, plain_help};
 use crate::action::AccountCall;
 use crate::keys::Cmd;
@@ -107,17 +107,16 @@ impl Users {
                 if let Some(c) = self.selected() {
                     let items = LEVELS
                         .iter()
-                        .map(|l| format::access(*l).to_owned())
+                        .map(|l| {
+                            let set = AccountCall::SetAccess {
+                                contact_id: c.id,
+                                access: *l,
+                            };
+                            (format::access(*l).to_owned(), Then::send(set))
+                        })
                         .collect();
                     let title = format!("Level for {}", Catalog::contact_name(c));
-                    fx.popup = Some(Popup::pick(
-                        title,
-                        items,
-                        Pick::Level {
-                            contact_id: c.id,
-                            levels: LEVELS.to_vec(),
-                        },
-                    ));
+                    fx.popup = Some(Popup::pick(title, items));
                 }
             }
             _ if ctx.keys.is(Cmd::ResetPassword, key) && admin => {
@@ -128,7 +127,7 @@ impl Users {
                             "{} gets a temporary password to change at next sign-in.",
                             Catalog::contact_name(c)
                         ),
-                        Confirm::ResetPassword { contact_id: c.id },
+                        Then::send(AccountCall::ResetPassword { contact_id: c.id }),
                     ));
                 }
             }
@@ -142,10 +141,10 @@ impl Users {
                     fx.popup = Some(Popup::confirm(
                         title,
                         format!("{} {what}.", Catalog::contact_name(c)),
-                        Confirm::SetActive {
+                        Then::send(AccountCall::SetActive {
                             contact_id: c.id,
                             active: !c.active,
-                        },
+                        }),
                     ));
                 }
             }
