@@ -48,6 +48,7 @@ commands! {
     Attach "attach" ["a"],
     SaveAttachment "save_attachment" ["w"],
     AddSubscriber "add_subscriber" ["+"],
+    RemoveSubscriber "remove_subscriber" ["-"],
     Priority "priority" ["p"],
     Assign "assign" ["A"],
     AddTask "add_task" ["t"],

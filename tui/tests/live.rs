@@ -9,6 +9,7 @@ use portal::app::{App, Phase};
 use portal::client::{self, Client, Target};
 use portal::keys::KeyMap;
 use portal::theme::Theme;
+use portal::ui::popup::Popup;
 use portal_proto::pb;
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -220,4 +221,73 @@ async fn a_session_ended_by_the_server_returns_to_sign_in() {
             if login.error.as_deref().is_some_and(|e| e.contains("session has ended")))
     })
     .await;
+}
+
+fn subscriber_ids(app: &App) -> Vec<i64> {
+    open_detail(app)
+        .map(|d| d.subscribers.iter().map(|s| s.contact_id).collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_subscriber_is_added_and_removed_after_a_confirmation() {
+    let demo = portal::demo::start().await.expect("demo server");
+    let mut alice = Session::new(&demo.url, "alice@harbor.example");
+    // The subscribe picker offers the company's contacts from the catalog.
+    alice
+        .until("the catalog", |app| {
+            main_of(app).is_some_and(|m| m.catalog.loaded && !m.catalog.contacts.is_empty())
+        })
+        .await;
+    alice.press(KeyCode::Char('2'));
+    alice
+        .until("the list", |app| {
+            main_of(app).is_some_and(|m| !m.tickets.rows.is_empty())
+        })
+        .await;
+    alice.press(KeyCode::Enter);
+    alice
+        .until("the ticket", |app| open_detail(app).is_some())
+        .await;
+    let before = subscriber_ids(&alice.app);
+
+    alice.press(KeyCode::Char('+'));
+    alice.press(KeyCode::Enter);
+    alice
+        .until("the new subscriber", |app| {
+            subscriber_ids(app).len() == before.len() + 1
+        })
+        .await;
+    let after = subscriber_ids(&alice.app);
+    let added = *after
+        .iter()
+        .find(|id| !before.contains(id))
+        .expect("one more subscriber");
+
+    // `-` lists the subscribers; choosing one asks before anything is sent.
+    alice.press(KeyCode::Char('-'));
+    let index = after.iter().position(|id| *id == added).expect("listed");
+    for _ in 0..index {
+        alice.press(KeyCode::Down);
+    }
+    alice.press(KeyCode::Enter);
+    assert!(
+        matches!(alice.app.popups.last(), Some(Popup::Confirm { title, .. }) if title == "Remove subscriber?"),
+        "a confirmation, not a removal, follows the choice"
+    );
+    assert!(alice.app.take_requests().is_empty(), "nothing sent yet");
+    alice.press(KeyCode::Char('y'));
+    alice
+        .until("the subscriber gone", |app| {
+            !subscriber_ids(app).contains(&added)
+        })
+        .await;
+    assert_eq!(subscriber_ids(&alice.app), before);
+    let message = alice.app.status.message.clone().map(|(_, m)| m);
+    assert!(
+        message
+            .as_deref()
+            .is_some_and(|m| m.ends_with("subscriber removed")),
+        "{message:?}"
+    );
 }

@@ -63,6 +63,10 @@ pub enum TicketCall {
         number: i64,
         contact_id: i64,
     },
+    RemoveSubscriber {
+        number: i64,
+        contact_id: i64,
+    },
     Upload {
         number: i64,
         path: PathBuf,
@@ -167,6 +171,12 @@ impl Client {
                     .into_inner()
                     .subscribers,
             },
+            TicketCall::RemoveSubscriber { number, contact_id } => {
+                self.tickets()
+                    .remove_subscriber(self.authed(pb::SubscriberRequest { number, contact_id }))
+                    .await?;
+                changed(number, "subscriber removed")
+            }
             TicketCall::Upload { number, path } => {
                 Reply::Uploaded(self.upload(number, &path).await?)
             }

@@ -247,6 +247,34 @@ impl TicketDetail {
         }
     }
 
+    /// Who to unsubscribe, then a confirmation before the server is asked.
+    fn pick_unsubscribe(&self, fx: &mut Effects) {
+        let number = self.number;
+        let items: Vec<(String, Then)> = self
+            .detail
+            .iter()
+            .flat_map(|d| &d.subscribers)
+            .map(|s| {
+                let remove = TicketCall::RemoveSubscriber {
+                    number,
+                    contact_id: s.contact_id,
+                };
+                let confirm = Popup::confirm(
+                    "Remove subscriber?",
+                    format!("{} gets no more updates on #{number}.", s.name),
+                    Then::send(remove),
+                );
+                let name = format!("{} <{}>", s.name, s.email);
+                (name, Then::Open(Box::new(confirm)))
+            })
+            .collect();
+        if items.is_empty() {
+            fx.info("Nobody is subscribed");
+        } else {
+            fx.popup = Some(Popup::pick("Unsubscribe", items));
+        }
+    }
+
     fn older(&mut self, fx: &mut Effects) {
         if self.cursor.is_empty() {
             fx.info("No older entries");
@@ -377,6 +405,11 @@ impl Screen for TicketDetail {
         ));
         if p.can_manage_subscribers {
             lines.push(help_line(ctx.keys, Cmd::AddSubscriber, "add a subscriber"));
+            lines.push(help_line(
+                ctx.keys,
+                Cmd::RemoveSubscriber,
+                "remove a subscriber",
+            ));
         }
         if p.can_set_priority {
             lines.push(help_line(ctx.keys, Cmd::Priority, "set the priority"));
@@ -427,6 +460,8 @@ impl Screen for TicketDetail {
             self.pick_task(fx);
         } else if keys.is(Cmd::AddSubscriber, key) && p.can_manage_subscribers {
             self.pick_subscriber(ctx.catalog, fx);
+        } else if keys.is(Cmd::RemoveSubscriber, key) && p.can_manage_subscribers {
+            self.pick_unsubscribe(fx);
         } else if keys.is(Cmd::OlderTimeline, key) {
             self.older(fx);
         } else if keys.is(Cmd::Refresh, key) {
