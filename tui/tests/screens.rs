@@ -895,3 +895,59 @@ fn esc_asks_before_discarding_a_typed_reply() {
     assert!(app.popups.is_empty(), "discarded");
     assert!(app.take_requests().is_empty(), "nothing was sent");
 }
+
+#[test]
+fn a_status_change_the_server_wants_a_note_for_asks_for_one_in_its_words() {
+    let mut app = signed_in(alice());
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Enter);
+    app.take_requests();
+    let mut d = detail();
+    if let Some(t) = &mut d.ticket {
+        t.status = pb::TicketStatus::Completed.into();
+    }
+    d.permissions = Some(pb::TicketPermissions {
+        allowed_statuses: vec![
+            pb::TicketStatus::InProgress.into(),
+            pb::TicketStatus::Closed.into(),
+        ],
+        can_post: true,
+        ..Default::default()
+    });
+    reply(&mut app, Reply::Ticket(Box::new(d)));
+
+    // The client does not know the rule: it asks, and the server says.
+    press(&mut app, KeyCode::Char('c'));
+    press(&mut app, KeyCode::Enter);
+    let bare = Request::Ticket(TicketCall::ChangeStatus {
+        number: 1042,
+        status: pb::TicketStatus::InProgress,
+        note: String::new(),
+    });
+    assert_eq!(app.take_requests(), vec![bare.clone()]);
+    reply(
+        &mut app,
+        Reply::Failed {
+            request: Box::new(bare),
+            error: ApiError {
+                code: tonic::Code::InvalidArgument,
+                message: "note: say why the work is not complete".into(),
+            },
+        },
+    );
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("#1042 to In Progress") && screen.contains("say why the work is not"),
+        "{screen}"
+    );
+    type_text(&mut app, "Still jams on tray 2.");
+    ctrl(&mut app, 's');
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Ticket(TicketCall::ChangeStatus {
+            number: 1042,
+            status: pb::TicketStatus::InProgress,
+            note: "Still jams on tray 2.".into(),
+        })]
+    );
+}
