@@ -6,10 +6,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use portal_server::config::{self, Config};
-use portal_server::service::{self, AppState};
+use portal_server::generate::{demo, seed, synthetic};
 use portal_server::store::{Store, StoreOptions};
-use portal_server::{demo, seed, synthetic};
-use tonic::transport::{Identity, ServerTlsConfig};
+use portal_server::transport;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -217,55 +216,14 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         );
     }
     let tls = match (tls_cert, tls_key) {
-        (Some(cert), Some(key)) => Some(ServerTlsConfig::new().identity(Identity::from_pem(
-            std::fs::read(&cert).with_context(|| format!("--tls-cert: {}", cert.display()))?,
-            std::fs::read(&key).with_context(|| format!("--tls-key: {}", key.display()))?,
-        ))),
+        (Some(cert), Some(key)) => Some(transport::tls_from_files(&cert, &key)?),
         (None, None) => None,
         _ => bail!("--tls-cert and --tls-key go together"),
     };
     if tls.is_none() && !addr.ip().is_loopback() && !insecure {
         bail!("refusing plaintext on {addr}: give --tls-cert and --tls-key, or pass --insecure");
     }
-
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async move {
-        let store = Store::open(
-            &path,
-            &StoreOptions {
-                readers: config.readers,
-            },
-        )?;
-        let listener = tokio::net::TcpListener::bind(addr).await?;
-        let bound = listener.local_addr()?;
-        let scheme = if tls.is_some() { "https" } else { "http" };
-        // Tests and scripts read this line to find the port.
-        println!("listening on {scheme}://{bound}");
-        tracing::info!(%bound, db = %path.display(), "serving");
-        service::serve(
-            AppState::new(store, config),
-            listener,
-            tls,
-            shutdown_signal(),
-        )
-        .await
-    })
-}
-
-/// Resolves on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    let Ok(mut term) = signal(SignalKind::terminate()) else {
-        let _ = tokio::signal::ctrl_c().await;
-        return;
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
-    }
-    tracing::info!("shutting down");
+    transport::run(&path, addr, tls, config)
 }
 
 #[cfg(test)]

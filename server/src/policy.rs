@@ -1,8 +1,11 @@
-//! Who may do what: PRODUCT.md §3 in one place. Every handler asks here.
-//! Functions take facts (who calls, what the object is) and decide; they
+//! Who may do what (docs/ROLES.md, "Who may do what"), in one place.
+//! Every handler asks here. Functions take facts (who calls, what the object is) and decide; they
 //! never read the store themselves.
 
-use crate::domain::{AccessLevel, Principal, StaffRole, TicketStatus, client_moves, staff_moves};
+use crate::domain::{
+    AccessLevel, Principal, StaffRole, TicketFacts, TicketScope, TicketStatus, client_moves,
+    staff_moves,
+};
 
 /// Why a call is refused. An object the caller may not see is `NotFound`,
 /// exactly like one that does not exist.
@@ -43,17 +46,6 @@ fn company_level(p: &Principal, company_id: i64, level: AccessLevel) -> bool {
 
 // ---------------------------------------------------------------- tickets
 
-/// Which tickets a list may show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TicketScope {
-    /// Staff: every company.
-    All,
-    /// The company's tickets, plus any where the contact is requester or subscriber.
-    Company { company_id: i64, contact_id: i64 },
-    /// Only tickets where the contact is requester or subscriber.
-    Own { contact_id: i64 },
-}
-
 /// `users_see_all`: the caller's company lets Users see all its tickets.
 pub fn ticket_scope(p: &Principal, users_see_all: bool) -> TicketScope {
     match *p {
@@ -73,19 +65,6 @@ pub fn ticket_scope(p: &Principal, users_see_all: bool) -> TicketScope {
             }
         }
     }
-}
-
-/// What the store knows about one ticket, relative to the caller.
-#[derive(Debug, Clone, Copy)]
-pub struct TicketFacts {
-    pub company_id: i64,
-    pub contact_id: i64,
-    pub status: TicketStatus,
-    pub assigned_staff_id: Option<i64>,
-    /// The caller (a contact) subscribes to it.
-    pub caller_subscribed: bool,
-    /// The ticket's company lets Users see all its tickets.
-    pub users_see_all: bool,
 }
 
 pub fn view_ticket(p: &Principal, t: &TicketFacts) -> Decision {

@@ -21,22 +21,22 @@ impl DemoAs {
             .to_possible_value()
             .map(|v| v.get_name().to_owned())
             .unwrap_or_default();
-        portal_server::demo::demo_email(&role)
+        portal_server::generate::demo::demo_email(&role)
             .ok_or_else(|| anyhow::anyhow!("no demo account for {role}"))
     }
 }
 
-pub use portal_server::demo::DEMO_PASSWORD;
+pub use portal_server::generate::demo::DEMO_PASSWORD;
 
 /// A running demo server; it stops (and its store is deleted) when dropped.
 pub struct Demo {
     pub url: String,
-    _server: portal_server::demo::DemoServer,
+    _server: portal_server::generate::demo::DemoServer,
 }
 
 /// Starts the embedded server over a fresh demo store on a loopback port.
 pub async fn start() -> anyhow::Result<Demo> {
-    let server = portal_server::demo::serve_demo().await?;
+    let server = portal_server::generate::demo::serve_demo().await?;
     Ok(Demo {
         url: format!("http://{}", server.addr),
         _server: server,

@@ -4,6 +4,7 @@ mod accounts;
 mod identity;
 pub mod sla;
 mod status;
+mod ticket_access;
 pub mod tickets;
 
 pub use accounts::{
@@ -13,3 +14,4 @@ pub use accounts::{
 };
 pub use identity::{AccessLevel, Caller, Principal, StaffRole, SubjectKind};
 pub use status::{StatusGroup, TicketStatus, client_moves, staff_moves};
+pub use ticket_access::{TicketFacts, TicketScope};

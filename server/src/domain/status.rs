@@ -1,6 +1,6 @@
 //! Ticket statuses and their groups. The numbers are the stored values.
 
-/// A ticket's status (PRODUCT.md §4).
+/// A ticket's status (docs/TICKETS.md, "Statuses").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TicketStatus {
     New = 1,
@@ -65,9 +65,10 @@ pub enum StatusGroup {
     Closed = 3,
 }
 
-/// The moves a client may make from `from` (PRODUCT.md §4): cancel or mark
-/// an open ticket as needing no action; sign off (→ Closed) or reject
-/// completion (→ In Progress) of a completed one.
+/// The moves a client may make from `from` (docs/TICKETS.md, "Who may
+/// move it where"): cancel or mark an open ticket as needing no action;
+/// sign off (→ Closed) or reject completion (→ In Progress) of a completed
+/// one.
 pub fn client_moves(from: TicketStatus) -> &'static [TicketStatus] {
     use TicketStatus::{Cancelled, Closed, InProgress, NoActionRequired};
     match from.group() {

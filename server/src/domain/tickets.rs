@@ -96,7 +96,7 @@ pub struct NewTicket {
     pub po_number: String,
 }
 
-/// Priority names (PRODUCT.md §4).
+/// Priority names (docs/TICKETS.md, "Priorities").
 pub fn priority_label(priority: i32) -> String {
     let name = match priority {
         1 => "Critical",

@@ -4,6 +4,7 @@
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use rand::rngs::OsRng;
+use tokio::sync::Semaphore;
 
 fn argon2() -> Argon2<'static> {
     // The parameters are constants that argon2 accepts.
@@ -35,6 +36,53 @@ pub fn verify_dummy(password: &str) {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let stored = DUMMY.get_or_init(|| hash("dummy-password-for-timing"));
     let _ = verify(password, stored);
+}
+
+/// Password hashes computed at once. Each takes 19 MiB and a core for tens of
+/// milliseconds: a burst of sign-ins waits here (until its deadline) rather
+/// than filling memory and the blocking pool that the store's reads share.
+static HASHING: Semaphore = Semaphore::const_new(4);
+
+/// The argon2 work could not run (the runtime is shutting down) or failed.
+#[derive(Debug, thiserror::Error)]
+#[error("password hashing failed")]
+pub struct HashFailed;
+
+/// Runs argon2 work off the async workers, a few at a time; `None` if the
+/// work could not run.
+async fn hashing<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let permit = HASHING.acquire().await.ok()?;
+    // The permit moves into the task: a caller that gives up (deadline)
+    // frees it only when the hash is done.
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        work()
+    })
+    .await
+    .ok()
+}
+
+/// `verify`, off the async workers (argon2 costs tens of milliseconds).
+/// Without a stored hash it does the same work and answers false.
+pub async fn verify_off_thread(candidate: String, stored: Option<String>) -> bool {
+    hashing(move || {
+        if let Some(hash) = stored {
+            verify(&candidate, &hash)
+        } else {
+            verify_dummy(&candidate);
+            false
+        }
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// `hash`, off the async workers.
+pub async fn hash_off_thread(plain: String) -> Result<String, HashFailed> {
+    hashing(move || hash(&plain))
+        .await
+        .filter(|hash| !hash.is_empty())
+        .ok_or(HashFailed)
 }
 
 #[cfg(test)]

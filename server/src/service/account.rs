@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use tonic::{Request, Response, Status};
 
 use super::AppState;
-use super::auth::{hash_password, locked, lockout_rule, verify_password};
+use super::auth::{locked, lockout_rule};
 use super::authn::{any_caller, caller};
 use super::convert::{
     self, access_from_pb, address_to_pb, company_to_pb, contact_to_pb, details_from_pb,
@@ -17,7 +17,7 @@ use super::keyset;
 use super::status::invalid;
 use crate::domain::{AccessLevel, Caller, Principal, RequestKind, SubjectKind};
 use crate::policy;
-use crate::security::password_policy;
+use crate::security::{password, password_policy};
 use crate::store::audit::{self, AuditEvent};
 use crate::store::contacts::{self, ContactKey, ContactQuery};
 use crate::store::{self, companies, credentials, now_ms, requests, sessions, staff};
@@ -127,7 +127,7 @@ impl Accounts {
         resolve: Option<i64>,
     ) -> Result<String, Status> {
         let temporary = password_policy::temporary();
-        let hash = hash_password(temporary.clone()).await?;
+        let hash = password::hash_off_thread(temporary.clone()).await?;
         let (id, now) = (contact.id, now_ms());
         let mut event = actor_event(caller, "password.reset", &contact.email, contact.company_id);
         let by = caller.email.clone();
@@ -226,7 +226,8 @@ impl pb::account_service_server::AccountService for Accounts {
             return Err(locked(left));
         }
         let company_id = account.company_id;
-        if !verify_password(req.current_password, Some(credential.password_hash)).await {
+        if !password::verify_off_thread(req.current_password, Some(credential.password_hash)).await
+        {
             // Guessing through a stolen session counts towards lockout too.
             let lock = credential
                 .lock
@@ -247,7 +248,7 @@ impl pb::account_service_server::AccountService for Accounts {
                 .await?;
             return Err(invalid("current_password", "is not correct"));
         }
-        let hash = hash_password(req.new_password).await?;
+        let hash = password::hash_off_thread(req.new_password).await?;
         let session = caller.session_id;
         let event = AuditEvent {
             actor: caller.email.clone(),
@@ -384,7 +385,7 @@ impl pb::account_service_server::AccountService for Accounts {
         let details = input::details(&details_from_pb(details)?)?;
         let temporary = (access != AccessLevel::None).then(password_policy::temporary);
         let hash = match &temporary {
-            Some(t) => Some(hash_password(t.clone()).await?),
+            Some(t) => Some(password::hash_off_thread(t.clone()).await?),
             None => None,
         };
         let mut event = actor_event(&caller, "user.added", &email, company_id);
@@ -617,7 +618,7 @@ impl pb::account_service_server::AccountService for Accounts {
                     other => access_from_pb(other).unwrap_or(AccessLevel::User),
                 };
                 let temporary = password_policy::temporary();
-                let hash = hash_password(temporary.clone()).await?;
+                let hash = password::hash_off_thread(temporary.clone()).await?;
                 let mut role =
                     actor_event(&caller, "role.change", &contact.email, contact.company_id);
                 role.detail = format!(

@@ -12,7 +12,6 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use portal_proto::pb;
-use tokio::sync::Semaphore;
 use tonic::{Request, Response, Status};
 
 use super::AppState;
@@ -52,51 +51,6 @@ pub fn locked(left_ms: i64) -> Status {
     Status::resource_exhausted(format!(
         "account locked after too many failed sign-ins; try again in {minutes} {unit}"
     ))
-}
-
-/// Password hashes computed at once. Each takes 19 MiB and a core for tens of
-/// milliseconds: a burst of sign-ins waits here (until its deadline) rather
-/// than filling memory and the blocking pool that the store's reads share.
-static HASHING: Semaphore = Semaphore::const_new(4);
-
-/// Runs argon2 work off the async workers, a few at a time; `None` if the
-/// work could not run.
-async fn hashing<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
-    let permit = HASHING.acquire().await.ok()?;
-    // The permit moves into the task: a caller that gives up (deadline)
-    // frees it only when the hash is done.
-    tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        work()
-    })
-    .await
-    .ok()
-}
-
-/// Checks a password off the async workers (argon2 costs tens of milliseconds).
-/// Without a stored hash it does the same work and answers false.
-pub async fn verify_password(candidate: String, stored: Option<String>) -> bool {
-    hashing(move || {
-        if let Some(hash) = stored {
-            password::verify(&candidate, &hash)
-        } else {
-            password::verify_dummy(&candidate);
-            false
-        }
-    })
-    .await
-    .unwrap_or(false)
-}
-
-/// The hash to store for `plain`, computed off the async workers.
-pub async fn hash_password(plain: String) -> Result<String, Status> {
-    let hash = hashing(move || password::hash(&plain))
-        .await
-        .ok_or_else(|| Status::internal("internal error"))?;
-    if hash.is_empty() {
-        return Err(Status::internal("internal error"));
-    }
-    Ok(hash)
 }
 
 pub struct Auth {
@@ -224,7 +178,7 @@ impl pb::auth_service_server::AuthService for Auth {
             .as_ref()
             .filter(|_| !candidate.is_empty())
             .map(|c| c.password_hash.clone());
-        let matches = verify_password(candidate, hash).await;
+        let matches = password::verify_off_thread(candidate, hash).await;
         let now = now_ms();
 
         let (Some(account), Some(credential)) = (found, credential) else {

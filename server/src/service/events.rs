@@ -12,8 +12,8 @@ use tokio_stream::wrappers::ReceiverStream;
 use super::AppState;
 use super::authn::{self, caller};
 use super::convert::timestamp;
-use crate::domain::Principal;
-use crate::policy::{self, TicketFacts};
+use crate::domain::{Principal, TicketFacts};
+use crate::policy;
 
 pub struct Events {
     state: AppState,

@@ -7,8 +7,8 @@ use super::AppState;
 use super::authn::caller;
 use super::convert::tickets as conv;
 use super::status::invalid;
-use crate::domain::Principal;
-use crate::policy::{self, TicketScope};
+use crate::domain::{Principal, TicketScope};
+use crate::policy;
 use crate::store::{self, now_ms, tickets};
 
 pub struct Reports {

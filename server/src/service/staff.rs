@@ -5,7 +5,6 @@ use portal_proto::pb;
 use tonic::{Request, Response, Status};
 
 use super::AppState;
-use super::auth::hash_password;
 use super::authn::caller;
 use super::convert::{audit_to_pb, company_from_pb, company_to_pb, required_role, staff_to_pb};
 use super::input::{self, MAX_NAME};
@@ -13,7 +12,7 @@ use super::keyset;
 use super::status::invalid;
 use crate::domain::{Caller, StaffMember, SubjectKind};
 use crate::policy;
-use crate::security::password_policy;
+use crate::security::{password, password_policy};
 use crate::store::audit::{self, AuditEvent};
 use crate::store::companies::{self, CompanyKey, CompanyQuery};
 use crate::store::{contacts, credentials, now_ms, staff};
@@ -187,7 +186,7 @@ impl pb::staff_service_server::StaffService for StaffAdmin {
         let email = input::email("email", &req.email, true)?;
         let role = required_role("role", req.role)?;
         let temporary = password_policy::temporary();
-        let hash = hash_password(temporary.clone()).await?;
+        let hash = password::hash_off_thread(temporary.clone()).await?;
         let mut added = event(&caller, "staff.added", &email, None);
         added.detail = format!("role {}", role.as_str());
         let now = now_ms();

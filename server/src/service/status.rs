@@ -3,6 +3,7 @@
 use tonic::Status;
 
 use crate::policy::Denied;
+use crate::security::password::HashFailed;
 use crate::store::StoreError;
 
 impl From<StoreError> for Status {
@@ -32,6 +33,13 @@ impl From<Denied> for Status {
             Denied::NotFound => Status::not_found("not found"),
             Denied::Forbidden(why) => Status::permission_denied(why),
         }
+    }
+}
+
+impl From<HashFailed> for Status {
+    fn from(e: HashFailed) -> Self {
+        tracing::error!(error = %e, "password hashing failed");
+        Status::internal("internal error")
     }
 }
 

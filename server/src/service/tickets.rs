@@ -21,8 +21,8 @@ use crate::domain::tickets::{
     Author, AuthorKind, DEFAULT_PRIORITY, NewTicket, TicketFilter, TimelineKind, illegal_move,
     priority_label,
 };
-use crate::domain::{Caller, Principal, TicketStatus};
-use crate::policy::{self, Denied, TicketFacts, TicketScope};
+use crate::domain::{Caller, Principal, TicketFacts, TicketScope, TicketStatus};
+use crate::policy::{self, Denied};
 use crate::store::timeline::Change;
 use crate::store::{
     self, StoreError, catalog, now_ms, subscribers, tasks, ticket_list, tickets, timeline,
@@ -105,8 +105,8 @@ impl Tickets {
     }
 
     /// Closes, as the system, the Completed tickets nobody signed off or
-    /// rejected within `Config::auto_close_after` (PRODUCT.md §4); returns
-    /// how many.
+    /// rejected within `Config::auto_close_after` (docs/TICKETS.md, "Who
+    /// may move it where"); returns how many.
     pub async fn close_unanswered(&self, now: i64) -> Result<usize, Status> {
         let after = self.state.config.auto_close_after;
         let cutoff = now.saturating_sub(i64::try_from(after.as_millis()).unwrap_or(i64::MAX));

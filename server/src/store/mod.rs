@@ -4,7 +4,6 @@
 mod error;
 mod migrations;
 mod pool;
-pub mod seeding;
 pub mod sessions;
 
 // Accounts: sign-in, people, companies, requests, audit.

@@ -6,9 +6,9 @@ use rusqlite::{Connection, params_from_iter};
 
 use super::Result;
 use super::ticket_list::scope_clause;
+use crate::domain::TicketScope;
 use crate::domain::TicketStatus;
 use crate::domain::tickets::TicketStats;
-use crate::policy::TicketScope;
 
 fn month_start(d: NaiveDate) -> NaiveDate {
     d.with_day(1).unwrap_or(d)

@@ -6,10 +6,10 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
 
 use super::{Result, StoreError, tickets};
+use crate::domain::TicketScope;
 use crate::domain::tickets::{
     SortValue, Ticket, TicketCursor, TicketFilter, TicketPage, TicketSort,
 };
-use crate::policy::TicketScope;
 
 /// Turns what a user typed into a safe FTS5 query: every term becomes a
 /// quoted phrase (so no FTS operator or syntax survives), and the last one

@@ -3,10 +3,10 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{Result, StoreError};
+use crate::domain::TicketFacts;
 use crate::domain::sla::{BusinessHours, Clock, SlaTarget};
 use crate::domain::tickets::{NewTicket, Ticket, validate_field_values};
 use crate::domain::{StatusGroup, TicketStatus};
-use crate::policy::TicketFacts;
 use crate::store::catalog;
 
 /// The joined columns `from_row` reads, with `$desc` the description's

@@ -35,7 +35,7 @@ fn id_range(ticket_id: i64) -> (i64, i64) {
 }
 
 /// The id the ticket's next entry takes; refused once a ticket is full.
-pub(super) fn next_id(conn: &Connection, ticket_id: i64) -> Result<i64> {
+pub(crate) fn next_id(conn: &Connection, ticket_id: i64) -> Result<i64> {
     let (first, end) = id_range(ticket_id);
     let last: Option<i64> = conn
         .prepare_cached(
@@ -54,7 +54,7 @@ pub(super) fn next_id(conn: &Connection, ticket_id: i64) -> Result<i64> {
 }
 
 /// Inserts an entry whose id `next_id` gave.
-pub(super) const INSERT: &str = "INSERT INTO timeline (id, ticket_id, kind, at, author_kind,
+pub(crate) const INSERT: &str = "INSERT INTO timeline (id, ticket_id, kind, at, author_kind,
         author_id, author_name, body, from_value, to_value)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 

@@ -17,9 +17,9 @@ use crate::domain::TicketStatus::{
     self, Cancelled, Closed, Completed, InProgress, New, NoActionRequired, Scheduled,
     WaitingOnClient,
 };
-use crate::seed::files::{FieldDef, FieldKind, ServiceDef, SlaFile};
+use crate::generate::rows::{self, AttachmentRow, TicketRow, TimelineRow};
+use crate::generate::seed::files::{FieldDef, FieldKind, ServiceDef, SlaFile};
 use crate::store::Result;
-use crate::store::seeding::{self, AttachmentRow, TicketRow, TimelineRow};
 
 /// How far back the history goes.
 const SPAN: i64 = 548 * DAY;
@@ -595,7 +595,7 @@ fn ticket(
     )
     .to_string();
 
-    seeding::insert_ticket(
+    rows::insert_ticket(
         conn,
         &TicketRow {
             id: number,
@@ -639,7 +639,7 @@ fn ticket(
             ),
             Author::System => ("system", None, "Portal"),
         };
-        seeding::insert_timeline(
+        rows::insert_timeline(
             conn,
             &TimelineRow {
                 ticket_id: number,
@@ -678,7 +678,7 @@ fn ticket(
     for (i, task) in tasks.iter().enumerate() {
         let done_at = started + (finished - started) * (i as i64 + 1) / (tasks.len() as i64 + 1);
         let done = (i < done_count).then_some((tech_name, done_at));
-        seeding::insert_task(
+        rows::insert_task(
             conn,
             number,
             &fill(task, site_name, colleague),
@@ -758,7 +758,7 @@ fn subscribers(
 ) -> Result<()> {
     for &c in &company.default_subscribers {
         if c != requester {
-            seeding::subscribe(conn, number, c)?;
+            rows::subscribe(conn, number, c)?;
         }
     }
     if rng.gen_bool(0.2) {
@@ -769,12 +769,12 @@ fn subscribers(
             .map(|p| p.id)
             .collect();
         if let Some(&c) = others.choose(rng) {
-            seeding::subscribe(conn, number, c)?;
+            rows::subscribe(conn, number, c)?;
         }
     }
     if rng.gen_bool(0.05) {
         for &c in &company.related {
-            seeding::subscribe(conn, number, c)?;
+            rows::subscribe(conn, number, c)?;
         }
     }
     Ok(())
@@ -790,8 +790,8 @@ fn attach(
     at: i64,
 ) -> Result<()> {
     let sha = file.sha256_hex();
-    seeding::put_blob(conn, &sha, &file.data)?;
-    seeding::insert_attachment(
+    rows::put_blob(conn, &sha, &file.data)?;
+    rows::insert_attachment(
         conn,
         &AttachmentRow {
             ticket_id: ticket,

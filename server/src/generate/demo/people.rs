@@ -8,8 +8,8 @@ use serde_json::json;
 
 use super::clock::{DAY, HOUR};
 use super::spec::DemoSpec;
+use crate::generate::rows::{self, CompanyRow, ContactRow, StaffRow};
 use crate::store::Result;
-use crate::store::seeding::{self, CompanyRow, ContactRow, StaffRow};
 
 pub struct StaffRef {
     pub id: i64,
@@ -68,7 +68,7 @@ pub fn insert(
     let since = now - 3 * 365 * DAY;
     let mut staff = Vec::new();
     for s in &spec.staff {
-        let id = seeding::insert_staff(
+        let id = rows::insert_staff(
             conn,
             &StaffRow {
                 email: &s.email,
@@ -79,7 +79,7 @@ pub fn insert(
                 created_at: since,
             },
         )?;
-        seeding::put_credential(conn, "staff", id, password_hash, false, since)?;
+        rows::put_credential(conn, "staff", id, password_hash, false, since)?;
         staff.push(StaffRef {
             id,
             name: format!("{} {}", s.first, s.last),
@@ -90,7 +90,7 @@ pub fn insert(
 
     let mut companies = Vec::new();
     for c in &spec.companies {
-        let id = seeding::insert_company(
+        let id = rows::insert_company(
             conn,
             &CompanyRow {
                 name: &c.name,
@@ -107,7 +107,7 @@ pub fn insert(
             .iter()
             .map(|s| {
                 Ok((
-                    seeding::insert_site(conn, id, &s.name, &s.address.json())?,
+                    rows::insert_site(conn, id, &s.name, &s.address.json())?,
                     s.name.clone(),
                 ))
             })
@@ -130,7 +130,7 @@ pub fn insert(
                 "invoices": elevated,
             });
             let signs_in = p.active && p.access != "none";
-            let contact_id = seeding::insert_contact(
+            let contact_id = rows::insert_contact(
                 conn,
                 &ContactRow {
                     company_id: id,
@@ -151,7 +151,7 @@ pub fn insert(
                 },
             )?;
             if p.access != "none" {
-                seeding::put_credential(conn, "contact", contact_id, password_hash, false, since)?;
+                rows::put_credential(conn, "contact", contact_id, password_hash, false, since)?;
             }
             contacts.push(ContactRef {
                 id: contact_id,
@@ -172,7 +172,7 @@ pub fn insert(
             .filter_map(|e| contacts.iter().find(|p| &p.email == e).map(|p| p.id))
             .collect::<Vec<_>>();
         for &contact in &default_subscribers {
-            seeding::add_default_subscriber(conn, id, contact)?;
+            rows::add_default_subscriber(conn, id, contact)?;
         }
         companies.push(CompanyRef {
             id,
@@ -191,7 +191,7 @@ pub fn insert(
             for other in &p.related {
                 if let Some(oi) = companies.iter().position(|x| &x.name == other) {
                     let contact = companies[ci].contacts[pi].id;
-                    seeding::relate_contact(conn, contact, companies[oi].id)?;
+                    rows::relate_contact(conn, contact, companies[oi].id)?;
                     companies[oi].related.push(contact);
                 }
             }

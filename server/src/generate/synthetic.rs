@@ -10,7 +10,7 @@
 //! notes and status changes. Every account's password is the demo password.
 //!
 //! Rows go in on a private bulk connection (see
-//! `store::seeding::bulk_connection` for why durability is off there) in
+//! `generate::rows::bulk_connection` for why durability is off there) in
 //! transactions of `BATCH` tickets, about 50,000 rows with posts and index
 //! entries.
 
@@ -24,14 +24,14 @@ use rand::{Rng, SeedableRng};
 use rusqlite::Connection;
 use serde_json::json;
 
-use crate::demo::DEMO_PASSWORD;
 use crate::domain::TicketStatus::{
     self, Cancelled, Closed, Completed, InProgress, New, NoActionRequired, Scheduled,
     WaitingOnClient,
 };
+use crate::generate::demo::DEMO_PASSWORD;
+use crate::generate::rows::{self, CompanyRow, ContactRow, StaffRow, TicketRow, TimelineRow};
+use crate::generate::seed::{self, files::Catalog, files::SlaFile};
 use crate::security::password;
-use crate::seed::{self, files::Catalog, files::SlaFile};
-use crate::store::seeding::{self, CompanyRow, ContactRow, StaffRow, TicketRow, TimelineRow};
 use crate::store::{self, Store, now_ms};
 use words::Vocabulary;
 
@@ -85,9 +85,9 @@ fn generate_in_batches(store: &Store, spec: &GenSpec, batch: u64) -> anyhow::Res
     let catalog = Catalog::embedded()?;
     let sla = SlaFile::embedded()?;
     let hash = password::hash(DEMO_PASSWORD);
-    let conn = seeding::bulk_connection(store.path())?;
-    let mut state = seeding::in_transaction(&conn, |conn| {
-        if seeding::has_provider(conn)? {
+    let conn = rows::bulk_connection(store.path())?;
+    let mut state = rows::in_transaction(&conn, |conn| {
+        if rows::has_provider(conn)? {
             return Err(store::StoreError::FailedPrecondition(
                 "the store already has a provider".into(),
             ));
@@ -112,7 +112,7 @@ fn generate_in_batches(store: &Store, spec: &GenSpec, batch: u64) -> anyhow::Res
     state.total = spec.tickets;
     while state.done < state.total {
         let n = batch.min(state.total - state.done);
-        seeding::in_transaction(&conn, |conn| {
+        rows::in_transaction(&conn, |conn| {
             for _ in 0..n {
                 ticket(conn, &mut state)?;
             }
@@ -127,7 +127,7 @@ fn generate_in_batches(store: &Store, spec: &GenSpec, batch: u64) -> anyhow::Res
             began.elapsed().as_secs_f64()
         );
     }
-    seeding::optimize_search(&conn).context("cannot merge the search index")?;
+    rows::optimize_search(&conn).context("cannot merge the search index")?;
     eprintln!(
         "gen: search index merged ({:.1} s)",
         began.elapsed().as_secs_f64()
@@ -156,7 +156,7 @@ fn people(
     for (email, role) in staff {
         let first = capitalised(&vocabulary, &mut rng);
         let last = capitalised(&vocabulary, &mut rng);
-        let id = seeding::insert_staff(
+        let id = rows::insert_staff(
             conn,
             &StaffRow {
                 email: &email,
@@ -167,7 +167,7 @@ fn people(
                 created_at: start,
             },
         )?;
-        seeding::put_credential(conn, "staff", id, hash, false, start)?;
+        rows::put_credential(conn, "staff", id, hash, false, start)?;
         if role == "technician" {
             techs.push((id, format!("{first} {last}")));
         }
@@ -185,7 +185,7 @@ fn people(
             "line2": "", "city": capitalised(&vocabulary, &mut rng), "region": "", "postal_code": format!("{:05}", rng.gen_range(10_000..99_999)), "country": "US"})
         .to_string();
         let require_po = rng.gen_bool(0.2);
-        let id = seeding::insert_company(
+        let id = rows::insert_company(
             conn,
             &CompanyRow {
                 name: &name,
@@ -198,7 +198,7 @@ fn people(
             },
         )?;
         let sites = (1..=rng.gen_range(1..=3))
-            .map(|s| seeding::insert_site(conn, id, &format!("Site {s}"), &address))
+            .map(|s| rows::insert_site(conn, id, &format!("Site {s}"), &address))
             .collect::<store::Result<Vec<_>>>()?;
         let mut contacts = Vec::with_capacity(contacts_per as usize);
         for k in 1..=contacts_per {
@@ -210,7 +210,7 @@ fn people(
             let email = format!("u{k}@c{n}.example");
             let first = capitalised(&vocabulary, &mut rng);
             let last = capitalised(&vocabulary, &mut rng);
-            let contact = seeding::insert_contact(
+            let contact = rows::insert_contact(
                 conn,
                 &ContactRow {
                     company_id: id,
@@ -230,7 +230,7 @@ fn people(
                     last_login_at: None,
                 },
             )?;
-            seeding::put_credential(conn, "contact", contact, hash, false, start)?;
+            rows::put_credential(conn, "contact", contact, hash, false, start)?;
             contacts.push((contact, format!("{first} {last}")));
         }
         companies_made.push(Company {
@@ -395,7 +395,7 @@ fn ticket(conn: &Connection, s: &mut State) -> store::Result<()> {
         String::new()
     };
 
-    seeding::insert_ticket(
+    rows::insert_ticket(
         conn,
         &TicketRow {
             id,
@@ -430,7 +430,7 @@ fn ticket(conn: &Connection, s: &mut State) -> store::Result<()> {
         } else {
             contact_name
         };
-        seeding::insert_timeline(
+        rows::insert_timeline(
             conn,
             &TimelineRow {
                 ticket_id: id,

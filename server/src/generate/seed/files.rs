@@ -5,8 +5,8 @@ use std::collections::HashSet;
 use anyhow::{Context, bail, ensure};
 use serde::{Deserialize, Serialize};
 
-const CATALOG_TOML: &str = include_str!("../../../data/catalog.toml");
-const SLA_TOML: &str = include_str!("../../../data/sla.toml");
+const CATALOG_TOML: &str = include_str!("../../../../data/catalog.toml");
+const SLA_TOML: &str = include_str!("../../../../data/sla.toml");
 
 /// The service catalog (`data/catalog.toml`).
 #[derive(Debug, Deserialize)]

@@ -5,7 +5,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::Result;
+use crate::store::Result;
 
 pub struct ProviderRow<'a> {
     pub name: &'a str,
@@ -304,8 +304,8 @@ pub struct TimelineRow<'a> {
 }
 
 pub fn insert_timeline(conn: &Connection, e: &TimelineRow) -> Result<i64> {
-    let id = super::timeline::next_id(conn, e.ticket_id)?;
-    conn.prepare_cached(super::timeline::INSERT)?
+    let id = crate::store::timeline::next_id(conn, e.ticket_id)?;
+    conn.prepare_cached(crate::store::timeline::INSERT)?
         .execute(params![
             id,
             e.ticket_id,

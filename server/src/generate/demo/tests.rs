@@ -504,9 +504,9 @@ fn a_backup_taken_while_writes_go_on_is_consistent() {
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                 store
                     .write_blocking(move |c| {
-                        seeding::insert_timeline(
+                        rows::insert_timeline(
                             c,
-                            &seeding::TimelineRow {
+                            &rows::TimelineRow {
                                 ticket_id: history::FIRST_TICKET,
                                 kind: 3,
                                 at: now_ms(),

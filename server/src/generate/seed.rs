@@ -8,8 +8,8 @@ use rand::Rng;
 use rand::seq::SliceRandom;
 use rusqlite::Connection;
 
+use crate::generate::rows::{self, ProviderRow, StaffRow};
 use crate::security::password;
-use crate::store::seeding::{self, ProviderRow, StaffRow};
 use crate::store::{self, Store, now_ms};
 use files::{Catalog, SlaFile};
 
@@ -28,14 +28,14 @@ pub fn init(store: &Store, provider: &str, admin_email: &str) -> anyhow::Result<
     let hash = password::hash(&temporary);
     store
         .write_blocking(move |conn| {
-            if seeding::has_provider(conn)? {
+            if rows::has_provider(conn)? {
                 return Err(store::StoreError::FailedPrecondition(
                     "the store already has a provider".into(),
                 ));
             }
             base(conn, &provider, &catalog, &sla)?;
             let now = now_ms();
-            let id = seeding::insert_staff(
+            let id = rows::insert_staff(
                 conn,
                 &StaffRow {
                     email: &email,
@@ -46,7 +46,7 @@ pub fn init(store: &Store, provider: &str, admin_email: &str) -> anyhow::Result<
                     created_at: now,
                 },
             )?;
-            seeding::put_credential(conn, "staff", id, &hash, true, now)
+            rows::put_credential(conn, "staff", id, &hash, true, now)
         })
         .context("cannot initialise the store")?;
     Ok(temporary)
@@ -61,7 +61,7 @@ pub(crate) fn base(
     sla: &SlaFile,
 ) -> store::Result<Vec<i64>> {
     let p = &sla.provider;
-    seeding::put_provider(
+    rows::put_provider(
         conn,
         &ProviderRow {
             name: provider,
@@ -76,7 +76,7 @@ pub(crate) fn base(
         },
     )?;
     for t in &sla.targets {
-        seeding::put_sla_target(
+        rows::put_sla_target(
             conn,
             t.priority,
             &t.name,
@@ -90,7 +90,7 @@ pub(crate) fn base(
         .iter()
         .zip(1..)
         .map(|(s, order)| {
-            seeding::insert_service_type(conn, &s.name, &s.description, order, &s.fields_json())
+            rows::insert_service_type(conn, &s.name, &s.description, order, &s.fields_json())
         })
         .collect()
 }

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use anyhow::{Context, ensure};
 use serde::Deserialize;
 
-const DEMO_TOML: &str = include_str!("../../../data/demo.toml");
+const DEMO_TOML: &str = include_str!("../../../../data/demo.toml");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -15,9 +15,9 @@ use rusqlite::Connection;
 
 pub use server::{DemoServer, serve_demo};
 
+use crate::generate::rows::{self, AuditRow};
+use crate::generate::seed::{self, files::Catalog, files::SlaFile};
 use crate::security::password;
-use crate::seed::{self, files::Catalog, files::SlaFile};
-use crate::store::seeding::{self, AuditRow};
 use crate::store::{self, Store, now_ms};
 use clock::{DAY, HOUR, MINUTE};
 use people::People;
@@ -57,7 +57,7 @@ fn load_at(store: &Store, now: i64) -> anyhow::Result<()> {
     let hash = password::hash(DEMO_PASSWORD);
     store
         .write_blocking(move |conn| {
-            if seeding::has_provider(conn)? {
+            if rows::has_provider(conn)? {
                 return Err(store::StoreError::FailedPrecondition(
                     "the store already has a provider".into(),
                 ));
@@ -80,7 +80,7 @@ fn fill(
     let year = clock::date(now)[..4].parse::<i32>().unwrap_or(2026);
     for y in year - 2..=year + 1 {
         for (day, name) in &spec.provider.holidays {
-            seeding::put_holiday(conn, &format!("{y}-{day}"), name)?;
+            rows::put_holiday(conn, &format!("{y}-{day}"), name)?;
         }
     }
     let people = people::insert(conn, spec, &mut rng, hash, now)?;
@@ -121,13 +121,13 @@ fn requests_and_audit(conn: &Connection, people: &People, now: i64) -> store::Re
     ];
     for (kind, email, message, ago) in requests {
         if let Some((company, id, _)) = contact(email) {
-            seeding::insert_pending_request(conn, kind, company, id, message, now - ago)?;
+            rows::insert_pending_request(conn, kind, company, id, message, now - ago)?;
         }
     }
 
     let audit = |ago: i64, actor: &str, action: &str, subject: &str, detail: &str| {
         let company = contact(subject).or_else(|| contact(actor)).map(|c| c.0);
-        seeding::insert_audit(
+        rows::insert_audit(
             conn,
             &AuditRow {
                 at: now - ago,

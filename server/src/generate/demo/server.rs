@@ -7,8 +7,9 @@ use anyhow::Context;
 use tokio::sync::oneshot;
 
 use crate::config::Config;
-use crate::service::{self, AppState};
+use crate::service::AppState;
 use crate::store::{Store, StoreOptions};
+use crate::transport;
 
 /// A running demo server; dropping it stops the server and deletes its store.
 pub struct DemoServer {
@@ -46,7 +47,7 @@ pub async fn serve_demo() -> anyhow::Result<DemoServer> {
         let stopped = async {
             let _ = rx.await;
         };
-        if let Err(e) = service::serve(
+        if let Err(e) = transport::serve(
             AppState::new(store, Config::default()),
             listener,
             None,
