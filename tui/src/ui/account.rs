@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::form::{Field, Form, FormEvent};
-use super::popup::{Popup, Prompt, PromptPopup, Then};
+use super::popup::{Popup, PromptPopup, Submit, Then};
 use super::users::Users;
 use super::{Ctx, Effects, HelpLines, Screen, format, help_line, plain_help};
 use crate::action::{AccountCall, ApiError, Reply, Request};
@@ -465,7 +465,7 @@ pub fn details_from_form(form: &Form) -> pb::ContactDetails {
 pub fn password_popup() -> Popup {
     Popup::Prompt(PromptPopup::new(
         "Change password",
-        Prompt::ChangePassword,
+        Submit::send(password_request),
         vec![
             Field::secret("current", "Current password").required(),
             Field::secret("new", "New password").required(),

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::form::{Field, Form, FormEvent};
-use super::popup::{Popup, Prompt, PromptPopup};
+use super::popup::{Popup, PromptPopup, Submit};
 use super::{Effects, HelpLines, centered, plain_help};
 use crate::action::{ApiError, AuthCall, Reply, Request};
 use crate::theme::Theme;
@@ -140,7 +140,7 @@ impl Login {
         fx.popup = Some(Popup::Prompt(
             PromptPopup::new(
                 "Forgot password",
-                Prompt::ForgotPassword,
+                Submit::send(forgot_request),
                 vec![Field::line("email", "E-mail", &email)],
             )
             .hint("Your company's Admin or the provider will be asked to reset it."),
@@ -152,7 +152,7 @@ impl Login {
         fx.popup = Some(Popup::Prompt(
             PromptPopup::new(
                 "Request access",
-                Prompt::RequestAccess,
+                Submit::send(access_request),
                 vec![
                     Field::line("email", "E-mail", &email).required(),
                     Field::multi("message", "Message", ""),
@@ -392,5 +392,30 @@ pub fn sign_in_error(error: &ApiError) -> String {
         | tonic::Code::ResourceExhausted
         | tonic::Code::FailedPrecondition => sentence(&error.message),
         _ => error.text(),
+    }
+}
+
+/// The forgot-password prompt's request, once an e-mail is typed.
+fn forgot_request(form: &mut Form) -> Option<AuthCall> {
+    let email = form.text("email");
+    if email.contains('@') {
+        Some(AuthCall::ForgotPassword { email })
+    } else {
+        form.set_error("email", "enter your e-mail");
+        None
+    }
+}
+
+/// The request-access prompt's request, once an e-mail is typed.
+fn access_request(form: &mut Form) -> Option<AuthCall> {
+    let email = form.text("email");
+    if email.contains('@') {
+        Some(AuthCall::RequestAccess {
+            email,
+            message: form.text("message"),
+        })
+    } else {
+        form.set_error("email", "enter your e-mail");
+        None
     }
 }

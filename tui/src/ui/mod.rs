@@ -120,6 +120,11 @@ pub trait Screen {
     fn on_failed(&mut self, _request: &Request, _error: &ApiError, _fx: &mut Effects) {}
     /// The choice made in a popup this screen opened.
     fn on_answer(&mut self, _answer: usize, _ctx: &Ctx, _fx: &mut Effects) {}
+    /// A prompt this screen opened with [`popup::Submit::ToScreen`] was sent;
+    /// true when it is done with (the prompt closes).
+    fn on_form(&mut self, _form: &mut form::Form, _ctx: &Ctx, _fx: &mut Effects) -> bool {
+        false
+    }
     /// Fetch again what is on screen (live changes, a reconnect).
     fn refresh(&mut self, _fx: &mut Effects) {}
 }

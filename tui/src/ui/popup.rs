@@ -2,9 +2,9 @@
 //! one-time notices, pickers and small forms.
 
 use std::path::Path;
+use std::rc::Rc;
 
 use crossterm::event::{KeyCode, KeyEvent};
-use portal_proto::pb;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -38,34 +38,32 @@ impl Then {
     }
 }
 
-/// What a small form is for.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Prompt {
-    Post {
-        number: i64,
-        kind: pb::PostKind,
-    },
-    Attach {
-        number: i64,
-    },
-    AddTask {
-        number: i64,
-    },
-    SavePath {
-        attachment_id: i64,
-    },
-    StatusNote {
-        number: i64,
-        status: pb::TicketStatus,
-    },
-    ForgotPassword,
-    RequestAccess,
-    ChangePassword,
-    AddUser,
-    EditUser {
-        contact_id: i64,
-    },
-    Filter,
+/// Makes a prompt's request from its form, or marks the form's errors and
+/// makes none.
+pub type MakeRequest = Rc<dyn Fn(&mut Form) -> Option<Request>>;
+
+/// What Ctrl-S in a prompt does; the screen that opens the prompt says it.
+#[derive(Clone)]
+pub enum Submit {
+    Send(MakeRequest),
+    /// Hand the form to the screen under the prompt
+    /// ([`super::Screen::on_form`]).
+    ToScreen,
+}
+
+impl Submit {
+    pub fn send<R: Into<Request>>(make: impl Fn(&mut Form) -> Option<R> + 'static) -> Self {
+        Submit::Send(Rc::new(move |form| make(form).map(Into::into)))
+    }
+}
+
+impl std::fmt::Debug for Submit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Submit::Send(_) => f.write_str("Submit::Send"),
+            Submit::ToScreen => f.write_str("Submit::ToScreen"),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -102,7 +100,7 @@ pub struct PromptPopup {
     pub title: String,
     pub hint: String,
     pub form: Form,
-    pub what: Prompt,
+    pub submit: Submit,
     /// Tab completes file paths in the first field.
     pub complete_paths: bool,
     /// What the form sent, while its answer is awaited.
@@ -112,12 +110,12 @@ pub struct PromptPopup {
 }
 
 impl PromptPopup {
-    pub fn new(title: impl Into<String>, what: Prompt, fields: Vec<Field>) -> Self {
+    pub fn new(title: impl Into<String>, submit: Submit, fields: Vec<Field>) -> Self {
         Self {
             title: title.into(),
             hint: String::new(),
             form: Form::new(fields),
-            what,
+            submit,
             complete_paths: false,
             sent: None,
             error: None,
@@ -508,7 +506,7 @@ mod tests {
         let mut popup = Popup::Prompt(
             PromptPopup::new(
                 "Attach",
-                Prompt::Attach { number: 1 },
+                Submit::ToScreen,
                 vec![Field::line("path", "File", &format!("{base}re"))],
             )
             .with_path_completion(),
@@ -525,7 +523,7 @@ mod tests {
         let mut popup = Popup::Prompt(
             PromptPopup::new(
                 "Attach",
-                Prompt::Attach { number: 1 },
+                Submit::ToScreen,
                 vec![Field::line("path", "File", &format!("{base}ph"))],
             )
             .with_path_completion(),

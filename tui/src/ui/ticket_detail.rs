@@ -8,8 +8,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::form::Field;
-use super::popup::{Popup, Prompt, PromptPopup, Then};
+use super::form::{Field, Form};
+use super::popup::{Popup, PromptPopup, Submit, Then, expand_home};
 use super::{Catalog, Ctx, Effects, HelpLines, Nav, Screen, format, help_line, plain_help};
 use crate::action::{ApiError, Reply, Request, TicketCall};
 use crate::keys::Cmd;
@@ -113,7 +113,17 @@ impl TicketDetail {
             Some(Popup::Prompt(
                 PromptPopup::new(
                     "Attach a file",
-                    Prompt::Attach { number },
+                    Submit::send(move |form: &mut Form| {
+                        let path = expand_home(form.raw("path").trim());
+                        if path.is_empty() {
+                            form.set_error("path", "which file?");
+                            return None;
+                        }
+                        Some(TicketCall::Upload {
+                            number,
+                            path: path.into(),
+                        })
+                    }),
                     vec![Field::line("path", "File", "")],
                 )
                 .hint("Tab completes the path")
@@ -122,7 +132,12 @@ impl TicketDetail {
         } else if keys.is(Cmd::AddTask, key) && p.can_manage_tasks {
             Some(Popup::Prompt(PromptPopup::new(
                 format!("New task on #{number}"),
-                Prompt::AddTask { number },
+                Submit::send(move |form: &mut Form| {
+                    form.check_required().then(|| TicketCall::AddTask {
+                        number,
+                        text: form.text("text"),
+                    })
+                }),
                 vec![Field::line("text", "Task", "").required()],
             )))
         } else {
@@ -293,7 +308,13 @@ impl TicketDetail {
         let number = self.number;
         let mut prompt = PromptPopup::new(
             format!("#{number} to {}", format::status(status)),
-            Prompt::StatusNote { number, status },
+            Submit::send(move |form: &mut Form| {
+                form.check_required().then(|| TicketCall::ChangeStatus {
+                    number,
+                    status,
+                    note: form.text("note"),
+                })
+            }),
             vec![Field::multi("note", "Note", "").required()],
         )
         .width(72);
@@ -707,7 +728,17 @@ fn save_popup(attachment_id: i64, name: &str) -> Popup {
     Popup::Prompt(
         PromptPopup::new(
             format!("Save {name}"),
-            Prompt::SavePath { attachment_id },
+            Submit::send(move |form: &mut Form| {
+                let path = expand_home(form.raw("path").trim());
+                if path.is_empty() {
+                    form.set_error("path", "where to?");
+                    return None;
+                }
+                Some(TicketCall::Download {
+                    attachment_id,
+                    path: path.into(),
+                })
+            }),
             vec![Field::line("path", "Save as", &format!("{dir}{name}"))],
         )
         .hint("Tab completes the path; an existing file is never overwritten")
@@ -724,7 +755,14 @@ fn post_popup(number: i64, kind: PostKind) -> Popup {
     Popup::Prompt(
         PromptPopup::new(
             title,
-            Prompt::Post { number, kind },
+            Submit::send(move |form: &mut Form| {
+                let body = form.raw("body").trim_end().to_owned();
+                if body.trim().is_empty() {
+                    form.set_error("body", "write something first");
+                    return None;
+                }
+                Some(TicketCall::AddPost { number, kind, body })
+            }),
             vec![Field::multi("body", "Text", "")],
         )
         .hint("Ctrl-E opens $EDITOR")

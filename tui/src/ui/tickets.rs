@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Cell, List, ListItem, ListState, Paragraph, Row, T
 
 use super::form::{Field, Form};
 use super::input::LineInput;
-use super::popup::{Popup, Prompt, PromptPopup, Then};
+use super::popup::{Popup, PromptPopup, Submit, Then};
 use super::{Catalog, Ctx, Effects, HelpLines, Nav, Screen, format, help_line, plain_help};
 use crate::action::{ApiError, ListId, Reply, Request, TicketCall};
 use crate::keys::Cmd;
@@ -348,7 +348,7 @@ impl TicketList {
             Field::button("apply", "Apply"),
         ];
         Popup::Prompt(
-            PromptPopup::new("Filter tickets", Prompt::Filter, fields)
+            PromptPopup::new("Filter tickets", Submit::ToScreen, fields)
                 .hint("←/→ change a choice · dates as YYYY-MM-DD")
                 .width(60),
         )
@@ -782,6 +782,11 @@ impl Screen for TicketList {
         if let Some(sort) = Self::sorts(ctx).get(answer) {
             self.set_sort(*sort, fx);
         }
+    }
+
+    /// The filter panel.
+    fn on_form(&mut self, form: &mut Form, ctx: &Ctx, fx: &mut Effects) -> bool {
+        self.apply_filter_panel(form, ctx.catalog, fx)
     }
 
     fn refresh(&mut self, fx: &mut Effects) {

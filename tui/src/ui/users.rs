@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 
 use super::form::{Field, Form};
-use super::popup::{Popup, Prompt, PromptPopup, Then};
+use super::popup::{Popup, PromptPopup, Submit, Then};
 use super::{Catalog, Ctx, Effects, HelpLines, format, help_line, plain_help};
 use crate::action::AccountCall;
 use crate::keys::Cmd;
@@ -220,7 +220,7 @@ fn add_user_popup() -> Popup {
     Popup::Prompt(
         PromptPopup::new(
             "Add a user",
-            Prompt::AddUser,
+            Submit::send(add_user_request),
             vec![
                 Field::line("email", "E-mail", "").required(),
                 Field::line("first_name", "First name", "").required(),
@@ -280,8 +280,9 @@ fn edit_user_popup(contact: &pb::Contact) -> Popup {
     let (direct, mobile) = (phone(pb::PhoneKind::Direct), phone(pb::PhoneKind::Mobile));
     Popup::Prompt(PromptPopup::new(
         format!("Edit {}", contact.email),
-        Prompt::EditUser {
-            contact_id: contact.id,
+        {
+            let contact = contact.clone();
+            Submit::send(move |form: &mut Form| update_user_request(form, &contact))
         },
         vec![
             Field::line("first_name", "First name", &d.first_name).required(),
