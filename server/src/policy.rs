@@ -103,6 +103,17 @@ pub fn create_ticket(p: &Principal, company_id: i64, contact_id: i64) -> Decisio
     }
 }
 
+/// Giving a new ticket a priority (rather than the default): staff.
+pub fn prioritise_new_ticket(p: &Principal) -> Decision {
+    allow_if(is_staff(p), "only staff may set the priority")
+}
+
+/// The ticket's requester, or a Manager or Admin of its company.
+fn speaks_for_requester(p: &Principal, t: &TicketFacts) -> bool {
+    matches!(*p, Principal::Contact { contact_id, .. } if t.contact_id == contact_id)
+        || company_level(p, t.company_id, AccessLevel::Manager)
+}
+
 /// Discussion and resolution posts and attachments: anyone who can view.
 pub fn post(p: &Principal, t: &TicketFacts) -> Decision {
     view_ticket(p, t)
@@ -129,14 +140,7 @@ pub fn change_status(p: &Principal, t: &TicketFacts) -> Decision {
             staff_id,
         } => t.assigned_staff_id == Some(staff_id),
         Principal::Staff { .. } => true,
-        Principal::Contact {
-            contact_id,
-            company_id,
-            access,
-        } => {
-            t.contact_id == contact_id
-                || (t.company_id == company_id && access >= AccessLevel::Manager)
-        }
+        Principal::Contact { .. } => speaks_for_requester(p, t),
     };
     allow_if(
         ok,
@@ -185,14 +189,7 @@ pub fn manage_subscribers(p: &Principal, t: &TicketFacts) -> Decision {
     view_ticket(p, t)?;
     let ok = match *p {
         Principal::Staff { .. } => true,
-        Principal::Contact {
-            contact_id,
-            company_id,
-            access,
-        } => {
-            t.contact_id == contact_id
-                || (t.company_id == company_id && access >= AccessLevel::Manager)
-        }
+        Principal::Contact { .. } => speaks_for_requester(p, t),
     };
     allow_if(
         ok,

@@ -1,7 +1,9 @@
 //! Plain domain types shared by the store, the policy and the services.
 
 mod accounts;
+mod audit;
 mod identity;
+pub mod input;
 pub mod sla;
 mod status;
 mod ticket_access;
@@ -12,6 +14,8 @@ pub use accounts::{
     LockState, LockoutRule, Notifications, PendingRequest, Phone, PhoneKind, RequestKind, Site,
     StaffMember,
 };
+pub use audit::AuditAction;
 pub use identity::{AccessLevel, Caller, Principal, StaffRole, SubjectKind};
+pub use input::Invalid;
 pub use status::{StatusGroup, TicketStatus, client_moves, staff_moves};
 pub use ticket_access::{TicketFacts, TicketScope};

@@ -4,10 +4,11 @@
 use serde::{Deserialize, Serialize};
 
 use super::TicketStatus;
+use super::input::{Invalid, Max, long_text, multi_line, parse_date, single_line};
 
 /// The kind of an extra form field of a service type. Stored in JSON as
 /// `text`, `multiline`, `date`, `choice` or `yes_no`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FieldKind {
     Text,
@@ -17,8 +18,10 @@ pub enum FieldKind {
     YesNo,
 }
 
-/// One extra form field of a service type.
+/// One extra form field of a service type, as `data/catalog.toml` gives it
+/// and `service_types.fields` stores it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FieldDef {
     pub key: String,
     pub label: String,
@@ -299,44 +302,10 @@ pub struct TicketStats {
     pub by_status: Vec<(TicketStatus, u64)>,
 }
 
-/// A bad input value: the field it concerns and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Invalid {
-    pub field: String,
-    pub message: String,
-}
-
-impl Invalid {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
-
 /// Text fields of the ticket form are at most this many characters.
 pub const MAX_TEXT_FIELD_CHARS: usize = 200;
 /// A choice field offers at most this many choices.
 pub const MAX_CHOICES: usize = 100;
-/// Descriptions, posts and multi-line fields are at most this many bytes.
-pub const MAX_LONG_TEXT_BYTES: usize = 64 * 1024;
-
-/// Whether free text holds a control character other than a line break or a
-/// tab: NUL, or an escape sequence that would reach other people's terminals.
-pub fn has_stray_control(s: &str) -> bool {
-    s.chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-}
-
-/// A `YYYY-MM-DD` date that exists.
-pub fn parse_date(s: &str) -> Option<chrono::NaiveDate> {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
-}
 
 /// Checks a ticket's extra field values against its service type's fields;
 /// returns them in the type's order, empty optional values left out.
@@ -367,27 +336,14 @@ pub fn validate_field_values(
             }
             continue;
         }
-        match def.kind {
-            FieldKind::Text => {
-                if value.chars().count() > MAX_TEXT_FIELD_CHARS {
-                    return Err(Invalid::new(field, "at most 200 characters"));
-                }
-                if value.chars().any(char::is_control) {
-                    return Err(Invalid::new(field, "must be a single line"));
-                }
-            }
-            FieldKind::Multiline => {
-                if value.len() > MAX_LONG_TEXT_BYTES {
-                    return Err(Invalid::new(field, "at most 64 KiB"));
-                }
-                if has_stray_control(value) {
-                    return Err(Invalid::new(field, "must not hold control characters"));
-                }
-            }
+        let value = match def.kind {
+            FieldKind::Text => single_line(&field, value, MAX_TEXT_FIELD_CHARS, false)?,
+            FieldKind::Multiline => long_text(&field, value, false)?,
             FieldKind::Date => {
                 if parse_date(value).is_none() {
                     return Err(Invalid::new(field, "not a valid date (YYYY-MM-DD)"));
                 }
+                value.to_owned()
             }
             FieldKind::Choice => {
                 if !def.choices.iter().any(|c| c == value) {
@@ -396,16 +352,18 @@ pub fn validate_field_values(
                         format!("must be one of: {}", def.choices.join(", ")),
                     ));
                 }
+                value.to_owned()
             }
             FieldKind::YesNo => {
                 if value != "yes" && value != "no" {
                     return Err(Invalid::new(field, "must be \"yes\" or \"no\""));
                 }
+                value.to_owned()
             }
-        }
+        };
         out.push(FieldValue {
             key: def.key.clone(),
-            value: value.to_owned(),
+            value,
         });
     }
     Ok(out)
@@ -419,25 +377,8 @@ fn printable_key(key: &str) -> String {
 impl ServiceType {
     /// Checks a catalog entry as a provider Admin saves it.
     pub fn validate(&self) -> Result<(), Invalid> {
-        let name = self.name.trim();
-        if name.is_empty() {
-            return Err(Invalid::new("name", "required"));
-        }
-        if name.chars().count() > 100 {
-            return Err(Invalid::new("name", "at most 100 characters"));
-        }
-        if name.chars().any(char::is_control) {
-            return Err(Invalid::new("name", "must be a single line of text"));
-        }
-        if self.description.chars().count() > 1000 {
-            return Err(Invalid::new("description", "at most 1000 characters"));
-        }
-        if has_stray_control(&self.description) {
-            return Err(Invalid::new(
-                "description",
-                "must not hold control characters",
-            ));
-        }
+        single_line("name", &self.name, 100, true)?;
+        multi_line("description", &self.description, Max::Chars(1000), false)?;
         if self.fields.len() > 50 {
             return Err(Invalid::new("fields", "at most 50 fields"));
         }
@@ -456,16 +397,7 @@ impl ServiceType {
             if self.fields[..i].iter().any(|g| g.key == f.key) {
                 return Err(Invalid::new(at("key"), "used by another field"));
             }
-            let label = f.label.trim();
-            if label.is_empty() {
-                return Err(Invalid::new(at("label"), "required"));
-            }
-            if label.chars().count() > 100 {
-                return Err(Invalid::new(at("label"), "at most 100 characters"));
-            }
-            if label.chars().any(char::is_control) {
-                return Err(Invalid::new(at("label"), "must be a single line of text"));
-            }
+            single_line(&at("label"), &f.label, 100, true)?;
             if f.kind == FieldKind::Choice {
                 if f.choices.is_empty() {
                     return Err(Invalid::new(at("choices"), "a choice field needs choices"));
@@ -551,6 +483,7 @@ mod tests {
 
     #[test]
     fn free_text_keeps_line_breaks_and_tabs_only() {
+        use crate::domain::input::has_stray_control;
         assert!(!has_stray_control("two\nlines\r\n\tindented, ü 🙂"));
         for bad in ["nul\0", "\x1b[2J", "bell\x07", "\u{9b}31m"] {
             assert!(has_stray_control(bad), "{bad:?}");

@@ -15,9 +15,11 @@ use rusqlite::Connection;
 
 pub use server::{DemoServer, serve_demo};
 
-use crate::generate::rows::{self, AuditRow};
+use crate::domain::AuditAction;
+use crate::generate::rows;
 use crate::generate::seed::{self, files::Catalog, files::SlaFile};
 use crate::security::password;
+use crate::store::audit::{self, AuditEvent};
 use crate::store::{self, Store, now_ms};
 use clock::{DAY, HOUR, MINUTE};
 use people::People;
@@ -125,52 +127,52 @@ fn requests_and_audit(conn: &Connection, people: &People, now: i64) -> store::Re
         }
     }
 
-    let audit = |ago: i64, actor: &str, action: &str, subject: &str, detail: &str| {
+    let audit = |ago: i64, actor: &str, action: AuditAction, subject: &str, detail: &str| {
         let company = contact(subject).or_else(|| contact(actor)).map(|c| c.0);
-        rows::insert_audit(
+        audit::record(
             conn,
-            &AuditRow {
-                at: now - ago,
-                actor,
+            now - ago,
+            &AuditEvent {
+                actor: actor.to_owned(),
                 action,
-                subject,
+                subject: subject.to_owned(),
                 company_id: company,
-                detail,
+                detail: detail.to_owned(),
             },
         )
     };
     audit(
         400 * DAY,
         "alice@harbor.example",
-        "user_added",
+        AuditAction::UserAdded,
         "greta@harbor.example",
         "access user",
     )?;
     audit(
         300 * DAY,
         "paula@keystone.example",
-        "role_changed",
+        AuditAction::RoleChange,
         "mark@harbor.example",
         "user -> manager",
     )?;
     audit(
         95 * DAY,
         "alice@harbor.example",
-        "user_disabled",
+        AuditAction::UserDisabled,
         "greta@harbor.example",
         "",
     )?;
     audit(
         40 * DAY,
         "cole@copperleaf.example",
-        "password_reset",
+        AuditAction::PasswordReset,
         "omar@copperleaf.example",
         "temporary password issued",
     )?;
     audit(
         12 * DAY,
         "una@alderfinch.example",
-        "password_changed",
+        AuditAction::PasswordChange,
         "una@alderfinch.example",
         "",
     )?;
@@ -182,26 +184,21 @@ fn requests_and_audit(conn: &Connection, people: &People, now: i64) -> store::Re
         (DAY, "tom@keystone.example"),
         (5 * HOUR, "dina@keystone.example"),
     ] {
-        audit(ago, who, "login_ok", who, "")?;
+        audit(ago, who, AuditAction::LoginOk, who, "")?;
     }
-    audit(
-        26 * HOUR,
-        "uma@harbor.example",
-        "login_failed",
-        "uma@harbor.example",
-        "wrong password",
-    )?;
-    audit(
-        26 * HOUR - 2 * MINUTE,
-        "uma@harbor.example",
-        "login_failed",
-        "uma@harbor.example",
-        "wrong password",
-    )?;
+    for ago in [26 * HOUR, 26 * HOUR - 2 * MINUTE] {
+        audit(
+            ago,
+            "uma@harbor.example",
+            AuditAction::LoginFailed,
+            "uma@harbor.example",
+            "wrong password",
+        )?;
+    }
     audit(
         26 * HOUR - 4 * MINUTE,
         "uma@harbor.example",
-        "login_ok",
+        AuditAction::LoginOk,
         "uma@harbor.example",
         "",
     )?;

@@ -401,31 +401,6 @@ pub fn insert_pending_request(
     Ok(conn.last_insert_rowid())
 }
 
-pub struct AuditRow<'a> {
-    pub at: i64,
-    pub actor: &'a str,
-    pub action: &'a str,
-    pub subject: &'a str,
-    pub company_id: Option<i64>,
-    pub detail: &'a str,
-}
-
-pub fn insert_audit(conn: &Connection, a: &AuditRow) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO audit_log (at, actor, action, subject, company_id, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![
-        a.at,
-        a.actor,
-        a.action,
-        a.subject,
-        a.company_id,
-        a.detail
-    ])?;
-    Ok(())
-}
-
 /// Whether the store already has a provider (so `init`/`demo` do not run twice).
 pub fn has_provider(conn: &Connection) -> Result<bool> {
     Ok(conn

@@ -297,25 +297,7 @@ fn ticket(conn: &Connection, s: &mut State) -> store::Result<()> {
     let service_type = s.service_types[rng.gen_range(0..s.service_types.len())];
     let (tech_id, tech_name) = &s.techs[rng.gen_range(0..s.techs.len())];
 
-    let status: TicketStatus = if age < 14 * DAY {
-        [
-            New,
-            InProgress,
-            InProgress,
-            WaitingOnClient,
-            Scheduled,
-            Completed,
-        ][rng.gen_range(0..6)]
-    } else {
-        let r: f64 = rng.r#gen();
-        if r < 0.88 {
-            Closed
-        } else if r < 0.95 {
-            Cancelled
-        } else {
-            NoActionRequired
-        }
-    };
+    let status = status_for_age(rng, age);
     let priority = [1, 2, 3, 3, 3, 3, 4, 4, 5][rng.gen_range(0..9)];
 
     let mut title = String::with_capacity(64);
@@ -332,47 +314,13 @@ fn ticket(conn: &Connection, s: &mut State) -> store::Result<()> {
     } * MINUTE)
         .min(age * 9 / 10)
         .max(MINUTE);
-    let staff = ("staff", *tech_id);
-    let client = ("contact", contact);
-    let post = |kind, author, body| Event {
-        kind,
-        author,
-        body,
-        from: "",
-        to: "",
-    };
-    let change = |author, from: TicketStatus, to: TicketStatus| Event {
-        kind: 4,
-        author,
-        body: String::new(),
-        from: from.label(),
-        to: to.label(),
-    };
-    let mut events = Vec::with_capacity(6);
-    if status == New {
-        events.push(post(1, client, s.vocabulary.post(rng)));
-    } else {
-        events.push(post(1, staff, s.vocabulary.post(rng)));
-        events.push(change(staff, New, InProgress));
-        if rng.gen_bool(0.15) {
-            events.push(post(1, client, s.vocabulary.post(rng)));
-        }
-        if rng.gen_bool(0.3) {
-            events.push(post(3, staff, s.vocabulary.post(rng)));
-        }
-        match status {
-            WaitingOnClient | Scheduled => events.push(change(staff, InProgress, status)),
-            Cancelled | NoActionRequired => events.push(change(client, InProgress, status)),
-            Completed | Closed => {
-                events.push(post(2, staff, s.vocabulary.post(rng)));
-                events.push(change(staff, InProgress, Completed));
-                if status == Closed {
-                    events.push(change(client, Completed, Closed));
-                }
-            }
-            _ => {}
-        }
-    }
+    let events = timeline(
+        rng,
+        &s.vocabulary,
+        status,
+        ("staff", *tech_id),
+        ("contact", contact),
+    );
     let n = events.len() as i64;
     let times: Vec<i64> = (1..=n).map(|i| created + life * i / n).collect();
     let status_time = |to: TicketStatus| {
@@ -423,7 +371,94 @@ fn ticket(conn: &Connection, s: &mut State) -> store::Result<()> {
             ),
         },
     )?;
-    for (e, &at) in events.iter().zip(&times) {
+    insert_timeline(conn, id, &events, &times, (tech_name, contact_name))
+}
+
+/// A ticket's status by its age: recent ones in every open status, older
+/// ones mostly closed.
+fn status_for_age(rng: &mut StdRng, age: i64) -> TicketStatus {
+    if age < 14 * DAY {
+        [
+            New,
+            InProgress,
+            InProgress,
+            WaitingOnClient,
+            Scheduled,
+            Completed,
+        ][rng.gen_range(0..6)]
+    } else {
+        let r: f64 = rng.r#gen();
+        if r < 0.88 {
+            Closed
+        } else if r < 0.95 {
+            Cancelled
+        } else {
+            NoActionRequired
+        }
+    }
+}
+
+/// The events that bring a ticket to `status`: posts, perhaps a client
+/// answer and an internal note, and the status changes.
+fn timeline(
+    rng: &mut StdRng,
+    vocabulary: &Vocabulary,
+    status: TicketStatus,
+    staff: (&'static str, i64),
+    client: (&'static str, i64),
+) -> Vec<Event> {
+    let post = |kind, author, body| Event {
+        kind,
+        author,
+        body,
+        from: "",
+        to: "",
+    };
+    let change = |author, from: TicketStatus, to: TicketStatus| Event {
+        kind: 4,
+        author,
+        body: String::new(),
+        from: from.label(),
+        to: to.label(),
+    };
+    let mut events = Vec::with_capacity(6);
+    if status == New {
+        events.push(post(1, client, vocabulary.post(rng)));
+        return events;
+    }
+    events.push(post(1, staff, vocabulary.post(rng)));
+    events.push(change(staff, New, InProgress));
+    if rng.gen_bool(0.15) {
+        events.push(post(1, client, vocabulary.post(rng)));
+    }
+    if rng.gen_bool(0.3) {
+        events.push(post(3, staff, vocabulary.post(rng)));
+    }
+    match status {
+        WaitingOnClient | Scheduled => events.push(change(staff, InProgress, status)),
+        Cancelled | NoActionRequired => events.push(change(client, InProgress, status)),
+        Completed | Closed => {
+            events.push(post(2, staff, vocabulary.post(rng)));
+            events.push(change(staff, InProgress, Completed));
+            if status == Closed {
+                events.push(change(client, Completed, Closed));
+            }
+        }
+        _ => {}
+    }
+    events
+}
+
+/// The events at their times, authored by the ticket's technician or
+/// requester (`names`).
+fn insert_timeline(
+    conn: &Connection,
+    id: i64,
+    events: &[Event],
+    times: &[i64],
+    (tech_name, contact_name): (&str, &str),
+) -> store::Result<()> {
+    for (e, &at) in events.iter().zip(times) {
         let (author_kind, author_id) = e.author;
         let author_name = if author_kind == "staff" {
             tech_name

@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use tonic::{Request, Response, Status};
 
 use super::AppState;
-use super::auth::{locked, lockout_rule};
+use super::auth::lockout_rule;
 use super::authn::{any_caller, caller};
 use super::convert::{
     self, access_from_pb, address_to_pb, company_to_pb, contact_to_pb, details_from_pb,
@@ -14,13 +14,19 @@ use super::convert::{
 };
 use super::input::{self, MAX_NAME};
 use super::keyset;
-use super::status::invalid;
-use crate::domain::{AccessLevel, Caller, Principal, RequestKind, SubjectKind};
+use super::outcome::Outcome;
+use super::status::{self, invalid};
+use crate::domain::{
+    AccessLevel, Account, AuditAction, Caller, Contact, Credential, PendingRequest, Principal,
+    RequestKind, SubjectKind,
+};
 use crate::policy;
 use crate::security::{password, password_policy};
 use crate::store::audit::{self, AuditEvent};
 use crate::store::contacts::{self, ContactKey, ContactQuery};
-use crate::store::{self, companies, credentials, now_ms, requests, sessions, staff};
+use crate::store::{
+    StoreError, companies, credentials, now_ms, refresh_tokens, requests, sessions, staff,
+};
 
 pub struct Accounts {
     state: AppState,
@@ -36,19 +42,16 @@ fn company_of(caller: &Caller, asked: i64) -> Result<i64, Status> {
     }
 }
 
-fn actor_event(
-    caller: &Caller,
-    action: &'static str,
-    subject: &str,
-    company_id: i64,
-) -> AuditEvent {
-    AuditEvent {
-        actor: caller.email.clone(),
-        action,
-        subject: subject.to_owned(),
-        company_id: Some(company_id),
-        detail: String::new(),
-    }
+/// Contact `id` when the caller may see it; NOT_FOUND otherwise, exactly as
+/// for a contact that does not exist.
+fn visible_contact(conn: &Connection, p: &Principal, id: i64, now: i64) -> Outcome<Contact> {
+    let contact = contacts::get(conn, id, now)?;
+    policy::view_contact(p, contact.company_id, contact.id)?;
+    Ok(contact)
+}
+
+fn contact_event(caller: &Caller, action: AuditAction, contact: &Contact) -> AuditEvent {
+    AuditEvent::by(caller, action, &contact.email, Some(contact.company_id))
 }
 
 impl Accounts {
@@ -56,49 +59,44 @@ impl Accounts {
         Self { state }
     }
 
-    /// A contact the caller may see (`NOT_FOUND` otherwise, like a missing id).
-    fn visible_contact(&self, caller: &Caller, id: i64) -> Result<crate::domain::Contact, Status> {
-        let id = input::id("contact_id", id)?;
-        let now = now_ms();
-        let contact = self
-            .state
-            .store
-            .read_inline(|c| contacts::get(c, id, now))?;
-        policy::view_contact(&caller.principal, contact.company_id, contact.id)?;
-        Ok(contact)
-    }
-
-    /// Changes contact `id` and records `event` in one write that also reads
-    /// the contact back; its cached sessions are forgotten, since its rights
-    /// or name may have changed.
+    /// Changes contact `id` in one write: `apply` gets the contact the
+    /// caller may see (NOT_FOUND otherwise), authorizes, makes the change
+    /// and says what to audit (`None`: nothing to change). The contact is
+    /// read back; when it changed, its cached sessions are forgotten, since
+    /// its rights or name may have changed.
     async fn change_contact(
         &self,
-        (id, now): (i64, i64),
-        event: AuditEvent,
-        change: impl FnOnce(&Connection) -> store::Result<()> + Send + 'static,
+        caller: &Caller,
+        id: i64,
+        apply: impl FnOnce(&Connection, &Principal, &Contact, i64) -> Outcome<Option<AuditEvent>>
+        + Send
+        + 'static,
     ) -> Result<pb::Contact, Status> {
-        let contact = self
+        let p = caller.principal.clone();
+        let now = now_ms();
+        let (contact, changed) = self
             .state
-            .store
             .write(move |c| {
-                change(c)?;
+                let before = visible_contact(c, &p, id, now)?;
+                let Some(event) = apply(c, &p, &before, now)? else {
+                    return Ok((before, false));
+                };
                 audit::record(c, now, &event)?;
-                contacts::get(c, id, now)
+                Ok((contacts::get(c, id, now)?, true))
             })
             .await?;
-        self.state.sessions.forget_subject(SubjectKind::Contact, id);
+        if changed {
+            self.state.sessions.forget_subject(SubjectKind::Contact, id);
+        }
         Ok(contact_to_pb(&contact))
     }
 
     async fn profile(&self, caller: &Caller) -> Result<pb::MyProfile, Status> {
         let (kind, id) = (caller.principal.kind(), caller.principal.subject_id());
         let now = now_ms();
-        let profile = self
-            .state
-            .store
+        self.state
             .read(move |c| {
-                let account =
-                    credentials::find(c, kind, id)?.ok_or(crate::store::StoreError::NotFound)?;
+                let account = credentials::find(c, kind, id)?.ok_or(StoreError::NotFound)?;
                 let mut profile = pb::MyProfile {
                     identity: Some(identity_to_pb(&account)),
                     ..pb::MyProfile::default()
@@ -114,35 +112,171 @@ impl Accounts {
                 }
                 Ok(profile)
             })
-            .await?;
-        Ok(profile)
+            .await
     }
 
-    /// Gives a contact a new temporary password: it must change it at its next
-    /// sign-in, and every current sign-in ends.
+    /// Gives a contact a new temporary password: it must change it at its
+    /// next sign-in, and every current sign-in ends. `resolve` is the
+    /// password-reset request this approves, if any.
     async fn reset_password(
         &self,
         caller: &Caller,
-        contact: &crate::domain::Contact,
+        contact: &Contact,
         resolve: Option<i64>,
     ) -> Result<String, Status> {
         let temporary = password_policy::temporary();
         let hash = password::hash_off_thread(temporary.clone()).await?;
         let (id, now) = (contact.id, now_ms());
-        let mut event = actor_event(caller, "password.reset", &contact.email, contact.company_id);
+        let mut event = contact_event(caller, AuditAction::PasswordReset, contact);
         let by = caller.email.clone();
         if resolve.is_some() {
             event.detail = "password reset request approved".into();
         }
         self.state
-            .store
             .write(move |c| {
                 if let Some(request) = resolve {
                     requests::resolve(c, request, &by, true, now)?;
                 }
                 credentials::set_password(c, SubjectKind::Contact, id, &hash, true, now)?;
                 credentials::end_sign_ins(c, SubjectKind::Contact, id, now)?;
-                audit::record(c, now, &event)
+                Ok(audit::record(c, now, &event)?)
+            })
+            .await?;
+        self.state.sessions.forget_subject(SubjectKind::Contact, id);
+        Ok(temporary)
+    }
+
+    /// The caller's own account and its password, to check a password
+    /// change against.
+    fn own_credential(&self, caller: &Caller) -> Result<(Account, Credential), Status> {
+        let (kind, id) = (caller.principal.kind(), caller.principal.subject_id());
+        let account = self
+            .state
+            .read_inline(|c| Ok(credentials::find(c, kind, id)?))?
+            .ok_or_else(status::sign_in_first)?;
+        let credential = account.credential.clone().ok_or_else(|| {
+            StoreError::FailedPrecondition("this account has no password to change".into())
+        })?;
+        Ok((account, credential))
+    }
+
+    /// Refuses a wrong current password; a wrong guess counts towards
+    /// lockout, as at sign-in (guessing through a stolen session).
+    async fn check_current_password(
+        &self,
+        caller: &Caller,
+        (account, credential): (Account, Credential),
+        current: String,
+    ) -> Result<(), Status> {
+        let now = now_ms();
+        if let Some(left) = credential.lock.locked_for(now) {
+            return Err(status::locked(left));
+        }
+        if password::verify_off_thread(current, Some(credential.password_hash)).await {
+            return Ok(());
+        }
+        let lock = credential
+            .lock
+            .after_failure(now, lockout_rule(&self.state));
+        let event = AuditEvent {
+            detail: "wrong current password".into(),
+            ..AuditEvent::by(
+                caller,
+                AuditAction::PasswordChangeFailed,
+                &caller.email,
+                account.company_id,
+            )
+        };
+        let (kind, id) = (account.kind, account.id);
+        self.state
+            .write(move |c| {
+                credentials::save_lock(c, kind, id, &lock)?;
+                Ok(audit::record(c, now, &event)?)
+            })
+            .await?;
+        Err(invalid("current_password", "is not correct"))
+    }
+
+    /// Dismisses a pending request: nothing changes but the request.
+    async fn dismiss_request(
+        &self,
+        caller: &Caller,
+        pending: &PendingRequest,
+        contact: &Contact,
+    ) -> Result<(), Status> {
+        let event = AuditEvent {
+            detail: pending.kind.as_str().into(),
+            ..contact_event(caller, AuditAction::RequestDismissed, contact)
+        };
+        let (request_id, by, now) = (pending.id, caller.email.clone(), now_ms());
+        self.state
+            .write(move |c| {
+                requests::resolve(c, request_id, &by, false, now)?;
+                Ok(audit::record(c, now, &event)?)
+            })
+            .await
+    }
+
+    /// Approves a password reset: a temporary password, while the contact
+    /// still has portal access.
+    async fn approve_password_reset(
+        &self,
+        caller: &Caller,
+        pending: &PendingRequest,
+        contact: &Contact,
+    ) -> Result<String, Status> {
+        if contact.access == AccessLevel::None || !contact.active {
+            return Err(StoreError::FailedPrecondition(
+                "this contact no longer has portal access; dismiss the request".into(),
+            )
+            .into());
+        }
+        self.reset_password(caller, contact, Some(pending.id)).await
+    }
+
+    /// Approves an access request: the contact gets `asked` access (User
+    /// when unspecified), is enabled, and gets a temporary password.
+    async fn approve_access(
+        &self,
+        caller: &Caller,
+        pending: &PendingRequest,
+        contact: &Contact,
+        asked: pb::AccessLevel,
+    ) -> Result<String, Status> {
+        let access = match asked {
+            pb::AccessLevel::Unspecified => AccessLevel::User,
+            pb::AccessLevel::None => {
+                return Err(invalid(
+                    "access",
+                    "approving grants portal access; dismiss instead",
+                ));
+            }
+            other => access_from_pb(other).unwrap_or(AccessLevel::User),
+        };
+        let temporary = password_policy::temporary();
+        let hash = password::hash_off_thread(temporary.clone()).await?;
+        let role = AuditEvent {
+            detail: format!(
+                "{} → {} (access request approved)",
+                contact.access.as_str(),
+                access.as_str()
+            ),
+            ..contact_event(caller, AuditAction::RoleChange, contact)
+        };
+        let enabled =
+            (!contact.active).then(|| contact_event(caller, AuditAction::UserEnabled, contact));
+        let (request_id, id, by, now) = (pending.id, contact.id, caller.email.clone(), now_ms());
+        self.state
+            .write(move |c| {
+                requests::resolve(c, request_id, &by, true, now)?;
+                contacts::set_access(c, id, access)?;
+                contacts::set_active(c, id, true)?;
+                credentials::set_password(c, SubjectKind::Contact, id, &hash, true, now)?;
+                audit::record(c, now, &role)?;
+                if let Some(event) = enabled {
+                    audit::record(c, now, &event)?;
+                }
+                Ok(())
             })
             .await?;
         self.state.sessions.forget_subject(SubjectKind::Contact, id);
@@ -173,16 +307,14 @@ impl pb::account_service_server::AccountService for Accounts {
             Principal::Contact { contact_id, .. } => {
                 let details = input::details(&details_from_pb(details)?)?;
                 self.state
-                    .store
-                    .write(move |c| contacts::update_details(c, contact_id, &details))
+                    .write(move |c| Ok(contacts::update_details(c, contact_id, &details)?))
                     .await?;
             }
             Principal::Staff { staff_id, .. } => {
                 let first = input::text("details.first_name", &details.first_name, MAX_NAME, true)?;
                 let last = input::text("details.last_name", &details.last_name, MAX_NAME, true)?;
                 self.state
-                    .store
-                    .write(move |c| staff::set_name(c, staff_id, &first, &last))
+                    .write(move |c| Ok(staff::set_name(c, staff_id, &first, &last)?))
                     .await?;
             }
         }
@@ -212,58 +344,25 @@ impl pb::account_service_server::AccountService for Accounts {
                 "must differ from the current password",
             ));
         }
-        let (kind, id) = (caller.principal.kind(), caller.principal.subject_id());
-        let account = self
-            .state
-            .store
-            .read_inline(|c| credentials::find(c, kind, id))?
-            .ok_or_else(|| Status::unauthenticated("sign in first"))?;
-        let credential = account
-            .credential
-            .ok_or_else(|| Status::failed_precondition("this account has no password to change"))?;
-        let now = now_ms();
-        if let Some(left) = credential.lock.locked_for(now) {
-            return Err(locked(left));
-        }
-        let company_id = account.company_id;
-        if !password::verify_off_thread(req.current_password, Some(credential.password_hash)).await
-        {
-            // Guessing through a stolen session counts towards lockout too.
-            let lock = credential
-                .lock
-                .after_failure(now, lockout_rule(&self.state));
-            let event = AuditEvent {
-                actor: caller.email.clone(),
-                action: "password.change_failed",
-                subject: caller.email.clone(),
-                company_id,
-                detail: "wrong current password".into(),
-            };
-            self.state
-                .store
-                .write(move |c| {
-                    credentials::save_lock(c, kind, id, &lock)?;
-                    audit::record(c, now, &event)
-                })
-                .await?;
-            return Err(invalid("current_password", "is not correct"));
-        }
+        let own = self.own_credential(&caller)?;
+        let company_id = own.0.company_id;
+        self.check_current_password(&caller, own, req.current_password)
+            .await?;
         let hash = password::hash_off_thread(req.new_password).await?;
-        let session = caller.session_id;
-        let event = AuditEvent {
-            actor: caller.email.clone(),
-            action: "password.change",
-            subject: caller.email.clone(),
+        let (kind, id) = (caller.principal.kind(), caller.principal.subject_id());
+        let (session, now) = (caller.session_id, now_ms());
+        let event = AuditEvent::by(
+            &caller,
+            AuditAction::PasswordChange,
+            &caller.email,
             company_id,
-            detail: String::new(),
-        };
+        );
         self.state
-            .store
             .write(move |c| {
                 credentials::set_password(c, kind, id, &hash, false, now)?;
                 sessions::revoke_subject_except(c, kind, id, session)?;
-                crate::store::refresh_tokens::revoke_subject(c, kind, id, now)?;
-                audit::record(c, now, &event)
+                refresh_tokens::revoke_subject(c, kind, id, now)?;
+                Ok(audit::record(c, now, &event)?)
             })
             .await?;
         self.state.sessions.forget_subject(kind, id);
@@ -279,8 +378,7 @@ impl pb::account_service_server::AccountService for Accounts {
         policy::view_company(&caller.principal, company_id)?;
         let company = self
             .state
-            .store
-            .read_inline(|c| companies::get(c, company_id))?;
+            .read_inline(|c| Ok(companies::get(c, company_id)?))?;
         Ok(Response::new(company_to_pb(&company)))
     }
 
@@ -291,7 +389,6 @@ impl pb::account_service_server::AccountService for Accounts {
         let caller = caller(&request)?.clone();
         let req = request.into_inner();
         let company_id = company_of(&caller, req.company_id)?;
-        policy::manage_users(&caller.principal, company_id)?;
         let prefs = req
             .preferences
             .ok_or_else(|| invalid("preferences", "required"))?;
@@ -300,12 +397,12 @@ impl pb::account_service_server::AccountService for Accounts {
             "preferences.default_subscriber_ids",
             &prefs.default_subscriber_ids,
         )?;
-        let mut event = actor_event(&caller, "company.updated", "", company_id);
+        policy::manage_users(&caller.principal, company_id)?;
+        let mut event = AuditEvent::by(&caller, AuditAction::CompanyUpdated, "", Some(company_id));
         event.detail = "preferences".into();
         let now = now_ms();
         let company = self
             .state
-            .store
             .write(move |c| {
                 let mut company = companies::get(c, company_id)?;
                 companies::set_preferences(c, company_id, &prefs)?;
@@ -325,7 +422,6 @@ impl pb::account_service_server::AccountService for Accounts {
         let caller = caller(&request)?;
         let req = request.get_ref();
         let company_id = company_of(caller, req.company_id)?;
-        let only = policy::contact_list_scope(&caller.principal, company_id)?;
         let limit = keyset::page_size(req.page.as_ref())?;
         let after = keyset::decode::<(String, String, i64)>(req.page.as_ref())?.map(
             |(last_name, first_name, id)| ContactKey {
@@ -334,9 +430,11 @@ impl pb::account_service_server::AccountService for Accounts {
                 id,
             },
         );
+        let text = input::text("query", &req.query, 200, false)?;
+        let only = policy::contact_list_scope(&caller.principal, company_id)?;
         let query = ContactQuery {
             company_id,
-            text: input::text("query", &req.query, 200, false)?,
+            text,
             include_inactive: req.include_inactive,
             only,
             after,
@@ -345,8 +443,7 @@ impl pb::account_service_server::AccountService for Accounts {
         let now = now_ms();
         let (mut page, total) = self
             .state
-            .store
-            .read(move |c| contacts::list(c, &query, now))
+            .read(move |c| Ok(contacts::list(c, &query, now)?))
             .await?;
         let next_cursor = keyset::finish(&mut page, limit, |last| {
             (
@@ -366,8 +463,12 @@ impl pb::account_service_server::AccountService for Accounts {
         &self,
         request: Request<pb::GetUserRequest>,
     ) -> Result<Response<pb::Contact>, Status> {
-        let caller = caller(&request)?;
-        let contact = self.visible_contact(caller, request.get_ref().contact_id)?;
+        let p = caller(&request)?.principal.clone();
+        let id = input::id("contact_id", request.get_ref().contact_id)?;
+        let now = now_ms();
+        let contact = self
+            .state
+            .read_inline(|c| visible_contact(c, &p, id, now))?;
         Ok(Response::new(contact_to_pb(&contact)))
     }
 
@@ -378,22 +479,21 @@ impl pb::account_service_server::AccountService for Accounts {
         let caller = caller(&request)?.clone();
         let req = request.into_inner();
         let company_id = company_of(&caller, req.company_id)?;
-        policy::manage_users(&caller.principal, company_id)?;
         let email = input::email("email", &req.email, true)?;
         let access = convert::required_access("access", req.access)?;
         let details = req.details.ok_or_else(|| invalid("details", "required"))?;
         let details = input::details(&details_from_pb(details)?)?;
+        policy::manage_users(&caller.principal, company_id)?;
         let temporary = (access != AccessLevel::None).then(password_policy::temporary);
         let hash = match &temporary {
             Some(t) => Some(password::hash_off_thread(t.clone()).await?),
             None => None,
         };
-        let mut event = actor_event(&caller, "user.added", &email, company_id);
+        let mut event = AuditEvent::by(&caller, AuditAction::UserAdded, &email, Some(company_id));
         event.detail = format!("access {}", access.as_str());
         let now = now_ms();
         let contact = self
             .state
-            .store
             .write(move |c| {
                 companies::get(c, company_id)?;
                 let id = contacts::insert(c, company_id, &email, &details, access, now)?;
@@ -401,7 +501,7 @@ impl pb::account_service_server::AccountService for Accounts {
                     credentials::set_password(c, SubjectKind::Contact, id, &hash, true, now)?;
                 }
                 audit::record(c, now, &event)?;
-                contacts::get(c, id, now)
+                Ok(contacts::get(c, id, now)?)
             })
             .await?;
         Ok(Response::new(pb::AddUserResponse {
@@ -416,28 +516,26 @@ impl pb::account_service_server::AccountService for Accounts {
     ) -> Result<Response<pb::Contact>, Status> {
         let caller = caller(&request)?.clone();
         let req = request.into_inner();
-        let contact = self.visible_contact(&caller, req.contact_id)?;
-        policy::edit_contact_details(&caller.principal, contact.company_id)?;
+        let id = input::id("contact_id", req.contact_id)?;
         let details = req.details.ok_or_else(|| invalid("details", "required"))?;
         let details = input::details(&details_from_pb(details)?)?;
-        let new_email = input::email("email", &req.email, false)?;
-        let new_email = (!new_email.is_empty() && new_email != contact.email).then_some(new_email);
-        if new_email.is_some() {
-            policy::manage_users(&caller.principal, contact.company_id)?;
-        }
-        let mut event = actor_event(&caller, "user.updated", &contact.email, contact.company_id);
-        if let Some(e) = &new_email {
-            event.action = "user.email_changed";
-            event.detail = format!("login e-mail changed to {e}");
-        }
-        let id = contact.id;
+        let email = input::email("email", &req.email, false)?;
+        let by = caller.clone();
         let contact = self
-            .change_contact((id, now_ms()), event, move |c| {
-                contacts::update_details(c, id, &details)?;
-                match new_email {
-                    Some(email) => contacts::set_email(c, id, &email),
-                    None => Ok(()),
+            .change_contact(&caller, id, move |c, p, contact, _| {
+                policy::edit_contact_details(p, contact.company_id)?;
+                let new_email = (!email.is_empty() && email != contact.email).then_some(email);
+                let mut event = contact_event(&by, AuditAction::UserUpdated, contact);
+                if let Some(e) = &new_email {
+                    policy::manage_users(p, contact.company_id)?;
+                    event.action = AuditAction::UserEmailChanged;
+                    event.detail = format!("login e-mail changed to {e}");
                 }
+                contacts::update_details(c, id, &details)?;
+                if let Some(email) = new_email {
+                    contacts::set_email(c, id, &email)?;
+                }
+                Ok(Some(event))
             })
             .await?;
         Ok(Response::new(contact))
@@ -449,28 +547,23 @@ impl pb::account_service_server::AccountService for Accounts {
     ) -> Result<Response<pb::Contact>, Status> {
         let caller = caller(&request)?.clone();
         let req = request.into_inner();
-        let contact = self.visible_contact(&caller, req.contact_id)?;
+        let id = input::id("contact_id", req.contact_id)?;
         let access = convert::required_access("access", req.access)?;
-        policy::set_access_level(
-            &caller.principal,
-            contact.company_id,
-            contact.id,
-            contact.access,
-            access,
-        )?;
-        if access == contact.access {
-            return Ok(Response::new(contact_to_pb(&contact)));
-        }
-        let mut event = actor_event(&caller, "role.change", &contact.email, contact.company_id);
-        event.detail = format!("{} → {}", contact.access.as_str(), access.as_str());
-        let (id, now) = (contact.id, now_ms());
+        let by = caller.clone();
         let contact = self
-            .change_contact((id, now), event, move |c| {
+            .change_contact(&caller, id, move |c, p, contact, now| {
+                policy::set_access_level(p, contact.company_id, id, contact.access, access)?;
+                if access == contact.access {
+                    return Ok(None);
+                }
                 contacts::set_access(c, id, access)?;
                 if access == AccessLevel::None {
                     credentials::end_sign_ins(c, SubjectKind::Contact, id, now)?;
                 }
-                Ok(())
+                Ok(Some(AuditEvent {
+                    detail: format!("{} → {}", contact.access.as_str(), access.as_str()),
+                    ..contact_event(&by, AuditAction::RoleChange, contact)
+                }))
             })
             .await?;
         Ok(Response::new(contact))
@@ -482,25 +575,25 @@ impl pb::account_service_server::AccountService for Accounts {
     ) -> Result<Response<pb::Contact>, Status> {
         let caller = caller(&request)?.clone();
         let req = request.into_inner();
-        let contact = self.visible_contact(&caller, req.contact_id)?;
-        policy::set_user_active(&caller.principal, contact.company_id, contact.id)?;
-        if req.active == contact.active {
-            return Ok(Response::new(contact_to_pb(&contact)));
-        }
-        let action = if req.active {
-            "user.enabled"
-        } else {
-            "user.disabled"
-        };
-        let event = actor_event(&caller, action, &contact.email, contact.company_id);
-        let (id, now, active) = (contact.id, now_ms(), req.active);
+        let id = input::id("contact_id", req.contact_id)?;
+        let active = req.active;
+        let by = caller.clone();
         let contact = self
-            .change_contact((id, now), event, move |c| {
+            .change_contact(&caller, id, move |c, p, contact, now| {
+                policy::set_user_active(p, contact.company_id, id)?;
+                if active == contact.active {
+                    return Ok(None);
+                }
                 contacts::set_active(c, id, active)?;
                 if !active {
                     credentials::end_sign_ins(c, SubjectKind::Contact, id, now)?;
                 }
-                Ok(())
+                let action = if active {
+                    AuditAction::UserEnabled
+                } else {
+                    AuditAction::UserDisabled
+                };
+                Ok(Some(contact_event(&by, action, contact)))
             })
             .await?;
         Ok(Response::new(contact))
@@ -511,13 +604,19 @@ impl pb::account_service_server::AccountService for Accounts {
         request: Request<pb::ResetUserPasswordRequest>,
     ) -> Result<Response<pb::TemporaryPassword>, Status> {
         let caller = caller(&request)?.clone();
-        let contact = self.visible_contact(&caller, request.get_ref().contact_id)?;
-        policy::manage_users(&caller.principal, contact.company_id)?;
-        if contact.access == AccessLevel::None {
-            return Err(Status::failed_precondition(
-                "this contact has no portal access; give it a security level first",
-            ));
-        }
+        let id = input::id("contact_id", request.get_ref().contact_id)?;
+        let (p, now) = (caller.principal.clone(), now_ms());
+        let contact = self.state.read_inline(|c| {
+            let contact = visible_contact(c, &p, id, now)?;
+            policy::manage_users(&p, contact.company_id)?;
+            if contact.access == AccessLevel::None {
+                return Err(StoreError::FailedPrecondition(
+                    "this contact has no portal access; give it a security level first".into(),
+                )
+                .into());
+            }
+            Ok(contact)
+        })?;
         let temporary = self.reset_password(&caller, &contact, None).await?;
         Ok(Response::new(pb::TemporaryPassword {
             temporary_password: temporary,
@@ -529,21 +628,19 @@ impl pb::account_service_server::AccountService for Accounts {
         request: Request<pb::ListPendingRequestsRequest>,
     ) -> Result<Response<pb::ListPendingRequestsResponse>, Status> {
         let caller = caller(&request)?;
-        let asked = request.get_ref().company_id;
-        let company = match (&caller.principal, asked) {
+        let req = request.get_ref();
+        let company = match (&caller.principal, req.company_id) {
             (Principal::Staff { .. }, 0) => None,
-            _ => Some(company_of(caller, asked)?),
+            (_, asked) => Some(company_of(caller, asked)?),
         };
+        let limit = keyset::page_size(req.page.as_ref())?;
+        let after = keyset::decode::<i64>(req.page.as_ref())?;
         if let Some(company_id) = company {
             policy::resolve_requests(&caller.principal, company_id)?;
         }
-        let page = request.get_ref().page.as_ref();
-        let limit = keyset::page_size(page)?;
-        let after = keyset::decode::<i64>(page)?;
         let mut list = self
             .state
-            .store
-            .read(move |c| requests::list_open(c, company, after, limit + 1))
+            .read(move |c| Ok(requests::list_open(c, company, after, limit + 1)?))
             .await?;
         let next_cursor = keyset::finish(&mut list, limit, |last| last.id);
         Ok(Response::new(pb::ListPendingRequestsResponse {
@@ -561,91 +658,31 @@ impl pb::account_service_server::AccountService for Accounts {
         let request_id = input::id("request_id", req.request_id)?;
         let asked_access = pb::AccessLevel::try_from(req.access)
             .map_err(|_| invalid("access", "not a known security level"))?;
-        let pending = self
-            .state
-            .store
-            .read_inline(|c| requests::get(c, request_id))?;
-        policy::resolve_requests(&caller.principal, pending.company_id)?;
-        if pending.resolved {
-            return Err(Status::failed_precondition(
-                "this request has already been resolved",
-            ));
-        }
-        let now = now_ms();
-        let contact = {
-            let id = pending.contact_id;
-            self.state
-                .store
-                .read_inline(|c| contacts::get(c, id, now))?
-        };
-        if !req.approve {
-            let mut event = actor_event(
-                &caller,
-                "request.dismissed",
-                &contact.email,
-                contact.company_id,
-            );
-            event.detail = pending.kind.as_str().into();
-            let by = caller.email.clone();
-            self.state
-                .store
-                .write(move |c| {
-                    requests::resolve(c, request_id, &by, false, now)?;
-                    audit::record(c, now, &event)
-                })
-                .await?;
-            return Ok(Response::new(pb::ResolvePendingRequestResponse::default()));
-        }
-        let temporary = match pending.kind {
-            RequestKind::PasswordReset => {
-                if contact.access == AccessLevel::None || !contact.active {
-                    return Err(Status::failed_precondition(
-                        "this contact no longer has portal access; dismiss the request",
-                    ));
-                }
-                self.reset_password(&caller, &contact, Some(request_id))
+        let (p, now) = (caller.principal.clone(), now_ms());
+        let (pending, contact) = self.state.read_inline(|c| {
+            let pending = requests::get(c, request_id)?;
+            policy::resolve_requests(&p, pending.company_id)?;
+            if pending.resolved {
+                return Err(StoreError::FailedPrecondition(
+                    "this request has already been resolved".into(),
+                )
+                .into());
+            }
+            let contact = contacts::get(c, pending.contact_id, now)?;
+            Ok((pending, contact))
+        })?;
+        let temporary = match (req.approve, pending.kind) {
+            (false, _) => {
+                self.dismiss_request(&caller, &pending, &contact).await?;
+                String::new()
+            }
+            (true, RequestKind::PasswordReset) => {
+                self.approve_password_reset(&caller, &pending, &contact)
                     .await?
             }
-            RequestKind::Access => {
-                let access = match asked_access {
-                    pb::AccessLevel::Unspecified => AccessLevel::User,
-                    pb::AccessLevel::None => {
-                        return Err(invalid(
-                            "access",
-                            "approving grants portal access; dismiss instead",
-                        ));
-                    }
-                    other => access_from_pb(other).unwrap_or(AccessLevel::User),
-                };
-                let temporary = password_policy::temporary();
-                let hash = password::hash_off_thread(temporary.clone()).await?;
-                let mut role =
-                    actor_event(&caller, "role.change", &contact.email, contact.company_id);
-                role.detail = format!(
-                    "{} → {} (access request approved)",
-                    contact.access.as_str(),
-                    access.as_str()
-                );
-                let enabled = (!contact.active).then(|| {
-                    actor_event(&caller, "user.enabled", &contact.email, contact.company_id)
-                });
-                let (id, by) = (contact.id, caller.email.clone());
-                self.state
-                    .store
-                    .write(move |c| {
-                        requests::resolve(c, request_id, &by, true, now)?;
-                        contacts::set_access(c, id, access)?;
-                        contacts::set_active(c, id, true)?;
-                        credentials::set_password(c, SubjectKind::Contact, id, &hash, true, now)?;
-                        audit::record(c, now, &role)?;
-                        if let Some(event) = enabled {
-                            audit::record(c, now, &event)?;
-                        }
-                        Ok(())
-                    })
-                    .await?;
-                self.state.sessions.forget_subject(SubjectKind::Contact, id);
-                temporary
+            (true, RequestKind::Access) => {
+                self.approve_access(&caller, &pending, &contact, asked_access)
+                    .await?
             }
         };
         Ok(Response::new(pb::ResolvePendingRequestResponse {

@@ -17,16 +17,13 @@ use tonic::{Request, Response, Status};
 use super::AppState;
 use super::authn::{any_caller, millis};
 use super::convert::{identity_to_pb, timestamp};
-use super::input::{self, MAX_MESSAGE};
-use super::status::invalid;
-use crate::domain::tickets::has_stray_control;
-use crate::domain::{Account, LockState, LockoutRule, RequestKind, SubjectKind};
+use super::input;
+use super::status::{self, invalid, locked};
+use crate::domain::{Account, AuditAction, LockState, LockoutRule, RequestKind, SubjectKind};
 use crate::security::{password, password_policy, token};
 use crate::store::audit::{self, AuditEvent};
 use crate::store::{credentials, now_ms, refresh_tokens, requests, sessions};
 
-/// The answer to a wrong password or an unknown e-mail.
-const WRONG: &str = "wrong e-mail or password";
 const FORGOT_ANSWER: &str = "If this e-mail belongs to an account with portal access, \
     a password reset request has been passed to the people who can approve it.";
 const ACCESS_ANSWER: &str = "If this e-mail belongs to a contact of one of our clients, \
@@ -42,15 +39,6 @@ pub fn lockout_rule(state: &AppState) -> LockoutRule {
         window_ms: millis(state.config.lockout_window),
         duration_ms: millis(state.config.lockout_duration),
     }
-}
-
-/// The answer to a locked account.
-pub fn locked(left_ms: i64) -> Status {
-    let minutes = (left_ms + 59_999) / 60_000;
-    let unit = if minutes == 1 { "minute" } else { "minutes" };
-    Status::resource_exhausted(format!(
-        "account locked after too many failed sign-ins; try again in {minutes} {unit}"
-    ))
 }
 
 pub struct Auth {
@@ -97,7 +85,7 @@ impl Auth {
         &self,
         account: Account,
         remember: bool,
-        action: &'static str,
+        action: AuditAction,
     ) -> Result<pb::LoginResponse, Status> {
         let now = now_ms();
         let config = &self.state.config;
@@ -185,18 +173,16 @@ impl pb::auth_service_server::AuthService for Auth {
             // No such e-mail (or no password yet): the same answer as a wrong password.
             let locked_left = self.stranger_failed(&email, now);
             self.audit(AuditEvent {
-                action: "login.failed",
-                subject: email,
                 detail: "no account with a password".into(),
-                ..AuditEvent::default()
+                ..AuditEvent::anonymous(AuditAction::LoginFailed, email)
             })
             .await?;
-            return Err(locked_left.map_or_else(|| Status::unauthenticated(WRONG), locked));
+            return Err(locked_left.map_or_else(status::wrong_credentials, locked));
         };
 
         let base = AuditEvent {
             actor: String::new(),
-            action: "login.failed",
+            action: AuditAction::LoginFailed,
             subject: account.email.clone(),
             company_id: account.company_id,
             detail: String::new(),
@@ -215,7 +201,7 @@ impl pb::auth_service_server::AuthService for Auth {
                 .after_failure(now, lockout_rule(&self.state));
             let (kind, id) = (account.kind, account.id);
             let lockout = lock.locked_until.map(|until| AuditEvent {
-                action: "lockout",
+                action: AuditAction::Lockout,
                 detail: format!("locked until {until} (unix ms)"),
                 ..base.clone()
             });
@@ -232,7 +218,7 @@ impl pb::auth_service_server::AuthService for Auth {
                 .await?;
             return Err(lock
                 .locked_for(now)
-                .map_or_else(|| Status::unauthenticated(WRONG), locked));
+                .map_or_else(status::wrong_credentials, locked));
         }
         if account.principal().is_none() {
             self.audit(AuditEvent {
@@ -240,12 +226,10 @@ impl pb::auth_service_server::AuthService for Auth {
                 ..base
             })
             .await?;
-            return Err(Status::unauthenticated(
-                "this account is disabled or has no portal access; ask your company's Admin",
-            ));
+            return Err(status::no_portal_access());
         }
         let response = self
-            .start_session(account, req.remember_me, "login.ok")
+            .start_session(account, req.remember_me, AuditAction::LoginOk)
             .await?;
         Ok(Response::new(response))
     }
@@ -255,9 +239,8 @@ impl pb::auth_service_server::AuthService for Auth {
         request: Request<pb::RefreshRequest>,
     ) -> Result<Response<pb::LoginResponse>, Status> {
         let presented = request.into_inner().refresh_token;
-        let ended = || Status::unauthenticated("this sign-in has ended; sign in again");
         if presented.trim().is_empty() {
-            return Err(ended());
+            return Err(status::sign_in_ended());
         }
         let hash = token::hash(presented.trim());
         let now = now_ms();
@@ -272,8 +255,10 @@ impl pb::auth_service_server::AuthService for Auth {
                     .filter(|a| a.principal().is_some() && a.credential.is_some()))
             })
             .await?
-            .ok_or_else(ended)?;
-        let response = self.start_session(account, true, "login.refresh").await?;
+            .ok_or_else(status::sign_in_ended)?;
+        let response = self
+            .start_session(account, true, AuditAction::LoginRefresh)
+            .await?;
         Ok(Response::new(response))
     }
 
@@ -327,7 +312,7 @@ impl pb::auth_service_server::AuthService for Auth {
             .state
             .store
             .read_inline(|c| credentials::find(c, kind, id))?
-            .ok_or_else(|| Status::unauthenticated("sign in first"))?;
+            .ok_or_else(status::sign_in_first)?;
         Ok(Response::new(identity_to_pb(&account)))
     }
 
@@ -341,11 +326,7 @@ impl pb::auth_service_server::AuthService for Auth {
             .store
             .write(move |c| {
                 let found = credentials::find_by_email(c, &email)?;
-                let mut event = AuditEvent {
-                    action: "password.reset_requested",
-                    subject: email,
-                    ..AuditEvent::default()
-                };
+                let mut event = AuditEvent::anonymous(AuditAction::PasswordResetRequested, email);
                 match found {
                     Some(a) if a.kind == SubjectKind::Contact && a.principal().is_some() => {
                         let company = a.company_id.unwrap_or_default();
@@ -373,29 +354,15 @@ impl pb::auth_service_server::AuthService for Auth {
     ) -> Result<Response<pb::NeutralResponse>, Status> {
         let req = request.into_inner();
         let email = input::email("email", &req.email, true)?;
-        if req.message.chars().count() > MAX_MESSAGE {
-            return Err(invalid(
-                "message",
-                format!("at most {MAX_MESSAGE} characters"),
-            ));
-        }
-        if has_stray_control(&req.message) {
-            return Err(invalid(
-                "message",
-                "must not hold control characters other than line breaks and tabs",
-            ));
-        }
-        let message = req.message.trim().to_owned();
+        let message = input::message("message", &req.message)?
+            .trim_start()
+            .to_owned();
         let now = now_ms();
         self.state
             .store
             .write(move |c| {
                 let found = credentials::find_by_email(c, &email)?;
-                let mut event = AuditEvent {
-                    action: "access.requested",
-                    subject: email,
-                    ..AuditEvent::default()
-                };
+                let mut event = AuditEvent::anonymous(AuditAction::AccessRequested, email);
                 match found {
                     Some(a) if a.kind == SubjectKind::Contact && a.principal().is_none() => {
                         let company = a.company_id.unwrap_or_default();

@@ -12,6 +12,7 @@ use tokio::sync::watch;
 use tonic::metadata::MetadataMap;
 use tonic::{Request, Status};
 
+use super::status;
 use crate::domain::{Caller, SubjectKind};
 use crate::security::token;
 use crate::store::{self, Store, now_ms, sessions::SessionRow};
@@ -75,7 +76,7 @@ pub fn authenticate(
     idle: Duration,
     metadata: &MetadataMap,
 ) -> Result<Caller, Status> {
-    let token = bearer(metadata).ok_or_else(|| Status::unauthenticated("sign in first"))?;
+    let token = bearer(metadata).ok_or_else(status::sign_in_first)?;
     check(store, cache, idle, token, true)
 }
 
@@ -209,5 +210,5 @@ pub fn caller<T>(req: &Request<T>) -> Result<&Caller, Status> {
 pub fn any_caller<T>(req: &Request<T>) -> Result<&Caller, Status> {
     req.extensions()
         .get::<Caller>()
-        .ok_or_else(|| Status::unauthenticated("sign in first"))
+        .ok_or_else(status::sign_in_first)
 }

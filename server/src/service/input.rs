@@ -1,12 +1,14 @@
-//! Checks of client input shared by the services (single-line text,
-//! e-mail addresses, ids) and of account and company messages. Every error
-//! names its field; ticket-only checks are in `tickets/validate.rs`.
+//! Checks of client input shared by the services (text, e-mail addresses,
+//! ids; the rules themselves are `domain::input`'s) and of account and
+//! company messages. Every error names its field; ticket-only checks are in
+//! `tickets/validate.rs`.
 
 use std::collections::HashSet;
 
 use tonic::Status;
 
 use super::status::invalid;
+use crate::domain::input as checks;
 use crate::domain::{Address, Company, ContactDetails};
 
 pub const MAX_NAME: usize = 100;
@@ -14,24 +16,41 @@ pub const MAX_EMAIL: usize = 254;
 const MAX_ADDRESS_LINE: usize = 200;
 const MAX_PHONE: usize = 40;
 const MAX_EXTENSION: usize = 10;
-pub const MAX_MESSAGE: usize = 1000;
+const MAX_MESSAGE: usize = 1000;
 const MAX_PAYMENT_TERMS: u32 = 365;
 const MAX_SITES: usize = 200;
 const MAX_DEFAULT_SUBSCRIBERS: usize = 100;
 
 /// Trimmed single-line text of at most `max` characters.
 pub fn text(field: &str, value: &str, max: usize, required: bool) -> Result<String, Status> {
-    let value = value.trim();
-    if required && value.is_empty() {
-        return Err(invalid(field, "required"));
-    }
-    if value.chars().count() > max {
-        return Err(invalid(field, format!("at most {max} characters")));
-    }
-    if value.chars().any(char::is_control) {
-        return Err(invalid(field, "must be a single line of text"));
-    }
-    Ok(value.to_owned())
+    Ok(checks::single_line(field, value, max, required)?)
+}
+
+/// Free text of at most 64 KiB that may hold line breaks and tabs;
+/// `required` refuses blank text.
+pub fn long_text(field: &str, value: &str, required: bool) -> Result<String, Status> {
+    Ok(checks::long_text(field, value, required)?)
+}
+
+/// A message to people (an access request): free text of at most
+/// `MAX_MESSAGE` characters.
+pub fn message(field: &str, value: &str) -> Result<String, Status> {
+    Ok(checks::multi_line(
+        field,
+        value,
+        checks::Max::Chars(MAX_MESSAGE),
+        false,
+    )?)
+}
+
+/// A required id.
+pub fn id(field: &str, value: i64) -> Result<i64, Status> {
+    Ok(checks::id(field, value)?)
+}
+
+/// An optional id: 0 means none.
+pub fn optional_id(field: &str, value: i64) -> Result<Option<i64>, Status> {
+    Ok(checks::optional_id(field, value)?)
 }
 
 fn is_email(e: &str) -> bool {
@@ -67,14 +86,6 @@ pub fn email(field: &str, value: &str, required: bool) -> Result<String, Status>
     Ok(value)
 }
 
-pub fn id(field: &str, value: i64) -> Result<i64, Status> {
-    if value > 0 {
-        Ok(value)
-    } else {
-        Err(invalid(field, "must be a positive id"))
-    }
-}
-
 pub fn address(field: &str, a: &Address) -> Result<Address, Status> {
     let line = |name: &str, v: &str| text(&format!("{field}.{name}"), v, MAX_ADDRESS_LINE, false);
     Ok(Address {
@@ -92,12 +103,7 @@ pub fn phone_number(field: &str, number: &str) -> Result<(), Status> {
     if number.is_empty() {
         return Err(invalid(field, "a phone needs a number"));
     }
-    if number.chars().count() > MAX_PHONE {
-        return Err(invalid(
-            field,
-            format!("a number has at most {MAX_PHONE} characters"),
-        ));
-    }
+    checks::at_most(field, number, checks::Max::Chars(MAX_PHONE))?;
     if !number
         .chars()
         .all(|c| c.is_ascii_digit() || " +()-.".contains(c))
@@ -151,8 +157,8 @@ pub fn subscriber_ids(field: &str, ids: &[i64]) -> Result<(), Status> {
             format!("at most {MAX_DEFAULT_SUBSCRIBERS} contacts"),
         ));
     }
-    if ids.iter().any(|i| *i <= 0) {
-        return Err(invalid(field, "must be positive ids"));
+    for id in ids {
+        checks::id(field, *id)?;
     }
     Ok(())
 }
@@ -180,9 +186,8 @@ pub fn company(c: &Company) -> Result<Company, Status> {
         .sites
         .iter()
         .map(|s| {
-            if s.id < 0 {
-                return Err(invalid("company.sites", "a site id is 0 (new) or positive"));
-            }
+            // 0 is a new site.
+            optional_id("company.sites", s.id)?;
             let name = text("company.sites.name", &s.name, MAX_NAME, true)?;
             if !names.insert(name.to_lowercase()) {
                 return Err(invalid(

@@ -1,5 +1,6 @@
-//! Keyset paging on the wire: page sizes and opaque cursors (hex of a small
-//! JSON value holding the last row's sort key).
+//! Keyset paging on the wire, for every list: page sizes and the one cursor
+//! format, opaque to clients (hex of a small JSON value holding the last
+//! row's sort key).
 
 use portal_proto::pb;
 use serde::Serialize;
@@ -7,6 +8,7 @@ use serde::de::DeserializeOwned;
 use tonic::Status;
 
 use super::status::invalid;
+use crate::domain::input::NOT_A_CURSOR;
 
 pub const DEFAULT_PAGE: u32 = 50;
 pub const MAX_PAGE: u32 = 200;
@@ -53,7 +55,7 @@ pub fn decode<T: DeserializeOwned>(page: Option<&pb::PageRequest>) -> Result<Opt
         .ok()
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
         .map(Some)
-        .ok_or_else(|| invalid("page.cursor", "not a cursor from this list"))
+        .ok_or_else(|| invalid("page.cursor", NOT_A_CURSOR))
 }
 
 #[cfg(test)]

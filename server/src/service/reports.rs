@@ -6,6 +6,7 @@ use tonic::{Request, Response, Status};
 use super::AppState;
 use super::authn::caller;
 use super::convert::tickets as conv;
+use super::input;
 use super::status::invalid;
 use crate::domain::{Principal, TicketScope};
 use crate::policy;
@@ -35,11 +36,7 @@ impl pb::report_service_server::ReportService for Reports {
             n @ 1..=36 => n,
             _ => return Err(invalid("months", "at most 36")),
         };
-        let company_id = match req.company_id {
-            0 => None,
-            n if n > 0 => Some(n),
-            _ => return Err(invalid("company_id", "must not be negative")),
-        };
+        let company_id = input::optional_id("company_id", req.company_id)?;
         policy::ticket_stats(&p, company_id)?;
         let now = now_ms();
         let stats = self

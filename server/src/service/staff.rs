@@ -2,38 +2,67 @@
 //! member may read companies and staff; provider Admins change them.
 
 use portal_proto::pb;
+use rusqlite::Connection;
 use tonic::{Request, Response, Status};
 
 use super::AppState;
 use super::authn::caller;
-use super::convert::{audit_to_pb, company_from_pb, company_to_pb, required_role, staff_to_pb};
+use super::convert::{
+    self, audit_to_pb, company_from_pb, company_to_pb, required_role, staff_to_pb,
+};
 use super::input::{self, MAX_NAME};
 use super::keyset;
 use super::status::invalid;
-use crate::domain::{Caller, StaffMember, SubjectKind};
+use crate::domain::{AuditAction, Caller, Company, StaffMember, SubjectKind};
 use crate::policy;
 use crate::security::{password, password_policy};
 use crate::store::audit::{self, AuditEvent};
 use crate::store::companies::{self, CompanyKey, CompanyQuery};
-use crate::store::{contacts, credentials, now_ms, staff};
+use crate::store::{self, catalog, contacts, credentials, now_ms, staff};
 
 pub struct StaffAdmin {
     state: AppState,
 }
 
-fn event(
+/// Adds a company; returns it as stored, and nobody's sign-ins ended.
+fn insert_company(
+    c: &Connection,
     caller: &Caller,
-    action: &'static str,
-    subject: &str,
-    company_id: Option<i64>,
-) -> AuditEvent {
-    AuditEvent {
-        actor: caller.email.clone(),
-        action,
-        subject: subject.to_owned(),
-        company_id,
-        detail: String::new(),
+    company: &Company,
+    now: i64,
+) -> store::Result<(Company, Vec<i64>)> {
+    let id = companies::insert(c, company, now)?;
+    let event = AuditEvent::by(caller, AuditAction::CompanyCreated, &company.name, Some(id));
+    audit::record(c, now, &event)?;
+    Ok((companies::get(c, id)?, Vec::new()))
+}
+
+/// Changes a company; returns it as stored, with the contacts whose
+/// sign-ins ended (a deactivated company's people are signed out).
+fn update_company(
+    c: &Connection,
+    caller: &Caller,
+    company: &Company,
+    now: i64,
+) -> store::Result<(Company, Vec<i64>)> {
+    let before = companies::get(c, company.id)?;
+    companies::update(c, company)?;
+    let mut event = AuditEvent::by(
+        caller,
+        AuditAction::CompanyUpdated,
+        &company.name,
+        Some(company.id),
+    );
+    let mut ended = Vec::new();
+    if before.active && !company.active {
+        ended = contacts::ids_of_company(c, company.id)?;
+        for id in &ended {
+            credentials::end_sign_ins(c, SubjectKind::Contact, *id, now)?;
+        }
+        event.detail = "deactivated".into();
     }
+    audit::record(c, now, &event)?;
+    Ok((companies::get(c, company.id)?, ended))
 }
 
 impl StaffAdmin {
@@ -60,36 +89,15 @@ impl StaffAdmin {
         let caller = caller.clone();
         let (saved, ended) = self
             .state
-            .store
             .write(move |c| {
-                let mut ended = Vec::new();
-                let id = if create {
-                    let id = companies::insert(c, &company, now)?;
-                    audit::record(
-                        c,
-                        now,
-                        &event(&caller, "company.created", &company.name, Some(id)),
-                    )?;
-                    id
+                let saved = if create {
+                    insert_company(c, &caller, &company, now)
                 } else {
-                    let before = companies::get(c, company.id)?;
-                    companies::update(c, &company)?;
-                    let mut e = event(&caller, "company.updated", &company.name, Some(company.id));
-                    if before.active && !company.active {
-                        // A deactivated company's people are signed out.
-                        ended = contacts::ids_of_company(c, company.id)?;
-                        for id in &ended {
-                            credentials::end_sign_ins(c, SubjectKind::Contact, *id, now)?;
-                        }
-                        e.detail = "deactivated".into();
-                    }
-                    audit::record(c, now, &e)?;
-                    company.id
+                    update_company(c, &caller, &company, now)
                 };
-                Ok((companies::get(c, id)?, ended))
+                Ok(saved.map_err(|e| e.within("company"))?)
             })
-            .await
-            .map_err(|e| e.within("company"))?;
+            .await?;
         for id in ended {
             self.state.sessions.forget_subject(SubjectKind::Contact, id);
         }
@@ -117,8 +125,7 @@ impl pb::staff_service_server::StaffService for StaffAdmin {
         };
         let (mut page, total) = self
             .state
-            .store
-            .read(move |c| companies::list(c, &query))
+            .read(move |c| Ok(companies::list(c, &query)?))
             .await?;
         let next_cursor = keyset::finish(&mut page, limit, |last| (last.name.clone(), last.id));
         Ok(Response::new(pb::ListCompaniesResponse {
@@ -162,8 +169,7 @@ impl pb::staff_service_server::StaffService for StaffAdmin {
         let after = keyset::decode::<(String, String, i64)>(req.page.as_ref())?;
         let mut list = self
             .state
-            .store
-            .read(move |c| staff::list(c, include_inactive, after, limit + 1))
+            .read(move |c| Ok(staff::list(c, include_inactive, after, limit + 1)?))
             .await?;
         let next_cursor = keyset::finish(&mut list, limit, |last| {
             (last.last_name.clone(), last.first_name.clone(), last.id)
@@ -187,17 +193,16 @@ impl pb::staff_service_server::StaffService for StaffAdmin {
         let role = required_role("role", req.role)?;
         let temporary = password_policy::temporary();
         let hash = password::hash_off_thread(temporary.clone()).await?;
-        let mut added = event(&caller, "staff.added", &email, None);
+        let mut added = AuditEvent::by(&caller, AuditAction::StaffAdded, &email, None);
         added.detail = format!("role {}", role.as_str());
         let now = now_ms();
         let member = self
             .state
-            .store
             .write(move |c| {
                 let id = staff::insert(c, &first, &last, &email, role, now)?;
                 credentials::set_password(c, SubjectKind::Staff, id, &hash, true, now)?;
                 audit::record(c, now, &added)?;
-                staff::get(c, id)
+                Ok(staff::get(c, id)?)
             })
             .await?;
         Ok(Response::new(pb::CreateStaffResponse {
@@ -228,27 +233,31 @@ impl pb::staff_service_server::StaffService for StaffAdmin {
         let now = now_ms();
         let member = self
             .state
-            .store
             .write(move |c| {
                 let before = staff::get(c, id)?;
                 staff::update(c, &wanted)?;
                 if before.role != wanted.role {
-                    let mut e = event(&caller, "role.change", &before.email, None);
+                    let mut e =
+                        AuditEvent::by(&caller, AuditAction::RoleChange, &before.email, None);
                     e.detail = format!("{} → {}", before.role.as_str(), wanted.role.as_str());
                     audit::record(c, now, &e)?;
                 }
                 if before.active != wanted.active {
                     let action = if wanted.active {
-                        "staff.enabled"
+                        AuditAction::StaffEnabled
                     } else {
-                        "staff.disabled"
+                        AuditAction::StaffDisabled
                     };
-                    audit::record(c, now, &event(&caller, action, &before.email, None))?;
+                    audit::record(
+                        c,
+                        now,
+                        &AuditEvent::by(&caller, action, &before.email, None),
+                    )?;
                     if !wanted.active {
                         credentials::end_sign_ins(c, SubjectKind::Staff, id, now)?;
                     }
                 }
-                staff::get(c, id)
+                Ok(staff::get(c, id)?)
             })
             .await?;
         self.state.sessions.forget_subject(SubjectKind::Staff, id);
@@ -261,15 +270,13 @@ impl pb::staff_service_server::StaffService for StaffAdmin {
     ) -> Result<Response<pb::ServiceType>, Status> {
         let who = caller(&request)?;
         policy::administer_provider(&who.principal)?;
-        let st = super::convert::tickets::service_type_from_pb(request.into_inner())?;
-        st.validate()
-            .map_err(|e| super::status::invalid(&e.field, e.message))?;
+        let st = convert::tickets::service_type_from_pb(request.into_inner())?;
+        st.validate()?;
         let saved = self
             .state
-            .store
-            .write(move |conn| crate::store::catalog::save(conn, &st))
+            .write(move |conn| Ok(catalog::save(conn, &st)?))
             .await?;
-        Ok(Response::new(super::convert::tickets::service_type(saved)))
+        Ok(Response::new(convert::tickets::service_type(saved)))
     }
 
     async fn list_audit_log(
@@ -280,16 +287,12 @@ impl pb::staff_service_server::StaffService for StaffAdmin {
         policy::administer_provider(&caller.principal)?;
         let req = request.get_ref();
         let action = input::text("action", &req.action, MAX_NAME, false)?;
-        let company = match req.company_id {
-            0 => None,
-            id => Some(input::id("company_id", id)?),
-        };
+        let company = input::optional_id("company_id", req.company_id)?;
         let limit = keyset::page_size(req.page.as_ref())?;
         let before = keyset::decode::<i64>(req.page.as_ref())?;
         let mut entries = self
             .state
-            .store
-            .read(move |c| audit::list(c, &action, company, before, limit + 1))
+            .read(move |c| Ok(audit::list(c, &action, company, before, limit + 1)?))
             .await?;
         let next_cursor = keyset::finish(&mut entries, limit, |last| last.id);
         Ok(Response::new(pb::ListAuditLogResponse {

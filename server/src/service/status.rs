@@ -1,7 +1,11 @@
-//! Store and policy errors as gRPC statuses.
+//! The one error map: store errors, policy refusals and bad input as gRPC
+//! statuses. Handlers build no `Status` themselves; they return these
+//! errors, or the few named refusals below.
 
 use tonic::Status;
 
+use super::outcome::Fail;
+use crate::domain::Invalid;
 use crate::policy::Denied;
 use crate::security::password::HashFailed;
 use crate::store::StoreError;
@@ -36,11 +40,58 @@ impl From<Denied> for Status {
     }
 }
 
+impl From<Fail> for Status {
+    fn from(f: Fail) -> Self {
+        match f {
+            Fail::Store(e) => e.into(),
+            Fail::Denied(d) => d.into(),
+            Fail::Invalid(e) => e.into(),
+        }
+    }
+}
+
+impl From<Invalid> for Status {
+    fn from(e: Invalid) -> Self {
+        invalid(&e.field, e.message)
+    }
+}
+
 impl From<HashFailed> for Status {
     fn from(e: HashFailed) -> Self {
         tracing::error!(error = %e, "password hashing failed");
         Status::internal("internal error")
     }
+}
+
+/// The answer to a call that needs a signed-in caller and has none.
+pub fn sign_in_first() -> Status {
+    Status::unauthenticated("sign in first")
+}
+
+/// The answer to a wrong password or an unknown e-mail, alike.
+pub fn wrong_credentials() -> Status {
+    Status::unauthenticated("wrong e-mail or password")
+}
+
+/// The answer to the right password of an account that may not sign in.
+pub fn no_portal_access() -> Status {
+    Status::unauthenticated(
+        "this account is disabled or has no portal access; ask your company's Admin",
+    )
+}
+
+/// The answer to a refresh token that is unknown, used or expired.
+pub fn sign_in_ended() -> Status {
+    Status::unauthenticated("this sign-in has ended; sign in again")
+}
+
+/// The answer to a locked account: a rate limit, with the minutes left.
+pub fn locked(left_ms: i64) -> Status {
+    let minutes = (left_ms + 59_999) / 60_000;
+    let unit = if minutes == 1 { "minute" } else { "minutes" };
+    Status::resource_exhausted(format!(
+        "account locked after too many failed sign-ins; try again in {minutes} {unit}"
+    ))
 }
 
 /// A bad field: INVALID_ARGUMENT whose message starts with the field's name.

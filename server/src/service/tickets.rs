@@ -15,11 +15,13 @@ use super::AppState;
 use super::authn::caller;
 use super::convert::{self, tickets as conv};
 use super::events::{Audience, TicketEvent};
+use super::outcome::Outcome;
 use super::status::invalid;
 use super::{input, keyset};
+use crate::domain::input::{Max, at_most};
 use crate::domain::tickets::{
-    Author, AuthorKind, DEFAULT_PRIORITY, NewTicket, TicketFilter, TimelineKind, illegal_move,
-    priority_label,
+    Author, AuthorKind, DEFAULT_PRIORITY, NewTicket, Ticket, TicketCursor, TicketFilter,
+    TimelineEntry, TimelineKind, illegal_move, priority_label,
 };
 use crate::domain::{Caller, Principal, TicketFacts, TicketScope, TicketStatus};
 use crate::policy::{self, Denied};
@@ -38,72 +40,7 @@ impl Tickets {
     }
 }
 
-/// Why work inside a store closure stopped.
-///
-/// `Store` errors roll the write back. `Denied` must only be returned
-/// before anything was written (authorization comes first), since it lets
-/// the (empty) savepoint commit.
-enum Fail {
-    Store(StoreError),
-    Denied(Denied),
-}
-
-impl From<StoreError> for Fail {
-    fn from(e: StoreError) -> Self {
-        Self::Store(e)
-    }
-}
-
-impl From<Denied> for Fail {
-    fn from(d: Denied) -> Self {
-        Self::Denied(d)
-    }
-}
-
-impl From<Fail> for Status {
-    fn from(f: Fail) -> Self {
-        match f {
-            Fail::Store(e) => e.into(),
-            Fail::Denied(d) => d.into(),
-        }
-    }
-}
-
-type Outcome<T> = Result<T, Fail>;
-
-/// An outcome as the store carries it: a store error fails the store call (a
-/// write rolls back), a denial is a value.
-fn nest<T>(outcome: Outcome<T>) -> store::Result<Result<T, Denied>> {
-    match outcome {
-        Ok(v) => Ok(Ok(v)),
-        Err(Fail::Store(e)) => Err(e),
-        Err(Fail::Denied(d)) => Ok(Err(d)),
-    }
-}
-
 impl Tickets {
-    async fn write<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&Connection) -> Outcome<T> + Send + 'static,
-    ) -> Result<T, Status> {
-        let outcome = self.state.store.write(move |conn| nest(f(conn))).await?;
-        Ok(outcome?)
-    }
-
-    /// A read whose cost grows with the data, off the async threads.
-    async fn read<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&Connection) -> Outcome<T> + Send + 'static,
-    ) -> Result<T, Status> {
-        let outcome = self.state.store.read(move |conn| nest(f(conn))).await?;
-        Ok(outcome?)
-    }
-
-    /// A point read or index-ordered page, on this thread (see `Store::read_inline`).
-    fn read_inline<T>(&self, f: impl FnOnce(&Connection) -> Outcome<T>) -> Result<T, Status> {
-        Ok(self.state.store.read_inline(|conn| nest(f(conn)))??)
-    }
-
     /// Closes, as the system, the Completed tickets nobody signed off or
     /// rejected within `Config::auto_close_after` (docs/TICKETS.md, "Who
     /// may move it where"); returns how many.
@@ -115,6 +52,7 @@ impl Tickets {
             after.as_secs() / 86_400
         );
         let closed = self
+            .state
             .write(move |conn| {
                 let system = Author::system();
                 let mut closed = Vec::new();
@@ -210,6 +148,7 @@ impl Tickets {
     ) -> Result<T, Status> {
         let p = who.principal.clone();
         let (result, event) = self
+            .state
             .write(move |conn| {
                 let facts = visible(conn, number, &p)?;
                 let applied = apply(conn, &p, &facts)?;
@@ -227,6 +166,24 @@ impl Tickets {
         }
         Ok(result)
     }
+}
+
+/// Records a change of the ticket's fields in its timeline; the ticket as
+/// it is now, announced to its audience as `summary` says.
+fn recorded(
+    conn: &Connection,
+    number: i64,
+    (by, change, now): (&Author, Change<'_>, i64),
+    summary: impl FnOnce(&Ticket) -> String,
+) -> Outcome<Applied<Ticket>> {
+    timeline::append(conn, number, by, change, now)?;
+    let ticket = tickets::load(conn, number)?;
+    let summary = summary(&ticket);
+    Ok(Applied::changed(
+        ticket,
+        pb::EventKind::TicketUpdated,
+        summary,
+    ))
 }
 
 fn contact_of(p: &Principal) -> Option<i64> {
@@ -274,6 +231,15 @@ fn scope(conn: &Connection, p: &Principal) -> Outcome<TicketScope> {
         Principal::Staff { .. } => false,
     };
     Ok(policy::ticket_scope(p, users_see_all))
+}
+
+/// The cursor after a page of the timeline (newest first): the id of the
+/// oldest entry shown, "" when there is nothing older.
+fn timeline_cursor(entries: &[TimelineEntry], more: bool) -> String {
+    match entries.last() {
+        Some(e) if more => keyset::encode(&e.id),
+        _ => String::new(),
+    }
 }
 
 fn permissions(p: &Principal, t: &TicketFacts) -> pb::TicketPermissions {
@@ -343,7 +309,9 @@ impl pb::ticket_service_server::TicketService for Tickets {
         if include_inactive {
             policy::administer_provider(&who.principal)?;
         }
-        let list = self.read_inline(|conn| Ok(catalog::list(conn, include_inactive)?))?;
+        let list = self
+            .state
+            .read_inline(|conn| Ok(catalog::list(conn, include_inactive)?))?;
         Ok(Response::new(pb::ListServiceTypesResponse {
             service_types: list.into_iter().map(conv::service_type).collect(),
         }))
@@ -357,19 +325,19 @@ impl pb::ticket_service_server::TicketService for Tickets {
         let req = request.into_inner();
         let now = now_ms();
         let title = input::text("title", &req.title, 200, true)?;
-        let description = validate::long_text("description", &req.description, false)?;
-        let service_type_id = validate::id("service_type_id", req.service_type_id)?;
-        let site_id = validate::optional_id("site_id", req.site_id)?;
-        let contact_id = validate::optional_id("contact_id", req.contact_id)?;
-        let company_id = validate::optional_id("company_id", req.company_id)?;
+        let description = input::long_text("description", &req.description, false)?;
+        let service_type_id = input::id("service_type_id", req.service_type_id)?;
+        let site_id = input::optional_id("site_id", req.site_id)?;
+        let contact_id = input::optional_id("contact_id", req.contact_id)?;
+        let company_id = input::optional_id("company_id", req.company_id)?;
         let due_date = validate::due_date(&req.due_date, now)?;
         let po_number = input::text("po_number", &req.po_number, 50, false)?;
         if req.fields.len() > 100 {
             return Err(invalid("fields", "at most 100 values"));
         }
         let priority = validate::priority("priority", req.priority, false)?;
-        if priority.is_some() && !policy::sees_internal_notes(&who.principal) {
-            return Err(Status::permission_denied("only staff may set the priority"));
+        if priority.is_some() {
+            policy::prioritise_new_ticket(&who.principal)?;
         }
         let priority = priority.unwrap_or(if req.emergency { 1 } else { DEFAULT_PRIORITY });
         let fields = conv::field_values(req.fields);
@@ -377,6 +345,7 @@ impl pb::ticket_service_server::TicketService for Tickets {
 
         let p = who.principal.clone();
         let (ticket, audience) = self
+            .state
             .write(move |conn| {
                 let (company_id, contact_id) = requester(conn, &p, contact_id, company_id)?;
                 let new = NewTicket {
@@ -415,11 +384,9 @@ impl pb::ticket_service_server::TicketService for Tickets {
         let who = caller(&request)?.clone();
         let req = request.into_inner();
         let limit = keyset::page_size(req.page.as_ref())? as usize;
-        let cursor = conv::decode_cursor(req.page.as_ref().map_or("", |p| p.cursor.as_str()))?;
+        let cursor = keyset::decode::<TicketCursor>(req.page.as_ref())?;
         let text = req.text.trim();
-        if text.len() > 1000 {
-            return Err(invalid("text", "at most 1000 characters"));
-        }
+        at_most("text", text, Max::Chars(1000))?;
         let text_query = ticket_list::match_query(text);
         if !text.is_empty() && text_query.is_none() {
             // Nothing searchable (only punctuation): nothing matches.
@@ -436,10 +403,10 @@ impl pb::ticket_service_server::TicketService for Tickets {
                 req.status_group,
             )?),
             status,
-            number: validate::optional_id("number", req.number)?,
-            contact_id: validate::optional_id("contact_id", req.contact_id)?,
+            number: input::optional_id("number", req.number)?,
+            contact_id: input::optional_id("contact_id", req.contact_id)?,
             priority: validate::priority("priority", req.priority, false)?,
-            service_type_id: validate::optional_id("service_type_id", req.service_type_id)?,
+            service_type_id: input::optional_id("service_type_id", req.service_type_id)?,
             created: validate::date_range(
                 ("created_from", &req.created_from),
                 ("created_to", &req.created_to),
@@ -448,8 +415,8 @@ impl pb::ticket_service_server::TicketService for Tickets {
                 ("updated_from", &req.updated_from),
                 ("updated_to", &req.updated_to),
             )?,
-            company_id: validate::optional_id("company_id", req.company_id)?,
-            assigned_staff_id: validate::optional_id("assigned_staff_id", req.assigned_staff_id)?,
+            company_id: input::optional_id("company_id", req.company_id)?,
+            assigned_staff_id: input::optional_id("assigned_staff_id", req.assigned_staff_id)?,
             unassigned: req.unassigned,
         };
         let (sort, descending) = conv::order_from_pb(
@@ -459,6 +426,7 @@ impl pb::ticket_service_server::TicketService for Tickets {
         );
         let p = who.principal;
         let page = self
+            .state
             .read(move |conn| {
                 let scope = scope(conn, &p)?;
                 Ok(ticket_list::list(
@@ -474,11 +442,7 @@ impl pb::ticket_service_server::TicketService for Tickets {
             .await?;
         Ok(Response::new(pb::ListTicketsResponse {
             tickets: page.tickets.into_iter().map(conv::ticket).collect(),
-            next_cursor: page
-                .next
-                .as_ref()
-                .map(conv::encode_cursor)
-                .unwrap_or_default(),
+            next_cursor: page.next.as_ref().map(keyset::encode).unwrap_or_default(),
             total: page.total,
             total_is_lower_bound: page.total_is_lower_bound,
         }))
@@ -490,16 +454,13 @@ impl pb::ticket_service_server::TicketService for Tickets {
     ) -> Result<Response<pb::TicketDetail>, Status> {
         let p = caller(&request)?.principal.clone();
         let number = validate::number(request.get_ref().number)?;
-        let detail = self.read_inline(|conn| {
+        let detail = self.state.read_inline(|conn| {
             let head = tickets::head(conn, number, contact_of(&p))?.ok_or(Denied::NotFound)?;
             policy::view_ticket(&p, &head.facts)?;
             let internal = policy::sees_internal_notes(&p);
             let (entries, more) =
                 timeline::page(conn, number, None, keyset::DEFAULT_PAGE as usize, internal)?;
-            let timeline_cursor = match entries.last() {
-                Some(e) if more => conv::encode_timeline_cursor(e.id),
-                _ => String::new(),
-            };
+            let timeline_cursor = timeline_cursor(&entries, more);
             // Most tickets have no tasks, attachments or subscribers: those
             // lists are read only when the head says there is something.
             let tasks = if head.has_tasks {
@@ -538,20 +499,15 @@ impl pb::ticket_service_server::TicketService for Tickets {
         let req = request.get_ref();
         let number = validate::number(req.number)?;
         let limit = keyset::page_size(req.page.as_ref())? as usize;
-        let before =
-            conv::decode_timeline_cursor(req.page.as_ref().map_or("", |p| p.cursor.as_str()))?;
-        let (entries, more) = self.read_inline(|conn| {
+        let before = keyset::decode::<i64>(req.page.as_ref())?;
+        let (entries, more) = self.state.read_inline(|conn| {
             visible(conn, number, &p)?;
             let internal = policy::sees_internal_notes(&p);
             Ok(timeline::page(conn, number, before, limit, internal)?)
         })?;
-        let next_cursor = match entries.last() {
-            Some(e) if more => conv::encode_timeline_cursor(e.id),
-            _ => String::new(),
-        };
         Ok(Response::new(pb::GetTimelineResponse {
+            next_cursor: timeline_cursor(&entries, more),
             entries: entries.into_iter().map(conv::timeline_entry).collect(),
-            next_cursor,
         }))
     }
 
@@ -563,7 +519,7 @@ impl pb::ticket_service_server::TicketService for Tickets {
         let req = request.into_inner();
         let number = validate::number(req.number)?;
         let kind = conv::post_kind(validate::known("kind", req.kind)?);
-        let body = validate::long_text("body", &req.body, true)?;
+        let body = input::long_text("body", &req.body, true)?;
         let now = now_ms();
         let by = author(&who);
         let internal = kind == TimelineKind::InternalNote;
@@ -602,7 +558,7 @@ impl pb::ticket_service_server::TicketService for Tickets {
         let number = validate::number(req.number)?;
         let to = convert::status_from_pb(validate::known("status", req.status)?)
             .ok_or_else(|| invalid("status", "required"))?;
-        let note = validate::long_text("note", &req.note, false)?;
+        let note = input::long_text("note", &req.note, false)?;
         let now = now_ms();
         let by = author(&who);
         let ticket = self
@@ -629,18 +585,10 @@ impl pb::ticket_service_server::TicketService for Tickets {
                     from: facts.status.label(),
                     to: to.label(),
                 };
-                timeline::append(conn, number, &by, change, now)?;
-                let ticket = tickets::load(conn, number)?;
-                let summary = format!(
-                    "#{number} moved from {} to {}",
-                    facts.status.label(),
-                    ticket.status.label()
-                );
-                Ok(Applied::changed(
-                    ticket,
-                    pb::EventKind::TicketUpdated,
-                    summary,
-                ))
+                let from = facts.status.label();
+                recorded(conn, number, (&by, change, now), |ticket| {
+                    format!("#{number} moved from {from} to {}", ticket.status.label())
+                })
             })
             .await?;
         Ok(Response::new(conv::ticket(ticket)))
@@ -655,7 +603,7 @@ impl pb::ticket_service_server::TicketService for Tickets {
         let number = validate::number(req.number)?;
         let priority =
             validate::priority("priority", req.priority, true)?.unwrap_or(DEFAULT_PRIORITY);
-        let note = validate::long_text("note", &req.note, false)?;
+        let note = input::long_text("note", &req.note, false)?;
         let now = now_ms();
         let by = author(&who);
         let ticket = self
@@ -672,18 +620,13 @@ impl pb::ticket_service_server::TicketService for Tickets {
                     from: &priority_label(before.priority),
                     to: &priority_label(priority),
                 };
-                timeline::append(conn, number, &by, change, now)?;
-                let ticket = tickets::load(conn, number)?;
-                let summary = format!(
-                    "#{number} priority {} → {}",
-                    priority_label(before.priority),
-                    priority_label(ticket.priority)
-                );
-                Ok(Applied::changed(
-                    ticket,
-                    pb::EventKind::TicketUpdated,
-                    summary,
-                ))
+                recorded(conn, number, (&by, change, now), |ticket| {
+                    format!(
+                        "#{number} priority {} → {}",
+                        priority_label(before.priority),
+                        priority_label(ticket.priority)
+                    )
+                })
             })
             .await?;
         Ok(Response::new(conv::ticket(ticket)))
@@ -696,7 +639,7 @@ impl pb::ticket_service_server::TicketService for Tickets {
         let who = caller(&request)?.clone();
         let req = request.into_inner();
         let number = validate::number(req.number)?;
-        let staff_id = validate::optional_id("staff_id", req.staff_id)?;
+        let staff_id = input::optional_id("staff_id", req.staff_id)?;
         let board = input::text("board", &req.board, 50, false)?;
         let now = now_ms();
         let by = author(&who);
@@ -735,14 +678,9 @@ impl pb::ticket_service_server::TicketService for Tickets {
                     from: &from_name,
                     to: &to_name,
                 };
-                timeline::append(conn, number, &by, change, now)?;
-                let ticket = tickets::load(conn, number)?;
-                let summary = format!("#{number} assigned to {to_name} ({})", ticket.board);
-                Ok(Applied::changed(
-                    ticket,
-                    pb::EventKind::TicketUpdated,
-                    summary,
-                ))
+                recorded(conn, number, (&by, change, now), |ticket| {
+                    format!("#{number} assigned to {to_name} ({})", ticket.board)
+                })
             })
             .await?;
         Ok(Response::new(conv::ticket(ticket)))
@@ -789,7 +727,7 @@ impl pb::ticket_service_server::TicketService for Tickets {
         let who = caller(&request)?.clone();
         let req = request.into_inner();
         let number = validate::number(req.number)?;
-        let task_id = validate::id("task_id", req.task_id)?;
+        let task_id = input::id("task_id", req.task_id)?;
         let done = req.done;
         let now = now_ms();
         let name = who.name.clone();
@@ -836,7 +774,7 @@ impl Tickets {
         let who = caller(&request)?.clone();
         let req = request.into_inner();
         let number = validate::number(req.number)?;
-        let contact_id = validate::id("contact_id", req.contact_id)?;
+        let contact_id = input::id("contact_id", req.contact_id)?;
         let now = now_ms();
         let name = who.name.clone();
         let list = self

@@ -474,7 +474,8 @@ fn audit_lists_newest_first_by_action_prefix_and_company() {
     let (_dir, store) = store();
     store
         .write_blocking(|c| {
-            for (i, action) in ["login.ok", "login.failed", "role.change", "login.ok"]
+            use crate::domain::AuditAction::{LoginFailed, LoginOk, RoleChange};
+            for (i, action) in [LoginOk, LoginFailed, RoleChange, LoginOk]
                 .into_iter()
                 .enumerate()
             {

@@ -3,16 +3,45 @@
 use rusqlite::{Connection, params};
 
 use super::{Result, columns};
-use crate::domain::AuditEntry;
+use crate::domain::{AuditAction, AuditEntry, Caller};
 
 /// An event to record. `actor` and `subject` are e-mails or object names.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct AuditEvent {
     pub actor: String,
-    pub action: &'static str,
+    pub action: AuditAction,
     pub subject: String,
     pub company_id: Option<i64>,
     pub detail: String,
+}
+
+impl AuditEvent {
+    /// An event by a signed-in caller.
+    pub fn by(
+        caller: &Caller,
+        action: AuditAction,
+        subject: &str,
+        company_id: Option<i64>,
+    ) -> Self {
+        Self {
+            actor: caller.email.clone(),
+            action,
+            subject: subject.to_owned(),
+            company_id,
+            detail: String::new(),
+        }
+    }
+
+    /// An event by nobody signed in, about `subject`.
+    pub fn anonymous(action: AuditAction, subject: String) -> Self {
+        Self {
+            actor: String::new(),
+            action,
+            subject,
+            company_id: None,
+            detail: String::new(),
+        }
+    }
 }
 
 pub fn record(conn: &Connection, now: i64, e: &AuditEvent) -> Result<()> {
@@ -23,7 +52,7 @@ pub fn record(conn: &Connection, now: i64, e: &AuditEvent) -> Result<()> {
     .execute(params![
         now,
         e.actor,
-        e.action,
+        e.action.as_str(),
         e.subject,
         e.company_id,
         e.detail

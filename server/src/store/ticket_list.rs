@@ -7,6 +7,7 @@ use rusqlite::{Connection, params_from_iter};
 
 use super::{Result, StoreError, tickets};
 use crate::domain::TicketScope;
+use crate::domain::input::NOT_A_CURSOR;
 use crate::domain::tickets::{
     SortValue, Ticket, TicketCursor, TicketFilter, TicketPage, TicketSort,
 };
@@ -261,7 +262,7 @@ fn newest_matches(
         None => counted,
         Some(c) => {
             let SortValue::Int(after) = c.value else {
-                return Err(StoreError::invalid("page.cursor", "not a valid cursor"));
+                return Err(StoreError::invalid("page.cursor", NOT_A_CURSOR));
             };
             args.push(Value::Integer(after.saturating_mul(1 << 20)));
             let sql = format!("{base} AND s.rowid < ?{order}");
@@ -349,7 +350,7 @@ fn sorted(
         let value = match (&c.value, text_key) {
             (SortValue::Int(n), false) => Value::Integer(*n),
             (SortValue::Text(s), true) => Value::Text(s.clone()),
-            _ => return Err(StoreError::invalid("page.cursor", "not a valid cursor")),
+            _ => return Err(StoreError::invalid("page.cursor", NOT_A_CURSOR)),
         };
         // The plain bound lets an index on an expression key (triage) seek
         // too; the row value then skips the ties already shown.

@@ -249,7 +249,7 @@ fn sla(conn: &Connection, priority: i32) -> Result<(Option<SlaTarget>, BusinessH
         let mut stmt = conn.prepare_cached("SELECT day FROM holidays")?;
         let days = stmt.query_map([], |r| r.get::<_, String>(0))?;
         for day in days {
-            if let Some(d) = crate::domain::tickets::parse_date(&day?) {
+            if let Some(d) = crate::domain::input::parse_date(&day?) {
                 hours.holidays.push(d);
             }
         }
@@ -270,8 +270,7 @@ pub fn create(conn: &Connection, new: &NewTicket, now: i64) -> Result<Ticket> {
     let service_type = catalog::get(conn, new.service_type_id)?
         .filter(|s| s.active)
         .ok_or_else(|| StoreError::invalid("service_type_id", "no such service type"))?;
-    let fields = validate_field_values(&service_type.fields, &new.fields)
-        .map_err(|e| StoreError::invalid(e.field, e.message))?;
+    let fields = validate_field_values(&service_type.fields, &new.fields)?;
     if let Some(site) = new.site_id {
         let site_company: Option<i64> = conn
             .prepare_cached("SELECT company_id FROM sites WHERE id = ?1")?

@@ -11,14 +11,15 @@ use serde_json::json;
 
 use super::clock::{self, DAY, HOUR, MINUTE};
 use super::files::{self, File};
-use super::people::{CompanyRef, People};
-use super::spec::{DemoSpec, Problem};
+use super::people::{CompanyRef, ContactRef, People};
+use super::spec::{DemoSpec, Lines, Problem};
 use crate::domain::TicketStatus::{
     self, Cancelled, Closed, Completed, InProgress, New, NoActionRequired, Scheduled,
     WaitingOnClient,
 };
+use crate::domain::tickets::{FieldDef, FieldKind};
 use crate::generate::rows::{self, AttachmentRow, TicketRow, TimelineRow};
-use crate::generate::seed::files::{FieldDef, FieldKind, ServiceDef, SlaFile};
+use crate::generate::seed::files::{ServiceDef, SlaFile};
 use crate::store::Result;
 
 /// How far back the history goes.
@@ -168,6 +169,90 @@ fn one<'a>(rng: &mut StdRng, lines: &'a [String]) -> &'a str {
     lines.choose(rng).map_or("", String::as_str)
 }
 
+/// Who and what one ticket is about, drawn before its story.
+struct Cast<'a> {
+    number: i64,
+    created: i64,
+    company: &'a CompanyRef,
+    problem: &'a Problem,
+    service_id: i64,
+    service: &'a ServiceDef,
+    status: TicketStatus,
+    requester: &'a ContactRef,
+    colleague: &'a str,
+    site_id: i64,
+    site_name: &'a str,
+    /// The priority after the dispatcher's triage.
+    priority: i64,
+    /// The priority the ticket was raised with.
+    first_priority: i64,
+    emergency: bool,
+    title: String,
+    description: String,
+    tech: usize,
+    assigned: Option<usize>,
+    dispatcher: usize,
+}
+
+impl Cast<'_> {
+    fn fill(&self, text: &str) -> String {
+        fill(text, self.site_name, self.colleague)
+    }
+}
+
+/// The events of one ticket in order, with natural gaps in minutes, and
+/// the status they have reached.
+struct Story {
+    events: Vec<Event>,
+    current: TicketStatus,
+}
+
+impl Story {
+    fn event(&mut self, gap: f64, kind: i64, author: Author, body: &str, from: &str, to: &str) {
+        // Everything after the first status change stretches to fill the
+        // ticket's span; triage and the first response keep their pace.
+        let stretch = self.events.iter().any(|e| e.kind == 4);
+        self.events.push(Event {
+            gap,
+            stretch,
+            kind,
+            author,
+            body: body.to_owned(),
+            from: from.to_owned(),
+            to: to.to_owned(),
+        });
+    }
+
+    fn post(&mut self, gap: f64, kind: i64, author: Author, body: &str) {
+        self.event(gap, kind, author, body, "", "");
+    }
+
+    fn status_to(&mut self, to: TicketStatus, gap: f64, author: Author) {
+        self.event(gap, 4, author, "", self.current.label(), to.label());
+        self.current = to;
+    }
+
+    /// The technician's first answer, which starts the work.
+    fn respond(&mut self, rng: &mut StdRng, cast: &Cast, lines: &Lines) {
+        let gap = if cast.priority == 1 {
+            rng.gen_range(5.0..30.0)
+        } else {
+            rng.gen_range(10.0..55.0)
+        };
+        let staff = Author::Staff(cast.tech);
+        self.post(gap, 1, staff, one(rng, &lines.first_response));
+        self.status_to(InProgress, 0.5, staff);
+    }
+}
+
+/// When a ticket's milestones fell, as its timeline shows.
+struct Milestones {
+    responded: Option<i64>,
+    completed: Option<i64>,
+    closed: Option<i64>,
+    updated: i64,
+}
+
 fn ticket(
     conn: &Connection,
     ctx: &Context,
@@ -176,11 +261,34 @@ fn ticket(
     plan: &Plan,
     guides: &mut u32,
 ) -> Result<()> {
+    let cast = cast(ctx, rng, plan, number)?;
+    let mut story = Story {
+        events: Vec::new(),
+        current: New,
+    };
+    triage(&mut story, rng, ctx.people, &cast);
+    match cast.status {
+        New => story_of_new(&mut story, rng, &cast, &ctx.spec.lines),
+        Cancelled | NoActionRequired => {
+            story_ended_early(&mut story, rng, &cast, &ctx.spec.lines);
+        }
+        _ => story_worked(&mut story, rng, &cast, &ctx.spec.lines),
+    }
+    let times = timing(&mut story, rng, ctx, &cast, plan.nominal_age);
+    debug_assert_eq!(story.current, cast.status);
+    let when = milestones(&story.events, &times, &cast);
+
+    insert_row(conn, ctx, rng, &cast, &when)?;
+    insert_timeline(conn, ctx.people, &cast, &story.events, &times)?;
+    subscribers(conn, rng, cast.company, cast.requester.id, number)?;
+    insert_tasks(conn, rng, ctx.people, &cast, &when)?;
+    insert_attachments(conn, rng, ctx.people, &cast, &when, guides)
+}
+
+/// Draws the ticket's company people, problem, status and priority.
+fn cast<'a>(ctx: &Context<'a>, rng: &mut StdRng, plan: &Plan, number: i64) -> Result<Cast<'a>> {
     let people = ctx.people;
     let company = &people.companies[plan.company];
-    let lines = &ctx.spec.lines;
-    let now = ctx.now;
-    let created = plan.created;
     let age = plan.nominal_age;
 
     let problem: &Problem = &ctx.spec.problems[rng.gen_range(0..ctx.spec.problems.len())];
@@ -228,7 +336,7 @@ fn ticket(
         .unwrap_or_else(|| rng.gen_range(0..company.sites.len()));
     let (site_id, site_name) = &company.sites[site_idx];
 
-    let mut priority = problem
+    let priority = problem
         .priority
         .filter(|_| rng.gen_bool(0.75))
         .unwrap_or_else(|| {
@@ -254,253 +362,170 @@ fn ticket(
     let assigned = (status != New || rng.gen_bool(0.5)).then_some(tech);
     let dispatcher = people.staff_by_role("dispatcher").unwrap_or(tech);
 
-    // The events, in order, with natural gaps in minutes.
-    let mut events: Vec<Event> = Vec::new();
-    let mut current = New;
-    let push = |events: &mut Vec<Event>, gap: f64, kind: i64, author: Author, body: &str| {
-        let stretch = events.iter().any(|e| e.kind == 4);
-        events.push(Event {
-            gap,
-            stretch,
-            kind,
-            author,
-            body: body.to_owned(),
-            from: String::new(),
-            to: String::new(),
-        });
-    };
-    let change =
-        |events: &mut Vec<Event>, gap: f64, kind: i64, author: Author, from: String, to: String| {
-            let stretch = events.iter().any(|e| e.kind == 4);
-            events.push(Event {
-                gap,
-                stretch,
-                kind,
-                author,
-                body: String::new(),
-                from,
-                to,
-            });
-        };
-    let status_to = |events: &mut Vec<Event>,
-                     current: &mut TicketStatus,
-                     to: TicketStatus,
-                     gap: f64,
-                     author: Author| {
-        change(
-            events,
-            gap,
-            4,
-            author,
-            current.label().to_owned(),
-            to.label().to_owned(),
-        );
-        *current = to;
-    };
-    let me = Author::Contact(requester.id);
-    let staff = Author::Staff(tech);
-
-    // Triage by the dispatcher.
-    let mut first_priority = priority;
+    // The dispatcher's triage.
+    let (mut first_priority, mut triaged) = (priority, priority);
     if emergency && rng.gen_bool(0.4) {
-        priority = 2; // reviewed: urgent, but not business-down
+        triaged = 2; // reviewed: urgent, but not business-down
     } else if (3..=4).contains(&priority) && rng.gen_bool(0.1) {
         first_priority = priority + 1;
     }
-    if first_priority != priority {
-        events.push(Event {
-            gap: rng.gen_range(5.0..25.0),
-            stretch: false,
-            kind: 5,
-            author: Author::Staff(dispatcher),
-            body: String::new(),
-            from: format!("P{first_priority}"),
-            to: format!("P{priority}"),
-        });
-    }
-    if let Some(a) = assigned {
-        events.push(Event {
-            gap: rng.gen_range(3.0..40.0),
-            stretch: false,
-            kind: 6,
-            author: Author::Staff(dispatcher),
-            body: String::new(),
-            from: String::new(),
-            to: people.staff[a].name.clone(),
-        });
-    }
+    Ok(Cast {
+        number,
+        created: plan.created,
+        company,
+        problem,
+        service_id,
+        service,
+        status,
+        requester,
+        colleague,
+        site_id: *site_id,
+        site_name,
+        priority: triaged,
+        first_priority,
+        emergency,
+        title,
+        description,
+        tech,
+        assigned,
+        dispatcher,
+    })
+}
 
-    let respond = |events: &mut Vec<Event>, current: &mut TicketStatus, rng: &mut StdRng| {
-        let gap = if priority == 1 {
-            rng.gen_range(5.0..30.0)
-        } else {
-            rng.gen_range(10.0..55.0)
-        };
-        events.push(Event {
-            gap,
-            stretch: false,
-            kind: 1,
-            author: staff,
-            body: one(rng, &lines.first_response).to_owned(),
-            from: String::new(),
-            to: String::new(),
-        });
-        events.push(Event {
-            gap: 0.5,
-            stretch: false,
-            kind: 4,
-            author: staff,
-            body: String::new(),
-            from: current.label().to_owned(),
-            to: InProgress.label().to_owned(),
-        });
-        *current = InProgress;
+/// The dispatcher's priority change and assignment, if any.
+fn triage(story: &mut Story, rng: &mut StdRng, people: &People, cast: &Cast) {
+    let dispatcher = Author::Staff(cast.dispatcher);
+    if cast.first_priority != cast.priority {
+        let gap = rng.gen_range(5.0..25.0);
+        let (from, to) = (
+            format!("P{}", cast.first_priority),
+            format!("P{}", cast.priority),
+        );
+        story.event(gap, 5, dispatcher, "", &from, &to);
+    }
+    if let Some(a) = cast.assigned {
+        let gap = rng.gen_range(3.0..40.0);
+        story.event(gap, 6, dispatcher, "", "", &people.staff[a].name);
+    }
+}
+
+/// A new ticket: perhaps a word more from the requester.
+fn story_of_new(story: &mut Story, rng: &mut StdRng, cast: &Cast, lines: &Lines) {
+    if rng.gen_bool(0.3) {
+        let gap = rng.gen_range(30.0..120.0);
+        let reply = cast.fill(one(rng, &lines.client_reply));
+        story.post(gap, 1, Author::Contact(cast.requester.id), &reply);
+    }
+}
+
+/// Cancelled or needing no action: the requester says why.
+fn story_ended_early(story: &mut Story, rng: &mut StdRng, cast: &Cast, lines: &Lines) {
+    if rng.gen_bool(0.5) {
+        story.respond(rng, cast, lines);
+    }
+    let why = if cast.status == Cancelled {
+        &lines.cancel
+    } else {
+        &lines.no_action
     };
+    let me = Author::Contact(cast.requester.id);
+    let gap = rng.gen_range(30.0..600.0);
+    story.post(gap, 1, me, one(rng, why));
+    story.status_to(cast.status, 0.5, me);
+}
 
-    match status {
-        New => {
-            if rng.gen_bool(0.3) {
-                push(
-                    &mut events,
-                    rng.gen_range(30.0..120.0),
-                    1,
-                    me,
-                    &fill(one(rng, &lines.client_reply), site_name, colleague),
-                );
-            }
-        }
-        Cancelled | NoActionRequired => {
-            if rng.gen_bool(0.5) {
-                respond(&mut events, &mut current, rng);
-            }
-            let why = if status == Cancelled {
-                &lines.cancel
-            } else {
-                &lines.no_action
-            };
-            push(
-                &mut events,
-                rng.gen_range(30.0..600.0),
-                1,
-                me,
-                one(rng, why),
-            );
-            status_to(&mut events, &mut current, status, 0.5, me);
-        }
-        _ => {
-            respond(&mut events, &mut current, rng);
-            let asks = status == WaitingOnClient || rng.gen_bool(0.45);
-            if asks {
-                let question = problem
-                    .ask
-                    .as_deref()
-                    .unwrap_or_else(|| one(rng, &lines.waiting));
-                push(
-                    &mut events,
-                    rng.gen_range(20.0..120.0),
-                    1,
-                    staff,
-                    &fill(question, site_name, colleague),
-                );
-                status_to(&mut events, &mut current, WaitingOnClient, 0.5, staff);
-            }
-            if status != WaitingOnClient {
-                if asks {
-                    let answer = problem
-                        .answer
-                        .as_deref()
-                        .unwrap_or_else(|| one(rng, &lines.client_reply));
-                    push(
-                        &mut events,
-                        rng.gen_range(30.0..300.0),
-                        1,
-                        me,
-                        &fill(answer, site_name, colleague),
-                    );
-                    status_to(
-                        &mut events,
-                        &mut current,
-                        InProgress,
-                        rng.gen_range(5.0..60.0),
-                        staff,
-                    );
-                }
-                if let Some(note) = problem.note.as_deref().filter(|_| rng.gen_bool(0.8)) {
-                    push(&mut events, rng.gen_range(10.0..90.0), 3, staff, note);
-                } else if rng.gen_bool(0.3) {
-                    push(
-                        &mut events,
-                        rng.gen_range(10.0..90.0),
-                        3,
-                        staff,
-                        one(rng, &lines.internal),
-                    );
-                }
-                match status {
-                    Scheduled => {
-                        push(
-                            &mut events,
-                            rng.gen_range(20.0..200.0),
-                            1,
-                            staff,
-                            one(rng, &lines.scheduled),
-                        );
-                        status_to(&mut events, &mut current, Scheduled, 0.5, staff);
-                    }
-                    InProgress => {
-                        if rng.gen_bool(0.3) {
-                            push(
-                                &mut events,
-                                rng.gen_range(60.0..600.0),
-                                1,
-                                me,
-                                &fill(one(rng, &lines.client_reply), site_name, colleague),
-                            );
-                        }
-                    }
-                    _ => {
-                        // Completed or Closed: resolved, perhaps reopened once.
-                        push(
-                            &mut events,
-                            rng.gen_range(30.0..600.0),
-                            2,
-                            staff,
-                            &fill(&problem.resolution, site_name, colleague),
-                        );
-                        status_to(&mut events, &mut current, Completed, 0.5, staff);
-                        if status == Closed && rng.gen_bool(0.06) {
-                            push(
-                                &mut events,
-                                rng.gen_range(60.0..900.0),
-                                1,
-                                me,
-                                "This is still happening for me, so I'm reopening it.",
-                            );
-                            status_to(&mut events, &mut current, InProgress, 0.5, me);
-                            push(
-                                &mut events,
-                                rng.gen_range(30.0..300.0),
-                                1,
-                                staff,
-                                "Sorry about that. I found a second cause and have fixed it too; please check again.",
-                            );
-                            push(
-                                &mut events,
-                                rng.gen_range(5.0..60.0),
-                                2,
-                                staff,
-                                "Fixed the remaining cause and confirmed with the user.",
-                            );
-                            status_to(&mut events, &mut current, Completed, 0.5, staff);
-                        }
-                    }
-                }
-            }
-        }
+/// Worked on: answered, perhaps a question to the requester, notes, and
+/// then scheduled, still in progress, or resolved.
+fn story_worked(story: &mut Story, rng: &mut StdRng, cast: &Cast, lines: &Lines) {
+    let (me, staff) = (Author::Contact(cast.requester.id), Author::Staff(cast.tech));
+    let problem = cast.problem;
+    story.respond(rng, cast, lines);
+    let asks = cast.status == WaitingOnClient || rng.gen_bool(0.45);
+    if asks {
+        let question = problem
+            .ask
+            .as_deref()
+            .unwrap_or_else(|| one(rng, &lines.waiting));
+        let gap = rng.gen_range(20.0..120.0);
+        story.post(gap, 1, staff, &cast.fill(question));
+        story.status_to(WaitingOnClient, 0.5, staff);
     }
+    if cast.status == WaitingOnClient {
+        return;
+    }
+    if asks {
+        let answer = problem
+            .answer
+            .as_deref()
+            .unwrap_or_else(|| one(rng, &lines.client_reply));
+        let gap = rng.gen_range(30.0..300.0);
+        story.post(gap, 1, me, &cast.fill(answer));
+        let gap = rng.gen_range(5.0..60.0);
+        story.status_to(InProgress, gap, staff);
+    }
+    if let Some(note) = problem.note.as_deref().filter(|_| rng.gen_bool(0.8)) {
+        let gap = rng.gen_range(10.0..90.0);
+        story.post(gap, 3, staff, note);
+    } else if rng.gen_bool(0.3) {
+        let gap = rng.gen_range(10.0..90.0);
+        story.post(gap, 3, staff, one(rng, &lines.internal));
+    }
+    match cast.status {
+        Scheduled => {
+            let gap = rng.gen_range(20.0..200.0);
+            story.post(gap, 1, staff, one(rng, &lines.scheduled));
+            story.status_to(Scheduled, 0.5, staff);
+        }
+        InProgress => {
+            if rng.gen_bool(0.3) {
+                let gap = rng.gen_range(60.0..600.0);
+                let reply = cast.fill(one(rng, &lines.client_reply));
+                story.post(gap, 1, me, &reply);
+            }
+        }
+        _ => story_resolved(story, rng, cast),
+    }
+}
 
-    // When the history above ends.
-    let natural = match priority {
+/// Completed or Closed: resolved, perhaps reopened once.
+fn story_resolved(story: &mut Story, rng: &mut StdRng, cast: &Cast) {
+    let (me, staff) = (Author::Contact(cast.requester.id), Author::Staff(cast.tech));
+    let gap = rng.gen_range(30.0..600.0);
+    story.post(gap, 2, staff, &cast.fill(&cast.problem.resolution));
+    story.status_to(Completed, 0.5, staff);
+    if cast.status == Closed && rng.gen_bool(0.06) {
+        let gap = rng.gen_range(60.0..900.0);
+        story.post(
+            gap,
+            1,
+            me,
+            "This is still happening for me, so I'm reopening it.",
+        );
+        story.status_to(InProgress, 0.5, me);
+        let gap = rng.gen_range(30.0..300.0);
+        story.post(
+            gap,
+            1,
+            staff,
+            "Sorry about that. I found a second cause and have fixed it too; please check again.",
+        );
+        let gap = rng.gen_range(5.0..60.0);
+        story.post(
+            gap,
+            2,
+            staff,
+            "Fixed the remaining cause and confirmed with the user.",
+        );
+        story.status_to(Completed, 0.5, staff);
+    }
+}
+
+/// When each event happened: the story is fitted between creation and an
+/// end that suits its status and priority, then a Closed ticket is signed
+/// off by the requester or closed by the system.
+fn timing(story: &mut Story, rng: &mut StdRng, ctx: &Context, cast: &Cast, age: i64) -> Vec<i64> {
+    let (now, created, status) = (ctx.now, cast.created, cast.status);
+    let natural = match cast.priority {
         1 => rng.gen_range(60..240),
         2 => rng.gen_range(120..600),
         3 => rng.gen_range(240..4320),
@@ -523,8 +548,9 @@ fn ticket(
         _ => created + natural.min(room * 4 / 5),
     }
     .max(created + MINUTE);
-    let mut times = fit(&events, created, end);
+    let mut times = fit(&story.events, created, end);
 
+    let me = Author::Contact(cast.requester.id);
     if signs_off {
         let at = end
             + rng
@@ -532,29 +558,32 @@ fn ticket(
                 .min((now - end) / 2)
                 .max(MINUTE);
         if thanks {
-            push(&mut events, 0.0, 1, me, one(rng, &lines.closing_thanks));
+            story.post(0.0, 1, me, one(rng, &ctx.spec.lines.closing_thanks));
             times.push(at);
         }
-        status_to(&mut events, &mut current, Closed, 0.0, me);
+        story.status_to(Closed, 0.0, me);
         times.push(at);
     } else if auto_close {
-        status_to(&mut events, &mut current, Closed, 0.0, Author::System);
+        story.status_to(Closed, 0.0, Author::System);
         times.push(end + 7 * DAY);
     }
-    debug_assert_eq!(current, status);
+    times
+}
 
-    // Times that follow from the timeline.
+/// Times that follow from the timeline.
+fn milestones(events: &[Event], times: &[i64], cast: &Cast) -> Milestones {
+    let status = cast.status;
     let staff_public = |e: &Event| matches!(e.author, Author::Staff(_)) && matches!(e.kind, 1 | 2);
     let to_in_progress = |e: &Event| e.kind == 4 && e.to == InProgress.label();
     let responded_at = events
         .iter()
-        .zip(&times)
+        .zip(times)
         .find(|(e, _)| staff_public(e) || to_in_progress(e))
         .map(|(_, &t)| t);
     let last_status = |to: TicketStatus| {
         events
             .iter()
-            .zip(&times)
+            .zip(times)
             .filter(|(e, _)| e.kind == 4 && e.to == to.label())
             .map(|(_, &t)| t)
             .next_back()
@@ -566,14 +595,36 @@ fn ticket(
         Closed | Cancelled | NoActionRequired => last_status(status),
         _ => None,
     };
-    let updated_at = times.last().copied().unwrap_or(created);
-    let target = ctx.sla.target(priority);
+    Milestones {
+        responded: responded_at,
+        completed: completed_at,
+        closed: closed_at,
+        updated: times.last().copied().unwrap_or(cast.created),
+    }
+}
+
+/// The ticket's own row, with its form's field values, due dates and PO.
+fn insert_row(
+    conn: &Connection,
+    ctx: &Context,
+    rng: &mut StdRng,
+    cast: &Cast,
+    when: &Milestones,
+) -> Result<()> {
+    let (number, created) = (cast.number, cast.created);
+    let target = ctx.sla.target(cast.priority);
     let due = |minutes: Option<i64>| {
         let t = target?;
         clock::add_on_clock(created, minutes?, &t.clock)
     };
-
-    let fields = field_values(rng, service, requester, site_name, created, number);
+    let fields = field_values(
+        rng,
+        cast.service,
+        cast.requester,
+        cast.site_name,
+        created,
+        number,
+    );
     let due_date = fields
         .iter()
         .find(|(k, _)| k == "start_date")
@@ -582,7 +633,7 @@ fn ticket(
             rng.gen_bool(0.12)
                 .then(|| clock::date(created + rng.gen_range(3..15) * DAY))
         });
-    let po = if company.require_po || rng.gen_bool(0.04) {
+    let po = if cast.company.require_po || rng.gen_bool(0.04) {
         format!("PO-{}", rng.gen_range(20_000..40_000))
     } else {
         String::new()
@@ -594,38 +645,46 @@ fn ticket(
             .collect(),
     )
     .to_string();
-
     rows::insert_ticket(
         conn,
         &TicketRow {
             id: number,
-            company_id: company.id,
-            site_id: Some(*site_id),
-            contact_id: requester.id,
-            service_type_id: service_id,
-            title: &title,
-            description: &description,
+            company_id: cast.company.id,
+            site_id: Some(cast.site_id),
+            contact_id: cast.requester.id,
+            service_type_id: cast.service_id,
+            title: &cast.title,
+            description: &cast.description,
             fields: &fields_json,
-            priority,
-            status: status as i64,
-            emergency,
+            priority: cast.priority,
+            status: cast.status as i64,
+            emergency: cast.emergency,
             due_date: due_date.as_deref(),
             po_number: &po,
-            assigned_staff_id: assigned.map(|a| people.staff[a].id),
+            assigned_staff_id: cast.assigned.map(|a| ctx.people.staff[a].id),
             created_at: created,
-            updated_at,
-            responded_at,
-            completed_at,
-            closed_at,
+            updated_at: when.updated,
+            responded_at: when.responded,
+            completed_at: when.completed,
+            closed_at: when.closed,
             response_due_at: due(target.and_then(|t| t.response_minutes)),
             resolution_due_at: due(target.and_then(|t| t.resolution_minutes)),
         },
-    )?;
+    )
+}
 
-    for (e, &at) in events.iter().zip(&times) {
+fn insert_timeline(
+    conn: &Connection,
+    people: &People,
+    cast: &Cast,
+    events: &[Event],
+    times: &[i64],
+) -> Result<()> {
+    for (e, &at) in events.iter().zip(times) {
         let (author_kind, author_id, author_name) = match e.author {
             Author::Contact(id) => {
-                let name = company
+                let name = cast
+                    .company
                     .contacts
                     .iter()
                     .find(|p| p.id == id)
@@ -642,7 +701,7 @@ fn ticket(
         rows::insert_timeline(
             conn,
             &TimelineRow {
-                ticket_id: number,
+                ticket_id: cast.number,
                 kind: e.kind,
                 at,
                 author_kind,
@@ -654,43 +713,59 @@ fn ticket(
             },
         )?;
     }
+    Ok(())
+}
 
-    subscribers(conn, rng, company, requester.id, number)?;
-
-    // Tasks: created when work starts, checked off as it goes.
-    let started = responded_at.unwrap_or(created);
-    let finished = completed_at.unwrap_or(updated_at);
-    let tasks: Vec<&str> = if problem.tasks.is_empty() {
-        if status != New && rng.gen_bool(0.1) {
+/// Tasks: created when work starts, checked off as it goes.
+fn insert_tasks(
+    conn: &Connection,
+    rng: &mut StdRng,
+    people: &People,
+    cast: &Cast,
+    when: &Milestones,
+) -> Result<()> {
+    let started = when.responded.unwrap_or(cast.created);
+    let finished = when.completed.unwrap_or(when.updated);
+    let tasks: Vec<&str> = if cast.problem.tasks.is_empty() {
+        if cast.status != New && rng.gen_bool(0.1) {
             vec!["Confirm the fix with the requester"]
         } else {
             Vec::new()
         }
     } else {
-        problem.tasks.iter().map(String::as_str).collect()
+        cast.problem.tasks.iter().map(String::as_str).collect()
     };
-    let done_count = match status {
+    let done_count = match cast.status {
         Completed | Closed => tasks.len(),
         InProgress | WaitingOnClient | Scheduled => tasks.len() / 2,
         _ => 0,
     };
-    let tech_name = people.staff[tech].name.as_str();
+    let tech_name = people.staff[cast.tech].name.as_str();
     for (i, task) in tasks.iter().enumerate() {
         let done_at = started + (finished - started) * (i as i64 + 1) / (tasks.len() as i64 + 1);
         let done = (i < done_count).then_some((tech_name, done_at));
-        rows::insert_task(
-            conn,
-            number,
-            &fill(task, site_name, colleague),
-            done,
-            started,
-        )?;
+        rows::insert_task(conn, cast.number, &cast.fill(task), done, started)?;
     }
+    Ok(())
+}
 
-    // Attachments: a client's screenshot, log or list; the remote-access
-    // guide on network tickets (the same bytes each time, stored once).
+/// Attachments: a client's screenshot, log or list; the remote-access
+/// guide on network tickets (the same bytes each time, stored once).
+fn insert_attachments(
+    conn: &Connection,
+    rng: &mut StdRng,
+    people: &People,
+    cast: &Cast,
+    when: &Milestones,
+    guides: &mut u32,
+) -> Result<()> {
+    let (requester, number, created) = (cast.requester, cast.number, cast.created);
     if rng.gen_bool(0.14) {
-        let host = format!("{}-{:03}", initials(&company.name), rng.gen_range(1..200));
+        let host = format!(
+            "{}-{:03}",
+            initials(&cast.company.name),
+            rng.gen_range(1..200)
+        );
         let file = files::client_file(rng, number, &host);
         attach(
             conn,
@@ -703,9 +778,10 @@ fn ticket(
         )?;
     }
     let wants_guide = rng.gen_bool(0.3);
-    if service.name == "Network/Internet" && status != New && (wants_guide || *guides < 2) {
+    if cast.service.name == "Network/Internet" && cast.status != New && (wants_guide || *guides < 2)
+    {
         *guides += 1;
-        let staff = &people.staff[tech];
+        let staff = &people.staff[cast.tech];
         attach(
             conn,
             number,
@@ -713,7 +789,7 @@ fn ticket(
             "staff",
             staff.id,
             &staff.name,
-            started,
+            when.responded.unwrap_or(created),
         )?;
     }
     Ok(())
@@ -822,7 +898,7 @@ fn initials(name: &str) -> String {
 fn field_values(
     rng: &mut StdRng,
     service: &ServiceDef,
-    requester: &super::people::ContactRef,
+    requester: &ContactRef,
     site: &str,
     created: i64,
     number: i64,
@@ -843,7 +919,7 @@ fn field_values(
 fn field_value(
     rng: &mut StdRng,
     f: &FieldDef,
-    requester: &super::people::ContactRef,
+    requester: &ContactRef,
     site: &str,
     created: i64,
     number: i64,

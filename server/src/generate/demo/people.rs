@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use serde_json::json;
 
 use super::clock::{DAY, HOUR};
-use super::spec::DemoSpec;
+use super::spec::{self, DemoSpec};
 use crate::generate::rows::{self, CompanyRow, ContactRow, StaffRow};
 use crate::store::Result;
 
@@ -57,6 +57,11 @@ impl People {
     }
 }
 
+/// When the demo's people and companies joined: three years ago.
+fn joined(now: i64) -> i64 {
+    now - 3 * 365 * DAY
+}
+
 /// Inserts staff, companies, sites and contacts with their credentials.
 pub fn insert(
     conn: &Connection,
@@ -65,127 +70,16 @@ pub fn insert(
     password_hash: &str,
     now: i64,
 ) -> Result<People> {
-    let since = now - 3 * 365 * DAY;
-    let mut staff = Vec::new();
-    for s in &spec.staff {
-        let id = rows::insert_staff(
-            conn,
-            &StaffRow {
-                email: &s.email,
-                first_name: &s.first,
-                last_name: &s.last,
-                role: &s.role,
-                active: s.active,
-                created_at: since,
-            },
-        )?;
-        rows::put_credential(conn, "staff", id, password_hash, false, since)?;
-        staff.push(StaffRef {
-            id,
-            name: format!("{} {}", s.first, s.last),
-            role: s.role.clone(),
-            active: s.active,
-        });
-    }
-
+    let since = joined(now);
+    let staff = spec
+        .staff
+        .iter()
+        .map(|s| insert_staff(conn, s, password_hash, since))
+        .collect::<Result<Vec<_>>>()?;
     let mut companies = Vec::new();
     for c in &spec.companies {
-        let id = rows::insert_company(
-            conn,
-            &CompanyRow {
-                name: &c.name,
-                phone: &c.phone,
-                address: &c.address.json(),
-                payment_terms_days: c.payment_terms_days,
-                require_po: c.require_po,
-                users_see_all: c.users_see_all,
-                created_at: since,
-            },
-        )?;
-        let sites = c
-            .sites
-            .iter()
-            .map(|s| {
-                Ok((
-                    rows::insert_site(conn, id, &s.name, &s.address.json())?,
-                    s.name.clone(),
-                ))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let mut contacts = Vec::new();
-        for p in &c.contacts {
-            let phones: Vec<_> = p
-                .phones
-                .iter()
-                .map(
-                    |(kind, number, ext)| json!({"kind": kind, "number": number, "extension": ext}),
-                )
-                .collect();
-            let elevated = p.access == "manager" || p.access == "admin";
-            let notifications = json!({
-                "ticket_created": true,
-                "staff_reply": true,
-                "status_changed": elevated,
-                "ticket_completed": true,
-                "invoices": elevated,
-            });
-            let signs_in = p.active && p.access != "none";
-            let contact_id = rows::insert_contact(
-                conn,
-                &ContactRow {
-                    company_id: id,
-                    email: &p.email,
-                    first_name: &p.first,
-                    last_name: &p.last,
-                    title: &p.title,
-                    home_email: &p.home_email,
-                    private_email: "",
-                    phones: &serde_json::Value::Array(phones).to_string(),
-                    use_company_address: true,
-                    address: "{}",
-                    notifications: &notifications.to_string(),
-                    access: &p.access,
-                    active: p.active,
-                    created_at: since,
-                    last_login_at: signs_in.then(|| now - rng.gen_range(HOUR..20 * DAY)),
-                },
-            )?;
-            if p.access != "none" {
-                rows::put_credential(conn, "contact", contact_id, password_hash, false, since)?;
-            }
-            contacts.push(ContactRef {
-                id: contact_id,
-                first: p.first.clone(),
-                name: format!("{} {}", p.first, p.last),
-                email: p.email.clone(),
-                access: p.access.clone(),
-                active: p.active,
-                site: p
-                    .site
-                    .as_ref()
-                    .and_then(|n| c.sites.iter().position(|s| &s.name == n)),
-            });
-        }
-        let default_subscribers = c
-            .default_subscribers
-            .iter()
-            .filter_map(|e| contacts.iter().find(|p| &p.email == e).map(|p| p.id))
-            .collect::<Vec<_>>();
-        for &contact in &default_subscribers {
-            rows::add_default_subscriber(conn, id, contact)?;
-        }
-        companies.push(CompanyRef {
-            id,
-            name: c.name.clone(),
-            require_po: c.require_po,
-            tickets: c.tickets,
-            sites,
-            contacts,
-            default_subscribers,
-            related: Vec::new(),
-        });
+        companies.push(insert_company(conn, c, rng, password_hash, now)?);
     }
-
     for (ci, c) in spec.companies.iter().enumerate() {
         for (pi, p) in c.contacts.iter().enumerate() {
             for other in &p.related {
@@ -198,4 +92,147 @@ pub fn insert(
         }
     }
     Ok(People { staff, companies })
+}
+
+fn insert_staff(
+    conn: &Connection,
+    s: &spec::Staff,
+    password_hash: &str,
+    since: i64,
+) -> Result<StaffRef> {
+    let id = rows::insert_staff(
+        conn,
+        &StaffRow {
+            email: &s.email,
+            first_name: &s.first,
+            last_name: &s.last,
+            role: &s.role,
+            active: s.active,
+            created_at: since,
+        },
+    )?;
+    rows::put_credential(conn, "staff", id, password_hash, false, since)?;
+    Ok(StaffRef {
+        id,
+        name: format!("{} {}", s.first, s.last),
+        role: s.role.clone(),
+        active: s.active,
+    })
+}
+
+/// A company with its sites, contacts and default subscribers.
+fn insert_company(
+    conn: &Connection,
+    c: &spec::Company,
+    rng: &mut StdRng,
+    password_hash: &str,
+    now: i64,
+) -> Result<CompanyRef> {
+    let since = joined(now);
+    let id = rows::insert_company(
+        conn,
+        &CompanyRow {
+            name: &c.name,
+            phone: &c.phone,
+            address: &c.address.json(),
+            payment_terms_days: c.payment_terms_days,
+            require_po: c.require_po,
+            users_see_all: c.users_see_all,
+            created_at: since,
+        },
+    )?;
+    let sites = c
+        .sites
+        .iter()
+        .map(|s| {
+            Ok((
+                rows::insert_site(conn, id, &s.name, &s.address.json())?,
+                s.name.clone(),
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut contacts = Vec::new();
+    for p in &c.contacts {
+        let contact_id = insert_contact(conn, id, p, rng, password_hash, now)?;
+        contacts.push(ContactRef {
+            id: contact_id,
+            first: p.first.clone(),
+            name: format!("{} {}", p.first, p.last),
+            email: p.email.clone(),
+            access: p.access.clone(),
+            active: p.active,
+            site: p
+                .site
+                .as_ref()
+                .and_then(|n| c.sites.iter().position(|s| &s.name == n)),
+        });
+    }
+    let default_subscribers = c
+        .default_subscribers
+        .iter()
+        .filter_map(|e| contacts.iter().find(|p| &p.email == e).map(|p| p.id))
+        .collect::<Vec<_>>();
+    for &contact in &default_subscribers {
+        rows::add_default_subscriber(conn, id, contact)?;
+    }
+    Ok(CompanyRef {
+        id,
+        name: c.name.clone(),
+        require_po: c.require_po,
+        tickets: c.tickets,
+        sites,
+        contacts,
+        default_subscribers,
+        related: Vec::new(),
+    })
+}
+
+/// A contact, with a password when it has portal access.
+fn insert_contact(
+    conn: &Connection,
+    company_id: i64,
+    p: &spec::Contact,
+    rng: &mut StdRng,
+    password_hash: &str,
+    now: i64,
+) -> Result<i64> {
+    let since = joined(now);
+    let phones: Vec<_> = p
+        .phones
+        .iter()
+        .map(|(kind, number, ext)| json!({"kind": kind, "number": number, "extension": ext}))
+        .collect();
+    let elevated = p.access == "manager" || p.access == "admin";
+    let notifications = json!({
+        "ticket_created": true,
+        "staff_reply": true,
+        "status_changed": elevated,
+        "ticket_completed": true,
+        "invoices": elevated,
+    });
+    let signs_in = p.active && p.access != "none";
+    let contact_id = rows::insert_contact(
+        conn,
+        &ContactRow {
+            company_id,
+            email: &p.email,
+            first_name: &p.first,
+            last_name: &p.last,
+            title: &p.title,
+            home_email: &p.home_email,
+            private_email: "",
+            phones: &serde_json::Value::Array(phones).to_string(),
+            use_company_address: true,
+            address: "{}",
+            notifications: &notifications.to_string(),
+            access: &p.access,
+            active: p.active,
+            created_at: since,
+            last_login_at: signs_in.then(|| now - rng.gen_range(HOUR..20 * DAY)),
+        },
+    )?;
+    if p.access != "none" {
+        rows::put_credential(conn, "contact", contact_id, password_hash, false, since)?;
+    }
+    Ok(contact_id)
 }

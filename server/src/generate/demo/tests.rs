@@ -155,7 +155,7 @@ fn companies_have_the_promised_preferences_and_people() {
     assert!(
         count(
             &store,
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'login_failed'"
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'login.failed'"
         ) > 0
     );
 }

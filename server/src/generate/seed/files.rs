@@ -2,8 +2,10 @@
 
 use std::collections::HashSet;
 
-use anyhow::{Context, bail, ensure};
-use serde::{Deserialize, Serialize};
+use anyhow::{Context, anyhow, bail, ensure};
+use serde::Deserialize;
+
+use crate::domain::tickets::{FieldDef, FieldKind, ServiceType};
 
 const CATALOG_TOML: &str = include_str!("../../../../data/catalog.toml");
 const SLA_TOML: &str = include_str!("../../../../data/sla.toml");
@@ -26,29 +28,6 @@ pub struct ServiceDef {
     pub fields: Vec<FieldDef>,
 }
 
-/// One extra form field; serialized as stored in `service_types.fields`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct FieldDef {
-    pub key: String,
-    pub label: String,
-    pub kind: FieldKind,
-    #[serde(default)]
-    pub required: bool,
-    #[serde(default)]
-    pub choices: Vec<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FieldKind {
-    Text,
-    Multiline,
-    Date,
-    Choice,
-    YesNo,
-}
-
 impl ServiceDef {
     /// The JSON stored in `service_types.fields`.
     pub fn fields_json(&self) -> String {
@@ -68,48 +47,35 @@ impl Catalog {
         Ok(catalog)
     }
 
+    /// Each entry passes the checks a provider Admin's edit does
+    /// (`ServiceType::validate`); the file also needs distinct names, real
+    /// choices (two or more) and "Other" last.
     fn validate(&self) -> anyhow::Result<()> {
         ensure!(!self.services.is_empty(), "no [[service]] entries");
         let mut names = HashSet::new();
         for s in &self.services {
+            let entry = ServiceType {
+                id: 0,
+                name: s.name.clone(),
+                description: s.description.clone(),
+                sort_order: 0,
+                active: true,
+                fields: s.fields.clone(),
+            };
+            entry
+                .validate()
+                .map_err(|e| anyhow!("service {:?}: {}: {}", s.name, e.field, e.message))?;
             let name = s.name.trim();
-            ensure!(
-                !name.is_empty() && name.chars().count() <= 100,
-                "service name {:?}: 1 to 100 characters",
-                s.name
-            );
             ensure!(
                 names.insert(name.to_lowercase()),
                 "service {name:?} appears twice"
             );
-            let mut keys = HashSet::new();
             for f in &s.fields {
-                let ctx = format!("service {name:?}, field {:?}", f.key);
                 ensure!(
-                    !f.key.is_empty()
-                        && f.key
-                            .chars()
-                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
-                    "{ctx}: key must be lower-case letters, digits and '_'"
+                    f.kind != FieldKind::Choice || f.choices.len() >= 2,
+                    "service {name:?}, field {:?}: a choice needs at least two choices",
+                    f.key
                 );
-                ensure!(keys.insert(f.key.as_str()), "{ctx}: key appears twice");
-                ensure!(
-                    !f.label.trim().is_empty() && f.label.chars().count() <= 100,
-                    "{ctx}: label must be 1 to 100 characters"
-                );
-                if f.kind == FieldKind::Choice {
-                    ensure!(
-                        f.choices.len() >= 2,
-                        "{ctx}: a choice needs at least two choices"
-                    );
-                    let distinct: HashSet<_> = f.choices.iter().collect();
-                    ensure!(distinct.len() == f.choices.len(), "{ctx}: repeated choice");
-                } else {
-                    ensure!(
-                        f.choices.is_empty(),
-                        "{ctx}: choices are for kind = \"choice\" only"
-                    );
-                }
             }
         }
         if let Some(pos) = self.services.iter().position(|s| s.name == "Other") {
@@ -339,7 +305,7 @@ mod tests {
             ),
             (
                 "[[service]]\nname = \"A\"\n[[service.field]]\nkey = \"Bad Key\"\nlabel = \"x\"\nkind = \"text\"\n",
-                "key must be",
+                "lower-case letters",
             ),
             (
                 "[[service]]\nname = \"A\"\n[[service.field]]\nkey = \"k\"\nlabel = \"x\"\nkind = \"choice\"\nchoices = [\"one\"]\n",

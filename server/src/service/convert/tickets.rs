@@ -6,9 +6,10 @@ use tonic::Status;
 use super::{opt_timestamp, status_to_pb, timestamp};
 use crate::domain::StatusGroup;
 use crate::domain::tickets::{
-    Attachment, FieldDef, FieldKind, FieldValue, ServiceType, Subscriber, Task, Ticket,
-    TicketCursor, TicketSort, TicketStats, TimelineEntry, TimelineKind,
+    Attachment, FieldDef, FieldKind, FieldValue, ServiceType, Subscriber, Task, Ticket, TicketSort,
+    TicketStats, TimelineEntry, TimelineKind,
 };
+use crate::service::input;
 use crate::service::status::invalid;
 
 pub fn ticket(t: Ticket) -> pb::Ticket {
@@ -169,9 +170,7 @@ pub fn service_type(s: ServiceType) -> pb::ServiceType {
 
 /// A catalog entry as a provider Admin sends it; every field kind must be set.
 pub fn service_type_from_pb(s: pb::ServiceType) -> Result<ServiceType, Status> {
-    if s.id < 0 {
-        return Err(invalid("id", "must not be negative"));
-    }
+    input::optional_id("id", s.id)?;
     let fields = s
         .fields
         .into_iter()
@@ -226,38 +225,6 @@ pub fn status_group_from_pb(g: pb::StatusGroup) -> Option<StatusGroup> {
         pb::StatusGroup::Completed => Some(StatusGroup::Completed),
         pb::StatusGroup::Closed => Some(StatusGroup::Closed),
     }
-}
-
-/// Cursors are opaque to clients: hex of a small JSON document.
-pub fn encode_cursor(c: &TicketCursor) -> String {
-    serde_json::to_vec(c).map(hex::encode).unwrap_or_default()
-}
-
-pub fn decode_cursor(s: &str) -> Result<Option<TicketCursor>, Status> {
-    if s.is_empty() {
-        return Ok(None);
-    }
-    hex::decode(s)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .map(Some)
-        .ok_or_else(|| invalid("page.cursor", "not a valid cursor"))
-}
-
-/// Timeline cursors: the id of the oldest entry already shown.
-pub fn encode_timeline_cursor(id: i64) -> String {
-    format!("t{id}")
-}
-
-pub fn decode_timeline_cursor(s: &str) -> Result<Option<i64>, Status> {
-    if s.is_empty() {
-        return Ok(None);
-    }
-    s.strip_prefix('t')
-        .and_then(|n| n.parse::<i64>().ok())
-        .filter(|n| *n > 0)
-        .map(Some)
-        .ok_or_else(|| invalid("page.cursor", "not a valid cursor"))
 }
 
 pub fn stats(s: TicketStats) -> pb::TicketStats {

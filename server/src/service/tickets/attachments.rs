@@ -83,7 +83,7 @@ impl Tickets {
         };
 
         let p = who.principal.clone();
-        self.read_inline(|conn| {
+        self.state.read_inline(|conn| {
             let facts = visible(conn, number, &p)?;
             policy::post(&p, &facts)?;
             Ok(())
@@ -152,8 +152,8 @@ impl Tickets {
         request: &Request<pb::DownloadAttachmentRequest>,
     ) -> Result<ReceiverStream<Result<pb::DownloadAttachmentResponse, Status>>, Status> {
         let p = caller(request)?.principal.clone();
-        let id = validate::id("attachment_id", request.get_ref().attachment_id)?;
-        let (attachment, blob) = self.read_inline(|conn| {
+        let id = input::id("attachment_id", request.get_ref().attachment_id)?;
+        let (attachment, blob) = self.state.read_inline(|conn| {
             let (a, blob) = attachments::get(conn, id)?.ok_or(Denied::NotFound)?;
             visible(conn, a.ticket_id, &p)?;
             Ok((a, blob))

@@ -1,52 +1,16 @@
-//! Checks on ticket input that need nothing from the store. Plain
-//! single-line text is checked by `service::input::text`.
+//! Checks on ticket input that need nothing from the store. Text and ids
+//! are checked by `service::input`.
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use tonic::Status;
 
-use crate::domain::tickets::{MAX_LONG_TEXT_BYTES, has_stray_control, parse_date};
+use crate::domain::input::parse_date;
 use crate::service::input;
 use crate::service::status::invalid;
 
 /// A required ticket number.
 pub fn number(n: i64) -> Result<i64, Status> {
-    id("number", n)
-}
-
-/// A required id: positive.
-pub fn id(field: &str, n: i64) -> Result<i64, Status> {
-    if n > 0 {
-        Ok(n)
-    } else {
-        Err(invalid(field, "required"))
-    }
-}
-
-/// An optional id: 0 means none.
-pub fn optional_id(field: &str, n: i64) -> Result<Option<i64>, Status> {
-    match n {
-        0 => Ok(None),
-        n if n > 0 => Ok(Some(n)),
-        _ => Err(invalid(field, "must not be negative")),
-    }
-}
-
-/// Free text of at most 64 KiB; `required` refuses blank text.
-pub fn long_text(field: &str, s: &str, required: bool) -> Result<String, Status> {
-    if s.len() > MAX_LONG_TEXT_BYTES {
-        return Err(invalid(field, "at most 64 KiB"));
-    }
-    let s = s.trim_end();
-    if required && s.trim().is_empty() {
-        return Err(invalid(field, "required"));
-    }
-    if has_stray_control(s) {
-        return Err(invalid(
-            field,
-            "must not hold control characters other than line breaks and tabs",
-        ));
-    }
-    Ok(s.to_owned())
+    input::id("number", n)
 }
 
 /// A ticket priority 1..=5, or 0 for "not given".
