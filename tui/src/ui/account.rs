@@ -133,8 +133,8 @@ impl Account {
             return self.users.handle_key(key, ctx, fx);
         }
         match key.code {
-            KeyCode::Down | KeyCode::Char('j') => self.scroll = self.scroll.saturating_add(1),
-            KeyCode::Up | KeyCode::Char('k') => self.scroll = self.scroll.saturating_sub(1),
+            _ if ctx.keys.is(Cmd::Down, key) => self.scroll = self.scroll.saturating_add(1),
+            _ if ctx.keys.is(Cmd::Up, key) => self.scroll = self.scroll.saturating_sub(1),
             _ if ctx.keys.is(Cmd::Edit, key) => match &self.profile {
                 Some(profile) => self.editing = Some(profile_form(profile, ctx.is_staff())),
                 None => fx.info("Your profile is still loading"),

@@ -210,6 +210,37 @@ pub fn plain_help(keys: &str, text: &str) -> (String, String) {
     (keys.to_owned(), text.to_owned())
 }
 
+/// Where a selection among `len` rows moves on `key` (the Down, Up,
+/// PageDown, PageUp, Top and Bottom commands, `page` rows a page); `None`
+/// when the key is not a move or there is nothing to select.
+pub fn moved(
+    keys: &KeyMap,
+    key: &KeyEvent,
+    selected: usize,
+    len: usize,
+    page: usize,
+) -> Option<usize> {
+    if len == 0 {
+        return None;
+    }
+    let to = if keys.is(Cmd::Down, key) {
+        selected + 1
+    } else if keys.is(Cmd::Up, key) {
+        selected.saturating_sub(1)
+    } else if keys.is(Cmd::PageDown, key) {
+        selected + page
+    } else if keys.is(Cmd::PageUp, key) {
+        selected.saturating_sub(page)
+    } else if keys.is(Cmd::Top, key) {
+        0
+    } else if keys.is(Cmd::Bottom, key) {
+        len
+    } else {
+        return None;
+    };
+    Some(to.min(len - 1))
+}
+
 /// A rectangle of at most `width`×`height` centred in `area`.
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])

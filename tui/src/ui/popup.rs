@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph, Wrap};
 
 use super::form::{Field, Form, FormEvent};
-use super::{HelpLines, Nav, centered};
+use super::{HelpLines, Nav, centered, moved};
 use crate::action::Request;
 use crate::keys::{Cmd, KeyMap};
 use crate::theme::Theme;
@@ -226,16 +226,13 @@ impl Popup {
                     .selected()
                     .and_then(|i| then.get(i))
                     .map_or(Outcome::Keep, |t| Outcome::Then(t.clone())),
-                _ if keys.is(Cmd::Down, key) => {
-                    let i = state.selected().unwrap_or(0);
-                    state.select(Some((i + 1).min(items.len().saturating_sub(1))));
+                _ => {
+                    let selected = state.selected().unwrap_or(0);
+                    if let Some(to) = moved(keys, key, selected, items.len(), 10) {
+                        state.select(Some(to));
+                    }
                     Outcome::Keep
                 }
-                _ if keys.is(Cmd::Up, key) => {
-                    state.select(Some(state.selected().unwrap_or(0).saturating_sub(1)));
-                    Outcome::Keep
-                }
-                _ => Outcome::Keep,
             },
             Popup::Prompt(prompt) => {
                 if prompt.sent.is_some() {

@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph};
 
 use super::form::{Field, Form, FormEvent};
 use super::popup::{Popup, Then};
-use super::{Catalog, Ctx, Effects, HelpLines, Nav, Screen, format, plain_help};
+use super::{Catalog, Ctx, Effects, HelpLines, Nav, Screen, format, moved, plain_help};
 use crate::action::{AccountCall, ApiError, Reply, Request, TicketCall};
 
 /// Keys of the fields a service type adds are prefixed so they never clash.
@@ -250,16 +250,12 @@ impl TicketForm {
     pub fn handle_key(&mut self, key: &KeyEvent, ctx: &Ctx, fx: &mut Effects) -> bool {
         if let Some(state) = &mut self.picking {
             let n = self.types.len();
+            if let Some(to) = moved(ctx.keys, key, state.selected().unwrap_or(0), n, 10) {
+                state.select(Some(to));
+                return true;
+            }
             match key.code {
                 KeyCode::Esc => fx.nav = Some(Nav::TicketList),
-                KeyCode::Down | KeyCode::Char('j') => state.select(Some(
-                    (state.selected().unwrap_or(0) + 1).min(n.saturating_sub(1)),
-                )),
-                KeyCode::Home | KeyCode::Char('g') => state.select(Some(0)),
-                KeyCode::End | KeyCode::Char('G') => state.select(Some(n.saturating_sub(1))),
-                KeyCode::Up | KeyCode::Char('k') => {
-                    state.select(Some(state.selected().unwrap_or(0).saturating_sub(1)));
-                }
                 KeyCode::Enter if n > 0 => {
                     self.type_index = state.selected().unwrap_or(0);
                     self.picking = None;

@@ -12,7 +12,7 @@ use ratatui::widgets::{Block, Cell, List, ListItem, ListState, Paragraph, Row, T
 use super::form::{Field, Form};
 use super::input::LineInput;
 use super::popup::{Popup, PromptPopup, Submit, Then};
-use super::{Catalog, Ctx, Effects, HelpLines, Nav, Screen, format, help_line, plain_help};
+use super::{Catalog, Ctx, Effects, HelpLines, Nav, Screen, format, help_line, moved, plain_help};
 use crate::action::{ApiError, ListId, Reply, Request, TicketCall};
 use crate::keys::Cmd;
 
@@ -245,30 +245,13 @@ impl TicketList {
 
     /// Moving the selection; false when the key is not a move.
     fn move_key(&mut self, key: &KeyEvent, ctx: &Ctx) -> bool {
-        let len = self.rows.len();
-        if len == 0 {
-            return false;
-        }
         let selected = self.state.selected().unwrap_or(0);
-        let step = if self.summary { 5 } else { 15 };
-        let keys = ctx.keys;
-        let to = if keys.is(Cmd::Down, key) {
-            selected + 1
-        } else if keys.is(Cmd::Up, key) {
-            selected.saturating_sub(1)
-        } else if keys.is(Cmd::PageDown, key) {
-            selected + step
-        } else if keys.is(Cmd::PageUp, key) {
-            selected.saturating_sub(step)
-        } else if keys.is(Cmd::Top, key) {
-            0
-        } else if keys.is(Cmd::Bottom, key) {
-            len
-        } else {
-            return false;
-        };
-        self.state.select(Some(to.min(len - 1)));
-        true
+        let page = if self.summary { 5 } else { 15 };
+        let to = moved(ctx.keys, key, selected, self.rows.len(), page);
+        if to.is_some() {
+            self.state.select(to);
+        }
+        to.is_some()
     }
 
     fn sorts(ctx: &Ctx) -> Vec<TicketSort> {

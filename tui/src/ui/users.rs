@@ -1,7 +1,7 @@
 //! A company's users: Admins add them, set levels, reset passwords and
 //! disable them; Managers see and edit their details.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use portal_proto::pb::{self, AccessLevel};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -10,7 +10,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 
 use super::form::{Field, Form};
 use super::popup::{Popup, PromptPopup, Submit, Then};
-use super::{Catalog, Ctx, Effects, HelpLines, format, help_line, plain_help};
+use super::{Catalog, Ctx, Effects, HelpLines, format, help_line, moved, plain_help};
 use crate::action::AccountCall;
 use crate::keys::Cmd;
 
@@ -86,17 +86,11 @@ impl Users {
         let len = self.rows.len();
         let i = self.state.selected().unwrap_or(0);
         let admin = ctx.is_admin();
+        if let Some(to) = moved(ctx.keys, key, i, len, 10) {
+            self.state.select(Some(to));
+            return true;
+        }
         match key.code {
-            KeyCode::Down | KeyCode::Char('j') if len > 0 => {
-                self.state.select(Some((i + 1).min(len - 1)));
-            }
-            KeyCode::Home | KeyCode::Char('g') if len > 0 => self.state.select(Some(0)),
-            KeyCode::End | KeyCode::Char('G') if len > 0 => self.state.select(Some(len - 1)),
-            KeyCode::PageDown if len > 0 => self.state.select(Some((i + 10).min(len - 1))),
-            KeyCode::PageUp if len > 0 => self.state.select(Some(i.saturating_sub(10))),
-            KeyCode::Up | KeyCode::Char('k') if len > 0 => {
-                self.state.select(Some(i.saturating_sub(1)));
-            }
             _ if ctx.keys.is(Cmd::AddUser, key) && admin => fx.popup = Some(add_user_popup()),
             _ if ctx.keys.is(Cmd::Edit, key) => {
                 if let Some(c) = self.selected() {
