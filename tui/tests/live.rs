@@ -69,6 +69,18 @@ impl Session {
         }
     }
 
+    /// Opens the first ticket of the Tickets tab, as Enter on it does.
+    async fn open_newest_ticket(&mut self) {
+        self.press(KeyCode::Char('2'));
+        self.until("the list", |app| {
+            main_of(app).is_some_and(|m| !m.tickets.rows.is_empty())
+        })
+        .await;
+        self.press(KeyCode::Enter);
+        self.until("the ticket", |app| open_detail(app).is_some())
+            .await;
+    }
+
     fn press(&mut self, code: KeyCode) {
         self.app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
     }
@@ -116,16 +128,7 @@ async fn a_staff_reply_reaches_the_clients_open_ticket_and_notes_stay_internal()
         .await;
 
     // Alice opens her newest open ticket from the Tickets tab.
-    alice.press(KeyCode::Char('2'));
-    alice
-        .until("the list", |app| {
-            main_of(app).is_some_and(|m| !m.tickets.rows.is_empty())
-        })
-        .await;
-    alice.press(KeyCode::Enter);
-    alice
-        .until("the ticket", |app| open_detail(app).is_some())
-        .await;
+    alice.open_newest_ticket().await;
     let number = open_detail(&alice.app)
         .and_then(|d| d.ticket.as_ref())
         .map(|t| t.number)
@@ -239,16 +242,7 @@ async fn a_subscriber_is_added_and_removed_after_a_confirmation() {
             main_of(app).is_some_and(|m| m.catalog.loaded && !m.catalog.contacts.is_empty())
         })
         .await;
-    alice.press(KeyCode::Char('2'));
-    alice
-        .until("the list", |app| {
-            main_of(app).is_some_and(|m| !m.tickets.rows.is_empty())
-        })
-        .await;
-    alice.press(KeyCode::Enter);
-    alice
-        .until("the ticket", |app| open_detail(app).is_some())
-        .await;
+    alice.open_newest_ticket().await;
     let before = subscriber_ids(&alice.app);
 
     alice.press(KeyCode::Char('+'));

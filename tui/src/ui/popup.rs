@@ -493,6 +493,26 @@ mod tests {
     use super::*;
     use crossterm::event::KeyModifiers;
 
+    /// The path prompt after `typed` and Tab: the path and the hint.
+    fn tab_after(typed: &str) -> (String, String) {
+        let mut popup = Popup::Prompt(
+            PromptPopup::new(
+                "Attach",
+                Submit::ToScreen,
+                vec![Field::line("path", "File", typed)],
+            )
+            .with_path_completion(),
+        );
+        popup.handle_key(
+            &KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE),
+            &KeyMap::default(),
+        );
+        let Popup::Prompt(p) = &popup else {
+            panic!("prompt")
+        };
+        (p.form.raw("path"), p.hint.clone())
+    }
+
     #[test]
     fn tab_completes_paths() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -500,38 +520,10 @@ mod tests {
         std::fs::write(dir.path().join("report-2025.txt"), "x").expect("write");
         std::fs::create_dir(dir.path().join("photos")).expect("mkdir");
         let base = format!("{}/", dir.path().display());
-        let mut popup = Popup::Prompt(
-            PromptPopup::new(
-                "Attach",
-                Submit::ToScreen,
-                vec![Field::line("path", "File", &format!("{base}re"))],
-            )
-            .with_path_completion(),
-        );
-        popup.handle_key(
-            &KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE),
-            &KeyMap::default(),
-        );
-        let Popup::Prompt(p) = &popup else {
-            panic!("prompt")
-        };
-        assert_eq!(p.form.raw("path"), format!("{base}report-202"));
-        assert!(p.hint.contains("report-2025.txt") && p.hint.contains("report-2026.txt"));
-        let mut popup = Popup::Prompt(
-            PromptPopup::new(
-                "Attach",
-                Submit::ToScreen,
-                vec![Field::line("path", "File", &format!("{base}ph"))],
-            )
-            .with_path_completion(),
-        );
-        popup.handle_key(
-            &KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE),
-            &KeyMap::default(),
-        );
-        let Popup::Prompt(p) = &popup else {
-            panic!("prompt")
-        };
-        assert_eq!(p.form.raw("path"), format!("{base}photos/"));
+        let (path, hint) = tab_after(&format!("{base}re"));
+        assert_eq!(path, format!("{base}report-202"));
+        assert!(hint.contains("report-2025.txt") && hint.contains("report-2026.txt"));
+        let (path, _) = tab_after(&format!("{base}ph"));
+        assert_eq!(path, format!("{base}photos/"));
     }
 }
