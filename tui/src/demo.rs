@@ -1,30 +1,10 @@
-//! `--demo`: an embedded server on a temporary demo store.
+//! `--demo`: an embedded server on a temporary demo store. The only module
+//! of the client that links the server; it exists with the `demo` feature.
 
 use clap::ValueEnum;
 
-/// Which demo account `--demo` signs in as.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
-pub enum DemoAs {
-    User,
-    Manager,
-    #[default]
-    Admin,
-    Technician,
-    Dispatcher,
-    ProviderAdmin,
-}
-
-impl DemoAs {
-    /// The demo account's e-mail, as the demo data set defines it.
-    pub fn email(self) -> anyhow::Result<&'static str> {
-        let role = self
-            .to_possible_value()
-            .map(|v| v.get_name().to_owned())
-            .unwrap_or_default();
-        portal_server::generate::demo::demo_email(&role)
-            .ok_or_else(|| anyhow::anyhow!("no demo account for {role}"))
-    }
-}
+use crate::action::{AuthCall, Request};
+use crate::start::DemoAs;
 
 pub use portal_server::generate::demo::DEMO_PASSWORD;
 
@@ -41,4 +21,19 @@ pub async fn start() -> anyhow::Result<Demo> {
         url: format!("http://{}", server.addr),
         _server: server,
     })
+}
+
+/// The sign-in of the demo account `who`, as the demo data set defines it.
+pub fn login(who: DemoAs) -> anyhow::Result<Request> {
+    let role = who
+        .to_possible_value()
+        .map(|v| v.get_name().to_owned())
+        .unwrap_or_default();
+    let email = portal_server::generate::demo::demo_email(&role)
+        .ok_or_else(|| anyhow::anyhow!("no demo account for {role}"))?;
+    Ok(Request::Auth(AuthCall::Login {
+        email: email.to_owned(),
+        password: DEMO_PASSWORD.to_owned(),
+        remember: false,
+    }))
 }

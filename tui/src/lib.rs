@@ -4,6 +4,7 @@ pub mod action;
 pub mod app;
 pub mod client;
 pub mod config;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod editor;
 pub mod keyring;

@@ -3,13 +3,12 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::action::{AuthCall, Request};
 use crate::app::{self, App};
 use crate::client::{self, Client, Target};
 use crate::config::{Config, DEFAULT_SERVER};
-use crate::demo::{self, DemoAs};
 use crate::keys::KeyMap;
 use crate::theme::Theme;
 
@@ -43,6 +42,18 @@ pub struct Cli {
     pub demo_as: Option<DemoAs>,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// Which demo account `--demo` signs in as.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum DemoAs {
+    User,
+    Manager,
+    #[default]
+    Admin,
+    Technician,
+    Dispatcher,
+    ProviderAdmin,
 }
 
 #[derive(Debug, Subcommand)]
@@ -83,11 +94,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let keys = KeyMap::with_overrides(&config.keys).map_err(anyhow::Error::msg)?;
 
     let demo_as = cli.demo_as.or(cli.demo.then_some(DemoAs::Admin));
-    let (demo, url) = match demo_as {
-        Some(_) => {
-            let demo = demo::start().await?;
-            let url = demo.url.clone();
-            (Some(demo), url)
+    // The demo server, when there is one, runs until this function returns.
+    let (demo, url, first) = match demo_as {
+        Some(who) => {
+            let (demo, url, login) = start_demo(who).await?;
+            (Some(demo), url, login)
         }
         None => (
             None,
@@ -95,6 +106,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .clone()
                 .or(config.server.clone())
                 .unwrap_or_else(|| DEFAULT_SERVER.to_owned()),
+            Request::Auth(AuthCall::Resume),
         ),
     };
     let target = Target {
@@ -115,16 +127,31 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let channel = client::channel(&target).map_err(anyhow::Error::msg)?;
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let client = Client::new(channel, target, tx);
-    let first = match demo_as {
-        Some(who) => Request::Auth(AuthCall::Login {
-            email: who.email()?.to_owned(),
-            password: demo::DEMO_PASSWORD.to_owned(),
-            remember: false,
-        }),
-        None => Request::Auth(AuthCall::Resume),
-    };
     let app = App::new(theme, keys, url, first);
-    let result = app::run(app, client, rx).await;
-    drop(demo);
-    result
+    app::run(app, client, rx).await
+}
+
+/// Keeps the embedded demo server running while held.
+#[cfg(feature = "demo")]
+type DemoGuard = crate::demo::Demo;
+/// A build without the `demo` feature has no demo server to hold.
+#[cfg(not(feature = "demo"))]
+type DemoGuard = std::convert::Infallible;
+
+/// Starts the embedded demo server: what keeps it running, its URL and the
+/// sign-in of the demo account `who`.
+#[cfg(feature = "demo")]
+async fn start_demo(who: DemoAs) -> anyhow::Result<(DemoGuard, String, Request)> {
+    let demo = crate::demo::start().await?;
+    let url = demo.url.clone();
+    Ok((demo, url, crate::demo::login(who)?))
+}
+
+#[cfg(not(feature = "demo"))]
+fn start_demo(_who: DemoAs) -> impl Future<Output = anyhow::Result<(DemoGuard, String, Request)>> {
+    std::future::ready(Err(anyhow::anyhow!(
+        "this build of portal has no embedded demo server (it was built without the \
+         `demo` feature); run `portal-server demo --db demo.db` and `portal-server serve \
+         --db demo.db`, then `portal --server http://127.0.0.1:50051`"
+    )))
 }
