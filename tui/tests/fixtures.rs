@@ -447,8 +447,16 @@ pub fn company() -> pb::Company {
     }
 }
 
-/// Signed in as `me` with Home, the ticket list and reference data answered.
+/// Signed in as `me` with Home, the ticket list and reference data answered,
+/// and live updates flowing: what a user normally sees.
 pub fn signed_in(me: pb::Identity) -> App {
+    let mut app = signed_in_connecting(me);
+    app.handle_action(Action::Connected(true));
+    app
+}
+
+/// As [`signed_in`], before the live updates have started.
+pub fn signed_in_connecting(me: pb::Identity) -> App {
     let staff = me.staff;
     let mut app = signed_out();
     reply(

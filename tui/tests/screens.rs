@@ -21,18 +21,16 @@ fn sign_in_screen_and_wrong_password() {
     type_text(&mut app, "alice@harbor.example");
     press(&mut app, KeyCode::Tab);
     type_text(&mut app, "wrong-pass\n");
-    assert_eq!(
-        app.take_requests(),
-        vec![Request::Auth(AuthCall::Login {
-            email: "alice@harbor.example".into(),
-            password: "wrong-pass".into(),
-            remember: false
-        })]
-    );
+    let login = Request::Auth(AuthCall::Login {
+        email: "alice@harbor.example".into(),
+        password: "wrong-pass".into(),
+        remember: false,
+    });
+    assert_eq!(app.take_requests(), vec![login.clone()]);
     reply(
         &mut app,
         Reply::Failed {
-            request: Box::new(Request::Auth(AuthCall::Resume)),
+            request: Box::new(login),
             error: ApiError {
                 code: tonic::Code::Unauthenticated,
                 message: String::new(),
@@ -59,14 +57,12 @@ fn remember_me_and_lockout_message() {
     press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Char(' '));
     ctrl(&mut app, 's');
-    assert_eq!(
-        app.take_requests(),
-        vec![Request::Auth(AuthCall::Login {
-            email: "alice@harbor.example".into(),
-            password: "secret".into(),
-            remember: true
-        })]
-    );
+    let login = Request::Auth(AuthCall::Login {
+        email: "alice@harbor.example".into(),
+        password: "secret".into(),
+        remember: true,
+    });
+    assert_eq!(app.take_requests(), vec![login.clone()]);
     let error = ApiError {
         code: tonic::Code::PermissionDenied,
         message: "account locked for 15 minutes".into(),
@@ -74,7 +70,7 @@ fn remember_me_and_lockout_message() {
     reply(
         &mut app,
         Reply::Failed {
-            request: Box::new(Request::Auth(AuthCall::Resume)),
+            request: Box::new(login),
             error,
         },
     );
@@ -189,6 +185,19 @@ fn home_then_enter_opens_the_ticket() {
     assert_eq!(
         app.take_requests(),
         vec![Request::Ticket(TicketCall::Get { number: 1042 })]
+    );
+}
+
+#[test]
+fn home_says_connecting_until_live_updates_start() {
+    let mut app = signed_in_connecting(alice());
+    insta::assert_snapshot!("home_connecting_80x24", render(&mut app, 80, 24));
+    app.handle_action(portal::action::Action::Connected(true));
+    let status = render(&mut app, 80, 24);
+    let status = status.lines().last().unwrap_or_default();
+    assert!(
+        status.contains("● online") && !status.contains("connecting"),
+        "{status}"
     );
 }
 
@@ -640,7 +649,6 @@ fn live_events_refresh_the_open_ticket_and_reconnects_show() {
     press(&mut app, KeyCode::Enter);
     app.take_requests();
     reply(&mut app, Reply::Ticket(Box::new(detail())));
-    app.handle_action(portal::action::Action::Connected(true));
     app.handle_action(portal::action::Action::Connected(false));
     insta::assert_snapshot!("connection_lost_80x24", render(&mut app, 80, 24));
     // A burst of events about the open ticket makes one refresh.
@@ -742,9 +750,9 @@ fn a_failed_automatic_sign_in_shows_the_form_with_the_email() {
         portal::theme::Theme::default(),
         portal::keys::KeyMap::default(),
         "http://127.0.0.1:1".into(),
-        first,
+        first.clone(),
     );
-    app.take_requests();
+    assert_eq!(app.take_requests(), vec![first.clone()]);
     let error = ApiError {
         code: tonic::Code::Unavailable,
         message: "connect error".into(),
@@ -752,7 +760,7 @@ fn a_failed_automatic_sign_in_shows_the_form_with_the_email() {
     reply(
         &mut app,
         Reply::Failed {
-            request: Box::new(Request::Auth(AuthCall::Resume)),
+            request: Box::new(first),
             error,
         },
     );

@@ -80,12 +80,8 @@ impl Home {
                     ),
                     theme.warn,
                 ),
-                Span::styled(" · invoices are not served yet", theme.muted),
             ]),
-            Some(_) => Line::from(vec![
-                Span::styled(" ✓ Nothing needs your attention", theme.ok),
-                Span::styled(" · invoices are not served yet", theme.muted),
-            ]),
+            Some(_) => Line::styled(" ✓ Nothing needs your attention", theme.ok),
         }
     }
 
