@@ -15,12 +15,12 @@ use rusqlite::Connection;
 
 pub use server::{DemoServer, serve_demo};
 
-use crate::domain::AuditAction;
+use crate::domain::{AuditAction, RequestKind};
 use crate::generate::rows;
 use crate::generate::seed::{self, files::Catalog, files::SlaFile};
 use crate::security::password;
 use crate::store::audit::{self, AuditEvent};
-use crate::store::{self, Store, now_ms};
+use crate::store::{self, Store, now_ms, requests};
 use clock::{DAY, HOUR, MINUTE};
 use people::People;
 use spec::DemoSpec;
@@ -111,19 +111,29 @@ fn requests_and_audit(conn: &Connection, people: &People, now: i64) -> store::Re
                 .map(|p| (c.id, p.id, p.email.as_str()))
         })
     };
-    let requests = [
-        ("password_reset", "priya@harbor.example", "", 3 * HOUR),
+    let pending = [
         (
-            "access",
+            RequestKind::PasswordReset,
+            "priya@harbor.example",
+            "",
+            3 * HOUR,
+        ),
+        (
+            RequestKind::Access,
             "walt@harbor.example",
             "I'd like to follow the billing tickets I phone in.",
             DAY + 2 * HOUR,
         ),
-        ("password_reset", "tess@copperleaf.example", "", 2 * DAY),
+        (
+            RequestKind::PasswordReset,
+            "tess@copperleaf.example",
+            "",
+            2 * DAY,
+        ),
     ];
-    for (kind, email, message, ago) in requests {
+    for (kind, email, message, ago) in pending {
         if let Some((company, id, _)) = contact(email) {
-            rows::insert_pending_request(conn, kind, company, id, message, now - ago)?;
+            requests::open(conn, kind, company, id, message, now - ago)?;
         }
     }
 

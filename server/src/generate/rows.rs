@@ -103,23 +103,6 @@ pub fn insert_staff(conn: &Connection, s: &StaffRow) -> Result<i64> {
     Ok(conn.last_insert_rowid())
 }
 
-/// Sets a password for a contact or staff member (`kind` "contact" or "staff").
-pub fn put_credential(
-    conn: &Connection,
-    kind: &str,
-    subject_id: i64,
-    password_hash: &str,
-    must_change: bool,
-    changed_at: i64,
-) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT OR REPLACE INTO credentials (kind, subject_id, password_hash, must_change, changed_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute(params![kind, subject_id, password_hash, must_change, changed_at])?;
-    Ok(())
-}
-
 pub struct CompanyRow<'a> {
     pub name: &'a str,
     pub phone: &'a str,
@@ -381,23 +364,6 @@ pub fn insert_attachment(conn: &Connection, a: &AttachmentRow) -> Result<i64> {
         a.uploader_name,
         a.uploaded_at
     ])?;
-    Ok(conn.last_insert_rowid())
-}
-
-/// A pending password-reset (`kind` "`password_reset`") or access ("access") request.
-pub fn insert_pending_request(
-    conn: &Connection,
-    kind: &str,
-    company_id: i64,
-    contact_id: i64,
-    message: &str,
-    created_at: i64,
-) -> Result<i64> {
-    conn.prepare_cached(
-        "INSERT INTO pending_requests (kind, company_id, contact_id, message, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute(params![kind, company_id, contact_id, message, created_at])?;
     Ok(conn.last_insert_rowid())
 }
 

@@ -8,9 +8,10 @@ use rand::Rng;
 use rand::seq::SliceRandom;
 use rusqlite::Connection;
 
+use crate::domain::SubjectKind;
 use crate::generate::rows::{self, ProviderRow, StaffRow};
 use crate::security::password;
-use crate::store::{self, Store, now_ms};
+use crate::store::{self, Store, credentials, now_ms};
 use files::{Catalog, SlaFile};
 
 /// Creates the provider and its first Admin; returns the Admin's temporary password.
@@ -46,7 +47,7 @@ pub fn init(store: &Store, provider: &str, admin_email: &str) -> anyhow::Result<
                     created_at: now,
                 },
             )?;
-            rows::put_credential(conn, "staff", id, &hash, true, now)
+            credentials::set_password(conn, SubjectKind::Staff, id, &hash, true, now)
         })
         .context("cannot initialise the store")?;
     Ok(temporary)

@@ -24,6 +24,7 @@ use rand::{Rng, SeedableRng};
 use rusqlite::Connection;
 use serde_json::json;
 
+use crate::domain::SubjectKind;
 use crate::domain::TicketStatus::{
     self, Cancelled, Closed, Completed, InProgress, New, NoActionRequired, Scheduled,
     WaitingOnClient,
@@ -32,7 +33,7 @@ use crate::generate::demo::DEMO_PASSWORD;
 use crate::generate::rows::{self, CompanyRow, ContactRow, StaffRow, TicketRow, TimelineRow};
 use crate::generate::seed::{self, files::Catalog, files::SlaFile};
 use crate::security::password;
-use crate::store::{self, Store, now_ms};
+use crate::store::{self, Store, credentials, now_ms};
 use words::Vocabulary;
 
 pub struct GenSpec {
@@ -167,7 +168,7 @@ fn people(
                 created_at: start,
             },
         )?;
-        rows::put_credential(conn, "staff", id, hash, false, start)?;
+        credentials::set_password(conn, SubjectKind::Staff, id, hash, false, start)?;
         if role == "technician" {
             techs.push((id, format!("{first} {last}")));
         }
@@ -230,7 +231,7 @@ fn people(
                     last_login_at: None,
                 },
             )?;
-            rows::put_credential(conn, "contact", contact, hash, false, start)?;
+            credentials::set_password(conn, SubjectKind::Contact, contact, hash, false, start)?;
             contacts.push((contact, format!("{first} {last}")));
         }
         companies_made.push(Company {

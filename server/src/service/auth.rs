@@ -19,7 +19,9 @@ use super::authn::{any_caller, millis};
 use super::convert::{identity_to_pb, timestamp};
 use super::input;
 use super::status::{self, invalid, locked};
-use crate::domain::{Account, AuditAction, LockState, LockoutRule, RequestKind, SubjectKind};
+use crate::domain::{
+    Account, AuditAction, Credential, LockState, LockoutRule, RequestKind, SubjectKind,
+};
 use crate::security::{password, password_policy, token};
 use crate::store::audit::{self, AuditEvent};
 use crate::store::{credentials, now_ms, refresh_tokens, requests, sessions};
@@ -110,14 +112,13 @@ impl Auth {
             },
         };
         self.state
-            .store
             .write(move |c| {
                 sessions::create(c, &session_hash, kind, id, now, expires_at)?;
                 if let Some(hash) = refresh_hash {
                     refresh_tokens::create(c, &hash, kind, id, now, refresh_expires)?;
                 }
                 credentials::signed_in(c, kind, id, now)?;
-                audit::record(c, now, &event)
+                Ok(audit::record(c, now, &event)?)
             })
             .await?;
         Ok(pb::LoginResponse {
@@ -129,13 +130,53 @@ impl Auth {
         })
     }
 
-    async fn audit(&self, event: AuditEvent) -> Result<(), Status> {
+    /// Records a refused call and gives its answer (or the store's error,
+    /// when recording failed).
+    async fn refused(&self, event: AuditEvent, answer: Status) -> Status {
         let now = now_ms();
-        self.state
-            .store
-            .write(move |c| audit::record(c, now, &event))
-            .await?;
-        Ok(())
+        match self
+            .state
+            .write(move |c| Ok(audit::record(c, now, &event)?))
+            .await
+        {
+            Ok(()) => answer,
+            Err(e) => e,
+        }
+    }
+
+    /// A wrong password for an account: one more failure towards lockout,
+    /// recorded (`failed`, and the lockout if this starts one).
+    async fn wrong_password(
+        &self,
+        account: &Account,
+        credential: &Credential,
+        failed: AuditEvent,
+        now: i64,
+    ) -> Status {
+        let lock = credential
+            .lock
+            .after_failure(now, lockout_rule(&self.state));
+        let (kind, id) = (account.kind, account.id);
+        let lockout = lock.locked_until.map(|until| AuditEvent {
+            action: AuditAction::Lockout,
+            detail: format!("locked until {until} (unix ms)"),
+            ..failed.clone()
+        });
+        let answer = lock
+            .locked_for(now)
+            .map_or_else(status::wrong_credentials, locked);
+        let saved = self
+            .state
+            .write(move |c| {
+                credentials::save_lock(c, kind, id, &lock)?;
+                audit::record(c, now, &failed)?;
+                if let Some(event) = lockout {
+                    audit::record(c, now, &event)?;
+                }
+                Ok(())
+            })
+            .await;
+        saved.err().unwrap_or(answer)
     }
 }
 
@@ -153,8 +194,7 @@ impl pb::auth_service_server::AuthService for Auth {
         let found = {
             let email = email.clone();
             self.state
-                .store
-                .read_inline(|c| credentials::find_by_email(c, &email))?
+                .read_inline(|c| Ok(credentials::find_by_email(c, &email)?))?
         };
         let credential = found.as_ref().and_then(|a| a.credential.clone());
         let candidate = if req.password.len() > MAX_PASSWORD_BYTES {
@@ -172,61 +212,29 @@ impl pb::auth_service_server::AuthService for Auth {
         let (Some(account), Some(credential)) = (found, credential) else {
             // No such e-mail (or no password yet): the same answer as a wrong password.
             let locked_left = self.stranger_failed(&email, now);
-            self.audit(AuditEvent {
+            let event = AuditEvent {
                 detail: "no account with a password".into(),
                 ..AuditEvent::anonymous(AuditAction::LoginFailed, email)
-            })
-            .await?;
-            return Err(locked_left.map_or_else(status::wrong_credentials, locked));
+            };
+            let answer = locked_left.map_or_else(status::wrong_credentials, locked);
+            return Err(self.refused(event, answer).await);
         };
-
-        let base = AuditEvent {
-            actor: String::new(),
-            action: AuditAction::LoginFailed,
-            subject: account.email.clone(),
+        let failed = |detail: &str| AuditEvent {
             company_id: account.company_id,
-            detail: String::new(),
+            detail: detail.to_owned(),
+            ..AuditEvent::anonymous(AuditAction::LoginFailed, account.email.clone())
         };
         if let Some(left) = credential.lock.locked_for(now) {
-            self.audit(AuditEvent {
-                detail: "account locked".into(),
-                ..base
-            })
-            .await?;
-            return Err(locked(left));
+            return Err(self.refused(failed("account locked"), locked(left)).await);
         }
         if !matches {
-            let lock = credential
-                .lock
-                .after_failure(now, lockout_rule(&self.state));
-            let (kind, id) = (account.kind, account.id);
-            let lockout = lock.locked_until.map(|until| AuditEvent {
-                action: AuditAction::Lockout,
-                detail: format!("locked until {until} (unix ms)"),
-                ..base.clone()
-            });
-            self.state
-                .store
-                .write(move |c| {
-                    credentials::save_lock(c, kind, id, &lock)?;
-                    audit::record(c, now, &base)?;
-                    if let Some(event) = lockout {
-                        audit::record(c, now, &event)?;
-                    }
-                    Ok(())
-                })
-                .await?;
-            return Err(lock
-                .locked_for(now)
-                .map_or_else(status::wrong_credentials, locked));
+            return Err(self
+                .wrong_password(&account, &credential, failed(""), now)
+                .await);
         }
         if account.principal().is_none() {
-            self.audit(AuditEvent {
-                detail: "account disabled or without portal access".into(),
-                ..base
-            })
-            .await?;
-            return Err(status::no_portal_access());
+            let event = failed("account disabled or without portal access");
+            return Err(self.refused(event, status::no_portal_access()).await);
         }
         let response = self
             .start_session(account, req.remember_me, AuditAction::LoginOk)
@@ -246,7 +254,6 @@ impl pb::auth_service_server::AuthService for Auth {
         let now = now_ms();
         let account = self
             .state
-            .store
             .write(move |c| {
                 let Some((kind, id)) = refresh_tokens::consume(c, &hash, now)? else {
                     return Ok(None);
@@ -271,8 +278,7 @@ impl pb::auth_service_server::AuthService for Auth {
             let hash = token::hash(presented.trim());
             let now = now_ms();
             self.state
-                .store
-                .write(move |c| refresh_tokens::revoke(c, &hash, None, now))
+                .write(move |c| Ok(refresh_tokens::revoke(c, &hash, None, now)?))
                 .await?;
         }
         Ok(Response::new(pb::Empty {}))
@@ -289,7 +295,6 @@ impl pb::auth_service_server::AuthService for Auth {
         let session = caller.session_id;
         let now = now_ms();
         self.state
-            .store
             .write(move |c| {
                 sessions::revoke(c, session)?;
                 if let Some(hash) = refresh_hash {
@@ -310,8 +315,7 @@ impl pb::auth_service_server::AuthService for Auth {
         let (kind, id) = (caller.principal.kind(), caller.principal.subject_id());
         let account = self
             .state
-            .store
-            .read_inline(|c| credentials::find(c, kind, id))?
+            .read_inline(|c| Ok(credentials::find(c, kind, id)?))?
             .ok_or_else(status::sign_in_first)?;
         Ok(Response::new(identity_to_pb(&account)))
     }
@@ -323,7 +327,6 @@ impl pb::auth_service_server::AuthService for Auth {
         let email = input::email("email", &request.into_inner().email, true)?;
         let now = now_ms();
         self.state
-            .store
             .write(move |c| {
                 let found = credentials::find_by_email(c, &email)?;
                 let mut event = AuditEvent::anonymous(AuditAction::PasswordResetRequested, email);
@@ -340,7 +343,7 @@ impl pb::auth_service_server::AuthService for Auth {
                     Some(_) => event.detail = "contact without portal access".into(),
                     None => event.detail = "no such account".into(),
                 }
-                audit::record(c, now, &event)
+                Ok(audit::record(c, now, &event)?)
             })
             .await?;
         Ok(Response::new(pb::NeutralResponse {
@@ -359,7 +362,6 @@ impl pb::auth_service_server::AuthService for Auth {
             .to_owned();
         let now = now_ms();
         self.state
-            .store
             .write(move |c| {
                 let found = credentials::find_by_email(c, &email)?;
                 let mut event = AuditEvent::anonymous(AuditAction::AccessRequested, email);
@@ -373,7 +375,7 @@ impl pb::auth_service_server::AuthService for Auth {
                     Some(_) => event.detail = "account already has access".into(),
                     None => event.detail = "no such contact".into(),
                 }
-                audit::record(c, now, &event)
+                Ok(audit::record(c, now, &event)?)
             })
             .await?;
         Ok(Response::new(pb::NeutralResponse {

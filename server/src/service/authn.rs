@@ -113,11 +113,8 @@ fn check(
         None => (
             store
                 .read_inline(|conn| store::sessions::lookup(conn, &hash))
-                .map_err(|e| {
-                    tracing::error!(error = %e, "session lookup failed");
-                    Status::unavailable("try again")
-                })?
-                .ok_or_else(expired)?,
+                .map_err(|e| status::session_lookup_failed(&e))?
+                .ok_or_else(status::session_ended)?,
             true,
         ),
     };
@@ -128,7 +125,7 @@ fn check(
         let id = session.id;
         let store = store.clone();
         tokio::spawn(async move { store.write(move |c| store::sessions::revoke(c, id)).await });
-        return Err(expired());
+        return Err(status::session_ended());
     }
     if activity && now - session.last_seen_at >= TOUCH_EVERY_MS.min(idle_ms / 4) {
         session.last_seen_at = now;
@@ -182,10 +179,6 @@ pub fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
-fn expired() -> Status {
-    Status::unauthenticated("your session has ended; sign in again")
-}
-
 pub fn bearer(metadata: &MetadataMap) -> Option<&str> {
     let value = metadata.get("authorization")?.to_str().ok()?;
     let token = value
@@ -199,9 +192,7 @@ pub fn bearer(metadata: &MetadataMap) -> Option<&str> {
 pub fn caller<T>(req: &Request<T>) -> Result<&Caller, Status> {
     let caller = any_caller(req)?;
     if caller.must_change_password {
-        return Err(Status::permission_denied(
-            "change your temporary password before anything else",
-        ));
+        return Err(status::change_password_first());
     }
     Ok(caller)
 }

@@ -94,6 +94,51 @@ pub fn locked(left_ms: i64) -> Status {
     ))
 }
 
+/// The answer to a token whose session has ended (revoked, idle or past
+/// its expiry).
+pub fn session_ended() -> Status {
+    Status::unauthenticated("your session has ended; sign in again")
+}
+
+/// The answer when the session could not be looked up.
+pub fn session_lookup_failed(e: &StoreError) -> Status {
+    tracing::error!(error = %e, "session lookup failed");
+    Status::unavailable("try again")
+}
+
+/// The answer to anything but a password change from a session with a
+/// temporary password.
+pub fn change_password_first() -> Status {
+    Status::permission_denied("change your temporary password before anything else")
+}
+
+/// The answer when an upload cannot be spooled to disk.
+pub fn spool_failed(e: &std::io::Error) -> Status {
+    tracing::error!(error = %e, "cannot spool an upload");
+    Status::unavailable("the server cannot take files right now; try again")
+}
+
+/// The answer to an upload whose next piece did not come within `idle`.
+pub fn upload_stalled(idle: std::time::Duration) -> Status {
+    Status::deadline_exceeded(format!(
+        "data: nothing arrived for {} s; send the file again",
+        idle.as_secs()
+    ))
+}
+
+/// The answer to an upload past the limit of `max` bytes.
+pub fn upload_too_large(max: u64) -> Status {
+    const MIB: u64 = 1024 * 1024;
+    let limit = if max >= MIB && max.is_multiple_of(MIB) {
+        format!("{} MiB", max / MIB)
+    } else {
+        format!("{max} bytes")
+    };
+    Status::resource_exhausted(format!(
+        "data: the file is larger than the upload limit of {limit}"
+    ))
+}
+
 /// A bad field: INVALID_ARGUMENT whose message starts with the field's name.
 pub fn invalid(field: &str, message: impl std::fmt::Display) -> Status {
     Status::invalid_argument(format!("{field}: {message}"))

@@ -8,8 +8,9 @@ use serde_json::json;
 
 use super::clock::{DAY, HOUR};
 use super::spec::{self, DemoSpec};
+use crate::domain::SubjectKind;
 use crate::generate::rows::{self, CompanyRow, ContactRow, StaffRow};
-use crate::store::Result;
+use crate::store::{Result, credentials};
 
 pub struct StaffRef {
     pub id: i64,
@@ -111,7 +112,7 @@ fn insert_staff(
             created_at: since,
         },
     )?;
-    rows::put_credential(conn, "staff", id, password_hash, false, since)?;
+    credentials::set_password(conn, SubjectKind::Staff, id, password_hash, false, since)?;
     Ok(StaffRef {
         id,
         name: format!("{} {}", s.first, s.last),
@@ -232,7 +233,14 @@ fn insert_contact(
         },
     )?;
     if p.access != "none" {
-        rows::put_credential(conn, "contact", contact_id, password_hash, false, since)?;
+        credentials::set_password(
+            conn,
+            SubjectKind::Contact,
+            contact_id,
+            password_hash,
+            false,
+            since,
+        )?;
     }
     Ok(contact_id)
 }

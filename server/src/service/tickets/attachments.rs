@@ -13,26 +13,12 @@ use crate::policy::{self, Denied};
 use crate::service::authn::caller;
 use crate::service::convert::tickets as conv;
 use crate::service::input;
-use crate::service::status::invalid;
+use crate::service::status::{self, invalid};
 use crate::store::attachments::{self, Content, NewAttachment};
 use crate::store::now_ms;
 
 /// Downloads are sent in chunks of this many bytes.
 const CHUNK: usize = 64 * 1024;
-
-fn size_label(bytes: u64) -> String {
-    const MIB: u64 = 1024 * 1024;
-    if bytes >= MIB && bytes.is_multiple_of(MIB) {
-        format!("{} MiB", bytes / MIB)
-    } else {
-        format!("{bytes} bytes")
-    }
-}
-
-fn spool_failed(e: &std::io::Error) -> Status {
-    tracing::error!(error = %e, "cannot spool an upload");
-    Status::unavailable("the server cannot take files right now; try again")
-}
 
 /// The next message of an upload. The call as a whole has no deadline (a
 /// large file on a slow link takes its time), but each piece must arrive
@@ -43,12 +29,7 @@ async fn next_piece(
 ) -> Result<Option<pb::UploadAttachmentRequest>, Status> {
     tokio::time::timeout(idle, stream.message())
         .await
-        .map_err(|_| {
-            Status::deadline_exceeded(format!(
-                "data: nothing arrived for {} s; send the file again",
-                idle.as_secs()
-            ))
-        })?
+        .map_err(|_| status::upload_stalled(idle))?
 }
 
 impl Tickets {
@@ -94,7 +75,7 @@ impl Tickets {
         // at once cost disk, not the server's memory.
         let max = self.state.config.max_upload_bytes;
         let mut spool =
-            tokio::fs::File::from_std(tempfile::tempfile().map_err(|e| spool_failed(&e))?);
+            tokio::fs::File::from_std(tempfile::tempfile().map_err(|e| status::spool_failed(&e))?);
         let mut size = 0u64;
         let mut hasher = Sha256::new();
         while let Some(message) = next_piece(&mut stream, idle).await? {
@@ -102,16 +83,13 @@ impl Tickets {
                 Some(Part::Data(chunk)) => {
                     size += chunk.len() as u64;
                     if size > max {
-                        return Err(Status::resource_exhausted(format!(
-                            "data: the file is larger than the upload limit of {}",
-                            size_label(max)
-                        )));
+                        return Err(status::upload_too_large(max));
                     }
                     hasher.update(&chunk);
                     spool
                         .write_all(&chunk)
                         .await
-                        .map_err(|e| spool_failed(&e))?;
+                        .map_err(|e| status::spool_failed(&e))?;
                 }
                 Some(Part::Meta(_)) => {
                     return Err(invalid("meta", "only the first message carries meta"));
@@ -123,7 +101,7 @@ impl Tickets {
             return Err(invalid("data", "the file is empty"));
         }
         let sha256 = hex::encode(hasher.finalize());
-        spool.rewind().await.map_err(|e| spool_failed(&e))?;
+        spool.rewind().await.map_err(|e| status::spool_failed(&e))?;
         let mut spool = spool.into_std().await;
 
         let now = now_ms();
