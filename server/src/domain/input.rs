@@ -105,6 +105,32 @@ pub fn optional_id(field: &str, value: i64) -> Checked<Option<i64>> {
     }
 }
 
+/// Whether `e` looks like an e-mail address: a dot-atom local part and a
+/// domain of at least two labels.
+pub fn is_email(e: &str) -> bool {
+    let Some((local, domain)) = e.split_once('@') else {
+        return false;
+    };
+    let local_ok = !local.is_empty()
+        && local.len() <= 64
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local
+            .chars()
+            .all(|c| c.is_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+        });
+    local_ok && domain_ok
+}
+
 /// Whether free text holds a control character other than a line break or a
 /// tab: NUL, or an escape sequence that would reach other people's terminals.
 pub fn has_stray_control(s: &str) -> bool {

@@ -3,29 +3,26 @@
 
 pub mod files;
 
-use anyhow::{Context, bail};
-use rand::Rng;
-use rand::seq::SliceRandom;
+use anyhow::{Context, anyhow, bail};
 use rusqlite::Connection;
 
 use crate::domain::SubjectKind;
+use crate::domain::input::{is_email, single_line};
 use crate::generate::rows::{self, ProviderRow, StaffRow};
-use crate::security::password;
+use crate::security::{password, password_policy};
 use crate::store::{self, Store, credentials, now_ms};
 use files::{Catalog, SlaFile};
 
 /// Creates the provider and its first Admin; returns the Admin's temporary password.
 pub fn init(store: &Store, provider: &str, admin_email: &str) -> anyhow::Result<String> {
-    let provider = provider.trim().to_owned();
-    if provider.is_empty() || provider.chars().count() > 100 {
-        bail!("--provider: 1 to 100 characters");
-    }
+    let provider = single_line("--provider", provider, 100, true)
+        .map_err(|e| anyhow!("{}: {}", e.field, e.message))?;
     let email = admin_email.trim().to_owned();
-    if !plausible_email(&email) {
+    if !is_email(&email) {
         bail!("--admin-email: not an e-mail address: {admin_email}");
     }
     let (catalog, sla) = (Catalog::embedded()?, SlaFile::embedded()?);
-    let temporary = temporary_password();
+    let temporary = password_policy::temporary();
     let hash = password::hash(&temporary);
     store
         .write_blocking(move |conn| {
@@ -96,73 +93,18 @@ pub(crate) fn base(
         .collect()
 }
 
-fn plausible_email(s: &str) -> bool {
-    s.len() <= 254
-        && !s.contains(char::is_whitespace)
-        && s.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-        })
-}
-
-/// A random 16-character password that meets the policy: upper and lower
-/// case, a digit, a special character, and no character three times in a row.
-pub fn temporary_password() -> String {
-    const UPPER: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
-    const LOWER: &[u8] = b"abcdefghijkmnpqrstuvwxyz";
-    const DIGIT: &[u8] = b"23456789";
-    const SPECIAL: &[u8] = b"!#%+-=?@_";
-    let mut rng = rand::rngs::OsRng;
-    let all: Vec<u8> = [UPPER, LOWER, DIGIT, SPECIAL].concat();
-    loop {
-        let mut chars: Vec<u8> = [UPPER, LOWER, DIGIT, SPECIAL]
-            .iter()
-            .map(|set| set[rng.gen_range(0..set.len())])
-            .collect();
-        chars.extend((0..12).map(|_| all[rng.gen_range(0..all.len())]));
-        chars.shuffle(&mut rng);
-        if !chars.windows(3).any(|w| w[0] == w[1] && w[1] == w[2]) {
-            return chars.into_iter().map(char::from).collect();
-        }
-    }
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // a failing unwrap is a failing test
 mod tests {
     use super::*;
     use crate::store::StoreOptions;
 
-    pub(crate) fn meets_policy(p: &str) -> bool {
-        p.chars().count() >= 12
-            && p.chars().any(|c| c.is_ascii_uppercase())
-            && p.chars().any(|c| c.is_ascii_lowercase())
-            && p.chars().any(|c| c.is_ascii_digit())
-            && p.chars().any(|c| !c.is_alphanumeric())
-            && !p
-                .as_bytes()
-                .windows(3)
-                .any(|w| w[0] == w[1] && w[1] == w[2])
-    }
-
-    #[test]
-    fn temporary_passwords_meet_the_policy_and_differ() {
-        let a = temporary_password();
-        assert!(meets_policy(&a), "{a}");
-        for _ in 0..200 {
-            assert!(meets_policy(&temporary_password()));
-        }
-        assert_ne!(a, temporary_password());
-    }
-
     #[test]
     fn init_creates_provider_catalog_sla_and_an_admin_who_must_change() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("t.db"), &StoreOptions::default()).unwrap();
         let pw = init(&store, "Acme IT", "Boss@Acme.example").unwrap();
-        assert!(meets_policy(&pw));
+        assert!(password_policy::check(&pw, None).is_empty(), "{pw}");
         let (name, rate, role, must, hash, types, slas) = store
             .read_inline(|c| {
                 Ok(c.query_row(

@@ -53,34 +53,10 @@ pub fn optional_id(field: &str, value: i64) -> Result<Option<i64>, Status> {
     Ok(checks::optional_id(field, value)?)
 }
 
-fn is_email(e: &str) -> bool {
-    let Some((local, domain)) = e.split_once('@') else {
-        return false;
-    };
-    let local_ok = !local.is_empty()
-        && local.len() <= 64
-        && !local.starts_with('.')
-        && !local.ends_with('.')
-        && !local.contains("..")
-        && local
-            .chars()
-            .all(|c| c.is_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
-    let labels: Vec<&str> = domain.split('.').collect();
-    let domain_ok = labels.len() >= 2
-        && labels.iter().all(|l| {
-            !l.is_empty()
-                && l.len() <= 63
-                && !l.starts_with('-')
-                && !l.ends_with('-')
-                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
-        });
-    local_ok && domain_ok
-}
-
 /// An e-mail address (trimmed); `required` false lets it be empty.
 pub fn email(field: &str, value: &str, required: bool) -> Result<String, Status> {
     let value = text(field, value, MAX_EMAIL, required)?;
-    if !value.is_empty() && !is_email(&value) {
+    if !value.is_empty() && !checks::is_email(&value) {
         return Err(invalid(field, "not a valid e-mail address"));
     }
     Ok(value)
