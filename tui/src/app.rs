@@ -25,7 +25,7 @@ use crate::keys::{Cmd, KeyMap, is_ctrl};
 use crate::theme::Theme;
 use crate::ui::account::Account;
 use crate::ui::home::Home;
-use crate::ui::login::Login;
+use crate::ui::login::{Login, SignInField};
 use crate::ui::popup::{Popup, Then};
 use crate::ui::reports::Reports;
 use crate::ui::statusline::{self, Status};
@@ -171,7 +171,7 @@ impl App {
         let resuming = true;
         let mut login = Login::new(server.clone(), resuming);
         if let Request::Auth(AuthCall::Login { email, .. }) = &first {
-            login.form.set_text(0, email);
+            login.form.set_text(SignInField::Email, email);
         }
         Self {
             theme,
@@ -216,12 +216,12 @@ impl App {
                 if let Phase::Main(main) = &mut self.phase
                     && let TicketsView::New(form) = &mut main.view
                 {
-                    form.form.set_text(i, text.trim_end());
+                    form.form.set_text_at(i, text.trim_end());
                 }
             }
             EditTarget::Prompt(i) => {
                 if let Some(Popup::Prompt(p)) = self.popups.last_mut() {
-                    p.form.set_text(i, text.trim_end());
+                    p.form.set_text_at(i, text.trim_end());
                 }
             }
         }

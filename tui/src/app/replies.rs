@@ -242,19 +242,7 @@ impl App {
             return;
         };
         p.sent = None;
-        let placed = error.field().is_some_and(|(field, message)| {
-            let key = field.rsplit('.').next().unwrap_or(field);
-            let key = match key {
-                "new_password" => "new",
-                "current_password" => "current",
-                other => other,
-            };
-            p.form
-                .set_error(key, message.split("; ").collect::<Vec<_>>().join("\n"))
-        });
-        if placed {
-            p.form.focus_first_error();
-        } else {
+        if !p.form.place_error(error) {
             p.error = Some(error.text());
         }
     }

@@ -8,29 +8,103 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use super::form::{Field, Form, FormEvent};
+use super::form::{Field, FieldId, Form, FormEvent};
 use super::popup::{Popup, PromptPopup, Submit, Then};
 use super::users::Users;
 use super::{Ctx, Effects, HelpLines, Screen, format, help_line, plain_help};
 use crate::action::{AccountCall, ApiError, Reply, Request};
 use crate::keys::Cmd;
 
-const PHONES: [(PhoneKind, &str, &str); 6] = [
-    (PhoneKind::Direct, "direct", "Direct phone"),
-    (PhoneKind::Home, "home", "Home phone"),
-    (PhoneKind::Mobile, "mobile", "Mobile"),
-    (PhoneKind::Pager, "pager", "Pager"),
-    (PhoneKind::Fax, "fax", "Fax"),
-    (PhoneKind::FaxHome, "fax_home", "Fax (home)"),
+const PHONES: [(PhoneKind, &str); 6] = [
+    (PhoneKind::Direct, "Direct phone"),
+    (PhoneKind::Home, "Home phone"),
+    (PhoneKind::Mobile, "Mobile"),
+    (PhoneKind::Pager, "Pager"),
+    (PhoneKind::Fax, "Fax"),
+    (PhoneKind::FaxHome, "Fax (home)"),
 ];
 
-const NOTIFY: [(&str, &str); 5] = [
-    ("ticket_created", "Ticket created"),
-    ("staff_reply", "Staff replies"),
-    ("status_changed", "Status changes"),
-    ("ticket_completed", "Ticket completed"),
-    ("invoices", "Invoices"),
+/// What a person may be e-mailed about.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Notice {
+    TicketCreated,
+    StaffReply,
+    StatusChanged,
+    TicketCompleted,
+    Invoices,
+}
+
+const NOTIFY: [(Notice, &str); 5] = [
+    (Notice::TicketCreated, "Ticket created"),
+    (Notice::StaffReply, "Staff replies"),
+    (Notice::StatusChanged, "Status changes"),
+    (Notice::TicketCompleted, "Ticket completed"),
+    (Notice::Invoices, "Invoices"),
 ];
+
+/// The fields of a person's contact details: My Account's edit form, and
+/// the user an Admin or Manager edits.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DetailsField {
+    FirstName,
+    LastName,
+    Title,
+    HomeEmail,
+    PrivateEmail,
+    Phone(PhoneKind),
+    Extension(PhoneKind),
+    UseCompanyAddress,
+    Line1,
+    Line2,
+    City,
+    Region,
+    PostalCode,
+    Country,
+    Notify(Notice),
+    Save,
+}
+
+impl FieldId for DetailsField {
+    fn server_name(self) -> Option<&'static str> {
+        match self {
+            Self::FirstName => Some("details.first_name"),
+            Self::LastName => Some("details.last_name"),
+            Self::Title => Some("details.title"),
+            Self::HomeEmail => Some("details.home_email"),
+            Self::PrivateEmail => Some("details.private_email"),
+            Self::Line1 => Some("details.address.line1"),
+            Self::Line2 => Some("details.address.line2"),
+            Self::City => Some("details.address.city"),
+            Self::Region => Some("details.address.region"),
+            Self::PostalCode => Some("details.address.postal_code"),
+            Self::Country => Some("details.address.country"),
+            // The server names all phones at once ("details.phones").
+            Self::Phone(_)
+            | Self::Extension(_)
+            | Self::UseCompanyAddress
+            | Self::Notify(_)
+            | Self::Save => None,
+        }
+    }
+}
+
+/// The fields of the change-password prompt.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PasswordField {
+    Current,
+    New,
+    Repeat,
+}
+
+impl FieldId for PasswordField {
+    fn server_name(self) -> Option<&'static str> {
+        match self {
+            Self::Current => Some("current_password"),
+            Self::New => Some("new_password"),
+            Self::Repeat => None,
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
@@ -170,8 +244,8 @@ impl Account {
             .unwrap_or_default();
         let details = if ctx.is_staff() {
             pb::ContactDetails {
-                first_name: form.text("first_name"),
-                last_name: form.text("last_name"),
+                first_name: form.text(DetailsField::FirstName),
+                last_name: form.text(DetailsField::LastName),
                 ..old
             }
         } else {
@@ -192,15 +266,10 @@ impl Account {
 
     pub fn on_save_failed(&mut self, error: &ApiError) {
         self.busy = false;
-        let placed = match (&mut self.editing, error.field()) {
-            (Some(form), Some((field, message))) => {
-                let key = field.rsplit('.').next().unwrap_or(field);
-                let ok = form.set_error(key, message.to_owned());
-                form.focus_first_error();
-                ok
-            }
-            _ => false,
-        };
+        let placed = self
+            .editing
+            .as_mut()
+            .is_some_and(|form| form.place_error(error));
         if !placed {
             self.error = Some(error.text());
         }
@@ -311,8 +380,8 @@ fn profile_lines(profile: &pb::MyProfile, ctx: &Ctx) -> Vec<Line<'static>> {
     for phone in &d.phones {
         let label = PHONES
             .iter()
-            .find(|(k, _, _)| *k == phone.kind())
-            .map_or("Phone", |(_, _, l)| l);
+            .find(|(k, _)| *k == phone.kind())
+            .map_or("Phone", |(_, l)| l);
         let ext = if phone.extension.is_empty() {
             String::new()
         } else {
@@ -366,9 +435,9 @@ fn profile_form(profile: &pb::MyProfile, staff: bool) -> Form {
     if staff {
         let s = profile.staff.clone().unwrap_or_default();
         return Form::new(vec![
-            Field::line("first_name", "First name", &s.first_name).required(),
-            Field::line("last_name", "Last name", &s.last_name).required(),
-            Field::button("save", "Save"),
+            Field::line(DetailsField::FirstName, "First name", &s.first_name).required(),
+            Field::line(DetailsField::LastName, "Last name", &s.last_name).required(),
+            Field::button(DetailsField::Save, "Save"),
         ]);
     }
     let d = profile
@@ -377,22 +446,26 @@ fn profile_form(profile: &pb::MyProfile, staff: bool) -> Form {
         .and_then(|c| c.details.clone())
         .unwrap_or_default();
     let mut fields = vec![
-        Field::line("first_name", "First name", &d.first_name).required(),
-        Field::line("last_name", "Last name", &d.last_name).required(),
-        Field::line("title", "Title", &d.title),
-        Field::line("home_email", "Home e-mail", &d.home_email),
-        Field::line("private_email", "Private e-mail", &d.private_email),
+        Field::line(DetailsField::FirstName, "First name", &d.first_name).required(),
+        Field::line(DetailsField::LastName, "Last name", &d.last_name).required(),
+        Field::line(DetailsField::Title, "Title", &d.title),
+        Field::line(DetailsField::HomeEmail, "Home e-mail", &d.home_email),
+        Field::line(
+            DetailsField::PrivateEmail,
+            "Private e-mail",
+            &d.private_email,
+        ),
     ];
-    for (kind, key, label) in PHONES {
+    for (kind, label) in PHONES {
         let phone = d
             .phones
             .iter()
             .find(|p| p.kind() == kind)
             .cloned()
             .unwrap_or_default();
-        fields.push(Field::line(&format!("phone_{key}"), label, &phone.number));
+        fields.push(Field::line(DetailsField::Phone(kind), label, &phone.number));
         fields.push(Field::line(
-            &format!("ext_{key}"),
+            DetailsField::Extension(kind),
             "  ext.",
             &phone.extension,
         ));
@@ -400,64 +473,66 @@ fn profile_form(profile: &pb::MyProfile, staff: bool) -> Form {
     let a = d.address.clone().unwrap_or_default();
     fields.extend([
         Field::toggle(
-            "use_company_address",
+            DetailsField::UseCompanyAddress,
             "Use company address",
             d.use_company_address,
         ),
-        Field::line("line1", "Address", &a.line1),
-        Field::line("line2", "Address 2", &a.line2),
-        Field::line("city", "City", &a.city),
-        Field::line("region", "State/region", &a.region),
-        Field::line("postal_code", "Postal code", &a.postal_code),
-        Field::line("country", "Country", &a.country),
+        Field::line(DetailsField::Line1, "Address", &a.line1),
+        Field::line(DetailsField::Line2, "Address 2", &a.line2),
+        Field::line(DetailsField::City, "City", &a.city),
+        Field::line(DetailsField::Region, "State/region", &a.region),
+        Field::line(DetailsField::PostalCode, "Postal code", &a.postal_code),
+        Field::line(DetailsField::Country, "Country", &a.country),
     ]);
     let on = notifications(d.notifications.unwrap_or_default());
-    for ((key, label), on) in NOTIFY.iter().zip(on) {
+    for ((notice, label), on) in NOTIFY.iter().zip(on) {
         fields.push(Field::toggle(
-            &format!("notify_{key}"),
+            DetailsField::Notify(*notice),
             &format!("Mail: {label}"),
             on,
         ));
     }
-    fields.push(Field::button("save", "Save"));
+    fields.push(Field::button(DetailsField::Save, "Save"));
     Form::new(fields)
 }
 
 /// The contact details as the form now says.
 pub fn details_from_form(form: &Form) -> pb::ContactDetails {
+    use DetailsField as F;
     let phones = PHONES
         .iter()
-        .filter_map(|(kind, key, _)| {
-            let number = form.text(&format!("phone_{key}"));
+        .filter_map(|&(kind, _)| {
+            let number = form.text(F::Phone(kind));
             (!number.is_empty()).then(|| pb::Phone {
-                kind: (*kind).into(),
+                kind: kind.into(),
                 number,
-                extension: form.text(&format!("ext_{key}")),
+                extension: form.text(F::Extension(kind)),
             })
         })
         .collect();
+    let notify = |notice| form.on(F::Notify(notice));
     pb::ContactDetails {
-        first_name: form.text("first_name"),
-        last_name: form.text("last_name"),
-        title: form.text("title"),
-        home_email: form.text("home_email"),
-        private_email: form.text("private_email"),
+        first_name: form.text(F::FirstName),
+        last_name: form.text(F::LastName),
+        title: form.text(F::Title),
+        home_email: form.text(F::HomeEmail),
+        private_email: form.text(F::PrivateEmail),
         phones,
-        use_company_address: form.on("use_company_address"),
+        use_company_address: form.on(F::UseCompanyAddress),
         address: Some(pb::Address {
-            line1: form.text("line1"),
-            line2: form.text("line2"),
-            city: form.text("city"),
-            region: form.text("region"),
-            postal_code: form.text("postal_code"),
-            country: form.text("country"),
+            line1: form.text(F::Line1),
+            line2: form.text(F::Line2),
+            city: form.text(F::City),
+            region: form.text(F::Region),
+            postal_code: form.text(F::PostalCode),
+            country: form.text(F::Country),
         }),
         notifications: Some(pb::NotificationPreferences {
-            ticket_created: form.on("notify_ticket_created"),
-            staff_reply: form.on("notify_staff_reply"),
-            status_changed: form.on("notify_status_changed"),
-            ticket_completed: form.on("notify_ticket_completed"),
-            invoices: form.on("notify_invoices"),
+            ticket_created: notify(Notice::TicketCreated),
+            staff_reply: notify(Notice::StaffReply),
+            status_changed: notify(Notice::StatusChanged),
+            ticket_completed: notify(Notice::TicketCompleted),
+            invoices: notify(Notice::Invoices),
         }),
     }
 }
@@ -467,9 +542,9 @@ pub fn password_popup() -> Popup {
         "Change password",
         Submit::send(password_request),
         vec![
-            Field::secret("current", "Current password").required(),
-            Field::secret("new", "New password").required(),
-            Field::secret("repeat", "Repeat it").required(),
+            Field::secret(PasswordField::Current, "Current password").required(),
+            Field::secret(PasswordField::New, "New password").required(),
+            Field::secret(PasswordField::Repeat, "Repeat it").required(),
         ],
     ))
 }
@@ -477,16 +552,16 @@ pub fn password_popup() -> Popup {
 /// Checks the password form; the request when it is fine.
 pub fn password_request(form: &mut Form) -> Option<AccountCall> {
     form.clear_errors();
-    if form.check_required() && form.raw("new") != form.raw("repeat") {
-        form.set_error("repeat", "does not match");
+    if form.check_required() && form.raw(PasswordField::New) != form.raw(PasswordField::Repeat) {
+        form.set_error(PasswordField::Repeat, "does not match");
     }
-    if form.fields.iter().any(|f| f.error.is_some()) {
+    if form.has_errors() {
         form.focus_first_error();
         return None;
     }
     Some(AccountCall::ChangePassword {
-        current: form.raw("current"),
-        new: form.raw("new"),
+        current: form.raw(PasswordField::Current),
+        new: form.raw(PasswordField::New),
     })
 }
 

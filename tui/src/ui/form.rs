@@ -1,6 +1,10 @@
 //! Forms: a list of fields with one focus, errors kept beside each field,
 //! Tab/Shift-Tab to move, Ctrl-S (or the Submit button) to send, Esc to
-//! leave. Screens build a [`Form`] and read values back by key.
+//! leave. Screens build a [`Form`] and read values back by typed field id.
+
+use std::any::Any;
+use std::fmt::Debug;
+use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
@@ -11,7 +15,88 @@ use ratatui::widgets::Paragraph;
 use tui_textarea::TextArea;
 
 use super::input::LineInput;
+use crate::action::ApiError;
 use crate::theme::Theme;
+
+/// Names one fixed field of a form. Each form has its own enum of ids, so a
+/// renamed or mistyped field is a compile error rather than a lookup that
+/// silently finds nothing.
+pub trait FieldId: Copy + PartialEq + Debug + Send + Sync + 'static {
+    /// What the server calls this field when it refuses its value
+    /// (`INVALID_ARGUMENT` "field: message"); `None` when it never names it.
+    /// The one place where server field names meet form fields.
+    fn server_name(self) -> Option<&'static str> {
+        None
+    }
+}
+
+/// A field id with its type erased, so one [`Form`] type serves every form.
+trait AnyFieldId: Any + Debug + Send + Sync {
+    fn server_name(&self) -> Option<&'static str>;
+}
+
+impl<K: FieldId> AnyFieldId for K {
+    fn server_name(&self) -> Option<&'static str> {
+        FieldId::server_name(*self)
+    }
+}
+
+/// A typed field id, its type erased.
+#[derive(Debug, Clone)]
+pub struct FixedId(Arc<dyn AnyFieldId>);
+
+/// Which field of a form a [`Field`] is.
+#[derive(Debug, Clone)]
+pub enum Key {
+    /// A field the screen defines, by its typed id.
+    Fixed(FixedId),
+    /// A field the server's catalog defines (a service type's extra fields),
+    /// by the catalog's key.
+    Extra(String),
+}
+
+impl<K: FieldId> From<K> for Key {
+    fn from(id: K) -> Self {
+        Key::Fixed(FixedId(Arc::new(id)))
+    }
+}
+
+/// The server names a service type's extra field `fields.<key>`.
+const EXTRA_PREFIX: &str = "fields.";
+
+impl Key {
+    /// Whether the server means this field by `name`.
+    fn named(&self, name: &str) -> bool {
+        match self {
+            Key::Fixed(FixedId(id)) => id.server_name() == Some(name),
+            Key::Extra(key) => name.strip_prefix(EXTRA_PREFIX) == Some(key.as_str()),
+        }
+    }
+}
+
+/// How a form's readers name a field: a typed id, or [`Extra`].
+pub trait FieldRef: Copy {
+    fn is(&self, key: &Key) -> bool;
+}
+
+impl<K: FieldId> FieldRef for K {
+    fn is(&self, key: &Key) -> bool {
+        match key {
+            Key::Fixed(FixedId(id)) => (&**id as &dyn Any).downcast_ref::<K>() == Some(self),
+            Key::Extra(_) => false,
+        }
+    }
+}
+
+/// A server-defined extra field, by its catalog key.
+#[derive(Debug, Clone, Copy)]
+pub struct Extra<'a>(pub &'a str);
+
+impl FieldRef for Extra<'_> {
+    fn is(&self, key: &Key) -> bool {
+        matches!(key, Key::Extra(k) if k == self.0)
+    }
+}
 
 /// What a field holds and how it is edited.
 #[derive(Debug, Clone)]
@@ -26,7 +111,7 @@ pub enum Input {
 
 #[derive(Debug, Clone)]
 pub struct Field {
-    pub key: String,
+    pub key: Key,
     pub label: String,
     pub input: Input,
     pub required: bool,
@@ -34,7 +119,7 @@ pub struct Field {
 }
 
 impl Field {
-    pub fn new(key: impl Into<String>, label: impl Into<String>, input: Input) -> Self {
+    pub fn new(key: impl Into<Key>, label: impl Into<String>, input: Input) -> Self {
         Self {
             key: key.into(),
             label: label.into(),
@@ -43,24 +128,24 @@ impl Field {
             error: None,
         }
     }
-    pub fn line(key: &str, label: &str, value: &str) -> Self {
+    pub fn line(key: impl Into<Key>, label: &str, value: &str) -> Self {
         Self::new(key, label, Input::Line(LineInput::new(value)))
     }
-    pub fn secret(key: &str, label: &str) -> Self {
+    pub fn secret(key: impl Into<Key>, label: &str) -> Self {
         Self::new(key, label, Input::Secret(LineInput::default()))
     }
-    pub fn multi(key: &str, label: &str, value: &str) -> Self {
+    pub fn multi(key: impl Into<Key>, label: &str, value: &str) -> Self {
         let mut area = TextArea::new(value.lines().map(str::to_owned).collect());
         area.set_cursor_line_style(Style::new());
         Self::new(key, label, Input::Multi(Box::new(area)))
     }
-    pub fn toggle(key: &str, label: &str, on: bool) -> Self {
+    pub fn toggle(key: impl Into<Key>, label: &str, on: bool) -> Self {
         Self::new(key, label, Input::Toggle(on))
     }
-    pub fn choice(key: &str, label: &str, options: Vec<String>, index: usize) -> Self {
+    pub fn choice(key: impl Into<Key>, label: &str, options: Vec<String>, index: usize) -> Self {
         Self::new(key, label, Input::Choice { options, index })
     }
-    pub fn button(key: &str, label: &str) -> Self {
+    pub fn button(key: impl Into<Key>, label: &str) -> Self {
         Self::new(key, label, Input::Button)
     }
     #[must_use]
@@ -143,43 +228,51 @@ impl Form {
             .ne(self.initial.iter().cloned())
     }
 
-    pub fn index(&self, key: &str) -> Option<usize> {
-        self.fields.iter().position(|f| f.key == key)
+    pub fn index(&self, id: impl FieldRef) -> Option<usize> {
+        self.fields.iter().position(|f| id.is(&f.key))
     }
 
-    pub fn field(&self, key: &str) -> Option<&Field> {
-        self.fields.iter().find(|f| f.key == key)
+    pub fn field(&self, id: impl FieldRef) -> Option<&Field> {
+        self.fields.iter().find(|f| id.is(&f.key))
     }
 
-    pub fn field_mut(&mut self, key: &str) -> Option<&mut Field> {
-        self.fields.iter_mut().find(|f| f.key == key)
+    pub fn field_mut(&mut self, id: impl FieldRef) -> Option<&mut Field> {
+        self.fields.iter_mut().find(|f| id.is(&f.key))
     }
 
-    pub fn text(&self, key: &str) -> String {
-        self.field(key)
-            .map(Field::value)
-            .unwrap_or_default()
-            .trim()
-            .to_owned()
+    /// Whether the focus is on the field `id`.
+    pub fn has_focus(&self, id: impl FieldRef) -> bool {
+        self.fields.get(self.focus).is_some_and(|f| id.is(&f.key))
+    }
+
+    pub fn text(&self, id: impl FieldRef) -> String {
+        self.raw(id).trim().to_owned()
     }
 
     /// The raw text, untrimmed (passwords, descriptions).
-    pub fn raw(&self, key: &str) -> String {
-        self.field(key).map(Field::value).unwrap_or_default()
+    pub fn raw(&self, id: impl FieldRef) -> String {
+        self.field(id).map(Field::value).unwrap_or_default()
     }
 
-    pub fn on(&self, key: &str) -> bool {
-        matches!(self.field(key).map(|f| &f.input), Some(Input::Toggle(true)))
+    pub fn on(&self, id: impl FieldRef) -> bool {
+        matches!(self.field(id).map(|f| &f.input), Some(Input::Toggle(true)))
     }
 
-    pub fn choice(&self, key: &str) -> usize {
-        match self.field(key).map(|f| &f.input) {
+    pub fn choice(&self, id: impl FieldRef) -> usize {
+        match self.field(id).map(|f| &f.input) {
             Some(Input::Choice { index, .. }) => *index,
             _ => 0,
         }
     }
 
-    pub fn set_text(&mut self, index: usize, text: &str) {
+    pub fn set_text(&mut self, id: impl FieldRef, text: &str) {
+        if let Some(index) = self.index(id) {
+            self.set_text_at(index, text);
+        }
+    }
+
+    /// Sets the text of the field at `index` (the one sent to `$EDITOR`).
+    pub fn set_text_at(&mut self, index: usize, text: &str) {
         if let Some(field) = self.fields.get_mut(index) {
             match &mut field.input {
                 Input::Line(i) | Input::Secret(i) => i.set(text),
@@ -195,8 +288,8 @@ impl Form {
     }
 
     /// New options for a choice field; the first is chosen.
-    pub fn set_options(&mut self, key: &str, new: Vec<String>) {
-        if let Some(Input::Choice { options, index }) = self.field_mut(key).map(|f| &mut f.input) {
+    pub fn set_options(&mut self, id: impl FieldRef, new: Vec<String>) {
+        if let Some(Input::Choice { options, index }) = self.field_mut(id).map(|f| &mut f.input) {
             *options = new;
             *index = 0;
         }
@@ -208,15 +301,31 @@ impl Form {
         }
     }
 
-    /// Puts `message` beside the field `key`; false when there is no such field.
-    pub fn set_error(&mut self, key: &str, message: impl Into<String>) -> bool {
-        match self.field_mut(key) {
-            Some(field) => {
-                field.error = Some(message.into());
-                true
-            }
-            None => false,
+    /// Puts `message` beside the field `id`.
+    pub fn set_error(&mut self, id: impl FieldRef, message: impl Into<String>) {
+        if let Some(field) = self.field_mut(id) {
+            field.error = Some(message.into());
         }
+    }
+
+    /// Whether any field shows an error.
+    pub fn has_errors(&self) -> bool {
+        self.fields.iter().any(|f| f.error.is_some())
+    }
+
+    /// Puts the server's refusal beside the field it names, each broken
+    /// rule (the server separates them with "; ") on its own line, and moves
+    /// the focus there; false when it names no field of this form.
+    pub fn place_error(&mut self, error: &ApiError) -> bool {
+        let Some((name, message)) = error.field() else {
+            return false;
+        };
+        let Some(field) = self.fields.iter_mut().find(|f| f.key.named(name)) else {
+            return false;
+        };
+        field.error = Some(message.split("; ").collect::<Vec<_>>().join("\n"));
+        self.focus_first_error();
+        true
     }
 
     /// Errors for empty required fields; true when there were none.
@@ -239,8 +348,8 @@ impl Form {
         }
     }
 
-    pub fn focus_key(&mut self, key: &str) {
-        if let Some(i) = self.index(key) {
+    pub fn focus_on(&mut self, id: impl FieldRef) {
+        if let Some(i) = self.index(id) {
             self.focus = i;
             self.refresh_cursors();
         }
@@ -466,12 +575,26 @@ mod tests {
         KeyEvent::new(code, KeyModifiers::NONE)
     }
 
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    enum Sample {
+        Name,
+        Flag,
+        Pick,
+        Go,
+    }
+
+    impl FieldId for Sample {
+        fn server_name(self) -> Option<&'static str> {
+            (self == Sample::Name).then_some("details.name")
+        }
+    }
+
     fn sample() -> Form {
         Form::new(vec![
-            Field::line("name", "Name", "").required(),
-            Field::toggle("flag", "Flag", false),
-            Field::choice("pick", "Pick", vec!["a".into(), "b".into()], 0),
-            Field::button("go", "Submit"),
+            Field::line(Sample::Name, "Name", "").required(),
+            Field::toggle(Sample::Flag, "Flag", false),
+            Field::choice(Sample::Pick, "Pick", vec!["a".into(), "b".into()], 0),
+            Field::button(Sample::Go, "Submit"),
         ])
     }
 
@@ -483,11 +606,12 @@ mod tests {
         assert!(f.is_dirty());
         f.handle_key(&key(KeyCode::Tab));
         f.handle_key(&key(KeyCode::Char(' ')));
-        assert!(f.on("flag"));
+        assert!(f.on(Sample::Flag));
         f.handle_key(&key(KeyCode::Tab));
         f.handle_key(&key(KeyCode::Right));
-        assert_eq!(f.text("pick"), "b");
+        assert_eq!(f.text(Sample::Pick), "b");
         f.handle_key(&key(KeyCode::Tab));
+        assert!(f.has_focus(Sample::Go));
         assert_eq!(f.handle_key(&key(KeyCode::Enter)), FormEvent::Submit);
         assert_eq!(
             f.handle_key(&KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
@@ -507,5 +631,48 @@ mod tests {
         assert_eq!(f.fields[0].error.as_deref(), Some("required"));
         f.handle_key(&key(KeyCode::Char('a')));
         assert_eq!(f.fields[0].error, None);
+    }
+
+    fn invalid(message: &str) -> ApiError {
+        ApiError {
+            code: tonic::Code::InvalidArgument,
+            message: message.to_owned(),
+        }
+    }
+
+    #[test]
+    fn server_errors_go_beside_the_field_the_server_names() {
+        let mut f = sample();
+        f.fields
+            .push(Field::line(Key::Extra("asset_tag".into()), "Asset", ""));
+        f.focus = 3;
+        assert!(f.place_error(&invalid("details.name: too long; not a name")));
+        assert_eq!(f.fields[0].error.as_deref(), Some("too long\nnot a name"));
+        assert_eq!(f.focus, 0);
+        assert!(f.place_error(&invalid("fields.asset_tag: required")));
+        assert_eq!(
+            f.field(Extra("asset_tag")).and_then(|x| x.error.as_deref()),
+            Some("required")
+        );
+        // A name this form does not show, or no field at all: not placed.
+        assert!(!f.place_error(&invalid("name: required")));
+        assert!(!f.place_error(&invalid("fields.other: required")));
+        assert!(!f.place_error(&ApiError {
+            code: tonic::Code::Unavailable,
+            message: "details.name: down".into(),
+        }));
+    }
+
+    #[test]
+    fn ids_of_another_form_find_nothing() {
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        enum Other {
+            Name,
+        }
+        impl FieldId for Other {}
+        let f = sample();
+        assert_eq!(f.index(Sample::Name), Some(0));
+        assert_eq!(f.index(Other::Name), None);
+        assert_eq!(f.index(Extra("Name")), None);
     }
 }

@@ -8,8 +8,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use super::form::{Field, Form, FormEvent};
-use super::popup::{Popup, PromptPopup, Submit};
+use super::form::{Field, FieldId, Form, FormEvent};
+use super::popup::{Popup, PromptField, PromptPopup, Submit};
 use super::{Effects, HelpLines, centered, plain_help};
 use crate::action::{ApiError, AuthCall, Reply, Request};
 use crate::theme::Theme;
@@ -36,22 +36,49 @@ pub struct Login {
     pub notice: Option<String>,
 }
 
+/// The sign-in form's fields.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SignInField {
+    Email,
+    Password,
+    Remember,
+    SignIn,
+    Forgot,
+    RequestAccess,
+}
+
+impl FieldId for SignInField {}
+
+/// The fields of the forced change of a temporary password.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum NewPasswordField {
+    NewPassword,
+    Repeat,
+    Change,
+}
+
+impl FieldId for NewPasswordField {
+    fn server_name(self) -> Option<&'static str> {
+        (self == Self::NewPassword).then_some("new_password")
+    }
+}
+
 fn sign_in_form() -> Form {
     Form::new(vec![
-        Field::line("email", "E-mail", ""),
-        Field::secret("password", "Password"),
-        Field::toggle("remember", "Remember me", false),
-        Field::button("sign_in", "Sign in"),
-        Field::button("forgot", "Forgot password"),
-        Field::button("request", "Request access"),
+        Field::line(SignInField::Email, "E-mail", ""),
+        Field::secret(SignInField::Password, "Password"),
+        Field::toggle(SignInField::Remember, "Remember me", false),
+        Field::button(SignInField::SignIn, "Sign in"),
+        Field::button(SignInField::Forgot, "Forgot password"),
+        Field::button(SignInField::RequestAccess, "Request access"),
     ])
 }
 
 fn change_form() -> Form {
     Form::new(vec![
-        Field::secret("new_password", "New password").required(),
-        Field::secret("repeat", "Repeat it").required(),
-        Field::button("change", "Change password"),
+        Field::secret(NewPasswordField::NewPassword, "New password").required(),
+        Field::secret(NewPasswordField::Repeat, "Repeat it").required(),
+        Field::button(NewPasswordField::Change, "Change password"),
     ])
 }
 
@@ -73,7 +100,7 @@ impl Login {
 
     /// The server said the password must change first.
     pub fn must_change(&mut self, fx: &mut Effects) {
-        let current = self.form.raw("password");
+        let current = self.form.raw(SignInField::Password);
         self.stage = Stage::ChangePassword {
             current,
             policy: None,
@@ -110,52 +137,44 @@ impl Login {
                 _ => {}
             }
         }
-        // Enter in the password field signs in.
-        let on_password = self
-            .form
-            .fields
-            .get(self.form.focus)
-            .is_some_and(|f| f.key == "password" || f.key == "repeat");
+        // Enter in the (last) password field signs in.
+        let on_password = self.form.has_focus(SignInField::Password)
+            || self.form.has_focus(NewPasswordField::Repeat);
         let event = self.form.handle_key(key);
         let submit = event == FormEvent::Submit || (on_password && key.code == KeyCode::Enter);
+        let enter = key.code == KeyCode::Enter;
         if event == FormEvent::Cancel {
             fx.quit = true;
+        } else if submit && enter && self.form.has_focus(SignInField::Forgot) {
+            self.forgot(fx);
+        } else if submit && enter && self.form.has_focus(SignInField::RequestAccess) {
+            self.request_access(fx);
         } else if submit {
-            let button = self
-                .form
-                .fields
-                .get(self.form.focus)
-                .map(|f| f.key.clone())
-                .unwrap_or_default();
-            match button.as_str() {
-                "forgot" if key.code == KeyCode::Enter => self.forgot(fx),
-                "request" if key.code == KeyCode::Enter => self.request_access(fx),
-                _ => self.submit(fx),
-            }
+            self.submit(fx);
         }
     }
 
     fn forgot(&self, fx: &mut Effects) {
-        let email = self.form.text("email");
+        let email = self.form.text(SignInField::Email);
         fx.popup = Some(Popup::Prompt(
             PromptPopup::new(
                 "Forgot password",
                 Submit::send(forgot_request),
-                vec![Field::line("email", "E-mail", &email)],
+                vec![Field::line(PromptField::Email, "E-mail", &email)],
             )
             .hint("Your company's Admin or the provider will be asked to reset it."),
         ));
     }
 
     fn request_access(&self, fx: &mut Effects) {
-        let email = self.form.text("email");
+        let email = self.form.text(SignInField::Email);
         fx.popup = Some(Popup::Prompt(
             PromptPopup::new(
                 "Request access",
                 Submit::send(access_request),
                 vec![
-                    Field::line("email", "E-mail", &email).required(),
-                    Field::multi("message", "Message", ""),
+                    Field::line(PromptField::Email, "E-mail", &email).required(),
+                    Field::multi(PromptField::Message, "Message", ""),
                 ],
             )
             .hint("Who you are and what you need; an Admin will answer by e-mail."),
@@ -169,46 +188,49 @@ impl Login {
         match &self.stage {
             Stage::Resuming => {}
             Stage::SignIn => {
-                let email = self.form.text("email");
+                let email = self.form.text(SignInField::Email);
                 if email.is_empty() {
-                    self.form.set_error("email", "enter your e-mail");
+                    self.form.set_error(SignInField::Email, "enter your e-mail");
                 } else if !email.contains('@') {
-                    self.form.set_error("email", "not an e-mail address");
+                    self.form
+                        .set_error(SignInField::Email, "not an e-mail address");
                 }
-                if self.form.raw("password").is_empty() {
-                    self.form.set_error("password", "enter your password");
+                if self.form.raw(SignInField::Password).is_empty() {
+                    self.form
+                        .set_error(SignInField::Password, "enter your password");
                 }
-                if self.form.fields.iter().any(|f| f.error.is_some()) {
+                if self.form.has_errors() {
                     self.form.focus_first_error();
                     return;
                 }
                 self.busy = true;
                 fx.send(AuthCall::Login {
                     email,
-                    password: self.form.raw("password"),
-                    remember: self.form.on("remember"),
+                    password: self.form.raw(SignInField::Password),
+                    remember: self.form.on(SignInField::Remember),
                 });
             }
             Stage::ChangePassword { current, policy } => {
-                let new = self.form.raw("new_password");
+                let new = self.form.raw(NewPasswordField::NewPassword);
                 if !self.form.check_required() {
-                } else if new != self.form.raw("repeat") {
-                    self.form.set_error("repeat", "does not match");
+                } else if new != self.form.raw(NewPasswordField::Repeat) {
+                    self.form
+                        .set_error(NewPasswordField::Repeat, "does not match");
                 } else if let Some(policy) = policy {
                     let len = new.chars().count() as u32;
                     if len < policy.min_length {
                         self.form.set_error(
-                            "new_password",
+                            NewPasswordField::NewPassword,
                             format!("at least {} characters", policy.min_length),
                         );
                     } else if policy.max_length > 0 && len > policy.max_length {
                         self.form.set_error(
-                            "new_password",
+                            NewPasswordField::NewPassword,
                             format!("at most {} characters", policy.max_length),
                         );
                     }
                 }
-                if self.form.fields.iter().any(|f| f.error.is_some()) {
+                if self.form.has_errors() {
                     self.form.focus_first_error();
                     return;
                 }
@@ -242,10 +264,8 @@ impl Login {
                     Request::Auth(AuthCall::Login { .. } | AuthCall::Resume) => {
                         self.error = Some(sign_in_error(error));
                         // Try again from an empty password.
-                        if let Some(i) = self.form.index("password") {
-                            self.form.set_text(i, "");
-                            self.form.focus = i;
-                        }
+                        self.form.set_text(SignInField::Password, "");
+                        self.form.focus_on(SignInField::Password);
                     }
                     Request::Auth(AuthCall::ChangeTempPassword { .. }) => {
                         self.password_error(error);
@@ -259,16 +279,8 @@ impl Login {
 
     /// Each rule the new password broke, beside the field.
     fn password_error(&mut self, error: &ApiError) {
-        match error.field() {
-            Some((_, message)) => {
-                // The server lists every broken rule, separated by "; ".
-                self.form.set_error(
-                    "new_password",
-                    message.split("; ").collect::<Vec<_>>().join("\n"),
-                );
-                self.form.focus_key("new_password");
-            }
-            None => self.error = Some(error.text()),
+        if !self.form.place_error(error) {
+            self.error = Some(error.text());
         }
     }
 
@@ -397,25 +409,25 @@ pub fn sign_in_error(error: &ApiError) -> String {
 
 /// The forgot-password prompt's request, once an e-mail is typed.
 fn forgot_request(form: &mut Form) -> Option<AuthCall> {
-    let email = form.text("email");
+    let email = form.text(PromptField::Email);
     if email.contains('@') {
         Some(AuthCall::ForgotPassword { email })
     } else {
-        form.set_error("email", "enter your e-mail");
+        form.set_error(PromptField::Email, "enter your e-mail");
         None
     }
 }
 
 /// The request-access prompt's request, once an e-mail is typed.
 fn access_request(form: &mut Form) -> Option<AuthCall> {
-    let email = form.text("email");
+    let email = form.text(PromptField::Email);
     if email.contains('@') {
         Some(AuthCall::RequestAccess {
             email,
-            message: form.text("message"),
+            message: form.text(PromptField::Message),
         })
     } else {
-        form.set_error("email", "enter your e-mail");
+        form.set_error(PromptField::Email, "enter your e-mail");
         None
     }
 }

@@ -10,7 +10,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph, Wrap};
 
-use super::form::{Field, Form, FormEvent};
+use super::form::{Field, FieldId, Form, FormEvent};
 use super::{HelpLines, Nav, centered, moved};
 use crate::action::Request;
 use crate::keys::{Cmd, KeyMap};
@@ -66,6 +66,34 @@ impl std::fmt::Debug for Submit {
     }
 }
 
+/// The fields of the small one-purpose prompts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PromptField {
+    /// A post's text.
+    Body,
+    /// A file to attach, or where to save one.
+    Path,
+    /// A task's text.
+    Text,
+    /// Why a status changes.
+    Note,
+    Email,
+    Message,
+}
+
+impl FieldId for PromptField {
+    fn server_name(self) -> Option<&'static str> {
+        match self {
+            Self::Body => Some("body"),
+            Self::Path => None,
+            Self::Text => Some("text"),
+            Self::Note => Some("note"),
+            Self::Email => Some("email"),
+            Self::Message => Some("message"),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum Popup {
     Help {
@@ -101,7 +129,7 @@ pub struct PromptPopup {
     pub hint: String,
     pub form: Form,
     pub submit: Submit,
-    /// Tab completes file paths in the first field.
+    /// Tab completes the file path in the [`PromptField::Path`] field.
     pub complete_paths: bool,
     /// What the form sent, while its answer is awaited.
     pub sent: Option<Box<Request>>,
@@ -416,17 +444,10 @@ fn render_prompt(frame: &mut Frame, area: Rect, prompt: &PromptPopup, theme: &Th
     prompt.form.render(frame, body, theme, true);
 }
 
-/// Completes the path in the first field as far as it is unambiguous, and
+/// Completes the path in the path field as far as it is unambiguous, and
 /// lists the candidates in the hint.
 fn complete_path(prompt: &mut PromptPopup) {
-    let typed = prompt.form.raw(
-        prompt
-            .form
-            .fields
-            .first()
-            .map(|f| f.key.as_str())
-            .unwrap_or_default(),
-    );
+    let typed = prompt.form.raw(PromptField::Path);
     let expanded = expand_home(&typed);
     let (dir, prefix) = match expanded.rfind('/') {
         Some(i) => (expanded[..=i].to_owned(), expanded[i + 1..].to_owned()),
@@ -477,7 +498,7 @@ fn complete_path(prompt: &mut PromptPopup) {
             format!("{dir}{common}")
         }
     };
-    prompt.form.set_text(0, &completed);
+    prompt.form.set_text(PromptField::Path, &completed);
 }
 
 /// `~/x` → `$HOME/x`.
@@ -499,7 +520,7 @@ mod tests {
             PromptPopup::new(
                 "Attach",
                 Submit::ToScreen,
-                vec![Field::line("path", "File", typed)],
+                vec![Field::line(PromptField::Path, "File", typed)],
             )
             .with_path_completion(),
         );
@@ -510,7 +531,7 @@ mod tests {
         let Popup::Prompt(p) = &popup else {
             panic!("prompt")
         };
-        (p.form.raw("path"), p.hint.clone())
+        (p.form.raw(PromptField::Path), p.hint.clone())
     }
 
     #[test]

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::form::{Field, Form};
-use super::popup::{Popup, PromptPopup, Submit, Then, expand_home};
+use super::popup::{Popup, PromptField, PromptPopup, Submit, Then, expand_home};
 use super::{Catalog, Ctx, Effects, HelpLines, Nav, Screen, format, help_line, plain_help};
 use crate::action::{ApiError, Reply, Request, TicketCall};
 use crate::keys::Cmd;
@@ -114,9 +114,9 @@ impl TicketDetail {
                 PromptPopup::new(
                     "Attach a file",
                     Submit::send(move |form: &mut Form| {
-                        let path = expand_home(form.raw("path").trim());
+                        let path = expand_home(form.raw(PromptField::Path).trim());
                         if path.is_empty() {
-                            form.set_error("path", "which file?");
+                            form.set_error(PromptField::Path, "which file?");
                             return None;
                         }
                         Some(TicketCall::Upload {
@@ -124,7 +124,7 @@ impl TicketDetail {
                             path: path.into(),
                         })
                     }),
-                    vec![Field::line("path", "File", "")],
+                    vec![Field::line(PromptField::Path, "File", "")],
                 )
                 .hint("Tab completes the path")
                 .with_path_completion(),
@@ -135,10 +135,10 @@ impl TicketDetail {
                 Submit::send(move |form: &mut Form| {
                     form.check_required().then(|| TicketCall::AddTask {
                         number,
-                        text: form.text("text"),
+                        text: form.text(PromptField::Text),
                     })
                 }),
-                vec![Field::line("text", "Task", "").required()],
+                vec![Field::line(PromptField::Text, "Task", "").required()],
             )))
         } else {
             None
@@ -302,9 +302,9 @@ impl TicketDetail {
         }
     }
 
-    /// The server refused a status change without a note: ask for one, in
-    /// the server's words.
-    fn ask_status_note(&self, status: TicketStatus, message: &str, fx: &mut Effects) {
+    /// When the server refused a status change for want of a note, ask for
+    /// one, its words beside the note field.
+    fn ask_status_note(&self, status: TicketStatus, error: &ApiError, fx: &mut Effects) {
         let number = self.number;
         let mut prompt = PromptPopup::new(
             format!("#{number} to {}", format::status(status)),
@@ -312,14 +312,15 @@ impl TicketDetail {
                 form.check_required().then(|| TicketCall::ChangeStatus {
                     number,
                     status,
-                    note: form.text("note"),
+                    note: form.text(PromptField::Note),
                 })
             }),
-            vec![Field::multi("note", "Note", "").required()],
+            vec![Field::multi(PromptField::Note, "Note", "").required()],
         )
         .width(72);
-        prompt.form.set_error("note", message);
-        fx.popup = Some(Popup::Prompt(prompt));
+        if prompt.form.place_error(error) {
+            fx.popup = Some(Popup::Prompt(prompt));
+        }
     }
 
     fn footer_hints(&self) -> Vec<&'static str> {
@@ -582,9 +583,7 @@ impl Screen for TicketDetail {
                 status,
                 note,
             } if *number == self.number && note.is_empty() => {
-                if let Some(("note", message)) = error.field() {
-                    self.ask_status_note(*status, message, fx);
-                }
+                self.ask_status_note(*status, error, fx);
             }
             _ => {}
         }
@@ -729,9 +728,9 @@ fn save_popup(attachment_id: i64, name: &str) -> Popup {
         PromptPopup::new(
             format!("Save {name}"),
             Submit::send(move |form: &mut Form| {
-                let path = expand_home(form.raw("path").trim());
+                let path = expand_home(form.raw(PromptField::Path).trim());
                 if path.is_empty() {
-                    form.set_error("path", "where to?");
+                    form.set_error(PromptField::Path, "where to?");
                     return None;
                 }
                 Some(TicketCall::Download {
@@ -739,7 +738,11 @@ fn save_popup(attachment_id: i64, name: &str) -> Popup {
                     path: path.into(),
                 })
             }),
-            vec![Field::line("path", "Save as", &format!("{dir}{name}"))],
+            vec![Field::line(
+                PromptField::Path,
+                "Save as",
+                &format!("{dir}{name}"),
+            )],
         )
         .hint("Tab completes the path; an existing file is never overwritten")
         .with_path_completion(),
@@ -756,14 +759,14 @@ fn post_popup(number: i64, kind: PostKind) -> Popup {
         PromptPopup::new(
             title,
             Submit::send(move |form: &mut Form| {
-                let body = form.raw("body").trim_end().to_owned();
+                let body = form.raw(PromptField::Body).trim_end().to_owned();
                 if body.trim().is_empty() {
-                    form.set_error("body", "write something first");
+                    form.set_error(PromptField::Body, "write something first");
                     return None;
                 }
                 Some(TicketCall::AddPost { number, kind, body })
             }),
-            vec![Field::multi("body", "Text", "")],
+            vec![Field::multi(PromptField::Body, "Text", "")],
         )
         .hint("Ctrl-E opens $EDITOR")
         .width(72),

@@ -8,13 +8,44 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph};
 
-use super::form::{Field, Form, FormEvent};
+use super::form::{Extra, Field, FieldId, Form, FormEvent, Key};
 use super::popup::{Popup, Then};
 use super::{Catalog, Ctx, Effects, HelpLines, Nav, Screen, format, moved, plain_help};
 use crate::action::{AccountCall, ApiError, Reply, Request, TicketCall};
 
-/// Keys of the fields a service type adds are prefixed so they never clash.
-const EXTRA: &str = "x_";
+/// The new-ticket form's fixed fields; the fields a service type adds are
+/// [`Key::Extra`], by the catalog's key.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TicketField {
+    ServiceType,
+    Company,
+    Contact,
+    Priority,
+    Title,
+    Description,
+    Site,
+    DueDate,
+    Emergency,
+    PoNumber,
+    Submit,
+}
+
+impl FieldId for TicketField {
+    fn server_name(self) -> Option<&'static str> {
+        match self {
+            Self::ServiceType => Some("service_type_id"),
+            Self::Company => Some("company_id"),
+            Self::Contact => Some("contact_id"),
+            Self::Priority => Some("priority"),
+            Self::Title => Some("title"),
+            Self::Description => Some("description"),
+            Self::Site => Some("site_id"),
+            Self::DueDate => Some("due_date"),
+            Self::PoNumber => Some("po_number"),
+            Self::Emergency | Self::Submit => None,
+        }
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct TicketForm {
@@ -82,7 +113,7 @@ impl TicketForm {
             };
         }
         let mut fields = vec![Field::choice(
-            "service_type",
+            TicketField::ServiceType,
             "Service type",
             names,
             self.type_index,
@@ -98,30 +129,35 @@ impl TicketForm {
             let mut priorities = vec!["By default".to_owned()];
             priorities.extend((1..=5).map(|p| format::priority(p).to_owned()));
             fields.extend([
-                Field::choice("company", "Company", companies, 0),
-                Field::choice("contact", "Contact", vec!["(loading…)".to_owned()], 0),
-                Field::choice("priority", "Priority", priorities, 0),
+                Field::choice(TicketField::Company, "Company", companies, 0),
+                Field::choice(
+                    TicketField::Contact,
+                    "Contact",
+                    vec!["(loading…)".to_owned()],
+                    0,
+                ),
+                Field::choice(TicketField::Priority, "Priority", priorities, 0),
             ]);
         }
-        let mut po = Field::line("po_number", "PO number", "");
+        let mut po = Field::line(TicketField::PoNumber, "PO number", "");
         po.required = self.po_required();
         fields.extend([
-            Field::line("title", "Title", "").required(),
-            Field::multi("description", "Description", "").required(),
-            Field::choice("site", "Site", self.site_options(), 0),
-            Field::line("due_date", "Due date", ""),
-            Field::toggle("emergency", "Emergency", false),
+            Field::line(TicketField::Title, "Title", "").required(),
+            Field::multi(TicketField::Description, "Description", "").required(),
+            Field::choice(TicketField::Site, "Site", self.site_options(), 0),
+            Field::line(TicketField::DueDate, "Due date", ""),
+            Field::toggle(TicketField::Emergency, "Emergency", false),
             po,
         ]);
         if !self.staff {
             fields.push(Field::choice(
-                "contact",
+                TicketField::Contact,
                 "Contact",
                 self.contact_options(ctx),
                 0,
             ));
         }
-        fields.push(Field::button("submit", "Submit"));
+        fields.push(Field::button(TicketField::Submit, "Submit"));
         self.form = Form::new(fields);
         self.form.focus = 1;
     }
@@ -151,7 +187,7 @@ impl TicketForm {
 
     /// Staff picked another company: its sites and contacts apply.
     fn recompany(&mut self, ctx: &Ctx, fx: &mut Effects) {
-        let index = self.form.choice("company");
+        let index = self.form.choice(TicketField::Company);
         if !self.staff || index == self.company_index {
             return;
         }
@@ -164,10 +200,11 @@ impl TicketForm {
             .unwrap_or_default();
         self.contacts.clear();
         self.form
-            .set_options("contact", vec!["(loading…)".to_owned()]);
-        self.form.set_options("site", self.site_options());
+            .set_options(TicketField::Contact, vec!["(loading…)".to_owned()]);
+        self.form
+            .set_options(TicketField::Site, self.site_options());
         let po_required = self.po_required();
-        if let Some(po) = self.form.field_mut("po_number") {
+        if let Some(po) = self.form.field_mut(TicketField::PoNumber) {
             po.required = po_required;
         }
         fx.send(AccountCall::CompanyContacts {
@@ -181,7 +218,7 @@ impl TicketForm {
             self.contacts = contacts.into_iter().filter(|c| c.active).collect();
             let mut options = vec!["(none)".to_owned()];
             options.extend(self.contacts.iter().map(Catalog::contact_name));
-            self.form.set_options("contact", options);
+            self.form.set_options(TicketField::Contact, options);
         }
     }
 
@@ -193,11 +230,11 @@ impl TicketForm {
         ty.fields
             .iter()
             .map(|def| {
-                let key = format!("{EXTRA}{}", def.key);
-                let kept = old.field(&key).map(Field::value).unwrap_or_default();
+                let key = Key::Extra(def.key.clone());
+                let kept = old.raw(Extra(&def.key));
                 let mut field = match def.kind() {
-                    FieldKind::Multiline => Field::multi(&key, &def.label, &kept),
-                    FieldKind::YesNo => Field::toggle(&key, &def.label, kept == "yes"),
+                    FieldKind::Multiline => Field::multi(key, &def.label, &kept),
+                    FieldKind::YesNo => Field::toggle(key, &def.label, kept == "yes"),
                     FieldKind::Choice => {
                         let mut options = if def.required {
                             Vec::new()
@@ -206,14 +243,12 @@ impl TicketForm {
                         };
                         options.extend(def.choices.iter().cloned());
                         let index = options.iter().position(|o| *o == kept).unwrap_or(0);
-                        Field::choice(&key, &def.label, options, index)
+                        Field::choice(key, &def.label, options, index)
                     }
                     FieldKind::Date => {
-                        Field::line(&key, &format!("{} (YYYY-MM-DD)", def.label), &kept)
+                        Field::line(key, &format!("{} (YYYY-MM-DD)", def.label), &kept)
                     }
-                    FieldKind::Text | FieldKind::Unspecified => {
-                        Field::line(&key, &def.label, &kept)
-                    }
+                    FieldKind::Text | FieldKind::Unspecified => Field::line(key, &def.label, &kept),
                 };
                 field.required = def.required && def.kind() != FieldKind::YesNo;
                 field
@@ -223,14 +258,14 @@ impl TicketForm {
 
     /// The type changed in the form: swap its extra fields.
     fn retype(&mut self) {
-        let index = self.form.choice("service_type");
+        let index = self.form.choice(TicketField::ServiceType);
         if index == self.type_index {
             return;
         }
         self.type_index = index;
         let old = self.form.clone();
         let fields = self.extra_fields(&old);
-        self.form.fields.retain(|f| !f.key.starts_with(EXTRA));
+        self.form.fields.retain(|f| !matches!(f.key, Key::Extra(_)));
         let at = 1;
         for (i, f) in fields.into_iter().enumerate() {
             self.form.fields.insert(at + i, f);
@@ -302,28 +337,29 @@ impl TicketForm {
         self.form.clear_errors();
         self.error = None;
         self.form.check_required();
-        let due = self.form.text("due_date");
+        let due = self.form.text(TicketField::DueDate);
         if !due.is_empty() && NaiveDate::parse_from_str(&due, "%Y-%m-%d").is_err() {
-            self.form.set_error("due_date", "a date as YYYY-MM-DD");
+            self.form
+                .set_error(TicketField::DueDate, "a date as YYYY-MM-DD");
         }
-        if self.form.text("title").chars().count() > 200 {
-            self.form.set_error("title", "at most 200 characters");
+        if self.form.text(TicketField::Title).chars().count() > 200 {
+            self.form
+                .set_error(TicketField::Title, "at most 200 characters");
         }
         let Some(ty) = self.types.get(self.type_index) else {
             self.error = Some("No service types are available".to_owned());
             return;
         };
         for def in &ty.fields {
-            let key = format!("{EXTRA}{}", def.key);
-            let value = self.form.text(&key);
+            let value = self.form.text(Extra(&def.key));
             if def.kind() == FieldKind::Date
                 && !value.is_empty()
                 && NaiveDate::parse_from_str(&value, "%Y-%m-%d").is_err()
             {
-                self.form.set_error(&key, "a date as YYYY-MM-DD");
+                self.form.set_error(Extra(&def.key), "a date as YYYY-MM-DD");
             }
         }
-        if self.form.fields.iter().any(|f| f.error.is_some()) {
+        if self.form.has_errors() {
             self.form.focus_first_error();
             return;
         }
@@ -332,36 +368,40 @@ impl TicketForm {
             .iter()
             .map(|def| pb::FieldValue {
                 key: def.key.clone(),
-                value: self.form.text(&format!("{EXTRA}{}", def.key)),
+                value: self.form.text(Extra(&def.key)),
             })
             .filter(|v| !v.value.is_empty())
             .collect();
         let site_id = self
             .form
-            .choice("site")
+            .choice(TicketField::Site)
             .checked_sub(1)
             .and_then(|i| self.company.sites.get(i))
             .map_or(0, |s| s.id);
         let contact_id = self
             .form
-            .choice("contact")
+            .choice(TicketField::Contact)
             .checked_sub(1)
             .and_then(|i| self.contacts.get(i))
             .map_or(0, |c| c.id);
         self.busy = true;
         fx.send(TicketCall::CreateTicket(pb::CreateTicketRequest {
-            title: self.form.text("title"),
-            description: self.form.raw("description").trim_end().to_owned(),
+            title: self.form.text(TicketField::Title),
+            description: self
+                .form
+                .raw(TicketField::Description)
+                .trim_end()
+                .to_owned(),
             service_type_id: ty.id,
             fields,
             site_id,
             due_date: due,
-            emergency: self.form.on("emergency"),
-            po_number: self.form.text("po_number"),
+            emergency: self.form.on(TicketField::Emergency),
+            po_number: self.form.text(TicketField::PoNumber),
             contact_id,
             company_id: if self.staff { self.company.id } else { 0 },
             priority: if self.staff {
-                self.form.choice("priority") as i32
+                self.form.choice(TicketField::Priority) as i32
             } else {
                 0
             },
@@ -371,23 +411,7 @@ impl TicketForm {
     /// The server refused: put its message beside the field it names.
     pub fn on_failed(&mut self, error: &ApiError) {
         self.busy = false;
-        let placed = error.field().is_some_and(|(field, message)| {
-            let key = match field {
-                "site_id" => "site".to_owned(),
-                "company_id" => "company".to_owned(),
-                "contact_id" => "contact".to_owned(),
-                "service_type_id" => "service_type".to_owned(),
-                f => match f.strip_prefix("fields.") {
-                    Some(extra) => format!("{EXTRA}{extra}"),
-                    None if self.form.index(f).is_some() => f.to_owned(),
-                    None => format!("{EXTRA}{f}"),
-                },
-            };
-            self.form.set_error(&key, message.to_owned())
-        });
-        if placed {
-            self.form.focus_first_error();
-        } else {
+        if !self.form.place_error(error) {
             self.error = Some(error.text());
         }
     }

@@ -9,7 +9,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, List, ListItem, ListState, Paragraph, Row, Table, TableState};
 
-use super::form::{Field, Form};
+use super::form::{Field, FieldId, Form};
 use super::input::LineInput;
 use super::popup::{Popup, PromptPopup, Submit, Then};
 use super::{Catalog, Ctx, Effects, HelpLines, Nav, Screen, format, help_line, moved, plain_help};
@@ -40,6 +40,22 @@ const STATUSES: [TicketStatus; 8] = [
 ];
 
 /// The filters of a list, as sent to `ListTickets`.
+/// The fields of the filter panel.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FilterField {
+    Group,
+    Status,
+    Number,
+    Contact,
+    Priority,
+    Type,
+    From,
+    To,
+    Apply,
+}
+
+impl FieldId for FilterField {}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Filter {
     pub text: String,
@@ -316,19 +332,24 @@ impl TicketList {
         };
         let fields = vec![
             Field::choice(
-                "group",
+                FilterField::Group,
                 "Status group",
                 GROUPS.iter().map(|(_, n)| (*n).to_owned()).collect(),
                 group,
             ),
-            Field::choice("status", "Status", statuses, status),
-            Field::line("number", "Number", &number),
-            Field::choice("contact", "Contact", contacts, contact),
-            Field::choice("priority", "Priority", priorities, f.priority as usize),
-            Field::choice("type", "Service type", types, service_type),
-            Field::line("from", "Created from", &f.created_from),
-            Field::line("to", "Created to", &f.created_to),
-            Field::button("apply", "Apply"),
+            Field::choice(FilterField::Status, "Status", statuses, status),
+            Field::line(FilterField::Number, "Number", &number),
+            Field::choice(FilterField::Contact, "Contact", contacts, contact),
+            Field::choice(
+                FilterField::Priority,
+                "Priority",
+                priorities,
+                f.priority as usize,
+            ),
+            Field::choice(FilterField::Type, "Service type", types, service_type),
+            Field::line(FilterField::From, "Created from", &f.created_from),
+            Field::line(FilterField::To, "Created to", &f.created_to),
+            Field::button(FilterField::Apply, "Apply"),
         ];
         Popup::Prompt(
             PromptPopup::new("Filter tickets", Submit::ToScreen, fields)
@@ -346,22 +367,25 @@ impl TicketList {
         fx: &mut Effects,
     ) -> bool {
         form.clear_errors();
-        let number = form.text("number").trim_start_matches('#').to_owned();
+        let number = form
+            .text(FilterField::Number)
+            .trim_start_matches('#')
+            .to_owned();
         let number = if number.is_empty() {
             0
         } else if let Ok(n) = number.parse::<i64>() {
             n
         } else {
-            form.set_error("number", "a ticket number, e.g. 1234");
+            form.set_error(FilterField::Number, "a ticket number, e.g. 1234");
             0
         };
-        for key in ["from", "to"] {
-            let date = form.text(key);
+        for id in [FilterField::From, FilterField::To] {
+            let date = form.text(id);
             if !date.is_empty() && NaiveDate::parse_from_str(&date, "%Y-%m-%d").is_err() {
-                form.set_error(key, "a date as YYYY-MM-DD");
+                form.set_error(id, "a date as YYYY-MM-DD");
             }
         }
-        if form.fields.iter().any(|f| f.error.is_some()) {
+        if form.has_errors() {
             form.focus_first_error();
             return false;
         }
@@ -369,28 +393,28 @@ impl TicketList {
         self.filter = Filter {
             text: self.filter.text.clone(),
             group: GROUPS
-                .get(form.choice("group"))
+                .get(form.choice(FilterField::Group))
                 .map_or(StatusGroup::Open, |(g, _)| *g),
             status: form
-                .choice("status")
+                .choice(FilterField::Status)
                 .checked_sub(1)
                 .and_then(|i| STATUSES.get(i))
                 .copied()
                 .unwrap_or_default(),
             number,
             contact_id: form
-                .choice("contact")
+                .choice(FilterField::Contact)
                 .checked_sub(1)
                 .and_then(|i| catalog.contacts.get(i))
                 .map_or(0, |c| c.id),
-            priority: form.choice("priority") as i32,
+            priority: form.choice(FilterField::Priority) as i32,
             service_type_id: form
-                .choice("type")
+                .choice(FilterField::Type)
                 .checked_sub(1)
                 .and_then(|i| ordered.get(i))
                 .map_or(0, |t| t.id),
-            created_from: form.text("from"),
-            created_to: form.text("to"),
+            created_from: form.text(FilterField::From),
+            created_to: form.text(FilterField::To),
         };
         self.restart(fx);
         true

@@ -2,13 +2,15 @@
 //! disable them; Managers see and edit their details.
 
 use crossterm::event::KeyEvent;
+use portal_proto::pb::PhoneKind::{Direct, Mobile};
 use portal_proto::pb::{self, AccessLevel};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 
-use super::form::{Field, Form};
+use super::account::DetailsField;
+use super::form::{Field, FieldId, Form};
 use super::popup::{Popup, PromptPopup, Submit, Then};
 use super::{Catalog, Ctx, Effects, HelpLines, format, help_line, moved, plain_help};
 use crate::action::AccountCall;
@@ -210,17 +212,39 @@ impl Users {
     }
 }
 
+/// The fields of the add-a-user prompt.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum AddUserField {
+    Email,
+    FirstName,
+    LastName,
+    Level,
+    Add,
+}
+
+impl FieldId for AddUserField {
+    fn server_name(self) -> Option<&'static str> {
+        match self {
+            Self::Email => Some("email"),
+            Self::FirstName => Some("details.first_name"),
+            Self::LastName => Some("details.last_name"),
+            Self::Level => Some("access"),
+            Self::Add => None,
+        }
+    }
+}
+
 fn add_user_popup() -> Popup {
     Popup::Prompt(
         PromptPopup::new(
             "Add a user",
             Submit::send(add_user_request),
             vec![
-                Field::line("email", "E-mail", "").required(),
-                Field::line("first_name", "First name", "").required(),
-                Field::line("last_name", "Last name", "").required(),
+                Field::line(AddUserField::Email, "E-mail", "").required(),
+                Field::line(AddUserField::FirstName, "First name", "").required(),
+                Field::line(AddUserField::LastName, "Last name", "").required(),
                 Field::choice(
-                    "level",
+                    AddUserField::Level,
                     "Level",
                     LEVELS
                         .iter()
@@ -228,7 +252,7 @@ fn add_user_popup() -> Popup {
                         .collect(),
                     0,
                 ),
-                Field::button("add", "Add"),
+                Field::button(AddUserField::Add, "Add"),
             ],
         )
         .hint("The temporary password is shown once; pass it on safely."),
@@ -238,11 +262,11 @@ fn add_user_popup() -> Popup {
 pub fn add_user_request(form: &mut Form) -> Option<AccountCall> {
     form.clear_errors();
     form.check_required();
-    let email = form.text("email");
+    let email = form.text(AddUserField::Email);
     if !email.is_empty() && !email.contains('@') {
-        form.set_error("email", "not an e-mail address");
+        form.set_error(AddUserField::Email, "not an e-mail address");
     }
-    if form.fields.iter().any(|f| f.error.is_some()) {
+    if form.has_errors() {
         form.focus_first_error();
         return None;
     }
@@ -250,12 +274,12 @@ pub fn add_user_request(form: &mut Form) -> Option<AccountCall> {
         company_id: 0,
         email,
         details: Some(pb::ContactDetails {
-            first_name: form.text("first_name"),
-            last_name: form.text("last_name"),
+            first_name: form.text(AddUserField::FirstName),
+            last_name: form.text(AddUserField::LastName),
             ..Default::default()
         }),
         access: LEVELS
-            .get(form.choice("level"))
+            .get(form.choice(AddUserField::Level))
             .copied()
             .unwrap_or(AccessLevel::User)
             .into(),
@@ -263,6 +287,7 @@ pub fn add_user_request(form: &mut Form) -> Option<AccountCall> {
 }
 
 fn edit_user_popup(contact: &pb::Contact) -> Popup {
+    use DetailsField as F;
     let d = contact.details.clone().unwrap_or_default();
     let phone = |kind: pb::PhoneKind| {
         d.phones
@@ -271,7 +296,7 @@ fn edit_user_popup(contact: &pb::Contact) -> Popup {
             .cloned()
             .unwrap_or_default()
     };
-    let (direct, mobile) = (phone(pb::PhoneKind::Direct), phone(pb::PhoneKind::Mobile));
+    let (direct, mobile) = (phone(Direct), phone(Mobile));
     Popup::Prompt(PromptPopup::new(
         format!("Edit {}", contact.email),
         {
@@ -279,41 +304,38 @@ fn edit_user_popup(contact: &pb::Contact) -> Popup {
             Submit::send(move |form: &mut Form| update_user_request(form, &contact))
         },
         vec![
-            Field::line("first_name", "First name", &d.first_name).required(),
-            Field::line("last_name", "Last name", &d.last_name).required(),
-            Field::line("title", "Title", &d.title),
-            Field::line("direct", "Direct phone", &direct.number),
-            Field::line("direct_ext", "  ext.", &direct.extension),
-            Field::line("mobile", "Mobile", &mobile.number),
-            Field::line("mobile_ext", "  ext.", &mobile.extension),
-            Field::button("save", "Save"),
+            Field::line(F::FirstName, "First name", &d.first_name).required(),
+            Field::line(F::LastName, "Last name", &d.last_name).required(),
+            Field::line(F::Title, "Title", &d.title),
+            Field::line(F::Phone(Direct), "Direct phone", &direct.number),
+            Field::line(F::Extension(Direct), "  ext.", &direct.extension),
+            Field::line(F::Phone(Mobile), "Mobile", &mobile.number),
+            Field::line(F::Extension(Mobile), "  ext.", &mobile.extension),
+            Field::button(F::Save, "Save"),
         ],
     ))
 }
 
 /// The update for the edit form, keeping what the form does not show.
 pub fn update_user_request(form: &mut Form, contact: &pb::Contact) -> Option<AccountCall> {
+    use DetailsField as F;
     form.clear_errors();
     if !form.check_required() {
         form.focus_first_error();
         return None;
     }
     let mut d = contact.details.clone().unwrap_or_default();
-    d.first_name = form.text("first_name");
-    d.last_name = form.text("last_name");
-    d.title = form.text("title");
-    d.phones
-        .retain(|p| !matches!(p.kind(), pb::PhoneKind::Direct | pb::PhoneKind::Mobile));
-    for (kind, key) in [
-        (pb::PhoneKind::Direct, "direct"),
-        (pb::PhoneKind::Mobile, "mobile"),
-    ] {
-        let number = form.text(key);
+    d.first_name = form.text(F::FirstName);
+    d.last_name = form.text(F::LastName);
+    d.title = form.text(F::Title);
+    d.phones.retain(|p| !matches!(p.kind(), Direct | Mobile));
+    for kind in [Direct, Mobile] {
+        let number = form.text(F::Phone(kind));
         if !number.is_empty() {
             d.phones.push(pb::Phone {
                 kind: kind.into(),
                 number,
-                extension: form.text(&format!("{key}_ext")),
+                extension: form.text(F::Extension(kind)),
             });
         }
     }
