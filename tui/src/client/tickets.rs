@@ -92,19 +92,16 @@ impl Client {
                 seq,
                 append,
                 query,
-            } => {
-                let page = self
+            } => Reply::Tickets {
+                list,
+                seq,
+                append,
+                page: self
                     .tickets()
                     .list_tickets(self.authed(query))
                     .await?
-                    .into_inner();
-                Reply::Tickets {
-                    list,
-                    seq,
-                    append,
-                    page,
-                }
-            }
+                    .into_inner(),
+            },
             TicketCall::Get { number } => Reply::Ticket(Box::new(
                 self.tickets()
                     .get_ticket(self.authed(pb::GetTicketRequest { number }))
@@ -114,16 +111,7 @@ impl Client {
             TicketCall::OlderTimeline { number, cursor } => {
                 self.older_timeline(number, cursor).await?
             }
-            TicketCall::AddPost { number, kind, body } => {
-                self.tickets()
-                    .add_post(self.authed(pb::AddPostRequest {
-                        number,
-                        kind: kind.into(),
-                        body,
-                    }))
-                    .await?;
-                Reply::Posted { number }
-            }
+            TicketCall::AddPost { number, kind, body } => self.add_post(number, kind, body).await?,
             TicketCall::ChangeStatus {
                 number,
                 status,
@@ -152,16 +140,7 @@ impl Client {
                 number,
                 task_id,
                 done,
-            } => {
-                self.tickets()
-                    .set_task_done(self.authed(pb::SetTaskDoneRequest {
-                        number,
-                        task_id,
-                        done,
-                    }))
-                    .await?;
-                changed(number, if done { "task done" } else { "task reopened" })
-            }
+            } => self.set_task_done(number, task_id, done).await?,
             TicketCall::AddSubscriber { number, contact_id } => Reply::Subscribers {
                 number,
                 subscribers: self
@@ -195,6 +174,31 @@ impl Client {
                     .into_inner(),
             )),
         })
+    }
+
+    async fn add_post(&self, number: i64, kind: pb::PostKind, body: String) -> Res<Reply> {
+        self.tickets()
+            .add_post(self.authed(pb::AddPostRequest {
+                number,
+                kind: kind.into(),
+                body,
+            }))
+            .await?;
+        Ok(Reply::Posted { number })
+    }
+
+    async fn set_task_done(&self, number: i64, task_id: i64, done: bool) -> Res<Reply> {
+        self.tickets()
+            .set_task_done(self.authed(pb::SetTaskDoneRequest {
+                number,
+                task_id,
+                done,
+            }))
+            .await?;
+        Ok(changed(
+            number,
+            if done { "task done" } else { "task reopened" },
+        ))
     }
 
     async fn older_timeline(&self, number: i64, cursor: String) -> Res<Reply> {
