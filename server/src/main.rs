@@ -57,6 +57,13 @@ enum Command {
         /// Contacts per company.
         #[arg(long, default_value_t = 20)]
         contacts: u32,
+        /// Days of history the tickets spread over, ending now.
+        #[arg(long, default_value_t = 3 * 365)]
+        days: u32,
+        /// Leave the full-text index as the inserts left it, not merged
+        /// into one segment (as a live store's index is).
+        #[arg(long)]
+        no_merge: bool,
     },
     /// Copy the store with SQLite's online backup (safe while serving).
     Backup {
@@ -160,6 +167,8 @@ fn main() -> anyhow::Result<()> {
             companies,
             tickets,
             contacts,
+            days,
+            no_merge,
         } => {
             let path = db.path()?;
             refuse_existing(&path)?;
@@ -170,6 +179,8 @@ fn main() -> anyhow::Result<()> {
                     companies,
                     contacts_per_company: contacts,
                     tickets,
+                    days,
+                    merge_search: !no_merge,
                 },
             )?;
             println!(

@@ -4,15 +4,27 @@
 //! `bench-admin@provider.example` (Admin), `dispatch1..2@provider.example`
 //! and `tech1..30@provider.example`; companies 1..N, each with 1 to 3 sites
 //! and contacts `u{k}@c{n}.example` (k = 1 is the company's Admin, 2 its
-//! Manager, the rest Users); tickets from #1001 over three years ending now,
-//! spread unevenly over companies (some clients are much bigger), every
-//! status (open ones recent), about two public posts each plus internal
-//! notes and status changes. Every account's password is the demo password.
+//! Manager, the rest Users); tickets from #1001 over three years (`days`)
+//! ending now, about two public posts each plus internal notes and status
+//! changes. Every account's password is the demo password.
+//!
+//! How tickets spread, as at a managed service provider (docs/BENCHMARKS.md
+//! says why):
+//! - client sizes fall off as a power of their rank (Zipf, exponent 0.8):
+//!   with 1,000 companies the largest raises 6.5 % of all tickets, the
+//!   tenth 1 %, the smallest 0.04 %;
+//! - a ticket's working life depends on its priority (hours to a week),
+//!   and 15 % also wait one to eight weeks on the client or a visit, 4 %
+//!   run one to six months; a ticket is open until its life ends, so about
+//!   1 % of a three-year store is open (eleven days of intake), and the
+//!   largest clients have hundreds of open tickets each;
+//! - a Completed ticket is signed off or closes itself within 7 days.
 //!
 //! Rows go in on a private bulk connection (see
 //! `generate::rows::bulk_connection` for why durability is off there) in
 //! transactions of `BATCH` tickets, about 50,000 rows with posts and index
-//! entries.
+//! entries. The search index is merged at the end unless `merge_search` is
+//! off (a live store's index is never merged in one piece).
 
 mod words;
 
@@ -40,14 +52,21 @@ pub struct GenSpec {
     pub companies: u32,
     pub contacts_per_company: u32,
     pub tickets: u64,
+    /// The days of history the tickets spread over, ending now.
+    pub days: u32,
+    /// Merge the full-text index into one segment at the end.
+    pub merge_search: bool,
 }
 
 /// Tickets per transaction.
 const BATCH: u64 = 10_000;
 const MINUTE: i64 = 60_000;
 const DAY: i64 = 24 * 60 * MINUTE;
-const SPAN: i64 = 3 * 365 * DAY;
 const TECHNICIANS: usize = 30;
+/// Client sizes fall off as rank to this power.
+const SIZE_EXPONENT: f64 = 0.8;
+/// A Completed ticket closes itself after this long (`auto_close_days`).
+const AUTO_CLOSE: i64 = 7 * DAY;
 const VOCABULARY: usize = 4000;
 
 struct Company {
@@ -63,6 +82,8 @@ struct State {
     rng: StdRng,
     vocabulary: Vocabulary,
     companies: Vec<Company>,
+    /// Running sums of the companies' weights, for drawing one.
+    company_weights: Vec<f64>,
     /// Staff ids and names: technicians first, then dispatchers.
     techs: Vec<(i64, String)>,
     service_types: Vec<i64>,
@@ -70,6 +91,7 @@ struct State {
     done: u64,
     total: u64,
     start: i64,
+    span: i64,
     now: i64,
 }
 
@@ -82,6 +104,7 @@ pub fn generate(store: &Store, spec: &GenSpec) -> anyhow::Result<()> {
 fn generate_in_batches(store: &Store, spec: &GenSpec, batch: u64) -> anyhow::Result<()> {
     ensure!(spec.companies >= 1, "--companies: at least 1");
     ensure!(spec.contacts_per_company >= 1, "--contacts: at least 1");
+    ensure!(spec.days >= 1, "--days: at least 1");
     let began = Instant::now();
     let catalog = Catalog::embedded()?;
     let sla = SlaFile::embedded()?;
@@ -100,7 +123,7 @@ fn generate_in_batches(store: &Store, spec: &GenSpec, batch: u64) -> anyhow::Res
             &hash,
             spec.companies,
             spec.contacts_per_company,
-            now_ms(),
+            (now_ms(), i64::from(spec.days) * DAY),
         )
     })
     .context("cannot create the companies")?;
@@ -128,11 +151,13 @@ fn generate_in_batches(store: &Store, spec: &GenSpec, batch: u64) -> anyhow::Res
             began.elapsed().as_secs_f64()
         );
     }
-    rows::optimize_search(&conn).context("cannot merge the search index")?;
-    eprintln!(
-        "gen: search index merged ({:.1} s)",
-        began.elapsed().as_secs_f64()
-    );
+    if spec.merge_search {
+        rows::optimize_search(&conn).context("cannot merge the search index")?;
+        eprintln!(
+            "gen: search index merged ({:.1} s)",
+            began.elapsed().as_secs_f64()
+        );
+    }
     Ok(())
 }
 
@@ -143,12 +168,12 @@ fn people(
     hash: &str,
     companies: u32,
     contacts_per: u32,
-    now: i64,
+    (now, span): (i64, i64),
 ) -> store::Result<State> {
     let mut rng = StdRng::seed_from_u64(7);
     let vocabulary = Vocabulary::new(VOCABULARY, &mut rng);
     let service_types = seed::base(conn, "Synthetic MSP", catalog, sla)?;
-    let start = now - SPAN;
+    let start = now - span;
 
     let mut techs = Vec::new();
     let staff = std::iter::once(("bench-admin@provider.example".to_owned(), "admin"))
@@ -241,16 +266,24 @@ fn people(
             contacts,
         });
     }
+    let company_weights = (1..=companies)
+        .scan(0.0, |sum, rank| {
+            *sum += f64::from(rank).powf(-SIZE_EXPONENT);
+            Some(*sum)
+        })
+        .collect();
     Ok(State {
         rng,
         vocabulary,
         companies: companies_made,
+        company_weights,
         techs,
         service_types,
         next_ticket: 1001,
         done: 0,
         total: 0,
         start,
+        span,
         now,
     })
 }
@@ -286,35 +319,35 @@ fn ticket(conn: &Connection, s: &mut State) -> store::Result<()> {
     let rng = &mut s.rng;
     // Evenly through time, in number order; the newest ends near now.
     let created = s.start
-        + ((id - 1001) as f64 / s.total as f64 * SPAN as f64) as i64
+        + ((id - 1001) as f64 / s.total as f64 * s.span as f64) as i64
         + rng.gen_range(0..MINUTE);
     let created = created.min(s.now - MINUTE);
     let age = s.now - created;
-    // Big clients and small ones: company index skewed towards the front.
-    let company = &s.companies[((rng.r#gen::<f64>().powi(2)) * s.companies.len() as f64) as usize];
+    // Big clients and small ones: companies drawn by weight.
+    let heaviest = s.company_weights.last().copied().unwrap_or(0.0);
+    let draw = rng.r#gen::<f64>() * heaviest;
+    let company = &s.companies[s
+        .company_weights
+        .partition_point(|&w| w <= draw)
+        .min(s.companies.len() - 1)];
     let (contact, contact_name) = &company.contacts[rng.gen_range(0..company.contacts.len())];
     let contact = *contact;
     let site = company.sites[rng.gen_range(0..company.sites.len())];
     let service_type = s.service_types[rng.gen_range(0..s.service_types.len())];
     let (tech_id, tech_name) = &s.techs[rng.gen_range(0..s.techs.len())];
 
-    let status = status_for_age(rng, age);
     let priority = [1, 2, 3, 3, 3, 3, 4, 4, 5][rng.gen_range(0..9)];
+    let (life, status) = life_and_status(rng, priority, age);
 
     let mut title = String::with_capacity(64);
     let title_words = rng.gen_range(4..=8);
     s.vocabulary.sentence(rng, title_words, &mut title);
     let words = rng.gen_range(15..=40);
-    let description = s.vocabulary.text(rng, words);
+    let mut description = s.vocabulary.text(rng, words);
+    s.vocabulary.identifiers(rng, &mut description);
 
-    // The timeline: times spread over the ticket's working life.
-    let life = (match priority {
-        1 => rng.gen_range(60..240),
-        2 => rng.gen_range(120..960),
-        _ => rng.gen_range(240..7 * 24 * 60),
-    } * MINUTE)
-        .min(age * 9 / 10)
-        .max(MINUTE);
+    // The timeline: times spread over the ticket's working life so far.
+    let life = life.min(age * 9 / 10).max(MINUTE);
     let events = timeline(
         rng,
         &s.vocabulary,
@@ -377,16 +410,35 @@ fn ticket(conn: &Connection, s: &mut State) -> store::Result<()> {
 
 /// A ticket's status by its age: recent ones in every open status, older
 /// ones mostly closed.
-fn status_for_age(rng: &mut StdRng, age: i64) -> TicketStatus {
-    if age < 14 * DAY {
-        [
-            New,
-            InProgress,
-            InProgress,
-            WaitingOnClient,
-            Scheduled,
-            Completed,
-        ][rng.gen_range(0..6)]
+/// A ticket's working life (creation to completion) and, `age` after its
+/// creation, its status: open until its life ends, then Completed until it
+/// is signed off or closes itself, then closed for good.
+fn life_and_status(rng: &mut StdRng, priority: i64, age: i64) -> (i64, TicketStatus) {
+    let work = match priority {
+        1 => rng.gen_range(60..240),
+        2 => rng.gen_range(120..960),
+        _ => rng.gen_range(240..7 * 24 * 60),
+    } * MINUTE;
+    let r: f64 = rng.r#gen();
+    // Some wait on the client or a scheduled visit; a few are projects.
+    let (waits, life) = if r < 0.04 {
+        (true, work + rng.gen_range(30..180) * DAY)
+    } else if r < 0.19 {
+        (true, work + rng.gen_range(7..56) * DAY)
+    } else {
+        (false, work)
+    };
+    let answered_after = rng.gen_range(5..120) * MINUTE;
+    let status = if age < answered_after {
+        New
+    } else if age < life {
+        match (waits, rng.gen_range(0..3)) {
+            (true, 0) => Scheduled,
+            (true, _) => WaitingOnClient,
+            (false, _) => InProgress,
+        }
+    } else if age - life < AUTO_CLOSE && rng.gen_bool(0.6) {
+        Completed
     } else {
         let r: f64 = rng.r#gen();
         if r < 0.88 {
@@ -396,7 +448,8 @@ fn status_for_age(rng: &mut StdRng, age: i64) -> TicketStatus {
         } else {
             NoActionRequired
         }
-    }
+    };
+    (life, status)
 }
 
 /// The events that bring a ticket to `status`: posts, perhaps a client

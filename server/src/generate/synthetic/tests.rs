@@ -1,7 +1,7 @@
 use super::*;
 use crate::store::StoreOptions;
 
-fn count(store: &Store, sql: &'static str) -> i64 {
+fn count(store: &Store, sql: &str) -> i64 {
     store
         .read_inline(|c| Ok(c.query_row(sql, [], |r| r.get(0))?))
         .unwrap()
@@ -15,6 +15,8 @@ fn a_small_synthetic_store_is_complete_and_consistent() {
         companies: 7,
         contacts_per_company: 4,
         tickets: 2500,
+        days: 60,
+        merge_search: true,
     };
     generate_in_batches(&store, &spec, 1000).unwrap();
 
@@ -34,11 +36,33 @@ fn a_small_synthetic_store_is_complete_and_consistent() {
     let public = count(&store, "SELECT COUNT(*) FROM timeline WHERE kind IN (1, 2)");
     assert!((4000..=6000).contains(&public), "{public} public posts");
     assert!(count(&store, "SELECT COUNT(*) FROM timeline WHERE kind = 3") > 0);
-    // Open tickets are recent; times never run ahead of the ticket's life.
+    // Big clients have many open tickets, small ones few; nothing happens
+    // after now, and Completed tickets close themselves within 7 days.
+    let open_of = |company: i64| {
+        count(
+            &store,
+            &format!("SELECT COUNT(*) FROM tickets WHERE status <= 4 AND company_id = {company}"),
+        )
+    };
+    let (largest, smallest) = (open_of(1), open_of(7));
+    assert!(
+        largest >= 50 && largest > 2 * smallest,
+        "open tickets: {largest} of the largest client, {smallest} of the smallest"
+    );
     assert_eq!(
         count(
             &store,
-            "SELECT COUNT(*) FROM tickets WHERE status <= 5 AND created_at < (SELECT MAX(created_at) FROM tickets) - 15 * 86400000"
+            &format!(
+                "SELECT COUNT(*) FROM tickets WHERE updated_at > {}",
+                now_ms()
+            )
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM tickets WHERE status = 5 AND completed_at < (SELECT MAX(created_at) FROM tickets) - 7 * 86400000"
         ),
         0
     );
@@ -57,6 +81,12 @@ fn a_small_synthetic_store_is_complete_and_consistent() {
     let docs = count(&store, "SELECT COUNT(*) FROM tickets") + public;
     assert!(printer > 0 && printer * 10 < docs, "{printer} of {docs}");
     assert!(count(&store, "SELECT COUNT(DISTINCT title) FROM tickets") > 2400);
+    // Asset tags name a few tickets each.
+    let tagged = count(
+        &store,
+        "SELECT COUNT(*) FROM ticket_search WHERE ticket_search MATCH 'asset'",
+    );
+    assert!((500..=1000).contains(&tagged), "{tagged} asset tags");
 
     assert_eq!(
         count(&store, "SELECT COUNT(*) FROM pragma_foreign_key_check"),

@@ -1,7 +1,10 @@
 //! A vocabulary for synthetic text: a few hundred real service-desk words
-//! (the most frequent) followed by generated words (rare), drawn with a
+//! (the most frequent) followed by generated words (rarer), drawn with a
 //! Zipf-like distribution so a search for one term matches a small share of
-//! tickets, as in a real store.
+//! tickets, as in a real store; and the identifiers people search for,
+//! asset tags (a few tickets each) and error codes (a few hundred each).
+
+use std::fmt::Write;
 
 use rand::Rng;
 use rand::rngs::StdRng;
@@ -53,8 +56,17 @@ const SYLLABLES: [&str; 40] = [
     "arc", "bel", "cor", "dex", "fen", "gal", "hex", "ion", "jor", "kel", "lex", "mon", "nor",
 ];
 
+/// Kinds of asset in an asset tag.
+const ASSETS: [&str; 6] = ["PC", "LT", "PR", "SRV", "FW", "SW"];
+/// Distinct asset numbers: with 30 % of tickets naming one, about three
+/// tickets in a million-ticket store share each.
+const ASSET_NUMBERS: u32 = 100_000;
+/// Distinct error codes in use.
+const ERROR_CODES: usize = 2000;
+
 pub struct Vocabulary {
     words: Vec<String>,
+    error_codes: Vec<u32>,
 }
 
 impl Vocabulary {
@@ -77,7 +89,22 @@ impl Vocabulary {
                 words.push(w);
             }
         }
-        Self { words }
+        let error_codes = (0..ERROR_CODES).map(|_| rng.r#gen()).collect();
+        Self { words, error_codes }
+    }
+
+    /// Appends, now and then, an asset tag (30 % of texts) and an error
+    /// code (10 %).
+    pub fn identifiers(&self, rng: &mut StdRng, out: &mut String) {
+        if rng.gen_bool(0.3) {
+            let kind = ASSETS[rng.gen_range(0..ASSETS.len())];
+            let number = rng.gen_range(0..ASSET_NUMBERS);
+            let _ = write!(out, " Asset {kind}-{number:05}."); // a String takes any write
+        }
+        if rng.gen_bool(0.1) {
+            let code = self.error_codes[rng.gen_range(0..self.error_codes.len())];
+            let _ = write!(out, " Error 0x{code:08X}.");
+        }
     }
 
     /// A word drawn with probability falling as 1/rank.
