@@ -106,35 +106,30 @@ impl FieldId for PasswordField {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What the Account tab shows.
+#[derive(Debug, Clone, Default)]
 pub enum View {
+    #[default]
     Profile,
+    /// My details in a form.
+    Editing(Box<Editing>),
     Users,
 }
 
+/// The details form, whether it is being saved, and the server's refusal.
 #[derive(Debug, Clone)]
+pub struct Editing {
+    pub form: Form,
+    pub saving: bool,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
 pub struct Account {
     pub profile: Option<pb::MyProfile>,
-    pub editing: Option<Form>,
-    pub busy: bool,
-    pub error: Option<String>,
     pub view: View,
     pub users: Users,
     pub scroll: u16,
-}
-
-impl Default for Account {
-    fn default() -> Self {
-        Self {
-            profile: None,
-            editing: None,
-            busy: false,
-            error: None,
-            view: View::Profile,
-            users: Users::default(),
-            scroll: 0,
-        }
-    }
 }
 
 fn notifications(n: pb::NotificationPreferences) -> [bool; 5] {
@@ -153,7 +148,7 @@ impl Account {
     }
 
     pub fn help(&self, ctx: &Ctx) -> HelpLines {
-        if self.editing.is_some() {
+        if let View::Editing(_) = self.view {
             return vec![
                 plain_help("Tab/Shift-Tab", "next / previous field"),
                 plain_help("Space", "tick a box"),
@@ -161,7 +156,7 @@ impl Account {
                 plain_help("Esc", "leave (asks when something changed)"),
             ];
         }
-        if self.view == View::Users {
+        if let View::Users = self.view {
             return self.users.help(ctx);
         }
         let mut lines = vec![
@@ -181,10 +176,11 @@ impl Account {
     }
 
     pub fn handle_key(&mut self, key: &KeyEvent, ctx: &Ctx, fx: &mut Effects) -> bool {
-        if let Some(form) = &mut self.editing {
-            if self.busy {
+        if let View::Editing(editing) = &mut self.view {
+            if editing.saving {
                 return true;
             }
+            let form = &mut editing.form;
             match form.handle_key(key) {
                 FormEvent::Cancel if form.is_dirty() => {
                     fx.popup = Some(Popup::confirm(
@@ -193,13 +189,13 @@ impl Account {
                         Then::Answer(DISCARD_EDITS),
                     ));
                 }
-                FormEvent::Cancel => self.editing = None,
+                FormEvent::Cancel => self.view = View::Profile,
                 FormEvent::Submit => self.save(ctx, fx),
                 _ => {}
             }
             return true;
         }
-        if self.view == View::Users {
+        if let View::Users = self.view {
             if key.code == KeyCode::Esc || ctx.keys.is(Cmd::Users, key) {
                 self.view = View::Profile;
                 return true;
@@ -210,7 +206,13 @@ impl Account {
             _ if ctx.keys.is(Cmd::Down, key) => self.scroll = self.scroll.saturating_add(1),
             _ if ctx.keys.is(Cmd::Up, key) => self.scroll = self.scroll.saturating_sub(1),
             _ if ctx.keys.is(Cmd::Edit, key) => match &self.profile {
-                Some(profile) => self.editing = Some(profile_form(profile, ctx.is_staff())),
+                Some(profile) => {
+                    self.view = View::Editing(Box::new(Editing {
+                        form: profile_form(profile, ctx.is_staff()),
+                        saving: false,
+                        error: None,
+                    }));
+                }
                 None => fx.info("Your profile is still loading"),
             },
             _ if ctx.keys.is(Cmd::Password, key) => fx.popup = Some(password_popup()),
@@ -227,11 +229,12 @@ impl Account {
     }
 
     fn save(&mut self, ctx: &Ctx, fx: &mut Effects) {
-        let Some(form) = &mut self.editing else {
+        let View::Editing(editing) = &mut self.view else {
             return;
         };
+        let form = &mut editing.form;
         form.clear_errors();
-        self.error = None;
+        editing.error = None;
         if !form.check_required() {
             form.focus_first_error();
             return;
@@ -251,33 +254,32 @@ impl Account {
         } else {
             details_from_form(form)
         };
-        self.busy = true;
+        editing.saving = true;
         fx.send(AccountCall::UpdateProfile(details));
     }
 
-    pub fn on_profile(&mut self, profile: pb::MyProfile, saved: bool, fx: &mut Effects) {
-        if saved {
+    /// My profile arrived: loaded, or saved from the form.
+    pub fn on_profile(&mut self, profile: pb::MyProfile, fx: &mut Effects) {
+        if matches!(&self.view, View::Editing(e) if e.saving) {
             fx.ok("Your details are saved");
-            self.editing = None;
+            self.view = View::Profile;
         }
-        self.busy = false;
         self.profile = Some(profile);
     }
 
     pub fn on_save_failed(&mut self, error: &ApiError) {
-        self.busy = false;
-        let placed = self
-            .editing
-            .as_mut()
-            .is_some_and(|form| form.place_error(error));
-        if !placed {
-            self.error = Some(error.text());
+        let View::Editing(editing) = &mut self.view else {
+            return;
+        };
+        editing.saving = false;
+        if !editing.form.place_error(error) {
+            editing.error = Some(error.text());
         }
     }
 
     pub fn render(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let theme = ctx.theme;
-        if let Some(form) = &self.editing {
+        if let View::Editing(editing) = &self.view {
             let block = Block::bordered()
                 .border_style(theme.focus_border)
                 .title(Line::styled(" Edit my details ", theme.title));
@@ -289,13 +291,13 @@ impl Account {
                 Constraint::Length(1),
             ])
             .areas(inner);
-            let line = match (&self.error, self.busy) {
+            let line = match (&editing.error, editing.saving) {
                 (Some(e), _) => Line::styled(format!("✗ {e}"), theme.error),
                 (None, true) => Line::styled("Saving…", theme.muted),
                 _ => Line::default(),
             };
             frame.render_widget(Paragraph::new(line), top);
-            form.render(frame, body, theme, !self.busy);
+            editing.form.render(frame, body, theme, !editing.saving);
             frame.render_widget(
                 Paragraph::new(Line::styled(
                     "Tab next · Space tick · Ctrl-S save · Esc leave",
@@ -305,7 +307,7 @@ impl Account {
             );
             return;
         }
-        if self.view == View::Users {
+        if let View::Users = self.view {
             self.users.render(frame, area, ctx);
             return;
         }
@@ -587,10 +589,7 @@ impl Screen for Account {
 
     fn on_reply(&mut self, reply: &Reply, _ctx: &Ctx, fx: &mut Effects) {
         match reply {
-            Reply::Profile(profile) => {
-                let saved = self.busy;
-                self.on_profile((**profile).clone(), saved, fx);
-            }
+            Reply::Profile(profile) => self.on_profile((**profile).clone(), fx),
             Reply::Users(rows) => self.users.on_users(rows.clone()),
             Reply::UserAdded {
                 contact,
@@ -641,7 +640,7 @@ impl Screen for Account {
 
     fn on_answer(&mut self, answer: usize, _ctx: &Ctx, _fx: &mut Effects) {
         if answer == DISCARD_EDITS {
-            self.editing = None;
+            self.view = View::Profile;
         }
     }
 }
