@@ -1,11 +1,14 @@
 //! Harness for the end-to-end tests: starts the real `portal-server` binary
 //! on `127.0.0.1:0` over a temporary store and hands out signed-in clients.
 //!
-//! The binaries come from the same target directory as the test executable;
-//! README's test command builds them first (`cargo build --workspace --bins`).
+//! The binaries come from the same target directory as the test executable,
+//! and the harness builds them from the current sources before the first one
+//! is used (see [`bin`]): a test never runs against a stale binary.
 
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -35,20 +38,101 @@ pub mod demo {
 }
 
 /// Path of a workspace binary next to the running executable (a test in
-/// `target/<profile>/deps/`, or a binary in `target/<profile>/`).
+/// `target/<profile>/deps/`, or a binary in `target/<profile>/`), built from
+/// the current sources first.
 pub fn bin(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap_or_default();
+    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    match BUILT.get_or_init(build_bins) {
+        Ok(dir) => dir.join(name),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// Runs `cargo build --workspace --bins` (README's build step) into the
+/// target directory and profile of the running executable, once per test
+/// run: nextest runs every test in a process of its own, so the processes of
+/// one run (one `NEXTEST_RUN_ID`) take turns on a lock file and only the
+/// first builds; under `cargo test` each test binary builds once. With
+/// nothing changed the build is a no-op check of about a second.
+fn build_bins() -> Result<PathBuf, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("no test executable: {e}"))?;
     let mut dir = exe.parent().map(Path::to_path_buf).unwrap_or_default();
     if dir.ends_with("deps") {
         dir.pop();
     }
-    let path = dir.join(name);
+    let (Some(target_dir), Some(profile_dir)) = (dir.parent(), dir.file_name()) else {
+        return Err(format!("{} is not in a target directory", exe.display()));
+    };
+    let profile = match profile_dir.to_string_lossy().as_ref() {
+        "debug" => "dev".to_owned(),
+        other => other.to_owned(),
+    };
+    let run = std::env::var("NEXTEST_RUN_ID")
+        .unwrap_or_else(|_| format!("process {}", std::process::id()));
+    let stamp = dir.join(".portal-e2e-built-for");
+    let lock = File::create(dir.join(".portal-e2e-build.lock"))
+        .and_then(|f| f.lock().map(|()| f))
+        .map_err(|e| format!("cannot lock {}: {e}", dir.display()))?;
+    if std::fs::read_to_string(&stamp).is_ok_and(|built| built == run) {
+        return Ok(dir);
+    }
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| env!("CARGO").into());
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap_or(Path::new(".."));
+    let mut build = std::process::Command::new(cargo);
+    build
+        .args(["build", "--workspace", "--bins", "--profile", &profile])
+        .arg("--target-dir")
+        .arg(target_dir)
+        .current_dir(workspace);
+    // What cargo or nextest set for this test process only: some build
+    // scripts rerun when one differs (ring watches CARGO_MANIFEST_DIR), and
+    // all that follows them would be rebuilt, twice per run.
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy();
+        if key.starts_with("CARGO_PKG_")
+            || key.starts_with("CARGO_BIN_EXE_")
+            || key.starts_with("NEXTEST")
+            || matches!(
+                key.as_ref(),
+                "CARGO_MANIFEST_DIR"
+                    | "CARGO_MANIFEST_PATH"
+                    | "CARGO_CRATE_NAME"
+                    | "CARGO_PRIMARY_PACKAGE"
+                    | "CARGO_TARGET_TMPDIR"
+                    | "OUT_DIR"
+            )
+        {
+            build.env_remove(key.as_ref());
+        }
+    }
+    let out = build
+        .output()
+        .map_err(|e| format!("cannot run cargo to build the binaries: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "building the binaries failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    std::fs::write(&stamp, &run).map_err(|e| format!("cannot write {}: {e}", stamp.display()))?;
+    drop(lock);
+    Ok(dir)
+}
+
+/// Fails the test unless `tool` runs. A test that needs a tool is ignored
+/// when the tool was missing at build time (see `build.rs`), except under
+/// `CI=true`: there it runs and fails here.
+pub fn require_tool(tool: &str) {
+    let works = std::process::Command::new(tool)
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
     assert!(
-        path.exists(),
-        "{} is missing: run `cargo build --workspace --bins` first",
-        path.display()
+        works,
+        "{tool} is not installed; this test needs it (.ci/run installs it)"
     );
-    path
 }
 
 /// A running `portal-server serve` over its own temporary store.
