@@ -1,7 +1,6 @@
 //! The server as any gRPC client sees it: health, reflection, sign-in
-//! required, TLS, refusing plaintext off loopback, durability after kill -9.
-
-use std::time::Duration;
+//! required, TLS, refusing plaintext off loopback. Durability is in
+//! durability.rs.
 
 use portal_e2e::{TestServer, bin, demo, expect_code};
 use portal_proto::pb;
@@ -198,78 +197,5 @@ async fn serves_tls_when_given_a_certificate() -> anyhow::Result<()> {
         .await?
         .into_inner();
     assert!(!reply.token.is_empty());
-    Ok(())
-}
-
-/// Every ticket the server acknowledged is still there after SIGKILL.
-#[tokio::test]
-async fn acknowledged_tickets_survive_kill_9() -> anyhow::Result<()> {
-    let mut server = TestServer::demo().await?;
-    let session = server.as_demo(demo::CLIENT_USER).await?;
-    let types = session
-        .tickets()
-        .list_service_types(pb::ListServiceTypesRequest::default())
-        .await?
-        .into_inner();
-    let other = types
-        .service_types
-        .iter()
-        .find(|t| t.fields.iter().all(|f| !f.required))
-        .map(|t| t.id)
-        .ok_or_else(|| anyhow::anyhow!("no service type without required fields"))?;
-
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut writers = Vec::new();
-    for w in 0..16 {
-        let session = session.clone();
-        let tx = tx.clone();
-        writers.push(tokio::spawn(async move {
-            for i in 0.. {
-                let created = session
-                    .tickets()
-                    .create_ticket(pb::CreateTicketRequest {
-                        title: format!("durability {w}-{i}"),
-                        description: "must survive".into(),
-                        service_type_id: other,
-                        ..Default::default()
-                    })
-                    .await;
-                match created {
-                    Ok(t) => {
-                        let _ = tx.send(t.into_inner().number);
-                    }
-                    Err(_) => break, // the server is gone
-                }
-            }
-        }));
-    }
-    drop(tx);
-    // Let writes flow, then kill mid-stream.
-    let mut acknowledged = Vec::new();
-    while acknowledged.len() < 300 {
-        match tokio::time::timeout(Duration::from_secs(30), rx.recv()).await? {
-            Some(n) => acknowledged.push(n),
-            None => break,
-        }
-    }
-    server.kill().await?;
-    for w in writers {
-        let _ = w.await;
-    }
-    while let Ok(n) = rx.try_recv() {
-        acknowledged.push(n);
-    }
-    assert!(acknowledged.len() >= 300);
-
-    server.start().await?;
-    let session = server.as_demo(demo::CLIENT_USER).await?;
-    for number in acknowledged {
-        let detail = session
-            .tickets()
-            .get_ticket(pb::GetTicketRequest { number })
-            .await?
-            .into_inner();
-        assert_eq!(detail.ticket.map(|t| t.number), Some(number));
-    }
     Ok(())
 }

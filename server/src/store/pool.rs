@@ -315,8 +315,9 @@ mod tests {
     #[test]
     fn pragmas_are_durable_wal_with_foreign_keys() {
         let (_dir, store) = temp_store();
+        // The writer's connection: the one whose commits must be synced.
         let (mode, sync, fk) = store
-            .read_inline(|c| {
+            .write_blocking(|c| {
                 Ok((
                     c.pragma_query_value(None, "journal_mode", |r| r.get::<_, String>(0))?,
                     c.pragma_query_value(None, "synchronous", |r| r.get::<_, i64>(0))?,
