@@ -819,10 +819,9 @@ async fn half_open(addr: String, release: tokio::sync::watch::Receiver<bool>) {
     let _ = release.wait_for(|done| *done).await;
 }
 
-/// `s` is the answer `expected` allows, or the server's own deadline (a bad
-/// call's connection may be busy): never INTERNAL or another code.
+/// `s` is the answer `expected` allows: a timeout is not a refusal.
 fn answered(what: &str, s: &Status, expected: impl Fn(Code) -> bool) -> Result<(), String> {
-    if expected(s.code()) || is_timeout(s) {
+    if expected(s.code()) {
         Ok(())
     } else {
         Err(format!("{what}: {s:?}"))

@@ -105,6 +105,7 @@ async fn every_list_pages_whole_and_ends_without_an_empty_page() -> anyhow::Resu
     })
     .await?;
 
+    let mut asked = 0;
     for company_id in company_ids(&admin).await? {
         check("contacts", |page| {
             let s = admin.clone();
@@ -144,6 +145,7 @@ async fn every_list_pages_whole_and_ends_without_an_empty_page() -> anyhow::Resu
                     email: contact.email,
                 })
                 .await?;
+            asked += 1;
         }
     }
 
@@ -164,7 +166,7 @@ async fn every_list_pages_whole_and_ends_without_an_empty_page() -> anyhow::Resu
     .await?;
     assert!(requests.len() >= 6, "{requests:?}");
 
-    check("audit log", |page| {
+    let audit = check("audit log", |page| {
         let s = admin.clone();
         async move {
             let r = s
@@ -179,5 +181,11 @@ async fn every_list_pages_whole_and_ends_without_an_empty_page() -> anyhow::Resu
         }
     })
     .await?;
+    // Each reset asked for and the admin's sign-in left an entry at least.
+    assert!(
+        audit.len() > asked,
+        "{} audit entries after {asked} resets asked for",
+        audit.len()
+    );
     Ok(())
 }

@@ -43,6 +43,8 @@ impl pb::event_service_server::EventService for Events {
             .unwrap_or_default()
             .to_owned();
         let state = self.state.clone();
+        // Registered before this returns, and so before the response headers
+        // go out: a client whose call returned misses nothing (events.proto).
         let mut events = state.events.subscribe();
         let mut changes = state.sessions.changes();
         let mut clock = tokio::time::interval(RECHECK_EVERY);
