@@ -1,4 +1,4 @@
-//! PRODUCT.md §7 against the real server: every RPC that takes input
+//! docs/INPUT.md against the real server: every RPC that takes input
 //! refuses bad values with INVALID_ARGUMENT naming the field and changes
 //! nothing; oversized messages, deadlines, a burst of hostile calls, random
 //! input and other companies' ids neither crash the server, corrupt the
