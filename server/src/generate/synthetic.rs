@@ -16,7 +16,7 @@
 //! - a ticket's working life depends on its priority (hours to a week),
 //!   and 15 % also wait one to eight weeks on the client or a visit, 4 %
 //!   run one to six months; a ticket is open until its life ends, so about
-//!   1 % of a three-year store is open (eleven days of intake), and the
+//!   1 % of a three-year store is open (twelve days of intake), and the
 //!   largest clients have hundreds of open tickets each;
 //! - a Completed ticket is signed off or closes itself within 7 days.
 //!

@@ -144,11 +144,9 @@ fn draw_terms(
     let mut single = BTreeSet::new();
     let mut pairs = BTreeSet::new();
     let mut prefixes = BTreeSet::new();
-    // Enough tickets for every kind, however repetitive the text.
-    for _ in 0..per_class * 20 {
-        if pairs.len() >= per_class * 4 && single.len() >= per_class * 8 {
-            break;
-        }
+    // Enough tickets that the rarest words (identifiers, in about a third
+    // of them) fill their kind several times over.
+    for _ in 0..per_class * 10 {
         let id = rng.gen_range(1001..=max_number.max(1001));
         let Ok((title, description)) = stmt.query_row([id], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
