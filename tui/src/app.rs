@@ -50,6 +50,8 @@ pub struct Main {
     /// Shared with each key's [`Ctx`] while a screen is borrowed mutably.
     pub catalog: Rc<Catalog>,
     pub home: Home,
+    /// A ticket opened from Home: shown on the Home tab, Esc goes back to it.
+    pub home_ticket: Option<Box<TicketDetail>>,
     pub tickets: TicketList,
     pub view: TicketsView,
     pub triage: TicketList,
@@ -69,18 +71,32 @@ pub enum TicketsView {
 }
 
 impl Main {
-    /// The ticket open on the Tickets tab.
+    /// The open ticket: the one over Home while Home is on show, else the
+    /// one on the Tickets tab.
     pub fn detail(&self) -> Option<&TicketDetail> {
-        match &self.view {
-            TicketsView::Detail { ticket, .. } => Some(ticket),
-            TicketsView::List | TicketsView::New(_) => None,
+        match (&self.home_ticket, &self.view) {
+            (Some(ticket), _) if self.tab == TabId::Home => Some(ticket),
+            (_, TicketsView::Detail { ticket, .. }) => Some(ticket),
+            _ => None,
+        }
+    }
+
+    /// Whether the tab on show is a ticket.
+    pub fn ticket_on_show(&self) -> bool {
+        match self.tab {
+            TabId::Home => self.home_ticket.is_some(),
+            TabId::Tickets => matches!(self.view, TicketsView::Detail { .. }),
+            _ => false,
         }
     }
 
     /// The screen a tab shows: one line per tab.
     fn screen(&mut self, tab: TabId) -> &mut dyn Screen {
         match tab {
-            TabId::Home => &mut self.home,
+            TabId::Home => match &mut self.home_ticket {
+                Some(ticket) => &mut **ticket,
+                None => &mut self.home,
+            },
             TabId::Tickets => match &mut self.view {
                 TicketsView::List => &mut self.tickets,
                 TicketsView::Detail { ticket, .. } => &mut **ticket,
@@ -105,6 +121,9 @@ impl Main {
             TicketsView::List => {}
             TicketsView::Detail { ticket, .. } => screens.push(&mut **ticket),
             TicketsView::New(form) => screens.push(&mut **form),
+        }
+        if let Some(ticket) = &mut self.home_ticket {
+            screens.push(&mut **ticket);
         }
         screens
     }
@@ -356,6 +375,16 @@ impl App {
                     TabId::Triage if !main.triage.loaded => main.triage.reload(&mut fx),
                     _ => {}
                 }
+            }
+            Nav::OpenTicket(number) if main.tab == TabId::Home => {
+                // Home stays the tab; Esc goes back to it.
+                let ticket = Box::new(TicketDetail::new(number));
+                ticket.load(&mut fx);
+                main.home_ticket = Some(ticket);
+            }
+            Nav::TicketList if main.tab == TabId::Home && main.home_ticket.is_some() => {
+                main.home_ticket = None;
+                main.home.load(&mut fx);
             }
             Nav::OpenTicket(number) => {
                 // Esc goes back to the list the ticket was opened from.

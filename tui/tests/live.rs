@@ -162,6 +162,9 @@ async fn a_staff_reply_reaches_the_clients_open_ticket_and_notes_stay_internal()
         .handle_key(KeyEvent::new(KeyCode::Char('2'), KeyModifiers::NONE));
     // Open Alice's ticket by number through the filter panel.
     tom.press(KeyCode::Char('f'));
+    // Staff's panel opens once the contacts of the companies on show came.
+    tom.until("the filter panel", |app| !app.popups.is_empty())
+        .await;
     tom.press(KeyCode::Tab);
     tom.press(KeyCode::Tab);
     tom.type_text(&number.to_string());

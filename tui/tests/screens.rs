@@ -234,8 +234,8 @@ fn tickets_list_summary_filter_sort_and_paging() {
         panic!("a list request")
     };
     assert_eq!(query.text, "vpn");
-    // Unless a sort was chosen, a search lists newest tickets first.
-    assert_eq!(query.sort(), pb::TicketSort::Number);
+    // Typing a text filter keeps the sort on show (Updated ↓).
+    assert_eq!(query.sort(), pb::TicketSort::Updated);
     assert!(query.descending);
     let vpn: Vec<pb::Ticket> = tickets()
         .into_iter()

@@ -74,7 +74,7 @@ impl App {
             if numbers.contains(&ticket.number) {
                 ticket.load(fx);
             }
-            if main.tab == TabId::Tickets {
+            if main.ticket_on_show() {
                 return;
             }
         }
@@ -102,6 +102,7 @@ impl App {
             tab: TabId::Home,
             catalog: Rc::default(),
             home: Home::default(),
+            home_ticket: None,
             tickets: TicketList::new(ListId::Tickets),
             view: TicketsView::List,
             triage: TicketList::new(ListId::Triage),

@@ -11,7 +11,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::form::{Field, Form};
 use super::popup::{Popup, PromptField, PromptPopup, Submit, Then, expand_home};
 use super::{Catalog, Ctx, Effects, HelpLines, Nav, Screen, format, help_line, plain_help};
-use crate::action::{ApiError, Reply, Request, TicketCall};
+use crate::action::{AccountCall, ApiError, Reply, Request, TicketCall};
 use crate::keys::Cmd;
 
 #[derive(Debug, Clone)]
@@ -24,6 +24,10 @@ pub struct TicketDetail {
     pub loading_older: bool,
     pub scroll: u16,
     pub error: Option<String>,
+    /// Staff: the contacts of the ticket's company, once asked for.
+    pub company_contacts: Option<Vec<pb::Contact>>,
+    /// Staff pressed `+` before those contacts came.
+    pub subscribe_waits: bool,
 }
 
 impl TicketDetail {
@@ -36,6 +40,8 @@ impl TicketDetail {
             loading_older: false,
             scroll: 0,
             error: None,
+            company_contacts: None,
+            subscribe_waits: false,
         }
     }
 
@@ -234,7 +240,65 @@ impl TicketDetail {
         }
     }
 
-    fn pick_subscriber(&self, catalog: &Catalog, fx: &mut Effects) {
+    /// `+`: a client picks among the company's contacts; staff among the
+    /// ticket's company's, fetched the first time.
+    fn subscribe(&mut self, ctx: &Ctx, fx: &mut Effects) {
+        if !ctx.is_staff() {
+            self.pick_subscriber(&ctx.catalog.contacts, fx);
+        } else if let Some(contacts) = &self.company_contacts {
+            self.pick_subscriber(contacts, fx);
+        } else if let Some(t) = self.detail.as_ref().and_then(|d| d.ticket.as_ref()) {
+            self.subscribe_waits = true;
+            fx.send(AccountCall::CompanyContacts {
+                company_id: t.company_id,
+            });
+            fx.info(format!("Loading the contacts of {}…", t.company_name));
+        }
+    }
+
+    fn company_id(&self) -> Option<i64> {
+        self.detail
+            .as_ref()
+            .and_then(|d| d.ticket.as_ref())
+            .map(|t| t.company_id)
+    }
+
+    /// Says who was subscribed or unsubscribed, by name.
+    fn on_subscribers(&mut self, subscribers: &[pb::Subscriber], ctx: &Ctx, fx: &mut Effects) {
+        let Some(d) = &mut self.detail else {
+            return;
+        };
+        let number = self.number;
+        let named = |s: &pb::Subscriber| {
+            if !ctx.is_staff() && s.contact_id == ctx.me.id {
+                "you".to_owned()
+            } else {
+                s.name.clone()
+            }
+        };
+        let added: Vec<String> = subscribers
+            .iter()
+            .filter(|s| !d.subscribers.iter().any(|o| o.contact_id == s.contact_id))
+            .map(named)
+            .collect();
+        let removed: Vec<String> = d
+            .subscribers
+            .iter()
+            .filter(|o| !subscribers.iter().any(|s| s.contact_id == o.contact_id))
+            .map(named)
+            .collect();
+        d.subscribers = subscribers.to_vec();
+        if !added.is_empty() {
+            fx.ok(format!("Subscribed {} to #{number}", added.join(", ")));
+        } else if !removed.is_empty() {
+            fx.ok(format!(
+                "Unsubscribed {} from #{number}",
+                removed.join(", ")
+            ));
+        }
+    }
+
+    fn pick_subscriber(&self, contacts: &[pb::Contact], fx: &mut Effects) {
         let current: Vec<i64> = self
             .detail
             .iter()
@@ -242,8 +306,7 @@ impl TicketDetail {
             .map(|s| s.contact_id)
             .collect();
         let number = self.number;
-        let items: Vec<(String, Then)> = catalog
-            .contacts
+        let items: Vec<(String, Then)> = contacts
             .iter()
             .filter(|c| c.active && !current.contains(&c.id))
             .map(|c| {
@@ -481,7 +544,7 @@ impl Screen for TicketDetail {
         } else if keys.is(Cmd::ToggleTask, key) && p.can_manage_tasks {
             self.pick_task(fx);
         } else if keys.is(Cmd::AddSubscriber, key) && p.can_manage_subscribers {
-            self.pick_subscriber(ctx.catalog, fx);
+            self.subscribe(ctx, fx);
         } else if keys.is(Cmd::RemoveSubscriber, key) && p.can_manage_subscribers {
             self.pick_unsubscribe(fx);
         } else if keys.is(Cmd::OlderTimeline, key) {
@@ -521,7 +584,7 @@ impl Screen for TicketDetail {
         );
     }
 
-    fn on_reply(&mut self, reply: &Reply, _ctx: &Ctx, fx: &mut Effects) {
+    fn on_reply(&mut self, reply: &Reply, ctx: &Ctx, fx: &mut Effects) {
         let mine = |number: i64| number == self.number;
         let done = match reply {
             Reply::Ticket(detail) if detail.ticket.as_ref().is_some_and(|t| mine(t.number)) => {
@@ -536,10 +599,17 @@ impl Screen for TicketDetail {
                 number,
                 subscribers,
             } if mine(*number) => {
-                if let Some(d) = &mut self.detail {
-                    d.subscribers.clone_from(subscribers);
+                self.on_subscribers(subscribers, ctx, fx);
+                return;
+            }
+            Reply::CompanyContacts {
+                company_id,
+                contacts,
+            } if ctx.is_staff() && self.company_id() == Some(*company_id) => {
+                self.company_contacts = Some(contacts.clone());
+                if std::mem::take(&mut self.subscribe_waits) {
+                    self.pick_subscriber(contacts, fx);
                 }
-                fx.ok(format!("Subscribed to #{number}"));
                 return;
             }
             Reply::Downloaded { path, bytes } => {

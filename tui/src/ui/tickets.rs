@@ -1,11 +1,14 @@
 //! Ticket lists: the Tickets tab and the staff's Triage queue. Pages are
 //! asked for as the selection nears the end (keyset cursors), never all.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
 use portal_proto::pb::{self, StatusGroup, TicketSort, TicketStatus};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, List, ListItem, ListState, Paragraph, Row, Table, TableState};
 
@@ -13,7 +16,7 @@ use super::form::{Field, FieldId, Form};
 use super::input::LineInput;
 use super::popup::{Popup, PromptPopup, Submit, Then};
 use super::{Catalog, Ctx, Effects, HelpLines, Nav, Screen, format, help_line, moved, plain_help};
-use crate::action::{ApiError, ListId, Reply, Request, TicketCall};
+use crate::action::{AccountCall, ApiError, ListId, Reply, Request, TicketCall};
 use crate::keys::Cmd;
 
 const PAGE: u32 = 50;
@@ -46,6 +49,7 @@ pub enum FilterField {
     Group,
     Status,
     Number,
+    Company,
     Contact,
     Priority,
     Type,
@@ -62,6 +66,8 @@ pub struct Filter {
     pub group: StatusGroup,
     pub status: TicketStatus,
     pub number: i64,
+    /// Staff: one company's tickets; 0 = all.
+    pub company_id: i64,
     pub contact_id: i64,
     pub priority: i32,
     pub service_type_id: i64,
@@ -76,6 +82,7 @@ impl Default for Filter {
             group: StatusGroup::Open,
             status: TicketStatus::Unspecified,
             number: 0,
+            company_id: 0,
             contact_id: 0,
             priority: 0,
             service_type_id: 0,
@@ -103,11 +110,16 @@ pub struct TicketList {
     pub search: Option<LineInput>,
     /// When the typed text filter is to be sent.
     pub search_due: Option<DateTime<Utc>>,
+    /// The order shown and asked for; a text filter never changes it.
     pub sort: TicketSort,
     pub descending: bool,
-    /// The user picked the order (`s`/`S`); otherwise a text search lists
-    /// newest tickets first, the order the server's search index serves fastest.
-    pub sort_chosen: bool,
+    /// Staff: the contacts of companies asked for so far, by company, for
+    /// the filter panel's Contact choice.
+    pub company_contacts: BTreeMap<i64, Vec<pb::Contact>>,
+    /// Staff: the companies whose contacts the filter panel waits for.
+    pub panel_waits_for: Vec<i64>,
+    /// The contacts the open filter panel offers, in its order.
+    pub offered_contacts: Vec<i64>,
 }
 
 impl TicketList {
@@ -133,34 +145,27 @@ impl TicketList {
                 TicketSort::Updated
             },
             descending: !triage,
-            sort_chosen: false,
-        }
-    }
-
-    /// The order asked for: the chosen one, or newest first while searching.
-    fn order(&self) -> (TicketSort, bool) {
-        if !self.sort_chosen && !self.filter.text.trim().is_empty() {
-            (TicketSort::Number, true)
-        } else {
-            (self.sort, self.descending)
+            company_contacts: BTreeMap::new(),
+            panel_waits_for: Vec::new(),
+            offered_contacts: Vec::new(),
         }
     }
 
     fn query(&self, cursor: String, page_size: u32) -> pb::ListTicketsRequest {
         let f = &self.filter;
-        let (sort, descending) = self.order();
         pb::ListTicketsRequest {
             text: f.text.trim().to_owned(),
             status_group: f.group.into(),
             status: f.status.into(),
             number: f.number,
+            company_id: f.company_id,
             contact_id: f.contact_id,
             priority: f.priority,
             service_type_id: f.service_type_id,
             created_from: f.created_from.clone(),
             created_to: f.created_to.clone(),
-            sort: sort.into(),
-            descending,
+            sort: self.sort.into(),
+            descending: self.descending,
             page: Some(pb::PageRequest { page_size, cursor }),
             ..Default::default()
         }
@@ -287,7 +292,6 @@ impl TicketList {
     }
 
     pub fn set_sort(&mut self, sort: TicketSort, fx: &mut Effects) {
-        self.sort_chosen = true;
         if self.sort == sort {
             self.descending = !self.descending;
         } else {
@@ -300,7 +304,79 @@ impl TicketList {
         self.restart(fx);
     }
 
-    fn filter_panel(&self, catalog: &Catalog) -> Popup {
+    /// Opens the filter panel; staff first fetch the contacts of the
+    /// companies on show and of the chosen one, and get it when they came.
+    fn open_filter_panel(&mut self, ctx: &Ctx, fx: &mut Effects) {
+        if !ctx.is_staff() {
+            fx.popup = Some(self.filter_panel(ctx));
+            return;
+        }
+        let mut wanted: Vec<i64> = self.rows.iter().map(|t| t.company_id).collect();
+        wanted.push(self.filter.company_id);
+        wanted.sort_unstable();
+        wanted.dedup();
+        wanted.retain(|id| *id > 0 && !self.company_contacts.contains_key(id));
+        if wanted.is_empty() {
+            fx.popup = Some(self.filter_panel(ctx));
+            return;
+        }
+        for company_id in &wanted {
+            fx.send(AccountCall::CompanyContacts {
+                company_id: *company_id,
+            });
+        }
+        self.panel_waits_for = wanted;
+        fx.info("Loading the companies' contacts…");
+    }
+
+    /// One company's contacts came (or could not be had): the panel opens
+    /// once none is awaited.
+    fn contacts_came(&mut self, company_id: i64, ctx: &Ctx, fx: &mut Effects) {
+        let before = self.panel_waits_for.len();
+        self.panel_waits_for.retain(|id| *id != company_id);
+        if before > 0 && self.panel_waits_for.is_empty() {
+            fx.popup = Some(self.filter_panel(ctx));
+        }
+    }
+
+    /// Who the Contact choice offers: a client's company's contacts; for
+    /// staff, those of the companies fetched, by company, then name.
+    fn contact_choices<'a>(&'a self, ctx: &'a Ctx) -> Vec<(String, &'a pb::Contact)> {
+        if !ctx.is_staff() {
+            return ctx
+                .catalog
+                .contacts
+                .iter()
+                .map(|c| (Catalog::contact_name(c), c))
+                .collect();
+        }
+        let chosen = self.filter.company_id;
+        let mut choices: Vec<(String, &pb::Contact)> = self
+            .company_contacts
+            .iter()
+            .filter(|(id, _)| chosen == 0 || **id == chosen)
+            .flat_map(|(_, contacts)| contacts)
+            .filter(|c| c.active || c.id == self.filter.contact_id)
+            .map(|c| {
+                let name = format!("{} · {}", Catalog::contact_name(c), c.company_name);
+                (name, c)
+            })
+            .collect();
+        choices.sort_by(|a, b| (&a.1.company_name, &a.0).cmp(&(&b.1.company_name, &b.0)));
+        choices
+    }
+
+    fn filter_panel(&mut self, ctx: &Ctx) -> Popup {
+        let catalog = ctx.catalog;
+        let choices = self.contact_choices(ctx);
+        let mut contacts = vec!["Anyone".to_owned()];
+        contacts.extend(choices.iter().map(|(name, _)| name.clone()));
+        let contact = choices
+            .iter()
+            .position(|(_, c)| c.id == self.filter.contact_id)
+            .map_or(0, |i| i + 1);
+        let offered: Vec<i64> = choices.iter().map(|(_, c)| c.id).collect();
+        self.offered_contacts = offered;
         let f = &self.filter;
         let group = GROUPS.iter().position(|(g, _)| *g == f.group).unwrap_or(0);
         let mut statuses = vec!["Any".to_owned()];
@@ -308,13 +384,6 @@ impl TicketList {
         let status = STATUSES
             .iter()
             .position(|s| *s == f.status)
-            .map_or(0, |i| i + 1);
-        let mut contacts = vec!["Anyone".to_owned()];
-        contacts.extend(catalog.contacts.iter().map(Catalog::contact_name));
-        let contact = catalog
-            .contacts
-            .iter()
-            .position(|c| c.id == f.contact_id)
             .map_or(0, |i| i + 1);
         let mut priorities = vec!["Any".to_owned()];
         priorities.extend((1..=5).map(|p| format::priority(p).to_owned()));
@@ -330,7 +399,7 @@ impl TicketList {
         } else {
             String::new()
         };
-        let fields = vec![
+        let mut fields = vec![
             Field::choice(
                 FilterField::Group,
                 "Status group",
@@ -339,6 +408,23 @@ impl TicketList {
             ),
             Field::choice(FilterField::Status, "Status", statuses, status),
             Field::line(FilterField::Number, "Number", &number),
+        ];
+        if ctx.is_staff() {
+            let mut companies = vec!["Any".to_owned()];
+            companies.extend(catalog.companies.iter().map(|c| c.name.clone()));
+            let company = catalog
+                .companies
+                .iter()
+                .position(|c| c.id == f.company_id)
+                .map_or(0, |i| i + 1);
+            fields.push(Field::choice(
+                FilterField::Company,
+                "Company",
+                companies,
+                company,
+            ));
+        }
+        fields.extend([
             Field::choice(FilterField::Contact, "Contact", contacts, contact),
             Field::choice(
                 FilterField::Priority,
@@ -350,7 +436,7 @@ impl TicketList {
             Field::line(FilterField::From, "Created from", &f.created_from),
             Field::line(FilterField::To, "Created to", &f.created_to),
             Field::button(FilterField::Apply, "Apply"),
-        ];
+        ]);
         Popup::Prompt(
             PromptPopup::new("Filter tickets", Submit::ToScreen, fields)
                 .hint("←/→ change a choice · dates as YYYY-MM-DD")
@@ -402,11 +488,17 @@ impl TicketList {
                 .copied()
                 .unwrap_or_default(),
             number,
+            company_id: form
+                .choice(FilterField::Company)
+                .checked_sub(1)
+                .and_then(|i| catalog.companies.get(i))
+                .map_or(0, |c| c.id),
             contact_id: form
                 .choice(FilterField::Contact)
                 .checked_sub(1)
-                .and_then(|i| catalog.contacts.get(i))
-                .map_or(0, |c| c.id),
+                .and_then(|i| self.offered_contacts.get(i))
+                .copied()
+                .unwrap_or(0),
             priority: form.choice(FilterField::Priority) as i32,
             service_type_id: form
                 .choice(FilterField::Type)
@@ -437,6 +529,9 @@ impl TicketList {
         }
         if f.priority > 0 {
             parts.push(format!("P{}", f.priority));
+        }
+        if f.company_id > 0 {
+            parts.push("company".to_owned());
         }
         if f.contact_id > 0 {
             parts.push("contact".to_owned());
@@ -553,16 +648,7 @@ impl TicketList {
                         Span::styled(format!("#{} ", t.number), theme.accent),
                         Span::styled(format::fit(&t.title, width.saturating_sub(8)), theme.title),
                     ]),
-                    Line::styled(
-                        format!(
-                            "  {} · {} · {} · {} · updated {updated}",
-                            format::status(t.status()),
-                            format::priority(t.priority),
-                            t.contact_name,
-                            t.service_type_name
-                        ),
-                        theme.text,
-                    ),
+                    summary_facts(t, &updated, width, theme.text),
                     Line::styled(
                         format!("  {}", format::fit(desc, width.saturating_sub(2))),
                         theme.muted,
@@ -658,9 +744,7 @@ impl Screen for TicketList {
             _ if ctx.keys.is(Cmd::Filter, key) => {
                 self.search = Some(LineInput::new(self.filter.text.clone()));
             }
-            _ if ctx.keys.is(Cmd::FilterPanel, key) => {
-                fx.popup = Some(self.filter_panel(ctx.catalog));
-            }
+            _ if ctx.keys.is(Cmd::FilterPanel, key) => self.open_filter_panel(ctx, fx),
             _ if ctx.keys.is(Cmd::Sort, key) => {
                 let items = Self::sorts(ctx)
                     .iter()
@@ -670,9 +754,7 @@ impl Screen for TicketList {
                 fx.popup = Some(Popup::pick("Sort by", items));
             }
             _ if ctx.keys.is(Cmd::ReverseSort, key) => {
-                (self.sort, self.descending) = self.order();
                 self.descending = !self.descending;
-                self.sort_chosen = true;
                 self.restart(fx);
             }
             _ if ctx.keys.is(Cmd::ToggleView, key) => self.summary = !self.summary,
@@ -692,7 +774,7 @@ impl Screen for TicketList {
             Constraint::Length(1),
         ])
         .areas(area);
-        let (sort, descending) = self.order();
+        let (sort, descending) = (self.sort, self.descending);
         let arrow = if descending { "↓" } else { "↑" };
         let title = if self.id == ListId::Triage {
             "Triage"
@@ -765,22 +847,38 @@ impl Screen for TicketList {
         frame.render_widget(Paragraph::new(footer_line), footer);
     }
 
-    fn on_reply(&mut self, reply: &Reply, _ctx: &Ctx, _fx: &mut Effects) {
-        if let Reply::Tickets {
-            list,
-            seq,
-            append,
-            page,
-        } = reply
-            && *list == self.id
-        {
-            self.on_page(*seq, *append, page.clone());
+    fn on_reply(&mut self, reply: &Reply, ctx: &Ctx, fx: &mut Effects) {
+        match reply {
+            Reply::Tickets {
+                list,
+                seq,
+                append,
+                page,
+            } if *list == self.id => self.on_page(*seq, *append, page.clone()),
+            Reply::CompanyContacts {
+                company_id,
+                contacts,
+            } if ctx.is_staff() => {
+                self.company_contacts.insert(*company_id, contacts.clone());
+                self.contacts_came(*company_id, ctx, fx);
+            }
+            _ => {}
         }
     }
 
-    fn on_failed(&mut self, request: &Request, _error: &ApiError, _fx: &mut Effects) {
-        if matches!(request, Request::Ticket(TicketCall::List { list, .. }) if *list == self.id) {
-            self.loading = false;
+    fn on_failed(&mut self, request: &Request, error: &ApiError, fx: &mut Effects) {
+        match request {
+            Request::Ticket(TicketCall::List { list, .. }) if *list == self.id => {
+                self.loading = false;
+            }
+            Request::Account(AccountCall::CompanyContacts { company_id })
+                if self.panel_waits_for.contains(company_id) =>
+            {
+                // The panel waits no more; `f` asks again.
+                self.panel_waits_for.clear();
+                fx.error(format!("Contacts not loaded: {}", error.text()));
+            }
+            _ => {}
         }
     }
 
@@ -799,6 +897,21 @@ impl Screen for TicketList {
     fn refresh(&mut self, fx: &mut Effects) {
         self.reload(fx);
     }
+}
+
+/// The summary's facts line: what does not fit is cut with "…", but the
+/// date is always whole ("updated Nov 2" must never stand for Nov 28).
+fn summary_facts(t: &pb::Ticket, updated: &str, width: usize, style: Style) -> Line<'static> {
+    let date = format!(" · updated {updated}");
+    let facts = format!(
+        "  {} · {} · {} · {}",
+        format::status(t.status()),
+        format::priority(t.priority),
+        t.contact_name,
+        t.service_type_name
+    );
+    let room = width.saturating_sub(date.chars().count());
+    Line::styled(format!("{}{date}", format::fit(&facts, room)), style)
 }
 
 pub fn sort_label(sort: TicketSort) -> &'static str {

@@ -1,0 +1,197 @@
+//! Issue 14's client defects of layout and conventions, each driven as a
+//! user would: keys in, requests out, replies back, the screen read.
+
+mod fixtures;
+
+use crossterm::event::KeyCode;
+use fixtures::*;
+use portal::action::{AccountCall, ListId, Reply, Request, TicketCall};
+use portal::app::{App, Phase};
+use portal::ui::TabId;
+use portal_proto::pb;
+
+fn tab(app: &App) -> TabId {
+    match &app.phase {
+        Phase::Main(main) => main.tab,
+        Phase::Login(_) => panic!("signed out"),
+    }
+}
+
+fn dispatcher() -> pb::Identity {
+    pb::Identity {
+        display_name: "Dina Duarte".into(),
+        role: pb::StaffRole::Dispatcher.into(),
+        ..tom()
+    }
+}
+
+fn other_company_contacts() -> Vec<pb::Contact> {
+    let mut c = contact(
+        21,
+        "Fiona",
+        "Finch",
+        "fiona@alder.example",
+        pb::AccessLevel::Admin,
+    );
+    c.company_id = 2;
+    c.company_name = "Alder & Finch Law".into();
+    vec![c]
+}
+
+#[test]
+fn summary_dates_are_never_cut() {
+    let mut app = signed_in(alice());
+    press(&mut app, KeyCode::Char('2'));
+    let requests = app.take_requests();
+    let mut t = ticket(
+        1050,
+        "Scanner in the lab",
+        pb::TicketStatus::WaitingOnClient,
+        2,
+        "2026-10-28T09:00:00Z",
+    );
+    t.contact_name = "Maximiliana Bartholomew-Fitzgerald".into();
+    t.service_type_name = "Printing and scanning".into();
+    ctrl(&mut app, 'r');
+    let requests = [requests, app.take_requests()].concat();
+    answer_tickets(&mut app, &requests, ListId::Tickets, vec![t], "");
+    press(&mut app, KeyCode::Char('v'));
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("… · updated Oct 28"),
+        "the facts are cut, the date whole:\n{screen}"
+    );
+    insta::assert_snapshot!("summary_long_names_80x24", screen);
+}
+
+#[test]
+fn a_ticket_opened_from_home_keeps_home_and_esc_returns_there() {
+    let mut app = signed_in(alice());
+    press(&mut app, KeyCode::Char('2'));
+    // An old filter on the Tickets list.
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "printer\n");
+    press(&mut app, KeyCode::Char('1'));
+    app.take_requests();
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Ticket(TicketCall::Get { number: 1042 })]
+    );
+    assert_eq!(tab(&app), TabId::Home, "Home stays the active tab");
+    reply(&mut app, Reply::Ticket(Box::new(detail())));
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Printer on the second floor"), "{screen}");
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(tab(&app), TabId::Home);
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("Welcome, Alice Archer"),
+        "Esc is back on Home:\n{screen}"
+    );
+    assert!(
+        app.take_requests().iter().any(|r| matches!(
+            r,
+            Request::Ticket(TicketCall::List {
+                list: ListId::Home,
+                ..
+            })
+        )),
+        "Home is fetched again"
+    );
+}
+
+#[test]
+fn a_dispatcher_filters_by_a_contact_of_the_companies_on_show() {
+    let mut app = signed_in(dispatcher());
+    press(&mut app, KeyCode::Char('2'));
+    app.take_requests();
+    press(&mut app, KeyCode::Char('f'));
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Account(AccountCall::CompanyContacts {
+            company_id: 1
+        })]
+    );
+    reply(
+        &mut app,
+        Reply::CompanyContacts {
+            company_id: 1,
+            contacts: contacts(),
+        },
+    );
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Tab);
+    }
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Right);
+    insta::assert_snapshot!("dispatcher_filter_contact_80x24", render(&mut app, 80, 24));
+    ctrl(&mut app, 's');
+    let requests = app.take_requests();
+    let Some(Request::Ticket(TicketCall::List { query, .. })) = requests.last() else {
+        panic!("a list request, got {requests:?}")
+    };
+    assert_eq!(query.contact_id, 2, "Mark Mendez, the second contact");
+    // The contacts are known now: the panel opens at once.
+    press(&mut app, KeyCode::Char('f'));
+    assert!(app.take_requests().is_empty());
+    assert!(render(&mut app, 80, 24).contains("Mark Mendez"));
+}
+
+#[test]
+fn staff_subscribe_a_contact_of_the_tickets_company_and_are_told_who() {
+    let mut app = signed_in(dispatcher());
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Enter);
+    app.take_requests();
+    let mut d = detail();
+    if let Some(t) = &mut d.ticket {
+        t.company_id = 2;
+        t.company_name = "Alder & Finch Law".into();
+    }
+    reply(&mut app, Reply::Ticket(Box::new(d)));
+    press(&mut app, KeyCode::Char('+'));
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Account(AccountCall::CompanyContacts {
+            company_id: 2
+        })]
+    );
+    reply(
+        &mut app,
+        Reply::CompanyContacts {
+            company_id: 2,
+            contacts: other_company_contacts(),
+        },
+    );
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Fiona Finch"), "{screen}");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Ticket(TicketCall::AddSubscriber {
+            number: 1042,
+            contact_id: 21
+        })]
+    );
+    let mut subscribers = detail().subscribers;
+    subscribers.push(pb::Subscriber {
+        contact_id: 21,
+        name: "Fiona Finch".into(),
+        email: "fiona@alder.example".into(),
+    });
+    reply(
+        &mut app,
+        Reply::Subscribers {
+            number: 1042,
+            subscribers,
+        },
+    );
+    let screen = render(&mut app, 80, 24);
+    let status = screen.lines().last().unwrap_or_default();
+    assert!(
+        status.contains("Subscribed Fiona Finch to #1042"),
+        "{status}"
+    );
+}
