@@ -195,3 +195,174 @@ fn staff_subscribe_a_contact_of_the_tickets_company_and_are_told_who() {
         "{status}"
     );
 }
+
+/// A service type with a long date label, an optional choice and enough
+/// fields that the new-ticket form overflows 80×24.
+fn site_visit() -> pb::ServiceType {
+    let field = |key: &str, label: &str, kind: pb::FieldKind, choices: &[&str]| pb::FieldDef {
+        key: key.into(),
+        label: label.into(),
+        kind: kind.into(),
+        required: false,
+        choices: choices.iter().map(|c| (*c).to_owned()).collect(),
+    };
+    pb::ServiceType {
+        id: 7,
+        name: "Network".into(),
+        description: "Connection problems".into(),
+        sort_order: 5,
+        active: true,
+        fields: vec![
+            field("started", "When did it happen", pb::FieldKind::Date, &[]),
+            field(
+                "connection",
+                "Connection",
+                pb::FieldKind::Choice,
+                &["Wired", "Wi-Fi"],
+            ),
+            field("room", "Room", pb::FieldKind::Text, &[]),
+            field("device", "Device", pb::FieldKind::Text, &[]),
+            field("others", "Others affected", pb::FieldKind::YesNo, &[]),
+        ],
+    }
+}
+
+#[test]
+fn long_labels_show_whole_and_an_overflowing_form_says_so() {
+    let mut app = signed_in(alice());
+    let mut types = service_types();
+    types.push(site_visit());
+    reply(
+        &mut app,
+        Reply::FormData {
+            service_types: types,
+            company: Some(Box::new(company())),
+            contacts: contacts(),
+            staff: Vec::new(),
+            companies: Vec::new(),
+        },
+    );
+    press(&mut app, KeyCode::Char('n'));
+    press(&mut app, KeyCode::Enter); // Network sorts first
+    let screen = render(&mut app, 80, 24);
+    insta::assert_snapshot!("new_ticket_overflow_80x24", screen);
+    assert!(
+        screen.contains("When did it happen (YYYY-MM-DD):"),
+        "the label and its format show whole:\n{screen}"
+    );
+    assert!(screen.contains("Connection: ◂ not set ▸"), "{screen}");
+    assert!(screen.contains("Description"), "{screen}");
+    assert!(screen.contains("more below"), "{screen}");
+    // Down to the end: the focus shows, and so does what is above.
+    for _ in 0..12 {
+        press(&mut app, KeyCode::Tab);
+    }
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("[ Submit ]") && screen.contains("more above"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn list_cells_are_cut_with_an_ellipsis_and_the_title_takes_the_room() {
+    let mut app = signed_in(tom());
+    press(&mut app, KeyCode::Char('2'));
+    ctrl(&mut app, 'r');
+    let requests = app.take_requests();
+    let mut rows = tickets();
+    rows[0].title = "Second monitor not detected at the front desk".into();
+    rows[1].status = pb::TicketStatus::NoActionRequired.into();
+    rows[2].contact_name = "Bartholomew Fitzgerald-Hargreaves".into();
+    answer_tickets(&mut app, &requests, ListId::Tickets, rows, "");
+    let narrow = render(&mut app, 80, 24);
+    assert!(
+        narrow.contains("Second monitor not detec…") && narrow.contains("No Action Required"),
+        "{narrow}"
+    );
+    assert!(narrow.contains("Bartholomew F…"), "{narrow}");
+    let wide = render(&mut app, 120, 40);
+    assert!(
+        wide.contains("Bartholomew Fitzgerald-Hargreaves"),
+        "at 120 columns the contact is whole:\n{wide}"
+    );
+    insta::assert_snapshot!("tickets_cut_80x24", narrow);
+    insta::assert_snapshot!("tickets_cut_120x40", wide);
+}
+
+#[test]
+fn home_scrolls_to_every_open_ticket_and_moves_like_the_lists() {
+    let mut app = signed_in(alice());
+    ctrl(&mut app, 'r');
+    let requests = app.take_requests();
+    let open: Vec<pb::Ticket> = (0..50)
+        .map(|i| {
+            ticket(
+                3000 - i,
+                &format!("Open ticket {i}"),
+                pb::TicketStatus::New,
+                3,
+                "2026-11-20T09:00:00Z",
+            )
+        })
+        .collect();
+    answer_tickets(&mut app, &requests, ListId::Home, open, "cursor-1");
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("#      Title") && screen.contains("Status") && screen.contains("Updated"),
+        "Home's list has column headers:\n{screen}"
+    );
+    insta::assert_snapshot!("home_headers_80x24", screen);
+    press(&mut app, KeyCode::Char('G'));
+    let requests = app.take_requests();
+    let Some(Request::Ticket(TicketCall::List {
+        list: ListId::Home,
+        append: true,
+        query,
+        ..
+    })) = requests.last()
+    else {
+        panic!("the next page of Home, got {requests:?}")
+    };
+    assert_eq!(
+        query.page.as_ref().map(|p| p.cursor.as_str()),
+        Some("cursor-1")
+    );
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("#2951"),
+        "G shows the last loaded:\n{screen}"
+    );
+    press(&mut app, KeyCode::Char('g'));
+    press(&mut app, KeyCode::PageDown);
+    press(&mut app, KeyCode::Enter);
+    // The waiting alert is the first line; a page down is ten lines on.
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Ticket(TicketCall::Get { number: 2991 })]
+    );
+}
+
+#[test]
+fn end_and_g_reach_the_bottom_of_a_ticket() {
+    let mut app = signed_in(alice());
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Enter);
+    let mut d = detail();
+    let post = d.timeline[0].clone();
+    d.timeline = (0..12)
+        .map(|i| pb::TimelineEntry {
+            id: 10 + i,
+            ..post.clone()
+        })
+        .collect();
+    reply(&mut app, Reply::Ticket(Box::new(d)));
+    assert!(!render(&mut app, 80, 24).contains("Subscribers"));
+    press(&mut app, KeyCode::Char('G'));
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("── Subscribers"), "{screen}");
+    press(&mut app, KeyCode::Home);
+    assert!(!render(&mut app, 80, 24).contains("── Subscribers"));
+    press(&mut app, KeyCode::End);
+    assert!(render(&mut app, 80, 24).contains("Mark Mendez <mark@harbor.example>"));
+}

@@ -185,6 +185,8 @@ impl Field {
 
 /// At most this many spare rows go to a multi-line field.
 const MAX_GROW: u16 = 12;
+/// Labels longer than this go on a line above their field.
+const LABEL_BESIDE: usize = 20;
 
 /// What a key did to the form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -452,32 +454,28 @@ impl Form {
         }
     }
 
-    /// Draws the fields that fit, scrolled so the focus shows.
+    /// Draws the fields that fit, scrolled so the focus shows, with a line
+    /// saying so when fields are above or below. A label longer than a
+    /// third of the width goes on its own line above its value, whole.
     pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme, focused: bool) {
+        let beside = usize::from(area.width / 3).min(LABEL_BESIDE);
+        let label_of = |f: &Field| format!("{}{}:", f.label, if f.required { "*" } else { "" });
+        let above =
+            |f: &Field| !matches!(f.input, Input::Button) && label_of(f).chars().count() > beside;
         let label_width = self
             .fields
             .iter()
-            .filter(|f| !matches!(f.input, Input::Button))
-            .map(|f| f.label.chars().count() + usize::from(f.required) + 1)
+            .filter(|f| !matches!(f.input, Input::Button) && !above(f))
+            .map(|f| label_of(f).chars().count())
             .max()
-            .unwrap_or(0)
-            .min(usize::from(area.width / 3)) as u16;
+            .unwrap_or(0) as u16;
         let value_x = area.x + label_width + 1;
         let value_width = area.width.saturating_sub(label_width + 1);
-        // First field to draw: the earliest one that still lets the focus fit.
-        let mut start = 0;
-        while start < self.focus
-            && self.fields[start..=self.focus]
-                .iter()
-                .map(Field::height)
-                .sum::<u16>()
-                > area.height
-        {
-            start += 1;
-        }
+        let rows = |f: &Field| f.height() + u16::from(above(f));
+        let total: u16 = self.fields.iter().map(rows).sum();
+        let (start, room) = self.first_shown(area.height, total, &rows);
         // When everything fits, the first multi-line field takes spare rows.
-        let total: u16 = self.fields.iter().map(Field::height).sum();
-        let grow = if start == 0 {
+        let grow = if total <= area.height {
             area.height.saturating_sub(total).min(MAX_GROW)
         } else {
             0
@@ -486,41 +484,97 @@ impl Form {
             .fields
             .iter()
             .position(|f| matches!(f.input, Input::Multi(_)));
-        let mut y = area.y;
+        let top = area.y + u16::from(start > 0);
+        let bottom = top + room;
+        let mut y = top;
+        let mut last = start;
         for (i, field) in self.fields.iter().enumerate().skip(start) {
-            let height = field.height() + if Some(i) == grower { grow } else { 0 };
-            if y + height > area.bottom() {
-                break;
+            let mut height = rows(field) + if Some(i) == grower { grow } else { 0 };
+            if y + height > bottom {
+                // A text box that does not fit shows shortened rather than not at all.
+                let left = bottom - y;
+                if !matches!(field.input, Input::Multi(_)) || left < 3 + rows(field) - 6 {
+                    break;
+                }
+                height = left;
             }
+            last = i;
             let has_focus = focused && i == self.focus;
             let label_style = if has_focus {
                 theme.accent.add_modifier(Modifier::BOLD)
             } else {
                 theme.muted
             };
-            let marker = if field.required { "*" } else { "" };
-            if !matches!(field.input, Input::Button) {
-                let label = format!("{}{marker}:", field.label);
+            let mut value_y = y;
+            if above(field) {
+                let label = super::format::fit(&label_of(field), usize::from(area.width));
                 frame.render_widget(
-                    Paragraph::new(Line::styled(label, label_style)).right_aligned(),
+                    Paragraph::new(Line::styled(label, label_style)),
+                    Rect::new(area.x, y, area.width, 1),
+                );
+                value_y += 1;
+            } else if !matches!(field.input, Input::Button) {
+                frame.render_widget(
+                    Paragraph::new(Line::styled(label_of(field), label_style)).right_aligned(),
                     Rect::new(area.x, y, label_width, 1),
                 );
             }
-            let body = Rect::new(value_x, y, value_width, height - field.error_lines());
+            let errors = field.error_lines();
+            let body = Rect::new(value_x, value_y, value_width, y + height - value_y - errors);
             render_input(frame, body, field, has_focus, theme);
             if let Some(error) = &field.error {
                 let lines: Vec<Line> = error
                     .lines()
                     .map(|e| Line::from(Span::styled(format!("✗ {e}"), theme.error)))
                     .collect();
-                let count = field.error_lines();
                 frame.render_widget(
                     Paragraph::new(lines),
-                    Rect::new(value_x, y + height - count, value_width, count),
+                    Rect::new(value_x, y + height - errors, value_width, errors),
                 );
             }
             y += height;
         }
+        let mut more = |text: String, row: u16| {
+            frame.render_widget(
+                Paragraph::new(Line::styled(text, theme.muted)).right_aligned(),
+                Rect::new(area.x, row, area.width, 1),
+            );
+        };
+        if start > 0 {
+            more(format!("↑ {start} more above"), area.y);
+        }
+        let below = self.fields.len().saturating_sub(last + 1);
+        if below > 0 && total > area.height {
+            more(
+                format!("↓ {below} more below"),
+                area.bottom().saturating_sub(1),
+            );
+        }
+    }
+
+    /// The first field to draw, the earliest that still lets the focus
+    /// show, and the rows left for fields once the "more" lines are drawn.
+    fn first_shown(&self, height: u16, total: u16, rows: &dyn Fn(&Field) -> u16) -> (usize, u16) {
+        if total <= height {
+            return (0, height);
+        }
+        let fits = |start: usize, room: u16| {
+            self.fields[start..=self.focus.min(self.fields.len().saturating_sub(1))]
+                .iter()
+                .map(rows)
+                .sum::<u16>()
+                <= room
+        };
+        let below_only = height.saturating_sub(1);
+        if self.focus < self.fields.len() && fits(0, below_only) {
+            return (0, below_only);
+        }
+        let room = height.saturating_sub(2);
+        let mut start = 1;
+        while start < self.focus && !fits(start, room) {
+            start += 1;
+        }
+        (start, room)
     }
 }
 
@@ -547,7 +601,11 @@ fn render_input(frame: &mut Frame, area: Rect, field: &Field, focused: bool, the
             Line::from(Span::styled(mark, style))
         }
         Input::Choice { options, index } => {
-            let value = options.get(*index).map_or("", String::as_str);
+            // An optional choice's empty option reads as such, never blank.
+            let value = options
+                .get(*index)
+                .filter(|v| !v.is_empty())
+                .map_or("not set", String::as_str);
             let style = if focused { theme.selected } else { theme.text };
             Line::from(vec![
                 Span::styled("◂ ", theme.muted),

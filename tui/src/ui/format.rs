@@ -144,6 +144,27 @@ pub fn fit(text: &str, width: usize) -> String {
     }
 }
 
+/// A key-hint bar for `width` columns: hints are listed most needed first
+/// and those that do not fit are left out; the help key is always there.
+pub fn hints(hints: &[&str], width: usize) -> String {
+    hints_with(hints, "? help", width)
+}
+
+/// [`hints`] ending with `help` (`F1 help` where `?` is typed text).
+pub fn hints_with(hints: &[&str], help: &str, width: usize) -> String {
+    let mut line = String::from(" ");
+    for hint in hints {
+        let needed = line.chars().count() + hint.chars().count() + 3 + help.chars().count();
+        if needed > width {
+            break;
+        }
+        line.push_str(hint);
+        line.push_str(" · ");
+    }
+    line.push_str(help);
+    line
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,6 +227,17 @@ mod tests {
             short_time(Some(&ts("2026-11-20T12:00:00Z")), now, zone),
             "07:00"
         );
+    }
+
+    #[test]
+    fn hints_fit_by_priority_and_keep_help() {
+        let all = ["Esc back", "r reply", "c status", "p priority"];
+        assert_eq!(
+            hints(&all, 80),
+            " Esc back · r reply · c status · p priority · ? help"
+        );
+        assert_eq!(hints(&all, 30), " Esc back · r reply · ? help");
+        assert_eq!(hints(&all, 5), " ? help");
     }
 
     #[test]

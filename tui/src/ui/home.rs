@@ -7,18 +7,23 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, BarGroup, Block, List, ListItem, ListState, Paragraph};
 
-use super::{Ctx, Effects, HelpLines, Nav, Screen, TabId, format, help_line, plain_help};
-use crate::action::{ListId, Reply, ReportCall, TicketCall};
+use super::{Ctx, Effects, HelpLines, Nav, Screen, TabId, format, help_line, moved, plain_help};
+use crate::action::{ApiError, ListId, Reply, ReportCall, Request, TicketCall};
 use crate::keys::Cmd;
 
-/// How many open tickets Home asks for.
-const OPEN_ON_HOME: u32 = 20;
+/// How many open tickets Home asks for at a time.
+const OPEN_ON_HOME: u32 = 50;
+/// Ask for the next page when the selection is this close to the end.
+const PREFETCH: usize = 10;
 
 #[derive(Debug, Clone, Default)]
 pub struct Home {
     pub stats: Option<pb::TicketStats>,
     pub open: Vec<pb::Ticket>,
     pub open_total: u64,
+    /// Where the next page of open tickets starts; empty on the last.
+    pub next_cursor: String,
+    pub loading: bool,
     pub selected: usize,
     pub seq: u64,
 }
@@ -31,23 +36,37 @@ enum Item<'a> {
 
 impl Home {
     pub fn load(&mut self, fx: &mut Effects) {
-        self.seq += 1;
         fx.send(ReportCall::Stats);
+        // As many as are loaded, so a refresh keeps the place.
+        let size = (self.open.len() as u32).clamp(OPEN_ON_HOME, 200);
+        self.ask(String::new(), size, fx);
+    }
+
+    fn ask(&mut self, cursor: String, page_size: u32, fx: &mut Effects) {
+        self.seq += 1;
+        self.loading = true;
         fx.send(TicketCall::List {
             list: ListId::Home,
             seq: self.seq,
-            append: false,
+            append: !cursor.is_empty(),
             query: pb::ListTicketsRequest {
                 status_group: pb::StatusGroup::Open.into(),
                 sort: pb::TicketSort::Updated.into(),
                 descending: true,
-                page: Some(pb::PageRequest {
-                    page_size: OPEN_ON_HOME,
-                    cursor: String::new(),
-                }),
+                page: Some(pb::PageRequest { page_size, cursor }),
                 ..Default::default()
             },
         });
+    }
+
+    /// The next page when the selection nears the end of those loaded.
+    fn fetch_more(&mut self, fx: &mut Effects) {
+        if !self.loading
+            && !self.next_cursor.is_empty()
+            && self.selected + PREFETCH >= self.items().len()
+        {
+            self.ask(self.next_cursor.clone(), OPEN_ON_HOME, fx);
+        }
     }
 
     fn items(&self) -> Vec<Item<'_>> {
@@ -146,52 +165,65 @@ impl Home {
         let block = Block::bordered()
             .border_style(theme.border)
             .title(Line::styled(title, theme.title));
-        let width = usize::from(area.width.saturating_sub(4));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let [head, rows] =
+            Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
+        let width = usize::from(inner.width);
+        let columns = |number: &str, title: &str, status: &str, updated: &str| {
+            let title_width = width.saturating_sub(7 + 1 + 17 + 1 + 10);
+            (
+                format!("{number:<7}"),
+                format!("{:<title_width$}", format::fit(title, title_width)),
+                format!(" {status:<17} {updated:>10}"),
+            )
+        };
+        let (number, title, tail) = columns("#", "Title", "Status", "Updated");
+        frame.render_widget(
+            Paragraph::new(Line::styled(format!("{number}{title}{tail}"), theme.muted)),
+            head,
+        );
         let items: Vec<ListItem> = self
             .items()
             .iter()
             .map(|item| match item {
                 Item::Waiting(n) => ListItem::new(Line::styled(
-                    format!(
-                        "⚠ {n} waiting on {} — Enter lists them",
-                        if ctx.is_staff() { "clients" } else { "you" }
+                    format::fit(
+                        &format!(
+                            "⚠ {n} waiting on {} — Enter lists them",
+                            if ctx.is_staff() { "clients" } else { "you" }
+                        ),
+                        width,
                     ),
                     theme.warn,
                 )),
                 Item::Ticket(t) => {
-                    let status = format::status(t.status());
                     let updated = format::short_time(t.updated_at.as_ref(), ctx.now, ctx.tz);
-                    let head = format!("#{:<6}", t.number);
-                    let tail = format!(" {status:<17} {updated:>10}");
-                    let title_width = width.saturating_sub(head.len() + tail.chars().count());
+                    let (number, title, tail) = columns(
+                        &format!("#{}", t.number),
+                        &t.title,
+                        format::status(t.status()),
+                        &updated,
+                    );
                     ListItem::new(Line::from(vec![
-                        Span::styled(head, theme.accent),
-                        Span::styled(
-                            format!("{:<title_width$}", format::fit(&t.title, title_width)),
-                            theme.text,
-                        ),
+                        Span::styled(number, theme.accent),
+                        Span::styled(title, theme.text),
                         Span::styled(tail, theme.muted),
                     ]))
                 }
             })
             .collect();
-        let mut state =
-            ListState::default().with_selected((!items.is_empty()).then_some(self.selected));
         let empty = items.is_empty();
-        let list = List::new(items)
-            .block(block)
-            .highlight_style(theme.selected);
-        frame.render_stateful_widget(list, area, &mut state);
+        let mut state = ListState::default().with_selected((!empty).then_some(self.selected));
+        frame.render_stateful_widget(
+            List::new(items).highlight_style(theme.selected),
+            rows,
+            &mut state,
+        );
         if empty && self.stats.is_some() {
-            let inner = Rect {
-                x: area.x + 2,
-                y: area.y + 1,
-                width: area.width.saturating_sub(4),
-                height: 1,
-            };
             frame.render_widget(
-                Paragraph::new(Line::styled("No open tickets. n raises one.", theme.muted)),
-                inner,
+                Paragraph::new(Line::styled(" No open tickets. n raises one.", theme.muted)),
+                rows,
             );
         }
     }
@@ -204,7 +236,8 @@ impl Screen for Home {
 
     fn help(&self, ctx: &Ctx) -> HelpLines {
         vec![
-            plain_help("↑/↓ j/k", "move"),
+            plain_help("↑/↓ j/k PgUp/PgDn", "move; more tickets load as you go"),
+            plain_help("g/G Home/End", "first / last loaded"),
             plain_help("Enter", "open the alert or ticket"),
             help_line(ctx.keys, Cmd::NewTicket, "new ticket"),
             help_line(ctx.keys, Cmd::Refresh, "refresh"),
@@ -212,12 +245,12 @@ impl Screen for Home {
     }
 
     fn handle_key(&mut self, key: &KeyEvent, ctx: &Ctx, fx: &mut Effects) -> bool {
-        let count = self.items().len();
+        if let Some(to) = moved(ctx.keys, key, self.selected, self.items().len(), 10) {
+            self.selected = to;
+            self.fetch_more(fx);
+            return true;
+        }
         match key.code {
-            _ if ctx.keys.is(Cmd::Down, key) => {
-                self.selected = (self.selected + 1).min(count.saturating_sub(1));
-            }
-            _ if ctx.keys.is(Cmd::Up, key) => self.selected = self.selected.saturating_sub(1),
             KeyCode::Enter => match self.items().get(self.selected) {
                 Some(Item::Waiting(_)) => fx.nav = Some(Nav::TicketsWaiting),
                 Some(Item::Ticket(t)) => fx.nav = Some(Nav::OpenTicket(t.number)),
@@ -265,13 +298,32 @@ impl Screen for Home {
             Reply::Tickets {
                 list: ListId::Home,
                 seq,
+                append,
                 page,
-                ..
             } if *seq == self.seq => {
+                self.loading = false;
                 self.open_total = page.total;
-                self.open.clone_from(&page.tickets);
+                if *append {
+                    self.open.extend(page.tickets.iter().cloned());
+                } else {
+                    self.open.clone_from(&page.tickets);
+                }
+                self.next_cursor.clone_from(&page.next_cursor);
+                self.selected = self.selected.min(self.items().len().saturating_sub(1));
             }
             _ => {}
+        }
+    }
+
+    fn on_failed(&mut self, request: &Request, _error: &ApiError, _fx: &mut Effects) {
+        if matches!(
+            request,
+            Request::Ticket(TicketCall::List {
+                list: ListId::Home,
+                ..
+            })
+        ) {
+            self.loading = false;
         }
     }
 

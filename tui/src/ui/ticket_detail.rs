@@ -98,6 +98,9 @@ impl TicketDetail {
             self.scroll = self.scroll.saturating_sub(10);
         } else if keys.is(Cmd::Top, key) {
             self.scroll = 0;
+        } else if keys.is(Cmd::Bottom, key) {
+            // Drawing clamps it to the last screenful.
+            self.scroll = u16::MAX;
         } else {
             return false;
         }
@@ -404,7 +407,7 @@ impl TicketDetail {
         if p.can_assign {
             hints.push("A assign");
         }
-        hints.extend(["w save", "? help"]);
+        hints.push("w save");
         hints
     }
     /// The whole ticket as lines, laid out for `width` columns.
@@ -462,6 +465,7 @@ impl Screen for TicketDetail {
         let p = self.permissions();
         let mut lines = vec![
             plain_help("↑/↓ j/k PgUp/PgDn", "scroll"),
+            plain_help("g/G Home/End", "top / bottom"),
             plain_help("Esc/Backspace", "back to the list"),
         ];
         if p.can_post {
@@ -577,11 +581,8 @@ impl Screen for TicketDetail {
         let total = paragraph.line_count(body.width) as u16;
         self.scroll = self.scroll.min(total.saturating_sub(body.height));
         frame.render_widget(paragraph.scroll((self.scroll, 0)), body);
-        let hints = self.footer_hints();
-        frame.render_widget(
-            Paragraph::new(Line::styled(format!(" {}", hints.join(" · ")), theme.muted)),
-            footer,
-        );
+        let hints = format::hints(&self.footer_hints(), usize::from(footer.width));
+        frame.render_widget(Paragraph::new(Line::styled(hints, theme.muted)), footer);
     }
 
     fn on_reply(&mut self, reply: &Reply, ctx: &Ctx, fx: &mut Effects) {

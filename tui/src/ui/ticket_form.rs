@@ -146,7 +146,7 @@ impl TicketForm {
             Field::multi(TicketField::Description, "Description", "").required(),
             Field::choice(TicketField::Site, "Site", self.site_options(), 0),
             Field::line(TicketField::DueDate, "Due date", ""),
-            Field::toggle(TicketField::Emergency, "Emergency", false),
+            Field::toggle(TicketField::Emergency, "Emergency (priority 1)", false),
             po,
         ]);
         if !self.staff {
@@ -474,13 +474,18 @@ impl TicketForm {
         };
         frame.render_widget(Paragraph::new(top), message);
         self.form.render(frame, form, theme, !self.busy);
-        frame.render_widget(
-            Paragraph::new(Line::styled(
-                "Tab next · ←/→ choose · Ctrl-E $EDITOR · Ctrl-S submit · Esc leave",
-                theme.muted,
-            )),
-            footer,
+        let hints = format::hints_with(
+            &[
+                "Ctrl-S submit",
+                "Tab next",
+                "←/→ choose",
+                "Esc leave",
+                "Ctrl-E $EDITOR",
+            ],
+            "F1 help",
+            usize::from(footer.width),
         );
+        frame.render_widget(Paragraph::new(Line::styled(hints, theme.muted)), footer);
     }
 }
 

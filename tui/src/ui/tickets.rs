@@ -548,40 +548,53 @@ impl TicketList {
     fn render_table(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let theme = ctx.theme;
         let triage = self.id == ListId::Triage;
-        let wide = area.width >= 100;
-        let mut header = vec!["#", "Title", "Status", "P"];
-        let mut widths = vec![
-            Constraint::Length(6),
-            Constraint::Fill(1),
-            Constraint::Length(17),
-            Constraint::Length(2),
-        ];
-        if triage {
-            header.extend(["Company", "Response due"]);
-            widths.extend([
-                Constraint::Length(if wide { 22 } else { 14 }),
-                Constraint::Length(12),
-            ]);
-        } else {
-            header.extend(["Contact", "Updated"]);
-            widths.extend([
-                Constraint::Length(if wide { 20 } else { 14 }),
-                Constraint::Length(10),
-            ]);
-        }
         // Only the rows on screen are built, however many pages are loaded.
         let (window, mut state) = self.window(usize::from(area.height.saturating_sub(1)));
-        let rows = self.rows[window].iter().map(|t| {
-            let (fifth, sixth) = if triage {
-                (
-                    t.company_name.clone(),
-                    format::relative(t.response_due_at.as_ref(), ctx.now),
-                )
+        let shown = &self.rows[window];
+        let fifth_of = |t: &pb::Ticket| {
+            if triage {
+                t.company_name.clone()
             } else {
-                (
-                    t.contact_name.clone(),
-                    format::short_time(t.updated_at.as_ref(), ctx.now, ctx.tz),
-                )
+                t.contact_name.clone()
+            }
+        };
+        let (fifth_head, sixth_head, sixth_width) = if triage {
+            ("Company", "Response due", 12)
+        } else {
+            ("Contact", "Updated", 10)
+        };
+        // The title and the fifth column share what the fixed columns leave:
+        // each gets what it needs when that fits, else the title gives way
+        // down to a fair share for the fifth.
+        let fixed = 6 + 18 + 2 + sixth_width + 5;
+        let spare = usize::from(area.width).saturating_sub(fixed);
+        let longest = |f: &dyn Fn(&pb::Ticket) -> String, head: &str| {
+            shown
+                .iter()
+                .map(|t| f(t).chars().count())
+                .chain([head.chars().count()])
+                .max()
+                .unwrap_or(0)
+        };
+        let title_need = longest(&|t| t.title.clone(), "Title");
+        let fifth_need = longest(&fifth_of, fifth_head);
+        let fair = if area.width >= 100 { 22 } else { 14 };
+        let fifth_width = fifth_need.min(spare.saturating_sub(title_need).max(fair));
+        let title_width = spare.saturating_sub(fifth_width);
+        let header = vec!["#", "Title", "Status", "P", fifth_head, sixth_head];
+        let widths = [
+            Constraint::Length(6),
+            Constraint::Length(title_width as u16),
+            Constraint::Length(18),
+            Constraint::Length(2),
+            Constraint::Length(fifth_width as u16),
+            Constraint::Length(sixth_width as u16),
+        ];
+        let rows = shown.iter().map(|t| {
+            let sixth = if triage {
+                format::relative(t.response_due_at.as_ref(), ctx.now)
+            } else {
+                format::short_time(t.updated_at.as_ref(), ctx.now, ctx.tz)
             };
             let pstyle = if t.priority <= 2 {
                 theme.error
@@ -598,10 +611,10 @@ impl TicketList {
             };
             Row::new(vec![
                 Cell::from(Span::styled(format!("#{}", t.number), theme.accent)),
-                Cell::from(t.title.clone()),
+                Cell::from(format::fit(&t.title, title_width)),
                 Cell::from(format::status(t.status())),
                 Cell::from(Span::styled(t.priority.to_string(), pstyle)),
-                Cell::from(fifth),
+                Cell::from(format::fit(&fifth_of(t), fifth_width)),
                 Cell::from(Span::styled(sixth, sixth_style)),
             ])
         });
@@ -678,7 +691,11 @@ impl Screen for TicketList {
     fn help(&self, ctx: &Ctx) -> HelpLines {
         vec![
             plain_help("↑/↓ j/k PgUp/PgDn", "move; more tickets load as you go"),
-            plain_help("g/G", "first / last loaded"),
+            plain_help("g/G Home/End", "first / last loaded"),
+            plain_help(
+                "P (priority)",
+                "1 Critical, 2 High, 3 Medium, 4 Low, 5 Planned",
+            ),
             plain_help("Enter", "open the ticket"),
             help_line(
                 ctx.keys,
@@ -834,12 +851,22 @@ impl Screen for TicketList {
             let text_filter = if self.filter.text.is_empty() {
                 String::new()
             } else {
-                format!("“{}” · ", self.filter.text)
+                format!(" “{}” ·", self.filter.text)
             };
             Line::from(vec![
-                Span::styled(format!(" {text_filter}"), theme.accent),
+                Span::styled(text_filter.clone(), theme.accent),
                 Span::styled(
-                    "Enter open · / filter · f filters · s sort · v view · n new · ? help",
+                    format::hints(
+                        &[
+                            "Enter open",
+                            "/ filter",
+                            "f filters",
+                            "s sort",
+                            "v view",
+                            "n new",
+                        ],
+                        usize::from(footer.width).saturating_sub(text_filter.chars().count()),
+                    ),
                     theme.muted,
                 ),
             ])
