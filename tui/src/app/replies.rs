@@ -113,7 +113,6 @@ impl App {
         main.tickets.reload(fx);
         main.account.load(fx);
         fx.send(TicketCall::FormData);
-        fx.info(format!("Signed in as {}", main.me.display_name));
         self.popups.clear();
         self.phase = Phase::Main(Box::new(main));
     }

@@ -71,6 +71,12 @@ pub fn time(ts: Option<&prost_types::Timestamp>, tz: Tz) -> String {
         .unwrap_or_default()
 }
 
+/// The zone's short name as it is now, e.g. `EST` or `UTC`: said once on a
+/// screen that shows times.
+pub fn zone(tz: Tz, now: DateTime<Utc>) -> String {
+    now.with_timezone(&tz).format("%Z").to_string()
+}
+
 /// Short form for lists: `14:03` today, `Nov 20` this year, else `2025-11-20`.
 pub fn short_time(ts: Option<&prost_types::Timestamp>, now: DateTime<Utc>, tz: Tz) -> String {
     let Some(t) = to_datetime(ts) else {
@@ -142,6 +148,40 @@ pub fn fit(text: &str, width: usize) -> String {
         cut.push('…');
         cut
     }
+}
+
+/// `text` broken into lines of at most `width` columns at spaces, each
+/// starting with `indent`, so wrapped lines keep the indent of the first.
+/// A word longer than a line is cut across lines.
+pub fn wrap(text: &str, indent: &str, width: usize) -> Vec<String> {
+    let room = width.saturating_sub(indent.chars().count()).max(10);
+    let mut lines = Vec::new();
+    for paragraph in text.lines() {
+        let mut line = String::new();
+        let mut used = 0;
+        for word in paragraph.split(' ') {
+            let mut word: Vec<char> = word.chars().collect();
+            while used + usize::from(used > 0) + word.len() > room {
+                if used > 0 {
+                    lines.push(format!("{indent}{line}"));
+                    line.clear();
+                    used = 0;
+                } else {
+                    let rest = word.split_off(room);
+                    lines.push(format!("{indent}{}", word.iter().collect::<String>()));
+                    word = rest;
+                }
+            }
+            if used > 0 {
+                line.push(' ');
+                used += 1;
+            }
+            line.extend(&word);
+            used += word.len();
+        }
+        lines.push(format!("{indent}{line}"));
+    }
+    lines
 }
 
 /// A key-hint bar for `width` columns: hints are listed most needed first
@@ -226,6 +266,19 @@ mod tests {
         assert_eq!(
             short_time(Some(&ts("2026-11-20T12:00:00Z")), now, zone),
             "07:00"
+        );
+    }
+
+    #[test]
+    fn wrapped_lines_keep_the_indent() {
+        assert_eq!(
+            wrap("one two three four five six", "   ", 15),
+            ["   one two", "   three four", "   five six"]
+        );
+        assert_eq!(wrap("a\n\nb", " ", 20), [" a", " ", " b"]);
+        assert_eq!(
+            wrap("abcdefghijklmnopqrstuvwxyz", "  ", 12),
+            ["  abcdefghij", "  klmnopqrst", "  uvwxyz"]
         );
     }
 

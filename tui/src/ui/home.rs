@@ -161,7 +161,11 @@ impl Home {
 
     fn render_list(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let theme = ctx.theme;
-        let title = format!(" Open tickets ({}) ", self.open_total);
+        let title = format!(
+            " Open tickets ({}) · times {} ",
+            self.open_total,
+            format::zone(ctx.tz, ctx.now)
+        );
         let block = Block::bordered()
             .border_style(theme.border)
             .title(Line::styled(title, theme.title));

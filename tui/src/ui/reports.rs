@@ -60,50 +60,7 @@ impl Screen for Reports {
         };
         let [chart, bottom] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(11)]).areas(area);
-        // Each month is two bars, a gap and a group gap; show the latest
-        // months that fit.
-        let inner = chart.width.saturating_sub(2);
-        let months = stats.by_month.len().max(1) as u16;
-        let bar_width = ((inner / months).saturating_sub(3) / 2).clamp(2, 4);
-        let shown = usize::from(inner / (2 * bar_width + 3)).min(stats.by_month.len());
-        let skip = stats.by_month.len() - shown;
-        let bar = |value: u64, style| {
-            let bar = Bar::default()
-                .value(value)
-                .style(style)
-                .value_style(theme.selected);
-            // Values only fit in bars at least as wide as the number.
-            if value.to_string().len() > usize::from(bar_width) {
-                bar.text_value(String::new())
-            } else {
-                bar
-            }
-        };
-        let groups: Vec<BarGroup> = stats
-            .by_month
-            .iter()
-            .skip(skip)
-            .map(|m| {
-                BarGroup::default()
-                    .label(Line::from(format::month_label(&m.month, bar_width * 2)))
-                    .bars(&[bar(m.created, theme.bar), bar(m.completed, theme.ok)])
-            })
-            .collect();
-        let title = Line::from(vec![
-            Span::styled(" Tickets by month: ", theme.title),
-            Span::styled("created", theme.bar),
-            Span::styled(" / ", theme.muted),
-            Span::styled("completed ", theme.ok),
-        ]);
-        let mut barchart = BarChart::default()
-            .block(Block::bordered().border_style(theme.border).title(title))
-            .bar_width(bar_width)
-            .bar_gap(1)
-            .group_gap(1);
-        for group in groups {
-            barchart = barchart.data(group);
-        }
-        frame.render_widget(barchart, chart);
+        render_chart(frame, chart, stats, ctx);
 
         let [totals, by_status] =
             Layout::horizontal([Constraint::Length(30), Constraint::Fill(1)]).areas(bottom);
@@ -137,7 +94,8 @@ impl Screen for Reports {
         let total: u64 = stats.by_status.iter().map(|s| s.count).sum::<u64>().max(1);
         let room = u64::from(by_status.width.saturating_sub(2 + 19 + 7 + 6));
         let rows = stats.by_status.iter().map(|s| {
-            let share = s.count * 100 / total;
+            // Rounded to the nearest: 1 of 34 is 3%.
+            let share = (s.count * 100 + total / 2) / total;
             let bar = "█".repeat((share * room / 100) as usize);
             Row::new(vec![
                 Cell::from(format::status(s.status())),
@@ -160,4 +118,64 @@ impl Screen for Reports {
         );
         frame.render_widget(table, by_status);
     }
+}
+
+/// Created and completed side by side per month, the latest months that
+/// fit (the current one always), told apart by place as well as colour,
+/// and no numbers drawn over the bars: the latest month's are in the title.
+fn render_chart(frame: &mut Frame, area: Rect, stats: &pb::TicketStats, ctx: &Ctx) {
+    let theme = ctx.theme;
+    let inner = area.width.saturating_sub(2);
+    let months = stats.by_month.len().max(1) as u16;
+    // A month takes two bars, each followed by a gap, and the gap to the
+    // next month.
+    let bar_width = ((inner / months).saturating_sub(3) / 2).clamp(1, 4);
+    let shown = usize::from(inner / (2 * bar_width + 3)).min(stats.by_month.len());
+    let skip = stats.by_month.len() - shown;
+    let bar = |value: u64, style| {
+        Bar::default()
+            .value(value)
+            .style(style)
+            .text_value(String::new())
+    };
+    let groups: Vec<BarGroup> = stats
+        .by_month
+        .iter()
+        .skip(skip)
+        .map(|m| {
+            BarGroup::default()
+                .label(Line::from(format::month_label(&m.month, bar_width * 2 + 1)))
+                .bars(&[bar(m.created, theme.bar), bar(m.completed, theme.ok)])
+        })
+        .collect();
+    let mut title = vec![
+        Span::styled(" By month: ", theme.title),
+        Span::styled("left ▌ created", theme.bar),
+        Span::styled(" · ", theme.muted),
+        Span::styled("right ▐ completed ", theme.ok),
+    ];
+    if let Some(last) = stats.by_month.last() {
+        title.push(Span::styled(
+            format!(
+                "· {}: {} / {} ",
+                format::month_label(&last.month, 3),
+                last.created,
+                last.completed
+            ),
+            theme.muted,
+        ));
+    }
+    let mut barchart = BarChart::default()
+        .block(
+            Block::bordered()
+                .border_style(theme.border)
+                .title(Line::from(title)),
+        )
+        .bar_width(bar_width)
+        .bar_gap(1)
+        .group_gap(1);
+    for group in groups {
+        barchart = barchart.data(group);
+    }
+    frame.render_widget(barchart, area);
 }

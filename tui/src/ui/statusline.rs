@@ -11,8 +11,8 @@ use super::{Level, format};
 use crate::theme::Theme;
 
 const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
-/// Room the message keeps before the right side gives up detail.
-const MESSAGE_ROOM: usize = 40;
+/// Room the message keeps at least before the right side gives up detail.
+const MESSAGE_ROOM: usize = 24;
 
 /// What the status line shows.
 #[derive(Debug, Clone, Default)]
@@ -60,7 +60,15 @@ pub fn render(
         Some(false) => ("○ reconnecting…", base.patch(theme.warn)),
         None => ("◌ connecting", base.patch(theme.muted)),
     };
-    let room = usize::from(area.width).saturating_sub(MESSAGE_ROOM + conn_text.chars().count() + 4);
+    // The message has the room it needs first (up to half the line, and
+    // never less than MESSAGE_ROOM); who is signed in shows in what is left.
+    let message = status
+        .message
+        .as_ref()
+        .map_or(0, |(_, text)| text.chars().count() + 4);
+    let keep = message.clamp(MESSAGE_ROOM, usize::from(area.width / 2).max(MESSAGE_ROOM));
+    // The right side adds " │ ", the connection, a space and a margin.
+    let room = usize::from(area.width).saturating_sub(keep + conn_text.chars().count() + 6);
     let mut right = Vec::new();
     if let Some(me) = me {
         right.push(Span::styled(format!("{} │ ", who(me, room)), base));

@@ -417,18 +417,19 @@ impl TicketDetail {
         let heading = |text: &str| heading(text, width, ctx);
         let mut lines = fields_lines(&t, ctx, width);
         lines.push(heading("Problem"));
-        lines.extend(problem_lines(&t, ctx));
+        lines.extend(problem_lines(&t, ctx, width));
         let more = if self.cursor.is_empty() {
             String::new()
         } else {
             " (o: older)".to_owned()
         };
-        lines.push(heading(&format!("Timeline{more}")));
+        let zone = format::zone(ctx.tz, ctx.now);
+        lines.push(heading(&format!("Timeline · times {zone}{more}")));
         if self.timeline.is_empty() {
             lines.push(Line::styled(" No entries yet", theme.muted));
         }
         for entry in &self.timeline {
-            lines.extend(timeline_entry(entry, ctx));
+            lines.extend(timeline_entry(entry, ctx, width));
         }
         if self.loading_older {
             lines.push(Line::styled(" loading older entries…", theme.muted));
@@ -669,7 +670,7 @@ fn heading(text: &str, width: u16, ctx: &Ctx) -> Line<'static> {
     Line::styled(
         format!(
             "── {text} {}",
-            "─".repeat(usize::from(width).saturating_sub(text.len() + 4))
+            "─".repeat(usize::from(width).saturating_sub(text.chars().count() + 4))
         ),
         ctx.theme.title,
     )
@@ -729,12 +730,11 @@ fn fields_lines(t: &pb::Ticket, ctx: &Ctx, width: u16) -> Vec<Line<'static>> {
 }
 
 /// The description and the service type's own fields, by their labels.
-fn problem_lines(t: &pb::Ticket, ctx: &Ctx) -> Vec<Line<'static>> {
+fn problem_lines(t: &pb::Ticket, ctx: &Ctx, width: u16) -> Vec<Line<'static>> {
     let theme = ctx.theme;
-    let mut lines: Vec<Line<'static>> = t
-        .description
-        .lines()
-        .map(|l| Line::styled(format!(" {l}"), theme.text))
+    let mut lines: Vec<Line<'static>> = format::wrap(&t.description, " ", usize::from(width))
+        .into_iter()
+        .map(|l| Line::styled(l, theme.text))
         .collect();
     let defs = ctx
         .catalog
@@ -844,7 +844,7 @@ fn post_popup(number: i64, kind: PostKind) -> Popup {
     )
 }
 
-fn timeline_entry(entry: &pb::TimelineEntry, ctx: &Ctx) -> Vec<Line<'static>> {
+fn timeline_entry(entry: &pb::TimelineEntry, ctx: &Ctx, width: u16) -> Vec<Line<'static>> {
     let theme = ctx.theme;
     let when = format::time(entry.at.as_ref(), ctx.tz);
     let who = if entry.author_is_staff {
@@ -871,10 +871,9 @@ fn timeline_entry(entry: &pb::TimelineEntry, ctx: &Ctx) -> Vec<Line<'static>> {
         ));
     }
     lines.extend(
-        entry
-            .body
-            .lines()
-            .map(|l| Line::styled(format!("   {l}"), theme.text)),
+        format::wrap(&entry.body, "   ", usize::from(width))
+            .into_iter()
+            .map(|l| Line::styled(l, theme.text)),
     );
     lines
 }

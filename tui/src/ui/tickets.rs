@@ -810,7 +810,14 @@ impl Screen for TicketList {
                 ),
                 theme.muted,
             ),
-            Span::styled(format!("· {} {arrow}", sort_label(sort)), theme.muted),
+            Span::styled(
+                format!(
+                    "· {} {arrow} · times {}",
+                    sort_label(sort),
+                    format::zone(ctx.tz, ctx.now)
+                ),
+                theme.muted,
+            ),
         ];
         if self.loading {
             spans.push(Span::styled(" · loading…", theme.muted));
