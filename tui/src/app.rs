@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind};
+use crossterm::event::{
+    DisableMouseCapture, EnableMouseCapture, Event, EventStream, KeyCode, KeyEvent, KeyEventKind,
+};
 use futures::StreamExt;
 use portal_proto::pb;
 use ratatui::Frame;
@@ -15,6 +17,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Tabs};
 use tokio::sync::mpsc::UnboundedReceiver;
 
+mod mouse;
 mod popups;
 mod replies;
 
@@ -489,10 +492,16 @@ fn render_tabs(frame: &mut Frame, area: Rect, main: &Main, theme: &Theme) {
 }
 
 /// Gives the terminal back however the loop ends.
-struct Restore;
+struct Restore {
+    mouse: bool,
+}
 
 impl Drop for Restore {
     fn drop(&mut self) {
+        if self.mouse {
+            // Best effort: the terminal is being given back anyway.
+            let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
+        }
         ratatui::restore();
     }
 }
@@ -502,10 +511,14 @@ pub async fn run(
     mut app: App,
     client: Client,
     mut actions: UnboundedReceiver<Action>,
+    mouse: bool,
 ) -> anyhow::Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut terminal = ratatui::init();
-    let _restore = Restore;
+    let _restore = Restore { mouse };
+    if mouse {
+        crossterm::execute!(std::io::stdout(), EnableMouseCapture)?;
+    }
     let mut events = EventStream::new();
     let mut ticker = tokio::time::interval(Duration::from_millis(100));
     let mut term = signal(SignalKind::terminate())?;
@@ -519,6 +532,9 @@ pub async fn run(
             ratatui::restore();
             let result = editor::edit(&text);
             terminal = ratatui::init();
+            if mouse {
+                crossterm::execute!(std::io::stdout(), EnableMouseCapture)?;
+            }
             terminal.clear()?;
             events = EventStream::new();
             app.finish_external_edit(result);
@@ -531,6 +547,7 @@ pub async fn run(
             let redraw = tokio::select! {
                 event = events.next() => match event {
                     Some(Ok(Event::Key(key))) => { app.handle_key(key); true }
+                    Some(Ok(Event::Mouse(event))) => { app.handle_mouse(event); true }
                     Some(Ok(Event::Resize(..))) => true,
                     Some(Ok(_)) => false,
                     Some(Err(e)) => return Err(e.into()),

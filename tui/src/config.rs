@@ -6,9 +6,12 @@
 //! ca = "/etc/portal/ca.pem"
 //! [keys]
 //! reply = "r"
+//! mouse = false
 //! [theme]
 //! accent = "magenta"
 //! ```
+//!
+//! Every key is described in docs/CONFIG.md.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -24,6 +27,8 @@ pub const DEFAULT_SERVER: &str = "http://127.0.0.1:50051";
 pub struct Config {
     pub server: Option<String>,
     pub ca: Option<PathBuf>,
+    /// Wheel scrolling and clicks; on unless `false`.
+    pub mouse: Option<bool>,
     #[serde(default)]
     pub keys: BTreeMap<String, KeySpec>,
     #[serde(default)]
@@ -38,6 +43,11 @@ impl Config {
             .map(PathBuf::from)
             .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
         Some(base.join("portal").join("config.toml"))
+    }
+
+    /// Whether the mouse is used (it is by default).
+    pub fn mouse(&self) -> bool {
+        self.mouse.unwrap_or(true)
     }
 
     /// Reads the file; a missing file is the defaults.
@@ -68,6 +78,8 @@ mod tests {
         assert_eq!(c.ca, Some(PathBuf::from("/ca.pem")));
         assert!(c.keys.contains_key("quit"));
         assert_eq!(c.theme.get("accent").map(String::as_str), Some("red"));
+        assert!(c.mouse(), "the mouse is on by default");
+        assert!(!Config::parse("mouse = false").expect("valid").mouse());
     }
 
     #[test]

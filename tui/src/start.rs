@@ -128,7 +128,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let client = Client::new(channel, target, tx);
     let app = App::new(theme, keys, url, first);
-    app::run(app, client, rx).await
+    app::run(app, client, rx, config.mouse()).await
 }
 
 /// Keeps the embedded demo server running while held.

@@ -447,3 +447,55 @@ fn wrapped_text_keeps_its_indent_and_times_say_their_zone_once() {
         "the zone is said once:\n{screen}"
     );
 }
+
+fn mouse(app: &mut App, kind: crossterm::event::MouseEventKind, column: u16, row: u16) {
+    app.handle_mouse(crossterm::event::MouseEvent {
+        kind,
+        column,
+        row,
+        modifiers: crossterm::event::KeyModifiers::NONE,
+    });
+}
+
+fn click(app: &mut App, column: u16, row: u16) {
+    use crossterm::event::{MouseButton, MouseEventKind};
+    mouse(app, MouseEventKind::Down(MouseButton::Left), column, row);
+}
+
+#[test]
+fn the_mouse_picks_tabs_and_rows_and_the_wheel_scrolls() {
+    use crossterm::event::MouseEventKind;
+    let mut app = signed_in(alice());
+    render(&mut app, 80, 24);
+    // Home's list: line 14 is the waiting alert, 15 the first ticket.
+    click(&mut app, 10, 15);
+    assert!(app.take_requests().is_empty(), "a click selects");
+    click(&mut app, 10, 15);
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Ticket(TicketCall::Get { number: 1042 })],
+        "a click on the selected line opens it"
+    );
+    press(&mut app, KeyCode::Esc);
+    app.take_requests();
+    // " 1 Home │ 2 Tickets │ …": column 12 is on "2 Tickets".
+    click(&mut app, 12, 0);
+    assert_eq!(tab(&app), TabId::Tickets);
+    render(&mut app, 80, 24);
+    click(&mut app, 20, 4);
+    click(&mut app, 20, 4);
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Ticket(TicketCall::Get { number: 1041 })]
+    );
+    press(&mut app, KeyCode::Esc);
+    app.take_requests();
+    render(&mut app, 80, 24);
+    mouse(&mut app, MouseEventKind::ScrollDown, 20, 6);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Ticket(TicketCall::Get { number: 1031 })],
+        "the wheel moved the selection three rows on"
+    );
+}

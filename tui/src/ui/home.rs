@@ -26,6 +26,10 @@ pub struct Home {
     pub loading: bool,
     pub selected: usize,
     pub seq: u64,
+    /// Where the list's lines were last drawn, and the first one shown,
+    /// for mouse clicks.
+    pub rows_area: Rect,
+    pub offset: usize,
 }
 
 /// One selectable line of Home.
@@ -159,7 +163,7 @@ impl Home {
         frame.render_widget(chart, area);
     }
 
-    fn render_list(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+    fn render_list(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let theme = ctx.theme;
         let title = format!(
             " Open tickets ({}) · times {} ",
@@ -224,6 +228,8 @@ impl Home {
             rows,
             &mut state,
         );
+        self.rows_area = rows;
+        self.offset = state.offset();
         if empty && self.stats.is_some() {
             frame.render_widget(
                 Paragraph::new(Line::styled(" No open tickets. n raises one.", theme.muted)),
@@ -333,5 +339,26 @@ impl Screen for Home {
 
     fn refresh(&mut self, fx: &mut Effects) {
         self.load(fx);
+    }
+
+    /// A click selects the line; a click on the selected line opens it.
+    fn click(&mut self, column: u16, row: u16, ctx: &Ctx, fx: &mut Effects) {
+        if !self
+            .rows_area
+            .contains(ratatui::layout::Position::new(column, row))
+        {
+            return;
+        }
+        let index = self.offset + usize::from(row - self.rows_area.y);
+        if index >= self.items().len() {
+            return;
+        }
+        if index == self.selected {
+            let enter = KeyEvent::new(KeyCode::Enter, crossterm::event::KeyModifiers::NONE);
+            self.handle_key(&enter, ctx, fx);
+        } else {
+            self.selected = index;
+            self.fetch_more(fx);
+        }
     }
 }

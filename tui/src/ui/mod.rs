@@ -127,6 +127,9 @@ pub trait Screen {
     }
     /// Fetch again what is on screen (live changes, a reconnect).
     fn refresh(&mut self, _fx: &mut Effects) {}
+    /// A left click at (`column`, `row`) of the terminal: a list selects
+    /// the row there.
+    fn click(&mut self, _column: u16, _row: u16, _ctx: &Ctx, _fx: &mut Effects) {}
 }
 
 /// Where to go next.

@@ -120,6 +120,8 @@ pub struct TicketList {
     pub panel_waits_for: Vec<i64>,
     /// The contacts the open filter panel offers, in its order.
     pub offered_contacts: Vec<i64>,
+    /// Where the rows were last drawn, for mouse clicks.
+    pub rows_area: Rect,
 }
 
 impl TicketList {
@@ -148,6 +150,7 @@ impl TicketList {
             company_contacts: BTreeMap::new(),
             panel_waits_for: Vec::new(),
             offered_contacts: Vec::new(),
+            rows_area: Rect::default(),
         }
     }
 
@@ -550,6 +553,11 @@ impl TicketList {
         let triage = self.id == ListId::Triage;
         // Only the rows on screen are built, however many pages are loaded.
         let (window, mut state) = self.window(usize::from(area.height.saturating_sub(1)));
+        self.rows_area = Rect {
+            y: area.y + 1,
+            height: area.height.saturating_sub(1),
+            ..area
+        };
         let shown = &self.rows[window];
         let fifth_of = |t: &pb::Ticket| {
             if triage {
@@ -651,6 +659,7 @@ impl TicketList {
         let theme = ctx.theme;
         let width = usize::from(area.width.saturating_sub(2));
         let (window, state) = self.window(usize::from(area.height / 4));
+        self.rows_area = area;
         let items: Vec<ListItem> = self.rows[window]
             .iter()
             .map(|t| {
@@ -930,6 +939,27 @@ impl Screen for TicketList {
 
     fn refresh(&mut self, fx: &mut Effects) {
         self.reload(fx);
+    }
+
+    /// A click selects the row; a click on the selected row opens it.
+    fn click(&mut self, column: u16, row: u16, _ctx: &Ctx, fx: &mut Effects) {
+        let area = self.rows_area;
+        if !area.contains(ratatui::layout::Position::new(column, row)) {
+            return;
+        }
+        let lines_per_row = if self.summary { 4 } else { 1 };
+        let index = self.state.offset() + usize::from(row - area.y) / lines_per_row;
+        if index >= self.rows.len() {
+            return;
+        }
+        if self.state.selected() == Some(index) {
+            if let Some(number) = self.selected_number() {
+                fx.nav = Some(Nav::OpenTicket(number));
+            }
+        } else {
+            self.state.select(Some(index));
+            self.fetch_more(fx);
+        }
     }
 }
 
