@@ -68,6 +68,10 @@ pub struct Config {
     #[arg(long = "auto-close-days", env = "PORTAL_AUTO_CLOSE_DAYS",
           value_name = "DAYS", default_value = "7", value_parser = days)]
     pub auto_close_after: Duration,
+    /// On SIGTERM or Ctrl-C, calls under way get this many seconds to finish.
+    #[arg(long = "shutdown-grace-seconds", env = "PORTAL_SHUTDOWN_GRACE_SECONDS",
+          value_name = "SECONDS", default_value = "10", value_parser = seconds)]
+    pub shutdown_grace: Duration,
 }
 
 impl Default for Config {

@@ -260,6 +260,22 @@ impl TestServer {
         Ok(())
     }
 
+    /// Sends SIGTERM and waits, at most `limit`, for the process to end:
+    /// how it ended, or an error if it is still running.
+    pub async fn terminate(&mut self, limit: Duration) -> anyhow::Result<std::process::ExitStatus> {
+        let mut child = self.child.take().context("the server is not running")?;
+        let pid = child.id().context("the server has exited")?;
+        let sent = Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .await?;
+        anyhow::ensure!(sent.success(), "kill -TERM {pid} failed");
+        match tokio::time::timeout(limit, child.wait()).await {
+            Ok(status) => Ok(status?),
+            Err(_) => bail!("the server still runs {limit:?} after SIGTERM"),
+        }
+    }
+
     pub async fn channel(&self) -> anyhow::Result<Channel> {
         Ok(Channel::from_shared(self.addr.clone())?.connect().await?)
     }

@@ -9,9 +9,9 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
-use super::AppState;
 use super::authn::{self, caller};
 use super::convert::timestamp;
+use super::{AppState, status};
 use crate::domain::{Principal, TicketFacts};
 use crate::policy;
 
@@ -51,6 +51,9 @@ impl pb::event_service_server::EventService for Events {
         clock.tick().await; // the first tick is immediate
         let (tx, rx) = mpsc::channel(SUBSCRIBER_BUFFER);
         tokio::spawn(async move {
+            let draining = state.draining.clone();
+            let shutdown = draining.begun();
+            tokio::pin!(shutdown);
             loop {
                 let event = tokio::select! {
                     received = events.recv() => match received {
@@ -69,6 +72,11 @@ impl pb::event_service_server::EventService for Events {
                     _ = changes.changed() => None,
                     _ = clock.tick() => None,
                     () = tx.closed() => break, // the client went away
+                    // Open streams would keep a stopping server up forever.
+                    () = &mut shutdown => {
+                        let _ = tx.send(Err(status::shutting_down())).await;
+                        break;
+                    }
                 };
                 let Some(event) = event else {
                     let session = state.config.session_idle;

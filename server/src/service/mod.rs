@@ -40,6 +40,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub sessions: Arc<SessionCache>,
     pub events: events::EventBus,
+    pub draining: Draining,
 }
 
 impl AppState {
@@ -49,6 +50,24 @@ impl AppState {
             config: Arc::new(config),
             sessions: Arc::default(),
             events: events::EventBus::default(),
+            draining: Draining::default(),
         }
+    }
+}
+
+/// Set once the server starts to shut down: open streams end then, while
+/// the calls under way finish.
+#[derive(Clone, Default)]
+pub struct Draining(Arc<tokio::sync::watch::Sender<bool>>);
+
+impl Draining {
+    pub fn begin(&self) {
+        self.0.send_replace(true);
+    }
+
+    /// Resolves once the shutdown has begun.
+    pub async fn begun(&self) {
+        // The sender lives in `self`, so waiting cannot fail.
+        let _ = self.0.subscribe().wait_for(|draining| *draining).await;
     }
 }

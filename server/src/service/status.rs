@@ -19,7 +19,7 @@ impl From<StoreError> for Status {
             }
             StoreError::FailedPrecondition(m) => Status::failed_precondition(m),
             StoreError::AlreadyExists(m) => Status::already_exists(m),
-            StoreError::Closed => Status::unavailable("the server is shutting down"),
+            StoreError::Closed => shutting_down(),
             e @ (StoreError::Sqlite(_)
             | StoreError::Migration(_)
             | StoreError::Corrupt(_)
@@ -98,6 +98,11 @@ pub fn locked(left_ms: i64) -> Status {
 /// its expiry).
 pub fn session_ended() -> Status {
     Status::unauthenticated("your session has ended; sign in again")
+}
+
+/// What open streams end with, and calls the store can no longer take.
+pub fn shutting_down() -> Status {
+    Status::unavailable("the server is shutting down")
 }
 
 /// The answer when the session could not be looked up.

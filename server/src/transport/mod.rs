@@ -69,7 +69,8 @@ pub fn run(
 }
 
 /// Serves every service, reflection (v1 and v1alpha) and health on
-/// `listener` until `shutdown` resolves; the housekeeping runs meanwhile.
+/// `listener` until `shutdown` resolves, then drains (docs/CONFIG.md,
+/// "Stopping"); the housekeeping runs meanwhile.
 pub async fn serve(
     state: AppState,
     listener: TcpListener,
@@ -77,7 +78,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send,
 ) -> anyhow::Result<()> {
     let max = state.config.max_message_bytes;
-    let health = health().await;
+    let (health_reporter, health) = health().await;
     let (reflection_v1, reflection_v1alpha) = reflection()?;
 
     macro_rules! guarded {
@@ -104,7 +105,8 @@ pub async fn serve(
     if let Some(tls) = tls {
         builder = builder.tls_config(tls)?;
     }
-    builder
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = builder
         .layer(deadline::DeadlineLayer {
             limit: state.config.request_timeout,
         })
@@ -146,30 +148,63 @@ pub async fn serve(
         .add_service(health)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
-        .serve_with_incoming_shutdown(no_delay(listener), shutdown)
-        .await?;
+        .serve_with_incoming_shutdown(no_delay(listener), async {
+            let _ = stopped.await;
+        });
+    tokio::pin!(serving);
+    tokio::select! {
+        result = &mut serving => return Ok(result?),
+        () = shutdown => {}
+    }
+    // Draining: say so to health checks, end the live-update streams (they
+    // never end by themselves), take no new calls, and give the calls under
+    // way the grace period. ("" is the server as a whole.)
+    for name in std::iter::once("").chain(SERVICES) {
+        health_reporter
+            .set_service_status(name, tonic_health::ServingStatus::NotServing)
+            .await;
+    }
+    state.draining.begin();
+    let _ = stop.send(());
+    let grace = state.config.shutdown_grace;
+    if let Ok(result) = tokio::time::timeout(grace, &mut serving).await {
+        result?;
+    } else {
+        tracing::warn!(
+            ?grace,
+            "calls still under way after the grace period are cut"
+        );
+    }
+    // Every write handed to the writer is committed before the process ends.
+    state.store.write(|_| Ok(())).await?;
+    tracing::info!("stopped");
     Ok(())
 }
 
+/// The portal.v1 services, as the health service names them.
+const SERVICES: [&str; 7] = [
+    pb::auth_service_server::SERVICE_NAME,
+    pb::ticket_service_server::SERVICE_NAME,
+    pb::account_service_server::SERVICE_NAME,
+    pb::billing_service_server::SERVICE_NAME,
+    pb::report_service_server::SERVICE_NAME,
+    pb::staff_service_server::SERVICE_NAME,
+    pb::event_service_server::SERVICE_NAME,
+];
+
 /// The health service, reporting every portal.v1 service SERVING (the
-/// overall service "" starts out SERVING).
-async fn health()
--> tonic_health::pb::health_server::HealthServer<impl tonic_health::pb::health_server::Health> {
+/// overall service "" starts out SERVING), and its reporter.
+async fn health() -> (
+    tonic_health::server::HealthReporter,
+    tonic_health::pb::health_server::HealthServer<impl tonic_health::pb::health_server::Health>,
+) {
     let (health, health_service) = tonic_health::server::health_reporter();
-    for name in [
-        pb::auth_service_server::SERVICE_NAME,
-        pb::ticket_service_server::SERVICE_NAME,
-        pb::account_service_server::SERVICE_NAME,
-        pb::billing_service_server::SERVICE_NAME,
-        pb::report_service_server::SERVICE_NAME,
-        pb::staff_service_server::SERVICE_NAME,
-        pb::event_service_server::SERVICE_NAME,
-    ] {
+    for name in SERVICES {
         health
             .set_service_status(name, tonic_health::ServingStatus::Serving)
             .await;
     }
-    health_service
+    (health, health_service)
 }
 
 /// Server reflection, v1 and v1alpha, over the portal and health protos.
