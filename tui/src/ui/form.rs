@@ -186,7 +186,7 @@ impl Field {
 /// At most this many spare rows go to a multi-line field.
 const MAX_GROW: u16 = 12;
 /// Labels longer than this go on a line above their field.
-const LABEL_BESIDE: usize = 20;
+const LABEL_BESIDE: usize = 24;
 
 /// What a key did to the form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -134,9 +134,20 @@ impl Home {
 
     fn render_chart(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let theme = ctx.theme;
+        // No numbers over the bars: the latest month's is in the title.
+        let latest = self
+            .stats
+            .as_ref()
+            .and_then(|s| s.by_month.last())
+            .map_or_else(String::new, |m| {
+                format!("· {}: {} ", format::month_label(&m.month, 3), m.created)
+            });
         let block = Block::bordered()
             .border_style(theme.border)
-            .title(Line::styled(" Created by month ", theme.title));
+            .title(Line::from(vec![
+                Span::styled(" Created by month ", theme.title),
+                Span::styled(latest, theme.muted),
+            ]));
         let Some(stats) = &self.stats else {
             frame.render_widget(block, area);
             return;
@@ -152,7 +163,7 @@ impl Home {
                     .value(m.created)
                     .label(Line::from(format::month_label(&m.month, bar_width)))
                     .style(theme.bar)
-                    .value_style(theme.selected)
+                    .text_value(String::new())
             })
             .collect();
         let chart = BarChart::default()
