@@ -333,11 +333,9 @@ impl Account {
         if ctx.is_manager() && !ctx.is_staff() {
             hints.push("u users");
         }
-        hints.extend(["L sign out", "? help"]);
-        frame.render_widget(
-            Paragraph::new(Line::styled(format!(" {}", hints.join(" · ")), theme.muted)),
-            footer,
-        );
+        hints.push("L sign out");
+        let hints = format::hints(&hints, usize::from(footer.width));
+        frame.render_widget(Paragraph::new(Line::styled(hints, theme.muted)), footer);
     }
 }
 

@@ -198,17 +198,29 @@ impl Users {
             .row_highlight_style(theme.selected);
         frame.render_stateful_widget(table, body, &mut self.state);
         let disabled = self.selected().is_some_and(|c| !c.active);
-        let hints = if ctx.is_admin() && disabled {
-            "a add · e edit · l level · P reset password · d enable · Esc back"
+        let hints: &[&str] = if ctx.is_admin() && disabled {
+            &[
+                "Esc back",
+                "e edit",
+                "a add",
+                "l level",
+                "d enable",
+                "P reset password",
+            ]
         } else if ctx.is_admin() {
-            "a add · e edit · l level · P reset password · d disable · Esc back"
+            &[
+                "Esc back",
+                "e edit",
+                "a add",
+                "l level",
+                "d disable",
+                "P reset password",
+            ]
         } else {
-            "e edit · Esc back"
+            &["Esc back", "e edit"]
         };
-        frame.render_widget(
-            Paragraph::new(Line::styled(format!(" {hints}"), theme.muted)),
-            footer,
-        );
+        let hints = format::hints(hints, usize::from(footer.width));
+        frame.render_widget(Paragraph::new(Line::styled(hints, theme.muted)), footer);
     }
 }
 
