@@ -163,7 +163,8 @@ async fn sign_in_create_find_reply_cancel_quit() -> anyhow::Result<()> {
         !s.contains("Reply to #") && s.contains("A reply from the terminal.")
     });
 
-    // Cancel it: pick Cancelled among the allowed moves.
+    // Cancel it: pick Cancelled among the allowed moves (the picker opens on
+    // the current status) and confirm.
     tmux.keys(&["c"]);
     let screen = tmux.wait_for("Change status to");
     let items: Vec<&str> = screen
@@ -180,6 +181,8 @@ async fn sign_in_create_find_reply_cancel_quit() -> anyhow::Result<()> {
         tmux.keys(&["Down"]);
     }
     tmux.keys(&["Enter"]);
+    tmux.wait_for("Cancelled?");
+    tmux.keys(&["y"]);
     tmux.wait_for("Status Cancelled");
 
     // Quit; the shell gets a sane terminal back.

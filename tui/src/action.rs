@@ -97,12 +97,29 @@ impl ApiError {
             tonic::Code::DeadlineExceeded => return "The server did not answer in time".to_owned(),
             _ => {}
         }
+        if let Some((field, message)) = self.field() {
+            return format!("{}: {message}", field_label(field));
+        }
         if self.message.is_empty() {
             format!("{:?}", self.code)
         } else {
             self.message.clone()
         }
     }
+}
+
+/// A field the server names (`details.phones`, `current_password`) as a
+/// person would ("Phones", "Current password"), for errors no form field
+/// shows beside itself.
+fn field_label(name: &str) -> String {
+    let last = name.rsplit('.').next().unwrap_or(name);
+    let last = last.split('[').next().unwrap_or(last);
+    let words = last.replace('_', " ");
+    let mut chars = words.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// The answer to one [`Request`].
@@ -227,5 +244,23 @@ mod tests {
             message: "title: nope".into(),
         };
         assert_eq!(e.field(), None);
+    }
+
+    #[test]
+    fn errors_name_fields_as_people_do() {
+        for (wire, shown) in [
+            ("details.phones: each kind once", "Phones: each kind once"),
+            (
+                "current_password: is not correct",
+                "Current password: is not correct",
+            ),
+            ("fields.asset_tag: required", "Asset tag: required"),
+        ] {
+            let e = ApiError {
+                code: tonic::Code::InvalidArgument,
+                message: wire.into(),
+            };
+            assert_eq!(e.text(), shown);
+        }
     }
 }

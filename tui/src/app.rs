@@ -229,7 +229,7 @@ impl App {
         let text = match result {
             Ok(text) => text,
             Err(e) => {
-                self.status.message = Some((Level::Error, e));
+                self.status.say((Level::Error, e), self.now);
                 return;
             }
         };
@@ -262,7 +262,8 @@ impl App {
         self.refresh_after_events(&mut fx);
         let sent = !fx.requests.is_empty();
         self.apply(fx);
-        self.status.pending > 0 || minute_changed || sent
+        let expired = self.status.expire(now);
+        self.status.pending > 0 || minute_changed || sent || expired
     }
 
     fn me(&self) -> Option<&pb::Identity> {
@@ -279,7 +280,7 @@ impl App {
             return;
         }
         if is_ctrl(&key, 'c') {
-            self.quit = true;
+            self.ctrl_c();
             return;
         }
         let mut fx = Effects::default();
@@ -299,6 +300,36 @@ impl App {
             }
         }
         self.apply(fx);
+    }
+
+    /// Ctrl-C quits, but asks first when something typed would be lost; a
+    /// second Ctrl-C at that question quits anyway.
+    fn ctrl_c(&mut self) {
+        let asked = matches!(
+            self.popups.last(),
+            Some(Popup::Confirm { then, .. }) if matches!(**then, Then::Quit)
+        );
+        if asked || !self.unsaved() {
+            self.quit = true;
+            return;
+        }
+        self.popups.push(Popup::confirm(
+            "Quit?",
+            "What you typed will be lost. Ctrl-C again quits.",
+            Then::Quit,
+        ));
+    }
+
+    /// Whether a prompt or a screen holds typed text that quitting loses.
+    fn unsaved(&mut self) -> bool {
+        let typed = |p: &Popup| matches!(p, Popup::Prompt(prompt) if prompt.form.is_dirty());
+        if self.popups.iter().any(typed) {
+            return true;
+        }
+        match &mut self.phase {
+            Phase::Main(main) => main.screens().iter().any(|s| s.unsaved()),
+            Phase::Login(_) => false,
+        }
     }
 
     fn main_key(&mut self, key: &KeyEvent, fx: &mut Effects) {
@@ -347,7 +378,13 @@ impl App {
 
     /// Carries out what a handler asked for.
     fn apply(&mut self, fx: Effects) {
-        self.outbox.extend(fx.requests);
+        // The same request twice in one go (a reply and a reconnect both
+        // reloading the ticket) is asked once.
+        for request in fx.requests {
+            if !self.outbox.contains(&request) {
+                self.outbox.push(request);
+            }
+        }
         if fx.close_prompt {
             self.close_prompt();
         }
@@ -355,7 +392,7 @@ impl App {
             self.popups.push(popup);
         }
         if let Some(message) = fx.message {
-            self.status.message = Some(message);
+            self.status.say(message, self.now);
         }
         if fx.quit {
             self.quit = true;

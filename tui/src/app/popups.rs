@@ -34,6 +34,8 @@ impl App {
             Then::Send(request) => fx.send(*request),
             Then::Open(popup) => fx.popup = Some(*popup),
             Then::Nav(nav) => fx.nav = Some(nav),
+            Then::Quit => fx.quit = true,
+            Then::Close => {}
             Then::CloseBelow => {
                 self.popups.pop();
             }

@@ -14,9 +14,8 @@ use crate::ui::home::Home;
 use crate::ui::login::Login;
 use crate::ui::popup::Popup;
 use crate::ui::reports::Reports;
-use crate::ui::statusline::Status;
 use crate::ui::tickets::TicketList;
-use crate::ui::{Catalog, Ctx, Effects, Level, Screen, TabId};
+use crate::ui::{Catalog, Ctx, Effects, Screen, TabId};
 
 impl App {
     pub fn handle_action(&mut self, action: Action) {
@@ -24,31 +23,61 @@ impl App {
         match action {
             Action::Reply(reply) => {
                 self.status.pending = self.status.pending.saturating_sub(1);
+                // A call that could not reach the server says the connection
+                // is down at once; one that got through says it is back.
+                match &*reply {
+                    Reply::Failed { error, .. } if error.is_connection() => {
+                        self.connected(false, &mut fx);
+                    }
+                    Reply::Failed { .. } => {}
+                    _ if self.status.connected == Some(false) => self.connected(true, &mut fx),
+                    _ => {}
+                }
                 self.on_reply(*reply, &mut fx);
             }
             Action::Event(event) => self.on_event(&event, &mut fx),
             Action::SessionEnded => self.session_ended(),
-            Action::Connected(up) => {
-                let was = self.status.connected;
-                self.status.connected = Some(up);
-                if up && was == Some(false) {
-                    fx.ok("Reconnected");
-                    self.refresh_visible(&mut fx);
-                } else if !up && was != Some(false) {
-                    fx.error("Connection lost; retrying…");
-                }
-            }
+            Action::Connected(up) => self.connected(up, &mut fx),
         }
         self.apply(fx);
     }
 
+    /// The connection went down or came back; back, everything open is
+    /// fetched again, so what changed meanwhile shows.
+    fn connected(&mut self, up: bool, fx: &mut Effects) {
+        if !matches!(self.phase, Phase::Main(_)) {
+            return;
+        }
+        let was = self.status.connected;
+        self.status.connected = Some(up);
+        if up && was == Some(false) {
+            fx.ok("Reconnected");
+            self.refresh_visible(fx);
+        } else if !up && was != Some(false) {
+            fx.error("Connection lost; retrying…");
+        }
+    }
+
     pub(super) fn on_event(&mut self, event: &pb::Event, fx: &mut Effects) {
-        let actor = if event.actor_name.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", event.actor_name)
-        };
-        fx.info(format!("#{} {}{actor}", event.ticket_number, event.summary));
+        // One's own changes were already said when the server took them.
+        let mine = self
+            .me()
+            .is_some_and(|me| !event.actor_name.is_empty() && event.actor_name == me.display_name);
+        if !mine {
+            let actor = if event.actor_name.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", event.actor_name)
+            };
+            // Some summaries name the ticket themselves.
+            let number = format!("#{}", event.ticket_number);
+            let text = if event.summary.starts_with(&number) {
+                format!("{}{actor}", event.summary)
+            } else {
+                format!("{number} {}{actor}", event.summary)
+            };
+            fx.info(text);
+        }
         // A burst of events makes one refresh, shortly after the first.
         let due = self.now + EVENT_PAUSE;
         let pending = self.refresh_due.get_or_insert((due, Vec::new()));
@@ -70,6 +99,10 @@ impl App {
         let Phase::Main(main) = &mut self.phase else {
             return;
         };
+        // Home's counts follow every change, one's own too.
+        if main.tab != TabId::Home {
+            main.home.refresh(fx);
+        }
         if let Some(ticket) = main.detail() {
             if numbers.contains(&ticket.number) {
                 ticket.load(fx);
@@ -81,9 +114,18 @@ impl App {
         main.screen(main.tab).refresh(fx);
     }
 
-    /// Fetches again what is on screen (after a reconnect).
+    /// Fetches again what is open (after a reconnect): Home, the open
+    /// ticket, and the screen on show.
     pub(super) fn refresh_visible(&mut self, fx: &mut Effects) {
         if let Phase::Main(main) = &mut self.phase {
+            if main.tab != TabId::Home {
+                main.home.refresh(fx);
+            }
+            if let Some(ticket) = main.detail()
+                && main.tab != TabId::Tickets
+            {
+                ticket.load(fx);
+            }
             main.screen(main.tab).refresh(fx);
         }
     }
@@ -114,6 +156,7 @@ impl App {
         main.account.load(fx);
         fx.send(TicketCall::FormData);
         self.popups.clear();
+        self.status.reset();
         self.phase = Phase::Main(Box::new(main));
     }
 
@@ -121,8 +164,11 @@ impl App {
         if let Reply::Failed { request, error } = &reply
             && self.prompt_asked(request)
         {
-            fx.error(error.text());
-            self.prompt_failed(error);
+            if self.prompt_failed(error) {
+                fx.error("Not sent: see the field marked ✗");
+            } else {
+                fx.error(error.text());
+            }
             return;
         }
         if let Phase::Login(_) = &self.phase {
@@ -137,6 +183,13 @@ impl App {
                 fx.ok("Your password is changed");
             }
             Reply::SignedOut => self.signed_out(),
+            // Who I am follows my own changes (the welcome, the status line).
+            Reply::Profile(ref profile) => {
+                if let (Phase::Main(main), Some(me)) = (&mut self.phase, &profile.identity) {
+                    main.me = me.clone();
+                }
+                self.each_screen(fx, |screen, ctx, fx| screen.on_reply(&reply, ctx, fx));
+            }
             Reply::FormData {
                 ref service_types,
                 ref company,
@@ -210,12 +263,9 @@ impl App {
 
     fn signed_out(&mut self) {
         self.popups.clear();
-        self.status = Status {
-            message: Some((Level::Ok, "Signed out".to_owned())),
-            ..Status::default()
-        };
+        self.status.reset();
         let mut login = Login::new(self.server.clone(), false);
-        login.notice = Some("You are signed out.".to_owned());
+        login.notice = Some("You signed out. Sign in again whenever you like.".to_owned());
         self.phase = Phase::Login(login);
     }
 
@@ -236,20 +286,29 @@ impl App {
         matches!(self.popups.last(), Some(Popup::Prompt(p)) if p.sent.as_deref() == Some(request))
     }
 
-    /// The prompt stays open with what was typed and the server's answer.
-    pub(super) fn prompt_failed(&mut self, error: &ApiError) {
+    /// The prompt stays open with what was typed and the server's answer;
+    /// true when the answer went beside a field.
+    pub(super) fn prompt_failed(&mut self, error: &ApiError) -> bool {
         let Some(Popup::Prompt(p)) = self.popups.last_mut() else {
-            return;
+            return false;
         };
         p.sent = None;
-        if !p.form.place_error(error) {
+        let placed = p.form.place_error(error);
+        if !placed {
             p.error = Some(error.text());
         }
+        placed
     }
 
-    /// Back to sign-in, saying why.
+    /// Back to sign-in, saying why. Once signed out (on purpose, say, when
+    /// the live-update stream notices the session is gone) there is nothing
+    /// to end.
     fn session_ended(&mut self) {
+        if matches!(self.phase, Phase::Login(_)) {
+            return;
+        }
         self.popups.clear();
+        self.status.reset();
         let mut login = Login::new(self.server.clone(), false);
         login.error = Some("Your session has ended; please sign in again.".to_owned());
         self.phase = Phase::Login(login);

@@ -152,6 +152,11 @@ impl Client {
     }
 
     async fn logout(&self) -> Reply {
+        // Live updates stop first: the server ending the session would
+        // otherwise end their stream as if the session had expired.
+        if let Some(events) = self.session().events.take() {
+            events.abort();
+        }
         let refresh_token = self.session().refresh.clone().unwrap_or_default();
         // Signing out locally must work even when the server is unreachable.
         let _ = self
@@ -161,11 +166,7 @@ impl Client {
         if self.keyring_usable() {
             let _ = keyring::delete(&self.target.url);
         }
-        let mut session = self.session();
-        if let Some(events) = session.events.take() {
-            events.abort();
-        }
-        *session = Session::default();
+        *self.session() = Session::default();
         Reply::SignedOut
     }
 

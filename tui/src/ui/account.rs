@@ -641,6 +641,10 @@ impl Screen for Account {
             self.view = View::Profile;
         }
     }
+
+    fn unsaved(&self) -> bool {
+        matches!(&self.view, View::Editing(e) if e.form.is_dirty())
+    }
 }
 
 fn temporary_password_lines(email: &str, password: &str) -> Vec<String> {

@@ -165,6 +165,10 @@ impl Field {
         }
     }
 
+    pub fn is_multi_line(&self) -> bool {
+        matches!(self.input, Input::Multi(_))
+    }
+
     /// Rows the field takes, with its error lines.
     pub fn height(&self) -> u16 {
         let body = if matches!(self.input, Input::Multi(_)) {

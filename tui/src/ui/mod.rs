@@ -130,6 +130,10 @@ pub trait Screen {
     /// A left click at (`column`, `row`) of the terminal: a list selects
     /// the row there.
     fn click(&mut self, _column: u16, _row: u16, _ctx: &Ctx, _fx: &mut Effects) {}
+    /// Whether something typed here would be lost on quitting.
+    fn unsaved(&self) -> bool {
+        false
+    }
 }
 
 /// Where to go next.

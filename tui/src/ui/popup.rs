@@ -30,6 +30,10 @@ pub enum Then {
     /// Hand the choice back to the screen under the popup
     /// ([`super::Screen::on_answer`]).
     Answer(usize),
+    /// Quit the app.
+    Quit,
+    /// Nothing more: the choice that leaves things as they are.
+    Close,
 }
 
 impl Then {
@@ -169,6 +173,67 @@ impl PromptPopup {
         self
     }
 
+    /// Enter sends a prompt of one one-line field; in a multi-line box it
+    /// is a new line, elsewhere the next field.
+    fn enter_sends(&self) -> bool {
+        matches!(self.form.fields.as_slice(), [field] if !field.is_multi_line())
+    }
+
+    fn has_multi_line(&self) -> bool {
+        self.form.fields.iter().any(Field::is_multi_line)
+    }
+
+    /// What Enter does in the focused field.
+    fn enter_does(&self) -> &'static str {
+        let focused = self.form.fields.get(self.form.focus);
+        if focused.is_some_and(Field::is_multi_line) {
+            "new line"
+        } else if self.enter_sends() {
+            "send"
+        } else {
+            "next field"
+        }
+    }
+
+    fn footer(&self) -> String {
+        if self.sent.is_some() {
+            return " sending… ".to_owned();
+        }
+        format!(
+            " Enter {} · Ctrl-S send · Esc cancel · F1 keys ",
+            self.enter_does()
+        )
+    }
+
+    fn keys_help(&self) -> HelpLines {
+        let mut lines = vec![
+            ("Ctrl-S".to_owned(), "send".to_owned()),
+            ("Enter".to_owned(), {
+                if self.has_multi_line() {
+                    "new line in a text box".to_owned()
+                } else if self.enter_sends() {
+                    "send".to_owned()
+                } else {
+                    "next field".to_owned()
+                }
+            }),
+        ];
+        if self.form.fields.len() > 1 {
+            lines.push(("Tab/Shift-Tab".to_owned(), "next/previous field".to_owned()));
+        }
+        if self.complete_paths {
+            lines.push(("Tab".to_owned(), "complete the file path".to_owned()));
+        }
+        if self.has_multi_line() {
+            lines.push(("Ctrl-E".to_owned(), "edit the text in $EDITOR".to_owned()));
+        }
+        lines.push((
+            "Esc".to_owned(),
+            "cancel (asks first if something was typed)".to_owned(),
+        ));
+        lines
+    }
+
     fn height(&self) -> u16 {
         let fields: u16 = self.form.fields.iter().map(Field::height).sum();
         fields + 4 + u16::from(!self.hint.is_empty()) + u16::from(self.error.is_some())
@@ -224,7 +289,21 @@ impl Popup {
         }
     }
 
+    /// A pick that opens on item `selected` (the current value).
+    #[must_use]
+    pub fn selecting(mut self, selected: usize) -> Self {
+        if let Popup::Pick { items, state, .. } = &mut self {
+            state.select(Some(selected.min(items.len().saturating_sub(1))));
+        }
+        self
+    }
+
     pub fn handle_key(&mut self, key: &KeyEvent, keys: &KeyMap) -> Outcome {
+        // F1 in any dialog but help itself: the dialog's keys.
+        if key.code == KeyCode::F(1) && !matches!(self, Popup::Help { .. }) {
+            let title = format!("Keys: {}", self.title());
+            return Outcome::Open(Box::new(Popup::help(title, self.keys_help())));
+        }
         match self {
             Popup::Help { scroll, .. } => {
                 if keys.is(Cmd::Down, key) {
@@ -282,9 +361,7 @@ impl Popup {
                     FormEvent::Submit => Outcome::Submitted,
                     FormEvent::ExternalEdit(i) => Outcome::ExternalEdit(i),
                     FormEvent::Ignored | FormEvent::Handled => {
-                        // Enter in the last one-line field submits small forms.
-                        let last = prompt.form.focus + 1 == prompt.form.fields.len();
-                        if key.code == KeyCode::Enter && prompt.form.focus == 0 && last {
+                        if key.code == KeyCode::Enter && prompt.enter_sends() {
                             Outcome::Submitted
                         } else {
                             Outcome::Keep
@@ -292,6 +369,34 @@ impl Popup {
                     }
                 }
             }
+        }
+    }
+
+    fn title(&self) -> &str {
+        match self {
+            Popup::Help { title, .. }
+            | Popup::Confirm { title, .. }
+            | Popup::Info { title, .. }
+            | Popup::Pick { title, .. } => title,
+            Popup::Prompt(prompt) => &prompt.title,
+        }
+    }
+
+    /// The keys of this dialog, for F1.
+    fn keys_help(&self) -> HelpLines {
+        let line = |k: &str, what: &str| (k.to_owned(), what.to_owned());
+        match self {
+            Popup::Help { .. } | Popup::Info { .. } => {
+                vec![line("Enter/Esc", "close"), line("↑/↓", "scroll")]
+            }
+            Popup::Confirm { .. } => vec![line("y/Enter", "yes"), line("n/Esc", "no")],
+            Popup::Pick { .. } => vec![
+                line("↑/↓ j/k", "move"),
+                line("g/G Home/End", "first/last"),
+                line("Enter", "choose"),
+                line("Esc", "cancel"),
+            ],
+            Popup::Prompt(prompt) => prompt.keys_help(),
         }
     }
 
@@ -338,6 +443,8 @@ impl Popup {
                     Line::default(),
                     Line::from(vec![
                         Span::styled("y", theme.accent),
+                        Span::raw("/"),
+                        Span::styled("Enter", theme.accent),
                         Span::raw(" yes   "),
                         Span::styled("n", theme.accent),
                         Span::raw("/"),
@@ -382,11 +489,15 @@ impl Popup {
                     .unwrap_or(10)
                     .max(title.len() + 4) as u16
                     + 6;
+                let footer = " Enter choose · Esc cancel ";
+                let width = width.max(footer.chars().count() as u16 + 2);
                 let rect = centered(area, width, items.len() as u16 + 2);
                 let list = List::new(items.iter().map(|i| ListItem::new(i.clone())))
                     .highlight_style(theme.selected)
                     .highlight_symbol("› ")
-                    .block(frame_block(title, theme));
+                    .block(
+                        frame_block(title, theme).title_bottom(Line::styled(footer, theme.muted)),
+                    );
                 frame.render_widget(Clear, rect);
                 frame.render_stateful_widget(list, rect, state);
             }
@@ -411,11 +522,7 @@ fn frame_block<'a>(title: &str, theme: &Theme) -> Block<'a> {
 
 fn render_prompt(frame: &mut Frame, area: Rect, prompt: &PromptPopup, theme: &Theme) {
     let rect = centered(area, prompt.width, prompt.height());
-    let footer = if prompt.sent.is_some() {
-        " sending… "
-    } else {
-        " Ctrl-S send · Esc cancel "
-    };
+    let footer = prompt.footer();
     let block = frame_block(&prompt.title, theme).title_bottom(Line::styled(footer, theme.muted));
     let inner = block.inner(rect);
     frame.render_widget(Clear, rect);

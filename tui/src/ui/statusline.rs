@@ -1,6 +1,7 @@
 //! The bottom line: spinner and last message on the left; who is signed in,
 //! the company and the connection on the right.
 
+use chrono::{DateTime, Utc};
 use portal_proto::pb;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -14,15 +15,52 @@ const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "�
 /// Room the message keeps at least before the right side gives up detail.
 const MESSAGE_ROOM: usize = 24;
 
+/// How long a message stays; errors a little longer, to be read.
+const MESSAGE_FOR: chrono::TimeDelta = chrono::TimeDelta::seconds(5);
+const ERROR_FOR: chrono::TimeDelta = chrono::TimeDelta::seconds(10);
+
 /// What the status line shows.
 #[derive(Debug, Clone, Default)]
 pub struct Status {
     pub message: Option<(Level, String)>,
+    /// When the message goes.
+    pub message_until: Option<DateTime<Utc>>,
     /// `None` before the live-update stream first answers.
     pub connected: Option<bool>,
     /// Calls under way.
     pub pending: usize,
     pub tick: usize,
+}
+
+impl Status {
+    /// Shows `message` from `now` for a few seconds.
+    pub fn say(&mut self, message: (Level, String), now: DateTime<Utc>) {
+        let lasts = if message.0 == Level::Error {
+            ERROR_FOR
+        } else {
+            MESSAGE_FOR
+        };
+        self.message = Some(message);
+        self.message_until = Some(now + lasts);
+    }
+
+    /// A new session, or none: no message and no connection yet; calls
+    /// under way still count.
+    pub fn reset(&mut self) {
+        self.message = None;
+        self.message_until = None;
+        self.connected = None;
+    }
+
+    /// Drops the message once its time is up; true when it went.
+    pub fn expire(&mut self, now: DateTime<Utc>) -> bool {
+        if self.message_until.is_some_and(|until| now >= until) {
+            self.message = None;
+            self.message_until = None;
+            return true;
+        }
+        false
+    }
 }
 
 /// Who is signed in, as detailed as `room` allows.

@@ -154,26 +154,51 @@ impl TicketDetail {
         }
     }
 
-    /// The status picker: only the moves the server says are open.
+    /// The current ticket's field, if it is loaded.
+    fn ticket(&self) -> Option<&pb::Ticket> {
+        self.detail.as_ref().and_then(|d| d.ticket.as_ref())
+    }
+
+    /// The status picker: the current status first (choosing it changes
+    /// nothing), then the moves the server says are open; the moves that
+    /// end the ticket without work ask first.
     fn pick_status(&self, fx: &mut Effects) {
         let number = self.number;
-        let items: Vec<(String, Then)> = self
+        let moves: Vec<(String, Then)> = self
             .permissions()
             .allowed_statuses()
             .map(|status| {
-                let change = TicketCall::ChangeStatus {
+                let change = Then::send(TicketCall::ChangeStatus {
                     number,
                     status,
                     note: String::new(),
+                });
+                let label = format::status(status);
+                let then = if matches!(
+                    status,
+                    TicketStatus::Cancelled | TicketStatus::NoActionRequired
+                ) {
+                    Then::Open(Box::new(Popup::confirm(
+                        format!("{label}?"),
+                        format!("#{number} will be {label}: it ends without further work."),
+                        change,
+                    )))
+                } else {
+                    change
                 };
-                (format::status(status).to_owned(), Then::send(change))
+                (label.to_owned(), then)
             })
             .collect();
-        if items.is_empty() {
+        if moves.is_empty() {
             fx.info("No status change is open to you on this ticket");
-        } else {
-            fx.popup = Some(Popup::pick("Change status to", items));
+            return;
         }
+        let mut items = Vec::new();
+        if let Some(t) = self.ticket() {
+            items.push((format!("{} (now)", format::status(t.status())), Then::Close));
+        }
+        items.extend(moves);
+        fx.popup = Some(Popup::pick("Change status to", items));
     }
 
     fn pick_attachment(&self, fx: &mut Effects) {
@@ -201,14 +226,22 @@ impl TicketDetail {
                 (format::priority(priority).to_owned(), Then::send(set))
             })
             .collect();
-        fx.popup = Some(Popup::pick("Priority", items));
+        let now = self.ticket().map_or(1, |t| t.priority);
+        let at = usize::try_from(now - 1).unwrap_or(0);
+        fx.popup = Some(Popup::pick("Priority", items).selecting(at));
     }
 
     fn pick_staff(&self, catalog: &Catalog, fx: &mut Effects) {
         let number = self.number;
         let assign = |staff_id| Then::send(TicketCall::Assign { number, staff_id });
         let mut items = vec![("Nobody".to_owned(), assign(0))];
-        items.extend(catalog.staff.iter().filter(|s| s.active).map(|s| {
+        let active = catalog.staff.iter().filter(|s| s.active);
+        let assigned = self.ticket().map_or(0, |t| t.assigned_staff_id);
+        let at = active
+            .clone()
+            .position(|s| s.id == assigned)
+            .map_or(0, |i| i + 1);
+        items.extend(active.map(|s| {
             let name = format!(
                 "{} {} ({})",
                 s.first_name,
@@ -217,7 +250,7 @@ impl TicketDetail {
             );
             (name, assign(s.id))
         }));
-        fx.popup = Some(Popup::pick("Assign to", items));
+        fx.popup = Some(Popup::pick("Assign to", items).selecting(at));
     }
 
     fn pick_task(&self, fx: &mut Effects) {
@@ -787,6 +820,7 @@ fn attachment_line(a: &pb::Attachment, ctx: &Ctx) -> Line<'static> {
 
 /// Where to save an attachment: `~/Downloads` when there is one.
 fn save_popup(attachment_id: i64, name: &str) -> Popup {
+    let file_name = name.to_owned();
     let downloads = std::env::var("HOME")
         .map(|h| format!("{h}/Downloads"))
         .unwrap_or_default();
@@ -804,9 +838,14 @@ fn save_popup(attachment_id: i64, name: &str) -> Popup {
                     form.set_error(PromptField::Path, "where to?");
                     return None;
                 }
+                // A folder means the file goes into it under its own name.
+                let mut path = std::path::PathBuf::from(path);
+                if path.is_dir() {
+                    path.push(&file_name);
+                }
                 Some(TicketCall::Download {
                     attachment_id,
-                    path: path.into(),
+                    path,
                 })
             }),
             vec![Field::line(
@@ -815,7 +854,7 @@ fn save_popup(attachment_id: i64, name: &str) -> Popup {
                 &format!("{dir}{name}"),
             )],
         )
-        .hint("Tab completes the path; an existing file is never overwritten")
+        .hint("Tab completes the path; a folder keeps the file's name; nothing is overwritten")
         .with_path_completion(),
     )
 }

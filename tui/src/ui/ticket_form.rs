@@ -277,6 +277,7 @@ impl TicketForm {
             plain_help("Tab/Shift-Tab", "next / previous field"),
             plain_help("←/→ Space", "change a choice, tick a box"),
             plain_help("Ctrl-E", "edit the description in $EDITOR"),
+            plain_help("Enter", "new line in the description; elsewhere next field"),
             plain_help("Ctrl-S", "submit (or Enter on Submit)"),
             plain_help("Esc", "leave (asks when something was typed)"),
         ]
@@ -474,9 +475,20 @@ impl TicketForm {
         };
         frame.render_widget(Paragraph::new(top), message);
         self.form.render(frame, form, theme, !self.busy);
+        let enter = if self
+            .form
+            .fields
+            .get(self.form.focus)
+            .is_some_and(Field::is_multi_line)
+        {
+            "Enter new line"
+        } else {
+            "Enter next"
+        };
         let hints = format::hints_with(
             &[
                 "Ctrl-S submit",
+                enter,
                 "Tab next",
                 "←/→ choose",
                 "Esc leave",
@@ -525,5 +537,9 @@ impl Screen for TicketForm {
         if let Request::Ticket(TicketCall::CreateTicket(_)) = request {
             self.on_failed(error);
         }
+    }
+
+    fn unsaved(&self) -> bool {
+        self.form.is_dirty()
     }
 }

@@ -772,12 +772,14 @@ impl Screen for TicketList {
             }
             _ if ctx.keys.is(Cmd::FilterPanel, key) => self.open_filter_panel(ctx, fx),
             _ if ctx.keys.is(Cmd::Sort, key) => {
-                let items = Self::sorts(ctx)
+                let sorts = Self::sorts(ctx);
+                let now = sorts.iter().position(|s| *s == self.sort).unwrap_or(0);
+                let items = sorts
                     .iter()
                     .enumerate()
                     .map(|(i, s)| (sort_label(*s).to_owned(), Then::Answer(i)))
                     .collect();
-                fx.popup = Some(Popup::pick("Sort by", items));
+                fx.popup = Some(Popup::pick("Sort by", items).selecting(now));
             }
             _ if ctx.keys.is(Cmd::ReverseSort, key) => {
                 self.descending = !self.descending;
