@@ -1,11 +1,15 @@
 //! The real `portal` binary in tmux at 80×24 against a real server: sign in,
 //! raise a ticket through the form, find it with `/`, reply, cancel it, quit,
-//! and check the terminal is usable afterwards.
+//! and check the terminal is usable afterwards; and "Remember me" through
+//! the real keyring (README, "Remember me").
 
 use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use portal_e2e::{DEMO_PASSWORD, TestServer, bin, demo, require_tool};
+use linux_keyutils::{KeyRing, KeyRingIdentifier};
+use portal_e2e::{DEMO_PASSWORD, TestServer, bin, demo, expect_code, require_tool};
+use portal_proto::pb;
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -25,8 +29,12 @@ impl Tmux {
     }
 
     fn start(command: &str) -> Self {
+        // A server of its own each time: one whose last session just ended
+        // may still be exiting and refuse the next client.
+        static STARTED: AtomicUsize = AtomicUsize::new(0);
+        let n = STARTED.fetch_add(1, Ordering::Relaxed);
         let tmux = Self {
-            socket: format!("portal-e2e-{}", std::process::id()),
+            socket: format!("portal-e2e-{}-{n}", std::process::id()),
         };
         let out = tmux.run(&[
             "new-session",
@@ -199,5 +207,94 @@ async fn sign_in_create_find_reply_cancel_quit() -> anyhow::Result<()> {
         screen.contains(" icanon") && screen.contains(" echo "),
         "terminal left raw:\n{screen}"
     );
+    Ok(())
+}
+
+/// The refresh token `portal` remembered for `server`, read from the kernel
+/// keyring the way any process of this user can.
+fn remembered(server: &str) -> Option<String> {
+    let ring = KeyRing::from_special_id(KeyRingIdentifier::User, false).ok()?;
+    let key = ring.search(&format!("keyring-rs:{server}@portal")).ok()?;
+    String::from_utf8(key.read_to_vec().ok()?).ok()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[cfg_attr(
+    missing_tmux,
+    ignore = "tmux is not installed (under CI=true this test runs and fails)"
+)]
+async fn remember_me_resumes_without_a_password_until_portal_logout() -> anyhow::Result<()> {
+    require_tool("tmux");
+    let server = TestServer::demo().await?;
+    let home = tempfile::tempdir()?;
+    let env = format!(
+        "env HOME={home} XDG_CONFIG_HOME={home}",
+        home = home.path().display()
+    );
+    let portal = bin("portal");
+    let command = format!(
+        "{env} {portal} --server {addr}; echo \"PORTAL EXITED $?\"; sleep 60",
+        portal = portal.display(),
+        addr = server.addr,
+    );
+
+    // Sign in with Remember me ticked, then quit.
+    let tmux = Tmux::start(&command);
+    tmux.wait_for("Remember me");
+    tmux.text(demo::CLIENT_ADMIN);
+    tmux.keys(&["Tab"]);
+    tmux.text(DEMO_PASSWORD);
+    tmux.keys(&["Tab", "Space", "C-s"]);
+    let screen = tmux.wait_for("Welcome,");
+    assert!(!screen.contains("No keyring"), "{screen}");
+    tmux.keys(&["q"]);
+    tmux.wait_for("PORTAL EXITED 0");
+    drop(tmux);
+    assert!(remembered(&server.addr).is_some(), "the keyring holds it");
+
+    // Started again: Home, without a password.
+    let tmux = Tmux::start(&command);
+    let screen = tmux.wait_until("Home or the sign-in form", |s| {
+        s.contains("Welcome,") || s.contains("Remember me")
+    });
+    assert!(screen.contains("Welcome,"), "not resumed:\n{screen}");
+    tmux.keys(&["q"]);
+    tmux.wait_for("PORTAL EXITED 0");
+    drop(tmux);
+    // Each resume rotates the token: this is the one in use now.
+    let token = remembered(&server.addr).expect("the renewed token is kept");
+
+    // `portal logout` forgets it here and on the server.
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "{env} {portal} --server {addr} logout",
+            portal = portal.display(),
+            addr = server.addr
+        ))
+        .output()?;
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && said.contains("Signed out of"),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(remembered(&server.addr), None, "forgotten here");
+    let refused = server
+        .anonymous()
+        .await?
+        .auth()
+        .refresh(pb::RefreshRequest {
+            refresh_token: token,
+        })
+        .await;
+    expect_code(refused, tonic::Code::Unauthenticated);
+
+    // And the next start asks for a password.
+    let tmux = Tmux::start(&command);
+    let screen = tmux.wait_until("Home or the sign-in form", |s| {
+        s.contains("Welcome,") || s.contains("Remember me")
+    });
+    assert!(screen.contains("Remember me"), "still signed in:\n{screen}");
     Ok(())
 }

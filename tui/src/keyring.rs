@@ -1,10 +1,30 @@
-//! Remember me: the refresh token lives in the operating system's keyring,
+//! Remember me: the refresh token lives in the kernel's keyring (keyutils),
 //! one entry per server, and never in a plain file.
+//!
+//! The entry is in the user keyring (`@u`), which every process of the
+//! user reaches, whichever session keyring a process has or lacks: a
+//! desktop login, an SSH login, tmux, cron. The session keyring the keyring
+//! crate uses by default is not that: a process started without one (a
+//! container, a service, CI) resolves it per thread, so a token saved from
+//! one thread was sometimes not found from another ("No matching entry
+//! found"). The entry is also linked into the user's persistent keyring
+//! when the kernel offers one, so it outlives the last login of the user
+//! for a few days (`/proc/sys/kernel/keys/persistent_keyring_expiry`).
+//! Nothing survives a reboot.
+
+use linux_keyutils::{KeyRing, KeyRingIdentifier};
 
 const SERVICE: &str = "portal";
 
 fn entry(server: &str) -> Result<keyring::Entry, String> {
-    keyring::Entry::new(SERVICE, server).map_err(|e| e.to_string())
+    let user = KeyRing::from_special_id(KeyRingIdentifier::User, false)
+        .map_err(|e| format!("the kernel keyring is not available: {e:?}"))?;
+    let credential = keyring::keyutils::KeyutilsCredential {
+        session: user,
+        persistent: KeyRing::get_persistent(KeyRingIdentifier::User).ok(),
+        description: format!("keyring-rs:{server}@{SERVICE}"),
+    };
+    Ok(keyring::Entry::new_with_credential(Box::new(credential)))
 }
 
 /// The remembered refresh token for `server`, if any.
