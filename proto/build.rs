@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let files = [
-        "common", "auth", "account", "tickets", "staff", "billing", "reports", "events",
+        "common", "auth", "account", "tickets", "staff", "billing", "reports", "events", "work",
     ]
     .map(|name| format!("portal/v1/{name}.proto"));
     for file in &files {

@@ -212,6 +212,87 @@ pub fn ticket_stats(p: &Principal, company_id: Option<i64>) -> Decision {
     }
 }
 
+// ------------------------------------- estimates, sign-off, time (WorkService)
+
+/// Proposing an estimate: staff, on a ticket they can see.
+pub fn propose_estimate(p: &Principal, t: &TicketFacts) -> Decision {
+    view_ticket(p, t)?;
+    allow_if(is_staff(p), "only staff may propose an estimate")
+}
+
+/// Approving or declining an estimate: the Managers and Admins of the
+/// ticket's company.
+pub fn decide_estimate(p: &Principal, t: &TicketFacts) -> Decision {
+    view_ticket(p, t)?;
+    allow_if(
+        company_level(p, t.company_id, AccessLevel::Manager),
+        "only the company's Managers and Admins may approve or decline an estimate",
+    )
+}
+
+/// The company whose awaiting estimates the caller may list: its own, for
+/// a Manager or Admin.
+pub fn awaiting_estimates(p: &Principal) -> Result<i64, Denied> {
+    match *p {
+        Principal::Contact {
+            company_id, access, ..
+        } if access >= AccessLevel::Manager => Ok(company_id),
+        _ => Err(Denied::Forbidden(
+            "only a company's Managers and Admins have estimates to decide",
+        )),
+    }
+}
+
+/// Signing off a Completed ticket: the requester, or the company's
+/// Managers and Admins.
+pub fn sign_off(p: &Principal, t: &TicketFacts) -> Decision {
+    view_ticket(p, t)?;
+    allow_if(
+        speaks_for_requester(p, t),
+        "only the requester and the company's Managers and Admins may sign off",
+    )
+}
+
+/// Logging time on a ticket: staff who can see it.
+pub fn log_time(p: &Principal, t: &TicketFacts) -> Decision {
+    view_ticket(p, t)?;
+    allow_if(is_staff(p), "only staff log time")
+}
+
+/// Changing or deleting a time entry: the staff member who logged it.
+pub fn change_time_entry(p: &Principal, t: &TicketFacts, logged_by: i64) -> Decision {
+    log_time(p, t)?;
+    allow_if(
+        matches!(*p, Principal::Staff { staff_id, .. } if staff_id == logged_by),
+        "only the staff member who logged this time may change or delete it",
+    )
+}
+
+/// Which of a ticket's time a caller sees: staff all of it; a client the
+/// billable time, where the provider lets clients see it; None: nothing.
+pub fn visible_time(p: &Principal, clients_see_time: bool) -> Option<TimeView> {
+    if is_staff(p) {
+        Some(TimeView::All)
+    } else if clients_see_time {
+        Some(TimeView::Billable)
+    } else {
+        None
+    }
+}
+
+/// What `visible_time` lets a caller see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeView {
+    All,
+    /// Billable entries, with their notes only when public.
+    Billable,
+}
+
+/// Timers, "My time" and the work-type list: staff.
+pub fn track_time(p: &Principal) -> Decision {
+    allow_if(is_staff(p), "only staff track time")
+}
+
 // --------------------------------------------------------------- contacts
 
 /// Seeing a company's contact list and details: Managers and Admins of the
@@ -500,7 +581,7 @@ mod tests {
         );
         assert_eq!(
             allowed_statuses(&user, &ticket(CO, 10, Completed)),
-            &[Closed, InProgress]
+            &[InProgress]
         );
         assert!(allowed_statuses(&user, &ticket(CO, 12, InProgress)).is_empty());
         assert!(allowed_statuses(&user, &ticket(CO, 10, Closed)).is_empty());

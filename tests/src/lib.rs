@@ -394,6 +394,13 @@ impl Session {
             self.bearer.clone(),
         )
     }
+
+    pub fn work(&self) -> pb::work_service_client::WorkServiceClient<Authed> {
+        pb::work_service_client::WorkServiceClient::with_interceptor(
+            self.channel.clone(),
+            self.bearer.clone(),
+        )
+    }
 }
 
 /// Asserts a call failed with `code`, returning the status for more checks.

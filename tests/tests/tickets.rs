@@ -118,6 +118,22 @@ async fn filter_lists_exactly(
     Ok(())
 }
 
+/// Signs off a Completed ticket as `name`.
+async fn sign_off(
+    s: &Session,
+    number: i64,
+    name: &str,
+) -> Result<pb::SignOffRecord, tonic::Status> {
+    s.work()
+        .sign_off(pb::SignOffRequest {
+            number,
+            full_name: name.into(),
+            comment: String::new(),
+        })
+        .await
+        .map(tonic::Response::into_inner)
+}
+
 async fn move_to(
     s: &Session,
     number: i64,
@@ -1020,7 +1036,8 @@ async fn the_status_machine_for_clients_and_staff() -> anyhow::Result<()> {
         Cancelled, Closed, Completed, InProgress, New, NoActionRequired, Scheduled, WaitingOnClient,
     };
     let server = TestServer::demo().await?;
-    let (uma, _) = sign_in(&server, demo::CLIENT_USER).await?;
+    let (uma, uma_id) = sign_in(&server, demo::CLIENT_USER).await?;
+    let uma_name = uma_id.display_name;
     let (mark, _) = sign_in(&server, demo::CLIENT_MANAGER).await?;
     let (dina, _) = sign_in(&server, demo::DISPATCHER).await?;
     let (tom, tom_id) = sign_in(&server, demo::TECHNICIAN).await?;
@@ -1037,7 +1054,7 @@ async fn the_status_machine_for_clients_and_staff() -> anyhow::Result<()> {
 
     // A new ticket of Uma's driven to `status`.
     let ticket_in = |status: pb::TicketStatus| {
-        let (uma, dina) = (uma.clone(), dina.clone());
+        let (uma, dina, uma_name) = (uma.clone(), dina.clone(), uma_name.clone());
         async move {
             let t = create(&uma, "Status walk").await?;
             let path: &[(bool, pb::TicketStatus)] = match status {
@@ -1051,7 +1068,12 @@ async fn the_status_machine_for_clients_and_staff() -> anyhow::Result<()> {
                 NoActionRequired => &[(false, NoActionRequired)],
             };
             for (staff, step) in path {
-                move_to(if *staff { &dina } else { &uma }, t.number, *step, "").await?;
+                if *step == Closed {
+                    // Closing is signing off (docs/TICKETS.md "Sign-off").
+                    sign_off(&uma, t.number, &uma_name).await?;
+                } else {
+                    move_to(if *staff { &dina } else { &uma }, t.number, *step, "").await?;
+                }
             }
             anyhow::Ok(t.number)
         }
@@ -1059,7 +1081,7 @@ async fn the_status_machine_for_clients_and_staff() -> anyhow::Result<()> {
     let client_moves = |from: pb::TicketStatus| -> Vec<pb::TicketStatus> {
         match from {
             New | InProgress | WaitingOnClient | Scheduled => vec![Cancelled, NoActionRequired],
-            Completed => vec![Closed, InProgress],
+            Completed => vec![InProgress],
             _ => vec![],
         }
     };
@@ -1142,7 +1164,7 @@ async fn the_status_machine_for_clients_and_staff() -> anyhow::Result<()> {
     let status = expect_code(move_to(&uma, n, New, "").await, Code::FailedPrecondition);
     assert_eq!(
         status.message(),
-        "cannot move from Completed to New; allowed: Closed, In Progress"
+        "cannot move from Completed to New; allowed: In Progress"
     );
     // Rejecting completion needs a note.
     let status = expect_code(

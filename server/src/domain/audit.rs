@@ -27,6 +27,12 @@ pub enum AuditAction {
     StaffAdded,
     StaffEnabled,
     StaffDisabled,
+    EstimateProposed,
+    EstimateApproved,
+    EstimateDeclined,
+    SignedOff,
+    WorkTypeChanged,
+    WorkSettingsChanged,
 }
 
 impl AuditAction {
@@ -54,6 +60,12 @@ impl AuditAction {
             Self::StaffAdded => "staff.added",
             Self::StaffEnabled => "staff.enabled",
             Self::StaffDisabled => "staff.disabled",
+            Self::EstimateProposed => "estimate.proposed",
+            Self::EstimateApproved => "estimate.approved",
+            Self::EstimateDeclined => "estimate.declined",
+            Self::SignedOff => "ticket.signed_off",
+            Self::WorkTypeChanged => "work_type.changed",
+            Self::WorkSettingsChanged => "settings.work",
         }
     }
 }

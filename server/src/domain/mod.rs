@@ -8,6 +8,7 @@ pub mod sla;
 mod status;
 mod ticket_access;
 pub mod tickets;
+pub mod work;
 
 pub use accounts::{
     Account, Address, AuditEntry, Company, CompanyPreferences, Contact, ContactDetails, Credential,

@@ -67,13 +67,13 @@ pub enum StatusGroup {
 
 /// The moves a client may make from `from` (docs/TICKETS.md, "Who may
 /// move it where"): cancel or mark an open ticket as needing no action;
-/// sign off (→ Closed) or reject completion (→ In Progress) of a completed
-/// one.
+/// reject completion (→ In Progress) of a completed one. Closing is signing
+/// off, with the signer's name (WorkService.SignOff), never a bare move.
 pub fn client_moves(from: TicketStatus) -> &'static [TicketStatus] {
-    use TicketStatus::{Cancelled, Closed, InProgress, NoActionRequired};
+    use TicketStatus::{Cancelled, InProgress, NoActionRequired};
     match from.group() {
         StatusGroup::Open => &[Cancelled, NoActionRequired],
-        StatusGroup::Completed => &[Closed, InProgress],
+        StatusGroup::Completed => &[InProgress],
         StatusGroup::Closed => &[],
     }
 }

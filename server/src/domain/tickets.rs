@@ -124,6 +124,8 @@ pub enum TimelineKind {
     StatusChange = 4,
     PriorityChange = 5,
     AssignmentChange = 6,
+    /// An estimate proposed, approved or declined (public).
+    Estimate = 7,
 }
 
 impl TimelineKind {
@@ -135,6 +137,7 @@ impl TimelineKind {
             4 => Self::StatusChange,
             5 => Self::PriorityChange,
             6 => Self::AssignmentChange,
+            7 => Self::Estimate,
             _ => return None,
         })
     }

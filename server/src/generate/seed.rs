@@ -83,6 +83,11 @@ pub(crate) fn base(
             &t.clock,
         )?;
     }
+    let work_types =
+        files::WorkTypes::embedded().map_err(|e| store::StoreError::Corrupt(format!("{e:#}")))?;
+    for name in &work_types.work_types {
+        store::work_types::create(conn, name.trim())?;
+    }
     catalog
         .services
         .iter()
@@ -105,11 +110,12 @@ mod tests {
         let store = Store::open(&dir.path().join("t.db"), &StoreOptions::default()).unwrap();
         let pw = init(&store, "Acme IT", "Boss@Acme.example").unwrap();
         assert!(password_policy::check(&pw, None).is_empty(), "{pw}");
-        let (name, rate, role, must, hash, types, slas) = store
+        let (name, rate, role, must, hash, types, slas, work_types) = store
             .read_inline(|c| {
                 Ok(c.query_row(
                     "SELECT p.name, p.labour_rate_cents, s.role, cr.must_change, cr.password_hash,
-                        (SELECT COUNT(*) FROM service_types), (SELECT COUNT(*) FROM sla_targets)
+                        (SELECT COUNT(*) FROM service_types), (SELECT COUNT(*) FROM sla_targets),
+                        (SELECT COUNT(*) FROM work_types)
                      FROM provider_settings p, staff s
                      JOIN credentials cr ON cr.kind = 'staff' AND cr.subject_id = s.id
                      WHERE s.email = 'boss@acme.example'",
@@ -123,6 +129,7 @@ mod tests {
                             r.get::<_, String>(4)?,
                             r.get::<_, i64>(5)?,
                             r.get::<_, i64>(6)?,
+                            r.get::<_, i64>(7)?,
                         ))
                     },
                 )?)
@@ -133,7 +140,7 @@ mod tests {
             ("Acme IT", 15000, "admin", true)
         );
         assert!(password::verify(&pw, &hash));
-        assert_eq!((types, slas), (9, 5));
+        assert_eq!((types, slas, work_types), (9, 5, 6));
 
         let again = init(&store, "Acme IT", "other@acme.example").unwrap_err();
         assert!(format!("{again:#}").contains("already has a provider"));

@@ -94,3 +94,4 @@ pub use accounts::*;
 // ---------------------------------------------------------------- tickets
 
 pub mod tickets;
+pub mod work;

@@ -16,6 +16,7 @@ mod staff;
 mod status;
 mod sweep;
 mod tickets;
+mod work;
 
 use std::sync::Arc;
 
@@ -29,6 +30,8 @@ pub use staff::StaffAdmin;
 pub(crate) use sweep::sweep;
 /// The ticket handlers, also for in-process benchmarks of the service layer.
 pub use tickets::Tickets;
+/// Estimates, sign-off and time, also for in-process benchmarks.
+pub use work::Work;
 
 use crate::config::Config;
 use crate::store::Store;

@@ -193,7 +193,7 @@ fn contact_of(p: &Principal) -> Option<i64> {
     }
 }
 
-fn author(c: &Caller) -> Author {
+pub(super) fn author(c: &Caller) -> Author {
     Author {
         kind: match c.principal {
             Principal::Staff { .. } => AuthorKind::Staff,
@@ -206,14 +206,14 @@ fn author(c: &Caller) -> Author {
 
 /// The ticket's facts when the caller may see it; NOT_FOUND otherwise,
 /// exactly as for a ticket that does not exist.
-fn visible(conn: &Connection, number: i64, p: &Principal) -> Outcome<TicketFacts> {
+pub(super) fn visible(conn: &Connection, number: i64, p: &Principal) -> Outcome<TicketFacts> {
     let facts = tickets::facts(conn, number, contact_of(p))?.ok_or(Denied::NotFound)?;
     policy::view_ticket(p, &facts)?;
     Ok(facts)
 }
 
 /// Who may hear about a change to a ticket.
-fn audience(conn: &Connection, number: i64, staff_only: bool) -> Outcome<Audience> {
+pub(super) fn audience(conn: &Connection, number: i64, staff_only: bool) -> Outcome<Audience> {
     let facts = tickets::facts(conn, number, None)?.ok_or(StoreError::NotFound)?;
     Ok(Audience {
         facts,

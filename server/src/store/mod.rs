@@ -28,6 +28,14 @@ pub mod ticket_list;
 pub mod tickets;
 pub mod timeline;
 
+// Estimates, sign-offs and time.
+pub mod estimates;
+pub mod signoffs;
+pub mod time_entries;
+pub mod timers;
+pub mod work_settings;
+pub mod work_types;
+
 pub use error::{Result, StoreError};
 pub use migrations::MIGRATIONS;
 pub use pool::{Store, StoreOptions};

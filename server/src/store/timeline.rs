@@ -144,6 +144,18 @@ pub fn page(
     Ok((out, more))
 }
 
+/// The ticket's latest resolution post: its id and text.
+pub fn latest_resolution(conn: &Connection, ticket_id: i64) -> Result<Option<(i64, String)>> {
+    let (first, end) = id_range(ticket_id);
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, body FROM timeline WHERE id >= ?1 AND id < ?2 AND kind = 2
+             ORDER BY id DESC LIMIT 1",
+        )?
+        .query_row([first, end], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

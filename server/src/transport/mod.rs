@@ -145,6 +145,11 @@ pub async fn serve(
             service::Events::new(state.clone()),
             require_auth(&state)
         ))
+        .add_service(guarded!(
+            pb::work_service_server::WorkServiceServer<service::Work>,
+            service::Work::new(state.clone()),
+            require_auth(&state)
+        ))
         .add_service(health)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
@@ -182,7 +187,7 @@ pub async fn serve(
 }
 
 /// The portal.v1 services, as the health service names them.
-const SERVICES: [&str; 7] = [
+const SERVICES: [&str; 8] = [
     pb::auth_service_server::SERVICE_NAME,
     pb::ticket_service_server::SERVICE_NAME,
     pb::account_service_server::SERVICE_NAME,
@@ -190,6 +195,7 @@ const SERVICES: [&str; 7] = [
     pb::report_service_server::SERVICE_NAME,
     pb::staff_service_server::SERVICE_NAME,
     pb::event_service_server::SERVICE_NAME,
+    pb::work_service_server::SERVICE_NAME,
 ];
 
 /// The health service, reporting every portal.v1 service SERVING (the

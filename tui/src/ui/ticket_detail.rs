@@ -898,12 +898,16 @@ fn timeline_entry(entry: &pb::TimelineEntry, ctx: &Ctx, width: u16) -> Vec<Line<
         TimelineKind::StatusChange => ("status · ", theme.muted),
         TimelineKind::PriorityChange => ("priority · ", theme.muted),
         TimelineKind::AssignmentChange => ("assigned · ", theme.muted),
+        TimelineKind::Estimate => ("estimate · ", theme.accent),
     };
     let mut lines = vec![Line::from(vec![
         Span::styled(format!(" {when} "), theme.muted),
         Span::styled(format!("{label}{who}"), style),
     ])];
-    if !entry.from_value.is_empty() || !entry.to_value.is_empty() {
+    if entry.from_value.is_empty() && !entry.to_value.is_empty() {
+        // An estimate's entry says only what happened: "Approved".
+        lines.push(Line::styled(format!("   {}", entry.to_value), theme.text));
+    } else if !entry.from_value.is_empty() || !entry.to_value.is_empty() {
         lines.push(Line::styled(
             format!("   {} → {}", entry.from_value, entry.to_value),
             theme.text,

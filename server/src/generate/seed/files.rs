@@ -9,6 +9,31 @@ use crate::domain::tickets::{FieldDef, FieldKind, ServiceType};
 
 const CATALOG_TOML: &str = include_str!("../../../../data/catalog.toml");
 const SLA_TOML: &str = include_str!("../../../../data/sla.toml");
+const WORK_TYPES_TOML: &str = include_str!("../../../../data/work_types.toml");
+
+/// The first work types (`data/work_types.toml`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkTypes {
+    pub work_types: Vec<String>,
+}
+
+impl WorkTypes {
+    /// The embedded `data/work_types.toml`: distinct names, each a valid one.
+    pub fn embedded() -> anyhow::Result<Self> {
+        let file: Self = toml::from_str(WORK_TYPES_TOML).context("data/work_types.toml")?;
+        let mut names = HashSet::new();
+        for name in &file.work_types {
+            crate::domain::input::single_line("work_types", name, 100, true)
+                .map_err(|e| anyhow!("data/work_types.toml: {name:?}: {}", e.message))?;
+            ensure!(
+                names.insert(name.trim().to_lowercase()),
+                "data/work_types.toml: {name:?} appears twice"
+            );
+        }
+        Ok(file)
+    }
+}
 
 /// The service catalog (`data/catalog.toml`).
 #[derive(Debug, Deserialize)]

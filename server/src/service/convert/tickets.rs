@@ -69,6 +69,7 @@ fn timeline_kind(k: TimelineKind) -> pb::TimelineKind {
         TimelineKind::StatusChange => pb::TimelineKind::StatusChange,
         TimelineKind::PriorityChange => pb::TimelineKind::PriorityChange,
         TimelineKind::AssignmentChange => pb::TimelineKind::AssignmentChange,
+        TimelineKind::Estimate => pb::TimelineKind::Estimate,
     }
 }
 
