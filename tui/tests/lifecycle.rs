@@ -64,7 +64,11 @@ fn status_line(app: &mut App) -> String {
 fn enter_in_a_text_box_is_a_new_line_and_f1_shows_the_keys() {
     let mut app = ticket_open(alice());
     press(&mut app, KeyCode::Char('r'));
-    type_text(&mut app, "First line\ncso the rest is text, not commands");
+    type_text(
+        &mut app,
+        "First line\ncso the rest is text, not commands, and a long line wraps \
+         at a space within the box rather than running out of sight",
+    );
     assert!(app.take_requests().is_empty(), "Enter sent nothing");
     snap("reply_two_lines", &mut app);
     ctrl(&mut app, 's');
@@ -73,7 +77,9 @@ fn enter_in_a_text_box_is_a_new_line_and_f1_shows_the_keys() {
         vec![Request::Ticket(TicketCall::AddPost {
             number: 1042,
             kind: pb::PostKind::Discussion,
-            body: "First line\ncso the rest is text, not commands".into(),
+            body: "First line\ncso the rest is text, not commands, and a long line wraps \
+                   at a space within the box rather than running out of sight"
+                .into(),
         })]
     );
     reply(&mut app, Reply::Posted { number: 1042 });

@@ -9,12 +9,13 @@ use std::sync::Arc;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Modifier, Style};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use tui_textarea::TextArea;
 
 use super::input::LineInput;
+use super::text_box;
 use crate::action::ApiError;
 use crate::theme::Theme;
 
@@ -135,8 +136,7 @@ impl Field {
         Self::new(key, label, Input::Secret(LineInput::default()))
     }
     pub fn multi(key: impl Into<Key>, label: &str, value: &str) -> Self {
-        let mut area = TextArea::new(value.lines().map(str::to_owned).collect());
-        area.set_cursor_line_style(Style::new());
+        let area = TextArea::new(value.lines().map(str::to_owned).collect());
         Self::new(key, label, Input::Multi(Box::new(area)))
     }
     pub fn toggle(key: impl Into<Key>, label: &str, on: bool) -> Self {
@@ -218,7 +218,6 @@ impl Form {
             initial: Vec::new(),
         };
         form.mark_clean();
-        form.refresh_cursors();
         form
     }
 
@@ -283,14 +282,11 @@ impl Form {
             match &mut field.input {
                 Input::Line(i) | Input::Secret(i) => i.set(text),
                 Input::Multi(area) => {
-                    let mut fresh = TextArea::new(text.lines().map(str::to_owned).collect());
-                    fresh.set_cursor_line_style(Style::new());
-                    **area = fresh;
+                    **area = TextArea::new(text.lines().map(str::to_owned).collect());
                 }
                 _ => {}
             }
         }
-        self.refresh_cursors();
     }
 
     /// New options for a choice field; the first is chosen.
@@ -350,27 +346,12 @@ impl Form {
     pub fn focus_first_error(&mut self) {
         if let Some(i) = self.fields.iter().position(|f| f.error.is_some()) {
             self.focus = i;
-            self.refresh_cursors();
         }
     }
 
     pub fn focus_on(&mut self, id: impl FieldRef) {
         if let Some(i) = self.index(id) {
             self.focus = i;
-            self.refresh_cursors();
-        }
-    }
-
-    fn refresh_cursors(&mut self) {
-        for (i, field) in self.fields.iter_mut().enumerate() {
-            if let Input::Multi(area) = &mut field.input {
-                let style = if i == self.focus {
-                    Style::new().add_modifier(Modifier::REVERSED)
-                } else {
-                    Style::new()
-                };
-                area.set_cursor_style(style);
-            }
         }
     }
 
@@ -383,7 +364,6 @@ impl Form {
                 (self.focus + n - 1) % n
             };
         }
-        self.refresh_cursors();
     }
 
     pub fn handle_key(&mut self, key: &KeyEvent) -> FormEvent {
@@ -596,7 +576,7 @@ fn render_input(frame: &mut Frame, area: Rect, field: &Field, focused: bool, the
             let block = ratatui::widgets::Block::bordered().border_style(style);
             let inner = block.inner(area);
             frame.render_widget(block, area);
-            frame.render_widget(&**text, inner);
+            text_box::render(frame, inner, text, focused, theme.text);
             return;
         }
         Input::Toggle(on) => {

@@ -13,6 +13,7 @@ pub mod login;
 pub mod popup;
 pub mod reports;
 pub mod statusline;
+pub mod text_box;
 pub mod ticket_detail;
 pub mod ticket_form;
 pub mod tickets;
