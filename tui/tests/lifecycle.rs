@@ -372,3 +372,32 @@ fn failing_calls_show_offline_and_the_first_answer_reloads_what_is_open() {
     );
     assert!(status_line(&mut app).contains("online"));
 }
+
+#[test]
+fn every_bad_field_of_my_details_shows_at_once() {
+    let mut app = signed_in(alice());
+    press(&mut app, KeyCode::Char('4'));
+    press(&mut app, KeyCode::Char('e'));
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Tab);
+    }
+    type_text(&mut app, "alice-at-home"); // Home e-mail
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "x"); // Direct phone: 555-0142x
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "7"); // Home phone's extension, with no number
+    ctrl(&mut app, 's');
+    assert!(app.take_requests().is_empty(), "nothing is sent");
+    let screen = render(&mut app, 120, 40);
+    for error in [
+        "✗ not an e-mail address",
+        "✗ only digits, spaces and + ( ) - .",
+        "✗ an extension needs a number",
+    ] {
+        assert!(screen.contains(error), "{error}:\n{screen}");
+    }
+    insta::assert_snapshot!("details_all_errors_120x40", screen);
+}

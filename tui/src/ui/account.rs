@@ -235,7 +235,11 @@ impl Account {
         let form = &mut editing.form;
         form.clear_errors();
         editing.error = None;
-        if !form.check_required() {
+        form.check_required();
+        if !ctx.is_staff() {
+            check_details(form);
+        }
+        if form.has_errors() {
             form.focus_first_error();
             return;
         }
@@ -497,6 +501,50 @@ fn profile_form(profile: &pb::MyProfile, staff: bool) -> Form {
 }
 
 /// The contact details as the form now says.
+/// Marks every field of the details form the server would refuse (its
+/// rules are in server/src/service/input.rs), so all of them show at once
+/// rather than only the first the server names.
+pub fn check_details(form: &mut Form) {
+    use DetailsField as F;
+    for field in [F::HomeEmail, F::PrivateEmail] {
+        let email = form.text(field);
+        if !email.is_empty() && !email.contains('@') {
+            form.set_error(field, "not an e-mail address");
+        }
+    }
+    for (kind, _) in PHONES {
+        let number = form.text(F::Phone(kind));
+        let extension = form.text(F::Extension(kind));
+        let allowed = |c: char| c.is_ascii_digit() || " +()-.".contains(c);
+        if !number.is_empty()
+            && (!number.chars().all(allowed) || !number.chars().any(|c| c.is_ascii_digit()))
+        {
+            form.set_error(
+                F::Phone(kind),
+                "only digits, spaces and + ( ) - . (and a digit at least)",
+            );
+        } else if number.chars().count() > MAX_PHONE {
+            form.set_error(F::Phone(kind), format!("at most {MAX_PHONE} characters"));
+        }
+        if extension.is_empty() {
+            continue;
+        }
+        if number.is_empty() {
+            form.set_error(F::Extension(kind), "an extension needs a number");
+        } else if extension.len() > MAX_EXTENSION || !extension.chars().all(|c| c.is_ascii_digit())
+        {
+            form.set_error(
+                F::Extension(kind),
+                format!("at most {MAX_EXTENSION} digits"),
+            );
+        }
+    }
+}
+
+/// The longest phone number and extension the server takes.
+const MAX_PHONE: usize = 40;
+const MAX_EXTENSION: usize = 10;
+
 pub fn details_from_form(form: &Form) -> pb::ContactDetails {
     use DetailsField as F;
     let phones = PHONES
