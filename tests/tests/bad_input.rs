@@ -36,6 +36,11 @@ const DATA_TABLES: &[&str] = &[
     "timeline",
     "tasks",
     "attachments",
+    "estimates",
+    "signoffs",
+    "work_types",
+    "time_entries",
+    "timers",
 ];
 
 /// A hash of every row of the data tables, read straight from the file.
@@ -69,6 +74,8 @@ fn integrity_check(db: &Path) -> anyhow::Result<String> {
 struct Fixture {
     server: TestServer,
     alice: Session,
+    /// Alice's contact id.
+    alice_id: i64,
     harbor: i64,
     uma_id: i64,
     dina: Session,
@@ -118,6 +125,7 @@ impl Fixture {
         Ok(Self {
             server,
             alice,
+            alice_id: alice_who.id,
             harbor: alice_who.company_id,
             uma_id: uma.id,
             dina,
@@ -153,6 +161,9 @@ macro_rules! case {
         });
     }};
 }
+
+#[path = "bad_input/work.rs"]
+mod work;
 
 fn long(n: usize) -> String {
     "x".repeat(n)
@@ -626,6 +637,8 @@ async fn every_rpc_refuses_bad_fields_by_name_and_changes_nothing() -> anyhow::R
     account_cases(&f, &mut cases);
     ticket_cases(&f, &mut cases);
     staff_cases(&f, &mut cases);
+    let wf = work::WorkFixture::new(&f).await?;
+    work::work_cases(&f, &wf, &mut cases);
     assert!(cases.len() >= 200, "{} cases", cases.len());
 
     let before = fingerprint(&f.server.db)?;

@@ -8,6 +8,9 @@
     reason = "each end-to-end scenario reads as one story; product code keeps the 120-line limit"
 )]
 
+#[path = "isolation/work.rs"]
+mod work;
+
 use futures::future::try_join_all;
 use portal_e2e::{DEMO_PASSWORD, Session, TestServer, demo, expect_code};
 use portal_proto::pb;
