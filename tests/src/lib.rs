@@ -135,11 +135,16 @@ pub fn require_tool(tool: &str) {
     );
 }
 
+/// Any free loopback port.
+const FREE_PORT: &str = "127.0.0.1:0";
+
 /// A running `portal-server serve` over its own temporary store.
 pub struct TestServer {
     pub addr: String,
     pub db: PathBuf,
     extra_args: Vec<String>,
+    /// Where `start` listens: a free port, or the one it had.
+    listen: String,
     env: Vec<(String, String)>,
     child: Option<Child>,
     _dir: Option<TempDir>,
@@ -194,6 +199,7 @@ impl TestServer {
                 .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
                 .collect(),
             child: None,
+            listen: FREE_PORT.into(),
             _dir: Some(dir),
         };
         server.start().await?;
@@ -208,6 +214,7 @@ impl TestServer {
             extra_args: extra.iter().map(ToString::to_string).collect(),
             env: Vec::new(),
             child: None,
+            listen: FREE_PORT.into(),
             _dir: None,
         };
         server.start().await?;
@@ -222,7 +229,7 @@ impl TestServer {
     /// Starts (or restarts) the server process on a new port.
     pub async fn start(&mut self) -> anyhow::Result<()> {
         let mut child = Command::new(bin("portal-server"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+            .args(["serve", "--listen", &self.listen, "--db"])
             .arg(&self.db)
             .args(&self.extra_args)
             .envs(self.env.iter().map(|(k, v)| (k, v)))
@@ -249,6 +256,13 @@ impl TestServer {
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         self.child = Some(child);
         Ok(())
+    }
+
+    /// Starts the server again on the port it had, so clients that knew it
+    /// reconnect.
+    pub async fn restart_on_same_port(&mut self) -> anyhow::Result<()> {
+        self.listen = self.addr.trim_start_matches("http://").to_owned();
+        self.start().await
     }
 
     /// Kills the process with SIGKILL: no clean shutdown.

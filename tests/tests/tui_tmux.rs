@@ -1,7 +1,8 @@
 //! The real `portal` binary in tmux at 80×24 against a real server: sign in,
 //! raise a ticket through the form, find it with `/`, reply, cancel it, quit,
 //! and check the terminal is usable afterwards; and "Remember me" through
-//! the real keyring (README, "Remember me").
+//! the real keyring (README, "Remember me"); and the server stopping and
+//! coming back under an open ticket.
 
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -296,5 +297,69 @@ async fn remember_me_resumes_without_a_password_until_portal_logout() -> anyhow:
         s.contains("Welcome,") || s.contains("Remember me")
     });
     assert!(screen.contains("Remember me"), "still signed in:\n{screen}");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[cfg_attr(
+    missing_tmux,
+    ignore = "tmux is not installed (under CI=true this test runs and fails)"
+)]
+async fn the_client_shows_the_server_gone_and_reloads_the_ticket_when_back() -> anyhow::Result<()> {
+    require_tool("tmux");
+    let mut server = TestServer::demo().await?;
+    let home = tempfile::tempdir()?;
+    let command = format!(
+        "env HOME={home} XDG_CONFIG_HOME={home} {portal} --server {addr}; sleep 60",
+        home = home.path().display(),
+        portal = bin("portal").display(),
+        addr = server.addr,
+    );
+    let tmux = Tmux::start(&command);
+    tmux.wait_for("Remember me");
+    tmux.text(demo::CLIENT_ADMIN);
+    tmux.keys(&["Tab"]);
+    tmux.text(DEMO_PASSWORD);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("● online");
+    // The first ticket of the list, open.
+    tmux.keys(&["2"]);
+    tmux.wait_for("Enter open");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_until("a ticket", |s| s.lines().any(|l| l.starts_with(" #")));
+    let number: i64 = screen
+        .lines()
+        .find_map(|l| l.strip_prefix(" #"))
+        .map(|rest| {
+            rest.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+        })
+        .and_then(|n| n.parse().ok())
+        .expect("the ticket's number heads the detail");
+
+    // The server stops: the client says so rather than "online".
+    let stopped = server.terminate(Duration::from_mins(1)).await?;
+    assert!(stopped.success(), "{stopped}");
+    let screen = tmux.wait_for("reconnecting");
+    assert!(!screen.contains("● online"), "{screen}");
+
+    // Back on its port, with a reply posted before the client is back: it
+    // shows in the open ticket.
+    server.restart_on_same_port().await?;
+    let reply = "Posted while the client was away";
+    server
+        .as_demo(demo::TECHNICIAN)
+        .await?
+        .tickets()
+        .add_post(pb::AddPostRequest {
+            number,
+            kind: pb::PostKind::Discussion.into(),
+            body: reply.into(),
+        })
+        .await?;
+    tmux.wait_until("the reply and the connection back", |s| {
+        s.contains(reply) && s.contains("● online")
+    });
     Ok(())
 }
