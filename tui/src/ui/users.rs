@@ -163,6 +163,10 @@ impl Users {
                 Span::styled(" Users ", theme.title),
                 Span::styled(format!("· {} ", self.rows.len()), theme.muted),
                 Span::styled(ctx.me.company_name.clone(), theme.muted),
+                Span::styled(
+                    format!(" · times {}", format::zone(ctx.tz, ctx.now)),
+                    theme.muted,
+                ),
             ])),
             header,
         );
