@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use portal_proto::pb;
 
-pub use crate::client::{AccountCall, AuthCall, ReportCall, TicketCall};
+pub use crate::client::{AccountCall, AuthCall, ReportCall, TicketCall, WorkCall};
 
 /// A call to make in the background, by the gRPC service that answers it;
 /// each service's calls are listed in its module under [`crate::client`].
@@ -17,6 +17,7 @@ pub enum Request {
     Ticket(TicketCall),
     Account(AccountCall),
     Report(ReportCall),
+    Work(WorkCall),
 }
 
 impl From<AuthCall> for Request {
@@ -34,6 +35,12 @@ impl From<TicketCall> for Request {
 impl From<AccountCall> for Request {
     fn from(call: AccountCall) -> Self {
         Request::Account(call)
+    }
+}
+
+impl From<WorkCall> for Request {
+    fn from(call: WorkCall) -> Self {
+        Request::Work(call)
     }
 }
 
@@ -190,6 +197,16 @@ pub enum Reply {
         contact_id: i64,
         password: String,
     },
+    /// A ticket's estimates, sign-off and time.
+    Work {
+        number: i64,
+        work: Box<pb::TicketWork>,
+    },
+    WorkTypes(Vec<pb::WorkType>),
+    /// The staff member's timer, as it is now.
+    Timer(pb::TimerState),
+    /// The timer was stopped: its start and stop, to log as time.
+    TimerStopped(pb::TimerState),
     Failed {
         request: Box<Request>,
         error: ApiError,

@@ -34,6 +34,7 @@ use crate::ui::reports::Reports;
 use crate::ui::statusline::{self, Status};
 use crate::ui::ticket_detail::TicketDetail;
 use crate::ui::ticket_form::TicketForm;
+use crate::ui::ticket_work;
 use crate::ui::tickets::TicketList;
 use crate::ui::{Catalog, Ctx, Effects, Level, Nav, Screen, TabId, help};
 
@@ -176,6 +177,8 @@ pub struct App {
     pub phase: Phase,
     pub popups: Vec<Popup>,
     pub status: Status,
+    /// Staff: the running timer (kept by the server).
+    pub timer: Option<pb::TimerState>,
     pub quit: bool,
     outbox: Vec<Request>,
     edit: Option<(EditTarget, String)>,
@@ -203,6 +206,7 @@ impl App {
             phase: Phase::Login(login),
             popups: Vec::new(),
             status: Status::default(),
+            timer: None,
             quit: false,
             outbox: vec![first],
             edit: None,
@@ -494,6 +498,10 @@ impl App {
             }
         }
         let me = self.me().cloned();
+        self.status.timer = self
+            .timer
+            .as_ref()
+            .map(|t| format!("#{} {}", t.ticket_number, ticket_work::elapsed(t, self.now)));
         statusline::render(frame, bottom, &self.status, me.as_ref(), &self.theme);
         for popup in &mut self.popups {
             popup.render(frame, &self.theme);

@@ -66,6 +66,22 @@ pub fn render(app: &mut App, width: u16, height: u16) -> String {
     terminal.backend().to_string()
 }
 
+/// What opening ticket `number` asks for: the ticket and its work.
+pub fn opened(number: i64) -> Vec<Request> {
+    vec![
+        Request::Ticket(TicketCall::Get { number }),
+        Request::Work(portal::action::WorkCall::Get { number }),
+    ]
+}
+
+/// Answers the requests of an opened ticket: `detail`, and no work on it.
+pub fn show_ticket(app: &mut App, detail: pb::TicketDetail) {
+    let number = detail.ticket.as_ref().map_or(0, |t| t.number);
+    reply(app, Reply::Ticket(Box::new(detail)));
+    let work = Box::new(pb::TicketWork::default());
+    reply(app, Reply::Work { number, work });
+}
+
 /// Answers the last ticket-list request for `list` with `tickets`.
 pub fn answer_tickets(
     app: &mut App,
@@ -529,5 +545,9 @@ pub fn signed_in_connecting(me: pb::Identity) -> App {
         }),
     };
     reply(&mut app, Reply::Profile(Box::new(profile)));
+    if staff {
+        // No timer running.
+        reply(&mut app, Reply::Timer(pb::TimerState::default()));
+    }
     app
 }

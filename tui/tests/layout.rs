@@ -75,12 +75,9 @@ fn a_ticket_opened_from_home_keeps_home_and_esc_returns_there() {
     app.take_requests();
     press(&mut app, KeyCode::Down);
     press(&mut app, KeyCode::Enter);
-    assert_eq!(
-        app.take_requests(),
-        vec![Request::Ticket(TicketCall::Get { number: 1042 })]
-    );
+    assert_eq!(app.take_requests(), opened(1042));
     assert_eq!(tab(&app), TabId::Home, "Home stays the active tab");
-    reply(&mut app, Reply::Ticket(Box::new(detail())));
+    show_ticket(&mut app, detail());
     let screen = render(&mut app, 80, 24);
     assert!(screen.contains("Printer on the second floor"), "{screen}");
     press(&mut app, KeyCode::Esc);
@@ -150,7 +147,7 @@ fn staff_subscribe_a_contact_of_the_tickets_company_and_are_told_who() {
         t.company_id = 2;
         t.company_name = "Alder & Finch Law".into();
     }
-    reply(&mut app, Reply::Ticket(Box::new(d)));
+    show_ticket(&mut app, d);
     press(&mut app, KeyCode::Char('+'));
     assert_eq!(
         app.take_requests(),
@@ -337,10 +334,7 @@ fn home_scrolls_to_every_open_ticket_and_moves_like_the_lists() {
     press(&mut app, KeyCode::PageDown);
     press(&mut app, KeyCode::Enter);
     // The waiting alert is the first line; a page down is ten lines on.
-    assert_eq!(
-        app.take_requests(),
-        vec![Request::Ticket(TicketCall::Get { number: 2991 })]
-    );
+    assert_eq!(app.take_requests(), opened(2991));
 }
 
 #[test]
@@ -356,7 +350,7 @@ fn end_and_g_reach_the_bottom_of_a_ticket() {
             ..post.clone()
         })
         .collect();
-    reply(&mut app, Reply::Ticket(Box::new(d)));
+    show_ticket(&mut app, d);
     assert!(!render(&mut app, 80, 24).contains("Subscribers"));
     press(&mut app, KeyCode::Char('G'));
     let screen = render(&mut app, 80, 24);
@@ -426,7 +420,7 @@ fn wrapped_text_keeps_its_indent_and_times_say_their_zone_once() {
     d.timeline[0].body = "The new fuser is on its way from the supplier; I will fit it \
         tomorrow morning before the lab opens and run a test page on every tray."
         .into();
-    reply(&mut app, Reply::Ticket(Box::new(d)));
+    show_ticket(&mut app, d);
     let screen = render(&mut app, 80, 24);
     insta::assert_snapshot!("ticket_wrapped_80x24", screen);
     let body: Vec<&str> = screen
@@ -473,7 +467,7 @@ fn the_mouse_picks_tabs_and_rows_and_the_wheel_scrolls() {
     click(&mut app, 10, 15);
     assert_eq!(
         app.take_requests(),
-        vec![Request::Ticket(TicketCall::Get { number: 1042 })],
+        opened(1042),
         "a click on the selected line opens it"
     );
     press(&mut app, KeyCode::Esc);
@@ -484,10 +478,7 @@ fn the_mouse_picks_tabs_and_rows_and_the_wheel_scrolls() {
     render(&mut app, 80, 24);
     click(&mut app, 20, 4);
     click(&mut app, 20, 4);
-    assert_eq!(
-        app.take_requests(),
-        vec![Request::Ticket(TicketCall::Get { number: 1041 })]
-    );
+    assert_eq!(app.take_requests(), opened(1041));
     press(&mut app, KeyCode::Esc);
     app.take_requests();
     render(&mut app, 80, 24);
@@ -495,7 +486,7 @@ fn the_mouse_picks_tabs_and_rows_and_the_wheel_scrolls() {
     press(&mut app, KeyCode::Enter);
     assert_eq!(
         app.take_requests(),
-        vec![Request::Ticket(TicketCall::Get { number: 1031 })],
+        opened(1031),
         "the wheel moved the selection three rows on"
     );
 }

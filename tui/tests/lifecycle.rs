@@ -38,7 +38,7 @@ fn ticket_open(me: pb::Identity) -> App {
         can_assign: true,
         ..Default::default()
     });
-    reply(&mut app, Reply::Ticket(Box::new(d)));
+    show_ticket(&mut app, d);
     app
 }
 
@@ -176,7 +176,7 @@ fn an_attachment_saved_to_a_folder_keeps_its_name() {
         size: 2048,
         ..Default::default()
     }];
-    reply(&mut app, Reply::Ticket(Box::new(d)));
+    show_ticket(&mut app, d);
     let folder = tempfile::tempdir().expect("tempdir");
     press(&mut app, KeyCode::Char('w'));
     press(&mut app, KeyCode::Enter);

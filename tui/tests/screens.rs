@@ -184,10 +184,7 @@ fn home_then_enter_opens_the_ticket() {
     snap("home", &mut app);
     press(&mut app, KeyCode::Down);
     press(&mut app, KeyCode::Enter);
-    assert_eq!(
-        app.take_requests(),
-        vec![Request::Ticket(TicketCall::Get { number: 1042 })]
-    );
+    assert_eq!(app.take_requests(), opened(1042));
 }
 
 #[test]
@@ -339,11 +336,8 @@ fn ticket_detail_reply_and_status() {
     let mut app = signed_in(alice());
     press(&mut app, KeyCode::Char('2'));
     press(&mut app, KeyCode::Enter);
-    assert_eq!(
-        app.take_requests(),
-        vec![Request::Ticket(TicketCall::Get { number: 1042 })]
-    );
-    reply(&mut app, Reply::Ticket(Box::new(detail())));
+    assert_eq!(app.take_requests(), opened(1042));
+    show_ticket(&mut app, detail());
     snap("ticket_detail", &mut app);
 
     press(&mut app, KeyCode::Char('r'));
@@ -646,10 +640,7 @@ fn staff_get_triage_sorted_by_response_due() {
     answer_tickets(&mut app, &requests, ListId::Triage, tickets(), "");
     snap("triage", &mut app);
     press(&mut app, KeyCode::Enter);
-    assert_eq!(
-        app.take_requests(),
-        vec![Request::Ticket(TicketCall::Get { number: 1042 })]
-    );
+    assert_eq!(app.take_requests(), opened(1042));
     press(&mut app, KeyCode::Esc);
     let requests = app.take_requests();
     assert!(
@@ -670,7 +661,7 @@ fn live_events_refresh_the_open_ticket_and_reconnects_show() {
     press(&mut app, KeyCode::Char('2'));
     press(&mut app, KeyCode::Enter);
     app.take_requests();
-    reply(&mut app, Reply::Ticket(Box::new(detail())));
+    show_ticket(&mut app, detail());
     app.handle_action(portal::action::Action::Connected(false));
     insta::assert_snapshot!("connection_lost_80x24", render(&mut app, 80, 24));
     // A burst of events about the open ticket makes one refresh.
@@ -838,7 +829,7 @@ fn staff_set_priority_assign_and_work_tasks() {
         can_manage_tasks: true,
         can_manage_subscribers: true,
     });
-    reply(&mut app, Reply::Ticket(Box::new(d)));
+    show_ticket(&mut app, d);
     press(&mut app, KeyCode::Char('?'));
     snap("ticket_detail_staff_help", &mut app);
     assert!(!render(&mut app, 80, 24).contains("Ctrl-C"));
@@ -892,10 +883,7 @@ fn staff_set_priority_assign_and_work_tasks() {
         },
     );
     assert!(app.popups.is_empty(), "the task prompt closed");
-    assert_eq!(
-        app.take_requests(),
-        vec![Request::Ticket(TicketCall::Get { number: 1042 })]
-    );
+    assert_eq!(app.take_requests(), opened(1042));
 
     press(&mut app, KeyCode::Char('T'));
     press(&mut app, KeyCode::Enter);
@@ -915,7 +903,7 @@ fn esc_asks_before_discarding_a_typed_reply() {
     press(&mut app, KeyCode::Char('2'));
     press(&mut app, KeyCode::Enter);
     app.take_requests();
-    reply(&mut app, Reply::Ticket(Box::new(detail())));
+    show_ticket(&mut app, detail());
     press(&mut app, KeyCode::Char('r'));
     type_text(&mut app, "Half a thought");
     press(&mut app, KeyCode::Esc);
@@ -949,7 +937,7 @@ fn a_status_change_the_server_wants_a_note_for_asks_for_one_in_its_words() {
         can_post: true,
         ..Default::default()
     });
-    reply(&mut app, Reply::Ticket(Box::new(d)));
+    show_ticket(&mut app, d);
 
     // The client does not know the rule: it asks, and the server says.
     press(&mut app, KeyCode::Char('c'));

@@ -8,7 +8,9 @@ use chrono_tz::Tz;
 use portal_proto::pb;
 
 use super::{App, EVENT_PAUSE, Main, Phase, TicketsView};
-use crate::action::{AccountCall, Action, ApiError, AuthCall, ListId, Reply, Request, TicketCall};
+use crate::action::{
+    AccountCall, Action, ApiError, AuthCall, ListId, Reply, Request, TicketCall, WorkCall,
+};
 use crate::ui::account::Account;
 use crate::ui::home::Home;
 use crate::ui::login::Login;
@@ -155,6 +157,9 @@ impl App {
         main.tickets.reload(fx);
         main.account.load(fx);
         fx.send(TicketCall::FormData);
+        if main.me.staff {
+            fx.send(WorkCall::GetTimer);
+        }
         self.popups.clear();
         self.status.reset();
         self.phase = Phase::Main(Box::new(main));
@@ -211,6 +216,11 @@ impl App {
                 self.each_screen(fx, |screen, ctx, fx| screen.on_reply(&reply, ctx, fx));
             }
             Reply::Failed { request, error } => self.on_failed(&request, &error, fx),
+            // The status line shows the timer; the screens take it too.
+            Reply::Timer(ref t) | Reply::TimerStopped(ref t) => {
+                self.timer = t.running.then(|| t.clone());
+                self.each_screen(fx, |screen, ctx, fx| screen.on_reply(&reply, ctx, fx));
+            }
             reply => self.each_screen(fx, |screen, ctx, fx| screen.on_reply(&reply, ctx, fx)),
         }
     }
@@ -262,6 +272,7 @@ impl App {
     }
 
     fn signed_out(&mut self) {
+        self.timer = None;
         self.popups.clear();
         self.status.reset();
         let mut login = Login::new(self.server.clone(), false);

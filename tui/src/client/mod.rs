@@ -9,11 +9,13 @@ mod events;
 mod reports;
 mod staff;
 mod tickets;
+mod work;
 
 pub use account::AccountCall;
 pub use auth::AuthCall;
 pub use reports::ReportCall;
 pub use tickets::TicketCall;
+pub use work::WorkCall;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -160,6 +162,7 @@ impl Client {
             Request::Ticket(call) => self.ticket_call(call).await,
             Request::Account(call) => self.account_call(call).await,
             Request::Report(call) => self.report_call(call).await,
+            Request::Work(call) => self.work_call(call).await,
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod statusline;
 pub mod text_box;
 pub mod ticket_detail;
 pub mod ticket_form;
+pub mod ticket_work;
 pub mod tickets;
 pub mod users;
 

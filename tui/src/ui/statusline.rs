@@ -29,6 +29,8 @@ pub struct Status {
     pub connected: Option<bool>,
     /// Calls under way.
     pub pending: usize,
+    /// Staff: the running timer's ticket and elapsed time, e.g. `#12 0:04:10`.
+    pub timer: Option<String>,
     pub tick: usize,
 }
 
@@ -108,6 +110,12 @@ pub fn render(
     // The right side adds " │ ", the connection, a space and a margin.
     let room = usize::from(area.width).saturating_sub(keep + conn_text.chars().count() + 6);
     let mut right = Vec::new();
+    if let Some(timer) = &status.timer {
+        right.push(Span::styled(
+            format!("⏱ {timer} │ "),
+            base.patch(theme.warn),
+        ));
+    }
     if let Some(me) = me {
         right.push(Span::styled(format!("{} │ ", who(me, room)), base));
     }

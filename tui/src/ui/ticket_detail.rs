@@ -10,6 +10,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::form::{Field, Form};
 use super::popup::{Popup, PromptField, PromptPopup, Submit, Then, expand_home};
+use super::ticket_work::WorkPanel;
 use super::{Catalog, Ctx, Effects, HelpLines, Nav, Screen, format, help_line, plain_help};
 use crate::action::{AccountCall, ApiError, Reply, Request, TicketCall};
 use crate::keys::Cmd;
@@ -28,6 +29,8 @@ pub struct TicketDetail {
     pub company_contacts: Option<Vec<pb::Contact>>,
     /// Staff pressed `+` before those contacts came.
     pub subscribe_waits: bool,
+    /// Its estimates, sign-off and time.
+    pub work: WorkPanel,
 }
 
 impl TicketDetail {
@@ -42,6 +45,7 @@ impl TicketDetail {
             error: None,
             company_contacts: None,
             subscribe_waits: false,
+            work: WorkPanel::default(),
         }
     }
 
@@ -49,6 +53,7 @@ impl TicketDetail {
         fx.send(TicketCall::Get {
             number: self.number,
         });
+        self.work.load(self.number, fx);
     }
 
     /// A fresh copy arrived: keep older entries already fetched.
@@ -428,6 +433,7 @@ impl TicketDetail {
         if p.can_post {
             hints.extend(["r reply", "R resolution", "a attach"]);
         }
+        hints.extend(self.work.hints());
         if p.can_add_internal_note {
             hints.push("i note");
         }
@@ -451,6 +457,7 @@ impl TicketDetail {
         let mut lines = fields_lines(&t, ctx, width);
         lines.push(heading("Problem"));
         lines.extend(problem_lines(&t, ctx, width));
+        lines.extend(self.work.lines(ctx, &heading));
         let more = if self.cursor.is_empty() {
             String::new()
         } else {
@@ -548,6 +555,7 @@ impl Screen for TicketDetail {
                 "tick or untick a task",
             ));
         }
+        lines.extend(self.work.help(ctx));
         lines.push(help_line(
             ctx.keys,
             Cmd::OlderTimeline,
@@ -567,6 +575,9 @@ impl Screen for TicketDetail {
         }
         if let Some(popup) = self.post_key(key, ctx) {
             fx.popup = Some(popup);
+            return true;
+        }
+        if self.work.handle_key(self.number, key, ctx, fx) {
             return true;
         }
         let p = self.permissions();
@@ -620,6 +631,9 @@ impl Screen for TicketDetail {
     }
 
     fn on_reply(&mut self, reply: &Reply, ctx: &Ctx, fx: &mut Effects) {
+        if self.work.on_reply(self.number, reply, ctx, fx) {
+            return;
+        }
         let mine = |number: i64| number == self.number;
         let done = match reply {
             Reply::Ticket(detail) if detail.ticket.as_ref().is_some_and(|t| mine(t.number)) => {

@@ -81,6 +81,8 @@ enum Run {
     Pages,
     /// `CreateTicket` throughput (adds tickets to the store).
     Creates,
+    /// `StartTimer` and `StopTimer`, one client, on random tickets.
+    Timers,
     /// The `portal` client's start-up, from outside, against a demo store.
     Startup,
 }
@@ -98,6 +100,7 @@ impl Args {
             Run::Reads,
             Run::Pages,
             Run::Creates,
+            Run::Timers,
         ]
         .into_iter()
         .any(|r| self.wants(r))
@@ -214,6 +217,9 @@ async fn over_grpc(
     if args.wants(Run::Creates) {
         creates(summary, &server, &session, args).await?;
     }
+    if args.wants(Run::Timers) {
+        timers(summary, &session, work.max_number, args.samples).await;
+    }
 
     println!(
         "server peak resident memory: {:.1} MiB",
@@ -294,6 +300,31 @@ async fn latency(summary: &mut Summary, session: &Session, work: &Workload, samp
             ),
         );
     }
+}
+
+/// The signed-in staff member's timer started on a random ticket and
+/// stopped, `samples` times, one call at a time (docs/MONEY.md "The timer").
+async fn timers(summary: &mut Summary, session: &Session, max_number: i64, samples: usize) {
+    let (mut starts, mut stops) = (Latencies::default(), Latencies::default());
+    // A timer left by an earlier, interrupted run would refuse every start.
+    let _ = session.work().stop_timer(pb::Empty {}).await;
+    for _ in 0..samples {
+        let number = rand::thread_rng().gen_range(FIRST_NUMBER..=max_number);
+        starts
+            .time(async {
+                session
+                    .work()
+                    .start_timer(pb::StartTimerRequest { number })
+                    .await
+                    .map(|_| None)
+            })
+            .await;
+        stops
+            .time(async { session.work().stop_timer(pb::Empty {}).await.map(|_| None) })
+            .await;
+    }
+    starts.report(summary, "timer start (StartTimer, gRPC, 1 client)");
+    stops.report(summary, "timer stop (StopTimer, gRPC, 1 client)");
 }
 
 /// Tickets raised concurrently by a company's User.
