@@ -3,7 +3,7 @@
 //!
 //! The entry is in the user keyring (`@u`), which every process of the
 //! user reaches, whichever session keyring a process has or lacks: a
-//! desktop login, an SSH login, tmux, cron. The session keyring the keyring
+//! desktop login, an SSH login, tmux, cron, a service. The session keyring the keyring
 //! crate uses by default is not that: a process started without one (a
 //! container, a service, CI) resolves it per thread, so a token saved from
 //! one thread was sometimes not found from another ("No matching entry
@@ -19,6 +19,14 @@ const SERVICE: &str = "portal";
 fn entry(server: &str) -> Result<keyring::Entry, String> {
     let user = KeyRing::from_special_id(KeyRingIdentifier::User, false)
         .map_err(|e| format!("the kernel keyring is not available: {e:?}"))?;
+    // A key is read back only by a process that possesses it: one whose
+    // session keyring reaches it. A login links the user keyring into its
+    // session keyring; a session of its own (a service, `keyctl session`)
+    // may not, so the link is made here. Without any session keyring the
+    // kernel gives the user-session one, which already has it.
+    if let Ok(session) = KeyRing::from_special_id(KeyRingIdentifier::Session, false) {
+        let _ = session.link_keyring(user);
+    }
     let credential = keyring::keyutils::KeyutilsCredential {
         session: user,
         persistent: KeyRing::get_persistent(KeyRingIdentifier::User).ok(),
