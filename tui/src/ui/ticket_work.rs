@@ -216,7 +216,13 @@ fn time_input(
             form.set_error(WorkField::End, "an end (YYYY-MM-DD HH:MM or HH:MM)");
             return None;
         };
-        time.started_at = Some(timestamp(s));
+        if e == s {
+            // A timer stopped within the minute it started: the least the
+            // server records, one minute, ending then.
+            time.minutes = 1;
+        } else {
+            time.started_at = Some(timestamp(s));
+        }
         time.ended_at = Some(timestamp(e));
     } else {
         let Some(m) = parse_minutes(&mins) else {
