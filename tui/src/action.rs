@@ -203,6 +203,7 @@ pub enum Reply {
         work: Box<pb::TicketWork>,
     },
     WorkTypes(Vec<pb::WorkType>),
+    AwaitingEstimates(Vec<pb::Estimate>),
     /// The staff member's timer, as it is now.
     Timer(pb::TimerState),
     /// The timer was stopped: its start and stop, to log as time.

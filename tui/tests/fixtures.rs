@@ -548,6 +548,9 @@ pub fn signed_in_connecting(me: pb::Identity) -> App {
     if staff {
         // No timer running.
         reply(&mut app, Reply::Timer(pb::TimerState::default()));
+    } else if requests.contains(&Request::Work(portal::action::WorkCall::Awaiting)) {
+        // No estimate awaits a decision.
+        reply(&mut app, Reply::AwaitingEstimates(Vec::new()));
     }
     app
 }

@@ -168,3 +168,12 @@ fn a_technician_runs_the_timer_and_its_stop_opens_the_time_form() {
     );
     snap("work_time_form", &mut app);
 }
+
+#[test]
+fn home_tells_a_client_admin_of_estimates_awaiting_its_decision() {
+    let mut app = signed_in(alice());
+    let mut waiting = estimate(2, pb::EstimateState::Pending);
+    waiting.ticket_title = "Printer on the second floor jams on every job".into();
+    reply(&mut app, Reply::AwaitingEstimates(vec![waiting]));
+    snap("work_home_alert", &mut app);
+}

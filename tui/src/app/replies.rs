@@ -138,6 +138,7 @@ impl App {
             tabs.push(TabId::Triage);
         }
         tabs.extend([TabId::Reports, TabId::Account]);
+        let decides_estimates = !me.staff && me.access() >= pb::AccessLevel::Manager;
         let mut main = Main {
             // The server names a zone it knows; UTC only if it is too old to.
             tz: me.time_zone.parse().unwrap_or(Tz::UTC),
@@ -145,7 +146,10 @@ impl App {
             tabs,
             tab: TabId::Home,
             catalog: Rc::default(),
-            home: Home::default(),
+            home: Home {
+                decides_estimates,
+                ..Home::default()
+            },
             home_ticket: None,
             tickets: TicketList::new(ListId::Tickets),
             view: TicketsView::List,

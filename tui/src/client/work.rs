@@ -36,6 +36,8 @@ pub enum WorkCall {
         time: pb::TimeInput,
     },
     WorkTypes,
+    /// A Manager's or Admin's estimates awaiting its decision (Home).
+    Awaiting,
     GetTimer,
     StartTimer {
         number: i64,
@@ -132,6 +134,13 @@ impl Client {
                     .await?
                     .into_inner()
                     .work_types,
+            ),
+            WorkCall::Awaiting => Reply::AwaitingEstimates(
+                w.clone()
+                    .list_awaiting_estimates(self.authed(pb::Empty {}))
+                    .await?
+                    .into_inner()
+                    .estimates,
             ),
             WorkCall::GetTimer => Reply::Timer(
                 w.clone()

@@ -7,8 +7,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, BarGroup, Block, List, ListItem, ListState, Paragraph};
 
-use super::{Ctx, Effects, HelpLines, Nav, Screen, TabId, format, help_line, moved, plain_help};
-use crate::action::{ApiError, ListId, Reply, ReportCall, Request, TicketCall};
+use super::{
+    Ctx, Effects, HelpLines, Nav, Screen, TabId, format, help_line, moved, plain_help, ticket_work,
+};
+use crate::action::{ApiError, ListId, Reply, ReportCall, Request, TicketCall, WorkCall};
 use crate::keys::Cmd;
 
 /// How many open tickets Home asks for at a time.
@@ -30,6 +32,9 @@ pub struct Home {
     /// for mouse clicks.
     pub rows_area: Rect,
     pub offset: usize,
+    /// A client Manager or Admin: estimates wait for its decision.
+    pub decides_estimates: bool,
+    pub awaiting_estimates: Vec<pb::Estimate>,
 }
 
 /// One selectable line of Home.
@@ -41,6 +46,9 @@ enum Item<'a> {
 impl Home {
     pub fn load(&mut self, fx: &mut Effects) {
         fx.send(ReportCall::Stats);
+        if self.decides_estimates {
+            fx.send(WorkCall::Awaiting);
+        }
         // As many as are loaded, so a refresh keeps the place.
         let size = (self.open.len() as u32).clamp(OPEN_ON_HOME, 200);
         self.ask(String::new(), size, fx);
@@ -86,6 +94,20 @@ impl Home {
 
     fn alert_line(&self, ctx: &Ctx) -> Line<'static> {
         let theme = ctx.theme;
+        if let Some(first) = self.awaiting_estimates.first() {
+            let n = self.awaiting_estimates.len();
+            let text = format!(
+                "{n} estimate{} your decision: #{} {} {}",
+                if n == 1 { " awaits" } else { "s await" },
+                first.ticket_number,
+                ticket_work::money(first.amount_cents),
+                first.ticket_title
+            );
+            return Line::from(vec![
+                Span::styled(" ⚠ ", theme.warn),
+                Span::styled(text, theme.warn),
+            ]);
+        }
         match &self.stats {
             None => Line::styled(" Loading…", theme.muted),
             Some(s) if s.awaiting_client > 0 => Line::from(vec![
@@ -316,6 +338,7 @@ impl Screen for Home {
     fn on_reply(&mut self, reply: &Reply, _ctx: &Ctx, _fx: &mut Effects) {
         match reply {
             Reply::Stats(stats) => self.stats = Some(stats.clone()),
+            Reply::AwaitingEstimates(list) => self.awaiting_estimates.clone_from(list),
             Reply::Tickets {
                 list: ListId::Home,
                 seq,
