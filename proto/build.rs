@@ -16,9 +16,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         out.join("portal_descriptor.bin"),
         prost::Message::encode_to_vec(&fds),
     )?;
+    // Type names (`prost::Name`) let the CLI print any message as JSON
+    // through the descriptor set above.
+    let mut config = tonic_prost_build::Config::new();
+    config.enable_type_names();
     tonic_prost_build::configure()
         .build_client(true)
         .build_server(true)
-        .compile_fds(fds)?;
+        .compile_fds_with_config(fds, config)?;
     Ok(())
 }

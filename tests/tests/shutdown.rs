@@ -47,7 +47,13 @@ async fn sigterm_ends_streams_finishes_writes_and_exits_zero() -> anyhow::Result
     let mut streams = Vec::new();
     for who in [demo::CLIENT_ADMIN, demo::TECHNICIAN, demo::DISPATCHER] {
         let session = server.as_demo(who).await?;
-        streams.push(session.events().subscribe(pb::Empty {}).await?.into_inner());
+        streams.push(
+            session
+                .events()
+                .subscribe(pb::SubscribeRequest::default())
+                .await?
+                .into_inner(),
+        );
     }
     let mut health = HealthClient::new(server.channel().await?)
         .watch(HealthCheckRequest::default())

@@ -1696,9 +1696,21 @@ async fn events_reach_those_who_may_see_the_ticket() -> anyhow::Result<()> {
     };
     let theirs = ava.tickets().create_ticket(theirs).await?.into_inner();
 
-    let mut uma_events = uma.events().subscribe(pb::Empty {}).await?.into_inner();
-    let mut ava_events = ava.events().subscribe(pb::Empty {}).await?.into_inner();
-    let mut dina_events = dina.events().subscribe(pb::Empty {}).await?.into_inner();
+    let mut uma_events = uma
+        .events()
+        .subscribe(pb::SubscribeRequest::default())
+        .await?
+        .into_inner();
+    let mut ava_events = ava
+        .events()
+        .subscribe(pb::SubscribeRequest::default())
+        .await?
+        .into_inner();
+    let mut dina_events = dina
+        .events()
+        .subscribe(pb::SubscribeRequest::default())
+        .await?
+        .into_inner();
     // A subscription is registered before the call returns (the server sends
     // the stream's headers only then): every change from here on is seen.
 
@@ -1767,14 +1779,116 @@ async fn events_reach_those_who_may_see_the_ticket() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// events.proto: a stream resumed after the last event it saw gets every
+/// later event it may see, in order, each once; one that cannot be resumed
+/// (events no longer held, or a restarted server) starts with RESYNC.
+#[tokio::test]
+async fn an_event_stream_resumes_after_the_last_event_it_saw() -> anyhow::Result<()> {
+    let mut server = TestServer::demo().await?;
+    let (uma, _) = sign_in(&server, demo::CLIENT_USER).await?;
+    let login = server.login(demo::TECHNICIAN, DEMO_PASSWORD).await?;
+    let tom = Session::new(server.channel().await?, &login.token)?;
+    let t = create(&uma, "Docking station dead").await?;
+    let post = |kind: pb::PostKind, body: &str| pb::AddPostRequest {
+        number: t.number,
+        kind: kind.into(),
+        body: body.into(),
+    };
+    let subscribe = |after_id: u64| {
+        let mut events = uma.events();
+        async move {
+            anyhow::Ok(
+                events
+                    .subscribe(pb::SubscribeRequest { after_id })
+                    .await?
+                    .into_inner(),
+            )
+        }
+    };
+
+    let mut stream = subscribe(0).await?;
+    tom.tickets()
+        .add_post(post(pb::PostKind::Discussion, "one"))
+        .await?;
+    let first = next(&mut stream).await?;
+    assert_eq!(first.kind, pb::EventKind::PostAdded as i32);
+    drop(stream);
+    // While Uma is away: two posts she may see and a note she may not.
+    tom.tickets()
+        .add_post(post(pb::PostKind::Discussion, "two"))
+        .await?;
+    tom.tickets()
+        .add_post(post(pb::PostKind::InternalNote, "hush"))
+        .await?;
+    tom.tickets()
+        .add_post(post(pb::PostKind::Discussion, "three"))
+        .await?;
+
+    let mut stream = subscribe(first.id).await?;
+    tom.tickets()
+        .add_post(post(pb::PostKind::Discussion, "four"))
+        .await?;
+    let mut ids = vec![first.id];
+    for _ in 0..3 {
+        let e = next(&mut stream).await?;
+        assert_eq!(
+            (e.kind, e.ticket_number),
+            (pb::EventKind::PostAdded as i32, t.number)
+        );
+        ids.push(e.id);
+    }
+    assert!(
+        ids.windows(2).all(|w| w[0] < w[1]),
+        "in order, each once: {ids:?}"
+    );
+    // Four events reached Uma and the note's id was skipped over: the last
+    // one is the live "four", not a repeat.
+    assert_eq!(ids[3] - ids[0], 4, "{ids:?}");
+
+    // An id older than anything held cannot be resumed from.
+    let mut stream = subscribe(1).await?;
+    let e = next(&mut stream).await?;
+    assert_eq!(e.kind, pb::EventKind::Resync as i32);
+    assert_eq!(e.id, ids[3], "RESYNC carries the latest id");
+    drop(stream);
+
+    // Neither can one from before a restart; ids keep increasing across it.
+    server.kill().await?;
+    server.start().await?;
+    let (uma, _) = sign_in(&server, demo::CLIENT_USER).await?;
+    let mut stream = uma
+        .events()
+        .subscribe(pb::SubscribeRequest { after_id: ids[3] })
+        .await?
+        .into_inner();
+    let e = next(&mut stream).await?;
+    assert_eq!(e.kind, pb::EventKind::Resync as i32);
+    let tom = Session::new(server.channel().await?, &login.token)?;
+    tom.tickets()
+        .add_post(post(pb::PostKind::Discussion, "five"))
+        .await?;
+    let e = next(&mut stream).await?;
+    assert_eq!(e.kind, pb::EventKind::PostAdded as i32);
+    assert!(e.id > ids[3], "{} after {}", e.id, ids[3]);
+    Ok(())
+}
+
 #[tokio::test]
 async fn an_event_stream_ends_with_its_session() -> anyhow::Result<()> {
     let server = TestServer::demo().await?;
     let (uma, uma_id) = sign_in(&server, demo::CLIENT_USER).await?;
     let (mark, _) = sign_in(&server, demo::CLIENT_MANAGER).await?;
     let (alice, _) = sign_in(&server, demo::CLIENT_ADMIN).await?;
-    let mut uma_events = uma.events().subscribe(pb::Empty {}).await?.into_inner();
-    let mut mark_events = mark.events().subscribe(pb::Empty {}).await?.into_inner();
+    let mut uma_events = uma
+        .events()
+        .subscribe(pb::SubscribeRequest::default())
+        .await?
+        .into_inner();
+    let mut mark_events = mark
+        .events()
+        .subscribe(pb::SubscribeRequest::default())
+        .await?
+        .into_inner();
 
     // Signing out ends the stream at once, with no event needed to notice.
     mark.auth().logout(pb::LogoutRequest::default()).await?;
@@ -1782,7 +1896,11 @@ async fn an_event_stream_ends_with_its_session() -> anyhow::Result<()> {
     assert_eq!(status.code(), Code::Unauthenticated, "{status:?}");
 
     // So does an Admin disabling the user; other streams go on.
-    let mut alice_events = alice.events().subscribe(pb::Empty {}).await?.into_inner();
+    let mut alice_events = alice
+        .events()
+        .subscribe(pb::SubscribeRequest::default())
+        .await?
+        .into_inner();
     alice
         .accounts()
         .set_user_active(pb::SetUserActiveRequest {

@@ -2,6 +2,7 @@
 
 pub mod action;
 pub mod app;
+pub mod cli;
 pub mod client;
 pub mod config;
 #[cfg(feature = "demo")]

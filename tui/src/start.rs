@@ -3,18 +3,29 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, ValueEnum};
 
 use crate::action::{AuthCall, Request};
 use crate::app::{self, App};
+use crate::cli;
 use crate::client::{self, Client, Target};
 use crate::config::{Config, DEFAULT_SERVER};
 use crate::keys::KeyMap;
 use crate::theme::Theme;
 
-/// The Portal terminal client.
+/// The Portal terminal client: with no command, the full-screen client;
+/// with one, its scriptable twin (docs/CLI.md).
 #[derive(Debug, Parser)]
-#[command(name = "portal", version, about)]
+#[command(
+    name = "portal",
+    version,
+    about,
+    after_help = "Examples:\n  portal                      the full-screen client\n  \
+        portal login                sign in and remember the session\n  \
+        portal tickets list --json  tickets as JSON lines\n\n\
+        Exit codes: 0 ok, 1 other error, 2 usage, 3 not found, 4 not allowed, \
+        5 invalid input, 6 unavailable or timeout, 7 not signed in."
+)]
 pub struct Cli {
     #[arg(
         long,
@@ -40,8 +51,10 @@ pub struct Cli {
     /// The demo account to sign in as (implies --demo).
     #[arg(long, value_enum, value_name = "WHO")]
     pub demo_as: Option<DemoAs>,
+    #[command(flatten)]
+    pub globals: cli::Globals,
     #[command(subcommand)]
-    pub command: Option<Command>,
+    pub command: Option<cli::Command>,
 }
 
 /// Which demo account `--demo` signs in as.
@@ -54,12 +67,6 @@ pub enum DemoAs {
     Technician,
     Dispatcher,
     ProviderAdmin,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Sign out: revoke the remembered session on the server and forget it here.
-    Logout,
 }
 
 pub fn main(cli: Cli) -> ExitCode {
@@ -75,7 +82,7 @@ pub fn main(cli: Cli) -> ExitCode {
         }
     };
     match runtime.block_on(run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("portal: {e:#}");
             ExitCode::FAILURE
@@ -83,12 +90,23 @@ pub fn main(cli: Cli) -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config_path = cli.config.clone().or_else(Config::path);
     let config = match &config_path {
         Some(path) => Config::load(path).map_err(anyhow::Error::msg)?,
         None => Config::default(),
     };
+    if let Some(command) = cli.command {
+        let target = Target {
+            url: cli
+                .server
+                .or(config.server)
+                .unwrap_or_else(|| DEFAULT_SERVER.to_owned()),
+            ca: cli.ca.or(config.ca),
+            use_keyring: true,
+        };
+        return Ok(cli::run(command, cli.globals, target).await);
+    }
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let theme = Theme::build(no_color, &config.theme).map_err(anyhow::Error::msg)?;
     let keys = KeyMap::with_overrides(&config.keys).map_err(anyhow::Error::msg)?;
@@ -115,20 +133,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         use_keyring: demo.is_none(),
     };
 
-    if let Some(Command::Logout) = cli.command {
-        if client::forget(&target).await.map_err(anyhow::Error::msg)? {
-            println!("Signed out of {url}.");
-        } else {
-            println!("Nobody is remembered for {url}.");
-        }
-        return Ok(());
-    }
-
     let channel = client::channel(&target).map_err(anyhow::Error::msg)?;
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let client = Client::new(channel, target, tx);
     let app = App::new(theme, keys, url, first);
-    app::run(app, client, rx, config.mouse()).await
+    app::run(app, client, rx, config.mouse()).await?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Keeps the embedded demo server running while held.

@@ -230,6 +230,7 @@ fn my_new_name_shows_at_once_and_home_counts_follow_my_changes() {
         at: ts(NOW),
         actor_name: "Alice Archer".into(),
         summary: "#1042 moved from In Progress to Waiting on Client".into(),
+        ..Default::default()
     }));
     assert!(!status_line(&mut app).contains("moved from"), "not echoed");
     app.tick(app.now + chrono::TimeDelta::seconds(1));
@@ -245,6 +246,7 @@ fn my_new_name_shows_at_once_and_home_counts_follow_my_changes() {
         at: ts(NOW),
         actor_name: "Tom Tran".into(),
         summary: "#1042 moved from Waiting on Client to In Progress".into(),
+        ..Default::default()
     }));
     let line = status_line(&mut app);
     assert!(
@@ -262,6 +264,7 @@ fn messages_expire_and_errors_use_the_forms_labels() {
         at: ts(NOW),
         actor_name: "Tom Tran".into(),
         summary: "new reply".into(),
+        ..Default::default()
     }));
     assert!(status_line(&mut app).contains("new reply"));
     app.tick(app.now + chrono::TimeDelta::seconds(6));
@@ -329,6 +332,7 @@ fn signing_out_says_so_and_nothing_of_the_session_follows() {
         at: ts(NOW),
         actor_name: "Tom Tran".into(),
         summary: "new reply".into(),
+        ..Default::default()
     }));
     press(&mut app, KeyCode::Char('L'));
     press(&mut app, KeyCode::Char('y'));

@@ -672,6 +672,7 @@ fn live_events_refresh_the_open_ticket_and_reconnects_show() {
             at: ts(NOW),
             actor_name: "Tom Tran".into(),
             summary: summary.into(),
+            ..Default::default()
         }));
     }
     assert!(app.take_requests().is_empty(), "not before the pause");

@@ -1,11 +1,12 @@
 //! EventService: ticket changes pushed to every signed-in caller who may
 //! see the ticket, as they happen.
 
-use std::sync::Arc;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use portal_proto::pb;
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::{self, error::RecvError};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
@@ -36,65 +37,134 @@ impl pb::event_service_server::EventService for Events {
     type SubscribeStream = ReceiverStream<Result<pb::Event, tonic::Status>>;
     async fn subscribe(
         &self,
-        request: tonic::Request<pb::Empty>,
+        request: tonic::Request<pb::SubscribeRequest>,
     ) -> std::result::Result<tonic::Response<Self::SubscribeStream>, tonic::Status> {
-        let mut who = caller(&request)?.principal.clone();
+        let who = caller(&request)?.principal.clone();
         let token = authn::bearer(request.metadata())
             .unwrap_or_default()
             .to_owned();
+        let after_id = request.get_ref().after_id;
         let state = self.state.clone();
         // Registered before this returns, and so before the response headers
         // go out: a client whose call returned misses nothing (events.proto).
-        let mut events = state.events.subscribe();
-        let mut changes = state.sessions.changes();
+        let (events, backlog) = state.events.subscribe(after_id);
         let mut clock = tokio::time::interval(RECHECK_EVERY);
         clock.tick().await; // the first tick is immediate
         let (tx, rx) = mpsc::channel(SUBSCRIBER_BUFFER);
-        tokio::spawn(async move {
-            let draining = state.draining.clone();
-            let shutdown = draining.begun();
-            tokio::pin!(shutdown);
-            loop {
-                let event = tokio::select! {
-                    received = events.recv() => match received {
-                        Ok(event) => Some(event),
-                        // A slow reader skips what it missed rather than
-                        // holding everyone else up; the client refreshes on
-                        // the next event it does get.
-                        Err(RecvError::Lagged(missed)) => {
-                            tracing::debug!(missed, "event subscriber lagged");
-                            continue;
-                        }
-                        Err(RecvError::Closed) => break,
-                    },
-                    // A session revoked, or rights changed, or time passed:
-                    // the stream goes on only as its session would.
-                    _ = changes.changed() => None,
-                    _ = clock.tick() => None,
-                    () = tx.closed() => break, // the client went away
-                    // Open streams would keep a stopping server up forever.
-                    () = &mut shutdown => {
-                        let _ = tx.send(Err(status::shutting_down())).await;
-                        break;
-                    }
-                };
-                let Some(event) = event else {
-                    let session = state.config.session_idle;
-                    match authn::recheck(&state.store, &state.sessions, session, &token) {
-                        Ok(caller) => who = caller.principal,
-                        Err(status) => {
-                            let _ = tx.send(Err(status)).await;
+        let feed = Feed {
+            who,
+            token,
+            last_id: after_id,
+            tx,
+        };
+        tokio::spawn(feed.run(state, events, backlog, clock));
+        Ok(tonic::Response::new(ReceiverStream::new(rx)))
+    }
+}
+
+/// One open stream: who it is for and the last event id it has passed
+/// (delivered or not theirs to see), so nothing goes out twice.
+struct Feed {
+    who: Principal,
+    token: String,
+    last_id: u64,
+    tx: mpsc::Sender<Result<pb::Event, tonic::Status>>,
+}
+
+impl Feed {
+    async fn run(
+        mut self,
+        state: AppState,
+        mut events: broadcast::Receiver<Stamped>,
+        backlog: Backlog,
+        mut clock: tokio::time::Interval,
+    ) {
+        let mut changes = state.sessions.changes();
+        let draining = state.draining.clone();
+        let shutdown = draining.begun();
+        tokio::pin!(shutdown);
+        if self.replay(backlog).await.is_err() {
+            return;
+        }
+        loop {
+            let event = tokio::select! {
+                received = events.recv() => match received {
+                    Ok(event) => Some(event),
+                    // A slow reader is caught up from the events the bus
+                    // still holds (or told to reload) rather than holding
+                    // everyone else up.
+                    Err(RecvError::Lagged(missed)) => {
+                        tracing::debug!(missed, "event subscriber lagged");
+                        if self.replay(state.events.since(self.last_id)).await.is_err() {
                             break;
                         }
+                        continue;
                     }
-                    continue;
-                };
-                if event.audience.admits(&who) && tx.send(Ok(event.to_pb())).await.is_err() {
+                    Err(RecvError::Closed) => break,
+                },
+                // A session revoked, or rights changed, or time passed:
+                // the stream goes on only as its session would.
+                _ = changes.changed() => None,
+                _ = clock.tick() => None,
+                () = self.tx.closed() => break, // the client went away
+                // Open streams would keep a stopping server up forever.
+                () = &mut shutdown => {
+                    let _ = self.tx.send(Err(status::shutting_down())).await;
                     break;
                 }
+            };
+            let Some(event) = event else {
+                let session = state.config.session_idle;
+                match authn::recheck(&state.store, &state.sessions, session, &self.token) {
+                    Ok(caller) => self.who = caller.principal,
+                    Err(status) => {
+                        let _ = self.tx.send(Err(status)).await;
+                        break;
+                    }
+                }
+                continue;
+            };
+            if self.deliver(&event).await.is_err() {
+                break;
             }
-        });
-        Ok(tonic::Response::new(ReceiverStream::new(rx)))
+        }
+    }
+
+    /// Sends what came before the live feed; `Err` when the client is gone.
+    async fn replay(&mut self, backlog: Backlog) -> Result<(), ()> {
+        match backlog {
+            Backlog::Events(events) => {
+                for event in &events {
+                    self.deliver(event).await?;
+                }
+                Ok(())
+            }
+            Backlog::Missed { latest } => {
+                self.last_id = self.last_id.max(latest);
+                let resync = pb::Event {
+                    kind: pb::EventKind::Resync.into(),
+                    id: latest,
+                    at: Some(timestamp(chrono::Utc::now().timestamp_millis())),
+                    ..Default::default()
+                };
+                self.tx.send(Ok(resync)).await.map_err(drop)
+            }
+        }
+    }
+
+    /// Sends `event` if it is new to this stream and its caller may see it.
+    async fn deliver(&mut self, event: &Stamped) -> Result<(), ()> {
+        if event.id <= self.last_id {
+            return Ok(());
+        }
+        self.last_id = event.id;
+        if !event.event.audience.admits(&self.who) {
+            return Ok(());
+        }
+        self.tx
+            .send(Ok(event.event.to_pb(event.id)))
+            .await
+            .map_err(drop)
     }
 }
 
@@ -133,8 +203,9 @@ pub struct TicketEvent {
 }
 
 impl TicketEvent {
-    fn to_pb(&self) -> pb::Event {
+    fn to_pb(&self, id: u64) -> pb::Event {
         pb::Event {
+            id,
             kind: self.kind.into(),
             ticket_number: self.ticket_number,
             at: Some(timestamp(self.at_ms)),
@@ -144,28 +215,109 @@ impl TicketEvent {
     }
 }
 
-/// Fan-out of ticket events to subscribed clients.
+/// An event with its id (events.proto says what ids promise).
+#[derive(Debug, Clone)]
+pub struct Stamped {
+    pub id: u64,
+    pub event: Arc<TicketEvent>,
+}
+
+/// What a subscriber gets before the live feed.
+#[derive(Debug)]
+pub enum Backlog {
+    /// The events after the one it named, oldest first (none when it named
+    /// none).
+    Events(Vec<Stamped>),
+    /// Some of them are no longer held; `latest` is the newest event's id.
+    Missed { latest: u64 },
+}
+
+/// How many of the latest events the bus holds for resuming streams.
+const HELD: usize = 4096;
+
+/// Fan-out of ticket events to subscribed clients, with the latest ones
+/// held for streams that resume.
 #[derive(Clone)]
 pub struct EventBus {
-    tx: tokio::sync::broadcast::Sender<TicketEvent>,
+    inner: Arc<Mutex<Bus>>,
+}
+
+struct Bus {
+    tx: broadcast::Sender<Stamped>,
+    next_id: u64,
+    held: VecDeque<Stamped>,
 }
 
 impl Default for EventBus {
+    /// Ids start at the start time in microseconds, so they keep increasing
+    /// across restarts (a resume from before one is then told to resync).
     fn default() -> Self {
-        Self {
-            tx: tokio::sync::broadcast::channel(1024).0,
-        }
+        let now = chrono::Utc::now().timestamp_micros().max(1) as u64;
+        Self::starting_at(now)
     }
 }
 
 impl EventBus {
-    pub fn publish(&self, event: TicketEvent) {
-        // No subscribers is fine.
-        let _ = self.tx.send(event);
+    fn starting_at(first_id: u64) -> Self {
+        Self {
+            inner: Arc::new(Mutex::new(Bus {
+                tx: broadcast::channel(1024).0,
+                next_id: first_id,
+                held: VecDeque::with_capacity(HELD),
+            })),
+        }
     }
 
-    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<TicketEvent> {
-        self.tx.subscribe()
+    fn bus(&self) -> MutexGuard<'_, Bus> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn publish(&self, event: TicketEvent) {
+        let mut bus = self.bus();
+        let stamped = Stamped {
+            id: bus.next_id,
+            event: Arc::new(event),
+        };
+        bus.next_id += 1;
+        if bus.held.len() == HELD {
+            bus.held.pop_front();
+        }
+        bus.held.push_back(stamped.clone());
+        // No subscribers is fine.
+        let _ = bus.tx.send(stamped);
+    }
+
+    /// The live feed and, taken at the same instant, the held events after
+    /// `after_id` (0: none), so that together they miss nothing.
+    pub fn subscribe(&self, after_id: u64) -> (broadcast::Receiver<Stamped>, Backlog) {
+        let bus = self.bus();
+        (bus.tx.subscribe(), bus.since(after_id))
+    }
+
+    /// The held events after `after_id`.
+    pub fn since(&self, after_id: u64) -> Backlog {
+        self.bus().since(after_id)
+    }
+}
+
+impl Bus {
+    fn since(&self, after_id: u64) -> Backlog {
+        if after_id == 0 {
+            return Backlog::Events(Vec::new());
+        }
+        let oldest = self.held.front().map_or(self.next_id, |e| e.id);
+        if after_id + 1 < oldest || after_id >= self.next_id {
+            return Backlog::Missed {
+                latest: self.next_id - 1,
+            };
+        }
+        Backlog::Events(
+            self.held
+                .iter()
+                .filter(|e| e.id > after_id)
+                .cloned()
+                .collect(),
+        )
     }
 }
 
@@ -213,5 +365,54 @@ mod tests {
         let internal = audience(true);
         assert!(internal.admits(&tech));
         assert!(!internal.admits(&contact(10, 1, AccessLevel::Admin)));
+    }
+
+    fn event(number: i64) -> TicketEvent {
+        TicketEvent {
+            kind: pb::EventKind::PostAdded,
+            ticket_number: number,
+            at_ms: 0,
+            actor_name: String::new(),
+            summary: String::new(),
+            audience: audience(false),
+        }
+    }
+
+    fn ids(backlog: &Backlog) -> Vec<u64> {
+        match backlog {
+            Backlog::Events(events) => events.iter().map(|e| e.id).collect(),
+            Backlog::Missed { .. } => panic!("expected events, got {backlog:?}"),
+        }
+    }
+
+    #[test]
+    fn a_resume_gets_exactly_the_held_events_after_its_id() {
+        let bus = EventBus::starting_at(100);
+        let (mut live, backlog) = bus.subscribe(0);
+        assert!(ids(&backlog).is_empty());
+        for n in 0..5 {
+            bus.publish(event(n));
+        }
+        assert_eq!(live.try_recv().expect("live").id, 100);
+        assert_eq!(ids(&bus.since(101)), [102, 103, 104]);
+        assert_eq!(ids(&bus.since(104)), Vec::<u64>::new());
+        // The id before the first event: everything held.
+        assert_eq!(ids(&bus.since(99)), [100, 101, 102, 103, 104]);
+        // An id the server never gave (or from before a restart, when ids
+        // were lower than any held now) cannot be resumed.
+        assert!(matches!(bus.since(105), Backlog::Missed { latest: 104 }));
+        assert!(matches!(bus.since(7), Backlog::Missed { latest: 104 }));
+    }
+
+    #[test]
+    fn events_no_longer_held_mean_resync() {
+        let bus = EventBus::starting_at(1);
+        for n in 0..(HELD as i64 + 10) {
+            bus.publish(event(n));
+        }
+        let latest = HELD as u64 + 10;
+        assert!(matches!(bus.since(5), Backlog::Missed { latest: l } if l == latest));
+        assert_eq!(ids(&bus.since(10)).len(), HELD);
+        assert_eq!(ids(&bus.since(latest - 1)), [latest]);
     }
 }

@@ -65,7 +65,9 @@ impl App {
         let mine = self
             .me()
             .is_some_and(|me| !event.actor_name.is_empty() && event.actor_name == me.display_name);
-        if !mine {
+        if event.kind() == pb::EventKind::Resync {
+            fx.info("Some live updates were missed; refreshing");
+        } else if !mine {
             let actor = if event.actor_name.is_empty() {
                 String::new()
             } else {

@@ -38,7 +38,7 @@ pub enum AccountCall {
 }
 
 impl Client {
-    pub(super) fn account(&self) -> AccountServiceClient<Channel> {
+    pub fn account(&self) -> AccountServiceClient<Channel> {
         AccountServiceClient::new(self.channel.clone())
     }
 

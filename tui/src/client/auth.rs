@@ -35,7 +35,7 @@ pub enum AuthCall {
 }
 
 impl Client {
-    pub(super) fn auth(&self) -> AuthServiceClient<Channel> {
+    pub fn auth(&self) -> AuthServiceClient<Channel> {
         AuthServiceClient::new(self.channel.clone())
     }
 

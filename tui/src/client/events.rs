@@ -1,5 +1,5 @@
 //! `EventService`: the live-update stream, a long-lived task that reconnects
-//! by itself.
+//! by itself and resumes after the last event it saw.
 
 use std::time::Duration;
 
@@ -9,49 +9,66 @@ use super::Client;
 use crate::action::Action;
 
 impl Client {
-    /// Live updates until signed out: reconnects with a growing pause and
-    /// says so through [`Action::Connected`]; a session the server ended is
-    /// renewed if it can be, else reported as [`Action::SessionEnded`].
+    /// Live updates for the full-screen client until signed out, as actions.
     pub(super) fn start_events(&self) {
+        if !self.live {
+            return;
+        }
         let this = self.clone();
         let handle = tokio::spawn(async move {
-            let mut pause = Duration::from_millis(500);
-            loop {
-                let mut events = EventServiceClient::new(this.channel.clone());
-                let ended = match events.subscribe(this.authed(pb::Empty {})).await {
-                    Ok(response) => {
-                        pause = Duration::from_millis(500);
-                        let _ = this.tx.send(Action::Connected(true));
-                        let mut stream = response.into_inner();
-                        loop {
-                            match stream.message().await {
-                                Ok(Some(event)) => {
-                                    if this.tx.send(Action::Event(event)).is_err() {
-                                        return;
-                                    }
-                                }
-                                Ok(None) => break None,
-                                Err(status) => break Some(status),
-                            }
-                        }
-                    }
-                    Err(status) => Some(status),
-                };
-                let unauthenticated =
-                    ended.is_some_and(|s| s.code() == tonic::Code::Unauthenticated);
-                if unauthenticated && !this.renew().await {
-                    let _ = this.tx.send(Action::SessionEnded);
-                    return;
-                }
-                if this.tx.send(Action::Connected(false)).is_err() {
-                    return;
-                }
-                tokio::time::sleep(pause).await;
-                pause = (pause * 2).min(Duration::from_secs(10));
-            }
+            let tx = this.tx.clone();
+            this.follow_events(|action| tx.send(action).is_ok()).await;
         });
         if let Some(old) = self.session().events.replace(handle) {
             old.abort();
+        }
+    }
+
+    /// Follows the event stream, handing `sink` every event
+    /// ([`Action::Event`]), each (re)connection and loss
+    /// ([`Action::Connected`]) and, last, [`Action::SessionEnded`] when the
+    /// server ended the session and it could not be renewed. Reconnects with
+    /// a growing pause and resumes after the last event received, so none is
+    /// lost or repeated (events.proto). Returns when `sink` says false or the
+    /// session ended.
+    pub async fn follow_events(&self, mut sink: impl FnMut(Action) -> bool) {
+        let mut pause = Duration::from_millis(500);
+        let mut after_id = 0;
+        loop {
+            let mut events = EventServiceClient::new(self.channel.clone());
+            let request = pb::SubscribeRequest { after_id };
+            let ended = match events.subscribe(self.authed(request)).await {
+                Ok(response) => {
+                    pause = Duration::from_millis(500);
+                    if !sink(Action::Connected(true)) {
+                        return;
+                    }
+                    let mut stream = response.into_inner();
+                    loop {
+                        match stream.message().await {
+                            Ok(Some(event)) => {
+                                after_id = event.id;
+                                if !sink(Action::Event(event)) {
+                                    return;
+                                }
+                            }
+                            Ok(None) => break None,
+                            Err(status) => break Some(status),
+                        }
+                    }
+                }
+                Err(status) => Some(status),
+            };
+            let unauthenticated = ended.is_some_and(|s| s.code() == tonic::Code::Unauthenticated);
+            if unauthenticated && !self.renew().await {
+                sink(Action::SessionEnded);
+                return;
+            }
+            if !sink(Action::Connected(false)) {
+                return;
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_secs(10));
         }
     }
 }

@@ -71,6 +71,8 @@ pub struct Client {
     session: Arc<Mutex<Session>>,
     tx: UnboundedSender<Action>,
     keyring_broken: Arc<AtomicBool>,
+    /// Signing in starts the live-update stream (not for one command).
+    live: bool,
 }
 
 type Res<T> = Result<T, tonic::Status>;
@@ -83,7 +85,22 @@ impl Client {
             session: Arc::default(),
             keyring_broken: Arc::default(),
             tx,
+            live: true,
         }
+    }
+
+    /// A client for one command (`portal <noun> <verb>`): the same calls
+    /// and sign-in, without the live-update stream of the full-screen one.
+    pub fn for_command(channel: Channel, target: Target) -> Self {
+        let (tx, _) = tokio::sync::mpsc::unbounded_channel();
+        Self {
+            live: false,
+            ..Self::new(channel, target, tx)
+        }
+    }
+
+    pub fn target(&self) -> &Target {
+        &self.target
     }
 
     /// A call that gives up when the server does not answer in time, so no
@@ -123,22 +140,11 @@ impl Client {
     pub fn dispatch(&self, request: Request) {
         let this = self.clone();
         tokio::spawn(async move {
-            let mut result = this.call_in_time(request.clone()).await;
-            // An expired session is renewed with the refresh token, once.
-            let expired = matches!(&result, Err(s) if s.code() == tonic::Code::Unauthenticated);
-            let renewable = !matches!(
-                request,
-                Request::Auth(AuthCall::Login { .. } | AuthCall::Resume | AuthCall::Logout)
-                    | Request::Account(AccountCall::ChangePassword { .. })
-            );
-            if expired && renewable && this.renew().await {
-                result = this.call_in_time(request.clone()).await;
-            }
-            let reply = match result {
+            let reply = match this.request(request.clone()).await {
                 Ok(reply) => reply,
-                Err(status) => Reply::Failed {
+                Err(error) => Reply::Failed {
                     request: Box::new(request),
-                    error: ApiError::from_status(&status),
+                    error,
                 },
             };
             // The app may be gone when quitting; nothing to do then.
@@ -146,7 +152,30 @@ impl Client {
         });
     }
 
-    fn authed<T>(&self, message: T) -> tonic::Request<T> {
+    /// Makes `request` and waits for its answer. An expired session is
+    /// renewed with the refresh token, once, and the call retried.
+    pub async fn request(&self, request: Request) -> Result<Reply, ApiError> {
+        let mut result = self.call_in_time(request.clone()).await;
+        let expired = matches!(&result, Err(s) if s.code() == tonic::Code::Unauthenticated);
+        let renewable = !matches!(
+            request,
+            Request::Auth(AuthCall::Login { .. } | AuthCall::Resume | AuthCall::Logout)
+                | Request::Account(AccountCall::ChangePassword { .. })
+        );
+        if expired && renewable && self.renew().await {
+            result = self.call_in_time(request).await;
+        }
+        result.map_err(|status| ApiError::from_status(&status))
+    }
+
+    /// Calls with `token` as the session (`portal --token`): no refresh
+    /// token, so nothing to renew.
+    pub fn use_token(&self, token: String) {
+        self.session().token = Some(token);
+    }
+
+    /// Adds the session's bearer token to a call.
+    pub fn authed<T>(&self, message: T) -> tonic::Request<T> {
         let mut request = tonic::Request::new(message);
         if let Some(token) = &self.session().token
             && let Ok(value) = format!("Bearer {token}").parse()

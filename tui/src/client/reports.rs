@@ -13,10 +13,14 @@ pub enum ReportCall {
 }
 
 impl Client {
+    pub fn reports(&self) -> ReportServiceClient<tonic::transport::Channel> {
+        ReportServiceClient::new(self.channel.clone())
+    }
+
     pub(super) async fn report_call(&self, call: ReportCall) -> Res<Reply> {
         match call {
             ReportCall::Stats => Ok(Reply::Stats(
-                ReportServiceClient::new(self.channel.clone())
+                self.reports()
                     .ticket_stats(self.authed(pb::TicketStatsRequest {
                         company_id: 0,
                         months: 12,

@@ -7,7 +7,7 @@ use tonic::transport::Channel;
 use super::Client;
 
 impl Client {
-    fn staff(&self) -> StaffServiceClient<Channel> {
+    pub fn staff(&self) -> StaffServiceClient<Channel> {
         StaffServiceClient::new(self.channel.clone())
     }
 
@@ -29,7 +29,7 @@ impl Client {
 
     /// Every active staff member (the assignment picker), page by page; what
     /// arrived before a failure.
-    pub(super) async fn all_staff(&self) -> Vec<pb::StaffMember> {
+    pub async fn all_staff(&self) -> Vec<pb::StaffMember> {
         let mut staff = Vec::new();
         let mut cursor = String::new();
         loop {

@@ -81,7 +81,7 @@ pub enum TicketCall {
 }
 
 impl Client {
-    fn tickets(&self) -> TicketServiceClient<Channel> {
+    pub fn tickets(&self) -> TicketServiceClient<Channel> {
         TicketServiceClient::new(self.channel.clone())
     }
 
@@ -281,6 +281,17 @@ impl Client {
     }
 
     async fn upload(&self, number: i64, path: &Path) -> Res<pb::Attachment> {
+        self.upload_with_progress(number, path, |_, _| {}).await
+    }
+
+    /// Uploads the file at `path` to ticket `number`, calling `progress`
+    /// with the bytes sent so far and the file's size as chunks go out.
+    pub async fn upload_with_progress(
+        &self,
+        number: i64,
+        path: &Path,
+        progress: impl Fn(u64, u64) + Send + 'static,
+    ) -> Res<pb::Attachment> {
         let bytes = read_upload(path)
             .await
             .map_err(tonic::Status::invalid_argument)?;
@@ -294,17 +305,28 @@ impl Client {
             file_name,
             content_type: String::new(),
         };
-        let mut parts = vec![pb::UploadAttachmentRequest {
-            part: Some(pb::upload_attachment_request::Part::Meta(meta)),
-        }];
-        parts.extend(
-            bytes
-                .chunks(CHUNK)
-                .map(|chunk| pb::UploadAttachmentRequest {
+        let size = bytes.len() as u64;
+        let mut sent = 0u64;
+        let mut parts = vec![(
+            0,
+            pb::UploadAttachmentRequest {
+                part: Some(pb::upload_attachment_request::Part::Meta(meta)),
+            },
+        )];
+        parts.extend(bytes.chunks(CHUNK).map(|chunk| {
+            sent += chunk.len() as u64;
+            (
+                sent,
+                pb::UploadAttachmentRequest {
                     part: Some(pb::upload_attachment_request::Part::Data(chunk.to_vec())),
-                }),
-        );
-        let stream = tokio_stream::iter(parts);
+                },
+            )
+        }));
+        let stream =
+            tokio_stream::StreamExt::map(tokio_stream::iter(parts), move |(sent, part)| {
+                progress(sent, size);
+                part
+            });
         Ok(self
             .tickets()
             .upload_attachment(self.authed(stream))
@@ -312,12 +334,9 @@ impl Client {
             .into_inner())
     }
 
+    /// Saves attachment `attachment_id` as a new file at `path`; no
+    /// half-written file is left behind.
     async fn download(&self, attachment_id: i64, path: &Path) -> Res<u64> {
-        let mut stream = self
-            .tickets()
-            .download_attachment(self.authed(pb::DownloadAttachmentRequest { attachment_id }))
-            .await?
-            .into_inner();
         let io =
             |e: std::io::Error| tonic::Status::invalid_argument(format!("{}: {e}", path.display()));
         let mut file = tokio::fs::OpenOptions::new()
@@ -326,21 +345,35 @@ impl Client {
             .open(path)
             .await
             .map_err(io)?;
-        let copied = async {
-            let mut written = 0u64;
-            while let Some(part) = stream.message().await? {
-                file.write_all(&part.data).await.map_err(io)?;
-                written += part.data.len() as u64;
-            }
-            file.flush().await.map_err(io)?;
-            Ok(written)
-        }
-        .await;
+        let copied = self.download_into(attachment_id, &mut file, path).await;
         if copied.is_err() {
-            // No half-written file is left behind.
             let _ = tokio::fs::remove_file(path).await;
         }
         copied
+    }
+
+    /// Writes attachment `attachment_id` to `out` (named `name` in errors)
+    /// and returns its size.
+    pub async fn download_into(
+        &self,
+        attachment_id: i64,
+        out: &mut (impl tokio::io::AsyncWrite + Unpin),
+        name: &Path,
+    ) -> Res<u64> {
+        let mut stream = self
+            .tickets()
+            .download_attachment(self.authed(pb::DownloadAttachmentRequest { attachment_id }))
+            .await?
+            .into_inner();
+        let io =
+            |e: std::io::Error| tonic::Status::invalid_argument(format!("{}: {e}", name.display()));
+        let mut written = 0u64;
+        while let Some(part) = stream.message().await? {
+            out.write_all(&part.data).await.map_err(io)?;
+            written += part.data.len() as u64;
+        }
+        out.flush().await.map_err(io)?;
+        Ok(written)
     }
 }
 
