@@ -29,6 +29,7 @@ use crate::theme::Theme;
 use crate::ui::account::Account;
 use crate::ui::home::Home;
 use crate::ui::login::{Login, SignInField};
+use crate::ui::palette::{self, Palette};
 use crate::ui::popup::{Popup, Then};
 use crate::ui::reports::Reports;
 use crate::ui::statusline::{self, Status};
@@ -184,6 +185,8 @@ pub struct App {
     edit: Option<(EditTarget, String)>,
     /// When to refresh after live events, and the tickets they were about.
     refresh_due: Option<(DateTime<Utc>, Vec<i64>)>,
+    /// The command palette, over everything while open.
+    palette: Option<Palette>,
 }
 
 /// How long live events are gathered before one refresh.
@@ -211,6 +214,7 @@ impl App {
             outbox: vec![first],
             edit: None,
             refresh_due: None,
+            palette: None,
         }
     }
 
@@ -285,6 +289,17 @@ impl App {
         }
         if is_ctrl(&key, 'c') {
             self.ctrl_c();
+            return;
+        }
+        if let Some(palette) = &mut self.palette {
+            match palette.handle_key(&key) {
+                palette::Outcome::Stay => {}
+                palette::Outcome::Close => self.palette = None,
+                palette::Outcome::Run(choice) => {
+                    self.palette = None;
+                    self.run_choice(choice);
+                }
+            }
             return;
         }
         let mut fx = Effects::default();
@@ -373,11 +388,29 @@ impl App {
                 "You will be signed out and this computer forgets you.",
                 Then::send(AuthCall::Logout),
             ));
+        } else if keys.is(Cmd::Palette, key) {
+            self.palette = Some(Palette::new(keys, &main.tabs));
         } else if let KeyCode::Char(c @ '1'..='9') = key.code
             && let Some(tab) = main.tabs.get(usize::from(c as u8 - b'1'))
         {
             fx.nav = Some(Nav::Tab(*tab));
         }
+    }
+
+    /// Runs what was chosen in the palette: a command as its key press.
+    fn run_choice(&mut self, choice: palette::Choice) {
+        let mut fx = Effects::default();
+        match choice {
+            palette::Choice::Command(cmd) => {
+                if let Some(key) = self.keys.press(cmd) {
+                    self.handle_key(key);
+                }
+                return;
+            }
+            palette::Choice::Go(tab) => fx.nav = Some(Nav::Tab(tab)),
+            palette::Choice::Ticket(number) => fx.nav = Some(Nav::OpenTicket(number)),
+        }
+        self.apply(fx);
     }
 
     /// Carries out what a handler asked for.
@@ -505,6 +538,9 @@ impl App {
         statusline::render(frame, bottom, &self.status, me.as_ref(), &self.theme);
         for popup in &mut self.popups {
             popup.render(frame, &self.theme);
+        }
+        if let Some(palette) = &self.palette {
+            palette.render(frame, &self.theme);
         }
     }
 }

@@ -67,9 +67,15 @@ commands! {
     Level "level" ["l"],
     ResetPassword "reset_password" ["P"],
     ToggleActive "toggle_active" ["d"],
+    Palette "palette" [":"],
 }
 
 impl Cmd {
+    /// Every command with its name in the config file.
+    pub fn all() -> impl Iterator<Item = (Cmd, &'static str)> {
+        Self::ALL.iter().map(|(cmd, name, _)| (*cmd, *name))
+    }
+
     fn by_name(name: &str) -> Option<Cmd> {
         Self::ALL
             .iter()
@@ -199,6 +205,17 @@ impl KeyMap {
         self.map
             .get(&cmd)
             .is_some_and(|keys| keys.iter().any(|k| k.matches(event)))
+    }
+
+    /// The key press that runs `cmd` (its first key), for the palette.
+    pub fn press(&self, cmd: Cmd) -> Option<KeyEvent> {
+        let key = self.map.get(&cmd)?.first()?;
+        let modifiers = if key.ctrl {
+            KeyModifiers::CONTROL
+        } else {
+            KeyModifiers::NONE
+        };
+        Some(KeyEvent::new(key.code, modifiers))
     }
 
     /// The keys of a command for help and hints, e.g. `?/F1`.

@@ -976,3 +976,37 @@ fn a_status_change_the_server_wants_a_note_for_asks_for_one_in_its_words() {
         })]
     );
 }
+
+#[test]
+fn the_command_palette_finds_and_runs_any_command_tab_or_ticket() {
+    let mut app = signed_in(tom());
+    press(&mut app, KeyCode::Char(':'));
+    type_text(&mut app, "new tic");
+    insta::assert_snapshot!("palette_80x24", render(&mut app, 80, 24));
+    press(&mut app, KeyCode::Enter);
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("New ticket"), "{screen}");
+
+    let mut app = signed_in(tom());
+    app.take_requests();
+    press(&mut app, KeyCode::Char(':'));
+    type_text(&mut app, "#1042");
+    press(&mut app, KeyCode::Enter);
+    let requests = app.take_requests();
+    assert!(
+        requests.contains(&Request::Ticket(TicketCall::Get { number: 1042 })),
+        "{requests:?}"
+    );
+
+    press(&mut app, KeyCode::Char(':'));
+    type_text(&mut app, "triage");
+    press(&mut app, KeyCode::Enter);
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Triage"), "{screen}");
+
+    // Esc closes it with nothing run.
+    press(&mut app, KeyCode::Char(':'));
+    type_text(&mut app, "quit");
+    press(&mut app, KeyCode::Esc);
+    assert!(!app.quit);
+}

@@ -10,6 +10,7 @@ pub mod help;
 pub mod home;
 pub mod input;
 pub mod login;
+pub mod palette;
 pub mod popup;
 pub mod reports;
 pub mod statusline;
