@@ -107,7 +107,13 @@ impl From<ApiError> for Failure {
             Code::Unauthenticated => Exit::SignedOut,
             _ => Exit::Other,
         };
-        Self::new(exit, e.text())
+        // Scripts get the field as the server names it (`fields.device`).
+        let message = if exit == Exit::Invalid && !e.message.is_empty() {
+            e.message.clone()
+        } else {
+            e.text()
+        };
+        Self::new(exit, message)
     }
 }
 

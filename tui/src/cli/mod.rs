@@ -12,6 +12,7 @@ mod text;
 mod ticket_changes;
 mod tickets;
 mod watch;
+mod work;
 
 use std::process::ExitCode;
 
@@ -70,6 +71,9 @@ pub enum Command {
     /// Tickets: list, show, raise, reply, change.
     #[command(subcommand)]
     Tickets(tickets::TicketsCommand),
+    /// Staff: the server's timer and time entries.
+    #[command(subcommand)]
+    Time(work::TimeCommand),
     /// Your company's users (Admins).
     #[command(subcommand)]
     Users(people::UsersCommand),
@@ -147,6 +151,7 @@ async fn run_command(command: Command, globals: &Globals, target: Target) -> exi
     let done = match command {
         Command::Tickets(command) => tickets::run(&ctx, command, &mut out).await,
         Command::Users(command) => people::users(&ctx, command, &mut out).await,
+        Command::Time(command) => work::time(&ctx, command, &mut out).await,
         Command::Companies(command) => people::companies(&ctx, command, &mut out).await,
         Command::Reports(args) => reports::run(&ctx, &args, &mut out).await,
         Command::Watch => watch::run(&ctx, &mut out).await,

@@ -8,7 +8,7 @@ use portal_proto::pb;
 
 use super::exit::{Done, Failure};
 use super::output::{Format, Out};
-use super::{Ctx, ticket_changes};
+use super::{Ctx, ticket_changes, work};
 use crate::action::{ListId, Reply, TicketCall};
 use crate::ui::format;
 
@@ -80,6 +80,22 @@ pub enum TicketsCommand {
     /// Assign a ticket to a staff member (id, e-mail or name), or `none`.
     #[command(after_help = "Example:\n  portal tickets assign 1042 tom@keystone.example")]
     Assign { number: i64, staff: String },
+    /// Approve the estimate awaiting a decision on a ticket (Managers, Admins).
+    #[command(after_help = "Example:\n  portal tickets approve 1042 -m 'Go ahead'")]
+    Approve(DecideArgs),
+    /// Decline the estimate awaiting a decision on a ticket.
+    #[command(after_help = "Example:\n  portal tickets decline 1042 -m 'Too expensive'")]
+    Decline(DecideArgs),
+    /// Sign off a Completed ticket, which closes it.
+    #[command(after_help = "Example:\n  portal tickets signoff 1042 --name 'Uma Vasquez-Orr'")]
+    Signoff {
+        number: i64,
+        /// Your first and last name (default: your name on record).
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(short = 'm', long)]
+        comment: Option<String>,
+    },
     /// Set a ticket's priority: 1 Critical … 5 Planned.
     #[command(after_help = "Example:\n  portal tickets priority 1042 2 -m 'Whole floor affected'")]
     Priority {
@@ -89,6 +105,16 @@ pub enum TicketsCommand {
         #[arg(short = 'm', long)]
         note: Option<String>,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct DecideArgs {
+    number: i64,
+    /// Which estimate, when the ticket has more than one pending.
+    #[arg(long)]
+    estimate: Option<i64>,
+    #[arg(short = 'm', long)]
+    comment: Option<String>,
 }
 
 /// A ticket status as typed on the command line.
@@ -219,6 +245,17 @@ pub async fn run(ctx: &Ctx, command: TicketsCommand, out: &mut Out) -> Done {
         TicketsCommand::Assign { number, staff } => {
             ticket_changes::assign(ctx, number, &staff, out).await
         }
+        TicketsCommand::Approve(a) => {
+            work::decide(ctx, a.number, a.estimate, true, a.comment, out).await
+        }
+        TicketsCommand::Decline(a) => {
+            work::decide(ctx, a.number, a.estimate, false, a.comment, out).await
+        }
+        TicketsCommand::Signoff {
+            number,
+            name,
+            comment,
+        } => work::sign_off(ctx, number, name, comment, out).await,
         TicketsCommand::Priority {
             number,
             priority,

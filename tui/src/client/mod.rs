@@ -99,6 +99,11 @@ impl Client {
         }
     }
 
+    /// The connection, for services without a module here.
+    pub fn channel(&self) -> Channel {
+        self.channel.clone()
+    }
+
     pub fn target(&self) -> &Target {
         &self.target
     }
