@@ -371,6 +371,11 @@ pub fn administer_provider(p: &Principal) -> Decision {
     allow_if(is_provider_admin(p), "only provider Admins may do that")
 }
 
+/// Reading the SLA settings (targets, business hours, holidays): any staff.
+pub fn view_sla_settings(p: &Principal) -> Decision {
+    allow_if(is_staff(p), "only staff may read the SLA settings")
+}
+
 /// Listing companies and staff (for pickers and triage): any staff.
 pub fn view_provider_directory(p: &Principal) -> Decision {
     allow_if(is_staff(p), "only staff may list companies and staff")

@@ -1307,3 +1307,40 @@ async fn catalog_and_staff_only_for_the_provider_admin() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// The SLA settings: any staff member reads them; only the provider Admin
+/// changes them, and a refused change leaves them as they were.
+#[tokio::test]
+async fn sla_settings_read_by_staff_and_changed_by_the_provider_admin() -> anyhow::Result<()> {
+    let w = World::new().await?;
+    let stored = || async {
+        anyhow::Ok(
+            w.s(Role::ProviderAdmin)
+                .staff()
+                .get_sla_settings(pb::Empty {})
+                .await?
+                .into_inner(),
+        )
+    };
+    for (i, role) in ROLES.into_iter().enumerate() {
+        let (read, change) = match role {
+            Role::ProviderAdmin => (YES, YES),
+            Role::Technician | Role::Dispatcher => (YES, DENIED),
+            _ => (DENIED, DENIED),
+        };
+        let got = w.s(role).staff().get_sla_settings(pb::Empty {}).await;
+        check("GetSlaSettings", role, got.map(drop), read);
+        let before = stored().await?;
+        let mut wanted = before.clone();
+        wanted.at_risk_percent = 10 + i as i32;
+        let got = w.s(role).staff().update_sla_settings(wanted.clone()).await;
+        check("UpdateSlaSettings", role, got.map(drop), change);
+        let after = stored().await?;
+        if role == Role::ProviderAdmin {
+            assert_eq!(after, wanted);
+        } else {
+            assert_eq!(after, before, "refused as {role:?}");
+        }
+    }
+    Ok(())
+}

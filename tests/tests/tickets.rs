@@ -483,7 +483,7 @@ fn sort_key(sort: pb::TicketSort, t: &pb::Ticket) -> SortKey {
         pb::TicketSort::Priority => (i64::from(t.priority), String::new()),
         pb::TicketSort::Updated | pb::TicketSort::Unspecified => (at(t.updated_at), String::new()),
         pb::TicketSort::Created => (at(t.created_at), String::new()),
-        pb::TicketSort::ResponseDue => (at(t.response_due_at), String::new()),
+        pb::TicketSort::NextDue => (at(t.next_due_at), String::new()),
         pb::TicketSort::Number => (t.number, String::new()),
     }
 }
@@ -506,7 +506,7 @@ async fn lists_filter_sort_and_page_without_gaps_or_duplicates() -> anyhow::Resu
         pb::TicketSort::Updated,
         pb::TicketSort::Created,
         pb::TicketSort::Company,
-        pb::TicketSort::ResponseDue,
+        pb::TicketSort::NextDue,
     ] {
         for descending in [false, true] {
             let req = pb::ListTicketsRequest {

@@ -132,6 +132,7 @@ pub fn alice() -> pb::Identity {
         company_name: "Harbor Dental Group".into(),
         must_change_password: false,
         time_zone: "UTC".into(),
+        provider_name: "Keystone Managed IT".into(),
     }
 }
 
@@ -147,6 +148,7 @@ pub fn tom() -> pb::Identity {
         company_name: "Keystone Managed IT".into(),
         must_change_password: false,
         time_zone: "UTC".into(),
+        provider_name: "Keystone Managed IT".into(),
     }
 }
 
@@ -198,6 +200,14 @@ pub fn ticket(
     priority: i32,
     updated: &str,
 ) -> pb::Ticket {
+    use pb::TicketStatus::{Completed, WaitingOnClient};
+    // The provider's move on open tickets: an answer due at 12:40, at risk
+    // from 12:25; the client's move stops the clock.
+    let (whose_move, next_due_at) = match status {
+        WaitingOnClient | Completed => (pb::WhoseMove::Client, None),
+        s if s as i32 <= 4 => (pb::WhoseMove::Provider, ts("2026-11-20T12:40:00Z")),
+        _ => (pb::WhoseMove::Nobody, None),
+    };
     pb::Ticket {
         number,
         company_id: 1,
@@ -213,6 +223,16 @@ pub fn ticket(
         created_at: ts("2026-11-02T09:00:00Z"),
         updated_at: ts(updated),
         response_due_at: ts("2026-11-20T12:40:00Z"),
+        next_due_kind: if whose_move == pb::WhoseMove::Nobody {
+            pb::SlaDeadline::None
+        } else {
+            pb::SlaDeadline::Response
+        }
+        .into(),
+        next_risk_at: next_due_at.and(ts("2026-11-20T12:25:00Z")),
+        next_due_at,
+        whose_move: whose_move.into(),
+        emergency: priority == 1,
         ..Default::default()
     }
 }

@@ -147,7 +147,7 @@ async fn a_staff_reply_reaches_the_clients_open_ticket_and_notes_stay_internal()
             m.triage
                 .rows
                 .iter()
-                .map(|t| t.response_due_at.as_ref().map_or(i64::MAX, |t| t.seconds))
+                .map(|t| t.next_due_at.as_ref().map_or(i64::MAX, |t| t.seconds))
                 .collect()
         })
         .unwrap_or_default();
@@ -156,7 +156,7 @@ async fn a_staff_reply_reaches_the_clients_open_ticket_and_notes_stay_internal()
     distinct.dedup();
     assert!(
         distinct.len() >= 2 && triage_due.windows(2).all(|w| w[0] <= w[1]),
-        "triage is sorted by response due: {triage_due:?}"
+        "triage is sorted by the next deadline: {triage_due:?}"
     );
     tom.app
         .handle_key(KeyEvent::new(KeyCode::Char('2'), KeyModifiers::NONE));

@@ -623,7 +623,7 @@ fn reports_and_help() {
 }
 
 #[test]
-fn staff_get_triage_sorted_by_response_due() {
+fn staff_get_triage_sorted_by_next_deadline() {
     let mut app = signed_in(tom());
     press(&mut app, KeyCode::Char('3'));
     let requests = app.take_requests();
@@ -635,7 +635,7 @@ fn staff_get_triage_sorted_by_response_due() {
     else {
         panic!("triage list, got {requests:?}")
     };
-    assert_eq!(query.sort(), pb::TicketSort::ResponseDue);
+    assert_eq!(query.sort(), pb::TicketSort::NextDue);
     assert_eq!(query.status_group(), pb::StatusGroup::Open);
     answer_tickets(&mut app, &requests, ListId::Triage, tickets(), "");
     snap("triage", &mut app);

@@ -214,6 +214,8 @@ pub struct Account {
     pub credential: Option<Credential>,
     /// The provider's time zone (IANA), in which the account is shown times.
     pub time_zone: String,
+    /// The provider's name, as clients are told whose move it is.
+    pub provider_name: String,
 }
 
 impl Account {
@@ -350,6 +352,7 @@ mod tests {
             company_name: "C".into(),
             credential: None,
             time_zone: "UTC".into(),
+            provider_name: String::new(),
         };
         assert!(a.principal().is_some());
         a.access = Some(AccessLevel::None);

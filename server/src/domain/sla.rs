@@ -1,9 +1,15 @@
 //! SLA due times: minutes counted on a 24×7 or business-hours clock.
 //! Business hours, weekdays and holidays are those of the provider's time
 //! zone; due times are instants (UTC milliseconds).
+//!
+//! A ticket's clock ([`SlaClock`]) counts the time used so far; it stops
+//! while the ticket waits on the client, and each deadline is "now plus
+//! what is left of its target" (docs/TICKETS.md, "SLA").
 
 use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, TimeZone};
 use chrono_tz::Tz;
+
+use super::TicketStatus;
 
 /// Which minutes count towards a target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,43 +76,81 @@ impl SlaTarget {
 
 /// `start` plus `minutes` counted on `clock`.
 pub fn add_minutes(start: i64, minutes: i64, clock: Clock, hours: &BusinessHours) -> Option<i64> {
+    add_ms(start, minutes * MINUTE_MS, clock, hours)
+}
+
+/// `start` plus `ms` milliseconds counted on `clock`: the first instant at
+/// which that much clock time has passed.
+pub fn add_ms(start: i64, ms: i64, clock: Clock, hours: &BusinessHours) -> Option<i64> {
     match clock {
         Clock::None => None,
-        Clock::Always => Some(start + minutes * MINUTE_MS),
-        Clock::Business => Some(add_business_minutes(start, minutes, hours)),
+        Clock::Always => Some(start + ms),
+        Clock::Business => Some(add_business_ms(start, ms, hours)),
     }
 }
 
-fn add_business_minutes(start: i64, minutes: i64, hours: &BusinessHours) -> i64 {
-    let usable = hours.days.iter().any(|d| *d) && hours.end_minute > hours.start_minute;
-    let Some(first) = hours.zone.timestamp_millis_opt(start).single() else {
-        return start + minutes * MINUTE_MS;
-    };
-    if !usable {
-        return start + minutes * MINUTE_MS;
+/// The clock time counted from `from` to `to` (0 when `to` is not later).
+/// The inverse of [`add_ms`]: `elapsed(s, add_ms(s, m)) == m`.
+pub fn elapsed(from: i64, to: i64, clock: Clock, hours: &BusinessHours) -> i64 {
+    if to <= from {
+        return 0;
     }
-    let mut left = minutes * MINUTE_MS;
-    let mut date = first.date_naive();
+    match clock {
+        Clock::None => 0,
+        Clock::Always => to - from,
+        Clock::Business => business_days(from, hours).map_or(to - from, |days| {
+            let mut counted = 0;
+            for (open, close) in days {
+                if open >= to {
+                    break;
+                }
+                counted += close.min(to) - open.max(from);
+            }
+            counted
+        }),
+    }
+}
+
+/// The business hours `[open, close)` from `start` on, day by day, the
+/// first one cut to begin at `start`; None when the calendar has no
+/// working time at all (then every minute counts).
+fn business_days(start: i64, hours: &BusinessHours) -> Option<impl Iterator<Item = (i64, i64)>> {
+    let usable = hours.days.iter().any(|d| *d) && hours.end_minute > hours.start_minute;
+    let first = hours.zone.timestamp_millis_opt(start).single()?;
+    if !usable {
+        return None;
+    }
+    let mut date = Some(first.date_naive());
     // Ten years of days is far beyond any target; the bound only guards
     // against a calendar made entirely of holidays.
-    for _ in 0..3660 {
-        if is_business_day(date, hours) {
-            let open = instant(hours.zone, date, hours.start_minute);
-            let close = instant(hours.zone, date, hours.end_minute);
-            let from = start.max(open);
-            if from < close {
-                if left <= close - from {
-                    return from + left;
-                }
-                left -= close - from;
-            }
+    let days = std::iter::from_fn(move || {
+        let day = date?;
+        date = day.checked_add_days(Days::new(1));
+        Some(day)
+    })
+    .take(3660)
+    .filter(|day| is_business_day(*day, hours))
+    .filter_map(move |day| {
+        let open = instant(hours.zone, day, hours.start_minute);
+        let close = instant(hours.zone, day, hours.end_minute);
+        let from = start.max(open);
+        (from < close).then_some((from, close))
+    });
+    Some(days)
+}
+
+fn add_business_ms(start: i64, ms: i64, hours: &BusinessHours) -> i64 {
+    let Some(days) = business_days(start, hours) else {
+        return start + ms;
+    };
+    let mut left = ms;
+    for (from, close) in days {
+        if left <= close - from {
+            return from + left;
         }
-        let Some(next) = date.checked_add_days(Days::new(1)) else {
-            break;
-        };
-        date = next;
+        left -= close - from;
     }
-    start + minutes * MINUTE_MS
+    start + ms
 }
 
 /// The instant of `minute` after midnight on `date` in `zone`. A local time
@@ -125,6 +169,232 @@ fn instant(zone: Tz, date: NaiveDate, minute: i64) -> i64 {
 
 fn is_business_day(date: NaiveDate, hours: &BusinessHours) -> bool {
     hours.days[date.weekday().num_days_from_monday() as usize] && !hours.holidays.contains(&date)
+}
+
+/// Whether a ticket in `status` runs its SLA clock: not while it waits on
+/// the client, and not once the provider has completed it.
+pub fn clock_runs(status: TicketStatus) -> bool {
+    matches!(
+        status,
+        TicketStatus::New | TicketStatus::InProgress | TicketStatus::Scheduled
+    )
+}
+
+/// Whose move a ticket in `status` is (docs/TICKETS.md, "Whose move").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhoseMove {
+    Provider,
+    Client,
+    /// Closed, cancelled, or nothing to do.
+    Nobody,
+}
+
+pub fn whose_move(status: TicketStatus) -> WhoseMove {
+    match status {
+        TicketStatus::New | TicketStatus::InProgress | TicketStatus::Scheduled => {
+            WhoseMove::Provider
+        }
+        TicketStatus::WaitingOnClient | TicketStatus::Completed => WhoseMove::Client,
+        TicketStatus::Closed | TicketStatus::Cancelled | TicketStatus::NoActionRequired => {
+            WhoseMove::Nobody
+        }
+    }
+}
+
+/// A ticket's SLA clock: the clock time used so far, counted up to
+/// `counted_at`. Both targets count from the same start on the same clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlaClock {
+    pub used_ms: i64,
+    pub counted_at: i64,
+}
+
+impl SlaClock {
+    pub fn start(at: i64) -> Self {
+        Self {
+            used_ms: 0,
+            counted_at: at,
+        }
+    }
+
+    /// The count brought up to `now`; `runs` says whether the clock ran
+    /// since the last count (the status the ticket had meanwhile).
+    #[must_use]
+    pub fn advance(self, now: i64, runs: bool, clock: Clock, hours: &BusinessHours) -> Self {
+        if now <= self.counted_at {
+            return self;
+        }
+        let used = if runs {
+            elapsed(self.counted_at, now, clock, hours)
+        } else {
+            0
+        };
+        Self {
+            used_ms: self.used_ms + used,
+            counted_at: now,
+        }
+    }
+
+    /// The instant a target of `minutes` is reached, seen at `counted_at`:
+    /// None when there is no target, or while the clock is stopped and the
+    /// target is not yet reached. A target already reached keeps the
+    /// instant it was reached at (`before`), never moved by a later change.
+    pub fn due(
+        self,
+        minutes: Option<i64>,
+        runs: bool,
+        before: Option<i64>,
+        (clock, hours): (Clock, &BusinessHours),
+    ) -> Option<i64> {
+        let budget = minutes.filter(|_| clock != Clock::None)? * MINUTE_MS;
+        if self.used_ms >= budget {
+            return Some(
+                before
+                    .filter(|b| *b <= self.counted_at)
+                    .unwrap_or(self.counted_at),
+            );
+        }
+        if !runs {
+            return None;
+        }
+        add_ms(self.counted_at, budget - self.used_ms, clock, hours)
+    }
+
+    /// When less than `at_risk_percent` of a target of `minutes` is left;
+    /// `counted_at` if that is already so.
+    pub fn risk_from(
+        self,
+        minutes: i64,
+        at_risk_percent: i64,
+        (clock, hours): (Clock, &BusinessHours),
+    ) -> Option<i64> {
+        let budget = minutes * MINUTE_MS;
+        let safe = budget - budget * at_risk_percent.clamp(0, 100) / 100;
+        add_ms(self.counted_at, (safe - self.used_ms).max(0), clock, hours)
+    }
+}
+
+/// Which deadline a ticket's next one is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeadlineKind {
+    Response = 1,
+    Resolution = 2,
+}
+
+impl DeadlineKind {
+    pub fn from_i64(n: i64) -> Option<Self> {
+        match n {
+            1 => Some(Self::Response),
+            2 => Some(Self::Resolution),
+            _ => None,
+        }
+    }
+}
+
+/// How a ticket stands against its next deadline at a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlaState {
+    /// No deadline running (no target, clock stopped, or not open).
+    None,
+    OnTime,
+    /// Less than the configured share of the target is left.
+    AtRisk,
+    Breached,
+}
+
+/// The state at `now` of a deadline due at `due`, at risk from `risk_from`.
+pub fn state_at(due: Option<i64>, risk_from: Option<i64>, now: i64) -> SlaState {
+    match due {
+        None => SlaState::None,
+        Some(due) if now >= due => SlaState::Breached,
+        Some(_) if risk_from.is_some_and(|r| now >= r) => SlaState::AtRisk,
+        Some(_) => SlaState::OnTime,
+    }
+}
+
+/// A ticket's deadlines as computed at its clock's `counted_at`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Deadlines {
+    pub response_due: Option<i64>,
+    pub resolution_due: Option<i64>,
+    /// The next deadline: the response until there is one, then the
+    /// resolution; None once the ticket is not open or has no target.
+    pub next_kind: Option<DeadlineKind>,
+    /// None while the clock is stopped short of it.
+    pub next_due: Option<i64>,
+    pub next_risk_from: Option<i64>,
+}
+
+/// What a ticket's deadlines are computed from.
+#[derive(Debug, Clone, Copy)]
+pub struct TicketClock {
+    pub clock: SlaClock,
+    pub status: TicketStatus,
+    pub responded: bool,
+    /// The deadlines stored before: those already reached or met stay.
+    pub before: (Option<i64>, Option<i64>),
+}
+
+impl TicketClock {
+    /// The deadlines under `target` (of the ticket's priority), `hours` and
+    /// the at-risk share. A ticket that is not open keeps what it had.
+    pub fn deadlines(
+        &self,
+        target: Option<SlaTarget>,
+        hours: &BusinessHours,
+        at_risk_percent: i64,
+    ) -> Deadlines {
+        let kept = Deadlines {
+            response_due: self.before.0,
+            resolution_due: self.before.1,
+            ..Deadlines::default()
+        };
+        let Some(target) = target.filter(|_| self.status.is_open()) else {
+            return kept;
+        };
+        let on = (target.clock, hours);
+        let runs = clock_runs(self.status);
+        let response_due = if self.responded {
+            self.before.0
+        } else {
+            self.clock
+                .due(target.response_minutes, runs, self.before.0, on)
+        };
+        let resolution_due = self
+            .clock
+            .due(target.resolution_minutes, runs, self.before.1, on);
+        let next = match (
+            self.responded,
+            target.response_minutes,
+            target.resolution_minutes,
+        ) {
+            _ if target.clock == Clock::None => None,
+            (false, Some(m), _) => Some((DeadlineKind::Response, m, response_due)),
+            (_, _, Some(m)) => Some((DeadlineKind::Resolution, m, resolution_due)),
+            _ => None,
+        };
+        let Some((kind, minutes, due)) = next else {
+            return Deadlines {
+                response_due,
+                resolution_due,
+                ..Deadlines::default()
+            };
+        };
+        let risk = due.and_then(|d| {
+            if d <= self.clock.counted_at {
+                Some(d)
+            } else {
+                self.clock.risk_from(minutes, at_risk_percent, on)
+            }
+        });
+        Deadlines {
+            response_due,
+            resolution_due,
+            next_kind: Some(kind),
+            next_due: due,
+            next_risk_from: risk,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -209,5 +479,209 @@ mod tests {
             add_minutes(ms(2026, 3, 8, 7, 0), 15, Clock::Business, &sunday_open),
             Some(ms(2026, 3, 8, 8, 15)) // from 03:00 CDT = 08:00 UTC
         );
+    }
+}
+
+/// The SLA clock against a minute-by-minute count (docs/TICKETS.md, "SLA").
+#[cfg(test)]
+mod clock_tests {
+    use chrono::{Timelike, Utc};
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const HOUR: i64 = 60 * MINUTE_MS;
+
+    fn p1() -> SlaTarget {
+        SlaTarget {
+            response_minutes: Some(60),
+            resolution_minutes: Some(240),
+            clock: Clock::Always,
+        }
+    }
+
+    fn at(clock: SlaClock, status: TicketStatus, responded: bool) -> TicketClock {
+        TicketClock {
+            clock,
+            status,
+            responded,
+            before: (None, None),
+        }
+    }
+
+    #[test]
+    fn waiting_on_the_client_stops_the_clock_and_keeps_what_is_left() {
+        let hours = BusinessHours::default();
+        let c = SlaClock::start(0);
+        let d = at(c, TicketStatus::New, false).deadlines(Some(p1()), &hours, 25);
+        assert_eq!(d.response_due, Some(HOUR));
+        assert_eq!(d.next_kind, Some(DeadlineKind::Response));
+        // At risk with less than 25 % (15 of 60 minutes) left.
+        assert_eq!(d.next_risk_from, Some(45 * MINUTE_MS));
+        // Responded at 10 min, waiting on the client from 30 min...
+        let c = c.advance(30 * MINUTE_MS, true, Clock::Always, &hours);
+        let paused = at(c, TicketStatus::WaitingOnClient, true).deadlines(Some(p1()), &hours, 25);
+        assert_eq!(
+            (paused.next_kind, paused.next_due),
+            (Some(DeadlineKind::Resolution), None)
+        );
+        // ...until 5 h: 210 of the 240 minutes are left.
+        let c = c.advance(5 * HOUR, false, Clock::Always, &hours);
+        assert_eq!(c.used_ms, 30 * MINUTE_MS);
+        let resumed = at(c, TicketStatus::InProgress, true).deadlines(Some(p1()), &hours, 25);
+        assert_eq!(resumed.next_due, Some(5 * HOUR + 210 * MINUTE_MS));
+        assert_eq!(
+            state_at(resumed.next_due, resumed.next_risk_from, 6 * HOUR),
+            SlaState::OnTime
+        );
+        assert_eq!(
+            state_at(resumed.next_due, resumed.next_risk_from, 8 * HOUR),
+            SlaState::AtRisk
+        );
+        assert_eq!(
+            state_at(resumed.next_due, resumed.next_risk_from, 9 * HOUR),
+            SlaState::Breached
+        );
+    }
+
+    #[test]
+    fn a_deadline_reached_stays_where_it_was_reached() {
+        let hours = BusinessHours::default();
+        let c = SlaClock::start(0).advance(2 * HOUR, true, Clock::Always, &hours);
+        let mut t = at(c, TicketStatus::WaitingOnClient, false);
+        t.before = (Some(HOUR), Some(4 * HOUR));
+        let d = t.deadlines(Some(p1()), &hours, 25);
+        // Breached at 1 h, before the pause: the pause does not undo it.
+        assert_eq!((d.response_due, d.next_due), (Some(HOUR), Some(HOUR)));
+        assert_eq!(d.resolution_due, None);
+        // A met response stays as it was; a ticket no longer open keeps all.
+        t.responded = true;
+        assert_eq!(t.deadlines(Some(p1()), &hours, 25).response_due, Some(HOUR));
+        t.status = TicketStatus::Completed;
+        let done = t.deadlines(Some(p1()), &hours, 25);
+        assert_eq!(
+            (done.resolution_due, done.next_kind),
+            (Some(4 * HOUR), None)
+        );
+    }
+
+    /// Whether the minute starting at `t` is a business minute, read off
+    /// the local clock: the count the day-by-day arithmetic must match.
+    fn business_minute(t: i64, hours: &BusinessHours) -> bool {
+        let local = hours
+            .zone
+            .timestamp_millis_opt(t)
+            .single()
+            .expect("a valid instant");
+        let minute = i64::from(local.hour() * 60 + local.minute());
+        is_business_day(local.date_naive(), hours)
+            && minute >= hours.start_minute
+            && minute < hours.end_minute
+    }
+
+    fn counted(from: i64, to: i64, hours: &BusinessHours) -> i64 {
+        (from / MINUTE_MS..to / MINUTE_MS)
+            .filter(|m| business_minute(m * MINUTE_MS, hours))
+            .count() as i64
+            * MINUTE_MS
+    }
+
+    fn hours_strategy() -> impl Strategy<Value = BusinessHours> {
+        let zones = prop::sample::select(vec![
+            Tz::UTC,
+            chrono_tz::America::Chicago,
+            chrono_tz::Europe::Berlin,
+            chrono_tz::Australia::Sydney,
+        ]);
+        (
+            zones,
+            prop::array::uniform7(any::<bool>()),
+            5 * 60..11 * 60_i64,
+            60..10 * 60_i64,
+            prop::collection::vec(0..40_u64, 0..4),
+        )
+            .prop_map(|(zone, mut days, start, length, holidays)| {
+                days[0] = true;
+                BusinessHours {
+                    days,
+                    start_minute: start,
+                    end_minute: (start + length).min(23 * 60),
+                    holidays: holidays
+                        .into_iter()
+                        .filter_map(|d| {
+                            NaiveDate::from_ymd_opt(2026, 3, 1)?.checked_add_days(Days::new(d))
+                        })
+                        .collect(),
+                    zone,
+                }
+            })
+    }
+
+    /// Starts near the clock changes of 2026 (March, April and October).
+    fn start_strategy() -> impl Strategy<Value = i64> {
+        let anchors = prop::sample::select(vec![
+            Utc.with_ymd_and_hms(2026, 3, 5, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(2026, 3, 26, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(2026, 4, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(2026, 10, 22, 0, 0, 0).unwrap(),
+        ]);
+        (anchors, 0..7 * 24 * 60_i64).prop_map(|(a, m)| a.timestamp_millis() + m * MINUTE_MS)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Running and stopped stretches, counted at every change: the
+        /// clock holds exactly the business minutes of the running ones
+        /// (nothing lost, nothing counted twice), and the deadline it gives
+        /// is that many business minutes after the last count.
+        #[test]
+        fn stops_and_starts_never_lose_or_double_count(
+            hours in hours_strategy(),
+            start in start_strategy(),
+            stretches in prop::collection::vec((0..2_000_i64, any::<bool>()), 1..8),
+            left in 1..1_500_i64,
+        ) {
+            let mut clock = SlaClock::start(start);
+            let mut expected = 0;
+            let mut t = start;
+            for (minutes, runs) in &stretches {
+                let end = t + minutes * MINUTE_MS;
+                // A count in the middle changes nothing.
+                let mid = clock.advance(t + minutes / 2 * MINUTE_MS, *runs, Clock::Business, &hours);
+                clock = clock.advance(end, *runs, Clock::Business, &hours);
+                prop_assert_eq!(
+                    mid.advance(end, *runs, Clock::Business, &hours),
+                    clock
+                );
+                if *runs {
+                    expected += counted(t, end, &hours);
+                }
+                t = end;
+            }
+            prop_assert_eq!(clock.used_ms, expected);
+            let minutes = expected / MINUTE_MS + left;
+            let due = clock
+                .due(Some(minutes), true, None, (Clock::Business, &hours))
+                .expect("a business target has a due time");
+            prop_assert_eq!(counted(t, due, &hours), left * MINUTE_MS);
+            prop_assert!(business_minute(due - MINUTE_MS, &hours));
+            // Seen again later while running, the deadline does not move.
+            let later = clock.advance(i64::midpoint(t, due) / MINUTE_MS * MINUTE_MS, true, Clock::Business, &hours);
+            prop_assert_eq!(
+                later.due(Some(minutes), true, None, (Clock::Business, &hours)),
+                Some(due)
+            );
+        }
+
+        #[test]
+        fn elapsed_undoes_add(
+            hours in hours_strategy(),
+            start in start_strategy(),
+            ms in 0..5_000_000_000_i64,
+        ) {
+            let due = add_ms(start, ms, Clock::Business, &hours).expect("a due time");
+            prop_assert_eq!(elapsed(start, due, Clock::Business, &hours), ms);
+        }
     }
 }

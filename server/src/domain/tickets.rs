@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::TicketStatus;
 use super::input::{Invalid, Max, long_text, multi_line, parse_date, single_line};
+use super::sla::DeadlineKind;
 
 /// The kind of an extra form field of a service type. Stored in JSON as
 /// `text`, `multiline`, `date`, `choice` or `yes_no`.
@@ -81,6 +82,11 @@ pub struct Ticket {
     pub closed_at: Option<i64>,
     pub response_due_at: Option<i64>,
     pub resolution_due_at: Option<i64>,
+    /// The next SLA deadline (docs/TICKETS.md, "SLA"): which, when (None
+    /// while the clock is stopped short of it), and when it turns at risk.
+    pub next_due_kind: Option<DeadlineKind>,
+    pub next_due_at: Option<i64>,
+    pub next_risk_at: Option<i64>,
 }
 
 /// A validated new ticket, ready to store.
@@ -244,7 +250,7 @@ pub enum TicketSort {
     Updated,
     Created,
     Company,
-    ResponseDue,
+    NextDue,
 }
 
 /// Filters of a ticket list; `None` means "any".
@@ -264,6 +270,8 @@ pub struct TicketFilter {
     pub company_id: Option<i64>,
     pub assigned_staff_id: Option<i64>,
     pub unassigned: bool,
+    /// Only tickets whose next SLA deadline had passed at this instant.
+    pub breached_at: Option<i64>,
 }
 
 /// Where a keyset page starts: the sort value and id of the last row seen.

@@ -229,14 +229,33 @@ pub struct TicketRow<'a> {
     pub resolution_due_at: Option<i64>,
 }
 
+/// The next SLA deadline of a generated ticket, as the server would keep it
+/// for a ticket that never waited on its client: `(kind, due, at risk from)`
+/// with the default 25 % at-risk share.
+fn next_deadline(t: &TicketRow) -> (Option<i64>, Option<i64>, Option<i64>) {
+    if t.status > 4 {
+        return (None, None, None);
+    }
+    let next = match (t.responded_at, t.response_due_at, t.resolution_due_at) {
+        (None, Some(due), _) => Some((1, due)),
+        (_, _, Some(due)) => Some((2, due)),
+        _ => None,
+    };
+    next.map_or((None, None, None), |(kind, due)| {
+        (Some(kind), Some(due), Some(due - (due - t.created_at) / 4))
+    })
+}
+
 pub fn insert_ticket(conn: &Connection, t: &TicketRow) -> Result<()> {
+    let (next_kind, next_due, next_risk) = next_deadline(t);
     conn.prepare_cached(
         "INSERT INTO tickets (id, company_id, site_id, contact_id, service_type_id, title,
              description, fields, priority, status, emergency, due_date, po_number,
              assigned_staff_id, created_at, updated_at, responded_at, completed_at, closed_at,
-             response_due_at, resolution_due_at)
+             response_due_at, resolution_due_at, sla_counted_at, next_due_kind, next_due_at,
+             next_risk_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-             ?18, ?19, ?20, ?21)",
+             ?18, ?19, ?20, ?21, ?15, ?22, ?23, ?24)",
     )?
     .execute(params![
         t.id,
@@ -259,7 +278,10 @@ pub fn insert_ticket(conn: &Connection, t: &TicketRow) -> Result<()> {
         t.completed_at,
         t.closed_at,
         t.response_due_at,
-        t.resolution_due_at
+        t.resolution_due_at,
+        next_kind,
+        next_due,
+        next_risk
     ])?;
     Ok(())
 }

@@ -300,4 +300,35 @@ impl pb::staff_service_server::StaffService for StaffAdmin {
             next_cursor,
         }))
     }
+
+    async fn get_sla_settings(
+        &self,
+        request: Request<pb::Empty>,
+    ) -> Result<Response<pb::SlaSettings>, Status> {
+        let caller = caller(&request)?;
+        policy::view_sla_settings(&caller.principal)?;
+        let settings = self.state.read_inline(|c| Ok(store::sla::settings(c)?))?;
+        Ok(Response::new(convert::sla::settings_to_pb(&settings)))
+    }
+
+    async fn update_sla_settings(
+        &self,
+        request: Request<pb::SlaSettings>,
+    ) -> Result<Response<pb::SlaSettings>, Status> {
+        let caller = caller(&request)?.clone();
+        policy::administer_provider(&caller.principal)?;
+        let wanted = convert::sla::settings_from_pb(request.get_ref())?;
+        let now = now_ms();
+        let saved = self
+            .state
+            .write(move |c| {
+                let open = store::sla::change_settings(c, &wanted, now)?;
+                let mut event = AuditEvent::by(&caller, AuditAction::SlaChanged, "", None);
+                event.detail = format!("{open} open tickets' deadlines recomputed");
+                audit::record(c, now, &event)?;
+                Ok(store::sla::settings(c)?)
+            })
+            .await?;
+        Ok(Response::new(convert::sla::settings_to_pb(&saved)))
+    }
 }

@@ -19,12 +19,14 @@ use super::outcome::Outcome;
 use super::status::invalid;
 use super::{input, keyset};
 use crate::domain::input::{Max, at_most};
+use crate::domain::sla::DeadlineKind;
 use crate::domain::tickets::{
     Author, AuthorKind, DEFAULT_PRIORITY, NewTicket, Ticket, TicketCursor, TicketFilter,
     TimelineEntry, TimelineKind, illegal_move, priority_label,
 };
 use crate::domain::{Caller, Principal, TicketFacts, TicketScope, TicketStatus};
 use crate::policy::{self, Denied};
+use crate::store::tickets::Mover;
 use crate::store::timeline::Change;
 use crate::store::{
     self, StoreError, catalog, now_ms, subscribers, tasks, ticket_list, tickets, timeline,
@@ -57,7 +59,7 @@ impl Tickets {
                 let system = Author::system();
                 let mut closed = Vec::new();
                 for number in tickets::completed_before(conn, cutoff)? {
-                    tickets::set_status(conn, number, TicketStatus::Closed, now)?;
+                    tickets::set_status(conn, number, TicketStatus::Closed, Mover::Other, now)?;
                     let change = Change {
                         kind: TimelineKind::StatusChange,
                         body: &note,
@@ -81,6 +83,41 @@ impl Tickets {
                 summary,
                 audience,
                 now,
+            );
+        }
+        Ok(count)
+    }
+
+    /// Tells staff of the open tickets whose next deadline turned at risk
+    /// or was breached in `(after, upto]`; returns how many.
+    pub async fn announce_sla(&self, after: i64, upto: i64) -> Result<usize, Status> {
+        let turned = self
+            .state
+            .read(move |conn| {
+                let mut turned = Vec::new();
+                for (number, kind, due) in store::sla::turned(conn, after, upto)? {
+                    turned.push((number, kind, due, audience(conn, number, true)?));
+                }
+                Ok(turned)
+            })
+            .await?;
+        let count = turned.len();
+        let actor = Author::system().name;
+        for (number, kind, due, audience) in turned {
+            let what = if kind == DeadlineKind::Response as i64 {
+                "response"
+            } else {
+                "resolution"
+            };
+            let state = if due <= upto { "breached" } else { "at risk" };
+            let summary = format!("#{number} {what} {state}");
+            self.publish(
+                pb::EventKind::SlaChanged,
+                number,
+                &actor,
+                summary,
+                audience,
+                upto,
             );
         }
         Ok(count)
@@ -418,6 +455,7 @@ impl pb::ticket_service_server::TicketService for Tickets {
             company_id: input::optional_id("company_id", req.company_id)?,
             assigned_staff_id: input::optional_id("assigned_staff_id", req.assigned_staff_id)?,
             unassigned: req.unassigned,
+            breached_at: req.breached.then_some(now_ms()),
         };
         let (sort, descending) = conv::order_from_pb(
             validate::known("sort", req.sort)?,
@@ -578,7 +616,11 @@ impl pb::ticket_service_server::TicketService for Tickets {
                         StoreError::invalid("note", "say why the work is not complete").into(),
                     );
                 }
-                tickets::set_status(conn, number, to, now)?;
+                let mover = match p {
+                    Principal::Staff { .. } => Mover::Staff,
+                    Principal::Contact { .. } => Mover::Other,
+                };
+                tickets::set_status(conn, number, to, mover, now)?;
                 let change = Change {
                     kind: TimelineKind::StatusChange,
                     body: &note,

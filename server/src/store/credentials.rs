@@ -12,7 +12,8 @@ macro_rules! account_select {
             "SELECT x.kind, x.id, x.email, x.first_name, x.last_name, x.active, x.access,
                     x.role, x.company_id, x.company_name, cr.password_hash, cr.must_change,
                     cr.failed_count, cr.failed_window_start, cr.locked_until,
-                    coalesce((SELECT time_zone FROM provider_settings WHERE id = 1), 'UTC')
+                    coalesce((SELECT time_zone FROM provider_settings WHERE id = 1), 'UTC'),
+                    coalesce((SELECT name FROM provider_settings WHERE id = 1), '')
              FROM (
                 SELECT 'contact' AS kind, c.id, c.email, c.first_name, c.last_name,
                        c.active AND co.active AS active, c.access, NULL AS role,
@@ -71,6 +72,7 @@ fn account_from_row(r: &Row) -> rusqlite::Result<Account> {
         company_name: r.get(9)?,
         credential,
         time_zone: r.get(15)?,
+        provider_name: r.get(16)?,
     })
 }
 

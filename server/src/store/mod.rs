@@ -20,6 +20,7 @@ pub mod staff;
 pub mod attachments;
 pub mod catalog;
 pub mod reports;
+pub mod sla;
 pub mod subscribers;
 pub mod tasks;
 #[cfg(test)]

@@ -4,10 +4,10 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{Result, StoreError};
 use crate::domain::TicketFacts;
-use crate::domain::sla::{BusinessHours, Clock, SlaTarget};
+use crate::domain::sla::DeadlineKind;
 use crate::domain::tickets::{NewTicket, Ticket, validate_field_values};
 use crate::domain::{StatusGroup, TicketStatus};
-use crate::store::catalog;
+use crate::store::{catalog, sla};
 
 /// The joined columns `from_row` reads, with `$desc` the description's
 /// expression; `$more` adds columns after those.
@@ -23,7 +23,8 @@ macro_rules! select {
             ", t.service_type_id, st.name, t.fields, t.priority, t.status, t.emergency,
                 t.due_date, t.po_number, t.board, t.assigned_staff_id,
                 COALESCE(sf.first_name || ' ' || sf.last_name, ''), t.created_at, t.updated_at,
-                t.responded_at, t.completed_at, t.closed_at, t.response_due_at, t.resolution_due_at",
+                t.responded_at, t.completed_at, t.closed_at, t.response_due_at, t.resolution_due_at,
+                t.next_due_kind, t.next_due_at, t.next_risk_at",
             $more,
             " FROM tickets t
             JOIN companies co ON co.id = t.company_id
@@ -70,6 +71,11 @@ pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<(Ticket, String)> {
             closed_at: r.get(24)?,
             response_due_at: r.get(25)?,
             resolution_due_at: r.get(26)?,
+            next_due_kind: r
+                .get::<_, Option<i64>>(27)?
+                .and_then(DeadlineKind::from_i64),
+            next_due_at: r.get(28)?,
+            next_risk_at: r.get(29)?,
         },
         r.get(11)?,
     ))
@@ -113,7 +119,7 @@ pub fn head(conn: &Connection, number: i64, contact: Option<i64>) -> Result<Opti
         " WHERE t.id = ?1"
     ))?
     .query_row(params![number, contact.unwrap_or(0)], |r| {
-        Ok((from_row(r)?, r.get(27)?, r.get(28)?, r.get(29)?, r.get(30)?, r.get(31)?))
+        Ok((from_row(r)?, r.get(30)?, r.get(31)?, r.get(32)?, r.get(33)?, r.get(34)?))
     })
     .optional()?
     .map(|(row, users_see_all, caller_subscribed, has_tasks, has_attachments, has_subscribers)| {
@@ -200,68 +206,6 @@ pub fn active_staff_name(conn: &Connection, staff_id: i64) -> Result<Option<Stri
         .optional()?)
 }
 
-/// The SLA target of a priority and the provider's business hours.
-fn sla(conn: &Connection, priority: i32) -> Result<(Option<SlaTarget>, BusinessHours)> {
-    let target = conn
-        .prepare_cached(
-            "SELECT response_minutes, resolution_minutes, clock FROM sla_targets
-             WHERE priority = ?1",
-        )?
-        .query_row([priority], |r| {
-            Ok((
-                r.get::<_, Option<i64>>(0)?,
-                r.get::<_, Option<i64>>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })
-        .optional()?
-        .map(|(response, resolution, clock)| SlaTarget {
-            response_minutes: response,
-            resolution_minutes: resolution,
-            clock: Clock::parse(&clock).unwrap_or(Clock::Always),
-        });
-    let mut hours = BusinessHours::default();
-    let settings = conn
-        .prepare_cached(
-            "SELECT business_days, business_start_minute, business_end_minute, time_zone
-             FROM provider_settings WHERE id = 1",
-        )?
-        .query_row([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, String>(3)?,
-            ))
-        })
-        .optional()?;
-    if let Some((days, start, end, zone)) = settings {
-        // The seed refuses unknown zones; UTC only covers a store edited by hand.
-        hours.zone = zone.parse().unwrap_or(chrono_tz::Tz::UTC);
-        hours.days = [false; 7];
-        for d in days.bytes().filter(|b| (b'1'..=b'7').contains(b)) {
-            hours.days[usize::from(d - b'1')] = true;
-        }
-        hours.start_minute = start;
-        hours.end_minute = end;
-    }
-    if target.is_some_and(|t| t.clock == Clock::Business) {
-        let mut stmt = conn.prepare_cached("SELECT day FROM holidays")?;
-        let days = stmt.query_map([], |r| r.get::<_, String>(0))?;
-        for day in days {
-            if let Some(d) = crate::domain::input::parse_date(&day?) {
-                hours.holidays.push(d);
-            }
-        }
-    }
-    Ok((target, hours))
-}
-
-fn due_times(conn: &Connection, priority: i32, from: i64) -> Result<(Option<i64>, Option<i64>)> {
-    let (target, hours) = sla(conn, priority)?;
-    Ok(target.map_or((None, None), |t| t.due(from, &hours)))
-}
-
 /// Stores a new ticket after the checks only the store can make (service
 /// type active, field values, site of the company, PO number where the
 /// company requires one); subscribes the company's default subscribers.
@@ -289,12 +233,11 @@ pub fn create(conn: &Connection, new: &NewTicket, now: i64) -> Result<Ticket> {
             "required by your company's preferences",
         ));
     }
-    let (response_due, resolution_due) = due_times(conn, new.priority, now)?;
     conn.prepare_cached(
         "INSERT INTO tickets (company_id, site_id, contact_id, service_type_id, title,
             description, fields, priority, status, emergency, due_date, po_number,
-            created_at, updated_at, response_due_at, resolution_due_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10, ?11, ?12, ?12, ?13, ?14)",
+            created_at, updated_at, sla_counted_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10, ?11, ?12, ?12, ?12)",
     )?
     .execute(params![
         new.company_id,
@@ -309,10 +252,9 @@ pub fn create(conn: &Connection, new: &NewTicket, now: i64) -> Result<Ticket> {
         new.due_date,
         new.po_number,
         now,
-        response_due,
-        resolution_due,
     ])?;
     let number = conn.last_insert_rowid();
+    sla::recompute(conn, number, &sla::settings(conn)?)?;
     conn.prepare_cached(
         "INSERT OR IGNORE INTO ticket_subscribers (ticket_id, contact_id)
          SELECT ?1, d.contact_id FROM company_default_subscribers d
@@ -330,29 +272,50 @@ pub fn touch(conn: &Connection, number: i64, now: i64) -> Result<()> {
     Ok(())
 }
 
-/// Records the first response, if there was none yet.
+/// Records the first response, if there was none yet: the next deadline
+/// becomes the resolution.
 pub fn mark_responded(conn: &Connection, number: i64, now: i64) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE tickets SET responded_at = ?2 WHERE id = ?1 AND responded_at IS NULL",
-    )?
-    .execute(params![number, now])?;
-    Ok(())
+    sla::around(conn, number, now, || {
+        conn.prepare_cached(
+            "UPDATE tickets SET responded_at = ?2 WHERE id = ?1 AND responded_at IS NULL",
+        )?
+        .execute(params![number, now])?;
+        Ok(())
+    })
+}
+
+/// Who moves a ticket: only staff moving it to In Progress responds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mover {
+    Staff,
+    /// The requester's side (a rejected completion is not a response) or
+    /// the system.
+    Other,
 }
 
 /// Moves a ticket to `to` (the policy has judged the move) and keeps the
-/// completion, closing and response times in step.
-pub fn set_status(conn: &Connection, number: i64, to: TicketStatus, now: i64) -> Result<()> {
+/// completion, closing and response times and the SLA clock in step.
+pub fn set_status(
+    conn: &Connection,
+    number: i64,
+    to: TicketStatus,
+    by: Mover,
+    now: i64,
+) -> Result<()> {
     let completed = to == TicketStatus::Completed;
     let closed = to.group() == StatusGroup::Closed;
-    conn.prepare_cached(
-        "UPDATE tickets SET status = ?2, updated_at = max(updated_at, ?3),
-            completed_at = CASE WHEN ?4 THEN ?3 WHEN ?2 <= 4 THEN NULL ELSE completed_at END,
-            closed_at = CASE WHEN ?5 THEN ?3 ELSE NULL END,
-            responded_at = CASE WHEN ?2 = 2 THEN COALESCE(responded_at, ?3) ELSE responded_at END
-         WHERE id = ?1",
-    )?
-    .execute(params![number, to as i64, now, completed, closed])?;
-    Ok(())
+    let responds = by == Mover::Staff && to == TicketStatus::InProgress;
+    sla::around(conn, number, now, || {
+        conn.prepare_cached(
+            "UPDATE tickets SET status = ?2, updated_at = max(updated_at, ?3),
+                completed_at = CASE WHEN ?4 THEN ?3 WHEN ?2 <= 4 THEN NULL ELSE completed_at END,
+                closed_at = CASE WHEN ?5 THEN ?3 ELSE NULL END,
+                responded_at = CASE WHEN ?6 THEN COALESCE(responded_at, ?3) ELSE responded_at END
+             WHERE id = ?1",
+        )?
+        .execute(params![number, to as i64, now, completed, closed, responds])?;
+        Ok(())
+    })
 }
 
 /// Completed tickets completed at or before `cutoff`, oldest number first.
@@ -374,20 +337,20 @@ pub fn completed_before(conn: &Connection, cutoff: i64) -> Result<Vec<i64>> {
     Ok(numbers)
 }
 
-/// Sets the priority and recomputes the SLA due times from creation.
+/// Sets the priority: the clock counted so far stays, the deadlines not yet
+/// reached follow the new priority's targets.
 pub fn set_priority(conn: &Connection, number: i64, priority: i32, now: i64) -> Result<()> {
-    let created: i64 = conn
-        .prepare_cached("SELECT created_at FROM tickets WHERE id = ?1")?
-        .query_row([number], |r| r.get(0))
-        .optional()?
-        .ok_or(StoreError::NotFound)?;
-    let (response_due, resolution_due) = due_times(conn, priority, created)?;
-    conn.prepare_cached(
-        "UPDATE tickets SET priority = ?2, response_due_at = ?3, resolution_due_at = ?4,
-            updated_at = max(updated_at, ?5) WHERE id = ?1",
-    )?
-    .execute(params![number, priority, response_due, resolution_due, now])?;
-    Ok(())
+    sla::around(conn, number, now, || {
+        let changed = conn
+            .prepare_cached(
+                "UPDATE tickets SET priority = ?2, updated_at = max(updated_at, ?3) WHERE id = ?1",
+            )?
+            .execute(params![number, priority, now])?;
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    })
 }
 
 pub fn assign(
@@ -509,32 +472,80 @@ mod tests {
         let n = create(&conn, &new_ticket(COMPANY_A, UMA), 0)
             .unwrap()
             .number;
-        set_status(&conn, n, TicketStatus::InProgress, 10).unwrap();
+        set_status(&conn, n, TicketStatus::InProgress, Mover::Staff, 10).unwrap();
         let t = load(&conn, n).unwrap();
         assert_eq!((t.responded_at, t.updated_at), (Some(10), 10));
-        set_status(&conn, n, TicketStatus::Completed, 20).unwrap();
+        set_status(&conn, n, TicketStatus::Completed, Mover::Staff, 20).unwrap();
         assert_eq!(load(&conn, n).unwrap().completed_at, Some(20));
-        set_status(&conn, n, TicketStatus::InProgress, 30).unwrap();
+        set_status(&conn, n, TicketStatus::InProgress, Mover::Staff, 30).unwrap();
         let t = load(&conn, n).unwrap();
         assert_eq!((t.completed_at, t.responded_at), (None, Some(10)));
-        set_status(&conn, n, TicketStatus::Completed, 40).unwrap();
-        set_status(&conn, n, TicketStatus::Closed, 50).unwrap();
+        set_status(&conn, n, TicketStatus::Completed, Mover::Staff, 40).unwrap();
+        set_status(&conn, n, TicketStatus::Closed, Mover::Staff, 50).unwrap();
         let t = load(&conn, n).unwrap();
         assert_eq!((t.completed_at, t.closed_at), (Some(40), Some(50)));
         assert_eq!(t.status, TicketStatus::Closed);
     }
 
     #[test]
-    fn priority_recomputes_due_times() {
+    fn priority_keeps_the_time_counted_and_moves_the_deadlines() {
         let (_dir, conn) = temp_conn();
-        let n = create(&conn, &new_ticket(COMPANY_A, UMA), 0)
+        // Medium (business hours) at 07:00 on Monday 2 March 2026: nothing
+        // counts before 08:00.
+        let monday_7 = 1_772_434_800_000;
+        let n = create(&conn, &new_ticket(COMPANY_A, UMA), monday_7)
             .unwrap()
             .number;
-        set_priority(&conn, n, 1, 5).unwrap();
         let t = load(&conn, n).unwrap();
-        assert_eq!((t.priority, t.response_due_at), (1, Some(3_600_000)));
-        set_priority(&conn, n, 5, 6).unwrap();
-        assert_eq!(load(&conn, n).unwrap().response_due_at, None);
+        assert_eq!(t.response_due_at, Some(monday_7 + 2 * 3_600_000));
+        assert_eq!(t.next_due_kind, Some(DeadlineKind::Response));
+        // Made Critical (24×7) at 08:30: 30 business minutes were used, so
+        // 30 of the 60 minutes are left from then.
+        let at = monday_7 + 90 * 60_000;
+        set_priority(&conn, n, 1, at).unwrap();
+        let t = load(&conn, n).unwrap();
+        assert_eq!((t.priority, t.response_due_at), (1, Some(at + 30 * 60_000)));
+        assert_eq!(t.next_due_at, t.response_due_at);
+        assert_eq!(t.next_risk_at, Some(at + 15 * 60_000));
+        // Planned has no target: no deadline runs.
+        set_priority(&conn, n, 5, at + 1).unwrap();
+        let t = load(&conn, n).unwrap();
+        assert_eq!((t.response_due_at, t.next_due_at), (None, None));
+    }
+
+    #[test]
+    fn waiting_on_the_client_stops_the_clock_and_only_staff_respond() {
+        let (_dir, conn) = temp_conn();
+        let mut new = new_ticket(COMPANY_A, UMA);
+        new.priority = 1;
+        let n = create(&conn, &new, 0).unwrap().number;
+        // Staff ask the client at 10 min; the client answers at 70 min.
+        set_status(
+            &conn,
+            n,
+            TicketStatus::WaitingOnClient,
+            Mover::Staff,
+            600_000,
+        )
+        .unwrap();
+        let t = load(&conn, n).unwrap();
+        assert_eq!(
+            (t.next_due_kind, t.next_due_at),
+            (Some(DeadlineKind::Response), None)
+        );
+        set_status(&conn, n, TicketStatus::Completed, Mover::Staff, 1_200_000).unwrap();
+        // The client rejecting completion is not a response.
+        set_status(&conn, n, TicketStatus::InProgress, Mover::Other, 4_200_000).unwrap();
+        let t = load(&conn, n).unwrap();
+        assert_eq!(t.responded_at, None);
+        // 10 of 60 minutes were used: 50 are left from 70 min.
+        assert_eq!(t.next_due_at, Some(4_200_000 + 3_000_000));
+        mark_responded(&conn, n, 4_300_000).unwrap();
+        let t = load(&conn, n).unwrap();
+        // Resolution: 240 minutes, 10 + (4_300_000 - 4_200_000) ms used.
+        assert_eq!(t.next_due_kind, Some(DeadlineKind::Resolution));
+        assert_eq!(t.next_due_at, Some(4_300_000 + 240 * 60_000 - 700_000));
+        assert_eq!(t.response_due_at, Some(7_200_000));
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod login;
 pub mod palette;
 pub mod popup;
 pub mod reports;
+pub mod sla;
 pub mod statusline;
 pub mod text_box;
 pub mod ticket_detail;

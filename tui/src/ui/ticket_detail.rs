@@ -11,7 +11,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::form::{Field, Form};
 use super::popup::{Popup, PromptField, PromptPopup, Submit, Then, expand_home};
 use super::ticket_work::WorkPanel;
-use super::{Catalog, Ctx, Effects, HelpLines, Nav, Screen, format, help_line, plain_help};
+use super::{Catalog, Ctx, Effects, HelpLines, Nav, Screen, format, help_line, plain_help, sla};
 use crate::action::{AccountCall, ApiError, Reply, Request, TicketCall};
 use crate::keys::Cmd;
 
@@ -728,13 +728,22 @@ fn fields_lines(t: &pb::Ticket, ctx: &Ctx, width: u16) -> Vec<Line<'static>> {
     let theme = ctx.theme;
     let mut lines = vec![Line::from(vec![
         Span::styled(format!(" #{} ", t.number), theme.accent),
+        sla::emergency(t, theme),
         Span::styled(t.title.clone(), theme.title),
         if t.emergency {
-            Span::styled("  EMERGENCY", theme.error)
+            Span::styled("  EMERGENCY (priority 1)", theme.error)
         } else {
             Span::raw("")
         },
     ])];
+    let move_line = sla::whose_move(t, ctx);
+    if !move_line.is_empty() {
+        let (symbol, style) = sla::mark(sla::state(t, ctx.now), theme);
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {symbol} "), style),
+            Span::styled(move_line, style),
+        ]));
+    }
     let pairs = [
         ("Status", format::status(t.status()).to_owned()),
         ("Priority", format::priority(t.priority).to_owned()),
@@ -747,10 +756,7 @@ fn fields_lines(t: &pb::Ticket, ctx: &Ctx, width: u16) -> Vec<Line<'static>> {
         ("Assigned", t.assigned_staff_name.clone()),
         ("Created", format::time(t.created_at.as_ref(), ctx.tz)),
         ("Updated", format::time(t.updated_at.as_ref(), ctx.tz)),
-        (
-            "Response due",
-            format::time(t.response_due_at.as_ref(), ctx.tz),
-        ),
+        (sla_label(t), format::time(t.next_due_at.as_ref(), ctx.tz)),
     ];
     let cell = |(label, value): &(&str, String)| {
         let value = if value.is_empty() {
@@ -774,6 +780,15 @@ fn fields_lines(t: &pb::Ticket, ctx: &Ctx, width: u16) -> Vec<Line<'static>> {
         lines.push(Line::from(chunk.iter().flat_map(cell).collect::<Vec<_>>()));
     }
     lines
+}
+
+/// The label of the next deadline's time: only what is still due is shown.
+fn sla_label(t: &pb::Ticket) -> &'static str {
+    match t.next_due_kind() {
+        pb::SlaDeadline::Response => "Answer due",
+        pb::SlaDeadline::Resolution => "Fix due",
+        pb::SlaDeadline::None => "SLA",
+    }
 }
 
 /// The description and the service type's own fields, by their labels.

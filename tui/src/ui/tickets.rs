@@ -15,7 +15,9 @@ use ratatui::widgets::{Block, Cell, List, ListItem, ListState, Paragraph, Row, T
 use super::form::{Field, FieldId, Form};
 use super::input::LineInput;
 use super::popup::{Popup, PromptPopup, Submit, Then};
-use super::{Catalog, Ctx, Effects, HelpLines, Nav, Screen, format, help_line, moved, plain_help};
+use super::{
+    Catalog, Ctx, Effects, HelpLines, Nav, Screen, format, help_line, moved, plain_help, sla,
+};
 use crate::action::{AccountCall, ApiError, ListId, Reply, Request, TicketCall};
 use crate::keys::Cmd;
 
@@ -142,7 +144,7 @@ impl TicketList {
             search: None,
             search_due: None,
             sort: if triage {
-                TicketSort::ResponseDue
+                TicketSort::NextDue
             } else {
                 TicketSort::Updated
             },
@@ -289,7 +291,7 @@ impl TicketList {
             TicketSort::Created,
         ];
         if ctx.is_staff() {
-            sorts.extend([TicketSort::Company, TicketSort::ResponseDue]);
+            sorts.extend([TicketSort::Company, TicketSort::NextDue]);
         }
         sorts
     }
@@ -566,15 +568,21 @@ impl TicketList {
                 t.contact_name.clone()
             }
         };
-        let (fifth_head, sixth_head, sixth_width) = if triage {
-            ("Company", "Response due", 12)
+        // The trailing columns: Triage's next deadline; the lists' update
+        // time (when there is room) and whose move and when.
+        let wide = area.width >= 100;
+        let (fifth_head, trailing): (&str, &[(&str, usize)]) = if triage {
+            ("Company", &[("Next due", 13)])
+        } else if wide {
+            ("Contact", &[("Updated", 10), ("Due", 12)])
         } else {
-            ("Contact", "Updated", 10)
+            ("Contact", &[("Due", 11)])
         };
+        let trailing_width: usize = trailing.iter().map(|(_, w)| w + 1).sum();
         // The title and the fifth column share what the fixed columns leave:
         // each gets what it needs when that fits, else the title gives way
         // down to a fair share for the fifth.
-        let fixed = 6 + 18 + 2 + sixth_width + 5;
+        let fixed = 6 + 18 + 2 + trailing_width + 4;
         let spare = usize::from(area.width).saturating_sub(fixed);
         let longest = |f: &dyn Fn(&pb::Ticket) -> String, head: &str| {
             shown
@@ -589,42 +597,44 @@ impl TicketList {
         let fair = if area.width >= 100 { 22 } else { 14 };
         let fifth_width = fifth_need.min(spare.saturating_sub(title_need).max(fair));
         let title_width = spare.saturating_sub(fifth_width);
-        let header = vec!["#", "Title", "Status", "P", fifth_head, sixth_head];
-        let widths = [
+        let mut header = vec!["#", "Title", "Status", "P", fifth_head];
+        header.extend(trailing.iter().map(|(h, _)| *h));
+        let mut widths = vec![
             Constraint::Length(6),
             Constraint::Length(title_width as u16),
             Constraint::Length(18),
             Constraint::Length(2),
             Constraint::Length(fifth_width as u16),
-            Constraint::Length(sixth_width as u16),
         ];
+        widths.extend(trailing.iter().map(|(_, w)| Constraint::Length(*w as u16)));
         let rows = shown.iter().map(|t| {
-            let sixth = if triage {
-                format::relative(t.response_due_at.as_ref(), ctx.now)
-            } else {
-                format::short_time(t.updated_at.as_ref(), ctx.now, ctx.tz)
-            };
             let pstyle = if t.priority <= 2 {
                 theme.error
             } else {
                 theme.text
             };
-            let overdue = format::to_datetime(t.response_due_at.as_ref())
-                .is_some_and(|due| due < ctx.now)
-                && t.responded_at.is_none();
-            let sixth_style = if triage && overdue {
-                theme.error
-            } else {
-                theme.text
-            };
-            Row::new(vec![
+            let mut cells = vec![
                 Cell::from(Span::styled(format!("#{}", t.number), theme.accent)),
-                Cell::from(format::fit(&t.title, title_width)),
+                Cell::from(Line::from(vec![
+                    sla::emergency(t, theme),
+                    Span::raw(format::fit(
+                        &t.title,
+                        title_width.saturating_sub(if t.emergency { 2 } else { 0 }),
+                    )),
+                ])),
                 Cell::from(format::status(t.status())),
                 Cell::from(Span::styled(t.priority.to_string(), pstyle)),
                 Cell::from(format::fit(&fifth_of(t), fifth_width)),
-                Cell::from(Span::styled(sixth, sixth_style)),
-            ])
+            ];
+            if !triage && wide {
+                cells.push(Cell::from(format::short_time(
+                    t.updated_at.as_ref(),
+                    ctx.now,
+                    ctx.tz,
+                )));
+            }
+            cells.push(Cell::from(sla::due_cell(t, ctx)));
+            Row::new(cells)
         });
         let table = Table::new(rows, widths)
             .header(Row::new(header).style(theme.muted))
@@ -990,6 +1000,6 @@ pub fn sort_label(sort: TicketSort) -> &'static str {
         TicketSort::Unspecified | TicketSort::Updated => "Updated",
         TicketSort::Created => "Created",
         TicketSort::Company => "Company",
-        TicketSort::ResponseDue => "Response due",
+        TicketSort::NextDue => "Next due",
     }
 }

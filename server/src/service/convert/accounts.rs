@@ -22,6 +22,7 @@ pub fn identity_to_pb(a: &Account) -> pb::Identity {
         company_name: a.company_name.clone(),
         must_change_password: a.must_change(),
         time_zone: a.time_zone.clone(),
+        provider_name: a.provider_name.clone(),
     }
 }
 

@@ -5,6 +5,7 @@ use tonic::Status;
 
 use super::{opt_timestamp, status_to_pb, timestamp};
 use crate::domain::StatusGroup;
+use crate::domain::sla::{self, DeadlineKind, SlaState, WhoseMove};
 use crate::domain::tickets::{
     Attachment, FieldDef, FieldKind, FieldValue, ServiceType, Subscriber, Task, Ticket, TicketSort,
     TicketStats, TimelineEntry, TimelineKind,
@@ -12,7 +13,9 @@ use crate::domain::tickets::{
 use crate::service::input;
 use crate::service::status::invalid;
 
+/// A ticket as replies carry it, its SLA state as of now.
 pub fn ticket(t: Ticket) -> pb::Ticket {
+    let state = sla::state_at(t.next_due_at, t.next_risk_at, crate::store::now_ms());
     pb::Ticket {
         number: t.number,
         company_id: t.company_id,
@@ -41,6 +44,27 @@ pub fn ticket(t: Ticket) -> pb::Ticket {
         closed_at: opt_timestamp(t.closed_at),
         response_due_at: opt_timestamp(t.response_due_at),
         resolution_due_at: opt_timestamp(t.resolution_due_at),
+        next_due_kind: match t.next_due_kind {
+            None => pb::SlaDeadline::None,
+            Some(DeadlineKind::Response) => pb::SlaDeadline::Response,
+            Some(DeadlineKind::Resolution) => pb::SlaDeadline::Resolution,
+        }
+        .into(),
+        next_due_at: opt_timestamp(t.next_due_at),
+        sla_state: match state {
+            SlaState::None => pb::SlaState::None,
+            SlaState::OnTime => pb::SlaState::OnTime,
+            SlaState::AtRisk => pb::SlaState::AtRisk,
+            SlaState::Breached => pb::SlaState::Breached,
+        }
+        .into(),
+        whose_move: match sla::whose_move(t.status) {
+            WhoseMove::Nobody => pb::WhoseMove::Nobody,
+            WhoseMove::Provider => pb::WhoseMove::Provider,
+            WhoseMove::Client => pb::WhoseMove::Client,
+        }
+        .into(),
+        next_risk_at: opt_timestamp(t.next_risk_at),
     }
 }
 
@@ -214,7 +238,7 @@ pub fn order_from_pb(s: pb::TicketSort, descending: bool, searching: bool) -> (T
         pb::TicketSort::Contact => TicketSort::Contact,
         pb::TicketSort::Created => TicketSort::Created,
         pb::TicketSort::Company => TicketSort::Company,
-        pb::TicketSort::ResponseDue => TicketSort::ResponseDue,
+        pb::TicketSort::NextDue => TicketSort::NextDue,
     };
     (sort, descending)
 }

@@ -13,6 +13,7 @@ use crate::domain::{AuditAction, TicketStatus};
 use crate::policy::{self, Denied};
 use crate::store::audit::{self, AuditEvent};
 use crate::store::estimates::{self, Proposal};
+use crate::store::tickets::Mover;
 use crate::store::timeline::{self, Change};
 use crate::store::{StoreError, now_ms, signoffs, tickets};
 
@@ -239,7 +240,7 @@ impl Work {
                     resolution: resolution.map(|r| r.1).unwrap_or_default(),
                 };
                 signoffs::record(conn, &record)?;
-                tickets::set_status(conn, number, TicketStatus::Closed, now)?;
+                tickets::set_status(conn, number, TicketStatus::Closed, Mover::Other, now)?;
                 let note = if record.comment.is_empty() {
                     format!("Signed off as \"{}\".", record.typed_name)
                 } else {
