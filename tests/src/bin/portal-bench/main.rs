@@ -243,6 +243,21 @@ fn open_page(company_id: i64) -> pb::ListTicketsRequest {
     }
 }
 
+/// The first Triage page: every company's open tickets by next SLA
+/// deadline (docs/TICKETS.md, "The next deadline and its state").
+fn triage_page(breached: bool) -> pb::ListTicketsRequest {
+    pb::ListTicketsRequest {
+        status_group: pb::StatusGroup::Open as i32,
+        sort: pb::TicketSort::NextDue as i32,
+        breached,
+        page: Some(pb::PageRequest {
+            page_size: PAGE,
+            cursor: String::new(),
+        }),
+        ..Default::default()
+    }
+}
+
 /// A search over all tickets, page of 50, in the order the client asks
 /// for (the default: newest first).
 fn search_page(text: &str) -> pb::ListTicketsRequest {
@@ -275,6 +290,26 @@ async fn latency(summary: &mut Summary, session: &Session, work: &Workload, samp
         summary,
         "page of 50 open tickets of a company, by update (gRPC, 1 client)",
     );
+    for (breached, what) in [(false, "all"), (true, "breached")] {
+        let mut triage = Latencies::default();
+        for _ in 0..samples {
+            triage
+                .time(async {
+                    session
+                        .tickets()
+                        .list_tickets(triage_page(breached))
+                        .await
+                        .map(|r| Some(r.into_inner().tickets.len()))
+                })
+                .await;
+        }
+        triage.report(
+            summary,
+            &format!(
+                "Triage: page of 50 of {what} open tickets, by next deadline (gRPC, 1 client)"
+            ),
+        );
+    }
 
     for class in &work.terms {
         let mut search = Latencies::default();
