@@ -2004,8 +2004,16 @@ async fn estimate_sign_off_and_time_events_reach_who_may_see_them() -> anyhow::R
     let (mark, _) = sign_in(&server, demo::CLIENT_MANAGER).await?;
     let (dina, _) = sign_in(&server, demo::DISPATCHER).await?;
     let t = create(&uma, "Needs a quote").await?;
-    let mut uma_events = uma.events().subscribe(pb::Empty {}).await?.into_inner();
-    let mut dina_events = dina.events().subscribe(pb::Empty {}).await?.into_inner();
+    let mut uma_events = uma
+        .events()
+        .subscribe(pb::SubscribeRequest::default())
+        .await?
+        .into_inner();
+    let mut dina_events = dina
+        .events()
+        .subscribe(pb::SubscribeRequest::default())
+        .await?
+        .into_inner();
 
     let estimate = dina
         .work()

@@ -317,7 +317,7 @@ async fn query(ctx: &Ctx, args: &ListArgs) -> Result<pb::ListTicketsRequest, Fai
         Some(SortArg::Updated) => pb::TicketSort::Updated,
         Some(SortArg::Created) => pb::TicketSort::Created,
         Some(SortArg::Company) => pb::TicketSort::Company,
-        Some(SortArg::ResponseDue) => pb::TicketSort::ResponseDue,
+        Some(SortArg::ResponseDue) => pb::TicketSort::NextDue,
     };
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     Ok(pb::ListTicketsRequest {
@@ -338,6 +338,7 @@ async fn query(ctx: &Ctx, args: &ListArgs) -> Result<pb::ListTicketsRequest, Fai
         company_id: args.company.unwrap_or_default(),
         assigned_staff_id: args.assigned.unwrap_or_default(),
         unassigned: args.unassigned,
+        breached: false,
         sort: sort.into(),
         descending: args.desc,
         page: None,
