@@ -1997,13 +1997,24 @@ async fn next(s: &mut tonic::Streaming<pb::Event>) -> anyhow::Result<pb::Event> 
 /// staff only): docs/TICKETS.md "Estimates" and "Sign-off".
 #[tokio::test]
 async fn estimate_sign_off_and_time_events_reach_who_may_see_them() -> anyhow::Result<()> {
+    use pb::EventKind::{
+        EstimateDecided, EstimateProposed, SignedOff, TicketUpdated, TimeEntryChanged,
+    };
     let server = TestServer::demo().await?;
     let (uma, uma_id) = sign_in(&server, demo::CLIENT_USER).await?;
     let (mark, _) = sign_in(&server, demo::CLIENT_MANAGER).await?;
     let (dina, _) = sign_in(&server, demo::DISPATCHER).await?;
     let t = create(&uma, "Needs a quote").await?;
-    let mut uma_events = uma.events().subscribe(pb::Empty {}).await?.into_inner();
-    let mut dina_events = dina.events().subscribe(pb::Empty {}).await?.into_inner();
+    let mut uma_events = uma
+        .events()
+        .subscribe(pb::SubscribeRequest::default())
+        .await?
+        .into_inner();
+    let mut dina_events = dina
+        .events()
+        .subscribe(pb::SubscribeRequest::default())
+        .await?
+        .into_inner();
 
     let estimate = dina
         .work()
@@ -2046,9 +2057,6 @@ async fn estimate_sign_off_and_time_events_reach_who_may_see_them() -> anyhow::R
     for _ in 0..4 {
         client_seen.push(next(&mut uma_events).await?.kind);
     }
-    use pb::EventKind::{
-        EstimateDecided, EstimateProposed, SignedOff, TicketUpdated, TimeEntryChanged,
-    };
     assert_eq!(
         client_seen,
         [EstimateProposed, EstimateDecided, TicketUpdated, SignedOff].map(|k| k as i32),
