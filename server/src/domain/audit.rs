@@ -33,6 +33,7 @@ pub enum AuditAction {
     SignedOff,
     WorkTypeChanged,
     WorkSettingsChanged,
+    MailRetried,
 }
 
 impl AuditAction {
@@ -66,6 +67,7 @@ impl AuditAction {
             Self::SignedOff => "ticket.signed_off",
             Self::WorkTypeChanged => "work_type.changed",
             Self::WorkSettingsChanged => "settings.work",
+            Self::MailRetried => "mail.retried",
         }
     }
 }

@@ -3,6 +3,7 @@
 //! one write, then published as an event.
 
 mod attachments;
+mod export;
 mod validate;
 
 use std::sync::Arc;
@@ -24,6 +25,7 @@ use crate::domain::tickets::{
     TimelineEntry, TimelineKind, illegal_move, priority_label,
 };
 use crate::domain::{Caller, Principal, TicketFacts, TicketScope, TicketStatus};
+use crate::mail::notify;
 use crate::policy::{self, Denied};
 use crate::store::timeline::Change;
 use crate::store::{
@@ -65,6 +67,9 @@ impl Tickets {
                         to: TicketStatus::Closed.label(),
                     };
                     timeline::append(conn, number, &system, change, now)?;
+                    let ticket = tickets::load(conn, number)?;
+                    let from = (TicketStatus::Completed, system.name.as_str(), note.as_str());
+                    notify::status_changed(conn, &ticket, from, now)?;
                     closed.push((number, audience(conn, number, false)?));
                 }
                 Ok(closed)
@@ -362,6 +367,7 @@ impl pb::ticket_service_server::TicketService for Tickets {
                     po_number,
                 };
                 let ticket = tickets::create(conn, &new, now)?;
+                notify::ticket_created(conn, &ticket, now)?;
                 let audience = audience(conn, ticket.number, false)?;
                 Ok((ticket, audience))
             })
@@ -533,6 +539,8 @@ impl pb::ticket_service_server::TicketService for Tickets {
                 let entry = timeline::append(conn, number, &by, Change::post(kind, &body), now)?;
                 if by.kind == AuthorKind::Staff && !internal {
                     tickets::mark_responded(conn, number, now)?;
+                    let ticket = tickets::load(conn, number)?;
+                    notify::staff_post(conn, &ticket, &by.name, &body, now)?;
                 }
                 let what = match kind {
                     TimelineKind::Resolution => "a resolution",
@@ -586,9 +594,14 @@ impl pb::ticket_service_server::TicketService for Tickets {
                     to: to.label(),
                 };
                 let from = facts.status.label();
-                recorded(conn, number, (&by, change, now), |ticket| {
+                let applied = recorded(conn, number, (&by, change, now), |ticket| {
                     format!("#{number} moved from {from} to {}", ticket.status.label())
-                })
+                })?;
+                if by.kind == AuthorKind::Staff {
+                    let moved = (facts.status, by.name.as_str(), note.as_str());
+                    notify::status_changed(conn, &applied.result, moved, now)?;
+                }
+                Ok(applied)
             })
             .await?;
         Ok(Response::new(conv::ticket(ticket)))
@@ -762,6 +775,14 @@ impl pb::ticket_service_server::TicketService for Tickets {
         request: Request<pb::DownloadAttachmentRequest>,
     ) -> Result<Response<Self::DownloadAttachmentStream>, Status> {
         self.download(&request).map(Response::new)
+    }
+
+    type ExportTicketStream = export::ExportStream;
+    async fn export_ticket(
+        &self,
+        request: Request<pb::ExportTicketRequest>,
+    ) -> Result<Response<Self::ExportTicketStream>, Status> {
+        self.export(request).await.map(Response::new)
     }
 }
 
