@@ -101,6 +101,7 @@ fn timeline_entry(zone: Tz, e: &TimelineEntry) -> Block {
         TimelineKind::StatusChange => "Status",
         TimelineKind::PriorityChange => "Priority",
         TimelineKind::AssignmentChange => "Assignment",
+        TimelineKind::Estimate => "Estimate",
     };
     let mut body = if e.from_value.is_empty() && e.to_value.is_empty() {
         String::new()
