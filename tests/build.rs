@@ -3,24 +3,18 @@
 //! than passed; under `CI=true` nothing is ignored, and the test fails saying
 //! what is missing.
 
-use std::process::Command;
-
-/// The tools, each run with `-V` to see that it works.
-const TOOLS: [&str; 2] = ["tmux", "strace"];
+include!("tools.rs");
 
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
+    println!("cargo::rerun-if-changed=tools.rs");
     println!("cargo::rerun-if-env-changed=CI");
     println!("cargo::rerun-if-env-changed=PATH");
     let ci = std::env::var("CI").is_ok_and(|v| v == "true");
     let mut missing = false;
-    for tool in TOOLS {
+    for (tool, program, args) in TOOLS {
         println!("cargo::rustc-check-cfg=cfg(missing_{tool})");
-        let works = Command::new(tool)
-            .arg("-V")
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if !works && !ci {
+        if !tool_works(program, args) && !ci {
             println!("cargo::rustc-cfg=missing_{tool}");
             missing = true;
         }

@@ -72,6 +72,71 @@ pub struct Config {
     #[arg(long = "shutdown-grace-seconds", env = "PORTAL_SHUTDOWN_GRACE_SECONDS",
           value_name = "SECONDS", default_value = "10", value_parser = seconds)]
     pub shutdown_grace: Duration,
+    /// The SMTP server mail is sent through; without it mail stays in the outbox.
+    #[arg(long, env = "PORTAL_SMTP_HOST", value_name = "HOST")]
+    pub smtp_host: Option<String>,
+    /// The SMTP port; by default 25 (none), 587 (starttls) or 465 (tls).
+    #[arg(long, env = "PORTAL_SMTP_PORT", value_name = "PORT")]
+    pub smtp_port: Option<u16>,
+    /// How the SMTP connection is secured: none, starttls or tls.
+    #[arg(
+        long,
+        env = "PORTAL_SMTP_TLS",
+        value_name = "MODE",
+        default_value = "starttls"
+    )]
+    pub smtp_tls: SmtpTls,
+    /// The SMTP user name; with --smtp-password, mail is sent signed in.
+    #[arg(long, env = "PORTAL_SMTP_USERNAME", value_name = "NAME")]
+    pub smtp_username: Option<String>,
+    /// The SMTP password (better in the variable or the file than on the command line).
+    #[arg(long, env = "PORTAL_SMTP_PASSWORD", value_name = "PASSWORD",
+          hide_env_values = true, value_parser = secret)]
+    pub smtp_password: Option<Secret>,
+    /// The sender of every mail, e.g. "Service Desk <desk@msp.example>".
+    #[arg(long, env = "PORTAL_MAIL_FROM", value_name = "MAILBOX",
+          default_value = "Portal <portal@localhost>", value_parser = mailbox)]
+    pub mail_from: lettre::message::Mailbox,
+    /// Attempts at a message before it is given up (a provider Admin may retry it).
+    #[arg(long, env = "PORTAL_MAIL_MAX_ATTEMPTS", value_name = "COUNT",
+          default_value = "8", value_parser = clap::value_parser!(u32).range(1..))]
+    pub mail_max_attempts: u32,
+    /// Seconds before the first retry of a failed message; each next wait doubles.
+    #[arg(long = "mail-retry-seconds", env = "PORTAL_MAIL_RETRY_SECONDS",
+          value_name = "SECONDS", default_value = "60", value_parser = seconds)]
+    pub mail_retry_after: Duration,
+}
+
+/// How the SMTP connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SmtpTls {
+    /// Plain SMTP (a relay on the same host or network).
+    None,
+    /// Plain, then upgraded with STARTTLS, which must succeed.
+    Starttls,
+    /// TLS from the first byte (SMTPS).
+    Tls,
+}
+
+/// A setting that is never printed (`Debug` shows it redacted).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+#[allow(clippy::unnecessary_wraps)] // clap's value parsers return a Result
+fn secret(value: &str) -> Result<Secret, String> {
+    Ok(Secret(value.to_owned()))
+}
+
+fn mailbox(value: &str) -> Result<lettre::message::Mailbox, String> {
+    value
+        .parse()
+        .map_err(|e| format!("expected a mailbox like \"Desk <desk@msp.example>\": {e}"))
 }
 
 impl Default for Config {

@@ -2,7 +2,9 @@
 
 pub mod config;
 pub mod domain;
+pub mod export;
 pub mod generate;
+pub mod mail;
 pub mod policy;
 pub mod security;
 pub mod service;

@@ -40,7 +40,7 @@ enum Command {
     },
     /// Serve gRPC on ADDR, printing the bound address.
     #[command(after_help = config::SOURCES)]
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Create a store filled with the demo data set.
     Demo {
         #[command(flatten)]
@@ -198,7 +198,7 @@ fn main() -> anyhow::Result<()> {
             store.backup_to(&to)?;
             println!("Backed up {} to {}", path.display(), to.display());
         }
-        Command::Serve(args) => serve(args)?,
+        Command::Serve(args) => serve(*args)?,
     }
     Ok(())
 }

@@ -376,6 +376,20 @@ pub fn view_sla_settings(p: &Principal) -> Decision {
     allow_if(is_staff(p), "only staff may read the SLA settings")
 }
 
+/// Saving or printing a ticket or its sign-off form: whoever sees it (the
+/// export holds only what its public view shows).
+pub fn export_ticket(p: &Principal, t: &TicketFacts) -> Decision {
+    view_ticket(p, t)
+}
+
+/// Seeing the mail the sender gave up on, and queueing it again.
+pub fn manage_outbox(p: &Principal) -> Decision {
+    allow_if(
+        is_provider_admin(p),
+        "only provider Admins may see and retry failed mail",
+    )
+}
+
 /// Listing companies and staff (for pickers and triage): any staff.
 pub fn view_provider_directory(p: &Principal) -> Decision {
     allow_if(is_staff(p), "only staff may list companies and staff")

@@ -21,6 +21,8 @@ use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
 use tonic::{Request, Status};
 
+pub mod smtp;
+
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "Portal-Demo-2026!";
 
@@ -121,14 +123,17 @@ fn build_bins() -> Result<PathBuf, String> {
     Ok(dir)
 }
 
-/// Fails the test unless `tool` runs. A test that needs a tool is ignored
-/// when the tool was missing at build time (see `build.rs`), except under
-/// `CI=true`: there it runs and fails here.
+include!("../tools.rs");
+
+/// Fails the test unless `tool` (a name of `build.rs`'s list) works. A
+/// test that needs a tool is ignored when the tool was missing at build
+/// time (see `build.rs`), except under `CI=true`: there it runs and fails
+/// here.
 pub fn require_tool(tool: &str) {
-    let works = std::process::Command::new(tool)
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
+    let works = TOOLS
+        .iter()
+        .find(|(name, _, _)| *name == tool)
+        .is_some_and(|(_, program, args)| tool_works(program, args));
     assert!(
         works,
         "{tool} is not installed; this test needs it (.ci/run installs it)"

@@ -132,6 +132,7 @@ async fn ticket_calls(s: &Session, number: i64, contact: i64) -> Calls {
                 .await
                 .map(drop),
         ),
+        ("ExportTicket", export_call(s, number).await),
     ];
     let meta = pb::UploadAttachmentRequest {
         part: Some(Part::Meta(pb::AttachmentMeta {
@@ -170,6 +171,24 @@ async fn download_call(s: &Session, attachment_id: i64) -> Calls {
         Err(e) => Err(e),
     };
     vec![("DownloadAttachment", r)]
+}
+
+/// The first piece of ticket `number`'s PDF export.
+async fn export_call(s: &Session, number: i64) -> Result<(), Status> {
+    let request = pb::ExportTicketRequest {
+        number,
+        format: pb::ExportFormat::Pdf.into(),
+        document: pb::ExportDocument::Ticket.into(),
+    };
+    match s.tickets().export_ticket(request).await {
+        Ok(stream) => stream
+            .into_inner()
+            .next()
+            .await
+            .unwrap_or(Ok(pb::ExportTicketResponse::default()))
+            .map(drop),
+        Err(e) => Err(e),
+    }
 }
 
 /// Every call that names contact `id`: the account calls, and subscribing

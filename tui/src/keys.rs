@@ -47,6 +47,7 @@ commands! {
     Status "status" ["c"],
     Attach "attach" ["a"],
     SaveAttachment "save_attachment" ["w"],
+    Export "export" ["x"],
     AddSubscriber "add_subscriber" ["+"],
     RemoveSubscriber "remove_subscriber" ["-"],
     Priority "priority" ["p"],

@@ -291,3 +291,53 @@ async fn a_subscriber_is_added_and_removed_after_a_confirmation() {
         "{message:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_ticket_is_saved_as_text_where_the_user_confirms() {
+    use portal::ui::popup::PromptField;
+    let demo = portal::demo::start().await.expect("demo server");
+    let mut alice = Session::new(&demo.url, "alice@harbor.example");
+    alice
+        .until("signed in", |app| {
+            main_of(app).is_some_and(|m| m.catalog.loaded)
+        })
+        .await;
+    alice.open_newest_ticket().await;
+    let ticket = open_detail(&alice.app)
+        .and_then(|d| d.ticket.clone())
+        .expect("a ticket");
+    let number = ticket.number;
+
+    // `x` offers the documents; the second is the ticket as plain text.
+    alice.press(KeyCode::Char('x'));
+    alice.press(KeyCode::Down);
+    alice.press(KeyCode::Enter);
+    let Some(Popup::Prompt(prompt)) = alice.app.popups.last() else {
+        panic!("a prompt for the path");
+    };
+    assert_eq!(
+        prompt.form.raw(PromptField::Path),
+        format!("~/ticket-{number}.txt")
+    );
+    assert!(alice.app.take_requests().is_empty(), "nothing sent yet");
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("saved.txt");
+    alice.ctrl('u');
+    alice.type_text(&path.to_string_lossy());
+    alice.press(KeyCode::Enter);
+    alice
+        .until("the saved file", |app| {
+            app.status
+                .message
+                .as_ref()
+                .is_some_and(|(_, m)| m.starts_with("Saved"))
+        })
+        .await;
+    let text = std::fs::read_to_string(&path).expect("the file");
+    assert!(
+        text.starts_with(&format!("Ticket #{number}: {}", ticket.title)),
+        "{text}"
+    );
+    assert!(text.contains("Timeline ("), "{text}");
+}

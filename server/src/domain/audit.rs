@@ -34,6 +34,7 @@ pub enum AuditAction {
     WorkTypeChanged,
     WorkSettingsChanged,
     SlaChanged,
+    MailRetried,
 }
 
 impl AuditAction {
@@ -68,6 +69,7 @@ impl AuditAction {
             Self::WorkTypeChanged => "work_type.changed",
             Self::WorkSettingsChanged => "settings.work",
             Self::SlaChanged => "sla.changed",
+            Self::MailRetried => "mail.retried",
         }
     }
 }

@@ -2,8 +2,10 @@
 
 mod accounts;
 mod audit;
+pub mod export;
 mod identity;
 pub mod input;
+pub mod mail;
 pub mod sla;
 mod status;
 mod ticket_access;

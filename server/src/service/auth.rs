@@ -22,6 +22,7 @@ use super::status::{self, invalid, locked};
 use crate::domain::{
     Account, AuditAction, Credential, LockState, LockoutRule, RequestKind, SubjectKind,
 };
+use crate::mail::notify;
 use crate::security::{password, password_policy, token};
 use crate::store::audit::{self, AuditEvent};
 use crate::store::{credentials, now_ms, refresh_tokens, requests, sessions};
@@ -329,11 +330,15 @@ impl pb::auth_service_server::AuthService for Auth {
         self.state
             .write(move |c| {
                 let found = credentials::find_by_email(c, &email)?;
-                let mut event = AuditEvent::anonymous(AuditAction::PasswordResetRequested, email);
+                let mut event =
+                    AuditEvent::anonymous(AuditAction::PasswordResetRequested, email.clone());
                 match found {
                     Some(a) if a.kind == SubjectKind::Contact && a.principal().is_some() => {
                         let company = a.company_id.unwrap_or_default();
-                        requests::open(c, RequestKind::PasswordReset, company, a.id, "", now)?;
+                        let kind = RequestKind::PasswordReset;
+                        if requests::open(c, kind, company, a.id, "", now)? {
+                            notify::request_filed(c, kind, (company, a.id, &email), "", now)?;
+                        }
                         event.company_id = Some(company);
                         event.detail = "request filed for the company's Admins".into();
                     }
@@ -364,11 +369,15 @@ impl pb::auth_service_server::AuthService for Auth {
         self.state
             .write(move |c| {
                 let found = credentials::find_by_email(c, &email)?;
-                let mut event = AuditEvent::anonymous(AuditAction::AccessRequested, email);
+                let mut event = AuditEvent::anonymous(AuditAction::AccessRequested, email.clone());
                 match found {
                     Some(a) if a.kind == SubjectKind::Contact && a.principal().is_none() => {
                         let company = a.company_id.unwrap_or_default();
-                        requests::open(c, RequestKind::Access, company, a.id, &message, now)?;
+                        let kind = RequestKind::Access;
+                        if requests::open(c, kind, company, a.id, &message, now)? {
+                            let who = (company, a.id, email.as_str());
+                            notify::request_filed(c, kind, who, &message, now)?;
+                        }
                         event.company_id = Some(company);
                         event.detail = "request filed for the company's Admins".into();
                     }

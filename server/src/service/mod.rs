@@ -10,6 +10,7 @@ mod convert;
 pub mod events;
 mod input;
 mod keyset;
+mod outbox;
 mod outcome;
 mod reports;
 mod staff;

@@ -331,4 +331,18 @@ impl pb::staff_service_server::StaffService for StaffAdmin {
             .await?;
         Ok(Response::new(convert::sla::settings_to_pb(&saved)))
     }
+
+    async fn list_failed_mail(
+        &self,
+        request: Request<pb::ListFailedMailRequest>,
+    ) -> Result<Response<pb::ListFailedMailResponse>, Status> {
+        super::outbox::list_failed(&self.state, request).await
+    }
+
+    async fn retry_mail(
+        &self,
+        request: Request<pb::RetryMailRequest>,
+    ) -> Result<Response<pb::OutboxMessage>, Status> {
+        super::outbox::retry(&self.state, request).await
+    }
 }

@@ -6,6 +6,7 @@ use tonic::Status;
 
 use super::outcome::Fail;
 use crate::domain::Invalid;
+use crate::export::RenderFailed;
 use crate::policy::Denied;
 use crate::security::password::HashFailed;
 use crate::store::StoreError;
@@ -53,6 +54,13 @@ impl From<Fail> for Status {
 impl From<Invalid> for Status {
     fn from(e: Invalid) -> Self {
         invalid(&e.field, e.message)
+    }
+}
+
+impl From<RenderFailed> for Status {
+    fn from(e: RenderFailed) -> Self {
+        tracing::error!(error = %e, "export failed");
+        Status::internal("internal error")
     }
 }
 

@@ -3,6 +3,7 @@
 //! one write, then published as an event.
 
 mod attachments;
+mod export;
 mod validate;
 
 use std::sync::Arc;
@@ -25,6 +26,7 @@ use crate::domain::tickets::{
     TimelineEntry, TimelineKind, illegal_move, priority_label,
 };
 use crate::domain::{Caller, Principal, TicketFacts, TicketScope, TicketStatus};
+use crate::mail::notify;
 use crate::policy::{self, Denied};
 use crate::store::tickets::Mover;
 use crate::store::timeline::Change;
@@ -67,6 +69,9 @@ impl Tickets {
                         to: TicketStatus::Closed.label(),
                     };
                     timeline::append(conn, number, &system, change, now)?;
+                    let ticket = tickets::load(conn, number)?;
+                    let from = (TicketStatus::Completed, system.name.as_str(), note.as_str());
+                    notify::status_changed(conn, &ticket, from, now)?;
                     closed.push((number, audience(conn, number, false)?));
                 }
                 Ok(closed)
@@ -399,6 +404,7 @@ impl pb::ticket_service_server::TicketService for Tickets {
                     po_number,
                 };
                 let ticket = tickets::create(conn, &new, now)?;
+                notify::ticket_created(conn, &ticket, now)?;
                 let audience = audience(conn, ticket.number, false)?;
                 Ok((ticket, audience))
             })
@@ -571,6 +577,8 @@ impl pb::ticket_service_server::TicketService for Tickets {
                 let entry = timeline::append(conn, number, &by, Change::post(kind, &body), now)?;
                 if by.kind == AuthorKind::Staff && !internal {
                     tickets::mark_responded(conn, number, now)?;
+                    let ticket = tickets::load(conn, number)?;
+                    notify::staff_post(conn, &ticket, &by.name, &body, now)?;
                 }
                 let what = match kind {
                     TimelineKind::Resolution => "a resolution",
@@ -628,9 +636,14 @@ impl pb::ticket_service_server::TicketService for Tickets {
                     to: to.label(),
                 };
                 let from = facts.status.label();
-                recorded(conn, number, (&by, change, now), |ticket| {
+                let applied = recorded(conn, number, (&by, change, now), |ticket| {
                     format!("#{number} moved from {from} to {}", ticket.status.label())
-                })
+                })?;
+                if by.kind == AuthorKind::Staff {
+                    let change = (facts.status, by.name.as_str(), note.as_str());
+                    notify::status_changed(conn, &applied.result, change, now)?;
+                }
+                Ok(applied)
             })
             .await?;
         Ok(Response::new(conv::ticket(ticket)))
@@ -804,6 +817,14 @@ impl pb::ticket_service_server::TicketService for Tickets {
         request: Request<pb::DownloadAttachmentRequest>,
     ) -> Result<Response<Self::DownloadAttachmentStream>, Status> {
         self.download(&request).map(Response::new)
+    }
+
+    type ExportTicketStream = export::ExportStream;
+    async fn export_ticket(
+        &self,
+        request: Request<pb::ExportTicketRequest>,
+    ) -> Result<Response<Self::ExportTicketStream>, Status> {
+        self.export(request).await.map(Response::new)
     }
 }
 

@@ -6,7 +6,8 @@ use rusqlite_migration::{M, Migrations};
 const STEPS: &[M<'static>] = &[
     M::up(include_str!("migrations/0001_init.sql")),
     M::up(include_str!("migrations/0002_work.sql")),
-    M::up(include_str!("migrations/0003_sla_clock.sql")),
+    M::up(include_str!("migrations/0003_mail_outbox.sql")),
+    M::up(include_str!("migrations/0004_sla_clock.sql")),
 ];
 
 pub static MIGRATIONS: Migrations<'static> = Migrations::from_slice(STEPS);

@@ -12,6 +12,8 @@ mod columns;
 pub mod companies;
 pub mod contacts;
 pub mod credentials;
+pub mod outbox;
+pub mod recipients;
 pub mod refresh_tokens;
 pub mod requests;
 pub mod staff;
@@ -26,6 +28,7 @@ pub mod tasks;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod ticket_list;
+pub mod ticket_record;
 pub mod tickets;
 pub mod timeline;
 

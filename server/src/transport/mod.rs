@@ -93,6 +93,10 @@ pub async fn serve(
     }
 
     tokio::spawn(service::sweep(state.clone()));
+    tokio::spawn(crate::mail::sender::run(
+        state.store.clone(),
+        state.config.clone(),
+    ));
 
     // The stream limit is announced in HTTP/2 SETTINGS, so a busy client
     // queues its calls at its own end. Queued on the server instead (tonic

@@ -107,9 +107,9 @@ pub async fn logout(client: &Client) -> Done {
         .await
         .map_err(Failure::other)?
     {
-        eprintln!("Signed out of {url}.");
+        println!("Signed out of {url}.");
     } else {
-        eprintln!("Nobody is remembered for {url}.");
+        println!("Nobody is remembered for {url}.");
     }
     Ok(())
 }

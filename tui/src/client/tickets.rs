@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use portal_proto::pb::{self, ticket_service_client::TicketServiceClient};
 use tokio::io::AsyncWriteExt;
+use tokio_stream::{Stream, StreamExt};
 use tonic::transport::Channel;
 
 use super::{Client, Res};
@@ -73,6 +74,14 @@ pub enum TicketCall {
     },
     Download {
         attachment_id: i64,
+        path: PathBuf,
+    },
+    /// Save and print: the ticket or its sign-off form, rendered by the
+    /// server, saved to `path`.
+    Export {
+        number: i64,
+        document: pb::ExportDocument,
+        format: pb::ExportFormat,
         path: PathBuf,
     },
     /// What the new-ticket form needs: service types, sites and contacts.
@@ -164,6 +173,26 @@ impl Client {
                 path,
             } => {
                 let bytes = self.download(attachment_id, &path).await?;
+                Reply::Downloaded { path, bytes }
+            }
+            TicketCall::Export {
+                number,
+                document,
+                format,
+                path,
+            } => {
+                let request = pb::ExportTicketRequest {
+                    number,
+                    format: format.into(),
+                    document: document.into(),
+                };
+                let stream = self
+                    .tickets()
+                    .export_ticket(self.authed(request))
+                    .await?
+                    .into_inner()
+                    .map(|part| part.map(|p| p.data));
+                let bytes = save_new_file(&path, stream).await?;
                 Reply::Downloaded { path, bytes }
             }
             TicketCall::FormData => self.form_data().await?,
@@ -375,6 +404,39 @@ impl Client {
         out.flush().await.map_err(io)?;
         Ok(written)
     }
+}
+
+/// Writes the pieces of `stream` to a new file at `path` (an existing file
+/// is never overwritten); returns the bytes written. On any failure no
+/// half-written file is left behind.
+async fn save_new_file(
+    path: &Path,
+    stream: impl Stream<Item = Result<Vec<u8>, tonic::Status>>,
+) -> Res<u64> {
+    let io =
+        |e: std::io::Error| tonic::Status::invalid_argument(format!("{}: {e}", path.display()));
+    let mut file = tokio::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .await
+        .map_err(io)?;
+    let copied = async {
+        let mut stream = std::pin::pin!(stream);
+        let mut written = 0u64;
+        while let Some(data) = stream.next().await {
+            let data = data?;
+            file.write_all(&data).await.map_err(io)?;
+            written += data.len() as u64;
+        }
+        file.flush().await.map_err(io)?;
+        Ok(written)
+    }
+    .await;
+    if copied.is_err() {
+        let _ = tokio::fs::remove_file(path).await;
+    }
+    copied
 }
 
 /// A staff change to ticket `number` went through; `what` says which.

@@ -533,6 +533,11 @@ impl Screen for TicketDetail {
             Cmd::SaveAttachment,
             "save an attachment",
         ));
+        lines.push(help_line(
+            ctx.keys,
+            Cmd::Export,
+            "save or print the ticket or its sign-off form",
+        ));
         if p.can_manage_subscribers {
             lines.push(help_line(ctx.keys, Cmd::AddSubscriber, "add a subscriber"));
             lines.push(help_line(
@@ -586,6 +591,8 @@ impl Screen for TicketDetail {
             self.pick_status(fx);
         } else if keys.is(Cmd::SaveAttachment, key) {
             self.pick_attachment(fx);
+        } else if keys.is(Cmd::Export, key) {
+            fx.popup = Some(export_pick(self.number));
         } else if keys.is(Cmd::Priority, key) && p.can_set_priority {
             self.pick_priority(fx);
         } else if keys.is(Cmd::Assign, key) && p.can_assign {
@@ -845,6 +852,63 @@ fn attachment_line(a: &pb::Attachment, ctx: &Ctx) -> Line<'static> {
             theme.muted,
         ),
     ])
+}
+
+/// Save and print: which document, in which format.
+fn export_pick(number: i64) -> Popup {
+    use pb::{ExportDocument as D, ExportFormat as F};
+    let items = [
+        ("Ticket as PDF", D::Ticket, F::Pdf),
+        ("Ticket as plain text", D::Ticket, F::Text),
+        ("Sign-off form as PDF", D::SignOff, F::Pdf),
+        ("Sign-off form as plain text", D::SignOff, F::Text),
+    ]
+    .into_iter()
+    .map(|(label, document, format)| {
+        let save = Then::Open(Box::new(export_popup(number, document, format)));
+        (label.to_owned(), save)
+    })
+    .collect();
+    Popup::pick(format!("Save or print #{number}"), items)
+}
+
+/// Where to save an export: a path to confirm, prefilled in the home folder.
+fn export_popup(number: i64, document: pb::ExportDocument, format: pb::ExportFormat) -> Popup {
+    let form_part = if document == pb::ExportDocument::SignOff {
+        "-sign-off"
+    } else {
+        ""
+    };
+    let extension = if format == pb::ExportFormat::Text {
+        "txt"
+    } else {
+        "pdf"
+    };
+    Popup::Prompt(
+        PromptPopup::new(
+            format!("Save #{number}"),
+            Submit::send(move |form: &mut Form| {
+                let path = expand_home(form.raw(PromptField::Path).trim());
+                if path.is_empty() {
+                    form.set_error(PromptField::Path, "where to?");
+                    return None;
+                }
+                Some(TicketCall::Export {
+                    number,
+                    document,
+                    format,
+                    path: path.into(),
+                })
+            }),
+            vec![Field::line(
+                PromptField::Path,
+                "Save as",
+                &format!("~/ticket-{number}{form_part}.{extension}"),
+            )],
+        )
+        .hint("Tab completes the path; an existing file is never overwritten")
+        .with_path_completion(),
+    )
 }
 
 /// Where to save an attachment: `~/Downloads` when there is one.

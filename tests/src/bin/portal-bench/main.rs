@@ -11,6 +11,7 @@
 //! Every line says how many calls succeeded and failed; a run with a
 //! failed call says so in its summary and exits with status 1.
 
+mod mail_export;
 mod measure;
 mod startup;
 mod workload;
@@ -83,6 +84,11 @@ enum Run {
     Creates,
     /// `StartTimer` and `StopTimer`, one client, on random tickets.
     Timers,
+    /// `ExportTicket` of a ticket with 200 entries (adds it to the store).
+    Export,
+    /// The mail sender draining 1,000 queued messages (adds them to the
+    /// store's outbox; needs Python's aiosmtpd).
+    Mail,
     /// The `portal` client's start-up, from outside, against a demo store.
     Startup,
 }
@@ -101,6 +107,8 @@ impl Args {
             Run::Pages,
             Run::Creates,
             Run::Timers,
+            Run::Export,
+            Run::Mail,
         ]
         .into_iter()
         .any(|r| self.wants(r))
@@ -123,6 +131,11 @@ async fn main() -> anyhow::Result<ExitCode> {
             drop(store);
         }
         over_grpc(&mut summary, &args, db, &work).await?;
+        if args.wants(Run::Mail)
+            && let Err(e) = mail_export::mail(&mut summary, db).await
+        {
+            summary.failed("mail sender", &e);
+        }
     }
     if args.wants(Run::Startup)
         && let Err(e) = startup::startup(&mut summary, args.starts).await
@@ -219,6 +232,12 @@ async fn over_grpc(
     }
     if args.wants(Run::Timers) {
         timers(summary, &session, work.max_number, args.samples).await;
+    }
+    if args.wants(Run::Export) {
+        let client = server.login(&args.client_email, &args.password).await?;
+        let client = Session::new(server.channel().await?, &client.token)?;
+        let samples = args.samples.min(500);
+        mail_export::export(summary, &session, &client, samples).await?;
     }
 
     println!(

@@ -1,0 +1,136 @@
+//! A real SMTP server process on loopback for the mail tests: Python's
+//! `aiosmtpd` running `tests/smtp_sink.py`, which writes each message it
+//! accepts as a JSON line.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use tempfile::TempDir;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// One message as the SMTP server received it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Received {
+    pub mail_from: String,
+    pub rcpt_tos: Vec<String>,
+    pub subject: String,
+    pub message_id: String,
+    pub body: String,
+}
+
+/// A running SMTP sink (killed on drop).
+pub struct SmtpSink {
+    pub port: u16,
+    out: PathBuf,
+    child: Option<Child>,
+    _dir: TempDir,
+}
+
+/// A loopback port nothing listens on right now.
+pub fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+impl SmtpSink {
+    /// A sink on `port` refusing every recipient that contains `refuse`
+    /// (nothing when empty).
+    pub async fn start(port: u16, refuse: &str) -> anyhow::Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let out = dir.path().join("received.jsonl");
+        let mut sink = Self {
+            port,
+            out,
+            child: None,
+            _dir: dir,
+        };
+        sink.restart(refuse).await?;
+        Ok(sink)
+    }
+
+    /// Stops the server: the port refuses connections until `restart`.
+    pub async fn stop(&mut self) -> anyhow::Result<()> {
+        if let Some(mut child) = self.child.take() {
+            child.start_kill()?;
+            child.wait().await?;
+        }
+        Ok(())
+    }
+
+    /// Starts the server again on the same port, keeping what it received.
+    pub async fn restart(&mut self, refuse: &str) -> anyhow::Result<()> {
+        self.stop().await?;
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("smtp_sink.py");
+        let mut child = Command::new("python3")
+            .arg(script)
+            .arg(self.port.to_string())
+            .arg(&self.out)
+            .arg(refuse)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .context("cannot run python3")?;
+        let stdout = child.stdout.take().context("no stdout")?;
+        let line = tokio::time::timeout(
+            Duration::from_secs(30),
+            BufReader::new(stdout).lines().next_line(),
+        )
+        .await
+        .context("the SMTP sink did not start in 30 s")??;
+        if line.as_deref() != Some("ready") {
+            bail!("the SMTP sink did not start: {line:?}");
+        }
+        self.child = Some(child);
+        Ok(())
+    }
+
+    /// Everything received so far, in order.
+    pub fn received(&self) -> anyhow::Result<Vec<Received>> {
+        let text = match std::fs::read_to_string(&self.out) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        };
+        text.lines()
+            .map(|line| {
+                let v: serde_json::Value = serde_json::from_str(line)?;
+                let s = |key: &str| v[key].as_str().unwrap_or_default().to_owned();
+                Ok(Received {
+                    mail_from: s("mail_from"),
+                    rcpt_tos: v["rcpt_tos"]
+                        .as_array()
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|r| r.as_str().map(str::to_owned))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    subject: s("subject"),
+                    message_id: s("message_id"),
+                    body: s("body"),
+                })
+            })
+            .collect()
+    }
+
+    /// Waits (up to 30 s) until at least `count` messages arrived; returns
+    /// them all.
+    pub async fn wait_for(&self, count: usize) -> anyhow::Result<Vec<Received>> {
+        for _ in 0..300 {
+            let got = self.received()?;
+            if got.len() >= count {
+                return Ok(got);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!(
+            "expected {count} messages within 30 s, got {:?}",
+            self.received()?
+        )
+    }
+}

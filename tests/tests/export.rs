@@ -1,0 +1,290 @@
+//! Save and print (docs/TICKETS.md): the export RPC streams a ticket, or
+//! its sign-off form, as PDF or text. The PDF is read back with
+//! `pdftotext`: every public part is there, an internal note never is.
+
+#![allow(
+    clippy::too_many_lines,
+    reason = "each end-to-end scenario reads as one story; product code keeps the 120-line limit"
+)]
+
+use anyhow::Context as _;
+use portal_e2e::{Session, TestServer, demo, require_tool};
+use portal_proto::pb;
+use portal_proto::pb::upload_attachment_request::Part;
+use sha2::{Digest, Sha256};
+use tokio_stream::StreamExt;
+
+/// The whole exported file: (file name, content type, bytes).
+async fn export(
+    s: &Session,
+    number: i64,
+    format: pb::ExportFormat,
+    document: pb::ExportDocument,
+) -> anyhow::Result<(String, String, Vec<u8>)> {
+    let mut stream = s
+        .tickets()
+        .export_ticket(pb::ExportTicketRequest {
+            number,
+            format: format.into(),
+            document: document.into(),
+        })
+        .await?
+        .into_inner();
+    let first = stream.next().await.context("nothing was sent")??;
+    let (name, kind, size) = (first.file_name, first.content_type, first.size);
+    let mut data = first.data;
+    while let Some(piece) = stream.next().await {
+        let piece = piece?;
+        assert!(piece.file_name.is_empty(), "only the first piece is named");
+        data.extend(piece.data);
+    }
+    assert_eq!(data.len() as u64, size);
+    Ok((name, kind, data))
+}
+
+/// The text of a PDF, as `pdftotext` reads it.
+fn pdf_text(pdf: &[u8]) -> anyhow::Result<String> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("export.pdf");
+    std::fs::write(&path, pdf)?;
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "pdftotext failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(String::from_utf8(out.stdout)?)
+}
+
+async fn post(s: &Session, number: i64, kind: pb::PostKind, body: &str) -> anyhow::Result<()> {
+    s.tickets()
+        .add_post(pb::AddPostRequest {
+            number,
+            kind: kind.into(),
+            body: body.into(),
+        })
+        .await?;
+    Ok(())
+}
+
+const NOTE: &str = "INTERNAL-7731 the client's firewall is misconfigured";
+
+/// A ticket of Uma's with a description, a task, an attachment, a public
+/// reply, an internal note and a resolution, completed by the Dispatcher.
+/// Returns its number and the attachment's SHA-256.
+async fn busy_ticket(uma: &Session, dina: &Session) -> anyhow::Result<(i64, String)> {
+    let number = uma
+        .tickets()
+        .create_ticket(pb::CreateTicketRequest {
+            title: "Printer prints blank pages".into(),
+            description: "The front desk printer feeds paper but prints nothing.".into(),
+            service_type_id: uma.service_type("Other").await?.id,
+            ..Default::default()
+        })
+        .await?
+        .into_inner()
+        .number;
+    let data = b"toner order 42\n".repeat(10);
+    let parts = vec![
+        pb::UploadAttachmentRequest {
+            part: Some(Part::Meta(pb::AttachmentMeta {
+                number,
+                title: "Toner order".into(),
+                file_name: "toner-order.txt".into(),
+                content_type: String::new(),
+            })),
+        },
+        pb::UploadAttachmentRequest {
+            part: Some(Part::Data(data.clone())),
+        },
+    ];
+    uma.tickets()
+        .upload_attachment(tokio_stream::iter(parts))
+        .await?;
+    dina.tickets()
+        .add_task(pb::AddTaskRequest {
+            number,
+            text: "Replace the toner cartridge".into(),
+        })
+        .await?;
+    post(
+        dina,
+        number,
+        pb::PostKind::Discussion,
+        "A new cartridge is on its way.",
+    )
+    .await?;
+    post(dina, number, pb::PostKind::InternalNote, NOTE).await?;
+    post(
+        dina,
+        number,
+        pb::PostKind::Resolution,
+        "Replaced the toner cartridge; test page printed.",
+    )
+    .await?;
+    dina.tickets()
+        .change_status(pb::ChangeStatusRequest {
+            number,
+            status: pb::TicketStatus::Completed.into(),
+            note: String::new(),
+        })
+        .await?;
+    Ok((number, hex::encode(Sha256::digest(&data))))
+}
+
+/// What every export of the busy ticket must hold, and must not.
+fn check_ticket(text: &str, number: i64, sha256: &str) {
+    for want in [
+        format!("Ticket #{number}: Printer prints blank pages"),
+        "The front desk printer feeds paper but prints nothing.".into(),
+        "Harbor Dental Group".into(),
+        "Completed".into(),
+        "Replace the toner cartridge".into(),
+        "toner-order.txt (150 bytes)".into(),
+        sha256.into(),
+        "A new cartridge is on its way.".into(),
+        "Replaced the toner cartridge; test page printed.".into(),
+        "New to Completed".into(),
+    ] {
+        assert!(text.contains(&want), "{want:?} missing from:\n{text}");
+    }
+    assert!(!text.contains("INTERNAL-7731"), "internal note in:\n{text}");
+    assert!(!text.contains("Internal note"), "internal note in:\n{text}");
+}
+
+#[tokio::test]
+#[cfg_attr(
+    missing_pdftotext,
+    ignore = "pdftotext is not installed (under CI=true this test runs and fails)"
+)]
+async fn the_export_holds_the_public_ticket_and_never_an_internal_note() -> anyhow::Result<()> {
+    require_tool("pdftotext");
+    let server = TestServer::demo().await?;
+    let uma = server.as_demo(demo::CLIENT_USER).await?;
+    let dina = server.as_demo(demo::DISPATCHER).await?;
+    let (number, sha256) = busy_ticket(&uma, &dina).await?;
+
+    // The client's PDF and text; the staff's export is the same public document.
+    for s in [&uma, &dina] {
+        let (name, kind, pdf) =
+            export(s, number, pb::ExportFormat::Pdf, pb::ExportDocument::Ticket).await?;
+        assert_eq!(
+            (name, kind.as_str()),
+            (format!("ticket-{number}.pdf"), "application/pdf")
+        );
+        check_ticket(&pdf_text(&pdf)?, number, &sha256);
+    }
+    let (name, kind, text) = export(
+        &uma,
+        number,
+        pb::ExportFormat::Text,
+        pb::ExportDocument::Ticket,
+    )
+    .await?;
+    assert_eq!(name, format!("ticket-{number}.txt"));
+    assert!(kind.starts_with("text/plain"));
+    let text = String::from_utf8(text)?;
+    check_ticket(&text, number, &sha256);
+    assert!(text.lines().all(|l| l.chars().count() <= 78), "{text}");
+
+    // The sign-off form: the work done and the lines to sign on.
+    let (name, _, pdf) = export(
+        &uma,
+        number,
+        pb::ExportFormat::Pdf,
+        pb::ExportDocument::SignOff,
+    )
+    .await?;
+    assert_eq!(name, format!("ticket-{number}-sign-off.pdf"));
+    let form = pdf_text(&pdf)?;
+    for want in [
+        format!("Sign-off: Ticket #{number}: Printer prints blank pages"),
+        "Replaced the toner cartridge; test page printed.".into(),
+        "Full name".into(),
+        "Signature".into(),
+    ] {
+        assert!(form.contains(&want), "{want:?} missing from:\n{form}");
+    }
+    assert!(
+        !form.contains("A new cartridge is on its way."),
+        "only the resolution: {form}"
+    );
+    assert!(!form.contains("INTERNAL-7731"));
+    Ok(())
+}
+
+#[tokio::test]
+#[cfg_attr(
+    missing_pdftotext,
+    ignore = "pdftotext is not installed (under CI=true this test runs and fails)"
+)]
+async fn a_long_timeline_runs_over_pages_and_bad_input_is_named() -> anyhow::Result<()> {
+    require_tool("pdftotext");
+    let server = TestServer::demo().await?;
+    let uma = server.as_demo(demo::CLIENT_USER).await?;
+    let number = uma
+        .tickets()
+        .create_ticket(pb::CreateTicketRequest {
+            title: "Long story".into(),
+            service_type_id: uma.service_type("Other").await?.id,
+            ..Default::default()
+        })
+        .await?
+        .into_inner()
+        .number;
+    for i in 0..80 {
+        post(
+            &uma,
+            number,
+            pb::PostKind::Discussion,
+            &format!("Update number {i}"),
+        )
+        .await?;
+    }
+    let (_, _, text) = export(
+        &uma,
+        number,
+        pb::ExportFormat::Text,
+        pb::ExportDocument::Ticket,
+    )
+    .await?;
+    let text = String::from_utf8(text)?;
+    assert!(text.contains("Timeline (80)") && text.contains("Update number 79"));
+    let (_, _, pdf) = export(
+        &uma,
+        number,
+        pb::ExportFormat::Pdf,
+        pb::ExportDocument::Ticket,
+    )
+    .await?;
+    let pdf = pdf_text(&pdf)?;
+    for want in [
+        "Timeline (80)",
+        "Update number 0",
+        "Update number 79",
+        "page 1",
+        "page 2",
+    ] {
+        assert!(pdf.contains(want), "{want:?} missing from:\n{pdf}");
+    }
+
+    for (format, document, field) in [(9, 0, "format:"), (0, 7, "document:")] {
+        let bad = uma
+            .tickets()
+            .export_ticket(pb::ExportTicketRequest {
+                number,
+                format,
+                document,
+            })
+            .await
+            .err()
+            .context("a bad value was accepted")?;
+        assert_eq!(bad.code(), tonic::Code::InvalidArgument);
+        assert!(bad.message().starts_with(field), "{}", bad.message());
+    }
+    Ok(())
+}
