@@ -3,19 +3,42 @@
 use chrono::{Datelike, Days, NaiveDate, TimeZone};
 use chrono_tz::Tz;
 use portal_proto::pb;
+use rusqlite::Connection;
 use tonic::{Request, Status};
 
 use super::super::authn::caller;
+use super::super::events::TicketEvent;
 use super::super::input;
+use super::super::outcome::Outcome;
 use super::super::status::invalid;
 use super::super::tickets::{author, visible};
 use super::{Work, conv, event, staff_id, validate};
 use crate::domain::AuditAction;
+use crate::domain::tickets::Author;
 use crate::domain::work::TimeEntry;
 use crate::policy::{self, Denied};
 use crate::store::audit::{self, AuditEvent};
 use crate::store::time_entries::{self, Owner};
 use crate::store::{StoreError, now_ms, timers, work_settings, work_types};
+
+/// The event of a time entry logged, changed or deleted on ticket `number`
+/// (time entries are told to staff only).
+fn time_changed(
+    conn: &Connection,
+    number: i64,
+    by: &Author,
+    summary: String,
+    now: i64,
+) -> Outcome<TicketEvent> {
+    event(
+        conn,
+        (number, true),
+        pb::EventKind::TimeEntryChanged,
+        by,
+        summary,
+        now,
+    )
+}
 
 /// The start of a local day in `zone`, as UTC milliseconds.
 fn day_start(zone: Tz, d: NaiveDate) -> i64 {
@@ -84,14 +107,7 @@ impl Work {
                 };
                 let entry = time_entries::add(conn, owner, &time, now)?;
                 let summary = format!("{} logged {} min on #{number}", by.name, entry.minutes);
-                let told = event(
-                    conn,
-                    (number, true),
-                    pb::EventKind::TimeEntryChanged,
-                    &by,
-                    summary,
-                    now,
-                )?;
+                let told = time_changed(conn, number, &by, summary, now)?;
                 Ok((entry, told))
             })
             .await?;
@@ -120,14 +136,7 @@ impl Work {
                 }
                 let entry = time_entries::update(conn, id, &time, now)?;
                 let summary = format!("{} changed time on #{number}", by.name);
-                let told = event(
-                    conn,
-                    (number, true),
-                    pb::EventKind::TimeEntryChanged,
-                    &by,
-                    summary,
-                    now,
-                )?;
+                let told = time_changed(conn, number, &by, summary, now)?;
                 Ok((entry, told))
             })
             .await?;
@@ -149,14 +158,7 @@ impl Work {
                 let number = own_entry(conn, &who.principal, id)?;
                 time_entries::delete(conn, id)?;
                 let summary = format!("{} deleted time on #{number}", by.name);
-                event(
-                    conn,
-                    (number, true),
-                    pb::EventKind::TimeEntryChanged,
-                    &by,
-                    summary,
-                    now,
-                )
+                time_changed(conn, number, &by, summary, now)
             })
             .await?;
         self.state.events.publish(told);
