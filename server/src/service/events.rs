@@ -9,6 +9,7 @@ use portal_proto::pb;
 use tokio::sync::broadcast::{self, error::RecvError};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
+use tonic::codegen::BoxStream;
 
 use super::authn::{self, caller};
 use super::convert::timestamp;
@@ -34,11 +35,10 @@ const RECHECK_EVERY: Duration = Duration::from_secs(30);
 
 #[tonic::async_trait]
 impl pb::event_service_server::EventService for Events {
-    type SubscribeStream = ReceiverStream<Result<pb::Event, tonic::Status>>;
     async fn subscribe(
         &self,
         request: tonic::Request<pb::SubscribeRequest>,
-    ) -> std::result::Result<tonic::Response<Self::SubscribeStream>, tonic::Status> {
+    ) -> std::result::Result<tonic::Response<BoxStream<pb::Event>>, tonic::Status> {
         let who = caller(&request)?.principal.clone();
         let token = authn::bearer(request.metadata())
             .unwrap_or_default()
@@ -58,7 +58,7 @@ impl pb::event_service_server::EventService for Events {
             tx,
         };
         tokio::spawn(feed.run(state, events, backlog, clock));
-        Ok(tonic::Response::new(ReceiverStream::new(rx)))
+        Ok(tonic::Response::new(Box::pin(ReceiverStream::new(rx))))
     }
 }
 

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use portal_proto::pb;
 use rusqlite::Connection;
+use tonic::codegen::BoxStream;
 use tonic::{Request, Response, Status};
 
 use super::AppState;
@@ -809,22 +810,21 @@ impl pb::ticket_service_server::TicketService for Tickets {
         self.upload(request).await.map(Response::new)
     }
 
-    type DownloadAttachmentStream = tokio_stream::wrappers::ReceiverStream<
-        Result<pb::DownloadAttachmentResponse, tonic::Status>,
-    >;
     async fn download_attachment(
         &self,
         request: Request<pb::DownloadAttachmentRequest>,
-    ) -> Result<Response<Self::DownloadAttachmentStream>, Status> {
-        self.download(&request).map(Response::new)
+    ) -> Result<Response<BoxStream<pb::DownloadAttachmentResponse>>, Status> {
+        self.download(&request)
+            .map(|stream| Response::new(Box::pin(stream) as BoxStream<_>))
     }
 
-    type ExportTicketStream = export::ExportStream;
     async fn export_ticket(
         &self,
         request: Request<pb::ExportTicketRequest>,
-    ) -> Result<Response<Self::ExportTicketStream>, Status> {
-        self.export(request).await.map(Response::new)
+    ) -> Result<Response<BoxStream<pb::ExportTicketResponse>>, Status> {
+        self.export(request)
+            .await
+            .map(|stream| Response::new(Box::pin(stream) as BoxStream<_>))
     }
 }
 
