@@ -7,7 +7,9 @@ use std::path::PathBuf;
 
 use portal_proto::pb;
 
-pub use crate::client::{AccountCall, AuthCall, ReportCall, TicketCall, WorkCall};
+pub use crate::client::{
+    AccountCall, AuthCall, BillingCall, BillingReply, ReportCall, TicketCall, WorkCall,
+};
 
 /// A call to make in the background, by the gRPC service that answers it;
 /// each service's calls are listed in its module under [`crate::client`].
@@ -18,6 +20,7 @@ pub enum Request {
     Account(AccountCall),
     Report(ReportCall),
     Work(WorkCall),
+    Billing(BillingCall),
 }
 
 impl From<AuthCall> for Request {
@@ -41,6 +44,12 @@ impl From<AccountCall> for Request {
 impl From<WorkCall> for Request {
     fn from(call: WorkCall) -> Self {
         Request::Work(call)
+    }
+}
+
+impl From<BillingCall> for Request {
+    fn from(call: BillingCall) -> Self {
+        Request::Billing(call)
     }
 }
 
@@ -208,6 +217,8 @@ pub enum Reply {
     Timer(pb::TimerState),
     /// The timer was stopped: its start and stop, to log as time.
     TimerStopped(pb::TimerState),
+    /// Agreements, invoices, payments, runs and settings.
+    Billing(Box<BillingReply>),
     Failed {
         request: Box<Request>,
         error: ApiError,

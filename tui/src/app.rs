@@ -27,6 +27,7 @@ use crate::editor;
 use crate::keys::{Cmd, KeyMap, is_ctrl};
 use crate::theme::Theme;
 use crate::ui::account::Account;
+use crate::ui::billing::Billing;
 use crate::ui::home::Home;
 use crate::ui::login::{Login, SignInField};
 use crate::ui::palette::{self, Palette};
@@ -62,6 +63,8 @@ pub struct Main {
     pub triage: TicketList,
     pub reports: Reports,
     pub account: Account,
+    /// Staff: every company's money.
+    pub billing: Billing,
 }
 
 /// What the Tickets tab shows.
@@ -110,6 +113,7 @@ impl Main {
             TabId::Triage => &mut self.triage,
             TabId::Reports => &mut self.reports,
             TabId::Account => &mut self.account,
+            TabId::Billing => &mut self.billing,
         }
     }
 
@@ -121,6 +125,7 @@ impl Main {
             &mut self.triage,
             &mut self.reports,
             &mut self.account,
+            &mut self.billing,
         ];
         match &mut self.view {
             TicketsView::List => {}
@@ -450,6 +455,9 @@ impl App {
                 match tab {
                     TabId::Reports if main.reports.stats.is_none() => Reports::load(&mut fx),
                     TabId::Triage if !main.triage.loaded => main.triage.reload(&mut fx),
+                    TabId::Home => main.home.load_money(&mut fx),
+                    TabId::Account => main.account.refresh(&mut fx),
+                    TabId::Billing => main.billing.enter(&mut fx),
                     _ => {}
                 }
             }
@@ -481,6 +489,22 @@ impl App {
                 if !main.catalog.loaded {
                     fx.send(TicketCall::FormData);
                 }
+            }
+            Nav::OpenInvoice(number) if main.me.staff => {
+                main.tab = TabId::Billing;
+                main.billing.show_invoice(number, &mut fx);
+            }
+            Nav::OpenInvoice(number) => {
+                main.tab = TabId::Account;
+                main.account.show_invoice(number, &mut fx);
+            }
+            Nav::OpenAgreement(id) if main.me.staff => {
+                main.tab = TabId::Billing;
+                main.billing.show_agreement(id, &mut fx);
+            }
+            Nav::OpenAgreement(id) => {
+                main.tab = TabId::Account;
+                main.account.show_agreement(id, &mut fx);
             }
             Nav::TicketsWaiting => {
                 main.tab = TabId::Tickets;
@@ -554,8 +578,20 @@ fn render_tabs(frame: &mut Frame, area: Rect, main: &Main, theme: &Theme) {
         .map(|(i, t)| Line::from(format!("{} {}", i + 1, t.title())))
         .collect();
     let selected = main.tabs.iter().position(|t| *t == main.tab);
+    // Each title is padded by a space either side, with a divider between;
+    // the key hints give way, "q quit" first, when the tabs need the room.
+    let needed = titles
+        .iter()
+        .map(|t| t.width() + 3)
+        .sum::<usize>()
+        .saturating_sub(1);
+    let room = usize::from(area.width).saturating_sub(needed);
+    let keys = [("? help  q quit ", 16u16), ("? help ", 8), ("", 0)]
+        .into_iter()
+        .find(|(_, width)| usize::from(*width) <= room)
+        .unwrap_or(("", 0));
     let [tabs_area, keys_area] =
-        Layout::horizontal([Constraint::Fill(1), Constraint::Length(16)]).areas(area);
+        Layout::horizontal([Constraint::Fill(1), Constraint::Length(keys.1)]).areas(area);
     frame.render_widget(
         Tabs::new(titles)
             .select(selected)
@@ -565,7 +601,7 @@ fn render_tabs(frame: &mut Frame, area: Rect, main: &Main, theme: &Theme) {
         tabs_area,
     );
     frame.render_widget(
-        Paragraph::new(Line::styled("? help  q quit ", theme.status_bar))
+        Paragraph::new(Line::styled(keys.0, theme.status_bar))
             .style(theme.status_bar)
             .right_aligned(),
         keys_area,

@@ -69,6 +69,16 @@ commands! {
     ResetPassword "reset_password" ["P"],
     ToggleActive "toggle_active" ["d"],
     Palette "palette" [":"],
+    Invoices "invoices" ["i"],
+    Agreements "agreements" ["a"],
+    Pay "pay" ["$"],
+    Void "void" ["V"],
+    EmailInvoice "email_invoice" ["M"],
+    NewAgreement "new_agreement" ["n"],
+    PreviewRun "preview_run" ["p"],
+    RunBilling "run_billing" ["b"],
+    NextSection "next_section" ["right"],
+    PrevSection "prev_section" ["left"],
 }
 
 impl Cmd {

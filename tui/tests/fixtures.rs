@@ -5,7 +5,9 @@
 
 use chrono::DateTime;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use portal::action::{Action, AuthCall, ListId, Reply, Request, TicketCall};
+use portal::action::{
+    Action, AuthCall, BillingCall, BillingReply, ListId, Reply, Request, TicketCall,
+};
 use portal::app::App;
 use portal::keys::KeyMap;
 use portal::theme::Theme;
@@ -571,6 +573,14 @@ pub fn signed_in_connecting(me: pb::Identity) -> App {
     } else if requests.contains(&Request::Work(portal::action::WorkCall::Awaiting)) {
         // No estimate awaits a decision.
         reply(&mut app, Reply::AwaitingEstimates(Vec::new()));
+    }
+    if requests.contains(&Request::Billing(BillingCall::Summary)) {
+        // Nothing is owed.
+        let summary = pb::BillingSummary::default();
+        reply(
+            &mut app,
+            Reply::Billing(Box::new(BillingReply::Summary(summary))),
+        );
     }
     app
 }

@@ -12,6 +12,7 @@ use crate::action::{
     AccountCall, Action, ApiError, AuthCall, ListId, Reply, Request, TicketCall, WorkCall,
 };
 use crate::ui::account::Account;
+use crate::ui::billing::Billing;
 use crate::ui::home::Home;
 use crate::ui::login::Login;
 use crate::ui::popup::Popup;
@@ -140,6 +141,9 @@ impl App {
             tabs.push(TabId::Triage);
         }
         tabs.extend([TabId::Reports, TabId::Account]);
+        if me.staff {
+            tabs.push(TabId::Billing);
+        }
         let decides_estimates = !me.staff && me.access() >= pb::AccessLevel::Manager;
         let mut main = Main {
             // The server names a zone it knows; UTC only if it is too old to.
@@ -150,6 +154,8 @@ impl App {
             catalog: Rc::default(),
             home: Home {
                 decides_estimates,
+                // Client Managers and Admins: staff have the Billing tab.
+                sees_money: decides_estimates,
                 ..Home::default()
             },
             home_ticket: None,
@@ -158,6 +164,7 @@ impl App {
             triage: TicketList::new(ListId::Triage),
             reports: Reports::default(),
             account: Account::default(),
+            billing: Billing::default(),
         };
         main.home.load(fx);
         main.tickets.reload(fx);

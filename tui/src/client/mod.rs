@@ -5,6 +5,7 @@
 
 mod account;
 mod auth;
+mod billing;
 mod events;
 mod reports;
 mod staff;
@@ -13,6 +14,7 @@ mod work;
 
 pub use account::AccountCall;
 pub use auth::AuthCall;
+pub use billing::{BillingCall, BillingReply};
 pub use reports::ReportCall;
 pub use tickets::TicketCall;
 pub use work::WorkCall;
@@ -197,6 +199,7 @@ impl Client {
             Request::Account(call) => self.account_call(call).await,
             Request::Report(call) => self.report_call(call).await,
             Request::Work(call) => self.work_call(call).await,
+            Request::Billing(call) => self.billing_call(call).await,
         }
     }
 }

@@ -409,7 +409,7 @@ impl Client {
 /// Writes the pieces of `stream` to a new file at `path` (an existing file
 /// is never overwritten); returns the bytes written. On any failure no
 /// half-written file is left behind.
-async fn save_new_file(
+pub(super) async fn save_new_file(
     path: &Path,
     stream: impl Stream<Item = Result<Vec<u8>, tonic::Status>>,
 ) -> Res<u64> {

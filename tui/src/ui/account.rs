@@ -1,5 +1,6 @@
 //! My Account: profile, phones, address, notification preferences and the
-//! password; the Users list for Admins and Managers lives beside it.
+//! password; the Users list, Invoices and Agreements for client Admins and
+//! Managers live beside it.
 
 use crossterm::event::{KeyCode, KeyEvent};
 use portal_proto::pb::{self, PhoneKind};
@@ -8,7 +9,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
+use super::agreements::Agreements;
 use super::form::{Field, FieldId, Form, FormEvent};
+use super::invoices::Invoices;
 use super::popup::{Popup, PromptPopup, Submit, Then};
 use super::users::Users;
 use super::{Ctx, Effects, HelpLines, Screen, format, help_line, plain_help};
@@ -114,6 +117,8 @@ pub enum View {
     /// My details in a form.
     Editing(Box<Editing>),
     Users,
+    Invoices,
+    Agreements,
 }
 
 /// The details form, whether it is being saved, and the server's refusal.
@@ -129,6 +134,8 @@ pub struct Account {
     pub profile: Option<pb::MyProfile>,
     pub view: View,
     pub users: Users,
+    pub invoices: Invoices,
+    pub agreements: Agreements,
     pub scroll: u16,
 }
 
@@ -156,8 +163,11 @@ impl Account {
                 plain_help("Esc", "leave (asks when something changed)"),
             ];
         }
-        if let View::Users = self.view {
-            return self.users.help(ctx);
+        match self.view {
+            View::Users => return self.users.help(ctx),
+            View::Invoices => return self.invoices.help(ctx),
+            View::Agreements => return self.agreements.help(ctx),
+            _ => {}
         }
         let mut lines = vec![
             help_line(ctx.keys, Cmd::Edit, "edit my details"),
@@ -166,6 +176,12 @@ impl Account {
         ];
         if ctx.is_manager() && !ctx.is_staff() {
             lines.push(help_line(ctx.keys, Cmd::Users, "the company's users"));
+            lines.push(help_line(ctx.keys, Cmd::Invoices, "the company's invoices"));
+            lines.push(help_line(
+                ctx.keys,
+                Cmd::Agreements,
+                "agreements and prepaid hours",
+            ));
         }
         lines.push(help_line(
             ctx.keys,
@@ -202,6 +218,20 @@ impl Account {
             }
             return self.users.handle_key(key, ctx, fx);
         }
+        if let View::Invoices = self.view {
+            if key.code == KeyCode::Esc && self.invoices.open.is_none() {
+                self.view = View::Profile;
+                return true;
+            }
+            return self.invoices.handle_key(key, ctx, fx);
+        }
+        if let View::Agreements = self.view {
+            if key.code == KeyCode::Esc && self.agreements.open.is_none() {
+                self.view = View::Profile;
+                return true;
+            }
+            return self.agreements.handle_key(key, ctx, fx);
+        }
         match key.code {
             _ if ctx.keys.is(Cmd::Down, key) => self.scroll = self.scroll.saturating_add(1),
             _ if ctx.keys.is(Cmd::Up, key) => self.scroll = self.scroll.saturating_sub(1),
@@ -221,6 +251,14 @@ impl Account {
                 if !self.users.loaded {
                     self.users.load(fx);
                 }
+            }
+            _ if ctx.keys.is(Cmd::Invoices, key) && ctx.is_manager() && !ctx.is_staff() => {
+                self.view = View::Invoices;
+                self.invoices.load(fx);
+            }
+            _ if ctx.keys.is(Cmd::Agreements, key) && ctx.is_manager() && !ctx.is_staff() => {
+                self.view = View::Agreements;
+                self.agreements.load(fx);
             }
             _ if ctx.keys.is(Cmd::Refresh, key) => self.load(fx),
             _ => return false,
@@ -260,6 +298,19 @@ impl Account {
         };
         editing.saving = true;
         fx.send(AccountCall::UpdateProfile(details));
+    }
+
+    /// An invoice opened from Home.
+    pub fn show_invoice(&mut self, number: i64, fx: &mut Effects) {
+        self.view = View::Invoices;
+        self.invoices.open_invoice(number, fx);
+    }
+
+    /// An agreement opened from Home.
+    pub fn show_agreement(&mut self, id: i64, fx: &mut Effects) {
+        self.view = View::Agreements;
+        self.agreements.open = Some((id, None));
+        self.agreements.load(fx);
     }
 
     /// My profile arrived: loaded, or saved from the form.
@@ -311,9 +362,11 @@ impl Account {
             );
             return;
         }
-        if let View::Users = self.view {
-            self.users.render(frame, area, ctx);
-            return;
+        match self.view {
+            View::Users => return self.users.render(frame, area, ctx),
+            View::Invoices => return self.invoices.render(frame, area, ctx),
+            View::Agreements => return self.agreements.render(frame, area, ctx),
+            _ => {}
         }
         let Some(profile) = &self.profile else {
             frame.render_widget(
@@ -335,7 +388,7 @@ impl Account {
         );
         let mut hints = vec!["e edit", "p password"];
         if ctx.is_manager() && !ctx.is_staff() {
-            hints.push("u users");
+            hints.extend(["u users", "i invoices", "a agreements"]);
         }
         hints.push("L sign out");
         let hints = format::hints(&hints, usize::from(footer.width));
@@ -633,7 +686,12 @@ impl Screen for Account {
         Account::render(self, frame, area, ctx);
     }
 
-    fn on_reply(&mut self, reply: &Reply, _ctx: &Ctx, fx: &mut Effects) {
+    fn on_reply(&mut self, reply: &Reply, ctx: &Ctx, fx: &mut Effects) {
+        // Staff have their money on the Billing tab.
+        if !ctx.is_staff() {
+            self.invoices.on_reply(reply, fx);
+            self.agreements.on_reply(reply, fx);
+        }
         match reply {
             Reply::Profile(profile) => self.on_profile((**profile).clone(), fx),
             Reply::Users(rows) => self.users.on_users(rows.clone()),
@@ -682,11 +740,26 @@ impl Screen for Account {
         if let Request::Account(AccountCall::UpdateProfile(_)) = request {
             self.on_save_failed(error);
         }
+        self.invoices.on_failed(request);
     }
 
-    fn on_answer(&mut self, answer: usize, _ctx: &Ctx, _fx: &mut Effects) {
-        if answer == DISCARD_EDITS {
-            self.view = View::Profile;
+    fn on_answer(&mut self, answer: usize, _ctx: &Ctx, fx: &mut Effects) {
+        match self.view {
+            View::Invoices => self.invoices.on_answer(answer, fx),
+            View::Editing(_) if answer == DISCARD_EDITS => self.view = View::Profile,
+            _ => {}
+        }
+    }
+
+    fn on_form(&mut self, form: &mut Form, ctx: &Ctx, fx: &mut Effects) -> bool {
+        matches!(self.view, View::Invoices) && self.invoices.on_form(form, ctx, fx)
+    }
+
+    fn refresh(&mut self, fx: &mut Effects) {
+        match self.view {
+            View::Invoices => self.invoices.load(fx),
+            View::Agreements => self.agreements.load(fx),
+            _ => {}
         }
     }
 

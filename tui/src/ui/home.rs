@@ -1,4 +1,6 @@
-//! Home: welcome, alerts, statistics, tickets by month and open tickets.
+//! Home: welcome, alerts, statistics, tickets by month and open tickets;
+//! for client Managers and Admins also unpaid invoices, the amount due and
+//! agreements running low on prepaid hours.
 
 use crossterm::event::{KeyCode, KeyEvent};
 use portal_proto::pb;
@@ -10,8 +12,11 @@ use ratatui::widgets::{Bar, BarChart, BarGroup, Block, List, ListItem, ListState
 use super::{
     Ctx, Effects, HelpLines, Nav, Screen, TabId, format, help_line, moved, plain_help, ticket_work,
 };
-use crate::action::{ApiError, ListId, Reply, ReportCall, Request, TicketCall, WorkCall};
+use crate::action::{
+    ApiError, BillingCall, BillingReply, ListId, Reply, ReportCall, Request, TicketCall, WorkCall,
+};
 use crate::keys::Cmd;
+use crate::money::money;
 
 /// How many open tickets Home asks for at a time.
 const OPEN_ON_HOME: u32 = 50;
@@ -35,11 +40,16 @@ pub struct Home {
     /// A client Manager or Admin: estimates wait for its decision.
     pub decides_estimates: bool,
     pub awaiting_estimates: Vec<pb::Estimate>,
+    /// A client Manager or Admin: invoices and agreements are theirs to see.
+    pub sees_money: bool,
+    pub billing: Option<pb::BillingSummary>,
 }
 
 /// One selectable line of Home.
 enum Item<'a> {
     Waiting(u64),
+    Invoice(&'a pb::Invoice),
+    LowHours(&'a pb::Agreement),
     Ticket(&'a pb::Ticket),
 }
 
@@ -49,9 +59,17 @@ impl Home {
         if self.decides_estimates {
             fx.send(WorkCall::Awaiting);
         }
+        self.load_money(fx);
         // As many as are loaded, so a refresh keeps the place.
         let size = (self.open.len() as u32).clamp(OPEN_ON_HOME, 200);
         self.ask(String::new(), size, fx);
+    }
+
+    /// Unpaid invoices and low hours: on entering Home, and after changes.
+    pub fn load_money(&self, fx: &mut Effects) {
+        if self.sees_money {
+            fx.send(BillingCall::Summary);
+        }
     }
 
     fn ask(&mut self, cursor: String, page_size: u32, fx: &mut Effects) {
@@ -87,6 +105,10 @@ impl Home {
             && stats.awaiting_client > 0
         {
             items.push(Item::Waiting(stats.awaiting_client));
+        }
+        if let Some(billing) = &self.billing {
+            items.extend(billing.unpaid.iter().map(Item::Invoice));
+            items.extend(billing.low_hours.iter().map(Item::LowHours));
         }
         items.extend(self.open.iter().map(Item::Ticket));
         items
@@ -128,6 +150,36 @@ impl Home {
             ]),
             Some(_) => Line::styled(" ✓ Nothing needs your attention", theme.ok),
         }
+    }
+
+    /// What is owed, for those who see money.
+    fn money_line(&self, ctx: &Ctx) -> Line<'static> {
+        let theme = ctx.theme;
+        let Some(b) = &self.billing else {
+            return Line::styled(" Invoices: loading…", theme.muted);
+        };
+        if b.unpaid_invoices == 0 {
+            return Line::styled(" ✓ No unpaid invoices", theme.ok);
+        }
+        let mut spans = vec![
+            Span::styled(" $ ", theme.accent),
+            Span::styled(
+                format!(
+                    "{} unpaid invoice{} · {} due",
+                    b.unpaid_invoices,
+                    if b.unpaid_invoices == 1 { "" } else { "s" },
+                    money(b.amount_due_cents)
+                ),
+                theme.accent,
+            ),
+        ];
+        if b.overdue_cents > 0 {
+            spans.push(Span::styled(
+                format!(" · ⚠ {} overdue", money(b.overdue_cents)),
+                theme.warn,
+            ));
+        }
+        Line::from(spans)
     }
 
     fn render_stats(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
@@ -238,6 +290,26 @@ impl Home {
                     ),
                     theme.warn,
                 )),
+                Item::Invoice(i) => {
+                    let overdue = if i.overdue { " · overdue" } else { "" };
+                    let text = format!(
+                        "$ Invoice {} · {} to pay · due {}{overdue} — Enter opens it",
+                        i.number,
+                        money(i.balance_cents),
+                        i.due_on
+                    );
+                    let style = if i.overdue { theme.warn } else { theme.accent };
+                    ListItem::new(Line::styled(format::fit(&text, width), style))
+                }
+                Item::LowHours(a) => {
+                    let text = format!(
+                        "⚠ {}: {} left of {} — Enter shows the burn-down",
+                        a.title,
+                        super::agreements::hours(a.left_minutes),
+                        super::agreements::hours(a.prepaid_minutes)
+                    );
+                    ListItem::new(Line::styled(format::fit(&text, width), theme.warn))
+                }
                 Item::Ticket(t) => {
                     let updated = format::short_time(t.updated_at.as_ref(), ctx.now, ctx.tz);
                     let (number, title, tail) = columns(
@@ -296,6 +368,8 @@ impl Screen for Home {
         match key.code {
             KeyCode::Enter => match self.items().get(self.selected) {
                 Some(Item::Waiting(_)) => fx.nav = Some(Nav::TicketsWaiting),
+                Some(Item::Invoice(i)) => fx.nav = Some(Nav::OpenInvoice(i.number)),
+                Some(Item::LowHours(a)) => fx.nav = Some(Nav::OpenAgreement(a.id)),
                 Some(Item::Ticket(t)) => fx.nav = Some(Nav::OpenTicket(t.number)),
                 None => fx.nav = Some(Nav::Tab(TabId::Tickets)),
             },
@@ -309,7 +383,7 @@ impl Screen for Home {
     fn render(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let theme = ctx.theme;
         let [welcome, top, list] = Layout::vertical([
-            Constraint::Length(2),
+            Constraint::Length(2 + u16::from(self.sees_money)),
             Constraint::Length(9),
             Constraint::Fill(1),
         ])
@@ -319,13 +393,16 @@ impl Screen for Home {
         } else {
             format!(" · {}", ctx.me.company_name)
         };
-        let greeting = vec![
+        let mut greeting = vec![
             Line::from(vec![
                 Span::styled(format!(" Welcome, {}", ctx.me.display_name), theme.title),
                 Span::styled(company, theme.muted),
             ]),
             self.alert_line(ctx),
         ];
+        if self.sees_money {
+            greeting.push(self.money_line(ctx));
+        }
         frame.render_widget(Paragraph::new(greeting), welcome);
 
         let [stats_area, chart_area] =
@@ -335,10 +412,19 @@ impl Screen for Home {
         self.render_list(frame, list, ctx);
     }
 
-    fn on_reply(&mut self, reply: &Reply, _ctx: &Ctx, _fx: &mut Effects) {
+    fn on_reply(&mut self, reply: &Reply, _ctx: &Ctx, fx: &mut Effects) {
         match reply {
             Reply::Stats(stats) => self.stats = Some(stats.clone()),
             Reply::AwaitingEstimates(list) => self.awaiting_estimates.clone_from(list),
+            Reply::Billing(billing) => match &**billing {
+                BillingReply::Summary(summary) => {
+                    self.billing = Some(summary.clone());
+                    self.selected = self.selected.min(self.items().len().saturating_sub(1));
+                }
+                // A payment sent from an invoice changes what is due.
+                BillingReply::Payment(_) => self.load_money(fx),
+                _ => {}
+            },
             Reply::Tickets {
                 list: ListId::Home,
                 seq,

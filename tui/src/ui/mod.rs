@@ -4,11 +4,14 @@
 //! the server's answers to what it asked.
 
 pub mod account;
+pub mod agreements;
+pub mod billing;
 pub mod form;
 pub mod format;
 pub mod help;
 pub mod home;
 pub mod input;
+pub mod invoices;
 pub mod login;
 pub mod palette;
 pub mod popup;
@@ -150,6 +153,10 @@ pub enum Nav {
     TicketsWaiting,
     /// Back from a ticket or form to the list.
     TicketList,
+    /// An invoice, by number: Account for clients, Billing for staff.
+    OpenInvoice(i64),
+    /// An agreement's burn-down, by id.
+    OpenAgreement(i64),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,6 +166,7 @@ pub enum TabId {
     Triage,
     Reports,
     Account,
+    Billing,
 }
 
 impl TabId {
@@ -169,6 +177,7 @@ impl TabId {
             TabId::Triage => "Triage",
             TabId::Reports => "Reports",
             TabId::Account => "Account",
+            TabId::Billing => "Billing",
         }
     }
 }

@@ -13,6 +13,8 @@ use super::popup::{Popup, PromptPopup, Submit};
 use super::{Ctx, Effects, HelpLines, format, help_line};
 use crate::action::{Reply, WorkCall};
 use crate::keys::Cmd;
+pub use crate::money::money;
+use crate::money::parse_money;
 
 /// What the detail knows of a ticket's work, and of the timer.
 #[derive(Debug, Clone, Default)]
@@ -59,39 +61,6 @@ impl FieldId for WorkField {
             Self::Billable | Self::NotePublic => return None,
         })
     }
-}
-
-/// `1,234.50` from cents.
-pub fn money(cents: i64) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    let abs = cents.unsigned_abs();
-    let units = (abs / 100).to_string();
-    let mut grouped = String::new();
-    for (i, c) in units.chars().enumerate() {
-        if i > 0 && (units.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    format!("{sign}{grouped}.{:02}", abs % 100)
-}
-
-/// Cents from what a person types: `450`, `450.5`, `1,200.00`.
-fn parse_money(s: &str) -> Option<i64> {
-    let s: String = s.trim().chars().filter(|c| *c != ',').collect();
-    let (units, cents) = s.split_once('.').unwrap_or((&s, ""));
-    if units.is_empty() || !units.bytes().all(|b| b.is_ascii_digit()) || cents.len() > 2 {
-        return None;
-    }
-    if !cents.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let cents = format!("{cents:0<2}").parse::<i64>().ok()?;
-    units
-        .parse::<i64>()
-        .ok()?
-        .checked_mul(100)?
-        .checked_add(cents)
 }
 
 /// `1 h 30 min` from minutes.
