@@ -16,6 +16,13 @@ pub fn money(cents: i64) -> String {
     format!("{sign}{grouped}.{:02}", abs % 100)
 }
 
+/// `1542.56` from cents: no grouping, for scripts (CSV, the command line).
+pub fn decimal(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let abs = cents.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}
+
 /// Cents from what a person types: `12.34`, `450`, `450.5`, `1,200.00`.
 /// No sign, at most two decimals; `None` for anything else, or for an
 /// amount too large for cents in an `i64`.
@@ -64,6 +71,11 @@ mod tests {
         #[test]
         fn what_is_shown_reads_back(cents in 0..=i64::MAX) {
             prop_assert_eq!(parse_money(&money(cents)), Some(cents));
+        }
+
+        #[test]
+        fn decimals_read_back_too(cents in 0..=i64::MAX) {
+            prop_assert_eq!(parse_money(&decimal(cents)), Some(cents));
         }
 
         #[test]

@@ -3,6 +3,7 @@
 //! (`crate::client`, `crate::config`, `crate::keyring`); its output and exit
 //! codes are a stable interface, described in docs/CLI.md.
 
+mod billing;
 mod exit;
 mod output;
 mod people;
@@ -80,6 +81,12 @@ pub enum Command {
     /// Client companies (staff).
     #[command(subcommand)]
     Companies(people::CompaniesCommand),
+    /// Invoices: list, show, save as PDF or text, pay.
+    #[command(subcommand)]
+    Invoices(billing::InvoicesCommand),
+    /// Agreements and their prepaid hours.
+    #[command(subcommand)]
+    Agreements(billing::AgreementsCommand),
     /// Ticket figures, as on the Reports tab.
     #[command(
         after_help = "Examples:\n  portal reports monthly --csv > tickets.csv\n  \
@@ -154,6 +161,8 @@ async fn run_command(command: Command, globals: &Globals, target: Target) -> exi
         Command::Time(command) => work::time(&ctx, command, &mut out).await,
         Command::Companies(command) => people::companies(&ctx, command, &mut out).await,
         Command::Reports(args) => reports::run(&ctx, &args, &mut out).await,
+        Command::Invoices(command) => billing::invoices(&ctx, command, &mut out).await,
+        Command::Agreements(command) => billing::agreements(&ctx, command, &mut out).await,
         Command::Watch => watch::run(&ctx, &mut out).await,
         Command::Login { .. } | Command::Logout | Command::Completions { .. } | Command::Man => {
             Ok(())
