@@ -1,4 +1,4 @@
-//! `portal-server`: init, serve, demo, gen and backup.
+//! `portal-server`: init, serve, demo, gen, backup and restore.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use portal_server::config::{self, Config};
 use portal_server::generate::{demo, seed, synthetic};
-use portal_server::store::{Store, StoreOptions};
+use portal_server::store::{Store, StoreOptions, backup};
 use portal_server::transport;
 use tracing_subscriber::EnvFilter;
 
@@ -71,6 +71,15 @@ enum Command {
         db: DbArg,
         #[arg(long)]
         to: PathBuf,
+    },
+    /// Put a backup in place of the store, once it passes its integrity and
+    /// schema checks; refused while a server uses the store.
+    Restore {
+        /// The backup to restore.
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
     },
 }
 
@@ -197,6 +206,17 @@ fn main() -> anyhow::Result<()> {
             let store = Store::open(&path, &StoreOptions { readers: 1 })?;
             store.backup_to(&to)?;
             println!("Backed up {} to {}", path.display(), to.display());
+        }
+        Command::Restore { from, db } => {
+            let path = db.path()?;
+            let facts = backup::restore(&from, &path)?;
+            println!(
+                "Restored {} from {}: {} tickets, schema version {}",
+                path.display(),
+                from.display(),
+                facts.tickets,
+                facts.schema_version
+            );
         }
         Command::Serve(args) => serve(*args)?,
     }

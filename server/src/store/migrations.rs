@@ -12,6 +12,9 @@ const STEPS: &[M<'static>] = &[
 
 pub static MIGRATIONS: Migrations<'static> = Migrations::from_slice(STEPS);
 
+/// The schema version (`user_version`) of a fully migrated store.
+pub const LATEST_VERSION: usize = STEPS.len();
+
 #[cfg(test)]
 mod tests {
     use super::MIGRATIONS;

@@ -1,6 +1,7 @@
 //! The SQLite store: one writer thread that group-commits, and a small pool
 //! of reader connections. Nothing here knows about gRPC.
 
+pub mod backup;
 mod error;
 mod migrations;
 mod pool;

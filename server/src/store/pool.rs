@@ -170,11 +170,16 @@ impl Store {
         let step = rusqlite::backup::Backup::new(&conn, &mut copy)?.step(-1);
         self.inner.checkin(conn);
         match step? {
-            rusqlite::backup::StepResult::Done => Ok(()),
-            other => Err(StoreError::FailedPrecondition(format!(
-                "the backup did not finish ({other:?}); try again"
-            ))),
+            rusqlite::backup::StepResult::Done => {}
+            other => {
+                return Err(StoreError::FailedPrecondition(format!(
+                    "the backup did not finish ({other:?}); try again"
+                )));
+            }
         }
+        // One self-contained file, with no WAL beside it to lose or mix up.
+        copy.pragma_update(None, "journal_mode", "DELETE")?;
+        Ok(())
     }
 }
 

@@ -21,6 +21,7 @@ use tonic::{Request, Status};
 
 use crate::config::Config;
 use crate::service::{self, AppState, authn};
+use crate::store::backup::StoreLock;
 use crate::store::{Store, StoreOptions};
 
 /// Calls one connection may have in progress at once.
@@ -45,6 +46,8 @@ pub fn run(
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    // Held until the process ends: no restore, and no second server, meanwhile.
+    let _lock = StoreLock::acquire(path)?;
     runtime.block_on(async move {
         let store = Store::open(
             path,
