@@ -184,6 +184,86 @@ async fn ticket_mail_reaches_the_followers_their_preferences_allow() -> anyhow::
     Ok(())
 }
 
+#[tokio::test]
+#[cfg_attr(
+    missing_aiosmtpd,
+    ignore = "aiosmtpd is not installed (under CI=true this test runs and fails)"
+)]
+async fn an_estimate_awaiting_approval_mails_the_company_managers_and_admins() -> anyhow::Result<()>
+{
+    require_tool("aiosmtpd");
+    let sink = SmtpSink::start(free_port()?, "").await?;
+    let server = server(sink.port).await?;
+    let uma = server.as_demo(demo::CLIENT_USER).await?;
+    let dina = server.as_demo(demo::DISPATCHER).await?;
+    let number = uma
+        .tickets()
+        .create_ticket(pb::CreateTicketRequest {
+            title: "New chairs for reception".into(),
+            description: "Two chairs broke.".into(),
+            service_type_id: uma.service_type("Other").await?.id,
+            ..Default::default()
+        })
+        .await?
+        .into_inner()
+        .number;
+    assert_eq!(recipients(&sink.wait_for(2).await?), [MARK, UMA]);
+
+    // An estimate: Mark (a Manager) and Alice (an Admin) decide it; Uma, the
+    // requester, cannot and is not asked.
+    let propose = |description: &str, amount_cents| {
+        let mut work = dina.work();
+        let request = pb::ProposeEstimateRequest {
+            number,
+            description: description.into(),
+            amount_cents,
+            expires_on: String::new(),
+        };
+        async move { work.propose_estimate(request).await }
+    };
+    propose("Replace the desk switch", 45_000).await?;
+    let got = sink.wait_for(4).await?;
+    assert_eq!(recipients(&got[2..]), [ALICE, MARK]);
+    for m in &got[2..] {
+        assert_eq!(
+            m.subject,
+            format!("[#{number}] Estimate awaiting approval: New chairs for reception")
+        );
+        assert!(m.body.contains("Replace the desk switch"), "{}", m.body);
+        assert!(m.body.contains("Amount: 450.00"), "{}", m.body);
+    }
+
+    // Alice no longer wants the provider's replies: the next estimate reaches
+    // Mark alone (the reply after it is the next mail, to the followers).
+    let alice = server.as_demo(demo::CLIENT_ADMIN).await?;
+    let mut details = alice
+        .accounts()
+        .get_my_profile(pb::Empty {})
+        .await?
+        .into_inner()
+        .contact
+        .and_then(|c| c.details)
+        .context("no details")?;
+    let mut wants = details.notifications.unwrap_or_default();
+    wants.staff_reply = false;
+    details.notifications = Some(wants);
+    alice
+        .accounts()
+        .update_my_profile(pb::UpdateMyProfileRequest {
+            details: Some(details),
+        })
+        .await?;
+    propose("Two new chairs", 30_000).await?;
+    post(&dina, number, pb::PostKind::Discussion, "Chairs ordered.").await?;
+    let got = sink.wait_for(7).await?;
+    assert_eq!(got.len(), 7, "{got:?}");
+    assert_eq!(recipients(&got[4..5]), [MARK]);
+    assert!(got[4].body.contains("Two new chairs"), "{}", got[4].body);
+    assert_eq!(recipients(&got[5..]), [MARK, UMA]);
+    assert!(got[5..].iter().all(|m| m.subject.contains("Reply:")));
+    Ok(())
+}
+
 /// The outbox as the test reads it from the store: (attempts, sent) of
 /// every message.
 fn outbox(server: &TestServer) -> anyhow::Result<Vec<(u32, bool)>> {

@@ -1994,3 +1994,90 @@ async fn next(s: &mut tonic::Streaming<pb::Event>) -> anyhow::Result<pb::Event> 
         other => Err(anyhow::anyhow!("no event: {other:?}")),
     }
 }
+
+/// EventService carries estimates, sign-offs and time entries (the last to
+/// staff only): docs/TICKETS.md "Estimates" and "Sign-off".
+#[tokio::test]
+async fn estimate_sign_off_and_time_events_reach_who_may_see_them() -> anyhow::Result<()> {
+    use pb::EventKind::{
+        EstimateDecided, EstimateProposed, SignedOff, TicketUpdated, TimeEntryChanged,
+    };
+    let server = TestServer::demo().await?;
+    let (uma, uma_id) = sign_in(&server, demo::CLIENT_USER).await?;
+    let (mark, _) = sign_in(&server, demo::CLIENT_MANAGER).await?;
+    let (dina, _) = sign_in(&server, demo::DISPATCHER).await?;
+    let t = create(&uma, "Needs a quote").await?;
+    let mut uma_events = uma
+        .events()
+        .subscribe(pb::SubscribeRequest::default())
+        .await?
+        .into_inner();
+    let mut dina_events = dina
+        .events()
+        .subscribe(pb::SubscribeRequest::default())
+        .await?
+        .into_inner();
+
+    let estimate = dina
+        .work()
+        .propose_estimate(pb::ProposeEstimateRequest {
+            number: t.number,
+            description: "New dock".into(),
+            amount_cents: 19_900,
+            expires_on: String::new(),
+        })
+        .await?
+        .into_inner();
+    let work_type = dina
+        .work()
+        .list_work_types(pb::ListWorkTypesRequest::default())
+        .await?
+        .into_inner()
+        .work_types[0]
+        .id;
+    dina.work()
+        .log_time(pb::LogTimeRequest {
+            number: t.number,
+            time: Some(pb::TimeInput {
+                work_type_id: work_type,
+                minutes: 15,
+                ..Default::default()
+            }),
+        })
+        .await?;
+    mark.work()
+        .decide_estimate(pb::DecideEstimateRequest {
+            estimate_id: estimate.id,
+            approve: true,
+            comment: String::new(),
+        })
+        .await?;
+    move_to(&dina, t.number, pb::TicketStatus::Completed, "").await?;
+    sign_off(&uma, t.number, &uma_id.display_name).await?;
+
+    let mut client_seen = Vec::new();
+    for _ in 0..4 {
+        client_seen.push(next(&mut uma_events).await?.kind);
+    }
+    assert_eq!(
+        client_seen,
+        [EstimateProposed, EstimateDecided, TicketUpdated, SignedOff].map(|k| k as i32),
+        "time entries reach staff only"
+    );
+    let mut staff_seen = Vec::new();
+    for _ in 0..5 {
+        staff_seen.push(next(&mut dina_events).await?.kind);
+    }
+    assert_eq!(
+        staff_seen,
+        [
+            EstimateProposed,
+            TimeEntryChanged,
+            EstimateDecided,
+            TicketUpdated,
+            SignedOff
+        ]
+        .map(|k| k as i32)
+    );
+    Ok(())
+}

@@ -22,9 +22,23 @@ fn to_followers(
     body: &str,
     now: i64,
 ) -> store::Result<()> {
+    let followers = recipients::ticket_followers(conn, ticket.number)?;
+    to_each(conn, ticket, kind, (subject, body), followers, now)
+}
+
+/// Queues one message about `ticket` to each of `to` whose preferences
+/// allow mail of this `kind`.
+fn to_each(
+    conn: &Connection,
+    ticket: &Ticket,
+    kind: MailKind,
+    (subject, body): (&str, &str),
+    to: Vec<recipients::Follower>,
+    now: i64,
+) -> store::Result<()> {
     let subject = format!("[#{}] {subject}", ticket.number);
     let body = format!("{body}{SIGNATURE}");
-    for follower in recipients::ticket_followers(conn, ticket.number)? {
+    for follower in to {
         if kind.wanted_by(&follower.notifications) {
             let mail = OutgoingMail {
                 kind,
@@ -122,9 +136,9 @@ pub fn status_changed(
     to_followers(conn, ticket, kind, &subject, &body, now)
 }
 
-/// An estimate staff proposed on `ticket`, awaiting the client's decision
-/// (a company Manager or Admin decides). Followers who want staff replies
-/// are told.
+/// An estimate staff proposed on `ticket`, awaiting the client's decision:
+/// the company's Managers and Admins, who decide it, are told if they want
+/// the provider's replies.
 pub fn estimate_awaiting(
     conn: &Connection,
     ticket: &Ticket,
@@ -138,7 +152,8 @@ pub fn estimate_awaiting(
     );
     let kind = MailKind::EstimateAwaiting;
     let subject = format!("Estimate awaiting approval: {}", ticket.title);
-    to_followers(conn, ticket, kind, &subject, &body, now)
+    let deciders = recipients::company_deciders(conn, ticket.company_id)?;
+    to_each(conn, ticket, kind, (&subject, &body), deciders, now)
 }
 
 /// A password-reset or access request, to those who resolve it. The mail

@@ -13,6 +13,14 @@ pub struct Follower {
     pub notifications: Notifications,
 }
 
+fn follower(r: &rusqlite::Row<'_>) -> rusqlite::Result<Follower> {
+    Ok(Follower {
+        contact_id: r.get(0)?,
+        email: r.get(1)?,
+        notifications: columns::json(r, 2)?,
+    })
+}
+
 /// The ticket's requester and subscribers who are active, requester first.
 pub fn ticket_followers(conn: &Connection, ticket_id: i64) -> Result<Vec<Follower>> {
     let list = conn
@@ -24,13 +32,20 @@ pub fn ticket_followers(conn: &Connection, ticket_id: i64) -> Result<Vec<Followe
                  OR c.id IN (SELECT contact_id FROM ticket_subscribers WHERE ticket_id = ?1))
              ORDER BY c.id = (SELECT contact_id FROM tickets WHERE id = ?1) DESC, c.id",
         )?
-        .query_map([ticket_id], |r| {
-            Ok(Follower {
-                contact_id: r.get(0)?,
-                email: r.get(1)?,
-                notifications: columns::json(r, 2)?,
-            })
-        })?
+        .query_map([ticket_id], follower)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(list)
+}
+
+/// A company's active Managers and Admins: those who decide its estimates.
+pub fn company_deciders(conn: &Connection, company_id: i64) -> Result<Vec<Follower>> {
+    let list = conn
+        .prepare_cached(
+            "SELECT id, email, notifications FROM contacts
+             WHERE company_id = ?1 AND access IN ('manager', 'admin') AND active = 1
+             ORDER BY id",
+        )?
+        .query_map([company_id], follower)?
         .collect::<rusqlite::Result<_>>()?;
     Ok(list)
 }

@@ -10,6 +10,7 @@ use super::{Work, conv, event, validate};
 use crate::domain::tickets::{Author, TimelineKind};
 use crate::domain::work::{EstimateState, SignOff, money, name_matches, utc_day};
 use crate::domain::{AuditAction, TicketStatus};
+use crate::mail::notify;
 use crate::policy::{self, Denied};
 use crate::store::audit::{self, AuditEvent};
 use crate::store::estimates::{self, Proposal};
@@ -74,6 +75,9 @@ impl Work {
                 let estimate = estimates::propose(conn, &proposal, now)?;
                 let body = format!("{} — {}", money(amount_cents), description);
                 estimate_entry(conn, number, &by, (&body, "Proposed"), now)?;
+                let ticket = tickets::load(conn, number)?;
+                let amount = money(amount_cents);
+                notify::estimate_awaiting(conn, &ticket, (&description, &amount), now)?;
                 let subject = format!("estimate {} on #{number}", estimate.id);
                 let record = AuditEvent {
                     detail: format!("{amount_cents} cents"),
