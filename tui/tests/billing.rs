@@ -406,7 +406,10 @@ fn paying_sends_one_key_however_often_the_form_is_sent() {
     assert!(asked.contains(&Request::Billing(BillingCall::Invoice { number: 1009 })));
     assert!(asked.contains(&Request::Billing(BillingCall::Summary)));
     let screen = render(&mut app, 80, 24);
-    assert!(screen.contains("Payment of 1,542.56 sent"), "{screen}");
+    assert!(
+        screen.contains("Payment of 1,542.56 sent, pending"),
+        "{screen}"
+    );
     assert!(
         !screen.contains("Pay invoice"),
         "the form closed:\n{screen}"

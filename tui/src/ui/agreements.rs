@@ -384,7 +384,9 @@ impl Agreements {
         if self.admin(ctx) {
             hints.extend(["n new", "e edit"]);
         }
-        hints.push("Esc back");
+        if !self.staff {
+            hints.push("Esc back");
+        }
         let hints = format::hints(&hints, usize::from(footer.width));
         frame.render_widget(Paragraph::new(Line::styled(hints, theme.muted)), footer);
     }
@@ -442,7 +444,10 @@ fn render_detail(frame: &mut Frame, area: Rect, d: &pb::AgreementDetail, ctx: &C
                 left_style,
             ),
         ]),
-        Line::styled(format!(" Covers {covers}"), theme.muted),
+        Line::styled(
+            format::fit(&format!(" Covers {covers}"), usize::from(facts.width)),
+            theme.muted,
+        ),
         Line::styled(
             forecast(d),
             if a.low_hours {

@@ -379,6 +379,10 @@ impl Billing {
             header,
         );
         let said = match &self.run.result {
+            Some(r) if r.month == month && r.invoices.is_empty() => Line::styled(
+                format!(" Nothing to bill for {month}: it is billed already, or nothing is due"),
+                theme.muted,
+            ),
             Some(r) if r.month == month => {
                 let verb = if r.preview { "Would bill" } else { "Billed" };
                 Line::styled(
@@ -646,7 +650,9 @@ impl Screen for Billing {
             }
             BillingReply::Run(run) => {
                 self.run.asked = false;
-                if !run.preview {
+                if !run.preview && run.invoices.is_empty() {
+                    fx.ok(format!("Nothing new to bill for {}", run.month));
+                } else if !run.preview {
                     fx.ok(format!(
                         "Billed {}: {} invoices, {}",
                         run.month,

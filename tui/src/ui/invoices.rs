@@ -494,7 +494,7 @@ impl Invoices {
                 let amount = money(p.amount_cents);
                 fx.ok(match p.state() {
                     PaymentState::Pending => {
-                        format!("Payment of {amount} sent; it counts once the provider confirms it")
+                        format!("Payment of {amount} sent, pending")
                     }
                     PaymentState::Confirmed => format!("Payment of {amount} confirmed"),
                     _ => format!("Payment of {amount} rejected"),
@@ -601,10 +601,12 @@ impl Invoices {
                 Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(body);
             frame.render_widget(Paragraph::new(Line::styled(text, theme.muted)), below);
         }
-        let hints = format::hints(
-            &["Enter open", "f filter", "s sort", "S reverse", "Esc back"],
-            usize::from(footer.width),
-        );
+        let mut hints = vec!["Enter open", "f filter", "s sort", "S reverse"];
+        // On Account, Esc goes back to the profile; Billing has no back.
+        if !self.staff {
+            hints.push("Esc back");
+        }
+        let hints = format::hints(&hints, usize::from(footer.width));
         frame.render_widget(Paragraph::new(Line::styled(hints, theme.muted)), footer);
     }
 }
