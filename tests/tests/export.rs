@@ -288,3 +288,121 @@ async fn a_long_timeline_runs_over_pages_and_bad_input_is_named() -> anyhow::Res
     }
     Ok(())
 }
+
+#[tokio::test]
+#[cfg_attr(
+    missing_pdftotext,
+    ignore = "pdftotext is not installed (under CI=true this test runs and fails)"
+)]
+async fn the_export_holds_estimates_and_the_sign_off_record_but_no_time() -> anyhow::Result<()> {
+    require_tool("pdftotext");
+    let server = TestServer::demo().await?;
+    let uma = server.as_demo(demo::CLIENT_USER).await?;
+    let mark = server.as_demo(demo::CLIENT_MANAGER).await?;
+    let dina = server.as_demo(demo::DISPATCHER).await?;
+    let (number, _) = busy_ticket(&uma, &dina).await?;
+    for (description, amount_cents, approve) in [
+        ("Replace the drum unit", 12_500, true),
+        ("A new printer", 89_900, false),
+    ] {
+        let estimate = dina
+            .work()
+            .propose_estimate(pb::ProposeEstimateRequest {
+                number,
+                description: description.into(),
+                amount_cents,
+                expires_on: String::new(),
+            })
+            .await?
+            .into_inner();
+        mark.work()
+            .decide_estimate(pb::DecideEstimateRequest {
+                estimate_id: estimate.id,
+                approve,
+                comment: if approve { "Go ahead" } else { "Not now" }.into(),
+            })
+            .await?;
+    }
+    let work_type_id = dina
+        .work()
+        .list_work_types(pb::ListWorkTypesRequest::default())
+        .await?
+        .into_inner()
+        .work_types
+        .first()
+        .context("no work type")?
+        .id;
+    dina.work()
+        .log_time(pb::LogTimeRequest {
+            number,
+            time: Some(pb::TimeInput {
+                work_type_id,
+                minutes: 30,
+                billable: false,
+                note: "NOCHARGE-552 goodwill visit".into(),
+                note_public: true,
+                ..Default::default()
+            }),
+        })
+        .await?;
+    uma.work()
+        .sign_off(pb::SignOffRequest {
+            number,
+            full_name: "uma vasquez-orr".into(),
+            comment: "All good now".into(),
+        })
+        .await?;
+
+    let (_, _, pdf) = export(
+        &uma,
+        number,
+        pb::ExportFormat::Pdf,
+        pb::ExportDocument::Ticket,
+    )
+    .await?;
+    let text = pdf_text(&pdf)?;
+    for want in [
+        "Estimates (2)",
+        "125.00 Approved",
+        "Replace the drum unit\n",
+        "Approved by Mark Delacroix-Hunt",
+        "Comment: Go ahead",
+        "899.00 Declined",
+        "Declined by Mark Delacroix-Hunt",
+        "Signed off",
+        "Uma Vasquez-Orr",
+        "uma vasquez-orr",
+        "All good now",
+        "Resolution accepted",
+    ] {
+        assert!(text.contains(want), "{want:?} missing from:\n{text}");
+    }
+    assert!(
+        !text.contains("NOCHARGE-552"),
+        "time in a client's export:\n{text}"
+    );
+    assert!(!text.contains("INTERNAL-7731"), "internal note in:\n{text}");
+
+    // The signed form holds the record instead of empty lines to sign on.
+    let (_, _, form) = export(
+        &uma,
+        number,
+        pb::ExportFormat::Text,
+        pb::ExportDocument::SignOff,
+    )
+    .await?;
+    let form = String::from_utf8(form)?;
+    for want in [
+        "Typed name",
+        "uma vasquez-orr",
+        "All good now",
+        "Replaced the toner cartridge",
+    ] {
+        assert!(form.contains(want), "{want:?} missing from:\n{form}");
+    }
+    assert!(
+        !form.contains("Signature"),
+        "blank lines on a signed form:\n{form}"
+    );
+    Ok(())
+}

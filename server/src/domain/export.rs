@@ -1,6 +1,7 @@
 //! What a ticket's export holds (docs/TICKETS.md, "Save and print").
 
 use super::tickets::{Attachment, Task, Ticket, TimelineEntry};
+use super::work::{Estimate, SignOff};
 
 /// Everything a ticket's exported documents show: all public, never an
 /// internal note.
@@ -17,4 +18,8 @@ pub struct TicketRecord {
     pub timeline: Vec<TimelineEntry>,
     pub tasks: Vec<Task>,
     pub attachments: Vec<Attachment>,
+    /// Its estimates, oldest first, with their decisions.
+    pub estimates: Vec<Estimate>,
+    /// The client's sign-off, once signed.
+    pub sign_off: Option<SignOff>,
 }

@@ -7,6 +7,7 @@ use chrono_tz::Tz;
 
 use crate::domain::export::TicketRecord;
 use crate::domain::tickets::{TimelineEntry, TimelineKind, priority_label};
+use crate::domain::work::{money, utc_day};
 
 /// A document: a title and its blocks, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,6 +165,8 @@ pub fn ticket_document(r: &TicketRecord, now: i64) -> Document {
             ),
         }));
     }
+    blocks.extend(estimates(r, now));
+    blocks.extend(signed(r));
     blocks.push(Block::Heading(format!("Timeline ({})", r.timeline.len())));
     blocks.extend(r.timeline.iter().map(|e| timeline_entry(r.zone, e)));
     Document {
@@ -171,6 +174,71 @@ pub fn ticket_document(r: &TicketRecord, now: i64) -> Document {
         subtitle: subtitle(r, now),
         blocks,
     }
+}
+
+/// The estimates, each with its decision (none: no blocks).
+fn estimates(r: &TicketRecord, now: i64) -> Vec<Block> {
+    if r.estimates.is_empty() {
+        return Vec::new();
+    }
+    let today = utc_day(now);
+    let mut blocks = vec![Block::Heading(format!("Estimates ({})", r.estimates.len()))];
+    blocks.extend(r.estimates.iter().map(|e| {
+        let state = if e.expired(&today) {
+            "Expired"
+        } else {
+            e.state.label()
+        };
+        let mut lines = vec![
+            e.description.clone(),
+            format!(
+                "Proposed by {} at {}",
+                e.proposed_by_name,
+                at(r.zone, e.proposed_at)
+            ),
+        ];
+        if let Some(ms) = e.decided_at {
+            lines.push(format!(
+                "{state} by {} at {}",
+                e.decided_by_name,
+                at(r.zone, ms)
+            ));
+        } else if let Some(last) = &e.expires_on {
+            lines.push(format!("To be decided by {last}"));
+        }
+        if !e.comment.is_empty() {
+            lines.push(format!("Comment: {}", e.comment));
+        }
+        let body = lines.join("\n");
+        Block::Entry {
+            head: format!("{}  {state}", money(e.amount_cents)),
+            body,
+        }
+    }));
+    blocks
+}
+
+/// The stored sign-off record (none yet: no blocks).
+fn signed(r: &TicketRecord) -> Vec<Block> {
+    let Some(s) = &r.sign_off else {
+        return Vec::new();
+    };
+    let mut blocks = vec![
+        Block::Heading("Signed off".into()),
+        field("Signed by", s.contact_name.clone()),
+        field("Typed name", s.typed_name.clone()),
+        field("Signed at", at(r.zone, s.signed_at)),
+    ];
+    if !s.comment.is_empty() {
+        blocks.push(field("Comment", s.comment.clone()));
+    }
+    let accepted = if s.resolution.is_empty() {
+        "(no resolution was recorded)".to_owned()
+    } else {
+        s.resolution.clone()
+    };
+    blocks.push(field("Resolution accepted", accepted));
+    blocks
 }
 
 /// The sign-off form: what was done (the resolutions), and the lines the
@@ -198,9 +266,15 @@ pub fn sign_off_form(r: &TicketRecord, now: i64) -> Document {
     blocks.push(Block::Paragraph(
         "By signing, the client accepts the work described above as complete.".into(),
     ));
-    for label in ["Full name", "Signature", "Date", "Comment"] {
-        blocks.push(field(label, "_".repeat(40)));
+    // A signed ticket's form holds the record; an unsigned one, lines to
+    // sign on.
+    let record = signed(r);
+    if record.is_empty() {
+        for label in ["Full name", "Signature", "Date", "Comment"] {
+            blocks.push(field(label, "_".repeat(40)));
+        }
     }
+    blocks.extend(record);
     Document {
         title: format!("Sign-off: {}", title(r)),
         subtitle: subtitle(r, now),

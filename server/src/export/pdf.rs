@@ -45,7 +45,8 @@ const WIN_ANSI_EXTRA: &str = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•�
 fn printable(c: char) -> char {
     match c {
         '\t' => ' ',
-        ' '..='~' | '\u{a0}'..='\u{ff}' => c,
+        // Line breaks are kept for `wrap`, which starts a new line at each.
+        '\n' | ' '..='~' | '\u{a0}'..='\u{ff}' => c,
         c if WIN_ANSI_EXTRA.contains(c) => c,
         _ => '?',
     }

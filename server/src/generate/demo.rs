@@ -7,6 +7,7 @@ mod history;
 mod people;
 mod server;
 mod spec;
+mod work;
 
 use anyhow::Context as _;
 use rand::SeedableRng;
@@ -98,6 +99,7 @@ fn fill(
         },
         &mut rng,
     )?;
+    work::insert(conn, &people, now)?;
     requests_and_audit(conn, &people, now)
 }
 

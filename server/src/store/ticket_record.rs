@@ -2,14 +2,15 @@
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{Result, attachments, catalog, tasks, tickets, timeline};
+use super::{Result, attachments, catalog, estimates, signoffs, tasks, tickets, timeline};
 use crate::domain::export::TicketRecord;
 
 /// A ticket holds at most this many timeline entries (see the schema).
 const MAX_ENTRIES: usize = (1 << 20) - 1;
 
 /// Ticket `number` with its public timeline (oldest first), tasks and
-/// attachments, and the provider's name and time zone.
+/// attachments, estimates and sign-off, and the provider's name and time
+/// zone.
 pub fn load(conn: &Connection, number: i64) -> Result<TicketRecord> {
     let ticket = tickets::load(conn, number)?;
     let (mut timeline, _) = timeline::page(conn, number, None, MAX_ENTRIES, false)?;
@@ -45,6 +46,8 @@ pub fn load(conn: &Connection, number: i64) -> Result<TicketRecord> {
         timeline,
         tasks: tasks::list(conn, number)?,
         attachments: attachments::list(conn, number)?,
+        estimates: estimates::list(conn, number)?,
+        sign_off: signoffs::get(conn, number)?,
     })
 }
 
