@@ -12,7 +12,8 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use portal_e2e::{DEMO_PASSWORD, TestServer, bin, demo};
+use portal_e2e::{DEMO_PASSWORD, Session, TestServer, bin, demo, require_tool};
+use portal_proto::pb;
 use serde_json::Value;
 
 /// Runs `portal` against one server as one signed-in account (or none).
@@ -548,6 +549,206 @@ async fn time_is_kept_and_logged_and_completed_work_signed_off() -> anyhow::Resu
     Ok(())
 }
 
+/// `tickets export`: the server's PDF or text, to a new file or stdout; a
+/// client's copy holds no internal note.
+#[tokio::test]
+async fn tickets_are_exported_as_pdf_and_text() -> anyhow::Result<()> {
+    require_tool("pdftotext");
+    let server = TestServer::demo().await?;
+    let uma = Portal::signed_in(&server, demo::CLIENT_USER).await?;
+    let dina = Portal::signed_in(&server, demo::DISPATCHER).await?;
+    let n = uma
+        .ok(
+            &[
+                "tickets",
+                "new",
+                "--type",
+                "Other",
+                "--title",
+                "Scanner offline",
+                "--description",
+                "-",
+            ],
+            "The scanner on floor 2 says offline.",
+        )?
+        .trim()
+        .to_owned();
+    dina.ok(
+        &["tickets", "reply", &n, "-m", "Power-cycled the scanner."],
+        "",
+    )?;
+    dina.ok(
+        &[
+            "tickets",
+            "reply",
+            &n,
+            "--internal",
+            "-m",
+            "INTERNAL-5521 its lease ends",
+        ],
+        "",
+    )?;
+
+    let text = uma.ok(&["tickets", "export", &n, "--text", "-o", "-"], "")?;
+    assert!(text.contains("Scanner offline"), "{text}");
+    assert!(text.contains("Power-cycled the scanner."), "{text}");
+    assert!(!text.contains("INTERNAL-5521"), "a client's export: {text}");
+    // The document is the public record, whoever exports it.
+    let staff_copy = dina.ok(&["tickets", "export", &n, "--text", "-o", "-"], "")?;
+    assert!(
+        staff_copy.contains("Power-cycled the scanner."),
+        "{staff_copy}"
+    );
+    assert!(!staff_copy.contains("INTERNAL-5521"), "{staff_copy}");
+
+    // Saved under the server's file name, here; never over an existing file.
+    let out = uma.run(&["tickets", "export", &n, "--pdf"], "")?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.is_empty(), "data went to the file");
+    let saved = uma.home.path().join(format!("ticket-{n}.pdf"));
+    assert!(String::from_utf8(out.stderr)?.starts_with(&format!("Saved ticket-{n}.pdf (")));
+    let pdf = std::fs::read(&saved)?;
+    assert!(pdf.starts_with(b"%PDF"));
+    let read = std::process::Command::new("pdftotext")
+        .arg(&saved)
+        .arg("-")
+        .output()?;
+    let read = String::from_utf8(read.stdout)?;
+    assert!(
+        read.contains("Scanner offline") && read.contains("Power-cycled"),
+        "{read}"
+    );
+    assert!(!read.contains("INTERNAL-5521"), "{read}");
+    let e = uma.fails(&["tickets", "export", &n, "--pdf"], "", 5)?;
+    assert!(e.contains(&format!("ticket-{n}.pdf")), "{e}");
+    assert_eq!(std::fs::read(&saved)?, pdf, "the file is left as it was");
+
+    let form = uma.ok(
+        &["tickets", "export", &n, "--text", "--sign-off", "-o", "-"],
+        "",
+    )?;
+    assert!(form.contains("Scanner offline"), "{form}");
+    uma.fails(&["tickets", "export", &n], "", 2)?;
+    uma.fails(&["tickets", "export", &n, "--pdf", "--text"], "", 2)?;
+    uma.fails(&["tickets", "export", "999999", "--pdf", "-o", "-"], "", 3)?;
+    Portal::signed_in(&server, demo::OTHER_USER).await?.fails(
+        &["tickets", "export", &n, "--text", "-o", "-"],
+        "",
+        3,
+    )?;
+    Ok(())
+}
+
+/// `tickets approve|decline`: a client Manager decides the estimates staff
+/// proposed; a User may not, and a decided estimate stays decided.
+#[tokio::test]
+async fn estimates_are_approved_and_declined_from_the_command_line() -> anyhow::Result<()> {
+    let server = TestServer::demo().await?;
+    let uma = Portal::signed_in(&server, demo::CLIENT_USER).await?;
+    let mark = Portal::signed_in(&server, demo::CLIENT_MANAGER).await?;
+    let n: i64 = uma
+        .ok(
+            &[
+                "tickets",
+                "new",
+                "--type",
+                "Other",
+                "--title",
+                "New laptop",
+                "--description",
+                "-",
+            ],
+            "Mine is six years old.",
+        )?
+        .trim()
+        .parse()?;
+    let staff = server.login(demo::DISPATCHER, DEMO_PASSWORD).await?;
+    let staff = Session::new(server.channel().await?, &staff.token)?;
+    let mut ids = Vec::new();
+    for (description, amount_cents) in [("Laptop and set-up", 149_900), ("Docking station", 21_000)]
+    {
+        let estimate = staff
+            .work()
+            .propose_estimate(pb::ProposeEstimateRequest {
+                number: n,
+                description: description.into(),
+                amount_cents,
+                expires_on: String::new(),
+            })
+            .await?;
+        ids.push(estimate.into_inner().id);
+    }
+    let [laptop, dock] = ids[..] else {
+        anyhow::bail!("two estimates were proposed: {ids:?}")
+    };
+    let n = n.to_string();
+
+    // Two pending: which one must be named.
+    let e = mark.fails(&["tickets", "approve", &n], "", 2)?;
+    assert!(e.contains("--estimate"), "{e}");
+    uma.fails(
+        &["tickets", "approve", &n, "--estimate", &laptop.to_string()],
+        "",
+        4,
+    )?;
+    let approved = mark.json(&[
+        "tickets",
+        "approve",
+        &n,
+        "--estimate",
+        &laptop.to_string(),
+        "-m",
+        "Go ahead",
+    ])?;
+    assert_eq!(approved["id"], laptop);
+    assert_eq!(approved["state"], "ESTIMATE_STATE_APPROVED");
+    assert_eq!(approved["comment"], "Go ahead");
+    assert!(
+        approved["decided_by"]
+            .as_str()
+            .is_some_and(|who| !who.is_empty())
+    );
+
+    // One left pending: found without naming it.
+    let out = mark.run(&["tickets", "decline", &n, "-m", "Too expensive"], "")?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(out.stderr)?.trim(),
+        format!("#{n}: estimate {dock} declined.")
+    );
+    let work = staff
+        .work()
+        .get_ticket_work(pb::TicketWorkRequest { number: n.parse()? })
+        .await?
+        .into_inner();
+    let states: Vec<_> = work.estimates.iter().map(|e| (e.id, e.state())).collect();
+    assert!(
+        states.contains(&(laptop, pb::EstimateState::Approved)),
+        "{states:?}"
+    );
+    assert!(
+        states.contains(&(dock, pb::EstimateState::Declined)),
+        "{states:?}"
+    );
+
+    let e = mark.fails(&["tickets", "approve", &n], "", 3)?;
+    assert!(e.contains("no estimate awaiting"), "{e}");
+    mark.fails(
+        &["tickets", "decline", &n, "--estimate", &laptop.to_string()],
+        "",
+        4,
+    )?;
+    Ok(())
+}
+
 #[test]
 fn help_completions_and_man_page_need_no_server() -> anyhow::Result<()> {
     let run = |args: &[&str]| Command::new(bin("portal")).args(args).output();
@@ -560,6 +761,7 @@ fn help_completions_and_man_page_need_no_server() -> anyhow::Result<()> {
         &["tickets", "list", "--help"][..],
         &["tickets", "new", "--help"],
         &["tickets", "reply", "--help"],
+        &["tickets", "export", "--help"],
         &["users", "add", "--help"],
         &["watch", "--help"],
     ] {

@@ -1,4 +1,4 @@
-//! `portal tickets new|reply|status|attach|download|subscribe|assign|priority`:
+//! `portal tickets new|reply|status|attach|download|export|subscribe|assign|priority`:
 //! changes to one ticket, through the same calls as the full-screen client.
 
 use std::io::Write;
@@ -12,7 +12,10 @@ use super::exit::{Done, Failure};
 use super::output::{Format, Out};
 use super::text::{self, Source};
 use super::tickets::{self, StatusArg};
+use tokio_stream::StreamExt;
+
 use crate::action::{Reply, TicketCall};
+use crate::client;
 use crate::ui::format;
 
 #[derive(Debug, Args)]
@@ -380,7 +383,8 @@ pub async fn download(
         .find(|a| a.id.to_string() == which)
         .or_else(|| detail.attachments.iter().find(|a| a.file_name == which))
         .ok_or_else(|| Failure::not_found(format!("#{number} has no attachment {which:?}")))?;
-    let path = output.unwrap_or_else(|| PathBuf::from(safe_name(&attachment.file_name)));
+    let path =
+        output.unwrap_or_else(|| PathBuf::from(safe_name(&attachment.file_name, "attachment")));
     if path == Path::new("-") {
         // Attachments are at most 64 MiB: held, then written out whole.
         let mut data = Vec::new();
@@ -400,11 +404,56 @@ pub async fn download(
     Ok(())
 }
 
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    number: i64,
+    /// As PDF.
+    #[arg(long, required_unless_present = "text", conflicts_with = "text")]
+    pdf: bool,
+    /// As plain text (UTF-8, 78 columns).
+    #[arg(long)]
+    text: bool,
+    /// The sign-off form instead of the ticket.
+    #[arg(long)]
+    sign_off: bool,
+    /// Where to save it (`-` for stdout); default: the server's file name
+    /// here. An existing file is never overwritten.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+}
+
+pub async fn export(ctx: &Ctx, args: ExportArgs, out: &mut Out) -> Done {
+    let format = if args.text {
+        pb::ExportFormat::Text
+    } else {
+        pb::ExportFormat::Pdf
+    };
+    let document = if args.sign_off {
+        pb::ExportDocument::SignOff
+    } else {
+        pb::ExportDocument::Ticket
+    };
+    let (name, pieces) = ctx.client.export(args.number, document, format).await?;
+    let path = args
+        .output
+        .unwrap_or_else(|| PathBuf::from(safe_name(&name, "export")));
+    if path == Path::new("-") {
+        let mut pieces = std::pin::pin!(pieces);
+        while let Some(piece) = pieces.next().await {
+            out.bytes(&piece?)?;
+        }
+        return Ok(());
+    }
+    let bytes = client::save_new_file(&path, pieces).await?;
+    eprintln!("Saved {} ({bytes} bytes).", path.display());
+    Ok(())
+}
+
 /// A server-given file name made safe to create here: no directories.
-fn safe_name(name: &str) -> String {
+fn safe_name(name: &str, fallback: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
     if base.is_empty() || base == "." || base == ".." {
-        "attachment".to_owned()
+        fallback.to_owned()
     } else {
         base.to_owned()
     }
@@ -458,8 +507,8 @@ mod tests {
 
     #[test]
     fn downloaded_names_stay_in_this_folder() {
-        assert_eq!(safe_name("../../etc/passwd"), "passwd");
-        assert_eq!(safe_name("..\\x.txt"), "x.txt");
-        assert_eq!(safe_name(".."), "attachment");
+        assert_eq!(safe_name("../../etc/passwd", "attachment"), "passwd");
+        assert_eq!(safe_name("..\\x.txt", "attachment"), "x.txt");
+        assert_eq!(safe_name("..", "attachment"), "attachment");
     }
 }

@@ -66,6 +66,12 @@ pub enum TicketsCommand {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Save a ticket, or its sign-off form, as PDF or plain text, as the
+    /// server renders it (a client's copy holds no internal notes).
+    #[command(after_help = "Examples:\n  portal tickets export 1042 --pdf\n  \
+        portal tickets export 1042 --text -o - | less\n  \
+        portal tickets export 1042 --pdf --sign-off -o sign-off.pdf")]
+    Export(ticket_changes::ExportArgs),
     /// Subscribe contacts (default: yourself) to a ticket's updates.
     #[command(after_help = "Examples:\n  portal tickets subscribe 1042\n  \
         portal tickets subscribe 1042 17 --remove")]
@@ -237,6 +243,7 @@ pub async fn run(ctx: &Ctx, command: TicketsCommand, out: &mut Out) -> Done {
             attachment,
             output,
         } => ticket_changes::download(ctx, number, &attachment, output, out).await,
+        TicketsCommand::Export(args) => ticket_changes::export(ctx, args, out).await,
         TicketsCommand::Subscribe {
             number,
             contacts,

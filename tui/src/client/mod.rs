@@ -17,6 +17,7 @@ pub use auth::AuthCall;
 pub use billing::{BillingCall, BillingReply};
 pub use reports::ReportCall;
 pub use tickets::TicketCall;
+pub(crate) use tickets::save_new_file;
 pub use work::WorkCall;
 
 use std::path::PathBuf;

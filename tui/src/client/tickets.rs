@@ -181,17 +181,7 @@ impl Client {
                 format,
                 path,
             } => {
-                let request = pb::ExportTicketRequest {
-                    number,
-                    format: format.into(),
-                    document: document.into(),
-                };
-                let stream = self
-                    .tickets()
-                    .export_ticket(self.authed(request))
-                    .await?
-                    .into_inner()
-                    .map(|part| part.map(|p| p.data));
+                let (_, stream) = self.export(number, document, format).await?;
                 let bytes = save_new_file(&path, stream).await?;
                 Reply::Downloaded { path, bytes }
             }
@@ -406,10 +396,40 @@ impl Client {
     }
 }
 
+impl Client {
+    /// Save and print: the server's rendering of ticket `number`, as the
+    /// file name it gives and the document's pieces.
+    pub async fn export(
+        &self,
+        number: i64,
+        document: pb::ExportDocument,
+        format: pb::ExportFormat,
+    ) -> Res<(
+        String,
+        impl Stream<Item = Result<Vec<u8>, tonic::Status>> + use<>,
+    )> {
+        let request = pb::ExportTicketRequest {
+            number,
+            format: format.into(),
+            document: document.into(),
+        };
+        let mut stream = self
+            .tickets()
+            .export_ticket(self.authed(request))
+            .await?
+            .into_inner();
+        // The first piece names the file.
+        let first = stream.message().await?.unwrap_or_default();
+        let pieces =
+            tokio_stream::once(Ok(first.data)).chain(stream.map(|part| part.map(|p| p.data)));
+        Ok((first.file_name, pieces))
+    }
+}
+
 /// Writes the pieces of `stream` to a new file at `path` (an existing file
 /// is never overwritten); returns the bytes written. On any failure no
 /// half-written file is left behind.
-pub(super) async fn save_new_file(
+pub(crate) async fn save_new_file(
     path: &Path,
     stream: impl Stream<Item = Result<Vec<u8>, tonic::Status>>,
 ) -> Res<u64> {
