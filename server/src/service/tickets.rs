@@ -470,12 +470,15 @@ impl pb::ticket_service_server::TicketService for Tickets {
             filter.text.is_some(),
         );
         let p = who.principal;
+        // Before the read begins (store::list_counts).
+        let counts = self.state.store.list_counts();
         let page = self
             .state
             .read(move |conn| {
                 let scope = scope(conn, &p)?;
                 Ok(ticket_list::list(
                     conn,
+                    &counts,
                     &scope,
                     &filter,
                     sort,

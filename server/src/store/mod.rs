@@ -22,6 +22,7 @@ pub mod staff;
 // Tickets and what hangs off them.
 pub mod attachments;
 pub mod catalog;
+pub mod list_counts;
 pub mod reports;
 pub mod sla;
 pub mod subscribers;

@@ -15,6 +15,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{Semaphore, mpsc, oneshot};
 
+use super::list_counts::{CountsAt, ListCounts};
 use super::{MIGRATIONS, Result, StoreError};
 
 /// Writes are committed in batches of at most this many.
@@ -48,6 +49,7 @@ struct Inner {
     writer: mpsc::UnboundedSender<Job>,
     readers: Mutex<Vec<Connection>>,
     reader_slots: Semaphore,
+    counts: Arc<ListCounts>,
 }
 
 fn configure(conn: &Connection) -> Result<()> {
@@ -74,9 +76,11 @@ impl Store {
             .collect::<Result<Vec<_>>>()?;
 
         let (tx, rx) = mpsc::unbounded_channel();
+        let counts = Arc::new(ListCounts::default());
+        let changed = Arc::clone(&counts);
         thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || writer_loop(&conn, rx))
+            .spawn(move || writer_loop(&conn, rx, &changed))
             .map_err(|e| StoreError::Corrupt(format!("cannot start the writer: {e}")))?;
 
         Ok(Self {
@@ -85,12 +89,19 @@ impl Store {
                 writer: tx,
                 reader_slots: Semaphore::new(readers.len()),
                 readers: Mutex::new(readers),
+                counts,
             }),
         })
     }
 
     pub fn path(&self) -> &Path {
         &self.inner.path
+    }
+
+    /// The ticket lists' counts as of now; take them before the read that
+    /// uses them (`ListCounts::now`).
+    pub fn list_counts(&self) -> CountsAt {
+        self.inner.counts.now()
     }
 
     /// Runs `f` in the writer's transaction; resolves once it is durable.
@@ -233,7 +244,7 @@ fn in_savepoint<T>(conn: &Connection, f: impl FnOnce(&Connection) -> Result<T>) 
     }
 }
 
-fn writer_loop(conn: &Connection, mut rx: mpsc::UnboundedReceiver<Job>) {
+fn writer_loop(conn: &Connection, mut rx: mpsc::UnboundedReceiver<Job>, counts: &ListCounts) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.blocking_recv() {
         batch.push(first);
@@ -256,9 +267,14 @@ fn writer_loop(conn: &Connection, mut rx: mpsc::UnboundedReceiver<Job>) {
                 Err(StoreError::from(e))
             }
         };
-        if let Err(e) = &commit {
-            tracing::error!(error = %e, "group commit failed");
-            let _ = conn.execute_batch("ROLLBACK");
+        match &commit {
+            // Before anyone hears of the write, no count taken before it is
+            // used again.
+            Ok(()) => counts.changed(),
+            Err(e) => {
+                tracing::error!(error = %e, "group commit failed");
+                let _ = conn.execute_batch("ROLLBACK");
+            }
         }
         for reply in replies {
             reply(match &commit {

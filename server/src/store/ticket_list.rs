@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
 
+use super::list_counts::CountsAt;
 use super::{Result, StoreError, tickets};
 use crate::domain::TicketScope;
 use crate::domain::input::NOT_A_CURSOR;
@@ -186,9 +187,15 @@ pub const SEARCH_COUNT_CAP: usize = 1000;
 
 /// A page of tickets visible in `scope` matching `filter`, sorted by `sort`,
 /// after `cursor`; with the total count of matches (of a search: at most
-/// `SEARCH_COUNT_CAP`). Descriptions are cut to 200 characters.
+/// `SEARCH_COUNT_CAP`), kept in `counts` until the store changes.
+/// Descriptions are cut to 200 characters.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a list is its connection, counts, scope, filter, order, cursor and size"
+)]
 pub fn list(
     conn: &Connection,
+    counts: &CountsAt,
     scope: &TicketScope,
     filter: &TicketFilter,
     sort: TicketSort,
@@ -224,7 +231,7 @@ pub fn list(
             });
             args.push(Value::Text(q.clone()));
             sorted(
-                conn,
+                (conn, counts),
                 &where_sql,
                 true,
                 args,
@@ -234,7 +241,7 @@ pub fn list(
             )
         }
         None => sorted(
-            conn,
+            (conn, counts),
             &where_sql,
             false,
             args,
@@ -323,7 +330,7 @@ fn distinct_ids(conn: &Connection, sql: &str, args: &[Value], max: usize) -> Res
 /// A page in any order, sorting the matches; `capped` counts at most
 /// `SEARCH_COUNT_CAP` of them (a search).
 fn sorted(
-    conn: &Connection,
+    (conn, counts): (&Connection, &CountsAt),
     where_sql: &str,
     capped: bool,
     mut args: Vec<Value>,
@@ -331,20 +338,26 @@ fn sorted(
     cursor: Option<&TicketCursor>,
     limit: usize,
 ) -> Result<TicketPage> {
+    let count_sql = if capped {
+        format!(
+            "SELECT count(*) FROM (SELECT 1 FROM tickets t {where_sql} LIMIT {})",
+            SEARCH_COUNT_CAP + 1
+        )
+    } else {
+        format!("SELECT count(*) FROM tickets t {where_sql}")
+    };
+    // The statement and its arguments name the count; every page of a list
+    // (and everyone's first page of Triage) shares it.
+    let n = counts.get_or(format!("{count_sql}\0{args:?}"), || {
+        Ok(conn
+            .prepare_cached(&count_sql)?
+            .query_row(params_from_iter(args.iter()), |r| r.get(0))?)
+    })?;
+    let n = n.max(0) as usize;
     let (total, total_is_lower_bound) = if capped {
-        let n: i64 = conn
-            .prepare_cached(&format!(
-                "SELECT count(*) FROM (SELECT 1 FROM tickets t {where_sql} LIMIT {})",
-                SEARCH_COUNT_CAP + 1
-            ))?
-            .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
-        let n = n.max(0) as usize;
         (n.min(SEARCH_COUNT_CAP), n > SEARCH_COUNT_CAP)
     } else {
-        let n: i64 = conn
-            .prepare_cached(&format!("SELECT count(*) FROM tickets t {where_sql}"))?
-            .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
-        (n.max(0) as usize, false)
+        (n, false)
     };
 
     let (key, text_key) = sort_key(sort);
@@ -449,6 +462,7 @@ mod tests {
         }
         list(
             conn,
+            &CountsAt::unshared(),
             &TicketScope::All,
             &filter,
             TicketSort::Number,
@@ -589,6 +603,7 @@ mod tests {
                 loop {
                     let page = list(
                         &conn,
+                        &CountsAt::unshared(),
                         &TicketScope::All,
                         &TicketFilter::default(),
                         sort,
@@ -621,12 +636,21 @@ mod tests {
         let colleague = raw_ticket(&conn, COMPANY_A, ALICE, "colleague", 0);
         let other = raw_ticket(&conn, COMPANY_B, BOB, "other", 0);
         let numbers = |scope: TicketScope, filter: TicketFilter| {
-            list(&conn, &scope, &filter, TicketSort::Number, false, None, 50)
-                .unwrap()
-                .tickets
-                .iter()
-                .map(|t| t.number)
-                .collect::<Vec<_>>()
+            list(
+                &conn,
+                &CountsAt::unshared(),
+                &scope,
+                &filter,
+                TicketSort::Number,
+                false,
+                None,
+                50,
+            )
+            .unwrap()
+            .tickets
+            .iter()
+            .map(|t| t.number)
+            .collect::<Vec<_>>()
         };
         let own = TicketScope::Own { contact_id: UMA };
         let company = TicketScope::Company {
@@ -691,6 +715,7 @@ mod tests {
         };
         list(
             conn,
+            &CountsAt::unshared(),
             scope,
             &filter,
             TicketSort::Number,
@@ -796,7 +821,17 @@ mod tests {
             ..Default::default()
         };
         for scope in [TicketScope::All, TicketScope::Own { contact_id: UMA }] {
-            let page = list(&conn, &scope, &filter, TicketSort::Title, false, None, 5).unwrap();
+            let page = list(
+                &conn,
+                &CountsAt::unshared(),
+                &scope,
+                &filter,
+                TicketSort::Title,
+                false,
+                None,
+                5,
+            )
+            .unwrap();
             assert_eq!(
                 (page.total, page.total_is_lower_bound),
                 (SEARCH_COUNT_CAP as u64, true)
@@ -892,6 +927,7 @@ mod tests {
         };
         let err = list(
             &conn,
+            &CountsAt::unshared(),
             &TicketScope::All,
             &TicketFilter::default(),
             TicketSort::Title,
@@ -903,6 +939,7 @@ mod tests {
         assert!(matches!(err, StoreError::Invalid { .. }));
         let err = list(
             &conn,
+            &CountsAt::unshared(),
             &TicketScope::All,
             &TicketFilter::default(),
             TicketSort::Number,
@@ -918,7 +955,17 @@ mod tests {
     fn common_pages_are_served_by_indexes() {
         let (_dir, conn) = temp_conn();
         let page = |scope: TicketScope, filter: TicketFilter, sort: TicketSort| {
-            let first = list(&conn, &scope, &filter, sort, true, None, 50).unwrap();
+            let first = list(
+                &conn,
+                &CountsAt::unshared(),
+                &scope,
+                &filter,
+                sort,
+                true,
+                None,
+                50,
+            )
+            .unwrap();
             assert!(first.next.is_none());
             let cursor = TicketCursor {
                 sort,
@@ -926,7 +973,17 @@ mod tests {
                 value: SortValue::Int(5),
                 id: 9,
             };
-            list(&conn, &scope, &filter, sort, true, Some(&cursor), 50).unwrap();
+            list(
+                &conn,
+                &CountsAt::unshared(),
+                &scope,
+                &filter,
+                sort,
+                true,
+                Some(&cursor),
+                50,
+            )
+            .unwrap();
             plan::last()
         };
         let open = TicketFilter {
