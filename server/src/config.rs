@@ -105,6 +105,17 @@ pub struct Config {
     #[arg(long = "mail-retry-seconds", env = "PORTAL_MAIL_RETRY_SECONDS",
           value_name = "SECONDS", default_value = "60", value_parser = seconds)]
     pub mail_retry_after: Duration,
+    /// Scheduled backups go to this directory; without it the server takes none.
+    #[arg(long, env = "PORTAL_BACKUP_DIR", value_name = "DIR")]
+    pub backup_dir: Option<PathBuf>,
+    /// Hours between scheduled backups.
+    #[arg(long = "backup-every-hours", env = "PORTAL_BACKUP_EVERY_HOURS",
+          value_name = "HOURS", default_value = "24", value_parser = hours)]
+    pub backup_every: Duration,
+    /// Scheduled backups kept: the newest this many.
+    #[arg(long, env = "PORTAL_BACKUP_KEEP", value_name = "COUNT",
+          default_value = "7", value_parser = clap::value_parser!(u32).range(1..))]
+    pub backup_keep: u32,
 }
 
 /// How the SMTP connection is secured.

@@ -390,6 +390,14 @@ pub fn manage_outbox(p: &Principal) -> Decision {
     )
 }
 
+/// Seeing the scheduled backups and when the last good one was taken.
+pub fn view_backups(p: &Principal) -> Decision {
+    allow_if(
+        is_provider_admin(p),
+        "only provider Admins may see the backups",
+    )
+}
+
 /// Listing companies and staff (for pickers and triage): any staff.
 pub fn view_provider_directory(p: &Principal) -> Decision {
     allow_if(is_staff(p), "only staff may list companies and staff")

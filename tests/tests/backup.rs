@@ -328,3 +328,80 @@ async fn restore_refuses_a_store_in_use_a_damaged_copy_and_a_newer_schema() -> a
     server.as_demo(demo::CLIENT_USER).await?;
     Ok(())
 }
+
+/// The finished scheduled backups in `dir`, oldest first.
+fn scheduled_in(dir: &Path) -> anyhow::Result<Vec<std::path::PathBuf>> {
+    let mut found: Vec<_> = std::fs::read_dir(dir)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    found.sort();
+    Ok(found)
+}
+
+#[tokio::test]
+async fn scheduled_backups_are_checked_rotated_and_shown_to_the_provider_admin()
+-> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let backups = dir.path().join("backups");
+    let backups_arg = backups.to_string_lossy().into_owned();
+    // Every 1.8 s, keeping 2.
+    let mut server = TestServer::demo_with(&[
+        "--backup-dir",
+        &backups_arg,
+        "--backup-every-hours",
+        "0.0005",
+        "--backup-keep",
+        "2",
+    ])
+    .await?;
+    let paula = server.as_demo(demo::PROVIDER_ADMIN).await?;
+    let status = || async {
+        anyhow::Ok(
+            paula
+                .staff()
+                .get_backup_status(pb::Empty {})
+                .await?
+                .into_inner(),
+        )
+    };
+    let first = status().await?;
+    assert!(first.scheduled);
+    assert_eq!(first.directory, backups_arg);
+    assert_eq!(first.keep, 2);
+
+    // Wait for four different backups to be reported.
+    let mut seen = HashSet::new();
+    for _ in 0..600 {
+        if let Some(at) = status().await?.last_backup_at {
+            seen.insert((at.seconds, at.nanos));
+        }
+        if seen.len() >= 4 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(seen.len() >= 4, "backups reported: {seen:?}");
+    let kept = scheduled_in(&backups)?;
+    assert!(
+        kept.len() <= 2 && !kept.is_empty(),
+        "kept: {kept:?} (a third may be in progress)"
+    );
+    for path in &kept {
+        if path.extension().is_some_and(|e| e == "db") {
+            backup::check(path)?;
+        }
+    }
+
+    // A restarted server reports a backup at once (the newest it finds, or
+    // the one it takes at start).
+    server.kill().await?;
+    server.start().await?;
+    let paula = server.as_demo(demo::PROVIDER_ADMIN).await?;
+    let after = paula
+        .staff()
+        .get_backup_status(pb::Empty {})
+        .await?
+        .into_inner();
+    assert!(after.last_backup_at.is_some());
+    Ok(())
+}

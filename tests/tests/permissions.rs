@@ -1420,3 +1420,27 @@ async fn failed_mail_only_for_the_provider_admin() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// The scheduled backups' status: the provider Admin only (what it shows
+/// is tested in backup.rs).
+#[tokio::test]
+async fn backup_status_only_for_the_provider_admin() -> anyhow::Result<()> {
+    let w = World::new().await?;
+    for role in ROLES {
+        let got = w.s(role).staff().get_backup_status(pb::Empty {}).await;
+        if let Ok(status) = &got {
+            assert!(!status.get_ref().scheduled, "no --backup-dir was given");
+        }
+        check(
+            "GetBackupStatus",
+            role,
+            got.map(drop),
+            if role == Role::ProviderAdmin {
+                YES
+            } else {
+                DENIED
+            },
+        );
+    }
+    Ok(())
+}

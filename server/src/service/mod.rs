@@ -5,6 +5,7 @@
 mod account;
 mod auth;
 pub(crate) mod authn;
+pub mod backups;
 mod billing;
 mod convert;
 pub mod events;
@@ -45,6 +46,8 @@ pub struct AppState {
     pub sessions: Arc<SessionCache>,
     pub events: events::EventBus,
     pub draining: Draining,
+    /// When the last good scheduled backup was taken (also for metrics).
+    pub last_backup: backups::LastBackup,
 }
 
 impl AppState {
@@ -55,6 +58,7 @@ impl AppState {
             sessions: Arc::default(),
             events: events::EventBus::default(),
             draining: Draining::default(),
+            last_backup: backups::LastBackup::default(),
         }
     }
 }

@@ -345,4 +345,11 @@ impl pb::staff_service_server::StaffService for StaffAdmin {
     ) -> Result<Response<pb::OutboxMessage>, Status> {
         super::outbox::retry(&self.state, request).await
     }
+
+    async fn get_backup_status(
+        &self,
+        request: Request<pb::Empty>,
+    ) -> Result<Response<pb::BackupStatus>, Status> {
+        super::backups::status(&self.state, &request)
+    }
 }

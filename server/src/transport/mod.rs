@@ -96,6 +96,14 @@ pub async fn serve(
     }
 
     tokio::spawn(service::sweep(state.clone()));
+    if let Some(dir) = state.config.backup_dir.clone() {
+        tokio::spawn(service::backups::run(
+            state.clone(),
+            dir,
+            state.config.backup_every,
+            state.config.backup_keep as usize,
+        ));
+    }
     tokio::spawn(crate::mail::sender::run(
         state.store.clone(),
         state.config.clone(),
