@@ -1,17 +1,17 @@
 //! Estimates (pending, approved, declined), time entries and a sign-off
 //! record on a few of Harbor's newest tickets, so the screens that show
-//! them have something to show.
+//! them have something to show. They add no timeline entries: the
+//! generated timelines end where each ticket's history does.
 
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::clock::{DAY, HOUR, MINUTE};
 use super::people::{CompanyRef, People, StaffRef};
 use crate::domain::TicketStatus;
-use crate::domain::tickets::{Author, AuthorKind, TimelineKind};
-use crate::domain::work::{EstimateState, SignOff, TimeInput, money};
+use crate::domain::work::{EstimateState, SignOff, TimeInput};
 use crate::store::estimates::{self, Proposal};
 use crate::store::time_entries::{self, Owner};
-use crate::store::timeline::{self, Change};
+use crate::store::timeline;
 use crate::store::{self, signoffs, tickets};
 
 /// The newest ticket of `company` in `status`, if any.
@@ -45,19 +45,6 @@ fn estimate(
         staff_name: &staff.name,
     };
     let proposed = estimates::propose(conn, &proposal, proposed_at)?;
-    let body = format!("{} — {description}", money(amount_cents));
-    let by = Author {
-        kind: AuthorKind::Staff,
-        id: staff.id,
-        name: staff.name.clone(),
-    };
-    let entry = |to: &'static str| Change {
-        kind: TimelineKind::Estimate,
-        body: &body,
-        from: "",
-        to,
-    };
-    timeline::append(conn, number, &by, entry("Proposed"), proposed_at)?;
     let Some((state, comment)) = decided else {
         return Ok(());
     };
@@ -72,13 +59,8 @@ fn estimate(
         (state, manager.id, &manager.name),
         comment,
         at,
-    )?;
-    let by = Author {
-        kind: AuthorKind::Contact,
-        id: manager.id,
-        name: manager.name.clone(),
-    };
-    timeline::append(conn, number, &by, entry(state.label()), at).map(drop)
+    )
+    .map(drop)
 }
 
 /// Time `staff` spent on `number`, ending `ago` before now.
