@@ -2,6 +2,7 @@
 //! Every handler asks here. Functions take facts (who calls, what the object is) and decide; they
 //! never read the store themselves.
 
+use crate::domain::reports::ReportSubject;
 use crate::domain::{
     AccessLevel, Principal, StaffRole, TicketFacts, TicketScope, TicketStatus, client_moves,
     staff_moves,
@@ -197,8 +198,7 @@ pub fn manage_subscribers(p: &Principal, t: &TicketFacts) -> Decision {
     )
 }
 
-/// Ticket figures (Home statistics, ticket reports) cover only tickets the
-/// caller may see (`ticket_scope`), so anyone may ask; a contact may name
+/// Home's ticket statistics cover only tickets the caller may see (`ticket_scope`), so anyone may ask; a contact may name
 /// only its own company.
 pub fn ticket_stats(p: &Principal, company_id: Option<i64>) -> Decision {
     match (p, company_id) {
@@ -209,6 +209,44 @@ pub fn ticket_stats(p: &Principal, company_id: Option<i64>) -> Decision {
             Some(asked),
         ) if asked != *mine => Err(Denied::NotFound),
         _ => Ok(()),
+    }
+}
+
+/// Reports (`ReportService.GetReport`): client Managers and Admins over
+/// their own company, Dispatchers and provider Admins over any or all;
+/// staff time for staff only. Answers the company the report covers
+/// (None: all).
+pub fn report(
+    p: &Principal,
+    subject: ReportSubject,
+    company_id: Option<i64>,
+) -> Result<Option<i64>, Denied> {
+    match *p {
+        Principal::Contact {
+            company_id: mine,
+            access,
+            ..
+        } => {
+            if company_id.is_some_and(|asked| asked != mine) {
+                return Err(Denied::NotFound);
+            }
+            allow_if(
+                access >= AccessLevel::Manager,
+                "only Managers and Admins see the company's reports",
+            )?;
+            allow_if(
+                subject != ReportSubject::StaffTime,
+                "only staff see the time logged",
+            )?;
+            Ok(Some(mine))
+        }
+        Principal::Staff { role, .. } => {
+            allow_if(
+                role != StaffRole::Technician,
+                "only Dispatchers and provider Admins see reports",
+            )?;
+            Ok(company_id)
+        }
     }
 }
 

@@ -534,6 +534,14 @@ fn ticket_cases(f: &Fixture, cases: &mut Vec<Case>) {
     let r = || f.alice.reports();
     case!(cases, "TicketStats", "months", "37", r(), ticket_stats, pb::TicketStatsRequest { company_id: 0, months: 37 });
     case!(cases, "TicketStats", "company_id", "-1", f.paula.reports(), ticket_stats, pb::TicketStatsRequest { company_id: -1, months: 0 });
+    let report = |kind: pb::ReportKind, from: &str, to: &str| pb::ReportRequest { kind: kind.into(), from: from.into(), to: to.into(), company_id: 0 };
+    case!(cases, "GetReport", "kind", "unspecified", r(), get_report, report(pb::ReportKind::Unspecified, "", ""));
+    case!(cases, "GetReport", "from", "month 13", r(), get_report, report(pb::ReportKind::ByStatus, "2025-13", ""));
+    case!(cases, "GetReport", "to", "a word", r(), get_report, report(pb::ReportKind::ByStatus, "", "march"));
+    case!(cases, "GetReport", "to", "31 February", r(), get_report, report(pb::ReportKind::ByStatus, "", "2025-02-31"));
+    case!(cases, "GetReport", "from", "after to", r(), get_report, report(pb::ReportKind::ByStatus, "2025-05", "2025-04"));
+    case!(cases, "GetReport", "from", "over ten years", r(), get_report, report(pb::ReportKind::ByStatus, "2000-01", "2025-01"));
+    case!(cases, "GetReport", "company_id", "-1", f.paula.reports(), get_report, pb::ReportRequest { company_id: -1, ..report(pb::ReportKind::ByStatus, "", "") });
 }
 
 #[allow(clippy::too_many_lines)]

@@ -452,6 +452,17 @@ impl Prober {
                     .await
                     .map(drop),
             ),
+            (
+                "GetReport",
+                s.reports()
+                    .get_report(pb::ReportRequest {
+                        kind: pb::ReportKind::ByStatus.into(),
+                        company_id: their_id,
+                        ..Default::default()
+                    })
+                    .await
+                    .map(drop),
+            ),
         ] {
             let status = expect_code(got, Code::NotFound);
             assert_eq!(status.message(), "not found", "{call} as {who}");

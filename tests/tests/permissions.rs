@@ -1444,3 +1444,48 @@ async fn backup_status_only_for_the_provider_admin() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// `kind` over the last twelve months as `s`, of `company_id` (0: all).
+async fn report(s: &Session, kind: pb::ReportKind, company_id: i64) -> Result<pb::Report, Status> {
+    s.reports()
+        .get_report(pb::ReportRequest {
+            kind: kind.into(),
+            company_id,
+            ..Default::default()
+        })
+        .await
+        .map(tonic::Response::into_inner)
+}
+
+/// The tickets a by-status report counts.
+fn counted(r: &pb::Report) -> i64 {
+    r.rows.iter().map(|row| row.values[0]).sum()
+}
+
+#[tokio::test]
+async fn reports_for_client_managers_and_admins_dispatchers_and_the_provider_admin()
+-> anyhow::Result<()> {
+    let w = World::new().await?;
+    w.ticket(w.id(Role::User), 0, pb::TicketStatus::New).await?;
+    w.ticket(&w.una.1, 0, pb::TicketStatus::New).await?;
+    let harbor = report(w.dispatcher(), pb::ReportKind::ByStatus, w.harbor()).await?;
+    let all = report(w.dispatcher(), pb::ReportKind::ByStatus, 0).await?;
+    assert!(counted(&harbor) >= 1 && counted(&all) > counted(&harbor));
+    for role in ROLES {
+        let (tickets, time) = match role {
+            Role::Dispatcher | Role::ProviderAdmin => (YES, YES),
+            Role::Manager | Role::Admin => (YES, DENIED),
+            Role::User | Role::Technician => (DENIED, DENIED),
+        };
+        let got = report(w.s(role), pb::ReportKind::ByStatus, 0).await;
+        if let Ok(r) = &got {
+            // A client's report is its company's, as staff see it filtered.
+            let want = if role.is_staff() { &all } else { &harbor };
+            assert_eq!(r.rows, want.rows, "by status as {role:?}");
+        }
+        check("GetReport by status", role, got.map(drop), tickets);
+        let got = report(w.s(role), pb::ReportKind::TimeLogged, 0).await;
+        check("GetReport time logged", role, got.map(drop), time);
+    }
+    Ok(())
+}

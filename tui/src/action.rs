@@ -154,6 +154,10 @@ pub enum Reply {
     Neutral(String),
     SignedOut,
     Stats(pb::TicketStats),
+    Report {
+        request: pb::ReportRequest,
+        report: pb::Report,
+    },
     Tickets {
         list: ListId,
         seq: u64,

@@ -453,7 +453,7 @@ impl App {
             Nav::Tab(tab) => {
                 main.tab = tab;
                 match tab {
-                    TabId::Reports if main.reports.stats.is_none() => Reports::load(&mut fx),
+                    TabId::Reports if main.reports.report.is_none() => main.reports.load(&mut fx),
                     TabId::Triage if !main.triage.loaded => main.triage.reload(&mut fx),
                     TabId::Home => main.home.load_money(&mut fx),
                     TabId::Account => main.account.refresh(&mut fx),

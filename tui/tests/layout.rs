@@ -363,56 +363,6 @@ fn end_and_g_reach_the_bottom_of_a_ticket() {
 }
 
 #[test]
-fn the_reports_chart_keeps_the_current_month_has_a_legend_and_rounds() {
-    let mut app = signed_in(alice());
-    press(&mut app, KeyCode::Char('3'));
-    app.take_requests();
-    let mut s = stats();
-    // Thirteen months, the current one busy.
-    s.by_month.insert(
-        0,
-        pb::MonthCount {
-            month: "2025-11".into(),
-            created: 3,
-            completed: 2,
-        },
-    );
-    if let Some(last) = s.by_month.last_mut() {
-        last.created = 101;
-        last.completed = 48;
-    }
-    s.by_status = vec![
-        pb::StatusCount {
-            status: pb::TicketStatus::New.into(),
-            count: 1,
-        },
-        pb::StatusCount {
-            status: pb::TicketStatus::Closed.into(),
-            count: 33,
-        },
-    ];
-    reply(&mut app, Reply::Stats(s));
-    let screen = render(&mut app, 80, 24);
-    insta::assert_snapshot!("reports_chart_80x24", screen);
-    let lines: Vec<&str> = screen.lines().collect();
-    let labels = lines
-        .iter()
-        .find(|l| l.contains("Oct"))
-        .expect("month labels");
-    assert!(labels.contains("Nov"), "the current month shows:\n{screen}");
-    assert!(screen.contains("left ▌ created"), "a legend:\n{screen}");
-    // No numbers in the bars: the chart's rows above the labels hold none.
-    let chart_rows = lines.iter().skip(2).take_while(|l| !l.contains("Oct"));
-    for row in chart_rows {
-        assert!(
-            !row.chars().any(|c| c.is_ascii_digit()),
-            "a value over the bars: {row}\n{screen}"
-        );
-    }
-    assert!(screen.contains(" 3%") && screen.contains("97%"), "{screen}");
-}
-
-#[test]
 fn wrapped_text_keeps_its_indent_and_times_say_their_zone_once() {
     let mut app = signed_in(alice());
     press(&mut app, KeyCode::Char('2'));

@@ -609,11 +609,193 @@ fn users_for_admins() {
     insta::assert_snapshot!("users_level_80x24", render(&mut app, 80, 24));
 }
 
+/// The report `request` asked for, over Harbor's figures of 2026.
+fn harbor_report(request: &pb::ReportRequest) -> pb::Report {
+    let col = |name: &str, unit: pb::ReportUnit| pb::ReportColumn {
+        name: name.into(),
+        unit: unit.into(),
+    };
+    let row = |label: &str, values: &[i64]| pb::ReportRow {
+        labels: vec![label.into()],
+        values: values.to_vec(),
+    };
+    let (title, columns, rows) = match request.kind() {
+        pb::ReportKind::RequestsByMonth => (
+            "Service requests, 2026 against 2025",
+            vec![
+                col("month", pb::ReportUnit::Text),
+                col("2025", pb::ReportUnit::Count),
+                col("2026", pb::ReportUnit::Count),
+            ],
+            (1..=12)
+                .map(|m| {
+                    row(
+                        &format!("{m:02}"),
+                        &[3 + m % 4, if m < 4 { 5 + m } else { 0 }],
+                    )
+                })
+                .collect(),
+        ),
+        pb::ReportKind::SlaByPriority => (
+            "SLA compliance by priority",
+            vec![
+                col("priority", pb::ReportUnit::Text),
+                col("responses due", pb::ReportUnit::Count),
+                col("answered in time", pb::ReportUnit::Count),
+                col("response met", pb::ReportUnit::BasisPoints),
+                col("resolutions due", pb::ReportUnit::Count),
+                col("resolved in time", pb::ReportUnit::Count),
+                col("resolution met", pb::ReportUnit::BasisPoints),
+            ],
+            vec![
+                row("1 Critical", &[4, 4, 10_000, 4, 3, 7500]),
+                row("2 High", &[9, 8, 8889, 8, 6, 7500]),
+                row("3 Medium", &[30, 27, 9000, 25, 24, 9600]),
+                row("4 Low", &[12, 11, 9167, 10, 10, 10_000]),
+            ],
+        ),
+        _ => (
+            "Tickets by status",
+            vec![
+                col("status", pb::ReportUnit::Text),
+                col("tickets", pb::ReportUnit::Count),
+                col("open", pb::ReportUnit::Count),
+            ],
+            vec![
+                row("New", &[3, 3]),
+                row("In Progress", &[5, 5]),
+                row("Waiting on Client", &[2, 2]),
+                row("Completed", &[4, 0]),
+                row("Closed", &[31, 0]),
+            ],
+        ),
+    };
+    pb::Report {
+        kind: request.kind,
+        title: title.into(),
+        from: "2025-12-01".into(),
+        to: "2026-11-30".into(),
+        company_id: 1,
+        columns,
+        rows,
+    }
+}
+
+/// Answers the report the last request asked for.
+fn answer_report(app: &mut App) -> pb::ReportRequest {
+    let requests = app.take_requests();
+    let Some(Request::Report(ReportCall::Get(request))) = requests.last() else {
+        panic!("a report, got {requests:?}")
+    };
+    let request = request.clone();
+    reply(
+        app,
+        Reply::Report {
+            report: harbor_report(&request),
+            request: request.clone(),
+        },
+    );
+    request
+}
+
+#[test]
+fn reports_chart_a_table_step_through_reports_and_take_a_period() {
+    let mut app = signed_in(alice());
+    press(&mut app, KeyCode::Char('3'));
+    let first = answer_report(&mut app);
+    assert_eq!(first.kind(), pb::ReportKind::RequestsByMonth);
+    assert_eq!((first.from.as_str(), first.company_id), ("", 0));
+    snap("reports_requests", &mut app);
+    press(&mut app, KeyCode::Char(']'));
+    assert_eq!(answer_report(&mut app).kind(), pb::ReportKind::ByStatus);
+    snap("reports_by_status", &mut app);
+    // Enter picks one from the list; a client has no staff time in it.
+    press(&mut app, KeyCode::Enter);
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("SLA compliance by priority") && !screen.contains("Time logged"),
+        "{screen}"
+    );
+    for _ in 0..6 {
+        press(&mut app, KeyCode::Down);
+    }
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        answer_report(&mut app).kind(),
+        pb::ReportKind::SlaByPriority
+    );
+    snap("reports_sla_priority", &mut app);
+    // The period prompt sends the report over the period typed.
+    press(&mut app, KeyCode::Char('p'));
+    type_text(&mut app, "2025-01");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "2025-06");
+    app.handle_key(crossterm::event::KeyEvent::new(
+        KeyCode::Char('s'),
+        crossterm::event::KeyModifiers::CONTROL,
+    ));
+    let asked = answer_report(&mut app);
+    assert_eq!(
+        (asked.from.as_str(), asked.to.as_str()),
+        ("2025-01", "2025-06")
+    );
+    assert_eq!(asked.kind(), pb::ReportKind::SlaByPriority);
+    // x saves the CSV the table shows, as plain numbers.
+    press(&mut app, KeyCode::Char('x'));
+    app.handle_key(crossterm::event::KeyEvent::new(
+        KeyCode::Char('s'),
+        crossterm::event::KeyModifiers::CONTROL,
+    ));
+    let requests = app.take_requests();
+    let Some(Request::Report(ReportCall::SaveCsv { csv, path })) = requests.last() else {
+        panic!("a CSV to save, got {requests:?}")
+    };
+    assert!(
+        path.to_string_lossy()
+            .ends_with("sla-priority-2025-12-01-2026-11-30.csv"),
+        "{path:?}"
+    );
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "priority,responses due,answered in time,response met %,resolutions due,resolved in time,resolution met %"
+    );
+    assert_eq!(lines[2], "2 High,9,8,88.89,8,6,75.00");
+}
+
+#[test]
+fn reports_for_staff_pick_a_company_and_users_and_technicians_have_none() {
+    let mut app = signed_in(alice());
+    assert!(render(&mut app, 80, 24).contains("Reports"));
+    let mut app = signed_in(pb::Identity {
+        access: pb::AccessLevel::User.into(),
+        ..alice()
+    });
+    assert!(!render(&mut app, 80, 24).contains("Reports"));
+    let mut app = signed_in(tom());
+    assert!(!render(&mut app, 80, 24).contains("Reports"));
+    let dina = pb::Identity {
+        role: pb::StaffRole::Dispatcher.into(),
+        display_name: "Dina Duarte".into(),
+        ..tom()
+    };
+    let mut app = signed_in(dina);
+    press(&mut app, KeyCode::Char('4'));
+    answer_report(&mut app);
+    assert!(render(&mut app, 80, 24).contains("all companies"));
+    press(&mut app, KeyCode::Char('c'));
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("All companies"), "{screen}");
+}
+
 #[test]
 fn reports_and_help() {
     let mut app = signed_in(alice());
     press(&mut app, KeyCode::Char('3'));
-    snap("reports", &mut app);
+    answer_report(&mut app);
+    press(&mut app, KeyCode::Char('?'));
+    snap("help_reports", &mut app);
+    press(&mut app, KeyCode::Esc);
     press(&mut app, KeyCode::Char('2'));
     press(&mut app, KeyCode::Char('?'));
     snap("help_tickets", &mut app);

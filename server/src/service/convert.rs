@@ -94,5 +94,6 @@ pub use accounts::*;
 
 // ---------------------------------------------------------------- tickets
 
+pub mod reports;
 pub mod tickets;
 pub mod work;

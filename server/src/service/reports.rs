@@ -5,12 +5,17 @@ use tonic::{Request, Response, Status};
 
 use super::AppState;
 use super::authn::caller;
+use super::convert::reports;
 use super::convert::tickets as conv;
 use super::input;
 use super::status::invalid;
+use crate::domain::reports::{Period, ReportKind, Table};
 use crate::domain::{Principal, TicketScope};
 use crate::policy;
-use crate::store::{self, now_ms, tickets};
+use crate::store::ticket_reports::{self, Breakdown, Scope, SlaBy};
+use crate::store::{self, now_ms, tickets, time_reports};
+use chrono::{TimeZone, Utc};
+use rusqlite::Connection;
 
 pub struct Reports {
     state: AppState,
@@ -55,5 +60,67 @@ impl pb::report_service_server::ReportService for Reports {
             })
             .await?;
         Ok(Response::new(conv::stats(stats)))
+    }
+
+    /// One report as a table (docs/REPORTS.md).
+    async fn get_report(
+        &self,
+        request: Request<pb::ReportRequest>,
+    ) -> Result<Response<pb::Report>, Status> {
+        let p = caller(&request)?.principal.clone();
+        let req = request.get_ref();
+        let kind = reports::kind_from_pb(req.kind)?;
+        let company_id = input::optional_id("company_id", req.company_id)?;
+        let now = now_ms();
+        let today = Utc
+            .timestamp_millis_opt(now)
+            .single()
+            .unwrap_or_default()
+            .date_naive();
+        let period = Period::parse(&req.from, &req.to, today)?;
+        let company = policy::report(&p, kind.subject(), company_id)?;
+        let table = self
+            .state
+            .store
+            .read(move |conn| {
+                if let Some(id) = company {
+                    // A company that does not exist answers not found.
+                    store::companies::get(conn, id)?;
+                }
+                report(conn, kind, company, &period, now)
+            })
+            .await?;
+        Ok(Response::new(reports::report(
+            req.kind, &period, company, table,
+        )))
+    }
+}
+
+/// The store query behind each report.
+fn report(
+    conn: &Connection,
+    kind: ReportKind,
+    company: Option<i64>,
+    period: &Period,
+    now: i64,
+) -> store::Result<Table> {
+    let scope = Scope::new(company, period);
+    let breakdown = |by| ticket_reports::breakdown(conn, &scope, by);
+    match kind {
+        ReportKind::RequestsByMonth => ticket_reports::requests_by_month(conn, company, period.to),
+        ReportKind::ByStatus => breakdown(Breakdown::Status),
+        ReportKind::ByPriority => breakdown(Breakdown::Priority),
+        ReportKind::ByServiceType => breakdown(Breakdown::ServiceType),
+        ReportKind::BySite => breakdown(Breakdown::Site),
+        ReportKind::ByContact => breakdown(Breakdown::Contact),
+        ReportKind::SlaByMonth => {
+            ticket_reports::sla_compliance(conn, &scope, period, SlaBy::Month, now)
+        }
+        ReportKind::SlaByPriority => {
+            ticket_reports::sla_compliance(conn, &scope, period, SlaBy::Priority, now)
+        }
+        ReportKind::ResponseTimes => ticket_reports::response_times(conn, &scope),
+        ReportKind::OpenAging => ticket_reports::open_aging(conn, company, now),
+        ReportKind::TimeLogged => time_reports::time_logged(conn, company, period),
     }
 }

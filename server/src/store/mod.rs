@@ -31,6 +31,7 @@ pub mod tasks;
 pub(crate) mod testing;
 pub mod ticket_list;
 pub mod ticket_record;
+pub mod ticket_reports;
 pub mod tickets;
 pub mod timeline;
 
@@ -38,6 +39,7 @@ pub mod timeline;
 pub mod estimates;
 pub mod signoffs;
 pub mod time_entries;
+pub mod time_reports;
 pub mod timers;
 pub mod work_settings;
 pub mod work_types;

@@ -140,7 +140,17 @@ impl App {
         if me.staff {
             tabs.push(TabId::Triage);
         }
-        tabs.extend([TabId::Reports, TabId::Account]);
+        // Reports: client Managers and Admins, Dispatchers and provider
+        // Admins (docs/ROLES.md).
+        let reports = if me.staff {
+            me.role() != pb::StaffRole::Technician
+        } else {
+            me.access() >= pb::AccessLevel::Manager
+        };
+        if reports {
+            tabs.push(TabId::Reports);
+        }
+        tabs.push(TabId::Account);
         if me.staff {
             tabs.push(TabId::Billing);
         }

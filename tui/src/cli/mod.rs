@@ -87,10 +87,11 @@ pub enum Command {
     /// Agreements and their prepaid hours.
     #[command(subcommand)]
     Agreements(billing::AgreementsCommand),
-    /// Ticket figures, as on the Reports tab.
+    /// Home's ticket figures, and the reports of the Reports tab.
     #[command(
         after_help = "Examples:\n  portal reports monthly --csv > tickets.csv\n  \
-        portal reports status --json | jq '.by_status'"
+        portal reports sla-monthly --period 2025-01..2025-12 --csv > sla.csv\n  \
+        portal reports times --company 12 --json | jq '.rows'"
     )]
     Reports(reports::ReportArgs),
     /// Live changes as JSON lines until interrupted; reconnects and resumes

@@ -1,6 +1,9 @@
-//! `ReportService`: ticket statistics for Home and Reports.
+//! `ReportService`: Home's ticket statistics and the Reports tab's reports.
+
+use std::path::PathBuf;
 
 use portal_proto::pb::{self, report_service_client::ReportServiceClient};
+use tokio::io::AsyncWriteExt;
 
 use super::{Client, Res};
 use crate::action::Reply;
@@ -10,6 +13,10 @@ use crate::action::Reply;
 pub enum ReportCall {
     /// Ticket statistics over the last twelve months.
     Stats,
+    /// One report (docs/REPORTS.md).
+    Get(pb::ReportRequest),
+    /// Writes a report's CSV to a new file (never over an existing one).
+    SaveCsv { csv: String, path: PathBuf },
 }
 
 impl Client {
@@ -28,6 +35,31 @@ impl Client {
                     .await?
                     .into_inner(),
             )),
+            ReportCall::Get(request) => Ok(Reply::Report {
+                report: self
+                    .reports()
+                    .get_report(self.authed(request.clone()))
+                    .await?
+                    .into_inner(),
+                request,
+            }),
+            ReportCall::SaveCsv { csv, path } => {
+                let io = |e: std::io::Error| {
+                    tonic::Status::invalid_argument(format!("{}: {e}", path.display()))
+                };
+                let mut file = tokio::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(&path)
+                    .await
+                    .map_err(io)?;
+                file.write_all(csv.as_bytes()).await.map_err(io)?;
+                file.flush().await.map_err(io)?;
+                Ok(Reply::Downloaded {
+                    bytes: csv.len() as u64,
+                    path,
+                })
+            }
         }
     }
 }

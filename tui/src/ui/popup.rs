@@ -83,6 +83,9 @@ pub enum PromptField {
     Note,
     Email,
     Message,
+    /// A report's period.
+    From,
+    To,
 }
 
 impl FieldId for PromptField {
@@ -94,6 +97,8 @@ impl FieldId for PromptField {
             Self::Note => Some("note"),
             Self::Email => Some("email"),
             Self::Message => Some("message"),
+            Self::From => Some("from"),
+            Self::To => Some("to"),
         }
     }
 }

@@ -1,24 +1,192 @@
-//! Reports: what `ReportService` serves so far, ticket statistics.
+//! Reports: one report of `ReportService.GetReport` at a time
+//! (docs/REPORTS.md), as a chart and a table, for a period and, for staff,
+//! a company; `x` saves it as CSV.
 
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyCode, KeyEvent};
 use portal_proto::pb;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Direction, Layout, Rect};
+use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Cell, Paragraph, Row, Table};
+use ratatui::widgets::{
+    Axis, Bar, BarChart, BarGroup, Block, Cell, Chart, Dataset, GraphType, Paragraph, Row, Table,
+};
 
-use super::{Ctx, Effects, HelpLines, Screen, format, help_line};
-use crate::action::{Reply, ReportCall};
+use super::form::{Field, Form};
+use super::popup::{Popup, PromptField, PromptPopup, Submit, Then, expand_home};
+use super::{Ctx, Effects, HelpLines, Screen, help_line, plain_help};
+use crate::action::{ApiError, Reply, ReportCall, Request};
 use crate::keys::Cmd;
+
+/// Every report, in the order `[` and `]` step through them, with its
+/// name on screen and on the command line.
+pub const KINDS: [(pb::ReportKind, &str, &str); 11] = [
+    (
+        pb::ReportKind::RequestsByMonth,
+        "Service requests, this year and last",
+        "requests",
+    ),
+    (pb::ReportKind::ByStatus, "Tickets by status", "by-status"),
+    (
+        pb::ReportKind::ByPriority,
+        "Tickets by priority",
+        "by-priority",
+    ),
+    (
+        pb::ReportKind::ByServiceType,
+        "Tickets by service type",
+        "by-service",
+    ),
+    (pb::ReportKind::BySite, "Tickets by site", "by-site"),
+    (
+        pb::ReportKind::ByContact,
+        "Tickets by contact",
+        "by-contact",
+    ),
+    (
+        pb::ReportKind::SlaByMonth,
+        "SLA compliance by month",
+        "sla-monthly",
+    ),
+    (
+        pb::ReportKind::SlaByPriority,
+        "SLA compliance by priority",
+        "sla-priority",
+    ),
+    (
+        pb::ReportKind::ResponseTimes,
+        "Response and resolution times",
+        "times",
+    ),
+    (pb::ReportKind::OpenAging, "Open tickets by age", "aging"),
+    (pb::ReportKind::TimeLogged, "Time logged (staff)", "time"),
+];
+
+/// Which popup's answer `on_answer` gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Picking {
+    Report,
+    Company,
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Reports {
-    pub stats: Option<pb::TicketStats>,
+    /// Index into `KINDS`.
+    pub kind: usize,
+    /// The period asked for, as typed (empty: the server's default).
+    pub from: String,
+    pub to: String,
+    /// Staff: the company (0 = all) and its name.
+    pub company: (i64, String),
+    pub report: Option<pb::Report>,
+    /// The first table row shown.
+    pub offset: usize,
+    picking: Option<Picking>,
 }
 
 impl Reports {
-    pub fn load(fx: &mut Effects) {
-        fx.send(ReportCall::Stats);
+    pub fn request(&self) -> pb::ReportRequest {
+        pb::ReportRequest {
+            kind: KINDS[self.kind].0.into(),
+            from: self.from.clone(),
+            to: self.to.clone(),
+            company_id: self.company.0,
+        }
+    }
+
+    pub fn load(&self, fx: &mut Effects) {
+        fx.send(ReportCall::Get(self.request()));
+    }
+
+    /// The reports `ctx`'s caller may ask for: staff time is staff's.
+    fn kinds(ctx: &Ctx) -> usize {
+        if ctx.is_staff() {
+            KINDS.len()
+        } else {
+            KINDS.len() - 1
+        }
+    }
+
+    fn step(&mut self, by: isize, ctx: &Ctx, fx: &mut Effects) {
+        let n = Self::kinds(ctx);
+        self.kind = (self.kind + n).wrapping_add_signed(by) % n;
+        self.offset = 0;
+        self.load(fx);
+    }
+
+    fn period_popup(&self) -> Popup {
+        let base = self.request();
+        Popup::Prompt(
+            PromptPopup::new(
+                "Period",
+                Submit::send(move |form: &mut Form| {
+                    Some(ReportCall::Get(pb::ReportRequest {
+                        from: form.raw(PromptField::From).trim().to_owned(),
+                        to: form.raw(PromptField::To).trim().to_owned(),
+                        ..base.clone()
+                    }))
+                }),
+                vec![
+                    Field::line(PromptField::From, "From", &self.from),
+                    Field::line(PromptField::To, "To", &self.to),
+                ],
+            )
+            .hint("YYYY-MM or YYYY-MM-DD; empty: the last twelve months"),
+        )
+    }
+
+    fn export_popup(report: &pb::Report) -> Popup {
+        let (header, rows) = cells(report, Shown::Csv);
+        let mut csv = csv_line(&header);
+        for row in &rows {
+            csv.push_str(&csv_line(row));
+        }
+        let name = KINDS
+            .iter()
+            .find(|k| i32::from(k.0) == report.kind)
+            .map_or("report", |k| k.2);
+        Popup::Prompt(
+            PromptPopup::new(
+                "Export as CSV",
+                Submit::send(move |form: &mut Form| {
+                    let path = expand_home(form.raw(PromptField::Path).trim());
+                    if path.is_empty() {
+                        form.set_error(PromptField::Path, "where to?");
+                        return None;
+                    }
+                    Some(ReportCall::SaveCsv {
+                        csv: csv.clone(),
+                        path: path.into(),
+                    })
+                }),
+                vec![Field::line(
+                    PromptField::Path,
+                    "Save as",
+                    &format!("~/{name}-{}-{}.csv", report.from, report.to),
+                )],
+            )
+            .hint("Tab completes the path; an existing file is never overwritten")
+            .with_path_completion(),
+        )
+    }
+
+    fn company_popup(&mut self, ctx: &Ctx) -> Popup {
+        self.picking = Some(Picking::Company);
+        let mut items = vec![("All companies".to_owned(), Then::Answer(0))];
+        items.extend(
+            ctx.catalog
+                .companies
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.name.clone(), Then::Answer(i + 1))),
+        );
+        let selected = ctx
+            .catalog
+            .companies
+            .iter()
+            .position(|c| c.id == self.company.0)
+            .map_or(0, |i| i + 1);
+        Popup::pick("Company", items).selecting(selected)
     }
 }
 
@@ -28,154 +196,431 @@ impl Screen for Reports {
     }
 
     fn help(&self, ctx: &Ctx) -> HelpLines {
-        vec![help_line(ctx.keys, Cmd::Refresh, "refresh")]
+        let mut lines = vec![
+            plain_help("[ ]  ← →", "previous or next report"),
+            plain_help("enter", "choose a report"),
+            plain_help("p", "period"),
+        ];
+        if ctx.is_staff() {
+            lines.push(plain_help("c", "company"));
+        }
+        lines.extend([
+            help_line(ctx.keys, Cmd::Down, "scroll the table"),
+            help_line(ctx.keys, Cmd::Export, "export as CSV"),
+            help_line(ctx.keys, Cmd::Refresh, "refresh"),
+        ]);
+        lines
     }
 
     fn handle_key(&mut self, key: &KeyEvent, ctx: &Ctx, fx: &mut Effects) -> bool {
-        if ctx.keys.is(Cmd::Refresh, key) {
-            Self::load(fx);
-            return true;
+        let keys = ctx.keys;
+        match key.code {
+            KeyCode::Char(']') | KeyCode::Right => self.step(1, ctx, fx),
+            KeyCode::Char('[') | KeyCode::Left => self.step(-1, ctx, fx),
+            KeyCode::Enter => {
+                self.picking = Some(Picking::Report);
+                let items = KINDS[..Self::kinds(ctx)]
+                    .iter()
+                    .enumerate()
+                    .map(|(i, k)| (k.1.to_owned(), Then::Answer(i)))
+                    .collect();
+                fx.popup = Some(Popup::pick("Report", items).selecting(self.kind));
+            }
+            KeyCode::Char('p') => fx.popup = Some(self.period_popup()),
+            KeyCode::Char('c') if ctx.is_staff() => fx.popup = Some(self.company_popup(ctx)),
+            _ if keys.is(Cmd::Export, key) => match &self.report {
+                Some(r) => fx.popup = Some(Self::export_popup(r)),
+                None => fx.info("Nothing to export yet"),
+            },
+            _ if keys.is(Cmd::Refresh, key) => self.load(fx),
+            _ if keys.is(Cmd::Down, key) => self.offset += 1,
+            _ if keys.is(Cmd::Up, key) => self.offset = self.offset.saturating_sub(1),
+            _ if keys.is(Cmd::Top, key) => self.offset = 0,
+            _ => return false,
         }
-        false
+        true
     }
 
-    fn on_reply(&mut self, reply: &Reply, _ctx: &Ctx, _fx: &mut Effects) {
-        if let Reply::Stats(stats) = reply {
-            self.stats = Some(stats.clone());
+    fn on_answer(&mut self, answer: usize, ctx: &Ctx, fx: &mut Effects) {
+        match self.picking.take() {
+            Some(Picking::Report) => {
+                self.kind = answer.min(Self::kinds(ctx) - 1);
+                self.offset = 0;
+            }
+            Some(Picking::Company) => {
+                self.company = match answer.checked_sub(1) {
+                    Some(i) => ctx
+                        .catalog
+                        .companies
+                        .get(i)
+                        .map(|c| (c.id, c.name.clone()))
+                        .unwrap_or_default(),
+                    None => (0, String::new()),
+                };
+            }
+            None => return,
+        }
+        self.load(fx);
+    }
+
+    fn on_reply(&mut self, reply: &Reply, _ctx: &Ctx, fx: &mut Effects) {
+        match reply {
+            Reply::Report { request, report } => {
+                // Only the report on show: the period prompt's answer too,
+                // not one overtaken by another key.
+                let current = self.request();
+                if request.kind != current.kind || request.company_id != current.company_id {
+                    return;
+                }
+                self.from.clone_from(&request.from);
+                self.to.clone_from(&request.to);
+                self.report = Some(report.clone());
+                fx.close_prompt = true;
+            }
+            Reply::Downloaded { path, bytes } if path.extension().is_some_and(|e| e == "csv") => {
+                fx.close_prompt = true;
+                fx.ok(format!("Saved {} ({bytes} bytes)", path.display()));
+            }
+            _ => {}
+        }
+    }
+
+    fn on_failed(&mut self, request: &Request, error: &ApiError, fx: &mut Effects) {
+        if let Request::Report(ReportCall::Get(_)) = request {
+            fx.error(error.message.clone());
         }
     }
 
     fn refresh(&mut self, fx: &mut Effects) {
-        Self::load(fx);
+        self.load(fx);
     }
 
     fn render(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let theme = ctx.theme;
-        let Some(stats) = &self.stats else {
+        let [title, about, body] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Fill(1),
+        ])
+        .areas(area);
+        let (kind_title, period) = match &self.report {
+            Some(r) => (r.title.clone(), format!("{} – {}", r.from, r.to)),
+            None => (KINDS[self.kind].1.to_owned(), "…".to_owned()),
+        };
+        frame.render_widget(
+            Paragraph::new(Line::styled(format!(" {kind_title}"), theme.title)),
+            title,
+        );
+        let hints = if ctx.is_staff() {
+            "[ ] report  p period  c company  x CSV "
+        } else {
+            "[ ] report  p period  x CSV "
+        };
+        if title.width as usize > kind_title.chars().count() + hints.len() + 2 {
             frame.render_widget(
-                Paragraph::new(Line::styled(" Loading statistics…", theme.muted)),
-                area,
+                Paragraph::new(Line::styled(hints, theme.muted).right_aligned()),
+                title,
+            );
+        }
+        let mut spans = vec![
+            Span::styled(" Period ", theme.muted),
+            Span::styled(period, theme.accent),
+        ];
+        if ctx.is_staff() {
+            let company = if self.company.0 == 0 {
+                "all companies"
+            } else {
+                &self.company.1
+            };
+            spans.push(Span::styled("   Company ", theme.muted));
+            spans.push(Span::styled(company.to_owned(), theme.accent));
+        }
+        frame.render_widget(Paragraph::new(Line::from(spans)), about);
+        let Some(report) = &self.report else {
+            frame.render_widget(
+                Paragraph::new(Line::styled(" Loading the report…", theme.muted)),
+                body,
             );
             return;
         };
-        let [chart, bottom] =
-            Layout::vertical([Constraint::Fill(1), Constraint::Length(11)]).areas(area);
-        render_chart(frame, chart, stats, ctx);
-
-        let [totals, by_status] =
-            Layout::horizontal([Constraint::Length(30), Constraint::Fill(1)]).areas(bottom);
-        let row = |label: &str, value: u64| {
-            Line::from(vec![
-                Span::styled(format!(" {label:<18}"), theme.muted),
-                Span::styled(format!("{value:>7}"), theme.accent),
-            ])
+        let rows = report.rows.len() as u16;
+        // Bars take the room they need, lines half the screen; the table
+        // the rest.
+        let chart_height = match report.kind() {
+            pb::ReportKind::RequestsByMonth | pb::ReportKind::SlaByMonth => body.height / 2,
+            _ => (rows + 2).clamp(3, body.height / 2),
         };
-        let created: u64 = stats.by_month.iter().map(|m| m.created).sum();
-        let completed: u64 = stats.by_month.iter().map(|m| m.completed).sum();
-        frame.render_widget(
-            Paragraph::new(vec![
-                row("Open now", stats.open),
-                row("Waiting on client", stats.awaiting_client),
-                row("Created this month", stats.created_this_month),
-                row("Created this year", stats.created_this_year),
-                row(&format!("Created, {} mo.", stats.by_month.len()), created),
-                row(
-                    &format!("Completed, {} mo.", stats.by_month.len()),
-                    completed,
-                ),
-            ])
-            .block(
-                Block::bordered()
-                    .border_style(theme.border)
-                    .title(Line::styled(" Totals ", theme.title)),
-            ),
-            totals,
+        let [chart, table] =
+            Layout::vertical([Constraint::Length(chart_height), Constraint::Fill(1)]).areas(body);
+        let table_height = table.height;
+        render_chart(frame, chart, report, ctx);
+        self.offset = self.offset.min(
+            report
+                .rows
+                .len()
+                .saturating_sub(usize::from(table_height.saturating_sub(4))),
         );
-        let total: u64 = stats.by_status.iter().map(|s| s.count).sum::<u64>().max(1);
-        let room = u64::from(by_status.width.saturating_sub(2 + 19 + 7 + 6));
-        let rows = stats.by_status.iter().map(|s| {
-            // Rounded to the nearest: 1 of 34 is 3%.
-            let share = (s.count * 100 + total / 2) / total;
-            let bar = "█".repeat((share * room / 100) as usize);
-            Row::new(vec![
-                Cell::from(format::status(s.status())),
-                Cell::from(format!("{:>6}", s.count)),
-                Cell::from(Span::styled(format!("{bar} {share}%"), theme.bar)),
-            ])
-        });
-        let table = Table::new(
-            rows,
-            [
-                Constraint::Length(19),
-                Constraint::Length(7),
-                Constraint::Fill(1),
-            ],
-        )
-        .block(
-            Block::bordered()
-                .border_style(theme.border)
-                .title(Line::styled(" By status ", theme.title)),
-        );
-        frame.render_widget(table, by_status);
+        render_table(frame, table, report, self.offset, ctx);
     }
 }
 
-/// Created and completed side by side per month, the latest months that
-/// fit (the current one always), told apart by place as well as colour,
-/// and no numbers drawn over the bars: the latest month's are in the title.
-fn render_chart(frame: &mut Frame, area: Rect, stats: &pb::TicketStats, ctx: &Ctx) {
-    let theme = ctx.theme;
-    let inner = area.width.saturating_sub(2);
-    let months = stats.by_month.len().max(1) as u16;
-    // A month takes two bars, each followed by a gap, and the gap to the
-    // next month.
-    let bar_width = ((inner / months).saturating_sub(3) / 2).clamp(1, 4);
-    let shown = usize::from(inner / (2 * bar_width + 3)).min(stats.by_month.len());
-    let skip = stats.by_month.len() - shown;
-    let bar = |value: u64, style| {
-        Bar::default()
-            .value(value)
-            .style(style)
-            .text_value(String::new())
+/// How values are written: for people (the tab, the CLI's table) or for
+/// spreadsheets (CSV: plain numbers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    Screen,
+    Csv,
+}
+
+/// One value of a column of `unit`: minutes as h:mm on screen, basis
+/// points as a percentage with two decimals, cents with two.
+pub fn value(v: i64, unit: pb::ReportUnit, style: Shown) -> String {
+    let hundredths = |v: i64| {
+        let sign = if v < 0 { "-" } else { "" };
+        format!("{sign}{}.{:02}", v.abs() / 100, v.abs() % 100)
     };
-    let groups: Vec<BarGroup> = stats
-        .by_month
+    match (unit, style) {
+        (pb::ReportUnit::BasisPoints, Shown::Screen) => format!("{}%", hundredths(v)),
+        (pb::ReportUnit::BasisPoints | pb::ReportUnit::Cents, _) => hundredths(v),
+        (pb::ReportUnit::Minutes, Shown::Screen) => format!("{}:{:02}", v / 60, v.abs() % 60),
+        _ => v.to_string(),
+    }
+}
+
+/// The header and rows of a report as text.
+pub fn cells(report: &pb::Report, style: Shown) -> (Vec<String>, Vec<Vec<String>>) {
+    let labels = report
+        .columns
         .iter()
-        .skip(skip)
-        .map(|m| {
-            BarGroup::default()
-                .label(Line::from(format::month_label(&m.month, bar_width * 2 + 1)))
-                .bars(&[bar(m.created, theme.bar), bar(m.completed, theme.ok)])
+        .filter(|c| c.unit() == pb::ReportUnit::Text)
+        .count();
+    let header = report
+        .columns
+        .iter()
+        .map(|c| match (c.unit(), style) {
+            (pb::ReportUnit::BasisPoints, Shown::Csv) => format!("{} %", c.name),
+            (pb::ReportUnit::Minutes, Shown::Csv) => format!("{} (minutes)", c.name),
+            _ => c.name.clone(),
         })
         .collect();
-    let mut title = vec![
-        Span::styled(" By month: ", theme.title),
-        Span::styled("left ▌ created", theme.bar),
-        Span::styled(" · ", theme.muted),
-        Span::styled("right ▐ completed ", theme.ok),
-    ];
-    if let Some(last) = stats.by_month.last() {
-        title.push(Span::styled(
-            format!(
-                "· {}: {} / {} ",
-                format::month_label(&last.month, 3),
-                last.created,
-                last.completed
-            ),
-            theme.muted,
-        ));
+    let rows = report
+        .rows
+        .iter()
+        .map(|row| {
+            let mut cells = row.labels.clone();
+            cells.resize(labels, String::new());
+            cells.extend(
+                row.values
+                    .iter()
+                    .zip(&report.columns[labels..])
+                    .map(|(v, c)| value(*v, c.unit(), style)),
+            );
+            cells
+        })
+        .collect();
+    (header, rows)
+}
+
+/// A CSV line (RFC 4180 quoting), with its line end.
+pub fn csv_line(cells: &[String]) -> String {
+    let quoted: Vec<String> = cells
+        .iter()
+        .map(|c| {
+            if c.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", c.replace('"', "\"\""))
+            } else {
+                c.clone()
+            }
+        })
+        .collect();
+    format!("{}\n", quoted.join(","))
+}
+
+/// The value column a report's chart shows: the first, except the share
+/// met (SLA by priority) and the median response (times).
+fn charted(report: &pb::Report) -> usize {
+    match report.kind() {
+        pb::ReportKind::SlaByPriority => 2,
+        pb::ReportKind::ResponseTimes => 1,
+        pb::ReportKind::TimeLogged => 2,
+        _ => 0,
     }
-    let mut barchart = BarChart::default()
+}
+
+fn render_chart(frame: &mut Frame, area: Rect, report: &pb::Report, ctx: &Ctx) {
+    match report.kind() {
+        pb::ReportKind::RequestsByMonth => line_chart(frame, area, report, &[0, 1], ctx),
+        pb::ReportKind::SlaByMonth => line_chart(frame, area, report, &[2, 5], ctx),
+        _ => bar_chart(frame, area, report, ctx),
+    }
+}
+
+/// The label columns' count: values start after them.
+fn label_count(report: &pb::Report) -> usize {
+    report
+        .columns
+        .iter()
+        .filter(|c| c.unit() == pb::ReportUnit::Text)
+        .count()
+}
+
+/// Month by month: one line per value column in `series`.
+fn line_chart(frame: &mut Frame, area: Rect, report: &pb::Report, series: &[usize], ctx: &Ctx) {
+    let theme = ctx.theme;
+    let labels = label_count(report);
+    let styles = [theme.bar, theme.ok];
+    let points: Vec<Vec<(f64, f64)>> = series
+        .iter()
+        .map(|&s| {
+            report
+                .rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (i as f64, r.values.get(s).copied().unwrap_or(0) as f64))
+                .collect()
+        })
+        .collect();
+    let max = points.iter().flatten().map(|p| p.1).fold(1.0_f64, f64::max);
+    let unit = report
+        .columns
+        .get(labels + series[0])
+        .map_or(pb::ReportUnit::Count, pb::ReportColumn::unit);
+    let datasets = series
+        .iter()
+        .zip(&points)
+        .zip(styles)
+        .map(|((&s, data), style)| {
+            Dataset::default()
+                .name(
+                    report
+                        .columns
+                        .get(labels + s)
+                        .map_or("", |c| c.name.as_str()),
+                )
+                .marker(Marker::Braille)
+                .graph_type(GraphType::Line)
+                .style(style)
+                .data(data)
+        })
+        .collect();
+    // The legend: each line's name in its colour.
+    let mut legend = vec![Span::raw(" ")];
+    for (&s, style) in series.iter().zip(styles) {
+        let name = report
+            .columns
+            .get(labels + s)
+            .map_or("", |c| c.name.as_str());
+        legend.push(Span::styled(format!("── {name} "), style));
+    }
+    let first = report.rows.first().map_or("", |r| r.labels[0].as_str());
+    let last = report.rows.last().map_or("", |r| r.labels[0].as_str());
+    let chart = Chart::new(datasets)
         .block(
             Block::bordered()
                 .border_style(theme.border)
-                .title(Line::from(title)),
+                .title(Line::from(legend)),
         )
-        .bar_width(bar_width)
-        .bar_gap(1)
-        .group_gap(1);
-    for group in groups {
-        barchart = barchart.data(group);
-    }
-    frame.render_widget(barchart, area);
+        .hidden_legend_constraints((Constraint::Length(0), Constraint::Length(0)))
+        .x_axis(
+            Axis::default()
+                .style(theme.muted)
+                .bounds([0.0, report.rows.len().saturating_sub(1).max(1) as f64])
+                .labels([first.to_owned(), last.to_owned()]),
+        )
+        .y_axis(
+            Axis::default()
+                .style(theme.muted)
+                .bounds([0.0, max])
+                .labels(["0".to_owned(), value(max as i64, unit, Shown::Screen)]),
+        );
+    frame.render_widget(chart, area);
+}
+
+/// One horizontal bar per row, as many as fit.
+fn bar_chart(frame: &mut Frame, area: Rect, report: &pb::Report, ctx: &Ctx) {
+    let theme = ctx.theme;
+    let labels = label_count(report);
+    let column = charted(report);
+    let unit = report
+        .columns
+        .get(labels + column)
+        .map_or(pb::ReportUnit::Count, pb::ReportColumn::unit);
+    let room = usize::from(area.height.saturating_sub(2));
+    let bars: Vec<Bar> = report
+        .rows
+        .iter()
+        .take(room)
+        .map(|r| {
+            let v = r.values.get(column).copied().unwrap_or(0);
+            Bar::default()
+                .value(u64::try_from(v).unwrap_or(0))
+                .label(Line::from(format!("{} ", r.labels.join(" · "))))
+                .text_value(value(v, unit, Shown::Screen))
+                .style(theme.bar)
+                .value_style(theme.accent)
+        })
+        .collect();
+    let name = report
+        .columns
+        .get(labels + column)
+        .map_or("", |c| c.name.as_str());
+    let chart = BarChart::default()
+        .block(
+            Block::bordered()
+                .border_style(theme.border)
+                .title(Line::styled(format!(" {name} "), theme.title)),
+        )
+        .direction(Direction::Horizontal)
+        .bar_width(1)
+        .bar_gap(0)
+        .data(BarGroup::default().bars(&bars));
+    frame.render_widget(chart, area);
+}
+
+fn render_table(frame: &mut Frame, area: Rect, report: &pb::Report, offset: usize, ctx: &Ctx) {
+    let theme = ctx.theme;
+    let (header, rows) = cells(report, Shown::Screen);
+    // Headers wrap onto two lines at their first space.
+    let split = |h: &str| match h.split_once(' ') {
+        Some((a, b)) => (a.to_owned(), b.to_owned()),
+        None => (h.to_owned(), String::new()),
+    };
+    let labels = label_count(report);
+    let widths: Vec<Constraint> = header
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let (a, b) = split(h);
+            let values = rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
+            let w = a.chars().count().max(b.chars().count()).max(values) as u16;
+            Constraint::Length(if i < labels { w.min(30) } else { w })
+        })
+        .collect();
+    let head = Row::new(header.iter().enumerate().map(|(i, h)| {
+        let (a, b) = split(h);
+        let align = |s: String| {
+            if i < labels {
+                Line::from(s)
+            } else {
+                Line::from(s).right_aligned()
+            }
+        };
+        Cell::from(vec![align(a), align(b)])
+    }))
+    .height(2)
+    .style(theme.title);
+    let body = rows.into_iter().skip(offset).map(|r| {
+        Row::new(r.into_iter().enumerate().map(|(i, c)| {
+            if i < labels {
+                Cell::from(c)
+            } else {
+                Cell::from(Line::from(c).right_aligned())
+            }
+        }))
+    });
+    let table = Table::new(body, widths)
+        .header(head)
+        .column_spacing(1)
+        .block(Block::bordered().border_style(theme.border));
+    frame.render_widget(table, area);
 }

@@ -91,6 +91,9 @@ enum Run {
     Mail,
     /// The `portal` client's start-up, from outside, against a demo store.
     Startup,
+    /// Every report of `GetReport`, the last twelve months, for all
+    /// companies and for one (docs/REPORTS.md).
+    Reports,
 }
 
 impl Args {
@@ -109,6 +112,7 @@ impl Args {
             Run::Timers,
             Run::Export,
             Run::Mail,
+            Run::Reports,
         ]
         .into_iter()
         .any(|r| self.wants(r))
@@ -166,6 +170,9 @@ async fn over_grpc(
 
     if args.wants(Run::Latency) {
         latency(summary, &session, work, args.samples).await;
+    }
+    if args.wants(Run::Reports) {
+        reports(summary, &session, work, args.samples).await;
     }
 
     let load = (args.clients, args.connections);
@@ -353,6 +360,52 @@ async fn latency(summary: &mut Summary, session: &Session, work: &Workload, samp
                 class.name
             ),
         );
+    }
+}
+
+/// Each report over the last twelve months, `samples` times, for every
+/// company and for one drawn at random (docs/REPORTS.md).
+async fn reports(summary: &mut Summary, session: &Session, work: &Workload, samples: usize) {
+    for kind in [
+        pb::ReportKind::RequestsByMonth,
+        pb::ReportKind::ByStatus,
+        pb::ReportKind::ByPriority,
+        pb::ReportKind::ByServiceType,
+        pb::ReportKind::BySite,
+        pb::ReportKind::ByContact,
+        pb::ReportKind::SlaByMonth,
+        pb::ReportKind::SlaByPriority,
+        pb::ReportKind::ResponseTimes,
+        pb::ReportKind::OpenAging,
+        pb::ReportKind::TimeLogged,
+    ] {
+        for all in [true, false] {
+            let mut times = Latencies::default();
+            for _ in 0..samples.clamp(1, 50) {
+                let company_id = if all { 0 } else { work.company().id };
+                times
+                    .time(async {
+                        session
+                            .reports()
+                            .get_report(pb::ReportRequest {
+                                kind: kind.into(),
+                                company_id,
+                                ..Default::default()
+                            })
+                            .await
+                            .map(|r| Some(r.into_inner().rows.len()))
+                    })
+                    .await;
+            }
+            let whose = if all { "all companies" } else { "one company" };
+            times.report(
+                summary,
+                &format!(
+                    "report {}, 12 months, {whose} (gRPC, 1 client)",
+                    kind.as_str_name()
+                ),
+            );
+        }
     }
 }
 

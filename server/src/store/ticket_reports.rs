@@ -1,0 +1,625 @@
+//! The ticket reports of `ReportService.GetReport` (docs/REPORTS.md): each
+//! one SQL query over the tickets raised in the period, of one company or
+//! all, answered as a `Table`.
+
+use chrono::{Datelike, NaiveDate};
+use rusqlite::types::Value;
+use rusqlite::{Connection, Row, params_from_iter};
+
+use super::Result;
+use super::sla::settings;
+use crate::domain::TicketStatus;
+use crate::domain::reports::{Period, Table, Unit, basis_points, midnight_ms, percentile};
+use crate::domain::sla::{Clock, elapsed};
+
+/// Grouped lists (sites, contacts) keep their busiest rows.
+pub const MAX_GROUPS: usize = 100;
+
+/// Which tickets a report counts: raised in `[start, end)`, of `company`
+/// (None: every company).
+#[derive(Debug, Clone, Copy)]
+pub struct Scope {
+    pub company: Option<i64>,
+    pub start: i64,
+    pub end: i64,
+}
+
+impl Scope {
+    pub fn new(company: Option<i64>, period: &Period) -> Self {
+        let (start, end) = period.range_ms();
+        Self {
+            company,
+            start,
+            end,
+        }
+    }
+
+    /// The WHERE clause over `tickets t` and its arguments.
+    fn clause(&self) -> (String, Vec<Value>) {
+        let mut sql = "t.created_at >= ? AND t.created_at < ?".to_owned();
+        let mut args = vec![Value::Integer(self.start), Value::Integer(self.end)];
+        if let Some(c) = self.company {
+            sql.push_str(" AND t.company_id = ?");
+            args.push(Value::Integer(c));
+        }
+        (sql, args)
+    }
+}
+
+fn rows<T>(
+    conn: &Connection,
+    sql: &str,
+    args: &[Value],
+    f: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let out = stmt
+        .query_map(params_from_iter(args.iter()), f)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(out)
+}
+
+/// Tickets raised per month, the year of the period's end against the one
+/// before (the period's start is not used).
+pub fn requests_by_month(conn: &Connection, company: Option<i64>, to: NaiveDate) -> Result<Table> {
+    let year = to.year();
+    let first = NaiveDate::from_ymd_opt(year - 1, 1, 1).unwrap_or(to);
+    let next = NaiveDate::from_ymd_opt(year + 1, 1, 1).unwrap_or(to);
+    let scope = Scope {
+        company,
+        start: midnight_ms(first),
+        end: midnight_ms(next),
+    };
+    let (clause, args) = scope.clause();
+    let counts = rows(
+        conn,
+        &format!(
+            "SELECT strftime('%Y', t.created_at / 1000, 'unixepoch'),
+                    strftime('%m', t.created_at / 1000, 'unixepoch'), count(*)
+             FROM tickets t WHERE {clause} GROUP BY 1, 2"
+        ),
+        &args,
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        },
+    )?;
+    let (last, this) = ((year - 1).to_string(), year.to_string());
+    let mut table = Table::new(
+        format!("Service requests, {year} against {}", year - 1),
+        &[
+            ("month", Unit::Text),
+            (&last, Unit::Count),
+            (&this, Unit::Count),
+        ],
+    );
+    for month in 1..=12 {
+        let m = format!("{month:02}");
+        let of = |y: &str| {
+            counts
+                .iter()
+                .find(|(cy, cm, _)| *cy == y && *cm == m)
+                .map_or(0, |c| c.2)
+        };
+        table.push(m.clone(), vec![of(&last), of(&this)]);
+    }
+    Ok(table)
+}
+
+/// Which column a breakdown groups by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Breakdown {
+    Status,
+    Priority,
+    ServiceType,
+    Site,
+    Contact,
+}
+
+/// Tickets raised in the period and how many of them are still open, per
+/// status, priority, service type, site or contact (the busiest
+/// `MAX_GROUPS` of the last two).
+pub fn breakdown(conn: &Connection, scope: &Scope, by: Breakdown) -> Result<Table> {
+    let (clause, args) = scope.clause();
+    let (title, name, key, label, join, order) = match by {
+        Breakdown::Status => ("Tickets by status", "status", "t.status", "''", "", "k"),
+        Breakdown::Priority => (
+            "Tickets by priority",
+            "priority",
+            "t.priority",
+            "coalesce(g.name, '')",
+            "LEFT JOIN sla_targets g ON g.priority = t.k",
+            "k",
+        ),
+        Breakdown::ServiceType => (
+            "Tickets by service type",
+            "service type",
+            "t.service_type_id",
+            "g.name",
+            "JOIN service_types g ON g.id = t.k",
+            "n DESC, k",
+        ),
+        Breakdown::Site => (
+            "Tickets by site",
+            "site",
+            "t.site_id",
+            "coalesce(c.name || ': ' || g.name, '(no site)')",
+            "LEFT JOIN sites g ON g.id = t.k LEFT JOIN companies c ON c.id = g.company_id",
+            "n DESC, k",
+        ),
+        Breakdown::Contact => (
+            "Tickets by contact",
+            "contact",
+            "t.contact_id",
+            "g.first_name || ' ' || g.last_name || ' (' || c.name || ')'",
+            "JOIN contacts g ON g.id = t.k JOIN companies c ON c.id = g.company_id",
+            "n DESC, k",
+        ),
+    };
+    // Grouped first, named after: each name is looked up once per group.
+    let found = rows(
+        conn,
+        &format!(
+            "SELECT t.k, {label}, t.n, t.open FROM (
+               SELECT {key} AS k, count(*) AS n, sum(t.status_group = 1) AS open
+               FROM tickets t WHERE {clause} GROUP BY k ORDER BY {order} LIMIT {MAX_GROUPS}
+             ) AS t {join} ORDER BY {order}"
+        ),
+        &args,
+        |r| {
+            Ok((
+                r.get::<_, Option<i64>>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+            ))
+        },
+    )?;
+    let mut table = Table::new(
+        title,
+        &[
+            (name, Unit::Text),
+            ("tickets", Unit::Count),
+            ("open", Unit::Count),
+        ],
+    );
+    for (k, label, n, open) in found {
+        let label = match by {
+            Breakdown::Status => k
+                .and_then(TicketStatus::from_i64)
+                .map_or("?", TicketStatus::label)
+                .to_owned(),
+            Breakdown::Priority => {
+                format!("{} {}", k.unwrap_or_default(), label.unwrap_or_default())
+            }
+            _ => label.unwrap_or_default(),
+        };
+        table.push(label, vec![n, open]);
+    }
+    Ok(table)
+}
+
+/// How SLA compliance is grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlaBy {
+    Month,
+    Priority,
+}
+
+/// Response and resolution targets met, of those decided by `now` (met,
+/// or passed unmet), per month raised or per priority, from the due times
+/// stored with each ticket.
+pub fn sla_compliance(
+    conn: &Connection,
+    scope: &Scope,
+    period: &Period,
+    by: SlaBy,
+    now: i64,
+) -> Result<Table> {
+    let (clause, scope_args) = scope.clause();
+    let (title, name, key) = match by {
+        SlaBy::Month => (
+            "SLA compliance by month",
+            "month",
+            "strftime('%Y-%m', t.created_at / 1000, 'unixepoch')",
+        ),
+        SlaBy::Priority => (
+            "SLA compliance by priority",
+            "priority",
+            "t.priority || ' ' || coalesce((SELECT name FROM sla_targets g WHERE g.priority = t.priority), '')",
+        ),
+    };
+    let mut args = vec![Value::Integer(now), Value::Integer(now)];
+    args.extend(scope_args);
+    let found = rows(
+        conn,
+        &format!(
+            "SELECT {key},
+               sum(t.response_due_at IS NOT NULL
+                   AND (t.responded_at IS NOT NULL OR t.response_due_at < ?)),
+               sum(t.responded_at IS NOT NULL AND t.responded_at <= t.response_due_at),
+               sum(t.resolution_due_at IS NOT NULL
+                   AND (t.completed_at IS NOT NULL OR t.resolution_due_at < ?)),
+               sum(t.completed_at IS NOT NULL AND t.completed_at <= t.resolution_due_at)
+             FROM tickets t WHERE {clause} GROUP BY 1 ORDER BY 1"
+        ),
+        &args,
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                [r.get::<_, i64>(1)?, r.get(2)?, r.get(3)?, r.get(4)?],
+            ))
+        },
+    )?;
+    let mut table = Table::new(
+        title,
+        &[
+            (name, Unit::Text),
+            ("responses due", Unit::Count),
+            ("answered in time", Unit::Count),
+            ("response met", Unit::BasisPoints),
+            ("resolutions due", Unit::Count),
+            ("resolved in time", Unit::Count),
+            ("resolution met", Unit::BasisPoints),
+        ],
+    );
+    let figures = |[rd, rm, sd, sm]: [i64; 4]| {
+        vec![rd, rm, basis_points(rm, rd), sd, sm, basis_points(sm, sd)]
+    };
+    match by {
+        // Every month of the period, those without tickets too.
+        SlaBy::Month => {
+            for month in period.months() {
+                let counts = found
+                    .iter()
+                    .find(|(m, _)| *m == month)
+                    .map_or([0; 4], |f| f.1);
+                table.push(month, figures(counts));
+            }
+        }
+        SlaBy::Priority => {
+            for (label, counts) in found {
+                table.push(label, figures(counts));
+            }
+        }
+    }
+    Ok(table)
+}
+
+/// Business minutes from raising to the first response and to completion:
+/// how many, the median and the 90th percentile, per priority and for all,
+/// of the tickets raised in the period. The minutes count the provider's
+/// business hours (docs/TICKETS.md, "SLA"), whatever the priority's clock.
+pub fn response_times(conn: &Connection, scope: &Scope) -> Result<Table> {
+    let hours = settings(conn)?.hours;
+    let (clause, args) = scope.clause();
+    let found = rows(
+        conn,
+        &format!(
+            "SELECT t.priority, t.created_at, t.responded_at, t.completed_at
+             FROM tickets t
+             WHERE {clause} AND (t.responded_at IS NOT NULL OR t.completed_at IS NOT NULL)"
+        ),
+        &args,
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Option<i64>>(2)?,
+                r.get::<_, Option<i64>>(3)?,
+            ))
+        },
+    )?;
+    let minutes = |from: i64, to: i64| elapsed(from, to, Clock::Business, &hours) / 60_000;
+    // Per priority 1–5, then all.
+    let mut response: [Vec<i64>; 6] = Default::default();
+    let mut resolution: [Vec<i64>; 6] = Default::default();
+    for (priority, created, responded, completed) in found {
+        let p = usize::try_from(priority.clamp(1, 5) - 1).unwrap_or(0);
+        if let Some(at) = responded {
+            let m = minutes(created, at);
+            response[p].push(m);
+            response[5].push(m);
+        }
+        if let Some(at) = completed {
+            let m = minutes(created, at);
+            resolution[p].push(m);
+            resolution[5].push(m);
+        }
+    }
+    let mut table = Table::new(
+        "Response and resolution times (business minutes)",
+        &[
+            ("priority", Unit::Text),
+            ("answered", Unit::Count),
+            ("response median", Unit::Minutes),
+            ("response 90th", Unit::Minutes),
+            ("resolved", Unit::Count),
+            ("resolution median", Unit::Minutes),
+            ("resolution 90th", Unit::Minutes),
+        ],
+    );
+    for (i, (resp, res)) in response.iter_mut().zip(resolution.iter_mut()).enumerate() {
+        if resp.is_empty() && res.is_empty() && i < 5 {
+            continue;
+        }
+        resp.sort_unstable();
+        res.sort_unstable();
+        let label = if i == 5 {
+            "all".to_owned()
+        } else {
+            (i + 1).to_string()
+        };
+        table.push(
+            label,
+            vec![
+                resp.len() as i64,
+                percentile(resp, 50),
+                percentile(resp, 90),
+                res.len() as i64,
+                percentile(res, 50),
+                percentile(res, 90),
+            ],
+        );
+    }
+    Ok(table)
+}
+
+/// The open tickets' ages as of `now`, in buckets of days (the lower bound
+/// of each; the period does not apply: it is today's backlog).
+pub const AGE_BUCKETS: [(i64, &str); 6] = [
+    (0, "under 1 day"),
+    (1, "1-3 days"),
+    (3, "3-7 days"),
+    (7, "7-30 days"),
+    (30, "30-90 days"),
+    (90, "90+ days"),
+];
+
+/// Open tickets now, by age: how many, and how many wait on the client.
+pub fn open_aging(conn: &Connection, company: Option<i64>, now: i64) -> Result<Table> {
+    const DAY: i64 = 86_400_000;
+    let mut case = String::from("CASE");
+    for (i, (days, _)) in AGE_BUCKETS.iter().enumerate().skip(1).rev() {
+        case.push_str(&format!(
+            " WHEN ? - t.created_at >= {} THEN {i}",
+            days * DAY
+        ));
+    }
+    case.push_str(" ELSE 0 END");
+    let mut args = vec![Value::Integer(now); AGE_BUCKETS.len() - 1];
+    let mut clause = "t.status_group = 1".to_owned();
+    if let Some(c) = company {
+        clause.push_str(" AND t.company_id = ?");
+        args.push(Value::Integer(c));
+    }
+    let found = rows(
+        conn,
+        &format!(
+            "SELECT {case}, count(*), sum(t.status = {})
+             FROM tickets t WHERE {clause} GROUP BY 1",
+            TicketStatus::WaitingOnClient as i64
+        ),
+        &args,
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        },
+    )?;
+    let mut table = Table::new(
+        "Open tickets by age",
+        &[
+            ("age", Unit::Text),
+            ("open", Unit::Count),
+            ("waiting on client", Unit::Count),
+        ],
+    );
+    for (i, (_, label)) in AGE_BUCKETS.iter().enumerate() {
+        let (n, waiting) = found
+            .iter()
+            .find(|f| usize::try_from(f.0) == Ok(i))
+            .map_or((0, 0), |f| (f.1, f.2));
+        table.push(*label, vec![n, waiting]);
+    }
+    Ok(table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::testing::*;
+    use chrono::NaiveDateTime;
+
+    /// `"2026-03-02 09:00"` (UTC) in milliseconds.
+    fn at(s: &str) -> i64 {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M")
+            .unwrap()
+            .and_utc()
+            .timestamp_millis()
+    }
+
+    fn period(from: &str, to: &str) -> Period {
+        Period::parse(from, to, NaiveDate::from_ymd_opt(2026, 4, 1).unwrap()).unwrap()
+    }
+
+    fn set(conn: &Connection, id: i64, sql: &str) {
+        conn.execute(&format!("UPDATE tickets SET {sql} WHERE id = ?1"), [id])
+            .unwrap();
+    }
+
+    fn values(t: &Table) -> Vec<(String, Vec<i64>)> {
+        t.rows
+            .iter()
+            .map(|(l, v)| (l.join(" / "), v.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn requests_by_month_and_breakdowns_count_the_period_and_company() {
+        let (_dir, conn) = temp_conn();
+        raw_ticket(&conn, COMPANY_A, UMA, "a", at("2025-03-03 10:00"));
+        let done = raw_ticket(&conn, COMPANY_A, ALICE, "b", at("2025-03-31 23:59"));
+        set(&conn, done, "status = 5, priority = 1, site_id = 1");
+        raw_ticket(&conn, COMPANY_A, UMA, "c", at("2026-01-01 00:00"));
+        raw_ticket(&conn, COMPANY_B, BOB, "d", at("2026-02-10 12:00"));
+        let to = NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
+        let t = requests_by_month(&conn, Some(COMPANY_A), to).unwrap();
+        assert_eq!(t.columns[1].0, "2025");
+        assert_eq!(t.rows.len(), 12);
+        assert_eq!(t.rows[0], (vec!["01".to_owned()], vec![0, 1]));
+        assert_eq!(t.rows[1].1, vec![0, 0]);
+        assert_eq!(t.rows[2].1, vec![2, 0]);
+        let all = requests_by_month(&conn, None, to).unwrap();
+        assert_eq!(all.rows[1].1, vec![0, 1]);
+
+        let scope = Scope::new(Some(COMPANY_A), &period("2025-01", "2025-12"));
+        let by = |b| values(&breakdown(&conn, &scope, b).unwrap());
+        assert_eq!(
+            by(Breakdown::Status),
+            vec![
+                ("New".to_owned(), vec![1, 1]),
+                ("Completed".to_owned(), vec![1, 0])
+            ]
+        );
+        assert_eq!(
+            by(Breakdown::Priority),
+            vec![
+                ("1 Critical".to_owned(), vec![1, 0]),
+                ("3 Medium".to_owned(), vec![1, 1])
+            ]
+        );
+        assert_eq!(
+            by(Breakdown::ServiceType),
+            vec![("Hardware".to_owned(), vec![2, 1])]
+        );
+        assert_eq!(
+            by(Breakdown::Site),
+            vec![
+                ("(no site)".to_owned(), vec![1, 1]),
+                ("Alpha: Alpha HQ".to_owned(), vec![1, 0])
+            ]
+        );
+        assert_eq!(
+            by(Breakdown::Contact),
+            vec![
+                ("Alice Able (Alpha)".to_owned(), vec![1, 0]),
+                ("Uma Ulm (Alpha)".to_owned(), vec![1, 1])
+            ]
+        );
+        let all = Scope::new(None, &period("2026-01", "2026-12"));
+        assert_eq!(
+            values(&breakdown(&conn, &all, Breakdown::Status).unwrap()),
+            vec![("New".to_owned(), vec![2, 2])]
+        );
+    }
+
+    /// Monday 2 March 2026: four tickets at 09:00 UTC (business hours
+    /// 08:00–17:00 Monday to Friday), one on Friday at 16:00, one in April.
+    fn sla_tickets(conn: &Connection) {
+        for (title, created) in [
+            ("met", "2026-03-02 09:00"),
+            ("late", "2026-03-02 09:00"),
+            ("silent", "2026-03-02 09:00"),
+            ("friday", "2026-03-06 16:00"),
+            ("april", "2026-04-01 11:00"),
+        ] {
+            let id = raw_ticket(conn, COMPANY_A, UMA, title, at(created));
+            set(
+                conn,
+                id,
+                "response_due_at = created_at + 3600000,
+                 resolution_due_at = created_at + 3 * 86400000",
+            );
+        }
+        set(
+            conn,
+            1,
+            &format!(
+                "responded_at = {}, completed_at = {}, status = 5",
+                at("2026-03-02 09:30"),
+                at("2026-03-03 10:00")
+            ),
+        );
+        set(
+            conn,
+            2,
+            &format!("responded_at = {}, status = 3", at("2026-03-02 11:00")),
+        );
+        set(
+            conn,
+            4,
+            &format!("responded_at = {}", at("2026-03-09 08:30")),
+        );
+    }
+
+    #[test]
+    fn sla_compliance_counts_targets_decided_by_now() {
+        let (_dir, conn) = temp_conn();
+        sla_tickets(&conn);
+        let now = at("2026-04-01 11:30");
+        let p = period("2026-02", "2026-04");
+        let scope = Scope::new(Some(COMPANY_A), &p);
+        let t = sla_compliance(&conn, &scope, &p, SlaBy::Month, now).unwrap();
+        // Responses: met on time, late, never, friday's late; April's not
+        // yet due. Resolutions: one met, three passed, April's not due.
+        assert_eq!(
+            values(&t),
+            vec![
+                ("2026-02".to_owned(), vec![0, 0, 0, 0, 0, 0]),
+                ("2026-03".to_owned(), vec![4, 1, 2500, 4, 1, 2500]),
+                ("2026-04".to_owned(), vec![0, 0, 0, 0, 0, 0]),
+            ]
+        );
+        let t = sla_compliance(&conn, &scope, &p, SlaBy::Priority, now).unwrap();
+        assert_eq!(
+            values(&t),
+            vec![("3 Medium".to_owned(), vec![4, 1, 2500, 4, 1, 2500])]
+        );
+        let other = Scope::new(Some(COMPANY_B), &p);
+        let t = sla_compliance(&conn, &other, &p, SlaBy::Month, now).unwrap();
+        assert!(t.rows.iter().all(|(_, v)| v.iter().all(|n| *n == 0)));
+    }
+
+    #[test]
+    fn response_times_count_business_minutes_median_and_90th() {
+        let (_dir, conn) = temp_conn();
+        sla_tickets(&conn);
+        let scope = Scope::new(None, &period("2026-03", "2026-03"));
+        let t = response_times(&conn, &scope).unwrap();
+        // Responses 30, 120 and 90 (Friday 16:00 to Monday 08:30) business
+        // minutes; one resolution of 600 (Monday 09:00 to Tuesday 10:00).
+        assert_eq!(
+            values(&t),
+            vec![
+                ("3".to_owned(), vec![3, 90, 120, 1, 600, 600]),
+                ("all".to_owned(), vec![3, 90, 120, 1, 600, 600]),
+            ]
+        );
+    }
+
+    #[test]
+    fn open_tickets_age_in_buckets_as_of_now() {
+        let (_dir, conn) = temp_conn();
+        sla_tickets(&conn);
+        let t = open_aging(&conn, Some(COMPANY_A), at("2026-04-01 12:00")).unwrap();
+        assert_eq!(
+            t.rows.iter().map(|(_, v)| v.clone()).collect::<Vec<_>>(),
+            vec![
+                vec![1, 0],
+                vec![0, 0],
+                vec![0, 0],
+                vec![1, 0],
+                vec![2, 1],
+                vec![0, 0]
+            ]
+        );
+        let none = open_aging(&conn, Some(COMPANY_B), at("2026-04-01 12:00")).unwrap();
+        assert!(none.rows.iter().all(|(_, v)| v[0] == 0));
+    }
+}
