@@ -205,9 +205,12 @@ async fn reports_count_known_tickets_exactly_and_keep_companies_apart() -> anyho
         rows(&times),
         ["3: [1, 30, 30, 0, 0, 0]", "all: [1, 30, 30, 0, 0, 0]"]
     );
-    
+
     // The command line gets the same rows: CSV, JSON and a table.
-    let token = server.login(demo::CLIENT_MANAGER, DEMO_PASSWORD).await?.token;
+    let token = server
+        .login(demo::CLIENT_MANAGER, DEMO_PASSWORD)
+        .await?
+        .token;
     let portal = |args: &[&str]| {
         std::process::Command::new(bin("portal"))
             .args(args)
@@ -215,7 +218,13 @@ async fn reports_count_known_tickets_exactly_and_keep_companies_apart() -> anyho
             .env("PORTAL_TOKEN", &token)
             .output()
     };
-    let out = portal(&["reports", "by-status", "--period", "2020-01..2020-12", "--csv"])?;
+    let out = portal(&[
+        "reports",
+        "by-status",
+        "--period",
+        "2020-01..2020-12",
+        "--csv",
+    ])?;
     assert_eq!(
         String::from_utf8(out.stdout)?,
         "status,tickets,open\nNew,1,1\nIn Progress,1,1\nWaiting on Client,1,1\nCompleted,1,0\n"
@@ -227,8 +236,19 @@ async fn reports_count_known_tickets_exactly_and_keep_companies_apart() -> anyho
     );
     let out = portal(&["reports", "times", "--period", "2020-01..2020-12"])?;
     let table = String::from_utf8(out.stdout)?;
-    assert!(table.lines().any(|l| l.starts_with("all") && l.contains("1:30") && l.contains("10:00")), "{table}");
-    let out = portal(&["reports", "by-status", "--period", "2020-01..2020-12", "--json"])?;
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("all") && l.contains("1:30") && l.contains("10:00")),
+        "{table}"
+    );
+    let out = portal(&[
+        "reports",
+        "by-status",
+        "--period",
+        "2020-01..2020-12",
+        "--json",
+    ])?;
     let json: serde_json::Value = serde_json::from_slice(&out.stdout)?;
     assert_eq!(json["rows"][0]["values"], serde_json::json!([1, 1]));
     assert_eq!(json["columns"][1]["unit"], "REPORT_UNIT_COUNT");
