@@ -1,4 +1,4 @@
-//! `portal-server`: init, serve, demo, gen, backup and restore.
+//! `portal-server`: init, serve, demo, gen, backup, restore and bill.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -64,6 +64,22 @@ enum Command {
         /// into one segment (as a live store's index is).
         #[arg(long)]
         no_merge: bool,
+    },
+    /// Bill a month (docs/MONEY.md), for cron: recurring charges for the
+    /// month after, labour and approved estimates of tickets completed by
+    /// its end. Running it again bills nothing twice.
+    Bill {
+        #[command(flatten)]
+        db: DbArg,
+        /// The month billed, YYYY-MM.
+        #[arg(long, value_name = "YYYY-MM")]
+        month: String,
+        /// Bill only this company (its id).
+        #[arg(long)]
+        company: Option<i64>,
+        /// Show what would be billed; store nothing.
+        #[arg(long)]
+        preview: bool,
     },
     /// Copy the store with SQLite's online backup (safe while serving).
     Backup {
@@ -218,7 +234,69 @@ fn main() -> anyhow::Result<()> {
                 facts.schema_version
             );
         }
+        Command::Bill {
+            db,
+            month,
+            company,
+            preview,
+        } => bill(&db.path()?, &month, company, preview)?,
         Command::Serve(args) => serve(*args)?,
+    }
+    Ok(())
+}
+
+fn bill(path: &Path, month: &str, company: Option<i64>, preview: bool) -> anyhow::Result<()> {
+    use portal_server::domain::money::{Month, zone_day};
+    use portal_server::store::billing_run::{self, RunBy};
+    use portal_server::store::{StoreError, billing_settings, now_ms};
+
+    if !path.exists() {
+        bail!("no store at {}", path.display());
+    }
+    let month = Month::parse(month.trim()).context("--month: not a month (YYYY-MM)")?;
+    let store = Store::open(path, &StoreOptions { readers: 1 })?;
+    let now = now_ms();
+    let billed = store.write_blocking(move |conn| {
+        let today = zone_day(billing_settings::get(conn)?.zone, now);
+        if month > Month::of(today) {
+            return Err(StoreError::invalid(
+                "--month",
+                "a month not yet begun cannot be billed",
+            ));
+        }
+        let by = RunBy {
+            actor: "portal-server bill",
+            now,
+            today,
+        };
+        billing_run::run(conn, month, company, preview, by)
+    })?;
+    let lines: usize = billed.iter().map(|(_, l)| l.len()).sum();
+    let total: i64 = billed.iter().map(|(i, _)| i.total_cents).sum();
+    let numbers = match (billed.first(), billed.last()) {
+        (Some((first, _)), Some((last, _))) if !preview => {
+            format!(" (numbers {} to {})", first.number, last.number)
+        }
+        _ => String::new(),
+    };
+    let verb = if preview { "Would bill" } else { "Billed" };
+    println!(
+        "{verb} {month}: {} invoices{numbers}, {lines} lines, {} in total",
+        billed.len(),
+        portal_server::domain::work::money(total)
+    );
+    for (invoice, lines) in &billed {
+        println!(
+            "  {} {}: {} lines, {}",
+            if preview {
+                "new".to_owned()
+            } else {
+                invoice.number.to_string()
+            },
+            invoice.company_name,
+            lines.len(),
+            portal_server::domain::work::money(invoice.total_cents)
+        );
     }
     Ok(())
 }

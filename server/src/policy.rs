@@ -441,6 +441,52 @@ pub fn view_provider_directory(p: &Principal) -> Decision {
     allow_if(is_staff(p), "only staff may list companies and staff")
 }
 
+// -------------------------------------------- money (BillingService)
+
+/// Whose agreements, invoices and payments the caller sees: `Some(id)` its
+/// own company's (a client Manager or Admin), `None` every company's (a
+/// provider Admin). Users, Technicians and Dispatchers see none.
+pub fn money_scope(p: &Principal) -> Result<Option<i64>, Denied> {
+    match *p {
+        Principal::Contact {
+            company_id, access, ..
+        } if access >= AccessLevel::Manager => Ok(Some(company_id)),
+        _ if is_provider_admin(p) => Ok(None),
+        _ => Err(Denied::Forbidden(
+            "only the company's Managers and Admins and provider Admins see invoices, agreements and payments",
+        )),
+    }
+}
+
+/// Seeing (and paying) one of `company_id`'s agreements, invoices or
+/// payments; another company's is not found.
+pub fn view_money(p: &Principal, company_id: i64) -> Decision {
+    match money_scope(p)? {
+        Some(mine) if mine != company_id => Err(Denied::NotFound),
+        _ => Ok(()),
+    }
+}
+
+/// The company a money list or summary covers: a client its own (whatever
+/// it asked), a provider Admin the one asked (0 = all).
+pub fn money_company(p: &Principal, asked: i64) -> Result<Option<i64>, Denied> {
+    Ok(money_scope(p)?.or((asked > 0).then_some(asked)))
+}
+
+/// Agreements, billing runs, voiding, deciding payments, the billing
+/// settings, e-mailing invoices: provider Admins.
+pub fn manage_money(p: &Principal) -> Decision {
+    allow_if(
+        is_provider_admin(p),
+        "only provider Admins manage agreements, billing and payments",
+    )
+}
+
+/// Reading the billing settings: staff.
+pub fn view_billing_settings(p: &Principal) -> Decision {
+    allow_if(is_staff(p), "only staff may read the billing settings")
+}
+
 // ------------------------------------------------- accounts and staff rules
 
 /// Whose contacts a list may show: `Ok(None)` all of the company's,
@@ -705,6 +751,35 @@ mod tests {
         assert_eq!(manage_users(&staff(1, StaffRole::Admin), OTHER), Ok(()));
         assert!(administer_provider(&staff(1, StaffRole::Dispatcher)).is_err());
         assert_eq!(administer_provider(&staff(1, StaffRole::Admin)), Ok(()));
+    }
+
+    #[test]
+    fn money_for_client_managers_admins_and_provider_admins() {
+        let padmin = staff(1, StaffRole::Admin);
+        assert_eq!(money_scope(&padmin), Ok(None));
+        assert_eq!(money_company(&padmin, 7), Ok(Some(7)));
+        assert_eq!(money_company(&padmin, 0), Ok(None));
+        for level in [AccessLevel::Manager, AccessLevel::Admin] {
+            let c = contact(10, level);
+            assert_eq!(money_company(&c, OTHER), Ok(Some(CO)));
+            assert_eq!(view_money(&c, CO), Ok(()));
+            assert_eq!(view_money(&c, OTHER), Err(Denied::NotFound));
+            assert!(manage_money(&c).is_err());
+        }
+        for p in [
+            contact(10, AccessLevel::User),
+            staff(2, StaffRole::Technician),
+            staff(3, StaffRole::Dispatcher),
+        ] {
+            assert!(matches!(view_money(&p, CO), Err(Denied::Forbidden(_))));
+            assert!(manage_money(&p).is_err());
+        }
+        assert_eq!(manage_money(&padmin), Ok(()));
+        assert_eq!(
+            view_billing_settings(&staff(2, StaffRole::Technician)),
+            Ok(())
+        );
+        assert!(view_billing_settings(&contact(10, AccessLevel::Admin)).is_err());
     }
 
     #[test]

@@ -420,6 +420,13 @@ impl Session {
             self.bearer.clone(),
         )
     }
+
+    pub fn billing(&self) -> pb::billing_service_client::BillingServiceClient<Authed> {
+        pb::billing_service_client::BillingServiceClient::with_interceptor(
+            self.channel.clone(),
+            self.bearer.clone(),
+        )
+    }
 }
 
 /// Asserts a call failed with `code`, returning the status for more checks.

@@ -35,6 +35,16 @@ pub enum AuditAction {
     WorkSettingsChanged,
     SlaChanged,
     MailRetried,
+    AgreementCreated,
+    AgreementUpdated,
+    BillingRun,
+    InvoiceIssued,
+    InvoiceVoided,
+    InvoiceEmailed,
+    PaymentRecorded,
+    PaymentConfirmed,
+    PaymentRejected,
+    BillingSettingsChanged,
 }
 
 impl AuditAction {
@@ -70,6 +80,16 @@ impl AuditAction {
             Self::WorkSettingsChanged => "settings.work",
             Self::SlaChanged => "sla.changed",
             Self::MailRetried => "mail.retried",
+            Self::AgreementCreated => "agreement.created",
+            Self::AgreementUpdated => "agreement.updated",
+            Self::BillingRun => "billing.run",
+            Self::InvoiceIssued => "invoice.issued",
+            Self::InvoiceVoided => "invoice.voided",
+            Self::InvoiceEmailed => "invoice.emailed",
+            Self::PaymentRecorded => "payment.recorded",
+            Self::PaymentConfirmed => "payment.confirmed",
+            Self::PaymentRejected => "payment.rejected",
+            Self::BillingSettingsChanged => "settings.billing",
         }
     }
 }

@@ -13,6 +13,7 @@ pub enum MailKind {
     EstimateAwaiting,
     PasswordResetRequested,
     AccessRequested,
+    InvoiceSent,
 }
 
 impl MailKind {
@@ -25,6 +26,7 @@ impl MailKind {
             Self::EstimateAwaiting => "estimate.awaiting_approval",
             Self::PasswordResetRequested => "request.password_reset",
             Self::AccessRequested => "request.access",
+            Self::InvoiceSent => "invoice.sent",
         }
     }
 
@@ -37,7 +39,7 @@ impl MailKind {
             Self::StaffReply | Self::EstimateAwaiting => n.staff_reply,
             Self::StatusChanged => n.status_changed,
             Self::AwaitingSignOff => n.ticket_completed,
-            Self::PasswordResetRequested | Self::AccessRequested => true,
+            Self::PasswordResetRequested | Self::AccessRequested | Self::InvoiceSent => true,
         }
     }
 }

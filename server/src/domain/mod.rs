@@ -6,6 +6,7 @@ pub mod export;
 mod identity;
 pub mod input;
 pub mod mail;
+pub mod money;
 pub mod reports;
 pub mod sla;
 mod status;

@@ -4,10 +4,12 @@
 //! script and any gRPC user get the same file.
 
 pub mod document;
+mod invoice;
 mod pdf;
 mod text;
 
 pub use document::{Document, sign_off_form, ticket_document};
+pub use invoice::invoice_document;
 
 /// The file formats a document is rendered in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

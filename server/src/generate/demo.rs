@@ -4,6 +4,7 @@
 mod clock;
 mod files;
 mod history;
+mod money;
 mod people;
 mod server;
 mod spec;
@@ -100,7 +101,8 @@ fn fill(
         &mut rng,
     )?;
     work::insert(conn, &people, now)?;
-    requests_and_audit(conn, &people, now)
+    requests_and_audit(conn, &people, now)?;
+    money::insert(conn, &people, &mut rng, now)
 }
 
 /// Pending password-reset and access requests, and a few weeks of audit log.

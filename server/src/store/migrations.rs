@@ -8,6 +8,7 @@ const STEPS: &[M<'static>] = &[
     M::up(include_str!("migrations/0002_work.sql")),
     M::up(include_str!("migrations/0003_mail_outbox.sql")),
     M::up(include_str!("migrations/0004_sla_clock.sql")),
+    M::up(include_str!("migrations/0005_billing.sql")),
 ];
 
 pub static MIGRATIONS: Migrations<'static> = Migrations::from_slice(STEPS);

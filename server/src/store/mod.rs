@@ -44,6 +44,13 @@ pub mod timers;
 pub mod work_settings;
 pub mod work_types;
 
+// Agreements, billing runs, invoices and payments.
+pub mod agreements;
+pub mod billing_run;
+pub mod billing_settings;
+pub mod invoices;
+pub mod payments;
+
 pub use error::{Result, StoreError};
 pub use migrations::MIGRATIONS;
 pub use pool::{Store, StoreOptions};

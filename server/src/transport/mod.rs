@@ -147,7 +147,7 @@ pub async fn serve(
         ))
         .add_service(guarded!(
             pb::billing_service_server::BillingServiceServer<service::Billing>,
-            service::Billing,
+            service::Billing::new(state.clone()),
             require_auth(&state)
         ))
         .add_service(guarded!(
