@@ -510,3 +510,127 @@ async fn a_technician_times_replies_and_completes_and_the_client_signs_off() -> 
     assert!(signed.resolution.is_empty(), "no resolution was posted");
     Ok(())
 }
+
+/// Signs `email` in to a fresh client in tmux; `home` is its home folder.
+fn signed_in_client(server: &TestServer, home: &std::path::Path, email: &str) -> Tmux {
+    let command = format!(
+        "env HOME={home} XDG_CONFIG_HOME={home} {portal} --server {addr}; sleep 60",
+        home = home.display(),
+        portal = bin("portal").display(),
+        addr = server.addr,
+    );
+    let tmux = Tmux::start(&command);
+    tmux.wait_for("sign in");
+    tmux.text(email);
+    tmux.keys(&["Tab"]);
+    tmux.text(DEMO_PASSWORD);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Welcome,");
+    tmux
+}
+
+/// The lines of the box or table under the line containing `header`.
+fn rows_under<'a>(screen: &'a str, header: &str) -> Vec<&'a str> {
+    screen
+        .lines()
+        .skip_while(|l| !l.contains(header))
+        .skip(1)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[cfg_attr(
+    missing_tmux,
+    ignore = "tmux is not installed (under CI=true this test runs and fails)"
+)]
+async fn a_client_pays_an_invoice_the_provider_confirms_it_and_home_no_longer_owes_it()
+-> anyhow::Result<()> {
+    require_tool("tmux");
+    let server = TestServer::demo().await?;
+    let alice_home = tempfile::tempdir()?;
+    let alice = signed_in_client(&server, alice_home.path(), demo::CLIENT_ADMIN);
+
+    // Home lists the unpaid invoices: open the first.
+    let screen = alice.wait_for("$ Invoice ");
+    let list = rows_under(&screen, "Open tickets");
+    let at = list
+        .iter()
+        .position(|l| l.contains("$ Invoice "))
+        .expect("an unpaid invoice on Home");
+    let number: i64 = list[at]
+        .split("$ Invoice ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("the invoice's number");
+    // The list's first line is the selected one.
+    for _ in 1..at {
+        alice.keys(&["Down"]);
+    }
+    alice.keys(&["Enter"]);
+    let heading = format!("Invoice {number} ·");
+    alice.wait_until("the invoice", |s| {
+        s.contains(&heading) && s.contains("Balance")
+    });
+
+    // Save its PDF where the prompt proposes.
+    alice.keys(&["x"]);
+    alice.wait_for("Invoice as PDF");
+    alice.keys(&["Enter"]);
+    alice.wait_for("Save as:");
+    alice.keys(&["C-s"]);
+    alice.wait_for("Saved");
+    let pdf = std::fs::read(alice_home.path().join(format!("invoice-{number}.pdf")))?;
+    assert!(pdf.starts_with(b"%PDF"), "a PDF was saved");
+
+    // Pay what is left, by card.
+    alice.keys(&["$"]);
+    alice.wait_for(&format!("Pay invoice {number}"));
+    alice.keys(&["Tab", "Right", "Tab"]);
+    alice.text("VISA 4242");
+    alice.keys(&["C-s"]);
+    alice.wait_for("sent, pending");
+
+    // The provider Admin confirms every payment waiting on it.
+    let paula_home = tempfile::tempdir()?;
+    let paula = signed_in_client(&server, paula_home.path(), demo::PROVIDER_ADMIN);
+    paula.keys(&["6"]);
+    paula.wait_for("Pending payments");
+    paula.keys(&["Right"]);
+    let screen = paula.wait_for("VISA 4242");
+    let rows = rows_under(&screen, "Invoice Company");
+    let row = rows
+        .iter()
+        .position(|l| l.starts_with(&format!("{number} ")))
+        .expect("the payment waits for confirmation");
+    for _ in 0..row {
+        paula.keys(&["Down"]);
+    }
+    paula.keys(&["Enter"]);
+    paula.wait_until("the invoice", |s| {
+        s.contains(&heading) && s.contains("Y confirm")
+    });
+    for _ in 0..5 {
+        if !paula.screen().contains("Y confirm") {
+            break;
+        }
+        paula.keys(&["Y"]);
+        paula.wait_for("Confirm payment?");
+        paula.keys(&["y"]);
+        paula.wait_until("the payment confirmed", |s| {
+            s.contains("confirmed") && !s.contains("Confirm payment?")
+        });
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    paula.wait_until("the invoice paid", |s| {
+        s.lines()
+            .any(|l| l.contains(&heading) && l.trim_end().ends_with("· Paid"))
+    });
+
+    // Back on Home the invoice is no longer owed.
+    alice.keys(&["1"]);
+    alice.wait_until("Home without the invoice", |s| {
+        s.contains("Welcome,") && !s.contains(&format!("$ Invoice {number} ·"))
+    });
+    Ok(())
+}

@@ -341,3 +341,75 @@ async fn the_ticket_is_saved_as_text_where_the_user_confirms() {
     );
     assert!(text.contains("Timeline ("), "{text}");
 }
+
+/// Alice's invoice on show, once its detail came.
+fn open_invoice(app: &App) -> Option<&pb::InvoiceDetail> {
+    main_of(app)?
+        .account
+        .invoices
+        .open
+        .as_ref()?
+        .detail
+        .as_ref()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_payment_sent_twice_from_one_form_is_recorded_once() {
+    let demo = portal::demo::start().await.expect("demo server");
+    let mut alice = Session::new(&demo.url, "alice@harbor.example");
+    alice
+        .until("Home with what is owed", |app| {
+            main_of(app).is_some_and(|m| {
+                m.home.stats.is_some()
+                    && m.home
+                        .billing
+                        .as_ref()
+                        .is_some_and(|b| !b.unpaid.is_empty())
+            })
+        })
+        .await;
+    // Home lists the waiting alert (if any), then the unpaid invoices.
+    let waiting = main_of(&alice.app)
+        .and_then(|m| m.home.stats.as_ref())
+        .is_some_and(|s| s.awaiting_client > 0);
+    if waiting {
+        alice.press(KeyCode::Down);
+    }
+    alice.press(KeyCode::Enter);
+    alice
+        .until("the invoice", |app| open_invoice(app).is_some())
+        .await;
+    let before = open_invoice(&alice.app).cloned().expect("an invoice");
+    let number = before.invoice.as_ref().map_or(0, |i| i.number);
+
+    // The form is sent, and the same request again, as a retry after a
+    // timeout would.
+    alice.press(KeyCode::Char('$'));
+    alice.ctrl('s');
+    let sent: Vec<Request> = alice.app.take_requests();
+    let [pay @ Request::Billing(portal::action::BillingCall::Pay(_))] = sent.as_slice() else {
+        panic!("one payment asked: {sent:?}");
+    };
+    alice.client.dispatch(pay.clone());
+    alice.client.dispatch(pay.clone());
+    alice
+        .until("the payment recorded and the invoice again", |app| {
+            open_invoice(app).is_some_and(|d| d.payments.len() > before.payments.len())
+                && !matches!(app.popups.last(), Some(Popup::Prompt(_)))
+        })
+        .await;
+    // Both answers are in: the server holds one new payment.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let asked = Request::Billing(portal::action::BillingCall::Invoice { number });
+    let Ok(portal::action::Reply::Billing(reply)) = alice.client.request(asked).await else {
+        panic!("the invoice");
+    };
+    let portal::action::BillingReply::Invoice(after) = *reply else {
+        panic!("the invoice");
+    };
+    assert_eq!(
+        after.payments.len(),
+        before.payments.len() + 1,
+        "invoice {number}: one payment for one form"
+    );
+}
