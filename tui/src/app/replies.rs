@@ -151,7 +151,8 @@ impl App {
             tabs.push(TabId::Reports);
         }
         tabs.push(TabId::Account);
-        if me.staff {
+        // Money is for provider Admins among staff (docs/ROLES.md).
+        if me.staff && me.role() == pb::StaffRole::Admin {
             tabs.push(TabId::Billing);
         }
         let decides_estimates = !me.staff && me.access() >= pb::AccessLevel::Manager;
