@@ -87,11 +87,11 @@ impl pb::report_service_server::ReportService for Reports {
                     // A company that does not exist answers not found.
                     store::companies::get(conn, id)?;
                 }
-                report(conn, kind, company, &period, now)
+                report(conn, kind, company, period, now)
             })
             .await?;
         Ok(Response::new(reports::report(
-            req.kind, &period, company, table,
+            req.kind, period, company, table,
         )))
     }
 }
@@ -101,7 +101,7 @@ fn report(
     conn: &Connection,
     kind: ReportKind,
     company: Option<i64>,
-    period: &Period,
+    period: Period,
     now: i64,
 ) -> store::Result<Table> {
     let scope = Scope::new(company, period);

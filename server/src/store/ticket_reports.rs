@@ -2,6 +2,8 @@
 //! one SQL query over the tickets raised in the period, of one company or
 //! all, answered as a `Table`.
 
+use std::fmt::Write as _;
+
 use chrono::{Datelike, NaiveDate};
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row, params_from_iter};
@@ -25,7 +27,7 @@ pub struct Scope {
 }
 
 impl Scope {
-    pub fn new(company: Option<i64>, period: &Period) -> Self {
+    pub fn new(company: Option<i64>, period: Period) -> Self {
         let (start, end) = period.range_ms();
         Self {
             company,
@@ -215,7 +217,7 @@ pub enum SlaBy {
 pub fn sla_compliance(
     conn: &Connection,
     scope: &Scope,
-    period: &Period,
+    period: Period,
     by: SlaBy,
     now: i64,
 ) -> Result<Table> {
@@ -384,10 +386,7 @@ pub fn open_aging(conn: &Connection, company: Option<i64>, now: i64) -> Result<T
     const DAY: i64 = 86_400_000;
     let mut case = String::from("CASE");
     for (i, (days, _)) in AGE_BUCKETS.iter().enumerate().skip(1).rev() {
-        case.push_str(&format!(
-            " WHEN ? - t.created_at >= {} THEN {i}",
-            days * DAY
-        ));
+        let _ = write!(case, " WHEN ? - t.created_at >= {} THEN {i}", days * DAY);
     }
     case.push_str(" ELSE 0 END");
     let mut args = vec![Value::Integer(now); AGE_BUCKETS.len() - 1];
@@ -478,7 +477,7 @@ mod tests {
         let all = requests_by_month(&conn, None, to).unwrap();
         assert_eq!(all.rows[1].1, vec![0, 1]);
 
-        let scope = Scope::new(Some(COMPANY_A), &period("2025-01", "2025-12"));
+        let scope = Scope::new(Some(COMPANY_A), period("2025-01", "2025-12"));
         let by = |b| values(&breakdown(&conn, &scope, b).unwrap());
         assert_eq!(
             by(Breakdown::Status),
@@ -512,7 +511,7 @@ mod tests {
                 ("Uma Ulm (Alpha)".to_owned(), vec![1, 1])
             ]
         );
-        let all = Scope::new(None, &period("2026-01", "2026-12"));
+        let all = Scope::new(None, period("2026-01", "2026-12"));
         assert_eq!(
             values(&breakdown(&conn, &all, Breakdown::Status).unwrap()),
             vec![("New".to_owned(), vec![2, 2])]
@@ -564,8 +563,8 @@ mod tests {
         sla_tickets(&conn);
         let now = at("2026-04-01 11:30");
         let p = period("2026-02", "2026-04");
-        let scope = Scope::new(Some(COMPANY_A), &p);
-        let t = sla_compliance(&conn, &scope, &p, SlaBy::Month, now).unwrap();
+        let scope = Scope::new(Some(COMPANY_A), p);
+        let t = sla_compliance(&conn, &scope, p, SlaBy::Month, now).unwrap();
         // Responses: met on time, late, never, friday's late; April's not
         // yet due. Resolutions: one met, three passed, April's not due.
         assert_eq!(
@@ -576,13 +575,13 @@ mod tests {
                 ("2026-04".to_owned(), vec![0, 0, 0, 0, 0, 0]),
             ]
         );
-        let t = sla_compliance(&conn, &scope, &p, SlaBy::Priority, now).unwrap();
+        let t = sla_compliance(&conn, &scope, p, SlaBy::Priority, now).unwrap();
         assert_eq!(
             values(&t),
             vec![("3 Medium".to_owned(), vec![4, 1, 2500, 4, 1, 2500])]
         );
-        let other = Scope::new(Some(COMPANY_B), &p);
-        let t = sla_compliance(&conn, &other, &p, SlaBy::Month, now).unwrap();
+        let other = Scope::new(Some(COMPANY_B), p);
+        let t = sla_compliance(&conn, &other, p, SlaBy::Month, now).unwrap();
         assert!(t.rows.iter().all(|(_, v)| v.iter().all(|n| *n == 0)));
     }
 
@@ -590,7 +589,7 @@ mod tests {
     fn response_times_count_business_minutes_median_and_90th() {
         let (_dir, conn) = temp_conn();
         sla_tickets(&conn);
-        let scope = Scope::new(None, &period("2026-03", "2026-03"));
+        let scope = Scope::new(None, period("2026-03", "2026-03"));
         let t = response_times(&conn, &scope).unwrap();
         // Responses 30, 120 and 90 (Friday 16:00 to Monday 08:30) business
         // minutes; one resolution of 600 (Monday 09:00 to Tuesday 10:00).

@@ -9,7 +9,7 @@ use crate::domain::reports::{Period, Table, Unit};
 
 /// Time entries that ended in the period, on one company's tickets or
 /// all, summed per staff member and work type.
-pub fn time_logged(conn: &Connection, company: Option<i64>, period: &Period) -> Result<Table> {
+pub fn time_logged(conn: &Connection, company: Option<i64>, period: Period) -> Result<Table> {
     let (start, end) = period.range_ms();
     let mut args = vec![Value::Integer(start), Value::Integer(end)];
     let mut clause = "e.ended_at >= ? AND e.ended_at < ?".to_owned();
@@ -84,7 +84,7 @@ mod tests {
         let today = NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
         let march = Period::parse("2026-03", "2026-03", today).unwrap();
         let rows = |company| {
-            time_logged(&conn, company, &march)
+            time_logged(&conn, company, march)
                 .unwrap()
                 .rows
                 .into_iter()

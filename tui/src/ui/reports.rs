@@ -437,12 +437,12 @@ pub fn csv_line(cells: &[String]) -> String {
 }
 
 /// The value column a report's chart shows: the first, except the share
-/// met (SLA by priority) and the median response (times).
+/// met (SLA by priority), the median response (times) and the total (time
+/// logged).
 fn charted(report: &pb::Report) -> usize {
     match report.kind() {
-        pb::ReportKind::SlaByPriority => 2,
+        pb::ReportKind::SlaByPriority | pb::ReportKind::TimeLogged => 2,
         pb::ReportKind::ResponseTimes => 1,
-        pb::ReportKind::TimeLogged => 2,
         _ => 0,
     }
 }

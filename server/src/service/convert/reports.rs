@@ -33,7 +33,7 @@ fn unit(u: Unit) -> pb::ReportUnit {
     }
 }
 
-pub fn report(kind: i32, period: &Period, company: Option<i64>, table: Table) -> pb::Report {
+pub fn report(kind: i32, period: Period, company: Option<i64>, table: Table) -> pb::Report {
     pb::Report {
         kind,
         title: table.title,
