@@ -9,6 +9,7 @@ pub mod backups;
 mod billing;
 mod convert;
 pub mod events;
+mod file_stream;
 mod input;
 mod keyset;
 mod outbox;

@@ -15,14 +15,9 @@ use crate::domain::money::{Invoice, InvoiceRecord};
 use crate::domain::{AuditAction, Principal};
 use crate::export::{self, Format};
 use crate::policy;
+use crate::service::file_stream::{FileStream, file_stream};
 use crate::store::audit::{self, AuditEvent};
 use crate::store::{StoreError, billing_settings, invoices, now_ms, outbox, payments};
-
-/// The file is sent in pieces of this many bytes.
-const CHUNK: usize = 64 * 1024;
-
-pub type ExportStream =
-    tokio_stream::Iter<std::vec::IntoIter<Result<pb::ExportTicketResponse, Status>>>;
 
 /// Everything the invoice's document shows.
 fn record(conn: &Connection, invoice: Invoice) -> Outcome<InvoiceRecord> {
@@ -45,7 +40,7 @@ impl Billing {
     pub(super) async fn export(
         &self,
         request: &Request<pb::ExportInvoiceRequest>,
-    ) -> Result<ExportStream, Status> {
+    ) -> Result<FileStream, Status> {
         let p = caller(request)?.principal.clone();
         policy::money_scope(&p)?;
         let number = input::id("number", request.get_ref().number)?;
@@ -60,22 +55,8 @@ impl Billing {
         })
         .await
         .map_err(|e| Status::from(export::RenderFailed::from(e)))??;
-        let mut first = Some(pb::ExportTicketResponse {
-            file_name: format!("invoice-{number}.{}", format.extension()),
-            content_type: format.content_type().to_owned(),
-            size: bytes.len() as u64,
-            data: Vec::new(),
-        });
-        let mut messages: Vec<_> = bytes
-            .chunks(CHUNK)
-            .map(|data| {
-                let mut message = first.take().unwrap_or_default();
-                message.data = data.to_vec();
-                Ok(message)
-            })
-            .collect();
-        messages.extend(first.map(Ok));
-        Ok(tokio_stream::iter(messages))
+        let file_name = format!("invoice-{number}.{}", format.extension());
+        Ok(file_stream(file_name, format, &bytes))
     }
 
     /// Queues the invoice, as text, to the company's billing contact: its

@@ -8,19 +8,14 @@ use super::{Tickets, validate, visible};
 use crate::export::{self, Format};
 use crate::policy;
 use crate::service::authn::caller;
+use crate::service::file_stream::{FileStream, file_stream};
 use crate::store::{now_ms, ticket_record};
-
-/// The file is sent in pieces of this many bytes.
-const CHUNK: usize = 64 * 1024;
-
-pub type ExportStream =
-    tokio_stream::Iter<std::vec::IntoIter<Result<pb::ExportTicketResponse, Status>>>;
 
 impl Tickets {
     pub(super) async fn export(
         &self,
         request: Request<pb::ExportTicketRequest>,
-    ) -> Result<ExportStream, Status> {
+    ) -> Result<FileStream, Status> {
         let p = caller(&request)?.principal.clone();
         let req = request.into_inner();
         let number = validate::number(req.number)?;
@@ -52,21 +47,7 @@ impl Tickets {
         .await
         .map_err(|e| Status::from(export::RenderFailed::from(e)))??;
         let name = if sign_off { "-sign-off" } else { "" };
-        let mut first = Some(pb::ExportTicketResponse {
-            file_name: format!("ticket-{number}{name}.{}", format.extension()),
-            content_type: format.content_type().to_owned(),
-            size: bytes.len() as u64,
-            data: Vec::new(),
-        });
-        let mut messages: Vec<_> = bytes
-            .chunks(CHUNK)
-            .map(|data| {
-                let mut message = first.take().unwrap_or_default();
-                message.data = data.to_vec();
-                Ok(message)
-            })
-            .collect();
-        messages.extend(first.map(Ok));
-        Ok(tokio_stream::iter(messages))
+        let file_name = format!("ticket-{number}{name}.{}", format.extension());
+        Ok(file_stream(file_name, format, &bytes))
     }
 }
