@@ -13,6 +13,7 @@ use crate::action::{
 };
 use crate::ui::account::Account;
 use crate::ui::billing::Billing;
+use crate::ui::companies::Companies;
 use crate::ui::home::Home;
 use crate::ui::login::Login;
 use crate::ui::popup::Popup;
@@ -142,7 +143,7 @@ impl App {
         }
         tabs.extend([TabId::Reports, TabId::Account]);
         if me.staff {
-            tabs.push(TabId::Billing);
+            tabs.extend([TabId::Billing, TabId::Companies]);
         }
         let decides_estimates = !me.staff && me.access() >= pb::AccessLevel::Manager;
         let mut main = Main {
@@ -163,6 +164,7 @@ impl App {
             view: TicketsView::List,
             triage: TicketList::new(ListId::Triage),
             reports: Reports::default(),
+            companies: Companies::default(),
             account: Account::default(),
             billing: Billing::default(),
         };
