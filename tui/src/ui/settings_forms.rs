@@ -476,7 +476,7 @@ pub fn sla_lines(s: &pb::SlaSettings, ctx: &Ctx) -> Vec<Line<'static>> {
     let theme = ctx.theme;
     let row = |label: &str, value: String| {
         Line::from(vec![
-            Span::styled(format!(" {label:<14}"), theme.muted),
+            Span::styled(format!(" {label:<16}"), theme.muted),
             Span::styled(value, theme.text),
         ])
     };
