@@ -45,15 +45,16 @@ impl Client {
     pub(super) async fn settings_call(&self, call: SettingsCall) -> Res<Reply> {
         let st = self.staff();
         let work = self.work();
+        let first = Some(pb::PageRequest {
+            page_size: PAGE,
+            cursor: String::new(),
+        });
         Ok(match call {
             SettingsCall::Staff => Reply::StaffList(
                 st.clone()
                     .list_staff(self.authed(pb::ListStaffRequest {
                         include_inactive: true,
-                        page: Some(pb::PageRequest {
-                            page_size: PAGE,
-                            cursor: String::new(),
-                        }),
+                        page: first.clone(),
                     }))
                     .await?
                     .into_inner()
@@ -146,10 +147,7 @@ impl Client {
             SettingsCall::FailedMail => Reply::FailedMail(
                 st.clone()
                     .list_failed_mail(self.authed(pb::ListFailedMailRequest {
-                        page: Some(pb::PageRequest {
-                            page_size: PAGE,
-                            cursor: String::new(),
-                        }),
+                        page: first.clone(),
                     }))
                     .await?
                     .into_inner()
