@@ -409,6 +409,29 @@ pub fn administer_provider(p: &Principal) -> Decision {
     allow_if(is_provider_admin(p), "only provider Admins may do that")
 }
 
+/// Whose audit events a caller may read: `Ok(None)` every company's
+/// (provider Admins, no company named), `Ok(Some(id))` one company's. A
+/// client Admin reads only its own company's; naming another is not found.
+pub fn audit_log_scope(p: &Principal, company_id: Option<i64>) -> Result<Option<i64>, Denied> {
+    match *p {
+        Principal::Staff { .. } => administer_provider(p).map(|()| company_id),
+        Principal::Contact {
+            company_id: mine,
+            access,
+            ..
+        } => {
+            if company_id.is_some_and(|asked| asked != mine) {
+                return Err(Denied::NotFound);
+            }
+            allow_if(
+                access == AccessLevel::Admin,
+                "only Admins may read the audit log",
+            )?;
+            Ok(Some(mine))
+        }
+    }
+}
+
 /// Reading the SLA settings (targets, business hours, holidays): any staff.
 pub fn view_sla_settings(p: &Principal) -> Decision {
     allow_if(is_staff(p), "only staff may read the SLA settings")

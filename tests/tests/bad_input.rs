@@ -627,9 +627,12 @@ fn staff_cases(f: &Fixture, cases: &mut Vec<Case>) {
             action: action.into(),
             company_id,
             page,
+            ..Default::default()
         };
     case!(cases, "ListAuditLog", "action", "101 characters", s(), list_audit_log, audit(&long(101), 0, None));
     case!(cases, "ListAuditLog", "company_id", "-1", s(), list_audit_log, audit("", -1, None));
+    case!(cases, "ListAuditLog", "actor", "101 characters", s(), list_audit_log, pb::ListAuditLogRequest { actor: long(101), ..audit("", 0, None) });
+    case!(cases, "ListAuditLog", "since", "nanos out of range", s(), list_audit_log, pb::ListAuditLogRequest { since: Some(prost_types::Timestamp { seconds: 0, nanos: -1 }), ..audit("", 0, None) });
     case!(cases, "ListAuditLog", "page.page_size", "201", s(), list_audit_log, audit("", 0, page(201, "")));
     case!(cases, "ListStaff", "page.page_size", "201", s(), list_staff, pb::ListStaffRequest { include_inactive: true, page: page(201, "") });
     case!(cases, "ListStaff", "page.cursor", "forged", s(), list_staff, pb::ListStaffRequest { include_inactive: true, page: page(0, &forged_cursor()) });

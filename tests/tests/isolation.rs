@@ -445,6 +445,16 @@ impl Prober {
                     .map(drop),
             ),
             (
+                "ListAuditLog",
+                s.staff()
+                    .list_audit_log(pb::ListAuditLogRequest {
+                        company_id: their_id,
+                        ..Default::default()
+                    })
+                    .await
+                    .map(drop),
+            ),
+            (
                 "TicketStats",
                 s.reports()
                     .ticket_stats(pb::TicketStatsRequest {

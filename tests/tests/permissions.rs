@@ -1491,3 +1491,55 @@ async fn reports_for_client_managers_and_admins_dispatchers_and_the_provider_adm
     }
     Ok(())
 }
+
+/// The audit log: a client Admin reads its own company's events only, the
+/// provider Admin everyone's; the others are refused.
+#[tokio::test]
+async fn audit_log_for_admins_each_their_own() -> anyhow::Result<()> {
+    let w = World::new().await?;
+    // An event of Harbor's (its Admin changes a preference) beside the
+    // provider's own (sign-ins of staff name no company).
+    w.users_see_all(false).await?;
+    for role in ROLES {
+        let got = w
+            .s(role)
+            .staff()
+            .list_audit_log(pb::ListAuditLogRequest::default())
+            .await;
+        if let Ok(page) = &got {
+            let companies: std::collections::BTreeSet<i64> = page
+                .get_ref()
+                .entries
+                .iter()
+                .map(|e| e.company_id)
+                .collect();
+            assert!(!companies.is_empty(), "{role:?} sees events");
+            if role == Role::Admin {
+                assert_eq!(companies, [w.harbor()].into(), "only Harbor's");
+            } else {
+                assert!(companies.len() > 1, "the provider Admin sees all");
+            }
+        }
+        let want = match role {
+            Role::Admin | Role::ProviderAdmin => YES,
+            _ => DENIED,
+        };
+        check("ListAuditLog", role, got.map(drop), want);
+    }
+    // Naming another company is answered as if it did not exist.
+    let alder = w
+        .s(Role::Admin)
+        .staff()
+        .list_audit_log(pb::ListAuditLogRequest {
+            company_id: w.alder(),
+            ..Default::default()
+        })
+        .await;
+    check(
+        "ListAuditLog of Alder",
+        Role::Admin,
+        alder.map(drop),
+        NOT_FOUND,
+    );
+    Ok(())
+}

@@ -8,7 +8,8 @@ use std::path::PathBuf;
 use portal_proto::pb;
 
 pub use crate::client::{
-    AccountCall, AuthCall, BillingCall, BillingReply, ReportCall, TicketCall, WorkCall,
+    AccountCall, AdminCall, AuditQuery, AuthCall, BillingCall, BillingReply, ReportCall,
+    SettingsCall, TicketCall, WorkCall,
 };
 
 /// A call to make in the background, by the gRPC service that answers it;
@@ -21,6 +22,8 @@ pub enum Request {
     Report(ReportCall),
     Work(WorkCall),
     Billing(BillingCall),
+    Admin(AdminCall),
+    Settings(SettingsCall),
 }
 
 impl From<AuthCall> for Request {
@@ -50,6 +53,18 @@ impl From<WorkCall> for Request {
 impl From<BillingCall> for Request {
     fn from(call: BillingCall) -> Self {
         Request::Billing(call)
+    }
+}
+
+impl From<AdminCall> for Request {
+    fn from(call: AdminCall) -> Self {
+        Request::Admin(call)
+    }
+}
+
+impl From<SettingsCall> for Request {
+    fn from(call: SettingsCall) -> Self {
+        Request::Settings(call)
     }
 }
 
@@ -223,6 +238,41 @@ pub enum Reply {
     TimerStopped(pb::TimerState),
     /// Agreements, invoices, payments, runs and settings.
     Billing(Box<BillingReply>),
+    // --- The administration screens
+    Companies(Vec<pb::Company>),
+    /// A company created, changed, or its preferences saved.
+    CompanySaved(Box<pb::Company>),
+    StaffList(Vec<pb::StaffMember>),
+    StaffAdded {
+        staff: pb::StaffMember,
+        temporary_password: String,
+    },
+    StaffChanged(pb::StaffMember),
+    /// The whole catalog, retired types included.
+    ServiceTypes(Vec<pb::ServiceType>),
+    ServiceTypeSaved(pb::ServiceType),
+    Sla(pb::SlaSettings),
+    /// Every work type and the time settings.
+    WorkSetup {
+        types: Vec<pb::WorkType>,
+        settings: pb::WorkSettings,
+    },
+    WorkTypeSaved(pb::WorkType),
+    WorkSettings(pb::WorkSettings),
+    FailedMail(Vec<pb::OutboxMessage>),
+    MailRetried(pb::OutboxMessage),
+    PendingRequests(Vec<pb::PendingRequest>),
+    RequestResolved {
+        id: i64,
+        approve: bool,
+        temporary_password: String,
+    },
+    /// A page of the audit log for `query`; `first` when it is the newest.
+    Audit {
+        query: Box<AuditQuery>,
+        first: bool,
+        page: pb::ListAuditLogResponse,
+    },
     Failed {
         request: Box<Request>,
         error: ApiError,

@@ -28,6 +28,7 @@ use crate::keys::{Cmd, KeyMap, is_ctrl};
 use crate::theme::Theme;
 use crate::ui::account::Account;
 use crate::ui::billing::Billing;
+use crate::ui::companies::Companies;
 use crate::ui::home::Home;
 use crate::ui::login::{Login, SignInField};
 use crate::ui::palette::{self, Palette};
@@ -62,6 +63,7 @@ pub struct Main {
     pub view: TicketsView,
     pub triage: TicketList,
     pub reports: Reports,
+    pub companies: Companies,
     pub account: Account,
     /// Staff: every company's money.
     pub billing: Billing,
@@ -112,6 +114,7 @@ impl Main {
             },
             TabId::Triage => &mut self.triage,
             TabId::Reports => &mut self.reports,
+            TabId::Companies => &mut self.companies,
             TabId::Account => &mut self.account,
             TabId::Billing => &mut self.billing,
         }
@@ -124,6 +127,7 @@ impl Main {
             &mut self.tickets,
             &mut self.triage,
             &mut self.reports,
+            &mut self.companies,
             &mut self.account,
             &mut self.billing,
         ];
@@ -458,6 +462,7 @@ impl App {
                     TabId::Home => main.home.load_money(&mut fx),
                     TabId::Account => main.account.refresh(&mut fx),
                     TabId::Billing => main.billing.enter(&mut fx),
+                    TabId::Companies if !main.companies.list.loaded => main.companies.load(&mut fx),
                     _ => {}
                 }
             }

@@ -79,6 +79,16 @@ commands! {
     RunBilling "run_billing" ["b"],
     NextSection "next_section" ["right"],
     PrevSection "prev_section" ["left"],
+    // The administration screens.
+    EditCompany "edit_company" ["C"],
+    Preferences "preferences" ["o"],
+    Requests "requests" ["R"],
+    Audit "audit" ["A"],
+    Settings "settings" ["S"],
+    Hours "hours" ["h"],
+    Holidays "holidays" ["H"],
+    ClientsSeeTime "clients_see_time" ["c"],
+    Retry "retry" ["r"],
 }
 
 impl Cmd {

@@ -5,6 +5,7 @@
 
 use std::collections::HashSet;
 
+use prost_types::Timestamp;
 use tonic::Status;
 
 use super::status::invalid;
@@ -51,6 +52,20 @@ pub fn id(field: &str, value: i64) -> Result<i64, Status> {
 /// An optional id: 0 means none.
 pub fn optional_id(field: &str, value: i64) -> Result<Option<i64>, Status> {
     Ok(checks::optional_id(field, value)?)
+}
+
+/// An optional point in time, as stored (UTC milliseconds).
+pub fn time(field: &str, t: Option<&Timestamp>) -> Result<Option<i64>, Status> {
+    t.map(|t| {
+        if !(0..1_000_000_000).contains(&t.nanos) || t.seconds < 0 {
+            return Err(invalid(field, "not a valid time"));
+        }
+        t.seconds
+            .checked_mul(1000)
+            .map(|s| s + i64::from(t.nanos / 1_000_000))
+            .ok_or_else(|| invalid(field, "not a valid time"))
+    })
+    .transpose()
 }
 
 /// An e-mail address (trimmed); `required` false lets it be empty.

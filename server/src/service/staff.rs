@@ -16,7 +16,7 @@ use super::status::invalid;
 use crate::domain::{AuditAction, Caller, Company, StaffMember, SubjectKind};
 use crate::policy;
 use crate::security::{password, password_policy};
-use crate::store::audit::{self, AuditEvent};
+use crate::store::audit::{self, AuditEvent, AuditFilter};
 use crate::store::companies::{self, CompanyKey, CompanyQuery};
 use crate::store::{self, catalog, contacts, credentials, now_ms, staff};
 
@@ -284,15 +284,24 @@ impl pb::staff_service_server::StaffService for StaffAdmin {
         request: Request<pb::ListAuditLogRequest>,
     ) -> Result<Response<pb::ListAuditLogResponse>, Status> {
         let caller = caller(&request)?;
-        policy::administer_provider(&caller.principal)?;
         let req = request.get_ref();
         let action = input::text("action", &req.action, MAX_NAME, false)?;
+        let actor = input::text("actor", &req.actor, MAX_NAME, false)?;
         let company = input::optional_id("company_id", req.company_id)?;
+        let since = input::time("since", req.since.as_ref())?;
+        let until = input::time("until", req.until.as_ref())?;
         let limit = keyset::page_size(req.page.as_ref())?;
         let before = keyset::decode::<i64>(req.page.as_ref())?;
+        let filter = AuditFilter {
+            action,
+            actor,
+            company_id: policy::audit_log_scope(&caller.principal, company)?,
+            since,
+            until,
+        };
         let mut entries = self
             .state
-            .read(move |c| Ok(audit::list(c, &action, company, before, limit + 1)?))
+            .read(move |c| Ok(audit::list(c, &filter, before, limit + 1)?))
             .await?;
         let next_cursor = keyset::finish(&mut entries, limit, |last| last.id);
         Ok(Response::new(pb::ListAuditLogResponse {

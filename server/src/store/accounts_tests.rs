@@ -2,7 +2,7 @@
 
 use tempfile::TempDir;
 
-use super::audit::{self, AuditEvent};
+use super::audit::{self, AuditEvent, AuditFilter};
 use super::companies::{self, CompanyQuery};
 use super::contacts::{self, ContactKey, ContactQuery};
 use super::{Store, StoreError, credentials, refresh_tokens, requests, sessions, staff};
@@ -488,27 +488,39 @@ fn audit_lists_newest_first_by_action_prefix_and_company() {
                 };
                 audit::record(c, i as i64, &event)?;
             }
-            let all = audit::list(c, "", None, None, 10)?;
-            assert_eq!(
-                all.iter().map(|e| e.subject.as_str()).collect::<Vec<_>>(),
-                ["s3", "s2", "s1", "s0"]
-            );
-            let logins = audit::list(c, "login", None, None, 2)?;
-            assert_eq!(
-                logins
+            let by = |action: &str, company_id| AuditFilter {
+                action: action.into(),
+                company_id,
+                ..AuditFilter::default()
+            };
+            let subjects = |entries: &[crate::domain::AuditEntry]| {
+                entries
                     .iter()
-                    .map(|e| e.subject.as_str())
-                    .collect::<Vec<_>>(),
-                ["s3", "s1"]
-            );
-            let rest = audit::list(c, "login", None, Some(logins[1].id), 2)?;
-            assert_eq!(
-                rest.iter().map(|e| e.subject.as_str()).collect::<Vec<_>>(),
-                ["s0"]
-            );
-            let company = audit::list(c, "", Some(1), None, 10)?;
+                    .map(|e| e.subject.clone())
+                    .collect::<Vec<_>>()
+            };
+            let all = audit::list(c, &by("", None), None, 10)?;
+            assert_eq!(subjects(&all), ["s3", "s2", "s1", "s0"]);
+            let logins = audit::list(c, &by("login", None), None, 2)?;
+            assert_eq!(subjects(&logins), ["s3", "s1"]);
+            let rest = audit::list(c, &by("login", None), Some(logins[1].id), 2)?;
+            assert_eq!(subjects(&rest), ["s0"]);
+            let company = audit::list(c, &by("", Some(1)), None, 10)?;
             assert_eq!(company.len(), 2);
-            assert!(audit::list(c, "login_", None, None, 10)?.is_empty());
+            // Who did it (any part of the e-mail) and when (from, before).
+            let filter = AuditFilter {
+                actor: "Y.EX".into(),
+                since: Some(1),
+                until: Some(3),
+                ..AuditFilter::default()
+            };
+            assert_eq!(subjects(&audit::list(c, &filter, None, 10)?), ["s2", "s1"]);
+            let nobody = AuditFilter {
+                actor: "z@".into(),
+                ..AuditFilter::default()
+            };
+            assert!(audit::list(c, &nobody, None, 10)?.is_empty());
+            assert!(audit::list(c, &by("login_", None), None, 10)?.is_empty());
             Ok(())
         })
         .expect("write");

@@ -60,33 +60,56 @@ pub fn record(conn: &Connection, now: i64, e: &AuditEvent) -> Result<()> {
     Ok(())
 }
 
-/// Newest first. `action` is a prefix ("login" matches "login.ok");
-/// `before` is the id the previous page ended at.
+/// Which events a page of the log holds.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// A prefix: "login" matches "login.ok".
+    pub action: String,
+    /// Part of the actor's e-mail.
+    pub actor: String,
+    pub company_id: Option<i64>,
+    /// From this time (UTC ms) on, and before `until`.
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+}
+
+/// Newest first; `before` is the id the previous page ended at.
 pub fn list(
     conn: &Connection,
-    action: &str,
-    company_id: Option<i64>,
+    filter: &AuditFilter,
     before: Option<i64>,
     limit: u32,
 ) -> Result<Vec<AuditEntry>> {
-    let pattern = columns::like_prefix(action);
+    let action = columns::like_prefix(&filter.action);
+    let actor = columns::like_anywhere(&filter.actor);
     conn.prepare_cached(&format!(
         "SELECT id, at, actor, action, subject, company_id, detail FROM audit_log
          WHERE action LIKE ?1 ESCAPE '\\' AND (?2 IS NULL OR company_id = ?2)
-           AND (?3 IS NULL OR id < ?3)
+           AND (?3 IS NULL OR id < ?3) AND actor LIKE ?4 ESCAPE '\\'
+           AND (?5 IS NULL OR at >= ?5) AND (?6 IS NULL OR at < ?6)
          ORDER BY id DESC LIMIT {limit}"
     ))?
-    .query_map(params![pattern, company_id, before], |r| {
-        Ok(AuditEntry {
-            id: r.get(0)?,
-            at: r.get(1)?,
-            actor: r.get(2)?,
-            action: r.get(3)?,
-            subject: r.get(4)?,
-            company_id: r.get(5)?,
-            detail: r.get(6)?,
-        })
-    })?
+    .query_map(
+        params![
+            action,
+            filter.company_id,
+            before,
+            actor,
+            filter.since,
+            filter.until
+        ],
+        |r| {
+            Ok(AuditEntry {
+                id: r.get(0)?,
+                at: r.get(1)?,
+                actor: r.get(2)?,
+                action: r.get(3)?,
+                subject: r.get(4)?,
+                company_id: r.get(5)?,
+                detail: r.get(6)?,
+            })
+        },
+    )?
     .collect::<rusqlite::Result<Vec<_>>>()
     .map_err(Into::into)
 }

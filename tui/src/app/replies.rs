@@ -13,6 +13,7 @@ use crate::action::{
 };
 use crate::ui::account::Account;
 use crate::ui::billing::Billing;
+use crate::ui::companies::Companies;
 use crate::ui::home::Home;
 use crate::ui::login::Login;
 use crate::ui::popup::Popup;
@@ -155,6 +156,9 @@ impl App {
         if me.staff && me.role() == pb::StaffRole::Admin {
             tabs.push(TabId::Billing);
         }
+        if me.staff {
+            tabs.push(TabId::Companies);
+        }
         let decides_estimates = !me.staff && me.access() >= pb::AccessLevel::Manager;
         let mut main = Main {
             // The server names a zone it knows; UTC only if it is too old to.
@@ -174,6 +178,7 @@ impl App {
             view: TicketsView::List,
             triage: TicketList::new(ListId::Triage),
             reports: Reports::default(),
+            companies: Companies::default(),
             account: Account::default(),
             billing: Billing::default(),
         };

@@ -4,18 +4,22 @@
 //! connection, the session and the dispatch.
 
 mod account;
+mod admin;
 mod auth;
 mod billing;
 mod events;
 mod reports;
+mod settings;
 mod staff;
 mod tickets;
 mod work;
 
 pub use account::AccountCall;
+pub use admin::{AUDIT_PAGE, AdminCall, AuditQuery};
 pub use auth::AuthCall;
 pub use billing::{BillingCall, BillingReply};
 pub use reports::ReportCall;
+pub use settings::SettingsCall;
 pub use tickets::TicketCall;
 pub(crate) use tickets::save_new_file;
 pub use work::WorkCall;
@@ -201,6 +205,8 @@ impl Client {
             Request::Report(call) => self.report_call(call).await,
             Request::Work(call) => self.work_call(call).await,
             Request::Billing(call) => self.billing_call(call).await,
+            Request::Admin(call) => self.admin_call(call).await,
+            Request::Settings(call) => self.settings_call(call).await,
         }
     }
 }

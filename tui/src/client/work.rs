@@ -50,7 +50,7 @@ fn changed(number: i64, what: String) -> Reply {
 }
 
 impl Client {
-    fn work(&self) -> WorkServiceClient<Channel> {
+    pub(super) fn work(&self) -> WorkServiceClient<Channel> {
         WorkServiceClient::new(self.channel.clone())
     }
 

@@ -694,45 +694,7 @@ impl Screen for Account {
         }
         match reply {
             Reply::Profile(profile) => self.on_profile((**profile).clone(), fx),
-            Reply::Users(rows) => self.users.on_users(rows.clone()),
-            Reply::UserAdded {
-                contact,
-                temporary_password,
-            } => {
-                fx.close_prompt = true;
-                self.users.on_changed((**contact).clone());
-                let lines = if temporary_password.is_empty() {
-                    vec![format!(
-                        "{} was added without portal access.",
-                        contact.email
-                    )]
-                } else {
-                    temporary_password_lines(&contact.email, temporary_password)
-                };
-                fx.popup = Some(Popup::info("User added", lines));
-            }
-            Reply::UserChanged(contact) => {
-                fx.close_prompt = true;
-                fx.ok(format!("{} is updated", contact.email));
-                self.users.on_changed((**contact).clone());
-            }
-            Reply::TemporaryPassword {
-                contact_id,
-                password,
-            } => {
-                let email = self
-                    .users
-                    .rows
-                    .iter()
-                    .find(|c| c.id == *contact_id)
-                    .map(|c| c.email.clone())
-                    .unwrap_or_default();
-                fx.popup = Some(Popup::info(
-                    "Password reset",
-                    temporary_password_lines(&email, password),
-                ));
-            }
-            _ => {}
+            reply => self.users.on_reply(reply, ctx, fx),
         }
     }
 
@@ -766,14 +728,4 @@ impl Screen for Account {
     fn unsaved(&self) -> bool {
         matches!(&self.view, View::Editing(e) if e.form.is_dirty())
     }
-}
-
-fn temporary_password_lines(email: &str, password: &str) -> Vec<String> {
-    vec![
-        format!("Temporary password for {email}:"),
-        String::new(),
-        format!("    {password}"),
-        String::new(),
-        "It is shown only this once. They must change it when they sign in.".to_owned(),
-    ]
 }

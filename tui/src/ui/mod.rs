@@ -4,8 +4,11 @@
 //! the server's answers to what it asked.
 
 pub mod account;
+pub mod admin_views;
 pub mod agreements;
+pub mod audit;
 pub mod billing;
+pub mod companies;
 pub mod form;
 pub mod format;
 pub mod help;
@@ -16,6 +19,10 @@ pub mod login;
 pub mod palette;
 pub mod popup;
 pub mod reports;
+pub mod requests;
+pub mod rows;
+pub mod settings;
+pub mod settings_forms;
 pub mod sla;
 pub mod statusline;
 pub mod text_box;
@@ -165,6 +172,7 @@ pub enum TabId {
     Tickets,
     Triage,
     Reports,
+    Companies,
     Account,
     Billing,
 }
@@ -176,6 +184,7 @@ impl TabId {
             TabId::Tickets => "Tickets",
             TabId::Triage => "Triage",
             TabId::Reports => "Reports",
+            TabId::Companies => "Companies",
             TabId::Account => "Account",
             TabId::Billing => "Billing",
         }

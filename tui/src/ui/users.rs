@@ -1,5 +1,6 @@
 //! A company's users: Admins add them, set levels, reset passwords and
-//! disable them; Managers see and edit their details.
+//! disable them; Managers see and edit their details. The Account tab shows
+//! the caller's own company; the Companies tab any company, for staff.
 
 use crossterm::event::KeyEvent;
 use portal_proto::pb::PhoneKind::{Direct, Mobile};
@@ -13,7 +14,7 @@ use super::account::DetailsField;
 use super::form::{Field, FieldId, Form};
 use super::popup::{Popup, PromptPopup, Submit, Then};
 use super::{Catalog, Ctx, Effects, HelpLines, format, help_line, moved, plain_help};
-use crate::action::AccountCall;
+use crate::action::{AccountCall, Reply};
 use crate::keys::Cmd;
 
 const LEVELS: [AccessLevel; 4] = [
@@ -28,13 +29,84 @@ pub struct Users {
     pub rows: Vec<pb::Contact>,
     pub state: TableState,
     pub loaded: bool,
+    /// The company shown, for staff; `None` is the caller's own.
+    pub company: Option<(i64, String)>,
 }
 
 impl Users {
+    /// The users of `company_id`, as staff see them.
+    pub fn of_company(company_id: i64, name: &str) -> Self {
+        Self {
+            company: Some((company_id, name.to_owned())),
+            ..Self::default()
+        }
+    }
+
     pub fn load(&mut self, fx: &mut Effects) {
-        fx.send(AccountCall::Users {
-            query: String::new(),
-        });
+        match &self.company {
+            None => fx.send(AccountCall::Users {
+                query: String::new(),
+            }),
+            Some((company_id, _)) => fx.send(AccountCall::CompanyContacts {
+                company_id: *company_id,
+            }),
+        }
+    }
+
+    fn company_id(&self, ctx: &Ctx) -> i64 {
+        self.company
+            .as_ref()
+            .map_or(ctx.me.company_id, |(id, _)| *id)
+    }
+
+    /// Takes the answers about this company's users.
+    pub fn on_reply(&mut self, reply: &Reply, ctx: &Ctx, fx: &mut Effects) {
+        match reply {
+            Reply::Users(rows) if self.company.is_none() => self.on_users(rows.clone()),
+            Reply::CompanyContacts {
+                company_id,
+                contacts,
+            } if self
+                .company
+                .as_ref()
+                .is_some_and(|(id, _)| id == company_id) =>
+            {
+                self.on_users(contacts.clone());
+            }
+            Reply::UserAdded {
+                contact,
+                temporary_password,
+            } if contact.company_id == self.company_id(ctx) => {
+                fx.close_prompt = true;
+                self.on_changed((**contact).clone());
+                let lines = if temporary_password.is_empty() {
+                    vec![format!(
+                        "{} was added without portal access.",
+                        contact.email
+                    )]
+                } else {
+                    temporary_password_lines(&contact.email, temporary_password)
+                };
+                fx.popup = Some(Popup::info("User added", lines));
+            }
+            Reply::UserChanged(contact) if contact.company_id == self.company_id(ctx) => {
+                fx.close_prompt = true;
+                fx.ok(format!("{} is updated", contact.email));
+                self.on_changed((**contact).clone());
+            }
+            Reply::TemporaryPassword {
+                contact_id,
+                password,
+            } => {
+                if let Some(c) = self.rows.iter().find(|c| c.id == *contact_id) {
+                    fx.popup = Some(Popup::info(
+                        "Password reset",
+                        temporary_password_lines(&c.email, password),
+                    ));
+                }
+            }
+            _ => {}
+        }
     }
 
     pub fn on_users(&mut self, rows: Vec<pb::Contact>) {
@@ -78,7 +150,14 @@ impl Users {
             ]);
         }
         lines.extend([
-            plain_help("Esc", "back to My Account"),
+            plain_help(
+                "Esc",
+                if self.company.is_some() {
+                    "back to the company"
+                } else {
+                    "back to My Account"
+                },
+            ),
             help_line(ctx.keys, Cmd::Refresh, "refresh"),
         ]);
         lines
@@ -93,7 +172,9 @@ impl Users {
             return true;
         }
         match key.code {
-            _ if ctx.keys.is(Cmd::AddUser, key) && admin => fx.popup = Some(add_user_popup()),
+            _ if ctx.keys.is(Cmd::AddUser, key) && admin => {
+                fx.popup = Some(add_user_popup(self.company_id(ctx)));
+            }
             _ if ctx.keys.is(Cmd::Edit, key) => {
                 if let Some(c) = self.selected() {
                     fx.popup = Some(edit_user_popup(c));
@@ -162,7 +243,12 @@ impl Users {
             Paragraph::new(Line::from(vec![
                 Span::styled(" Users ", theme.title),
                 Span::styled(format!("· {} ", self.rows.len()), theme.muted),
-                Span::styled(ctx.me.company_name.clone(), theme.muted),
+                Span::styled(
+                    self.company
+                        .as_ref()
+                        .map_or_else(|| ctx.me.company_name.clone(), |(_, name)| name.clone()),
+                    theme.muted,
+                ),
                 Span::styled(
                     format!(" · times {}", format::zone(ctx.tz, ctx.now)),
                     theme.muted,
@@ -201,29 +287,21 @@ impl Users {
             .header(Row::new(["Name", "E-mail", "Level", "State", "Last in"]).style(theme.muted))
             .row_highlight_style(theme.selected);
         frame.render_stateful_widget(table, body, &mut self.state);
-        let disabled = self.selected().is_some_and(|c| !c.active);
-        let hints: &[&str] = if ctx.is_admin() && disabled {
-            &[
-                "Esc back",
-                "e edit",
+        let mut hints = vec!["Esc back", "e edit"];
+        if ctx.is_admin() {
+            let disabled = self.selected().is_some_and(|c| !c.active);
+            hints.extend([
                 "a add",
                 "l level",
-                "d enable",
+                if disabled { "d enable" } else { "d disable" },
                 "P reset password",
-            ]
-        } else if ctx.is_admin() {
-            &[
-                "Esc back",
-                "e edit",
-                "a add",
-                "l level",
-                "d disable",
-                "P reset password",
-            ]
-        } else {
-            &["Esc back", "e edit"]
-        };
-        let hints = format::hints(hints, usize::from(footer.width));
+            ]);
+            // The Companies tab's own keys over a company's users.
+            if self.company.is_some() {
+                hints.extend(["C company", "o preferences"]);
+            }
+        }
+        let hints = format::hints(&hints, usize::from(footer.width));
         frame.render_widget(Paragraph::new(Line::styled(hints, theme.muted)), footer);
     }
 }
@@ -250,11 +328,11 @@ impl FieldId for AddUserField {
     }
 }
 
-fn add_user_popup() -> Popup {
+fn add_user_popup(company_id: i64) -> Popup {
     Popup::Prompt(
         PromptPopup::new(
             "Add a user",
-            Submit::send(add_user_request),
+            Submit::send(move |form: &mut Form| add_user_request(form, company_id)),
             vec![
                 Field::line(AddUserField::Email, "E-mail", "").required(),
                 Field::line(AddUserField::FirstName, "First name", "").required(),
@@ -275,7 +353,8 @@ fn add_user_popup() -> Popup {
     )
 }
 
-pub fn add_user_request(form: &mut Form) -> Option<AccountCall> {
+/// The new user of `company_id` the form describes.
+pub fn add_user_request(form: &mut Form, company_id: i64) -> Option<AccountCall> {
     form.clear_errors();
     form.check_required();
     let email = form.text(AddUserField::Email);
@@ -287,7 +366,7 @@ pub fn add_user_request(form: &mut Form) -> Option<AccountCall> {
         return None;
     }
     Some(AccountCall::AddUser(pb::AddUserRequest {
-        company_id: 0,
+        company_id,
         email,
         details: Some(pb::ContactDetails {
             first_name: form.text(AddUserField::FirstName),
@@ -360,4 +439,14 @@ pub fn update_user_request(form: &mut Form, contact: &pb::Contact) -> Option<Acc
         details: Some(d),
         email: String::new(),
     }))
+}
+
+pub fn temporary_password_lines(email: &str, password: &str) -> Vec<String> {
+    vec![
+        format!("Temporary password for {email}:"),
+        String::new(),
+        format!("    {password}"),
+        String::new(),
+        "It is shown only this once. They must change it when they sign in.".to_owned(),
+    ]
 }

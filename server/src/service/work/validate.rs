@@ -1,7 +1,6 @@
 //! Checks on estimate and time input that need nothing from the store.
 
 use portal_proto::pb;
-use prost_types::Timestamp;
 use tonic::Status;
 
 use crate::domain::input::parse_date;
@@ -40,26 +39,13 @@ pub fn expires_on(s: &str, now: i64) -> Result<Option<String>, Status> {
     Ok(Some(d))
 }
 
-fn ms(field: &str, t: Option<&Timestamp>) -> Result<Option<i64>, Status> {
-    t.map(|t| {
-        if !(0..1_000_000_000).contains(&t.nanos) || t.seconds < 0 {
-            return Err(invalid(field, "not a valid time"));
-        }
-        t.seconds
-            .checked_mul(1000)
-            .map(|s| s + i64::from(t.nanos / 1_000_000))
-            .ok_or_else(|| invalid(field, "not a valid time"))
-    })
-    .transpose()
-}
-
 /// Time as logged: a start and an end, or a duration (ending at `ended_at`,
 /// or now); at most a day, not ending in the future.
 pub fn time(t: Option<&pb::TimeInput>, now: i64) -> Result<TimeInput, Status> {
     let t = t.ok_or_else(|| invalid("time", "required"))?;
     let work_type_id = input::id("time.work_type_id", t.work_type_id)?;
-    let started_at = ms("time.started_at", t.started_at.as_ref())?;
-    let ended_at = ms("time.ended_at", t.ended_at.as_ref())?;
+    let started_at = input::time("time.started_at", t.started_at.as_ref())?;
+    let ended_at = input::time("time.ended_at", t.ended_at.as_ref())?;
     let note = input::long_text("time.note", &t.note, false)?;
     let (started_at, ended_at, minutes) = match (started_at, ended_at, t.minutes) {
         (Some(_), _, m) if m > 0 => {
@@ -103,6 +89,7 @@ pub fn time(t: Option<&pb::TimeInput>, now: i64) -> Result<TimeInput, Status> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use prost_types::Timestamp;
 
     fn at(ms: i64) -> Option<Timestamp> {
         crate::service::convert::opt_timestamp(Some(ms))

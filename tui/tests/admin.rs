@@ -1,0 +1,535 @@
+//! The administration screens: the Companies tab (a company, its users),
+//! pending requests and the audit log. Keys in, requests out, replies fed
+//! back, snapshots at 80×24 and 120×40.
+
+mod fixtures;
+
+use crossterm::event::KeyCode;
+use fixtures::*;
+use portal::action::{AccountCall, AdminCall, AuditQuery, Reply, Request};
+use portal::app::{App, Phase};
+use portal::ui::TabId;
+use portal_proto::pb;
+
+fn snap(name: &str, app: &mut App) {
+    insta::assert_snapshot!(format!("{name}_80x24"), render(app, 80, 24));
+    insta::assert_snapshot!(format!("{name}_120x40"), render(app, 120, 40));
+}
+
+/// Paula, the provider's Admin.
+fn paula() -> pb::Identity {
+    pb::Identity {
+        id: 3,
+        email: "paula@keystone.example".into(),
+        display_name: "Paula Park".into(),
+        role: pb::StaffRole::Admin.into(),
+        ..tom()
+    }
+}
+
+fn tab(app: &App) -> Option<TabId> {
+    match &app.phase {
+        Phase::Main(main) => Some(main.tab),
+        Phase::Login(_) => None,
+    }
+}
+
+/// Tabs along (as Tab does) until `want` is on show.
+fn go_to(app: &mut App, want: TabId) {
+    for _ in 0..10 {
+        if tab(app) == Some(want) {
+            return;
+        }
+        press(app, KeyCode::Tab);
+    }
+    panic!("no {want:?} tab");
+}
+
+/// Types each text into a field, Tab between them.
+fn fill(app: &mut App, texts: &[&str]) {
+    for (i, text) in texts.iter().enumerate() {
+        if i > 0 {
+            press(app, KeyCode::Tab);
+        }
+        type_text(app, text);
+    }
+}
+
+fn companies() -> Vec<pb::Company> {
+    vec![
+        pb::Company {
+            phone: "+1 207 555 0100".into(),
+            payment_terms_days: 30,
+            active: true,
+            address: Some(pb::Address {
+                line1: "12 Quay Street".into(),
+                city: "Portside".into(),
+                region: "ME".into(),
+                ..Default::default()
+            }),
+            ..company()
+        },
+        pb::Company {
+            id: 2,
+            name: "Alder & Finch Law".into(),
+            phone: "+1 207 555 0190".into(),
+            active: true,
+            ..Default::default()
+        },
+        pb::Company {
+            id: 3,
+            name: "Old Mill Bakery".into(),
+            payment_terms_days: 14,
+            ..Default::default()
+        },
+    ]
+}
+
+/// Paula on the Companies tab, the list answered.
+fn on_companies() -> App {
+    let mut app = signed_in(paula());
+    app.take_requests();
+    go_to(&mut app, TabId::Companies);
+    // The tabs passed on the way load too; this one asks for companies.
+    let asked: Vec<Request> = app
+        .take_requests()
+        .into_iter()
+        .filter(|r| matches!(r, Request::Admin(_)))
+        .collect();
+    assert_eq!(
+        asked,
+        vec![Request::Admin(AdminCall::Companies {
+            query: String::new()
+        })]
+    );
+    reply(&mut app, Reply::Companies(companies()));
+    app
+}
+
+#[test]
+fn companies_are_listed_searched_and_added() {
+    let mut app = on_companies();
+    snap("companies_list", &mut app);
+
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "harb\n");
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Admin(AdminCall::Companies {
+            query: "harb".into()
+        })]
+    );
+    reply(&mut app, Reply::Companies(companies()[..1].to_vec()));
+    assert!(render(&mut app, 80, 24).contains("matching “harb”"));
+
+    // A new company: the terms must be a number; sites come one a line.
+    press(&mut app, KeyCode::Char('a'));
+    type_text(&mut app, "Quarry Lane Bakery");
+    for _ in 0..8 {
+        press(&mut app, KeyCode::Tab);
+    }
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "net 30");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "Shop\nOvens");
+    ctrl(&mut app, 's');
+    assert!(app.take_requests().is_empty(), "the terms are refused here");
+    snap("company_form_error", &mut app);
+    // The focus went to the field in error.
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "30");
+    ctrl(&mut app, 's');
+    let sent = app.take_requests();
+    let [Request::Admin(AdminCall::SaveCompany(sent))] = sent.as_slice() else {
+        panic!("one SaveCompany");
+    };
+    assert_eq!(sent.name, "Quarry Lane Bakery");
+    assert_eq!(sent.payment_terms_days, 30);
+    assert_eq!(
+        sent.sites
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>(),
+        ["Shop", "Ovens"]
+    );
+    assert!(sent.active);
+    let saved = pb::Company {
+        id: 9,
+        ..(**sent).clone()
+    };
+    reply(&mut app, Reply::CompanySaved(Box::new(saved)));
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("Quarry Lane Bakery is saved"), "{screen}");
+    assert!(!screen.contains("New company"), "the form closed");
+}
+
+#[test]
+fn a_company_shows_its_users_and_preferences() {
+    let mut app = on_companies();
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Account(AccountCall::CompanyContacts {
+            company_id: 1
+        })]
+    );
+    reply(
+        &mut app,
+        Reply::CompanyContacts {
+            company_id: 1,
+            contacts: contacts(),
+        },
+    );
+    snap("company_page", &mut app);
+
+    // The provider Admin adds a user to this company, not to its own.
+    press(&mut app, KeyCode::Char('a'));
+    fill(&mut app, &["nina@harbor.example", "Nina", "North"]);
+    ctrl(&mut app, 's');
+    let add = app.take_requests();
+    let [Request::Account(AccountCall::AddUser(add))] = add.as_slice() else {
+        panic!("one AddUser");
+    };
+    assert_eq!(add.company_id, 1);
+    let nina = pb::Contact {
+        id: 4,
+        email: "nina@harbor.example".into(),
+        ..contacts()[2].clone()
+    };
+    reply(
+        &mut app,
+        Reply::UserAdded {
+            contact: Box::new(nina),
+            temporary_password: "Reef-Cloud-17".into(),
+        },
+    );
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Reef-Cloud-17"), "{screen}");
+    press(&mut app, KeyCode::Enter);
+    assert!(render(&mut app, 80, 24).contains("nina@harbor.example"));
+
+    // Preferences: one toggle changed, the default subscribers kept.
+    press(&mut app, KeyCode::Char('o'));
+    press(&mut app, KeyCode::Char(' '));
+    ctrl(&mut app, 's');
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Admin(AdminCall::SavePreferences {
+            company_id: 1,
+            preferences: pb::CompanyPreferences {
+                require_po_number: true,
+                ..Default::default()
+            },
+        })]
+    );
+    let saved = pb::Company {
+        preferences: Some(pb::CompanyPreferences {
+            require_po_number: true,
+            ..Default::default()
+        }),
+        ..companies()[0].clone()
+    };
+    reply(&mut app, Reply::CompanySaved(Box::new(saved)));
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("PO number required: yes"), "{screen}");
+    press(&mut app, KeyCode::Esc);
+    assert!(
+        render(&mut app, 80, 24).contains("Old Mill Bakery"),
+        "back to the list"
+    );
+}
+
+fn pending() -> Vec<pb::PendingRequest> {
+    vec![
+        pb::PendingRequest {
+            id: 7,
+            kind: pb::PendingRequestKind::PasswordReset.into(),
+            company_id: 1,
+            company_name: "Harbor Dental Group".into(),
+            contact_id: 3,
+            contact_name: "Uma Ueda".into(),
+            email: "uma@harbor.example".into(),
+            created_at: ts("2026-11-20T09:00:00Z"),
+            ..Default::default()
+        },
+        pb::PendingRequest {
+            id: 8,
+            kind: pb::PendingRequestKind::Access.into(),
+            company_id: 2,
+            company_name: "Alder & Finch Law".into(),
+            email: "new.hire@alderfinch.example".into(),
+            message: "I started on Monday at the front desk.".into(),
+            created_at: ts("2026-11-20T10:30:00Z"),
+            ..Default::default()
+        },
+    ]
+}
+
+#[test]
+fn pending_requests_are_approved_or_dismissed() {
+    let mut app = on_companies();
+    press(&mut app, KeyCode::Char('R'));
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Admin(AdminCall::PendingRequests)]
+    );
+    reply(&mut app, Reply::PendingRequests(pending()));
+    snap("pending_requests", &mut app);
+
+    // The access request: granted at a level picked from a list.
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char('Y'));
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Admin(AdminCall::ResolveRequest {
+            id: 8,
+            approve: true,
+            access: pb::AccessLevel::Manager,
+        })]
+    );
+    reply(
+        &mut app,
+        Reply::RequestResolved {
+            id: 8,
+            approve: true,
+            temporary_password: "Tide-Lamp-42".into(),
+        },
+    );
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("Tide-Lamp-42"), "{screen}");
+    press(&mut app, KeyCode::Enter);
+
+    // The reset request is dismissed.
+    press(&mut app, KeyCode::Char('N'));
+    press(&mut app, KeyCode::Char('y'));
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Admin(AdminCall::ResolveRequest {
+            id: 7,
+            approve: false,
+            access: pb::AccessLevel::Unspecified,
+        })]
+    );
+    reply(
+        &mut app,
+        Reply::RequestResolved {
+            id: 7,
+            approve: false,
+            temporary_password: String::new(),
+        },
+    );
+    assert!(render(&mut app, 80, 24).contains("Nothing waits"));
+}
+
+fn entry(id: i64, at: &str, actor: &str, action: &str, subject: &str) -> pb::AuditEntry {
+    pb::AuditEntry {
+        id,
+        at: ts(at),
+        actor: actor.into(),
+        action: action.into(),
+        subject: subject.into(),
+        company_id: 1,
+        detail: String::new(),
+    }
+}
+
+#[test]
+fn the_audit_log_filters_by_person_action_and_days_and_pages() {
+    let mut app = on_companies();
+    press(&mut app, KeyCode::Char('A'));
+    let first = Request::Admin(AdminCall::Audit {
+        query: AuditQuery::default(),
+        cursor: String::new(),
+    });
+    assert_eq!(app.take_requests(), vec![first]);
+    reply(
+        &mut app,
+        Reply::Audit {
+            query: Box::default(),
+            first: true,
+            page: pb::ListAuditLogResponse {
+                entries: vec![
+                    entry(
+                        41,
+                        "2026-11-20T11:50:00Z",
+                        "alice@harbor.example",
+                        "role.change",
+                        "uma@harbor.example",
+                    ),
+                    entry(
+                        40,
+                        "2026-11-20T08:00:00Z",
+                        "alice@harbor.example",
+                        "login.ok",
+                        "alice@harbor.example",
+                    ),
+                ],
+                next_cursor: "c40".into(),
+            },
+        },
+    );
+    snap("audit_log", &mut app);
+
+    // Older entries are added below.
+    press(&mut app, KeyCode::Char('o'));
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Admin(AdminCall::Audit {
+            query: AuditQuery::default(),
+            cursor: "c40".into(),
+        })]
+    );
+
+    // A bad day is marked on its field; a good filter asks again.
+    press(&mut app, KeyCode::Char('/'));
+    fill(&mut app, &["alice", "login", "2026-11-31"]);
+    ctrl(&mut app, 's');
+    assert!(app.take_requests().is_empty());
+    assert!(render(&mut app, 80, 24).contains("a day as YYYY-MM-DD"));
+    ctrl(&mut app, 'u');
+    fill(&mut app, &["2026-11-19", "2026-11-20"]);
+    ctrl(&mut app, 's');
+    let query = AuditQuery {
+        actor: "alice".into(),
+        action: "login".into(),
+        since: ts("2026-11-19T00:00:00Z"),
+        until: ts("2026-11-21T00:00:00Z"),
+    };
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Admin(AdminCall::Audit {
+            query,
+            cursor: String::new(),
+        })]
+    );
+}
+
+fn sla() -> pb::SlaSettings {
+    let target = |priority, name: &str, response, resolution| pb::SlaTargetSetting {
+        priority,
+        name: name.into(),
+        response_minutes: response,
+        resolution_minutes: resolution,
+        clock: pb::SlaClock::Business.into(),
+    };
+    pb::SlaSettings {
+        targets: vec![
+            target(1, "Critical", 30, 240),
+            target(2, "High", 60, 480),
+            target(3, "Medium", 240, 1440),
+        ],
+        time_zone: "America/New_York".into(),
+        business_days: vec![1, 2, 3, 4, 5],
+        business_start_minute: 8 * 60,
+        business_end_minute: 17 * 60,
+        holidays: vec![pb::Holiday {
+            day: "2026-12-25".into(),
+            name: "Christmas Day".into(),
+        }],
+        at_risk_percent: 25,
+    }
+}
+
+#[test]
+fn settings_staff_and_sla_are_edited_in_prompts() {
+    use portal::action::SettingsCall;
+    let mut app = on_companies();
+    press(&mut app, KeyCode::Char('S'));
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Settings(SettingsCall::Staff)]
+    );
+    let staff = |id, first: &str, last: &str, role: pb::StaffRole, active| pb::StaffMember {
+        id,
+        first_name: first.into(),
+        last_name: last.into(),
+        email: format!("{}@keystone.example", first.to_lowercase()),
+        role: role.into(),
+        active,
+        ..Default::default()
+    };
+    reply(
+        &mut app,
+        Reply::StaffList(vec![
+            staff(1, "Tom", "Tran", pb::StaffRole::Technician, true),
+            staff(2, "Dina", "Duarte", pb::StaffRole::Dispatcher, true),
+            staff(3, "Paula", "Park", pb::StaffRole::Admin, true),
+            staff(4, "Olaf", "Old", pb::StaffRole::Technician, false),
+        ]),
+    );
+    snap("settings_staff", &mut app);
+
+    // Tom becomes a Dispatcher.
+    press(&mut app, KeyCode::Char('l'));
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Settings(SettingsCall::UpdateStaff(
+            pb::UpdateStaffRequest {
+                staff_id: 1,
+                first_name: "Tom".into(),
+                last_name: "Tran".into(),
+                role: pb::StaffRole::Dispatcher.into(),
+                active: true,
+            }
+        ))]
+    );
+
+    // The SLA section: a priority's targets, then the hours refused locally.
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Right);
+    assert_eq!(
+        app.take_requests(),
+        vec![
+            Request::Settings(SettingsCall::ServiceTypes),
+            Request::Settings(SettingsCall::Sla)
+        ]
+    );
+    reply(&mut app, Reply::Sla(sla()));
+    snap("settings_sla", &mut app);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char('e'));
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "45");
+    ctrl(&mut app, 's');
+    let mut want = sla();
+    want.targets[1].response_minutes = 45;
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Settings(SettingsCall::SaveSla(Box::new(
+            want.clone()
+        )))]
+    );
+    reply(&mut app, Reply::Sla(want));
+    press(&mut app, KeyCode::Char('h'));
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "8am");
+    ctrl(&mut app, 's');
+    assert!(app.take_requests().is_empty());
+    assert!(render(&mut app, 80, 24).contains("a time as HH:MM"));
+}
+
+#[test]
+fn a_service_type_field_line_is_checked_before_sending() {
+    use portal::ui::settings_forms::parse_fields;
+    let fields = parse_fields(
+        "asset_tag | Asset tag | text | required\nroom | Room | choice | optional | A, B",
+    )
+    .expect("two fields");
+    assert_eq!(fields.len(), 2);
+    assert!(fields[0].required);
+    assert_eq!(fields[1].choices, ["A", "B"]);
+    assert_eq!(
+        parse_fields("x | X | colour").unwrap_err(),
+        "line 1: kind is text, multiline, date, choice or yes/no"
+    );
+    assert!(
+        parse_fields("x | X | choice | required").is_err(),
+        "a choice needs choices"
+    );
+}
