@@ -14,6 +14,11 @@ pub fn popup(screen: &str, mut lines: HelpLines, keys: &KeyMap, tabs: &[TabId]) 
         help_line(keys, Cmd::NextTab, "next tab"),
         help_line(keys, Cmd::PrevTab, "previous tab"),
         help_line(keys, Cmd::Help, "this help"),
+        help_line(
+            keys,
+            Cmd::Palette,
+            "palette: find and run any command, tab or #ticket",
+        ),
         help_line(keys, Cmd::Logout, "sign out"),
         help_line(keys, Cmd::Quit, "quit (Esc closes popups first)"),
         plain_help("Ctrl-C", "quit from anywhere"),
