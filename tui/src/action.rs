@@ -261,6 +261,7 @@ pub enum Reply {
     WorkSettings(pb::WorkSettings),
     FailedMail(Vec<pb::OutboxMessage>),
     MailRetried(pb::OutboxMessage),
+    BackupStatus(pb::BackupStatus),
     PendingRequests(Vec<pb::PendingRequest>),
     RequestResolved {
         id: i64,

@@ -439,7 +439,10 @@ fn settings_staff_and_sla_are_edited_in_prompts() {
     press(&mut app, KeyCode::Char('S'));
     assert_eq!(
         app.take_requests(),
-        vec![Request::Settings(SettingsCall::Staff)]
+        vec![
+            Request::Settings(SettingsCall::Staff),
+            Request::Settings(SettingsCall::Backup)
+        ]
     );
     let staff = |id, first: &str, last: &str, role: pb::StaffRole, active| pb::StaffMember {
         id,
@@ -512,6 +515,62 @@ fn settings_staff_and_sla_are_edited_in_prompts() {
     ctrl(&mut app, 's');
     assert!(app.take_requests().is_empty());
     assert!(render(&mut app, 80, 24).contains("a time as HH:MM"));
+}
+
+fn backup_status(last: &str) -> pb::BackupStatus {
+    pb::BackupStatus {
+        scheduled: true,
+        directory: "/var/backups/portal".into(),
+        every_hours: 24.0,
+        keep: 7,
+        last_backup_at: ts(last),
+    }
+}
+
+#[test]
+fn the_last_good_backup_is_shown_with_its_age_and_a_warning_when_late() {
+    use portal::action::SettingsCall;
+    let mut app = on_companies();
+    press(&mut app, KeyCode::Char('S'));
+    app.take_requests();
+    // Yesterday's backup is on schedule: no mark on the section bar.
+    reply(
+        &mut app,
+        Reply::BackupStatus(backup_status("2026-11-19T03:00:00Z")),
+    );
+    assert!(!render(&mut app, 80, 24).contains("Backups ⚠"));
+    // Three days old with a daily schedule: marked whichever section is open.
+    reply(
+        &mut app,
+        Reply::BackupStatus(backup_status("2026-11-17T03:00:00Z")),
+    );
+    assert!(render(&mut app, 80, 24).contains("Backups ⚠"));
+    // ← from Staff wraps to Backups, which is loaded already.
+    press(&mut app, KeyCode::Left);
+    assert!(app.take_requests().is_empty());
+    snap("settings_backup_late", &mut app);
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("2026-11-17"), "{screen}");
+    assert!(screen.contains("3 d ago"), "{screen}");
+    assert!(
+        screen.contains("Older than twice the schedule (48 h): a backup was missed"),
+        "{screen}"
+    );
+    // Refresh asks again.
+    ctrl(&mut app, 'r');
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Settings(SettingsCall::Backup)]
+    );
+    // A server without a backup directory says so.
+    reply(
+        &mut app,
+        Reply::BackupStatus(pb::BackupStatus {
+            scheduled: false,
+            ..pb::BackupStatus::default()
+        }),
+    );
+    assert!(render(&mut app, 80, 24).contains("Scheduled backups are off"));
 }
 
 #[test]

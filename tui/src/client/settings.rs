@@ -1,6 +1,6 @@
 //! What the provider Admin's Settings screen asks: staff, the catalog, SLA
-//! settings, work types and the time setting, and failed mail
-//! (`StaffService`, `TicketService` and `WorkService`).
+//! settings, work types and the time setting, failed mail and the backup
+//! status (`StaffService`, `TicketService` and `WorkService`).
 
 use portal_proto::pb;
 
@@ -39,6 +39,8 @@ pub enum SettingsCall {
     RetryMail {
         id: i64,
     },
+    /// The scheduled backups and when the last good one was taken.
+    Backup,
 }
 
 impl Client {
@@ -54,7 +56,7 @@ impl Client {
                 st.clone()
                     .list_staff(self.authed(pb::ListStaffRequest {
                         include_inactive: true,
-                        page: first.clone(),
+                        page: first,
                     }))
                     .await?
                     .into_inner()
@@ -144,21 +146,34 @@ impl Client {
                     .await?
                     .into_inner(),
             ),
-            SettingsCall::FailedMail => Reply::FailedMail(
-                st.clone()
-                    .list_failed_mail(self.authed(pb::ListFailedMailRequest {
-                        page: first.clone(),
-                    }))
-                    .await?
-                    .into_inner()
-                    .messages,
-            ),
+            SettingsCall::FailedMail => Reply::FailedMail(self.failed_mail().await?),
             SettingsCall::RetryMail { id } => Reply::MailRetried(
                 st.clone()
                     .retry_mail(self.authed(pb::RetryMailRequest { id }))
                     .await?
                     .into_inner(),
             ),
+            SettingsCall::Backup => Reply::BackupStatus(
+                st.clone()
+                    .get_backup_status(self.authed(pb::Empty {}))
+                    .await?
+                    .into_inner(),
+            ),
         })
+    }
+
+    /// The first page of mail the sender gave up on.
+    async fn failed_mail(&self) -> Res<Vec<pb::OutboxMessage>> {
+        Ok(self
+            .staff()
+            .list_failed_mail(self.authed(pb::ListFailedMailRequest {
+                page: Some(pb::PageRequest {
+                    page_size: PAGE,
+                    cursor: String::new(),
+                }),
+            }))
+            .await?
+            .into_inner()
+            .messages)
     }
 }

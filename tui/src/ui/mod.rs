@@ -7,6 +7,7 @@ pub mod account;
 pub mod admin_views;
 pub mod agreements;
 pub mod audit;
+pub mod backup;
 pub mod billing;
 pub mod companies;
 pub mod form;

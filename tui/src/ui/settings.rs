@@ -1,15 +1,18 @@
 //! The provider Admin's Settings, one section at a time (←/→): staff, the
 //! service catalog with its per-type fields, SLA targets and business
-//! hours, work types and whether clients see time, and the mail the sender
-//! gave up on. Edits are small prompts; each section loads when first shown.
+//! hours, work types and whether clients see time, the mail the sender
+//! gave up on, and the scheduled backups. Edits are small prompts; each
+//! section loads when first shown, and the backup status with any of them,
+//! so a missed backup is marked on the section bar whichever is open.
 
 use crossterm::event::{KeyCode, KeyEvent};
 use portal_proto::pb::{self, FieldKind, StaffRole};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row};
+use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
 
+use super::backup::{self, Verdict};
 use super::popup::{Popup, Then};
 use super::rows::{Chrome, Rows};
 use super::settings_forms as forms;
@@ -26,14 +29,16 @@ pub enum Section {
     Sla,
     WorkTypes,
     Mail,
+    Backups,
 }
 
-const SECTIONS: [(Section, &str); 5] = [
+const SECTIONS: [(Section, &str); 6] = [
     (Section::Staff, "Staff"),
     (Section::Catalog, "Catalog"),
     (Section::Sla, "SLA"),
     (Section::WorkTypes, "Work types"),
     (Section::Mail, "Failed mail"),
+    (Section::Backups, "Backups"),
 ];
 
 pub const ROLES: [StaffRole; 3] = [
@@ -53,6 +58,7 @@ pub struct Settings {
     pub work_types: Rows<pb::WorkType>,
     pub clients_see_time: Option<bool>,
     pub mail: Rows<pb::OutboxMessage>,
+    pub backup: Option<pb::BackupStatus>,
 }
 
 fn minutes(m: i64) -> String {
@@ -83,15 +89,24 @@ pub fn kind(k: FieldKind) -> &'static str {
 }
 
 impl Settings {
-    /// Loads the section on show.
-    pub fn load(&self, fx: &mut Effects) {
-        fx.send(match self.section {
+    /// What loads the section on show.
+    fn call(&self) -> SettingsCall {
+        match self.section {
             Section::Staff => SettingsCall::Staff,
             Section::Catalog => SettingsCall::ServiceTypes,
             Section::Sla => SettingsCall::Sla,
             Section::WorkTypes => SettingsCall::WorkTypes,
             Section::Mail => SettingsCall::FailedMail,
-        });
+            Section::Backups => SettingsCall::Backup,
+        }
+    }
+
+    /// Loads the section on show, and the backup status with it.
+    pub fn load(&self, fx: &mut Effects) {
+        fx.send(self.call());
+        if self.section != Section::Backups {
+            fx.send(SettingsCall::Backup);
+        }
     }
 
     fn loaded(&self) -> bool {
@@ -101,6 +116,7 @@ impl Settings {
             Section::Sla => self.sla.is_some(),
             Section::WorkTypes => self.work_types.loaded,
             Section::Mail => self.mail.loaded,
+            Section::Backups => self.backup.is_some(),
         }
     }
 
@@ -117,7 +133,7 @@ impl Settings {
         };
         self.section = SECTIONS[next].0;
         if !self.loaded() {
-            self.load(fx);
+            fx.send(self.call());
         }
     }
 
@@ -154,6 +170,7 @@ impl Settings {
                 plain_help("Enter", "read the message"),
                 help_line(k, Cmd::Retry, "send it again"),
             ]),
+            Section::Backups => {}
         }
         lines.extend([
             plain_help("Esc", "back"),
@@ -177,6 +194,7 @@ impl Settings {
             Section::Sla => self.sla_keys(key, ctx, fx),
             Section::WorkTypes => self.work_type_keys(key, ctx, fx),
             Section::Mail => self.mail_keys(key, ctx, fx),
+            Section::Backups => false,
         }
     }
 
@@ -399,6 +417,7 @@ impl Settings {
                 });
             }
             Reply::FailedMail(rows) => self.mail.set(rows.clone()),
+            Reply::BackupStatus(status) => self.backup = Some(status.clone()),
             Reply::MailRetried(m) => {
                 fx.ok(format!("The message to {} is queued again", m.recipient));
                 self.mail.rows.retain(|r| r.id != m.id);
@@ -414,13 +433,24 @@ impl Settings {
         let [tabs, body] =
             Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
         let mut spans = vec![Span::styled(" Settings ", theme.title)];
+        let late = self
+            .backup
+            .as_ref()
+            .is_some_and(|b| Verdict::of(b, ctx.now).warns());
         for (section, name) in SECTIONS {
             let style = if section == self.section {
                 theme.tab_active
+            } else if section == Section::Backups && late {
+                theme.warn
             } else {
                 theme.muted
             };
-            spans.push(Span::styled(format!(" {name} "), style));
+            let mark = if section == Section::Backups && late {
+                " ⚠"
+            } else {
+                ""
+            };
+            spans.push(Span::styled(format!(" {name}{mark} "), style));
         }
         spans.push(Span::styled(" ←/→", theme.muted));
         frame.render_widget(Paragraph::new(Line::from(spans)), tabs);
@@ -430,7 +460,34 @@ impl Settings {
             Section::Sla => self.render_sla(frame, body, ctx),
             Section::WorkTypes => self.render_work_types(frame, body, ctx),
             Section::Mail => self.render_mail(frame, body, ctx),
+            Section::Backups => self.render_backups(frame, body, ctx),
         }
+    }
+
+    fn render_backups(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let theme = ctx.theme;
+        let [heading, text, hints] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Fill(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        frame.render_widget(
+            Paragraph::new(Line::styled(" Scheduled backups", theme.muted)),
+            heading,
+        );
+        let body = match &self.backup {
+            Some(status) => backup::lines(status, ctx),
+            None => vec![Line::styled(" Loading…", theme.muted)],
+        };
+        frame.render_widget(Paragraph::new(body).wrap(Wrap { trim: false }), text);
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                format::hints(&["←/→ section", "Esc back"], usize::from(hints.width)),
+                theme.muted,
+            )),
+            hints,
+        );
     }
 
     fn render_staff(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
