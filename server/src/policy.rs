@@ -821,3 +821,6 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod move_properties;

@@ -98,7 +98,7 @@ pub fn elapsed(from: i64, to: i64, clock: Clock, hours: &BusinessHours) -> i64 {
     match clock {
         Clock::None => 0,
         Clock::Always => to - from,
-        Clock::Business => business_days(from, hours).map_or(to - from, |days| {
+        Clock::Business => business_days(from, hours).map_or(to - from, |(days, horizon)| {
             let mut counted = 0;
             for (open, close) in days {
                 if open >= to {
@@ -106,29 +106,40 @@ pub fn elapsed(from: i64, to: i64, clock: Clock, hours: &BusinessHours) -> i64 {
                 }
                 counted += close.min(to) - open.max(from);
             }
-            counted
+            counted + (to - horizon.max(from)).max(0)
         }),
     }
 }
 
+/// How far ahead business days are looked for: ten years of days is far
+/// beyond any target on any usable calendar; beyond it every minute counts
+/// (the same for `add_ms` and `elapsed`, so each stays the other's inverse).
+const HORIZON_DAYS: u64 = 3660;
+
 /// The business hours `[open, close)` from `start` on, day by day, the
-/// first one cut to begin at `start`; None when the calendar has no
-/// working time at all (then every minute counts).
-fn business_days(start: i64, hours: &BusinessHours) -> Option<impl Iterator<Item = (i64, i64)>> {
+/// first one cut to begin at `start`, up to the horizon (also returned);
+/// None when the calendar has no working time at all (then every minute
+/// counts).
+fn business_days(
+    start: i64,
+    hours: &BusinessHours,
+) -> Option<(impl Iterator<Item = (i64, i64)>, i64)> {
     let usable = hours.days.iter().any(|d| *d) && hours.end_minute > hours.start_minute;
     let first = hours.zone.timestamp_millis_opt(start).single()?;
     if !usable {
         return None;
     }
-    let mut date = Some(first.date_naive());
-    // Ten years of days is far beyond any target; the bound only guards
-    // against a calendar made entirely of holidays.
+    let first = first.date_naive();
+    let horizon = first
+        .checked_add_days(Days::new(HORIZON_DAYS))
+        .map_or(i64::MAX, |day| instant(hours.zone, day, 0));
+    let mut date = Some(first);
     let days = std::iter::from_fn(move || {
         let day = date?;
         date = day.checked_add_days(Days::new(1));
         Some(day)
     })
-    .take(3660)
+    .take(HORIZON_DAYS as usize)
     .filter(|day| is_business_day(*day, hours))
     .filter_map(move |day| {
         let open = instant(hours.zone, day, hours.start_minute);
@@ -136,11 +147,11 @@ fn business_days(start: i64, hours: &BusinessHours) -> Option<impl Iterator<Item
         let from = start.max(open);
         (from < close).then_some((from, close))
     });
-    Some(days)
+    Some((days, horizon))
 }
 
 fn add_business_ms(start: i64, ms: i64, hours: &BusinessHours) -> i64 {
-    let Some(days) = business_days(start, hours) else {
+    let Some((days, horizon)) = business_days(start, hours) else {
         return start + ms;
     };
     let mut left = ms;
@@ -150,7 +161,7 @@ fn add_business_ms(start: i64, ms: i64, hours: &BusinessHours) -> i64 {
         }
         left -= close - from;
     }
-    start + ms
+    horizon.max(start).saturating_add(left)
 }
 
 /// The instant of `minute` after midnight on `date` in `zone`. A local time
@@ -482,6 +493,29 @@ mod tests {
     }
 }
 
+/// Found by the property test: on a calendar of one working hour a week,
+/// a long target outran the ten years of days looked at, and its due time
+/// fell back to wall-clock time that the clock itself did not count.
+#[cfg(test)]
+#[test]
+fn a_target_beyond_the_horizon_stays_the_inverse_of_the_count() {
+    use chrono::Utc;
+    let hours = BusinessHours {
+        days: [true, false, false, false, false, false, false],
+        start_minute: 5 * 60,
+        end_minute: 6 * 60,
+        ..BusinessHours::default()
+    };
+    let start = Utc
+        .with_ymd_and_hms(2026, 3, 5, 0, 0, 0)
+        .unwrap()
+        .timestamp_millis();
+    for ms in [1_882_800_001, 366 * 24 * 60 * MINUTE_MS] {
+        let due = add_ms(start, ms, Clock::Business, &hours).unwrap();
+        assert_eq!(elapsed(start, due, Clock::Business, &hours), ms);
+    }
+}
+
 /// The SLA clock against a minute-by-minute count (docs/TICKETS.md, "SLA").
 #[cfg(test)]
 mod clock_tests {
@@ -592,6 +626,10 @@ mod clock_tests {
             chrono_tz::America::Chicago,
             chrono_tz::Europe::Berlin,
             chrono_tz::Australia::Sydney,
+            // Half-hour clock changes; changes at local midnight.
+            chrono_tz::Australia::Lord_Howe,
+            chrono_tz::America::Santiago,
+            chrono_tz::America::Havana,
         ]);
         (
             zones,
@@ -617,19 +655,23 @@ mod clock_tests {
             })
     }
 
-    /// Starts near the clock changes of 2026 (March, April and October).
+    /// Starts near the clock changes of 2026 (March, April, September,
+    /// October and November).
     fn start_strategy() -> impl Strategy<Value = i64> {
         let anchors = prop::sample::select(vec![
             Utc.with_ymd_and_hms(2026, 3, 5, 0, 0, 0).unwrap(),
             Utc.with_ymd_and_hms(2026, 3, 26, 0, 0, 0).unwrap(),
             Utc.with_ymd_and_hms(2026, 4, 1, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(2026, 9, 3, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(2026, 10, 1, 0, 0, 0).unwrap(),
             Utc.with_ymd_and_hms(2026, 10, 22, 0, 0, 0).unwrap(),
+            Utc.with_ymd_and_hms(2026, 10, 29, 0, 0, 0).unwrap(),
         ]);
         (anchors, 0..7 * 24 * 60_i64).prop_map(|(a, m)| a.timestamp_millis() + m * MINUTE_MS)
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(48))]
+        #![proptest_config(ProptestConfig::with_cases(64))]
 
         /// Running and stopped stretches, counted at every change: the
         /// clock holds exactly the business minutes of the running ones

@@ -14,25 +14,39 @@ use crate::domain::tickets::{
 };
 
 /// Turns what a user typed into a safe FTS5 query: every term becomes a
-/// quoted phrase (so no FTS operator or syntax survives), and the last one
-/// matches as a prefix. None when nothing searchable is left.
+/// quoted phrase (its quotes doubled, so no FTS operator or syntax
+/// survives), and the last one, and any cut short, matches as a prefix.
+/// The phrase keeps the term's characters: FTS5 splits it into tokens with
+/// the same tokenizer as the text it searches (a decomposed "é" stays one
+/// letter). None when nothing searchable is left.
 pub fn match_query(text: &str) -> Option<String> {
-    let terms: Vec<String> = text
+    const TERM_CHARS: usize = 100;
+    let terms: Vec<(String, bool)> = text
         .split_whitespace()
+        .filter(|term| term.chars().any(char::is_alphanumeric))
         .map(|term| {
-            // unicode61 splits on everything that is not a letter or digit;
-            // doing the same here keeps the phrases free of quotes.
-            term.chars()
-                .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-                .take(100)
-                .collect::<String>()
+            // A NUL would end the query early; no control character is
+            // part of a word.
+            let kept = term
+                .chars()
+                .take(TERM_CHARS)
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect::<String>();
+            // A term cut short still finds the word it was cut from.
+            let cut = term.chars().nth(TERM_CHARS).is_some();
+            (kept.replace('"', "\"\""), cut)
         })
-        .filter(|t| !t.trim().is_empty())
         .take(16)
         .collect();
-    let (last, rest) = terms.split_last()?;
-    let mut q: Vec<String> = rest.iter().map(|t| format!("\"{}\"", t.trim())).collect();
-    q.push(format!("\"{}\" *", last.trim()));
+    let last = terms.len().checked_sub(1)?;
+    let q: Vec<String> = terms
+        .iter()
+        .enumerate()
+        .map(|(i, (t, cut))| {
+            let star = if *cut || i == last { " *" } else { "" };
+            format!("\"{t}\"{star}")
+        })
+        .collect();
     Some(q.join(" "))
 }
 
@@ -480,9 +494,39 @@ mod tests {
     #[test]
     fn match_query_quotes_every_term() {
         assert_eq!(match_query("printer jam").unwrap(), "\"printer\" \"jam\" *");
-        assert_eq!(match_query("a\"b OR c*").unwrap(), "\"a b\" \"OR\" \"c\" *");
+        assert_eq!(
+            match_query("a\"b OR c*").unwrap(),
+            "\"a\"\"b\" \"OR\" \"c*\" *"
+        );
         assert_eq!(match_query("  \t "), None);
         assert_eq!(match_query("\"\" ** ()"), None);
+    }
+
+    /// Found by the property test: a word longer than a term may be, not
+    /// the last one typed, was cut and then looked for whole, so typing a
+    /// ticket's own title did not find it.
+    #[test]
+    fn a_long_word_cut_short_is_still_found() {
+        let (_dir, conn) = temp_conn();
+        let long = "a".repeat(101);
+        let t = raw_ticket(&conn, COMPANY_A, UMA, &format!("{long} A"), 0);
+        assert_eq!(
+            match_query(&format!("{long} A")).unwrap(),
+            format!("\"{}\" * \"A\" *", &long[..100])
+        );
+        assert_eq!(search(&conn, &format!("{long} A")), vec![t]);
+    }
+
+    /// Found by the property test: a letter and its combining accent (as
+    /// some keyboards type "é") were split into two words, which FTS5 keeps
+    /// as one, so the ticket was not found.
+    #[test]
+    fn a_decomposed_accent_stays_in_its_word() {
+        let (_dir, conn) = temp_conn();
+        let t = raw_ticket(&conn, COMPANY_A, UMA, "Re\u{301}sume\u{301}A", 0);
+        assert_eq!(search(&conn, "Re\u{301}sume\u{301}A"), vec![t]);
+        assert_eq!(search(&conn, "resumea"), vec![t]);
+        assert_eq!(search(&conn, "a\0b"), Vec::<i64>::new());
     }
 
     #[test]
@@ -1068,3 +1112,6 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod properties;
