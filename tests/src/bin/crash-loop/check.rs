@@ -82,9 +82,15 @@ pub fn store(db: &Path, ledger: &mut Ledger, outcome: Outcome) -> anyhow::Result
     )?;
     missing(&mut report, "ticket", &ledger.tickets, &titles);
     missing(&mut report, "post", &ledger.posts, &bodies);
+    let references: HashSet<String> = column(
+        &conn,
+        "SELECT reference FROM payments WHERE reference LIKE 'cl %'",
+        [],
+    )?;
     missing(&mut report, "time entry", &ledger.times, &notes);
+    missing(&mut report, "payment", &ledger.payments, &references);
     for marker in &ledger.refused {
-        if titles.contains(marker) || bodies.contains(marker) {
+        if titles.contains(marker) || bodies.contains(marker) || references.contains(marker) {
             report
                 .problems
                 .push(format!("refused write stored: {marker}"));

@@ -16,6 +16,10 @@ use tonic::{Code, Status};
 /// A ticket number no store of this harness reaches.
 const NO_SUCH_TICKET: i64 = 999_999_999;
 
+/// More than any demo invoice's balance (and the most one payment may be),
+/// so the server refuses it inside its write transaction.
+const TOO_MUCH_CENTS: i64 = 1_000_000_000;
+
 /// A call that takes longer than this is counted as in flight.
 const CALL_LIMIT: Duration = Duration::from_secs(20);
 
@@ -24,10 +28,29 @@ const CALL_LIMIT: Duration = Duration::from_secs(20);
 pub struct Setup {
     service_type: i64,
     work_type: i64,
+    /// The client Admin's open invoice with the largest balance: every
+    /// payment is a cent of it, pending until the provider confirms.
+    invoice: i64,
 }
 
 impl Setup {
-    pub async fn read(staff: &Session) -> anyhow::Result<Self> {
+    pub async fn read(staff: &Session, payer: &Session) -> anyhow::Result<Self> {
+        let invoice = payer
+            .billing()
+            .list_invoices(pb::ListInvoicesRequest {
+                statuses: vec![
+                    pb::InvoiceStatus::Unpaid.into(),
+                    pb::InvoiceStatus::PartiallyPaid.into(),
+                ],
+                sort: pb::InvoiceSort::Balance.into(),
+                ..Default::default()
+            })
+            .await?
+            .into_inner()
+            .invoices
+            .first()
+            .context("the client Admin has no open invoice")?
+            .number;
         let work_type = staff
             .work()
             .list_work_types(pb::ListWorkTypesRequest::default())
@@ -40,6 +63,7 @@ impl Setup {
         Ok(Self {
             service_type: staff.service_type("Other").await?.id,
             work_type,
+            invoice,
         })
     }
 }
@@ -63,11 +87,14 @@ pub struct Ledger {
     pub attachments: HashMap<String, String>,
     /// Time entry notes.
     pub times: HashSet<String>,
+    /// Payment references.
+    pub payments: HashSet<String>,
     /// Ticket numbers and their status.
     pub statuses: HashMap<i64, StatusFacts>,
     /// Status changes acknowledged.
     pub status_changes: usize,
-    /// Markers of writes the server refused: a ticket title or a post body.
+    /// Markers of writes the server refused: a post body or a payment's
+    /// reference.
     pub refused: HashSet<String>,
 }
 
@@ -77,6 +104,7 @@ impl Ledger {
             + self.posts.len()
             + self.attachments.len()
             + self.times.len()
+            + self.payments.len()
             + self.status_changes
     }
 
@@ -85,6 +113,7 @@ impl Ledger {
         self.posts.extend(other.posts);
         self.attachments.extend(other.attachments);
         self.times.extend(other.times);
+        self.payments.extend(other.payments);
         self.statuses.extend(other.statuses);
         self.status_changes += other.status_changes;
         self.refused.extend(other.refused);
@@ -107,17 +136,27 @@ pub struct Load {
     workers: Vec<JoinHandle<Worker>>,
 }
 
-/// Starts one worker per pair of sessions (a client User's and a
-/// Dispatcher's, on one connection).
-pub fn run(cycle: u32, seed: u64, clients: Vec<(Session, Session)>, setup: Setup) -> Load {
+/// One worker's sessions, on one connection.
+pub struct Sessions {
+    /// A client User: tickets, posts, uploads.
+    pub client: Session,
+    /// A Dispatcher: status changes and time.
+    pub staff: Session,
+    /// The client's Admin: payments.
+    pub payer: Session,
+}
+
+/// Starts one worker per set of sessions.
+pub fn run(cycle: u32, seed: u64, clients: Vec<Sessions>, setup: Setup) -> Load {
     let workers = clients
         .into_iter()
         .enumerate()
-        .map(|(id, (client, staff))| {
+        .map(|(id, sessions)| {
             let worker = Worker {
                 marker: format!("cl {cycle}-{id}-"),
-                client,
-                staff,
+                client: sessions.client,
+                staff: sessions.staff,
+                payer: sessions.payer,
                 setup,
                 rng: StdRng::seed_from_u64(seed ^ (u64::from(cycle) << 32) ^ id as u64),
                 tickets: Vec::new(),
@@ -152,6 +191,7 @@ struct Worker {
     marker: String,
     client: Session,
     staff: Session,
+    payer: Session,
     setup: Setup,
     rng: StdRng,
     /// The tickets this worker created, and their status.
@@ -203,15 +243,14 @@ impl Worker {
             self.rng.gen_range(0..100)
         };
         let pick = self.rng.gen_range(0..self.tickets.len().max(1));
-        // Payments join this mix once BillingService records them (issue
-        // 10): an op here with the marker in the payment's reference, a set
-        // in `Ledger`, and its query in check.rs.
         match roll {
             0..25 => self.create(marker).await,
-            25..50 => self.post(pick, marker).await,
-            50..60 => self.upload(pick, marker).await,
-            60..75 => self.change_status(pick).await,
-            75..90 => self.log_time(pick, marker).await,
+            25..45 => self.post(pick, marker).await,
+            45..55 => self.upload(pick, marker).await,
+            55..70 => self.change_status(pick).await,
+            70..82 => self.log_time(pick, marker).await,
+            82..90 => self.pay(marker, 1).await,
+            90..94 => self.pay(marker, TOO_MUCH_CENTS).await,
             _ => self.refused(pick, marker).await,
         }
     }
@@ -348,6 +387,46 @@ impl Worker {
         }
         self.seen.ledger.times.insert(note);
         true
+    }
+
+    /// A payment of `cents` on the setup's invoice, the marker its
+    /// reference (and, without spaces, its idempotency key): a cent is
+    /// acknowledged, more than the balance refused.
+    async fn pay(&mut self, reference: String, cents: i64) -> bool {
+        let call = pb::SubmitPaymentRequest {
+            invoice_number: self.setup.invoice,
+            amount_cents: cents,
+            method: pb::PaymentMethod::Check.into(),
+            idempotency_key: reference.replace(' ', "-"),
+            reference: reference.clone(),
+        };
+        let answer = answer(self.payer.billing().submit_payment(call)).await;
+        match (answer, cents == TOO_MUCH_CENTS) {
+            (Answer::Done(_), false) => {
+                self.seen.ledger.payments.insert(reference);
+                true
+            }
+            (Answer::Refused(Code::InvalidArgument), true) => {
+                self.seen.ledger.refused.insert(reference);
+                true
+            }
+            (Answer::Cut, _) => {
+                self.seen.in_flight += 1;
+                false
+            }
+            (Answer::Done(_), true) => {
+                self.seen.unexpected.push(format!(
+                    "{reference}: a payment above the balance was accepted"
+                ));
+                false
+            }
+            (Answer::Refused(code), _) => {
+                self.seen
+                    .unexpected
+                    .push(format!("payment {reference}: {code:?}"));
+                false
+            }
+        }
     }
 
     /// A write the server must refuse, inside its write transaction: a

@@ -3,8 +3,9 @@
 //! holds exactly what the server acknowledged (docs/RELIABILITY.md).
 //!
 //! One cycle: start the server over the same store; many clients create
-//! tickets, post, upload, change status, log time and try writes the server
-//! must refuse; `kill -9` at a random moment; then, on the store the dead
+//! tickets, post, upload, change status, log time, pay invoices and try
+//! writes the server must refuse (posts it may not make, payments above the
+//! balance); `kill -9` at a random moment; then, on the store the dead
 //! server left, `PRAGMA integrity_check` and `foreign_key_check`, and a check
 //! that every acknowledged write (of every cycle so far) is there, every
 //! attachment's bytes match their SHA-256, and no refused write is.
@@ -28,7 +29,7 @@ use portal_e2e::{DEMO_PASSWORD, Session, TestServer, demo};
 use portal_proto::pb;
 use rand::{Rng, SeedableRng};
 
-use load::{Ledger, Setup};
+use load::{Ledger, Sessions, Setup};
 
 #[derive(Parser)]
 struct Args {
@@ -72,8 +73,13 @@ async fn main() -> anyhow::Result<ExitCode> {
     let tokens = (
         server.login(demo::CLIENT_USER, DEMO_PASSWORD).await?.token,
         server.login(demo::DISPATCHER, DEMO_PASSWORD).await?.token,
+        server.login(demo::CLIENT_ADMIN, DEMO_PASSWORD).await?.token,
     );
-    let setup = Setup::read(&server.as_demo(demo::DISPATCHER).await?).await?;
+    let setup = Setup::read(
+        &server.as_demo(demo::DISPATCHER).await?,
+        &server.as_demo(demo::CLIENT_ADMIN).await?,
+    )
+    .await?;
     let mut ledger = Ledger::default();
     let mut survived = 0;
     let started = Instant::now();
@@ -84,10 +90,11 @@ async fn main() -> anyhow::Result<ExitCode> {
         let mut clients = Vec::new();
         for _ in 0..args.clients {
             let channel = server.channel().await?;
-            clients.push((
-                Session::new(channel.clone(), &tokens.0)?,
-                Session::new(channel, &tokens.1)?,
-            ));
+            clients.push(Sessions {
+                client: Session::new(channel.clone(), &tokens.0)?,
+                staff: Session::new(channel.clone(), &tokens.1)?,
+                payer: Session::new(channel, &tokens.2)?,
+            });
         }
         let kill_after = Duration::from_millis(rng.gen_range(args.min_kill_ms..=args.max_kill_ms));
         let load = load::run(cycle, seed, clients, setup);
@@ -119,10 +126,11 @@ async fn main() -> anyhow::Result<ExitCode> {
 
 fn summary(survived: u32, cycles: u32, ledger: &Ledger, problems: usize, started: Instant) {
     println!(
-        "crash-loop: {survived} of {cycles} cycles survived; {} acknowledged and {} refused \
-         writes checked after every kill; {problems} problems (lost or refused-but-stored \
-         writes, integrity errors); {:.0} s",
+        "crash-loop: {survived} of {cycles} cycles survived; {} acknowledged ({} payments) and \
+         {} refused writes checked after every kill; {problems} problems (lost or \
+         refused-but-stored writes, integrity errors); {:.0} s",
         ledger.acknowledged(),
+        ledger.payments.len(),
         ledger.refused.len(),
         started.elapsed().as_secs_f64()
     );
