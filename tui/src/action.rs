@@ -234,8 +234,18 @@ pub enum Reply {
     AwaitingEstimates(Vec<pb::Estimate>),
     /// The staff member's timer, as it is now.
     Timer(pb::TimerState),
-    /// The timer was stopped: its start and stop, to log as time.
+    /// The timer's time was logged and the timer stopped.
     TimerStopped(pb::TimerState),
+    /// The caller's time in the week of `week_of` (empty: this week).
+    MyTime {
+        week_of: String,
+        time: Box<pb::MyTime>,
+    },
+    /// One of the caller's time entries was changed or deleted.
+    TimeChanged {
+        number: i64,
+        what: String,
+    },
     /// Agreements, invoices, payments, runs and settings.
     Billing(Box<BillingReply>),
     // --- The administration screens

@@ -592,3 +592,39 @@ fn a_service_type_field_line_is_checked_before_sending() {
         "a choice needs choices"
     );
 }
+
+#[test]
+fn a_client_admin_sets_the_company_preferences_on_the_account_tab() {
+    let mut app = signed_in(alice());
+    go_to(&mut app, TabId::Account);
+    app.take_requests();
+    assert!(render(&mut app, 120, 40).contains("PO required"));
+    press(&mut app, KeyCode::Char('o'));
+    snap("account_company_preferences", &mut app);
+    // PO required on; Mark (the second contact) subscribed to new tickets.
+    press(&mut app, KeyCode::Char(' '));
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Char(' '));
+    ctrl(&mut app, 's');
+    let sent = app.take_requests();
+    assert_eq!(
+        sent,
+        vec![Request::Admin(AdminCall::SavePreferences {
+            company_id: 1,
+            preferences: pb::CompanyPreferences {
+                require_po_number: true,
+                users_see_all_tickets: false,
+                default_subscriber_ids: vec![2],
+            },
+        })]
+    );
+    reply(&mut app, Reply::CompanySaved(Box::new(company())));
+    // The prompt closes and the new-ticket form's catalog is fetched again.
+    assert!(app.popups.is_empty());
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Ticket(portal::action::TicketCall::FormData)]
+    );
+}

@@ -42,7 +42,26 @@ pub enum WorkCall {
     StartTimer {
         number: i64,
     },
-    StopTimer,
+    /// The caller's time by week: any day of it (YYYY-MM-DD), empty = this week.
+    MyTime {
+        week_of: String,
+    },
+    /// Changes one of the caller's unbilled entries on ticket `number`.
+    UpdateTime {
+        id: i64,
+        number: i64,
+        time: pb::TimeInput,
+    },
+    DeleteTime {
+        id: i64,
+        number: i64,
+    },
+    /// Logs the running timer's time, then stops the timer: nothing is lost
+    /// when the time is refused (the timer runs on).
+    LogTimer {
+        number: i64,
+        time: pb::TimeInput,
+    },
 }
 
 fn changed(number: i64, what: String) -> Reply {
@@ -154,12 +173,68 @@ impl Client {
                     .await?
                     .into_inner(),
             ),
-            WorkCall::StopTimer => Reply::TimerStopped(
+            WorkCall::MyTime { week_of } => self.my_time(week_of).await?,
+            WorkCall::UpdateTime { id, number, time } => self.update_time(id, number, time).await?,
+            WorkCall::DeleteTime { id, number } => {
                 w.clone()
-                    .stop_timer(self.authed(pb::Empty {}))
-                    .await?
-                    .into_inner(),
-            ),
+                    .delete_time_entry(self.authed(pb::TimeEntryRef { id }))
+                    .await?;
+                Reply::TimeChanged {
+                    number,
+                    what: "time deleted".to_owned(),
+                }
+            }
+            WorkCall::LogTimer { number, time } => self.log_timer(number, time).await?,
         })
+    }
+
+    async fn my_time(&self, week_of: String) -> Res<Reply> {
+        let time = self
+            .work()
+            .list_my_time(self.authed(pb::ListMyTimeRequest {
+                week_of: week_of.clone(),
+            }))
+            .await?
+            .into_inner();
+        Ok(Reply::MyTime {
+            week_of,
+            time: Box::new(time),
+        })
+    }
+
+    async fn update_time(&self, id: i64, number: i64, time: pb::TimeInput) -> Res<Reply> {
+        let e = self
+            .work()
+            .update_time_entry(self.authed(pb::UpdateTimeEntryRequest {
+                id,
+                time: Some(time),
+            }))
+            .await?
+            .into_inner();
+        Ok(Reply::TimeChanged {
+            number,
+            what: format!("time changed to {}", minutes(e.minutes)),
+        })
+    }
+
+    /// Logs the timer's time, then stops the timer.
+    async fn log_timer(&self, number: i64, time: pb::TimeInput) -> Res<Reply> {
+        let mut w = self.work();
+        w.log_time(self.authed(pb::LogTimeRequest {
+            number,
+            time: Some(time),
+        }))
+        .await?;
+        // Stopped meanwhile elsewhere (`portal time stop`): the time is
+        // logged all the same.
+        let stopped = match w.stop_timer(self.authed(pb::Empty {})).await {
+            Ok(stopped) => stopped.into_inner(),
+            Err(e) if e.code() == tonic::Code::FailedPrecondition => pb::TimerState {
+                ticket_number: number,
+                ..Default::default()
+            },
+            Err(e) => return Err(e),
+        };
+        Ok(Reply::TimerStopped(stopped))
     }
 }

@@ -10,12 +10,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::agreements::Agreements;
+use super::companies::preferences_popup;
 use super::form::{Field, FieldId, Form, FormEvent};
 use super::invoices::Invoices;
+use super::my_time::MyTime;
 use super::popup::{Popup, PromptPopup, Submit, Then};
 use super::users::Users;
-use super::{Ctx, Effects, HelpLines, Screen, format, help_line, plain_help};
-use crate::action::{AccountCall, ApiError, Reply, Request};
+use super::{Catalog, Ctx, Effects, HelpLines, Screen, format, help_line, plain_help};
+use crate::action::{AccountCall, ApiError, Reply, Request, TicketCall};
 use crate::keys::Cmd;
 
 const PHONES: [(PhoneKind, &str); 6] = [
@@ -119,6 +121,8 @@ pub enum View {
     Users,
     Invoices,
     Agreements,
+    /// Staff: my time by week or day.
+    MyTime,
 }
 
 /// The details form, whether it is being saved, and the server's refusal.
@@ -136,6 +140,7 @@ pub struct Account {
     pub users: Users,
     pub invoices: Invoices,
     pub agreements: Agreements,
+    pub my_time: MyTime,
     pub scroll: u16,
 }
 
@@ -167,6 +172,7 @@ impl Account {
             View::Users => return self.users.help(ctx),
             View::Invoices => return self.invoices.help(ctx),
             View::Agreements => return self.agreements.help(ctx),
+            View::MyTime => return MyTime::help(ctx),
             _ => {}
         }
         let mut lines = vec![
@@ -174,6 +180,16 @@ impl Account {
             help_line(ctx.keys, Cmd::Password, "change my password"),
             plain_help("↑/↓ j/k", "scroll"),
         ];
+        if ctx.is_staff() {
+            lines.push(help_line(ctx.keys, Cmd::MyTime, "my time by week and day"));
+        }
+        if ctx.is_admin() && !ctx.is_staff() {
+            lines.push(help_line(
+                ctx.keys,
+                Cmd::Preferences,
+                "the company's preferences",
+            ));
+        }
         if ctx.is_manager() && !ctx.is_staff() {
             lines.push(help_line(ctx.keys, Cmd::Users, "the company's users"));
             lines.push(help_line(ctx.keys, Cmd::Invoices, "the company's invoices"));
@@ -232,6 +248,13 @@ impl Account {
             }
             return self.agreements.handle_key(key, ctx, fx);
         }
+        if let View::MyTime = self.view {
+            if key.code == KeyCode::Esc {
+                self.view = View::Profile;
+                return true;
+            }
+            return self.my_time.handle_key(key, ctx, fx);
+        }
         match key.code {
             _ if ctx.keys.is(Cmd::Down, key) => self.scroll = self.scroll.saturating_add(1),
             _ if ctx.keys.is(Cmd::Up, key) => self.scroll = self.scroll.saturating_sub(1),
@@ -246,6 +269,16 @@ impl Account {
                 None => fx.info("Your profile is still loading"),
             },
             _ if ctx.keys.is(Cmd::Password, key) => fx.popup = Some(password_popup()),
+            _ if ctx.keys.is(Cmd::MyTime, key) && ctx.is_staff() => {
+                self.view = View::MyTime;
+                self.my_time.open(fx);
+            }
+            _ if ctx.keys.is(Cmd::Preferences, key) && ctx.is_admin() && !ctx.is_staff() => {
+                match &ctx.catalog.company {
+                    Some(c) => fx.popup = Some(preferences_popup(c, &ctx.catalog.contacts)),
+                    None => fx.info("The company is still loading"),
+                }
+            }
             _ if ctx.keys.is(Cmd::Users, key) && ctx.is_manager() && !ctx.is_staff() => {
                 self.view = View::Users;
                 if !self.users.loaded {
@@ -366,6 +399,7 @@ impl Account {
             View::Users => return self.users.render(frame, area, ctx),
             View::Invoices => return self.invoices.render(frame, area, ctx),
             View::Agreements => return self.agreements.render(frame, area, ctx),
+            View::MyTime => return self.my_time.render(frame, area, ctx),
             _ => {}
         }
         let Some(profile) = &self.profile else {
@@ -387,6 +421,12 @@ impl Account {
             body,
         );
         let mut hints = vec!["e edit", "p password"];
+        if ctx.is_staff() {
+            hints.push("t my time");
+        }
+        if ctx.is_admin() && !ctx.is_staff() {
+            hints.push("o preferences");
+        }
         if ctx.is_manager() && !ctx.is_staff() {
             hints.extend(["u users", "i invoices", "a agreements"]);
         }
@@ -485,7 +525,36 @@ fn profile_lines(profile: &pb::MyProfile, ctx: &Ctx) -> Vec<Line<'static>> {
             Span::styled((*label).to_owned(), theme.text),
         ]));
     }
+    if ctx.is_admin() {
+        lines.extend(company_preference_lines(ctx, &row));
+    }
     lines
+}
+
+/// A client Admin's view of the company's preferences (`o` changes them).
+fn company_preference_lines(
+    ctx: &Ctx,
+    row: &dyn Fn(&str, String) -> Line<'static>,
+) -> Vec<Line<'static>> {
+    let Some(company) = &ctx.catalog.company else {
+        return Vec::new();
+    };
+    let p = company.preferences.clone().unwrap_or_default();
+    let yes = |on: bool| if on { "yes" } else { "no" }.to_owned();
+    let subscribers: Vec<String> = ctx
+        .catalog
+        .contacts
+        .iter()
+        .filter(|c| p.default_subscriber_ids.contains(&c.id))
+        .map(Catalog::contact_name)
+        .collect();
+    vec![
+        Line::default(),
+        Line::styled(" Company preferences", ctx.theme.title),
+        row("PO required", yes(p.require_po_number)),
+        row("Users see all", yes(p.users_see_all_tickets)),
+        row("Subscribed", subscribers.join(", ")),
+    ]
 }
 
 fn profile_form(profile: &pb::MyProfile, staff: bool) -> Form {
@@ -688,12 +757,21 @@ impl Screen for Account {
 
     fn on_reply(&mut self, reply: &Reply, ctx: &Ctx, fx: &mut Effects) {
         // Staff have their money on the Billing tab.
-        if !ctx.is_staff() {
+        if ctx.is_staff() {
+            self.my_time.on_reply(reply, fx);
+        } else {
             self.invoices.on_reply(reply, fx);
             self.agreements.on_reply(reply, fx);
         }
         match reply {
             Reply::Profile(profile) => self.on_profile((**profile).clone(), fx),
+            // A client Admin saved the company's preferences: the new-ticket
+            // form follows them (the PO rule, who is subscribed).
+            Reply::CompanySaved(_) if !ctx.is_staff() => {
+                fx.close_prompt = true;
+                fx.ok("The company's preferences are saved");
+                fx.send(TicketCall::FormData);
+            }
             reply => self.users.on_reply(reply, ctx, fx),
         }
     }
@@ -721,6 +799,7 @@ impl Screen for Account {
         match self.view {
             View::Invoices => self.invoices.load(fx),
             View::Agreements => self.agreements.load(fx),
+            View::MyTime => self.my_time.load(fx),
             _ => {}
         }
     }

@@ -16,7 +16,7 @@ use super::form::{Field, FieldId, Form};
 use super::popup::{Popup, PromptField, PromptPopup, Submit};
 use super::rows::{Chrome, Rows};
 use super::users::Users;
-use super::{Ctx, Effects, HelpLines, Screen, help_line, plain_help};
+use super::{Catalog, Ctx, Effects, HelpLines, Screen, help_line, plain_help};
 use crate::action::{AdminCall, Reply};
 use crate::keys::Cmd;
 
@@ -79,10 +79,19 @@ impl FieldId for CompanyField {
 pub enum PreferenceField {
     RequirePo,
     UsersSeeAll,
+    /// A contact subscribed to every new ticket of the company, by id.
+    Subscriber(i64),
     Save,
 }
 
-impl FieldId for PreferenceField {}
+impl FieldId for PreferenceField {
+    fn server_name(self) -> Option<&'static str> {
+        match self {
+            Self::Subscriber(_) => Some("preferences.default_subscriber_ids"),
+            Self::RequirePo | Self::UsersSeeAll | Self::Save => None,
+        }
+    }
+}
 
 impl Companies {
     pub fn load(&self, fx: &mut Effects) {
@@ -147,8 +156,8 @@ impl Companies {
             return true;
         }
         if ctx.keys.is(Cmd::Preferences, key) && admin {
-            if let Some(c) = self.company() {
-                fx.popup = Some(preferences_popup(c));
+            if let (Some(c), View::Company(users)) = (self.company(), &self.view) {
+                fx.popup = Some(preferences_popup(c, &users.rows));
             }
             return true;
         }
@@ -407,33 +416,63 @@ pub fn company_request(form: &mut Form, before: &pb::Company) -> Option<AdminCal
     })))
 }
 
-/// The preferences of `c`: for staff, `c.id`; a client Admin's own is 0.
-pub fn preferences_popup(c: &pb::Company) -> Popup {
+/// The preferences of `c`, with a box per contact of `contacts` (the
+/// company's) for who is subscribed to its new tickets: the Companies tab's
+/// for staff, the Account tab's for a client Admin.
+pub fn preferences_popup(c: &pb::Company, contacts: &[pb::Contact]) -> Popup {
     use PreferenceField as F;
     let p = c.preferences.clone().unwrap_or_default();
-    let (company_id, kept) = (c.id, p.clone());
-    Popup::Prompt(PromptPopup::new(
-        format!("Preferences of {}", c.name),
-        Submit::send(move |form: &mut Form| {
-            Some(AdminCall::SavePreferences {
-                company_id,
-                preferences: pb::CompanyPreferences {
-                    require_po_number: form.on(F::RequirePo),
-                    users_see_all_tickets: form.on(F::UsersSeeAll),
-                    ..kept.clone()
-                },
-            })
-        }),
-        vec![
-            Field::toggle(F::RequirePo, "PO number required", p.require_po_number),
-            Field::toggle(
-                F::UsersSeeAll,
-                "Users see all the company's tickets",
-                p.users_see_all_tickets,
-            ),
-            Field::button(F::Save, "Save"),
-        ],
-    ))
+    let company_id = c.id;
+    // Who is subscribed but not listed (inactive, or not loaded) stays so.
+    let active: Vec<&pb::Contact> = contacts.iter().filter(|c| c.active).collect();
+    let listed: Vec<i64> = active.iter().map(|c| c.id).collect();
+    let kept: Vec<i64> = p
+        .default_subscriber_ids
+        .iter()
+        .copied()
+        .filter(|id| !listed.contains(id))
+        .collect();
+    let mut fields = vec![
+        Field::toggle(F::RequirePo, "PO number required", p.require_po_number),
+        Field::toggle(
+            F::UsersSeeAll,
+            "Users see all tickets",
+            p.users_see_all_tickets,
+        ),
+    ];
+    for contact in active {
+        fields.push(Field::toggle(
+            F::Subscriber(contact.id),
+            &format!("Subscribe {}", Catalog::contact_name(contact)),
+            p.default_subscriber_ids.contains(&contact.id),
+        ));
+    }
+    fields.push(Field::button(F::Save, "Save"));
+    Popup::Prompt(
+        PromptPopup::new(
+            format!("Preferences of {}", c.name),
+            Submit::send(move |form: &mut Form| {
+                let mut default_subscriber_ids = kept.clone();
+                default_subscriber_ids.extend(
+                    listed
+                        .iter()
+                        .copied()
+                        .filter(|id| form.on(F::Subscriber(*id))),
+                );
+                Some(AdminCall::SavePreferences {
+                    company_id,
+                    preferences: pb::CompanyPreferences {
+                        require_po_number: form.on(F::RequirePo),
+                        users_see_all_tickets: form.on(F::UsersSeeAll),
+                        default_subscriber_ids,
+                    },
+                })
+            }),
+            fields,
+        )
+        .hint("subscribed contacts are told of every new ticket of the company")
+        .width(72),
+    )
 }
 
 impl Screen for Companies {

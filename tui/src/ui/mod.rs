@@ -17,6 +17,7 @@ pub mod home;
 pub mod input;
 pub mod invoices;
 pub mod login;
+pub mod my_time;
 pub mod palette;
 pub mod popup;
 pub mod reports;

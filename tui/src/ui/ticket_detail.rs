@@ -638,7 +638,7 @@ impl Screen for TicketDetail {
     }
 
     fn on_reply(&mut self, reply: &Reply, ctx: &Ctx, fx: &mut Effects) {
-        if self.work.on_reply(self.number, reply, ctx, fx) {
+        if self.work.on_reply(self.number, reply, fx) {
             return;
         }
         let mine = |number: i64| number == self.number;
@@ -684,7 +684,11 @@ impl Screen for TicketDetail {
             Reply::Uploaded(a) if mine(a.ticket_number) => {
                 format!("Attached {} to #{}", a.file_name, a.ticket_number)
             }
-            Reply::Changed { number, what } if mine(*number) => format!("#{number}: {what}"),
+            Reply::Changed { number, what } | Reply::TimeChanged { number, what }
+                if mine(*number) =>
+            {
+                format!("#{number}: {what}")
+            }
             _ => return,
         };
         // A change went through: its prompt closes and the ticket reloads.

@@ -9,7 +9,7 @@ use portal_proto::pb::{self, EstimateState};
 use ratatui::text::{Line, Span};
 
 use super::form::{Field, FieldId, Form};
-use super::popup::{Popup, PromptPopup, Submit};
+use super::popup::{Popup, PromptPopup, Submit, Then};
 use super::{Ctx, Effects, HelpLines, format, help_line};
 use crate::action::{Reply, WorkCall};
 use crate::keys::Cmd;
@@ -24,8 +24,6 @@ pub struct WorkPanel {
     pub work_types: Vec<pb::WorkType>,
     /// Staff: the caller's running timer, on any ticket.
     pub timer: Option<pb::TimerState>,
-    /// This detail stopped the timer: its answer opens the time form.
-    stopping: bool,
 }
 
 /// The fields of the work prompts, named as the server names them.
@@ -117,36 +115,142 @@ pub fn elapsed(timer: &pb::TimerState, now: DateTime<Utc>) -> String {
     format!("{}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
 }
 
-/// The time form: a start and an end, or a duration; prefilled with a
-/// stopped timer's start and stop.
-fn log_time_popup(
-    number: i64,
+/// What the time form is for.
+#[derive(Debug, Clone, Copy)]
+pub enum TimeForm<'a> {
+    /// New time on ticket number.
+    Log(i64),
+    /// The running timer's time. The form is prefilled with the timer's
+    /// start and now; the server's timer stops only when the form is saved
+    /// (`WorkCall::LogTimer`), so cancelling it leaves the timer running.
+    Timer(&'a pb::TimerState),
+    /// One of the caller's own unbilled entries.
+    Edit(&'a pb::TimeEntry),
+}
+
+/// What saving the time form asks for (kept by its submit).
+#[derive(Debug, Clone, Copy)]
+enum TimeTarget {
+    Log(i64),
+    Timer(i64),
+    Edit { id: i64, number: i64 },
+}
+
+/// The time form: a work type, a start and an end or a duration, billable,
+/// a note.
+pub fn time_popup(
+    purpose: TimeForm,
     types: &[pb::WorkType],
     (tz, now): (Tz, DateTime<Utc>),
-    span: Option<(&prost_types::Timestamp, &prost_types::Timestamp)>,
 ) -> Popup {
-    let type_ids: Vec<i64> = types.iter().map(|t| t.id).collect();
-    let names: Vec<String> = types.iter().map(|t| t.name.clone()).collect();
-    let (start, end) = span.map_or((String::new(), String::new()), |(s, e)| {
-        (format::time(Some(s), tz), format::time(Some(e), tz))
-    });
+    let mut type_ids: Vec<i64> = types.iter().map(|t| t.id).collect();
+    let mut names: Vec<String> = types.iter().map(|t| t.name.clone()).collect();
+    let at = |t: Option<&prost_types::Timestamp>| format::time(t, tz);
+    let (mut start, mut end, mut mins, mut type_index) =
+        (String::new(), String::new(), String::new(), 0);
+    let (mut billable, mut note, mut public) = (true, String::new(), false);
+    let target = match purpose {
+        TimeForm::Log(number) => TimeTarget::Log(number),
+        TimeForm::Timer(t) => {
+            start = at(t.started_at.as_ref());
+            end = at(Some(&timestamp(now)));
+            TimeTarget::Timer(t.ticket_number)
+        }
+        TimeForm::Edit(e) => {
+            // A retired work type stays the entry's until changed.
+            type_index = type_ids
+                .iter()
+                .position(|id| *id == e.work_type_id)
+                .unwrap_or_else(|| {
+                    type_ids.push(e.work_type_id);
+                    names.push(e.work_type_name.clone());
+                    type_ids.len() - 1
+                });
+            if e.started_at.is_some() {
+                start = at(e.started_at.as_ref());
+            } else {
+                mins = e.minutes.to_string();
+            }
+            end = at(e.ended_at.as_ref());
+            (billable, public) = (e.billable, e.note_public);
+            note.clone_from(&e.note);
+            TimeTarget::Edit {
+                id: e.id,
+                number: e.ticket_number,
+            }
+        }
+    };
     let fields = vec![
-        Field::choice(WorkField::WorkType, "Work type", names, 0),
+        Field::choice(WorkField::WorkType, "Work type", names, type_index),
         Field::line(WorkField::Start, "Start", &start),
         Field::line(WorkField::End, "End", &end),
-        Field::line(WorkField::Minutes, "Or minutes", ""),
-        Field::toggle(WorkField::Billable, "Billable", true),
-        Field::multi(WorkField::Note, "Note", ""),
-        Field::toggle(WorkField::NotePublic, "Client sees note", false),
+        Field::line(WorkField::Minutes, "Or minutes", &mins),
+        Field::toggle(WorkField::Billable, "Billable", billable),
+        Field::multi(WorkField::Note, "Note", &note),
+        Field::toggle(WorkField::NotePublic, "Client sees note", public),
     ];
     let submit = Submit::send(move |form: &mut Form| {
         let time = time_input(form, &type_ids, tz, now)?;
-        Some(WorkCall::LogTime { number, time })
+        Some(match target {
+            TimeTarget::Log(number) => WorkCall::LogTime { number, time },
+            TimeTarget::Timer(number) => WorkCall::LogTimer { number, time },
+            TimeTarget::Edit { id, number } => WorkCall::UpdateTime { id, number, time },
+        })
     });
-    Popup::Prompt(
-        PromptPopup::new(format!("Log time on #{number}"), submit, fields)
-            .hint("times YYYY-MM-DD HH:MM or HH:MM; minutes 90 or 1h30")
-            .width(72),
+    let times = "times YYYY-MM-DD HH:MM or HH:MM; minutes 90 or 1h30";
+    let (title, hint) = match target {
+        TimeTarget::Log(number) => (format!("Log time on #{number}"), times),
+        TimeTarget::Timer(number) => (
+            format!("Stop the timer on #{number}: log its time"),
+            "saving stops the timer; Esc keeps it running",
+        ),
+        TimeTarget::Edit { number, .. } => (format!("Change time on #{number}"), times),
+    };
+    Popup::Prompt(PromptPopup::new(title, submit, fields).hint(hint).width(72))
+}
+
+/// Whether the caller may still change entry `e`: its own, not billed.
+pub fn changeable(e: &pb::TimeEntry) -> bool {
+    e.mine && !e.billed
+}
+
+/// `1 h 30 min of Remote support on #1042, 2026-11-20 10:30`.
+fn entry_summary(e: &pb::TimeEntry, tz: Tz) -> String {
+    format!(
+        "{} of {} on #{}, {}",
+        minutes(e.minutes),
+        e.work_type_name,
+        e.ticket_number,
+        format::time(e.ended_at.as_ref(), tz)
+    )
+}
+
+/// Asks before deleting one of the caller's entries.
+pub fn delete_time_popup(e: &pb::TimeEntry, tz: Tz) -> Popup {
+    Popup::confirm(
+        "Delete this time?",
+        format!("{}. It cannot be undone.", entry_summary(e, tz)),
+        Then::send(WorkCall::DeleteTime {
+            id: e.id,
+            number: e.ticket_number,
+        }),
+    )
+}
+
+/// Edit or delete one of the caller's entries.
+fn entry_popup(e: &pb::TimeEntry, types: &[pb::WorkType], when: (Tz, DateTime<Utc>)) -> Popup {
+    Popup::pick(
+        entry_summary(e, when.0),
+        vec![
+            (
+                "Change it".to_owned(),
+                Then::Open(Box::new(time_popup(TimeForm::Edit(e), types, when))),
+            ),
+            (
+                "Delete it".to_owned(),
+                Then::Open(Box::new(delete_time_popup(e, when.0))),
+            ),
+        ],
     )
 }
 
@@ -318,19 +422,24 @@ impl WorkPanel {
         let p = self.permissions();
         let keys = ctx.keys;
         if keys.is(Cmd::Timer, key) && p.can_log_time {
-            if self.timer.is_some() {
-                self.stopping = true;
-                fx.send(WorkCall::StopTimer);
-            } else {
-                fx.send(WorkCall::StartTimer { number });
+            match &self.timer {
+                Some(t) => {
+                    fx.popup = Some(time_popup(
+                        TimeForm::Timer(t),
+                        &self.work_types,
+                        (ctx.tz, ctx.now),
+                    ));
+                }
+                None => fx.send(WorkCall::StartTimer { number }),
             }
         } else if keys.is(Cmd::LogTime, key) && p.can_log_time {
-            fx.popup = Some(log_time_popup(
-                number,
+            fx.popup = Some(time_popup(
+                TimeForm::Log(number),
                 &self.work_types,
                 (ctx.tz, ctx.now),
-                None,
             ));
+        } else if keys.is(Cmd::EditTime, key) && p.can_log_time {
+            self.pick_own_entry(number, ctx, fx);
         } else if keys.is(Cmd::Estimate, key) && p.can_propose_estimate {
             fx.popup = Some(propose_popup(number));
         } else if (keys.is(Cmd::Approve, key) || keys.is(Cmd::Decline, key))
@@ -348,8 +457,35 @@ impl WorkPanel {
         true
     }
 
+    /// The caller's own unbilled entries on the ticket, to change or delete.
+    fn pick_own_entry(&self, number: i64, ctx: &Ctx, fx: &mut Effects) {
+        let when = (ctx.tz, ctx.now);
+        let own: Vec<&pb::TimeEntry> = self
+            .work
+            .iter()
+            .flat_map(|w| &w.time_entries)
+            .filter(|e| changeable(e))
+            .collect();
+        fx.popup = match own.as_slice() {
+            [] => {
+                fx.info(format!("You have no unbilled time on #{number}"));
+                return;
+            }
+            [one] => Some(entry_popup(one, &self.work_types, when)),
+            many => Some(Popup::pick(
+                format!("Your unbilled time on #{number}"),
+                many.iter()
+                    .map(|e| {
+                        let popup = entry_popup(e, &self.work_types, when);
+                        (entry_summary(e, ctx.tz), Then::Open(Box::new(popup)))
+                    })
+                    .collect(),
+            )),
+        };
+    }
+
     /// Takes the replies about work; true when `reply` was one.
-    pub fn on_reply(&mut self, number: i64, reply: &Reply, ctx: &Ctx, fx: &mut Effects) -> bool {
+    pub fn on_reply(&mut self, number: i64, reply: &Reply, fx: &mut Effects) -> bool {
         match reply {
             Reply::Work { number: n, work } if *n == number => {
                 self.work = Some((**work).clone());
@@ -367,22 +503,13 @@ impl WorkPanel {
                     fx.ok(format!("Timer started on #{number}"));
                 }
             }
+            // The timer's time is logged and the timer stopped.
             Reply::TimerStopped(t) => {
                 self.timer = None;
-                if std::mem::take(&mut self.stopping)
-                    && let (Some(s), Some(e)) = (&t.started_at, &t.stopped_at)
-                {
-                    let span = Some((s, e));
-                    fx.info(format!(
-                        "Timer stopped on #{}: log the time",
-                        t.ticket_number
-                    ));
-                    fx.popup = Some(log_time_popup(
-                        t.ticket_number,
-                        &self.work_types,
-                        (ctx.tz, ctx.now),
-                        span,
-                    ));
+                fx.close_prompt = true;
+                fx.ok(format!("#{}: time logged, timer stopped", t.ticket_number));
+                if t.ticket_number == number {
+                    self.load(number, fx);
                 }
             }
             _ => return false,
@@ -396,6 +523,11 @@ impl WorkPanel {
         if p.can_log_time {
             lines.push(help_line(ctx.keys, Cmd::Timer, "start or stop your timer"));
             lines.push(help_line(ctx.keys, Cmd::LogTime, "log time"));
+            lines.push(help_line(
+                ctx.keys,
+                Cmd::EditTime,
+                "change or delete my unbilled time here",
+            ));
         }
         if p.can_propose_estimate {
             lines.push(help_line(ctx.keys, Cmd::Estimate, "propose an estimate"));
