@@ -25,6 +25,16 @@ pub enum TimeCommand {
     /// Whether your timer runs, on which ticket, since when.
     #[command(after_help = "Example:\n  portal time status --json")]
     Status,
+    /// Your time entries of a week (Monday to Sunday), with their ids.
+    #[command(after_help = "Example:\n  portal time list --week 2026-11-16 --json")]
+    List {
+        /// Any day of the week (YYYY-MM-DD); this week when left out.
+        #[arg(long)]
+        week: Option<String>,
+    },
+    /// Delete one of your time entries, until it is billed.
+    #[command(after_help = "Example:\n  portal time delete 311")]
+    Delete { id: i64 },
     /// Log time on a ticket: 1h30m, 45m, 2h or minutes.
     #[command(after_help = "Example:\n  portal time log 1042 1h30m --type Remote --no-charge")]
     Log {
@@ -139,6 +149,37 @@ fn entry(out: &mut Out, e: &pb::TimeEntry) -> Done {
     }
 }
 
+fn my_time(out: &mut Out, mine: &pb::MyTime) -> Done {
+    if out.format == Format::Json {
+        return out.json(mine);
+    }
+    let rows: Vec<Vec<String>> = mine
+        .entries
+        .iter()
+        .map(|e| {
+            vec![
+                e.id.to_string(),
+                format::time(e.ended_at.as_ref(), out.tz),
+                format!("#{}", e.ticket_number),
+                e.work_type_name.clone(),
+                e.minutes.to_string(),
+                if e.billed {
+                    "billed"
+                } else if e.billable {
+                    "billable"
+                } else {
+                    "no charge"
+                }
+                .to_owned(),
+            ]
+        })
+        .collect();
+    out.rows(
+        &["id", "ended", "ticket", "work type", "minutes", "charge"],
+        &rows,
+    )
+}
+
 pub async fn time(ctx: &Ctx, command: TimeCommand, out: &mut Out) -> Done {
     let mut work = work(ctx);
     match command {
@@ -177,6 +218,21 @@ pub async fn time(ctx: &Ctx, command: TimeCommand, out: &mut Out) -> Done {
                 }))
                 .await?;
             entry(out, &logged.into_inner())
+        }
+        TimeCommand::List { week } => {
+            let mine = work
+                .list_my_time(ctx.client.authed(pb::ListMyTimeRequest {
+                    week_of: week.unwrap_or_default(),
+                }))
+                .await?
+                .into_inner();
+            my_time(out, &mine)
+        }
+        TimeCommand::Delete { id } => {
+            work.delete_time_entry(ctx.client.authed(pb::TimeEntryRef { id }))
+                .await?;
+            eprintln!("Time entry {id} deleted.");
+            Ok(())
         }
         TimeCommand::Log {
             number,
