@@ -139,13 +139,13 @@ pub fn change_status(p: &Principal, t: &TicketFacts) -> Decision {
         Principal::Staff {
             role: StaffRole::Technician,
             staff_id,
-        } => t.assigned_staff_id == Some(staff_id),
+        } => t.assigned_staff_id == Some(staff_id) || t.caller_assigned,
         Principal::Staff { .. } => true,
         Principal::Contact { .. } => speaks_for_requester(p, t),
     };
     allow_if(
         ok,
-        "only the requester, the company's Managers and Admins, the assigned Technician, Dispatchers and provider Admins may change the status",
+        "only the requester, the company's Managers and Admins, the assigned Technicians, Dispatchers and provider Admins may change the status",
     )
 }
 
@@ -464,6 +464,17 @@ pub fn view_provider_directory(p: &Principal) -> Decision {
     allow_if(is_staff(p), "only staff may list companies and staff")
 }
 
+// ------------------------------------------------- the queue (saved views)
+
+/// Whose saved views the caller reads and changes: a staff member's own,
+/// and nobody else's (another's view id is *not found*).
+pub fn saved_views_owner(p: &Principal) -> Result<i64, Denied> {
+    match p {
+        Principal::Staff { staff_id, .. } => Ok(*staff_id),
+        Principal::Contact { .. } => Err(Denied::Forbidden("only staff have saved views")),
+    }
+}
+
 // -------------------------------------------- money (BillingService)
 
 /// Whose agreements, invoices and payments the caller sees: `Some(id)` its
@@ -662,6 +673,7 @@ mod tests {
             status,
             assigned_staff_id: Some(7),
             caller_subscribed: false,
+            caller_assigned: false,
             users_see_all: false,
         }
     }
@@ -729,6 +741,11 @@ mod tests {
         let other_tech = staff(8, StaffRole::Technician);
         assert!(allowed_statuses(&own_tech, &ticket(CO, 10, New)).contains(&InProgress));
         assert!(allowed_statuses(&other_tech, &ticket(CO, 10, New)).is_empty());
+        let also_assigned = TicketFacts {
+            caller_assigned: true,
+            ..ticket(CO, 10, New)
+        };
+        assert!(allowed_statuses(&other_tech, &also_assigned).contains(&InProgress));
         assert!(
             !allowed_statuses(&staff(2, StaffRole::Dispatcher), &ticket(CO, 10, New))
                 .contains(&Cancelled)

@@ -41,6 +41,8 @@ const DATA_TABLES: &[&str] = &[
     "work_types",
     "time_entries",
     "timers",
+    "ticket_assignees",
+    "saved_views",
 ];
 
 /// A hash of every row of the data tables, read straight from the file.
@@ -162,6 +164,8 @@ macro_rules! case {
     }};
 }
 
+#[path = "bad_input/queue.rs"]
+mod queue;
 #[path = "bad_input/work.rs"]
 mod work;
 
@@ -650,6 +654,8 @@ async fn every_rpc_refuses_bad_fields_by_name_and_changes_nothing() -> anyhow::R
     staff_cases(&f, &mut cases);
     let wf = work::WorkFixture::new(&f).await?;
     work::work_cases(&f, &wf, &mut cases);
+    let qf = queue::QueueFixture::new(&f).await?;
+    queue::queue_cases(&f, &qf, &mut cases);
     assert!(cases.len() >= 200, "{} cases", cases.len());
 
     let before = fingerprint(&f.server.db)?;

@@ -304,6 +304,35 @@ async fn tickets_are_raised_and_answered_from_stdin_files_and_the_editor() -> an
     let dina = Portal::signed_in(&server, demo::DISPATCHER).await?;
     let assigned = dina.json(&["tickets", "assign", &n, demo::TECHNICIAN])?;
     assert!(assigned["assigned_staff_id"].as_i64().unwrap_or_default() > 0);
+    // Another assignee besides the primary: in the JSON, in `show`, and in
+    // their queue (`--mine`).
+    let both = dina.json(&["tickets", "assign", &n, "raj@keystone.example", "--add"])?;
+    assert_eq!(
+        both["other_assignees"][0]["name"], "Raj Menon-Price",
+        "{both}"
+    );
+    let shown = dina.ok(&["tickets", "show", &n], "")?;
+    assert!(
+        shown.contains("Assigned: Tom Brandvold (+ Raj Menon-Price)"),
+        "{shown}"
+    );
+    let raj = Portal::signed_in(&server, "raj@keystone.example").await?;
+    let mine = lines(&raj.ok(&["tickets", "list", "--mine", "--json"], "")?)?;
+    assert!(
+        mine.iter().any(|t| t["number"].to_string() == n),
+        "{mine:?}"
+    );
+    let one = dina.json(&["tickets", "assign", &n, "raj@keystone.example", "--remove"])?;
+    assert!(
+        one["other_assignees"].as_array().is_none_or(Vec::is_empty),
+        "{one}"
+    );
+    let mine = lines(&raj.ok(&["tickets", "list", "--mine", "--json"], "")?)?;
+    assert!(
+        mine.iter().all(|t| t["number"].to_string() != n),
+        "{mine:?}"
+    );
+    uma.fails(&["tickets", "list", "--mine"], "", 2)?;
     let moved = tom.json(&["tickets", "status", &n, "in-progress"])?;
     assert_eq!(moved["status"], "TICKET_STATUS_IN_PROGRESS");
     let e = tom.fails(&["tickets", "status", &n, "closed"], "", 4)?;

@@ -10,6 +10,8 @@
 
 #[path = "isolation/billing.rs"]
 mod billing;
+#[path = "isolation/queue.rs"]
+mod queue;
 #[path = "isolation/work.rs"]
 mod work;
 
@@ -89,6 +91,26 @@ async fn ticket_calls(s: &Session, number: i64, contact: i64) -> Calls {
                     number,
                     staff_id: 1,
                     board: String::new(),
+                })
+                .await
+                .map(drop),
+        ),
+        (
+            "AddAssignee",
+            t.clone()
+                .add_assignee(pb::AssigneeRequest {
+                    number,
+                    staff_id: 1,
+                })
+                .await
+                .map(drop),
+        ),
+        (
+            "RemoveAssignee",
+            t.clone()
+                .remove_assignee(pb::AssigneeRequest {
+                    number,
+                    staff_id: 1,
                 })
                 .await
                 .map(drop),

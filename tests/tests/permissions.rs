@@ -15,6 +15,8 @@
 
 #[path = "permissions/billing.rs"]
 mod billing;
+#[path = "permissions/queue.rs"]
+mod queue;
 #[path = "permissions/work.rs"]
 mod work;
 

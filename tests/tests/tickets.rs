@@ -2081,3 +2081,140 @@ async fn estimate_sign_off_and_time_events_reach_who_may_see_them() -> anyhow::R
     );
     Ok(())
 }
+
+/// docs/TICKETS.md "Assignees": a primary plus others, each with the
+/// ticket in their queue and told on their own event stream when they
+/// become one (not when they assign themselves).
+#[tokio::test]
+async fn other_assignees_have_it_in_their_queue_and_are_told() -> anyhow::Result<()> {
+    use pb::EventKind::{AssignedToMe, TicketUpdated};
+    let server = TestServer::demo().await?;
+    let (uma, _) = sign_in(&server, demo::CLIENT_USER).await?;
+    let (tom, tom_id) = sign_in(&server, demo::TECHNICIAN).await?;
+    let (raj, raj_id) = sign_in(&server, "raj@keystone.example").await?;
+    let (dina, dina_id) = sign_in(&server, demo::DISPATCHER).await?;
+    let (tom_id, raj_id, dina_id) = (tom_id.id, raj_id.id, dina_id.id);
+    let t = create(&uma, "Laptop will not dock").await?;
+    let subscribe = |s: &Session| {
+        let mut e = s.events();
+        async move {
+            e.subscribe(pb::SubscribeRequest::default())
+                .await
+                .map(tonic::Response::into_inner)
+        }
+    };
+    let (mut tom_events, mut raj_events, mut dina_events, mut uma_events) = (
+        subscribe(&tom).await?,
+        subscribe(&raj).await?,
+        subscribe(&dina).await?,
+        subscribe(&uma).await?,
+    );
+    let number = t.number;
+    let queue = |staff_id: i64| pb::ListTicketsRequest {
+        assigned_staff_id: staff_id,
+        number,
+        ..Default::default()
+    };
+    let unassigned = pb::ListTicketsRequest {
+        unassigned: true,
+        number,
+        ..Default::default()
+    };
+    assert_eq!(list(&dina, unassigned.clone()).await?.total, 1);
+
+    dina.tickets()
+        .assign(pb::AssignRequest {
+            number,
+            staff_id: tom_id,
+            board: String::new(),
+        })
+        .await?;
+    let other = |staff_id| pb::AssigneeRequest { number, staff_id };
+    let shown = dina
+        .tickets()
+        .add_assignee(other(raj_id))
+        .await?
+        .into_inner();
+    assert_eq!(shown.assigned_staff_id, tom_id);
+    let names: Vec<&str> = shown
+        .other_assignees
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
+    assert_eq!(names, ["Raj Menon-Price"]);
+    dina.tickets().add_assignee(other(dina_id)).await?;
+
+    let kinds = |events: Vec<pb::Event>| -> Vec<(i32, i64)> {
+        events.iter().map(|e| (e.kind, e.ticket_number)).collect()
+    };
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        seen.push(next(&mut tom_events).await?);
+    }
+    assert_eq!(
+        kinds(seen.clone()),
+        [
+            (AssignedToMe as i32, number),
+            (TicketUpdated as i32, number),
+            (TicketUpdated as i32, number),
+            (TicketUpdated as i32, number),
+        ],
+        "Tom is told once, when he became the primary"
+    );
+    assert!(seen[0].summary.contains("assigned to you"), "{:?}", seen[0]);
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        seen.push(next(&mut raj_events).await?);
+    }
+    assert_eq!(
+        kinds(seen),
+        [
+            (TicketUpdated as i32, number),
+            (AssignedToMe as i32, number),
+            (TicketUpdated as i32, number),
+        ],
+    );
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        seen.push(next(&mut dina_events).await?);
+    }
+    assert!(
+        seen.iter().all(|e| e.kind == TicketUpdated as i32),
+        "assigning herself tells Dina nothing new: {seen:?}"
+    );
+    let e = next(&mut uma_events).await?;
+    assert_eq!((e.kind, e.ticket_number), (TicketUpdated as i32, number));
+
+    for staff_id in [tom_id, raj_id, dina_id] {
+        assert_eq!(list(&dina, queue(staff_id)).await?.total, 1, "{staff_id}");
+    }
+    assert_eq!(list(&dina, unassigned.clone()).await?.total, 0);
+    // Another assignee may move the ticket along, as the primary may.
+    raj.tickets()
+        .change_status(pb::ChangeStatusRequest {
+            number,
+            status: pb::TicketStatus::InProgress.into(),
+            note: String::new(),
+        })
+        .await?;
+
+    let d = dina
+        .tickets()
+        .remove_assignee(other(raj_id))
+        .await?
+        .into_inner();
+    assert!(d.other_assignees.iter().all(|a| a.staff_id != raj_id));
+    assert_eq!(list(&dina, queue(raj_id)).await?.total, 0);
+    // The requester sees who works on it too.
+    let seen_by_uma = detail(&uma, number).await?.ticket.unwrap_or_default();
+    assert_eq!(seen_by_uma.other_assignees.len(), 1);
+    let history = detail(&dina, number).await?.timeline;
+    assert!(
+        history
+            .iter()
+            .any(|e| e.kind == pb::TimelineKind::AssignmentChange as i32
+                && e.to_value == "Tom Brandvold (+ Raj Menon-Price)"),
+        "{history:?}"
+    );
+    Ok(())
+}

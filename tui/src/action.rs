@@ -192,6 +192,13 @@ pub enum Reply {
         number: i64,
         subscribers: Vec<pb::Subscriber>,
     },
+    /// The caller's saved Triage views, by name.
+    SavedViews(Vec<pb::SavedView>),
+    /// A view was saved under `name`; `views` are all of them now.
+    ViewSaved {
+        name: String,
+        views: Vec<pb::SavedView>,
+    },
     Uploaded(pb::Attachment),
     Downloaded {
         path: PathBuf,

@@ -398,7 +398,13 @@ impl App {
                 Then::send(AuthCall::Logout),
             ));
         } else if keys.is(Cmd::Palette, key) {
-            self.palette = Some(Palette::new(keys, &main.tabs));
+            let views: Vec<(i64, String)> = main
+                .triage
+                .views
+                .iter()
+                .map(|v| (v.id, v.name.clone()))
+                .collect();
+            self.palette = Some(Palette::new(keys, &main.tabs).with_views(&views));
         } else if let KeyCode::Char(c @ '1'..='9') = key.code
             && let Some(tab) = main.tabs.get(usize::from(c as u8 - b'1'))
         {
@@ -418,6 +424,14 @@ impl App {
             }
             palette::Choice::Go(tab) => fx.nav = Some(Nav::Tab(tab)),
             palette::Choice::Ticket(number) => fx.nav = Some(Nav::OpenTicket(number)),
+            palette::Choice::View(id) => {
+                if let Phase::Main(main) = &mut self.phase {
+                    let shared = main.shared();
+                    let ctx = shared.ctx(&self.theme, &self.keys, self.now);
+                    main.triage.show_view(id, &ctx, &mut fx);
+                    fx.nav = Some(Nav::Tab(TabId::Triage));
+                }
+            }
         }
         self.apply(fx);
     }

@@ -92,6 +92,14 @@ commands! {
     Holidays "holidays" ["H"],
     ClientsSeeTime "clients_see_time" ["c"],
     Retry "retry" ["r"],
+    // Triage: quick filters and saved views.
+    QueueUnassigned "queue_unassigned" ["u"],
+    QueueMine "queue_mine" ["m"],
+    QueueCompany "queue_company" ["c"],
+    QueuePriority "queue_priority" ["p"],
+    QueueBreached "queue_breached" ["b"],
+    SaveView "save_view" ["W"],
+    Views "views" ["V"],
 }
 
 impl Cmd {

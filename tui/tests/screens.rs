@@ -1192,3 +1192,170 @@ fn the_command_palette_finds_and_runs_any_command_tab_or_ticket() {
     press(&mut app, KeyCode::Esc);
     assert!(!app.quit);
 }
+
+/// The last ticket-list query sent for Triage.
+fn triage_query(app: &mut App) -> pb::ListTicketsRequest {
+    last_triage(&app.take_requests())
+}
+
+fn last_triage(requests: &[Request]) -> pb::ListTicketsRequest {
+    requests
+        .iter()
+        .rev()
+        .find_map(|r| match r {
+            Request::Ticket(TicketCall::List {
+                list: ListId::Triage,
+                query,
+                ..
+            }) => Some(query.clone()),
+            _ => None,
+        })
+        .expect("a Triage list was asked for")
+}
+
+fn dina() -> pb::Identity {
+    pb::Identity {
+        id: 2,
+        email: "dina@keystone.example".into(),
+        display_name: "Dina Duarte".into(),
+        role: pb::StaffRole::Dispatcher.into(),
+        ..tom()
+    }
+}
+
+#[test]
+fn triage_quick_filters_saved_views_and_a_paused_breach() {
+    let mut app = signed_in(dina());
+    press(&mut app, KeyCode::Char('3'));
+    let requests = app.take_requests();
+    assert!(requests.contains(&Request::Ticket(TicketCall::SavedViews)));
+    let mut rows = tickets();
+    // #1031 waits on the client, but its answer was already overdue: the
+    // row shows the pause and the breach.
+    rows[4].next_due_at = fixtures::ts("2026-11-20T09:00:00Z");
+    answer_tickets(&mut app, &requests, ListId::Triage, rows.clone(), "");
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("‖ ✖ breached"), "{screen}");
+    assert!(screen.contains("u ○ unassigned"), "{screen}");
+
+    press(&mut app, KeyCode::Char('u'));
+    assert!(triage_query(&mut app).unassigned);
+    press(&mut app, KeyCode::Char('b'));
+    press(&mut app, KeyCode::Char('m'));
+    let query = triage_query(&mut app);
+    assert_eq!(
+        (query.assigned_staff_id, query.unassigned, query.breached),
+        (2, false, true),
+        "mine replaces unassigned; breached stays"
+    );
+    press(&mut app, KeyCode::Char('p'));
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    let requests = app.take_requests();
+    assert_eq!(last_triage(&requests).priority, 2);
+    answer_tickets(
+        &mut app,
+        &requests,
+        ListId::Triage,
+        vec![rows[4].clone()],
+        "",
+    );
+    snap("triage_filters", &mut app);
+
+    press(&mut app, KeyCode::Char('W'));
+    type_text(&mut app, "Urgent, mine\n");
+    let saved = pb::SavedView {
+        id: 0,
+        name: "Urgent, mine".into(),
+        mine: true,
+        breached: true,
+        priority: 2,
+        sort: pb::TicketSort::NextDue.into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Ticket(TicketCall::SaveView(saved.clone()))]
+    );
+    let views = vec![pb::SavedView { id: 7, ..saved }];
+    reply(
+        &mut app,
+        Reply::ViewSaved {
+            name: "Urgent, mine".into(),
+            views,
+        },
+    );
+    // Everything off, then the view brings it back.
+    for key in ['m', 'b'] {
+        press(&mut app, KeyCode::Char(key));
+    }
+    press(&mut app, KeyCode::Char('p'));
+    press(&mut app, KeyCode::Up);
+    press(&mut app, KeyCode::Up);
+    press(&mut app, KeyCode::Enter);
+    app.take_requests();
+    press(&mut app, KeyCode::Char('V'));
+    snap("triage_views", &mut app);
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Enter);
+    let query = triage_query(&mut app);
+    assert_eq!(
+        (query.assigned_staff_id, query.breached, query.priority),
+        (2, true, 2)
+    );
+    // And delete it.
+    press(&mut app, KeyCode::Char('V'));
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Ticket(TicketCall::DeleteView { id: 7 })]
+    );
+}
+
+#[test]
+fn a_ticket_with_other_assignees_says_so_and_a_dispatcher_changes_them() {
+    let mut app = signed_in(dina());
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Enter);
+    app.take_requests();
+    let mut d = detail();
+    if let Some(t) = d.ticket.as_mut() {
+        t.assigned_staff_id = 1;
+        t.other_assignees = vec![
+            pb::Assignee {
+                staff_id: 5,
+                name: "Raj Menon-Price".into(),
+            },
+            pb::Assignee {
+                staff_id: 6,
+                name: "Sofia Lindqvist".into(),
+            },
+        ];
+    }
+    if let Some(p) = d.permissions.as_mut() {
+        p.can_assign = true;
+    }
+    show_ticket(&mut app, d);
+    let screen = render(&mut app, 120, 40);
+    assert!(
+        screen.contains("Tom Tran (+ Raj Menon-Price, Sofia Lindqvist)"),
+        "{screen}"
+    );
+    press(&mut app, KeyCode::Char('A'));
+    snap("detail_assignees", &mut app);
+    // Add Dina, the one active staff member not yet on it.
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Ticket(TicketCall::OtherAssignee {
+            number: 1042,
+            staff_id: 2,
+            add: true,
+        })]
+    );
+}

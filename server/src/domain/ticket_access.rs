@@ -24,6 +24,8 @@ pub struct TicketFacts {
     pub assigned_staff_id: Option<i64>,
     /// The caller (a contact) subscribes to it.
     pub caller_subscribed: bool,
+    /// The caller (a staff member) is one of its other assignees.
+    pub caller_assigned: bool,
     /// The ticket's company lets Users see all its tickets.
     pub users_see_all: bool,
 }

@@ -75,6 +75,8 @@ pub struct Ticket {
     pub board: String,
     pub assigned_staff_id: Option<i64>,
     pub assigned_staff_name: String,
+    /// Staff assigned besides the primary, in the order they were added.
+    pub other_assignees: Vec<Assignee>,
     pub created_at: i64,
     pub updated_at: i64,
     pub responded_at: Option<i64>,
@@ -87,6 +89,34 @@ pub struct Ticket {
     pub next_due_kind: Option<DeadlineKind>,
     pub next_due_at: Option<i64>,
     pub next_risk_at: Option<i64>,
+}
+
+impl Ticket {
+    /// Who is assigned, as lists, the detail and exports say it:
+    /// "Primary (+ Other, Other)", or "Unassigned".
+    pub fn assigned_label(&self) -> String {
+        let mut label = if self.assigned_staff_id.is_some() {
+            self.assigned_staff_name.clone()
+        } else {
+            "Unassigned".to_owned()
+        };
+        if !self.other_assignees.is_empty() {
+            let others: Vec<&str> = self
+                .other_assignees
+                .iter()
+                .map(|a| a.name.as_str())
+                .collect();
+            label.push_str(&format!(" (+ {})", others.join(", ")));
+        }
+        label
+    }
+}
+
+/// A staff member assigned to a ticket besides its primary assignee.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignee {
+    pub staff_id: i64,
+    pub name: String,
 }
 
 /// A validated new ticket, ready to store.
@@ -272,6 +302,22 @@ pub struct TicketFilter {
     pub unassigned: bool,
     /// Only tickets whose next SLA deadline had passed at this instant.
     pub breached_at: Option<i64>,
+}
+
+/// A staff member's named Triage filters and sort (docs/TICKETS.md, "Saved
+/// views").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedView {
+    pub id: i64,
+    pub name: String,
+    pub unassigned: bool,
+    /// Tickets the viewer is assigned to (primary or other).
+    pub mine: bool,
+    pub company_id: Option<i64>,
+    pub priority: Option<i32>,
+    pub breached: bool,
+    pub sort: TicketSort,
+    pub descending: bool,
 }
 
 /// Where a keyset page starts: the sort value and id of the last row seen.

@@ -69,11 +69,6 @@ fn details(r: &TicketRecord) -> Vec<Block> {
     if t.emergency {
         priority.push_str(" (emergency)");
     }
-    let assigned = if t.assigned_staff_id.is_some() {
-        t.assigned_staff_name.clone()
-    } else {
-        "Unassigned".to_owned()
-    };
     let mut blocks = vec![
         Block::Heading("Details".into()),
         field("Status", t.status.label()),
@@ -82,7 +77,7 @@ fn details(r: &TicketRecord) -> Vec<Block> {
         field("Company", t.company_name.clone()),
         field("Site", t.site_name.clone()),
         field("Requester", t.contact_name.clone()),
-        field("Assigned to", assigned),
+        field("Assigned to", t.assigned_label()),
         field("Board", t.board.clone()),
         field("PO number", t.po_number.clone()),
         field("Due date", t.due_date.clone().unwrap_or_default()),

@@ -176,12 +176,17 @@ pub struct Audience {
     pub facts: TicketFacts,
     pub subscribers: Arc<[i64]>,
     pub staff_only: bool,
+    /// Only this staff member hears it (assigned to them).
+    pub only_staff_id: Option<i64>,
 }
 
 impl Audience {
     pub fn admits(&self, p: &Principal) -> bool {
         if self.staff_only && !policy::sees_internal_notes(p) {
             return false;
+        }
+        if let Some(id) = self.only_staff_id {
+            return matches!(p, Principal::Staff { staff_id, .. } if *staff_id == id);
         }
         let mut facts = self.facts;
         if let Principal::Contact { contact_id, .. } = p {
@@ -334,10 +339,12 @@ mod tests {
                 status: TicketStatus::New,
                 assigned_staff_id: None,
                 caller_subscribed: false,
+                caller_assigned: false,
                 users_see_all: false,
             },
             subscribers: Arc::from(vec![12]),
             staff_only,
+            only_staff_id: None,
         }
     }
 
@@ -365,6 +372,17 @@ mod tests {
         let internal = audience(true);
         assert!(internal.admits(&tech));
         assert!(!internal.admits(&contact(10, 1, AccessLevel::Admin)));
+        let assigned = Audience {
+            only_staff_id: Some(1),
+            ..audience(false)
+        };
+        assert!(assigned.admits(&tech));
+        let other = Principal::Staff {
+            staff_id: 2,
+            role: StaffRole::Dispatcher,
+        };
+        assert!(!assigned.admits(&other));
+        assert!(!assigned.admits(&contact(10, 1, AccessLevel::Admin)));
     }
 
     fn event(number: i64) -> TicketEvent {

@@ -32,7 +32,8 @@ use crate::policy::{self, Denied};
 use crate::store::tickets::Mover;
 use crate::store::timeline::Change;
 use crate::store::{
-    self, StoreError, catalog, now_ms, subscribers, tasks, ticket_list, tickets, timeline,
+    self, StoreError, assignees, catalog, companies, now_ms, saved_views, subscribers, tasks,
+    ticket_list, tickets, timeline,
 };
 
 pub struct Tickets {
@@ -156,6 +157,8 @@ struct Applied<T> {
     event: Option<(pb::EventKind, String)>,
     /// Only staff hear of it (an internal note).
     staff_only: bool,
+    /// The staff member who became an assignee, told so on their own.
+    assigned: Option<i64>,
 }
 
 impl<T> Applied<T> {
@@ -164,6 +167,7 @@ impl<T> Applied<T> {
             result,
             event: Some((kind, summary)),
             staff_only: false,
+            assigned: None,
         }
     }
 
@@ -172,6 +176,14 @@ impl<T> Applied<T> {
             result,
             event: None,
             staff_only: false,
+            assigned: None,
+        }
+    }
+
+    fn assigning(self, staff_id: Option<i64>) -> Self {
+        Self {
+            assigned: staff_id,
+            ..self
         }
     }
 }
@@ -201,10 +213,23 @@ impl Tickets {
                     }
                     None => None,
                 };
-                Ok((applied.result, event))
+                // Nobody is told of assigning themselves.
+                let assigned = applied.assigned.filter(
+                    |id| !matches!(p, Principal::Staff { staff_id, .. } if staff_id == *id),
+                );
+                Ok((applied.result, event.map(|e| (e, assigned))))
             })
             .await?;
-        if let Some((kind, summary, audience)) = event {
+        if let Some(((kind, summary, audience), assigned)) = event {
+            if let Some(staff_id) = assigned {
+                let to_them = Audience {
+                    only_staff_id: Some(staff_id),
+                    ..audience.clone()
+                };
+                let summary = format!("#{number} assigned to you by {}", who.name);
+                let kind = pb::EventKind::AssignedToMe;
+                self.publish(kind, number, &who.name, summary, to_them, now);
+            }
             self.publish(kind, number, &who.name, summary, audience, now);
         }
         Ok(result)
@@ -229,13 +254,6 @@ fn recorded(
     ))
 }
 
-fn contact_of(p: &Principal) -> Option<i64> {
-    match p {
-        Principal::Contact { contact_id, .. } => Some(*contact_id),
-        Principal::Staff { .. } => None,
-    }
-}
-
 pub(super) fn author(c: &Caller) -> Author {
     Author {
         kind: match c.principal {
@@ -250,7 +268,7 @@ pub(super) fn author(c: &Caller) -> Author {
 /// The ticket's facts when the caller may see it; NOT_FOUND otherwise,
 /// exactly as for a ticket that does not exist.
 pub(super) fn visible(conn: &Connection, number: i64, p: &Principal) -> Outcome<TicketFacts> {
-    let facts = tickets::facts(conn, number, contact_of(p))?.ok_or(Denied::NotFound)?;
+    let facts = tickets::facts(conn, number, Some(p))?.ok_or(Denied::NotFound)?;
     policy::view_ticket(p, &facts)?;
     Ok(facts)
 }
@@ -262,6 +280,7 @@ pub(super) fn audience(conn: &Connection, number: i64, staff_only: bool) -> Outc
         facts,
         subscribers: Arc::from(subscribers::ids(conn, number)?),
         staff_only,
+        only_staff_id: None,
     })
 }
 
@@ -503,7 +522,7 @@ impl pb::ticket_service_server::TicketService for Tickets {
         let p = caller(&request)?.principal.clone();
         let number = validate::number(request.get_ref().number)?;
         let detail = self.state.read_inline(|conn| {
-            let head = tickets::head(conn, number, contact_of(&p))?.ok_or(Denied::NotFound)?;
+            let head = tickets::head(conn, number, Some(&p))?.ok_or(Denied::NotFound)?;
             policy::view_ticket(&p, &head.facts)?;
             let internal = policy::sees_internal_notes(&p);
             let (entries, more) =
@@ -737,12 +756,92 @@ impl pb::ticket_service_server::TicketService for Tickets {
                     from: &from_name,
                     to: &to_name,
                 };
-                recorded(conn, number, (&by, change, now), |ticket| {
+                let newly = staff_id.filter(|_| before.assigned_staff_id != staff_id);
+                let applied = recorded(conn, number, (&by, change, now), |ticket| {
                     format!("#{number} assigned to {to_name} ({})", ticket.board)
-                })
+                })?;
+                Ok(applied.assigning(newly))
             })
             .await?;
         Ok(Response::new(conv::ticket(ticket)))
+    }
+
+    async fn add_assignee(
+        &self,
+        request: Request<pb::AssigneeRequest>,
+    ) -> Result<Response<pb::Ticket>, Status> {
+        self.set_assignee(request, true).await
+    }
+
+    async fn remove_assignee(
+        &self,
+        request: Request<pb::AssigneeRequest>,
+    ) -> Result<Response<pb::Ticket>, Status> {
+        self.set_assignee(request, false).await
+    }
+
+    async fn list_saved_views(
+        &self,
+        request: Request<pb::ListSavedViewsRequest>,
+    ) -> Result<Response<pb::ListSavedViewsResponse>, Status> {
+        let owner = policy::saved_views_owner(&caller(&request)?.principal)?;
+        let views = self
+            .state
+            .read(move |conn| Ok(saved_views::list(conn, owner)?))
+            .await?;
+        Ok(Response::new(pb::ListSavedViewsResponse {
+            views: views.into_iter().map(conv::saved_view).collect(),
+        }))
+    }
+
+    async fn save_view(
+        &self,
+        request: Request<pb::SaveViewRequest>,
+    ) -> Result<Response<pb::SavedView>, Status> {
+        let owner = policy::saved_views_owner(&caller(&request)?.principal)?;
+        let view = validate::saved_view(request.into_inner().view.unwrap_or_default())?;
+        let now = now_ms();
+        let saved = self
+            .state
+            .write(move |conn| {
+                if let Some(id) = view.company_id {
+                    companies::get(conn, id).map_err(|e| match e {
+                        StoreError::NotFound => {
+                            StoreError::invalid("view.company_id", "no such company")
+                        }
+                        e => e,
+                    })?;
+                }
+                Ok(saved_views::save(conn, owner, &view, now)?.ok_or_else(|| {
+                    StoreError::invalid(
+                        "view.name",
+                        &format!(
+                            "at most {} saved views; delete one first",
+                            saved_views::MAX_PER_STAFF
+                        ),
+                    )
+                })?)
+            })
+            .await?;
+        Ok(Response::new(conv::saved_view(saved)))
+    }
+
+    async fn delete_saved_view(
+        &self,
+        request: Request<pb::DeleteSavedViewRequest>,
+    ) -> Result<Response<pb::DeleteSavedViewResponse>, Status> {
+        let owner = policy::saved_views_owner(&caller(&request)?.principal)?;
+        let id = input::id("id", request.into_inner().id)?;
+        self.state
+            .write(move |conn| {
+                if saved_views::delete(conn, owner, id)? {
+                    Ok(())
+                } else {
+                    Err(Denied::NotFound.into())
+                }
+            })
+            .await?;
+        Ok(Response::new(pb::DeleteSavedViewResponse {}))
     }
 
     async fn add_subscriber(
@@ -832,6 +931,76 @@ impl pb::ticket_service_server::TicketService for Tickets {
 }
 
 impl Tickets {
+    /// Adds or removes another assignee (docs/TICKETS.md, "Assignees").
+    async fn set_assignee(
+        &self,
+        request: Request<pb::AssigneeRequest>,
+        add: bool,
+    ) -> Result<Response<pb::Ticket>, Status> {
+        let who = caller(&request)?.clone();
+        let req = request.into_inner();
+        let number = validate::number(req.number)?;
+        let staff_id = input::id("staff_id", req.staff_id)?;
+        let now = now_ms();
+        let by = author(&who);
+        let ticket = self
+            .change(&who, number, now, move |conn, p, facts| {
+                policy::set_priority_or_assign(p, facts)?;
+                let before = tickets::load(conn, number)?;
+                let name = if add {
+                    let name = tickets::active_staff_name(conn, staff_id)?.ok_or_else(|| {
+                        StoreError::invalid("staff_id", "no such active staff member")
+                    })?;
+                    let refusal = if before.assigned_staff_id.is_none() {
+                        Some("the ticket has no primary assignee: assign one first")
+                    } else if before.assigned_staff_id == Some(staff_id) {
+                        Some("already the primary assignee")
+                    } else if before
+                        .other_assignees
+                        .iter()
+                        .any(|a| a.staff_id == staff_id)
+                    {
+                        Some("already assigned")
+                    } else {
+                        None
+                    };
+                    if let Some(why) = refusal {
+                        return Err(StoreError::invalid("staff_id", why).into());
+                    }
+                    name
+                } else {
+                    before
+                        .other_assignees
+                        .iter()
+                        .find(|a| a.staff_id == staff_id)
+                        .map(|a| a.name.clone())
+                        .ok_or_else(|| {
+                            StoreError::invalid("staff_id", "not one of the other assignees")
+                        })?
+                };
+                assignees::set(conn, number, staff_id, add, now)?;
+                tickets::touch(conn, number, now)?;
+                let after = tickets::load(conn, number)?;
+                let note = if add {
+                    format!("{name} added")
+                } else {
+                    format!("{name} removed")
+                };
+                let change = Change {
+                    kind: TimelineKind::AssignmentChange,
+                    body: &note,
+                    from: &before.assigned_label(),
+                    to: &after.assigned_label(),
+                };
+                let applied = recorded(conn, number, (&by, change, now), |ticket| {
+                    format!("#{number} assigned to {}", ticket.assigned_label())
+                })?;
+                Ok(applied.assigning(add.then_some(staff_id)))
+            })
+            .await?;
+        Ok(Response::new(conv::ticket(ticket)))
+    }
+
     async fn set_subscriber(
         &self,
         request: Request<pb::SubscriberRequest>,

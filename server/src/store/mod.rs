@@ -20,10 +20,12 @@ pub mod requests;
 pub mod staff;
 
 // Tickets and what hangs off them.
+pub mod assignees;
 pub mod attachments;
 pub mod catalog;
 pub mod list_counts;
 pub mod reports;
+pub mod saved_views;
 pub mod sla;
 pub mod subscribers;
 pub mod tasks;

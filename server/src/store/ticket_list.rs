@@ -179,12 +179,6 @@ fn filter_clause(filter: &TicketFilter, narrow: bool, args: &mut Vec<Value>) -> 
     if let Some(c) = filter.company_id {
         cond("t.company_id = ?", int(c));
     }
-    if let Some(s) = filter.assigned_staff_id {
-        cond("t.assigned_staff_id = ?", int(s));
-    }
-    if filter.unassigned {
-        cond("t.assigned_staff_id IS NULL", None);
-    }
     if let Some(now) = filter.breached_at {
         // Written on the indexed expression so a Triage page of breached
         // tickets is one range of tickets_group_next_due.
@@ -192,6 +186,22 @@ fn filter_clause(filter: &TicketFilter, narrow: bool, args: &mut Vec<Value>) -> 
             "coalesce(t.next_due_at, 9223372036854775807) <= ?",
             int(now),
         );
+    }
+    // A staff member's queue: primary or other assignee (docs/TICKETS.md,
+    // "Assignees"); nobody assigned is neither.
+    let plus = if narrow { "+" } else { "" };
+    if let Some(s) = filter.assigned_staff_id {
+        sql.push_str(&format!(
+            " AND ({plus}t.assigned_staff_id = ? OR t.id IN
+                 (SELECT ticket_id FROM ticket_assignees WHERE staff_id = ?))"
+        ));
+        args.extend([Value::Integer(s), Value::Integer(s)]);
+    }
+    if filter.unassigned {
+        sql.push_str(&format!(
+            " AND {plus}t.assigned_staff_id IS NULL
+              AND NOT EXISTS (SELECT 1 FROM ticket_assignees a WHERE a.ticket_id = t.id)"
+        ));
     }
     sql
 }

@@ -5,9 +5,9 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::{Result, StoreError};
 use crate::domain::TicketFacts;
 use crate::domain::sla::DeadlineKind;
-use crate::domain::tickets::{NewTicket, Ticket, validate_field_values};
-use crate::domain::{StatusGroup, TicketStatus};
-use crate::store::{catalog, sla};
+use crate::domain::tickets::{Assignee, NewTicket, Ticket, validate_field_values};
+use crate::domain::{Principal, StatusGroup, TicketStatus};
+use crate::store::{assignees, catalog, sla};
 
 /// The joined columns `from_row` reads, with `$desc` the description's
 /// expression; `$more` adds columns after those.
@@ -24,7 +24,11 @@ macro_rules! select {
                 t.due_date, t.po_number, t.board, t.assigned_staff_id,
                 COALESCE(sf.first_name || ' ' || sf.last_name, ''), t.created_at, t.updated_at,
                 t.responded_at, t.completed_at, t.closed_at, t.response_due_at, t.resolution_due_at,
-                t.next_due_kind, t.next_due_at, t.next_risk_at",
+                t.next_due_kind, t.next_due_at, t.next_risk_at,
+                (SELECT json_group_array(json_array(a.added_at, a.staff_id,
+                        so.first_name || ' ' || so.last_name))
+                 FROM ticket_assignees a JOIN staff so ON so.id = a.staff_id
+                 WHERE a.ticket_id = t.id)",
             $more,
             " FROM tickets t
             JOIN companies co ON co.id = t.company_id
@@ -39,8 +43,11 @@ macro_rules! select {
 /// The columns lists show: descriptions cut to 200 characters.
 pub(super) const SELECT_BRIEF: &str = select!("substr(t.description, 1, 200)");
 
-/// Reads a row of `SELECT`; the `fields` JSON is parsed by `finish`.
-pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<(Ticket, String)> {
+/// A ticket row with its `fields` and other assignees still JSON.
+pub(super) type RawTicket = (Ticket, String, String);
+
+/// Reads a row of `SELECT`; the JSON columns are parsed by `finish`.
+pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<RawTicket> {
     let status: i64 = r.get(13)?;
     Ok((
         Ticket {
@@ -64,6 +71,7 @@ pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<(Ticket, String)> {
             board: r.get(17)?,
             assigned_staff_id: r.get(18)?,
             assigned_staff_name: r.get(19)?,
+            other_assignees: Vec::new(),
             created_at: r.get(20)?,
             updated_at: r.get(21)?,
             responded_at: r.get(22)?,
@@ -78,11 +86,19 @@ pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<(Ticket, String)> {
             next_risk_at: r.get(29)?,
         },
         r.get(11)?,
+        r.get(30)?,
     ))
 }
 
-pub(super) fn finish((mut t, fields): (Ticket, String)) -> Result<Ticket> {
+pub(super) fn finish((mut t, fields, others): RawTicket) -> Result<Ticket> {
     t.fields = serde_json::from_str(&fields)?;
+    // Sorted here: an ordered aggregate would cost every list a sort.
+    let mut others: Vec<(i64, i64, String)> = serde_json::from_str(&others)?;
+    others.sort_unstable();
+    t.other_assignees = others
+        .into_iter()
+        .map(|(_, staff_id, name)| Assignee { staff_id, name })
+        .collect();
     Ok(t)
 }
 
@@ -106,7 +122,8 @@ pub struct TicketHead {
     pub has_subscribers: bool,
 }
 
-pub fn head(conn: &Connection, number: i64, contact: Option<i64>) -> Result<Option<TicketHead>> {
+pub fn head(conn: &Connection, number: i64, who: Option<&Principal>) -> Result<Option<TicketHead>> {
+    let (contact, staff) = subject(who);
     conn.prepare_cached(concat!(
         select!(
             "t.description",
@@ -118,8 +135,8 @@ pub fn head(conn: &Connection, number: i64, contact: Option<i64>) -> Result<Opti
         ),
         " WHERE t.id = ?1"
     ))?
-    .query_row(params![number, contact.unwrap_or(0)], |r| {
-        Ok((from_row(r)?, r.get(30)?, r.get(31)?, r.get(32)?, r.get(33)?, r.get(34)?))
+    .query_row(params![number, contact], |r| {
+        Ok((from_row(r)?, r.get(31)?, r.get(32)?, r.get(33)?, r.get(34)?, r.get(35)?))
     })
     .optional()?
     .map(|(row, users_see_all, caller_subscribed, has_tasks, has_attachments, has_subscribers)| {
@@ -132,6 +149,9 @@ pub fn head(conn: &Connection, number: i64, contact: Option<i64>) -> Result<Opti
                 assigned_staff_id: ticket.assigned_staff_id,
                 users_see_all,
                 caller_subscribed,
+                caller_assigned: staff.is_some_and(|id| {
+                    ticket.other_assignees.iter().any(|a| a.staff_id == id)
+                }),
             },
             ticket,
             has_tasks,
@@ -147,16 +167,33 @@ pub fn load(conn: &Connection, number: i64) -> Result<Ticket> {
     get(conn, number)?.ok_or(StoreError::NotFound)
 }
 
-/// What the policy needs to judge `contact` (None for staff) on a ticket.
-pub fn facts(conn: &Connection, number: i64, contact: Option<i64>) -> Result<Option<TicketFacts>> {
+/// The contact and the staff member `who` is (0 for neither: no row has id 0).
+fn subject(who: Option<&Principal>) -> (i64, Option<i64>) {
+    match who {
+        Some(Principal::Contact { contact_id, .. }) => (*contact_id, None),
+        Some(Principal::Staff { staff_id, .. }) => (0, Some(*staff_id)),
+        None => (0, None),
+    }
+}
+
+/// What the policy needs to judge `who` on a ticket (None: nobody in
+/// particular, as event audiences do).
+pub fn facts(
+    conn: &Connection,
+    number: i64,
+    who: Option<&Principal>,
+) -> Result<Option<TicketFacts>> {
+    let (contact, staff) = subject(who);
     Ok(conn
         .prepare_cached(
             "SELECT t.company_id, t.contact_id, t.status, t.assigned_staff_id, co.users_see_all,
                     EXISTS (SELECT 1 FROM ticket_subscribers s
-                            WHERE s.ticket_id = t.id AND s.contact_id = ?2)
+                            WHERE s.ticket_id = t.id AND s.contact_id = ?2),
+                    EXISTS (SELECT 1 FROM ticket_assignees a
+                            WHERE a.ticket_id = t.id AND a.staff_id = ?3)
              FROM tickets t JOIN companies co ON co.id = t.company_id WHERE t.id = ?1",
         )?
-        .query_row(params![number, contact.unwrap_or(0)], |r| {
+        .query_row(params![number, contact, staff.unwrap_or(0)], |r| {
             Ok(TicketFacts {
                 company_id: r.get(0)?,
                 contact_id: r.get(1)?,
@@ -164,6 +201,7 @@ pub fn facts(conn: &Connection, number: i64, contact: Option<i64>) -> Result<Opt
                 assigned_staff_id: r.get(3)?,
                 users_see_all: r.get(4)?,
                 caller_subscribed: r.get(5)?,
+                caller_assigned: r.get(6)?,
             })
         })
         .optional()?)
@@ -365,6 +403,10 @@ pub fn assign(
          WHERE id = ?1",
     )?
     .execute(params![number, staff_id, board, now])?;
+    // The new primary is no longer one of the others.
+    if let Some(id) = staff_id {
+        assignees::set(conn, number, id, false, now)?;
+    }
     Ok(())
 }
 
@@ -561,25 +603,28 @@ mod tests {
     }
 
     #[test]
-    fn facts_see_the_callers_subscription() {
+    fn facts_see_the_callers_subscription_and_assignment() {
         let (_dir, conn) = temp_conn();
         let n = create(&conn, &new_ticket(COMPANY_A, UMA), 0)
             .unwrap()
             .number;
         conn.execute("INSERT INTO ticket_subscribers VALUES (?1, ?2)", [n, BOB])
             .unwrap();
-        assert!(
-            facts(&conn, n, Some(BOB))
-                .unwrap()
-                .unwrap()
-                .caller_subscribed
-        );
-        assert!(
-            !facts(&conn, n, Some(MARK))
-                .unwrap()
-                .unwrap()
-                .caller_subscribed
-        );
+        let contact = |contact_id| Principal::Contact {
+            contact_id,
+            company_id: COMPANY_A,
+            access: crate::domain::AccessLevel::User,
+        };
+        let staff = |staff_id| Principal::Staff {
+            staff_id,
+            role: crate::domain::StaffRole::Technician,
+        };
+        let facts_of = |p: &Principal| facts(&conn, n, Some(p)).unwrap().unwrap();
+        assert!(facts_of(&contact(BOB)).caller_subscribed);
+        assert!(!facts_of(&contact(MARK)).caller_subscribed);
+        assignees::set(&conn, n, DINA, true, 1).unwrap();
+        assert!(facts_of(&staff(DINA)).caller_assigned);
+        assert!(!facts_of(&staff(TOM)).caller_assigned);
         assert!(facts(&conn, n + 1, None).unwrap().is_none());
     }
 }

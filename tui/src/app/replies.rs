@@ -69,6 +69,15 @@ impl App {
             .is_some_and(|me| !event.actor_name.is_empty() && event.actor_name == me.display_name);
         if event.kind() == pb::EventKind::Resync {
             fx.info("Some live updates were missed; refreshing");
+        } else if event.kind() == pb::EventKind::AssignedToMe {
+            // Said loudly, and the queue follows even when not on show.
+            fx.ok(event.summary.clone());
+            if let Phase::Main(main) = &mut self.phase
+                && main.triage.loaded
+                && main.tab != TabId::Triage
+            {
+                main.triage.reload(fx);
+            }
         } else if !mine {
             let actor = if event.actor_name.is_empty() {
                 String::new()
@@ -182,6 +191,10 @@ impl App {
             account: Account::default(),
             billing: Billing::default(),
         };
+        // A Technician's Triage opens on their queue (docs/TICKETS.md).
+        if main.me.staff && main.me.role() == pb::StaffRole::Technician {
+            main.triage.filter.assigned_staff_id = main.me.id;
+        }
         main.home.load(fx);
         main.tickets.reload(fx);
         main.account.load(fx);

@@ -249,7 +249,18 @@ pub async fn priority(
     changed(out, &ticket, &what)
 }
 
-pub async fn assign(ctx: &Ctx, number: i64, staff: &str, out: &mut Out) -> Done {
+/// What `portal tickets assign` changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Assignment {
+    Primary,
+    AddOther,
+    RemoveOther,
+}
+
+pub async fn assign(ctx: &Ctx, number: i64, staff: &str, how: Assignment, out: &mut Out) -> Done {
+    if how != Assignment::Primary && staff.eq_ignore_ascii_case("none") {
+        return Err(Failure::usage("--add and --remove name a staff member"));
+    }
     let staff_id = if staff.eq_ignore_ascii_case("none") {
         0
     } else if let Ok(id) = staff.parse::<i64>() {
@@ -285,22 +296,28 @@ pub async fn assign(ctx: &Ctx, number: i64, staff: &str, out: &mut Out) -> Done 
             }
         }
     };
-    let ticket = ctx
-        .client
-        .tickets()
-        .assign(ctx.client.authed(pb::AssignRequest {
-            number,
-            staff_id,
-            board: String::new(),
-        }))
-        .await?
-        .into_inner();
-    let who = if ticket.assigned_staff_name.is_empty() {
-        "nobody".to_owned()
-    } else {
-        ticket.assigned_staff_name.clone()
-    };
-    changed(out, &ticket, &format!("assigned to {who}"))
+    let tickets = ctx.client.tickets();
+    let other = || ctx.client.authed(pb::AssigneeRequest { number, staff_id });
+    let ticket = match how {
+        Assignment::Primary => {
+            tickets
+                .clone()
+                .assign(ctx.client.authed(pb::AssignRequest {
+                    number,
+                    staff_id,
+                    board: String::new(),
+                }))
+                .await?
+        }
+        Assignment::AddOther => tickets.clone().add_assignee(other()).await?,
+        Assignment::RemoveOther => tickets.clone().remove_assignee(other()).await?,
+    }
+    .into_inner();
+    changed(
+        out,
+        &ticket,
+        &format!("assigned to {}", format::assigned(&ticket)),
+    )
 }
 
 pub async fn subscribe(

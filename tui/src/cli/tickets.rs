@@ -83,9 +83,22 @@ pub enum TicketsCommand {
         #[arg(long)]
         remove: bool,
     },
-    /// Assign a ticket to a staff member (id, e-mail or name), or `none`.
-    #[command(after_help = "Example:\n  portal tickets assign 1042 tom@keystone.example")]
-    Assign { number: i64, staff: String },
+    /// Assign a ticket to a staff member (id, e-mail or name), or `none`;
+    /// with --add or --remove, another assignee besides the primary.
+    #[command(
+        after_help = "Examples:\n  portal tickets assign 1042 tom@keystone.example\n  \
+        portal tickets assign 1042 raj --add\n  portal tickets assign 1042 raj --remove"
+    )]
+    Assign {
+        number: i64,
+        staff: String,
+        /// Add them as another assignee (the primary stays).
+        #[arg(long, conflicts_with = "remove")]
+        add: bool,
+        /// Remove them from the other assignees.
+        #[arg(long)]
+        remove: bool,
+    },
     /// Approve the estimate awaiting a decision on a ticket (Managers, Admins).
     #[command(after_help = "Example:\n  portal tickets approve 1042 -m 'Go ahead'")]
     Approve(DecideArgs),
@@ -210,6 +223,10 @@ pub struct ListArgs {
     /// Staff: only tickets nobody is assigned to.
     #[arg(long)]
     unassigned: bool,
+    /// Staff: my queue, the tickets I am assigned to (primary or other);
+    /// open ones by next deadline unless --group or --sort say otherwise.
+    #[arg(long, conflicts_with_all = ["assigned", "unassigned"])]
+    mine: bool,
     #[arg(long, value_enum)]
     sort: Option<SortArg>,
     /// Reverse the order.
@@ -249,8 +266,18 @@ pub async fn run(ctx: &Ctx, command: TicketsCommand, out: &mut Out) -> Done {
             contacts,
             remove,
         } => ticket_changes::subscribe(ctx, number, contacts, remove, out).await,
-        TicketsCommand::Assign { number, staff } => {
-            ticket_changes::assign(ctx, number, &staff, out).await
+        TicketsCommand::Assign {
+            number,
+            staff,
+            add,
+            remove,
+        } => {
+            let how = match (add, remove) {
+                (true, _) => ticket_changes::Assignment::AddOther,
+                (_, true) => ticket_changes::Assignment::RemoveOther,
+                _ => ticket_changes::Assignment::Primary,
+            };
+            ticket_changes::assign(ctx, number, &staff, how, out).await
         }
         TicketsCommand::Approve(a) => {
             work::decide(ctx, a.number, a.estimate, true, a.comment, out).await
@@ -307,7 +334,11 @@ async fn query(ctx: &Ctx, args: &ListArgs) -> Result<pb::ListTicketsRequest, Fai
         Some(which) => find_type(&service_types(ctx).await?, which, "type")?.id,
         None => 0,
     };
+    if args.mine && !ctx.me.staff {
+        return Err(Failure::usage("--mine is for staff: clients have no queue"));
+    }
     let group = match args.group {
+        None if args.mine => pb::StatusGroup::Open,
         None => pb::StatusGroup::Unspecified,
         Some(GroupArg::All) => pb::StatusGroup::All,
         Some(GroupArg::Open) => pb::StatusGroup::Open,
@@ -315,6 +346,7 @@ async fn query(ctx: &Ctx, args: &ListArgs) -> Result<pb::ListTicketsRequest, Fai
         Some(GroupArg::Closed) => pb::StatusGroup::Closed,
     };
     let sort = match args.sort {
+        None if args.mine => pb::TicketSort::NextDue,
         None => pb::TicketSort::Unspecified,
         Some(SortArg::Number) => pb::TicketSort::Number,
         Some(SortArg::Title) => pb::TicketSort::Title,
@@ -343,7 +375,11 @@ async fn query(ctx: &Ctx, args: &ListArgs) -> Result<pb::ListTicketsRequest, Fai
         updated_from: text(&args.updated_from),
         updated_to: text(&args.updated_to),
         company_id: args.company.unwrap_or_default(),
-        assigned_staff_id: args.assigned.unwrap_or_default(),
+        assigned_staff_id: if args.mine {
+            ctx.me.id
+        } else {
+            args.assigned.unwrap_or_default()
+        },
         unassigned: args.unassigned,
         breached: false,
         sort: sort.into(),
@@ -415,7 +451,7 @@ fn row(ctx: &Ctx, out: &Out, t: &pb::Ticket) -> Vec<String> {
         t.contact_name.clone(),
     ];
     if ctx.me.staff {
-        row.extend([t.company_name.clone(), t.assigned_staff_name.clone()]);
+        row.extend([t.company_name.clone(), format::assigned(t)]);
     }
     row.push(format::time(t.updated_at.as_ref(), out.tz));
     row
@@ -447,7 +483,7 @@ async fn show(ctx: &Ctx, number: i64, out: &mut Out) -> Done {
             t.company_name,
             dash(&t.site_name),
             t.contact_name,
-            dash(&t.assigned_staff_name)
+            format::assigned(&t)
         ),
         format!(
             "Created: {}   Updated: {}   Due: {}   PO: {}",

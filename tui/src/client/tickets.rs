@@ -51,6 +51,18 @@ pub enum TicketCall {
         number: i64,
         staff_id: i64,
     },
+    /// Adds or removes another assignee besides the primary.
+    OtherAssignee {
+        number: i64,
+        staff_id: i64,
+        add: bool,
+    },
+    /// The caller's saved Triage views.
+    SavedViews,
+    SaveView(pb::SavedView),
+    DeleteView {
+        id: i64,
+    },
     AddTask {
         number: i64,
         text: String,
@@ -139,6 +151,29 @@ impl Client {
                 self.set_priority(number, priority).await?
             }
             TicketCall::Assign { number, staff_id } => self.assign(number, staff_id).await?,
+            TicketCall::OtherAssignee {
+                number,
+                staff_id,
+                add,
+            } => self.other_assignee(number, staff_id, add).await?,
+            TicketCall::SavedViews => Reply::SavedViews(self.saved_views().await?),
+            TicketCall::SaveView(view) => {
+                let saved = self
+                    .tickets()
+                    .save_view(self.authed(pb::SaveViewRequest { view: Some(view) }))
+                    .await?
+                    .into_inner();
+                Reply::ViewSaved {
+                    name: saved.name,
+                    views: self.saved_views().await?,
+                }
+            }
+            TicketCall::DeleteView { id } => {
+                self.tickets()
+                    .delete_saved_view(self.authed(pb::DeleteSavedViewRequest { id }))
+                    .await?;
+                Reply::SavedViews(self.saved_views().await?)
+            }
             TicketCall::AddTask { number, text } => {
                 self.tickets()
                     .add_task(self.authed(pb::AddTaskRequest { number, text }))
@@ -267,6 +302,29 @@ impl Client {
             &t.assigned_staff_name
         };
         Ok(changed(number, &format!("assigned to {who}")))
+    }
+
+    async fn other_assignee(&self, number: i64, staff_id: i64, add: bool) -> Res<Reply> {
+        let req = self.authed(pb::AssigneeRequest { number, staff_id });
+        let t = if add {
+            self.tickets().add_assignee(req).await?
+        } else {
+            self.tickets().remove_assignee(req).await?
+        }
+        .into_inner();
+        Ok(changed(
+            number,
+            &format!("assigned to {}", format::assigned(&t)),
+        ))
+    }
+
+    async fn saved_views(&self) -> Res<Vec<pb::SavedView>> {
+        Ok(self
+            .tickets()
+            .list_saved_views(self.authed(pb::ListSavedViewsRequest {}))
+            .await?
+            .into_inner()
+            .views)
     }
 
     async fn form_data(&self) -> Res<Reply> {

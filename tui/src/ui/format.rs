@@ -56,6 +56,20 @@ pub fn who(me: &pb::Identity) -> &'static str {
     }
 }
 
+/// Who is assigned: "Primary (+ Other, Other)", or "Unassigned".
+pub fn assigned(t: &pb::Ticket) -> String {
+    let mut label = if t.assigned_staff_name.is_empty() {
+        "Unassigned".to_owned()
+    } else {
+        t.assigned_staff_name.clone()
+    };
+    if !t.other_assignees.is_empty() {
+        let others: Vec<&str> = t.other_assignees.iter().map(|a| a.name.as_str()).collect();
+        label = format!("{label} (+ {})", others.join(", "));
+    }
+    label
+}
+
 pub fn to_datetime(ts: Option<&prost_types::Timestamp>) -> Option<DateTime<Utc>> {
     let ts = ts?;
     if ts.seconds == 0 && ts.nanos == 0 {

@@ -32,6 +32,7 @@ pub mod ticket_detail;
 pub mod ticket_form;
 pub mod ticket_work;
 pub mod tickets;
+pub mod triage;
 pub mod users;
 
 use chrono::{DateTime, Utc};

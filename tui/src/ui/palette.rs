@@ -23,6 +23,8 @@ pub enum Choice {
     Go(TabId),
     /// Open a ticket.
     Ticket(i64),
+    /// Show a saved view (by id) on Triage.
+    View(i64),
 }
 
 /// One line of the palette: what it says, its keys, what it does.
@@ -88,6 +90,18 @@ impl Palette {
         };
         palette.filter();
         palette
+    }
+
+    /// Adds the caller's saved Triage views: "view: Breached, mine".
+    #[must_use]
+    pub fn with_views(mut self, views: &[(i64, String)]) -> Self {
+        self.entries.extend(views.iter().map(|(id, name)| Entry {
+            text: format!("view: {name}"),
+            keys: String::new(),
+            choice: Choice::View(*id),
+        }));
+        self.filter();
+        self
     }
 
     /// Matches the entries against the query; a number (`1417`, `#1417`)

@@ -42,6 +42,25 @@ pub fn mark(state: State, theme: &Theme) -> (&'static str, Style) {
     }
 }
 
+/// The marks before a ticket's whose-move line: its state's symbol, after
+/// the pause symbol when the clock is stopped on a deadline already
+/// missed ("‖ ✖").
+pub fn marks(t: &pb::Ticket, now: DateTime<Utc>, theme: &Theme) -> (String, Style) {
+    let state = state(t, now);
+    let (symbol, style) = mark(state, theme);
+    if paused_breached(t, state) {
+        (format!("‖ {symbol}"), style)
+    } else {
+        (symbol.to_owned(), style)
+    }
+}
+
+/// Waiting on the client (the clock stopped) with its deadline already
+/// missed: the breach stays on show beside the pause.
+fn paused_breached(t: &pb::Ticket, state: State) -> bool {
+    t.whose_move() == WhoseMove::Client && state == State::Breached
+}
+
 /// What is due next: "answer" (the first response) or "fix" (resolution).
 fn due_word(t: &pb::Ticket) -> &'static str {
     match t.next_due_kind() {
@@ -78,10 +97,15 @@ pub fn whose_move(t: &pb::Ticket, ctx: &Ctx) -> String {
             } else {
                 "an answer"
             };
-            if staff {
+            let waiting = if staff {
                 format!("Waiting on the client: {what} (SLA clock stopped)")
             } else {
                 format!("Waiting on you: {what}")
+            };
+            if paused_breached(t, state(t, ctx.now)) {
+                format!("{waiting} · {} {}", due_word(t), due_when(t, ctx.now))
+            } else {
+                waiting
             }
         }
         WhoseMove::Provider => {
@@ -100,18 +124,22 @@ pub fn whose_move(t: &pb::Ticket, ctx: &Ctx) -> String {
 }
 
 /// The short deadline cell of a list row: "✖ 12 min ago", "▲ in 9 min",
-/// "● in 2 h", "‖ you" (waiting on the client), "" (none).
+/// "● in 2 h", "‖ you" (waiting on the client), "‖ ✖ breached" (waiting,
+/// but the deadline was missed before), "" (none).
 pub fn due_cell(t: &pb::Ticket, ctx: &Ctx) -> Span<'static> {
     let theme = ctx.theme;
+    let state = state(t, ctx.now);
+    let (symbol, style) = mark(state, theme);
+    if paused_breached(t, state) {
+        return Span::styled(format!("‖ {symbol} breached"), style);
+    }
     if t.whose_move() == WhoseMove::Client && t.next_due_at.is_none() {
         let who = if ctx.me.staff { "client" } else { "you" };
         return Span::styled(format!("‖ {who}"), theme.muted);
     }
-    let state = state(t, ctx.now);
     if state == State::None {
         return Span::raw("");
     }
-    let (symbol, style) = mark(state, theme);
     Span::styled(
         format!(
             "{symbol} {}",

@@ -236,7 +236,67 @@ impl TicketDetail {
         fx.popup = Some(Popup::pick("Priority", items).selecting(at));
     }
 
-    fn pick_staff(&self, catalog: &Catalog, fx: &mut Effects) {
+    /// `A`: the primary assignee; once there is one, also another
+    /// assignee to add or remove (docs/TICKETS.md, "Assignees").
+    fn pick_assignment(&self, catalog: &Catalog, fx: &mut Effects) {
+        let Some(t) = self.ticket() else { return };
+        let primary = self.primary_pick(catalog);
+        if t.assigned_staff_id == 0 {
+            fx.popup = Some(primary);
+            return;
+        }
+        let number = self.number;
+        let assigned: Vec<i64> = t.other_assignees.iter().map(|a| a.staff_id).collect();
+        let addable: Vec<(String, Then)> = catalog
+            .staff
+            .iter()
+            .filter(|s| s.active && s.id != t.assigned_staff_id && !assigned.contains(&s.id))
+            .map(|s| {
+                let add = TicketCall::OtherAssignee {
+                    number,
+                    staff_id: s.id,
+                    add: true,
+                };
+                (staff_label(s), Then::send(add))
+            })
+            .collect();
+        let mut items = vec![(
+            "Primary assignee…".to_owned(),
+            Then::Open(Box::new(primary)),
+        )];
+        if !addable.is_empty() {
+            let add = Popup::pick("Add an assignee", addable);
+            items.push((
+                "Add another assignee…".to_owned(),
+                Then::Open(Box::new(add)),
+            ));
+        }
+        if !t.other_assignees.is_empty() {
+            let removable = t
+                .other_assignees
+                .iter()
+                .map(|a| {
+                    let remove = TicketCall::OtherAssignee {
+                        number,
+                        staff_id: a.staff_id,
+                        add: false,
+                    };
+                    (a.name.clone(), Then::send(remove))
+                })
+                .collect();
+            let remove = Popup::pick("Remove an assignee", removable);
+            items.push((
+                "Remove an assignee…".to_owned(),
+                Then::Open(Box::new(remove)),
+            ));
+        }
+        fx.popup = Some(Popup::pick(
+            format!("Assigned: {}", format::assigned(t)),
+            items,
+        ));
+    }
+
+    fn primary_pick(&self, catalog: &Catalog) -> Popup {
         let number = self.number;
         let assign = |staff_id| Then::send(TicketCall::Assign { number, staff_id });
         let mut items = vec![("Nobody".to_owned(), assign(0))];
@@ -246,16 +306,8 @@ impl TicketDetail {
             .clone()
             .position(|s| s.id == assigned)
             .map_or(0, |i| i + 1);
-        items.extend(active.map(|s| {
-            let name = format!(
-                "{} {} ({})",
-                s.first_name,
-                s.last_name,
-                format::role(s.role())
-            );
-            (name, assign(s.id))
-        }));
-        fx.popup = Some(Popup::pick("Assign to", items).selecting(at));
+        items.extend(active.map(|s| (staff_label(s), assign(s.id))));
+        Popup::pick("Assign to", items).selecting(at)
     }
 
     fn pick_task(&self, fx: &mut Effects) {
@@ -596,7 +648,7 @@ impl Screen for TicketDetail {
         } else if keys.is(Cmd::Priority, key) && p.can_set_priority {
             self.pick_priority(fx);
         } else if keys.is(Cmd::Assign, key) && p.can_assign {
-            self.pick_staff(ctx.catalog, fx);
+            self.pick_assignment(ctx.catalog, fx);
         } else if keys.is(Cmd::ToggleTask, key) && p.can_manage_tasks {
             self.pick_task(fx);
         } else if keys.is(Cmd::AddSubscriber, key) && p.can_manage_subscribers {
@@ -749,7 +801,7 @@ fn fields_lines(t: &pb::Ticket, ctx: &Ctx, width: u16) -> Vec<Line<'static>> {
     ])];
     let move_line = sla::whose_move(t, ctx);
     if !move_line.is_empty() {
-        let (symbol, style) = sla::mark(sla::state(t, ctx.now), theme);
+        let (symbol, style) = sla::marks(t, ctx.now, theme);
         lines.push(Line::from(vec![
             Span::styled(format!(" {symbol} "), style),
             Span::styled(move_line, style),
@@ -764,7 +816,7 @@ fn fields_lines(t: &pb::Ticket, ctx: &Ctx, width: u16) -> Vec<Line<'static>> {
         ("Site", t.site_name.clone()),
         ("PO", t.po_number.clone()),
         ("Due", t.due_date.clone()),
-        ("Assigned", t.assigned_staff_name.clone()),
+        ("Assigned", assigned_cell(t)),
         ("Created", format::time(t.created_at.as_ref(), ctx.tz)),
         ("Updated", format::time(t.updated_at.as_ref(), ctx.tz)),
         (sla_label(t), format::time(t.next_due_at.as_ref(), ctx.tz)),
@@ -790,7 +842,36 @@ fn fields_lines(t: &pb::Ticket, ctx: &Ctx, width: u16) -> Vec<Line<'static>> {
     for chunk in pairs.chunks(per_row) {
         lines.push(Line::from(chunk.iter().flat_map(cell).collect::<Vec<_>>()));
     }
+    // Several assignees rarely fit their cell: all of them on a line.
+    let assigned = format::assigned(t);
+    if assigned.chars().count() > 24 {
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {:>12} ", "Assigned"), theme.muted),
+            Span::styled(assigned, theme.text),
+        ]));
+    }
     lines
+}
+
+/// Who is assigned, in a field's cell: all of them when that fits, else
+/// the primary and how many others (the line below names them).
+fn assigned_cell(t: &pb::Ticket) -> String {
+    let all = format::assigned(t);
+    if all.chars().count() <= 24 {
+        all
+    } else {
+        format!("{} (+{})", t.assigned_staff_name, t.other_assignees.len())
+    }
+}
+
+/// A staff member as the assignment popups list them: "Tom Brandvold (Technician)".
+fn staff_label(s: &pb::StaffMember) -> String {
+    format!(
+        "{} {} ({})",
+        s.first_name,
+        s.last_name,
+        format::role(s.role())
+    )
 }
 
 /// The label of the next deadline's time: only what is still due is shown.

@@ -15,6 +15,7 @@ use ratatui::widgets::{Block, Cell, List, ListItem, ListState, Paragraph, Row, T
 use super::form::{Field, FieldId, Form};
 use super::input::LineInput;
 use super::popup::{Popup, PromptPopup, Submit, Then};
+use super::triage::Asking;
 use super::{
     Catalog, Ctx, Effects, HelpLines, Nav, Screen, format, help_line, moved, plain_help, sla,
 };
@@ -75,6 +76,11 @@ pub struct Filter {
     pub service_type_id: i64,
     pub created_from: String,
     pub created_to: String,
+    /// Staff: tickets this staff member is assigned to (primary or other).
+    pub assigned_staff_id: i64,
+    pub unassigned: bool,
+    /// Staff: only tickets whose next deadline has passed.
+    pub breached: bool,
 }
 
 impl Default for Filter {
@@ -90,6 +96,9 @@ impl Default for Filter {
             service_type_id: 0,
             created_from: String::new(),
             created_to: String::new(),
+            assigned_staff_id: 0,
+            unassigned: false,
+            breached: false,
         }
     }
 }
@@ -124,6 +133,10 @@ pub struct TicketList {
     pub offered_contacts: Vec<i64>,
     /// Where the rows were last drawn, for mouse clicks.
     pub rows_area: Rect,
+    /// Triage: the caller's saved views, by name.
+    pub views: Vec<pb::SavedView>,
+    /// Triage: what the open pick popup asked.
+    pub asking: Asking,
 }
 
 impl TicketList {
@@ -153,6 +166,8 @@ impl TicketList {
             panel_waits_for: Vec::new(),
             offered_contacts: Vec::new(),
             rows_area: Rect::default(),
+            views: Vec::new(),
+            asking: Asking::Sort,
         }
     }
 
@@ -169,6 +184,9 @@ impl TicketList {
             service_type_id: f.service_type_id,
             created_from: f.created_from.clone(),
             created_to: f.created_to.clone(),
+            assigned_staff_id: f.assigned_staff_id,
+            unassigned: f.unassigned,
+            breached: f.breached,
             sort: self.sort.into(),
             descending: self.descending,
             page: Some(pb::PageRequest { page_size, cursor }),
@@ -179,6 +197,9 @@ impl TicketList {
     /// Asks for the first page again (as many rows as are loaded, so a
     /// refresh keeps the place).
     pub fn reload(&mut self, fx: &mut Effects) {
+        if self.id == ListId::Triage && !self.loaded {
+            fx.send(TicketCall::SavedViews);
+        }
         self.seq += 1;
         self.loading = true;
         let size = (self.rows.len() as u32).clamp(PAGE, 200);
@@ -191,7 +212,7 @@ impl TicketList {
     }
 
     /// Starts over from the top after a filter or sort change.
-    fn restart(&mut self, fx: &mut Effects) {
+    pub(super) fn restart(&mut self, fx: &mut Effects) {
         self.rows.clear();
         self.next_cursor.clear();
         self.state.select(None);
@@ -512,6 +533,10 @@ impl TicketList {
                 .map_or(0, |t| t.id),
             created_from: form.text(FilterField::From),
             created_to: form.text(FilterField::To),
+            // The quick filters are not on the panel: they stay.
+            assigned_staff_id: self.filter.assigned_staff_id,
+            unassigned: self.filter.unassigned,
+            breached: self.filter.breached,
         };
         self.restart(fx);
         true
@@ -537,6 +562,15 @@ impl TicketList {
         }
         if f.company_id > 0 {
             parts.push("company".to_owned());
+        }
+        if f.assigned_staff_id > 0 {
+            parts.push("mine".to_owned());
+        }
+        if f.unassigned {
+            parts.push("unassigned".to_owned());
+        }
+        if f.breached {
+            parts.push("breached".to_owned());
         }
         if f.contact_id > 0 {
             parts.push("contact".to_owned());
@@ -708,7 +742,7 @@ impl Screen for TicketList {
     }
 
     fn help(&self, ctx: &Ctx) -> HelpLines {
-        vec![
+        let mut lines = vec![
             plain_help("↑/↓ j/k PgUp/PgDn", "move; more tickets load as you go"),
             plain_help("g/G Home/End", "first / last loaded"),
             plain_help(
@@ -729,9 +763,35 @@ impl Screen for TicketList {
             help_line(ctx.keys, Cmd::Sort, "sort by a column"),
             help_line(ctx.keys, Cmd::ReverseSort, "reverse the sort"),
             help_line(ctx.keys, Cmd::ToggleView, "list / summary view"),
+        ];
+        if self.id == ListId::Triage {
+            lines.extend([
+                help_line(
+                    ctx.keys,
+                    Cmd::QueueMine,
+                    "my queue: tickets I am assigned to",
+                ),
+                help_line(
+                    ctx.keys,
+                    Cmd::QueueUnassigned,
+                    "only tickets nobody is assigned to",
+                ),
+                help_line(ctx.keys, Cmd::QueueCompany, "one company's tickets"),
+                help_line(ctx.keys, Cmd::QueuePriority, "one priority's tickets"),
+                help_line(ctx.keys, Cmd::QueueBreached, "only breached tickets"),
+                help_line(
+                    ctx.keys,
+                    Cmd::SaveView,
+                    "save these filters and sort as a view",
+                ),
+                help_line(ctx.keys, Cmd::Views, "saved views: show or delete one"),
+            ]);
+        }
+        lines.extend([
             help_line(ctx.keys, Cmd::NewTicket, "new ticket"),
             help_line(ctx.keys, Cmd::Refresh, "refresh"),
-        ]
+        ]);
+        lines
     }
 
     fn handle_key(&mut self, key: &KeyEvent, ctx: &Ctx, fx: &mut Effects) -> bool {
@@ -766,6 +826,9 @@ impl Screen for TicketList {
             self.fetch_more(fx);
             return true;
         }
+        if self.id == ListId::Triage && self.queue_key(key, ctx, fx) {
+            return true;
+        }
         match key.code {
             KeyCode::Enter => {
                 if let Some(number) = self.selected_number() {
@@ -789,6 +852,7 @@ impl Screen for TicketList {
                     .enumerate()
                     .map(|(i, s)| (sort_label(*s).to_owned(), Then::Answer(i)))
                     .collect();
+                self.asking = Asking::Sort;
                 fx.popup = Some(Popup::pick("Sort by", items).selecting(now));
             }
             _ if ctx.keys.is(Cmd::ReverseSort, key) => {
@@ -806,18 +870,24 @@ impl Screen for TicketList {
 
     fn render(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let theme = ctx.theme;
-        let [header, body, footer] = Layout::vertical([
+        let triage = self.id == ListId::Triage;
+        let [header, bar, body, footer] = Layout::vertical([
             Constraint::Length(1),
+            Constraint::Length(u16::from(triage)),
             Constraint::Fill(1),
             Constraint::Length(1),
         ])
         .areas(area);
+        if triage {
+            let line = self.filter_bar(ctx, usize::from(bar.width));
+            frame.render_widget(Paragraph::new(line), bar);
+        }
         let (sort, descending) = (self.sort, self.descending);
         let arrow = if descending { "↓" } else { "↑" };
-        let title = if self.id == ListId::Triage {
-            "Triage"
-        } else {
-            "Tickets"
+        let title = match self.id {
+            ListId::Triage if self.filter.assigned_staff_id == ctx.me.id => "My queue",
+            ListId::Triage => "Triage",
+            _ => "Tickets",
         };
         let mut spans = vec![
             Span::styled(format!(" {title} "), theme.title),
@@ -910,6 +980,12 @@ impl Screen for TicketList {
                 append,
                 page,
             } if *list == self.id => self.on_page(*seq, *append, page.clone()),
+            Reply::SavedViews(views) if self.id == ListId::Triage => self.views.clone_from(views),
+            Reply::ViewSaved { name, views } if self.id == ListId::Triage => {
+                self.views.clone_from(views);
+                fx.close_prompt = true;
+                fx.ok(format!("View “{name}” saved"));
+            }
             Reply::CompanyContacts {
                 company_id,
                 contacts,
@@ -939,6 +1015,9 @@ impl Screen for TicketList {
 
     /// The sort picked from [`TicketList::sorts`].
     fn on_answer(&mut self, answer: usize, ctx: &Ctx, fx: &mut Effects) {
+        if self.queue_answer(answer, ctx, fx) {
+            return;
+        }
         if let Some(sort) = Self::sorts(ctx).get(answer) {
             self.set_sort(*sort, fx);
         }

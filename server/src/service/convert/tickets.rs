@@ -7,8 +7,8 @@ use super::{opt_timestamp, status_to_pb, timestamp};
 use crate::domain::StatusGroup;
 use crate::domain::sla::{self, DeadlineKind, SlaState, WhoseMove};
 use crate::domain::tickets::{
-    Attachment, FieldDef, FieldKind, FieldValue, ServiceType, Subscriber, Task, Ticket, TicketSort,
-    TicketStats, TimelineEntry, TimelineKind,
+    Attachment, FieldDef, FieldKind, FieldValue, SavedView, ServiceType, Subscriber, Task, Ticket,
+    TicketSort, TicketStats, TimelineEntry, TimelineKind,
 };
 use crate::service::input;
 use crate::service::status::invalid;
@@ -65,6 +65,14 @@ pub fn ticket(t: Ticket) -> pb::Ticket {
         }
         .into(),
         next_risk_at: opt_timestamp(t.next_risk_at),
+        other_assignees: t
+            .other_assignees
+            .into_iter()
+            .map(|a| pb::Assignee {
+                staff_id: a.staff_id,
+                name: a.name,
+            })
+            .collect(),
     }
 }
 
@@ -241,6 +249,34 @@ pub fn order_from_pb(s: pb::TicketSort, descending: bool, searching: bool) -> (T
         pb::TicketSort::NextDue => TicketSort::NextDue,
     };
     (sort, descending)
+}
+
+fn sort_to_pb(s: TicketSort) -> pb::TicketSort {
+    match s {
+        TicketSort::Number => pb::TicketSort::Number,
+        TicketSort::Title => pb::TicketSort::Title,
+        TicketSort::Status => pb::TicketSort::Status,
+        TicketSort::Priority => pb::TicketSort::Priority,
+        TicketSort::Contact => pb::TicketSort::Contact,
+        TicketSort::Updated => pb::TicketSort::Updated,
+        TicketSort::Created => pb::TicketSort::Created,
+        TicketSort::Company => pb::TicketSort::Company,
+        TicketSort::NextDue => pb::TicketSort::NextDue,
+    }
+}
+
+pub fn saved_view(v: SavedView) -> pb::SavedView {
+    pb::SavedView {
+        id: v.id,
+        name: v.name,
+        unassigned: v.unassigned,
+        mine: v.mine,
+        company_id: v.company_id.unwrap_or(0),
+        priority: v.priority.unwrap_or(0),
+        breached: v.breached,
+        sort: sort_to_pb(v.sort).into(),
+        descending: v.descending,
+    }
 }
 
 pub fn status_group_from_pb(g: pb::StatusGroup) -> Option<StatusGroup> {

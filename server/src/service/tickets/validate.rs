@@ -4,7 +4,11 @@
 use chrono::{NaiveDate, TimeZone, Utc};
 use tonic::Status;
 
+use portal_proto::pb;
+
 use crate::domain::input::parse_date;
+use crate::domain::tickets::SavedView;
+use crate::service::convert;
 use crate::service::input;
 use crate::service::status::invalid;
 
@@ -127,6 +131,23 @@ fn guess_content_type(file_name: &str) -> &'static str {
         "eml" => "message/rfc822",
         _ => "application/octet-stream",
     }
+}
+
+/// A saved view as the client sent it; its fields are named `view.*`.
+pub fn saved_view(v: pb::SavedView) -> Result<SavedView, Status> {
+    let (sort, descending) =
+        convert::tickets::order_from_pb(known("view.sort", v.sort)?, v.descending, false);
+    Ok(SavedView {
+        id: 0,
+        name: input::text("view.name", &v.name, 40, true)?,
+        unassigned: v.unassigned,
+        mine: v.mine,
+        company_id: input::optional_id("view.company_id", v.company_id)?,
+        priority: priority("view.priority", v.priority, false)?,
+        breached: v.breached,
+        sort,
+        descending,
+    })
 }
 
 #[cfg(test)]
