@@ -319,7 +319,8 @@ async fn tickets_are_raised_and_answered_from_stdin_files_and_the_editor() -> an
     let raj = Portal::signed_in(&server, "raj@keystone.example").await?;
     let mine = lines(&raj.ok(&["tickets", "list", "--mine", "--json"], "")?)?;
     assert!(
-        mine.iter().any(|t| t["number"].to_string() == n),
+        mine.iter()
+            .any(|t| t["number"].as_i64().is_some_and(|x| x.to_string() == n)),
         "{mine:?}"
     );
     let one = dina.json(&["tickets", "assign", &n, "raj@keystone.example", "--remove"])?;
@@ -329,7 +330,8 @@ async fn tickets_are_raised_and_answered_from_stdin_files_and_the_editor() -> an
     );
     let mine = lines(&raj.ok(&["tickets", "list", "--mine", "--json"], "")?)?;
     assert!(
-        mine.iter().all(|t| t["number"].to_string() != n),
+        mine.iter()
+            .all(|t| t["number"].as_i64().is_none_or(|x| x.to_string() != n)),
         "{mine:?}"
     );
     uma.fails(&["tickets", "list", "--mine"], "", 2)?;

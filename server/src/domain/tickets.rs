@@ -106,7 +106,7 @@ impl Ticket {
                 .iter()
                 .map(|a| a.name.as_str())
                 .collect();
-            label.push_str(&format!(" (+ {})", others.join(", ")));
+            label = format!("{label} (+ {})", others.join(", "));
         }
         label
     }
@@ -307,6 +307,7 @@ pub struct TicketFilter {
 /// A staff member's named Triage filters and sort (docs/TICKETS.md, "Saved
 /// views").
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::struct_excessive_bools)] // independent filters, not states
 pub struct SavedView {
     pub id: i64,
     pub name: String,

@@ -121,6 +121,7 @@ fn ticket() -> impl Strategy<Value = TicketFacts> {
                     status,
                     assigned_staff_id,
                     caller_subscribed,
+                    caller_assigned: false,
                     users_see_all,
                 }
             },

@@ -799,7 +799,7 @@ impl pb::ticket_service_server::TicketService for Tickets {
         request: Request<pb::SaveViewRequest>,
     ) -> Result<Response<pb::SavedView>, Status> {
         let owner = policy::saved_views_owner(&caller(&request)?.principal)?;
-        let view = validate::saved_view(request.into_inner().view.unwrap_or_default())?;
+        let view = validate::saved_view(&request.into_inner().view.unwrap_or_default())?;
         let now = now_ms();
         let saved = self
             .state
@@ -815,7 +815,7 @@ impl pb::ticket_service_server::TicketService for Tickets {
                 Ok(saved_views::save(conn, owner, &view, now)?.ok_or_else(|| {
                     StoreError::invalid(
                         "view.name",
-                        &format!(
+                        format!(
                             "at most {} saved views; delete one first",
                             saved_views::MAX_PER_STAFF
                         ),

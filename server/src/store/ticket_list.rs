@@ -191,17 +191,19 @@ fn filter_clause(filter: &TicketFilter, narrow: bool, args: &mut Vec<Value>) -> 
     // "Assignees"); nobody assigned is neither.
     let plus = if narrow { "+" } else { "" };
     if let Some(s) = filter.assigned_staff_id {
-        sql.push_str(&format!(
+        let _ = write!(
+            sql,
             " AND ({plus}t.assigned_staff_id = ? OR t.id IN
                  (SELECT ticket_id FROM ticket_assignees WHERE staff_id = ?))"
-        ));
+        );
         args.extend([Value::Integer(s), Value::Integer(s)]);
     }
     if filter.unassigned {
-        sql.push_str(&format!(
+        let _ = write!(
+            sql,
             " AND {plus}t.assigned_staff_id IS NULL
               AND NOT EXISTS (SELECT 1 FROM ticket_assignees a WHERE a.ticket_id = t.id)"
-        ));
+        );
     }
     sql
 }

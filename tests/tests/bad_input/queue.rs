@@ -72,19 +72,19 @@ impl QueueFixture {
 
 #[rustfmt::skip]
 pub fn queue_cases(f: &Fixture, q: &QueueFixture, cases: &mut Vec<Case>) {
-    let t = || f.dina.tickets();
+    let dina = || f.dina.tickets();
     let who = |number: i64, staff_id: i64| pb::AssigneeRequest { number, staff_id };
-    let n = q.ticket;
-    case!(cases, "AddAssignee", "number", "0", t(), add_assignee, who(0, q.raj));
-    case!(cases, "AddAssignee", "staff_id", "0", t(), add_assignee, who(n, 0));
-    case!(cases, "AddAssignee", "staff_id", "-1", t(), add_assignee, who(n, -1));
-    case!(cases, "AddAssignee", "staff_id", "unknown", t(), add_assignee, who(n, 9_999_999));
-    case!(cases, "AddAssignee", "staff_id", "inactive", t(), add_assignee, who(n, q.gus));
-    case!(cases, "AddAssignee", "staff_id", "the primary", t(), add_assignee, who(n, q.tom));
-    case!(cases, "AddAssignee", "staff_id", "already assigned", t(), add_assignee, who(n, q.raj));
-    case!(cases, "RemoveAssignee", "staff_id", "0", t(), remove_assignee, who(n, 0));
-    case!(cases, "RemoveAssignee", "staff_id", "the primary", t(), remove_assignee, who(n, q.tom));
-    case!(cases, "RemoveAssignee", "staff_id", "not assigned", t(), remove_assignee, who(n, q.gus));
+    let number = q.ticket;
+    case!(cases, "AddAssignee", "number", "0", dina(), add_assignee, who(0, q.raj));
+    case!(cases, "AddAssignee", "staff_id", "0", dina(), add_assignee, who(number, 0));
+    case!(cases, "AddAssignee", "staff_id", "-1", dina(), add_assignee, who(number, -1));
+    case!(cases, "AddAssignee", "staff_id", "unknown", dina(), add_assignee, who(number, 9_999_999));
+    case!(cases, "AddAssignee", "staff_id", "inactive", dina(), add_assignee, who(number, q.gus));
+    case!(cases, "AddAssignee", "staff_id", "the primary", dina(), add_assignee, who(number, q.tom));
+    case!(cases, "AddAssignee", "staff_id", "already assigned", dina(), add_assignee, who(number, q.raj));
+    case!(cases, "RemoveAssignee", "staff_id", "0", dina(), remove_assignee, who(number, 0));
+    case!(cases, "RemoveAssignee", "staff_id", "the primary", dina(), remove_assignee, who(number, q.tom));
+    case!(cases, "RemoveAssignee", "staff_id", "not assigned", dina(), remove_assignee, who(number, q.gus));
 
     let view = |g: &dyn Fn(&mut pb::SavedView)| {
         let mut v = pb::SavedView {
@@ -97,12 +97,12 @@ pub fn queue_cases(f: &Fixture, q: &QueueFixture, cases: &mut Vec<Case>) {
         g(&mut v);
         pb::SaveViewRequest { view: Some(v) }
     };
-    case!(cases, "SaveView", "view.name", "blank", t(), save_view, view(&|v| v.name = "  ".into()));
-    case!(cases, "SaveView", "view.name", "41 characters", t(), save_view, view(&|v| v.name = long(41)));
-    case!(cases, "SaveView", "view.name", "control character", t(), save_view, view(&|v| v.name = "Mine\x1b".into()));
-    case!(cases, "SaveView", "view.priority", "9", t(), save_view, view(&|v| v.priority = 9));
-    case!(cases, "SaveView", "view.company_id", "-1", t(), save_view, view(&|v| v.company_id = -1));
-    case!(cases, "SaveView", "view.company_id", "unknown", t(), save_view, view(&|v| v.company_id = 9_999_999));
-    case!(cases, "SaveView", "view.sort", "unknown 99", t(), save_view, view(&|v| v.sort = 99));
-    case!(cases, "DeleteSavedView", "id", "0", t(), delete_saved_view, pb::DeleteSavedViewRequest { id: 0 });
+    case!(cases, "SaveView", "view.name", "blank", dina(), save_view, view(&|v| v.name = "  ".into()));
+    case!(cases, "SaveView", "view.name", "41 characters", dina(), save_view, view(&|v| v.name = long(41)));
+    case!(cases, "SaveView", "view.name", "control character", dina(), save_view, view(&|v| v.name = "Mine\x1b".into()));
+    case!(cases, "SaveView", "view.priority", "9", dina(), save_view, view(&|v| v.priority = 9));
+    case!(cases, "SaveView", "view.company_id", "-1", dina(), save_view, view(&|v| v.company_id = -1));
+    case!(cases, "SaveView", "view.company_id", "unknown", dina(), save_view, view(&|v| v.company_id = 9_999_999));
+    case!(cases, "SaveView", "view.sort", "unknown 99", dina(), save_view, view(&|v| v.sort = 99));
+    case!(cases, "DeleteSavedView", "id", "0", dina(), delete_saved_view, pb::DeleteSavedViewRequest { id: 0 });
 }

@@ -142,7 +142,11 @@ async fn saved_views_are_staffs_own() -> anyhow::Result<()> {
         check("save a view", role, saved.map(drop), want);
         let listed = names(&w, role).await;
         if let Ok(names) = &listed {
-            assert_eq!(names, &[name.clone()], "{role:?} sees only its own views");
+            assert_eq!(
+                names,
+                std::slice::from_ref(&name),
+                "{role:?} sees only its own views"
+            );
         }
         check("list views", role, listed.map(drop), want);
         if role.is_staff() {

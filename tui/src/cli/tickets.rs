@@ -187,6 +187,7 @@ pub enum SortArg {
 
 /// The Tickets tab's filters, and how many to list.
 #[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools)] // independent switches of one command
 pub struct ListArgs {
     /// Full-text search over titles, descriptions and public posts.
     #[arg(short = 'q', long)]

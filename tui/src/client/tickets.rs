@@ -157,17 +157,7 @@ impl Client {
                 add,
             } => self.other_assignee(number, staff_id, add).await?,
             TicketCall::SavedViews => Reply::SavedViews(self.saved_views().await?),
-            TicketCall::SaveView(view) => {
-                let saved = self
-                    .tickets()
-                    .save_view(self.authed(pb::SaveViewRequest { view: Some(view) }))
-                    .await?
-                    .into_inner();
-                Reply::ViewSaved {
-                    name: saved.name,
-                    views: self.saved_views().await?,
-                }
-            }
+            TicketCall::SaveView(view) => self.save_view(view).await?,
             TicketCall::DeleteView { id } => {
                 self.tickets()
                     .delete_saved_view(self.authed(pb::DeleteSavedViewRequest { id }))
@@ -316,6 +306,18 @@ impl Client {
             number,
             &format!("assigned to {}", format::assigned(&t)),
         ))
+    }
+
+    async fn save_view(&self, view: pb::SavedView) -> Res<Reply> {
+        let saved = self
+            .tickets()
+            .save_view(self.authed(pb::SaveViewRequest { view: Some(view) }))
+            .await?
+            .into_inner();
+        Ok(Reply::ViewSaved {
+            name: saved.name,
+            views: self.saved_views().await?,
+        })
     }
 
     async fn saved_views(&self) -> Res<Vec<pb::SavedView>> {

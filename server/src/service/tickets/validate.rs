@@ -134,7 +134,7 @@ fn guess_content_type(file_name: &str) -> &'static str {
 }
 
 /// A saved view as the client sent it; its fields are named `view.*`.
-pub fn saved_view(v: pb::SavedView) -> Result<SavedView, Status> {
+pub fn saved_view(v: &pb::SavedView) -> Result<SavedView, Status> {
     let (sort, descending) =
         convert::tickets::order_from_pb(known("view.sort", v.sort)?, v.descending, false);
     Ok(SavedView {
