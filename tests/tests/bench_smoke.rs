@@ -78,6 +78,14 @@ fn portal_bench_runs_clean_at_a_tiny_size() -> anyhow::Result<()> {
         "durable ticket creation",
         "start-up from outside",
         "of which tmux",
+        "Triage: page of 50 of all open tickets",
+        "timer start",
+        "PDF export of a ticket with 200 timeline entries",
+        "report REPORT_KIND_TIME_LOGGED, 12 months, all companies",
+        "invoices: page of 50 of all companies', newest first",
+        "PDF of the largest invoice",
+        "billing run for",
+        "the same run again",
     ];
     for what in expected {
         assert!(

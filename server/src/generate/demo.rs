@@ -4,7 +4,7 @@
 mod clock;
 mod files;
 mod history;
-mod money;
+pub(crate) mod money;
 mod people;
 mod server;
 mod spec;

@@ -6,7 +6,9 @@
 //! and contacts `u{k}@c{n}.example` (k = 1 is the company's Admin, 2 its
 //! Manager, the rest Users); tickets from #1001 over three years (`days`)
 //! ending now, about two public posts each plus internal notes and status
-//! changes. Every account's password is the demo password.
+//! changes; and money at the same scale: agreements, logged time, billing
+//! runs and payments (`money`). Every account's password is the demo
+//! password.
 //!
 //! How tickets spread, as at a managed service provider (docs/BENCHMARKS.md
 //! says why):
@@ -26,6 +28,7 @@
 //! entries. The search index is merged at the end unless `merge_search` is
 //! off (a live store's index is never merged in one piece).
 
+mod money;
 mod words;
 
 use std::time::Instant;
@@ -151,6 +154,16 @@ fn generate_in_batches(store: &Store, spec: &GenSpec, batch: u64) -> anyhow::Res
             began.elapsed().as_secs_f64()
         );
     }
+    let made = rows::in_transaction(&conn, |conn| money::insert(conn, &mut state))
+        .context("cannot write the money")?;
+    eprintln!(
+        "gen: {} agreements, {} time entries, {} invoices, {} payments ({:.1} s)",
+        made.agreements,
+        made.time_entries,
+        made.invoices,
+        made.payments,
+        began.elapsed().as_secs_f64()
+    );
     if spec.merge_search {
         rows::optimize_search(&conn).context("cannot merge the search index")?;
         eprintln!(

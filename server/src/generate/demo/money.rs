@@ -3,7 +3,7 @@
 //! months of billing runs made by the real billing code, and payments that
 //! leave invoices in every status, one payment still pending.
 
-use chrono::{Datelike as _, NaiveDate};
+use chrono::Datelike as _;
 use rand::Rng;
 use rand::rngs::StdRng;
 use rusqlite::{Connection, params};
@@ -89,7 +89,11 @@ pub fn insert(conn: &Connection, people: &People, rng: &mut StdRng, now: i64) ->
         }
     }
     time(conn, people, &types, rng, (now - 200 * DAY, now))?;
-    runs(conn, zone, today, now)?;
+    let mut first = Month::of(today);
+    for _ in 0..RUNS {
+        first = first.prev();
+    }
+    runs(conn, first, RUNS, ADMIN, now)?;
     pay(conn, people.companies.first().map_or(0, |c| c.id), now)
 }
 
@@ -147,17 +151,22 @@ fn time(
     Ok(())
 }
 
-/// The billing runs of the last months, each made on the 1st of the next.
-fn runs(conn: &Connection, zone: chrono_tz::Tz, today: NaiveDate, now: i64) -> Result<()> {
-    let mut month = Month::of(today);
-    for _ in 0..RUNS {
-        month = month.prev();
-    }
-    for _ in 0..RUNS {
+/// `count` monthly billing runs from `first` on, each made by `actor` at 9:00
+/// on the 1st of the next month (or `now`, if that is earlier).
+pub(crate) fn runs(
+    conn: &Connection,
+    first: Month,
+    count: u32,
+    actor: &str,
+    now: i64,
+) -> Result<()> {
+    let zone = billing_settings::get(conn)?.zone;
+    let mut month = first;
+    for _ in 0..count {
         let issued = month.next().first_day();
         let at = (day_start(zone, issued) + 9 * HOUR).min(now);
         let by = RunBy {
-            actor: ADMIN,
+            actor,
             now: at,
             today: issued,
         };

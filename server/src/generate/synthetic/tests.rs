@@ -120,3 +120,108 @@ fn a_small_synthetic_store_is_complete_and_consistent() {
     );
     assert!(generate(&store, &spec).is_err(), "a second run is refused");
 }
+
+#[test]
+fn a_small_synthetic_store_has_money_billed_paid_and_its_last_month_left_to_bill() {
+    use crate::domain::money::{Month, zone_day};
+    use crate::store::billing_run::{self, RunBy};
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("gen.db"), &StoreOptions::default()).unwrap();
+    let spec = GenSpec {
+        companies: 6,
+        contacts_per_company: 3,
+        tickets: 3000,
+        days: 300,
+        merge_search: false,
+    };
+    generate_in_batches(&store, &spec, 1000).unwrap();
+
+    assert_eq!(
+        count(&store, "SELECT COUNT(DISTINCT company_id) FROM agreements"),
+        6
+    );
+    assert!(count(&store, "SELECT COUNT(*) FROM agreements WHERE kind = 4") > 0);
+    // Time billed by the runs, and time of the last month not yet billed.
+    assert!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM time_entries WHERE billed_at IS NOT NULL"
+        ) > 500
+    );
+    assert!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM time_entries WHERE billed_at IS NULL AND billable = 1"
+        ) > 0
+    );
+    assert!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM time_entries WHERE billable = 0"
+        ) > 0
+    );
+    // Recurring lines, labour drawn on prepaid hours and labour at the rate.
+    for kind in [1, 2] {
+        assert!(
+            count(
+                &store,
+                &format!("SELECT COUNT(*) FROM invoice_lines WHERE kind = {kind}")
+            ) > 0,
+            "lines of kind {kind}"
+        );
+    }
+    assert!(count(&store, "SELECT COUNT(*) FROM time_draws") > 0);
+    assert!(
+        count(
+            &store,
+            "SELECT COUNT(*) FROM invoice_lines WHERE kind = 2 AND unit_price_cents > 0"
+        ) > 0
+    );
+    // Paid and unpaid invoices, confirmed payments.
+    for status in [1, 3] {
+        assert!(
+            count(
+                &store,
+                &format!("SELECT COUNT(*) FROM invoices WHERE status = {status}")
+            ) > 0,
+            "invoices in status {status}"
+        );
+    }
+    assert!(count(&store, "SELECT COUNT(*) FROM payments WHERE state = 2") > 0);
+
+    // The last whole month is left for the benchmark: nothing billed for
+    // it, and a preview of its run finds labour to bill.
+    let (billed_last, planned) = store
+        .read_inline(|c| {
+            let zone = crate::store::billing_settings::get(c)?.zone;
+            let today = zone_day(zone, now_ms());
+            let last = Month::of(today).prev();
+            let billed: i64 = c.query_row(
+                "SELECT COUNT(*) FROM invoices WHERE period = ?1",
+                [last.to_string()],
+                |r| r.get(0),
+            )?;
+            let by = RunBy {
+                actor: "test",
+                now: now_ms(),
+                today,
+            };
+            let plan = billing_run::run(c, last, None, true, by)?;
+            Ok((billed, plan))
+        })
+        .unwrap();
+    assert_eq!(billed_last, 0);
+    assert_eq!(planned.len(), 6, "every company has something to bill");
+    assert!(
+        planned
+            .iter()
+            .flat_map(|(_, lines)| lines)
+            .any(|l| l.kind == 2),
+        "labour to bill"
+    );
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) FROM pragma_foreign_key_check"),
+        0
+    );
+}
