@@ -124,9 +124,7 @@ pub async fn money(
     }
     one.report(
         summary,
-        &format!(
-            "one invoice with its lines and payments, the largest (GetInvoice, gRPC, 1 client)"
-        ),
+        "one invoice with its lines and payments, the largest (GetInvoice, gRPC, 1 client)",
     );
     pdf.report(
         summary,
