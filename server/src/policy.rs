@@ -214,8 +214,9 @@ pub fn ticket_stats(p: &Principal, company_id: Option<i64>) -> Decision {
 
 /// Reports (`ReportService.GetReport`): client Managers and Admins over
 /// their own company, Dispatchers and provider Admins over any or all;
-/// staff time for staff only. Answers the company the report covers
-/// (None: all).
+/// staff time for staff only; money (agreements, invoices) for those who
+/// see it (`money_scope`), so not for Dispatchers. Answers the company the
+/// report covers (None: all).
 pub fn report(
     p: &Principal,
     subject: ReportSubject,
@@ -245,6 +246,9 @@ pub fn report(
                 role != StaffRole::Technician,
                 "only Dispatchers and provider Admins see reports",
             )?;
+            if subject == ReportSubject::Money {
+                money_scope(p)?;
+            }
             Ok(company_id)
         }
     }
@@ -820,6 +824,38 @@ mod tests {
             Ok(())
         );
         assert!(view_billing_settings(&contact(10, AccessLevel::Admin)).is_err());
+    }
+
+    #[test]
+    fn money_reports_follow_who_sees_money() {
+        let money = ReportSubject::Money;
+        assert_eq!(
+            report(&staff(1, StaffRole::Admin), money, Some(OTHER)),
+            Ok(Some(OTHER))
+        );
+        assert_eq!(
+            report(&contact(11, AccessLevel::Manager), money, None),
+            Ok(Some(CO))
+        );
+        assert_eq!(
+            report(&contact(11, AccessLevel::Manager), money, Some(OTHER)),
+            Err(Denied::NotFound)
+        );
+        for p in [
+            staff(3, StaffRole::Dispatcher),
+            staff(2, StaffRole::Technician),
+            contact(10, AccessLevel::User),
+        ] {
+            assert!(matches!(report(&p, money, None), Err(Denied::Forbidden(_))));
+        }
+        assert_eq!(
+            report(
+                &staff(3, StaffRole::Dispatcher),
+                ReportSubject::Tickets,
+                None
+            ),
+            Ok(None)
+        );
     }
 
     #[test]

@@ -43,6 +43,12 @@ const DATA_TABLES: &[&str] = &[
     "timers",
     "ticket_assignees",
     "saved_views",
+    "agreements",
+    "agreement_work_types",
+    "time_draws",
+    "invoices",
+    "invoice_lines",
+    "payments",
 ];
 
 /// A hash of every row of the data tables, read straight from the file.
@@ -168,6 +174,9 @@ macro_rules! case {
 mod queue;
 #[path = "bad_input/work.rs"]
 mod work;
+
+#[path = "bad_input/billing.rs"]
+mod billing;
 
 fn long(n: usize) -> String {
     "x".repeat(n)
@@ -656,6 +665,8 @@ async fn every_rpc_refuses_bad_fields_by_name_and_changes_nothing() -> anyhow::R
     work::work_cases(&f, &wf, &mut cases);
     let qf = queue::QueueFixture::new(&f).await?;
     queue::queue_cases(&f, &qf, &mut cases);
+    let bf = billing::BillingFixture::new(&f).await?;
+    billing::billing_cases(&f, &bf, &mut cases);
     assert!(cases.len() >= 200, "{} cases", cases.len());
 
     let before = fingerprint(&f.server.db)?;

@@ -512,6 +512,28 @@ async fn an_invoice_saved_as_pdf_and_text_shows_the_stored_lines_and_totals() ->
         }
     }
 
+    // Labour paid by prepaid hours names its agreement, not a rate of 0.00.
+    let mut covered = None;
+    for i in &mine {
+        let d = detail(&alice, i.number).await?;
+        if let Some(l) = d
+            .lines
+            .iter()
+            .find(|l| l.kind == pb::InvoiceLineKind::Labour as i32 && !l.agreement_title.is_empty())
+        {
+            covered = Some((i.number, l.agreement_title.clone()));
+            break;
+        }
+    }
+    let (with_covered, agreement) = covered.expect("a labour line covered by prepaid hours");
+    let pdf = export(&alice, with_covered, pb::ExportFormat::Pdf).await?;
+    let text = String::from_utf8(export(&alice, with_covered, pb::ExportFormat::Text).await?)?;
+    for read in [pdf_text(&pdf)?, text] {
+        let flat = read.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains(&format!("covered by {agreement}")), "{flat}");
+        assert!(!flat.contains("at 0.00/h"), "{flat}");
+    }
+
     // E-mailed to Harbor's billing contact (its Admin) through the outbox.
     let sent = paula
         .billing()
@@ -529,5 +551,382 @@ async fn an_invoice_saved_as_pdf_and_text_shows_the_stored_lines_and_totals() ->
         .await
         .map_err(status);
     expect_code(e, Code::NotFound);
+    Ok(())
+}
+
+/// 64 submissions at once on one invoice, half with one idempotency key
+/// and half each with its own, every one for a tenth of the balance: the
+/// shared key is at most one payment, and exactly as many are recorded as
+/// fit in the balance, never more. Then 64 confirmed payments recorded at
+/// once by the provider Admin pay it off exactly, never below zero.
+#[tokio::test]
+async fn concurrent_payments_never_exceed_the_balance() -> anyhow::Result<()> {
+    let server = TestServer::demo().await?;
+    let alice = server.as_demo(demo::CLIENT_ADMIN).await?;
+    let paula = server.as_demo(demo::PROVIDER_ADMIN).await?;
+    let open = invoices(
+        &alice,
+        pb::ListInvoicesRequest {
+            statuses: vec![pb::InvoiceStatus::Unpaid.into()],
+            ..Default::default()
+        },
+    )
+    .await?;
+    let target = open
+        .iter()
+        .find(|i| i.pending_cents == 0 && i.balance_cents >= 1000)
+        .expect("an unpaid invoice without pending payments");
+    let (number, balance) = (target.number, target.balance_cents);
+    let amount = balance.div_ceil(10);
+    let fit = balance / amount;
+
+    let mut calls = tokio::task::JoinSet::new();
+    for n in 0..64 {
+        let s = alice.clone();
+        let key = if n % 2 == 0 {
+            "shared-key-0001".to_owned()
+        } else {
+            format!("own-key-{n:04}")
+        };
+        calls.spawn(async move { (key.clone(), submit(&s, number, amount, &key).await) });
+    }
+    let (mut ids, mut shared) = (Vec::new(), Vec::new());
+    while let Some(r) = calls.join_next().await {
+        let (key, r) = r?;
+        match r {
+            Ok(p) => {
+                if key == "shared-key-0001" {
+                    shared.push(p.id);
+                }
+                ids.push(p.id);
+            }
+            Err(s) => {
+                assert_eq!(s.code(), Code::InvalidArgument, "{s:?}");
+                assert!(s.message().starts_with("amount_cents:"), "{s:?}");
+            }
+        }
+    }
+    shared.dedup();
+    assert!(shared.len() <= 1, "one key, one payment: {shared:?}");
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len() as i64, fit, "as many as fit in {balance}");
+    let d = detail(&alice, number).await?;
+    let i = d.invoice.as_ref().expect("invoice");
+    assert_eq!(i.pending_cents, fit * amount);
+    assert!(i.pending_cents <= balance);
+    assert_eq!(d.payments.len() as i64, fit);
+    check_invariants(&d);
+
+    // The provider Admin rejects them all, then records the balance in 64
+    // confirmed payments at once: they pay exactly the balance.
+    for id in ids {
+        paula
+            .billing()
+            .reject_payment(pb::RejectPaymentRequest {
+                id,
+                reason: "Test: sent twice".into(),
+            })
+            .await?;
+    }
+    let part = balance.div_ceil(60);
+    let mut calls = tokio::task::JoinSet::new();
+    for n in 0..64 {
+        let s = paula.clone();
+        calls.spawn(async move { submit(&s, number, part, &format!("check-{n:04}")).await });
+    }
+    let mut confirmed = 0;
+    while let Some(r) = calls.join_next().await {
+        match r? {
+            Ok(p) => {
+                assert_eq!(p.state, pb::PaymentState::Confirmed as i32);
+                confirmed += 1;
+            }
+            Err(s) => assert!(s.message().starts_with("amount_cents:"), "{s:?}"),
+        }
+    }
+    assert_eq!(confirmed, balance / part);
+    let d = detail(&paula, number).await?;
+    let i = d.invoice.as_ref().expect("invoice");
+    assert_eq!(i.balance_cents, balance - confirmed * part);
+    assert!(i.balance_cents >= 0);
+    check_invariants(&d);
+    Ok(())
+}
+
+/// What a billing run for `month` stored: invoices, lines and their total.
+fn billed(db: &std::path::Path, month: &str) -> anyhow::Result<(i64, i64, i64)> {
+    let conn = rusqlite::Connection::open(db)?;
+    Ok(conn.query_row(
+        "SELECT (SELECT count(*) FROM invoices WHERE period = ?1),
+                (SELECT count(*) FROM invoice_lines WHERE period = ?1),
+                (SELECT coalesce(sum(total_cents), 0) FROM invoices WHERE period = ?1)",
+        [month],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?)
+}
+
+/// A billing run is one transaction: `kill -9` at a random moment of a
+/// large run (1,500 more companies with a recurring agreement) leaves all
+/// of it or none of it, and the run after the restart bills exactly what
+/// is left, so together they bill what the preview showed, once.
+#[tokio::test]
+async fn a_billing_run_killed_midway_leaves_all_of_it_or_none() -> anyhow::Result<()> {
+    use rand::Rng;
+
+    let mut server = TestServer::demo().await?;
+    let paula = server.as_demo(demo::PROVIDER_ADMIN).await?;
+    let last = invoices(&paula, pb::ListInvoicesRequest::default())
+        .await?
+        .iter()
+        .map(|i| i.period.clone())
+        .max()
+        .expect("a period");
+    let month = month_after(&last);
+    server.kill().await?;
+    rusqlite::Connection::open(&server.db)?.execute_batch(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1500)
+         INSERT INTO companies (name, created_at) SELECT 'Crash test ' || i, 0 FROM n;
+         INSERT INTO agreements (company_id, title, kind, start_date, end_date,
+            monthly_amount_cents, prepaid_minutes, created_at, updated_at)
+         SELECT id, 'Managed services', 1, '2020-01-01', NULL, 12345 + id, 0, 0, 0
+         FROM companies WHERE name LIKE 'Crash test %';",
+    )?;
+    server.start().await?;
+    let paula = server.as_demo(demo::PROVIDER_ADMIN).await?;
+    let started = std::time::Instant::now();
+    let preview = paula
+        .billing()
+        .preview_billing_run(run_request(&month))
+        .await?
+        .into_inner();
+    let planning = started.elapsed();
+    assert!(preview.companies > 1500, "{preview:?}");
+    let whole = (
+        i64::from(preview.companies),
+        i64::from(preview.lines),
+        preview.total_cents,
+    );
+
+    // Kill at a random moment between the call and twice the time the
+    // preview took (the run plans the same, then writes).
+    let wait = rand::thread_rng().gen_range(0..=2 * planning.as_millis().max(1));
+    let run = {
+        let mut billing = paula.billing();
+        let month = month.clone();
+        tokio::spawn(async move { billing.run_billing(run_request(&month)).await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(
+        u64::try_from(wait).unwrap_or(0),
+    ))
+    .await;
+    server.kill().await?;
+    let answered = run.await?.is_ok();
+    let after_kill = billed(&server.db, &month)?;
+    eprintln!("killed after {wait} ms; the run had answered: {answered}; stored {after_kill:?}");
+    assert!(
+        after_kill == (0, 0, 0) || after_kill == whole,
+        "a partial run: {after_kill:?} of {whole:?}"
+    );
+    if answered {
+        assert_eq!(after_kill, whole, "an answered run is stored");
+    }
+
+    server.start().await?;
+    let paula = server.as_demo(demo::PROVIDER_ADMIN).await?;
+    let rest = paula
+        .billing()
+        .run_billing(run_request(&month))
+        .await?
+        .into_inner();
+    let expected_rest = if after_kill == whole {
+        (0, 0, 0)
+    } else {
+        whole
+    };
+    assert_eq!(
+        (
+            i64::from(rest.companies),
+            i64::from(rest.lines),
+            rest.total_cents
+        ),
+        expected_rest
+    );
+    assert_eq!(billed(&server.db, &month)?, whole);
+    // Each company's recurring charge is billed once.
+    let once: i64 = rusqlite::Connection::open(&server.db)?.query_row(
+        "SELECT count(*) FROM (SELECT company_id FROM invoices WHERE period = ?1
+                               GROUP BY company_id HAVING count(*) > 1)",
+        [&month],
+        |r| r.get(0),
+    )?;
+    assert_eq!(once, 0);
+    Ok(())
+}
+
+/// The next event of a stream, within a generous limit.
+async fn next_event(stream: &mut tonic::Streaming<pb::Event>) -> anyhow::Result<pb::Event> {
+    tokio::time::timeout(std::time::Duration::from_secs(30), stream.message())
+        .await??
+        .ok_or_else(|| anyhow::anyhow!("the stream ended"))
+}
+
+/// The events of a stream up to the ticket created as a marker (streams are
+/// in order, so whatever came before it was sent before it).
+async fn until_marker(
+    stream: &mut tonic::Streaming<pb::Event>,
+    marker: &str,
+) -> anyhow::Result<Vec<pb::Event>> {
+    let mut seen = Vec::new();
+    loop {
+        let e = next_event(stream).await?;
+        if e.kind == pb::EventKind::TicketCreated as i32 && e.summary.contains(marker) {
+            return Ok(seen);
+        }
+        seen.push(e);
+    }
+}
+
+/// Money events (invoice issued or voided, payment submitted, confirmed or
+/// rejected) reach the company's Managers and Admins and provider Admins
+/// as they happen, and nobody else: not another company, not the
+/// company's Users, not Dispatchers.
+#[tokio::test]
+async fn money_events_reach_only_those_who_see_the_company_money() -> anyhow::Result<()> {
+    let server = TestServer::demo().await?;
+    let alice = server.as_demo(demo::CLIENT_ADMIN).await?;
+    let mark = server.as_demo(demo::CLIENT_MANAGER).await?;
+    let uma = server.as_demo(demo::CLIENT_USER).await?;
+    let max = server.as_demo(demo::OTHER_MANAGER).await?;
+    let dina = server.as_demo(demo::DISPATCHER).await?;
+    let paula = server.as_demo(demo::PROVIDER_ADMIN).await?;
+    let all = invoices(&paula, pb::ListInvoicesRequest::default()).await?;
+    let harbor = invoices(&alice, pb::ListInvoicesRequest::default()).await?;
+    let harbor_id = harbor[0].company_id;
+    let unpaid = |i: &&pb::Invoice| {
+        i.status == pb::InvoiceStatus::Unpaid as i32
+            && i.pending_cents == 0
+            && i.balance_cents > 100
+    };
+    let to_pay = harbor
+        .iter()
+        .find(unpaid)
+        .expect("an unpaid Harbor invoice");
+    let theirs = invoices(&max, pb::ListInvoicesRequest::default()).await?;
+    let to_void = theirs
+        .iter()
+        .find(unpaid)
+        .expect("an unpaid invoice of the other company");
+    let month = month_after(
+        &all.iter()
+            .map(|i| i.period.clone())
+            .max()
+            .expect("a period"),
+    );
+
+    let mut streams = Vec::new();
+    for s in [&mark, &uma, &max, &dina, &paula] {
+        streams.push(
+            s.events()
+                .subscribe(pb::SubscribeRequest::default())
+                .await?
+                .into_inner(),
+        );
+    }
+
+    let paid = submit(&alice, to_pay.number, 100, "events-pay-0001").await?;
+    // The same key again records nothing, so says nothing.
+    submit(&alice, to_pay.number, 100, "events-pay-0001").await?;
+    paula
+        .billing()
+        .confirm_payment(pb::PaymentRef { id: paid.id })
+        .await?;
+    let bounced = submit(&alice, to_pay.number, 50, "events-pay-0002").await?;
+    paula
+        .billing()
+        .reject_payment(pb::RejectPaymentRequest {
+            id: bounced.id,
+            reason: "Bounced".into(),
+        })
+        .await?;
+    paula
+        .billing()
+        .void_invoice(pb::VoidInvoiceRequest {
+            number: to_void.number,
+            reason: "Billed in error".into(),
+        })
+        .await?;
+    let run = paula
+        .billing()
+        .run_billing(run_request(&month))
+        .await?
+        .into_inner();
+    // The markers: a ticket of Harbor's (seen by Mark, Uma, Dina, Paula)
+    // and one of the other company's (seen by its Manager).
+    let other = uma.service_type("Other").await?.id;
+    uma.tickets()
+        .create_ticket(pb::CreateTicketRequest {
+            title: "Marker harbor".into(),
+            description: "after the money".into(),
+            service_type_id: other,
+            ..Default::default()
+        })
+        .await?;
+    max.tickets()
+        .create_ticket(pb::CreateTicketRequest {
+            title: "Marker other".into(),
+            description: "after the money".into(),
+            service_type_id: other,
+            po_number: "PO-1".into(),
+            ..Default::default()
+        })
+        .await?;
+
+    let issued = |company: i64| -> Vec<(i32, i64)> {
+        run.invoices
+            .iter()
+            .filter_map(|d| d.invoice.as_ref())
+            .filter(|i| i.company_id == company)
+            .map(|i| (pb::EventKind::InvoiceIssued as i32, i.number))
+            .collect()
+    };
+    // Money events only: a sweep may change a ticket meanwhile.
+    let kinds = |events: &[pb::Event]| -> Vec<(i32, i64)> {
+        events
+            .iter()
+            .filter(|e| e.invoice_number > 0)
+            .map(|e| (e.kind, e.invoice_number))
+            .collect()
+    };
+    let [mark_s, uma_s, max_s, dina_s, paula_s] = &mut streams[..] else {
+        unreachable!()
+    };
+    let mut want_harbor = vec![
+        (pb::EventKind::PaymentSubmitted as i32, to_pay.number),
+        (pb::EventKind::PaymentConfirmed as i32, to_pay.number),
+        (pb::EventKind::PaymentSubmitted as i32, to_pay.number),
+        (pb::EventKind::PaymentRejected as i32, to_pay.number),
+    ];
+    want_harbor.extend(issued(harbor_id));
+    let seen = until_marker(mark_s, "Marker harbor").await?;
+    assert_eq!(kinds(&seen), want_harbor);
+    let confirmed = seen
+        .iter()
+        .find(|e| e.kind == pb::EventKind::PaymentConfirmed as i32)
+        .expect("the confirmation");
+    assert!(confirmed.summary.contains("confirmed"), "{confirmed:?}");
+    assert!(!confirmed.actor_name.is_empty());
+    let mut want_other = vec![(pb::EventKind::InvoiceVoided as i32, to_void.number)];
+    want_other.extend(issued(to_void.company_id));
+    assert_eq!(
+        kinds(&until_marker(max_s, "Marker other").await?),
+        want_other
+    );
+    // The company's User and a Dispatcher hear of the tickets only.
+    assert!(kinds(&until_marker(uma_s, "Marker harbor").await?).is_empty());
+    assert!(kinds(&until_marker(dina_s, "Marker harbor").await?).is_empty());
+    // The provider Admin hears of every company's money.
+    let everything = kinds(&until_marker(paula_s, "Marker harbor").await?);
+    assert_eq!(everything.len(), 5 + run.invoices.len());
     Ok(())
 }

@@ -260,3 +260,191 @@ async fn reports_count_known_tickets_exactly_and_keep_companies_apart() -> anyho
     assert_eq!(out.status.code(), Some(4), "staff time is not a Manager's");
     Ok(())
 }
+
+/// Harbor's 2020 block of 10 prepaid hours: 2 hours billed in March, 1:30
+/// unbilled in April, and 45 no-charge minutes that never draw. The
+/// invoices of the demo are replaced by known ones, due days before or
+/// after today (mid-bucket, so the day the test runs does not matter):
+/// Harbor owes in every bucket; Alder & Finch 31–60 days; a void and a paid
+/// invoice and a pending payment owe nothing more. Returns Harbor's name.
+fn write_money(db: &std::path::Path) -> anyhow::Result<String> {
+    let conn = Connection::open(db)?;
+    conn.execute("UPDATE provider_settings SET time_zone = 'UTC'", [])?;
+    let (harbor, uma) = contact(&conn, demo::CLIENT_USER)?;
+    let (alder, _) = contact(&conn, demo::OTHER_USER)?;
+    let name: String =
+        conn.query_row("SELECT name FROM companies WHERE id = ?1", [harbor], |r| {
+            r.get(0)
+        })?;
+    let (work_type, service_type, tom): (i64, i64, i64) = conn.query_row(
+        "SELECT (SELECT min(id) FROM work_types), (SELECT min(id) FROM service_types),
+                (SELECT id FROM staff WHERE email = ?1)",
+        [demo::TECHNICIAN],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    conn.execute(
+        "INSERT INTO tickets (company_id, contact_id, service_type_id, title, description,
+           priority, status, created_at, updated_at)
+         VALUES (?1, ?2, ?3, 'Money fixture', '', 3, 1, ?4, ?4)",
+        params![harbor, uma, service_type, MARCH_2],
+    )?;
+    let ticket = conn.last_insert_rowid();
+    conn.execute(
+        "INSERT INTO agreements (company_id, title, kind, start_date, end_date,
+           monthly_amount_cents, prepaid_minutes, created_at, updated_at)
+         VALUES (?1, 'Block 2020', 4, '2020-01-01', '2020-12-31', 0, 600, 0, 0)",
+        [harbor],
+    )?;
+    let agreement = conn.last_insert_rowid();
+    conn.execute(
+        "INSERT INTO agreement_work_types (agreement_id, work_type_id) VALUES (?1, ?2)",
+        [agreement, work_type],
+    )?;
+    let mut entry = conn.prepare(
+        "INSERT INTO time_entries (ticket_id, company_id, staff_id, staff_name, work_type_id,
+           ended_at, minutes, billable, created_at, updated_at, billed_at)
+         VALUES (?1, ?2, ?3, 'Tom', ?4, ?5, ?6, ?7, 0, 0, ?8)",
+    )?;
+    for (ended, minutes, billable, billed) in [
+        (MARCH_2 + DAY, 120, true, Some(APRIL_1)),
+        (APRIL_1 + DAY, 90, true, None),
+        (APRIL_1 + 2 * DAY, 45, false, None),
+    ] {
+        entry.execute(params![
+            ticket, harbor, tom, work_type, ended, minutes, billable, billed
+        ])?;
+        if billed.is_some() {
+            conn.execute(
+                "INSERT INTO time_draws (time_entry_id, agreement_id, minutes) VALUES (?1, ?2, ?3)",
+                params![conn.last_insert_rowid(), agreement, minutes],
+            )?;
+        }
+    }
+    conn.execute_batch("DELETE FROM payments; DELETE FROM invoice_lines; DELETE FROM invoices;")?;
+    let mut invoice = conn.prepare(
+        "INSERT INTO invoices (number, company_id, period, issued_on, due_on, subtotal_cents,
+           tax_rate_basis_points, tax_cents, total_cents, paid_cents, created_at, voided_at)
+         VALUES (?1, ?2, '2020-01', '2020-01-01', date('now', ?3), ?4, 0, 0, ?4, ?5, 0, ?6)",
+    )?;
+    for (number, company, due, total, paid, voided) in [
+        (1, harbor, "+10 days", 10_000, 0, None),
+        (2, harbor, "-15 days", 20_000, 5_000, None),
+        (3, harbor, "-45 days", 40_000, 0, None),
+        (4, harbor, "-75 days", 80_000, 0, None),
+        (5, harbor, "-120 days", 160_000, 0, None),
+        (6, harbor, "-120 days", 1_000, 1_000, None),
+        (7, harbor, "-120 days", 2_000, 0, Some(1)),
+        (8, alder, "-45 days", 7_000, 0, None),
+    ] {
+        invoice.execute(params![number, company, due, total, paid, voided])?;
+    }
+    conn.execute(
+        "INSERT INTO payments (invoice_id, company_id, amount_cents, method, idempotency_key,
+           state, submitted_by, submitted_at)
+         SELECT id, company_id, 3000, 1, 'pending-key', 1, 'Mark', 0 FROM invoices WHERE number = 3",
+        [],
+    )?;
+    Ok(name)
+}
+
+#[tokio::test]
+async fn money_reports_sum_known_agreements_and_invoices_exactly() -> anyhow::Result<()> {
+    let mut server = TestServer::demo().await?;
+    server.kill().await?;
+    let harbor = write_money(&server.db)?;
+    server.start().await?;
+    let mark = sign_in(&server, demo::CLIENT_MANAGER).await?;
+    let max = sign_in(&server, demo::OTHER_MANAGER).await?;
+    let paula = sign_in(&server, demo::PROVIDER_ADMIN).await?;
+    let dina = sign_in(&server, demo::DISPATCHER).await?;
+
+    let hours = report(&mark, pb::ReportKind::AgreementHours, 0).await?;
+    let names: Vec<&str> = hours.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["company", "agreement", "month", "bought", "used", "left"]
+    );
+    let rows_2020 = rows(&hours);
+    assert_eq!(rows_2020.len(), 12, "{rows_2020:?}");
+    assert_eq!(
+        rows_2020[..4],
+        [
+            format!("{harbor} / Block 2020 / 2020-01: [600, 0, 600]"),
+            format!("{harbor} / Block 2020 / 2020-02: [600, 0, 600]"),
+            format!("{harbor} / Block 2020 / 2020-03: [600, 120, 480]"),
+            format!("{harbor} / Block 2020 / 2020-04: [600, 90, 390]"),
+        ]
+    );
+    assert_eq!(
+        rows_2020[11],
+        format!("{harbor} / Block 2020 / 2020-12: [600, 0, 390]")
+    );
+    // The other company has no agreement in 2020; staff choose.
+    assert!(
+        report(&max, pb::ReportKind::AgreementHours, 0)
+            .await?
+            .rows
+            .is_empty()
+    );
+    assert_eq!(
+        report(&paula, pb::ReportKind::AgreementHours, 0)
+            .await?
+            .rows,
+        hours.rows
+    );
+
+    let aging = report(&mark, pb::ReportKind::InvoiceAging, 0).await?;
+    assert_eq!(
+        rows(&aging),
+        [format!(
+            "{harbor}: [10000, 15000, 40000, 80000, 160000, 305000]"
+        )]
+    );
+    assert!(
+        aging
+            .columns
+            .iter()
+            .skip(1)
+            .all(|c| c.unit() == pb::ReportUnit::Cents)
+    );
+    assert_eq!(
+        rows(&report(&max, pb::ReportKind::InvoiceAging, 0).await?),
+        ["Alder & Finch Architects: [0, 0, 7000, 0, 0, 7000]"]
+    );
+    assert_eq!(
+        rows(&report(&paula, pb::ReportKind::InvoiceAging, 0).await?),
+        [
+            "Alder & Finch Architects: [0, 0, 7000, 0, 0, 7000]".to_owned(),
+            format!("{harbor}: [10000, 15000, 40000, 80000, 160000, 305000]"),
+            "total: [10000, 15000, 47000, 80000, 160000, 312000]".to_owned(),
+        ]
+    );
+    // Money is not a Dispatcher's; another company's is not found.
+    for kind in [pb::ReportKind::AgreementHours, pb::ReportKind::InvoiceAging] {
+        expect_code(report(&dina, kind, 0).await, Code::PermissionDenied);
+        let alder = contact(&Connection::open(&server.db)?, demo::OTHER_USER)?.0;
+        expect_code(report(&mark, kind, alder).await, Code::NotFound);
+    }
+
+    // The command line prints the same cents with two decimals.
+    let token = server
+        .login(demo::CLIENT_MANAGER, DEMO_PASSWORD)
+        .await?
+        .token;
+    let out = std::process::Command::new(bin("portal"))
+        .args(["reports", "invoice-aging", "--csv"])
+        .env("PORTAL_SERVER", &server.addr)
+        .env("PORTAL_TOKEN", &token)
+        .output()?;
+    let csv = String::from_utf8(out.stdout)?;
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "company,current,1–30 days,31–60 days,61–90 days,over 90 days,total"
+    );
+    assert!(
+        lines[1].ends_with(",100.00,150.00,400.00,800.00,1600.00,3050.00"),
+        "{csv}"
+    );
+    Ok(())
+}

@@ -120,6 +120,16 @@ fn detail() -> pb::InvoiceDetail {
                 ticket_number: 1042,
                 ..Default::default()
             },
+            pb::InvoiceLine {
+                id: 3,
+                kind: pb::InvoiceLineKind::Labour.into(),
+                description: "Printer jams on the second floor".into(),
+                quantity: 120,
+                agreement_id: 2,
+                agreement_title: "Support block 2026".into(),
+                ticket_number: 1042,
+                ..Default::default()
+            },
         ],
         payments: vec![pb::Payment {
             id: 7,

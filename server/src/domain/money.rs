@@ -152,6 +152,40 @@ pub fn low_hours(prepaid: i64, left: i64, percent: u32) -> bool {
     prepaid > 0 && i128::from(left) * 100 < i128::from(prepaid) * i128::from(percent)
 }
 
+/// One month of an agreement's prepaid minutes: drawn in it, and left at
+/// its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MonthUse {
+    pub month: Month,
+    pub used: i64,
+    pub left: i64,
+}
+
+/// Month by month from `first` to `last`: the minutes `used` in each and
+/// what is left of `prepaid` at its end (never below 0).
+pub fn burn_down(
+    prepaid: i64,
+    first: Month,
+    last: Month,
+    used: &std::collections::HashMap<Month, i64>,
+) -> Vec<MonthUse> {
+    let (mut out, mut month, mut left) = (Vec::new(), first, prepaid);
+    while month <= last {
+        let u = used.get(&month).copied().unwrap_or_default();
+        left -= u;
+        out.push(MonthUse {
+            month,
+            used: u,
+            left: left.max(0),
+        });
+        if month.next() == month {
+            break;
+        }
+        month = month.next();
+    }
+    out
+}
+
 /// A block of prepaid minutes billable time may draw on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Block {
@@ -294,8 +328,19 @@ pub struct InvoiceLine {
     pub unit_price_cents: i64,
     pub amount_cents: i64,
     pub agreement_id: Option<i64>,
+    /// The agreement's title ('' without one).
+    pub agreement_title: String,
     pub ticket_id: Option<i64>,
     pub estimate_id: Option<i64>,
+}
+
+impl InvoiceLine {
+    /// The agreement whose prepaid hours cover a labour line (billed at
+    /// 0.00), if any.
+    pub fn covered_by(&self) -> Option<&str> {
+        (self.kind == LineKind::Labour as i32 && self.agreement_id.is_some())
+            .then_some(self.agreement_title.as_str())
+    }
 }
 
 /// A line a billing run bills, with the source key that makes it unique.

@@ -19,6 +19,8 @@ pub enum ReportKind {
     ResponseTimes,
     OpenAging,
     TimeLogged,
+    AgreementHours,
+    InvoiceAging,
 }
 
 /// What a report reads, which decides who may ask for it
@@ -29,12 +31,15 @@ pub enum ReportSubject {
     Tickets,
     /// The provider's staff time.
     StaffTime,
+    /// Agreements and invoices: seen by whoever sees the company's money.
+    Money,
 }
 
 impl ReportKind {
     pub fn subject(self) -> ReportSubject {
         match self {
             Self::TimeLogged => ReportSubject::StaffTime,
+            Self::AgreementHours | Self::InvoiceAging => ReportSubject::Money,
             _ => ReportSubject::Tickets,
         }
     }
@@ -46,6 +51,7 @@ pub enum Unit {
     Text,
     Count,
     Minutes,
+    Cents,
     BasisPoints,
 }
 

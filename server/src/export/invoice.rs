@@ -4,7 +4,7 @@
 //! the file always agrees with the store.
 
 use super::document::{Block, Document};
-use crate::domain::money::{InvoiceRecord, LineKind, Month, hours};
+use crate::domain::money::{InvoiceLine, InvoiceRecord, LineKind, Month, hours};
 use crate::domain::work::money;
 
 fn field(label: &str, value: impl Into<String>) -> Block {
@@ -30,9 +30,17 @@ fn payment_state(code: i32) -> &'static str {
     }
 }
 
-/// "Labour: 3:45 h at 150.00/h = 562.50".
-fn line_body(kind: i32, quantity: i64, unit: i64, amount: i64) -> String {
-    if kind == LineKind::Labour as i32 {
+/// "Labour: 3:45 h at 150.00/h = 562.50", or "Labour: 2:00 h covered by
+/// Block 2026 = 0.00" where prepaid hours paid for it.
+fn line_body(l: &InvoiceLine) -> String {
+    let (kind, quantity, unit, amount) = (l.kind, l.quantity, l.unit_price_cents, l.amount_cents);
+    if let Some(agreement) = l.covered_by() {
+        format!(
+            "Labour: {} h covered by {agreement} = {}",
+            hours(quantity),
+            money(amount)
+        )
+    } else if kind == LineKind::Labour as i32 {
         format!(
             "Labour: {} h at {}/h = {}",
             hours(quantity),
@@ -65,7 +73,7 @@ pub fn invoice_document(r: &InvoiceRecord) -> Document {
     blocks.push(Block::Heading(format!("Lines ({})", r.lines.len())));
     blocks.extend(r.lines.iter().map(|l| Block::Entry {
         head: l.description.clone(),
-        body: line_body(l.kind, l.quantity, l.unit_price_cents, l.amount_cents),
+        body: line_body(l),
     }));
     blocks.push(Block::Heading(format!("Totals ({})", r.currency)));
     blocks.push(field("Subtotal", money(i.subtotal_cents)));

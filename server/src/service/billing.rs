@@ -16,8 +16,9 @@ use tonic::{Request, Response, Status};
 
 use super::AppState;
 use super::authn::caller;
-use crate::domain::AuditAction;
+use super::events::{Audience, TicketEvent};
 use crate::domain::money::{BillingSettings, zone_day};
+use crate::domain::{AuditAction, Caller};
 use crate::policy;
 use crate::store::audit::{self, AuditEvent};
 use crate::store::{billing_settings, now_ms};
@@ -35,6 +36,28 @@ impl Billing {
 /// Today in the provider's zone.
 fn today(s: &BillingSettings, now: i64) -> NaiveDate {
     zone_day(s.zone, now)
+}
+
+/// Tells those who see `company_id`'s money (and only them) what changed,
+/// once the change is committed.
+fn publish(
+    state: &AppState,
+    kind: pb::EventKind,
+    who: &Caller,
+    (company_id, invoice_number): (i64, i64),
+    summary: String,
+) {
+    state.events.publish(TicketEvent {
+        kind,
+        ticket_number: 0,
+        at_ms: now_ms(),
+        actor_name: who.name.clone(),
+        summary,
+        audience: Audience::Money {
+            company_id,
+            invoice_number,
+        },
+    });
 }
 
 fn day(d: NaiveDate) -> String {

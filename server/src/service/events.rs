@@ -168,35 +168,74 @@ impl Feed {
     }
 }
 
-/// Who may receive an event: those who may view the ticket, and only staff
-/// for events about internal notes.
+/// Who may receive an event.
 #[derive(Debug, Clone)]
-pub struct Audience {
-    /// The ticket as seen by nobody in particular (`caller_subscribed` false).
-    pub facts: TicketFacts,
-    pub subscribers: Arc<[i64]>,
-    pub staff_only: bool,
-    /// Only this staff member hears it (assigned to them).
-    pub only_staff_id: Option<i64>,
+pub enum Audience {
+    /// Those who may view the ticket, and only staff for events about
+    /// internal notes.
+    Ticket {
+        /// The ticket as seen by nobody in particular (`caller_subscribed` false).
+        facts: TicketFacts,
+        subscribers: Arc<[i64]>,
+        staff_only: bool,
+        /// Only this staff member hears it (assigned to them).
+        only_staff_id: Option<i64>,
+    },
+    /// Those who see the company's money (`policy::view_money`); the event
+    /// is about invoice `invoice_number`.
+    Money {
+        company_id: i64,
+        invoice_number: i64,
+    },
 }
 
 impl Audience {
+    /// The same ticket audience narrowed to one staff member.
+    #[must_use]
+    pub fn only_to(&self, staff_id: i64) -> Self {
+        match self.clone() {
+            Self::Ticket {
+                facts,
+                subscribers,
+                staff_only,
+                ..
+            } => Self::Ticket {
+                facts,
+                subscribers,
+                staff_only,
+                only_staff_id: Some(staff_id),
+            },
+            money @ Self::Money { .. } => money,
+        }
+    }
+
     pub fn admits(&self, p: &Principal) -> bool {
-        if self.staff_only && !policy::sees_internal_notes(p) {
-            return false;
+        match self {
+            Self::Ticket {
+                facts,
+                subscribers,
+                staff_only,
+                only_staff_id,
+            } => {
+                if *staff_only && !policy::sees_internal_notes(p) {
+                    return false;
+                }
+                if let Some(id) = *only_staff_id {
+                    return matches!(p, Principal::Staff { staff_id, .. } if *staff_id == id);
+                }
+                let mut facts = *facts;
+                if let Principal::Contact { contact_id, .. } = p {
+                    facts.caller_subscribed = subscribers.contains(contact_id);
+                }
+                policy::view_ticket(p, &facts).is_ok()
+            }
+            Self::Money { company_id, .. } => policy::view_money(p, *company_id).is_ok(),
         }
-        if let Some(id) = self.only_staff_id {
-            return matches!(p, Principal::Staff { staff_id, .. } if *staff_id == id);
-        }
-        let mut facts = self.facts;
-        if let Principal::Contact { contact_id, .. } = p {
-            facts.caller_subscribed = self.subscribers.contains(contact_id);
-        }
-        policy::view_ticket(p, &facts).is_ok()
     }
 }
 
-/// A change to a ticket, published by the handler that made it.
+/// A change to a ticket (or, `Audience::Money`, to a company's invoices and
+/// payments), published by the handler that made it.
 #[derive(Debug, Clone)]
 pub struct TicketEvent {
     pub kind: pb::EventKind,
@@ -216,6 +255,10 @@ impl TicketEvent {
             at: Some(timestamp(self.at_ms)),
             actor_name: self.actor_name.clone(),
             summary: self.summary.clone(),
+            invoice_number: match self.audience {
+                Audience::Money { invoice_number, .. } => invoice_number,
+                Audience::Ticket { .. } => 0,
+            },
         }
     }
 }
@@ -332,7 +375,7 @@ mod tests {
     use crate::domain::{AccessLevel, StaffRole, TicketStatus};
 
     fn audience(staff_only: bool) -> Audience {
-        Audience {
+        Audience::Ticket {
             facts: TicketFacts {
                 company_id: 1,
                 contact_id: 10,
@@ -372,10 +415,7 @@ mod tests {
         let internal = audience(true);
         assert!(internal.admits(&tech));
         assert!(!internal.admits(&contact(10, 1, AccessLevel::Admin)));
-        let assigned = Audience {
-            only_staff_id: Some(1),
-            ..audience(false)
-        };
+        let assigned = audience(false).only_to(1);
         assert!(assigned.admits(&tech));
         let other = Principal::Staff {
             staff_id: 2,
@@ -383,6 +423,22 @@ mod tests {
         };
         assert!(!assigned.admits(&other));
         assert!(!assigned.admits(&contact(10, 1, AccessLevel::Admin)));
+    }
+
+    #[test]
+    fn money_events_reach_only_those_who_see_the_company_money() {
+        let money = Audience::Money {
+            company_id: 1,
+            invoice_number: 1001,
+        };
+        let staff = |role| Principal::Staff { staff_id: 1, role };
+        assert!(money.admits(&staff(StaffRole::Admin)));
+        assert!(money.admits(&contact(11, 1, AccessLevel::Manager)));
+        assert!(money.admits(&contact(12, 1, AccessLevel::Admin)));
+        assert!(!money.admits(&contact(10, 1, AccessLevel::User)));
+        assert!(!money.admits(&contact(20, 2, AccessLevel::Admin)));
+        assert!(!money.admits(&staff(StaffRole::Technician)));
+        assert!(!money.admits(&staff(StaffRole::Dispatcher)));
     }
 
     fn event(number: i64) -> TicketEvent {

@@ -9,11 +9,12 @@ use super::convert::reports;
 use super::convert::tickets as conv;
 use super::input;
 use super::status::invalid;
+use crate::domain::money::zone_day;
 use crate::domain::reports::{Period, ReportKind, Table};
 use crate::domain::{Principal, TicketScope};
 use crate::policy;
 use crate::store::ticket_reports::{self, Breakdown, Scope, SlaBy};
-use crate::store::{self, now_ms, tickets, time_reports};
+use crate::store::{self, billing_settings, money_reports, now_ms, tickets, time_reports};
 use chrono::{TimeZone, Utc};
 use rusqlite::Connection;
 
@@ -122,5 +123,15 @@ fn report(
         ReportKind::ResponseTimes => ticket_reports::response_times(conn, &scope),
         ReportKind::OpenAging => ticket_reports::open_aging(conn, company, now),
         ReportKind::TimeLogged => time_reports::time_logged(conn, company, period),
+        ReportKind::AgreementHours | ReportKind::InvoiceAging => {
+            // Money goes by the provider's zone's days (docs/MONEY.md).
+            let zone = billing_settings::get(conn)?.zone;
+            let today = zone_day(zone, now);
+            if kind == ReportKind::AgreementHours {
+                money_reports::agreement_hours(conn, company, period, zone, today)
+            } else {
+                money_reports::invoice_aging(conn, company, today)
+            }
+        }
     }
 }

@@ -222,10 +222,7 @@ impl Tickets {
             .await?;
         if let Some(((kind, summary, audience), assigned)) = event {
             if let Some(staff_id) = assigned {
-                let to_them = Audience {
-                    only_staff_id: Some(staff_id),
-                    ..audience.clone()
-                };
+                let to_them = audience.only_to(staff_id);
                 let summary = format!("#{number} assigned to you by {}", who.name);
                 let kind = pb::EventKind::AssignedToMe;
                 self.publish(kind, number, &who.name, summary, to_them, now);
@@ -276,7 +273,7 @@ pub(super) fn visible(conn: &Connection, number: i64, p: &Principal) -> Outcome<
 /// Who may hear about a change to a ticket.
 pub(super) fn audience(conn: &Connection, number: i64, staff_only: bool) -> Outcome<Audience> {
     let facts = tickets::facts(conn, number, None)?.ok_or(StoreError::NotFound)?;
-    Ok(Audience {
+    Ok(Audience::Ticket {
         facts,
         subscribers: Arc::from(subscribers::ids(conn, number)?),
         staff_only,

@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{Result, StoreError};
-use crate::domain::money::{Agreement, AgreementInput, Block, Draw, Work, draw, zone_day};
+use crate::domain::money::{Agreement, AgreementInput, Block, Draw, Month, Work, draw, zone_day};
 
 const SELECT: &str = "SELECT a.id, a.company_id, c.name, a.title, a.kind, a.start_date,
         a.end_date, a.monthly_amount_cents, a.prepaid_minutes, a.renews
@@ -192,6 +192,17 @@ fn drawn_minutes(conn: &Connection, agreement_id: i64) -> Result<i64> {
 pub struct TimedDraw {
     pub draw: Draw,
     pub ended_at: i64,
+}
+
+/// The minutes drawn from one agreement in each provider-zone month.
+pub fn used_by_month(draws: &[TimedDraw], agreement_id: i64, zone: Tz) -> HashMap<Month, i64> {
+    let mut by_month = HashMap::new();
+    for d in draws.iter().filter(|d| d.draw.agreement_id == agreement_id) {
+        *by_month
+            .entry(Month::of(zone_day(zone, d.ended_at)))
+            .or_default() += d.draw.minutes;
+    }
+    by_month
 }
 
 /// A company's draws, and its unbilled work with when each entry ended.

@@ -42,9 +42,10 @@ pub fn by_number(conn: &Connection, number: i64) -> Result<Option<Invoice>> {
 
 pub fn lines(conn: &Connection, invoice_id: i64) -> Result<Vec<InvoiceLine>> {
     conn.prepare_cached(
-        "SELECT id, kind, description, quantity, unit_price_cents, amount_cents, agreement_id,
-            ticket_id, estimate_id
-         FROM invoice_lines WHERE invoice_id = ?1 ORDER BY id",
+        "SELECT l.id, l.kind, l.description, l.quantity, l.unit_price_cents, l.amount_cents,
+            l.agreement_id, l.ticket_id, l.estimate_id, coalesce(a.title, '')
+         FROM invoice_lines l LEFT JOIN agreements a ON a.id = l.agreement_id
+         WHERE l.invoice_id = ?1 ORDER BY l.id",
     )?
     .query_map([invoice_id], |r| {
         Ok(InvoiceLine {
@@ -55,6 +56,7 @@ pub fn lines(conn: &Connection, invoice_id: i64) -> Result<Vec<InvoiceLine>> {
             unit_price_cents: r.get(4)?,
             amount_cents: r.get(5)?,
             agreement_id: r.get(6)?,
+            agreement_title: r.get(9)?,
             ticket_id: r.get(7)?,
             estimate_id: r.get(8)?,
         })

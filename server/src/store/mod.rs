@@ -51,6 +51,7 @@ pub mod agreements;
 pub mod billing_run;
 pub mod billing_settings;
 pub mod invoices;
+pub mod money_reports;
 pub mod payments;
 
 pub use error::{Result, StoreError};

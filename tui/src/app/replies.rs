@@ -84,9 +84,10 @@ impl App {
             } else {
                 format!(" ({})", event.actor_name)
             };
-            // Some summaries name the ticket themselves.
+            // Some summaries name the ticket themselves; money events
+            // name their invoice.
             let number = format!("#{}", event.ticket_number);
-            let text = if event.summary.starts_with(&number) {
+            let text = if event.invoice_number > 0 || event.summary.starts_with(&number) {
                 format!("{}{actor}", event.summary)
             } else {
                 format!("{number} {}{actor}", event.summary)

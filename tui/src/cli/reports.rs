@@ -21,7 +21,7 @@ pub struct ReportArgs {
     /// YYYY-MM or YYYY-MM-DD (default: the last twelve months).
     #[arg(long, value_name = "FROM..TO")]
     period: Option<String>,
-    /// Staff: one company's tickets only.
+    /// Staff: one company only.
     #[arg(long)]
     company: Option<i64>,
 }
@@ -54,6 +54,10 @@ pub enum ReportName {
     Times,
     /// Open tickets by age.
     Aging,
+    /// Prepaid hours bought, used and left per agreement and month.
+    AgreementHours,
+    /// Unpaid invoice balances by days overdue, per company.
+    InvoiceAging,
     /// Staff: time logged per technician and work type.
     Time,
 }

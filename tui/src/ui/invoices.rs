@@ -553,6 +553,9 @@ impl Invoices {
             ])),
             header,
         );
+        // Staff at under 100 columns: the company's name gets the room of
+        // the issue date (numbers increase with it, so the order shows).
+        let issued = !self.staff || body.width >= 100;
         let rows = self.rows.iter().map(|i| {
             let state = match i.status() {
                 InvoiceStatus::Paid => Span::styled(status(i.status()), theme.ok),
@@ -564,8 +567,10 @@ impl Invoices {
             if self.staff {
                 cells.push(Cell::from(i.company_name.clone()));
             }
+            if issued {
+                cells.push(Cell::from(i.issued_on.clone()));
+            }
             cells.extend([
-                Cell::from(i.issued_on.clone()),
                 Cell::from(i.due_on.clone()),
                 Cell::from(Line::from(money(i.total_cents)).right_aligned()),
                 Cell::from(Line::from(money(i.balance_cents)).right_aligned()),
@@ -579,14 +584,17 @@ impl Invoices {
             widths.push(Constraint::Fill(1));
             head.push("Company");
         }
+        if issued {
+            widths.push(Constraint::Length(10));
+            head.push("Issued");
+        }
         widths.extend([
-            Constraint::Length(10),
             Constraint::Length(10),
             Constraint::Length(12),
             Constraint::Length(12),
             Constraint::Length(11),
         ]);
-        head.extend(["Issued", "Due", "       Total", "     Balance", "Status"]);
+        head.extend(["Due", "       Total", "     Balance", "Status"]);
         let table = Table::new(rows, widths)
             .header(Row::new(head).style(theme.muted))
             .row_highlight_style(theme.selected);
@@ -722,7 +730,12 @@ fn invoice_lines(detail: &pb::InvoiceDetail, ctx: &Ctx, width: usize) -> Vec<Lin
         } else {
             l.quantity.to_string()
         };
-        let unit = if labour {
+        // Prepaid hours paid for it: no rate, its agreement on a line of
+        // its own below.
+        let covered = labour && l.agreement_id > 0;
+        let unit = if covered {
+            "prepaid".to_owned()
+        } else if labour {
             format!("{}/h", money(l.unit_price_cents))
         } else {
             money(l.unit_price_cents)
@@ -742,6 +755,13 @@ fn invoice_lines(detail: &pb::InvoiceDetail, ctx: &Ctx, width: usize) -> Vec<Lin
             ),
             theme.text,
         ));
+        if covered {
+            let by = format!("covered by {}", l.agreement_title);
+            lines.push(Line::styled(
+                format!("{:11}{}", "", format::fit(&by, described + 22)),
+                theme.muted,
+            ));
+        }
     }
     if detail.lines.is_empty() {
         lines.push(Line::styled(" No lines.", theme.muted));

@@ -20,7 +20,7 @@ use crate::keys::Cmd;
 
 /// Every report, in the order `[` and `]` step through them, with its
 /// name on screen and on the command line.
-pub const KINDS: [(pb::ReportKind, &str, &str); 11] = [
+pub const KINDS: [(pb::ReportKind, &str, &str); 13] = [
     (
         pb::ReportKind::RequestsByMonth,
         "Service requests, this year and last",
@@ -59,6 +59,16 @@ pub const KINDS: [(pb::ReportKind, &str, &str); 11] = [
         "times",
     ),
     (pb::ReportKind::OpenAging, "Open tickets by age", "aging"),
+    (
+        pb::ReportKind::AgreementHours,
+        "Agreement hours by month",
+        "agreement-hours",
+    ),
+    (
+        pb::ReportKind::InvoiceAging,
+        "Invoice aging",
+        "invoice-aging",
+    ),
     (pb::ReportKind::TimeLogged, "Time logged (staff)", "time"),
 ];
 
@@ -98,18 +108,25 @@ impl Reports {
         fx.send(ReportCall::Get(self.request()));
     }
 
-    /// The reports `ctx`'s caller may ask for: staff time is staff's.
-    fn kinds(ctx: &Ctx) -> usize {
-        if ctx.is_staff() {
-            KINDS.len()
-        } else {
-            KINDS.len() - 1
-        }
+    /// The reports `ctx`'s caller may ask for, as indexes into `KINDS`:
+    /// staff time is staff's; money (agreements, invoices) is client
+    /// Managers' and Admins' and provider Admins'.
+    fn kinds(ctx: &Ctx) -> Vec<usize> {
+        let money = !ctx.is_staff() || ctx.is_admin();
+        (0..KINDS.len())
+            .filter(|&i| match KINDS[i].0 {
+                pb::ReportKind::TimeLogged => ctx.is_staff(),
+                pb::ReportKind::AgreementHours | pb::ReportKind::InvoiceAging => money,
+                _ => true,
+            })
+            .collect()
     }
 
     fn step(&mut self, by: isize, ctx: &Ctx, fx: &mut Effects) {
-        let n = Self::kinds(ctx);
-        self.kind = (self.kind + n).wrapping_add_signed(by) % n;
+        let kinds = Self::kinds(ctx);
+        let n = kinds.len();
+        let at = kinds.iter().position(|&k| k == self.kind).unwrap_or(0);
+        self.kind = kinds[(at + n).wrapping_add_signed(by) % n];
         self.offset = 0;
         self.load(fx);
     }
@@ -219,12 +236,13 @@ impl Screen for Reports {
             KeyCode::Char('[') | KeyCode::Left => self.step(-1, ctx, fx),
             KeyCode::Enter => {
                 self.picking = Some(Picking::Report);
-                let items = KINDS[..Self::kinds(ctx)]
+                let kinds = Self::kinds(ctx);
+                let items = kinds
                     .iter()
-                    .enumerate()
-                    .map(|(i, k)| (k.1.to_owned(), Then::Answer(i)))
+                    .map(|&i| (KINDS[i].1.to_owned(), Then::Answer(i)))
                     .collect();
-                fx.popup = Some(Popup::pick("Report", items).selecting(self.kind));
+                let at = kinds.iter().position(|&k| k == self.kind).unwrap_or(0);
+                fx.popup = Some(Popup::pick("Report", items).selecting(at));
             }
             KeyCode::Char('p') => fx.popup = Some(self.period_popup()),
             KeyCode::Char('c') if ctx.is_staff() => fx.popup = Some(self.company_popup(ctx)),
@@ -244,7 +262,9 @@ impl Screen for Reports {
     fn on_answer(&mut self, answer: usize, ctx: &Ctx, fx: &mut Effects) {
         match self.picking.take() {
             Some(Picking::Report) => {
-                self.kind = answer.min(Self::kinds(ctx) - 1);
+                if Self::kinds(ctx).contains(&answer) {
+                    self.kind = answer;
+                }
                 self.offset = 0;
             }
             Some(Picking::Company) => {
@@ -437,12 +457,13 @@ pub fn csv_line(cells: &[String]) -> String {
 }
 
 /// The value column a report's chart shows: the first, except the share
-/// met (SLA by priority), the median response (times) and the total (time
-/// logged).
+/// met (SLA by priority), the median response (times), the total (time
+/// logged, invoice aging) and the minutes used (agreement hours).
 fn charted(report: &pb::Report) -> usize {
     match report.kind() {
         pb::ReportKind::SlaByPriority | pb::ReportKind::TimeLogged => 2,
-        pb::ReportKind::ResponseTimes => 1,
+        pb::ReportKind::InvoiceAging => 5,
+        pb::ReportKind::ResponseTimes | pb::ReportKind::AgreementHours => 1,
         _ => 0,
     }
 }

@@ -13,7 +13,7 @@ use super::super::outcome::Outcome;
 use super::{Billing, day, today};
 use crate::domain::AuditAction;
 use crate::domain::money::{
-    Agreement, AgreementInput, BillingSettings, Month, runs_out_on, zone_day,
+    self, Agreement, AgreementInput, BillingSettings, Month, runs_out_on, zone_day,
 };
 use crate::policy::{self, Denied};
 use crate::store::agreements::{self, TimedDraw};
@@ -69,25 +69,15 @@ fn burn_down(
 ) -> Vec<pb::MonthMinutes> {
     let today = zone_day(s.zone, now);
     let last = Month::of(a.end_date.map_or(today, |end| end.min(today)));
-    let mut by_month: HashMap<Month, i64> = HashMap::new();
-    for d in draws.iter().filter(|d| d.draw.agreement_id == a.id) {
-        *by_month
-            .entry(Month::of(zone_day(s.zone, d.ended_at)))
-            .or_default() += d.draw.minutes;
-    }
-    let mut out = Vec::new();
-    let (mut month, mut left) = (Month::of(a.start_date), a.prepaid_minutes);
-    while month <= last {
-        let used = by_month.get(&month).copied().unwrap_or_default();
-        left -= used;
-        out.push(pb::MonthMinutes {
-            month: month.to_string(),
-            used_minutes: used,
-            left_minutes: left.max(0),
-        });
-        month = month.next();
-    }
-    out
+    let by_month = agreements::used_by_month(draws, a.id, s.zone);
+    money::burn_down(a.prepaid_minutes, Month::of(a.start_date), last, &by_month)
+        .into_iter()
+        .map(|m| pb::MonthMinutes {
+            month: m.month.to_string(),
+            used_minutes: m.used,
+            left_minutes: m.left,
+        })
+        .collect()
 }
 
 impl Billing {
@@ -96,7 +86,8 @@ impl Billing {
         request: &Request<pb::ListAgreementsRequest>,
     ) -> Result<pb::ListAgreementsResponse, Status> {
         let p = &caller(request)?.principal;
-        let company = policy::money_company(p, request.get_ref().company_id)?;
+        let asked = super::super::input::optional_id("company_id", request.get_ref().company_id)?;
+        let company = policy::money_company(p, asked.unwrap_or_default())?;
         let include_ended = request.get_ref().include_ended;
         let now = now_ms();
         self.state

@@ -68,7 +68,8 @@ impl Billing {
     ) -> Result<pb::ListInvoicesResponse, Status> {
         let p = &caller(request)?.principal;
         let req = request.get_ref();
-        let company_id = policy::money_company(p, req.company_id)?;
+        let asked = input::optional_id("company_id", req.company_id)?;
+        let company_id = policy::money_company(p, asked.unwrap_or_default())?;
         let filter = Filter {
             company_id,
             statuses: validate::statuses(&req.statuses)?,
@@ -119,7 +120,9 @@ impl Billing {
         let number = input::id("number", request.get_ref().number)?;
         let reason = validate::reason(&request.get_ref().reason, true)?;
         let now = now_ms();
-        self.state
+        let actor = who.clone();
+        let voided = self
+            .state
             .write(move |conn| {
                 let invoice = visible(conn, &who.principal, number)?;
                 invoices::void(conn, invoice.id, &who.email, &reason, now)?;
@@ -137,7 +140,15 @@ impl Billing {
                 let voided = invoices::by_number(conn, number)?.ok_or(Denied::NotFound)?;
                 Ok(conv::invoice(voided, &today))
             })
-            .await
+            .await?;
+        super::publish(
+            &self.state,
+            pb::EventKind::InvoiceVoided,
+            &actor,
+            (voided.company_id, voided.number),
+            format!("Invoice {} voided", voided.number),
+        );
+        Ok(voided)
     }
 
     pub(super) async fn summary(
@@ -145,7 +156,8 @@ impl Billing {
         request: &Request<pb::BillingSummaryRequest>,
     ) -> Result<pb::BillingSummary, Status> {
         let p = &caller(request)?.principal;
-        let company = policy::money_company(p, request.get_ref().company_id)?;
+        let asked = input::optional_id("company_id", request.get_ref().company_id)?;
+        let company = policy::money_company(p, asked.unwrap_or_default())?;
         let now = now_ms();
         self.state
             .read(move |conn| {

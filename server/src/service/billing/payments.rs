@@ -57,6 +57,22 @@ fn audit_payment(who: &Caller, action: AuditAction, p: &Payment) -> AuditEvent {
     }
 }
 
+/// "Payment of 10.00 on invoice 1009 confirmed", to those who see the
+/// company's money.
+fn publish_payment(b: &Billing, kind: pb::EventKind, who: &Caller, p: &Payment, what: &str) {
+    super::publish(
+        &b.state,
+        kind,
+        who,
+        (p.company_id, p.invoice_number),
+        format!(
+            "Payment of {} on invoice {} {what}",
+            money_text(p.amount_cents),
+            p.invoice_number
+        ),
+    );
+}
+
 impl Billing {
     pub(super) async fn submit(
         &self,
@@ -67,7 +83,9 @@ impl Billing {
         let pay = validate::payment(request.get_ref())?;
         let state = Manual.initial_state(&who.principal);
         let now = now_ms();
-        let payment = self
+        let actor = who.clone();
+        // The payment, and whether this call recorded it (not a repeat).
+        let (payment, recorded) = self
             .state
             .write(move |conn| {
                 let invoice = visible(conn, &who.principal, pay.number)?;
@@ -79,7 +97,7 @@ impl Billing {
                         )
                         .into());
                     }
-                    return Ok(done);
+                    return Ok((done, false));
                 }
                 if invoices::is_void(&invoice) {
                     return Err(Invalid::new("invoice_number", "the invoice is void").into());
@@ -114,9 +132,17 @@ impl Billing {
                     now,
                     &audit_payment(&who, AuditAction::PaymentRecorded, &payment),
                 )?;
-                Ok(payment)
+                Ok((payment, true))
             })
             .await?;
+        if recorded {
+            let (kind, what) = if payment.state == PaymentState::Confirmed as i32 {
+                (pb::EventKind::PaymentConfirmed, "recorded")
+            } else {
+                (pb::EventKind::PaymentSubmitted, "submitted")
+            };
+            publish_payment(self, kind, &actor, &payment, what);
+        }
         Ok(conv::payment(payment))
     }
 
@@ -126,7 +152,8 @@ impl Billing {
     ) -> Result<pb::ListPaymentsResponse, Status> {
         let p = caller(request)?.principal.clone();
         let req = request.get_ref();
-        let company = policy::money_company(&p, req.company_id)?;
+        let asked = input::optional_id("company_id", req.company_id)?;
+        let company = policy::money_company(&p, asked.unwrap_or_default())?;
         let number = input::optional_id("invoice_number", req.invoice_number)?;
         let states = validate::states(&req.states)?;
         let size = keyset::page_size(req.page.as_ref())?;
@@ -158,6 +185,12 @@ impl Billing {
         let id = input::id("id", id)?;
         let reason = reason.transpose()?;
         let now = now_ms();
+        let actor = who.clone();
+        let (kind, what) = if reason.is_some() {
+            (pb::EventKind::PaymentRejected, "rejected")
+        } else {
+            (pb::EventKind::PaymentConfirmed, "confirmed")
+        };
         let payment = self
             .state
             .write(move |conn| {
@@ -184,6 +217,7 @@ impl Billing {
                 Ok(decided)
             })
             .await?;
+        publish_payment(self, kind, &actor, &payment, what);
         Ok(conv::payment(payment))
     }
 }

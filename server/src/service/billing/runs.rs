@@ -7,6 +7,7 @@ use super::super::authn::caller;
 use super::super::convert::billing as conv;
 use super::{Billing, day, validate};
 use crate::domain::money::{Month, zone_day};
+use crate::domain::work::money as money_text;
 use crate::policy;
 use crate::store::billing_run::{self, RunBy};
 use crate::store::{billing_settings, now_ms};
@@ -53,6 +54,7 @@ impl Billing {
             .read_inline(|conn| Ok(billing_settings::get(conn)?.zone))?;
         let today = zone_day(zone, now);
         let month = validate::month(&req.month, Month::of(today))?;
+        let actor = who.clone();
         let by_run = move |conn: &rusqlite::Connection| {
             let by = RunBy {
                 actor: &who.email,
@@ -64,7 +66,21 @@ impl Billing {
         let billed = if preview {
             self.state.read(by_run).await?
         } else {
-            self.state.write(by_run).await?
+            let billed = self.state.write(by_run).await?;
+            for (invoice, _) in &billed {
+                super::publish(
+                    &self.state,
+                    pb::EventKind::InvoiceIssued,
+                    &actor,
+                    (invoice.company_id, invoice.number),
+                    format!(
+                        "Invoice {} issued: {}",
+                        invoice.number,
+                        money_text(invoice.total_cents)
+                    ),
+                );
+            }
+            billed
         };
         Ok(answer(month, preview, billed, &day(today)))
     }

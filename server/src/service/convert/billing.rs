@@ -69,6 +69,7 @@ pub fn line(l: InvoiceLine) -> pb::InvoiceLine {
         unit_price_cents: l.unit_price_cents,
         amount_cents: l.amount_cents,
         agreement_id: l.agreement_id.unwrap_or_default(),
+        agreement_title: l.agreement_title,
         ticket_number: l.ticket_id.unwrap_or_default(),
         estimate_id: l.estimate_id.unwrap_or_default(),
     }

@@ -20,6 +20,8 @@ pub fn kind_from_pb(kind: i32) -> Result<ReportKind, Status> {
         K::ResponseTimes => ReportKind::ResponseTimes,
         K::OpenAging => ReportKind::OpenAging,
         K::TimeLogged => ReportKind::TimeLogged,
+        K::AgreementHours => ReportKind::AgreementHours,
+        K::InvoiceAging => ReportKind::InvoiceAging,
         K::Unspecified => return Err(invalid("kind", "name a report")),
     })
 }
@@ -29,6 +31,7 @@ fn unit(u: Unit) -> pb::ReportUnit {
         Unit::Text => pb::ReportUnit::Text,
         Unit::Count => pb::ReportUnit::Count,
         Unit::Minutes => pb::ReportUnit::Minutes,
+        Unit::Cents => pb::ReportUnit::Cents,
         Unit::BasisPoints => pb::ReportUnit::BasisPoints,
     }
 }
