@@ -577,7 +577,7 @@ async fn concurrent_payments_never_exceed_the_balance() -> anyhow::Result<()> {
         .find(|i| i.pending_cents == 0 && i.balance_cents >= 1000)
         .expect("an unpaid invoice without pending payments");
     let (number, balance) = (target.number, target.balance_cents);
-    let amount = balance.div_ceil(10);
+    let amount = (balance + 9) / 10;
     let fit = balance / amount;
 
     let mut calls = tokio::task::JoinSet::new();
@@ -629,7 +629,7 @@ async fn concurrent_payments_never_exceed_the_balance() -> anyhow::Result<()> {
             })
             .await?;
     }
-    let part = balance.div_ceil(60);
+    let part = (balance + 59) / 60;
     let mut calls = tokio::task::JoinSet::new();
     for n in 0..64 {
         let s = paula.clone();
