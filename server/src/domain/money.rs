@@ -163,11 +163,11 @@ pub struct MonthUse {
 
 /// Month by month from `first` to `last`: the minutes `used` in each and
 /// what is left of `prepaid` at its end (never below 0).
-pub fn burn_down(
+pub fn burn_down<S: std::hash::BuildHasher>(
     prepaid: i64,
     first: Month,
     last: Month,
-    used: &std::collections::HashMap<Month, i64>,
+    used: &std::collections::HashMap<Month, i64, S>,
 ) -> Vec<MonthUse> {
     let (mut out, mut month, mut left) = (Vec::new(), first, prepaid);
     while month <= last {

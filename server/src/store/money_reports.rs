@@ -23,7 +23,7 @@ pub fn agreement_hours(
     today: NaiveDate,
 ) -> Result<Table> {
     let (first, last) = (Month::of(period.from), Month::of(period.to));
-    let list: Vec<_> = agreements::list(conn, company, true, today)?
+    let running: Vec<_> = agreements::list(conn, company, true, today)?
         .into_iter()
         .filter(|a| {
             a.prepaid_minutes > 0
@@ -44,7 +44,7 @@ pub fn agreement_hours(
     );
     // The list is by company: each company's draws are worked out once.
     let mut draws = (0, Vec::new());
-    for a in list {
+    for a in running {
         if draws.0 != a.company_id {
             draws = (a.company_id, company_draws(conn, a.company_id, zone)?.0);
         }
