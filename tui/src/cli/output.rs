@@ -27,7 +27,10 @@ pub struct Out {
     width: Option<usize>,
     /// The provider's time zone, in which times are shown.
     pub tz: Tz,
-    stdout: std::io::StdoutLock<'static>,
+    /// Buffered: a line at a time, a long list made one write a line
+    /// (stdout is line-buffered even into a pipe). Commands that stream
+    /// flush as they go; the rest is flushed when the command ends.
+    stdout: std::io::BufWriter<std::io::StdoutLock<'static>>,
 }
 
 impl Out {
@@ -43,7 +46,7 @@ impl Out {
             color: terminal && !no_color,
             width,
             tz: Tz::UTC,
-            stdout: std::io::stdout().lock(),
+            stdout: std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock()),
         }
     }
 

@@ -392,38 +392,71 @@ async fn query(ctx: &Ctx, args: &ListArgs) -> Result<pb::ListTicketsRequest, Fai
 /// Largest page the server gives.
 const PAGE: u64 = 200;
 
+/// One page of the list from `cursor` on, at most `size` tickets.
+async fn page(
+    client: crate::client::Client,
+    mut query: pb::ListTicketsRequest,
+    size: u64,
+    cursor: String,
+    append: bool,
+) -> Result<pb::ListTicketsResponse, Failure> {
+    query.page = Some(pb::PageRequest {
+        page_size: size as u32,
+        cursor,
+    });
+    let call = TicketCall::List {
+        list: ListId::Tickets,
+        seq: 0,
+        append,
+        query,
+    };
+    match client.request(call.into()).await? {
+        Reply::Tickets { page, .. } => Ok(page),
+        _ => Err(Failure::other("unexpected answer to listing tickets")),
+    }
+}
+
 async fn list(ctx: &Ctx, args: &ListArgs, out: &mut Out) -> Done {
-    let mut query = query(ctx, args).await?;
+    let query = query(ctx, args).await?;
     let limit = if args.all { u64::MAX } else { args.limit };
+    let fetch = |listed: u64, cursor: String| {
+        let size = PAGE.min(limit - listed);
+        tokio::spawn(page(
+            ctx.client.clone(),
+            query.clone(),
+            size,
+            cursor,
+            listed > 0,
+        ))
+    };
     let mut rows = Vec::new();
     let mut listed = 0u64;
-    let mut cursor = String::new();
+    let mut next = fetch(0, String::new());
     let total = loop {
-        query.page = Some(pb::PageRequest {
-            page_size: PAGE.min(limit - listed) as u32,
-            cursor,
-        });
-        let call = TicketCall::List {
-            list: ListId::Tickets,
-            seq: 0,
-            append: listed > 0,
-            query: query.clone(),
-        };
-        let Reply::Tickets { page, .. } = ctx.client.request(call.into()).await? else {
-            return Err(Failure::other("unexpected answer to listing tickets"));
-        };
+        let page = (&mut next)
+            .await
+            .map_err(|e| Failure::other(format!("listing tickets stopped: {e}")))??;
+        listed += page.tickets.len() as u64;
+        let more = !page.next_cursor.is_empty() && listed < limit && !page.tickets.is_empty();
+        // The next page is on its way while this one is written: keyset
+        // pages come one after another, but the server reads the next
+        // while the client writes this one.
+        if more {
+            next = fetch(listed, page.next_cursor);
+        }
         for ticket in &page.tickets {
             match out.format {
-                // JSON lines go out as they come: `--all` streams.
                 Format::Json => out.json(ticket)?,
                 Format::Table | Format::Csv => rows.push(row(ctx, out, ticket)),
             }
         }
-        listed += page.tickets.len() as u64;
-        if page.next_cursor.is_empty() || listed >= limit || page.tickets.is_empty() {
+        // JSON lines go out page by page: `--all` streams.
+        if out.format == Format::Json {
+            out.flush()?;
+        }
+        if !more {
             break page.total;
         }
-        cursor = page.next_cursor;
     };
     if out.format != Format::Json {
         out.rows(&header(ctx), &rows)?;
