@@ -472,7 +472,7 @@ async fn a_technician_times_replies_and_completes_and_the_client_signs_off() -> 
         !s.contains("Reply to #") && s.contains("On my way with a new fuser.")
     });
     tmux.keys(&["m"]);
-    tmux.wait_for(&format!("Log time on #{number}"));
+    tmux.wait_for(&format!("Stop the timer on #{number}"));
     tmux.keys(&["C-s"]);
     tmux.wait_until("the time saved and the timer gone", |s| {
         s.contains("logged") && !s.contains('⏱')

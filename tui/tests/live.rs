@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use portal::action::{AccountCall, Action, AuthCall, Request};
+use portal::action::{AccountCall, Action, AuthCall, BillingCall, BillingReply, Request};
 use portal::app::{App, Phase};
 use portal::client::{self, Client, Target};
 use portal::keys::KeyMap;
@@ -53,11 +53,13 @@ impl Session {
             if done(&self.app) {
                 return;
             }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "waited {WAIT:?} for {what}; status: {:?}",
-                self.app.status.message
-            );
+            if tokio::time::Instant::now() >= deadline {
+                let screen = self.screen();
+                panic!(
+                    "waited {WAIT:?} for {what}; status: {:?}; the screen:\n{screen}",
+                    self.app.status.message
+                );
+            }
             // Ticks as the event loop gives them.
             match tokio::time::timeout(Duration::from_millis(100), self.actions.recv()).await {
                 Ok(Some(action)) => self.app.handle_action(action),
@@ -79,6 +81,14 @@ impl Session {
         self.press(KeyCode::Enter);
         self.until("the ticket", |app| open_detail(app).is_some())
             .await;
+    }
+
+    /// The screen as a user sees it at 80×24.
+    fn screen(&mut self) -> String {
+        let backend = ratatui::backend::TestBackend::new(80, 24);
+        let mut terminal = ratatui::Terminal::new(backend).expect("terminal");
+        terminal.draw(|f| self.app.render(f)).expect("draw");
+        terminal.backend().to_string()
     }
 
     fn press(&mut self, code: KeyCode) {
@@ -412,4 +422,135 @@ async fn a_payment_sent_twice_from_one_form_is_recorded_once() {
         before.payments.len() + 1,
         "invoice {number}: one payment for one form"
     );
+}
+
+/// Asks the server directly, past the screens, with the session's token.
+async fn billing_reply(session: &Session, call: BillingCall) -> BillingReply {
+    match session.client.request(Request::Billing(call)).await {
+        Ok(portal::action::Reply::Billing(reply)) => *reply,
+        other => panic!("a billing answer: {other:?}"),
+    }
+}
+
+fn billing_of(app: &App) -> Option<&portal::ui::billing::Billing> {
+    main_of(app).map(|m| &m.billing)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_provider_admin_voids_and_mails_an_invoice_and_sets_billing_on_the_server() {
+    let demo = portal::demo::start().await.expect("demo server");
+    let mut paula = Session::new(&demo.url, "paula@keystone.example");
+    paula.until("signed in", |app| main_of(app).is_some()).await;
+    paula.press(KeyCode::Char('6'));
+    paula
+        .until("every company's invoices", |app| {
+            billing_of(app).is_some_and(|b| !b.invoices.rows.is_empty())
+        })
+        .await;
+    paula.press(KeyCode::Enter);
+    paula
+        .until("the invoice", |app| {
+            billing_of(app)
+                .is_some_and(|b| b.invoices.open.as_ref().is_some_and(|o| o.detail.is_some()))
+        })
+        .await;
+    let number = billing_of(&paula.app)
+        .and_then(|b| b.invoices.open.as_ref()?.detail.as_ref()?.invoice.as_ref())
+        .map(|i| i.number)
+        .expect("an invoice number");
+
+    // E-mail: a question, then the server's answer names the address.
+    paula.press(KeyCode::Char('M'));
+    paula.press(KeyCode::Char('y'));
+    paula
+        .until("the mail queued", |app| {
+            app.status
+                .message
+                .as_ref()
+                .is_some_and(|(_, m)| m.contains(&format!("Invoice {number} queued to")))
+        })
+        .await;
+
+    // Void, with a reason; the server holds it, and the screen shows it.
+    paula.press(KeyCode::Char('V'));
+    paula.type_text("Billed twice");
+    paula.ctrl('s');
+    let void_shown = |app: &App| {
+        billing_of(app)
+            .and_then(|b| b.invoices.open.as_ref()?.detail.as_ref()?.invoice.as_ref())
+            .is_some_and(|i| i.status() == pb::InvoiceStatus::Void)
+    };
+    paula.until("the invoice shown void", void_shown).await;
+    let BillingReply::Invoice(stored) =
+        billing_reply(&paula, BillingCall::Invoice { number }).await
+    else {
+        panic!("the invoice");
+    };
+    let stored = stored.invoice.expect("the invoice");
+    assert_eq!(stored.status(), pb::InvoiceStatus::Void);
+    assert_eq!(stored.void_reason, "Billed twice");
+
+    // Settings: the tax rate typed as a percentage is stored in basis points.
+    paula.press(KeyCode::Esc);
+    paula.press(KeyCode::Left);
+    paula
+        .until("the settings", |app| {
+            billing_of(app).is_some_and(|b| b.settings.is_some())
+        })
+        .await;
+    paula.press(KeyCode::Char('e'));
+    paula.press(KeyCode::Tab);
+    for _ in 0..8 {
+        paula.press(KeyCode::Backspace);
+    }
+    paula.type_text("7.5");
+    paula.ctrl('s');
+    paula
+        .until("the settings saved", |app| {
+            billing_of(app)
+                .and_then(|b| b.settings.as_ref())
+                .is_some_and(|s| s.tax_rate_basis_points == 750)
+        })
+        .await;
+    let BillingReply::Settings(settings) = billing_reply(&paula, BillingCall::Settings).await
+    else {
+        panic!("the settings");
+    };
+    assert_eq!(settings.tax_rate_basis_points, 750);
+
+    // A new agreement from the form, for the first company offered.
+    paula.press(KeyCode::Left);
+    paula.press(KeyCode::Left);
+    paula
+        .until("the agreements", |app| {
+            billing_of(app).is_some_and(|b| b.agreements.loaded)
+        })
+        .await;
+    paula.press(KeyCode::Char('n'));
+    paula.press(KeyCode::Tab);
+    paula.type_text("Backup add-on");
+    paula.press(KeyCode::Tab);
+    paula.press(KeyCode::Tab);
+    paula.type_text("2026-12-01");
+    paula.press(KeyCode::Tab);
+    paula.press(KeyCode::Tab);
+    paula.type_text("250.00");
+    paula.ctrl('s');
+    paula
+        .until("the agreement saved and listed", |app| {
+            billing_of(app)
+                .is_some_and(|b| b.agreements.rows.iter().any(|a| a.title == "Backup add-on"))
+        })
+        .await;
+    let BillingReply::Agreements(stored) =
+        billing_reply(&paula, BillingCall::Agreements { company_id: 0 }).await
+    else {
+        panic!("the agreements");
+    };
+    let added = stored
+        .iter()
+        .find(|a| a.title == "Backup add-on")
+        .expect("the new agreement stored");
+    assert_eq!(added.monthly_amount_cents, 25_000);
+    assert_eq!(added.start_date, "2026-12-01");
 }

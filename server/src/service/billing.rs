@@ -228,7 +228,7 @@ impl pb::billing_service_server::BillingService for Billing {
         request: Request<pb::RejectPaymentRequest>,
     ) -> Result<Response<pb::Payment>, Status> {
         let id = request.get_ref().id;
-        let reason = validate::reason(&request.get_ref().reason, false);
+        let reason = validate::reason(&request.get_ref().reason, true);
         self.decide(&request, id, Some(reason))
             .await
             .map(Response::new)

@@ -186,6 +186,7 @@ pub fn billing_cases(f: &Fixture, bf: &BillingFixture, cases: &mut Vec<Case>) {
     case!(cases, "ConfirmPayment", "id", "0", admin(), confirm_payment, pb::PaymentRef { id: 0 });
     let reject = |id: i64, reason: String| pb::RejectPaymentRequest { id, reason };
     case!(cases, "RejectPayment", "id", "-1", admin(), reject_payment, reject(-1, "no".into()));
+    case!(cases, "RejectPayment", "reason", "empty", admin(), reject_payment, reject(bf.payment, String::new()));
     case!(cases, "RejectPayment", "reason", "501 characters", admin(), reject_payment, reject(bf.payment, long(501)));
 
     let settings = |g: &dyn Fn(&mut pb::BillingSettings)| {

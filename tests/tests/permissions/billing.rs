@@ -299,7 +299,7 @@ async fn only_the_provider_admin_manages_agreements_runs_invoices_and_settings()
                 b.clone()
                     .reject_payment(pb::RejectPaymentRequest {
                         id: 999_999,
-                        reason: String::new(),
+                        reason: "Bounced".into(),
                     })
                     .await,
             ),

@@ -220,15 +220,16 @@ impl Agreements {
             ),
             Field::line(AgreementField::Start, "Starts", &a.start_date).required(),
             Field::line(AgreementField::End, "Ends", &a.end_date),
+            // None is left empty, so what is typed is not appended to a "0".
             Field::line(
                 AgreementField::Monthly,
                 "Monthly amount",
-                &money(a.monthly_amount_cents),
+                &none_empty(a.monthly_amount_cents, money),
             ),
             Field::line(
                 AgreementField::Hours,
                 "Prepaid hours",
-                &(a.prepaid_minutes / 60).to_string(),
+                &none_empty(a.prepaid_minutes / 60, |h| h.to_string()),
             ),
         ];
         for t in self.work_types.iter().filter(|t| t.active) {
@@ -550,6 +551,24 @@ fn forecast(d: &pb::AgreementDetail) -> String {
     }
 }
 
+/// A zero amount or count shows as an empty field.
+fn none_empty(value: i64, show: impl Fn(i64) -> String) -> String {
+    if value == 0 {
+        String::new()
+    } else {
+        show(value)
+    }
+}
+
+/// An empty field means zero; anything else must parse.
+fn empty_none(text: &str, parse: impl Fn(&str) -> Option<i64>) -> Option<i64> {
+    if text.trim().is_empty() {
+        Some(0)
+    } else {
+        parse(text)
+    }
+}
+
 /// The agreement the form says, or its fields marked.
 fn agreement_request(
     form: &mut Form,
@@ -562,11 +581,11 @@ fn agreement_request(
     form.check_required();
     let start_date = check_date(form, F::Start);
     let end_date = check_date(form, F::End);
-    let monthly = parse_money(&form.text(F::Monthly));
+    let monthly = empty_none(&form.text(F::Monthly), parse_money);
     if monthly.is_none() {
         form.set_error(F::Monthly, "an amount like 1,200.00");
     }
-    let prepaid: Option<i64> = form.text(F::Hours).parse().ok();
+    let prepaid = empty_none(&form.text(F::Hours), |t| t.parse::<i64>().ok());
     if prepaid.is_none() {
         form.set_error(F::Hours, "whole hours, like 20");
     }
