@@ -45,6 +45,8 @@ pub enum AuditAction {
     PaymentConfirmed,
     PaymentRejected,
     BillingSettingsChanged,
+    SessionRevoked,
+    SignedOutEverywhere,
 }
 
 impl AuditAction {
@@ -90,6 +92,8 @@ impl AuditAction {
             Self::PaymentConfirmed => "payment.confirmed",
             Self::PaymentRejected => "payment.rejected",
             Self::BillingSettingsChanged => "settings.billing",
+            Self::SessionRevoked => "session.revoked",
+            Self::SignedOutEverywhere => "session.signed_out_everywhere",
         }
     }
 }
