@@ -149,12 +149,7 @@ impl Sessions {
             ])),
             header,
         );
-        if !self.loaded {
-            frame.render_widget(
-                Paragraph::new(Line::styled(" Loading your sessions…", theme.muted)),
-                body,
-            );
-        } else {
+        if self.loaded {
             let rows = self.rows.iter().map(|s| {
                 let mut name = vec![Span::styled(client(s), theme.text)];
                 if s.current {
@@ -183,6 +178,11 @@ impl Sessions {
                 )
                 .row_highlight_style(theme.selected);
             frame.render_stateful_widget(table, body, &mut self.state);
+        } else {
+            frame.render_widget(
+                Paragraph::new(Line::styled(" Loading your sessions…", theme.muted)),
+                body,
+            );
         }
         let hints = format::hints(
             &["Esc back", "d sign out", "X sign out everywhere else"],
