@@ -16,7 +16,7 @@ use super::form::{Field, FieldId, Form};
 use super::popup::{Popup, PromptField, PromptPopup, Submit};
 use super::rows::{Chrome, Rows};
 use super::users::Users;
-use super::{Catalog, Ctx, Effects, HelpLines, Screen, help_line, plain_help};
+use super::{Catalog, Ctx, Effects, HelpLines, Screen, format, help_line, plain_help};
 use crate::action::{AdminCall, Reply};
 use crate::keys::Cmd;
 
@@ -250,14 +250,7 @@ fn company_lines(c: &pb::Company, ctx: &Ctx) -> Vec<Line<'static>> {
     let row = |label: &str, value: String| {
         Line::from(vec![
             Span::styled(format!(" {label:<14}"), theme.muted),
-            Span::styled(
-                if value.is_empty() {
-                    "—".into()
-                } else {
-                    value
-                },
-                theme.text,
-            ),
+            Span::styled(format::or_dash(value), theme.text),
         ])
     };
     let a = c.address.clone().unwrap_or_default();

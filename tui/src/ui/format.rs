@@ -18,6 +18,15 @@ pub fn status(status: TicketStatus) -> &'static str {
     }
 }
 
+/// `value`, or a dash when it is empty: an unset field reads as unset.
+pub fn or_dash(value: String) -> String {
+    if value.is_empty() {
+        "—".to_owned()
+    } else {
+        value
+    }
+}
+
 pub fn priority(p: i32) -> &'static str {
     match p {
         1 => "1 Critical",

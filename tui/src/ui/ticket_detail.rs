@@ -822,11 +822,7 @@ fn fields_lines(t: &pb::Ticket, ctx: &Ctx, width: u16) -> Vec<Line<'static>> {
         (sla_label(t), format::time(t.next_due_at.as_ref(), ctx.tz)),
     ];
     let cell = |(label, value): &(&str, String)| {
-        let value = if value.is_empty() {
-            "—".to_owned()
-        } else {
-            value.clone()
-        };
+        let value = format::or_dash(value.clone());
         vec![
             Span::styled(format!(" {label:>12} "), theme.muted),
             Span::styled(format!("{:<24}", format::fit(&value, 24)), theme.text),
