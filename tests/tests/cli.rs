@@ -12,7 +12,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use portal_e2e::{DEMO_PASSWORD, Session, TestServer, bin, demo, require_tool};
+use portal_e2e::{DEMO_PASSWORD, Session, TestServer, bin, demo, pdf_file_text, require_tool};
 use portal_proto::pb;
 use serde_json::Value;
 
@@ -644,11 +644,7 @@ async fn tickets_are_exported_as_pdf_and_text() -> anyhow::Result<()> {
     assert!(String::from_utf8(out.stderr)?.starts_with(&format!("Saved ticket-{n}.pdf (")));
     let pdf = std::fs::read(&saved)?;
     assert!(pdf.starts_with(b"%PDF"));
-    let read = std::process::Command::new("pdftotext")
-        .arg(&saved)
-        .arg("-")
-        .output()?;
-    let read = String::from_utf8(read.stdout)?;
+    let read = pdf_file_text(&saved)?;
     assert!(
         read.contains("Scanner offline") && read.contains("Power-cycled"),
         "{read}"

@@ -8,7 +8,7 @@
 )]
 
 use anyhow::Context as _;
-use portal_e2e::{Session, TestServer, demo, require_tool};
+use portal_e2e::{Session, TestServer, demo, pdf_text, require_tool};
 use portal_proto::pb;
 use portal_proto::pb::upload_attachment_request::Part;
 use sha2::{Digest, Sha256};
@@ -40,24 +40,6 @@ async fn export(
     }
     assert_eq!(data.len() as u64, size);
     Ok((name, kind, data))
-}
-
-/// The text of a PDF, as `pdftotext` reads it.
-fn pdf_text(pdf: &[u8]) -> anyhow::Result<String> {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("export.pdf");
-    std::fs::write(&path, pdf)?;
-    let out = std::process::Command::new("pdftotext")
-        .args(["-layout", "-enc", "UTF-8"])
-        .arg(&path)
-        .arg("-")
-        .output()?;
-    anyhow::ensure!(
-        out.status.success(),
-        "pdftotext failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Ok(String::from_utf8(out.stdout)?)
 }
 
 async fn post(s: &Session, number: i64, kind: pb::PostKind, body: &str) -> anyhow::Result<()> {

@@ -138,6 +138,18 @@ pub fn relative(ts: Option<&prost_types::Timestamp>, now: DateTime<Utc>) -> Stri
 }
 
 #[allow(clippy::cast_precision_loss)] // one decimal is shown
+/// What a save says: the path, shortened to `~/…` under the home folder
+/// so the status line has room for it, and the size.
+pub fn saved(path: &std::path::Path, bytes: u64) -> String {
+    let shown = std::env::var_os("HOME")
+        .and_then(|home| path.strip_prefix(home).ok())
+        .map_or_else(
+            || path.display().to_string(),
+            |rest| format!("~/{}", rest.display()),
+        );
+    format!("Saved {shown} ({})", self::bytes(bytes))
+}
+
 pub fn bytes(n: u64) -> String {
     if n < 1024 {
         format!("{n} B")

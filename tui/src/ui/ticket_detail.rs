@@ -722,11 +722,7 @@ impl Screen for TicketDetail {
             }
             Reply::Downloaded { path, bytes } => {
                 fx.close_prompt = true;
-                fx.ok(format!(
-                    "Saved {} ({})",
-                    path.display(),
-                    format::bytes(*bytes)
-                ));
+                fx.ok(format::saved(path, *bytes));
                 return;
             }
             Reply::Posted { number } if mine(*number) => format!("Posted on #{number}"),
