@@ -220,6 +220,12 @@ pub enum Reply {
         company_id: i64,
         contacts: Vec<pb::Contact>,
     },
+    /// Who may subscribe to a ticket of `company_id`: its contacts and the
+    /// related contacts of other companies (their own `company_id`).
+    SubscriberCandidates {
+        company_id: i64,
+        contacts: Vec<pb::Contact>,
+    },
     Created(Box<pb::Ticket>),
     Profile(Box<pb::MyProfile>),
     Users(Vec<pb::Contact>),
