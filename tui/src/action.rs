@@ -9,7 +9,7 @@ use portal_proto::pb;
 
 pub use crate::client::{
     AccountCall, AdminCall, AuditQuery, AuthCall, BillingCall, BillingReply, ReportCall,
-    SettingsCall, TicketCall, WorkCall,
+    SettingsCall, TicketCall, WorkCall, upload_problem,
 };
 
 /// A call to make in the background, by the gRPC service that answers it;

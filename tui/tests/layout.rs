@@ -265,7 +265,7 @@ fn long_labels_show_whole_and_an_overflowing_form_says_so() {
     assert!(screen.contains("Description"), "{screen}");
     assert!(screen.contains("more below"), "{screen}");
     // Down to the end: the focus shows, and so does what is above.
-    for _ in 0..12 {
+    for _ in 0..13 {
         press(&mut app, KeyCode::Tab);
     }
     let screen = render(&mut app, 80, 24);

@@ -413,3 +413,70 @@ async fn a_payment_sent_twice_from_one_form_is_recorded_once() {
         "invoice {number}: one payment for one form"
     );
 }
+
+fn new_ticket_form(app: &App) -> Option<&portal::ui::ticket_form::TicketForm> {
+    match &main_of(app)?.view {
+        portal::app::TicketsView::New(form) => Some(form),
+        _ => None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_file_named_on_the_new_ticket_form_is_attached_to_the_created_ticket() {
+    use portal::ui::ticket_form::TicketField as F;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("error-screen.txt");
+    std::fs::write(&file, "PC LOAD LETTER\n").expect("write");
+    let demo = portal::demo::start().await.expect("demo server");
+    let mut alice = Session::new(&demo.url, "alice@harbor.example");
+    alice
+        .until("the catalog", |app| {
+            main_of(app).is_some_and(|m| m.catalog.loaded)
+        })
+        .await;
+    alice.press(KeyCode::Char('2'));
+    alice.press(KeyCode::Char('n'));
+    // The type "Other", which asks for nothing more.
+    let other = new_ticket_form(&alice.app)
+        .and_then(|f| f.types.iter().position(|t| t.name == "Other"))
+        .expect("the Other type");
+    for _ in 0..other {
+        alice.press(KeyCode::Down);
+    }
+    alice.press(KeyCode::Enter);
+    let focus = |s: &mut Session, field: F| {
+        for _ in 0..30 {
+            if new_ticket_form(&s.app).is_some_and(|f| f.form.has_focus(field)) {
+                return;
+            }
+            s.press(KeyCode::Tab);
+        }
+        panic!("no {field:?} field");
+    };
+    focus(&mut alice, F::Title);
+    alice.type_text("Printer shows an error");
+    focus(&mut alice, F::Description);
+    alice.type_text("A photo of the screen is attached.");
+    focus(&mut alice, F::Attach);
+    alice.type_text(&file.display().to_string());
+    alice.ctrl('s');
+    alice
+        .until("the new ticket with its attachment", |app| {
+            open_detail(app).is_some_and(|d| {
+                d.ticket
+                    .as_ref()
+                    .is_some_and(|t| t.title == "Printer shows an error")
+                    && d.attachments
+                        .iter()
+                        .any(|a| a.file_name == "error-screen.txt" && a.size == 15)
+            })
+        })
+        .await;
+    let message = alice.app.status.message.clone().map(|(_, m)| m);
+    assert!(
+        message
+            .as_deref()
+            .is_some_and(|m| m.ends_with("created; attached error-screen.txt")),
+        "{message:?}"
+    );
+}
