@@ -480,3 +480,79 @@ async fn a_file_named_on_the_new_ticket_form_is_attached_to_the_created_ticket()
         "{message:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn staff_subscribe_a_contact_related_to_the_tickets_company() {
+    let demo = portal::demo::start().await.expect("demo server");
+    let mut dina = Session::new(&demo.url, "dina@keystone.example");
+    dina.until("signed in", |app| {
+        main_of(app).is_some_and(|m| m.catalog.loaded)
+    })
+    .await;
+    dina.press(KeyCode::Char('2'));
+    dina.until("the list", |app| {
+        main_of(app).is_some_and(|m| !m.tickets.rows.is_empty())
+    })
+    .await;
+    // A Harbor ticket: nora of Alder & Finch is related to Harbor in the demo.
+    let index = main_of(&dina.app)
+        .and_then(|m| {
+            m.tickets
+                .rows
+                .iter()
+                .position(|t| t.company_name.starts_with("Harbor"))
+        })
+        .expect("a Harbor ticket on the first page");
+    for _ in 0..index {
+        dina.press(KeyCode::Down);
+    }
+    dina.press(KeyCode::Enter);
+    dina.until("the ticket", |app| open_detail(app).is_some())
+        .await;
+    let nora = "nora@alderfinch.example";
+    if open_detail(&dina.app).is_some_and(|d| d.subscribers.iter().any(|s| s.email == nora)) {
+        // Already following: `-` takes her off first.
+        let at = open_detail(&dina.app)
+            .and_then(|d| d.subscribers.iter().position(|s| s.email == nora))
+            .unwrap_or_default();
+        dina.press(KeyCode::Char('-'));
+        for _ in 0..at {
+            dina.press(KeyCode::Down);
+        }
+        dina.press(KeyCode::Enter);
+        dina.press(KeyCode::Char('y'));
+        dina.until("nora unsubscribed", |app| {
+            open_detail(app).is_some_and(|d| d.subscribers.iter().all(|s| s.email != nora))
+        })
+        .await;
+    }
+    dina.press(KeyCode::Char('+'));
+    dina.until(
+        "the subscribe picker",
+        |app| matches!(app.popups.last(), Some(Popup::Pick { title, .. }) if title == "Subscribe"),
+    )
+    .await;
+    let Some(Popup::Pick { items, .. }) = dina.app.popups.last() else {
+        panic!("a picker");
+    };
+    let at = items
+        .iter()
+        .position(|i| i.contains(nora))
+        .expect("nora is offered");
+    assert!(items[at].ends_with("(related)"), "{items:?}");
+    assert!(
+        items
+            .iter()
+            .filter(|i| i.contains("@harbor.example"))
+            .all(|i| !i.contains("(related)")),
+        "{items:?}"
+    );
+    for _ in 0..at {
+        dina.press(KeyCode::Down);
+    }
+    dina.press(KeyCode::Enter);
+    dina.until("nora subscribed", |app| {
+        open_detail(app).is_some_and(|d| d.subscribers.iter().any(|s| s.email == nora))
+    })
+    .await;
+}
