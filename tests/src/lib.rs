@@ -395,6 +395,18 @@ impl Session {
             .with_context(|| format!("no service type {name}"))
     }
 
+    /// Posts `body` on ticket `number` as `kind`.
+    pub async fn post(&self, number: i64, kind: pb::PostKind, body: &str) -> anyhow::Result<()> {
+        self.tickets()
+            .add_post(pb::AddPostRequest {
+                number,
+                kind: kind.into(),
+                body: body.into(),
+            })
+            .await?;
+        Ok(())
+    }
+
     pub fn auth(&self) -> pb::auth_service_client::AuthServiceClient<Authed> {
         pb::auth_service_client::AuthServiceClient::with_interceptor(
             self.channel.clone(),

@@ -42,17 +42,6 @@ async fn export(
     Ok((name, kind, data))
 }
 
-async fn post(s: &Session, number: i64, kind: pb::PostKind, body: &str) -> anyhow::Result<()> {
-    s.tickets()
-        .add_post(pb::AddPostRequest {
-            number,
-            kind: kind.into(),
-            body: body.into(),
-        })
-        .await?;
-    Ok(())
-}
-
 const NOTE: &str = "INTERNAL-7731 the client's firewall is misconfigured";
 
 /// A ticket of Uma's with a description, a task, an attachment, a public
@@ -93,16 +82,14 @@ async fn busy_ticket(uma: &Session, dina: &Session) -> anyhow::Result<(i64, Stri
             text: "Replace the toner cartridge".into(),
         })
         .await?;
-    post(
-        dina,
+    dina.post(
         number,
         pb::PostKind::Discussion,
         "A new cartridge is on its way.",
     )
     .await?;
-    post(dina, number, pb::PostKind::InternalNote, NOTE).await?;
-    post(
-        dina,
+    dina.post(number, pb::PostKind::InternalNote, NOTE).await?;
+    dina.post(
         number,
         pb::PostKind::Resolution,
         "Replaced the toner cartridge; test page printed.",
@@ -219,8 +206,7 @@ async fn a_long_timeline_runs_over_pages_and_bad_input_is_named() -> anyhow::Res
         .into_inner()
         .number;
     for i in 0..80 {
-        post(
-            &uma,
+        uma.post(
             number,
             pb::PostKind::Discussion,
             &format!("Update number {i}"),

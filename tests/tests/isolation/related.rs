@@ -53,17 +53,6 @@ fn mails(server: &TestServer, email: &str, number: i64) -> anyhow::Result<i64> {
     )?)
 }
 
-async fn post(s: &Session, number: i64, kind: pb::PostKind, body: &str) -> anyhow::Result<()> {
-    s.tickets()
-        .add_post(pb::AddPostRequest {
-            number,
-            kind: kind.into(),
-            body: body.into(),
-        })
-        .await?;
-    Ok(())
-}
-
 #[tokio::test]
 async fn a_related_contact_sees_only_the_tickets_staff_subscribe_it_to() -> anyhow::Result<()> {
     let server = TestServer::demo().await?;
@@ -147,7 +136,8 @@ async fn a_related_contact_sees_only_the_tickets_staff_subscribe_it_to() -> anyh
             contact_id: una_id.id,
         })
         .await?;
-    post(&dina, followed, pb::PostKind::InternalNote, "between us").await?;
+    dina.post(followed, pb::PostKind::InternalNote, "between us")
+        .await?;
     assert_eq!(listed(&una, harbor).await?, vec![followed]);
     let seen = una
         .tickets()
@@ -174,8 +164,10 @@ async fn a_related_contact_sees_only_the_tickets_staff_subscribe_it_to() -> anyh
         .subscribe(pb::SubscribeRequest::default())
         .await?
         .into_inner();
-    post(&dina, other, pb::PostKind::Discussion, "not for Una").await?;
-    post(&dina, followed, pb::PostKind::Discussion, "for Una").await?;
+    dina.post(other, pb::PostKind::Discussion, "not for Una")
+        .await?;
+    dina.post(followed, pb::PostKind::Discussion, "for Una")
+        .await?;
     loop {
         let event = match tokio::time::timeout(Duration::from_secs(10), events.next()).await {
             Ok(Some(Ok(e))) => e,
