@@ -388,10 +388,12 @@ async fn a_refused_message_is_given_up_and_an_admin_sends_it_again() -> anyhow::
         .await?
         .into_inner();
     assert_eq!((retried.attempts, retried.failed_at), (0, None));
-    // Mark (subscribed to Harbor's new tickets) had his at once.
+    // Mark (subscribed to Harbor's new tickets) had his at once; under load
+    // the sender may reach him only after the retry, so order is not checked.
     let got = sink.wait_for(2).await?;
-    assert_eq!(got[0].rcpt_tos, [MARK]);
-    assert_eq!(got[1].rcpt_tos, [UMA]);
+    let mut to: Vec<_> = got.iter().flat_map(|m| m.rcpt_tos.clone()).collect();
+    to.sort();
+    assert_eq!(to, [MARK, UMA]);
     for m in &got {
         assert_eq!(m.subject, format!("[#{number}] Received: Monitor flickers"));
     }
