@@ -4,7 +4,8 @@
 
 use crate::domain::reports::ReportSubject;
 use crate::domain::{
-    AccessLevel, Principal, StaffRole, SubjectKind, TicketFacts, TicketScope, TicketStatus,
+    AccessLevel, Principal, StaffRole, Standing, SubjectKind, TicketFacts, TicketScope,
+    TicketStatus,
     client_moves, staff_moves,
 };
 
@@ -196,6 +197,35 @@ pub fn manage_subscribers(p: &Principal, t: &TicketFacts) -> Decision {
         ok,
         "only the requester, Managers and Admins may change subscribers",
     )
+}
+
+/// Making `standing`'s contact a subscriber: a contact of the ticket's
+/// company, or (staff only) a contact related to it. Anyone else is not
+/// found, as is a related contact to a client, who cannot see other
+/// companies' contacts.
+pub fn add_subscriber(p: &Principal, t: &TicketFacts, standing: Standing) -> Decision {
+    manage_subscribers(p, t)?;
+    match standing {
+        Standing::Own => Ok(()),
+        Standing::Related if is_staff(p) => Ok(()),
+        Standing::Related | Standing::Stranger => Err(Denied::NotFound),
+    }
+}
+
+/// Removing a subscriber: a contact of the ticket's company, or whoever is
+/// subscribed (a related contact, shown on the ticket).
+pub fn remove_subscriber(
+    p: &Principal,
+    t: &TicketFacts,
+    standing: Standing,
+    subscribed: bool,
+) -> Decision {
+    manage_subscribers(p, t)?;
+    if standing == Standing::Own || subscribed {
+        Ok(())
+    } else {
+        Err(Denied::NotFound)
+    }
 }
 
 /// Home's ticket statistics cover only tickets the caller may see (`ticket_scope`), so anyone may ask; a contact may name
@@ -547,6 +577,21 @@ pub fn view_billing_settings(p: &Principal) -> Decision {
 
 // ------------------------------------------------- accounts and staff rules
 
+/// Listing the contacts of other companies related to a company (to
+/// subscribe them to its tickets): staff.
+pub fn list_related_contacts(p: &Principal) -> Decision {
+    allow_if(is_staff(p), "only staff may list related contacts")
+}
+
+/// Relating a contact to other companies: provider Admins.
+pub fn set_related_companies(p: &Principal, company_id: i64) -> Decision {
+    view_contacts(p, company_id)?;
+    allow_if(
+        is_provider_admin(p),
+        "only provider Admins may relate a contact to other companies",
+    )
+}
+
 /// Whose contacts a list may show: `Ok(None)` all of the company's,
 /// `Ok(Some(id))` only the caller itself (a User).
 pub fn contact_list_scope(p: &Principal, company_id: i64) -> Result<Option<i64>, Denied> {
@@ -700,6 +745,44 @@ mod tests {
             caller_assigned: false,
             users_see_all: false,
         }
+    }
+
+    #[test]
+    fn related_contacts_are_subscribed_by_staff_and_related_by_provider_admins() {
+        let t = ticket(CO, 10, New);
+        let tech = staff(1, StaffRole::Technician);
+        let padmin = staff(2, StaffRole::Admin);
+        let admin = contact(13, AccessLevel::Admin);
+        assert_eq!(add_subscriber(&tech, &t, Standing::Related), Ok(()));
+        assert_eq!(
+            add_subscriber(&tech, &t, Standing::Stranger),
+            Err(Denied::NotFound)
+        );
+        assert_eq!(add_subscriber(&admin, &t, Standing::Own), Ok(()));
+        assert_eq!(
+            add_subscriber(&admin, &t, Standing::Related),
+            Err(Denied::NotFound)
+        );
+        assert_eq!(
+            remove_subscriber(&admin, &t, Standing::Related, true),
+            Ok(())
+        );
+        assert_eq!(
+            remove_subscriber(&admin, &t, Standing::Related, false),
+            Err(Denied::NotFound)
+        );
+        assert!(list_related_contacts(&tech).is_ok());
+        assert!(list_related_contacts(&admin).is_err());
+        assert_eq!(set_related_companies(&padmin, OTHER), Ok(()));
+        assert!(matches!(
+            set_related_companies(&tech, OTHER),
+            Err(Denied::Forbidden(_))
+        ));
+        assert!(matches!(
+            set_related_companies(&admin, CO),
+            Err(Denied::Forbidden(_))
+        ));
+        assert_eq!(set_related_companies(&admin, OTHER), Err(Denied::NotFound));
     }
 
     #[test]

@@ -140,6 +140,29 @@ pub fn require_tool(tool: &str) {
     );
 }
 
+/// The text of the PDF file at `path`, as `pdftotext -layout` reads it.
+pub fn pdf_file_text(path: &std::path::Path) -> anyhow::Result<String> {
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(path)
+        .arg("-")
+        .output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "pdftotext failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(String::from_utf8(out.stdout)?)
+}
+
+/// The text of a PDF in memory, as `pdftotext -layout` reads it.
+pub fn pdf_text(pdf: &[u8]) -> anyhow::Result<String> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("document.pdf");
+    std::fs::write(&path, pdf)?;
+    pdf_file_text(&path)
+}
+
 /// Any free loopback port.
 const FREE_PORT: &str = "127.0.0.1:0";
 
@@ -371,6 +394,18 @@ impl Session {
             .into_iter()
             .find(|t| t.name == name)
             .with_context(|| format!("no service type {name}"))
+    }
+
+    /// Posts `body` on ticket `number` as `kind`.
+    pub async fn post(&self, number: i64, kind: pb::PostKind, body: &str) -> anyhow::Result<()> {
+        self.tickets()
+            .add_post(pb::AddPostRequest {
+                number,
+                kind: kind.into(),
+                body: body.into(),
+            })
+            .await?;
+        Ok(())
     }
 
     pub fn auth(&self) -> pb::auth_service_client::AuthServiceClient<Authed> {

@@ -355,6 +355,7 @@ fn account_cases(f: &Fixture, cases: &mut Vec<Case>) {
         query: query.into(),
         include_inactive: false,
         page,
+        include_related: false,
     };
     case!(cases, "ListUsers", "company_id", "-1", a(), list_users, list(-1, "", None));
     case!(cases, "ListUsers", "query", "201 characters", a(), list_users, list(0, &long(201), None));
@@ -409,6 +410,15 @@ fn account_cases(f: &Fixture, cases: &mut Vec<Case>) {
     case!(cases, "SetAccessLevel", "access", "unspecified", a(), set_access_level, pb::SetAccessLevelRequest { contact_id: f.uma_id, access: 0 });
     case!(cases, "SetAccessLevel", "access", "unknown 99", a(), set_access_level, pb::SetAccessLevelRequest { contact_id: f.uma_id, access: 99 });
     case!(cases, "SetUserActive", "contact_id", "-1", a(), set_user_active, pb::SetUserActiveRequest { contact_id: -1, active: false });
+    let p = || f.paula.accounts();
+    let relate = |contact_id: i64, ids: Vec<i64>| pb::SetRelatedCompaniesRequest { contact_id, related_company_ids: ids };
+    case!(cases, "SetRelatedCompanies", "contact_id", "0", p(), set_related_companies, relate(0, vec![]));
+    case!(cases, "SetRelatedCompanies", "contact_id", "-2", p(), set_related_companies, relate(-2, vec![]));
+    case!(cases, "SetRelatedCompanies", "related_company_ids", "0", p(), set_related_companies, relate(f.uma_id, vec![0]));
+    case!(cases, "SetRelatedCompanies", "related_company_ids", "-3", p(), set_related_companies, relate(f.uma_id, vec![f.harbor + 1, -3]));
+    case!(cases, "SetRelatedCompanies", "related_company_ids", "51 companies", p(), set_related_companies, relate(f.uma_id, (1..=51).collect()));
+    case!(cases, "SetRelatedCompanies", "related_company_ids", "unknown company", p(), set_related_companies, relate(f.uma_id, vec![9_999_999]));
+    case!(cases, "SetRelatedCompanies", "related_company_ids", "the contact's own company", p(), set_related_companies, relate(f.uma_id, vec![f.harbor]));
     case!(cases, "ResetUserPassword", "contact_id", "0", a(), reset_user_password, pb::ResetUserPasswordRequest { contact_id: 0 });
     case!(cases, "ListPendingRequests", "company_id", "-1", a(), list_pending_requests, pb::ListPendingRequestsRequest { company_id: -1, page: None });
     case!(cases, "ListPendingRequests", "page.page_size", "201", a(), list_pending_requests, pb::ListPendingRequestsRequest { company_id: 0, page: page(201, "") });

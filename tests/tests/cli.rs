@@ -12,7 +12,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use portal_e2e::{DEMO_PASSWORD, Session, TestServer, bin, demo, require_tool};
+use portal_e2e::{DEMO_PASSWORD, Session, TestServer, bin, demo, pdf_file_text, require_tool};
 use portal_proto::pb;
 use serde_json::Value;
 
@@ -644,11 +644,7 @@ async fn tickets_are_exported_as_pdf_and_text() -> anyhow::Result<()> {
     assert!(String::from_utf8(out.stderr)?.starts_with(&format!("Saved ticket-{n}.pdf (")));
     let pdf = std::fs::read(&saved)?;
     assert!(pdf.starts_with(b"%PDF"));
-    let read = std::process::Command::new("pdftotext")
-        .arg(&saved)
-        .arg("-")
-        .output()?;
-    let read = String::from_utf8(read.stdout)?;
+    let read = pdf_file_text(&saved)?;
     assert!(
         read.contains("Scanner offline") && read.contains("Power-cycled"),
         "{read}"
@@ -844,5 +840,239 @@ fn help_completions_and_man_page_need_no_server() -> anyhow::Result<()> {
         let help = String::from_utf8(run(args)?.stdout)?;
         assert!(help.contains("Example"), "{args:?}: {help}");
     }
+    Ok(())
+}
+
+/// The UTC date `days` ago, as YYYY-MM-DD (days since 1970 to a civil date).
+fn date_days_ago(days: u64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let z = i64::try_from(now / 86_400 - days).unwrap_or(0) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// `time list|edit|delete`: one's own entries until they are billed; what
+/// an edit does not name stays; bad values exit 5 naming the flag or the
+/// server's field, another's entry is not found (3), a client may not (4).
+#[tokio::test]
+async fn own_time_entries_are_listed_edited_and_deleted() -> anyhow::Result<()> {
+    let server = TestServer::demo().await?;
+    let uma = Portal::signed_in(&server, demo::CLIENT_USER).await?;
+    let tom = Portal::signed_in(&server, demo::TECHNICIAN).await?;
+    let dina = Portal::signed_in(&server, demo::DISPATCHER).await?;
+    let n = uma
+        .ok(
+            &[
+                "tickets",
+                "new",
+                "--type",
+                "Other",
+                "--title",
+                "Laptop fan loud",
+                "--description",
+                "-",
+            ],
+            "It whirs all day.",
+        )?
+        .trim()
+        .to_owned();
+    dina.ok(&["tickets", "assign", &n, demo::TECHNICIAN], "")?;
+    let logged = tom.json(&[
+        "time",
+        "log",
+        &n,
+        "45m",
+        "--type",
+        "Travel",
+        "-m",
+        "Drove over",
+    ])?;
+    let id = logged["id"].to_string();
+    let week = tom.json(&["time", "list"])?;
+    let listed = week["entries"]
+        .as_array()
+        .is_some_and(|all| all.iter().any(|e| e["id"] == logged["id"]));
+    assert!(listed, "{week}");
+
+    // Only the duration named: the rest stays.
+    let e = tom.json(&["time", "edit", &id, "--minutes", "1h15m"])?;
+    assert_eq!(e["minutes"], 75);
+    assert_eq!(e["work_type_name"], "Travel");
+    assert_eq!(e["note"], "Drove over");
+    assert_eq!(e["billable"], true);
+    // Type, note and charge; the duration stays.
+    let e = tom.json(&[
+        "time",
+        "edit",
+        &id,
+        "--type",
+        "remote support",
+        "-m",
+        "Fixed it remotely",
+        "--no-charge",
+    ])?;
+    assert_eq!(
+        (
+            &e["minutes"],
+            &e["work_type_name"],
+            &e["note"],
+            &e["billable"]
+        ),
+        (
+            &Value::from(75),
+            &Value::from("Remote support"),
+            &Value::from("Fixed it remotely"),
+            &Value::from(false)
+        )
+    );
+    // A start and an end, two days ago (maybe last week: still found).
+    let day = date_days_ago(2);
+    let (start, end) = (format!("{day} 09:00"), format!("{day} 10:30"));
+    let e = tom.json(&["time", "edit", &id, "--start", &start, "--end", &end])?;
+    assert_eq!(e["minutes"], 90);
+    assert!(e["started_at"].is_string(), "{e}");
+    let e = tom.json(&["time", "edit", &id, "--billable"])?;
+    assert_eq!(
+        (e["minutes"].as_u64(), e["billable"].as_bool()),
+        (Some(90), Some(true))
+    );
+    assert!(e["started_at"].is_string(), "the span stays: {e}");
+    let table = tom.run(&["time", "edit", &id, "-m", "Fixed it remotely."], "")?;
+    assert!(table.status.success());
+    let said = String::from_utf8(table.stderr)?;
+    assert!(
+        said.starts_with(&format!(
+            "Time entry {id} is now 90 min on #{n} as Remote support."
+        )),
+        "{said}"
+    );
+
+    // Bad values: exit 5 naming what is wrong, nothing changed.
+    let e = tom.fails(&["time", "edit", &id, "--minutes", "1.5h"], "", 5)?;
+    assert!(e.contains("minutes:"), "{e}");
+    let e = tom.fails(
+        &[
+            "time",
+            "edit",
+            &id,
+            "--start",
+            "yesterday",
+            "--end",
+            "10:00",
+        ],
+        "",
+        5,
+    )?;
+    assert!(e.contains("start:"), "{e}");
+    let e = tom.fails(&["time", "edit", &id, "--type", "Juggling"], "", 5)?;
+    assert!(e.contains("type:"), "{e}");
+    let backwards = [format!("{day} 10:00"), format!("{day} 09:00")];
+    let e = tom.fails(
+        &[
+            "time",
+            "edit",
+            &id,
+            "--start",
+            &backwards[0],
+            "--end",
+            &backwards[1],
+        ],
+        "",
+        5,
+    )?;
+    assert!(e.contains("time.ended_at:"), "{e}");
+    let e = tom.fails(&["time", "edit", &id, "--minutes", "2000"], "", 5)?;
+    assert!(e.contains("time.minutes:"), "{e}");
+    // Usage: a start needs an end; minutes and a span exclude each other.
+    tom.fails(&["time", "edit", &id, "--start", &start], "", 2)?;
+    tom.fails(
+        &[
+            "time",
+            "edit",
+            &id,
+            "--minutes",
+            "5",
+            "--start",
+            &start,
+            "--end",
+            &end,
+        ],
+        "",
+        2,
+    )?;
+    let e = tom.json(&["time", "edit", &id, "--billable"])?;
+    assert_eq!(
+        (&e["minutes"], &e["note"]),
+        (&Value::from(90), &Value::from("Fixed it remotely."))
+    );
+
+    // Not one's own: not found; a client may not have time at all.
+    dina.fails(&["time", "edit", &id, "--minutes", "10"], "", 3)?;
+    uma.fails(&["time", "edit", &id, "--minutes", "10"], "", 4)?;
+    tom.fails(&["time", "edit", "987654321", "--minutes", "10"], "", 3)?;
+
+    tom.ok(&["time", "delete", &id], "")?;
+    tom.fails(&["time", "edit", &id, "--minutes", "10"], "", 3)?;
+    tom.fails(&["time", "delete", &id], "", 3)?;
+
+    // Billed, an entry no longer changes: not allowed (4).
+    let logged = tom.json(&["time", "log", &n, "30m", "--type", "Travel"])?;
+    let id = logged["id"].to_string();
+    tom.ok(&["tickets", "status", &n, "in-progress"], "")?;
+    tom.ok(
+        &[
+            "tickets",
+            "reply",
+            &n,
+            "--resolution",
+            "-m",
+            "Cleaned the fan.",
+        ],
+        "",
+    )?;
+    tom.ok(&["tickets", "status", &n, "completed"], "")?;
+    let paula = server.as_demo(demo::PROVIDER_ADMIN).await?;
+    // The demo billed every month before this one.
+    let last = paula
+        .billing()
+        .list_invoices(pb::ListInvoicesRequest::default())
+        .await?
+        .into_inner()
+        .invoices
+        .iter()
+        .map(|i| i.period.clone())
+        .max()
+        .unwrap_or_default();
+    let (y, m) = last.split_once('-').unwrap_or_default();
+    let (y, m): (i32, u32) = (y.parse()?, m.parse()?);
+    let month = if m == 12 {
+        format!("{}-01", y + 1)
+    } else {
+        format!("{y}-{:02}", m + 1)
+    };
+    paula
+        .billing()
+        .run_billing(pb::BillingRunRequest {
+            month,
+            company_id: 0,
+        })
+        .await?;
+    let week = tom.json(&["time", "list"])?;
+    let billed = week["entries"]
+        .as_array()
+        .and_then(|all| all.iter().find(|e| e["id"] == logged["id"]))
+        .map(|e| e["billed"].clone());
+    assert_eq!(billed, Some(Value::from(true)), "{week}");
+    let e = tom.fails(&["time", "edit", &id, "--minutes", "10"], "", 4)?;
+    assert!(e.contains("billed"), "{e}");
     Ok(())
 }

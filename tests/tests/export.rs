@@ -8,7 +8,7 @@
 )]
 
 use anyhow::Context as _;
-use portal_e2e::{Session, TestServer, demo, require_tool};
+use portal_e2e::{Session, TestServer, demo, pdf_text, require_tool};
 use portal_proto::pb;
 use portal_proto::pb::upload_attachment_request::Part;
 use sha2::{Digest, Sha256};
@@ -40,35 +40,6 @@ async fn export(
     }
     assert_eq!(data.len() as u64, size);
     Ok((name, kind, data))
-}
-
-/// The text of a PDF, as `pdftotext` reads it.
-fn pdf_text(pdf: &[u8]) -> anyhow::Result<String> {
-    let dir = tempfile::tempdir()?;
-    let path = dir.path().join("export.pdf");
-    std::fs::write(&path, pdf)?;
-    let out = std::process::Command::new("pdftotext")
-        .args(["-layout", "-enc", "UTF-8"])
-        .arg(&path)
-        .arg("-")
-        .output()?;
-    anyhow::ensure!(
-        out.status.success(),
-        "pdftotext failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Ok(String::from_utf8(out.stdout)?)
-}
-
-async fn post(s: &Session, number: i64, kind: pb::PostKind, body: &str) -> anyhow::Result<()> {
-    s.tickets()
-        .add_post(pb::AddPostRequest {
-            number,
-            kind: kind.into(),
-            body: body.into(),
-        })
-        .await?;
-    Ok(())
 }
 
 const NOTE: &str = "INTERNAL-7731 the client's firewall is misconfigured";
@@ -111,16 +82,14 @@ async fn busy_ticket(uma: &Session, dina: &Session) -> anyhow::Result<(i64, Stri
             text: "Replace the toner cartridge".into(),
         })
         .await?;
-    post(
-        dina,
+    dina.post(
         number,
         pb::PostKind::Discussion,
         "A new cartridge is on its way.",
     )
     .await?;
-    post(dina, number, pb::PostKind::InternalNote, NOTE).await?;
-    post(
-        dina,
+    dina.post(number, pb::PostKind::InternalNote, NOTE).await?;
+    dina.post(
         number,
         pb::PostKind::Resolution,
         "Replaced the toner cartridge; test page printed.",
@@ -237,8 +206,7 @@ async fn a_long_timeline_runs_over_pages_and_bad_input_is_named() -> anyhow::Res
         .into_inner()
         .number;
     for i in 0..80 {
-        post(
-            &uma,
+        uma.post(
             number,
             pb::PostKind::Discussion,
             &format!("Update number {i}"),

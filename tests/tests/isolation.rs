@@ -12,6 +12,8 @@
 mod billing;
 #[path = "isolation/queue.rs"]
 mod queue;
+#[path = "isolation/related.rs"]
+mod related;
 #[path = "isolation/work.rs"]
 mod work;
 
@@ -271,6 +273,16 @@ async fn contact_calls(s: &Session, id: i64, own: i64) -> Calls {
             "ResetUserPassword",
             a.clone()
                 .reset_user_password(pb::ResetUserPasswordRequest { contact_id: id })
+                .await
+                .map(drop),
+        ),
+        (
+            "SetRelatedCompanies",
+            a.clone()
+                .set_related_companies(pb::SetRelatedCompaniesRequest {
+                    contact_id: id,
+                    related_company_ids: Vec::new(),
+                })
                 .await
                 .map(drop),
         ),

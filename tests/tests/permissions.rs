@@ -17,6 +17,8 @@
 mod billing;
 #[path = "permissions/queue.rs"]
 mod queue;
+#[path = "permissions/related.rs"]
+mod related;
 #[path = "permissions/work.rs"]
 mod work;
 

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use linux_keyutils::{KeyRing, KeyRingIdentifier};
-use portal_e2e::{DEMO_PASSWORD, TestServer, bin, demo, expect_code, require_tool};
+use portal_e2e::{DEMO_PASSWORD, TestServer, bin, demo, expect_code, pdf_file_text, require_tool};
 use portal_proto::pb;
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -509,6 +509,34 @@ async fn a_technician_times_replies_and_completes_and_the_client_signs_off() -> 
     let signed = work.sign_off.unwrap_or_default();
     assert_eq!(signed.typed_name, uma.display_name);
     assert!(signed.resolution.is_empty(), "no resolution was posted");
+
+    // The requester saves the ticket and its sign-off form as PDFs, at
+    // the paths offered, and reads them back.
+    let uma_home = home.path().join("uma");
+    std::fs::create_dir_all(&uma_home)?;
+    for (downs, file) in [
+        (0, format!("ticket-{number}.pdf")),
+        (2, format!("ticket-{number}-sign-off.pdf")),
+    ] {
+        tmux.keys(&["x"]);
+        tmux.wait_for(&format!("Save or print #{number}"));
+        for _ in 0..downs {
+            tmux.keys(&["Down"]);
+        }
+        tmux.keys(&["Enter"]);
+        tmux.wait_for(&format!("~/{file}"));
+        tmux.keys(&["Enter"]);
+        tmux.wait_for(&format!("Saved ~/{file}"));
+        let text = pdf_file_text(&uma_home.join(&file))?;
+        assert!(text.contains(&title), "{file}: {text}");
+        assert!(text.contains(&uma.display_name), "{file}: {text}");
+        if downs == 0 {
+            assert!(
+                text.contains("On my way with a new fuser."),
+                "{file}: {text}"
+            );
+        }
+    }
     Ok(())
 }
 

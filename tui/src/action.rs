@@ -9,7 +9,7 @@ use portal_proto::pb;
 
 pub use crate::client::{
     AccountCall, AdminCall, AuditQuery, AuthCall, BillingCall, BillingReply, ReportCall,
-    SettingsCall, TicketCall, WorkCall,
+    SettingsCall, TicketCall, WorkCall, upload_problem,
 };
 
 /// A call to make in the background, by the gRPC service that answers it;
@@ -226,6 +226,12 @@ pub enum Reply {
         what: String,
     },
     CompanyContacts {
+        company_id: i64,
+        contacts: Vec<pb::Contact>,
+    },
+    /// Who may subscribe to a ticket of `company_id`: its contacts and the
+    /// related contacts of other companies (their own `company_id`).
+    SubscriberCandidates {
         company_id: i64,
         contacts: Vec<pb::Contact>,
     },

@@ -87,6 +87,7 @@ commands! {
     // The administration screens.
     EditCompany "edit_company" ["C"],
     Preferences "preferences" ["o"],
+    RelatedCompanies "related_companies" ["r"],
     Requests "requests" ["R"],
     Audit "audit" ["A"],
     Settings "settings" ["S"],

@@ -728,3 +728,68 @@ fn my_sessions_on_the_account_tab_revoke_one_and_sign_out_everywhere_else() {
     press(&mut app, KeyCode::Esc);
     assert!(render(&mut app, 80, 24).contains("My Account"));
 }
+
+#[test]
+fn a_provider_admin_relates_a_user_to_other_companies() {
+    let mut app = on_companies();
+    press(&mut app, KeyCode::Enter);
+    app.take_requests();
+    let mut people = contacts();
+    people[1].related_company_ids = vec![3];
+    reply(
+        &mut app,
+        Reply::CompanyContacts {
+            company_id: 1,
+            contacts: people.clone(),
+        },
+    );
+    // Mark, related to Old Mill Bakery: a box per other company.
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char('r'));
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("Related companies of Mark Mendez"),
+        "{screen}"
+    );
+    assert!(screen.contains("Alder & Finch Law") && screen.contains("Old Mill Bakery"));
+    insta::assert_snapshot!("related_companies_80x24", screen);
+    // Alder & Finch ticked too.
+    press(&mut app, KeyCode::Char(' '));
+    ctrl(&mut app, 's');
+    let sent = app.take_requests();
+    assert_eq!(
+        sent,
+        vec![Request::Account(AccountCall::SetRelatedCompanies {
+            contact_id: 2,
+            company_ids: vec![2, 3],
+        })]
+    );
+    // A refusal is marked on the form, which stays open.
+    reply(
+        &mut app,
+        Reply::Failed {
+            request: Box::new(sent[0].clone()),
+            error: portal::action::ApiError {
+                code: tonic::Code::InvalidArgument,
+                message: "related_company_ids: 2 is not a known company".into(),
+            },
+        },
+    );
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("2 is not a known company"), "{screen}");
+    ctrl(&mut app, 's');
+    assert_eq!(app.take_requests(), sent);
+    let mut mark = people[1].clone();
+    mark.related_company_ids = vec![2, 3];
+    reply(&mut app, Reply::UserChanged(Box::new(mark)));
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("mark@harbor.example is updated"),
+        "{screen}"
+    );
+    assert!(!screen.contains("Related companies of"), "the form closed");
+    // Reopened, both boxes are ticked.
+    press(&mut app, KeyCode::Char('r'));
+    let screen = render(&mut app, 80, 24);
+    assert_eq!(screen.matches("[x]").count(), 2, "{screen}");
+}

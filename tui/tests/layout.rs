@@ -151,19 +151,33 @@ fn staff_subscribe_a_contact_of_the_tickets_company_and_are_told_who() {
     press(&mut app, KeyCode::Char('+'));
     assert_eq!(
         app.take_requests(),
-        vec![Request::Account(AccountCall::CompanyContacts {
+        vec![Request::Account(AccountCall::SubscriberCandidates {
             company_id: 2
         })]
     );
+    // Alder & Finch's contact, and Uma of Harbor, related to Alder & Finch.
+    let mut candidates = other_company_contacts();
+    let mut uma = contacts()[2].clone();
+    uma.related_company_ids = vec![2];
+    candidates.push(uma);
     reply(
         &mut app,
-        Reply::CompanyContacts {
+        Reply::SubscriberCandidates {
             company_id: 2,
-            contacts: other_company_contacts(),
+            contacts: candidates,
         },
     );
     let screen = render(&mut app, 80, 24);
-    assert!(screen.contains("Fiona Finch"), "{screen}");
+    let line = |who: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(who))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(!line("Fiona Finch").contains("(related)"), "{screen}");
+    assert!(line("Uma Ueda").contains("(related)"), "{screen}");
+    insta::assert_snapshot!("subscribe_related_80x24", screen);
     press(&mut app, KeyCode::Enter);
     assert_eq!(
         app.take_requests(),
@@ -251,7 +265,7 @@ fn long_labels_show_whole_and_an_overflowing_form_says_so() {
     assert!(screen.contains("Description"), "{screen}");
     assert!(screen.contains("more below"), "{screen}");
     // Down to the end: the focus shows, and so does what is above.
-    for _ in 0..12 {
+    for _ in 0..13 {
         press(&mut app, KeyCode::Tab);
     }
     let screen = render(&mut app, 80, 24);

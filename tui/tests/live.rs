@@ -554,3 +554,146 @@ async fn a_provider_admin_voids_and_mails_an_invoice_and_sets_billing_on_the_ser
     assert_eq!(added.monthly_amount_cents, 25_000);
     assert_eq!(added.start_date, "2026-12-01");
 }
+
+fn new_ticket_form(app: &App) -> Option<&portal::ui::ticket_form::TicketForm> {
+    match &main_of(app)?.view {
+        portal::app::TicketsView::New(form) => Some(form),
+        _ => None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_file_named_on_the_new_ticket_form_is_attached_to_the_created_ticket() {
+    use portal::ui::ticket_form::TicketField as F;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("error-screen.txt");
+    std::fs::write(&file, "PC LOAD LETTER\n").expect("write");
+    let demo = portal::demo::start().await.expect("demo server");
+    let mut alice = Session::new(&demo.url, "alice@harbor.example");
+    alice
+        .until("the catalog", |app| {
+            main_of(app).is_some_and(|m| m.catalog.loaded)
+        })
+        .await;
+    alice.press(KeyCode::Char('2'));
+    alice.press(KeyCode::Char('n'));
+    // The type "Other", which asks for nothing more.
+    let other = new_ticket_form(&alice.app)
+        .and_then(|f| f.types.iter().position(|t| t.name == "Other"))
+        .expect("the Other type");
+    for _ in 0..other {
+        alice.press(KeyCode::Down);
+    }
+    alice.press(KeyCode::Enter);
+    let focus = |s: &mut Session, field: F| {
+        for _ in 0..30 {
+            if new_ticket_form(&s.app).is_some_and(|f| f.form.has_focus(field)) {
+                return;
+            }
+            s.press(KeyCode::Tab);
+        }
+        panic!("no {field:?} field");
+    };
+    focus(&mut alice, F::Title);
+    alice.type_text("Printer shows an error");
+    focus(&mut alice, F::Description);
+    alice.type_text("A photo of the screen is attached.");
+    focus(&mut alice, F::Attach);
+    alice.type_text(&file.display().to_string());
+    alice.ctrl('s');
+    alice
+        .until("the new ticket with its attachment", |app| {
+            open_detail(app).is_some_and(|d| {
+                d.ticket
+                    .as_ref()
+                    .is_some_and(|t| t.title == "Printer shows an error")
+                    && d.attachments
+                        .iter()
+                        .any(|a| a.file_name == "error-screen.txt" && a.size == 15)
+            })
+        })
+        .await;
+    let message = alice.app.status.message.clone().map(|(_, m)| m);
+    assert!(
+        message
+            .as_deref()
+            .is_some_and(|m| m.ends_with("created; attached error-screen.txt")),
+        "{message:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn staff_subscribe_a_contact_related_to_the_tickets_company() {
+    let demo = portal::demo::start().await.expect("demo server");
+    let mut dina = Session::new(&demo.url, "dina@keystone.example");
+    dina.until("signed in", |app| {
+        main_of(app).is_some_and(|m| m.catalog.loaded)
+    })
+    .await;
+    dina.press(KeyCode::Char('2'));
+    dina.until("the list", |app| {
+        main_of(app).is_some_and(|m| !m.tickets.rows.is_empty())
+    })
+    .await;
+    // A Harbor ticket: nora of Alder & Finch is related to Harbor in the demo.
+    let index = main_of(&dina.app)
+        .and_then(|m| {
+            m.tickets
+                .rows
+                .iter()
+                .position(|t| t.company_name.starts_with("Harbor"))
+        })
+        .expect("a Harbor ticket on the first page");
+    for _ in 0..index {
+        dina.press(KeyCode::Down);
+    }
+    dina.press(KeyCode::Enter);
+    dina.until("the ticket", |app| open_detail(app).is_some())
+        .await;
+    let nora = "nora@alderfinch.example";
+    if open_detail(&dina.app).is_some_and(|d| d.subscribers.iter().any(|s| s.email == nora)) {
+        // Already following: `-` takes her off first.
+        let at = open_detail(&dina.app)
+            .and_then(|d| d.subscribers.iter().position(|s| s.email == nora))
+            .unwrap_or_default();
+        dina.press(KeyCode::Char('-'));
+        for _ in 0..at {
+            dina.press(KeyCode::Down);
+        }
+        dina.press(KeyCode::Enter);
+        dina.press(KeyCode::Char('y'));
+        dina.until("nora unsubscribed", |app| {
+            open_detail(app).is_some_and(|d| d.subscribers.iter().all(|s| s.email != nora))
+        })
+        .await;
+    }
+    dina.press(KeyCode::Char('+'));
+    dina.until(
+        "the subscribe picker",
+        |app| matches!(app.popups.last(), Some(Popup::Pick { title, .. }) if title == "Subscribe"),
+    )
+    .await;
+    let Some(Popup::Pick { items, .. }) = dina.app.popups.last() else {
+        panic!("a picker");
+    };
+    let at = items
+        .iter()
+        .position(|i| i.contains(nora))
+        .expect("nora is offered");
+    assert!(items[at].ends_with("(related)"), "{items:?}");
+    assert!(
+        items
+            .iter()
+            .filter(|i| i.contains("@harbor.example"))
+            .all(|i| !i.contains("(related)")),
+        "{items:?}"
+    );
+    for _ in 0..at {
+        dina.press(KeyCode::Down);
+    }
+    dina.press(KeyCode::Enter);
+    dina.until("nora subscribed", |app| {
+        open_detail(app).is_some_and(|d| d.subscribers.iter().any(|s| s.email == nora))
+    })
+    .await;
+}

@@ -1359,3 +1359,129 @@ fn a_ticket_with_other_assignees_says_so_and_a_dispatcher_changes_them() {
         })]
     );
 }
+
+/// The new-ticket form on show.
+fn ticket_form(app: &App) -> &portal::ui::ticket_form::TicketForm {
+    match &app.phase {
+        portal::app::Phase::Main(main) => match &main.view {
+            portal::app::TicketsView::New(form) => form,
+            _ => panic!("no new-ticket form"),
+        },
+        portal::app::Phase::Login(_) => panic!("signed out"),
+    }
+}
+
+/// Tab along the new-ticket form until `field` has the focus.
+fn tab_to(app: &mut App, field: portal::ui::ticket_form::TicketField) {
+    for _ in 0..30 {
+        if ticket_form(app).form.has_focus(field) {
+            return;
+        }
+        press(app, KeyCode::Tab);
+    }
+    panic!("no {field:?} field");
+}
+
+#[test]
+fn new_ticket_attaches_its_files_after_creating_it_and_marks_a_bad_path_first() {
+    use portal::ui::ticket_form::TicketField as F;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (a, b) = (dir.path().join("photo.jpg"), dir.path().join("log.txt"));
+    std::fs::write(&a, "jpeg").expect("write");
+    std::fs::write(&b, "log").expect("write");
+    let mut app = signed_in(alice());
+    press(&mut app, KeyCode::Char('n'));
+    press(&mut app, KeyCode::Enter);
+    tab_to(&mut app, F::Title);
+    type_text(&mut app, "Printer jam");
+    tab_to(&mut app, F::Description);
+    type_text(&mut app, "Paper stuck.");
+    tab_to(&mut app, F::Attach);
+    let bad = "/nonexistent/scan.pdf";
+    type_text(&mut app, bad);
+    ctrl(&mut app, 's');
+    assert!(
+        app.take_requests().is_empty(),
+        "nothing is sent with a bad path"
+    );
+    let error = ticket_form(&app)
+        .form
+        .field(F::Attach)
+        .and_then(|f| f.error.clone())
+        .unwrap_or_default();
+    assert!(error.starts_with("/nonexistent/scan.pdf: "), "{error}");
+    insta::assert_snapshot!("new_ticket_bad_attachment_80x24", render(&mut app, 80, 24));
+
+    for _ in 0..bad.len() {
+        press(&mut app, KeyCode::Backspace);
+    }
+    type_text(&mut app, &format!("{}, {}", a.display(), b.display()));
+    ctrl(&mut app, 's');
+    let requests = app.take_requests();
+    let [Request::Ticket(TicketCall::CreateTicket(create))] = requests.as_slice() else {
+        panic!("one create, got {requests:?}")
+    };
+    assert_eq!(create.title, "Printer jam");
+    reply(
+        &mut app,
+        Reply::Created(Box::new(ticket(
+            1043,
+            "Printer jam",
+            pb::TicketStatus::New,
+            3,
+            NOW,
+        ))),
+    );
+    // One file at a time, the form saying which.
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Ticket(TicketCall::Upload {
+            number: 1043,
+            path: a.clone()
+        })]
+    );
+    let screen = render(&mut app, 80, 24);
+    assert!(
+        screen.contains("Ticket #1043 created · attaching 1 of 2: photo.jpg…"),
+        "{screen}"
+    );
+    let attachment = |name: &str| pb::Attachment {
+        id: 1,
+        ticket_number: 1043,
+        file_name: name.into(),
+        ..Default::default()
+    };
+    reply(&mut app, Reply::Uploaded(attachment("photo.jpg")));
+    let upload_b = Request::Ticket(TicketCall::Upload {
+        number: 1043,
+        path: b.clone(),
+    });
+    assert_eq!(app.take_requests(), vec![upload_b.clone()]);
+    assert!(render(&mut app, 80, 24).contains("attaching 2 of 2: log.txt…"));
+    // The second fails: the ticket opens all the same, and says which did not go.
+    reply(
+        &mut app,
+        Reply::Failed {
+            request: Box::new(upload_b),
+            error: ApiError {
+                code: tonic::Code::ResourceExhausted,
+                message: "the server is busy".into(),
+            },
+        },
+    );
+    let requests = app.take_requests();
+    assert!(
+        requests.contains(&Request::Ticket(TicketCall::Get { number: 1043 })),
+        "the new ticket opens: {requests:?}"
+    );
+    let status = app
+        .status
+        .message
+        .clone()
+        .map(|(_, text)| text)
+        .unwrap_or_default();
+    assert!(
+        status.contains("#1043 created, but not attached: log.txt (the server is busy)"),
+        "{status}"
+    );
+}

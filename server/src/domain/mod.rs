@@ -23,4 +23,4 @@ pub use audit::AuditAction;
 pub use identity::{AccessLevel, Caller, Principal, StaffRole, SubjectKind};
 pub use input::Invalid;
 pub use status::{StatusGroup, TicketStatus, client_moves, staff_moves};
-pub use ticket_access::{TicketFacts, TicketScope};
+pub use ticket_access::{Standing, TicketFacts, TicketScope};

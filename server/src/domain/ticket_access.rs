@@ -29,3 +29,14 @@ pub struct TicketFacts {
     /// The ticket's company lets Users see all its tickets.
     pub users_see_all: bool,
 }
+
+/// How a contact stands to a ticket's company, for making it a subscriber.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// A contact of the company.
+    Own,
+    /// A contact of another company, related to this one.
+    Related,
+    /// Anyone else, or no contact at all.
+    Stranger,
+}

@@ -432,10 +432,14 @@ impl pb::account_service_server::AccountService for Accounts {
         );
         let text = input::text("query", &req.query, 200, false)?;
         let only = policy::contact_list_scope(&caller.principal, company_id)?;
+        if req.include_related {
+            policy::list_related_contacts(&caller.principal)?;
+        }
         let query = ContactQuery {
             company_id,
             text,
             include_inactive: req.include_inactive,
+            include_related: req.include_related,
             only,
             after,
             limit: limit + 1,
@@ -621,6 +625,49 @@ impl pb::account_service_server::AccountService for Accounts {
         Ok(Response::new(pb::TemporaryPassword {
             temporary_password: temporary,
         }))
+    }
+
+    async fn set_related_companies(
+        &self,
+        request: Request<pb::SetRelatedCompaniesRequest>,
+    ) -> Result<Response<pb::Contact>, Status> {
+        let caller = caller(&request)?.clone();
+        let req = request.into_inner();
+        let id = input::id("contact_id", req.contact_id)?;
+        let related = input::related_company_ids(&req.related_company_ids)?;
+        let by = caller.clone();
+        let contact = self
+            .change_contact(&caller, id, move |c, p, contact, _| {
+                policy::set_related_companies(p, contact.company_id)?;
+                let (added, removed) =
+                    contacts::set_related_companies(c, id, contact.company_id, &related)?;
+                if added.is_empty() && removed.is_empty() {
+                    return Ok(None);
+                }
+                let names = |ids: &[i64]| -> Outcome<String> {
+                    let mut names = Vec::with_capacity(ids.len());
+                    for &company in ids {
+                        names.push(companies::get(c, company)?.name);
+                    }
+                    Ok(names.join(", "))
+                };
+                let mut detail = Vec::new();
+                if !added.is_empty() {
+                    detail.push(format!("related to {}", names(&added)?));
+                }
+                if !removed.is_empty() {
+                    detail.push(format!(
+                        "no longer related to {} (its subscriptions there dropped)",
+                        names(&removed)?
+                    ));
+                }
+                Ok(Some(AuditEvent {
+                    detail: detail.join("; "),
+                    ..contact_event(&by, AuditAction::UserRelatedCompanies, contact)
+                }))
+            })
+            .await?;
+        Ok(Response::new(contact))
     }
 
     async fn list_pending_requests(

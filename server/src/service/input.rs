@@ -21,6 +21,7 @@ const MAX_MESSAGE: usize = 1000;
 const MAX_PAYMENT_TERMS: u32 = 365;
 const MAX_SITES: usize = 200;
 const MAX_DEFAULT_SUBSCRIBERS: usize = 100;
+const MAX_RELATED_COMPANIES: usize = 50;
 
 /// Trimmed single-line text of at most `max` characters.
 pub fn text(field: &str, value: &str, max: usize, required: bool) -> Result<String, Status> {
@@ -152,6 +153,27 @@ pub fn subscriber_ids(field: &str, ids: &[i64]) -> Result<(), Status> {
         checks::id(field, *id)?;
     }
     Ok(())
+}
+
+/// The companies a contact is related to: at most
+/// `MAX_RELATED_COMPANIES` valid ids, each once, in the order given.
+pub fn related_company_ids(ids: &[i64]) -> Result<Vec<i64>, Status> {
+    const FIELD: &str = "related_company_ids";
+    if ids.len() > MAX_RELATED_COMPANIES {
+        return Err(invalid(
+            FIELD,
+            format!("at most {MAX_RELATED_COMPANIES} companies"),
+        ));
+    }
+    let mut seen = HashSet::new();
+    let mut unique = Vec::with_capacity(ids.len());
+    for &id in ids {
+        checks::id(FIELD, id)?;
+        if seen.insert(id) {
+            unique.push(id);
+        }
+    }
+    Ok(unique)
 }
 
 /// A company as sent to `CreateCompany` or `UpdateCompany`.

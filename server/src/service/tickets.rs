@@ -1011,9 +1011,12 @@ impl Tickets {
         let name = who.name.clone();
         let list = self
             .change(&who, number, now, move |conn, p, facts| {
-                policy::manage_subscribers(p, facts)?;
-                if !subscribers::is_company_contact(conn, facts.company_id, contact_id)? {
-                    return Err(Denied::NotFound.into());
+                let standing = subscribers::standing(conn, facts.company_id, contact_id)?;
+                if subscribe {
+                    policy::add_subscriber(p, facts, standing)?;
+                } else {
+                    let subscribed = subscribers::is_subscribed(conn, number, contact_id)?;
+                    policy::remove_subscriber(p, facts, standing, subscribed)?;
                 }
                 if !subscribers::set(conn, number, contact_id, subscribe)? {
                     return Ok(Applied::unchanged(subscribers::list(conn, number)?));

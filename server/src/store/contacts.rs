@@ -63,6 +63,8 @@ pub struct ContactQuery {
     /// Matches names and e-mail, anywhere, ignoring ASCII case.
     pub text: String,
     pub include_inactive: bool,
+    /// Also the contacts of other companies related to this one.
+    pub include_related: bool,
     /// Only this contact (a User sees only itself).
     pub only: Option<i64>,
     pub after: Option<ContactKey>,
@@ -72,7 +74,9 @@ pub struct ContactQuery {
 /// A page of a company's contacts, and how many match in all.
 pub fn list(conn: &Connection, q: &ContactQuery, now: i64) -> Result<(Vec<Contact>, u64)> {
     const FILTER: &str = "
-        c.company_id = ?2 AND (?3 OR c.active) AND (?4 IS NULL OR c.id = ?4)
+        (c.company_id = ?2 OR (?6 AND c.id IN
+            (SELECT contact_id FROM contact_related_companies WHERE company_id = ?2)))
+        AND (?3 OR c.active) AND (?4 IS NULL OR c.id = ?4)
         AND (?5 = '%%' OR c.first_name LIKE ?5 ESCAPE '\\' OR c.last_name LIKE ?5 ESCAPE '\\'
              OR c.email LIKE ?5 ESCAPE '\\'
              OR (c.first_name || ' ' || c.last_name) LIKE ?5 ESCAPE '\\')";
@@ -83,7 +87,7 @@ pub fn list(conn: &Connection, q: &ContactQuery, now: i64) -> Result<(Vec<Contac
     let contacts = conn
         .prepare_cached(&format!(
             "{SELECT} WHERE {FILTER}
-               AND (?6 IS NULL OR (c.last_name, c.first_name, c.id) > (?6, ?7, ?8))
+               AND (?7 IS NULL OR (c.last_name, c.first_name, c.id) > (?7, ?8, ?9))
              ORDER BY c.last_name, c.first_name, c.id LIMIT {}",
             q.limit
         ))?
@@ -94,6 +98,7 @@ pub fn list(conn: &Connection, q: &ContactQuery, now: i64) -> Result<(Vec<Contac
                 q.include_inactive,
                 q.only,
                 pattern,
+                q.include_related,
                 after_last,
                 after_first,
                 after_id
@@ -106,7 +111,14 @@ pub fn list(conn: &Connection, q: &ContactQuery, now: i64) -> Result<(Vec<Contac
             "SELECT count(*) FROM contacts c WHERE {FILTER}" // ?1 (now) unused here
         ))?
         .query_row(
-            params![now, q.company_id, q.include_inactive, q.only, pattern],
+            params![
+                now,
+                q.company_id,
+                q.include_inactive,
+                q.only,
+                pattern,
+                q.include_related
+            ],
             |r| r.get(0),
         )?;
     Ok((contacts, u64::try_from(total).unwrap_or(0)))
@@ -198,6 +210,68 @@ pub fn set_active(conn: &Connection, id: i64, active: bool) -> Result<()> {
     )
 }
 
+/// Relates contact `id` (of `own_company`) to exactly `company_ids`: each
+/// must exist and none be its own company (`related_company_ids` names the
+/// first that does not fit). A company dropped from the list also drops the
+/// contact's subscriptions to that company's tickets, so it sees none of
+/// them any more. Returns the companies added and removed.
+pub fn set_related_companies(
+    conn: &Connection,
+    id: i64,
+    own_company: i64,
+    company_ids: &[i64],
+) -> Result<(Vec<i64>, Vec<i64>)> {
+    const FIELD: &str = "related_company_ids";
+    let mut exists =
+        conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM companies WHERE id = ?1)")?;
+    for &company in company_ids {
+        if company == own_company {
+            return Err(StoreError::invalid(
+                FIELD,
+                format!("{company} is the contact's own company"),
+            ));
+        }
+        if !exists.query_row([company], |r| r.get::<_, bool>(0))? {
+            return Err(StoreError::invalid(
+                FIELD,
+                format!("{company} is not a known company"),
+            ));
+        }
+    }
+    let before: Vec<i64> = conn
+        .prepare_cached("SELECT company_id FROM contact_related_companies WHERE contact_id = ?1")?
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let added: Vec<i64> = company_ids
+        .iter()
+        .copied()
+        .filter(|c| !before.contains(c))
+        .collect();
+    let removed: Vec<i64> = before
+        .iter()
+        .copied()
+        .filter(|c| !company_ids.contains(c))
+        .collect();
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO contact_related_companies (contact_id, company_id) VALUES (?1, ?2)",
+    )?;
+    for &company in &added {
+        insert.execute(params![id, company])?;
+    }
+    let mut delete = conn.prepare_cached(
+        "DELETE FROM contact_related_companies WHERE contact_id = ?1 AND company_id = ?2",
+    )?;
+    let mut unsubscribe = conn.prepare_cached(
+        "DELETE FROM ticket_subscribers WHERE contact_id = ?1
+           AND ticket_id IN (SELECT id FROM tickets WHERE company_id = ?2)",
+    )?;
+    for &company in &removed {
+        delete.execute(params![id, company])?;
+        unsubscribe.execute(params![id, company])?;
+    }
+    Ok((added, removed))
+}
+
 /// Which of `ids` are not contacts of `company_id`.
 pub fn not_of_company(conn: &Connection, company_id: i64, ids: &[i64]) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare_cached("SELECT company_id FROM contacts WHERE id = ?1")?;
@@ -221,4 +295,60 @@ pub fn ids_of_company(conn: &Connection, company_id: i64) -> Result<Vec<i64>> {
         .query_map([company_id], |r| r.get(0))?
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(Into::into)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::subscribers;
+    use crate::store::testing::*;
+
+    #[test]
+    fn related_companies_list_their_contacts_and_dropping_one_unsubscribes() {
+        let (_dir, conn) = temp_conn();
+        let on_b = raw_ticket(&conn, COMPANY_B, BOB, "b", 0);
+        let on_a = raw_ticket(&conn, COMPANY_A, UMA, "a", 0);
+        let bad = set_related_companies(&conn, ALICE, COMPANY_A, &[COMPANY_A]).unwrap_err();
+        assert!(
+            matches!(bad, StoreError::Invalid { ref field, .. } if field == "related_company_ids")
+        );
+        let bad = set_related_companies(&conn, ALICE, COMPANY_A, &[99]).unwrap_err();
+        assert!(
+            matches!(bad, StoreError::Invalid { ref field, .. } if field == "related_company_ids")
+        );
+        assert!(get(&conn, ALICE, 0).unwrap().related_company_ids.is_empty());
+
+        let (added, removed) =
+            set_related_companies(&conn, ALICE, COMPANY_A, &[COMPANY_B]).unwrap();
+        assert_eq!((added, removed), (vec![COMPANY_B], vec![]));
+        assert_eq!(
+            get(&conn, ALICE, 0).unwrap().related_company_ids,
+            vec![COMPANY_B]
+        );
+        let q = |include_related| ContactQuery {
+            company_id: COMPANY_B,
+            include_related,
+            limit: 10,
+            ..ContactQuery::default()
+        };
+        let ids = |q| {
+            list(&conn, &q, 0)
+                .unwrap()
+                .0
+                .iter()
+                .map(|c| c.id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(q(false)), vec![BOB]);
+        assert_eq!(ids(q(true)), vec![ALICE, BOB]);
+        assert_eq!(list(&conn, &q(true), 0).unwrap().1, 2);
+
+        subscribers::set(&conn, on_b, ALICE, true).unwrap();
+        subscribers::set(&conn, on_a, ALICE, true).unwrap();
+        let (added, removed) = set_related_companies(&conn, ALICE, COMPANY_A, &[]).unwrap();
+        assert_eq!((added, removed), (vec![], vec![COMPANY_B]));
+        assert!(subscribers::ids(&conn, on_b).unwrap().is_empty());
+        assert_eq!(subscribers::ids(&conn, on_a).unwrap(), vec![ALICE]);
+        assert_eq!(ids(q(true)), vec![BOB]);
+    }
 }

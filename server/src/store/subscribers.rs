@@ -3,6 +3,7 @@
 use rusqlite::{Connection, params};
 
 use super::Result;
+use crate::domain::Standing;
 use crate::domain::tickets::Subscriber;
 
 pub fn list(conn: &Connection, ticket_id: i64) -> Result<Vec<Subscriber>> {
@@ -33,11 +34,35 @@ pub fn ids(conn: &Connection, ticket_id: i64) -> Result<Vec<i64>> {
     Ok(ids)
 }
 
-/// Whether `contact_id` is a contact of `company_id` (the only ones that may subscribe).
-pub fn is_company_contact(conn: &Connection, company_id: i64, contact_id: i64) -> Result<bool> {
+/// How `contact_id` stands to `company_id`: one of its contacts, a contact
+/// of another company related to it, or neither (the only ones that may
+/// subscribe are the first two).
+pub fn standing(conn: &Connection, company_id: i64, contact_id: i64) -> Result<Standing> {
+    let (own, related): (bool, bool) = conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM contacts WHERE id = ?1 AND company_id = ?2),
+                    EXISTS (SELECT 1 FROM contact_related_companies
+                            WHERE contact_id = ?1 AND company_id = ?2)",
+        )?
+        .query_row(params![contact_id, company_id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    Ok(if own {
+        Standing::Own
+    } else if related {
+        Standing::Related
+    } else {
+        Standing::Stranger
+    })
+}
+
+/// Whether `contact_id` subscribes to the ticket.
+pub fn is_subscribed(conn: &Connection, ticket_id: i64, contact_id: i64) -> Result<bool> {
     Ok(conn
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM contacts WHERE id = ?1 AND company_id = ?2)")?
-        .query_row(params![contact_id, company_id], |r| r.get(0))?)
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM ticket_subscribers WHERE ticket_id = ?1 AND contact_id = ?2)",
+        )?
+        .query_row(params![ticket_id, contact_id], |r| r.get(0))?)
 }
 
 /// Adds or removes a subscriber; returns whether anything changed.
@@ -66,9 +91,19 @@ mod tests {
         assert!(!set(&conn, t, MARK, true).unwrap());
         assert_eq!(list(&conn, t).unwrap()[0].name, "Mark Moss");
         assert_eq!(ids(&conn, t).unwrap(), vec![MARK]);
+        assert!(is_subscribed(&conn, t, MARK).unwrap());
         assert!(set(&conn, t, MARK, false).unwrap());
         assert!(!set(&conn, t, MARK, false).unwrap());
-        assert!(is_company_contact(&conn, COMPANY_A, UMA).unwrap());
-        assert!(!is_company_contact(&conn, COMPANY_A, BOB).unwrap());
+        assert!(!is_subscribed(&conn, t, MARK).unwrap());
+        assert!(!is_subscribed(&conn, t, UMA).unwrap());
+        assert_eq!(standing(&conn, COMPANY_A, UMA).unwrap(), Standing::Own);
+        assert_eq!(standing(&conn, COMPANY_A, BOB).unwrap(), Standing::Stranger);
+        assert_eq!(standing(&conn, COMPANY_A, 999).unwrap(), Standing::Stranger);
+        conn.execute(
+            "INSERT INTO contact_related_companies (contact_id, company_id) VALUES (?1, ?2)",
+            params![BOB, COMPANY_A],
+        )
+        .unwrap();
+        assert_eq!(standing(&conn, COMPANY_A, BOB).unwrap(), Standing::Related);
     }
 }

@@ -9,7 +9,7 @@ use tonic::transport::Channel;
 use super::Ctx;
 use super::exit::{Done, Failure};
 use super::output::{Format, Out};
-use crate::ui::format;
+use crate::ui::{format, ticket_work};
 
 #[derive(Debug, Subcommand)]
 pub enum TimeCommand {
@@ -35,6 +35,17 @@ pub enum TimeCommand {
     /// Delete one of your time entries, until it is billed.
     #[command(after_help = "Example:\n  portal time delete 311")]
     Delete { id: i64 },
+    /// Change one of your time entries, until it is billed; what is not
+    /// named stays as it is.
+    #[command(
+        after_help = "Examples:\n  portal time edit 311 --minutes 1h15m --note 'Also the scanner'\n  \
+                            portal time edit 311 --start '2026-11-30 09:00' --end '2026-11-30 10:30' --no-charge"
+    )]
+    Edit {
+        id: i64,
+        #[command(flatten)]
+        edit: EditArgs,
+    },
     /// Log time on a ticket: 1h30m, 45m, 2h or minutes.
     #[command(after_help = "Example:\n  portal time log 1042 1h30m --type Remote --no-charge")]
     Log {
@@ -59,6 +70,32 @@ pub struct LogArgs {
     /// Clients may read the note.
     #[arg(long)]
     public: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    /// The new duration: 1h30m, 45m, 2h or minutes (it keeps its end).
+    #[arg(long, conflicts_with_all = ["start", "end"])]
+    minutes: Option<String>,
+    /// The new start, `YYYY-MM-DD HH:MM` or `HH:MM` today, in the
+    /// provider's time zone; with --end.
+    #[arg(long, requires = "end")]
+    start: Option<String>,
+    /// The new end, as --start; with --start.
+    #[arg(long, requires = "start")]
+    end: Option<String>,
+    /// The work type, by name or id.
+    #[arg(long = "type")]
+    work_type: Option<String>,
+    /// The note (empty clears it).
+    #[arg(short = 'm', long)]
+    note: Option<String>,
+    /// Billable.
+    #[arg(long, conflicts_with = "no_charge")]
+    billable: bool,
+    /// Not billable.
+    #[arg(long)]
+    no_charge: bool,
 }
 
 /// `1h30m`, `45m`, `2h` or a plain number of minutes.
@@ -115,6 +152,81 @@ async fn time_input(ctx: &Ctx, log: &LogArgs) -> Result<pb::TimeInput, Failure> 
         note_public: log.public,
         ..Default::default()
     })
+}
+
+/// How far back `time edit` looks for one's entry: a year of weeks.
+const EDIT_WEEKS: u64 = 53;
+
+/// One's own time entry `id`, looked for in "My time" week by week from
+/// this one back (no call reads one entry by id).
+async fn my_entry(ctx: &Ctx, id: i64, tz: chrono_tz::Tz) -> Result<pb::TimeEntry, Failure> {
+    let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+    for weeks in 0..EDIT_WEEKS {
+        let Some(day) = today.checked_sub_days(chrono::Days::new(weeks * 7)) else {
+            break;
+        };
+        let mine = work(ctx)
+            .list_my_time(ctx.client.authed(pb::ListMyTimeRequest {
+                week_of: day.format("%Y-%m-%d").to_string(),
+            }))
+            .await?
+            .into_inner();
+        if let Some(entry) = mine.entries.into_iter().find(|e| e.id == id) {
+            return Ok(entry);
+        }
+    }
+    Err(Failure::not_found(format!(
+        "time entry {id} is none of yours of the last year"
+    )))
+}
+
+/// The entry as the flags change it; what they leave out stays.
+async fn edited(
+    ctx: &Ctx,
+    entry: &pb::TimeEntry,
+    edit: &EditArgs,
+    tz: chrono_tz::Tz,
+) -> Result<pb::TimeInput, Failure> {
+    let now = chrono::Utc::now();
+    let at = |field: &str, text: &str| {
+        ticket_work::parse_local(text, tz, now)
+            .map(ticket_work::timestamp)
+            .ok_or_else(|| {
+                Failure::invalid(field, format!("{text:?} is not YYYY-MM-DD HH:MM or HH:MM"))
+            })
+    };
+    let mut time = pb::TimeInput {
+        work_type_id: entry.work_type_id,
+        started_at: entry.started_at,
+        ended_at: entry.ended_at,
+        minutes: 0,
+        billable: entry.billable,
+        note: entry.note.clone(),
+        note_public: entry.note_public,
+    };
+    if entry.started_at.is_none() {
+        time.minutes = entry.minutes;
+    }
+    if let Some(text) = &edit.minutes {
+        time.started_at = None;
+        time.minutes = minutes(text)
+            .map_err(|f| Failure::invalid("minutes", f.message.trim_start_matches("duration: ")))?;
+    }
+    if let (Some(start), Some(end)) = (&edit.start, &edit.end) {
+        time.started_at = Some(at("start", start)?);
+        time.ended_at = Some(at("end", end)?);
+        time.minutes = 0;
+    }
+    if let Some(which) = &edit.work_type {
+        time.work_type_id = work_type(ctx, which).await?;
+    }
+    if let Some(note) = &edit.note {
+        time.note.clone_from(note);
+    }
+    if edit.billable || edit.no_charge {
+        time.billable = edit.billable;
+    }
+    Ok(time)
 }
 
 fn timer(out: &mut Out, state: &pb::TimerState) -> Done {
@@ -227,6 +339,30 @@ pub async fn time(ctx: &Ctx, command: TimeCommand, out: &mut Out) -> Done {
                 .await?
                 .into_inner();
             my_time(out, &mine)
+        }
+        TimeCommand::Edit { id, edit } => {
+            let entry = my_entry(ctx, id, out.tz).await?;
+            let time = edited(ctx, &entry, &edit, out.tz).await?;
+            let changed = work
+                .update_time_entry(ctx.client.authed(pb::UpdateTimeEntryRequest {
+                    id,
+                    time: Some(time),
+                }))
+                .await?
+                .into_inner();
+            match out.format {
+                Format::Json => out.json(&changed),
+                Format::Table | Format::Csv => {
+                    eprintln!(
+                        "Time entry {id} is now {} min on #{} as {}{}.",
+                        changed.minutes,
+                        changed.ticket_number,
+                        changed.work_type_name,
+                        if changed.billable { "" } else { ", no charge" }
+                    );
+                    Ok(())
+                }
+            }
         }
         TimeCommand::Delete { id } => {
             work.delete_time_entry(ctx.client.authed(pb::TimeEntryRef { id }))

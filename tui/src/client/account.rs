@@ -22,6 +22,16 @@ pub enum AccountCall {
     CompanyContacts {
         company_id: i64,
     },
+    /// Staff: who may subscribe to a ticket of the company, its contacts
+    /// and those of other companies related to it.
+    SubscriberCandidates {
+        company_id: i64,
+    },
+    /// A provider Admin relates a contact to other companies.
+    SetRelatedCompanies {
+        contact_id: i64,
+        company_ids: Vec<i64>,
+    },
     AddUser(pb::AddUserRequest),
     UpdateUser(pb::UpdateUserRequest),
     SetAccess {
@@ -77,6 +87,38 @@ impl Client {
                 company_id,
                 contacts: self.users(company_id, String::new()).await?,
             },
+            AccountCall::SubscriberCandidates { company_id } => {
+                let contacts = self
+                    .account()
+                    .list_users(self.authed(pb::ListUsersRequest {
+                        company_id,
+                        page: Some(pb::PageRequest {
+                            page_size: 200,
+                            cursor: String::new(),
+                        }),
+                        include_related: true,
+                        ..Default::default()
+                    }))
+                    .await?
+                    .into_inner()
+                    .contacts;
+                Reply::SubscriberCandidates {
+                    company_id,
+                    contacts,
+                }
+            }
+            AccountCall::SetRelatedCompanies {
+                contact_id,
+                company_ids,
+            } => Reply::UserChanged(Box::new(
+                self.account()
+                    .set_related_companies(self.authed(pb::SetRelatedCompaniesRequest {
+                        contact_id,
+                        related_company_ids: company_ids,
+                    }))
+                    .await?
+                    .into_inner(),
+            )),
             AccountCall::AddUser(add) => {
                 let response = self
                     .account()
@@ -171,6 +213,7 @@ impl Client {
                     page_size: 200,
                     cursor: String::new(),
                 }),
+                include_related: false,
             }))
             .await?
             .into_inner()

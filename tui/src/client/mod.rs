@@ -20,8 +20,8 @@ pub use auth::AuthCall;
 pub use billing::{BillingCall, BillingReply};
 pub use reports::ReportCall;
 pub use settings::SettingsCall;
-pub use tickets::TicketCall;
 pub(crate) use tickets::save_new_file;
+pub use tickets::{TicketCall, upload_problem};
 pub use work::WorkCall;
 
 use std::path::PathBuf;

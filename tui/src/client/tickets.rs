@@ -527,6 +527,25 @@ fn changed(number: i64, what: &str) -> Reply {
     }
 }
 
+/// What is wrong with uploading the file at `path`, checked before anything
+/// is sent (the new-ticket form marks it on its field); `None` when it can go.
+pub fn upload_problem(path: &Path) -> Option<String> {
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Some(format!("{}: no such file", path.display()))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            Some(format!("{}: not readable", path.display()))
+        }
+        Err(e) => Some(format!("{}: {e}", path.display())),
+        Ok(meta) if !meta.is_file() => Some(format!("{} is not a file", path.display())),
+        Ok(meta) if meta.len() > MAX_UPLOAD => {
+            Some(format!("{} is larger than 64 MiB", path.display()))
+        }
+        Ok(_) => None,
+    }
+}
+
 async fn read_upload(path: &Path) -> Result<Vec<u8>, String> {
     let meta = tokio::fs::metadata(path)
         .await

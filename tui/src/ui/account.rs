@@ -464,14 +464,7 @@ fn profile_lines(profile: &pb::MyProfile, ctx: &Ctx) -> Vec<Line<'static>> {
     let row = |label: &str, value: String| {
         Line::from(vec![
             Span::styled(format!("   {label:<16}"), theme.muted),
-            Span::styled(
-                if value.is_empty() {
-                    "—".to_owned()
-                } else {
-                    value
-                },
-                theme.text,
-            ),
+            Span::styled(format::or_dash(value), theme.text),
         ])
     };
     let me = profile.identity.clone().unwrap_or_default();

@@ -189,11 +189,7 @@ impl Audit {
         self.list.render(frame, area, ctx, chrome, columns, |e| {
             Row::new(vec![
                 Cell::from(format::time(e.at.as_ref(), tz)),
-                Cell::from(if e.actor.is_empty() {
-                    "—".to_owned()
-                } else {
-                    e.actor.clone()
-                }),
+                Cell::from(format::or_dash(e.actor.clone())),
                 Cell::from(Span::styled(e.action.clone(), theme.accent)),
                 Cell::from(e.subject.clone()),
                 Cell::from(e.detail.clone()),

@@ -16,8 +16,8 @@ use super::form::{Field, FieldId, Form};
 use super::popup::{Popup, PromptField, PromptPopup, Submit};
 use super::rows::{Chrome, Rows};
 use super::users::Users;
-use super::{Catalog, Ctx, Effects, HelpLines, Screen, help_line, plain_help};
-use crate::action::{AdminCall, Reply};
+use super::{Catalog, Ctx, Effects, HelpLines, Screen, format, help_line, plain_help};
+use crate::action::{AccountCall, AdminCall, Reply};
 use crate::keys::Cmd;
 
 /// What the tab shows.
@@ -93,6 +93,22 @@ impl FieldId for PreferenceField {
     }
 }
 
+/// The fields of the related-companies form: a box per company.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RelatedField {
+    Company(i64),
+    Save,
+}
+
+impl FieldId for RelatedField {
+    fn server_name(self) -> Option<&'static str> {
+        match self {
+            Self::Company(_) => Some("related_company_ids"),
+            Self::Save => None,
+        }
+    }
+}
+
 impl Companies {
     pub fn load(&self, fx: &mut Effects) {
         fx.send(AdminCall::Companies {
@@ -158,6 +174,14 @@ impl Companies {
         if ctx.keys.is(Cmd::Preferences, key) && admin {
             if let (Some(c), View::Company(users)) = (self.company(), &self.view) {
                 fx.popup = Some(preferences_popup(c, &users.rows));
+            }
+            return true;
+        }
+        if ctx.keys.is(Cmd::RelatedCompanies, key) && admin {
+            if let View::Company(users) = &self.view
+                && let Some(contact) = users.selected()
+            {
+                fx.popup = Some(related_popup(contact, &self.list.rows));
             }
             return true;
         }
@@ -250,14 +274,7 @@ fn company_lines(c: &pb::Company, ctx: &Ctx) -> Vec<Line<'static>> {
     let row = |label: &str, value: String| {
         Line::from(vec![
             Span::styled(format!(" {label:<14}"), theme.muted),
-            Span::styled(
-                if value.is_empty() {
-                    "—".into()
-                } else {
-                    value
-                },
-                theme.text,
-            ),
+            Span::styled(format::or_dash(value), theme.text),
         ])
     };
     let a = c.address.clone().unwrap_or_default();
@@ -475,6 +492,53 @@ pub fn preferences_popup(c: &pb::Company, contacts: &[pb::Contact]) -> Popup {
     )
 }
 
+/// A box per company of `companies` (the list on show) but the contact's
+/// own, ticked where it is related: a provider Admin relates a contact to
+/// other companies, so that it may follow their tickets.
+pub fn related_popup(contact: &pb::Contact, companies: &[pb::Company]) -> Popup {
+    use RelatedField as F;
+    let contact_id = contact.id;
+    let others: Vec<&pb::Company> = companies
+        .iter()
+        .filter(|c| c.id != contact.company_id)
+        .collect();
+    let listed: Vec<i64> = others.iter().map(|c| c.id).collect();
+    // Related companies not in the list on show (a search) stay related.
+    let kept: Vec<i64> = contact
+        .related_company_ids
+        .iter()
+        .copied()
+        .filter(|id| !listed.contains(id))
+        .collect();
+    let mut fields: Vec<Field> = others
+        .iter()
+        .map(|c| {
+            Field::toggle(
+                F::Company(c.id),
+                &c.name,
+                contact.related_company_ids.contains(&c.id),
+            )
+        })
+        .collect();
+    fields.push(Field::button(F::Save, "Save"));
+    Popup::Prompt(
+        PromptPopup::new(
+            format!("Related companies of {}", Catalog::contact_name(contact)),
+            Submit::send(move |form: &mut Form| {
+                let mut company_ids = kept.clone();
+                company_ids.extend(listed.iter().copied().filter(|id| form.on(F::Company(*id))));
+                Some(AccountCall::SetRelatedCompanies {
+                    contact_id,
+                    company_ids,
+                })
+            }),
+            fields,
+        )
+        .hint("Staff may then subscribe it to those companies' tickets.")
+        .width(72),
+    )
+}
+
 impl Screen for Companies {
     fn title(&self) -> &'static str {
         match &self.view {
@@ -495,6 +559,11 @@ impl Screen for Companies {
                         ctx.keys,
                         Cmd::Preferences,
                         "the company's preferences",
+                    ));
+                    lines.push(help_line(
+                        ctx.keys,
+                        Cmd::RelatedCompanies,
+                        "the user's related companies (their tickets it may follow)",
                     ));
                 }
                 lines

@@ -18,6 +18,15 @@ pub fn status(status: TicketStatus) -> &'static str {
     }
 }
 
+/// `value`, or a dash when it is empty: an unset field reads as unset.
+pub fn or_dash(value: String) -> String {
+    if value.is_empty() {
+        "—".to_owned()
+    } else {
+        value
+    }
+}
+
 pub fn priority(p: i32) -> &'static str {
     match p {
         1 => "1 Critical",
@@ -129,6 +138,18 @@ pub fn relative(ts: Option<&prost_types::Timestamp>, now: DateTime<Utc>) -> Stri
 }
 
 #[allow(clippy::cast_precision_loss)] // one decimal is shown
+/// What a save says: the path, shortened to `~/…` under the home folder
+/// so the status line has room for it, and the size.
+pub fn saved(path: &std::path::Path, bytes: u64) -> String {
+    let shown = std::env::var_os("HOME")
+        .and_then(|home| path.strip_prefix(home).ok())
+        .map_or_else(
+            || path.display().to_string(),
+            |rest| format!("~/{}", rest.display()),
+        );
+    format!("Saved {shown} ({})", self::bytes(bytes))
+}
+
 pub fn bytes(n: u64) -> String {
     if n < 1024 {
         format!("{n} B")

@@ -449,11 +449,7 @@ impl Invoices {
                     open.saving = false;
                 }
                 fx.close_prompt = true;
-                fx.ok(format!(
-                    "Saved {} ({})",
-                    path.display(),
-                    format::bytes(*bytes)
-                ));
+                fx.ok(format::saved(path, *bytes));
             }
             _ => {}
         }

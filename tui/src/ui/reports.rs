@@ -14,7 +14,7 @@ use ratatui::widgets::{
 
 use super::form::{Field, Form};
 use super::popup::{Popup, PromptField, PromptPopup, Submit, Then, expand_home};
-use super::{Ctx, Effects, HelpLines, Screen, help_line, plain_help};
+use super::{Ctx, Effects, HelpLines, Screen, format, help_line, plain_help};
 use crate::action::{ApiError, Reply, ReportCall, Request};
 use crate::keys::Cmd;
 
@@ -299,7 +299,7 @@ impl Screen for Reports {
             }
             Reply::Downloaded { path, bytes } if path.extension().is_some_and(|e| e == "csv") => {
                 fx.close_prompt = true;
-                fx.ok(format!("Saved {} ({bytes} bytes)", path.display()));
+                fx.ok(format::saved(path, *bytes));
             }
             _ => {}
         }

@@ -562,11 +562,7 @@ impl Settings {
             Row::new(vec![
                 Cell::from(t.name.clone()),
                 Cell::from(t.sort_order.to_string()),
-                Cell::from(if fields.is_empty() {
-                    "—".into()
-                } else {
-                    fields
-                }),
+                Cell::from(format::or_dash(fields)),
                 if t.active {
                     Cell::from(Span::styled("active", theme.ok))
                 } else {

@@ -25,7 +25,8 @@ pub struct TicketDetail {
     pub loading_older: bool,
     pub scroll: u16,
     pub error: Option<String>,
-    /// Staff: the contacts of the ticket's company, once asked for.
+    /// Staff: the contacts of the ticket's company and those related to
+    /// it, once asked for.
     pub company_contacts: Option<Vec<pb::Contact>>,
     /// Staff pressed `+` before those contacts came.
     pub subscribe_waits: bool,
@@ -334,7 +335,7 @@ impl TicketDetail {
     }
 
     /// `+`: a client picks among the company's contacts; staff among the
-    /// ticket's company's, fetched the first time.
+    /// ticket's company's and those related to it, fetched the first time.
     fn subscribe(&mut self, ctx: &Ctx, fx: &mut Effects) {
         if !ctx.is_staff() {
             self.pick_subscriber(&ctx.catalog.contacts, fx);
@@ -342,7 +343,7 @@ impl TicketDetail {
             self.pick_subscriber(contacts, fx);
         } else if let Some(t) = self.detail.as_ref().and_then(|d| d.ticket.as_ref()) {
             self.subscribe_waits = true;
-            fx.send(AccountCall::CompanyContacts {
+            fx.send(AccountCall::SubscriberCandidates {
                 company_id: t.company_id,
             });
             fx.info(format!("Loading the contacts of {}…", t.company_name));
@@ -399,6 +400,7 @@ impl TicketDetail {
             .map(|s| s.contact_id)
             .collect();
         let number = self.number;
+        let company_id = self.company_id();
         let items: Vec<(String, Then)> = contacts
             .iter()
             .filter(|c| c.active && !current.contains(&c.id))
@@ -407,7 +409,10 @@ impl TicketDetail {
                     number,
                     contact_id: c.id,
                 };
-                let name = format!("{} <{}>", Catalog::contact_name(c), c.email);
+                let mut name = format!("{} <{}>", Catalog::contact_name(c), c.email);
+                if company_id.is_some_and(|id| id != c.company_id) {
+                    name.push_str(" (related)");
+                }
                 (name, Then::send(add))
             })
             .collect();
@@ -710,7 +715,7 @@ impl Screen for TicketDetail {
                 self.on_subscribers(subscribers, ctx, fx);
                 return;
             }
-            Reply::CompanyContacts {
+            Reply::SubscriberCandidates {
                 company_id,
                 contacts,
             } if ctx.is_staff() && self.company_id() == Some(*company_id) => {
@@ -722,11 +727,7 @@ impl Screen for TicketDetail {
             }
             Reply::Downloaded { path, bytes } => {
                 fx.close_prompt = true;
-                fx.ok(format!(
-                    "Saved {} ({})",
-                    path.display(),
-                    format::bytes(*bytes)
-                ));
+                fx.ok(format::saved(path, *bytes));
                 return;
             }
             Reply::Posted { number } if mine(*number) => format!("Posted on #{number}"),
@@ -822,11 +823,7 @@ fn fields_lines(t: &pb::Ticket, ctx: &Ctx, width: u16) -> Vec<Line<'static>> {
         (sla_label(t), format::time(t.next_due_at.as_ref(), ctx.tz)),
     ];
     let cell = |(label, value): &(&str, String)| {
-        let value = if value.is_empty() {
-            "—".to_owned()
-        } else {
-            value.clone()
-        };
+        let value = format::or_dash(value.clone());
         vec![
             Span::styled(format!(" {label:>12} "), theme.muted),
             Span::styled(format!("{:<24}", format::fit(&value, 24)), theme.text),

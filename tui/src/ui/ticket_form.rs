@@ -1,4 +1,9 @@
 //! New ticket: pick the service type first, then the form its fields follow.
+//! Files named in its Attach field are checked before anything is sent and
+//! uploaded one after the other once the ticket exists.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent};
@@ -9,9 +14,66 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph};
 
 use super::form::{Extra, Field, FieldId, Form, FormEvent, Key};
-use super::popup::{Popup, Then};
+use super::popup::{Popup, Then, expand_home};
 use super::{Catalog, Ctx, Effects, HelpLines, Nav, Screen, format, moved, plain_help};
-use crate::action::{AccountCall, ApiError, Reply, Request, TicketCall};
+use crate::action::{AccountCall, ApiError, Reply, Request, TicketCall, upload_problem};
+
+/// The files of a created ticket still being attached, and how it went.
+#[derive(Debug, Clone, Default)]
+pub struct Attaching {
+    pub number: i64,
+    /// The file on its way, then those still to send.
+    pub queue: VecDeque<PathBuf>,
+    pub total: usize,
+    pub attached: Vec<String>,
+    /// File name and why it could not be attached.
+    pub failed: Vec<(String, String)>,
+}
+
+impl Attaching {
+    fn current(&self) -> Option<&PathBuf> {
+        self.queue.front()
+    }
+
+    /// "attaching 2 of 3: scan.pdf…"
+    fn progress(&self) -> String {
+        let name = self.current().map(|p| file_name(p)).unwrap_or_default();
+        format!(
+            "Ticket #{} created · attaching {} of {}: {name}…",
+            self.number,
+            self.total - self.queue.len() + 1,
+            self.total
+        )
+    }
+}
+
+fn file_name(path: &std::path::Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// The paths typed in the Attach field: comma- or newline-separated, `~/`
+/// for the home directory. Each must be a readable file of at most 64 MiB;
+/// the first that is not is the error.
+pub fn attachment_paths(raw: &str) -> Result<Vec<PathBuf>, String> {
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for part in raw.split([',', '\n']) {
+        let part = part.trim();
+        if part.is_empty() {
+            continue;
+        }
+        let path = PathBuf::from(expand_home(part));
+        if let Some(problem) = upload_problem(&path) {
+            return Err(problem);
+        }
+        if !paths.contains(&path) {
+            paths.push(path);
+        }
+    }
+    Ok(paths)
+}
 
 /// The new-ticket form's fixed fields; the fields a service type adds are
 /// [`Key::Extra`], by the catalog's key.
@@ -27,6 +89,8 @@ pub enum TicketField {
     DueDate,
     Emergency,
     PoNumber,
+    /// Files to attach once the ticket exists: paths, comma-separated.
+    Attach,
     Submit,
 }
 
@@ -42,7 +106,7 @@ impl FieldId for TicketField {
             Self::Site => Some("site_id"),
             Self::DueDate => Some("due_date"),
             Self::PoNumber => Some("po_number"),
-            Self::Emergency | Self::Submit => None,
+            Self::Emergency | Self::Attach | Self::Submit => None,
         }
     }
 }
@@ -64,6 +128,10 @@ pub struct TicketForm {
     pub company_index: usize,
     /// Contacts who may be named instead of the caller.
     pub contacts: Vec<pb::Contact>,
+    /// The files to attach, checked when the form was sent.
+    pub files: Vec<PathBuf>,
+    /// The ticket exists and its files are being attached.
+    pub attaching: Option<Attaching>,
 }
 
 impl TicketForm {
@@ -80,6 +148,8 @@ impl TicketForm {
             company: pb::Company::default(),
             company_index: 0,
             contacts: Vec::new(),
+            files: Vec::new(),
+            attaching: None,
         }
     }
 
@@ -148,6 +218,7 @@ impl TicketForm {
             Field::line(TicketField::DueDate, "Due date", ""),
             Field::toggle(TicketField::Emergency, "Emergency (priority 1)", false),
             po,
+            Field::line(TicketField::Attach, "Attach files", ""),
         ]);
         if !self.staff {
             fields.push(Field::choice(
@@ -277,6 +348,10 @@ impl TicketForm {
             plain_help("Tab/Shift-Tab", "next / previous field"),
             plain_help("←/→ Space", "change a choice, tick a box"),
             plain_help("Ctrl-E", "edit the description in $EDITOR"),
+            plain_help(
+                "Attach files",
+                "paths, a comma between; sent once the ticket exists",
+            ),
             plain_help("Enter", "new line in the description; elsewhere next field"),
             plain_help("Ctrl-S", "submit (or Enter on Submit)"),
             plain_help("Esc", "leave (asks when something was typed)"),
@@ -360,6 +435,10 @@ impl TicketForm {
                 self.form.set_error(Extra(&def.key), "a date as YYYY-MM-DD");
             }
         }
+        match attachment_paths(&self.form.raw(TicketField::Attach)) {
+            Ok(files) => self.files = files,
+            Err(problem) => self.form.set_error(TicketField::Attach, problem),
+        }
         if self.form.has_errors() {
             self.form.focus_first_error();
             return;
@@ -407,6 +486,72 @@ impl TicketForm {
                 0
             },
         }));
+    }
+
+    /// The ticket exists: attach its files one after the other, then open it.
+    fn on_created(&mut self, ticket: &pb::Ticket, fx: &mut Effects) {
+        if self.files.is_empty() {
+            fx.ok(format!("Ticket #{} created", ticket.number));
+            fx.nav = Some(Nav::OpenTicket(ticket.number));
+            return;
+        }
+        let queue: VecDeque<PathBuf> = std::mem::take(&mut self.files).into();
+        self.attaching = Some(Attaching {
+            number: ticket.number,
+            total: queue.len(),
+            queue,
+            ..Attaching::default()
+        });
+        self.attach_next(fx);
+    }
+
+    /// Sends the next file, or when none is left opens the ticket and
+    /// says how the attaching went.
+    fn attach_next(&mut self, fx: &mut Effects) {
+        let Some(a) = &self.attaching else {
+            return;
+        };
+        if let Some(path) = a.current() {
+            fx.send(TicketCall::Upload {
+                number: a.number,
+                path: path.clone(),
+            });
+            fx.info(a.progress());
+            return;
+        }
+        let number = a.number;
+        if a.failed.is_empty() {
+            fx.ok(format!(
+                "Ticket #{number} created; attached {}",
+                a.attached.join(", ")
+            ));
+        } else {
+            let failed: Vec<String> = a
+                .failed
+                .iter()
+                .map(|(name, why)| format!("{name} ({why})"))
+                .collect();
+            fx.error(format!(
+                "Ticket #{number} created, but not attached: {}; a attaches from the ticket",
+                failed.join(", ")
+            ));
+        }
+        fx.nav = Some(Nav::OpenTicket(number));
+    }
+
+    /// One file's upload ended: `Ok` its stored name, `Err` why not.
+    fn on_attached(&mut self, outcome: Result<String, String>, fx: &mut Effects) {
+        let Some(a) = &mut self.attaching else {
+            return;
+        };
+        let Some(path) = a.queue.pop_front() else {
+            return;
+        };
+        match outcome {
+            Ok(name) => a.attached.push(name),
+            Err(why) => a.failed.push((file_name(&path), why)),
+        }
+        self.attach_next(fx);
     }
 
     /// The server refused: put its message beside the field it names.
@@ -468,10 +613,11 @@ impl TicketForm {
             Constraint::Length(1),
         ])
         .areas(inner);
-        let top = match (&self.error, self.busy) {
-            (Some(e), _) => Line::styled(format!("✗ {e}"), theme.error),
-            (None, true) => Line::styled("Sending…", theme.muted),
-            (None, false) => Line::styled("Fields with * are required.", theme.muted),
+        let top = match (&self.error, self.busy, &self.attaching) {
+            (Some(e), _, _) => Line::styled(format!("✗ {e}"), theme.error),
+            (None, _, Some(a)) => Line::styled(a.progress(), theme.muted),
+            (None, true, None) => Line::styled("Sending…", theme.muted),
+            (None, false, None) => Line::styled("Fields with * are required.", theme.muted),
         };
         frame.render_widget(Paragraph::new(top), message);
         self.form.render(frame, form, theme, !self.busy);
@@ -525,17 +671,28 @@ impl Screen for TicketForm {
                 company_id,
                 contacts,
             } => self.on_company_contacts(*company_id, contacts.clone()),
-            Reply::Created(ticket) => {
-                fx.ok(format!("Ticket #{} created", ticket.number));
-                fx.nav = Some(Nav::OpenTicket(ticket.number));
+            Reply::Created(ticket) => self.on_created(ticket, fx),
+            Reply::Uploaded(a)
+                if self
+                    .attaching
+                    .as_ref()
+                    .is_some_and(|at| at.number == a.ticket_number) =>
+            {
+                self.on_attached(Ok(a.file_name.clone()), fx);
             }
             _ => {}
         }
     }
 
-    fn on_failed(&mut self, request: &Request, error: &ApiError, _fx: &mut Effects) {
-        if let Request::Ticket(TicketCall::CreateTicket(_)) = request {
-            self.on_failed(error);
+    fn on_failed(&mut self, request: &Request, error: &ApiError, fx: &mut Effects) {
+        match request {
+            Request::Ticket(TicketCall::CreateTicket(_)) => self.on_failed(error),
+            Request::Ticket(TicketCall::Upload { number, .. })
+                if self.attaching.as_ref().is_some_and(|a| a.number == *number) =>
+            {
+                self.on_attached(Err(error.text()), fx);
+            }
+            _ => {}
         }
     }
 

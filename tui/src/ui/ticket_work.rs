@@ -86,7 +86,7 @@ fn parse_minutes(s: &str) -> Option<u32> {
 }
 
 /// A local time typed as `YYYY-MM-DD HH:MM`, or `HH:MM` for today.
-fn parse_local(s: &str, tz: Tz, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+pub fn parse_local(s: &str, tz: Tz, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     let s = s.trim();
     let local = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M")
         .ok()
@@ -101,7 +101,7 @@ fn parse_local(s: &str, tz: Tz, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-fn timestamp(t: DateTime<Utc>) -> prost_types::Timestamp {
+pub fn timestamp(t: DateTime<Utc>) -> prost_types::Timestamp {
     prost_types::Timestamp {
         seconds: t.timestamp(),
         nanos: 0,

@@ -45,7 +45,7 @@ impl TicketList {
             return true;
         } else if keys.is(Cmd::QueuePriority, key) {
             let items = std::iter::once("Any priority".to_owned())
-                .chain((1..=5).map(|p| format!("{p} {}", format::priority(p))))
+                .chain((1..=5).map(|p| format::priority(p).to_owned()))
                 .enumerate()
                 .map(|(i, label)| (label, Then::Answer(i)))
                 .collect();

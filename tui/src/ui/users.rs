@@ -128,7 +128,7 @@ impl Users {
         }
     }
 
-    fn selected(&self) -> Option<&pb::Contact> {
+    pub fn selected(&self) -> Option<&pb::Contact> {
         self.state.selected().and_then(|i| self.rows.get(i))
     }
 
@@ -298,7 +298,7 @@ impl Users {
             ]);
             // The Companies tab's own keys over a company's users.
             if self.company.is_some() {
-                hints.extend(["C company", "o preferences"]);
+                hints.extend(["C company", "o preferences", "r related"]);
             }
         }
         let hints = format::hints(&hints, usize::from(footer.width));
