@@ -4,7 +4,8 @@
 
 use crate::domain::reports::ReportSubject;
 use crate::domain::{
-    AccessLevel, Principal, StaffRole, Standing, TicketFacts, TicketScope, TicketStatus,
+    AccessLevel, Principal, StaffRole, Standing, SubjectKind, TicketFacts, TicketScope,
+    TicketStatus,
     client_moves, staff_moves,
 };
 
@@ -495,6 +496,26 @@ pub fn view_backups(p: &Principal) -> Decision {
 /// Listing companies and staff (for pickers and triage): any staff.
 pub fn view_provider_directory(p: &Principal) -> Decision {
     allow_if(is_staff(p), "only staff may list companies and staff")
+}
+
+// ------------------------------------------------------------ sessions
+
+/// Listing one's own sessions and signing out everywhere: everyone signed
+/// in (a session with a temporary password is stopped before this). The
+/// caller's own sessions are the only ones it is asked about.
+pub fn manage_own_sessions(p: &Principal) -> Decision {
+    let _ = p;
+    Ok(())
+}
+
+/// Ending one sign-in, owned by `owner` (kind and id): only one's own.
+/// Anyone else's is not found, exactly like an id that does not exist.
+pub fn revoke_session(p: &Principal, owner: (SubjectKind, i64)) -> Decision {
+    if (p.kind(), p.subject_id()) == owner {
+        Ok(())
+    } else {
+        Err(Denied::NotFound)
+    }
 }
 
 // ------------------------------------------------- the queue (saved views)

@@ -28,6 +28,7 @@ async fn login_req(
             email: email.into(),
             password: password.into(),
             remember_me,
+            ..Default::default()
         })
         .await
         .map(tonic::Response::into_inner)
@@ -45,6 +46,7 @@ async fn refresh(server: &TestServer, token: &str) -> Result<pb::LoginResponse, 
     anon.auth()
         .refresh(pb::RefreshRequest {
             refresh_token: token.into(),
+            ..Default::default()
         })
         .await
         .map(tonic::Response::into_inner)

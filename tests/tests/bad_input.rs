@@ -289,6 +289,7 @@ fn auth_cases(f: &Fixture, anon: &Session, cases: &mut Vec<Case>) {
         email: email.into(),
         password: password.into(),
         remember_me: false,
+        ..Default::default()
     };
     case!(cases, "Login", "email", "255 characters", anon.auth(), login, login(&format!("{}@x.example", long(245)), "pw"));
     case!(cases, "Login", "email", "empty", anon.auth(), login, login("", "pw"));
@@ -311,6 +312,8 @@ fn auth_cases(f: &Fixture, anon: &Session, cases: &mut Vec<Case>) {
     case!(cases, "ChangePassword", "current_password", "empty", f.alice.accounts(), change_password, pb::ChangePasswordRequest { current_password: String::new(), new_password: "Another-Long-Pass-99".into() });
     case!(cases, "ChangePassword", "new_password", "too short", f.alice.accounts(), change_password, pb::ChangePasswordRequest { current_password: DEMO_PASSWORD.into(), new_password: "a".into() });
     case!(cases, "ChangePassword", "new_password", "same as current", f.alice.accounts(), change_password, pb::ChangePasswordRequest { current_password: DEMO_PASSWORD.into(), new_password: DEMO_PASSWORD.into() });
+    case!(cases, "RevokeSession", "session_id", "zero", f.alice.auth(), revoke_session, pb::RevokeSessionRequest { session_id: 0 });
+    case!(cases, "RevokeSession", "session_id", "negative", f.alice.auth(), revoke_session, pb::RevokeSessionRequest { session_id: -1 });
 }
 
 #[allow(clippy::too_many_lines)]
@@ -1032,6 +1035,7 @@ async fn a_burst_of_bad_calls_neither_crashes_nor_starves_the_server() -> anyhow
                             email: format!("nobody{i}@nowhere.example"),
                             password: "wrong-password".into(),
                             remember_me: false,
+                            ..Default::default()
                         })
                         .await
                         .expect_err("a wrong password");

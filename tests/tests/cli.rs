@@ -776,6 +776,51 @@ async fn estimates_are_approved_and_declined_from_the_command_line() -> anyhow::
     Ok(())
 }
 
+/// `portal sessions list|revoke|signout-all` with their exit codes.
+#[tokio::test]
+async fn sessions_are_listed_revoked_and_signed_out_everywhere() -> anyhow::Result<()> {
+    let server = TestServer::demo().await?;
+    let me = Portal::signed_in(&server, demo::CLIENT_USER).await?;
+    let other = Portal::signed_in(&server, demo::CLIENT_USER).await?;
+    let third = Portal::signed_in(&server, demo::CLIENT_USER).await?;
+    let listed = lines(&me.ok(&["sessions", "list", "--json"], "")?)?;
+    assert_eq!(listed.len(), 3, "{listed:?}");
+    assert_eq!(
+        listed.iter().filter(|s| s["current"] == true).count(),
+        1,
+        "{listed:?}"
+    );
+    assert!(
+        listed.iter().all(|s| s["address"] == "127.0.0.1"),
+        "{listed:?}"
+    );
+    let table = me.ok(&["sessions", "list"], "")?;
+    assert!(table.starts_with("id"), "{table}");
+    assert!(table.contains("127.0.0.1"), "{table}");
+
+    // The newest sign-in (the third) first: revoke it.
+    let newest = listed[0]["id"]
+        .as_str()
+        .map_or_else(|| listed[0]["id"].to_string(), ToOwned::to_owned);
+    assert_eq!(listed[0]["current"], false);
+    me.ok(&["sessions", "revoke", &newest], "")?;
+    third.fails(&["sessions", "list"], "", 7)?;
+    me.fails(&["sessions", "revoke", &newest], "", 3)?;
+    me.fails(&["sessions", "revoke", "0"], "", 5)?;
+    me.fails(&["sessions", "revoke", "-3"], "", 2)?;
+
+    // Everywhere else, then everywhere.
+    me.ok(&["sessions", "signout-all", "--keep-current"], "")?;
+    other.fails(&["sessions", "list"], "", 7)?;
+    assert_eq!(
+        lines(&me.ok(&["sessions", "list", "--json"], "")?)?.len(),
+        1
+    );
+    me.ok(&["sessions", "signout-all"], "")?;
+    me.fails(&["sessions", "list"], "", 7)?;
+    Ok(())
+}
+
 #[test]
 fn help_completions_and_man_page_need_no_server() -> anyhow::Result<()> {
     let run = |args: &[&str]| Command::new(bin("portal")).args(args).output();

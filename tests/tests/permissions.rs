@@ -1547,3 +1547,63 @@ async fn audit_log_for_admins_each_their_own() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// One's own sessions (docs/ROLES.md, "Sessions"): every role lists its
+/// own, ends one of its own and signs out everywhere else; anyone else's
+/// session is not found, whatever the role.
+#[tokio::test]
+async fn every_role_manages_its_own_sessions_and_nobody_elses() -> anyhow::Result<()> {
+    let w = World::new().await?;
+    let hal_sign_in = w
+        .hal
+        .0
+        .auth()
+        .list_my_sessions(pb::Empty {})
+        .await?
+        .into_inner()
+        .sessions
+        .into_iter()
+        .find(|s| s.current)
+        .context("Hal's own session")?
+        .id;
+    for role in ROLES {
+        let (other, _) = sign_in(&w.server, role.email()).await?;
+        let auth = w.s(role).auth();
+        let listed = auth.clone().list_my_sessions(pb::Empty {}).await;
+        let mine = listed
+            .as_ref()
+            .map(|l| l.get_ref().sessions.clone())
+            .unwrap_or_default();
+        check("ListMySessions", role, listed.map(drop), YES);
+        assert_eq!(mine.len(), 2, "{role:?}: {mine:?}");
+        let second = mine.iter().find(|s| !s.current).context("the other")?.id;
+        let revoked = auth
+            .clone()
+            .revoke_session(pb::RevokeSessionRequest { session_id: second })
+            .await;
+        check("RevokeSession (own)", role, revoked.map(drop), YES);
+        let ended = other.auth().who_am_i(pb::Empty {}).await;
+        assert_eq!(
+            ended.map(drop).map_err(|s| s.code()),
+            Err(Code::Unauthenticated),
+            "{role:?}'s revoked session"
+        );
+        let theirs = auth
+            .clone()
+            .revoke_session(pb::RevokeSessionRequest {
+                session_id: hal_sign_in,
+            })
+            .await;
+        check("RevokeSession (Hal's)", role, theirs.map(drop), NOT_FOUND);
+        let everywhere = auth
+            .clone()
+            .sign_out_everywhere(pb::SignOutEverywhereRequest { keep_current: true })
+            .await;
+        check("SignOutEverywhere", role, everywhere.map(drop), YES);
+        // Still signed in here.
+        w.s(role).auth().who_am_i(pb::Empty {}).await?;
+    }
+    // Hal was never signed out by anyone.
+    w.hal.0.auth().who_am_i(pb::Empty {}).await?;
+    Ok(())
+}

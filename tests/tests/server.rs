@@ -193,6 +193,7 @@ async fn serves_tls_when_given_a_certificate() -> anyhow::Result<()> {
             email: demo::CLIENT_ADMIN.into(),
             password: portal_e2e::DEMO_PASSWORD.into(),
             remember_me: false,
+            ..Default::default()
         })
         .await?
         .into_inner();

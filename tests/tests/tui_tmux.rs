@@ -287,6 +287,7 @@ async fn remember_me_resumes_without_a_password_until_portal_logout() -> anyhow:
         .auth()
         .refresh(pb::RefreshRequest {
             refresh_token: token,
+            ..Default::default()
         })
         .await;
     expect_code(refused, tonic::Code::Unauthenticated);

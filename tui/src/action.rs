@@ -166,6 +166,15 @@ pub enum Reply {
     },
     PasswordPolicy(pb::PasswordPolicy),
     PasswordChanged,
+    /// My own sessions, the latest sign-in first.
+    Sessions(Vec<pb::MySession>),
+    SessionRevoked {
+        id: i64,
+    },
+    SignedOutEverywhere {
+        ended: u32,
+        keep_current: bool,
+    },
     Neutral(String),
     SignedOut,
     Stats(pb::TicketStats),

@@ -66,6 +66,8 @@ commands! {
     Delete "delete" ["d", "delete"],
     Edit "edit" ["e"],
     Password "password" ["p"],
+    Sessions "sessions" ["s"],
+    SignOutOthers "sign_out_others" ["X"],
     Users "users" ["u"],
     AddUser "add_user" ["a"],
     Level "level" ["l"],

@@ -629,6 +629,106 @@ fn a_client_admin_sets_the_company_preferences_on_the_account_tab() {
     );
 }
 
+fn my_sessions() -> Vec<pb::MySession> {
+    vec![
+        pb::MySession {
+            id: 41,
+            client: "portal 0.1 full-screen".into(),
+            address: "203.0.113.7".into(),
+            signed_in_at: ts("2026-11-20T08:15:00Z"),
+            last_used_at: ts("2026-11-20T11:58:00Z"),
+            current: true,
+            remembered: true,
+        },
+        pb::MySession {
+            id: 40,
+            client: "portal 0.1 CLI".into(),
+            address: "198.51.100.23".into(),
+            signed_in_at: ts("2026-11-18T16:40:00Z"),
+            last_used_at: ts("2026-11-19T09:05:00Z"),
+            current: false,
+            remembered: true,
+        },
+        pb::MySession {
+            id: 12,
+            client: String::new(),
+            address: "2001:db8::5".into(),
+            signed_in_at: ts("2025-12-30T10:00:00Z"),
+            last_used_at: ts("2026-11-02T14:30:00Z"),
+            current: false,
+            remembered: false,
+        },
+    ]
+}
+
+#[test]
+fn my_sessions_on_the_account_tab_revoke_one_and_sign_out_everywhere_else() {
+    let mut app = signed_in(alice());
+    go_to(&mut app, TabId::Account);
+    app.take_requests();
+    press(&mut app, KeyCode::Char('s'));
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Account(AccountCall::Sessions)]
+    );
+    reply(&mut app, Reply::Sessions(my_sessions()));
+    snap("account_sessions", &mut app);
+
+    // This session is not revoked with d: L signs it out.
+    press(&mut app, KeyCode::Char('d'));
+    assert!(app.popups.is_empty());
+    assert!(app.take_requests().is_empty());
+
+    // The CLI's session, after a confirmation.
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char('d'));
+    snap("account_sessions_revoke", &mut app);
+    press(&mut app, KeyCode::Char('y'));
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Account(AccountCall::RevokeSession { id: 40 })]
+    );
+    reply(&mut app, Reply::SessionRevoked { id: 40 });
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Account(AccountCall::Sessions)]
+    );
+    let mut left = my_sessions();
+    left.remove(1);
+    reply(&mut app, Reply::Sessions(left));
+    let screen = render(&mut app, 120, 40);
+    assert!(!screen.contains("portal 0.1 CLI"), "{screen}");
+
+    // Everywhere else: this one stays.
+    press(&mut app, KeyCode::Char('X'));
+    snap("account_sessions_everywhere_else", &mut app);
+    press(&mut app, KeyCode::Char('y'));
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Account(AccountCall::SignOutEverywhere {
+            keep_current: true
+        })]
+    );
+    reply(
+        &mut app,
+        Reply::SignedOutEverywhere {
+            ended: 1,
+            keep_current: true,
+        },
+    );
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Account(AccountCall::Sessions)]
+    );
+    reply(&mut app, Reply::Sessions(my_sessions()[..1].to_vec()));
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("this session"), "{screen}");
+
+    // Esc goes back to My Account.
+    press(&mut app, KeyCode::Esc);
+    assert!(render(&mut app, 80, 24).contains("My Account"));
+}
+
 #[test]
 fn a_provider_admin_relates_a_user_to_other_companies() {
     let mut app = on_companies();

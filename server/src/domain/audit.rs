@@ -46,6 +46,8 @@ pub enum AuditAction {
     PaymentConfirmed,
     PaymentRejected,
     BillingSettingsChanged,
+    SessionRevoked,
+    SignedOutEverywhere,
 }
 
 impl AuditAction {
@@ -92,6 +94,8 @@ impl AuditAction {
             Self::PaymentConfirmed => "payment.confirmed",
             Self::PaymentRejected => "payment.rejected",
             Self::BillingSettingsChanged => "settings.billing",
+            Self::SessionRevoked => "session.revoked",
+            Self::SignedOutEverywhere => "session.signed_out_everywhere",
         }
     }
 }

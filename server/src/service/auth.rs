@@ -18,6 +18,7 @@ use super::AppState;
 use super::authn::{any_caller, millis};
 use super::convert::{identity_to_pb, timestamp};
 use super::input;
+use super::my_sessions;
 use super::status::{self, invalid, locked};
 use crate::domain::{
     Account, AuditAction, Credential, LockState, LockoutRule, RequestKind, SubjectKind,
@@ -25,6 +26,7 @@ use crate::domain::{
 use crate::mail::notify;
 use crate::security::{password, password_policy, token};
 use crate::store::audit::{self, AuditEvent};
+use crate::store::sign_ins::{self, Origin};
 use crate::store::{credentials, now_ms, refresh_tokens, requests, sessions};
 
 const FORGOT_ANSWER: &str = "If this e-mail belongs to an account with portal access, \
@@ -83,12 +85,14 @@ impl Auth {
     }
 
     /// Signs `account` in: a session, a refresh token when asked for, the
-    /// sign-in recorded. The account may sign in (checked by the caller).
+    /// sign-in recorded (a new one, or `carried` on by a refresh). The
+    /// account may sign in (checked by the caller).
     async fn start_session(
         &self,
         account: Account,
         remember: bool,
         action: AuditAction,
+        (origin, carried): (Origin, Option<i64>),
     ) -> Result<pb::LoginResponse, Status> {
         let now = now_ms();
         let config = &self.state.config;
@@ -106,17 +110,27 @@ impl Auth {
             action,
             subject: account.email.clone(),
             company_id: account.company_id,
-            detail: if remember {
-                "remember me".into()
-            } else {
-                String::new()
-            },
+            detail: [
+                if remember { "remember me" } else { "" },
+                origin.client.as_str(),
+                origin.address.as_str(),
+            ]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", "),
         };
         self.state
             .write(move |c| {
-                sessions::create(c, &session_hash, kind, id, now, expires_at)?;
+                let sign_in = match carried {
+                    Some(sign_in) if sign_ins::carry_on(c, sign_in, &origin, now)? => sign_in,
+                    _ => sign_ins::start(c, kind, id, &origin, now)?,
+                };
+                let (who, sign_in) = ((kind, id), Some(sign_in));
+                sessions::create(c, &session_hash, who, sign_in, now, expires_at)?;
                 if let Some(hash) = refresh_hash {
-                    refresh_tokens::create(c, &hash, kind, id, now, refresh_expires)?;
+                    refresh_tokens::create(c, &hash, who, sign_in, now, refresh_expires)?;
                 }
                 credentials::signed_in(c, kind, id, now)?;
                 Ok(audit::record(c, now, &event)?)
@@ -187,6 +201,7 @@ impl pb::auth_service_server::AuthService for Auth {
         &self,
         request: Request<pb::LoginRequest>,
     ) -> Result<Response<pb::LoginResponse>, Status> {
+        let origin = my_sessions::origin(&request, &request.get_ref().client);
         let req = request.into_inner();
         let email = input::text("email", &req.email, input::MAX_EMAIL, true)?;
         if req.password.is_empty() {
@@ -238,7 +253,12 @@ impl pb::auth_service_server::AuthService for Auth {
             return Err(self.refused(event, status::no_portal_access()).await);
         }
         let response = self
-            .start_session(account, req.remember_me, AuditAction::LoginOk)
+            .start_session(
+                account,
+                req.remember_me,
+                AuditAction::LoginOk,
+                (origin, None),
+            )
             .await?;
         Ok(Response::new(response))
     }
@@ -247,25 +267,27 @@ impl pb::auth_service_server::AuthService for Auth {
         &self,
         request: Request<pb::RefreshRequest>,
     ) -> Result<Response<pb::LoginResponse>, Status> {
+        let origin = my_sessions::origin(&request, &request.get_ref().client);
         let presented = request.into_inner().refresh_token;
         if presented.trim().is_empty() {
             return Err(status::sign_in_ended());
         }
         let hash = token::hash(presented.trim());
         let now = now_ms();
-        let account = self
+        let (account, sign_in) = self
             .state
             .write(move |c| {
-                let Some((kind, id)) = refresh_tokens::consume(c, &hash, now)? else {
+                let Some((kind, id, sign_in)) = refresh_tokens::consume_in(c, &hash, now)? else {
                     return Ok(None);
                 };
                 Ok(credentials::find(c, kind, id)?
-                    .filter(|a| a.principal().is_some() && a.credential.is_some()))
+                    .filter(|a| a.principal().is_some() && a.credential.is_some())
+                    .map(|a| (a, sign_in)))
             })
             .await?
             .ok_or_else(status::sign_in_ended)?;
         let response = self
-            .start_session(account, true, AuditAction::LoginRefresh)
+            .start_session(account, true, AuditAction::LoginRefresh, (origin, sign_in))
             .await?;
         Ok(Response::new(response))
     }
@@ -390,6 +412,30 @@ impl pb::auth_service_server::AuthService for Auth {
         Ok(Response::new(pb::NeutralResponse {
             message: ACCESS_ANSWER.into(),
         }))
+    }
+
+    async fn list_my_sessions(
+        &self,
+        request: Request<pb::Empty>,
+    ) -> Result<Response<pb::ListMySessionsResponse>, Status> {
+        Ok(Response::new(my_sessions::list(&self.state, &request)?))
+    }
+
+    async fn revoke_session(
+        &self,
+        request: Request<pb::RevokeSessionRequest>,
+    ) -> Result<Response<pb::Empty>, Status> {
+        my_sessions::revoke(&self.state, &request).await?;
+        Ok(Response::new(pb::Empty {}))
+    }
+
+    async fn sign_out_everywhere(
+        &self,
+        request: Request<pb::SignOutEverywhereRequest>,
+    ) -> Result<Response<pb::SignOutEverywhereResponse>, Status> {
+        Ok(Response::new(
+            my_sessions::sign_out_everywhere(&self.state, &request).await?,
+        ))
     }
 
     async fn get_password_policy(

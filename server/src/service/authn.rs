@@ -169,7 +169,8 @@ pub async fn purge_expired(
     store
         .write(move |c| {
             Ok(store::sessions::purge_expired(c, now, idle_ms)?
-                + store::refresh_tokens::purge_expired(c, now)?)
+                + store::refresh_tokens::purge_expired(c, now)?
+                + store::sign_ins::purge_unused(c)?)
         })
         .await
 }

@@ -353,8 +353,8 @@ fn refresh_tokens_are_single_use_and_reuse_revokes_all() {
         .write_blocking(|c| {
             let a = [1u8; 32];
             let b = [2u8; 32];
-            refresh_tokens::create(c, &a, SubjectKind::Staff, 4, 10, 1_000)?;
-            refresh_tokens::create(c, &b, SubjectKind::Staff, 4, 10, 1_000)?;
+            refresh_tokens::create(c, &a, (SubjectKind::Staff, 4), None, 10, 1_000)?;
+            refresh_tokens::create(c, &b, (SubjectKind::Staff, 4), None, 10, 1_000)?;
             assert_eq!(
                 refresh_tokens::consume(c, &a, 20)?,
                 Some((SubjectKind::Staff, 4))
@@ -364,11 +364,11 @@ fn refresh_tokens_are_single_use_and_reuse_revokes_all() {
             assert_eq!(refresh_tokens::consume(c, &b, 40)?, None);
 
             let d = [4u8; 32];
-            refresh_tokens::create(c, &d, SubjectKind::Contact, 5, 10, 1_000)?;
+            refresh_tokens::create(c, &d, (SubjectKind::Contact, 5), None, 10, 1_000)?;
             refresh_tokens::revoke(c, &d, Some((SubjectKind::Contact, 6)), 50)?;
             assert_eq!(refresh_tokens::consume(c, &d, 1_000)?, None, "expired");
             let e = [5u8; 32];
-            refresh_tokens::create(c, &e, SubjectKind::Contact, 5, 10, 1_000)?;
+            refresh_tokens::create(c, &e, (SubjectKind::Contact, 5), None, 10, 1_000)?;
             refresh_tokens::revoke(c, &e, None, 50)?;
             assert_eq!(refresh_tokens::consume(c, &e, 60)?, None);
             Ok(())
@@ -383,11 +383,11 @@ fn ended_sessions_and_refresh_tokens_are_purged() {
     store
         .write_blocking(move |c| {
             let staff = SubjectKind::Staff;
-            sessions::create(c, &[1; 32], staff, 4, 0, 1_000)?; // idle since 0
-            sessions::create(c, &[2; 32], staff, 4, 150, 1_000)?; // in use
-            sessions::create(c, &[3; 32], staff, 4, 190, 200)?; // past its expiry
-            refresh_tokens::create(c, &[4; 32], staff, 4, 0, 150)?; // expired
-            refresh_tokens::create(c, &[5; 32], staff, 4, 0, 1_000)?;
+            sessions::create(c, &[1; 32], (staff, 4), None, 0, 1_000)?; // idle since 0
+            sessions::create(c, &[2; 32], (staff, 4), None, 150, 1_000)?; // in use
+            sessions::create(c, &[3; 32], (staff, 4), None, 190, 200)?; // past its expiry
+            refresh_tokens::create(c, &[4; 32], (staff, 4), None, 0, 150)?; // expired
+            refresh_tokens::create(c, &[5; 32], (staff, 4), None, 0, 1_000)?;
             assert_eq!(sessions::purge_expired(c, 50, idle_ms)?, 0);
             assert_eq!(sessions::purge_expired(c, 200, idle_ms)?, 2);
             assert_eq!(refresh_tokens::purge_expired(c, 200)?, 1);

@@ -10,6 +10,7 @@ const STEPS: &[M<'static>] = &[
     M::up(include_str!("migrations/0004_sla_clock.sql")),
     M::up(include_str!("migrations/0005_billing.sql")),
     M::up(include_str!("migrations/0007_queue.sql")),
+    M::up(include_str!("migrations/0008_sign_ins.sql")),
 ];
 
 pub static MIGRATIONS: Migrations<'static> = Migrations::from_slice(STEPS);

@@ -6,6 +6,7 @@ mod error;
 mod migrations;
 mod pool;
 pub mod sessions;
+pub mod sign_ins;
 
 // Accounts: sign-in, people, companies, requests, audit.
 pub mod audit;

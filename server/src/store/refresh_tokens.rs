@@ -7,24 +7,27 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::Result;
 use crate::domain::SubjectKind;
 
+/// A new refresh token, carrying sign-in `sign_in` on (see `sign_ins`).
 pub fn create(
     conn: &Connection,
     token_hash: &[u8; 32],
-    kind: SubjectKind,
-    subject_id: i64,
+    (kind, subject_id): (SubjectKind, i64),
+    sign_in: Option<i64>,
     now: i64,
     expires_at: i64,
 ) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO refresh_tokens (token_hash, kind, subject_id, created_at, expires_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO refresh_tokens
+             (token_hash, kind, subject_id, created_at, expires_at, sign_in_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
     .execute(params![
         &token_hash[..],
         kind.as_str(),
         subject_id,
         now,
-        expires_at
+        expires_at,
+        sign_in
     ])?;
     Ok(())
 }
@@ -36,9 +39,19 @@ pub fn consume(
     token_hash: &[u8; 32],
     now: i64,
 ) -> Result<Option<(SubjectKind, i64)>> {
+    Ok(consume_in(conn, token_hash, now)?.map(|(kind, id, _)| (kind, id)))
+}
+
+/// `consume`, with the sign-in the token carries on (none for a token
+/// from before sign-ins were recorded).
+pub fn consume_in(
+    conn: &Connection,
+    token_hash: &[u8; 32],
+    now: i64,
+) -> Result<Option<(SubjectKind, i64, Option<i64>)>> {
     let row = conn
         .prepare_cached(
-            "SELECT id, kind, subject_id, expires_at, revoked_at FROM refresh_tokens
+            "SELECT id, kind, subject_id, expires_at, revoked_at, sign_in_id FROM refresh_tokens
              WHERE token_hash = ?1",
         )?
         .query_row([&token_hash[..]], |r| {
@@ -48,10 +61,11 @@ pub fn consume(
                 r.get::<_, i64>(2)?,
                 r.get::<_, i64>(3)?,
                 r.get::<_, Option<i64>>(4)?,
+                r.get::<_, Option<i64>>(5)?,
             ))
         })
         .optional()?;
-    let Some((id, kind, subject_id, expires_at, revoked_at)) = row else {
+    let Some((id, kind, subject_id, expires_at, revoked_at, sign_in)) = row else {
         return Ok(None);
     };
     let Some(kind) = SubjectKind::parse(&kind) else {
@@ -63,7 +77,7 @@ pub fn consume(
     }
     conn.prepare_cached("UPDATE refresh_tokens SET revoked_at = ?2 WHERE id = ?1")?
         .execute(params![id, now])?;
-    Ok((expires_at > now).then_some((kind, subject_id)))
+    Ok((expires_at > now).then_some((kind, subject_id, sign_in)))
 }
 
 /// Revokes one token; `owner` limits it to that person's tokens.

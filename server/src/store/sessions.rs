@@ -17,24 +17,27 @@ pub struct SessionRow {
     pub expires_at: i64,
 }
 
+/// A new session, part of sign-in `sign_in` (see `sign_ins`).
 pub fn create(
     conn: &Connection,
     token_hash: &[u8; 32],
-    kind: SubjectKind,
-    subject_id: i64,
+    (kind, subject_id): (SubjectKind, i64),
+    sign_in: Option<i64>,
     now: i64,
     expires_at: i64,
 ) -> Result<i64> {
     conn.prepare_cached(
-        "INSERT INTO sessions (token_hash, kind, subject_id, created_at, last_seen_at, expires_at)
-         VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
+        "INSERT INTO sessions
+             (token_hash, kind, subject_id, created_at, last_seen_at, expires_at, sign_in_id)
+         VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6)",
     )?
     .execute(params![
         &token_hash[..],
         kind.as_str(),
         subject_id,
         now,
-        expires_at
+        expires_at,
+        sign_in
     ])?;
     Ok(conn.last_insert_rowid())
 }

@@ -9,6 +9,7 @@ mod output;
 mod people;
 mod reports;
 mod session;
+mod sessions;
 mod text;
 mod ticket_changes;
 mod tickets;
@@ -75,6 +76,9 @@ pub enum Command {
     /// Staff: the server's timer and time entries.
     #[command(subcommand)]
     Time(work::TimeCommand),
+    /// My sessions: where I am signed in; sign out there.
+    #[command(subcommand)]
+    Sessions(sessions::SessionsCommand),
     /// Your company's users (Admins).
     #[command(subcommand)]
     Users(people::UsersCommand),
@@ -159,6 +163,7 @@ async fn run_command(command: Command, globals: &Globals, target: Target) -> exi
     let done = match command {
         Command::Tickets(command) => tickets::run(&ctx, command, &mut out).await,
         Command::Users(command) => people::users(&ctx, command, &mut out).await,
+        Command::Sessions(command) => sessions::run(&ctx, command, &mut out).await,
         Command::Time(command) => work::time(&ctx, command, &mut out).await,
         Command::Companies(command) => people::companies(&ctx, command, &mut out).await,
         Command::Reports(args) => reports::run(&ctx, &args, &mut out).await,

@@ -45,6 +45,16 @@ pub enum AccountCall {
     ResetPassword {
         contact_id: i64,
     },
+    /// My own sessions (where I am signed in).
+    Sessions,
+    /// Ends one of my sessions.
+    RevokeSession {
+        id: i64,
+    },
+    /// Ends all my sessions, or all but this one.
+    SignOutEverywhere {
+        keep_current: bool,
+    },
 }
 
 impl Client {
@@ -141,6 +151,31 @@ impl Client {
                     .await?
                     .into_inner(),
             )),
+            AccountCall::Sessions => Reply::Sessions(
+                self.auth()
+                    .list_my_sessions(self.authed(pb::Empty {}))
+                    .await?
+                    .into_inner()
+                    .sessions,
+            ),
+            AccountCall::RevokeSession { id } => {
+                self.auth()
+                    .revoke_session(self.authed(pb::RevokeSessionRequest { session_id: id }))
+                    .await?;
+                Reply::SessionRevoked { id }
+            }
+            AccountCall::SignOutEverywhere { keep_current } => {
+                let ended = self
+                    .auth()
+                    .sign_out_everywhere(self.authed(pb::SignOutEverywhereRequest { keep_current }))
+                    .await?
+                    .into_inner()
+                    .ended;
+                Reply::SignedOutEverywhere {
+                    ended,
+                    keep_current,
+                }
+            }
             AccountCall::ResetPassword { contact_id } => {
                 let password = self
                     .account()

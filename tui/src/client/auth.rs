@@ -52,6 +52,7 @@ impl Client {
                         email,
                         password,
                         remember_me: remember,
+                        client: self.client_name(),
                     })
                     .await?
                     .into_inner();
@@ -93,6 +94,12 @@ impl Client {
             ),
             AuthCall::Logout => self.logout().await,
         })
+    }
+
+    /// How this client names itself in one's list of sessions.
+    pub(super) fn client_name(&self) -> String {
+        let kind = if self.live { "full-screen" } else { "CLI" };
+        format!("portal {} {kind}", env!("CARGO_PKG_VERSION"))
     }
 
     /// Keeps the session, remembers the refresh token when asked, and starts
@@ -137,7 +144,10 @@ impl Client {
         };
         match self
             .auth()
-            .refresh(pb::RefreshRequest { refresh_token })
+            .refresh(pb::RefreshRequest {
+                refresh_token,
+                client: self.client_name(),
+            })
             .await
         {
             Ok(response) => Ok(self.signed_in(response.into_inner(), true)),
@@ -178,7 +188,10 @@ impl Client {
         };
         let Ok(response) = self
             .auth()
-            .refresh(pb::RefreshRequest { refresh_token })
+            .refresh(pb::RefreshRequest {
+                refresh_token,
+                client: self.client_name(),
+            })
             .await
         else {
             return false;

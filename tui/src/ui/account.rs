@@ -15,6 +15,7 @@ use super::form::{Field, FieldId, Form, FormEvent};
 use super::invoices::Invoices;
 use super::my_time::MyTime;
 use super::popup::{Popup, PromptPopup, Submit, Then};
+use super::sessions::Sessions;
 use super::users::Users;
 use super::{Catalog, Ctx, Effects, HelpLines, Screen, format, help_line, plain_help};
 use crate::action::{AccountCall, ApiError, Reply, Request, TicketCall};
@@ -123,6 +124,8 @@ pub enum View {
     Agreements,
     /// Staff: my time by week or day.
     MyTime,
+    /// Where I am signed in.
+    Sessions,
 }
 
 /// The details form, whether it is being saved, and the server's refusal.
@@ -141,6 +144,7 @@ pub struct Account {
     pub invoices: Invoices,
     pub agreements: Agreements,
     pub my_time: MyTime,
+    pub sessions: Sessions,
     pub scroll: u16,
 }
 
@@ -173,11 +177,17 @@ impl Account {
             View::Invoices => return self.invoices.help(ctx),
             View::Agreements => return self.agreements.help(ctx),
             View::MyTime => return MyTime::help(ctx),
+            View::Sessions => return Sessions::help(ctx),
             _ => {}
         }
         let mut lines = vec![
             help_line(ctx.keys, Cmd::Edit, "edit my details"),
             help_line(ctx.keys, Cmd::Password, "change my password"),
+            help_line(
+                ctx.keys,
+                Cmd::Sessions,
+                "my sessions: where I am signed in, sign out there",
+            ),
             plain_help("↑/↓ j/k", "scroll"),
         ];
         if ctx.is_staff() {
@@ -255,6 +265,13 @@ impl Account {
             }
             return self.my_time.handle_key(key, ctx, fx);
         }
+        if let View::Sessions = self.view {
+            if key.code == KeyCode::Esc || ctx.keys.is(Cmd::Sessions, key) {
+                self.view = View::Profile;
+                return true;
+            }
+            return self.sessions.handle_key(key, ctx, fx);
+        }
         match key.code {
             _ if ctx.keys.is(Cmd::Down, key) => self.scroll = self.scroll.saturating_add(1),
             _ if ctx.keys.is(Cmd::Up, key) => self.scroll = self.scroll.saturating_sub(1),
@@ -269,6 +286,10 @@ impl Account {
                 None => fx.info("Your profile is still loading"),
             },
             _ if ctx.keys.is(Cmd::Password, key) => fx.popup = Some(password_popup()),
+            _ if ctx.keys.is(Cmd::Sessions, key) => {
+                self.view = View::Sessions;
+                self.sessions.load(fx);
+            }
             _ if ctx.keys.is(Cmd::MyTime, key) && ctx.is_staff() => {
                 self.view = View::MyTime;
                 self.my_time.open(fx);
@@ -400,6 +421,7 @@ impl Account {
             View::Invoices => return self.invoices.render(frame, area, ctx),
             View::Agreements => return self.agreements.render(frame, area, ctx),
             View::MyTime => return self.my_time.render(frame, area, ctx),
+            View::Sessions => return self.sessions.render(frame, area, ctx),
             _ => {}
         }
         let Some(profile) = &self.profile else {
@@ -420,7 +442,7 @@ impl Account {
                 .scroll((self.scroll, 0)),
             body,
         );
-        let mut hints = vec!["e edit", "p password"];
+        let mut hints = vec!["e edit", "p password", "s sessions"];
         if ctx.is_staff() {
             hints.push("t my time");
         }
@@ -749,6 +771,7 @@ impl Screen for Account {
     }
 
     fn on_reply(&mut self, reply: &Reply, ctx: &Ctx, fx: &mut Effects) {
+        self.sessions.on_reply(reply, fx);
         // Staff have their money on the Billing tab.
         if ctx.is_staff() {
             self.my_time.on_reply(reply, fx);
@@ -793,6 +816,7 @@ impl Screen for Account {
             View::Invoices => self.invoices.load(fx),
             View::Agreements => self.agreements.load(fx),
             View::MyTime => self.my_time.load(fx),
+            View::Sessions => self.sessions.load(fx),
             _ => {}
         }
     }

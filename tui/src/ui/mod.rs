@@ -23,6 +23,7 @@ pub mod popup;
 pub mod reports;
 pub mod requests;
 pub mod rows;
+pub mod sessions;
 pub mod settings;
 pub mod settings_forms;
 pub mod sla;
