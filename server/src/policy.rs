@@ -5,8 +5,7 @@
 use crate::domain::reports::ReportSubject;
 use crate::domain::{
     AccessLevel, Principal, StaffRole, Standing, SubjectKind, TicketFacts, TicketScope,
-    TicketStatus,
-    client_moves, staff_moves,
+    TicketStatus, client_moves, staff_moves,
 };
 
 /// Why a call is refused. An object the caller may not see is `NotFound`,

@@ -787,9 +787,127 @@ fn a_provider_admin_relates_a_user_to_other_companies() {
         screen.contains("mark@harbor.example is updated"),
         "{screen}"
     );
+    assert!(screen.contains("Mark Mendez +2 related"), "{screen}");
     assert!(!screen.contains("Related companies of"), "the form closed");
     // Reopened, both boxes are ticked.
     press(&mut app, KeyCode::Char('r'));
     let screen = render(&mut app, 80, 24);
     assert_eq!(screen.matches("[x]").count(), 2, "{screen}");
+}
+
+#[test]
+fn settings_catalog_work_types_and_failed_mail() {
+    use portal::action::SettingsCall;
+    let mut app = on_companies();
+    press(&mut app, KeyCode::Char('S'));
+    press(&mut app, KeyCode::Right);
+    assert_eq!(
+        app.take_requests(),
+        vec![
+            Request::Settings(SettingsCall::Staff),
+            Request::Settings(SettingsCall::Backup),
+            Request::Settings(SettingsCall::ServiceTypes),
+        ]
+    );
+    let field = |key: &str, label: &str, kind: pb::FieldKind, required| pb::FieldDef {
+        key: key.into(),
+        label: label.into(),
+        kind: kind.into(),
+        required,
+        choices: vec![],
+    };
+    let service_type = |id, name: &str, active, fields| pb::ServiceType {
+        id,
+        name: name.into(),
+        description: format!("{name} requests"),
+        sort_order: i32::try_from(id).unwrap(),
+        active,
+        fields,
+    };
+    reply(
+        &mut app,
+        Reply::ServiceTypes(vec![
+            service_type(
+                1,
+                "New user",
+                true,
+                vec![
+                    field("start_date", "Start date", pb::FieldKind::Date, true),
+                    field("manager", "Manager", pb::FieldKind::Text, false),
+                ],
+            ),
+            service_type(2, "Hardware fault", true, vec![]),
+            service_type(3, "Fax line", false, vec![]),
+        ]),
+    );
+    snap("settings_catalog", &mut app);
+
+    // Catalog → SLA → Work types.
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Right);
+    assert_eq!(
+        app.take_requests(),
+        vec![
+            Request::Settings(SettingsCall::Sla),
+            Request::Settings(SettingsCall::WorkTypes),
+        ]
+    );
+    let work_type = |id, name: &str, active| pb::WorkType {
+        id,
+        name: name.into(),
+        active,
+    };
+    reply(
+        &mut app,
+        Reply::WorkSetup {
+            types: vec![
+                work_type(1, "Remote support", true),
+                work_type(2, "On-site", true),
+                work_type(3, "Project", true),
+                work_type(4, "Travel", false),
+            ],
+            settings: pb::WorkSettings {
+                clients_see_time: true,
+            },
+        },
+    );
+    snap("settings_work_types", &mut app);
+
+    press(&mut app, KeyCode::Right);
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Settings(SettingsCall::FailedMail)]
+    );
+    reply(
+        &mut app,
+        Reply::FailedMail(vec![pb::OutboxMessage {
+            id: 17,
+            kind: "ticket.staff_reply".into(),
+            recipient: "mark@harbor.example".into(),
+            subject: "[#1042] Printer offline: a reply".into(),
+            body: "Tom replied to your ticket.".into(),
+            ticket_number: 1042,
+            created_at: ts("2026-11-19T09:00:00Z"),
+            attempts: 8,
+            last_error: "550 5.1.1 mailbox unavailable".into(),
+            failed_at: ts("2026-11-19T21:00:00Z"),
+        }]),
+    );
+    snap("settings_failed_mail", &mut app);
+    let screen = render(&mut app, 120, 40);
+    assert!(screen.contains("mark@harbor.example"), "{screen}");
+    // Enter reads the whole message, with the error the table cuts short.
+    press(&mut app, KeyCode::Enter);
+    let screen = render(&mut app, 80, 24);
+    assert!(screen.contains("550 5.1.1 mailbox unavailable"), "{screen}");
+    assert!(screen.contains("Tom replied to your ticket."), "{screen}");
+    press(&mut app, KeyCode::Esc);
+
+    // r puts it back in the queue after a question.
+    press(&mut app, KeyCode::Char('r'));
+    press(&mut app, KeyCode::Char('y'));
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Settings(SettingsCall::RetryMail { id: 17 })]
+    );
 }

@@ -111,6 +111,63 @@ pub fn elapsed(from: i64, to: i64, clock: Clock, hours: &BusinessHours) -> i64 {
     }
 }
 
+/// Business time between many pairs of instants of one span, each in
+/// O(log days) instead of a walk over the days between them: the span's
+/// business hours are laid out once with their running total (the ticket
+/// reports measure hundreds of thousands of tickets this way). Gives
+/// exactly what [`elapsed`] gives on the business clock.
+pub struct BusinessCalendar<'h> {
+    hours: &'h BusinessHours,
+    span: (i64, i64),
+    /// Each business stretch `[open, close)` of the span, in order, with
+    /// the business time of the span before it; None when the calendar
+    /// has no working time (then every minute counts, as in [`elapsed`]).
+    stretches: Option<Vec<(i64, i64, i64)>>,
+}
+
+impl<'h> BusinessCalendar<'h> {
+    /// The calendar of `[start, end]`. A span longer than the horizon is
+    /// not laid out: its pairs are measured one by one.
+    pub fn new(hours: &'h BusinessHours, start: i64, end: i64) -> Self {
+        const DAY_MS: i64 = 86_400_000;
+        let short = end.saturating_sub(start) < (HORIZON_DAYS as i64 - 2) * DAY_MS;
+        let stretches = business_days(start, hours).map(|(days, _)| {
+            let mut before = 0;
+            days.take_while(|(open, _)| short && *open < end)
+                .map(|(open, close)| {
+                    let stretch = (open, close, before);
+                    before += close - open;
+                    stretch
+                })
+                .collect()
+        });
+        Self {
+            hours,
+            span: (start, end),
+            stretches: stretches.filter(|_| short),
+        }
+    }
+
+    /// Business time from `from` to `to`, as `elapsed(from, to, Business)`.
+    pub fn elapsed(&self, from: i64, to: i64) -> i64 {
+        let (start, end) = self.span;
+        match &self.stretches {
+            _ if to <= from => 0,
+            Some(stretches) if from >= start && to <= end => {
+                let upto = |t: i64| {
+                    let i = stretches.partition_point(|(open, _, _)| *open < t);
+                    i.checked_sub(1).map_or(0, |i| {
+                        let (open, close, before) = stretches[i];
+                        before + t.min(close) - open
+                    })
+                };
+                upto(to) - upto(from)
+            }
+            _ => elapsed(from, to, Clock::Business, self.hours),
+        }
+    }
+}
+
 /// How far ahead business days are looked for: ten years of days is far
 /// beyond any target on any usable calendar; beyond it every minute counts
 /// (the same for `add_ms` and `elapsed`, so each stays the other's inverse).
@@ -714,6 +771,26 @@ mod clock_tests {
                 later.due(Some(minutes), true, None, (Clock::Business, &hours)),
                 Some(due)
             );
+        }
+
+        /// The laid-out calendar agrees with the day-by-day count for any
+        /// pair in its span, and outside it.
+        #[test]
+        fn the_calendar_measures_as_elapsed(
+            hours in hours_strategy(),
+            start in start_strategy(),
+            pairs in prop::collection::vec((0..400 * 24 * 60_i64, 0..400 * 24 * 60_i64), 1..20),
+        ) {
+            let end = start + 300 * 24 * 60 * MINUTE_MS;
+            let calendar = BusinessCalendar::new(&hours, start, end);
+            for (a, b) in pairs {
+                let (from, to) = (start + a * MINUTE_MS - 7, start + b * MINUTE_MS);
+                prop_assert_eq!(
+                    calendar.elapsed(from, to),
+                    elapsed(from, to, Clock::Business, &hours),
+                    "from {} to {}", from, to
+                );
+            }
         }
 
         #[test]

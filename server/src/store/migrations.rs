@@ -11,6 +11,7 @@ const STEPS: &[M<'static>] = &[
     M::up(include_str!("migrations/0005_billing.sql")),
     M::up(include_str!("migrations/0007_queue.sql")),
     M::up(include_str!("migrations/0008_sign_ins.sql")),
+    M::up(include_str!("migrations/0009_report_indexes.sql")),
 ];
 
 pub static MIGRATIONS: Migrations<'static> = Migrations::from_slice(STEPS);

@@ -12,7 +12,7 @@ use super::Result;
 use super::sla::settings;
 use crate::domain::TicketStatus;
 use crate::domain::reports::{Period, Table, Unit, basis_points, midnight_ms, percentile};
-use crate::domain::sla::{Clock, elapsed};
+use crate::domain::sla::BusinessCalendar;
 
 /// Grouped lists (sites, contacts) keep their busiest rows.
 pub const MAX_GROUPS: usize = 100;
@@ -315,7 +315,14 @@ pub fn response_times(conn: &Connection, scope: &Scope) -> Result<Table> {
             ))
         },
     )?;
-    let minutes = |from: i64, to: i64| elapsed(from, to, Clock::Business, &hours) / 60_000;
+    let end = found
+        .iter()
+        .flat_map(|(_, _, responded, completed)| [*responded, *completed])
+        .flatten()
+        .max()
+        .unwrap_or(scope.start);
+    let calendar = BusinessCalendar::new(&hours, scope.start, end);
+    let minutes = |from: i64, to: i64| calendar.elapsed(from, to) / 60_000;
     // Per priority 1–5, then all.
     let mut response: [Vec<i64>; 6] = Default::default();
     let mut resolution: [Vec<i64>; 6] = Default::default();

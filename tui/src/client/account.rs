@@ -151,31 +151,15 @@ impl Client {
                     .await?
                     .into_inner(),
             )),
-            AccountCall::Sessions => Reply::Sessions(
-                self.auth()
-                    .list_my_sessions(self.authed(pb::Empty {}))
-                    .await?
-                    .into_inner()
-                    .sessions,
-            ),
+            AccountCall::Sessions => Reply::Sessions(self.my_sessions().await?),
             AccountCall::RevokeSession { id } => {
-                self.auth()
-                    .revoke_session(self.authed(pb::RevokeSessionRequest { session_id: id }))
-                    .await?;
+                self.revoke_session(id).await?;
                 Reply::SessionRevoked { id }
             }
-            AccountCall::SignOutEverywhere { keep_current } => {
-                let ended = self
-                    .auth()
-                    .sign_out_everywhere(self.authed(pb::SignOutEverywhereRequest { keep_current }))
-                    .await?
-                    .into_inner()
-                    .ended;
-                Reply::SignedOutEverywhere {
-                    ended,
-                    keep_current,
-                }
-            }
+            AccountCall::SignOutEverywhere { keep_current } => Reply::SignedOutEverywhere {
+                ended: self.sign_out_everywhere(keep_current).await?,
+                keep_current,
+            },
             AccountCall::ResetPassword { contact_id } => {
                 let password = self
                     .account()
@@ -189,6 +173,33 @@ impl Client {
                 }
             }
         })
+    }
+
+    /// One's own sessions (Account, `s`).
+    async fn my_sessions(&self) -> Res<Vec<pb::MySession>> {
+        Ok(self
+            .auth()
+            .list_my_sessions(self.authed(pb::Empty {}))
+            .await?
+            .into_inner()
+            .sessions)
+    }
+
+    async fn revoke_session(&self, id: i64) -> Res<()> {
+        self.auth()
+            .revoke_session(self.authed(pb::RevokeSessionRequest { session_id: id }))
+            .await?;
+        Ok(())
+    }
+
+    /// Signs out everywhere (else, with `keep_current`): how many ended.
+    async fn sign_out_everywhere(&self, keep_current: bool) -> Res<u32> {
+        Ok(self
+            .auth()
+            .sign_out_everywhere(self.authed(pb::SignOutEverywhereRequest { keep_current }))
+            .await?
+            .into_inner()
+            .ended)
     }
 
     pub(super) async fn change_password(&self, current: String, new: String) -> Res<()> {

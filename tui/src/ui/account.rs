@@ -442,7 +442,7 @@ impl Account {
                 .scroll((self.scroll, 0)),
             body,
         );
-        let mut hints = vec!["e edit", "p password", "s sessions"];
+        let mut hints = vec!["e edit", "p password"];
         if ctx.is_staff() {
             hints.push("t my time");
         }
@@ -452,7 +452,9 @@ impl Account {
         if ctx.is_manager() && !ctx.is_staff() {
             hints.extend(["u users", "i invoices", "a agreements"]);
         }
-        hints.push("L sign out");
+        // Sessions and signing out last: the narrowest screens show the
+        // company's pages first (`?` lists every key).
+        hints.extend(["s sessions", "L sign out"]);
         let hints = format::hints(&hints, usize::from(footer.width));
         frame.render_widget(Paragraph::new(Line::styled(hints, theme.muted)), footer);
     }

@@ -141,7 +141,8 @@ impl Sessions {
         frame.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::styled(" My sessions ", theme.title),
-                Span::styled(format!("· {} ", self.rows.len()), theme.muted),
+                Span::styled(format!("· {} · ", self.rows.len()), theme.muted),
+                Span::styled("● this session ", theme.ok),
                 Span::styled(
                     format!("· times {}", format::zone(ctx.tz, ctx.now)),
                     theme.muted,
@@ -151,12 +152,14 @@ impl Sessions {
         );
         if self.loaded {
             let rows = self.rows.iter().map(|s| {
-                let mut name = vec![Span::styled(client(s), theme.text)];
-                if s.current {
-                    name.push(Span::styled(" (this session)", theme.ok));
-                }
+                // A mark in front, not a note behind: a long client name
+                // would cut the note off at 80 columns.
+                let mark = if s.current { "● " } else { "  " };
                 Row::new(vec![
-                    Cell::from(Line::from(name)),
+                    Cell::from(Line::from(vec![
+                        Span::styled(mark, theme.ok),
+                        Span::styled(client(s), theme.text),
+                    ])),
                     Cell::from(if s.address.is_empty() {
                         "—".to_owned()
                     } else {

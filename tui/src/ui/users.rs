@@ -264,8 +264,19 @@ impl Users {
             } else {
                 Span::styled("active", theme.ok)
             };
+            // The provider's view marks contacts related to other companies
+            // (docs/ROLES.md, "Related contacts"); a client Admin's does not.
+            let related = c.related_company_ids.len();
+            let name = if self.company.is_some() && related > 0 {
+                Line::from(vec![
+                    Span::raw(Catalog::contact_name(c)),
+                    Span::styled(format!(" +{related} related"), theme.muted),
+                ])
+            } else {
+                Line::raw(Catalog::contact_name(c))
+            };
             Row::new(vec![
-                Cell::from(Catalog::contact_name(c)),
+                Cell::from(name),
                 Cell::from(c.email.clone()),
                 Cell::from(format::access(c.access())),
                 Cell::from(state),
