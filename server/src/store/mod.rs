@@ -29,6 +29,7 @@ pub mod reports;
 pub mod saved_views;
 pub mod sla;
 pub mod subscribers;
+mod tally;
 pub mod tasks;
 #[cfg(test)]
 pub(crate) mod testing;

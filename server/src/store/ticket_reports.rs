@@ -2,20 +2,29 @@
 //! one SQL query over the tickets raised in the period, of one company or
 //! all, answered as a `Table`.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate};
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row, params_from_iter};
 
 use super::Result;
 use super::sla::settings;
+use super::tally::{label, tally};
 use crate::domain::TicketStatus;
 use crate::domain::reports::{Period, Table, Unit, basis_points, midnight_ms, percentile};
 use crate::domain::sla::BusinessCalendar;
 
 /// Grouped lists (sites, contacts) keep their busiest rows.
 pub const MAX_GROUPS: usize = 100;
+
+const DAY_MS: i64 = 86_400_000;
+
+/// The UTC date of day number `day` since 1970-01-01.
+fn day_of(day: i64) -> Option<NaiveDate> {
+    DateTime::from_timestamp_millis(day.checked_mul(DAY_MS)?).map(|t| t.date_naive())
+}
 
 /// Which tickets a report counts: raised in `[start, end)`, of `company`
 /// (None: every company).
@@ -73,22 +82,19 @@ pub fn requests_by_month(conn: &Connection, company: Option<i64>, to: NaiveDate)
         end: midnight_ms(next),
     };
     let (clause, args) = scope.clause();
-    let counts = rows(
+    // Per UTC day, then per month: no date arithmetic on every ticket.
+    let per_day = tally(
         conn,
-        &format!(
-            "SELECT strftime('%Y', t.created_at / 1000, 'unixepoch'),
-                    strftime('%m', t.created_at / 1000, 'unixepoch'), count(*)
-             FROM tickets t WHERE {clause} GROUP BY 1, 2"
-        ),
+        &format!("SELECT t.created_at / {DAY_MS} FROM tickets t WHERE {clause}"),
         &args,
-        |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        },
+        |r| Ok((r.get::<_, i64>(0)?, [1])),
     )?;
+    let mut counts: HashMap<(i32, u32), i64> = HashMap::new();
+    for (day, [n]) in per_day {
+        if let Some(d) = day_of(day) {
+            *counts.entry((d.year(), d.month())).or_default() += n;
+        }
+    }
     let (last, this) = ((year - 1).to_string(), year.to_string());
     let mut table = Table::new(
         format!("Service requests, {year} against {}", year - 1),
@@ -99,14 +105,8 @@ pub fn requests_by_month(conn: &Connection, company: Option<i64>, to: NaiveDate)
         ],
     );
     for month in 1..=12 {
-        let m = format!("{month:02}");
-        let of = |y: &str| {
-            counts
-                .iter()
-                .find(|(cy, cm, _)| *cy == y && *cm == m)
-                .map_or(0, |c| c.2)
-        };
-        table.push(m.clone(), vec![of(&last), of(&this)]);
+        let of = |y: i32| counts.get(&(y, month)).copied().unwrap_or(0);
+        table.push(format!("{month:02}"), vec![of(year - 1), of(year)]);
     }
     Ok(table)
 }
@@ -126,60 +126,48 @@ pub enum Breakdown {
 /// `MAX_GROUPS` of the last two).
 pub fn breakdown(conn: &Connection, scope: &Scope, by: Breakdown) -> Result<Table> {
     let (clause, args) = scope.clause();
-    let (title, name, key, label, join, order) = match by {
-        Breakdown::Status => ("Tickets by status", "status", "t.status", "''", "", "k"),
+    let (title, name, key, name_sql) = match by {
+        Breakdown::Status => ("Tickets by status", "status", "t.status", ""),
         Breakdown::Priority => (
             "Tickets by priority",
             "priority",
             "t.priority",
-            "coalesce(g.name, '')",
-            "LEFT JOIN sla_targets g ON g.priority = t.k",
-            "k",
+            "SELECT name FROM sla_targets WHERE priority = ?1",
         ),
         Breakdown::ServiceType => (
             "Tickets by service type",
             "service type",
             "t.service_type_id",
-            "g.name",
-            "JOIN service_types g ON g.id = t.k",
-            "n DESC, k",
+            "SELECT name FROM service_types WHERE id = ?1",
         ),
         Breakdown::Site => (
             "Tickets by site",
             "site",
             "t.site_id",
-            "coalesce(c.name || ': ' || g.name, '(no site)')",
-            "LEFT JOIN sites g ON g.id = t.k LEFT JOIN companies c ON c.id = g.company_id",
-            "n DESC, k",
+            "SELECT c.name || ': ' || g.name FROM sites g
+             JOIN companies c ON c.id = g.company_id WHERE g.id = ?1",
         ),
         Breakdown::Contact => (
             "Tickets by contact",
             "contact",
             "t.contact_id",
-            "g.first_name || ' ' || g.last_name || ' (' || c.name || ')'",
-            "JOIN contacts g ON g.id = t.k JOIN companies c ON c.id = g.company_id",
-            "n DESC, k",
+            "SELECT g.first_name || ' ' || g.last_name || ' (' || c.name || ')' FROM contacts g
+             JOIN companies c ON c.id = g.company_id WHERE g.id = ?1",
         ),
     };
-    // Grouped first, named after: each name is looked up once per group.
-    let found = rows(
+    let counts = tally(
         conn,
-        &format!(
-            "SELECT t.k, {label}, t.n, t.open FROM (
-               SELECT {key} AS k, count(*) AS n, sum(t.status_group = 1) AS open
-               FROM tickets t WHERE {clause} GROUP BY k ORDER BY {order} LIMIT {MAX_GROUPS}
-             ) AS t {join} ORDER BY {order}"
-        ),
+        &format!("SELECT {key}, t.status_group = 1 FROM tickets t WHERE {clause}"),
         &args,
-        |r| {
-            Ok((
-                r.get::<_, Option<i64>>(0)?,
-                r.get::<_, Option<String>>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, i64>(3)?,
-            ))
-        },
+        |r| Ok((r.get::<_, Option<i64>>(0)?, [1, r.get::<_, i64>(1)?])),
     )?;
+    let mut groups: Vec<(Option<i64>, [i64; 2])> = counts.into_iter().collect();
+    match by {
+        Breakdown::Status | Breakdown::Priority => groups.sort_unstable_by_key(|g| g.0),
+        // The busiest first; then named after, each name looked up once.
+        _ => groups.sort_unstable_by_key(|(k, [n, _])| (std::cmp::Reverse(*n), *k)),
+    }
+    groups.truncate(MAX_GROUPS);
     let mut table = Table::new(
         title,
         &[
@@ -188,18 +176,25 @@ pub fn breakdown(conn: &Connection, scope: &Scope, by: Breakdown) -> Result<Tabl
             ("open", Unit::Count),
         ],
     );
-    for (k, label, n, open) in found {
-        let label = match by {
+    for (k, [n, open]) in groups {
+        let named = |conn| -> Result<String> {
+            Ok(match k {
+                Some(k) => label(conn, name_sql, &Value::Integer(k))?.unwrap_or_default(),
+                None => String::new(),
+            })
+        };
+        let text = match by {
             Breakdown::Status => k
                 .and_then(TicketStatus::from_i64)
                 .map_or("?", TicketStatus::label)
                 .to_owned(),
-            Breakdown::Priority => {
-                format!("{} {}", k.unwrap_or_default(), label.unwrap_or_default())
-            }
-            _ => label.unwrap_or_default(),
+            Breakdown::Priority => format!("{} {}", k.unwrap_or_default(), named(conn)?),
+            Breakdown::Site => Some(named(conn)?)
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| "(no site)".to_owned()),
+            _ => named(conn)?,
         };
-        table.push(label, vec![n, open]);
+        table.push(text, vec![n, open]);
     }
     Ok(table)
 }
@@ -226,36 +221,63 @@ pub fn sla_compliance(
         SlaBy::Month => (
             "SLA compliance by month",
             "month",
-            "strftime('%Y-%m', t.created_at / 1000, 'unixepoch')",
+            format!("t.created_at / {DAY_MS}"),
         ),
         SlaBy::Priority => (
             "SLA compliance by priority",
             "priority",
-            "t.priority || ' ' || coalesce((SELECT name FROM sla_targets g WHERE g.priority = t.priority), '')",
+            "t.priority".into(),
         ),
     };
     let mut args = vec![Value::Integer(now), Value::Integer(now)];
     args.extend(scope_args);
-    let found = rows(
+    let flag = |r: &Row<'_>, i| Ok::<_, rusqlite::Error>(r.get::<_, Option<i64>>(i)?.unwrap_or(0));
+    let counts = tally(
         conn,
         &format!(
             "SELECT {key},
-               sum(t.response_due_at IS NOT NULL
-                   AND (t.responded_at IS NOT NULL OR t.response_due_at < ?)),
-               sum(t.responded_at IS NOT NULL AND t.responded_at <= t.response_due_at),
-               sum(t.resolution_due_at IS NOT NULL
-                   AND (t.completed_at IS NOT NULL OR t.resolution_due_at < ?)),
-               sum(t.completed_at IS NOT NULL AND t.completed_at <= t.resolution_due_at)
-             FROM tickets t WHERE {clause} GROUP BY 1 ORDER BY 1"
+               t.response_due_at IS NOT NULL
+                   AND (t.responded_at IS NOT NULL OR t.response_due_at < ?),
+               t.responded_at IS NOT NULL AND t.responded_at <= t.response_due_at,
+               t.resolution_due_at IS NOT NULL
+                   AND (t.completed_at IS NOT NULL OR t.resolution_due_at < ?),
+               t.completed_at IS NOT NULL AND t.completed_at <= t.resolution_due_at
+             FROM tickets t WHERE {clause}"
         ),
         &args,
         |r| {
             Ok((
-                r.get::<_, String>(0)?,
-                [r.get::<_, i64>(1)?, r.get(2)?, r.get(3)?, r.get(4)?],
+                r.get::<_, i64>(0)?,
+                [flag(r, 1)?, flag(r, 2)?, flag(r, 3)?, flag(r, 4)?],
             ))
         },
     )?;
+    // Labelled: months as YYYY-MM, priorities with their names, in order.
+    let mut found: Vec<(String, [i64; 4])> = Vec::new();
+    let mut keys: Vec<i64> = counts.keys().copied().collect();
+    keys.sort_unstable();
+    for k in keys {
+        let text = match by {
+            SlaBy::Month => day_of(k).map_or_else(String::new, |d| d.format("%Y-%m").to_string()),
+            SlaBy::Priority => {
+                let name = label(
+                    conn,
+                    "SELECT name FROM sla_targets WHERE priority = ?1",
+                    &Value::Integer(k),
+                )?;
+                format!("{k} {}", name.unwrap_or_default())
+            }
+        };
+        let add = counts[&k];
+        match found.last_mut() {
+            Some((last, sum)) if *last == text => {
+                for (s, x) in sum.iter_mut().zip(add) {
+                    *s += x;
+                }
+            }
+            _ => found.push((text, add)),
+        }
+    }
     let mut table = Table::new(
         title,
         &[

@@ -5,6 +5,7 @@ use rusqlite::Connection;
 use rusqlite::types::Value;
 
 use super::Result;
+use super::tally::{label, tally};
 use crate::domain::reports::{Period, Table, Unit};
 
 /// Time entries that ended in the period, on one company's tickets or
@@ -17,16 +18,40 @@ pub fn time_logged(conn: &Connection, company: Option<i64>, period: Period) -> R
         clause.push_str(" AND e.company_id = ?");
         args.push(Value::Integer(c));
     }
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT s.first_name || ' ' || s.last_name, w.name, e.billable_minutes, e.other_minutes
-         FROM (SELECT e.staff_id, e.work_type_id,
-                      sum(CASE WHEN e.billable THEN e.minutes ELSE 0 END) AS billable_minutes,
-                      sum(CASE WHEN e.billable THEN 0 ELSE e.minutes END) AS other_minutes
-               FROM time_entries e WHERE {clause} GROUP BY e.staff_id, e.work_type_id) AS e
-         JOIN staff s ON s.id = e.staff_id
-         JOIN work_types w ON w.id = e.work_type_id
-         ORDER BY 1, 2"
-    ))?;
+    let sums = tally(
+        conn,
+        &format!(
+            "SELECT e.staff_id, e.work_type_id, e.billable, e.minutes
+             FROM time_entries e WHERE {clause}"
+        ),
+        &args,
+        |r| {
+            let minutes = r.get::<_, i64>(3)?;
+            let split = if r.get::<_, bool>(2)? {
+                [minutes, 0]
+            } else {
+                [0, minutes]
+            };
+            Ok(((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?), split))
+        },
+    )?;
+    let mut found = Vec::with_capacity(sums.len());
+    for ((staff, work_type), [billable, other]) in sums {
+        let who = label(
+            conn,
+            "SELECT first_name || ' ' || last_name FROM staff WHERE id = ?1",
+            &Value::Integer(staff),
+        )?;
+        let work = label(
+            conn,
+            "SELECT name FROM work_types WHERE id = ?1",
+            &Value::Integer(work_type),
+        )?;
+        if let (Some(who), Some(work)) = (who, work) {
+            found.push((vec![who, work], vec![billable, other, billable + other]));
+        }
+    }
+    found.sort_unstable();
     let mut table = Table::new(
         "Time logged by technician and work type",
         &[
@@ -37,20 +62,7 @@ pub fn time_logged(conn: &Connection, company: Option<i64>, period: Period) -> R
             ("total", Unit::Minutes),
         ],
     );
-    let found = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, i64>(2)?,
-            r.get::<_, i64>(3)?,
-        ))
-    })?;
-    for row in found {
-        let (who, work, billable, other) = row?;
-        table
-            .rows
-            .push((vec![who, work], vec![billable, other, billable + other]));
-    }
+    table.rows = found;
     Ok(table)
 }
 
