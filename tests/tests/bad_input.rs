@@ -91,6 +91,8 @@ struct Fixture {
     /// A Harbor ticket.
     ticket: i64,
     service_type: i64,
+    /// The provider's SLA settings as they are.
+    sla: pb::SlaSettings,
 }
 
 async fn sign_in(server: &TestServer, email: &str) -> anyhow::Result<(Session, pb::Identity)> {
@@ -130,6 +132,11 @@ impl Fixture {
             .find(|s| s.fields.iter().all(|f| !f.required))
             .map(|s| s.id)
             .ok_or_else(|| anyhow::anyhow!("no service type without required fields"))?;
+        let sla = paula
+            .staff()
+            .get_sla_settings(pb::Empty {})
+            .await?
+            .into_inner();
         Ok(Self {
             server,
             alice,
@@ -140,6 +147,7 @@ impl Fixture {
             paula,
             ticket,
             service_type,
+            sla,
         })
     }
 }
@@ -663,6 +671,21 @@ fn staff_cases(f: &Fixture, cases: &mut Vec<Case>) {
     case!(cases, "ListStaff", "page.page_size", "201", s(), list_staff, pb::ListStaffRequest { include_inactive: true, page: page(201, "") });
     case!(cases, "ListStaff", "page.cursor", "forged", s(), list_staff, pb::ListStaffRequest { include_inactive: true, page: page(0, &forged_cursor()) });
     case!(cases, "ListAuditLog", "page.cursor", "not hex", s(), list_audit_log, audit("", 0, page(0, "xyz")));
+
+    // The rest of the provider's Settings (issue 9): failed mail and the SLA.
+    case!(cases, "ListFailedMail", "page.page_size", "201", s(), list_failed_mail, pb::ListFailedMailRequest { page: page(201, "") });
+    case!(cases, "ListFailedMail", "page.cursor", "forged", s(), list_failed_mail, pb::ListFailedMailRequest { page: page(0, &forged_cursor()) });
+    case!(cases, "RetryMail", "id", "0", s(), retry_mail, pb::RetryMailRequest { id: 0 });
+    case!(cases, "RetryMail", "id", "-1", s(), retry_mail, pb::RetryMailRequest { id: -1 });
+    let sla = |g: &dyn Fn(&mut pb::SlaSettings)| {
+        let mut t = f.sla.clone();
+        g(&mut t);
+        t
+    };
+    case!(cases, "UpdateSlaSettings", "targets", "four of five", s(), update_sla_settings, sla(&|t| t.targets.truncate(4)));
+    case!(cases, "UpdateSlaSettings", "time_zone", "Mars/Olympus", s(), update_sla_settings, sla(&|t| t.time_zone = "Mars/Olympus".into()));
+    case!(cases, "UpdateSlaSettings", "holidays[0].day", "not a date", s(), update_sla_settings, sla(&|t| t.holidays = vec![pb::Holiday { day: "25/12".into(), name: "Christmas".into() }]));
+    case!(cases, "UpdateSlaSettings", "at_risk_percent", "100", s(), update_sla_settings, sla(&|t| t.at_risk_percent = 100));
 }
 
 #[tokio::test]
