@@ -245,7 +245,7 @@ pub fn company_draws(conn: &Connection, company_id: i64, zone: Tz) -> Result<Com
         .prepare_cached(
             "SELECT d.time_entry_id, d.agreement_id, d.minutes, e.ended_at
              FROM agreements a JOIN time_draws d ON d.agreement_id = a.id
-             JOIN time_entries e ON e.id = d.time_entry_id
+             JOIN time_entries e INDEXED BY time_entries_ended ON e.id = d.time_entry_id
              WHERE a.company_id = ?1",
         )?
         .query_map([company_id], |r| {

@@ -229,26 +229,29 @@ pub fn sla_compliance(
             "t.priority".into(),
         ),
     };
-    let mut args = vec![Value::Integer(now), Value::Integer(now)];
-    args.extend(scope_args);
-    let flag = |r: &Row<'_>, i| Ok::<_, rusqlite::Error>(r.get::<_, Option<i64>>(i)?.unwrap_or(0));
+    // Decided and met, worked out here: cheaper than four expressions
+    // in SQL for every ticket of the period.
+    let decided =
+        |due: Option<i64>, done: Option<i64>| due.is_some_and(|d| done.is_some() || d < now);
+    let met = |due: Option<i64>, done: Option<i64>| due.zip(done).is_some_and(|(d, at)| at <= d);
     let counts = tally(
         conn,
         &format!(
-            "SELECT {key},
-               t.response_due_at IS NOT NULL
-                   AND (t.responded_at IS NOT NULL OR t.response_due_at < ?),
-               t.responded_at IS NOT NULL AND t.responded_at <= t.response_due_at,
-               t.resolution_due_at IS NOT NULL
-                   AND (t.completed_at IS NOT NULL OR t.resolution_due_at < ?),
-               t.completed_at IS NOT NULL AND t.completed_at <= t.resolution_due_at
+            "SELECT {key}, t.response_due_at, t.responded_at, t.resolution_due_at, t.completed_at
              FROM tickets t WHERE {clause}"
         ),
-        &args,
+        &scope_args,
         |r| {
+            let [response_due, responded, resolution_due, completed] =
+                [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?];
             Ok((
                 r.get::<_, i64>(0)?,
-                [flag(r, 1)?, flag(r, 2)?, flag(r, 3)?, flag(r, 4)?],
+                [
+                    decided(response_due, responded).into(),
+                    met(response_due, responded).into(),
+                    decided(resolution_due, completed).into(),
+                    met(resolution_due, completed).into(),
+                ],
             ))
         },
     )?;

@@ -18,3 +18,14 @@ CREATE INDEX time_entries_reports ON time_entries (
 CREATE INDEX invoices_due ON invoices (due_on, number);
 CREATE INDEX invoices_total ON invoices (total_cents, number);
 CREATE INDEX invoices_balance ON invoices (balance_cents, number);
+
+-- Agreement hours of every company (the report, the burn-down, billing)
+-- read each company's draws with the day their time ended, and its
+-- unbilled billable time: from these narrow entries, not the wide rows.
+CREATE INDEX time_entries_ended ON time_entries (id, ended_at);
+DROP INDEX time_draws_agreement;
+CREATE INDEX time_draws_agreement ON time_draws (agreement_id, time_entry_id, minutes);
+DROP INDEX time_entries_undrawn;
+CREATE INDEX time_entries_undrawn ON time_entries (
+    company_id, ended_at, id, ticket_id, work_type_id, minutes, billable, billed_at
+) WHERE billable = 1 AND billed_at IS NULL;
