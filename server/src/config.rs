@@ -4,6 +4,7 @@
 //! all of them: flag > environment > file > default (see `parse`).
 
 use std::ffi::OsString;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -116,6 +117,26 @@ pub struct Config {
     #[arg(long, env = "PORTAL_BACKUP_KEEP", value_name = "COUNT",
           default_value = "7", value_parser = clap::value_parser!(u32).range(1..))]
     pub backup_keep: u32,
+    /// Serve Prometheus metrics over plain HTTP at ADDR/metrics; without it nothing listens.
+    #[arg(long, env = "PORTAL_METRICS_LISTEN", value_name = "ADDR")]
+    pub metrics_listen: Option<SocketAddr>,
+    /// How the log is written: text (one line per event) or json (one object per line).
+    #[arg(
+        long,
+        env = "PORTAL_LOG_FORMAT",
+        value_name = "FORMAT",
+        default_value = "text"
+    )]
+    pub log_format: LogFormat,
+}
+
+/// How the log is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Plain text, one line per event.
+    Text,
+    /// JSON, one object per line, its fields at the top level.
+    Json,
 }
 
 /// How the SMTP connection is secured.

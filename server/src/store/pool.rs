@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{Semaphore, mpsc, oneshot};
@@ -50,6 +50,17 @@ struct Inner {
     readers: Mutex<Vec<Connection>>,
     reader_slots: Semaphore,
     counts: Arc<ListCounts>,
+}
+
+/// The metrics the store keeps (docs/RELIABILITY.md, "Metrics"); they cost
+/// nothing unless `serve --metrics-listen` installed a recorder.
+pub mod metric {
+    /// Writes committed together, one sample per commit.
+    pub const BATCH_SIZE: &str = "portal_writer_batch_size";
+    /// Writes handed to the writer and not yet taken into a batch.
+    pub const QUEUE_DEPTH: &str = "portal_writer_queue_depth";
+    /// Seconds a read waited for a reader connection.
+    pub const READER_WAIT: &str = "portal_reader_wait_seconds";
 }
 
 fn configure(conn: &Connection) -> Result<()> {
@@ -141,6 +152,7 @@ impl Store {
             .writer
             .send(job)
             .map_err(|_| StoreError::Closed)?;
+        metrics::gauge!(metric::QUEUE_DEPTH).increment(1.0);
         Ok(rx)
     }
 
@@ -151,12 +163,14 @@ impl Store {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T> + Send + 'static,
     {
+        let asked = Instant::now();
         let _slot = self
             .inner
             .reader_slots
             .acquire()
             .await
             .map_err(|_| StoreError::Closed)?;
+        metrics::histogram!(metric::READER_WAIT).record(asked.elapsed().as_secs_f64());
         let inner = Arc::clone(&self.inner);
         tokio::task::spawn_blocking(move || inner.with_reader(f))
             .await
@@ -254,6 +268,8 @@ fn writer_loop(conn: &Connection, mut rx: mpsc::UnboundedReceiver<Job>, counts: 
                 Err(_) => break,
             }
         }
+        metrics::gauge!(metric::QUEUE_DEPTH).decrement(batch.len() as f64);
+        metrics::histogram!(metric::BATCH_SIZE).record(batch.len() as f64);
         let replies: Vec<_>;
         let commit = match conn.execute_batch("BEGIN IMMEDIATE") {
             Ok(()) => {

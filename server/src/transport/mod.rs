@@ -1,11 +1,15 @@
 //! How calls reach the handlers: the listener (TLS, no Nagle, corked
-//! writes), the per-call deadline, the interceptors that turn a bearer
-//! token into a `Caller`, and the registration of every service with
-//! health and reflection. Handlers live in `service`; nothing here decides
-//! what a call does.
+//! writes), the layers every call passes (observed: request id, log line,
+//! metrics; the per-call deadline), the
+//! interceptors that turn a bearer token into a `Caller`, the registration
+//! of every service with health and reflection, and the Prometheus
+//! endpoint.
+//! Handlers live in `service`; nothing here decides what a call does.
 
 mod cork;
 mod deadline;
+mod observe;
+mod prometheus;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -56,18 +60,27 @@ pub fn run(
             },
         )?;
         let listener = TcpListener::bind(addr).await?;
+        let metrics = match config.metrics_listen {
+            Some(at) => Some((
+                prometheus::install()?,
+                TcpListener::bind(at)
+                    .await
+                    .with_context(|| format!("--metrics-listen {at}"))?,
+            )),
+            None => None,
+        };
         let bound = listener.local_addr()?;
         let scheme = if tls.is_some() { "https" } else { "http" };
         // Tests and scripts read this line to find the port.
         println!("listening on {scheme}://{bound}");
         tracing::info!(%bound, db = %path.display(), "serving");
-        serve(
-            AppState::new(store, config),
-            listener,
-            tls,
-            shutdown_signal(),
-        )
-        .await
+        let state = AppState::new(store, config);
+        if let Some((handle, metrics)) = metrics {
+            // Always the second line, when there is one.
+            println!("metrics on http://{}/metrics", metrics.local_addr()?);
+            tokio::spawn(prometheus::serve(metrics, state.clone(), handle));
+        }
+        serve(state, listener, tls, shutdown_signal()).await
     })
 }
 
@@ -121,7 +134,10 @@ pub async fn serve(
         builder = builder.tls_config(tls)?;
     }
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    // Outermost first: every call is observed (the deadline's refusals
+    // too), then held to its deadline.
     let serving = builder
+        .layer(observe::ObserveLayer)
         .layer(deadline::DeadlineLayer {
             limit: state.config.request_timeout,
         })
@@ -257,6 +273,9 @@ fn require_auth(
             state.config.session_idle,
             req.metadata(),
         )?;
+        if let Some(slot) = authn::CallerSlot::of(&req) {
+            slot.fill(&caller.principal);
+        }
         req.extensions_mut().insert(caller);
         Ok(req)
     }
@@ -275,6 +294,9 @@ fn optional_auth(
             state.config.session_idle,
             req.metadata(),
         ) {
+            if let Some(slot) = authn::CallerSlot::of(&req) {
+                slot.fill(&caller.principal);
+            }
             req.extensions_mut().insert(caller);
         }
         Ok(req)
