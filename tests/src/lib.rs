@@ -173,6 +173,10 @@ pub struct TestServer {
     /// `http://ADDR/metrics`, when started with `--metrics-listen`.
     pub metrics_url: Option<String>,
     extra_args: Vec<String>,
+    /// A command the server is started through (its last argument is
+    /// followed by the server's path and arguments), e.g. a shell that
+    /// sets a signal's disposition and `exec`s it.
+    wrapper: Vec<String>,
     /// The server's stderr, line by line, when it is kept (`with_log`).
     log: Option<Arc<Mutex<Vec<String>>>>,
     /// Where `start` listens: a free port, or the one it had.
@@ -227,6 +231,7 @@ impl TestServer {
             db,
             metrics_url: None,
             extra_args: extra.iter().map(ToString::to_string).collect(),
+            wrapper: Vec::new(),
             log: None,
             env: env
                 .iter()
@@ -247,12 +252,23 @@ impl TestServer {
             db: db.to_path_buf(),
             metrics_url: None,
             extra_args: extra.iter().map(ToString::to_string).collect(),
+            wrapper: Vec::new(),
             log: None,
             env: Vec::new(),
             child: None,
             listen: FREE_PORT.into(),
             _dir: None,
         };
+        server.start().await?;
+        Ok(server)
+    }
+
+    /// A server over a fresh demo store, started through `wrapper` (see
+    /// the field), with extra `serve` flags.
+    pub async fn demo_wrapped(wrapper: &[&str], extra: &[&str]) -> anyhow::Result<Self> {
+        let mut server = Self::demo_in(tempfile::tempdir()?, extra, &[]).await?;
+        server.kill().await?;
+        server.wrapper = wrapper.iter().map(ToString::to_string).collect();
         server.start().await?;
         Ok(server)
     }
@@ -283,7 +299,15 @@ impl TestServer {
 
     /// Starts (or restarts) the server process on a new port.
     pub async fn start(&mut self) -> anyhow::Result<()> {
-        let mut child = Command::new(bin("portal-server"))
+        let mut command = match self.wrapper.split_first() {
+            Some((program, args)) => {
+                let mut command = Command::new(program);
+                command.args(args).arg(bin("portal-server"));
+                command
+            }
+            None => Command::new(bin("portal-server")),
+        };
+        let mut child = command
             .args(["serve", "--listen", &self.listen, "--db"])
             .arg(&self.db)
             .args(&self.extra_args)

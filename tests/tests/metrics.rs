@@ -228,6 +228,7 @@ async fn a_scrape_shows_calls_by_method_and_code_and_the_state_of_the_store() ->
     assert!(count(&text, "portal_writer_batch_size_count", &[]) >= 1);
     assert!(count(&text, "portal_writer_batch_size_sum", &[]) >= 3);
     count(&text, "portal_writer_queue_depth", &[]);
+    assert_eq!(count(&text, "portal_store_writable", &[]), 1);
     // The scrape itself read the store through the pool.
     assert!(count(&text, "portal_reader_wait_seconds_count", &[]) >= 1);
     assert_eq!(count(&text, "portal_sessions_signed_in", &[]), 2);

@@ -21,6 +21,10 @@ impl From<StoreError> for Status {
             StoreError::FailedPrecondition(m) => Status::failed_precondition(m),
             StoreError::AlreadyExists(m) => Status::already_exists(m),
             StoreError::Closed => shutting_down(),
+            StoreError::Unwritable(why) => {
+                tracing::error!(error = %why, "a write was not stored");
+                Status::unavailable("the store cannot be written at the moment; try again later")
+            }
             e @ (StoreError::Sqlite(_)
             | StoreError::Migration(_)
             | StoreError::Corrupt(_)

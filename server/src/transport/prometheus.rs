@@ -76,6 +76,10 @@ fn describe() {
         pool_metric::QUEUE_DEPTH,
         "Writes waiting for the writer, not yet in a batch."
     );
+    describe_gauge!(
+        pool_metric::WRITABLE,
+        "1 while the writer's last commit succeeded, 0 after one failed."
+    );
     describe_histogram!(
         pool_metric::READER_WAIT,
         Unit::Seconds,
@@ -162,7 +166,8 @@ async fn answer<B>(
 }
 
 /// Sets the gauges that are read rather than kept: the signed-in sessions
-/// and the outbox (one read of the store), and the last backup.
+/// and the outbox (one read of the store), the last backup, the store's
+/// writability.
 async fn refresh(state: &AppState) {
     let now = now_ms();
     let idle = authn::millis(state.config.session_idle);
@@ -187,4 +192,6 @@ async fn refresh(state: &AppState) {
         let at = state.last_backup.at().unwrap_or(0);
         metrics::gauge!(LAST_BACKUP).set((at / 1000) as f64);
     }
+    let writable = *state.store.writable().borrow();
+    metrics::gauge!(pool_metric::WRITABLE).set(f64::from(u8::from(writable)));
 }
