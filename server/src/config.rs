@@ -128,6 +128,14 @@ pub struct Config {
         default_value = "text"
     )]
     pub log_format: LogFormat,
+    /// Calls served at once (point reads have four times as many); more wait, then are refused.
+    #[arg(long, env = "PORTAL_MAX_IN_FLIGHT", value_name = "COUNT", default_value = "4096",
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
+    pub max_in_flight: usize,
+    /// How long a call waits for a place among those served before RESOURCE_EXHAUSTED.
+    #[arg(long = "queue-wait-ms", env = "PORTAL_QUEUE_WAIT_MS", value_name = "MS",
+          default_value = "100", value_parser = millis)]
+    pub queue_wait: Duration,
 }
 
 /// How the log is written.
@@ -259,6 +267,10 @@ fn duration(value: &str, unit: Duration) -> Result<Duration, String> {
         .and_then(|n| Duration::try_from_secs_f64(n * unit.as_secs_f64()).ok())
         .filter(|d| !d.is_zero())
         .ok_or_else(|| "expected a number greater than zero".into())
+}
+
+fn millis(value: &str) -> Result<Duration, String> {
+    duration(value, Duration::from_millis(1))
 }
 
 fn seconds(value: &str) -> Result<Duration, String> {

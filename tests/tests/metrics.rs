@@ -231,6 +231,10 @@ async fn a_scrape_shows_calls_by_method_and_code_and_the_state_of_the_store() ->
     assert_eq!(count(&text, "portal_store_writable", &[]), 1);
     // The scrape itself read the store through the pool.
     assert!(count(&text, "portal_reader_wait_seconds_count", &[]) >= 1);
+    assert_eq!(
+        count(&text, "portal_calls_in_flight", &[("budget", "general")]),
+        0
+    );
     assert_eq!(count(&text, "portal_sessions_signed_in", &[]), 2);
     assert_eq!(count(&text, "portal_event_streams_open", &[]), 1);
     let outbox = "portal_mail_outbox_messages";

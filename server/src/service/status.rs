@@ -117,6 +117,12 @@ pub fn shutting_down() -> Status {
     Status::unavailable("the server is shutting down")
 }
 
+/// A call refused at the door because the server already serves all it
+/// can (`--max-in-flight`); sent by the transport, before any handler.
+pub fn busy() -> Status {
+    Status::resource_exhausted("the server is busy; try again in a moment")
+}
+
 /// The answer when the session could not be looked up.
 pub fn session_lookup_failed(e: &StoreError) -> Status {
     tracing::error!(error = %e, "session lookup failed");

@@ -1,6 +1,6 @@
 //! How calls reach the handlers: the listener (TLS, no Nagle, corked
 //! writes), the layers every call passes (observed: request id, log line,
-//! metrics; the per-call deadline), the
+//! metrics; shed beyond the in-flight budget; the per-call deadline), the
 //! interceptors that turn a bearer token into a `Caller`, the registration
 //! of every service with health (NOT_SERVING while draining or while the
 //! store cannot be written) and reflection, and the Prometheus endpoint.
@@ -10,6 +10,7 @@ mod cork;
 mod deadline;
 mod observe;
 mod prometheus;
+mod shed;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -138,10 +139,14 @@ pub async fn serve(
         builder = builder.tls_config(tls)?;
     }
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    // Outermost first: every call is observed (the deadline's refusals
-    // too), then held to its deadline.
+    // Outermost first: every call is observed (refusals at the door too),
+    // then given a place among those served (or shed), then its deadline.
     let serving = builder
         .layer(observe::ObserveLayer)
+        .layer(shed::ShedLayer::new(
+            state.config.max_in_flight,
+            state.config.queue_wait,
+        ))
         .layer(deadline::DeadlineLayer {
             limit: state.config.request_timeout,
         })

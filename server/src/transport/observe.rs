@@ -2,7 +2,8 @@
 //! "The call log"): a request id (also sent back as `x-request-id`), one
 //! log line with the method, the caller, the code and the latency, and the
 //! calls and latency metrics by method and code. It is the outermost layer,
-//! so it sees every service, the deadline's refusals included.
+//! so it sees every service, refusals at the door (`shed`, the deadline)
+//! included.
 //!
 //! A call ends when its status is known: at once for a trailers-only reply
 //! (an error before any message), else when the reply body yields its

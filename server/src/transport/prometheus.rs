@@ -4,8 +4,9 @@
 //! the text exposition format. Without the flag no recorder is installed
 //! (every metric is a no-op) and nothing listens.
 //!
-//! Most series are kept where things happen (calls in `observe`, the
-//! writer and readers in `store`, streams in `service::events`); what is a count of the store (sessions, the mail
+//! Most series are kept where things happen (calls in `observe`, sheds in
+//! `shed`, the writer and readers in `store`, streams in
+//! `service::events`); what is a count of the store (sessions, the mail
 //! outbox) or a time (the last backup) is read when scraped.
 
 use std::convert::Infallible;
@@ -68,6 +69,11 @@ fn describe() {
         Unit::Seconds,
         "Time from a call's arrival to its status, by service and method."
     );
+    describe_counter!(
+        super::shed::SHED,
+        "Calls refused with RESOURCE_EXHAUSTED because the budget was full (--max-in-flight)."
+    );
+    describe_gauge!(super::shed::IN_FLIGHT, "Calls being served, by budget.");
     describe_histogram!(
         pool_metric::BATCH_SIZE,
         "Writes committed together, per commit."
