@@ -2,13 +2,14 @@
 // marks a test ignored when its tool is missing) and `require_tool`: the
 // name of each (its cfg is `missing_<name>`), and a command that succeeds
 // only when it is installed.
-const TOOLS: [(&str, &str, &[&str]); 6] = [
+const TOOLS: [(&str, &str, &[&str]); 7] = [
     ("tmux", "tmux", &["-V"]),
     ("strace", "strace", &["-V"]),
     ("pdftotext", "pdftotext", &["-v"]),
     ("aiosmtpd", "python3", &["-c", "import aiosmtpd"]),
     ("litestream", "litestream", &["version"]),
     ("systemd_analyze", "systemd-analyze", &["--version"]),
+    ("prlimit", "prlimit", &["--version"]),
 ];
 
 fn tool_works(program: &str, args: &[&str]) -> bool {

@@ -4,6 +4,7 @@
 //! all of them: flag > environment > file > default (see `parse`).
 
 use std::ffi::OsString;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -116,6 +117,34 @@ pub struct Config {
     #[arg(long, env = "PORTAL_BACKUP_KEEP", value_name = "COUNT",
           default_value = "7", value_parser = clap::value_parser!(u32).range(1..))]
     pub backup_keep: u32,
+    /// Serve Prometheus metrics over plain HTTP at ADDR/metrics; without it nothing listens.
+    #[arg(long, env = "PORTAL_METRICS_LISTEN", value_name = "ADDR")]
+    pub metrics_listen: Option<SocketAddr>,
+    /// How the log is written: text (one line per event) or json (one object per line).
+    #[arg(
+        long,
+        env = "PORTAL_LOG_FORMAT",
+        value_name = "FORMAT",
+        default_value = "text"
+    )]
+    pub log_format: LogFormat,
+    /// Calls served at once (point reads have four times as many); more wait, then are refused.
+    #[arg(long, env = "PORTAL_MAX_IN_FLIGHT", value_name = "COUNT", default_value = "4096",
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
+    pub max_in_flight: usize,
+    /// How long a call waits for a place among those served before RESOURCE_EXHAUSTED.
+    #[arg(long = "queue-wait-ms", env = "PORTAL_QUEUE_WAIT_MS", value_name = "MS",
+          default_value = "100", value_parser = millis)]
+    pub queue_wait: Duration,
+}
+
+/// How the log is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Plain text, one line per event.
+    Text,
+    /// JSON, one object per line, its fields at the top level.
+    Json,
 }
 
 /// How the SMTP connection is secured.
@@ -238,6 +267,10 @@ fn duration(value: &str, unit: Duration) -> Result<Duration, String> {
         .and_then(|n| Duration::try_from_secs_f64(n * unit.as_secs_f64()).ok())
         .filter(|d| !d.is_zero())
         .ok_or_else(|| "expected a number greater than zero".into())
+}
+
+fn millis(value: &str) -> Result<Duration, String> {
+    duration(value, Duration::from_millis(1))
 }
 
 fn seconds(value: &str) -> Result<Duration, String> {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
-use portal_server::config::{self, Config};
+use portal_server::config::{self, Config, LogFormat};
 use portal_server::generate::{demo, seed, synthetic};
 use portal_server::store::{Store, StoreOptions, backup};
 use portal_server::transport;
@@ -150,13 +150,11 @@ struct ServeArgs {
 }
 
 fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli: Cli = config::parse();
+    init_log(match &cli.command {
+        Command::Serve(args) => args.config.log_format,
+        _ => LogFormat::Text,
+    });
 
     match cli.command {
         Command::Init {
@@ -299,6 +297,22 @@ fn bill(path: &Path, month: &str, company: Option<i64>, preview: bool) -> anyhow
         );
     }
     Ok(())
+}
+
+/// The log on stderr, filtered by `RUST_LOG` (default `info`): text, or
+/// one JSON object per line with the event's fields at the top level.
+fn init_log(format: LogFormat) {
+    let log = tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        // Colours for a person at a terminal, not for a journal or a file.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    match format {
+        LogFormat::Text => log.init(),
+        LogFormat::Json => log.json().flatten_event(true).init(),
+    }
 }
 
 fn refuse_existing(path: &Path) -> anyhow::Result<()> {

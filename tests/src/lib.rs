@@ -8,7 +8,7 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -170,7 +170,15 @@ const FREE_PORT: &str = "127.0.0.1:0";
 pub struct TestServer {
     pub addr: String,
     pub db: PathBuf,
+    /// `http://ADDR/metrics`, when started with `--metrics-listen`.
+    pub metrics_url: Option<String>,
     extra_args: Vec<String>,
+    /// A command the server is started through (its last argument is
+    /// followed by the server's path and arguments), e.g. a shell that
+    /// sets a signal's disposition and `exec`s it.
+    wrapper: Vec<String>,
+    /// The server's stderr, line by line, when it is kept (`with_log`).
+    log: Option<Arc<Mutex<Vec<String>>>>,
     /// Where `start` listens: a free port, or the one it had.
     listen: String,
     env: Vec<(String, String)>,
@@ -221,7 +229,10 @@ impl TestServer {
         let mut server = Self {
             addr: String::new(),
             db,
+            metrics_url: None,
             extra_args: extra.iter().map(ToString::to_string).collect(),
+            wrapper: Vec::new(),
+            log: None,
             env: env
                 .iter()
                 .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
@@ -239,7 +250,10 @@ impl TestServer {
         let mut server = Self {
             addr: String::new(),
             db: db.to_path_buf(),
+            metrics_url: None,
             extra_args: extra.iter().map(ToString::to_string).collect(),
+            wrapper: Vec::new(),
+            log: None,
             env: Vec::new(),
             child: None,
             listen: FREE_PORT.into(),
@@ -249,6 +263,35 @@ impl TestServer {
         Ok(server)
     }
 
+    /// A server over a fresh demo store, started through `wrapper` (see
+    /// the field), with extra `serve` flags.
+    pub async fn demo_wrapped(wrapper: &[&str], extra: &[&str]) -> anyhow::Result<Self> {
+        let mut server = Self::demo_in(tempfile::tempdir()?, extra, &[]).await?;
+        server.kill().await?;
+        server.wrapper = wrapper.iter().map(ToString::to_string).collect();
+        server.start().await?;
+        Ok(server)
+    }
+
+    /// A server over a fresh demo store, with extra `serve` flags, whose
+    /// stderr is kept (`log_lines`) with `RUST_LOG` set to `rust_log`.
+    pub async fn demo_logged(extra: &[&str], rust_log: &str) -> anyhow::Result<Self> {
+        let mut server = Self::demo_in(tempfile::tempdir()?, extra, &[]).await?;
+        server.kill().await?;
+        server.log = Some(Arc::default());
+        server.env.push(("RUST_LOG".into(), rust_log.into()));
+        server.start().await?;
+        Ok(server)
+    }
+
+    /// The lines the server wrote to stderr so far (with `demo_logged`).
+    pub fn log_lines(&self) -> Vec<String> {
+        self.log
+            .as_ref()
+            .and_then(|log| log.lock().ok().map(|l| l.clone()))
+            .unwrap_or_default()
+    }
+
     /// The server's process id, while it runs.
     pub fn pid(&self) -> Option<u32> {
         self.child.as_ref().and_then(Child::id)
@@ -256,23 +299,47 @@ impl TestServer {
 
     /// Starts (or restarts) the server process on a new port.
     pub async fn start(&mut self) -> anyhow::Result<()> {
-        let mut child = Command::new(bin("portal-server"))
+        let mut command = match self.wrapper.split_first() {
+            Some((program, args)) => {
+                let mut command = Command::new(program);
+                command.args(args).arg(bin("portal-server"));
+                command
+            }
+            None => Command::new(bin("portal-server")),
+        };
+        let mut child = command
             .args(["serve", "--listen", &self.listen, "--db"])
             .arg(&self.db)
             .args(&self.extra_args)
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
             // PORTAL_SERVER_LOG sets the server's RUST_LOG when a test needs its log.
             .env(
                 "RUST_LOG",
                 std::env::var("PORTAL_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
             )
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(if self.log.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::inherit()
+            })
             .kill_on_drop(true)
             .spawn()?;
+        if let (Some(log), Some(stderr)) = (&self.log, child.stderr.take()) {
+            let log = Arc::clone(log);
+            tokio::spawn(async move {
+                let mut lines = BufReader::new(stderr).lines();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if let Ok(mut log) = log.lock() {
+                        log.push(line);
+                    }
+                }
+            });
+        }
         let stdout = child.stdout.take().context("no stdout")?;
         let mut lines = BufReader::new(stdout).lines();
-        let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+        let wait = Duration::from_secs(30);
+        let line = tokio::time::timeout(wait, lines.next_line())
             .await
             .context("server did not start in 30 s")??
             .context("server exited before listening")?;
@@ -280,6 +347,17 @@ impl TestServer {
             .strip_prefix("listening on ")
             .with_context(|| format!("unexpected first line: {line}"))?;
         self.addr = addr.to_string();
+        // With metrics, their address is always the second line.
+        if self.extra_args.iter().any(|a| a == "--metrics-listen") {
+            let line = tokio::time::timeout(wait, lines.next_line())
+                .await
+                .context("no metrics address in 30 s")??
+                .context("server exited before its metrics address")?;
+            let url = line
+                .strip_prefix("metrics on ")
+                .with_context(|| format!("unexpected second line: {line}"))?;
+            self.metrics_url = Some(url.to_owned());
+        }
         // Keep draining stdout so the server never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         self.child = Some(child);

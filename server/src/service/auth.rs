@@ -15,7 +15,7 @@ use portal_proto::pb;
 use tonic::{Request, Response, Status};
 
 use super::AppState;
-use super::authn::{any_caller, millis};
+use super::authn::{CallerSlot, any_caller, millis};
 use super::convert::{identity_to_pb, timestamp};
 use super::input;
 use super::my_sessions;
@@ -202,6 +202,7 @@ impl pb::auth_service_server::AuthService for Auth {
         request: Request<pb::LoginRequest>,
     ) -> Result<Response<pb::LoginResponse>, Status> {
         let origin = my_sessions::origin(&request, &request.get_ref().client);
+        let slot = CallerSlot::of(&request);
         let req = request.into_inner();
         let email = input::text("email", &req.email, input::MAX_EMAIL, true)?;
         if req.password.is_empty() {
@@ -251,6 +252,9 @@ impl pb::auth_service_server::AuthService for Auth {
         if account.principal().is_none() {
             let event = failed("account disabled or without portal access");
             return Err(self.refused(event, status::no_portal_access()).await);
+        }
+        if let (Some(slot), Some(principal)) = (slot, account.principal()) {
+            slot.fill(&principal);
         }
         let response = self
             .start_session(

@@ -5,7 +5,7 @@
 //! check their session again.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use tokio::sync::watch;
@@ -13,7 +13,7 @@ use tonic::metadata::MetadataMap;
 use tonic::{Request, Status};
 
 use super::status;
-use crate::domain::{Caller, SubjectKind};
+use crate::domain::{Caller, Principal, SubjectKind};
 use crate::security::token;
 use crate::store::{self, Store, now_ms, sessions::SessionRow};
 
@@ -186,6 +186,32 @@ pub fn bearer(metadata: &MetadataMap) -> Option<&str> {
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))?;
     (!token.is_empty()).then_some(token.trim())
+}
+
+/// Who made a call, for its line in the call log (`transport::observe`):
+/// the transport gives every call an empty slot, and authentication (or a
+/// successful sign-in) fills it. It holds the person's kind and id only,
+/// never a token or a password.
+#[derive(Clone, Default)]
+pub struct CallerSlot(Arc<OnceLock<(SubjectKind, i64)>>);
+
+impl CallerSlot {
+    /// The slot of the call `req`, if the transport gave it one.
+    pub fn of<T>(req: &Request<T>) -> Option<Self> {
+        req.extensions().get::<Self>().cloned()
+    }
+
+    pub fn fill(&self, principal: &Principal) {
+        let _ = self.0.set((principal.kind(), principal.subject_id()));
+    }
+
+    /// "staff:3", "contact:12", or "-" for a call nobody signed in made.
+    pub fn describe(&self) -> String {
+        self.0.get().map_or_else(
+            || "-".to_owned(),
+            |(kind, id)| format!("{}:{id}", kind.as_str()),
+        )
+    }
 }
 
 /// The caller of an authenticated call. A session with a temporary password

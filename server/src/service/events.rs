@@ -27,6 +27,25 @@ impl Events {
     }
 }
 
+/// The metric of the streams open now (docs/RELIABILITY.md, "Metrics").
+pub const STREAMS_OPEN: &str = "portal_event_streams_open";
+
+/// Counts one open stream in `STREAMS_OPEN` for as long as it lives.
+struct Counted;
+
+impl Counted {
+    fn open() -> Self {
+        metrics::gauge!(STREAMS_OPEN).increment(1.0);
+        Self
+    }
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        metrics::gauge!(STREAMS_OPEN).decrement(1.0);
+    }
+}
+
 /// Events buffered per subscriber before the slowest ones start to lag.
 const SUBSCRIBER_BUFFER: usize = 64;
 
@@ -79,6 +98,7 @@ impl Feed {
         backlog: Backlog,
         mut clock: tokio::time::Interval,
     ) {
+        let _counted = Counted::open();
         let mut changes = state.sessions.changes();
         let draining = state.draining.clone();
         let shutdown = draining.begun();

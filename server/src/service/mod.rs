@@ -17,7 +17,7 @@ mod outbox;
 mod outcome;
 mod reports;
 mod staff;
-mod status;
+pub(crate) mod status;
 mod sweep;
 mod tickets;
 mod work;

@@ -21,6 +21,10 @@ impl From<StoreError> for Status {
             StoreError::FailedPrecondition(m) => Status::failed_precondition(m),
             StoreError::AlreadyExists(m) => Status::already_exists(m),
             StoreError::Closed => shutting_down(),
+            StoreError::Unwritable(why) => {
+                tracing::error!(error = %why, "a write was not stored");
+                Status::unavailable("the store cannot be written at the moment; try again later")
+            }
             e @ (StoreError::Sqlite(_)
             | StoreError::Migration(_)
             | StoreError::Corrupt(_)
@@ -111,6 +115,12 @@ pub fn session_ended() -> Status {
 /// What open streams end with, and calls the store can no longer take.
 pub fn shutting_down() -> Status {
     Status::unavailable("the server is shutting down")
+}
+
+/// A call refused at the door because the server already serves all it
+/// can (`--max-in-flight`); sent by the transport, before any handler.
+pub fn busy() -> Status {
+    Status::resource_exhausted("the server is busy; try again in a moment")
 }
 
 /// The answer when the session could not be looked up.

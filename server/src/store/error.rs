@@ -25,6 +25,10 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
     #[error("the store is shutting down")]
     Closed,
+    /// The writer's commit failed (disk full, a read-only or failing
+    /// disk): nothing of the write was stored, and a later one may succeed.
+    #[error("the store cannot be written: {0}")]
+    Unwritable(String),
 }
 
 impl StoreError {

@@ -58,7 +58,7 @@ pub mod payments;
 
 pub use error::{Result, StoreError};
 pub use migrations::MIGRATIONS;
-pub use pool::{Store, StoreOptions};
+pub use pool::{Store, StoreOptions, metric};
 
 use std::time::{SystemTime, UNIX_EPOCH};
 

@@ -58,6 +58,17 @@ pub fn due(conn: &Connection, now: i64, limit: usize) -> Result<Vec<QueuedMail>>
     Ok(list)
 }
 
+/// The messages still to be sent (neither sent nor given up), and those
+/// given up; both counted on their partial indexes.
+pub fn backlog(conn: &Connection) -> Result<(i64, i64)> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT (SELECT count(*) FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL),
+                    (SELECT count(*) FROM mail_outbox WHERE failed_at IS NOT NULL)",
+        )?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?)
+}
+
 /// Records a delivered message; it is never sent again.
 pub fn mark_sent(conn: &Connection, id: i64, now: i64) -> Result<()> {
     conn.prepare_cached(

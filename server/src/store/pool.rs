@@ -10,10 +10,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags};
-use tokio::sync::{Semaphore, mpsc, oneshot};
+use tokio::sync::{Semaphore, mpsc, oneshot, watch};
 
 use super::list_counts::{CountsAt, ListCounts};
 use super::{MIGRATIONS, Result, StoreError};
@@ -50,6 +50,21 @@ struct Inner {
     readers: Mutex<Vec<Connection>>,
     reader_slots: Semaphore,
     counts: Arc<ListCounts>,
+    /// Whether the writer's last commit succeeded (true until one fails).
+    writable: watch::Receiver<bool>,
+}
+
+/// The metrics the store keeps (docs/RELIABILITY.md, "Metrics"); they cost
+/// nothing unless `serve --metrics-listen` installed a recorder.
+pub mod metric {
+    /// Writes committed together, one sample per commit.
+    pub const BATCH_SIZE: &str = "portal_writer_batch_size";
+    /// Writes handed to the writer and not yet taken into a batch.
+    pub const QUEUE_DEPTH: &str = "portal_writer_queue_depth";
+    /// 1 while the writer's last commit succeeded, 0 after one failed.
+    pub const WRITABLE: &str = "portal_store_writable";
+    /// Seconds a read waited for a reader connection.
+    pub const READER_WAIT: &str = "portal_reader_wait_seconds";
 }
 
 fn configure(conn: &Connection) -> Result<()> {
@@ -78,9 +93,10 @@ impl Store {
         let (tx, rx) = mpsc::unbounded_channel();
         let counts = Arc::new(ListCounts::default());
         let changed = Arc::clone(&counts);
+        let (writable_tx, writable) = watch::channel(true);
         thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || writer_loop(&conn, rx, &changed))
+            .spawn(move || writer_loop(&conn, rx, &changed, &writable_tx))
             .map_err(|e| StoreError::Corrupt(format!("cannot start the writer: {e}")))?;
 
         Ok(Self {
@@ -90,12 +106,32 @@ impl Store {
                 reader_slots: Semaphore::new(readers.len()),
                 readers: Mutex::new(readers),
                 counts,
+                writable,
             }),
         })
     }
 
     pub fn path(&self) -> &Path {
         &self.inner.path
+    }
+
+    /// Whether the store can be written: false from a failed commit (disk
+    /// full, read-only, failing) until the next one succeeds.
+    pub fn writable(&self) -> watch::Receiver<bool> {
+        self.inner.writable.clone()
+    }
+
+    /// A write that changes nothing, to learn whether the store can be
+    /// written: the header page is rewritten with the application id it
+    /// already has, which puts a real frame in the WAL. The writer notes
+    /// the outcome like any other (`writable`).
+    pub async fn probe_write(&self) -> Result<()> {
+        self.write(|conn| {
+            let id: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+            conn.pragma_update(None, "application_id", id)?;
+            Ok(())
+        })
+        .await
     }
 
     /// The ticket lists' counts as of now; take them before the read that
@@ -141,6 +177,7 @@ impl Store {
             .writer
             .send(job)
             .map_err(|_| StoreError::Closed)?;
+        metrics::gauge!(metric::QUEUE_DEPTH).increment(1.0);
         Ok(rx)
     }
 
@@ -151,12 +188,14 @@ impl Store {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T> + Send + 'static,
     {
+        let asked = Instant::now();
         let _slot = self
             .inner
             .reader_slots
             .acquire()
             .await
             .map_err(|_| StoreError::Closed)?;
+        metrics::histogram!(metric::READER_WAIT).record(asked.elapsed().as_secs_f64());
         let inner = Arc::clone(&self.inner);
         tokio::task::spawn_blocking(move || inner.with_reader(f))
             .await
@@ -244,7 +283,12 @@ fn in_savepoint<T>(conn: &Connection, f: impl FnOnce(&Connection) -> Result<T>) 
     }
 }
 
-fn writer_loop(conn: &Connection, mut rx: mpsc::UnboundedReceiver<Job>, counts: &ListCounts) {
+fn writer_loop(
+    conn: &Connection,
+    mut rx: mpsc::UnboundedReceiver<Job>,
+    counts: &ListCounts,
+    writable: &watch::Sender<bool>,
+) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.blocking_recv() {
         batch.push(first);
@@ -254,6 +298,8 @@ fn writer_loop(conn: &Connection, mut rx: mpsc::UnboundedReceiver<Job>, counts: 
                 Err(_) => break,
             }
         }
+        metrics::gauge!(metric::QUEUE_DEPTH).decrement(batch.len() as f64);
+        metrics::histogram!(metric::BATCH_SIZE).record(batch.len() as f64);
         let replies: Vec<_>;
         let commit = match conn.execute_batch("BEGIN IMMEDIATE") {
             Ok(()) => {
@@ -276,12 +322,29 @@ fn writer_loop(conn: &Connection, mut rx: mpsc::UnboundedReceiver<Job>, counts: 
                 let _ = conn.execute_batch("ROLLBACK");
             }
         }
+        note_writable(writable, commit.is_ok());
         for reply in replies {
             reply(match &commit {
                 Ok(()) => Ok(()),
-                Err(e) => Err(StoreError::Corrupt(format!("commit failed: {e}"))),
+                Err(e) => Err(StoreError::Unwritable(format!("commit failed: {e}"))),
             });
         }
+    }
+}
+
+/// Records whether the last commit succeeded, saying so in the log (and,
+/// through `Store::writable`, to the health service) when that changes.
+fn note_writable(writable: &watch::Sender<bool>, ok: bool) {
+    let changed = writable.send_if_modified(|was| std::mem::replace(was, ok) != ok);
+    if changed {
+        if ok {
+            tracing::warn!("the store is writable again");
+        } else {
+            tracing::error!(
+                "the store cannot be written; health says NOT_SERVING until a write succeeds"
+            );
+        }
+        metrics::gauge!(metric::WRITABLE).set(f64::from(u8::from(ok)));
     }
 }
 
@@ -349,6 +412,18 @@ mod tests {
         assert_eq!(mode, "wal");
         assert_eq!(sync, 2, "synchronous = FULL");
         assert_eq!(fk, 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_probe_write_changes_nothing_and_keeps_the_store_writable() {
+        let (_dir, store) = temp_store();
+        store.probe_write().await.expect("probe");
+        assert!(*store.writable().borrow());
+        let id: i64 = store
+            .read(|c| Ok(c.pragma_query_value(None, "application_id", |r| r.get(0))?))
+            .await
+            .expect("application id");
+        assert_eq!(id, 0);
     }
 
     #[test]

@@ -151,6 +151,17 @@ pub fn purge_expired(conn: &Connection, now: i64, idle_ms: i64) -> Result<usize>
         .execute([now, now.saturating_sub(idle_ms)])?)
 }
 
+/// The sessions that have not ended by `now` (as `purge_expired` judges
+/// them): the people signed in, give or take the minute `last_seen_at` may
+/// lag behind.
+pub fn count_live(conn: &Connection, now: i64, idle_ms: i64) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT count(*) FROM sessions WHERE expires_at > ?1 AND last_seen_at > ?2",
+        )?
+        .query_row([now, now.saturating_sub(idle_ms)], |r| r.get(0))?)
+}
+
 /// Ends every session of one person except `keep` (the one changing its password).
 pub fn revoke_subject_except(
     conn: &Connection,

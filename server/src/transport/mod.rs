@@ -1,11 +1,16 @@
 //! How calls reach the handlers: the listener (TLS, no Nagle, corked
-//! writes), the per-call deadline, the interceptors that turn a bearer
-//! token into a `Caller`, and the registration of every service with
-//! health and reflection. Handlers live in `service`; nothing here decides
-//! what a call does.
+//! writes), the layers every call passes (observed: request id, log line,
+//! metrics; shed beyond the in-flight budget; the per-call deadline), the
+//! interceptors that turn a bearer token into a `Caller`, the registration
+//! of every service with health (NOT_SERVING while draining or while the
+//! store cannot be written) and reflection, and the Prometheus endpoint.
+//! Handlers live in `service`; nothing here decides what a call does.
 
 mod cork;
 mod deadline;
+mod observe;
+mod prometheus;
+mod shed;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -56,18 +61,27 @@ pub fn run(
             },
         )?;
         let listener = TcpListener::bind(addr).await?;
+        let metrics = match config.metrics_listen {
+            Some(at) => Some((
+                prometheus::install()?,
+                TcpListener::bind(at)
+                    .await
+                    .with_context(|| format!("--metrics-listen {at}"))?,
+            )),
+            None => None,
+        };
         let bound = listener.local_addr()?;
         let scheme = if tls.is_some() { "https" } else { "http" };
         // Tests and scripts read this line to find the port.
         println!("listening on {scheme}://{bound}");
         tracing::info!(%bound, db = %path.display(), "serving");
-        serve(
-            AppState::new(store, config),
-            listener,
-            tls,
-            shutdown_signal(),
-        )
-        .await
+        let state = AppState::new(store, config);
+        if let Some((handle, metrics)) = metrics {
+            // Always the second line, when there is one.
+            println!("metrics on http://{}/metrics", metrics.local_addr()?);
+            tokio::spawn(prometheus::serve(metrics, state.clone(), handle));
+        }
+        serve(state, listener, tls, shutdown_signal()).await
     })
 }
 
@@ -108,6 +122,10 @@ pub async fn serve(
         state.store.clone(),
         state.config.clone(),
     ));
+    let store_health = tokio::spawn(report_store_health(
+        health_reporter.clone(),
+        state.store.clone(),
+    ));
 
     // The stream limit is announced in HTTP/2 SETTINGS, so a busy client
     // queues its calls at its own end. Queued on the server instead (tonic
@@ -121,7 +139,14 @@ pub async fn serve(
         builder = builder.tls_config(tls)?;
     }
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    // Outermost first: every call is observed (refusals at the door too),
+    // then given a place among those served (or shed), then its deadline.
     let serving = builder
+        .layer(observe::ObserveLayer)
+        .layer(shed::ShedLayer::new(
+            state.config.max_in_flight,
+            state.config.queue_wait,
+        ))
         .layer(deadline::DeadlineLayer {
             limit: state.config.request_timeout,
         })
@@ -179,6 +204,7 @@ pub async fn serve(
     // Draining: say so to health checks, end the live-update streams (they
     // never end by themselves), take no new calls, and give the calls under
     // way the grace period. ("" is the server as a whole.)
+    store_health.abort();
     for name in std::iter::once("").chain(SERVICES) {
         health_reporter
             .set_service_status(name, tonic_health::ServingStatus::NotServing)
@@ -212,6 +238,50 @@ const SERVICES: [&str; 8] = [
     pb::event_service_server::SERVICE_NAME,
     pb::work_service_server::SERVICE_NAME,
 ];
+
+/// While health says NOT_SERVING for the store, how often a write is tried.
+const PROBE_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Reports NOT_SERVING, for the server and every portal.v1 service, while
+/// the store cannot be written (a commit failed: disk full, read-only,
+/// failing), and SERVING again once a write succeeds. Meanwhile a write
+/// is tried every `PROBE_EVERY`: a balancer that believes the health
+/// check sends no calls, so no call would find out that the disk has room
+/// again.
+async fn report_store_health(reporter: tonic_health::server::HealthReporter, store: Store) {
+    let mut writable = store.writable();
+    // SERVING was reported at start.
+    if writable.changed().await.is_err() {
+        return;
+    }
+    loop {
+        let ok = *writable.borrow_and_update();
+        let status = if ok {
+            tonic_health::ServingStatus::Serving
+        } else {
+            tonic_health::ServingStatus::NotServing
+        };
+        for name in std::iter::once("").chain(SERVICES) {
+            reporter.set_service_status(name, status).await;
+        }
+        let changed = if ok {
+            writable.changed().await
+        } else {
+            tokio::select! {
+                changed = writable.changed() => changed,
+                () = tokio::time::sleep(PROBE_EVERY) => {
+                    if let Err(e) = store.probe_write().await {
+                        tracing::debug!(error = %e, "the store still cannot be written");
+                    }
+                    Ok(())
+                }
+            }
+        };
+        if changed.is_err() {
+            return;
+        }
+    }
+}
 
 /// The health service, reporting every portal.v1 service SERVING (the
 /// overall service "" starts out SERVING), and its reporter.
@@ -257,6 +327,9 @@ fn require_auth(
             state.config.session_idle,
             req.metadata(),
         )?;
+        if let Some(slot) = authn::CallerSlot::of(&req) {
+            slot.fill(&caller.principal);
+        }
         req.extensions_mut().insert(caller);
         Ok(req)
     }
@@ -275,6 +348,9 @@ fn optional_auth(
             state.config.session_idle,
             req.metadata(),
         ) {
+            if let Some(slot) = authn::CallerSlot::of(&req) {
+                slot.fill(&caller.principal);
+            }
             req.extensions_mut().insert(caller);
         }
         Ok(req)

@@ -14,6 +14,12 @@
 //! ```
 //!
 //! Exit status 1 when any call failed.
+//!
+//! With `--overload` it measures the overload curve instead (see
+//! `overload.rs`): offered rate against served rate, sheds, p99 and
+//! whether a signed-in person can still open a ticket.
+
+mod overload;
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -45,6 +51,27 @@ struct Args {
     /// Pause between one session's calls, in milliseconds (a person reads).
     #[arg(long, default_value_t = 100)]
     think_ms: u64,
+    /// Measure the overload curve instead of the mix (docs/RELIABILITY.md, "Overload").
+    #[arg(long)]
+    overload: bool,
+    /// --overload: callers in the closed loop that measures the sustainable rate.
+    #[arg(long, default_value_t = 32)]
+    concurrency: u32,
+    /// --overload: the rates offered, as multiples of the sustainable rate.
+    #[arg(long, value_delimiter = ',', default_value = "0.5,1,2,4,8")]
+    multiples: Vec<f64>,
+    /// --overload: how long each rate is offered (and the calibration runs).
+    #[arg(long, default_value_t = 10.0)]
+    step_seconds: f64,
+    /// --overload: each call's deadline (grpc-timeout), in milliseconds.
+    #[arg(long, default_value_t = 10_000)]
+    deadline_ms: u64,
+    /// The server's --max-in-flight (its default when not given).
+    #[arg(long)]
+    max_in_flight: Option<u32>,
+    /// The server's --queue-wait-ms (its default when not given).
+    #[arg(long)]
+    queue_wait_ms: Option<u32>,
 }
 
 /// The demo's client people: the sessions take them in turn.
@@ -70,7 +97,15 @@ struct Seen {
 #[tokio::main]
 async fn main() -> anyhow::Result<ExitCode> {
     let args = Args::parse();
-    let server = TestServer::demo().await?;
+    let mut flags = Vec::new();
+    if let Some(max) = args.max_in_flight {
+        flags.extend(["--max-in-flight".to_owned(), max.to_string()]);
+    }
+    if let Some(wait) = args.queue_wait_ms {
+        flags.extend(["--queue-wait-ms".to_owned(), wait.to_string()]);
+    }
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    let server = TestServer::demo_with(&flags).await?;
     let pid = server.pid().unwrap_or_default();
     let mut channels = Vec::new();
     for _ in 0..args.connections.max(1) {
@@ -90,6 +125,9 @@ async fn main() -> anyhow::Result<ExitCode> {
         channels.len(),
         signing_in.elapsed().as_secs_f64()
     );
+    if args.overload {
+        return overload(&server, &args, sessions).await;
+    }
     let until = Instant::now() + Duration::from_secs(args.seconds);
     let think = Duration::from_millis(args.think_ms);
     let started = Instant::now();
@@ -149,6 +187,56 @@ async fn main() -> anyhow::Result<ExitCode> {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    })
+}
+
+/// `--overload`: the sessions' first lists, a probe of its own, the curve.
+async fn overload(
+    server: &TestServer,
+    args: &Args,
+    sessions: Vec<Session>,
+) -> anyhow::Result<ExitCode> {
+    let mut callers = Vec::new();
+    for session in sessions {
+        callers.push(first_list(session).await?);
+    }
+    let probe = first_list(server.as_demo(demo::CLIENT_USER).await?).await?;
+    let clean = overload::Overload {
+        callers,
+        probe,
+        concurrency: args.concurrency,
+        step: Duration::from_secs_f64(args.step_seconds),
+        multiples: args.multiples.clone(),
+        deadline: Duration::from_millis(args.deadline_ms),
+    }
+    .run()
+    .await;
+    Ok(if clean {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// A session with the tickets of its first list, and a word of each title.
+async fn first_list(session: Session) -> anyhow::Result<overload::Caller> {
+    let mut person = Person {
+        session,
+        id: 0,
+        rng: StdRng::seed_from_u64(0),
+        numbers: Vec::new(),
+        words: Vec::new(),
+        seq: 0,
+    };
+    person.list().await?;
+    anyhow::ensure!(!person.numbers.is_empty(), "a demo person with no tickets");
+    if person.words.is_empty() {
+        person.words.push("printer".to_owned());
+    }
+    Ok(overload::Caller {
+        session: person.session,
+        numbers: person.numbers,
+        words: person.words,
     })
 }
 
