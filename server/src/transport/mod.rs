@@ -4,6 +4,7 @@
 //! health and reflection. Handlers live in `service`; nothing here decides
 //! what a call does.
 
+mod bad_bytes;
 mod cork;
 mod deadline;
 
@@ -125,6 +126,7 @@ pub async fn serve(
         .layer(deadline::DeadlineLayer {
             limit: state.config.request_timeout,
         })
+        .layer(bad_bytes::BadBytesLayer)
         .add_service(guarded!(
             pb::auth_service_server::AuthServiceServer<service::Auth>,
             service::Auth::new(state.clone()),
