@@ -215,10 +215,7 @@ async fn check_store(
     what: &str,
 ) -> anyhow::Result<()> {
     // Whatever was written, after a call cut short, has landed.
-    if matches!(
-        answer,
-        Answer::Broken(_) | Answer::TimedOut | Answer::OpenStream
-    ) {
+    if answer.cut_short() {
         settle(reader).await?;
     }
     let refused = !answer.may_have_written();

@@ -43,6 +43,8 @@ pub enum Answer {
 }
 
 pub const OK: i32 = 0;
+pub const CANCELLED: i32 = 1;
+pub const DEADLINE_EXCEEDED: i32 = 4;
 pub const INTERNAL: i32 = 13;
 pub const UNKNOWN: i32 = 2;
 
@@ -58,9 +60,26 @@ impl Answer {
         }
     }
 
-    /// Whether the server may have carried the call out (and written).
+    /// Whether the server may have carried the call out (and written):
+    /// answered `OK`, or its outcome unknown. `CANCELLED` and
+    /// `DEADLINE_EXCEEDED` (a `grpc-timeout` of `0n` gets them) say only
+    /// that the answer was given up on: a write already handed to the
+    /// store's writer still commits, as gRPC allows.
     pub fn may_have_written(&self) -> bool {
-        !matches!(self, Answer::Status(code, _) if *code != OK) && !matches!(self, Answer::Http(_))
+        match self {
+            Answer::Status(code, _) => matches!(*code, OK | CANCELLED | DEADLINE_EXCEEDED),
+            Answer::Http(_) => false,
+            Answer::OpenStream | Answer::Broken(_) | Answer::TimedOut => true,
+        }
+    }
+
+    /// Whether the call was cut short, so that its writes may land later.
+    pub fn cut_short(&self) -> bool {
+        match self {
+            Answer::Status(code, _) => matches!(*code, CANCELLED | DEADLINE_EXCEEDED),
+            Answer::Http(_) => false,
+            Answer::OpenStream | Answer::Broken(_) | Answer::TimedOut => true,
+        }
     }
 }
 
