@@ -49,6 +49,16 @@ pub struct Config {
     #[arg(long = "lockout-minutes", env = "PORTAL_LOCKOUT_MINUTES",
           value_name = "MINUTES", default_value = "15", value_parser = minutes)]
     pub lockout_duration: Duration,
+    /// Failed sign-ins from one address (whatever the e-mails) within the
+    /// lockout window before that address must wait between attempts.
+    #[arg(long, env = "PORTAL_SIGNIN_ADDRESS_FAILURES", value_name = "COUNT",
+          default_value = "20", value_parser = clap::value_parser!(u32).range(1..))]
+    pub signin_address_failures: u32,
+    /// The longest wait, in minutes, imposed on an address; waits start at one
+    /// second and double with each further failure.
+    #[arg(long = "signin-address-max-wait-minutes", env = "PORTAL_SIGNIN_ADDRESS_MAX_WAIT_MINUTES",
+          value_name = "MINUTES", default_value = "15", value_parser = minutes)]
+    pub signin_address_max_wait: Duration,
     /// The largest attachment accepted, in MiB.
     #[arg(long = "max-upload-mib", env = "PORTAL_MAX_UPLOAD_MIB",
           value_name = "MIB", default_value = "25", value_parser = mib)]

@@ -400,6 +400,45 @@ impl TestServer {
         Ok(Channel::from_shared(self.addr.clone())?.connect().await?)
     }
 
+    /// A channel whose connections come from the local address `from`
+    /// (any of 127.0.0.0/8 works on Linux), as a client elsewhere would.
+    pub async fn channel_from(&self, from: std::net::IpAddr) -> anyhow::Result<Channel> {
+        let server: std::net::SocketAddr = self.addr.trim_start_matches("http://").parse()?;
+        let connector = tower::service_fn(move |_: tonic::codegen::http::Uri| async move {
+            let socket = tokio::net::TcpSocket::new_v4()?;
+            socket.bind(std::net::SocketAddr::new(from, 0))?;
+            let stream = socket.connect(server).await?;
+            Ok::<_, std::io::Error>(hyper_util::rt::TokioIo::new(stream))
+        });
+        Ok(Channel::from_shared(self.addr.clone())?
+            .connect_with_connector(connector)
+            .await?)
+    }
+
+    /// Signs in from the local address `from` (see `channel_from`).
+    pub async fn login_from(
+        &self,
+        from: &str,
+        email: &str,
+        password: &str,
+    ) -> Result<pb::LoginResponse, Status> {
+        let from = from
+            .parse()
+            .map_err(|e| Status::invalid_argument(format!("{from}: {e}")))?;
+        let channel = self
+            .channel_from(from)
+            .await
+            .map_err(|e| Status::unavailable(e.to_string()))?;
+        pb::auth_service_client::AuthServiceClient::new(channel)
+            .login(pb::LoginRequest {
+                email: email.into(),
+                password: password.into(),
+                remember_me: false,
+            })
+            .await
+            .map(tonic::Response::into_inner)
+    }
+
     /// Signs in and returns the token.
     pub async fn login(&self, email: &str, password: &str) -> Result<pb::LoginResponse, Status> {
         let channel = self

@@ -2,4 +2,5 @@
 
 pub mod password;
 pub mod password_policy;
+pub mod throttle;
 pub mod token;

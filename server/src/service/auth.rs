@@ -7,8 +7,15 @@
 //! left: it is a rate limit, and the client shows the message as is. Unknown
 //! e-mails are locked out the same way (in memory), so lockout tells nothing
 //! about which accounts exist.
+//!
+//! Failures are also counted by source address (`security::throttle`): an
+//! address that failed too often waits before its next attempt, whatever
+//! the e-mail, and is told so before any password is looked at. An address
+//! the account signed in from lately is exempt from the account's lockout,
+//! so failures elsewhere cannot keep the owner out.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Mutex;
 
 use portal_proto::pb;
@@ -24,6 +31,7 @@ use crate::domain::{
     Account, AuditAction, Credential, LockState, LockoutRule, RequestKind, SubjectKind,
 };
 use crate::mail::notify;
+use crate::security::throttle::{self, AddressThrottle, KnownAddresses};
 use crate::security::{password, password_policy, token};
 use crate::store::audit::{self, AuditEvent};
 use crate::store::sign_ins::{self, Origin};
@@ -46,10 +54,22 @@ pub fn lockout_rule(state: &AppState) -> LockoutRule {
     }
 }
 
+pub fn address_rule(state: &AppState) -> throttle::Rule {
+    throttle::Rule {
+        free: state.config.signin_address_failures,
+        window_ms: millis(state.config.lockout_window),
+        max_wait_ms: millis(state.config.signin_address_max_wait),
+    }
+}
+
 pub struct Auth {
     state: AppState,
     /// Failed sign-ins for e-mails without an account, by lower-cased e-mail.
     strangers: Mutex<HashMap<String, LockState>>,
+    /// Failed sign-ins by source address.
+    addresses: AddressThrottle,
+    /// The addresses each account signed in from lately.
+    known: KnownAddresses,
 }
 
 impl Auth {
@@ -60,6 +80,16 @@ impl Auth {
         Self {
             state,
             strangers: Mutex::default(),
+            addresses: AddressThrottle::default(),
+            known: KnownAddresses::default(),
+        }
+    }
+
+    /// A refused sign-in from `from`: one more failure for the address (the
+    /// wait, if this starts one, applies from its next attempt on).
+    fn address_failed(&self, from: Option<IpAddr>, now: i64) {
+        if let Some(addr) = from {
+            self.addresses.failed(addr, now, address_rule(&self.state));
         }
     }
 
@@ -160,13 +190,16 @@ impl Auth {
     }
 
     /// A wrong password for an account: one more failure towards lockout,
-    /// recorded (`failed`, and the lockout if this starts one).
+    /// recorded (`failed`, and the lockout if this starts one). From an
+    /// address the account signed in from lately (`known`), the lockout does
+    /// not apply, so the answer is the plain one.
     async fn wrong_password(
         &self,
         account: &Account,
         credential: &Credential,
         failed: AuditEvent,
         now: i64,
+        known: bool,
     ) -> Status {
         let lock = credential
             .lock
@@ -179,6 +212,7 @@ impl Auth {
         });
         let answer = lock
             .locked_for(now)
+            .filter(|_| !known)
             .map_or_else(status::wrong_credentials, locked);
         let saved = self
             .state
@@ -203,10 +237,17 @@ impl pb::auth_service_server::AuthService for Auth {
     ) -> Result<Response<pb::LoginResponse>, Status> {
         let origin = my_sessions::origin(&request, &request.get_ref().client);
         let slot = CallerSlot::of(&request);
+        let from = request.remote_addr().map(|a| a.ip());
         let req = request.into_inner();
         let email = input::text("email", &req.email, input::MAX_EMAIL, true)?;
         if req.password.is_empty() {
             return Err(invalid("password", "required"));
+        }
+        // Before the account is even looked up: the same for every e-mail.
+        if let Some(addr) = from
+            && let Err(left) = self.addresses.check(addr, now_ms())
+        {
+            return Err(status::address_throttled(left));
         }
         let found = {
             let email = email.clone();
@@ -228,6 +269,7 @@ impl pb::auth_service_server::AuthService for Auth {
 
         let (Some(account), Some(credential)) = (found, credential) else {
             // No such e-mail (or no password yet): the same answer as a wrong password.
+            self.address_failed(from, now);
             let locked_left = self.stranger_failed(&email, now);
             let event = AuditEvent {
                 detail: "no account with a password".into(),
@@ -241,20 +283,28 @@ impl pb::auth_service_server::AuthService for Auth {
             detail: detail.to_owned(),
             ..AuditEvent::anonymous(AuditAction::LoginFailed, account.email.clone())
         };
-        if let Some(left) = credential.lock.locked_for(now) {
+        let who = (account.kind.as_str(), account.id);
+        let known = from.is_some_and(|a| self.known.knows(who, a, now));
+        if let Some(left) = credential.lock.locked_for(now).filter(|_| !known) {
+            self.address_failed(from, now);
             return Err(self.refused(failed("account locked"), locked(left)).await);
         }
         if !matches {
+            self.address_failed(from, now);
             return Err(self
-                .wrong_password(&account, &credential, failed(""), now)
+                .wrong_password(&account, &credential, failed(""), now, known)
                 .await);
         }
         if account.principal().is_none() {
+            self.address_failed(from, now);
             let event = failed("account disabled or without portal access");
             return Err(self.refused(event, status::no_portal_access()).await);
         }
         if let (Some(slot), Some(principal)) = (slot, account.principal()) {
             slot.fill(&principal);
+        }
+        if let Some(addr) = from {
+            self.known.signed_in(who, addr, now);
         }
         let response = self
             .start_session(

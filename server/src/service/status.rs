@@ -101,9 +101,34 @@ pub fn sign_in_ended() -> Status {
 pub fn locked(left_ms: i64) -> Status {
     let minutes = (left_ms + 59_999) / 60_000;
     let unit = if minutes == 1 { "minute" } else { "minutes" };
-    Status::resource_exhausted(format!(
-        "account locked after too many failed sign-ins; try again in {minutes} {unit}"
-    ))
+    with_retry_after(
+        Status::resource_exhausted(format!(
+            "account locked after too many failed sign-ins; try again in {minutes} {unit}"
+        )),
+        left_ms,
+    )
+}
+
+/// The answer to any sign-in from an address that must wait after too many
+/// failures, whatever the e-mail and password.
+pub fn address_throttled(left_ms: i64) -> Status {
+    let seconds = (left_ms + 999) / 1_000;
+    let unit = if seconds == 1 { "second" } else { "seconds" };
+    with_retry_after(
+        Status::resource_exhausted(format!(
+            "too many failed sign-ins from your address; try again in {seconds} {unit}"
+        )),
+        left_ms,
+    )
+}
+
+/// `status` with `retry-after` metadata: whole seconds to wait, rounded up.
+fn with_retry_after(mut status: Status, left_ms: i64) -> Status {
+    let seconds = (left_ms.max(0) + 999) / 1_000;
+    if let Ok(value) = seconds.to_string().parse() {
+        status.metadata_mut().insert("retry-after", value);
+    }
+    status
 }
 
 /// The answer to a token whose session has ended (revoked, idle or past

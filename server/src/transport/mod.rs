@@ -6,6 +6,7 @@
 //! store cannot be written) and reflection, and the Prometheus endpoint.
 //! Handlers live in `service`; nothing here decides what a call does.
 
+mod bad_bytes;
 mod cork;
 mod deadline;
 mod observe;
@@ -150,6 +151,7 @@ pub async fn serve(
         .layer(deadline::DeadlineLayer {
             limit: state.config.request_timeout,
         })
+        .layer(bad_bytes::BadBytesLayer)
         .add_service(guarded!(
             pb::auth_service_server::AuthServiceServer<service::Auth>,
             service::Auth::new(state.clone()),
