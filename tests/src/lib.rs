@@ -434,6 +434,7 @@ impl TestServer {
                 email: email.into(),
                 password: password.into(),
                 remember_me: false,
+                ..Default::default()
             })
             .await
             .map(tonic::Response::into_inner)

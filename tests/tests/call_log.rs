@@ -69,6 +69,7 @@ async fn sign_in(
             email: email.into(),
             password: password.into(),
             remember_me: false,
+            ..Default::default()
         })
         .await
 }

@@ -566,6 +566,7 @@ async fn sign_in(url: &str, email: &str) -> anyhow::Result<String> {
             email: email.into(),
             password: DEMO_PASSWORD.into(),
             remember_me: false,
+            ..Default::default()
         })
         .await
         .with_context(|| format!("signing in as {email}"))?
