@@ -429,13 +429,7 @@ impl TestServer {
             .channel_from(from)
             .await
             .map_err(|e| Status::unavailable(e.to_string()))?;
-        pb::auth_service_client::AuthServiceClient::new(channel)
-            .login(pb::LoginRequest {
-                email: email.into(),
-                password: password.into(),
-                remember_me: false,
-                ..Default::default()
-            })
+        login_over(channel, email, password)
             .await
             .map(tonic::Response::into_inner)
     }
@@ -446,13 +440,7 @@ impl TestServer {
             .channel()
             .await
             .map_err(|e| Status::unavailable(e.to_string()))?;
-        pb::auth_service_client::AuthServiceClient::new(channel)
-            .login(pb::LoginRequest {
-                email: email.into(),
-                password: password.into(),
-                remember_me: false,
-                ..Default::default()
-            })
+        login_over(channel, email, password)
             .await
             .map(tonic::Response::into_inner)
     }
@@ -593,4 +581,20 @@ pub fn expect_code<T: std::fmt::Debug>(result: Result<T, Status>, code: tonic::C
             s
         }
     }
+}
+
+/// One sign-in over `channel`, with the answer's metadata (its request id).
+pub async fn login_over(
+    channel: Channel,
+    email: &str,
+    password: &str,
+) -> Result<tonic::Response<pb::LoginResponse>, Status> {
+    pb::auth_service_client::AuthServiceClient::new(channel)
+        .login(pb::LoginRequest {
+            email: email.into(),
+            password: password.into(),
+            remember_me: false,
+            ..Default::default()
+        })
+        .await
 }

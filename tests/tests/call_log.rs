@@ -7,9 +7,8 @@
 use std::time::Duration;
 
 use anyhow::Context as _;
-use portal_e2e::{DEMO_PASSWORD, Session, TestServer, demo};
+use portal_e2e::{DEMO_PASSWORD, Session, TestServer, demo, login_over};
 use portal_proto::pb;
-use portal_proto::pb::auth_service_client::AuthServiceClient;
 use tonic::metadata::MetadataMap;
 
 /// A wrong password that must not reach the log either.
@@ -64,14 +63,7 @@ async fn sign_in(
         .channel()
         .await
         .map_err(|e| tonic::Status::unavailable(e.to_string()))?;
-    AuthServiceClient::new(channel)
-        .login(pb::LoginRequest {
-            email: email.into(),
-            password: password.into(),
-            remember_me: false,
-            ..Default::default()
-        })
-        .await
+    login_over(channel, email, password).await
 }
 
 fn subject_id(server: &TestServer, table: &str, email: &str) -> anyhow::Result<i64> {

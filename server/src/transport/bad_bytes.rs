@@ -81,7 +81,7 @@ fn rewrite(headers: &mut http::HeaderMap) {
         .get("grpc-message")
         .and_then(|m| m.to_str().ok())
         .filter(|m| {
-            let decoded = percent_decoded(m);
+            let decoded = percent_encoding::percent_decode_str(m).decode_utf8_lossy();
             DECODING.iter().any(|p| decoded.starts_with(p))
         })
     else {
@@ -93,31 +93,6 @@ fn rewrite(headers: &mut http::HeaderMap) {
         headers.insert("grpc-status", HeaderValue::from_static(INVALID_ARGUMENT));
         headers.insert("grpc-message", message);
     }
-}
-
-/// A `grpc-message` as written (`%XX` for bytes outside printable ASCII,
-/// and for spaces as tonic writes them), decoded.
-fn percent_decoded(message: &str) -> String {
-    let bytes = message.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

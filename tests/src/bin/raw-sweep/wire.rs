@@ -195,37 +195,16 @@ impl Conn {
 
 fn grpc_status(headers: &http::HeaderMap) -> Option<Answer> {
     let code = headers.get("grpc-status")?.to_str().ok()?.parse().ok()?;
-    let message = percent_decoded(
-        headers
-            .get("grpc-message")
-            .and_then(|m| m.to_str().ok())
-            .unwrap_or_default(),
-    );
+    let message = headers
+        .get("grpc-message")
+        .and_then(|m| m.to_str().ok())
+        .map(|m| {
+            percent_encoding::percent_decode_str(m)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+        .unwrap_or_default();
     Some(Answer::Status(code, message))
-}
-
-/// A `grpc-message` header, its `%XX` escapes decoded.
-fn percent_decoded(message: &str) -> String {
-    let bytes = message.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// A TCP connection to `server` from the local address `from`.
