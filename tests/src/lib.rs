@@ -598,3 +598,15 @@ pub async fn login_over(
         })
         .await
 }
+
+/// `YYYY-MM-DD` of UTC day number `day` since 1970-01-01.
+pub fn utc_date(day: i64) -> String {
+    chrono::DateTime::from_timestamp(day * 86_400, 0)
+        .map(|t| t.date_naive().format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+/// `YYYY-MM-DD` of the UTC day `days` before today.
+pub fn date_days_ago(days: i64) -> String {
+    utc_date(chrono::Utc::now().timestamp().div_euclid(86_400) - days)
+}

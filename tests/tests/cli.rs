@@ -12,7 +12,9 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use portal_e2e::{DEMO_PASSWORD, Session, TestServer, bin, demo, pdf_file_text, require_tool};
+use portal_e2e::{
+    DEMO_PASSWORD, Session, TestServer, bin, date_days_ago, demo, pdf_file_text, require_tool,
+};
 use portal_proto::pb;
 use serde_json::Value;
 
@@ -841,23 +843,6 @@ fn help_completions_and_man_page_need_no_server() -> anyhow::Result<()> {
         assert!(help.contains("Example"), "{args:?}: {help}");
     }
     Ok(())
-}
-
-/// The UTC date `days` ago, as YYYY-MM-DD (days since 1970 to a civil date).
-fn date_days_ago(days: u64) -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let z = i64::try_from(now / 86_400 - days).unwrap_or(0) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
 }
 
 /// `time list|edit|delete`: one's own entries until they are billed; what

@@ -11,7 +11,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use portal_e2e::{DEMO_PASSWORD, Session, TestServer, demo, expect_code};
+use portal_e2e::{DEMO_PASSWORD, Session, TestServer, demo, expect_code, utc_date};
 use portal_proto::pb;
 use portal_proto::pb::upload_attachment_request::Part;
 use sha2::{Digest, Sha256};
@@ -657,7 +657,7 @@ async fn lists_filter_sort_and_page_without_gaps_or_duplicates() -> anyhow::Resu
     for (set, at) in ranges {
         let day = at(&sample).div_euclid(86_400);
         let mut req = pb::ListTicketsRequest::default();
-        set(&mut req, chrono_date(day));
+        set(&mut req, utc_date(day));
         filter_lists_exactly(&dina, &all, req, |t| at(t).div_euclid(86_400) == day).await?;
     }
     let exact = list(
@@ -756,21 +756,6 @@ async fn lists_filter_sort_and_page_without_gaps_or_duplicates() -> anyhow::Resu
     assert_eq!(total, staff_view.total);
     assert!(mine.len() < company.len());
     Ok(())
-}
-
-/// `YYYY-MM-DD` of a day number since the epoch (UTC), without a date library.
-fn chrono_date(day: i64) -> String {
-    // Howard Hinnant's civil_from_days.
-    let z = day + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
 }
 
 #[tokio::test]
