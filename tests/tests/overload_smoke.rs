@@ -40,6 +40,7 @@ fn overload_is_shed_as_resource_exhausted_and_get_ticket_is_still_answered() {
             "64",
             "--queue-wait-ms",
             "20",
+            "--split-cpus",
         ])
         .env("RUST_LOG", "error")
         .output()
@@ -55,12 +56,17 @@ fn overload_is_shed_as_resource_exhausted_and_get_ticket_is_still_answered() {
     assert_eq!(steps.len(), 2, "{stdout}");
     let mut shed = 0;
     for cells in &steps {
-        // offered, served, shed, other failures, p50, p99, probe ok/total, probe p99
-        shed += cells[2].parse::<u64>().expect("shed count");
-        assert_eq!(cells[3], "0", "failures other than sheds:\n{stdout}");
-        let (ok, total) = cells[6].split_once('/').expect("probe ok/total");
+        // offered, sent, served, shed, other failures, p50, p99, probe
+        // ok/total, probe p99, server CPU %, generator CPU %
+        assert!(cells[1].parse::<f64>().expect("sent/s") > 0.0, "{stdout}");
+        shed += cells[3].parse::<u64>().expect("shed count");
+        assert_eq!(cells[4], "0", "failures other than sheds:\n{stdout}");
+        let (ok, total) = cells[7].split_once('/').expect("probe ok/total");
         assert_eq!(ok, total, "a probe's GetTicket failed:\n{stdout}");
         assert!(total.parse::<u64>().expect("probes") > 0, "{stdout}");
+        for cpu in &cells[9..=10] {
+            assert!(cpu.parse::<f64>().expect("CPU %") > 0.0, "{stdout}");
+        }
     }
     assert!(
         shed > 0,

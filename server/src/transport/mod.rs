@@ -135,6 +135,12 @@ pub async fn serve(
     // the whole connection is closed with ENHANCE_YOUR_CALM.
     let mut builder = Server::builder()
         .max_concurrent_streams(MAX_STREAMS_PER_CONNECTION)
+        // A client whose deadlines expire while its calls wait to be
+        // accepted resets them; h2's default (20 such streams) then closes
+        // the whole connection with ENHANCE_YOUR_CALM, failing its calls in
+        // progress too. One connection's worth keeps the bound (rapid reset)
+        // without turning an overload into a cascade.
+        .http2_max_pending_accept_reset_streams(Some(MAX_STREAMS_PER_CONNECTION as usize))
         .http2_keepalive_interval(Some(std::time::Duration::from_secs(30)));
     if let Some(tls) = tls {
         builder = builder.tls_config(tls)?;

@@ -72,6 +72,10 @@ struct Args {
     /// The server's --queue-wait-ms (its default when not given).
     #[arg(long)]
     queue_wait_ms: Option<u32>,
+    /// Pin the server to the first CPU and this generator to the others
+    /// (`taskset`), so that neither measures the other's work as its own.
+    #[arg(long)]
+    split_cpus: bool,
 }
 
 /// The demo's client people: the sessions take them in turn.
@@ -107,6 +111,9 @@ async fn main() -> anyhow::Result<ExitCode> {
     let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
     let server = TestServer::demo_with(&flags).await?;
     let pid = server.pid().unwrap_or_default();
+    if args.split_cpus {
+        split_cpus(pid)?;
+    }
     let mut channels = Vec::new();
     for _ in 0..args.connections.max(1) {
         channels.push(server.channel().await?);
@@ -208,6 +215,7 @@ async fn overload(
         step: Duration::from_secs_f64(args.step_seconds),
         multiples: args.multiples.clone(),
         deadline: Duration::from_millis(args.deadline_ms),
+        server_pid: server.pid().unwrap_or_default(),
     }
     .run()
     .await;
@@ -418,6 +426,55 @@ fn rss_kib(pid: u32) -> u64 {
                 .and_then(|v| v.split_whitespace().next()?.parse().ok())
         })
         .unwrap_or_default()
+}
+
+/// CPU time (user and system, every thread) the process has used so far,
+/// in seconds; 0 when /proc cannot say.
+fn cpu_seconds(pid: u32) -> f64 {
+    static TICKS: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    let ticks = *TICKS.get_or_init(|| {
+        std::process::Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+            .unwrap_or(100.0)
+    });
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which may hold spaces), from field 3:
+    // utime and stime are fields 14 and 15.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<f64> = after
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    fields.iter().sum::<f64>() / ticks
+}
+
+/// Pins the server (every thread) to CPU 0 and this process to the rest.
+fn split_cpus(server: u32) -> anyhow::Result<()> {
+    let cpus = std::thread::available_parallelism().map_or(1, usize::from);
+    anyhow::ensure!(
+        cpus >= 2,
+        "--split-cpus needs two CPUs, this machine has {cpus}"
+    );
+    for (pid, list) in [
+        (server, "0".to_owned()),
+        (std::process::id(), format!("1-{}", cpus - 1)),
+    ] {
+        let status = std::process::Command::new("taskset")
+            .args(["-a", "-p", "-c", &list, &pid.to_string()])
+            .stdout(std::process::Stdio::null())
+            .status()?;
+        anyhow::ensure!(status.success(), "taskset -p -c {list} {pid} failed");
+    }
+    println!(
+        "portal-load: the server on CPU 0, the generator on CPUs 1-{}",
+        cpus - 1
+    );
+    Ok(())
 }
 
 fn open_fds(pid: u32) -> usize {

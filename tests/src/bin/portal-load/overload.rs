@@ -43,6 +43,8 @@ pub struct Overload {
     pub step: Duration,
     pub multiples: Vec<f64>,
     pub deadline: Duration,
+    /// The server's process, for its CPU time.
+    pub server_pid: u32,
 }
 
 /// What one step saw.
@@ -76,6 +78,15 @@ impl Tally {
     }
 }
 
+/// What one step cost the two processes, and how fast calls went out.
+struct Effort {
+    /// Calls sent a second: the offered rate unless the generator fell behind.
+    sent_per_second: f64,
+    /// Share of one CPU each used over the step, %.
+    server_cpu: f64,
+    generator_cpu: f64,
+}
+
 /// The probe's opens during one step.
 #[derive(Default)]
 struct Probe {
@@ -96,19 +107,20 @@ impl Overload {
             this.step.as_secs_f64()
         );
         println!(
-            "| offered/s | served/s | shed | other failures | p50 ms (served) | p99 ms (served) | GetTicket probe ok | probe p99 ms |"
+            "| offered/s | sent/s | served/s | shed | other failures | p50 ms (served) | p99 ms (served) | GetTicket probe ok | probe p99 ms | server CPU % | generator CPU % |"
         );
-        println!("|---|---|---|---|---|---|---|---|");
+        println!("|---|---|---|---|---|---|---|---|---|---|---|");
         let mut clean = true;
         for multiple in this.multiples.clone() {
             let rate = (sustainable * multiple).max(1.0);
-            let (tally, probe, elapsed) = Arc::clone(&this).offer(rate).await;
+            let (tally, probe, elapsed, effort) = Arc::clone(&this).offer(rate).await;
             let mut served = tally.served.clone();
             served.sort();
             let mut probed = probe.ok.clone();
             probed.sort();
             println!(
-                "| {rate:.0} ({multiple}×) | {:.0} | {} | {} | {:.1} | {:.1} | {}/{} | {:.1} |",
+                "| {rate:.0} ({multiple}×) | {:.0} | {:.0} | {} | {} | {:.1} | {:.1} | {}/{} | {:.1} | {:.0} | {:.0} |",
+                effort.sent_per_second,
                 served.len() as f64 / elapsed.as_secs_f64(),
                 tally.shed,
                 tally.others(),
@@ -117,6 +129,8 @@ impl Overload {
                 probe.ok.len(),
                 probe.ok.len() + probe.failed.len(),
                 super::ms(super::percentile(&probed, 99)),
+                effort.server_cpu,
+                effort.generator_cpu,
             );
             for (code, (count, example)) in &tally.other {
                 println!("  failure: {count} × {code}: {example}");
@@ -158,8 +172,8 @@ impl Overload {
 
     /// Offers calls at `rate` a second for one step, with the probe
     /// running alongside; returns what was seen and how long it took, from
-    /// the first call to the last answer.
-    async fn offer(self: Arc<Self>, rate: f64) -> (Tally, Probe, Duration) {
+    /// the first call to the last answer, and what it cost.
+    async fn offer(self: Arc<Self>, rate: f64) -> (Tally, Probe, Duration, Effort) {
         let tally = Arc::new(Mutex::new(Tally::default()));
         let offering = Arc::new(std::sync::atomic::AtomicBool::new(true));
         let probe = tokio::spawn(probe(
@@ -169,15 +183,27 @@ impl Overload {
             self.deadline,
         ));
         let started = Instant::now();
+        let cpu_before = (
+            super::cpu_seconds(self.server_pid),
+            super::cpu_seconds(std::process::id()),
+        );
         let total = (rate * self.step.as_secs_f64()).round() as u64;
         let mut calls = Vec::with_capacity(total as usize);
+        // When the last call began: later than planned when the generator
+        // fell behind the rate it offers.
+        let last_began = Arc::new(std::sync::atomic::AtomicU64::new(0));
         for i in 0..total {
             let due = started + Duration::from_secs_f64(i as f64 / rate);
             tokio::time::sleep_until(due.into()).await;
             let this = Arc::clone(&self);
             let tally = Arc::clone(&tally);
+            let last_began = Arc::clone(&last_began);
             calls.push(tokio::spawn(async move {
                 let began = Instant::now();
+                last_began.fetch_max(
+                    (began - started).as_micros() as u64,
+                    std::sync::atomic::Ordering::Relaxed,
+                );
                 let result = this.call(i).await;
                 if let Ok(mut tally) = tally.lock() {
                     tally.record(began.elapsed(), result);
@@ -188,10 +214,21 @@ impl Overload {
             let _ = call.await;
         }
         let elapsed = started.elapsed();
+        let share = |before: f64, pid: u32| {
+            100.0 * (super::cpu_seconds(pid) - before) / elapsed.as_secs_f64()
+        };
+        let effort = Effort {
+            sent_per_second: total as f64
+                / Duration::from_micros(last_began.load(std::sync::atomic::Ordering::Relaxed))
+                    .as_secs_f64()
+                    .max(1e-3),
+            server_cpu: share(cpu_before.0, self.server_pid),
+            generator_cpu: share(cpu_before.1, std::process::id()),
+        };
         offering.store(false, std::sync::atomic::Ordering::Relaxed);
         let probe = probe.await.unwrap_or_default();
         let tally = std::mem::take(&mut *tally.lock().expect("tally"));
-        (tally, probe, elapsed)
+        (tally, probe, elapsed, effort)
     }
 
     /// Call number `seq` of the mix, by one of the pool's people, with the
