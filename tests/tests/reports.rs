@@ -315,8 +315,9 @@ fn write_money(db: &std::path::Path) -> anyhow::Result<String> {
         ])?;
         if billed.is_some() {
             conn.execute(
-                "INSERT INTO time_draws (time_entry_id, agreement_id, minutes) VALUES (?1, ?2, ?3)",
-                params![conn.last_insert_rowid(), agreement, minutes],
+                "INSERT INTO time_draws (time_entry_id, agreement_id, minutes, ended_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![conn.last_insert_rowid(), agreement, minutes, ended],
             )?;
         }
     }

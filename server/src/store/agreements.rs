@@ -243,9 +243,8 @@ pub fn company_draws(conn: &Connection, company_id: i64, zone: Tz) -> Result<Com
     }
     let mut draws = conn
         .prepare_cached(
-            "SELECT d.time_entry_id, d.agreement_id, d.minutes, e.ended_at
+            "SELECT d.time_entry_id, d.agreement_id, d.minutes, d.ended_at
              FROM agreements a JOIN time_draws d ON d.agreement_id = a.id
-             JOIN time_entries e INDEXED BY time_entries_ended ON e.id = d.time_entry_id
              WHERE a.company_id = ?1",
         )?
         .query_map([company_id], |r| {
@@ -294,10 +293,11 @@ fn unbilled_work(conn: &Connection, company_id: i64, zone: Tz) -> Result<Vec<(Wo
     .map_err(Into::into)
 }
 
-/// Fixes billed entries' draws.
+/// Fixes billed entries' draws, each with when its entry ended.
 pub fn record_draws(conn: &Connection, draws: &[Draw]) -> Result<()> {
     let mut insert = conn.prepare_cached(
-        "INSERT INTO time_draws (time_entry_id, agreement_id, minutes) VALUES (?1, ?2, ?3)",
+        "INSERT INTO time_draws (time_entry_id, agreement_id, minutes, ended_at)
+         VALUES (?1, ?2, ?3, (SELECT ended_at FROM time_entries WHERE id = ?1))",
     )?;
     for d in draws {
         insert.execute(params![d.entry_id, d.agreement_id, d.minutes])?;

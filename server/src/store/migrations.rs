@@ -12,6 +12,7 @@ const STEPS: &[M<'static>] = &[
     M::up(include_str!("migrations/0007_queue.sql")),
     M::up(include_str!("migrations/0008_sign_ins.sql")),
     M::up(include_str!("migrations/0009_report_indexes.sql")),
+    M::up(include_str!("migrations/0010_draws_ended.sql")),
 ];
 
 pub static MIGRATIONS: Migrations<'static> = Migrations::from_slice(STEPS);
@@ -26,5 +27,26 @@ mod tests {
     #[test]
     fn migrations_validate() {
         assert!(MIGRATIONS.validate().is_ok());
+    }
+
+    #[test]
+    fn draws_made_before_0010_get_their_entrys_end() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        MIGRATIONS.to_version(&mut conn, super::LATEST_VERSION - 1).unwrap();
+        conn.execute_batch(
+            "PRAGMA foreign_keys = OFF;
+             INSERT INTO time_entries (id, ticket_id, company_id, staff_id, staff_name,
+               work_type_id, ended_at, minutes, billable, created_at, updated_at, billed_at)
+               VALUES (7, 1, 1, 1, 'Tom', 1, 1767225600000, 60, 1, 0, 0, 1);
+             INSERT INTO time_draws (time_entry_id, agreement_id, minutes) VALUES (7, 3, 60);",
+        )
+        .unwrap();
+        MIGRATIONS.to_latest(&mut conn).unwrap();
+        let ended: i64 = conn
+            .query_row("SELECT ended_at FROM time_draws WHERE time_entry_id = 7", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(ended, 1_767_225_600_000);
     }
 }

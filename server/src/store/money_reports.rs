@@ -193,7 +193,8 @@ mod tests {
                (1, {a}, 1, 1, 'Tom', 10, {e1}, 120, 1, 0, 0, 1),
                (2, {a}, 1, 1, 'Tom', 10, {e2}, 90, 1, 0, 0, NULL),
                (3, {a}, 1, 1, 'Tom', 10, {e3}, 30, 0, 0, 0, NULL);
-             INSERT INTO time_draws (time_entry_id, agreement_id, minutes) VALUES (1, 1, 120);",
+             INSERT INTO time_draws (time_entry_id, agreement_id, minutes, ended_at)
+               VALUES (1, 1, 120, {e1});",
             e1 = jan + 10 * day,
             e2 = jan + 40 * day,
             e3 = jan + 41 * day,
