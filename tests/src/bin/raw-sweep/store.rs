@@ -8,6 +8,9 @@
 //! (`login.failed`, `lockout`, `password.change_failed`), the failure
 //! counters and lockout time of credentials, and a session's `last_seen_at`
 //! (every authenticated call is activity, written at most once a minute).
+//! The server's own housekeeping (every 10 minutes it deletes ended
+//! sessions and the sign-ins left without one) may land beside any call:
+//! `main.rs` tells it from the call's by the server's log line.
 
 use std::collections::BTreeMap;
 use std::path::Path;
