@@ -11,6 +11,12 @@ use portal_server::store::{Store, StoreOptions, backup};
 use portal_server::transport;
 use tracing_subscriber::EnvFilter;
 
+/// jemalloc, for Rust's allocations and (unprefixed) SQLite's: glibc's
+/// arenas kept what readers on many threads freed (docs/BENCHMARKS.md,
+/// "Memory"); its settings are in .cargo/config.toml.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[derive(Parser)]
 #[command(
     name = "portal-server",
