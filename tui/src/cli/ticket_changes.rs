@@ -249,6 +249,34 @@ pub async fn priority(
     changed(out, &ticket, &what)
 }
 
+/// `portal tickets rate`: the requester's rating of a closed ticket
+/// (docs/TICKETS.md, "Ratings").
+pub async fn rate(
+    ctx: &Ctx,
+    number: i64,
+    score: u32,
+    comment: Option<String>,
+    out: &mut Out,
+) -> Done {
+    let rating = ctx
+        .client
+        .tickets()
+        .rate_ticket(ctx.client.authed(pb::RateTicketRequest {
+            number,
+            score,
+            comment: comment.unwrap_or_default(),
+        }))
+        .await?
+        .into_inner();
+    match out.format {
+        Format::Json => out.json(&rating),
+        Format::Table | Format::Csv => {
+            eprintln!("#{number}: rated {}/5. Thank you.", rating.score);
+            Ok(())
+        }
+    }
+}
+
 /// What `portal tickets assign` changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Assignment {

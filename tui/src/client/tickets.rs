@@ -67,6 +67,12 @@ pub enum TicketCall {
         number: i64,
         text: String,
     },
+    /// The requester's rating of a closed ticket (1–5, optional comment).
+    Rate {
+        number: i64,
+        score: u32,
+        comment: String,
+    },
     SetTaskDone {
         number: i64,
         task_id: i64,
@@ -163,6 +169,20 @@ impl Client {
                     .delete_saved_view(self.authed(pb::DeleteSavedViewRequest { id }))
                     .await?;
                 Reply::SavedViews(self.saved_views().await?)
+            }
+            TicketCall::Rate {
+                number,
+                score,
+                comment,
+            } => {
+                self.tickets()
+                    .rate_ticket(self.authed(pb::RateTicketRequest {
+                        number,
+                        score,
+                        comment,
+                    }))
+                    .await?;
+                changed(number, "thank you for rating it")
             }
             TicketCall::AddTask { number, text } => {
                 self.tickets()
