@@ -108,14 +108,15 @@ impl Home {
         {
             items.push(Item::Waiting(stats.awaiting_client));
         }
+        if let Some(billing) = &self.billing {
+            items.extend(billing.unpaid.iter().map(Item::Invoice));
+            items.extend(billing.low_hours.iter().map(Item::LowHours));
+        }
+        // After what waits on them and what they owe: the tickets to rate.
         if let Some(stats) = &self.stats
             && stats.awaiting_rating > 0
         {
             items.push(Item::ToRate(stats.awaiting_rating));
-        }
-        if let Some(billing) = &self.billing {
-            items.extend(billing.unpaid.iter().map(Item::Invoice));
-            items.extend(billing.low_hours.iter().map(Item::LowHours));
         }
         items.extend(self.open.iter().map(Item::Ticket));
         items

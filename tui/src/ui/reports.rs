@@ -517,6 +517,11 @@ fn line_chart(frame: &mut Frame, area: Rect, report: &pb::Report, series: &[usiz
     let theme = ctx.theme;
     let labels = label_count(report);
     let styles = [theme.bar, theme.ok];
+    // An average of no ratings is no point of the trend: such months are
+    // left out, and the line joins the months either side.
+    let no_ratings = |r: &pb::ReportRow| {
+        report.kind() == pb::ReportKind::SatisfactionByMonth && r.values.first() == Some(&0)
+    };
     let points: Vec<Vec<(f64, f64)>> = series
         .iter()
         .map(|&s| {
@@ -524,6 +529,7 @@ fn line_chart(frame: &mut Frame, area: Rect, report: &pb::Report, series: &[usiz
                 .rows
                 .iter()
                 .enumerate()
+                .filter(|(_, r)| !no_ratings(r))
                 .map(|(i, r)| (i as f64, r.values.get(s).copied().unwrap_or(0) as f64))
                 .collect()
         })
@@ -533,6 +539,12 @@ fn line_chart(frame: &mut Frame, area: Rect, report: &pb::Report, series: &[usiz
         .columns
         .get(labels + series[0])
         .map_or(pb::ReportUnit::Count, pb::ReportColumn::unit);
+    // Scores run from 1.00 to 5.00: the whole scale, so the trend reads true.
+    let (low, max, low_label) = if unit == pb::ReportUnit::Hundredths {
+        (100.0, 500.0, value(100, unit, Shown::Screen))
+    } else {
+        (0.0, max, "0".to_owned())
+    };
     let datasets = series
         .iter()
         .zip(&points)
@@ -578,8 +590,8 @@ fn line_chart(frame: &mut Frame, area: Rect, report: &pb::Report, series: &[usiz
         .y_axis(
             Axis::default()
                 .style(theme.muted)
-                .bounds([0.0, max])
-                .labels(["0".to_owned(), value(max as i64, unit, Shown::Screen)]),
+                .bounds([low, max])
+                .labels([low_label, value(max as i64, unit, Shown::Screen)]),
         );
     frame.render_widget(chart, area);
 }
