@@ -1001,11 +1001,19 @@ mod tests {
         assert_eq!(list_ratings(&staff(7, StaffRole::Technician)), Ok(()));
         assert!(list_ratings(&contact(11, AccessLevel::Admin)).is_err());
         assert!(matches!(
-            report(&contact(11, AccessLevel::Manager), ReportSubject::StaffRatings, None),
+            report(
+                &contact(11, AccessLevel::Manager),
+                ReportSubject::StaffRatings,
+                None
+            ),
             Err(Denied::Forbidden(_))
         ));
         assert_eq!(
-            report(&contact(11, AccessLevel::Manager), ReportSubject::Tickets, None),
+            report(
+                &contact(11, AccessLevel::Manager),
+                ReportSubject::Tickets,
+                None
+            ),
             Ok(Some(CO))
         );
     }

@@ -582,11 +582,17 @@ async fn time_is_kept_and_logged_and_completed_work_signed_off() -> anyhow::Resu
 
     // Closed: the requester rates it once (docs/TICKETS.md "Ratings").
     let asked = uma.ok(&["tickets", "show", &n], "")?;
-    assert!(asked.contains(&format!("portal tickets rate {n}")), "{asked}");
+    assert!(
+        asked.contains(&format!("portal tickets rate {n}")),
+        "{asked}"
+    );
     uma.fails(&["tickets", "rate", &n, "--score", "6"], "", 2)?;
     tom.fails(&["tickets", "rate", &n, "--score", "5"], "", 4)?;
     let rated = uma.json(&["tickets", "rate", &n, "--score", "5", "-m", "Fast now"])?;
-    assert_eq!((rated["score"].as_u64(), rated["comment"].as_str()), (Some(5), Some("Fast now")));
+    assert_eq!(
+        (rated["score"].as_u64(), rated["comment"].as_str()),
+        (Some(5), Some("Fast now"))
+    );
     let again = uma.fails(&["tickets", "rate", &n, "--score", "1"], "", 5)?;
     assert!(again.contains("rated already"), "{again}");
     let shown = tom.ok(&["tickets", "show", &n], "")?;

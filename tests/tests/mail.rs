@@ -468,8 +468,16 @@ async fn a_closed_ticket_asks_its_requester_alone_for_a_rating() -> anyhow::Resu
         m.subject,
         format!("[#{number}] How did we do? Monitor flickers")
     );
-    assert!(m.body.contains("Rate it from 1 (poor) to 5 (excellent)"), "{}", m.body);
-    assert!(m.body.contains(&format!("portal tickets rate {number}")), "{}", m.body);
+    assert!(
+        m.body.contains("Rate it from 1 (poor) to 5 (excellent)"),
+        "{}",
+        m.body
+    );
+    assert!(
+        m.body.contains(&format!("portal tickets rate {number}")),
+        "{}",
+        m.body
+    );
 
     // Rating it sends nothing more; nor does a ticket closed once Uma no
     // longer wants completion mail (the reply after it is the next mail).
@@ -494,9 +502,14 @@ async fn a_closed_ticket_asks_its_requester_alone_for_a_rating() -> anyhow::Resu
     let got = sink.wait_for(10).await?;
     assert_eq!(got.len(), 10, "{got:?}");
     assert_eq!(recipients(&got[7..8]), [MARK], "completion: Mark only");
-    assert!(got[8..].iter().all(|m| m.subject.contains("Reply:")), "{got:?}");
     assert!(
-        got[5..].iter().all(|m| !m.subject.contains("How did we do")),
+        got[8..].iter().all(|m| m.subject.contains("Reply:")),
+        "{got:?}"
+    );
+    assert!(
+        got[5..]
+            .iter()
+            .all(|m| !m.subject.contains("How did we do")),
         "{got:?}"
     );
     Ok(())

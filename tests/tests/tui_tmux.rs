@@ -10,7 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use linux_keyutils::{KeyRing, KeyRingIdentifier};
-use portal_e2e::{DEMO_PASSWORD, TestServer, bin, demo, expect_code, pdf_file_text, require_tool};
+use portal_e2e::{
+    DEMO_PASSWORD, Session, TestServer, bin, demo, expect_code, pdf_file_text, require_tool,
+};
 use portal_proto::pb;
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -424,7 +426,8 @@ fn open_ticket(tmux: &Tmux, email: &str, (number, title): (i64, &str), group: &s
     missing_tmux,
     ignore = "tmux is not installed (under CI=true this test runs and fails)"
 )]
-async fn a_technician_times_replies_and_completes_and_the_client_signs_off_and_rates() -> anyhow::Result<()> {
+async fn a_technician_times_replies_and_completes_and_the_client_signs_off_and_rates()
+-> anyhow::Result<()> {
     require_tool("tmux");
     let server = TestServer::demo().await?;
     let dina = server.as_demo(demo::DISPATCHER).await?;
@@ -540,8 +543,17 @@ async fn a_technician_times_replies_and_completes_and_the_client_signs_off_and_r
         }
     }
 
-    // docs/TICKETS.md "Ratings": the closed ticket asks its requester how
-    // we did; `*` opens the rating, a digit scores it, and it shows rated.
+    rates_the_closed_ticket(&tmux, &dina, number, tom.id).await
+}
+
+/// docs/TICKETS.md "Ratings": the closed ticket on show asks its requester
+/// how we did; `*` opens the rating, a digit scores it, and it shows rated.
+async fn rates_the_closed_ticket(
+    tmux: &Tmux,
+    dina: &Session,
+    number: i64,
+    technician: i64,
+) -> anyhow::Result<()> {
     tmux.wait_for("How did we do?");
     tmux.text("*");
     tmux.wait_for(&format!("How did we do on #{number}?"));
@@ -563,7 +575,7 @@ async fn a_technician_times_replies_and_completes_and_the_client_signs_off_and_r
         .unwrap_or_default();
     assert_eq!(
         (rating.score, rating.comment.as_str(), rating.staff_id),
-        (4, "Quick and tidy.", tom.id)
+        (4, "Quick and tidy.", technician)
     );
     Ok(())
 }

@@ -78,7 +78,10 @@ fn the_requester_rates_a_closed_ticket_with_a_digit_and_a_comment() {
     );
     assert_eq!(app.take_requests(), opened(1042));
     let screen = render(&mut app, 80, 24);
-    assert!(screen.contains("#1042: thank you for rating it"), "{screen}");
+    assert!(
+        screen.contains("#1042: thank you for rating it"),
+        "{screen}"
+    );
 }
 
 #[test]

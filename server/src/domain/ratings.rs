@@ -33,7 +33,10 @@ pub struct Scores {
 
 impl Scores {
     pub fn add(&mut self, score: i64, n: i64) {
-        if let Some(slot) = usize::try_from(score - 1).ok().and_then(|i| self.of.get_mut(i)) {
+        if let Some(slot) = usize::try_from(score - 1)
+            .ok()
+            .and_then(|i| self.of.get_mut(i))
+        {
             *slot += n;
         }
     }

@@ -552,9 +552,9 @@ impl pb::ticket_service_server::TicketService for Tickets {
                 None
             };
             let mut permissions = permissions(&p, &head.facts);
-            permissions.can_rate =
-                rating.is_none() && policy::rate_ticket(&p, &head.facts).is_ok()
-                    && head.facts.status == TicketStatus::Closed;
+            permissions.can_rate = rating.is_none()
+                && policy::rate_ticket(&p, &head.facts).is_ok()
+                && head.facts.status == TicketStatus::Closed;
             Ok(pb::TicketDetail {
                 permissions: Some(permissions),
                 rating: rating.map(conv::rating),
@@ -942,7 +942,7 @@ impl pb::ticket_service_server::TicketService for Tickets {
         &self,
         request: Request<pb::ListRatingsRequest>,
     ) -> Result<Response<pb::ListRatingsResponse>, Status> {
-        self.ratings(&request).await.map(Response::new)
+        self.ratings(&request).map(Response::new)
     }
 
     async fn export_ticket(

@@ -45,9 +45,11 @@ mod tests {
         .unwrap();
         MIGRATIONS.to_latest(&mut conn).unwrap();
         let ended: i64 = conn
-            .query_row("SELECT ended_at FROM time_draws WHERE time_entry_id = 7", [], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT ended_at FROM time_draws WHERE time_entry_id = 7",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(ended, 1_767_225_600_000);
     }

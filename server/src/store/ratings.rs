@@ -249,7 +249,10 @@ mod tests {
         let by_tech = satisfaction(&conn, Some(COMPANY_B), period, SatisfactionBy::Technician);
         assert!(by_tech.unwrap().rows.is_empty());
         let by_tech = satisfaction(&conn, None, period, SatisfactionBy::Technician).unwrap();
-        assert_eq!(by_tech.rows, vec![(vec!["Tom Tech".to_owned()], vec![3, 367, 0, 1, 0, 1, 1])]);
+        assert_eq!(
+            by_tech.rows,
+            vec![(vec!["Tom Tech".to_owned()], vec![3, 367, 0, 1, 0, 1, 1])]
+        );
         let list = list(&conn, (Some(COMPANY_A), Some(TOM)), None, 2).unwrap();
         assert_eq!(list.iter().map(|r| r.score).collect::<Vec<_>>(), [2, 4]);
     }

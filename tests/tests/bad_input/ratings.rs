@@ -28,7 +28,12 @@ pub async fn closed_ticket(f: &Fixture) -> anyhow::Result<i64> {
             note: String::new(),
         })
         .await?;
-    let me = f.alice.accounts().get_my_profile(pb::Empty {}).await?.into_inner();
+    let me = f
+        .alice
+        .accounts()
+        .get_my_profile(pb::Empty {})
+        .await?
+        .into_inner();
     let d = me.contact.and_then(|c| c.details).unwrap_or_default();
     f.alice
         .work()

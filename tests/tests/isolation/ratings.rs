@@ -9,8 +9,7 @@ use tonic::Code;
 use super::sign_in;
 
 #[tokio::test]
-async fn another_companys_ticket_cannot_be_rated_nor_its_satisfaction_read() -> anyhow::Result<()>
-{
+async fn another_companys_ticket_cannot_be_rated_nor_its_satisfaction_read() -> anyhow::Result<()> {
     let server = TestServer::demo().await?;
     let (uma, uma_id) = sign_in(&server, demo::CLIENT_USER).await?;
     let (dina, _) = sign_in(&server, demo::DISPATCHER).await?;

@@ -56,8 +56,17 @@ async fn only_the_requester_rates_and_only_staff_list_ratings() -> anyhow::Resul
     // A colleague's ticket, out of the User's sight, is not found.
     let hals = closed(&w, &w.hal).await?;
     let got = w.s(Role::User).tickets().rate_ticket(rate(hals, 5)).await;
-    check("rate a colleague's ticket", Role::User, got.map(drop), NOT_FOUND);
-    let hal_can = super::detail(&w.hal.0, hals).await?.permissions.unwrap_or_default().can_rate;
+    check(
+        "rate a colleague's ticket",
+        Role::User,
+        got.map(drop),
+        NOT_FOUND,
+    );
+    let hal_can = super::detail(&w.hal.0, hals)
+        .await?
+        .permissions
+        .unwrap_or_default()
+        .can_rate;
     assert!(hal_can, "the requester is offered to rate");
 
     for role in ROLES {

@@ -116,7 +116,9 @@ pub enum TicketsCommand {
         comment: Option<String>,
     },
     /// Rate a Closed ticket of yours from 1 (poor) to 5 (excellent), once.
-    #[command(after_help = "Example:\n  portal tickets rate 1042 --score 5 --comment 'Fixed within the hour'")]
+    #[command(
+        after_help = "Example:\n  portal tickets rate 1042 --score 5 --comment 'Fixed within the hour'"
+    )]
     Rate {
         number: i64,
         #[arg(long, value_parser = clap::value_parser!(u32).range(1..=5))]

@@ -174,16 +174,7 @@ impl Client {
                 number,
                 score,
                 comment,
-            } => {
-                self.tickets()
-                    .rate_ticket(self.authed(pb::RateTicketRequest {
-                        number,
-                        score,
-                        comment,
-                    }))
-                    .await?;
-                changed(number, "thank you for rating it")
-            }
+            } => self.rate(number, score, comment).await?,
             TicketCall::AddTask { number, text } => {
                 self.tickets()
                     .add_task(self.authed(pb::AddTaskRequest { number, text }))
@@ -249,6 +240,17 @@ impl Client {
             }))
             .await?;
         Ok(Reply::Posted { number })
+    }
+
+    /// The requester's rating of a closed ticket (docs/TICKETS.md, "Ratings").
+    async fn rate(&self, number: i64, score: u32, comment: String) -> Res<Reply> {
+        let request = pb::RateTicketRequest {
+            number,
+            score,
+            comment,
+        };
+        self.tickets().rate_ticket(self.authed(request)).await?;
+        Ok(changed(number, "thank you for rating it"))
     }
 
     async fn set_task_done(&self, number: i64, task_id: i64, done: bool) -> Res<Reply> {

@@ -1113,7 +1113,9 @@ fn timeline_entry(entry: &pb::TimelineEntry, ctx: &Ctx, width: u16) -> Vec<Line<
 
 /// Five stars, `score` of them filled.
 fn stars(score: u32) -> String {
-    (1..=5).map(|i| if i <= score { '★' } else { '☆' }).collect()
+    (1..=5)
+        .map(|i| if i <= score { '★' } else { '☆' })
+        .collect()
 }
 
 /// The ticket's rating (docs/TICKETS.md, "Ratings"), or, for its requester
@@ -1156,7 +1158,9 @@ fn rating_lines(
         lines.push(heading("How did we do?"));
         let key = ctx.keys.label(Cmd::Rate);
         lines.push(Line::styled(
-            format!(" This ticket is closed. Press {key} to rate it from 1 (poor) to 5 (excellent)."),
+            format!(
+                " This ticket is closed. Press {key} to rate it from 1 (poor) to 5 (excellent)."
+            ),
             theme.accent,
         ));
     }
@@ -1170,16 +1174,15 @@ fn rate_popup(number: i64) -> Popup {
             format!("How did we do on #{number}?"),
             Submit::send(move |form: &mut Form| {
                 let score = form.raw(PromptField::Score).trim().to_owned();
-                match score.parse::<u32>() {
-                    Ok(score @ 1..=5) => Some(TicketCall::Rate {
+                if let Ok(score @ 1..=5) = score.parse::<u32>() {
+                    Some(TicketCall::Rate {
                         number,
                         score,
                         comment: form.raw(PromptField::Comment).trim_end().to_owned(),
-                    }),
-                    _ => {
-                        form.set_error(PromptField::Score, "1 (poor) to 5 (excellent)");
-                        None
-                    }
+                    })
+                } else {
+                    form.set_error(PromptField::Score, "1 (poor) to 5 (excellent)");
+                    None
                 }
             }),
             vec![

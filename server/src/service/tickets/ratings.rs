@@ -74,11 +74,8 @@ impl Tickets {
             );
             audit::record(conn, now, &event)?;
             let summary = format!("#{number} rated {stars} by {}", by.name);
-            let mut applied = Applied::changed(
-                conv::rating(rating),
-                pb::EventKind::TicketRated,
-                summary,
-            );
+            let mut applied =
+                Applied::changed(conv::rating(rating), pb::EventKind::TicketRated, summary);
             // Staff hear of it live; the requester knows, having rated.
             applied.staff_only = true;
             Ok(applied)
@@ -86,7 +83,7 @@ impl Tickets {
         .await
     }
 
-    pub(super) async fn ratings(
+    pub(super) fn ratings(
         &self,
         request: &Request<pb::ListRatingsRequest>,
     ) -> Result<pb::ListRatingsResponse, Status> {
