@@ -597,6 +597,16 @@ async fn time_is_kept_and_logged_and_completed_work_signed_off() -> anyhow::Resu
     assert!(again.contains("rated already"), "{again}");
     let shown = tom.ok(&["tickets", "show", &n], "")?;
     assert!(shown.contains("Rated 5/5 by Uma Vasquez-Orr"), "{shown}");
+    let listed = tom.ok(&["tickets", "ratings", "--csv"], "")?;
+    let mut lines = listed.lines();
+    assert_eq!(
+        lines.next(),
+        Some("ticket,score,rated,requester,company,technician,comment")
+    );
+    let first = lines.next().unwrap_or_default();
+    assert!(first.starts_with(&format!("#{n},5,")), "{listed}");
+    assert!(first.ends_with(",Fast now"), "{listed}");
+    uma.fails(&["tickets", "ratings"], "", 4)?;
     Ok(())
 }
 

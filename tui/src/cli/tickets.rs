@@ -126,6 +126,17 @@ pub enum TicketsCommand {
         #[arg(short = 'm', long)]
         comment: Option<String>,
     },
+    /// Staff: the ratings given, newest first, of one company and/or one
+    /// technician (the ticket's primary assignee when rated).
+    #[command(after_help = "Example:\n  portal tickets ratings --company 3 --csv")]
+    Ratings {
+        /// A company's id.
+        #[arg(long)]
+        company: Option<i64>,
+        /// A staff member's id.
+        #[arg(long)]
+        technician: Option<i64>,
+    },
     /// Set a ticket's priority: 1 Critical … 5 Planned.
     #[command(after_help = "Example:\n  portal tickets priority 1042 2 -m 'Whole floor affected'")]
     Priority {
@@ -312,6 +323,10 @@ pub async fn run(ctx: &Ctx, command: TicketsCommand, out: &mut Out) -> Done {
             score,
             comment,
         } => ticket_changes::rate(ctx, number, score, comment, out).await,
+        TicketsCommand::Ratings {
+            company,
+            technician,
+        } => ticket_changes::ratings(ctx, company, technician, out).await,
     }
 }
 
