@@ -268,6 +268,10 @@ pub fn report(
                 subject != ReportSubject::StaffTime,
                 "only staff see the time logged",
             )?;
+            allow_if(
+                subject != ReportSubject::StaffRatings,
+                "only staff see ratings per technician and per company",
+            )?;
             Ok(Some(mine))
         }
         Principal::Staff { role, .. } => {
@@ -322,6 +326,25 @@ pub fn sign_off(p: &Principal, t: &TicketFacts) -> Decision {
         speaks_for_requester(p, t),
         "only the requester and the company's Managers and Admins may sign off",
     )
+}
+
+// ------------------------------------------ customer satisfaction (ratings)
+
+/// Rating a ticket (TicketService.RateTicket): its requester only, not a
+/// colleague who also sees it and not staff. (Whether it is Closed and not
+/// rated yet is the handler's check of the ticket's state.)
+pub fn rate_ticket(p: &Principal, t: &TicketFacts) -> Decision {
+    view_ticket(p, t)?;
+    allow_if(
+        matches!(*p, Principal::Contact { contact_id, .. } if contact_id == t.contact_id),
+        "only the ticket's requester may rate it",
+    )
+}
+
+/// Listing ratings across tickets (TicketService.ListRatings): staff. A
+/// ticket's own rating is shown with the ticket to whoever may see it.
+pub fn list_ratings(p: &Principal) -> Decision {
+    allow_if(is_staff(p), "only staff see the list of ratings")
 }
 
 /// Logging time on a ticket: staff who can see it.
@@ -957,6 +980,41 @@ mod tests {
                 None
             ),
             Ok(None)
+        );
+    }
+
+    #[test]
+    fn only_the_requester_rates_and_only_staff_list_ratings() {
+        let t = ticket(CO, 10, Closed);
+        assert_eq!(rate_ticket(&contact(10, AccessLevel::User), &t), Ok(()));
+        for p in [
+            contact(11, AccessLevel::Admin),
+            staff(1, StaffRole::Admin),
+            staff(7, StaffRole::Technician),
+        ] {
+            assert!(matches!(rate_ticket(&p, &t), Err(Denied::Forbidden(_))));
+        }
+        assert_eq!(
+            rate_ticket(&contact(10, AccessLevel::User), &ticket(OTHER, 99, Closed)),
+            Err(Denied::NotFound)
+        );
+        assert_eq!(list_ratings(&staff(7, StaffRole::Technician)), Ok(()));
+        assert!(list_ratings(&contact(11, AccessLevel::Admin)).is_err());
+        assert!(matches!(
+            report(
+                &contact(11, AccessLevel::Manager),
+                ReportSubject::StaffRatings,
+                None
+            ),
+            Err(Denied::Forbidden(_))
+        ));
+        assert_eq!(
+            report(
+                &contact(11, AccessLevel::Manager),
+                ReportSubject::Tickets,
+                None
+            ),
+            Ok(Some(CO))
         );
     }
 

@@ -38,6 +38,7 @@ const DATA_TABLES: &[&str] = &[
     "attachments",
     "estimates",
     "signoffs",
+    "ratings",
     "work_types",
     "time_entries",
     "timers",
@@ -180,6 +181,8 @@ macro_rules! case {
 
 #[path = "bad_input/queue.rs"]
 mod queue;
+#[path = "bad_input/ratings.rs"]
+mod ratings;
 #[path = "bad_input/work.rs"]
 mod work;
 
@@ -703,6 +706,8 @@ async fn every_rpc_refuses_bad_fields_by_name_and_changes_nothing() -> anyhow::R
     queue::queue_cases(&f, &qf, &mut cases);
     let bf = billing::BillingFixture::new(&f).await?;
     billing::billing_cases(&f, &bf, &mut cases);
+    let closed = ratings::closed_ticket(&f).await?;
+    ratings::rating_cases(&f, closed, &mut cases);
     assert!(cases.len() >= 200, "{} cases", cases.len());
 
     let before = fingerprint(&f.server.db)?;

@@ -579,6 +579,34 @@ async fn time_is_kept_and_logged_and_completed_work_signed_off() -> anyhow::Resu
     let closed = uma.json(&["tickets", "show", &n])?;
     assert_eq!(closed["ticket"]["status"], "TICKET_STATUS_CLOSED");
     uma.fails(&["tickets", "approve", &n], "", 3)?;
+
+    // Closed: the requester rates it once (docs/TICKETS.md "Ratings").
+    let asked = uma.ok(&["tickets", "show", &n], "")?;
+    assert!(
+        asked.contains(&format!("portal tickets rate {n}")),
+        "{asked}"
+    );
+    uma.fails(&["tickets", "rate", &n, "--score", "6"], "", 2)?;
+    tom.fails(&["tickets", "rate", &n, "--score", "5"], "", 4)?;
+    let rated = uma.json(&["tickets", "rate", &n, "--score", "5", "-m", "Fast now"])?;
+    assert_eq!(
+        (rated["score"].as_u64(), rated["comment"].as_str()),
+        (Some(5), Some("Fast now"))
+    );
+    let again = uma.fails(&["tickets", "rate", &n, "--score", "1"], "", 5)?;
+    assert!(again.contains("rated already"), "{again}");
+    let shown = tom.ok(&["tickets", "show", &n], "")?;
+    assert!(shown.contains("Rated 5/5 by Uma Vasquez-Orr"), "{shown}");
+    let listed = tom.ok(&["tickets", "ratings", "--csv"], "")?;
+    let mut lines = listed.lines();
+    assert_eq!(
+        lines.next(),
+        Some("ticket,score,rated,requester,company,technician,comment")
+    );
+    let first = lines.next().unwrap_or_default();
+    assert!(first.starts_with(&format!("#{n},5,")), "{listed}");
+    assert!(first.ends_with(",Fast now"), "{listed}");
+    uma.fails(&["tickets", "ratings"], "", 4)?;
     Ok(())
 }
 

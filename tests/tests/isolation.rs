@@ -12,6 +12,8 @@
 mod billing;
 #[path = "isolation/queue.rs"]
 mod queue;
+#[path = "isolation/ratings.rs"]
+mod ratings;
 #[path = "isolation/related.rs"]
 mod related;
 #[path = "isolation/work.rs"]

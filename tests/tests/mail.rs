@@ -408,3 +408,109 @@ async fn a_refused_message_is_given_up_and_an_admin_sends_it_again() -> anyhow::
     );
     Ok(())
 }
+
+/// docs/TICKETS.md "Ratings": a closed ticket's requester alone is asked
+/// once how we did, when their preference for completion mail allows it.
+#[tokio::test]
+#[cfg_attr(
+    missing_aiosmtpd,
+    ignore = "aiosmtpd is not installed (under CI=true this test runs and fails)"
+)]
+async fn a_closed_ticket_asks_its_requester_alone_for_a_rating() -> anyhow::Result<()> {
+    require_tool("aiosmtpd");
+    let sink = SmtpSink::start(free_port()?, "").await?;
+    let server = server(sink.port).await?;
+    let uma = server.as_demo(demo::CLIENT_USER).await?;
+    let dina = server.as_demo(demo::DISPATCHER).await?;
+    let mut details = uma
+        .accounts()
+        .get_my_profile(pb::Empty {})
+        .await?
+        .into_inner()
+        .contact
+        .and_then(|c| c.details)
+        .context("no details")?;
+    let full_name = format!("{} {}", details.first_name, details.last_name);
+    let closed = |title: &'static str, mail_so_far: usize| {
+        let (uma, dina, sink, full_name) = (&uma, &dina, &sink, full_name.clone());
+        async move {
+            let number = uma
+                .tickets()
+                .create_ticket(pb::CreateTicketRequest {
+                    title: title.into(),
+                    description: "x".into(),
+                    service_type_id: uma.service_type("Other").await?.id,
+                    ..Default::default()
+                })
+                .await?
+                .into_inner()
+                .number;
+            // Received by Uma and Mark, then completed.
+            sink.wait_for(mail_so_far + 2).await?;
+            move_to(dina, number, pb::TicketStatus::Completed).await?;
+            uma.work()
+                .sign_off(pb::SignOffRequest {
+                    number,
+                    full_name,
+                    comment: String::new(),
+                })
+                .await?;
+            anyhow::Ok(number)
+        }
+    };
+    let number = closed("Monitor flickers", 0).await?;
+    // Sign-off asked of Uma and Mark; then the rating of Uma alone.
+    let got = sink.wait_for(5).await?;
+    assert_eq!(got.len(), 5, "{got:?}");
+    assert_eq!(recipients(&got[4..]), [UMA]);
+    let m = &got[4];
+    assert_eq!(
+        m.subject,
+        format!("[#{number}] How did we do? Monitor flickers")
+    );
+    assert!(
+        m.body.contains("Rate it from 1 (poor) to 5 (excellent)"),
+        "{}",
+        m.body
+    );
+    assert!(
+        m.body.contains(&format!("portal tickets rate {number}")),
+        "{}",
+        m.body
+    );
+
+    // Rating it sends nothing more; nor does a ticket closed once Uma no
+    // longer wants completion mail (the reply after it is the next mail).
+    uma.tickets()
+        .rate_ticket(pb::RateTicketRequest {
+            number,
+            score: 5,
+            comment: String::new(),
+        })
+        .await?;
+    let mut wants = details.notifications.unwrap_or_default();
+    wants.ticket_completed = false;
+    details.notifications = Some(wants);
+    uma.accounts()
+        .update_my_profile(pb::UpdateMyProfileRequest {
+            details: Some(details),
+        })
+        .await?;
+    let second = closed("Dock not charging", 5).await?;
+    dina.post(second, pb::PostKind::Discussion, "Glad it works.")
+        .await?;
+    let got = sink.wait_for(10).await?;
+    assert_eq!(got.len(), 10, "{got:?}");
+    assert_eq!(recipients(&got[7..8]), [MARK], "completion: Mark only");
+    assert!(
+        got[8..].iter().all(|m| m.subject.contains("Reply:")),
+        "{got:?}"
+    );
+    assert!(
+        got[5..]
+            .iter()
+            .all(|m| !m.subject.contains("How did we do")),
+        "{got:?}"
+    );
+    Ok(())
+}

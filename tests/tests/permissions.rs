@@ -17,6 +17,8 @@
 mod billing;
 #[path = "permissions/queue.rs"]
 mod queue;
+#[path = "permissions/ratings.rs"]
+mod ratings;
 #[path = "permissions/related.rs"]
 mod related;
 #[path = "permissions/work.rs"]

@@ -1,15 +1,18 @@
 //! The real `portal` binary in tmux at 80×24 against a real server: sign in,
 //! raise a ticket through the form, find it with `/`, reply, cancel it, quit,
 //! and check the terminal is usable afterwards; and "Remember me" through
-//! the real keyring (README, "Remember me"); and the server stopping and
-//! coming back under an open ticket.
+//! the real keyring (README, "Remember me"); the server stopping and
+//! coming back under an open ticket; and a client signing off, then rating,
+//! a closed ticket.
 
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use linux_keyutils::{KeyRing, KeyRingIdentifier};
-use portal_e2e::{DEMO_PASSWORD, TestServer, bin, demo, expect_code, pdf_file_text, require_tool};
+use portal_e2e::{
+    DEMO_PASSWORD, Session, TestServer, bin, demo, expect_code, pdf_file_text, require_tool,
+};
 use portal_proto::pb;
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -416,13 +419,15 @@ fn open_ticket(tmux: &Tmux, email: &str, (number, title): (i64, &str), group: &s
 /// docs/MONEY.md "The timer" and docs/TICKETS.md "Sign-off", in the real
 /// client: a Technician starts the server-side timer on a ticket, replies,
 /// stops the timer (its time form opens prefilled and saves) and completes
-/// the ticket; then the requester signs it off by typing its name.
+/// the ticket; then the requester signs it off by typing its name, and
+/// rates the closed ticket.
 #[tokio::test(flavor = "multi_thread")]
 #[cfg_attr(
     missing_tmux,
     ignore = "tmux is not installed (under CI=true this test runs and fails)"
 )]
-async fn a_technician_times_replies_and_completes_and_the_client_signs_off() -> anyhow::Result<()> {
+async fn a_technician_times_replies_and_completes_and_the_client_signs_off_and_rates()
+-> anyhow::Result<()> {
     require_tool("tmux");
     let server = TestServer::demo().await?;
     let dina = server.as_demo(demo::DISPATCHER).await?;
@@ -537,6 +542,41 @@ async fn a_technician_times_replies_and_completes_and_the_client_signs_off() -> 
             );
         }
     }
+
+    rates_the_closed_ticket(&tmux, &dina, number, tom.id).await
+}
+
+/// docs/TICKETS.md "Ratings": the closed ticket on show asks its requester
+/// how we did; `*` opens the rating, a digit scores it, and it shows rated.
+async fn rates_the_closed_ticket(
+    tmux: &Tmux,
+    dina: &Session,
+    number: i64,
+    technician: i64,
+) -> anyhow::Result<()> {
+    tmux.wait_for("How did we do?");
+    tmux.text("*");
+    tmux.wait_for(&format!("How did we do on #{number}?"));
+    tmux.text("4");
+    tmux.keys(&["Tab"]);
+    tmux.text("Quick and tidy.");
+    tmux.keys(&["C-s"]);
+    let screen = tmux.wait_for("★★★★☆ 4/5");
+    assert!(
+        !screen.contains("This ticket is closed. Press"),
+        "still asked:\n{screen}"
+    );
+    let rating = dina
+        .tickets()
+        .get_ticket(pb::GetTicketRequest { number })
+        .await?
+        .into_inner()
+        .rating
+        .unwrap_or_default();
+    assert_eq!(
+        (rating.score, rating.comment.as_str(), rating.staff_id),
+        (4, "Quick and tidy.", technician)
+    );
     Ok(())
 }
 

@@ -530,6 +530,11 @@ impl App {
                 main.view = TicketsView::List;
                 main.tickets.show_waiting(&mut fx);
             }
+            Nav::TicketsToRate => {
+                main.tab = TabId::Tickets;
+                main.view = TicketsView::List;
+                main.tickets.show_closed(&mut fx);
+            }
             Nav::TicketList => match std::mem::replace(&mut main.view, TicketsView::List) {
                 TicketsView::Detail {
                     back_to: TabId::Triage,

@@ -61,6 +61,7 @@ commands! {
     Approve "approve" ["Y"],
     Decline "decline" ["N"],
     SignOff "sign_off" ["O"],
+    Rate "rate" ["*"],
     MyTime "my_time" ["t"],
     EditTime "edit_time" ["e"],
     Delete "delete" ["d", "delete"],

@@ -173,6 +173,7 @@ pub fn stats() -> pb::TicketStats {
         created_this_month: 5,
         created_this_year: 70,
         awaiting_client: 2,
+        awaiting_rating: 0,
         by_month,
         by_status: vec![
             pb::StatusCount {
@@ -352,6 +353,7 @@ pub fn detail() -> pb::TicketDetail {
             can_manage_subscribers: true,
             ..Default::default()
         }),
+        rating: None,
     }
 }
 

@@ -1011,6 +1011,7 @@ fn staff_set_priority_assign_and_work_tasks() {
         can_assign: true,
         can_manage_tasks: true,
         can_manage_subscribers: true,
+        can_rate: false,
     });
     show_ticket(&mut app, d);
     press(&mut app, KeyCode::Char('?'));

@@ -10,6 +10,7 @@ pub enum MailKind {
     StaffReply,
     StatusChanged,
     AwaitingSignOff,
+    RatingRequested,
     EstimateAwaiting,
     PasswordResetRequested,
     AccessRequested,
@@ -23,6 +24,7 @@ impl MailKind {
             Self::StaffReply => "ticket.staff_reply",
             Self::StatusChanged => "ticket.status_changed",
             Self::AwaitingSignOff => "ticket.awaiting_sign_off",
+            Self::RatingRequested => "ticket.rating_requested",
             Self::EstimateAwaiting => "estimate.awaiting_approval",
             Self::PasswordResetRequested => "request.password_reset",
             Self::AccessRequested => "request.access",
@@ -38,7 +40,8 @@ impl MailKind {
             Self::TicketCreated => n.ticket_created,
             Self::StaffReply | Self::EstimateAwaiting => n.staff_reply,
             Self::StatusChanged => n.status_changed,
-            Self::AwaitingSignOff => n.ticket_completed,
+            // Closing ends the completion the contact follows with this switch.
+            Self::AwaitingSignOff | Self::RatingRequested => n.ticket_completed,
             Self::PasswordResetRequested | Self::AccessRequested | Self::InvoiceSent => true,
         }
     }

@@ -7,6 +7,7 @@ mod identity;
 pub mod input;
 pub mod mail;
 pub mod money;
+pub mod ratings;
 pub mod reports;
 pub mod sla;
 mod status;

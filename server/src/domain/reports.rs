@@ -21,6 +21,9 @@ pub enum ReportKind {
     TimeLogged,
     AgreementHours,
     InvoiceAging,
+    SatisfactionByMonth,
+    SatisfactionByTechnician,
+    SatisfactionByCompany,
 }
 
 /// What a report reads, which decides who may ask for it
@@ -33,6 +36,8 @@ pub enum ReportSubject {
     StaffTime,
     /// Agreements and invoices: seen by whoever sees the company's money.
     Money,
+    /// Ratings per technician or per company: staff's.
+    StaffRatings,
 }
 
 impl ReportKind {
@@ -40,6 +45,9 @@ impl ReportKind {
         match self {
             Self::TimeLogged => ReportSubject::StaffTime,
             Self::AgreementHours | Self::InvoiceAging => ReportSubject::Money,
+            Self::SatisfactionByTechnician | Self::SatisfactionByCompany => {
+                ReportSubject::StaffRatings
+            }
             _ => ReportSubject::Tickets,
         }
     }
@@ -53,6 +61,8 @@ pub enum Unit {
     Minutes,
     Cents,
     BasisPoints,
+    /// A score times 100 (an average rating: 423 is 4.23).
+    Hundredths,
 }
 
 /// A report's answer: label columns first, then value columns.

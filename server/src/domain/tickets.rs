@@ -162,6 +162,9 @@ pub enum TimelineKind {
     AssignmentChange = 6,
     /// An estimate proposed, approved or declined (public).
     Estimate = 7,
+    /// The requester's rating of the closed ticket (public): `to` is
+    /// "4/5", the body its comment.
+    Rating = 8,
 }
 
 impl TimelineKind {
@@ -174,6 +177,7 @@ impl TimelineKind {
             5 => Self::PriorityChange,
             6 => Self::AssignmentChange,
             7 => Self::Estimate,
+            8 => Self::Rating,
             _ => return None,
         })
     }

@@ -98,9 +98,12 @@ fn timeline_entry(zone: Tz, e: &TimelineEntry) -> Block {
         TimelineKind::PriorityChange => "Priority",
         TimelineKind::AssignmentChange => "Assignment",
         TimelineKind::Estimate => "Estimate",
+        TimelineKind::Rating => "Rating",
     };
     let mut body = if e.from_value.is_empty() && e.to_value.is_empty() {
         String::new()
+    } else if e.kind == TimelineKind::Rating {
+        format!("{what}: {}", e.to_value)
     } else {
         format!("{what}: {} to {}", e.from_value, e.to_value)
     };

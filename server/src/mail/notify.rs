@@ -136,6 +136,26 @@ pub fn status_changed(
     to_followers(conn, ticket, kind, &subject, &body, now)
 }
 
+/// A closed ticket: its requester alone is asked, once, how we did
+/// (docs/TICKETS.md, "Ratings"). A ticket never leaves Closed, so this is
+/// queued at most once per ticket.
+pub fn rating_requested(conn: &Connection, ticket: &Ticket, now: i64) -> store::Result<()> {
+    let requester: Vec<_> = recipients::ticket_followers(conn, ticket.number)?
+        .into_iter()
+        .filter(|f| f.contact_id == ticket.contact_id)
+        .collect();
+    let body = format!(
+        "Your ticket is closed. How did we do?\n\n{}\n\n\
+         Rate it from 1 (poor) to 5 (excellent), with a comment if you like, in Portal:\n\
+         open the ticket and press *, or run `portal tickets rate {} --score N`.",
+        heading(ticket),
+        ticket.number
+    );
+    let kind = MailKind::RatingRequested;
+    let subject = format!("How did we do? {}", ticket.title);
+    to_each(conn, ticket, kind, (&subject, &body), requester, now)
+}
+
 /// An estimate staff proposed on `ticket`, awaiting the client's decision:
 /// the company's Managers and Admins, who decide it, are told if they want
 /// the provider's replies.

@@ -13,10 +13,14 @@ use crate::domain::money::zone_day;
 use crate::domain::reports::{Period, ReportKind, Table};
 use crate::domain::{Principal, TicketScope};
 use crate::policy;
+use crate::store::ratings::{self, SatisfactionBy};
 use crate::store::ticket_reports::{self, Breakdown, Scope, SlaBy};
 use crate::store::{self, billing_settings, money_reports, now_ms, tickets, time_reports};
 use chrono::{TimeZone, Utc};
 use rusqlite::Connection;
+
+/// Home asks a requester to rate the tickets closed this long ago at most.
+const RATE_WITHIN_MS: i64 = 30 * 86_400_000;
 
 pub struct Reports {
     state: AppState,
@@ -57,10 +61,22 @@ impl pb::report_service_server::ReportService for Reports {
                     }
                     Principal::Staff { .. } => TicketScope::All,
                 };
-                store::reports::ticket_stats(conn, &scope, company_id, months, now)
+                let stats = store::reports::ticket_stats(conn, &scope, company_id, months, now)?;
+                // A requester's closed tickets still to rate (docs/TICKETS.md, "Ratings").
+                let awaiting = match p {
+                    Principal::Contact { contact_id, .. } => {
+                        ratings::awaiting(conn, contact_id, now - RATE_WITHIN_MS)?
+                    }
+                    Principal::Staff { .. } => 0,
+                };
+                Ok((stats, awaiting))
             })
             .await?;
-        Ok(Response::new(conv::stats(stats)))
+        let (stats, awaiting_rating) = stats;
+        Ok(Response::new(pb::TicketStats {
+            awaiting_rating,
+            ..conv::stats(stats)
+        }))
     }
 
     /// One report as a table (docs/REPORTS.md).
@@ -123,6 +139,15 @@ fn report(
         ReportKind::ResponseTimes => ticket_reports::response_times(conn, &scope),
         ReportKind::OpenAging => ticket_reports::open_aging(conn, company, now),
         ReportKind::TimeLogged => time_reports::time_logged(conn, company, period),
+        ReportKind::SatisfactionByMonth => {
+            ratings::satisfaction(conn, company, period, SatisfactionBy::Month)
+        }
+        ReportKind::SatisfactionByTechnician => {
+            ratings::satisfaction(conn, company, period, SatisfactionBy::Technician)
+        }
+        ReportKind::SatisfactionByCompany => {
+            ratings::satisfaction(conn, company, period, SatisfactionBy::Company)
+        }
         ReportKind::AgreementHours | ReportKind::InvoiceAging => {
             // Money goes by the provider's zone's days (docs/MONEY.md).
             let zone = billing_settings::get(conn)?.zone;

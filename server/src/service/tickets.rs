@@ -4,6 +4,7 @@
 
 mod attachments;
 mod export;
+mod ratings;
 mod validate;
 
 use std::sync::Arc;
@@ -74,6 +75,7 @@ impl Tickets {
                     let ticket = tickets::load(conn, number)?;
                     let from = (TicketStatus::Completed, system.name.as_str(), note.as_str());
                     notify::status_changed(conn, &ticket, from, now)?;
+                    notify::rating_requested(conn, &ticket, now)?;
                     closed.push((number, audience(conn, number, false)?));
                 }
                 Ok(closed)
@@ -313,6 +315,7 @@ fn permissions(p: &Principal, t: &TicketFacts) -> pb::TicketPermissions {
         can_assign: policy::set_priority_or_assign(p, t).is_ok(),
         can_manage_tasks: policy::manage_tasks(p, t).is_ok(),
         can_manage_subscribers: policy::manage_subscribers(p, t).is_ok(),
+        can_rate: false,
     }
 }
 
@@ -542,8 +545,19 @@ impl pb::ticket_service_server::TicketService for Tickets {
             } else {
                 Vec::new()
             };
+            // Only a closed ticket has a rating to read.
+            let rating = if head.facts.status == TicketStatus::Closed {
+                store::ratings::get(conn, number)?
+            } else {
+                None
+            };
+            let mut permissions = permissions(&p, &head.facts);
+            permissions.can_rate = rating.is_none()
+                && policy::rate_ticket(&p, &head.facts).is_ok()
+                && head.facts.status == TicketStatus::Closed;
             Ok(pb::TicketDetail {
-                permissions: Some(permissions(&p, &head.facts)),
+                permissions: Some(permissions),
+                rating: rating.map(conv::rating),
                 ticket: Some(conv::ticket(head.ticket)),
                 timeline: entries.into_iter().map(conv::timeline_entry).collect(),
                 timeline_cursor,
@@ -915,6 +929,20 @@ impl pb::ticket_service_server::TicketService for Tickets {
     ) -> Result<Response<BoxStream<pb::DownloadAttachmentResponse>>, Status> {
         self.download(&request)
             .map(|stream| Response::new(Box::pin(stream) as BoxStream<_>))
+    }
+
+    async fn rate_ticket(
+        &self,
+        request: Request<pb::RateTicketRequest>,
+    ) -> Result<Response<pb::Rating>, Status> {
+        self.rate(request).await.map(Response::new)
+    }
+
+    async fn list_ratings(
+        &self,
+        request: Request<pb::ListRatingsRequest>,
+    ) -> Result<Response<pb::ListRatingsResponse>, Status> {
+        self.ratings(&request).map(Response::new)
     }
 
     async fn export_ticket(

@@ -13,6 +13,7 @@ const STEPS: &[M<'static>] = &[
     M::up(include_str!("migrations/0008_sign_ins.sql")),
     M::up(include_str!("migrations/0009_report_indexes.sql")),
     M::up(include_str!("migrations/0010_draws_ended.sql")),
+    M::up(include_str!("migrations/0011_ratings.sql")),
 ];
 
 pub static MIGRATIONS: Migrations<'static> = Migrations::from_slice(STEPS);
@@ -32,7 +33,8 @@ mod tests {
     #[test]
     fn draws_made_before_0010_get_their_entrys_end() {
         let mut conn = rusqlite::Connection::open_in_memory().unwrap();
-        MIGRATIONS.to_version(&mut conn, super::LATEST_VERSION - 1).unwrap();
+        // Version 8: every migration before 0010 (there is no 0006).
+        MIGRATIONS.to_version(&mut conn, 8).unwrap();
         conn.execute_batch(
             "PRAGMA foreign_keys = OFF;
              INSERT INTO time_entries (id, ticket_id, company_id, staff_id, staff_name,
@@ -43,9 +45,11 @@ mod tests {
         .unwrap();
         MIGRATIONS.to_latest(&mut conn).unwrap();
         let ended: i64 = conn
-            .query_row("SELECT ended_at FROM time_draws WHERE time_entry_id = 7", [], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT ended_at FROM time_draws WHERE time_entry_id = 7",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(ended, 1_767_225_600_000);
     }

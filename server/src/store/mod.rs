@@ -41,6 +41,7 @@ pub mod timeline;
 
 // Estimates, sign-offs and time.
 pub mod estimates;
+pub mod ratings;
 pub mod signoffs;
 pub mod time_entries;
 pub mod time_reports;

@@ -249,6 +249,96 @@ pub async fn priority(
     changed(out, &ticket, &what)
 }
 
+/// `portal tickets rate`: the requester's rating of a closed ticket
+/// (docs/TICKETS.md, "Ratings").
+pub async fn rate(
+    ctx: &Ctx,
+    number: i64,
+    score: u32,
+    comment: Option<String>,
+    out: &mut Out,
+) -> Done {
+    let rating = ctx
+        .client
+        .tickets()
+        .rate_ticket(ctx.client.authed(pb::RateTicketRequest {
+            number,
+            score,
+            comment: comment.unwrap_or_default(),
+        }))
+        .await?
+        .into_inner();
+    match out.format {
+        Format::Json => out.json(&rating),
+        Format::Table | Format::Csv => {
+            eprintln!("#{number}: rated {}/5. Thank you.", rating.score);
+            Ok(())
+        }
+    }
+}
+
+/// `portal tickets ratings`: staff list the ratings given, newest first,
+/// every page.
+pub async fn ratings(
+    ctx: &Ctx,
+    company: Option<i64>,
+    technician: Option<i64>,
+    out: &mut Out,
+) -> Done {
+    let mut all = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let page = ctx
+            .client
+            .tickets()
+            .list_ratings(ctx.client.authed(pb::ListRatingsRequest {
+                company_id: company.unwrap_or_default(),
+                staff_id: technician.unwrap_or_default(),
+                page: Some(pb::PageRequest {
+                    page_size: 200,
+                    cursor,
+                }),
+            }))
+            .await?
+            .into_inner();
+        all.extend(page.ratings);
+        if page.next_cursor.is_empty() {
+            break;
+        }
+        cursor = page.next_cursor;
+    }
+    if out.format == Format::Json {
+        for r in &all {
+            out.json(r)?;
+        }
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = all
+        .iter()
+        .map(|r| {
+            vec![
+                format!("#{}", r.ticket_number),
+                r.score.to_string(),
+                format::time(r.rated_at.as_ref(), out.tz),
+                r.contact_name.clone(),
+                r.company_name.clone(),
+                r.staff_name.clone(),
+                r.comment.clone(),
+            ]
+        })
+        .collect();
+    let header = [
+        "ticket",
+        "score",
+        "rated",
+        "requester",
+        "company",
+        "technician",
+        "comment",
+    ];
+    out.rows(&header, &rows)
+}
+
 /// What `portal tickets assign` changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Assignment {

@@ -115,6 +115,28 @@ pub enum TicketsCommand {
         #[arg(short = 'm', long)]
         comment: Option<String>,
     },
+    /// Rate a Closed ticket of yours from 1 (poor) to 5 (excellent), once.
+    #[command(
+        after_help = "Example:\n  portal tickets rate 1042 --score 5 --comment 'Fixed within the hour'"
+    )]
+    Rate {
+        number: i64,
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=5))]
+        score: u32,
+        #[arg(short = 'm', long)]
+        comment: Option<String>,
+    },
+    /// Staff: the ratings given, newest first, of one company and/or one
+    /// technician (the ticket's primary assignee when rated).
+    #[command(after_help = "Example:\n  portal tickets ratings --company 3 --csv")]
+    Ratings {
+        /// A company's id.
+        #[arg(long)]
+        company: Option<i64>,
+        /// A staff member's id.
+        #[arg(long)]
+        technician: Option<i64>,
+    },
     /// Set a ticket's priority: 1 Critical … 5 Planned.
     #[command(after_help = "Example:\n  portal tickets priority 1042 2 -m 'Whole floor affected'")]
     Priority {
@@ -296,6 +318,15 @@ pub async fn run(ctx: &Ctx, command: TicketsCommand, out: &mut Out) -> Done {
             priority,
             note,
         } => ticket_changes::priority(ctx, number, priority, note, out).await,
+        TicketsCommand::Rate {
+            number,
+            score,
+            comment,
+        } => ticket_changes::rate(ctx, number, score, comment, out).await,
+        TicketsCommand::Ratings {
+            company,
+            technician,
+        } => ticket_changes::ratings(ctx, company, technician, out).await,
     }
 }
 
@@ -528,6 +559,24 @@ async fn show(ctx: &Ctx, number: i64, out: &mut Out) -> Done {
         ),
     ];
     lines.extend(t.fields.iter().map(|f| format!("{}: {}", f.key, f.value)));
+    if let Some(r) = &detail.rating {
+        let comment = if r.comment.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", r.comment)
+        };
+        lines.push(format!(
+            "Rated {}/5 by {} on {}{comment}",
+            r.score,
+            r.contact_name,
+            time(&r.rated_at)
+        ));
+    } else if detail.permissions.as_ref().is_some_and(|p| p.can_rate) {
+        lines.push(format!(
+            "Closed: how did we do? `portal tickets rate {} --score 1..5`",
+            t.number
+        ));
+    }
     lines.extend([String::new(), t.description.clone(), String::new()]);
     lines.push("Timeline (newest first):".into());
     for e in &detail.timeline {
@@ -535,6 +584,7 @@ async fn show(ctx: &Ctx, number: i64, out: &mut Out) -> Done {
             pb::TimelineKind::Discussion | pb::TimelineKind::Unspecified => String::new(),
             pb::TimelineKind::Resolution => " [resolution]".into(),
             pb::TimelineKind::InternalNote => " [internal note]".into(),
+            pb::TimelineKind::Rating => format!(" [rated {}]", e.to_value),
             _ => format!(" [{} → {}]", e.from_value, e.to_value),
         };
         lines.push(format!("  {}  {}{what}", time(&e.at), e.author_name));

@@ -67,6 +67,12 @@ pub enum TicketCall {
         number: i64,
         text: String,
     },
+    /// The requester's rating of a closed ticket (1–5, optional comment).
+    Rate {
+        number: i64,
+        score: u32,
+        comment: String,
+    },
     SetTaskDone {
         number: i64,
         task_id: i64,
@@ -164,6 +170,11 @@ impl Client {
                     .await?;
                 Reply::SavedViews(self.saved_views().await?)
             }
+            TicketCall::Rate {
+                number,
+                score,
+                comment,
+            } => self.rate(number, score, comment).await?,
             TicketCall::AddTask { number, text } => {
                 self.tickets()
                     .add_task(self.authed(pb::AddTaskRequest { number, text }))
@@ -229,6 +240,17 @@ impl Client {
             }))
             .await?;
         Ok(Reply::Posted { number })
+    }
+
+    /// The requester's rating of a closed ticket (docs/TICKETS.md, "Ratings").
+    async fn rate(&self, number: i64, score: u32, comment: String) -> Res<Reply> {
+        let request = pb::RateTicketRequest {
+            number,
+            score,
+            comment,
+        };
+        self.tickets().rate_ticket(self.authed(request)).await?;
+        Ok(changed(number, "thank you for rating it"))
     }
 
     async fn set_task_done(&self, number: i64, task_id: i64, done: bool) -> Res<Reply> {

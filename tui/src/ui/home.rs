@@ -48,6 +48,8 @@ pub struct Home {
 /// One selectable line of Home.
 enum Item<'a> {
     Waiting(u64),
+    /// The caller's closed tickets still to rate.
+    ToRate(u64),
     Invoice(&'a pb::Invoice),
     LowHours(&'a pb::Agreement),
     Ticket(&'a pb::Ticket),
@@ -110,6 +112,12 @@ impl Home {
             items.extend(billing.unpaid.iter().map(Item::Invoice));
             items.extend(billing.low_hours.iter().map(Item::LowHours));
         }
+        // After what waits on them and what they owe: the tickets to rate.
+        if let Some(stats) = &self.stats
+            && stats.awaiting_rating > 0
+        {
+            items.push(Item::ToRate(stats.awaiting_rating));
+        }
         items.extend(self.open.iter().map(Item::Ticket));
         items
     }
@@ -147,6 +155,10 @@ impl Home {
                     ),
                     theme.warn,
                 ),
+            ]),
+            Some(s) if s.awaiting_rating > 0 => Line::from(vec![
+                Span::styled(" ★ ", theme.accent),
+                Span::styled(rate_text(s.awaiting_rating), theme.accent),
             ]),
             Some(_) => Line::styled(" ✓ Nothing needs your attention", theme.ok),
         }
@@ -290,6 +302,10 @@ impl Home {
                     ),
                     theme.warn,
                 )),
+                Item::ToRate(n) => ListItem::new(Line::styled(
+                    format::fit(&format!("★ {} — Enter lists them", rate_text(*n)), width),
+                    theme.accent,
+                )),
                 Item::Invoice(i) => {
                     let overdue = if i.overdue { " · overdue" } else { "" };
                     let text = format!(
@@ -368,6 +384,7 @@ impl Screen for Home {
         match key.code {
             KeyCode::Enter => match self.items().get(self.selected) {
                 Some(Item::Waiting(_)) => fx.nav = Some(Nav::TicketsWaiting),
+                Some(Item::ToRate(_)) => fx.nav = Some(Nav::TicketsToRate),
                 Some(Item::Invoice(i)) => fx.nav = Some(Nav::OpenInvoice(i.number)),
                 Some(Item::LowHours(a)) => fx.nav = Some(Nav::OpenAgreement(a.id)),
                 Some(Item::Ticket(t)) => fx.nav = Some(Nav::OpenTicket(t.number)),
@@ -481,4 +498,13 @@ impl Screen for Home {
             self.fetch_more(fx);
         }
     }
+}
+
+/// Home's question about the closed tickets still to rate
+/// (docs/TICKETS.md, "Ratings").
+fn rate_text(n: u64) -> String {
+    format!(
+        "Rate {n} closed ticket{}: how did we do?",
+        if n == 1 { "" } else { "s" }
+    )
 }

@@ -162,6 +162,9 @@ pub enum Nav {
     NewTicket,
     /// The Tickets tab showing what waits on the client.
     TicketsWaiting,
+    /// The Tickets tab showing the closed tickets (Home's "rate N closed
+    /// tickets").
+    TicketsToRate,
     /// Back from a ticket or form to the list.
     TicketList,
     /// An invoice, by number: Account for clients, Billing for staff.

@@ -86,6 +86,9 @@ pub enum PromptField {
     /// A report's period.
     From,
     To,
+    /// A rating's score (1–5) and comment.
+    Score,
+    Comment,
 }
 
 impl FieldId for PromptField {
@@ -99,6 +102,8 @@ impl FieldId for PromptField {
             Self::Message => Some("message"),
             Self::From => Some("from"),
             Self::To => Some("to"),
+            Self::Score => Some("score"),
+            Self::Comment => Some("comment"),
         }
     }
 }

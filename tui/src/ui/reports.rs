@@ -20,7 +20,7 @@ use crate::keys::Cmd;
 
 /// Every report, in the order `[` and `]` step through them, with its
 /// name on screen and on the command line.
-pub const KINDS: [(pb::ReportKind, &str, &str); 13] = [
+pub const KINDS: [(pb::ReportKind, &str, &str); 16] = [
     (
         pb::ReportKind::RequestsByMonth,
         "Service requests, this year and last",
@@ -70,6 +70,21 @@ pub const KINDS: [(pb::ReportKind, &str, &str); 13] = [
         "invoice-aging",
     ),
     (pb::ReportKind::TimeLogged, "Time logged (staff)", "time"),
+    (
+        pb::ReportKind::SatisfactionByMonth,
+        "Customer satisfaction by month",
+        "satisfaction",
+    ),
+    (
+        pb::ReportKind::SatisfactionByTechnician,
+        "Customer satisfaction by technician (staff)",
+        "satisfaction-technicians",
+    ),
+    (
+        pb::ReportKind::SatisfactionByCompany,
+        "Customer satisfaction by company (staff)",
+        "satisfaction-companies",
+    ),
 ];
 
 /// Which popup's answer `on_answer` gets.
@@ -115,7 +130,9 @@ impl Reports {
         let money = !ctx.is_staff() || ctx.is_admin();
         (0..KINDS.len())
             .filter(|&i| match KINDS[i].0 {
-                pb::ReportKind::TimeLogged => ctx.is_staff(),
+                pb::ReportKind::TimeLogged
+                | pb::ReportKind::SatisfactionByTechnician
+                | pb::ReportKind::SatisfactionByCompany => ctx.is_staff(),
                 pb::ReportKind::AgreementHours | pb::ReportKind::InvoiceAging => money,
                 _ => true,
             })
@@ -367,7 +384,9 @@ impl Screen for Reports {
         // Bars take the room they need, lines half the screen; the table
         // the rest.
         let chart_height = match report.kind() {
-            pb::ReportKind::RequestsByMonth | pb::ReportKind::SlaByMonth => body.height / 2,
+            pb::ReportKind::RequestsByMonth
+            | pb::ReportKind::SlaByMonth
+            | pb::ReportKind::SatisfactionByMonth => body.height / 2,
             _ => (rows + 2).clamp(3, body.height / 2),
         };
         let [chart, table] =
@@ -393,7 +412,8 @@ pub enum Shown {
 }
 
 /// One value of a column of `unit`: minutes as h:mm on screen, basis
-/// points as a percentage with two decimals, cents with two.
+/// points as a percentage with two decimals, cents and hundredths (an
+/// average score) with two.
 pub fn value(v: i64, unit: pb::ReportUnit, style: Shown) -> String {
     let hundredths = |v: i64| {
         let sign = if v < 0 { "-" } else { "" };
@@ -401,7 +421,9 @@ pub fn value(v: i64, unit: pb::ReportUnit, style: Shown) -> String {
     };
     match (unit, style) {
         (pb::ReportUnit::BasisPoints, Shown::Screen) => format!("{}%", hundredths(v)),
-        (pb::ReportUnit::BasisPoints | pb::ReportUnit::Cents, _) => hundredths(v),
+        (pb::ReportUnit::BasisPoints | pb::ReportUnit::Cents | pb::ReportUnit::Hundredths, _) => {
+            hundredths(v)
+        }
         (pb::ReportUnit::Minutes, Shown::Screen) => format!("{}:{:02}", v / 60, v.abs() % 60),
         _ => v.to_string(),
     }
@@ -463,7 +485,10 @@ fn charted(report: &pb::Report) -> usize {
     match report.kind() {
         pb::ReportKind::SlaByPriority | pb::ReportKind::TimeLogged => 2,
         pb::ReportKind::InvoiceAging => 5,
-        pb::ReportKind::ResponseTimes | pb::ReportKind::AgreementHours => 1,
+        pb::ReportKind::ResponseTimes
+        | pb::ReportKind::AgreementHours
+        | pb::ReportKind::SatisfactionByTechnician
+        | pb::ReportKind::SatisfactionByCompany => 1,
         _ => 0,
     }
 }
@@ -472,6 +497,8 @@ fn render_chart(frame: &mut Frame, area: Rect, report: &pb::Report, ctx: &Ctx) {
     match report.kind() {
         pb::ReportKind::RequestsByMonth => line_chart(frame, area, report, &[0, 1], ctx),
         pb::ReportKind::SlaByMonth => line_chart(frame, area, report, &[2, 5], ctx),
+        // The trend: the average score month by month.
+        pb::ReportKind::SatisfactionByMonth => line_chart(frame, area, report, &[1], ctx),
         _ => bar_chart(frame, area, report, ctx),
     }
 }
@@ -490,6 +517,11 @@ fn line_chart(frame: &mut Frame, area: Rect, report: &pb::Report, series: &[usiz
     let theme = ctx.theme;
     let labels = label_count(report);
     let styles = [theme.bar, theme.ok];
+    // An average of no ratings is no point of the trend: such months are
+    // left out, and the line joins the months either side.
+    let no_ratings = |r: &pb::ReportRow| {
+        report.kind() == pb::ReportKind::SatisfactionByMonth && r.values.first() == Some(&0)
+    };
     let points: Vec<Vec<(f64, f64)>> = series
         .iter()
         .map(|&s| {
@@ -497,6 +529,7 @@ fn line_chart(frame: &mut Frame, area: Rect, report: &pb::Report, series: &[usiz
                 .rows
                 .iter()
                 .enumerate()
+                .filter(|(_, r)| !no_ratings(r))
                 .map(|(i, r)| (i as f64, r.values.get(s).copied().unwrap_or(0) as f64))
                 .collect()
         })
@@ -506,6 +539,12 @@ fn line_chart(frame: &mut Frame, area: Rect, report: &pb::Report, series: &[usiz
         .columns
         .get(labels + series[0])
         .map_or(pb::ReportUnit::Count, pb::ReportColumn::unit);
+    // Scores run from 1.00 to 5.00: the whole scale, so the trend reads true.
+    let (low, max, low_label) = if unit == pb::ReportUnit::Hundredths {
+        (100.0, 500.0, value(100, unit, Shown::Screen))
+    } else {
+        (0.0, max, "0".to_owned())
+    };
     let datasets = series
         .iter()
         .zip(&points)
@@ -551,8 +590,8 @@ fn line_chart(frame: &mut Frame, area: Rect, report: &pb::Report, series: &[usiz
         .y_axis(
             Axis::default()
                 .style(theme.muted)
-                .bounds([0.0, max])
-                .labels(["0".to_owned(), value(max as i64, unit, Shown::Screen)]),
+                .bounds([low, max])
+                .labels([low_label, value(max as i64, unit, Shown::Screen)]),
         );
     frame.render_widget(chart, area);
 }

@@ -144,6 +144,8 @@ impl TicketDetail {
                 .hint("Tab completes the path")
                 .with_path_completion(),
             ))
+        } else if keys.is(Cmd::Rate, key) && p.can_rate {
+            Some(rate_popup(number))
         } else if keys.is(Cmd::AddTask, key) && p.can_manage_tasks {
             Some(Popup::Prompt(PromptPopup::new(
                 format!("New task on #{number}"),
@@ -487,6 +489,9 @@ impl TicketDetail {
     fn footer_hints(&self) -> Vec<&'static str> {
         let p = self.permissions();
         let mut hints = vec!["Esc back"];
+        if p.can_rate {
+            hints.push("* rate");
+        }
         if p.can_post {
             hints.extend(["r reply", "R resolution", "a attach"]);
         }
@@ -512,6 +517,7 @@ impl TicketDetail {
         let t = detail.ticket.clone().unwrap_or_default();
         let heading = |text: &str| heading(text, width, ctx);
         let mut lines = fields_lines(&t, ctx, width);
+        lines.extend(rating_lines(detail, ctx, (&heading, width)));
         lines.push(heading("Problem"));
         lines.extend(problem_lines(&t, ctx, width));
         lines.extend(self.work.lines(ctx, &heading));
@@ -566,6 +572,13 @@ impl Screen for TicketDetail {
             plain_help("g/G Home/End", "top / bottom"),
             plain_help("Esc/Backspace", "back to the list"),
         ];
+        if p.can_rate {
+            lines.push(help_line(
+                ctx.keys,
+                Cmd::Rate,
+                "rate this closed ticket, 1 to 5",
+            ));
+        }
         if p.can_post {
             lines.push(help_line(ctx.keys, Cmd::Reply, "reply (discussion)"));
             lines.push(help_line(ctx.keys, Cmd::Resolution, "add resolution text"));
@@ -1074,13 +1087,15 @@ fn timeline_entry(entry: &pb::TimelineEntry, ctx: &Ctx, width: u16) -> Vec<Line<
         TimelineKind::PriorityChange => ("priority · ", theme.muted),
         TimelineKind::AssignmentChange => ("assigned · ", theme.muted),
         TimelineKind::Estimate => ("estimate · ", theme.accent),
+        TimelineKind::Rating => ("rating · ", theme.ok),
     };
     let mut lines = vec![Line::from(vec![
         Span::styled(format!(" {when} "), theme.muted),
         Span::styled(format!("{label}{who}"), style),
     ])];
     if entry.from_value.is_empty() && !entry.to_value.is_empty() {
-        // An estimate's entry says only what happened: "Approved".
+        // An estimate's entry says only what happened: "Approved"; a
+        // rating's its score: "4/5".
         lines.push(Line::styled(format!("   {}", entry.to_value), theme.text));
     } else if !entry.from_value.is_empty() || !entry.to_value.is_empty() {
         lines.push(Line::styled(
@@ -1094,4 +1109,88 @@ fn timeline_entry(entry: &pb::TimelineEntry, ctx: &Ctx, width: u16) -> Vec<Line<
             .map(|l| Line::styled(l, theme.text)),
     );
     lines
+}
+
+/// Five stars, `score` of them filled.
+fn stars(score: u32) -> String {
+    (1..=5)
+        .map(|i| if i <= score { '★' } else { '☆' })
+        .collect()
+}
+
+/// The ticket's rating (docs/TICKETS.md, "Ratings"), or, for its requester
+/// on a closed ticket not rated yet, the question.
+fn rating_lines(
+    detail: &pb::TicketDetail,
+    ctx: &Ctx,
+    (heading, width): (&dyn Fn(&str) -> Line<'static>, u16),
+) -> Vec<Line<'static>> {
+    let theme = ctx.theme;
+    let can_rate = detail.permissions.as_ref().is_some_and(|p| p.can_rate);
+    let mut lines = Vec::new();
+    if let Some(r) = &detail.rating {
+        lines.push(heading("Rating"));
+        let technician = if r.staff_name.is_empty() {
+            String::new()
+        } else {
+            format!(" · technician {}", r.staff_name)
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {} ", stars(r.score)), theme.ok),
+            Span::styled(format!("{}/5 ", r.score), theme.title),
+            Span::styled(
+                format!(
+                    "by {} · {}{technician}",
+                    r.contact_name,
+                    format::time(r.rated_at.as_ref(), ctx.tz)
+                ),
+                theme.muted,
+            ),
+        ]));
+        if !r.comment.is_empty() {
+            lines.extend(
+                format::wrap(&r.comment, "   ", usize::from(width))
+                    .into_iter()
+                    .map(|l| Line::styled(l, theme.text)),
+            );
+        }
+    } else if can_rate {
+        lines.push(heading("How did we do?"));
+        let key = ctx.keys.label(Cmd::Rate);
+        lines.push(Line::styled(
+            format!(
+                " This ticket is closed. Press {key} to rate it from 1 (poor) to 5 (excellent)."
+            ),
+            theme.accent,
+        ));
+    }
+    lines
+}
+
+/// `*`: the rating popup, a score from 1 to 5 (a key) and a comment.
+fn rate_popup(number: i64) -> Popup {
+    Popup::Prompt(
+        PromptPopup::new(
+            format!("How did we do on #{number}?"),
+            Submit::send(move |form: &mut Form| {
+                let score = form.raw(PromptField::Score).trim().to_owned();
+                if let Ok(score @ 1..=5) = score.parse::<u32>() {
+                    Some(TicketCall::Rate {
+                        number,
+                        score,
+                        comment: form.raw(PromptField::Comment).trim_end().to_owned(),
+                    })
+                } else {
+                    form.set_error(PromptField::Score, "1 (poor) to 5 (excellent)");
+                    None
+                }
+            }),
+            vec![
+                Field::line(PromptField::Score, "Score (1–5)", ""),
+                Field::multi(PromptField::Comment, "Comment", ""),
+            ],
+        )
+        .hint("press 1 to 5; a comment is optional; a ticket is rated once")
+        .width(72),
+    )
 }

@@ -283,6 +283,16 @@ impl TicketList {
         self.restart(fx);
     }
 
+    /// The closed tickets, where those still to rate are.
+    pub fn show_closed(&mut self, fx: &mut Effects) {
+        self.filter = Filter {
+            group: StatusGroup::Closed,
+            status: TicketStatus::Closed,
+            ..Filter::default()
+        };
+        self.restart(fx);
+    }
+
     pub fn selected_number(&self) -> Option<i64> {
         self.state
             .selected()

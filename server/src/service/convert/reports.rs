@@ -22,6 +22,9 @@ pub fn kind_from_pb(kind: i32) -> Result<ReportKind, Status> {
         K::TimeLogged => ReportKind::TimeLogged,
         K::AgreementHours => ReportKind::AgreementHours,
         K::InvoiceAging => ReportKind::InvoiceAging,
+        K::SatisfactionByMonth => ReportKind::SatisfactionByMonth,
+        K::SatisfactionByTechnician => ReportKind::SatisfactionByTechnician,
+        K::SatisfactionByCompany => ReportKind::SatisfactionByCompany,
         K::Unspecified => return Err(invalid("kind", "name a report")),
     })
 }
@@ -33,6 +36,7 @@ fn unit(u: Unit) -> pb::ReportUnit {
         Unit::Minutes => pb::ReportUnit::Minutes,
         Unit::Cents => pb::ReportUnit::Cents,
         Unit::BasisPoints => pb::ReportUnit::BasisPoints,
+        Unit::Hundredths => pb::ReportUnit::Hundredths,
     }
 }
 

@@ -102,6 +102,7 @@ fn timeline_kind(k: TimelineKind) -> pb::TimelineKind {
         TimelineKind::PriorityChange => pb::TimelineKind::PriorityChange,
         TimelineKind::AssignmentChange => pb::TimelineKind::AssignmentChange,
         TimelineKind::Estimate => pb::TimelineKind::Estimate,
+        TimelineKind::Rating => pb::TimelineKind::Rating,
     }
 }
 
@@ -294,6 +295,7 @@ pub fn stats(s: TicketStats) -> pb::TicketStats {
         created_this_month: s.created_this_month,
         created_this_year: s.created_this_year,
         awaiting_client: s.awaiting_client,
+        awaiting_rating: 0,
         by_month: s
             .by_month
             .into_iter()
@@ -311,5 +313,22 @@ pub fn stats(s: TicketStats) -> pb::TicketStats {
                 count,
             })
             .collect(),
+    }
+}
+
+/// A ticket's rating (docs/TICKETS.md, "Ratings").
+pub fn rating(r: crate::domain::ratings::Rating) -> pb::Rating {
+    pb::Rating {
+        ticket_number: r.ticket_id,
+        score: u32::try_from(r.score).unwrap_or(0),
+        comment: r.comment,
+        rated_at: Some(timestamp(r.rated_at)),
+        contact_id: r.contact_id,
+        contact_name: r.contact_name,
+        company_id: r.company_id,
+        company_name: r.company_name,
+        staff_id: r.staff_id.unwrap_or_default(),
+        staff_name: r.staff_name,
+        ticket_title: r.ticket_title,
     }
 }

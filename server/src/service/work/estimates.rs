@@ -260,6 +260,8 @@ impl Work {
                     to: TicketStatus::Closed.label(),
                 };
                 timeline::append(conn, number, &by, change, now)?;
+                // Closed: the requester is asked how we did.
+                notify::rating_requested(conn, &tickets::load(conn, number)?, now)?;
                 let record_of = AuditEvent::by(
                     &who,
                     AuditAction::SignedOff,
