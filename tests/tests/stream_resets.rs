@@ -75,13 +75,16 @@ async fn open_and_reset(server: &TestServer, resets: u32) -> Result<(), u32> {
 #[tokio::test]
 async fn a_hundred_calls_reset_before_acceptance_leave_the_connection_open() {
     let server = TestServer::demo().await.expect("server");
-    assert_eq!(open_and_reset(&server, 100).await, Ok(()));
+    assert_eq!(Box::pin(open_and_reset(&server, 100)).await, Ok(()));
 }
 
 #[tokio::test]
 async fn a_flood_of_reset_streams_still_closes_the_connection() {
     let server = TestServer::demo().await.expect("server");
-    assert_eq!(open_and_reset(&server, 2_000).await, Err(ENHANCE_YOUR_CALM));
+    assert_eq!(
+        Box::pin(open_and_reset(&server, 2_000)).await,
+        Err(ENHANCE_YOUR_CALM)
+    );
     // And the server goes on serving everyone else.
-    assert_eq!(open_and_reset(&server, 1).await, Ok(()));
+    assert_eq!(Box::pin(open_and_reset(&server, 1)).await, Ok(()));
 }

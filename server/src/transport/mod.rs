@@ -30,8 +30,20 @@ use crate::service::{self, AppState, authn};
 use crate::store::backup::StoreLock;
 use crate::store::{Store, StoreOptions};
 
-/// Calls one connection may have in progress at once.
+/// Calls one connection may have in progress at once. The limit is
+/// announced in HTTP/2 SETTINGS, so a busy client queues its calls at its
+/// own end. Queued on the server instead (tonic announces no limit), every
+/// waiting call holds a small unread DATA frame, and a few thousand of those
+/// exhaust h2's small-frame budget: the whole connection is closed with
+/// ENHANCE_YOUR_CALM.
 const MAX_STREAMS_PER_CONNECTION: u32 = 256;
+
+/// Streams a client may reset before the server accepted them. A client
+/// whose deadlines expire while its calls wait resets them; h2's default
+/// (20) then closes the whole connection with ENHANCE_YOUR_CALM, failing its
+/// calls in progress too. One connection's worth keeps the bound (rapid
+/// reset) without turning an overload into a cascade.
+const MAX_PENDING_RESETS: usize = MAX_STREAMS_PER_CONNECTION as usize;
 
 /// TLS with the certificate chain and private key in these PEM files.
 pub fn tls_from_files(cert: &Path, key: &Path) -> anyhow::Result<ServerTlsConfig> {
@@ -89,6 +101,14 @@ pub fn run(
 /// Serves every service, reflection (v1 and v1alpha) and health on
 /// `listener` until `shutdown` resolves, then drains (docs/CONFIG.md,
 /// "Stopping"); the housekeeping runs meanwhile.
+/// The server with its HTTP/2 limits (see the constants above).
+fn http2_server() -> Server {
+    Server::builder()
+        .max_concurrent_streams(MAX_STREAMS_PER_CONNECTION)
+        .http2_max_pending_accept_reset_streams(Some(MAX_PENDING_RESETS))
+        .http2_keepalive_interval(Some(std::time::Duration::from_secs(30)))
+}
+
 pub async fn serve(
     state: AppState,
     listener: TcpListener,
@@ -128,20 +148,7 @@ pub async fn serve(
         state.store.clone(),
     ));
 
-    // The stream limit is announced in HTTP/2 SETTINGS, so a busy client
-    // queues its calls at its own end. Queued on the server instead (tonic
-    // announces no limit), every waiting call holds a small unread DATA
-    // frame, and a few thousand of those exhaust h2's small-frame budget:
-    // the whole connection is closed with ENHANCE_YOUR_CALM.
-    let mut builder = Server::builder()
-        .max_concurrent_streams(MAX_STREAMS_PER_CONNECTION)
-        // A client whose deadlines expire while its calls wait to be
-        // accepted resets them; h2's default (20 such streams) then closes
-        // the whole connection with ENHANCE_YOUR_CALM, failing its calls in
-        // progress too. One connection's worth keeps the bound (rapid reset)
-        // without turning an overload into a cascade.
-        .http2_max_pending_accept_reset_streams(Some(MAX_STREAMS_PER_CONNECTION as usize))
-        .http2_keepalive_interval(Some(std::time::Duration::from_secs(30)));
+    let mut builder = http2_server();
     if let Some(tls) = tls {
         builder = builder.tls_config(tls)?;
     }

@@ -235,8 +235,7 @@ async fn check_store(
         if refused {
             report.store_checks += 1;
             let tables = store::changed(last.1, &digest);
-            if !tables.is_empty()
-                && by_housekeeping(&tables, housekeeping.0, *housekeeping.1).await
+            if !tables.is_empty() && by_housekeeping(&tables, housekeeping.0, *housekeeping.1).await
             {
                 report.housekeeping += 1;
             } else if !tables.is_empty() {
@@ -251,6 +250,19 @@ async fn check_store(
     }
     *housekeeping.1 = purges;
     Ok(())
+}
+
+/// A long run says how far it got, so that one stopped early still leaves
+/// figures.
+fn print_progress(inputs: u64, report: &Report, panics: u64, started: Instant) {
+    println!(
+        "progress: {inputs} inputs, {} INTERNAL, {} UNKNOWN, {panics} panics, {} refused calls \
+         that changed the store, {:.0} s",
+        report.internal,
+        report.unknown,
+        report.store_changed,
+        started.elapsed().as_secs_f64()
+    );
 }
 
 /// Tables the server's housekeeping deletes ended rows from.
@@ -275,6 +287,8 @@ async fn by_housekeeping(tables: &[String], purges: &AtomicU64, seen: u64) -> bo
     false
 }
 
+// One loop of the sweep from start to report, read top to bottom.
+#[allow(clippy::too_many_lines)]
 #[tokio::main]
 async fn main() -> anyhow::Result<ExitCode> {
     let args = Args::parse();
@@ -380,15 +394,11 @@ async fn main() -> anyhow::Result<ExitCode> {
         // A long run says how far it got, so that one stopped early still
         // leaves figures.
         if (i + 1) % 50_000 == 0 {
-            println!(
-                "progress: {} inputs, {} INTERNAL, {} UNKNOWN, {} panics, {} refused calls that \
-                 changed the store, {:.0} s",
+            print_progress(
                 i + 1,
-                report.internal,
-                report.unknown,
+                &report,
                 server.panics.load(Ordering::Relaxed),
-                report.store_changed,
-                started.elapsed().as_secs_f64()
+                started,
             );
         }
     }
