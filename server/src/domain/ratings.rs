@@ -53,7 +53,7 @@ impl Scores {
             return 0;
         }
         let sum: i64 = self.of.iter().zip(1..).map(|(c, s)| c * s).sum();
-        (sum * 100 + n / 2) / n
+        super::money::round_div(i128::from(sum) * 100, i128::from(n))
     }
 
     /// The report's values: count, average ×100, then each score's count.
