@@ -96,7 +96,10 @@ impl SmtpSink {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(e) => return Err(e.into()),
         };
-        text.lines()
+        // The sink may be writing a line right now: only whole lines count.
+        let whole = text.rfind('\n').map_or("", |end| &text[..end]);
+        whole
+            .lines()
             .map(|line| {
                 let v: serde_json::Value = serde_json::from_str(line)?;
                 let s = |key: &str| v[key].as_str().unwrap_or_default().to_owned();

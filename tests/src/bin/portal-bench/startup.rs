@@ -106,20 +106,19 @@ impl Tmux {
     ) -> anyhow::Result<(Instant, String)> {
         let start = Instant::now();
         let mut seen = u64::MAX;
+        let mut screen = String::new();
         loop {
             let size = std::fs::metadata(log).map_or(0, |m| m.len());
             if size != seen {
                 let at = Instant::now();
                 seen = size;
-                let screen = self.screen(name)?;
+                screen = self.screen(name)?;
                 if done(&screen) {
                     return Ok((at, screen));
                 }
-                if start.elapsed() > WAIT {
-                    bail!("waited {WAIT:?} for {what}; the screen:\n{screen}");
-                }
-            } else if start.elapsed() > WAIT {
-                bail!("waited {WAIT:?} for {what}; no output");
+            }
+            if start.elapsed() > WAIT {
+                bail!("waited {WAIT:?} for {what}; the screen:\n{screen}");
             }
             std::thread::sleep(Duration::from_millis(1));
         }
