@@ -639,7 +639,7 @@ async fn a_client_pays_an_invoice_the_provider_confirms_it_and_home_no_longer_ow
     alice.keys(&["Enter"]);
     let heading = format!("Invoice {number} ·");
     alice.wait_until("the invoice", |s| {
-        s.contains(&heading) && s.contains("Balance")
+        s.contains(&heading) && s.contains("· balance ")
     });
 
     // Save its PDF where the prompt proposes.

@@ -692,13 +692,17 @@ fn invoice_lines(detail: &pb::InvoiceDetail, ctx: &Ctx, width: usize) -> Vec<Lin
             Span::styled(format!("· {} · ", i.company_name), theme.muted),
             Span::styled(state, state_style),
         ]),
-        Line::styled(
-            format!(
-                " Period {} · issued {} · due {}",
-                i.period, i.issued_on, i.due_on
+        // The balance up here too, so a long invoice shows it unscrolled.
+        Line::from(vec![
+            Span::styled(
+                format!(
+                    " Period {} · issued {} · due {} · ",
+                    i.period, i.issued_on, i.due_on
+                ),
+                theme.muted,
             ),
-            theme.muted,
-        ),
+            Span::styled(format!("balance {}", money(i.balance_cents)), state_style),
+        ]),
     ];
     if i.status() == InvoiceStatus::Void {
         lines.push(Line::styled(
