@@ -2,7 +2,7 @@
 // marks a test ignored when its tool is missing) and `require_tool`: the
 // name of each (its cfg is `missing_<name>`), and a command that succeeds
 // only when it is installed.
-const TOOLS: [(&str, &str, &[&str]); 7] = [
+const TOOLS: [(&str, &str, &[&str]); 8] = [
     ("tmux", "tmux", &["-V"]),
     ("strace", "strace", &["-V"]),
     ("pdftotext", "pdftotext", &["-v"]),
@@ -10,6 +10,7 @@ const TOOLS: [(&str, &str, &[&str]); 7] = [
     ("litestream", "litestream", &["version"]),
     ("systemd_analyze", "systemd-analyze", &["--version"]),
     ("prlimit", "prlimit", &["--version"]),
+    ("ssh", "ssh", &["-V"]),
 ];
 
 fn tool_works(program: &str, args: &[&str]) -> bool {

@@ -146,6 +146,24 @@ pub struct Config {
     #[arg(long = "queue-wait-ms", env = "PORTAL_QUEUE_WAIT_MS", value_name = "MS",
           default_value = "100", value_parser = millis)]
     pub queue_wait: Duration,
+    /// Serve the terminal client over SSH on ADDR (docs/GATEWAY.md); without it nothing listens.
+    #[arg(long, env = "PORTAL_SSH_LISTEN", value_name = "ADDR")]
+    pub ssh_listen: Option<SocketAddr>,
+    /// The `portal` client the SSH gateway runs; by default the one beside portal-server.
+    #[arg(long, env = "PORTAL_SSH_CLIENT", value_name = "FILE")]
+    pub ssh_client: Option<PathBuf>,
+    /// SSH sessions open at once, from everyone.
+    #[arg(long, env = "PORTAL_SSH_MAX_SESSIONS", value_name = "COUNT", default_value = "256",
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
+    pub ssh_max_sessions: usize,
+    /// SSH sessions open at once from one address.
+    #[arg(long, env = "PORTAL_SSH_MAX_PER_ADDRESS", value_name = "COUNT", default_value = "8",
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
+    pub ssh_max_per_address: usize,
+    /// An SSH connection with nothing received for this many minutes is closed.
+    #[arg(long = "ssh-idle-minutes", env = "PORTAL_SSH_IDLE_MINUTES",
+          value_name = "MINUTES", default_value = "30", value_parser = minutes)]
+    pub ssh_idle: Duration,
 }
 
 /// How the log is written.

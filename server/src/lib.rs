@@ -3,6 +3,7 @@
 pub mod config;
 pub mod domain;
 pub mod export;
+pub mod gateway;
 pub mod generate;
 pub mod mail;
 pub mod policy;

@@ -533,11 +533,31 @@ pub fn manage_own_sessions(p: &Principal) -> Decision {
 /// Ending one sign-in, owned by `owner` (kind and id): only one's own.
 /// Anyone else's is not found, exactly like an id that does not exist.
 pub fn revoke_session(p: &Principal, owner: (SubjectKind, i64)) -> Decision {
+    own(p, owner)
+}
+
+/// Anything of one's own (a sign-in, an SSH key): anyone else's is not
+/// found, exactly like an id that does not exist.
+fn own(p: &Principal, owner: (SubjectKind, i64)) -> Decision {
     if (p.kind(), p.subject_id()) == owner {
         Ok(())
     } else {
         Err(Denied::NotFound)
     }
+}
+
+// ------------------------------------------------------------ SSH keys
+
+/// Listing and adding one's own SSH keys (docs/GATEWAY.md): everyone
+/// signed in, for themselves only.
+pub fn manage_own_ssh_keys(p: &Principal) -> Decision {
+    let _ = p;
+    Ok(())
+}
+
+/// Removing an SSH key owned by `owner`: only one's own.
+pub fn remove_ssh_key(p: &Principal, owner: (SubjectKind, i64)) -> Decision {
+    own(p, owner)
 }
 
 // ------------------------------------------------- the queue (saved views)

@@ -22,6 +22,8 @@ use tonic::transport::Channel;
 use tonic::{Request, Status};
 
 pub mod smtp;
+pub mod ssh;
+pub mod tmux;
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "Portal-Demo-2026!";
@@ -172,6 +174,9 @@ pub struct TestServer {
     pub db: PathBuf,
     /// `http://ADDR/metrics`, when started with `--metrics-listen`.
     pub metrics_url: Option<String>,
+    /// The SSH gateway's address and host key fingerprint, when started
+    /// with `--ssh-listen`.
+    pub ssh: Option<(String, String)>,
     extra_args: Vec<String>,
     /// A command the server is started through (its last argument is
     /// followed by the server's path and arguments), e.g. a shell that
@@ -230,6 +235,7 @@ impl TestServer {
             addr: String::new(),
             db,
             metrics_url: None,
+            ssh: None,
             extra_args: extra.iter().map(ToString::to_string).collect(),
             wrapper: Vec::new(),
             log: None,
@@ -251,6 +257,7 @@ impl TestServer {
             addr: String::new(),
             db: db.to_path_buf(),
             metrics_url: None,
+            ssh: None,
             extra_args: extra.iter().map(ToString::to_string).collect(),
             wrapper: Vec::new(),
             log: None,
@@ -357,6 +364,18 @@ impl TestServer {
                 .strip_prefix("metrics on ")
                 .with_context(|| format!("unexpected second line: {line}"))?;
             self.metrics_url = Some(url.to_owned());
+        }
+        // Then the SSH gateway's, when there is one.
+        if self.extra_args.iter().any(|a| a == "--ssh-listen") {
+            let line = tokio::time::timeout(wait, lines.next_line())
+                .await
+                .context("no SSH address in 30 s")??
+                .context("server exited before its SSH address")?;
+            let (addr, key) = line
+                .strip_prefix("ssh on ")
+                .and_then(|rest| rest.split_once(" (host key "))
+                .with_context(|| format!("unexpected SSH line: {line}"))?;
+            self.ssh = Some((addr.to_owned(), key.trim_end_matches(')').to_owned()));
         }
         // Keep draining stdout so the server never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });

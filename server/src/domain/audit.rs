@@ -49,6 +49,9 @@ pub enum AuditAction {
     BillingSettingsChanged,
     SessionRevoked,
     SignedOutEverywhere,
+    LoginSshKey,
+    SshKeyAdded,
+    SshKeyRemoved,
 }
 
 impl AuditAction {
@@ -98,6 +101,9 @@ impl AuditAction {
             Self::BillingSettingsChanged => "settings.billing",
             Self::SessionRevoked => "session.revoked",
             Self::SignedOutEverywhere => "session.signed_out_everywhere",
+            Self::LoginSshKey => "login.ssh_key",
+            Self::SshKeyAdded => "ssh_key.added",
+            Self::SshKeyRemoved => "ssh_key.removed",
         }
     }
 }

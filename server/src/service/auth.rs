@@ -26,6 +26,7 @@ use super::authn::{CallerSlot, any_caller, millis};
 use super::convert::{identity_to_pb, timestamp};
 use super::input;
 use super::my_sessions;
+use super::ssh_keys;
 use super::status::{self, invalid, locked};
 use crate::domain::{
     Account, AuditAction, Credential, LockState, LockoutRule, RequestKind, SubjectKind,
@@ -490,6 +491,44 @@ impl pb::auth_service_server::AuthService for Auth {
         Ok(Response::new(
             my_sessions::sign_out_everywhere(&self.state, &request).await?,
         ))
+    }
+
+    async fn list_my_ssh_keys(
+        &self,
+        request: Request<pb::Empty>,
+    ) -> Result<Response<pb::ListMySshKeysResponse>, Status> {
+        Ok(Response::new(ssh_keys::list(&self.state, &request)?))
+    }
+
+    async fn add_ssh_key(
+        &self,
+        request: Request<pb::AddSshKeyRequest>,
+    ) -> Result<Response<pb::SshKey>, Status> {
+        Ok(Response::new(ssh_keys::add(&self.state, &request).await?))
+    }
+
+    async fn remove_ssh_key(
+        &self,
+        request: Request<pb::RemoveSshKeyRequest>,
+    ) -> Result<Response<pb::Empty>, Status> {
+        ssh_keys::remove(&self.state, &request).await?;
+        Ok(Response::new(pb::Empty {}))
+    }
+
+    async fn ssh_key_sign_in(
+        &self,
+        request: Request<pb::SshKeySignInRequest>,
+    ) -> Result<Response<pb::LoginResponse>, Status> {
+        let origin = my_sessions::origin(&request, &request.get_ref().client);
+        let slot = CallerSlot::of(&request);
+        let account = ssh_keys::owner_for_gateway(&self.state, request.get_ref()).await?;
+        if let (Some(slot), Some(principal)) = (slot, account.principal()) {
+            slot.fill(&principal);
+        }
+        let response = self
+            .start_session(account, false, AuditAction::LoginSshKey, (origin, None))
+            .await?;
+        Ok(Response::new(response))
     }
 
     async fn get_password_policy(

@@ -16,6 +16,7 @@ mod my_sessions;
 mod outbox;
 mod outcome;
 mod reports;
+pub mod ssh_keys;
 mod staff;
 pub(crate) mod status;
 mod sweep;
@@ -50,6 +51,8 @@ pub struct AppState {
     pub draining: Draining,
     /// When the last good scheduled backup was taken (also for metrics).
     pub last_backup: backups::LastBackup,
+    /// The SSH gateway's credentials, once it runs (docs/GATEWAY.md).
+    pub gateway: ssh_keys::Gateway,
 }
 
 impl AppState {
@@ -61,6 +64,7 @@ impl AppState {
             events: events::EventBus::default(),
             draining: Draining::default(),
             last_backup: backups::LastBackup::default(),
+            gateway: ssh_keys::Gateway::default(),
         }
     }
 }

@@ -7,6 +7,7 @@ mod migrations;
 mod pool;
 pub mod sessions;
 pub mod sign_ins;
+pub mod ssh_keys;
 
 // Accounts: sign-in, people, companies, requests, audit.
 pub mod audit;

@@ -94,6 +94,15 @@ pub fn run(
             println!("metrics on http://{}/metrics", metrics.local_addr()?);
             tokio::spawn(prometheus::serve(metrics, state.clone(), handle));
         }
+        if let Some(at) = state.config.ssh_listen {
+            if tls.is_some() {
+                anyhow::bail!("--ssh-listen does not work with --tls-cert yet (docs/GATEWAY.md)");
+            }
+            let (ssh, fingerprint) = crate::gateway::start(&state, path, at, bound).await?;
+            // After the metrics line, when there is one.
+            println!("ssh on {ssh} (host key {fingerprint})");
+            tracing::info!(%ssh, %fingerprint, "SSH gateway listening");
+        }
         serve(state, listener, tls, shutdown_signal()).await
     })
 }
