@@ -23,7 +23,6 @@ mod replies;
 
 use crate::action::{Action, AuthCall, Request, TicketCall};
 use crate::client::Client;
-use crate::editor;
 use crate::keys::{Cmd, KeyMap, is_ctrl};
 use crate::theme::Theme;
 use crate::ui::account::Account;
@@ -40,6 +39,7 @@ use crate::ui::ticket_form::TicketForm;
 use crate::ui::ticket_work;
 use crate::ui::tickets::TicketList;
 use crate::ui::{Catalog, Ctx, Effects, Level, Nav, Screen, TabId, help};
+use crate::{editor, local_files};
 
 /// Signed out or in.
 pub enum Phase {
@@ -238,6 +238,15 @@ impl App {
         self.edit.as_ref().map(|(_, text)| text.clone())
     }
 
+    /// Hands `text` to `$EDITOR` at the next turn of the event loop, where
+    /// the editor may run (not over the SSH gateway).
+    fn ask_editor(&mut self, target: EditTarget, text: String, fx: &mut Effects) {
+        match local_files::check() {
+            Ok(()) => self.edit = Some((target, text)),
+            Err(refused) => fx.error(refused.to_string()),
+        }
+    }
+
     /// The editor is done: the text goes back where it came from.
     pub fn finish_external_edit(&mut self, result: Result<String, String>) {
         let Some((target, _)) = self.edit.take() else {
@@ -371,7 +380,8 @@ impl App {
             if let TicketsView::New(form) = &main.view
                 && let Some(text) = fx.external_edit.take()
             {
-                self.edit = Some((EditTarget::TicketForm(form.form.focus), text));
+                let target = EditTarget::TicketForm(form.form.focus);
+                self.ask_editor(target, text, fx);
             }
             return;
         }

@@ -9,6 +9,7 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 /// Runs the user's editor on `text` and returns what was saved. The caller
 /// has given the terminal to the editor first.
 pub fn edit(text: &str) -> Result<String, String> {
+    crate::local_files::check()?;
     let editor = ["VISUAL", "EDITOR"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|v| !v.trim().is_empty()))

@@ -17,6 +17,7 @@ use linux_keyutils::{KeyRing, KeyRingIdentifier};
 const SERVICE: &str = "portal";
 
 fn entry(server: &str) -> Result<keyring::Entry, String> {
+    crate::local_files::check()?;
     let user = KeyRing::from_special_id(KeyRingIdentifier::User, false)
         .map_err(|e| format!("the kernel keyring is not available: {e:?}"))?;
     // A key is read back only by a process that possesses it: one whose

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod editor;
 pub mod keyring;
 pub mod keys;
+pub mod local_files;
 pub mod money;
 pub mod start;
 pub mod theme;

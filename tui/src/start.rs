@@ -51,6 +51,11 @@ pub struct Cli {
     /// The demo account to sign in as (implies --demo).
     #[arg(long, value_enum, value_name = "WHO")]
     pub demo_as: Option<DemoAs>,
+    /// Run for the SSH gateway: for someone else's terminal on the server's
+    /// machine, so with none of its files, editor or keyring, signed in by
+    /// PORTAL_GATEWAY_TOKEN when the SSH key is registered.
+    #[arg(long, global = true, hide = true)]
+    pub gateway: bool,
     #[command(flatten)]
     pub globals: cli::Globals,
     #[command(subcommand)]
@@ -90,11 +95,23 @@ pub fn main(cli: Cli) -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+async fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
+    let gateway_token = if cli.gateway {
+        match enter_gateway(&cli) {
+            Ok(token) => token,
+            Err(failure) => {
+                eprintln!("{failure}");
+                return Ok(failure.code());
+            }
+        }
+    } else {
+        None
+    };
+    // The gateway's machine's config file is not the user's.
     let config_path = cli.config.clone().or_else(Config::path);
     let config = match &config_path {
-        Some(path) => Config::load(path).map_err(anyhow::Error::msg)?,
-        None => Config::default(),
+        Some(path) if !cli.gateway => Config::load(path).map_err(anyhow::Error::msg)?,
+        _ => Config::default(),
     };
     if let Some(command) = cli.command {
         let target = Target {
@@ -103,8 +120,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .or(config.server)
                 .unwrap_or_else(|| DEFAULT_SERVER.to_owned()),
             ca: cli.ca.or(config.ca),
-            use_keyring: true,
+            use_keyring: !cli.gateway,
         };
+        if gateway_token.is_some() {
+            cli.globals.token = gateway_token;
+        }
         return Ok(cli::run(command, cli.globals, target).await);
     }
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
@@ -124,13 +144,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .clone()
                 .or(config.server.clone())
                 .unwrap_or_else(|| DEFAULT_SERVER.to_owned()),
-            Request::Auth(AuthCall::Resume),
+            Request::Auth(
+                gateway_token.map_or(AuthCall::Resume, |token| AuthCall::Adopt { token }),
+            ),
         ),
     };
     let target = Target {
         url: url.clone(),
         ca: cli.ca.clone().or(config.ca.clone()),
-        use_keyring: demo.is_none(),
+        use_keyring: demo.is_none() && !cli.gateway,
     };
 
     let channel = client::channel(&target).map_err(anyhow::Error::msg)?;
@@ -139,6 +161,34 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let app = App::new(theme, keys, url, first);
     app::run(app, client, rx, config.mouse()).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--gateway`: from here on no local file, editor or keyring (the SSH
+/// user's arguments come after the gateway's own, so the options that read
+/// this machine's files are refused); the session token the gateway gives
+/// for a registered SSH key, if any.
+fn enter_gateway(cli: &Cli) -> Result<Option<String>, cli::Failure> {
+    let reads_files = [
+        (cli.config.is_some(), "--config"),
+        (cli.ca.is_some(), "--ca"),
+        (cli.demo || cli.demo_as.is_some(), "--demo"),
+    ];
+    if let Some((_, option)) = reads_files.iter().find(|(given, _)| *given) {
+        return Err(cli::Failure::usage(format!(
+            "{option} is not available over SSH"
+        )));
+    }
+    crate::local_files::refuse();
+    let token = std::env::var("PORTAL_GATEWAY_TOKEN")
+        .ok()
+        .filter(|t| !t.is_empty());
+    if token.is_none() && cli.command.is_some() {
+        return Err(cli::Failure::new(
+            cli::Exit::SignedOut,
+            "commands over SSH sign in by your SSH key, and this one is not registered",
+        ));
+    }
+    Ok(token)
 }
 
 /// Keeps the embedded demo server running while held.

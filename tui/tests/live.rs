@@ -1,122 +1,16 @@
 //! The app and its gRPC client against the real server (the embedded demo
 //! server over a fresh demo store), driven through keys like a user.
 
+mod live_session;
+
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use portal::action::{AccountCall, Action, AuthCall, BillingCall, BillingReply, Request};
+use live_session::{Session, main_of, open_detail};
+use portal::action::{AccountCall, BillingCall, BillingReply, Request};
 use portal::app::{App, Phase};
-use portal::client::{self, Client, Target};
-use portal::keys::KeyMap;
-use portal::theme::Theme;
 use portal::ui::popup::Popup;
 use portal_proto::pb;
-use tokio::sync::mpsc::UnboundedReceiver;
-
-const WAIT: Duration = Duration::from_secs(30);
-
-struct Session {
-    app: App,
-    client: Client,
-    actions: UnboundedReceiver<Action>,
-}
-
-impl Session {
-    fn new(url: &str, email: &str) -> Self {
-        let target = Target {
-            url: url.to_owned(),
-            ca: None,
-            use_keyring: false,
-        };
-        let (tx, actions) = tokio::sync::mpsc::unbounded_channel();
-        let client = Client::new(client::channel(&target).expect("channel"), target, tx);
-        let first = Request::Auth(AuthCall::Login {
-            email: email.to_owned(),
-            password: portal::demo::DEMO_PASSWORD.to_owned(),
-            remember: false,
-        });
-        let app = App::new(Theme::default(), KeyMap::default(), url.to_owned(), first);
-        Self {
-            app,
-            client,
-            actions,
-        }
-    }
-
-    /// Runs requests and replies until `done` holds.
-    async fn until(&mut self, what: &str, done: impl Fn(&App) -> bool) {
-        let deadline = tokio::time::Instant::now() + WAIT;
-        loop {
-            for request in self.app.take_requests() {
-                self.client.dispatch(request);
-            }
-            if done(&self.app) {
-                return;
-            }
-            if tokio::time::Instant::now() >= deadline {
-                let screen = self.screen();
-                panic!(
-                    "waited {WAIT:?} for {what}; status: {:?}; the screen:\n{screen}",
-                    self.app.status.message
-                );
-            }
-            // Ticks as the event loop gives them.
-            match tokio::time::timeout(Duration::from_millis(100), self.actions.recv()).await {
-                Ok(Some(action)) => self.app.handle_action(action),
-                Ok(None) => panic!("the client stopped"),
-                Err(_elapsed) => {
-                    self.app.tick(chrono::Utc::now());
-                }
-            }
-        }
-    }
-
-    /// Opens the first ticket of the Tickets tab, as Enter on it does.
-    async fn open_newest_ticket(&mut self) {
-        self.press(KeyCode::Char('2'));
-        self.until("the list", |app| {
-            main_of(app).is_some_and(|m| !m.tickets.rows.is_empty())
-        })
-        .await;
-        self.press(KeyCode::Enter);
-        self.until("the ticket", |app| open_detail(app).is_some())
-            .await;
-    }
-
-    /// The screen as a user sees it at 80×24.
-    fn screen(&mut self) -> String {
-        let backend = ratatui::backend::TestBackend::new(80, 24);
-        let mut terminal = ratatui::Terminal::new(backend).expect("terminal");
-        terminal.draw(|f| self.app.render(f)).expect("draw");
-        terminal.backend().to_string()
-    }
-
-    fn press(&mut self, code: KeyCode) {
-        self.app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
-    }
-
-    fn type_text(&mut self, text: &str) {
-        for c in text.chars() {
-            self.press(KeyCode::Char(c));
-        }
-    }
-
-    fn ctrl(&mut self, c: char) {
-        self.app
-            .handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
-    }
-}
-
-fn main_of(app: &App) -> Option<&portal::app::Main> {
-    match &app.phase {
-        Phase::Main(main) => Some(main),
-        Phase::Login(_) => None,
-    }
-}
-
-fn open_detail(app: &App) -> Option<&pb::TicketDetail> {
-    main_of(app)?.detail()?.detail.as_ref()
-}
 
 fn timeline_has(app: &App, text: &str) -> bool {
     main_of(app)

@@ -22,7 +22,7 @@ impl App {
             Outcome::ExternalEdit(i) => {
                 if let Some(Popup::Prompt(p)) = self.popups.last() {
                     let text = p.form.fields.get(i).map(Field::value).unwrap_or_default();
-                    self.edit = Some((EditTarget::Prompt(i), text));
+                    self.ask_editor(EditTarget::Prompt(i), text, fx);
                 }
             }
         }

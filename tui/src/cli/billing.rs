@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use clap::{Subcommand, ValueEnum};
 use portal_proto::pb::{self, InvoiceStatus};
 
-use super::Ctx;
 use super::exit::{Done, Failure};
 use super::output::{Format, Out};
+use super::{Ctx, may_save_to};
 use crate::action::{BillingCall, BillingReply, Reply};
 use crate::money::{decimal, parse_money};
 use crate::ui::agreements::kind;
@@ -366,6 +366,7 @@ async fn save(ctx: &Ctx, number: i64, output: Option<PathBuf>, text: bool, out: 
     } else {
         (pb::ExportFormat::Pdf, "pdf")
     };
+    may_save_to(output.as_deref())?;
     let path = output.unwrap_or_else(|| PathBuf::from(format!("invoice-{number}.{extension}")));
     if path == Path::new("-") {
         let mut stream = ctx

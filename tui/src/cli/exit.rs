@@ -30,6 +30,10 @@ impl Exit {
             Exit::Unavailable => {
                 "check that the server is running and its address (--server or PORTAL_SERVER)"
             }
+            // Over the SSH gateway there is no `portal login`: keys sign in.
+            Exit::SignedOut if crate::local_files::check().is_err() => {
+                "add your SSH key in My Account (K, SSH keys): `ssh` with no command opens it"
+            }
             Exit::SignedOut => "run `portal login` (scripts: set PORTAL_TOKEN)",
         }
     }
@@ -91,6 +95,13 @@ impl fmt::Display for Failure {
             "" => write!(f, "portal: {message}"),
             hint => write!(f, "portal: {message} ({hint})"),
         }
+    }
+}
+
+/// A local file or the editor over the SSH gateway: not for this machine.
+impl From<crate::local_files::Refused> for Failure {
+    fn from(refused: crate::local_files::Refused) -> Self {
+        Self::usage(refused.to_string())
     }
 }
 

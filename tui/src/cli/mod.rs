@@ -149,6 +149,10 @@ async fn run_command(command: Command, globals: &Globals, target: Target) -> exi
     }
     let channel = client::channel(&target).map_err(|e| Failure::new(Exit::Usage, e))?;
     let client = Client::for_command(channel, target);
+    if matches!(command, Command::Login { .. } | Command::Logout) {
+        // They keep or forget the session in this machine's keyring.
+        crate::local_files::check()?;
+    }
     match command {
         Command::Login {
             email,
@@ -176,6 +180,16 @@ async fn run_command(command: Command, globals: &Globals, target: Target) -> exi
     };
     out.flush()?;
     done
+}
+
+/// Refuses saving to a file where local files are not allowed (the SSH
+/// gateway); `-o -` (stdout) is the user's own terminal, so it stays.
+fn may_save_to(output: Option<&std::path::Path>) -> exit::Done {
+    if output == Some(std::path::Path::new("-")) {
+        return Ok(());
+    }
+    crate::local_files::check()
+        .map_err(|refused| Failure::usage(format!("{refused}; `-o -` writes to stdout")))
 }
 
 /// What every signed-in command has.

@@ -6,7 +6,7 @@ use std::io::{BufRead, IsTerminal, Read, Write};
 use std::path::Path;
 
 use super::exit::Failure;
-use crate::editor;
+use crate::{editor, local_files};
 
 /// Where a text comes from, as the command line said.
 pub struct Source<'a> {
@@ -25,8 +25,12 @@ pub fn read(source: &Source<'_>, field: &str) -> Result<String, Failure> {
     let text = match (source.text, source.file) {
         (Some(text), _) => text.to_owned(),
         (None, Some(path)) if path == Path::new("-") => stdin_all()?,
-        (None, Some(path)) => std::fs::read_to_string(path).map_err(|e| Failure::io(path, &e))?,
+        (None, Some(path)) => {
+            local_files::check()?;
+            std::fs::read_to_string(path).map_err(|e| Failure::io(path, &e))?
+        }
         (None, None) if source.edit || std::io::stdin().is_terminal() => {
+            local_files::check()?;
             editor::edit("").map_err(|e| Failure::other(format!("the editor: {e}")))?
         }
         (None, None) => stdin_all()?,

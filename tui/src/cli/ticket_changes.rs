@@ -7,16 +7,16 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use portal_proto::pb;
 
-use super::Ctx;
 use super::exit::{Done, Failure};
 use super::output::{Format, Out};
 use super::text::{self, Source};
 use super::tickets::{self, StatusArg};
+use super::{Ctx, may_save_to};
 use tokio_stream::StreamExt;
 
 use crate::action::{Reply, TicketCall};
-use crate::client;
 use crate::ui::format;
+use crate::{client, local_files};
 
 #[derive(Debug, Args)]
 pub struct NewArgs {
@@ -451,6 +451,7 @@ pub async fn subscribe(
 }
 
 pub async fn attach(ctx: &Ctx, number: i64, files: &[PathBuf], out: &mut Out) -> Done {
+    local_files::check()?;
     for path in files {
         let name = path.display().to_string();
         let shown = name.clone();
@@ -477,6 +478,7 @@ pub async fn download(
     output: Option<PathBuf>,
     out: &mut Out,
 ) -> Done {
+    may_save_to(output.as_deref())?;
     let Reply::Ticket(detail) = ctx
         .client
         .request(TicketCall::Get { number }.into())
@@ -540,6 +542,7 @@ pub async fn export(ctx: &Ctx, args: ExportArgs, out: &mut Out) -> Done {
     } else {
         pb::ExportDocument::Ticket
     };
+    may_save_to(args.output.as_deref())?;
     let (name, pieces) = ctx.client.export(args.number, document, format).await?;
     let path = args
         .output

@@ -18,6 +18,11 @@ pub enum AuthCall {
     },
     /// Sign in with the remembered refresh token, if there is one.
     Resume,
+    /// Sign in with the session the SSH gateway gave for a registered key
+    /// (no refresh token, so nothing to renew or remember).
+    Adopt {
+        token: String,
+    },
     PasswordPolicy,
     /// The forced change of a temporary password.
     ChangeTempPassword {
@@ -59,6 +64,7 @@ impl Client {
                 self.signed_in(response, remember)
             }
             AuthCall::Resume => self.resume().await?,
+            AuthCall::Adopt { token } => self.adopt(token).await?,
             AuthCall::PasswordPolicy => Reply::PasswordPolicy(
                 self.auth()
                     .get_password_policy(pb::Empty {})
@@ -158,6 +164,23 @@ impl Client {
                 })
             }
             Err(status) => Err(status),
+        }
+    }
+
+    async fn adopt(&self, token: String) -> Res<Reply> {
+        self.use_token(token);
+        match self.auth().who_am_i(self.authed(pb::Empty {})).await {
+            Ok(identity) => {
+                self.start_events();
+                Ok(Reply::SignedIn {
+                    identity: identity.into_inner(),
+                    remember_note: None,
+                })
+            }
+            Err(status) => {
+                *self.session() = Session::default();
+                Err(status)
+            }
         }
     }
 

@@ -171,8 +171,12 @@ impl Client {
         let expired = matches!(&result, Err(s) if s.code() == tonic::Code::Unauthenticated);
         let renewable = !matches!(
             request,
-            Request::Auth(AuthCall::Login { .. } | AuthCall::Resume | AuthCall::Logout)
-                | Request::Account(AccountCall::ChangePassword { .. })
+            Request::Auth(
+                AuthCall::Login { .. }
+                    | AuthCall::Resume
+                    | AuthCall::Adopt { .. }
+                    | AuthCall::Logout
+            ) | Request::Account(AccountCall::ChangePassword { .. })
         );
         if expired && renewable && self.renew().await {
             result = self.call_in_time(request).await;

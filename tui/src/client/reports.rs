@@ -7,6 +7,7 @@ use tokio::io::AsyncWriteExt;
 
 use super::{Client, Res};
 use crate::action::Reply;
+use crate::local_files;
 
 /// What Home and the Reports tab ask.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,6 +45,7 @@ impl Client {
                 request,
             }),
             ReportCall::SaveCsv { csv, path } => {
+                local_files::check()?;
                 let io = |e: std::io::Error| {
                     tonic::Status::invalid_argument(format!("{}: {e}", path.display()))
                 };

@@ -10,6 +10,7 @@ use tonic::transport::Channel;
 
 use super::{Client, Res};
 use crate::action::{ListId, Reply};
+use crate::local_files;
 use crate::ui::format;
 
 /// Largest file the client will upload.
@@ -515,6 +516,7 @@ pub(crate) async fn save_new_file(
     path: &Path,
     stream: impl Stream<Item = Result<Vec<u8>, tonic::Status>>,
 ) -> Res<u64> {
+    local_files::check()?;
     let io =
         |e: std::io::Error| tonic::Status::invalid_argument(format!("{}: {e}", path.display()));
     let mut file = tokio::fs::OpenOptions::new()
@@ -552,6 +554,9 @@ fn changed(number: i64, what: &str) -> Reply {
 /// What is wrong with uploading the file at `path`, checked before anything
 /// is sent (the new-ticket form marks it on its field); `None` when it can go.
 pub fn upload_problem(path: &Path) -> Option<String> {
+    if let Err(refused) = local_files::check() {
+        return Some(refused.to_string());
+    }
     match std::fs::metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             Some(format!("{}: no such file", path.display()))
@@ -569,6 +574,7 @@ pub fn upload_problem(path: &Path) -> Option<String> {
 }
 
 async fn read_upload(path: &Path) -> Result<Vec<u8>, String> {
+    local_files::check()?;
     let meta = tokio::fs::metadata(path)
         .await
         .map_err(|e| format!("{}: {e}", path.display()))?;

@@ -331,8 +331,10 @@ impl Invoices {
             _ if ctx.keys.is(Cmd::Down, key) => open.scroll = open.scroll.saturating_add(1),
             _ if ctx.keys.is(Cmd::Up, key) => open.scroll = open.scroll.saturating_sub(1),
             _ if ctx.keys.is(Cmd::Export, key) => {
-                open.saving = true;
-                fx.popup = Some(save_pick(number));
+                if fx.may_use_files() {
+                    open.saving = true;
+                    fx.popup = Some(save_pick(number));
+                }
             }
             _ if ctx.keys.is(Cmd::Pay, key) => match invoice {
                 Some(i) if Self::may_pay(ctx, open.detail.as_ref()) => {

@@ -12,6 +12,7 @@ use super::form::{Field, FieldId, Form, FormEvent};
 use super::popup::{Popup, PromptField, PromptPopup, Submit};
 use super::{Effects, HelpLines, centered, plain_help};
 use crate::action::{ApiError, AuthCall, Reply, Request};
+use crate::local_files;
 use crate::theme::Theme;
 
 #[derive(Debug, Clone)]
@@ -64,14 +65,20 @@ impl FieldId for NewPasswordField {
 }
 
 fn sign_in_form() -> Form {
-    Form::new(vec![
+    let mut fields = vec![
         Field::line(SignInField::Email, "E-mail", ""),
         Field::secret(SignInField::Password, "Password"),
-        Field::toggle(SignInField::Remember, "Remember me", false),
+    ];
+    // Remembering keeps the session in this machine's keyring.
+    if local_files::check().is_ok() {
+        fields.push(Field::toggle(SignInField::Remember, "Remember me", false));
+    }
+    fields.extend([
         Field::button(SignInField::SignIn, "Sign in"),
         Field::button(SignInField::Forgot, "Forgot password"),
         Field::button(SignInField::RequestAccess, "Request access"),
-    ])
+    ]);
+    Form::new(fields)
 }
 
 fn change_form() -> Form {
@@ -112,15 +119,20 @@ impl Login {
     }
 
     pub fn help(&self) -> HelpLines {
-        vec![
+        let mut lines = vec![
             plain_help("Tab/Shift-Tab", "next / previous field"),
             plain_help("Enter", "next field; on a button, press it"),
-            plain_help("Space", "tick Remember me"),
+        ];
+        if local_files::check().is_ok() {
+            lines.push(plain_help("Space", "tick Remember me"));
+        }
+        lines.extend([
             plain_help("Ctrl-S", "sign in"),
             plain_help("F2", "forgot password"),
             plain_help("F3", "request access"),
             plain_help("Esc", "quit"),
-        ]
+        ]);
+        lines
     }
 
     pub fn handle_key(&mut self, key: &KeyEvent, fx: &mut Effects) {
@@ -266,6 +278,13 @@ impl Login {
                         // Try again from an empty password.
                         self.form.set_text(SignInField::Password, "");
                         self.form.focus_on(SignInField::Password);
+                    }
+                    Request::Auth(AuthCall::Adopt { .. }) => {
+                        self.error = Some(format!(
+                            "Your SSH key did not sign you in ({}). Sign in with your password.",
+                            sign_in_error(error).trim_end_matches('.')
+                        ));
+                        self.form.focus_on(SignInField::Email);
                     }
                     Request::Auth(AuthCall::ChangeTempPassword { .. }) => {
                         self.password_error(error);

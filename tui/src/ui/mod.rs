@@ -233,6 +233,15 @@ impl Effects {
     pub fn error(&mut self, text: impl Into<String>) {
         self.message = Some((Level::Error, text.into()));
     }
+    /// Whether a key that reads or saves a local file may go on; when not
+    /// (the SSH gateway), says why.
+    pub fn may_use_files(&mut self) -> bool {
+        let allowed = crate::local_files::check();
+        if let Err(refused) = allowed {
+            self.error(refused.to_string());
+        }
+        allowed.is_ok()
+    }
 }
 
 /// The keys a screen lists in its help, as (keys, what they do).

@@ -14,6 +14,7 @@ use super::form::{Field, FieldId, Form, FormEvent};
 use super::{HelpLines, Nav, centered, moved};
 use crate::action::Request;
 use crate::keys::{Cmd, KeyMap};
+use crate::local_files;
 use crate::theme::Theme;
 
 /// What answering a confirmation or picking an item does. The screen that
@@ -564,6 +565,10 @@ fn render_prompt(frame: &mut Frame, area: Rect, prompt: &PromptPopup, theme: &Th
 /// Completes the path in the path field as far as it is unambiguous, and
 /// lists the candidates in the hint.
 fn complete_path(prompt: &mut PromptPopup) {
+    if let Err(refused) = local_files::check() {
+        prompt.hint = refused.to_string();
+        return;
+    }
     let typed = prompt.form.raw(PromptField::Path);
     let expanded = expand_home(&typed);
     let (dir, prefix) = match expanded.rfind('/') {

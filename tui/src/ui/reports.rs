@@ -264,6 +264,7 @@ impl Screen for Reports {
             KeyCode::Char('p') => fx.popup = Some(self.period_popup()),
             KeyCode::Char('c') if ctx.is_staff() => fx.popup = Some(self.company_popup(ctx)),
             _ if keys.is(Cmd::Export, key) => match &self.report {
+                Some(_) if !fx.may_use_files() => {}
                 Some(r) => fx.popup = Some(Self::export_popup(r)),
                 None => fx.info("Nothing to export yet"),
             },

@@ -648,6 +648,10 @@ impl Screen for TicketDetail {
         if self.scroll_key(key, ctx) {
             return true;
         }
+        let file_keys = [Cmd::Attach, Cmd::SaveAttachment, Cmd::Export];
+        if file_keys.iter().any(|cmd| ctx.keys.is(*cmd, key)) && !fx.may_use_files() {
+            return true;
+        }
         if let Some(popup) = self.post_key(key, ctx) {
             fx.popup = Some(popup);
             return true;
