@@ -175,6 +175,13 @@ pub enum Reply {
         ended: u32,
         keep_current: bool,
     },
+    /// My SSH keys, and the gateway's host key fingerprint (empty: the
+    /// server runs no gateway).
+    SshKeys(pb::ListMySshKeysResponse),
+    SshKeyAdded(pb::SshKey),
+    SshKeyRemoved {
+        id: i64,
+    },
     Neutral(String),
     SignedOut,
     Stats(pb::TicketStats),

@@ -69,6 +69,8 @@ commands! {
     Password "password" ["p"],
     Sessions "sessions" ["s"],
     SignOutOthers "sign_out_others" ["X"],
+    SshKeys "ssh_keys" ["K"],
+    AddSshKey "add_ssh_key" ["a"],
     Users "users" ["u"],
     AddUser "add_user" ["a"],
     Level "level" ["l"],

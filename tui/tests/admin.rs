@@ -729,6 +729,116 @@ fn my_sessions_on_the_account_tab_revoke_one_and_sign_out_everywhere_else() {
     assert!(render(&mut app, 80, 24).contains("My Account"));
 }
 
+/// Two keys: one used today, one never.
+fn my_ssh_keys() -> pb::ListMySshKeysResponse {
+    pb::ListMySshKeysResponse {
+        keys: vec![
+            pb::SshKey {
+                id: 7,
+                algorithm: "ssh-ed25519".into(),
+                fingerprint: "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s".into(),
+                comment: "alice@laptop".into(),
+                added_at: ts("2026-10-02T09:00:00Z"),
+                last_used_at: ts("2026-11-20T11:40:00Z"),
+            },
+            pb::SshKey {
+                id: 9,
+                algorithm: "ecdsa-sha2-nistp256".into(),
+                fingerprint: "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU".into(),
+                comment: String::new(),
+                added_at: ts("2025-12-30T10:00:00Z"),
+                last_used_at: None,
+            },
+        ],
+        host_key_fingerprint: "SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8".into(),
+    }
+}
+
+#[test]
+fn my_ssh_keys_are_listed_added_by_pasting_and_removed_after_a_confirmation() {
+    let mut app = signed_in(alice());
+    go_to(&mut app, TabId::Account);
+    app.take_requests();
+    press(&mut app, KeyCode::Char('K'));
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Account(AccountCall::SshKeys)]
+    );
+    // None yet, on a server without a gateway: what keys are for.
+    reply(
+        &mut app,
+        Reply::SshKeys(pb::ListMySshKeysResponse::default()),
+    );
+    insta::assert_snapshot!("account_ssh_keys_empty_80x24", render(&mut app, 80, 24));
+
+    reply(&mut app, Reply::SshKeys(my_ssh_keys()));
+    snap("account_ssh_keys", &mut app);
+
+    // Adding: the server's refusal shows beside the one field.
+    press(&mut app, KeyCode::Char('a'));
+    let line = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl alice@desk";
+    type_text(&mut app, "ssh-rsa nonsense");
+    press(&mut app, KeyCode::Enter);
+    let sent = Request::Account(AccountCall::AddSshKey {
+        public_key: "ssh-rsa nonsense".into(),
+    });
+    assert_eq!(app.take_requests(), vec![sent.clone()]);
+    reply(
+        &mut app,
+        Reply::Failed {
+            request: Box::new(sent),
+            error: portal::action::ApiError {
+                code: tonic::Code::InvalidArgument,
+                message: "public_key: is not an OpenSSH public key".into(),
+            },
+        },
+    );
+    snap("account_ssh_keys_add_refused", &mut app);
+    for _ in 0.."ssh-rsa nonsense".len() {
+        press(&mut app, KeyCode::Backspace);
+    }
+    type_text(&mut app, line);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Account(AccountCall::AddSshKey {
+            public_key: line.into()
+        })]
+    );
+    let mut added = my_ssh_keys().keys[0].clone();
+    added.id = 11;
+    added.comment = "alice@desk".into();
+    reply(&mut app, Reply::SshKeyAdded(added));
+    assert!(app.popups.is_empty(), "the form closes once the key is in");
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Account(AccountCall::SshKeys)]
+    );
+
+    // Removing the second key, after a confirmation.
+    reply(&mut app, Reply::SshKeys(my_ssh_keys()));
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char('d'));
+    assert!(
+        render(&mut app, 80, 24).contains("Remove this SSH key?"),
+        "asks first"
+    );
+    press(&mut app, KeyCode::Char('y'));
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Account(AccountCall::RemoveSshKey { id: 9 })]
+    );
+    reply(&mut app, Reply::SshKeyRemoved { id: 9 });
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Account(AccountCall::SshKeys)]
+    );
+
+    // Esc goes back to My Account.
+    press(&mut app, KeyCode::Esc);
+    assert!(render(&mut app, 80, 24).contains("My Account"));
+}
+
 #[test]
 fn a_provider_admin_relates_a_user_to_other_companies() {
     let mut app = on_companies();

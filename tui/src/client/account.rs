@@ -55,6 +55,15 @@ pub enum AccountCall {
     SignOutEverywhere {
         keep_current: bool,
     },
+    /// My SSH keys and the gateway's host key.
+    SshKeys,
+    /// Registers a public key, the line of an `.pub` file as pasted.
+    AddSshKey {
+        public_key: String,
+    },
+    RemoveSshKey {
+        id: i64,
+    },
 }
 
 impl Client {
@@ -160,6 +169,14 @@ impl Client {
                 ended: self.sign_out_everywhere(keep_current).await?,
                 keep_current,
             },
+            AccountCall::SshKeys => Reply::SshKeys(self.my_ssh_keys().await?),
+            AccountCall::AddSshKey { public_key } => {
+                Reply::SshKeyAdded(self.add_ssh_key(public_key).await?)
+            }
+            AccountCall::RemoveSshKey { id } => {
+                self.remove_ssh_key(id).await?;
+                Reply::SshKeyRemoved { id }
+            }
             AccountCall::ResetPassword { contact_id } => {
                 let password = self
                     .account()
@@ -200,6 +217,30 @@ impl Client {
             .await?
             .into_inner()
             .ended)
+    }
+
+    /// One's SSH keys and the gateway's host key (Account, `K`).
+    async fn my_ssh_keys(&self) -> Res<pb::ListMySshKeysResponse> {
+        Ok(self
+            .auth()
+            .list_my_ssh_keys(self.authed(pb::Empty {}))
+            .await?
+            .into_inner())
+    }
+
+    async fn add_ssh_key(&self, public_key: String) -> Res<pb::SshKey> {
+        Ok(self
+            .auth()
+            .add_ssh_key(self.authed(pb::AddSshKeyRequest { public_key }))
+            .await?
+            .into_inner())
+    }
+
+    async fn remove_ssh_key(&self, id: i64) -> Res<()> {
+        self.auth()
+            .remove_ssh_key(self.authed(pb::RemoveSshKeyRequest { key_id: id }))
+            .await?;
+        Ok(())
     }
 
     pub(super) async fn change_password(&self, current: String, new: String) -> Res<()> {

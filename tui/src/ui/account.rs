@@ -16,6 +16,7 @@ use super::invoices::Invoices;
 use super::my_time::MyTime;
 use super::popup::{Popup, PromptPopup, Submit, Then};
 use super::sessions::Sessions;
+use super::ssh_keys::SshKeys;
 use super::users::Users;
 use super::{Catalog, Ctx, Effects, HelpLines, Screen, format, help_line, plain_help};
 use crate::action::{AccountCall, ApiError, Reply, Request, TicketCall};
@@ -126,6 +127,8 @@ pub enum View {
     MyTime,
     /// Where I am signed in.
     Sessions,
+    /// The public keys that sign me in through `ssh`.
+    SshKeys,
 }
 
 /// The details form, whether it is being saved, and the server's refusal.
@@ -145,6 +148,7 @@ pub struct Account {
     pub agreements: Agreements,
     pub my_time: MyTime,
     pub sessions: Sessions,
+    pub ssh_keys: SshKeys,
     pub scroll: u16,
 }
 
@@ -178,6 +182,7 @@ impl Account {
             View::Agreements => return self.agreements.help(ctx),
             View::MyTime => return MyTime::help(ctx),
             View::Sessions => return Sessions::help(ctx),
+            View::SshKeys => return SshKeys::help(ctx),
             _ => {}
         }
         let mut lines = vec![
@@ -187,6 +192,11 @@ impl Account {
                 ctx.keys,
                 Cmd::Sessions,
                 "my sessions: where I am signed in, sign out there",
+            ),
+            help_line(
+                ctx.keys,
+                Cmd::SshKeys,
+                "my SSH keys: open the portal with `ssh`, no password",
             ),
             plain_help("↑/↓ j/k", "scroll"),
         ];
@@ -272,6 +282,13 @@ impl Account {
             }
             return self.sessions.handle_key(key, ctx, fx);
         }
+        if let View::SshKeys = self.view {
+            if key.code == KeyCode::Esc || ctx.keys.is(Cmd::SshKeys, key) {
+                self.view = View::Profile;
+                return true;
+            }
+            return self.ssh_keys.handle_key(key, ctx, fx);
+        }
         match key.code {
             _ if ctx.keys.is(Cmd::Down, key) => self.scroll = self.scroll.saturating_add(1),
             _ if ctx.keys.is(Cmd::Up, key) => self.scroll = self.scroll.saturating_sub(1),
@@ -289,6 +306,10 @@ impl Account {
             _ if ctx.keys.is(Cmd::Sessions, key) => {
                 self.view = View::Sessions;
                 self.sessions.load(fx);
+            }
+            _ if ctx.keys.is(Cmd::SshKeys, key) => {
+                self.view = View::SshKeys;
+                self.ssh_keys.load(fx);
             }
             _ if ctx.keys.is(Cmd::MyTime, key) && ctx.is_staff() => {
                 self.view = View::MyTime;
@@ -422,6 +443,7 @@ impl Account {
             View::Agreements => return self.agreements.render(frame, area, ctx),
             View::MyTime => return self.my_time.render(frame, area, ctx),
             View::Sessions => return self.sessions.render(frame, area, ctx),
+            View::SshKeys => return self.ssh_keys.render(frame, area, ctx),
             _ => {}
         }
         let Some(profile) = &self.profile else {
@@ -452,9 +474,9 @@ impl Account {
         if ctx.is_manager() && !ctx.is_staff() {
             hints.extend(["u users", "i invoices", "a agreements"]);
         }
-        // Sessions and signing out last: the narrowest screens show the
-        // company's pages first (`?` lists every key).
-        hints.extend(["s sessions", "L sign out"]);
+        // Sessions, signing out and SSH keys last: the narrowest screens
+        // show the company's pages first (`?` lists every key).
+        hints.extend(["s sessions", "L sign out", "K SSH keys"]);
         let hints = format::hints(&hints, usize::from(footer.width));
         frame.render_widget(Paragraph::new(Line::styled(hints, theme.muted)), footer);
     }
@@ -774,6 +796,7 @@ impl Screen for Account {
 
     fn on_reply(&mut self, reply: &Reply, ctx: &Ctx, fx: &mut Effects) {
         self.sessions.on_reply(reply, fx);
+        self.ssh_keys.on_reply(reply, fx);
         // Staff have their money on the Billing tab.
         if ctx.is_staff() {
             self.my_time.on_reply(reply, fx);
@@ -799,6 +822,7 @@ impl Screen for Account {
             self.on_save_failed(error);
         }
         self.invoices.on_failed(request);
+        self.ssh_keys.on_failed(request, error);
     }
 
     fn on_answer(&mut self, answer: usize, _ctx: &Ctx, fx: &mut Effects) {
@@ -819,6 +843,7 @@ impl Screen for Account {
             View::Agreements => self.agreements.load(fx),
             View::MyTime => self.my_time.load(fx),
             View::Sessions => self.sessions.load(fx),
+            View::SshKeys => self.ssh_keys.load(fx),
             _ => {}
         }
     }

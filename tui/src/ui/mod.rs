@@ -27,6 +27,7 @@ pub mod sessions;
 pub mod settings;
 pub mod settings_forms;
 pub mod sla;
+pub mod ssh_keys;
 pub mod statusline;
 pub mod text_box;
 pub mod ticket_detail;

@@ -90,6 +90,8 @@ pub enum PromptField {
     /// A rating's score (1–5) and comment.
     Score,
     Comment,
+    /// An SSH public key, as pasted.
+    PublicKey,
 }
 
 impl FieldId for PromptField {
@@ -105,6 +107,7 @@ impl FieldId for PromptField {
             Self::To => Some("to"),
             Self::Score => Some("score"),
             Self::Comment => Some("comment"),
+            Self::PublicKey => Some("public_key"),
         }
     }
 }
