@@ -545,9 +545,20 @@ fn the_last_good_backup_is_shown_with_its_age_and_a_warning_when_late() {
         Reply::BackupStatus(backup_status("2026-11-17T03:00:00Z")),
     );
     assert!(render(&mut app, 80, 24).contains("Backups ⚠"));
-    // ← from Staff wraps to Backups, which is loaded already.
+    // ← from Staff wraps to Backups, which is loaded already, but for the
+    // SSH gateway's host key shown with it.
     press(&mut app, KeyCode::Left);
-    assert!(app.take_requests().is_empty());
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Account(AccountCall::SshKeys)]
+    );
+    reply(
+        &mut app,
+        Reply::SshKeys(pb::ListMySshKeysResponse {
+            keys: Vec::new(),
+            host_key_fingerprint: "SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8".into(),
+        }),
+    );
     snap("settings_backup_late", &mut app);
     let screen = render(&mut app, 120, 40);
     assert!(screen.contains("2026-11-17"), "{screen}");
@@ -560,7 +571,10 @@ fn the_last_good_backup_is_shown_with_its_age_and_a_warning_when_late() {
     ctrl(&mut app, 'r');
     assert_eq!(
         app.take_requests(),
-        vec![Request::Settings(SettingsCall::Backup)]
+        vec![
+            Request::Settings(SettingsCall::Backup),
+            Request::Account(AccountCall::SshKeys)
+        ]
     );
     // A server without a backup directory says so.
     reply(

@@ -18,7 +18,7 @@ use super::rows::{Chrome, Rows};
 use super::settings_forms as forms;
 use super::users::temporary_password_lines;
 use super::{Ctx, Effects, HelpLines, format, help_line, plain_help};
-use crate::action::{Reply, SettingsCall};
+use crate::action::{AccountCall, Reply, SettingsCall};
 use crate::keys::Cmd;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -59,6 +59,9 @@ pub struct Settings {
     pub clients_see_time: Option<bool>,
     pub mail: Rows<pb::OutboxMessage>,
     pub backup: Option<pb::BackupStatus>,
+    /// The SSH gateway's host key fingerprint (empty: no gateway), shown
+    /// with the backups so the provider can tell clients what to expect.
+    pub host_key: Option<String>,
 }
 
 fn minutes(m: i64) -> String {
@@ -107,6 +110,15 @@ impl Settings {
         if self.section != Section::Backups {
             fx.send(SettingsCall::Backup);
         }
+        self.load_host_key(fx);
+    }
+
+    /// The SSH gateway's host key, shown with the backups: it comes with
+    /// one's own SSH keys.
+    fn load_host_key(&self, fx: &mut Effects) {
+        if self.section == Section::Backups {
+            fx.send(AccountCall::SshKeys);
+        }
     }
 
     fn loaded(&self) -> bool {
@@ -134,6 +146,9 @@ impl Settings {
         self.section = SECTIONS[next].0;
         if !self.loaded() {
             fx.send(self.call());
+        }
+        if self.host_key.is_none() {
+            self.load_host_key(fx);
         }
     }
 
@@ -418,6 +433,7 @@ impl Settings {
             }
             Reply::FailedMail(rows) => self.mail.set(rows.clone()),
             Reply::BackupStatus(status) => self.backup = Some(status.clone()),
+            Reply::SshKeys(list) => self.host_key = Some(list.host_key_fingerprint.clone()),
             Reply::MailRetried(m) => {
                 fx.ok(format!("The message to {} is queued again", m.recipient));
                 self.mail.rows.retain(|r| r.id != m.id);
@@ -476,10 +492,28 @@ impl Settings {
             Paragraph::new(Line::styled(" Scheduled backups", theme.muted)),
             heading,
         );
-        let body = match &self.backup {
+        let mut body = match &self.backup {
             Some(status) => backup::lines(status, ctx),
             None => vec![Line::styled(" Loading…", theme.muted)],
         };
+        match self.host_key.as_deref() {
+            Some("") => body.extend([
+                Line::default(),
+                Line::styled(" This server runs no SSH gateway", theme.muted),
+            ]),
+            Some(host_key) => body.extend([
+                Line::default(),
+                Line::from(vec![
+                    Span::styled(" SSH gateway host key: ", theme.muted),
+                    Span::styled(host_key.to_owned(), theme.accent),
+                ]),
+                Line::styled(
+                    " Clients check it the first time `ssh` asks about the host.",
+                    theme.muted,
+                ),
+            ]),
+            None => {}
+        }
         frame.render_widget(Paragraph::new(body).wrap(Wrap { trim: false }), text);
         frame.render_widget(
             Paragraph::new(Line::styled(
