@@ -48,6 +48,10 @@ fn the_external_editor_is_refused_and_the_built_in_one_keeps_the_text() {
     let mut app = on_a_ticket();
     press(&mut app, KeyCode::Char('r'));
     type_text(&mut app, "The scanner works again");
+    assert!(
+        !render(&mut app, 80, 24).contains("EDITOR"),
+        "no $EDITOR is offered"
+    );
     ctrl(&mut app, 'e');
     assert_eq!(app.take_external_edit(), None, "no $EDITOR over SSH");
     assert!(status(&app).contains(REFUSED), "{}", status(&app));

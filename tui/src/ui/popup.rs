@@ -238,7 +238,7 @@ impl PromptPopup {
         if self.complete_paths {
             lines.push(("Tab".to_owned(), "complete the file path".to_owned()));
         }
-        if self.has_multi_line() {
+        if self.has_multi_line() && local_files::check().is_ok() {
             lines.push(("Ctrl-E".to_owned(), "edit the text in $EDITOR".to_owned()));
         }
         lines.push((

@@ -14,6 +14,7 @@ use super::ticket_work::WorkPanel;
 use super::{Catalog, Ctx, Effects, HelpLines, Nav, Screen, format, help_line, plain_help, sla};
 use crate::action::{AccountCall, ApiError, Reply, Request, TicketCall};
 use crate::keys::Cmd;
+use crate::local_files;
 
 #[derive(Debug, Clone)]
 pub struct TicketDetail {
@@ -1070,7 +1071,11 @@ fn post_popup(number: i64, kind: PostKind) -> Popup {
             }),
             vec![Field::multi(PromptField::Body, "Text", "")],
         )
-        .hint("Ctrl-E opens $EDITOR")
+        .hint(if local_files::check().is_ok() {
+            "Ctrl-E opens $EDITOR"
+        } else {
+            ""
+        })
         .width(72),
     )
 }

@@ -17,6 +17,7 @@ use super::form::{Extra, Field, FieldId, Form, FormEvent, Key};
 use super::popup::{Popup, Then, expand_home};
 use super::{Catalog, Ctx, Effects, HelpLines, Nav, Screen, format, moved, plain_help};
 use crate::action::{AccountCall, ApiError, Reply, Request, TicketCall, upload_problem};
+use crate::local_files;
 
 /// The files of a created ticket still being attached, and how it went.
 #[derive(Debug, Clone, Default)]
@@ -344,10 +345,14 @@ impl TicketForm {
     }
 
     pub fn help() -> HelpLines {
-        vec![
+        let mut lines = vec![
             plain_help("Tab/Shift-Tab", "next / previous field"),
             plain_help("←/→ Space", "change a choice, tick a box"),
-            plain_help("Ctrl-E", "edit the description in $EDITOR"),
+        ];
+        if local_files::check().is_ok() {
+            lines.push(plain_help("Ctrl-E", "edit the description in $EDITOR"));
+        }
+        lines.extend([
             plain_help(
                 "Attach files",
                 "paths, a comma between; sent once the ticket exists",
@@ -355,7 +360,8 @@ impl TicketForm {
             plain_help("Enter", "new line in the description; elsewhere next field"),
             plain_help("Ctrl-S", "submit (or Enter on Submit)"),
             plain_help("Esc", "leave (asks when something was typed)"),
-        ]
+        ]);
+        lines
     }
 
     pub fn handle_key(&mut self, key: &KeyEvent, ctx: &Ctx, fx: &mut Effects) -> bool {
@@ -631,18 +637,17 @@ impl TicketForm {
         } else {
             "Enter next"
         };
-        let hints = format::hints_with(
-            &[
-                "Ctrl-S submit",
-                enter,
-                "Tab next",
-                "←/→ choose",
-                "Esc leave",
-                "Ctrl-E $EDITOR",
-            ],
-            "F1 help",
-            usize::from(footer.width),
-        );
+        let mut hints = vec![
+            "Ctrl-S submit",
+            enter,
+            "Tab next",
+            "←/→ choose",
+            "Esc leave",
+        ];
+        if local_files::check().is_ok() {
+            hints.push("Ctrl-E $EDITOR");
+        }
+        let hints = format::hints_with(&hints, "F1 help", usize::from(footer.width));
         frame.render_widget(Paragraph::new(Line::styled(hints, theme.muted)), footer);
     }
 }
