@@ -243,7 +243,7 @@ impl App {
     fn ask_editor(&mut self, target: EditTarget, text: String, fx: &mut Effects) {
         match local_files::check() {
             Ok(()) => self.edit = Some((target, text)),
-            Err(refused) => fx.error(refused.to_string()),
+            Err(refused) => fx.refused(refused),
         }
     }
 

@@ -29,12 +29,22 @@ pub fn check() -> Result<(), Refused> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Refused;
 
+impl Refused {
+    /// The answer in lines short enough for a small popup.
+    pub fn lines(self) -> Vec<String> {
+        [
+            "Files and $EDITOR are not available over SSH:",
+            "use the built-in editor, or the installed portal",
+            "client for files.",
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    }
+}
+
 impl fmt::Display for Refused {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(
-            "Files and $EDITOR are not available over SSH: use the built-in editor, \
-             or the installed portal client for files",
-        )
+        f.write_str(&self.lines().join(" "))
     }
 }
 

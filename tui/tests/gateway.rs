@@ -15,6 +15,7 @@ use live_session::{Session, main_of};
 use portal::action::{AuthCall, ReportCall, Request, upload_problem};
 use portal::app::{App, Phase};
 use portal::client::{self, Target};
+use portal::ui::popup::Popup;
 use portal_proto::pb::{self, auth_service_client::AuthServiceClient};
 
 /// What every refusal says.
@@ -24,12 +25,9 @@ fn as_the_gateway() {
     portal::local_files::refuse();
 }
 
-fn status(app: &App) -> String {
-    app.status
-        .message
-        .clone()
-        .map(|(_, m)| m)
-        .unwrap_or_default()
+/// Whether the popup on top says why files are refused.
+fn says_refused(app: &App) -> bool {
+    matches!(app.popups.last(), Some(Popup::Info { lines, .. }) if lines.join(" ").contains(REFUSED))
 }
 
 /// Alice on ticket 1042.
@@ -54,7 +52,8 @@ fn the_external_editor_is_refused_and_the_built_in_one_keeps_the_text() {
     );
     ctrl(&mut app, 'e');
     assert_eq!(app.take_external_edit(), None, "no $EDITOR over SSH");
-    assert!(status(&app).contains(REFUSED), "{}", status(&app));
+    assert!(says_refused(&app), "{}", render(&mut app, 80, 24));
+    press(&mut app, KeyCode::Esc);
     assert!(
         render(&mut app, 80, 24).contains("The scanner works again"),
         "the reply stays in the built-in editor"
@@ -69,10 +68,13 @@ fn attaching_saving_and_exporting_are_refused_before_a_path_is_asked() {
     let mut app = on_a_ticket();
     for key in ['a', 'w', 'x'] {
         press(&mut app, KeyCode::Char(key));
-        assert!(app.popups.is_empty(), "{key}: no path prompt");
-        assert!(status(&app).contains(REFUSED), "{key}: {}", status(&app));
+        assert_eq!(app.popups.len(), 1, "{key}: no path prompt");
+        assert!(says_refused(&app), "{key}: {}", render(&mut app, 80, 24));
         assert_eq!(app.take_requests(), vec![], "{key}: nothing sent");
+        press(&mut app, KeyCode::Esc);
     }
+    press(&mut app, KeyCode::Char('w'));
+    insta::assert_snapshot!("files_refused_80x24", render(&mut app, 80, 24));
     // The new-ticket form's Attachments field shows the same beside it.
     let problem = upload_problem(Path::new("/etc/hostname")).unwrap_or_default();
     assert!(problem.contains(REFUSED), "{problem}");

@@ -280,10 +280,13 @@ impl Login {
                         self.form.focus_on(SignInField::Password);
                     }
                     Request::Auth(AuthCall::Adopt { .. }) => {
-                        self.error = Some(format!(
-                            "Your SSH key did not sign you in ({}). Sign in with your password.",
-                            sign_in_error(error).trim_end_matches('.')
-                        ));
+                        self.error = Some(match error.code {
+                            tonic::Code::Unauthenticated => {
+                                "Your SSH key did not sign you in: sign in with your password."
+                                    .to_owned()
+                            }
+                            _ => sign_in_error(error),
+                        });
                         self.form.focus_on(SignInField::Email);
                     }
                     Request::Auth(AuthCall::ChangeTempPassword { .. }) => {

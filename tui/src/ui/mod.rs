@@ -239,9 +239,13 @@ impl Effects {
     pub fn may_use_files(&mut self) -> bool {
         let allowed = crate::local_files::check();
         if let Err(refused) = allowed {
-            self.error(refused.to_string());
+            self.refused(refused);
         }
         allowed.is_ok()
+    }
+    /// Says, whole, why a local file or the editor cannot be used here.
+    pub fn refused(&mut self, refused: crate::local_files::Refused) {
+        self.popup = Some(popup::Popup::info("Over SSH", refused.lines()));
     }
 }
 
