@@ -182,7 +182,12 @@ fn enter_gateway(cli: &Cli) -> Result<Option<String>, cli::Failure> {
     let token = std::env::var("PORTAL_GATEWAY_TOKEN")
         .ok()
         .filter(|t| !t.is_empty());
-    if token.is_none() && cli.command.is_some() {
+    // Completions and the manual print without signing in.
+    let signs_in = cli
+        .command
+        .as_ref()
+        .is_some_and(|c| !matches!(c, cli::Command::Completions { .. } | cli::Command::Man));
+    if token.is_none() && signs_in {
         return Err(cli::Failure::new(
             cli::Exit::SignedOut,
             "commands over SSH sign in by your SSH key, and this one is not registered",

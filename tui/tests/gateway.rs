@@ -243,8 +243,12 @@ async fn commands_over_ssh_use_the_token_and_refuse_files_as_usage_errors() {
     assert_eq!(code, Some(0), "{stderr}");
     assert!(text.contains(&number), "{text}");
 
-    // Without a registered key, commands are not signed in (7), and say how.
+    // Without a registered key, commands are not signed in (7), and say how;
+    // what needs no sign-in prints to the user's terminal all the same.
     let (code, _, stderr) = portal(&demo.url, None, &["tickets", "list"], dir.path()).await;
     assert_eq!(code, Some(7), "{stderr}");
     assert!(stderr.contains("SSH key"), "{stderr}");
+    let (code, man, stderr) = portal(&demo.url, None, &["man"], dir.path()).await;
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(man.contains(".TH"), "the manual page");
 }
