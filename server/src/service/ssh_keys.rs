@@ -164,8 +164,9 @@ pub async fn remove(
 }
 
 /// The account that `SshKeySignIn` starts a session for: the gateway's
-/// secret checked, then the key's owner, if that person may sign in. Every
-/// refusal is the same UNAUTHENTICATED.
+/// secret checked, then the key's owner, if that person may sign in and
+/// has no temporary password to change. Every refusal is the same
+/// UNAUTHENTICATED.
 pub async fn owner_for_gateway(
     state: &AppState,
     req: &pb::SshKeySignInRequest,
@@ -183,7 +184,10 @@ pub async fn owner_for_gateway(
             let Some((kind, id)) = ssh_keys::use_key(c, &key.key_data, now)? else {
                 return Ok(None);
             };
-            Ok(credentials::find(c, kind, id)?.filter(|a| a.principal().is_some()))
+            // A temporary password must be changed first, and changing it
+            // takes the password: that person signs in with it.
+            Ok(credentials::find(c, kind, id)?
+                .filter(|a| a.principal().is_some() && !a.must_change()))
         })
         .await?
         .ok_or_else(refused)
