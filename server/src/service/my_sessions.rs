@@ -57,7 +57,8 @@ fn company_of(p: &Principal) -> Option<i64> {
     }
 }
 
-fn event(caller: &Caller, action: AuditAction, detail: String) -> AuditEvent {
+/// An audit event of the caller about something of its own.
+pub(super) fn event(caller: &Caller, action: AuditAction, detail: String) -> AuditEvent {
     AuditEvent {
         detail,
         ..AuditEvent::by(caller, action, &caller.email, company_of(&caller.principal))

@@ -12,11 +12,12 @@ use tonic::{Request, Status};
 use super::AppState;
 use super::authn::caller;
 use super::convert::timestamp;
+use super::my_sessions::event;
 use super::status::invalid;
-use crate::domain::{Account, AuditAction, Caller, Principal};
+use crate::domain::{Account, AuditAction};
 use crate::policy::{self, Denied};
 use crate::security::token;
-use crate::store::audit::{self, AuditEvent};
+use crate::store::audit;
 use crate::store::ssh_keys::{self, NewKey};
 use crate::store::{credentials, now_ms};
 
@@ -85,20 +86,6 @@ fn key_to_pb(k: ssh_keys::SshKey) -> pb::SshKey {
         comment: k.comment,
         added_at: Some(timestamp(k.added_at)),
         last_used_at: k.last_used_at.map(timestamp),
-    }
-}
-
-fn company_of(p: &Principal) -> Option<i64> {
-    match p {
-        Principal::Contact { company_id, .. } => Some(*company_id),
-        Principal::Staff { .. } => None,
-    }
-}
-
-fn event(caller: &Caller, action: AuditAction, detail: String) -> AuditEvent {
-    AuditEvent {
-        detail,
-        ..AuditEvent::by(caller, action, &caller.email, company_of(&caller.principal))
     }
 }
 
