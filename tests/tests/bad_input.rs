@@ -325,6 +325,19 @@ fn auth_cases(f: &Fixture, anon: &Session, cases: &mut Vec<Case>) {
     case!(cases, "ChangePassword", "new_password", "same as current", f.alice.accounts(), change_password, pb::ChangePasswordRequest { current_password: DEMO_PASSWORD.into(), new_password: DEMO_PASSWORD.into() });
     case!(cases, "RevokeSession", "session_id", "zero", f.alice.auth(), revoke_session, pb::RevokeSessionRequest { session_id: 0 });
     case!(cases, "RevokeSession", "session_id", "negative", f.alice.auth(), revoke_session, pb::RevokeSessionRequest { session_id: -1 });
+    for (what, key) in [
+        ("empty", String::new()),
+        ("not a key", "hello there".to_owned()),
+        ("bad base64", "ssh-ed25519 AAAA!!!! me@host".to_owned()),
+        ("unknown algorithm", "ssh-foo AAAAB3NzaC1yc2E= me@host".to_owned()),
+        ("a private key", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----".to_owned()),
+        ("NUL byte", "ssh-ed25519\0AAAAC3NzaC1lZDI1NTE5 me".to_owned()),
+        ("4097 bytes", format!("ssh-ed25519 {}", long(4085))),
+    ] {
+        case!(cases, "AddSshKey", "public_key", what, f.alice.auth(), add_ssh_key, pb::AddSshKeyRequest { public_key: key });
+    }
+    case!(cases, "RemoveSshKey", "key_id", "zero", f.alice.auth(), remove_ssh_key, pb::RemoveSshKeyRequest { key_id: 0 });
+    case!(cases, "RemoveSshKey", "key_id", "negative", f.alice.auth(), remove_ssh_key, pb::RemoveSshKeyRequest { key_id: -1 });
 }
 
 #[allow(clippy::too_many_lines)]

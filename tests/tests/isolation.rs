@@ -16,6 +16,8 @@ mod queue;
 mod ratings;
 #[path = "isolation/related.rs"]
 mod related;
+#[path = "isolation/ssh_keys.rs"]
+mod ssh_keys;
 #[path = "isolation/work.rs"]
 mod work;
 
