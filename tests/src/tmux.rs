@@ -85,6 +85,38 @@ impl Tmux {
     }
 }
 
+impl Tmux {
+    /// Raises a ticket of type Other (last in the picker) through the form
+    /// and waits for its detail to open; its number.
+    pub fn raise_ticket(&self, title: &str, description: &str) -> i64 {
+        self.keys(&["n"]);
+        self.wait_until("the service types", |s| {
+            s.contains("What do you need help with?") && s.contains(" Other ")
+        });
+        self.keys(&["End", "Enter"]);
+        self.wait_for("Title*:");
+        self.text(title);
+        self.keys(&["Tab"]);
+        self.text(description);
+        self.keys(&["C-s"]);
+        let screen = self.wait_until("the new ticket", |s| ticket_heading(s, title).is_some());
+        ticket_heading(&screen, title).unwrap_or_default()
+    }
+}
+
+/// The number of the ticket titled `title` whose detail is on `screen`:
+/// " #1234 Title" heads the detail view.
+pub fn ticket_heading(screen: &str, title: &str) -> Option<i64> {
+    screen.lines().find_map(|l| {
+        let rest = l.strip_prefix(" #")?;
+        let number: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        rest[number.len()..]
+            .starts_with(&format!(" {title}"))
+            .then(|| number.parse().ok())
+            .flatten()
+    })
+}
+
 impl Drop for Tmux {
     fn drop(&mut self) {
         self.run(&["kill-server"]);

@@ -73,29 +73,7 @@ async fn a_registered_key_opens_the_portal_raises_a_ticket_and_sees_a_reply_live
     tmux.wait_for("Welcome,");
 
     let title = format!("Over SSH {}", std::process::id());
-    tmux.keys(&["n"]);
-    tmux.wait_until("the service types", |s| {
-        s.contains("What do you need help with?") && s.contains(" Other ")
-    });
-    tmux.keys(&["End", "Enter"]);
-    tmux.wait_for("Title*:");
-    tmux.text(&title);
-    tmux.keys(&["Tab"]);
-    tmux.text("Raised through the SSH gateway.");
-    tmux.keys(&["C-s"]);
-    // Success opens the new ticket: " #1234 Title" heads its detail.
-    let heading = |screen: &str| {
-        screen.lines().find_map(|l| {
-            let rest = l.strip_prefix(" #")?;
-            let n: String = rest.chars().take_while(char::is_ascii_digit).collect();
-            rest[n.len()..]
-                .starts_with(&format!(" {title}"))
-                .then(|| n.parse::<i64>().ok())
-                .flatten()
-        })
-    };
-    let screen = tmux.wait_until("the new ticket", |s| heading(s).is_some());
-    let number = heading(&screen).unwrap_or_default();
+    let number = tmux.raise_ticket(&title, "Raised through the SSH gateway.");
 
     // A technician answers: the reply shows without a key pressed.
     let reply = "Answered while you watched over SSH";

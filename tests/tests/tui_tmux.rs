@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use linux_keyutils::{KeyRing, KeyRingIdentifier};
-use portal_e2e::tmux::Tmux;
+use portal_e2e::tmux::{Tmux, ticket_heading};
 use portal_e2e::{
     DEMO_PASSWORD, Session, TestServer, bin, demo, expect_code, pdf_file_text, require_tool,
 };
@@ -41,28 +41,7 @@ async fn sign_in_create_find_reply_cancel_quit() -> anyhow::Result<()> {
 
     // Raise a ticket of type Other (last in the picker) through the form.
     let title = format!("Tmux check {}", std::process::id());
-    tmux.keys(&["n"]);
-    tmux.wait_until("the service types", |s| {
-        s.contains("What do you need help with?") && s.contains(" Other ")
-    });
-    tmux.keys(&["End", "Enter"]);
-    tmux.wait_for("Title*:");
-    tmux.text(&title);
-    tmux.keys(&["Tab"]);
-    tmux.text("Typed through tmux by the end-to-end test.");
-    tmux.keys(&["C-s"]);
-    // Success opens the new ticket: " #1234 Title" heads the detail view.
-    let heading = |screen: &str| {
-        screen.lines().find_map(|l| {
-            let rest = l.strip_prefix(" #")?;
-            let number: String = rest.chars().take_while(char::is_ascii_digit).collect();
-            rest[number.len()..]
-                .starts_with(&format!(" {title}"))
-                .then_some(number)
-        })
-    };
-    let screen = tmux.wait_until("the new ticket", |s| heading(s).is_some());
-    let number = heading(&screen).unwrap_or_default();
+    let number = tmux.raise_ticket(&title, "Typed through tmux by the end-to-end test.");
 
     // Back to the list and find it by text.
     tmux.keys(&["Escape"]);
@@ -77,7 +56,7 @@ async fn sign_in_create_find_reply_cancel_quit() -> anyhow::Result<()> {
     });
     tmux.keys(&["Enter"]);
     tmux.wait_until("the ticket again", |s| {
-        heading(s).as_deref() == Some(number.as_str())
+        ticket_heading(s, &title) == Some(number)
     });
 
     // Reply.
