@@ -95,9 +95,6 @@ pub fn run(
             tokio::spawn(prometheus::serve(metrics, state.clone(), handle));
         }
         if let Some(at) = state.config.ssh_listen {
-            if tls.is_some() {
-                anyhow::bail!("--ssh-listen does not work with --tls-cert yet (docs/GATEWAY.md)");
-            }
             let (ssh, fingerprint) = crate::gateway::start(&state, path, at, bound).await?;
             // After the metrics line, when there is one.
             println!("ssh on {ssh} (host key {fingerprint})");
