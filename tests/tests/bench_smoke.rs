@@ -2,8 +2,8 @@
 //! code keeps working. Its figures are not asserted (tests never assert
 //! time); what is: it exits 0, every line counts its calls and none failed,
 //! every page benchmarked is a full page of 50, and every kind of line is
-//! there, the client's start-up from outside included (this needs tmux, as
-//! the tmux end-to-end test does).
+//! there, the client's start-up from outside and the SSH gateway's included
+//! (these need tmux and OpenSSH, as the end-to-end tests of each do).
 
 use std::process::Command;
 
@@ -11,11 +11,12 @@ use portal_e2e::{bin, require_tool};
 
 #[test]
 #[cfg_attr(
-    missing_tmux,
-    ignore = "tmux is not installed (under CI=true this test runs and fails)"
+    any(missing_tmux, missing_ssh),
+    ignore = "tmux or ssh is not installed (under CI=true this test runs and fails)"
 )]
 fn portal_bench_runs_clean_at_a_tiny_size() -> anyhow::Result<()> {
     require_tool("tmux");
+    require_tool("ssh");
     let dir = tempfile::tempdir()?;
     let db = dir.path().join("gen.db");
     // Two months of history for three companies: the biggest has a few
@@ -36,6 +37,7 @@ fn portal_bench_runs_clean_at_a_tiny_size() -> anyhow::Result<()> {
         .arg(&db)
         .args(["--seconds", "1", "--samples", "10", "--terms", "5"])
         .args(["--clients", "4", "--connections", "2", "--starts", "2"])
+        .args(["--ssh-sessions", "3"])
         .output()?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -86,6 +88,10 @@ fn portal_bench_runs_clean_at_a_tiny_size() -> anyhow::Result<()> {
         "PDF of the largest invoice",
         "billing run for",
         "the same run again",
+        "SSH gateway: exec of ssh",
+        "SSH gateway: 3 sessions opened at once",
+        "SSH gateway: memory per open session, 3 portal processes",
+        "SSH gateway: a staff post to a redraw of Home",
     ];
     for what in expected {
         assert!(

@@ -48,8 +48,13 @@ enum Input {
     Pipe(tokio::process::ChildStdin),
 }
 
-fn cells(n: u32) -> u16 {
-    u16::try_from(n.clamp(1, MAX_CELLS)).unwrap_or(80)
+/// A terminal dimension as the SSH client gave it; 0 (a client that does
+/// not know, like `ssh -tt` from a pipe) is the classic 80×24's.
+fn cells(n: u32, unknown: u16) -> u16 {
+    if n == 0 {
+        return unknown;
+    }
+    u16::try_from(n.min(MAX_CELLS)).unwrap_or(unknown)
 }
 
 impl Connection {
@@ -358,7 +363,7 @@ impl russh::server::Handler for Connection {
                     .filter(char::is_ascii_graphic)
                     .take(64)
                     .collect();
-                chan.pty = Some((term, cells(cols), cells(rows)));
+                chan.pty = Some((term, cells(cols, 80), cells(rows, 24)));
                 session.channel_success(id)
             }
             _ => session.channel_failure(id),
@@ -452,7 +457,7 @@ impl russh::server::Handler for Connection {
         _session: &mut Session,
     ) -> Result<(), Self::Error> {
         if let Some(Input::Pty(pty)) = self.channels.get(&id).and_then(|c| c.input.as_ref()) {
-            let _ = pty.resize(pty_process::Size::new(cells(rows), cells(cols)));
+            let _ = pty.resize(pty_process::Size::new(cells(rows, 24), cells(cols, 80)));
         }
         Ok(())
     }

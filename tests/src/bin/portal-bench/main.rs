@@ -11,6 +11,7 @@
 //! Every line says how many calls succeeded and failed; a run with a
 //! failed call says so in its summary and exits with status 1.
 
+mod gateway;
 mod mail_export;
 mod measure;
 mod money;
@@ -61,9 +62,12 @@ struct Args {
     /// Search terms of each kind (rare, common, multi-word, prefix).
     #[arg(long, default_value_t = 300)]
     terms: usize,
-    /// Starts of the client in the start-up run.
+    /// Starts of the client in the start-up run (and of `ssh` in the gateway run).
     #[arg(long, default_value_t = 20)]
     starts: usize,
+    /// SSH sessions held at once in the gateway run.
+    #[arg(long, default_value_t = 200)]
+    ssh_sessions: usize,
     /// Only these measurements (comma-separated); all by default.
     #[arg(long, value_enum, value_delimiter = ',')]
     only: Vec<Run>,
@@ -95,6 +99,9 @@ enum Run {
     /// Every report of `GetReport`, the last twelve months, for all
     /// companies and for one (docs/REPORTS.md).
     Reports,
+    /// The SSH gateway against a demo store: `ssh` to Home, and
+    /// `--ssh-sessions` held at once (needs OpenSSH and tmux).
+    Gateway,
     /// Invoice pages, one invoice and its PDF, and the billing run of the
     /// month `gen` left unbilled, run twice (adds invoices to the store).
     Money,
@@ -150,6 +157,11 @@ async fn main() -> anyhow::Result<ExitCode> {
         && let Err(e) = startup::startup(&mut summary, args.starts).await
     {
         summary.failed("start-up from outside", &e);
+    }
+    if args.wants(Run::Gateway)
+        && let Err(e) = gateway::gateway(&mut summary, args.starts, args.ssh_sessions).await
+    {
+        summary.failed("SSH gateway", &e);
     }
     Ok(if summary.finish() {
         ExitCode::SUCCESS

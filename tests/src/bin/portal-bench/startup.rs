@@ -29,12 +29,18 @@ const WAIT: Duration = Duration::from_secs(30);
 const SIGN_IN_FORM: &str = "Remember me";
 
 /// A tmux server of the bench's own.
-struct Tmux {
+pub struct Tmux {
     socket: String,
 }
 
 impl Tmux {
-    fn run(&self, args: &[&str]) -> anyhow::Result<Output> {
+    pub fn new(name: &str) -> Self {
+        Self {
+            socket: format!("{name}-{}", std::process::id()),
+        }
+    }
+
+    pub fn run(&self, args: &[&str]) -> anyhow::Result<Output> {
         let out = Command::new("tmux")
             .arg("-L")
             .arg(&self.socket)
@@ -45,7 +51,7 @@ impl Tmux {
     }
 
     /// A new 80×24 session running `command`, its output copied to `log`.
-    fn session(&self, name: &str, command: &str, log: &Path) -> anyhow::Result<()> {
+    pub fn session(&self, name: &str, command: &str, log: &Path) -> anyhow::Result<()> {
         let pipe = format!("cat >> '{}'", log.display());
         let out = self.run(&[
             "new-session",
@@ -97,7 +103,7 @@ impl Tmux {
 
     /// Waits until `name`'s screen satisfies `done`, reading it each time
     /// `log` grows; returns when that output was seen, and the screen.
-    fn wait_for(
+    pub fn wait_for(
         &self,
         name: &str,
         log: &Path,
@@ -125,7 +131,7 @@ impl Tmux {
     }
 
     /// Quits the client with `q` and waits for its pane to close.
-    fn quit(&self, name: &str) -> anyhow::Result<()> {
+    pub fn quit(&self, name: &str) -> anyhow::Result<()> {
         self.keys(name, &["q"])?;
         let start = Instant::now();
         while self.alive(name) {
@@ -146,7 +152,7 @@ impl Drop for Tmux {
 /// list's title counts them (the demo client has some; until they arrive
 /// it says 0). On some days the things waiting on the client fill the
 /// list's rows at 80×24, so no ticket row need show.
-fn home_painted(screen: &str) -> bool {
+pub fn home_painted(screen: &str) -> bool {
     screen.contains("Welcome,")
         && !screen.contains("Loading…")
         && screen.contains("Open tickets (")
@@ -162,9 +168,7 @@ pub async fn startup(summary: &mut Summary, runs: usize) -> anyhow::Result<()> {
     // by this thread, in the session keyring it joins (or already had).
     KeyRing::from_special_id(KeyRingIdentifier::Session, true)
         .map_err(|e| anyhow::anyhow!("cannot join a session keyring: {e:?}"))?;
-    let tmux = Tmux {
-        socket: format!("portal-bench-{}", std::process::id()),
-    };
+    let tmux = Tmux::new("portal-bench");
     let portal = bin("portal");
     let command = format!(
         "exec env HOME={home} XDG_CONFIG_HOME={home} {portal} --server {addr} 2>>{home}/portal.err",
