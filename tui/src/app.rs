@@ -404,7 +404,11 @@ impl App {
         } else if keys.is(Cmd::Logout, key) {
             fx.popup = Some(Popup::confirm(
                 "Sign out?",
-                "You will be signed out and this computer forgets you.",
+                if crate::local_files::over_ssh() {
+                    "You will be signed out of this SSH session."
+                } else {
+                    "You will be signed out and this computer forgets you."
+                },
                 Then::send(AuthCall::Logout),
             ));
         } else if keys.is(Cmd::Palette, key) {

@@ -16,13 +16,14 @@ pub fn refuse() {
     REFUSED.store(true, Ordering::Relaxed);
 }
 
+/// Whether this process serves an SSH session (`--gateway`).
+pub fn over_ssh() -> bool {
+    REFUSED.load(Ordering::Relaxed)
+}
+
 /// Whether local files, the editor and the keyring may be used.
 pub fn check() -> Result<(), Refused> {
-    if REFUSED.load(Ordering::Relaxed) {
-        Err(Refused)
-    } else {
-        Ok(())
-    }
+    if over_ssh() { Err(Refused) } else { Ok(()) }
 }
 
 /// The answer wherever a local file or the editor was asked for.

@@ -336,6 +336,8 @@ impl Login {
             Stage::ChangePassword { .. } => {
                 "Your password is temporary; choose your own to continue.".to_owned()
             }
+            // Over SSH the server is the gateway's own loopback address.
+            _ if crate::local_files::over_ssh() => "Signing in over SSH".to_owned(),
             _ => format!("Server {}", self.server),
         };
         frame.render_widget(
