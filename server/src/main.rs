@@ -349,9 +349,6 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         (None, None) => None,
         _ => bail!("--tls-cert and --tls-key go together"),
     };
-    if tls.is_some() && config.ssh_listen.is_some() {
-        bail!("--ssh-listen does not work with --tls-cert yet (docs/GATEWAY.md)");
-    }
     if tls.is_none() && !addr.ip().is_loopback() && !insecure {
         bail!("refusing plaintext on {addr}: give --tls-cert and --tls-key, or pass --insecure");
     }

@@ -242,3 +242,49 @@ async fn a_connection_over_the_per_address_limit_is_told_why() -> anyhow::Result
     assert!(refused, "the second connection was let in");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[cfg_attr(
+    missing_ssh,
+    ignore = "ssh is not installed (under CI=true this test runs and fails)"
+)]
+async fn a_server_with_tls_serves_the_gateway_too() -> anyhow::Result<()> {
+    require_tool("ssh");
+    let mut plain = TestServer::demo().await?;
+    let dir = tempfile::tempdir()?;
+    let key = registered_key(&plain, dir.path(), demo::CLIENT_ADMIN).await?;
+    plain.kill().await?;
+
+    // A certificate that names only a host the gateway's clients never use.
+    let cert = rcgen::generate_simple_self_signed(vec!["portal.example".to_string()])?;
+    let (cert_path, key_path) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert_path, cert.cert.pem())?;
+    std::fs::write(&key_path, cert.signing_key.serialize_pem())?;
+    let server = TestServer::over(
+        &plain.db,
+        &[
+            "--tls-cert",
+            cert_path.to_str().unwrap_or_default(),
+            "--tls-key",
+            key_path.to_str().unwrap_or_default(),
+            "--ssh-listen",
+            "127.0.0.1:0",
+        ],
+    )
+    .await?;
+    assert!(server.addr.starts_with("https://"), "{}", server.addr);
+    let (addr, _) = server.ssh.clone().expect("the gateway's address");
+
+    let out = ssh_run(&addr, Some(&key), &["tickets", "list", "--json"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.lines().count() > 1,
+        "tickets as JSON lines: {stdout}"
+    );
+    Ok(())
+}

@@ -94,19 +94,27 @@ pub fn run(
             println!("metrics on http://{}/metrics", metrics.local_addr()?);
             tokio::spawn(prometheus::serve(metrics, state.clone(), handle));
         }
+        // With TLS the gateway's clients get a plaintext listener of their
+        // own on loopback: the certificate need not name 127.0.0.1.
+        let mut internal = None;
         if let Some(at) = state.config.ssh_listen {
-            let (ssh, fingerprint) = crate::gateway::start(&state, path, at, bound).await?;
+            let grpc = if tls.is_some() {
+                let loopback = TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0)).await?;
+                let addr = loopback.local_addr()?;
+                internal = Some(loopback);
+                addr
+            } else {
+                bound
+            };
+            let (ssh, fingerprint) = crate::gateway::start(&state, path, at, grpc).await?;
             // After the metrics line, when there is one.
             println!("ssh on {ssh} (host key {fingerprint})");
             tracing::info!(%ssh, %fingerprint, "SSH gateway listening");
         }
-        serve(state, listener, tls, shutdown_signal()).await
+        serve(state, listener, tls, internal, shutdown_signal()).await
     })
 }
 
-/// Serves every service, reflection (v1 and v1alpha) and health on
-/// `listener` until `shutdown` resolves, then drains (docs/CONFIG.md,
-/// "Stopping"); the housekeeping runs meanwhile.
 /// The server with its HTTP/2 limits (see the constants above).
 fn http2_server() -> Server {
     Server::builder()
@@ -115,10 +123,16 @@ fn http2_server() -> Server {
         .http2_keepalive_interval(Some(std::time::Duration::from_secs(30)))
 }
 
+/// Serves every service, reflection (v1 and v1alpha) and health on
+/// `listener` (with `tls`, if any) and, in plaintext, on the loopback
+/// `internal` listener the SSH gateway's clients use when there is TLS,
+/// until `shutdown` resolves, then drains (docs/CONFIG.md, "Stopping");
+/// the housekeeping runs meanwhile.
 pub async fn serve(
     state: AppState,
     listener: TcpListener,
     tls: Option<ServerTlsConfig>,
+    internal: Option<TcpListener>,
     shutdown: impl Future<Output = ()> + Send,
 ) -> anyhow::Result<()> {
     let max = state.config.max_message_bytes;
@@ -136,87 +150,85 @@ pub async fn serve(
         };
     }
 
-    tokio::spawn(service::sweep(state.clone()));
-    if let Some(dir) = state.config.backup_dir.clone() {
-        tokio::spawn(service::backups::run(
-            state.clone(),
-            dir,
-            state.config.backup_every,
-            state.config.backup_keep as usize,
-        ));
-    }
-    tokio::spawn(crate::mail::sender::run(
-        state.store.clone(),
-        state.config.clone(),
-    ));
-    let store_health = tokio::spawn(report_store_health(
-        health_reporter.clone(),
-        state.store.clone(),
-    ));
+    let store_health = housekeeping(&state, &health_reporter);
 
     let mut builder = http2_server();
     if let Some(tls) = tls {
         builder = builder.tls_config(tls)?;
     }
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let until_stopped = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = stopped.wait_for(|s| *s).await;
+    };
+    // One budget for both listeners.
+    let shed = shed::ShedLayer::new(state.config.max_in_flight, state.config.queue_wait);
     // Outermost first: every call is observed (refusals at the door too),
     // then given a place among those served (or shed), then its deadline.
-    let serving = builder
-        .layer(observe::ObserveLayer)
-        .layer(shed::ShedLayer::new(
-            state.config.max_in_flight,
-            state.config.queue_wait,
-        ))
-        .layer(deadline::DeadlineLayer {
-            limit: state.config.request_timeout,
-        })
-        .layer(bad_bytes::BadBytesLayer)
-        .add_service(guarded!(
-            pb::auth_service_server::AuthServiceServer<service::Auth>,
-            service::Auth::new(state.clone()),
-            optional_auth(&state)
-        ))
-        .add_service(guarded!(
-            pb::account_service_server::AccountServiceServer<service::Accounts>,
-            service::Accounts::new(state.clone()),
-            require_auth(&state)
-        ))
-        .add_service(guarded!(
-            pb::ticket_service_server::TicketServiceServer<service::Tickets>,
-            service::Tickets::new(state.clone()),
-            require_auth(&state)
-        ))
-        .add_service(guarded!(
-            pb::staff_service_server::StaffServiceServer<service::StaffAdmin>,
-            service::StaffAdmin::new(state.clone()),
-            require_auth(&state)
-        ))
-        .add_service(guarded!(
-            pb::billing_service_server::BillingServiceServer<service::Billing>,
-            service::Billing::new(state.clone()),
-            require_auth(&state)
-        ))
-        .add_service(guarded!(
-            pb::report_service_server::ReportServiceServer<service::Reports>,
-            service::Reports::new(state.clone()),
-            require_auth(&state)
-        ))
-        .add_service(guarded!(
-            pb::event_service_server::EventServiceServer<service::Events>,
-            service::Events::new(state.clone()),
-            require_auth(&state)
-        ))
-        .add_service(guarded!(
-            pb::work_service_server::WorkServiceServer<service::Work>,
-            service::Work::new(state.clone()),
-            require_auth(&state)
-        ))
-        .add_service(health)
-        .add_service(reflection_v1)
-        .add_service(reflection_v1alpha)
-        .serve_with_incoming_shutdown(no_delay(listener), async {
-            let _ = stopped.await;
-        });
+    let routes = |builder: Server| {
+        builder
+            .layer(observe::ObserveLayer)
+            .layer(shed.clone())
+            .layer(deadline::DeadlineLayer {
+                limit: state.config.request_timeout,
+            })
+            .layer(bad_bytes::BadBytesLayer)
+            .add_service(guarded!(
+                pb::auth_service_server::AuthServiceServer<service::Auth>,
+                service::Auth::new(state.clone()),
+                optional_auth(&state)
+            ))
+            .add_service(guarded!(
+                pb::account_service_server::AccountServiceServer<service::Accounts>,
+                service::Accounts::new(state.clone()),
+                require_auth(&state)
+            ))
+            .add_service(guarded!(
+                pb::ticket_service_server::TicketServiceServer<service::Tickets>,
+                service::Tickets::new(state.clone()),
+                require_auth(&state)
+            ))
+            .add_service(guarded!(
+                pb::staff_service_server::StaffServiceServer<service::StaffAdmin>,
+                service::StaffAdmin::new(state.clone()),
+                require_auth(&state)
+            ))
+            .add_service(guarded!(
+                pb::billing_service_server::BillingServiceServer<service::Billing>,
+                service::Billing::new(state.clone()),
+                require_auth(&state)
+            ))
+            .add_service(guarded!(
+                pb::report_service_server::ReportServiceServer<service::Reports>,
+                service::Reports::new(state.clone()),
+                require_auth(&state)
+            ))
+            .add_service(guarded!(
+                pb::event_service_server::EventServiceServer<service::Events>,
+                service::Events::new(state.clone()),
+                require_auth(&state)
+            ))
+            .add_service(guarded!(
+                pb::work_service_server::WorkServiceServer<service::Work>,
+                service::Work::new(state.clone()),
+                require_auth(&state)
+            ))
+            .add_service(health.clone())
+            .add_service(reflection_v1.clone())
+            .add_service(reflection_v1alpha.clone())
+    };
+    let public = routes(builder)
+        .serve_with_incoming_shutdown(no_delay(listener), until_stopped(stopped.clone()));
+    let internal = async {
+        match internal {
+            Some(listener) => {
+                routes(http2_server())
+                    .serve_with_incoming_shutdown(no_delay(listener), until_stopped(stopped))
+                    .await
+            }
+            None => Ok(()),
+        }
+    };
+    let serving = async { tokio::try_join!(public, internal).map(drop) };
     tokio::pin!(serving);
     tokio::select! {
         result = &mut serving => return Ok(result?),
@@ -232,7 +244,7 @@ pub async fn serve(
             .await;
     }
     state.draining.begin();
-    let _ = stop.send(());
+    stop.send_replace(true);
     let grace = state.config.shutdown_grace;
     if let Ok(result) = tokio::time::timeout(grace, &mut serving).await {
         result?;
@@ -246,6 +258,32 @@ pub async fn serve(
     state.store.write(|_| Ok(())).await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Starts what runs beside the calls: the sweep, scheduled backups, the
+/// mail sender, and the store's health report (returned, to stop it when
+/// draining).
+fn housekeeping(
+    state: &AppState,
+    health_reporter: &tonic_health::server::HealthReporter,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(service::sweep(state.clone()));
+    if let Some(dir) = state.config.backup_dir.clone() {
+        tokio::spawn(service::backups::run(
+            state.clone(),
+            dir,
+            state.config.backup_every,
+            state.config.backup_keep as usize,
+        ));
+    }
+    tokio::spawn(crate::mail::sender::run(
+        state.store.clone(),
+        state.config.clone(),
+    ));
+    tokio::spawn(report_store_health(
+        health_reporter.clone(),
+        state.store.clone(),
+    ))
 }
 
 /// The portal.v1 services, as the health service names them.

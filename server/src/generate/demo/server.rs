@@ -51,6 +51,7 @@ pub async fn serve_demo() -> anyhow::Result<DemoServer> {
             AppState::new(store, Config::default()),
             listener,
             None,
+            None,
             stopped,
         )
         .await
