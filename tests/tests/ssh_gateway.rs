@@ -7,11 +7,12 @@
 //! over the per-address limit.
 
 use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use portal_e2e::tmux::Tmux;
 use portal_e2e::{DEMO_PASSWORD, TestServer, demo, require_tool, ssh};
 use portal_proto::pb;
+use tokio::io::AsyncReadExt;
 
 async fn gateway(extra: &[&str]) -> anyhow::Result<(TestServer, String)> {
     let mut args = vec!["--ssh-listen", "127.0.0.1:0"];
@@ -217,28 +218,39 @@ async fn a_connection_over_the_per_address_limit_is_told_why() -> anyhow::Result
     let dir = tempfile::tempdir()?;
     let key = registered_key(&server, dir.path(), demo::CLIENT_ADMIN).await?;
 
-    // One session held open (no command: just the connection).
-    let cmd = ssh::command(&addr, Some(&key));
-    let mut held = std::process::Command::new(&cmd[0])
+    // One session held open: the portal in a terminal, at Home, so it is
+    // surely counted before the second one comes.
+    let mut cmd = ssh::command(&addr, Some(&key));
+    cmd.insert(1, "-tt".into());
+    let mut held = tokio::process::Command::new(&cmd[0])
         .args(&cmd[1..])
-        .arg("-N")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
         .spawn()?;
-    // The second is refused with the reason, once the first is counted.
-    let start = Instant::now();
-    let refused = loop {
-        let out = ssh_run(&addr, Some(&key), &["tickets", "list"]);
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        if stderr.contains("as many SSH sessions open as one address may") {
-            assert!(!out.status.success());
-            break true;
+    let mut stdout = held.stdout.take().expect("piped");
+    let mut seen = Vec::new();
+    let at_home = tokio::time::timeout(Duration::from_secs(20), async {
+        let mut buf = [0u8; 4096];
+        while !seen.windows(8).any(|w| w == b"Welcome,") {
+            let n = stdout.read(&mut buf).await?;
+            anyhow::ensure!(n > 0, "the held session ended");
+            seen.extend_from_slice(&buf[..n]);
         }
-        if start.elapsed() > Duration::from_secs(20) {
-            break false;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
-    held.kill()?;
-    held.wait()?;
+        Ok(())
+    })
+    .await;
+    assert!(
+        matches!(at_home, Ok(Ok(()))),
+        "the held session reached Home"
+    );
+
+    // The second is refused, and told why.
+    let out = ssh_run(&addr, Some(&key), &["tickets", "list"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let refused =
+        !out.status.success() && stderr.contains("as many SSH sessions open as one address may");
+    held.kill().await?;
     assert!(refused, "the second connection was let in");
     Ok(())
 }
