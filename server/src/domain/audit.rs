@@ -52,6 +52,7 @@ pub enum AuditAction {
     LoginSshKey,
     SshKeyAdded,
     SshKeyRemoved,
+    MailDropped,
 }
 
 impl AuditAction {
@@ -104,6 +105,7 @@ impl AuditAction {
             Self::LoginSshKey => "login.ssh_key",
             Self::SshKeyAdded => "ssh_key.added",
             Self::SshKeyRemoved => "ssh_key.removed",
+            Self::MailDropped => "mail.dropped",
         }
     }
 }

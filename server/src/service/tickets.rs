@@ -3,6 +3,7 @@
 //! one write, then published as an event.
 
 mod attachments;
+mod by_mail;
 mod export;
 mod ratings;
 mod validate;

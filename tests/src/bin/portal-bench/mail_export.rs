@@ -111,6 +111,7 @@ pub async fn mail(summary: &mut Summary, db: &Path) -> anyhow::Result<()> {
                     subject: format!("[#{i}] Reply: benchmark"),
                     body: "A reply from the benchmark.\n".repeat(20),
                     ticket_number: None,
+                    contact_id: None,
                 };
                 outbox::enqueue(c, &mail, now)?;
             }
