@@ -23,6 +23,17 @@ pub struct Received {
     pub body: String,
 }
 
+impl Received {
+    /// The bare address of the Reply-To ("Desk <a@b>" gives "a@b").
+    pub fn reply_address(&self) -> &str {
+        self.reply_to
+            .rsplit_once('<')
+            .map_or(self.reply_to.as_str(), |(_, rest)| {
+                rest.trim_end_matches('>')
+            })
+    }
+}
+
 /// A running SMTP sink (killed on drop).
 pub struct SmtpSink {
     pub port: u16,

@@ -69,13 +69,6 @@ fn to<'a>(got: &'a [Received], to: &str) -> anyhow::Result<&'a Received> {
         .with_context(|| format!("no mail to {to} in {got:?}"))
 }
 
-/// The bare address inside a mailbox like "Desk <a@b>".
-fn address(mailbox: &str) -> &str {
-    mailbox
-        .rsplit_once('<')
-        .map_or(mailbox, |(_, rest)| rest.trim_end_matches('>'))
-}
-
 async fn audit_drops(s: &Session) -> anyhow::Result<Vec<pb::AuditEntry>> {
     Ok(s.staff()
         .list_audit_log(pb::ListAuditLogRequest {
@@ -109,7 +102,7 @@ async fn a_reply_by_mail_becomes_the_contacts_post_with_its_files() -> anyhow::R
     // The confirmation to Uma and Mark, then the reply to both.
     let got = sink.wait_for(4).await?;
     let mail = to(&got[2..], demo::CLIENT_USER)?;
-    let reply_to = address(&mail.reply_to).to_owned();
+    let reply_to = mail.reply_address().to_owned();
     assert!(
         reply_to.starts_with(&format!("desk+{number}.")) && reply_to.ends_with("@keystone.example"),
         "{reply_to}"
@@ -120,7 +113,7 @@ async fn a_reply_by_mail_becomes_the_contacts_post_with_its_files() -> anyhow::R
         mail.body
     );
     assert_ne!(
-        address(&to(&got[2..], demo::CLIENT_MANAGER)?.reply_to),
+        to(&got[2..], demo::CLIENT_MANAGER)?.reply_address(),
         reply_to,
         "each contact has a reply address of their own"
     );
@@ -259,7 +252,11 @@ async fn mail_to_the_support_address_from_a_contact_opens_a_ticket() -> anyhow::
     let got = sink.wait_for(1).await?;
     let confirmation = to(&got, demo::CLIENT_USER)?;
     assert!(confirmation.subject.contains("Projector in room 4"));
-    assert!(address(&confirmation.reply_to).starts_with(&format!("desk+{}.", t.number)));
+    assert!(
+        confirmation
+            .reply_address()
+            .starts_with(&format!("desk+{}.", t.number))
+    );
     Ok(())
 }
 
@@ -281,7 +278,7 @@ async fn forged_mismatched_automatic_and_unknown_mail_is_dropped_and_audited() -
     dina.post(number, pb::PostKind::Discussion, "Which client version?")
         .await?;
     let got = sink.wait_for(4).await?;
-    let reply_to = address(&to(&got[2..], demo::CLIENT_USER)?.reply_to).to_owned();
+    let reply_to = to(&got[2..], demo::CLIENT_USER)?.reply_address().to_owned();
     let (token, _) = reply_to
         .strip_prefix("desk+")
         .and_then(|t| t.split_once('@'))
