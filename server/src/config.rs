@@ -120,14 +120,14 @@ pub struct Config {
     /// to the --mail-from address from a known contact opens a ticket. Off by default.
     #[arg(long, env = "PORTAL_MAIL_LISTEN", value_name = "ADDR")]
     pub mail_listen: Option<SocketAddr>,
-    /// The service type of tickets opened by mail (a name in the catalog).
+    /// The service type of tickets opened by mail or by chat (a name in the catalog).
     #[arg(
         long,
-        env = "PORTAL_MAIL_IN_SERVICE_TYPE",
+        env = "PORTAL_DEFAULT_SERVICE_TYPE",
         value_name = "NAME",
         default_value = "Other"
     )]
-    pub mail_in_service_type: String,
+    pub default_service_type: String,
     /// Scheduled backups go to this directory; without it the server takes none.
     #[arg(long, env = "PORTAL_BACKUP_DIR", value_name = "DIR")]
     pub backup_dir: Option<PathBuf>,

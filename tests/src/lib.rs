@@ -545,6 +545,7 @@ impl Session {
                 number,
                 kind: kind.into(),
                 body: body.into(),
+                chat: false,
             })
             .await?;
         Ok(())

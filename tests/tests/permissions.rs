@@ -372,6 +372,7 @@ async fn post(
             number,
             kind: kind.into(),
             body: body.clone(),
+            chat: false,
         })
         .await
     {

@@ -255,6 +255,7 @@ async fn the_client_shows_the_server_gone_and_reloads_the_ticket_when_back() -> 
             number,
             kind: pb::PostKind::Discussion.into(),
             body: reply.into(),
+            chat: false,
         })
         .await?;
     tmux.wait_until("the reply and the connection back", |s| {

@@ -203,7 +203,7 @@ impl MailIn {
                 .dropped(Drop::new(&id, &sender.email, "an empty message"))
                 .await;
         }
-        let service_type = self.state.config.mail_in_service_type.clone();
+        let service_type = self.state.config.default_service_type.clone();
         let done = self
             .tickets
             .open_by_mail(sender, (title, description), service_type, files)

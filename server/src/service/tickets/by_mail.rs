@@ -16,7 +16,7 @@ use crate::policy;
 use crate::service::outcome::Outcome;
 use crate::store::attachments::{self, Content, NewAttachment};
 use crate::store::timeline::{self, Change};
-use crate::store::{StoreError, catalog, now_ms, tickets};
+use crate::store::{catalog, now_ms, tickets};
 use rusqlite::Connection;
 
 /// A message's file as an attachment: its name without any folder, its
@@ -77,7 +77,7 @@ impl Tickets {
     }
 
     /// Opens a ticket for `who`, a contact, of the service type named
-    /// `service_type` (the catalog's "Other" unless configured), with
+    /// `service_type` (`--default-service-type`), with
     /// `files` attached; returns its number.
     pub async fn open_by_mail(
         &self,
@@ -93,15 +93,7 @@ impl Tickets {
             .state
             .write(move |conn| {
                 let (company_id, contact_id) = requester(conn, &p, None, None)?;
-                let service_type_id = catalog::list(conn, false)?
-                    .into_iter()
-                    .find(|t| t.name.eq_ignore_ascii_case(&service_type))
-                    .ok_or_else(|| {
-                        StoreError::FailedPrecondition(format!(
-                            "the catalog has no active service type {service_type:?} for mail"
-                        ))
-                    })?
-                    .id;
+                let service_type_id = catalog::active_id_by_name(conn, &service_type)?;
                 let new = NewTicket {
                     company_id,
                     site_id: None,

@@ -48,6 +48,7 @@ pub async fn export(
                     "Update {i}: checked the switch, the cabling and the printer queue; \
                      the next step follows after lunch."
                 ),
+                chat: false,
             })
             .await?;
     }
