@@ -6,6 +6,7 @@ mod files;
 mod history;
 pub(crate) mod money;
 mod people;
+mod ratings;
 mod server;
 mod spec;
 mod work;
@@ -100,6 +101,7 @@ fn fill(
         },
         &mut rng,
     )?;
+    ratings::insert(conn, &spec.lines, now)?;
     work::insert(conn, &people, now)?;
     requests_and_audit(conn, &people, now)?;
     money::insert(conn, &people, &mut rng, now)

@@ -120,6 +120,9 @@ pub struct Lines {
     pub cancel: Vec<String>,
     pub no_action: Vec<String>,
     pub internal: Vec<String>,
+    /// Comments of good ratings (4 and 5) and of poor ones.
+    pub rating_praise: Vec<String>,
+    pub rating_critique: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
