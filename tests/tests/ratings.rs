@@ -264,7 +264,7 @@ async fn ratings_list_in_pages_newest_first() -> anyhow::Result<()> {
             .await?
             .into_inner();
         seen.extend(page.ratings.iter().map(|r| {
-            let at = r.rated_at.clone().unwrap_or_default();
+            let at = r.rated_at.unwrap_or_default();
             ((at.seconds, at.nanos), r.ticket_number)
         }));
         if page.next_cursor.is_empty() {
