@@ -152,6 +152,26 @@ impl SmtpSink {
     }
 }
 
+/// `serve` flags for a server that mails through the sink on `port` as the
+/// demo's provider (`desk@keystone.example`), retrying after 0.2 s.
+pub fn mailing_through(port: u16) -> Vec<String> {
+    let port = port.to_string();
+    [
+        "--smtp-host",
+        "127.0.0.1",
+        "--smtp-port",
+        &port,
+        "--smtp-tls",
+        "none",
+        "--mail-from",
+        "Keystone Desk <desk@keystone.example>",
+        "--mail-retry-seconds",
+        "0.2",
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+
 /// A message to send into Portal's mail in.
 #[derive(Debug, Clone, Default)]
 pub struct Outgoing {

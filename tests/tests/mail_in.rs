@@ -13,32 +13,18 @@
 use std::time::Duration;
 
 use anyhow::Context as _;
-use portal_e2e::smtp::{Outgoing, Received, SmtpSink, free_port, send};
+use portal_e2e::smtp::{Outgoing, Received, SmtpSink, free_port, mailing_through, send};
 use portal_e2e::{Session, TestServer, demo, require_tool};
 use portal_proto::pb;
 use tokio_stream::StreamExt as _;
 
-const FROM: &str = "Keystone Desk <desk@keystone.example>";
 const SUPPORT: &str = "desk@keystone.example";
 
 /// A demo server mailing through the sink on `port`, taking mail in.
 async fn server(port: u16) -> anyhow::Result<TestServer> {
-    let port = port.to_string();
-    TestServer::demo_with(&[
-        "--smtp-host",
-        "127.0.0.1",
-        "--smtp-port",
-        &port,
-        "--smtp-tls",
-        "none",
-        "--mail-from",
-        FROM,
-        "--mail-retry-seconds",
-        "0.2",
-        "--mail-listen",
-        "127.0.0.1:0",
-    ])
-    .await
+    let mut flags = mailing_through(port);
+    flags.extend(["--mail-listen".into(), "127.0.0.1:0".into()]);
+    TestServer::demo_with(&flags.iter().map(String::as_str).collect::<Vec<_>>()).await
 }
 
 async fn raise(s: &Session, title: &str) -> anyhow::Result<i64> {

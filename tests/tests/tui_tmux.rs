@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use linux_keyutils::{KeyRing, KeyRingIdentifier};
-use portal_e2e::smtp::{Outgoing, SmtpSink, free_port, send};
+use portal_e2e::smtp::{Outgoing, SmtpSink, free_port, mailing_through, send};
 use portal_e2e::tmux::{Tmux, ticket_heading};
 use portal_e2e::{
     DEMO_PASSWORD, Session, TestServer, bin, demo, expect_code, pdf_file_text, require_tool,
@@ -284,6 +284,27 @@ fn pick_status(tmux: &Tmux, status: &str) {
     tmux.keys(&["Enter"]);
 }
 
+/// A ticket of type Other that `staff` raises for contact `contact_id`.
+async fn raise_for(
+    staff: &Session,
+    contact_id: i64,
+    title: &str,
+    description: &str,
+) -> anyhow::Result<i64> {
+    Ok(staff
+        .tickets()
+        .create_ticket(pb::CreateTicketRequest {
+            title: title.into(),
+            description: description.into(),
+            service_type_id: staff.service_type("Other").await?.id,
+            contact_id,
+            ..Default::default()
+        })
+        .await?
+        .into_inner()
+        .number)
+}
+
 /// Signs `email` in to the real client in tmux and opens ticket `number`
 /// (titled `title`) from the Tickets tab, listing `group` ("Open", or
 /// "Completed": one step on in the filters' status group).
@@ -332,18 +353,7 @@ async fn a_technician_times_replies_and_completes_and_the_client_signs_off_and_r
     let tom = server.login(demo::TECHNICIAN, DEMO_PASSWORD).await?;
     let tom = tom.identity.unwrap_or_default();
     let title = format!("Timer check {}", std::process::id());
-    let number = dina
-        .tickets()
-        .create_ticket(pb::CreateTicketRequest {
-            title: title.clone(),
-            description: "Timed through tmux.".into(),
-            service_type_id: dina.service_type("Other").await?.id,
-            contact_id: uma.id,
-            ..Default::default()
-        })
-        .await?
-        .into_inner()
-        .number;
+    let number = raise_for(&dina, uma.id, &title, "Timed through tmux.").await?;
     dina.tickets()
         .assign(pb::AssignRequest {
             number,
@@ -456,36 +466,15 @@ async fn a_client_answers_by_mail_and_the_technician_sees_it_live() -> anyhow::R
     require_tool("tmux");
     require_tool("aiosmtpd");
     let sink = SmtpSink::start(free_port()?, "").await?;
-    let port = sink.port.to_string();
-    let server = TestServer::demo_with(&[
-        "--smtp-host",
-        "127.0.0.1",
-        "--smtp-port",
-        &port,
-        "--smtp-tls",
-        "none",
-        "--mail-from",
-        "Keystone Desk <desk@keystone.example>",
-        "--mail-listen",
-        "127.0.0.1:0",
-    ])
-    .await?;
+    let mut flags = mailing_through(sink.port);
+    flags.extend(["--mail-listen".into(), "127.0.0.1:0".into()]);
+    let server =
+        TestServer::demo_with(&flags.iter().map(String::as_str).collect::<Vec<_>>()).await?;
     let dina = server.as_demo(demo::DISPATCHER).await?;
     let uma = server.login(demo::CLIENT_USER, DEMO_PASSWORD).await?;
     let uma = uma.identity.unwrap_or_default();
     let title = format!("Mail check {}", std::process::id());
-    let number = dina
-        .tickets()
-        .create_ticket(pb::CreateTicketRequest {
-            title: title.clone(),
-            description: "Answered by e-mail.".into(),
-            service_type_id: dina.service_type("Other").await?.id,
-            contact_id: uma.id,
-            ..Default::default()
-        })
-        .await?
-        .into_inner()
-        .number;
+    let number = raise_for(&dina, uma.id, &title, "Answered by e-mail.").await?;
     let home = tempfile::tempdir()?;
     let tmux = Tmux::start(&format!(
         "env HOME={home} XDG_CONFIG_HOME={home} {portal} --server {addr}; sleep 60",

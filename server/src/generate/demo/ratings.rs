@@ -54,25 +54,13 @@ pub fn insert(conn: &Connection, lines: &Lines, now: i64) -> store::Result<()> {
             String::new()
         };
         let t = tickets::load(conn, number)?;
-        let rating = Rating {
-            ticket_id: number,
-            company_id: t.company_id,
-            contact_id: t.contact_id,
-            contact_name: t.contact_name.clone(),
-            staff_id: t.assigned_staff_id,
-            staff_name: t.assigned_staff_name,
-            score,
-            comment,
-            rated_at: (closed_at + rng.gen_range(10 * MINUTE..2 * DAY)).min(now - MINUTE),
-            company_name: t.company_name,
-            ticket_title: t.title,
-        };
         let by = Author {
             kind: AuthorKind::Contact,
             id: t.contact_id,
-            name: t.contact_name,
+            name: t.contact_name.clone(),
         };
-        ratings::rate(conn, &rating, &by)?;
+        let at = (closed_at + rng.gen_range(10 * MINUTE..2 * DAY)).min(now - MINUTE);
+        ratings::rate(conn, &Rating::of(&t, &by, (score, comment), at), &by)?;
     }
     Ok(())
 }

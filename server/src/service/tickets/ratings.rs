@@ -42,19 +42,7 @@ impl Tickets {
                 .into());
             }
             let ticket = tickets::load(conn, number)?;
-            let rating = Rating {
-                ticket_id: number,
-                company_id: facts.company_id,
-                contact_id: by.id,
-                contact_name: by.name.clone(),
-                staff_id: ticket.assigned_staff_id,
-                staff_name: ticket.assigned_staff_name.clone(),
-                score,
-                comment,
-                rated_at: now,
-                company_name: ticket.company_name.clone(),
-                ticket_title: ticket.title.clone(),
-            };
+            let rating = Rating::of(&ticket, &by, (score, comment), now);
             ratings::rate(conn, &rating, &by)?;
             let event = AuditEvent::by(
                 &audit_by,
