@@ -106,6 +106,12 @@ commands! {
     QueueBreached "queue_breached" ["b"],
     SaveView "save_view" ["W"],
     Views "views" ["V"],
+    // The knowledge library and the account team (from any tab).
+    Knowledge "knowledge" ["K"],
+    Team "team" ["T"],
+    NewArticle "new_article" ["n"],
+    Archive "archive" ["d"],
+    MayHelp "may_help" ["f2"],
 }
 
 impl Cmd {

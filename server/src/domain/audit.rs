@@ -52,6 +52,11 @@ pub enum AuditAction {
     LoginSshKey,
     SshKeyAdded,
     SshKeyRemoved,
+    ArticleCreated,
+    ArticleUpdated,
+    ArticleArchived,
+    ArticleRestored,
+    AccountTeamChanged,
 }
 
 impl AuditAction {
@@ -104,6 +109,11 @@ impl AuditAction {
             Self::LoginSshKey => "login.ssh_key",
             Self::SshKeyAdded => "ssh_key.added",
             Self::SshKeyRemoved => "ssh_key.removed",
+            Self::ArticleCreated => "article.created",
+            Self::ArticleUpdated => "article.updated",
+            Self::ArticleArchived => "article.archived",
+            Self::ArticleRestored => "article.restored",
+            Self::AccountTeamChanged => "company.account_team",
         }
     }
 }

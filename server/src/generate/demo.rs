@@ -4,6 +4,7 @@
 mod clock;
 mod files;
 mod history;
+mod knowledge;
 pub(crate) mod money;
 mod people;
 mod server;
@@ -101,6 +102,7 @@ fn fill(
         &mut rng,
     )?;
     work::insert(conn, &people, now)?;
+    knowledge::insert(conn, spec, &people, now)?;
     requests_and_audit(conn, &people, now)?;
     money::insert(conn, &people, &mut rng, now)
 }

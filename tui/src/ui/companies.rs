@@ -16,8 +16,8 @@ use super::form::{Field, FieldId, Form};
 use super::popup::{Popup, PromptField, PromptPopup, Submit};
 use super::rows::{Chrome, Rows};
 use super::users::Users;
-use super::{Catalog, Ctx, Effects, HelpLines, Screen, format, help_line, plain_help};
-use crate::action::{AccountCall, AdminCall, Reply};
+use super::{Catalog, Ctx, Effects, HelpLines, Screen, format, help_line, plain_help, team};
+use crate::action::{AccountCall, AdminCall, KnowledgeCall, Reply};
 use crate::keys::Cmd;
 
 /// What the tab shows.
@@ -109,7 +109,33 @@ impl FieldId for RelatedField {
     }
 }
 
+/// A company's account team as text, for staff who may not change it.
+fn team_text(team: &pb::AccountTeam) -> Vec<String> {
+    let who = |m: Option<&pb::TeamMember>| {
+        m.map_or_else(
+            || "nobody yet".to_owned(),
+            |m| format!("{} <{}>", m.name, m.email),
+        )
+    };
+    vec![
+        format!("Account manager:    {}", who(team.account_manager.as_ref())),
+        format!("Primary technician: {}", who(team.technician.as_ref())),
+        format!(
+            "After-hours line:   {}",
+            format::or_dash(team.after_hours_phone.clone())
+        ),
+    ]
+}
+
 impl Companies {
+    /// The account team of the company in view, to show or (provider
+    /// Admins) edit once it comes.
+    fn ask_team(&self, fx: &mut Effects) {
+        if let Some(c) = self.company() {
+            fx.send(KnowledgeCall::Team { company_id: c.id });
+        }
+    }
+
     pub fn load(&self, fx: &mut Effects) {
         fx.send(AdminCall::Companies {
             query: self.query.clone(),
@@ -154,6 +180,7 @@ impl Companies {
                 }
             }
             _ if ctx.keys.is(Cmd::Refresh, key) => self.load(fx),
+            _ if ctx.keys.is(Cmd::Team, key) => self.ask_team(fx),
             _ => return self.admin.open_key(key, ctx, fx),
         }
         true
@@ -183,6 +210,10 @@ impl Companies {
             {
                 fx.popup = Some(related_popup(contact, &self.list.rows));
             }
+            return true;
+        }
+        if ctx.keys.is(Cmd::Team, key) {
+            self.ask_team(fx);
             return true;
         }
         match &mut self.view {
@@ -553,6 +584,7 @@ impl Screen for Companies {
             View::Admin => self.admin.help(ctx),
             View::Company(users) => {
                 let mut lines = users.help(ctx);
+                lines.push(team_help(ctx));
                 if ctx.is_admin() {
                     lines.push(help_line(ctx.keys, Cmd::EditCompany, "edit the company"));
                     lines.push(help_line(
@@ -578,6 +610,7 @@ impl Screen for Companies {
                     lines.push(help_line(ctx.keys, Cmd::AddUser, "add a company"));
                     lines.push(help_line(ctx.keys, Cmd::Edit, "edit the company"));
                 }
+                lines.push(team_help(ctx));
                 lines.extend(self.admin.open_help(ctx));
                 lines.push(help_line(ctx.keys, Cmd::Refresh, "refresh"));
                 lines
@@ -621,6 +654,24 @@ impl Screen for Companies {
                 fx.ok(format!("{} is saved", c.name));
                 self.list.upsert((**c).clone(), |r| r.id == c.id);
             }
+            // Staff read a company's team here; provider Admins edit it.
+            Reply::Team(team) if ctx.is_staff() => {
+                fx.popup = Some(if ctx.is_admin() {
+                    team::editor(team, &ctx.catalog.staff)
+                } else {
+                    Popup::info(
+                        format!("Account team of {}", team.company_name),
+                        team_text(team),
+                    )
+                });
+            }
+            Reply::TeamSaved(team) if ctx.is_staff() => {
+                fx.close_prompt = true;
+                fx.ok(format!(
+                    "The account team of {} is saved",
+                    team.company_name
+                ));
+            }
             _ => {}
         }
         if let View::Company(users) = &mut self.view {
@@ -645,4 +696,13 @@ impl Screen for Companies {
             View::Admin => self.admin.refresh(fx),
         }
     }
+}
+
+fn team_help(ctx: &Ctx) -> (String, String) {
+    let what = if ctx.is_admin() {
+        "the company's account team: set its manager, technician, after-hours line"
+    } else {
+        "the company's account team"
+    };
+    help_line(ctx.keys, Cmd::Team, what)
 }
