@@ -217,6 +217,9 @@ fn the_new_ticket_form_names_articles_that_may_help() {
     press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Tab);
     type_text(&mut app, "VPN will not connect");
+    // Asked once the title is left for the description.
+    assert!(app.take_requests().is_empty());
+    press(&mut app, KeyCode::Tab);
     let requests = app.take_requests();
     let asked = requests.iter().any(|r| {
         matches!(r, Request::Knowledge(KnowledgeCall::List { to: ArticlesFor::Suggestions, search, page_size: 3, .. })

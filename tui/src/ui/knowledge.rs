@@ -296,7 +296,7 @@ impl Knowledge {
                 Cell::from(format::short_time(a.updated_at.as_ref(), ctx.now, ctx.tz)),
             ])
         });
-        let audience_width = if area.width >= 100 { 28 } else { 18 };
+        let audience_width = if area.width >= 100 { 32 } else { 24 };
         let table = Table::new(
             rows,
             [

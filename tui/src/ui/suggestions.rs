@@ -6,7 +6,7 @@ use portal_proto::pb;
 use ratatui::text::{Line, Span};
 
 use super::popup::{Popup, Then};
-use super::{Ctx, Effects, markdown};
+use super::{Ctx, Effects, format, markdown};
 use crate::action::{ArticlesFor, KnowledgeCall, Reply};
 use crate::keys::{Cmd, KeyMap};
 use crate::theme::Theme;
@@ -84,18 +84,17 @@ impl Suggestions {
         }
     }
 
-    /// The form's line naming the articles, when any match.
-    pub fn line(&self, keys: &KeyMap, theme: &Theme) -> Option<Line<'static>> {
+    /// The form's line naming the articles, when any match, in `width`.
+    pub fn line(&self, keys: &KeyMap, theme: &Theme, width: usize) -> Option<Line<'static>> {
         if self.articles.is_empty() {
             return None;
         }
+        let lead = format!("These may help ({} to read): ", keys.label(Cmd::MayHelp));
         let titles: Vec<&str> = self.articles.iter().map(|a| a.title.as_str()).collect();
+        let room = width.saturating_sub(lead.chars().count());
         Some(Line::from(vec![
-            Span::styled(
-                format!("These may help ({} to read): ", keys.label(Cmd::MayHelp)),
-                theme.accent,
-            ),
-            Span::styled(titles.join(" · "), theme.text),
+            Span::styled(lead, theme.accent),
+            Span::styled(format::fit(&titles.join(" · "), room), theme.text),
         ]))
     }
 }

@@ -419,8 +419,11 @@ impl TicketForm {
             FormEvent::Handled | FormEvent::Ignored => {
                 self.retype();
                 self.recompany(ctx, fx);
-                self.suggestions
-                    .on_title(&self.form.text(TicketField::Title), fx);
+                // Asked once the title is left, not at every key.
+                if !self.form.has_focus(TicketField::Title) {
+                    self.suggestions
+                        .on_title(&self.form.text(TicketField::Title), fx);
+                }
             }
         }
         true
@@ -636,7 +639,7 @@ impl TicketForm {
             (None, true, None) => Line::styled("Sending…", theme.muted),
             (None, false, None) => self
                 .suggestions
-                .line(ctx.keys, theme)
+                .line(ctx.keys, theme, usize::from(message.width))
                 .unwrap_or_else(|| Line::styled("Fields with * are required.", theme.muted)),
         };
         frame.render_widget(Paragraph::new(top), message);
