@@ -410,10 +410,29 @@ impl Screen for Home {
         } else {
             format!(" · {}", ctx.me.company_name)
         };
+        let hello = format!(" Welcome, {}", ctx.me.display_name);
+        // Where help is found besides tickets, when the line has room.
+        let pages = if ctx.is_staff() {
+            format!("{} knowledge ", ctx.keys.label(Cmd::Knowledge))
+        } else {
+            format!(
+                "{} knowledge · {} our account team ",
+                ctx.keys.label(Cmd::Knowledge),
+                ctx.keys.label(Cmd::Team)
+            )
+        };
+        let used = hello.chars().count() + company.chars().count();
+        let room = usize::from(welcome.width).saturating_sub(used);
+        let pages = if room > pages.chars().count() {
+            format!("{pages:>room$}")
+        } else {
+            String::new()
+        };
         let mut greeting = vec![
             Line::from(vec![
-                Span::styled(format!(" Welcome, {}", ctx.me.display_name), theme.title),
+                Span::styled(hello, theme.title),
                 Span::styled(company, theme.muted),
+                Span::styled(pages, theme.muted),
             ]),
             self.alert_line(ctx),
         ];
