@@ -403,10 +403,7 @@ impl Screen for Knowledge {
             return true;
         }
         if self.reading.is_some() {
-            // Every other key is the article's, so none reaches the tabs by
-            // surprise while reading.
-            self.reading_keys(key, ctx, fx);
-            return key.code != KeyCode::Tab && key.code != KeyCode::BackTab;
+            return self.reading_keys(key, ctx, fx);
         }
         self.list_keys(key, ctx, fx)
     }

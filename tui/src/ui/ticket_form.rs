@@ -362,6 +362,10 @@ impl TicketForm {
                 "Attach files",
                 "paths, a comma between; sent once the ticket exists",
             ),
+            plain_help(
+                "F2",
+                "read an article that may help (named above the form once the title is typed)",
+            ),
             plain_help("Enter", "new line in the description; elsewhere next field"),
             plain_help("Ctrl-S", "submit (or Enter on Submit)"),
             plain_help("Esc", "leave (asks when something was typed)"),
