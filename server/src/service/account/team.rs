@@ -9,6 +9,7 @@ use crate::domain::AuditAction;
 use crate::policy;
 use crate::service::authn::caller;
 use crate::service::convert::knowledge as conv;
+use crate::service::events::{Audience, TicketEvent};
 use crate::service::input;
 use crate::store::account_team::{self, TeamChoice};
 use crate::store::audit::{self, AuditEvent};
@@ -49,6 +50,7 @@ impl Accounts {
         };
         policy::set_account_team(&caller.principal)?;
         let now = now_ms();
+        let actor_name = caller.name.clone();
         let team = self
             .state
             .write(move |c| {
@@ -74,6 +76,17 @@ impl Accounts {
                 Ok(team)
             })
             .await?;
+        // The company's people see their team page follow.
+        self.state.events.publish(TicketEvent {
+            kind: pb::EventKind::AccountTeamChanged,
+            ticket_number: 0,
+            at_ms: now,
+            actor_name,
+            summary: format!("The account team of {} changed", team.company_name),
+            audience: Audience::Readers {
+                company_id: Some(company_id),
+            },
+        });
         Ok(conv::account_team(team))
     }
 }

@@ -5,11 +5,12 @@ use portal_proto::pb;
 use tonic::{Request, Status};
 
 use super::Tickets;
-use crate::domain::knowledge::{ArticleText, MAX_TITLE};
+use crate::domain::knowledge::{Article, ArticleText, MAX_TITLE};
 use crate::domain::{AuditAction, Caller};
 use crate::policy;
 use crate::service::authn::caller;
 use crate::service::convert::knowledge as conv;
+use crate::service::events::{Audience, TicketEvent};
 use crate::service::status::invalid;
 use crate::service::{input, keyset};
 use crate::store::audit::{self, AuditEvent};
@@ -34,6 +35,21 @@ fn article_event(caller: &Caller, action: AuditAction, id: i64, text: &ArticleTe
 }
 
 impl Tickets {
+    /// Tells the article's readers (and staff) that it changed, so lists
+    /// on show follow.
+    fn announce(&self, actor_name: String, article: &Article, what: &str) {
+        self.state.events.publish(TicketEvent {
+            kind: pb::EventKind::ArticleChanged,
+            ticket_number: 0,
+            at_ms: now_ms(),
+            actor_name,
+            summary: format!("Article “{}” {what}", article.title),
+            audience: Audience::Readers {
+                company_id: article.company_id,
+            },
+        });
+    }
+
     pub(super) fn articles(
         &self,
         request: &Request<pb::ListArticlesRequest>,
@@ -80,6 +96,7 @@ impl Tickets {
         let text = article_text(request.get_ref().article.as_ref())?;
         policy::write_articles(&who.principal)?;
         let now = now_ms();
+        let actor = who.name.clone();
         let article = self
             .state
             .write(move |conn| {
@@ -90,6 +107,7 @@ impl Tickets {
                 Ok(knowledge::get(conn, id)?)
             })
             .await?;
+        self.announce(actor, &article, "published");
         Ok(conv::article(article, true))
     }
 
@@ -103,6 +121,7 @@ impl Tickets {
         let text = article_text(req.article.as_ref())?;
         policy::write_articles(&who.principal)?;
         let now = now_ms();
+        let actor = who.name.clone();
         let article = self
             .state
             .write(move |conn| {
@@ -112,6 +131,7 @@ impl Tickets {
                 Ok(knowledge::get(conn, id)?)
             })
             .await?;
+        self.announce(actor, &article, "updated");
         Ok(conv::article(article, true))
     }
 
@@ -124,6 +144,7 @@ impl Tickets {
         let id = input::id("id", req.id)?;
         policy::write_articles(&who.principal)?;
         let now = now_ms();
+        let actor = who.name.clone();
         let article = self
             .state
             .write(move |conn| {
@@ -148,6 +169,12 @@ impl Tickets {
                 Ok(knowledge::get(conn, id)?)
             })
             .await?;
+        let what = if article.archived_at.is_some() {
+            "archived"
+        } else {
+            "restored"
+        };
+        self.announce(actor, &article, what);
         Ok(conv::article(article, true))
     }
 }
