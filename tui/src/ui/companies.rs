@@ -240,12 +240,13 @@ impl Companies {
                 "/ search",
                 "a add",
                 "e edit",
+                "T team",
                 "S settings",
                 "R requests",
                 "A audit",
             ]
         } else {
-            &["Enter open", "/ search", "R requests"]
+            &["Enter open", "/ search", "T team", "R requests"]
         };
         let chrome = Chrome {
             heading: Line::from(heading),

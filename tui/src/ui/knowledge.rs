@@ -236,7 +236,13 @@ impl Knowledge {
         .areas(area);
         let mut head = vec![
             Span::styled(" Knowledge ", theme.title),
-            Span::styled(format!("· {} articles", self.rows.len()), theme.muted),
+            Span::styled(
+                match self.rows.len() {
+                    1 => "· 1 article".to_owned(),
+                    n => format!("· {n} articles"),
+                },
+                theme.muted,
+            ),
         ];
         if !self.search.is_empty() {
             head.push(Span::styled(
@@ -528,7 +534,7 @@ fn editor(article: Option<&pb::Article>, ctx: &Ctx) -> Popup {
     };
     let mut hint = "Markdown: # heading, **bold**, `code`, - lists, [text](link).".to_owned();
     if local_files::check().is_ok() {
-        hint.push_str(" Ctrl-E edits the text in $EDITOR.");
+        hint.push_str(" Ctrl-E: $EDITOR");
     }
     Popup::Prompt(
         PromptPopup::new(

@@ -232,6 +232,6 @@ pub fn editor(team: &pb::AccountTeam, staff: &[pb::StaffMember]) -> Popup {
             ],
         )
         .hint("Shown to the company's people on Account → Our account team.")
-        .width(70),
+        .width(84),
     )
 }
