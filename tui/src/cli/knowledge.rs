@@ -9,6 +9,7 @@ use super::exit::Done;
 use super::output::{Format, Out};
 use crate::ui::format;
 use crate::ui::knowledge::audience;
+use crate::ui::team;
 
 #[derive(Debug, Subcommand)]
 pub enum KbCommand {
@@ -108,20 +109,9 @@ pub async fn team(ctx: &Ctx, out: &mut Out) -> Done {
     if out.format == Format::Json {
         return out.json(&team);
     }
-    let who = |m: Option<&pb::TeamMember>| {
-        m.map_or_else(|| "-".to_owned(), |m| format!("{} <{}>", m.name, m.email))
-    };
     out.line(&format!("Account team of {}", team.company_name))?;
-    out.line(&format!(
-        "account manager     {}",
-        who(team.account_manager.as_ref())
-    ))?;
-    out.line(&format!(
-        "primary technician  {}",
-        who(team.technician.as_ref())
-    ))?;
-    out.line(&format!(
-        "after-hours line    {}",
-        format::or_dash(team.after_hours_phone)
-    ))
+    for line in team::summary(&team) {
+        out.line(&line)?;
+    }
+    Ok(())
 }

@@ -109,24 +109,6 @@ impl FieldId for RelatedField {
     }
 }
 
-/// A company's account team as text, for staff who may not change it.
-fn team_text(team: &pb::AccountTeam) -> Vec<String> {
-    let who = |m: Option<&pb::TeamMember>| {
-        m.map_or_else(
-            || "nobody yet".to_owned(),
-            |m| format!("{} <{}>", m.name, m.email),
-        )
-    };
-    vec![
-        format!("Account manager:    {}", who(team.account_manager.as_ref())),
-        format!("Primary technician: {}", who(team.technician.as_ref())),
-        format!(
-            "After-hours line:   {}",
-            format::or_dash(team.after_hours_phone.clone())
-        ),
-    ]
-}
-
 impl Companies {
     /// The account team of the company in view, to show or (provider
     /// Admins) edit once it comes.
@@ -662,7 +644,7 @@ impl Screen for Companies {
                 } else {
                     Popup::info(
                         format!("Account team of {}", team.company_name),
-                        team_text(team),
+                        team::summary(team),
                     )
                 });
             }

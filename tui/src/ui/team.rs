@@ -159,6 +159,24 @@ fn lines(team: &pb::AccountTeam, ctx: &Ctx) -> Vec<Line<'static>> {
     lines
 }
 
+/// A company's account team as text, for staff who may not change it.
+pub fn summary(team: &pb::AccountTeam) -> Vec<String> {
+    let who = |m: Option<&pb::TeamMember>| {
+        m.map_or_else(
+            || "nobody yet".to_owned(),
+            |m| format!("{} <{}>", m.name, m.email),
+        )
+    };
+    vec![
+        format!("Account manager:    {}", who(team.account_manager.as_ref())),
+        format!("Primary technician: {}", who(team.technician.as_ref())),
+        format!(
+            "After-hours line:   {}",
+            format::or_dash(team.after_hours_phone.clone())
+        ),
+    ]
+}
+
 /// The account team editor's fields.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum TeamField {

@@ -28,9 +28,14 @@ fn article_text(a: Option<&pb::ArticleInput>) -> Result<ArticleText, Status> {
 
 /// The audit event of a change to an article: the company's for a
 /// company-only one (its Admins read it), the provider's for a public one.
-fn article_event(caller: &Caller, action: AuditAction, id: i64, text: &ArticleText) -> AuditEvent {
-    let mut event = AuditEvent::by(caller, action, &format!("article {id}"), text.company_id);
-    event.detail.clone_from(&text.title);
+fn article_event(
+    caller: &Caller,
+    action: AuditAction,
+    id: i64,
+    (title, company_id): (&str, Option<i64>),
+) -> AuditEvent {
+    let mut event = AuditEvent::by(caller, action, &format!("article {id}"), company_id);
+    title.clone_into(&mut event.detail);
     event
 }
 
@@ -102,7 +107,8 @@ impl Tickets {
             .write(move |conn| {
                 let author = (who.principal.subject_id(), who.name.as_str());
                 let id = knowledge::create(conn, &text, author, now)?;
-                let event = article_event(&who, AuditAction::ArticleCreated, id, &text);
+                let about = (text.title.as_str(), text.company_id);
+                let event = article_event(&who, AuditAction::ArticleCreated, id, about);
                 audit::record(conn, now, &event)?;
                 Ok(knowledge::get(conn, id)?)
             })
@@ -126,7 +132,8 @@ impl Tickets {
             .state
             .write(move |conn| {
                 knowledge::update(conn, id, &text, now)?;
-                let event = article_event(&who, AuditAction::ArticleUpdated, id, &text);
+                let about = (text.title.as_str(), text.company_id);
+                let event = article_event(&who, AuditAction::ArticleUpdated, id, about);
                 audit::record(conn, now, &event)?;
                 Ok(knowledge::get(conn, id)?)
             })
@@ -159,12 +166,8 @@ impl Tickets {
                 };
                 if at != before.archived_at {
                     knowledge::set_archived(conn, id, at)?;
-                    let text = ArticleText {
-                        title: before.title,
-                        body: String::new(),
-                        company_id: before.company_id,
-                    };
-                    audit::record(conn, now, &article_event(&who, action, id, &text))?;
+                    let about = (before.title.as_str(), before.company_id);
+                    audit::record(conn, now, &article_event(&who, action, id, about))?;
                 }
                 Ok(knowledge::get(conn, id)?)
             })
