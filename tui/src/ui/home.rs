@@ -411,23 +411,23 @@ impl Screen for Home {
             format!(" · {}", ctx.me.company_name)
         };
         let hello = format!(" Welcome, {}", ctx.me.display_name);
-        // Where help is found besides tickets, when the line has room.
+        // Where help is found besides tickets, as long as the line has room.
+        let (k, t) = (ctx.keys.label(Cmd::Knowledge), ctx.keys.label(Cmd::Team));
         let pages = if ctx.is_staff() {
-            format!("{} knowledge ", ctx.keys.label(Cmd::Knowledge))
+            vec![format!("{k} knowledge ")]
         } else {
-            format!(
-                "{} knowledge · {} our account team ",
-                ctx.keys.label(Cmd::Knowledge),
-                ctx.keys.label(Cmd::Team)
-            )
+            vec![
+                format!("{k} knowledge · {t} our account team "),
+                format!("{k} knowledge · {t} team "),
+            ]
         };
         let used = hello.chars().count() + company.chars().count();
         let room = usize::from(welcome.width).saturating_sub(used);
-        let pages = if room > pages.chars().count() {
-            format!("{pages:>room$}")
-        } else {
-            String::new()
-        };
+        let pages = pages
+            .into_iter()
+            .find(|p| p.chars().count() < room)
+            .map(|p| format!("{p:>room$}"))
+            .unwrap_or_default();
         let mut greeting = vec![
             Line::from(vec![
                 Span::styled(hello, theme.title),
