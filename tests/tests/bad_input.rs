@@ -533,6 +533,7 @@ fn ticket_cases(f: &Fixture, cases: &mut Vec<Case>) {
         number: n,
         kind,
         body,
+        chat: false,
     };
     case!(cases, "AddPost", "number", "0", t(), add_post, pb::AddPostRequest { number: 0, ..post(1, "hi".into()) });
     case!(cases, "AddPost", "kind", "unknown 99", t(), add_post, post(99, "hi".into()));
@@ -856,6 +857,7 @@ async fn oversized_messages_are_refused_and_the_server_keeps_serving() -> anyhow
             number: f.ticket,
             kind: 1,
             body: oversized(),
+            chat: false,
         })
         .await;
     let s = post.expect_err("a 5 MiB post");
@@ -1074,6 +1076,7 @@ async fn a_burst_of_bad_calls_neither_crashes_nor_starves_the_server() -> anyhow
                             number: ticket,
                             kind: 1,
                             body: oversized(),
+                            chat: false,
                         })
                         .await
                         .expect_err("an oversized post");
@@ -1167,6 +1170,7 @@ async fn thousands_of_calls_at_once_on_one_connection_all_get_served() -> anyhow
                     number,
                     kind: 1,
                     body: format!("{i}"),
+                    chat: false,
                 })
                 .await
         }
@@ -1414,6 +1418,7 @@ async fn random_requests_get_ok_or_a_clean_refusal() -> anyhow::Result<()> {
                         number: ticket,
                         kind: 1,
                         body: format!("{text}{other}"),
+                        chat: false,
                     })
                     .await
                 {

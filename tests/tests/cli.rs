@@ -464,6 +464,7 @@ async fn watch_prints_events_as_json_lines_until_the_session_ends() -> anyhow::R
         number: ticket,
         kind: portal_proto::pb::PostKind::Discussion.into(),
         body: body.into(),
+        chat: false,
     };
     // Until the stream is open, posts go unseen: post until one is seen.
     let first = loop {

@@ -66,6 +66,7 @@ async fn ticket_calls(s: &Session, number: i64, contact: i64) -> Calls {
                     number,
                     kind: 1,
                     body: "hello".into(),
+                    chat: false,
                 })
                 .await
                 .map(drop),

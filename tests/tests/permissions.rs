@@ -374,6 +374,7 @@ async fn post(
             number,
             kind: kind.into(),
             body: body.clone(),
+            chat: false,
         })
         .await
     {

@@ -494,6 +494,8 @@ impl App {
             return;
         };
         let mut fx = Effects::default();
+        // A chat is its ticket, opened with the chat on show.
+        let chat = matches!(nav, Nav::OpenChat(_));
         match *nav {
             Nav::Tab(tab) => {
                 main.tab = tab;
@@ -507,9 +509,9 @@ impl App {
                     _ => {}
                 }
             }
-            Nav::OpenTicket(number) if main.tab == TabId::Home => {
+            Nav::OpenTicket(number) | Nav::OpenChat(number) if main.tab == TabId::Home => {
                 // Home stays the tab; Esc goes back to it.
-                let ticket = Box::new(TicketDetail::new(number));
+                let ticket = Box::new(TicketDetail::new(number).chatting(chat));
                 ticket.load(&mut fx);
                 main.home_ticket = Some(ticket);
             }
@@ -517,7 +519,7 @@ impl App {
                 main.home_ticket = None;
                 main.home.load(&mut fx);
             }
-            Nav::OpenTicket(number) => {
+            Nav::OpenTicket(number) | Nav::OpenChat(number) => {
                 // Esc goes back to the list the ticket was opened from.
                 let back_to = if main.tab == TabId::Triage {
                     TabId::Triage
@@ -525,7 +527,7 @@ impl App {
                     TabId::Tickets
                 };
                 main.tab = TabId::Tickets;
-                let ticket = Box::new(TicketDetail::new(number));
+                let ticket = Box::new(TicketDetail::new(number).chatting(chat));
                 ticket.load(&mut fx);
                 main.view = TicketsView::Detail { ticket, back_to };
             }

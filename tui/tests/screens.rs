@@ -348,6 +348,7 @@ fn ticket_detail_reply_and_status() {
         number: 1042,
         kind: pb::PostKind::Discussion,
         body: "Thanks, tomorrow works.".into(),
+        chat: false,
     });
     assert_eq!(app.take_requests(), vec![post.clone()]);
     // A failed post keeps the text.

@@ -16,6 +16,7 @@ mod columns;
 pub mod companies;
 pub mod contacts;
 pub mod credentials;
+pub mod mail_in;
 pub mod outbox;
 pub mod recipients;
 pub mod refresh_tokens;

@@ -9,6 +9,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, BarGroup, Block, List, ListItem, ListState, Paragraph};
 
+use super::form::{Field, Form};
+use super::popup::{Popup, PromptField, PromptPopup, Submit};
 use super::{
     Ctx, Effects, HelpLines, Nav, Screen, TabId, format, help_line, moved, plain_help, ticket_work,
 };
@@ -371,6 +373,11 @@ impl Screen for Home {
             plain_help("g/G Home/End", "first / last loaded"),
             plain_help("Enter", "open the alert or ticket"),
             help_line(ctx.keys, Cmd::NewTicket, "new ticket"),
+            help_line(
+                ctx.keys,
+                Cmd::Chat,
+                "chat with us: a live conversation, kept on a new ticket",
+            ),
             help_line(ctx.keys, Cmd::Refresh, "refresh"),
         ]
     }
@@ -391,6 +398,9 @@ impl Screen for Home {
                 None => fx.nav = Some(Nav::Tab(TabId::Tickets)),
             },
             _ if ctx.keys.is(Cmd::NewTicket, key) => fx.nav = Some(Nav::NewTicket),
+            _ if ctx.keys.is(Cmd::Chat, key) && !ctx.is_staff() => {
+                fx.popup = Some(chat_prompt(ctx));
+            }
             _ if ctx.keys.is(Cmd::Refresh, key) => self.load(fx),
             _ => return false,
         }
@@ -452,6 +462,10 @@ impl Screen for Home {
         match reply {
             Reply::Stats(stats) => self.stats = Some(stats.clone()),
             Reply::AwaitingEstimates(list) => self.awaiting_estimates.clone_from(list),
+            Reply::Created(t) if t.chat_waiting_since.is_some() => {
+                fx.close_prompt = true;
+                fx.nav = Some(Nav::OpenChat(t.number));
+            }
             Reply::Billing(billing) => match &**billing {
                 BillingReply::Summary(summary) => {
                     self.billing = Some(summary.clone());
@@ -525,5 +539,34 @@ fn rate_text(n: u64) -> String {
     format!(
         "Rate {n} closed ticket{}: how did we do?",
         if n == 1 { "" } else { "s" }
+    )
+}
+
+/// "Chat with us" (docs/TICKETS.md, "Chat"): the first message opens a
+/// ticket of the default type, shown with its chat on.
+fn chat_prompt(ctx: &Ctx) -> Popup {
+    let provider = if ctx.me.provider_name.is_empty() {
+        "us"
+    } else {
+        ctx.me.provider_name.as_str()
+    };
+    Popup::Prompt(
+        PromptPopup::new(
+            format!("Chat with {provider}"),
+            Submit::send(|form: &mut Form| {
+                form.check_required().then(|| {
+                    let message = form.text(PromptField::Text);
+                    TicketCall::CreateTicket(pb::CreateTicketRequest {
+                        title: format!("Chat: {}", format::fit(&message, 70)),
+                        description: message,
+                        chat: true,
+                        ..Default::default()
+                    })
+                })
+            }),
+            vec![Field::line(PromptField::Text, "Message", "").required()],
+        )
+        .hint("The conversation is kept on a new ticket")
+        .width(72),
     )
 }

@@ -9,6 +9,7 @@ pub mod agreements;
 pub mod audit;
 pub mod backup;
 pub mod billing;
+pub mod chat;
 pub mod companies;
 pub mod form;
 pub mod format;
@@ -170,6 +171,8 @@ pub enum Nav {
     /// The Tickets tab showing the closed tickets (Home's "rate N closed
     /// tickets").
     TicketsToRate,
+    /// A ticket with its chat open (docs/TICKETS.md, "Chat").
+    OpenChat(i64),
     /// Back from a ticket or form to the list.
     TicketList,
     /// An invoice, by number: Account for clients, Billing for staff.

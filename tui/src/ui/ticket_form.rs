@@ -509,6 +509,7 @@ impl TicketForm {
             } else {
                 0
             },
+            chat: false,
         }));
     }
 
@@ -698,7 +699,8 @@ impl Screen for TicketForm {
                 company_id,
                 contacts,
             } => self.on_company_contacts(*company_id, contacts.clone()),
-            Reply::Created(ticket) => self.on_created(ticket, fx),
+            // Home's "chat with us" creates tickets too; the form's are asked for.
+            Reply::Created(ticket) if self.busy => self.on_created(ticket, fx),
             Reply::Uploaded(a)
                 if self
                     .attaching
