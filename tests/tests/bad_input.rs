@@ -50,6 +50,8 @@ const DATA_TABLES: &[&str] = &[
     "invoices",
     "invoice_lines",
     "payments",
+    "articles",
+    "account_teams",
 ];
 
 /// A hash of every row of the data tables, read straight from the file.
@@ -179,6 +181,8 @@ macro_rules! case {
     }};
 }
 
+#[path = "bad_input/knowledge.rs"]
+mod knowledge;
 #[path = "bad_input/queue.rs"]
 mod queue;
 #[path = "bad_input/ratings.rs"]
@@ -722,6 +726,9 @@ async fn every_rpc_refuses_bad_fields_by_name_and_changes_nothing() -> anyhow::R
     billing::billing_cases(&f, &bf, &mut cases);
     let closed = ratings::closed_ticket(&f).await?;
     ratings::rating_cases(&f, closed, &mut cases);
+    let article = knowledge::article(&f).await?;
+    knowledge::article_cases(&f, article, &mut cases);
+    knowledge::team_cases(&f, &mut cases);
     assert!(cases.len() >= 200, "{} cases", cases.len());
 
     let before = fingerprint(&f.server.db)?;

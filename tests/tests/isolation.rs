@@ -10,6 +10,8 @@
 
 #[path = "isolation/billing.rs"]
 mod billing;
+#[path = "isolation/knowledge.rs"]
+mod knowledge;
 #[path = "isolation/queue.rs"]
 mod queue;
 #[path = "isolation/ratings.rs"]

@@ -675,3 +675,68 @@ async fn a_client_pays_an_invoice_the_provider_confirms_it_and_home_no_longer_ow
     });
     Ok(())
 }
+
+/// The knowledge library and the account team in the real client: a
+/// technician publishes an article, a client finds it with `/`, reads it
+/// with its Markdown drawn, sees the demo's company-only article, and
+/// opens "Our account team" from Home.
+#[tokio::test(flavor = "multi_thread")]
+#[cfg_attr(
+    missing_tmux,
+    ignore = "tmux is not installed (under CI=true this test runs and fails)"
+)]
+async fn a_technician_publishes_an_article_and_a_client_finds_and_reads_it() -> anyhow::Result<()> {
+    require_tool("tmux");
+    let server = TestServer::demo().await?;
+    let login = server.login(demo::TECHNICIAN, DEMO_PASSWORD).await?;
+    let tom = Session::new(server.channel().await?, &login.token)?;
+    let title = format!("Resetting the label printer {}", std::process::id());
+    tom.tickets()
+        .create_article(pb::CreateArticleRequest {
+            article: Some(pb::ArticleInput {
+                title: title.clone(),
+                body: "Hold **Feed** for five seconds.\n\n- Wait for the green light\n- Print a test label".into(),
+                company_id: 0,
+            }),
+        })
+        .await?;
+
+    let home = tempfile::tempdir()?;
+    let command = format!(
+        "env HOME={home} XDG_CONFIG_HOME={home} {portal} --server {addr}; sleep 60",
+        home = home.path().display(),
+        portal = bin("portal").display(),
+        addr = server.addr,
+    );
+    let tmux = Tmux::start(&command);
+    tmux.wait_for("sign in");
+    tmux.text(demo::CLIENT_USER);
+    tmux.keys(&["Tab"]);
+    tmux.text(DEMO_PASSWORD);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("Welcome,");
+    assert!(
+        screen.contains("K knowledge · T team"),
+        "Home names both:\n{screen}"
+    );
+
+    tmux.keys(&["K"]);
+    tmux.wait_for("Harbor Dental Group only");
+    tmux.keys(&["/"]);
+    tmux.text("label printer");
+    tmux.keys(&["Enter"]);
+    // Best match first: both words in its title.
+    tmux.wait_until("the new article first", |s| {
+        s.contains("matching") && s.lines().nth(3).is_some_and(|l| l.starts_with(&title))
+    });
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("Hold Feed for five seconds.");
+    assert!(screen.contains("• Wait for the green light"), "{screen}");
+    assert!(!screen.contains("**"), "Markdown drawn:\n{screen}");
+
+    tmux.keys(&["Escape", "Escape", "T"]);
+    let screen = tmux.wait_for("Our account team");
+    assert!(screen.contains("Tom Brandvold"), "{screen}");
+    assert!(screen.contains("+1 312 555 0199"), "{screen}");
+    Ok(())
+}

@@ -29,6 +29,7 @@ use crate::ui::account::Account;
 use crate::ui::billing::Billing;
 use crate::ui::companies::Companies;
 use crate::ui::home::Home;
+use crate::ui::knowledge::Knowledge;
 use crate::ui::login::{Login, SignInField};
 use crate::ui::palette::{self, Palette};
 use crate::ui::popup::{Popup, Then};
@@ -78,6 +79,8 @@ pub enum TicketsView {
         back_to: TabId,
     },
     New(Box<TicketForm>),
+    /// The knowledge library; Esc goes back to the list.
+    Knowledge(Box<Knowledge>),
 }
 
 impl Main {
@@ -111,6 +114,7 @@ impl Main {
                 TicketsView::List => &mut self.tickets,
                 TicketsView::Detail { ticket, .. } => &mut **ticket,
                 TicketsView::New(form) => &mut **form,
+                TicketsView::Knowledge(library) => &mut **library,
             },
             TabId::Triage => &mut self.triage,
             TabId::Reports => &mut self.reports,
@@ -135,6 +139,7 @@ impl Main {
             TicketsView::List => {}
             TicketsView::Detail { ticket, .. } => screens.push(&mut **ticket),
             TicketsView::New(form) => screens.push(&mut **form),
+            TicketsView::Knowledge(library) => screens.push(&mut **library),
         }
         if let Some(ticket) = &mut self.home_ticket {
             screens.push(&mut **ticket);
@@ -401,6 +406,10 @@ impl App {
                 (i + n - 1) % n
             };
             fx.nav = Some(Nav::Tab(main.tabs[next]));
+        } else if keys.is(Cmd::Knowledge, key) {
+            fx.nav = Some(Nav::Knowledge);
+        } else if keys.is(Cmd::Team, key) {
+            fx.nav = Some(Nav::Team);
         } else if keys.is(Cmd::Logout, key) {
             fx.popup = Some(Popup::confirm(
                 "Sign out?",
@@ -430,6 +439,10 @@ impl App {
     fn run_choice(&mut self, choice: palette::Choice) {
         let mut fx = Effects::default();
         match choice {
+            // Pages of their own open from anywhere, whatever a screen
+            // makes of their keys.
+            palette::Choice::Command(Cmd::Knowledge) => fx.nav = Some(Nav::Knowledge),
+            palette::Choice::Command(Cmd::Team) => fx.nav = Some(Nav::Team),
             palette::Choice::Command(cmd) => {
                 if let Some(key) = self.keys.press(cmd) {
                     self.handle_key(key);
@@ -540,6 +553,24 @@ impl App {
             Nav::OpenAgreement(id) => {
                 main.tab = TabId::Account;
                 main.account.show_agreement(id, &mut fx);
+            }
+            Nav::Knowledge => {
+                main.tab = TabId::Tickets;
+                let mut library = Box::new(Knowledge::default());
+                library.load(&mut fx);
+                main.view = TicketsView::Knowledge(library);
+            }
+            // Staff have no team of their own: each company's is on Companies.
+            Nav::Team if main.me.staff => {
+                main.tab = TabId::Companies;
+                if !main.companies.list.loaded {
+                    main.companies.load(&mut fx);
+                }
+                fx.info("Choose a company and press T for its account team");
+            }
+            Nav::Team => {
+                main.tab = TabId::Account;
+                main.account.show_team(&mut fx);
             }
             Nav::TicketsWaiting => {
                 main.tab = TabId::Tickets;

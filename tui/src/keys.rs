@@ -108,6 +108,12 @@ commands! {
     QueueChats "queue_chats" ["w"],
     SaveView "save_view" ["W"],
     Views "views" ["V"],
+    // The knowledge library and the account team (from any tab).
+    Knowledge "knowledge" ["K"],
+    Team "team" ["T"],
+    NewArticle "new_article" ["n"],
+    Archive "archive" ["d"],
+    MayHelp "may_help" ["f2"],
 }
 
 impl Cmd {

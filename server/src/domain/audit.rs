@@ -53,6 +53,11 @@ pub enum AuditAction {
     SshKeyAdded,
     SshKeyRemoved,
     MailDropped,
+    ArticleCreated,
+    ArticleUpdated,
+    ArticleArchived,
+    ArticleRestored,
+    AccountTeamChanged,
 }
 
 impl AuditAction {
@@ -106,6 +111,11 @@ impl AuditAction {
             Self::SshKeyAdded => "ssh_key.added",
             Self::SshKeyRemoved => "ssh_key.removed",
             Self::MailDropped => "mail.dropped",
+            Self::ArticleCreated => "article.created",
+            Self::ArticleUpdated => "article.updated",
+            Self::ArticleArchived => "article.archived",
+            Self::ArticleRestored => "article.restored",
+            Self::AccountTeamChanged => "company.account_team",
         }
     }
 }

@@ -4,6 +4,7 @@
 mod clock;
 mod files;
 mod history;
+mod knowledge;
 pub(crate) mod money;
 mod people;
 mod ratings;
@@ -103,6 +104,7 @@ fn fill(
     )?;
     ratings::insert(conn, &spec.lines, now)?;
     work::insert(conn, &people, now)?;
+    knowledge::insert(conn, spec, &people, now)?;
     requests_and_audit(conn, &people, now)?;
     money::insert(conn, &people, &mut rng, now)
 }

@@ -5,6 +5,7 @@
 mod attachments;
 mod by_mail;
 mod export;
+mod knowledge;
 mod ratings;
 mod validate;
 
@@ -969,6 +970,41 @@ impl pb::ticket_service_server::TicketService for Tickets {
         request: Request<pb::ListRatingsRequest>,
     ) -> Result<Response<pb::ListRatingsResponse>, Status> {
         self.ratings(&request).map(Response::new)
+    }
+
+    async fn list_articles(
+        &self,
+        request: Request<pb::ListArticlesRequest>,
+    ) -> Result<Response<pb::ListArticlesResponse>, Status> {
+        self.articles(&request).map(Response::new)
+    }
+
+    async fn get_article(
+        &self,
+        request: Request<pb::GetArticleRequest>,
+    ) -> Result<Response<pb::Article>, Status> {
+        self.article(&request).map(Response::new)
+    }
+
+    async fn create_article(
+        &self,
+        request: Request<pb::CreateArticleRequest>,
+    ) -> Result<Response<pb::Article>, Status> {
+        self.new_article(request).await.map(Response::new)
+    }
+
+    async fn update_article(
+        &self,
+        request: Request<pb::UpdateArticleRequest>,
+    ) -> Result<Response<pb::Article>, Status> {
+        self.edit_article(request).await.map(Response::new)
+    }
+
+    async fn archive_article(
+        &self,
+        request: Request<pb::ArchiveArticleRequest>,
+    ) -> Result<Response<pb::Article>, Status> {
+        self.archive_or_restore(request).await.map(Response::new)
     }
 
     async fn export_ticket(

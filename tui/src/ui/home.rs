@@ -420,10 +420,29 @@ impl Screen for Home {
         } else {
             format!(" · {}", ctx.me.company_name)
         };
+        let hello = format!(" Welcome, {}", ctx.me.display_name);
+        // Where help is found besides tickets, as long as the line has room.
+        let (k, t) = (ctx.keys.label(Cmd::Knowledge), ctx.keys.label(Cmd::Team));
+        let pages = if ctx.is_staff() {
+            vec![format!("{k} knowledge ")]
+        } else {
+            vec![
+                format!("{k} knowledge · {t} our account team "),
+                format!("{k} knowledge · {t} team "),
+            ]
+        };
+        let used = hello.chars().count() + company.chars().count();
+        let room = usize::from(welcome.width).saturating_sub(used);
+        let pages = pages
+            .into_iter()
+            .find(|p| p.chars().count() < room)
+            .map(|p| format!("{p:>room$}"))
+            .unwrap_or_default();
         let mut greeting = vec![
             Line::from(vec![
-                Span::styled(format!(" Welcome, {}", ctx.me.display_name), theme.title),
+                Span::styled(hello, theme.title),
                 Span::styled(company, theme.muted),
+                Span::styled(pages, theme.muted),
             ]),
             self.alert_line(ctx),
         ];

@@ -17,7 +17,9 @@ pub mod help;
 pub mod home;
 pub mod input;
 pub mod invoices;
+pub mod knowledge;
 pub mod login;
+pub mod markdown;
 pub mod my_time;
 pub mod palette;
 pub mod popup;
@@ -30,6 +32,8 @@ pub mod settings_forms;
 pub mod sla;
 pub mod ssh_keys;
 pub mod statusline;
+pub mod suggestions;
+pub mod team;
 pub mod text_box;
 pub mod ticket_detail;
 pub mod ticket_form;
@@ -175,6 +179,10 @@ pub enum Nav {
     OpenInvoice(i64),
     /// An agreement's burn-down, by id.
     OpenAgreement(i64),
+    /// The knowledge library (on the Tickets tab).
+    Knowledge,
+    /// "Our account team" (on the Account tab).
+    Team,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
