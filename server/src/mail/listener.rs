@@ -47,6 +47,9 @@ pub async fn serve(listener: TcpListener, mail_in: Arc<MailIn>, max_bytes: usize
                 continue;
             }
         };
+        // Each answer is one small write the client waits for: sent at
+        // once, not held for the delayed ACK of the one before.
+        let _ = stream.set_nodelay(true);
         let Ok(permit) = connections.clone().try_acquire_owned() else {
             let _ = stream.write_all(b"421 Too busy, try again later\r\n").await;
             continue;

@@ -13,6 +13,7 @@
 
 mod gateway;
 mod mail_export;
+mod mail_in;
 mod measure;
 mod money;
 mod startup;
@@ -94,6 +95,9 @@ enum Run {
     /// The mail sender draining 1,000 queued messages (adds them to the
     /// store's outbox; needs Python's aiosmtpd).
     Mail,
+    /// Replies by mail into the SMTP listener, against a demo store (needs
+    /// Python's aiosmtpd for the mail out that carries the reply address).
+    MailIn,
     /// The `portal` client's start-up, from outside, against a demo store.
     Startup,
     /// Every report of `GetReport`, the last twelve months, for all
@@ -152,6 +156,11 @@ async fn main() -> anyhow::Result<ExitCode> {
         {
             summary.failed("mail sender", &e);
         }
+    }
+    if args.wants(Run::MailIn)
+        && let Err(e) = mail_in::mail_in(&mut summary).await
+    {
+        summary.failed("mail in", &e);
     }
     if args.wants(Run::Startup)
         && let Err(e) = startup::startup(&mut summary, args.starts).await
