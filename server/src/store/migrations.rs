@@ -15,6 +15,7 @@ const STEPS: &[M<'static>] = &[
     M::up(include_str!("migrations/0010_draws_ended.sql")),
     M::up(include_str!("migrations/0011_ratings.sql")),
     M::up(include_str!("migrations/0012_ssh_keys.sql")),
+    M::up(include_str!("migrations/0015_subscriptions.sql")),
 ];
 
 pub static MIGRATIONS: Migrations<'static> = Migrations::from_slice(STEPS);

@@ -10,6 +10,7 @@ mod people;
 mod reports;
 mod session;
 mod sessions;
+mod subscriptions;
 mod text;
 mod ticket_changes;
 mod tickets;
@@ -91,6 +92,9 @@ pub enum Command {
     /// Agreements and their prepaid hours.
     #[command(subcommand)]
     Agreements(billing::AgreementsCommand),
+    /// Subscriptions and renewals; request a change.
+    #[command(subcommand)]
+    Subscriptions(subscriptions::SubscriptionsCommand),
     /// Home's ticket figures, and the reports of the Reports tab.
     #[command(
         after_help = "Examples:\n  portal reports monthly --csv > tickets.csv\n  \
@@ -173,6 +177,7 @@ async fn run_command(command: Command, globals: &Globals, target: Target) -> exi
         Command::Reports(args) => reports::run(&ctx, &args, &mut out).await,
         Command::Invoices(command) => billing::invoices(&ctx, command, &mut out).await,
         Command::Agreements(command) => billing::agreements(&ctx, command, &mut out).await,
+        Command::Subscriptions(command) => subscriptions::run(&ctx, command, &mut out).await,
         Command::Watch => watch::run(&ctx, &mut out).await,
         Command::Login { .. } | Command::Logout | Command::Completions { .. } | Command::Man => {
             Ok(())

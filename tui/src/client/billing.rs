@@ -66,6 +66,18 @@ pub enum BillingCall {
         month: String,
         run: bool,
     },
+    /// Subscriptions: a client its company's, staff every company's.
+    Subscriptions,
+    /// Create (`id` 0) or change a subscription.
+    SaveSubscription {
+        id: i64,
+        input: pb::SubscriptionInput,
+    },
+    CancelSubscription {
+        id: i64,
+    },
+    /// A client asks for a change: a ticket is opened.
+    RequestChange(pb::SubscriptionChangeRequest),
 }
 
 /// What the billing calls answer.
@@ -91,6 +103,10 @@ pub enum BillingReply {
     Settings(pb::BillingSettings),
     SettingsSaved(pb::BillingSettings),
     Run(pb::BillingRun),
+    Subscriptions(Vec<pb::Subscription>),
+    SubscriptionSaved(pb::Subscription),
+    /// The ticket a change request opened.
+    ChangeRequested(Box<pb::Ticket>),
 }
 
 fn billing(reply: BillingReply) -> Reply {
@@ -173,6 +189,10 @@ impl Client {
             | BillingCall::Pending
             | BillingCall::Confirm { .. }
             | BillingCall::Reject { .. }) => self.payment_call(call).await?,
+            call @ (BillingCall::Subscriptions
+            | BillingCall::SaveSubscription { .. }
+            | BillingCall::CancelSubscription { .. }
+            | BillingCall::RequestChange(_)) => self.subscription_call(call).await?,
             BillingCall::Settings => BillingReply::Settings(
                 b.get_billing_settings(self.authed(pb::Empty {}))
                     .await?
@@ -246,6 +266,46 @@ impl Client {
                 .await?
                 .into_inner()
                 .payments,
+            ),
+        })
+    }
+}
+
+impl Client {
+    async fn subscription_call(&self, call: BillingCall) -> Res<BillingReply> {
+        let mut b = self.billing();
+        Ok(match call {
+            BillingCall::SaveSubscription { id: 0, input } => BillingReply::SubscriptionSaved(
+                b.create_subscription(self.authed(input))
+                    .await?
+                    .into_inner(),
+            ),
+            BillingCall::SaveSubscription { id, input } => BillingReply::SubscriptionSaved(
+                b.update_subscription(self.authed(pb::UpdateSubscriptionRequest {
+                    id,
+                    subscription: Some(input),
+                }))
+                .await?
+                .into_inner(),
+            ),
+            BillingCall::CancelSubscription { id } => BillingReply::SubscriptionSaved(
+                b.cancel_subscription(self.authed(pb::SubscriptionRef { id }))
+                    .await?
+                    .into_inner(),
+            ),
+            BillingCall::RequestChange(request) => BillingReply::ChangeRequested(Box::new(
+                b.request_subscription_change(self.authed(request))
+                    .await?
+                    .into_inner(),
+            )),
+            _ => BillingReply::Subscriptions(
+                b.list_subscriptions(self.authed(pb::ListSubscriptionsRequest {
+                    company_id: 0,
+                    include_cancelled: true,
+                }))
+                .await?
+                .into_inner()
+                .subscriptions,
             ),
         })
     }
