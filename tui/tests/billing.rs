@@ -795,7 +795,9 @@ fn home_marks_renewals_within_ninety_days() {
     press(&mut app, KeyCode::Enter);
     assert_eq!(
         app.take_requests(),
-        vec![Request::Billing(BillingCall::Subscriptions)]
+        vec![Request::Billing(BillingCall::Subscriptions {
+            company_id: 0
+        })]
     );
 }
 
@@ -807,9 +809,17 @@ fn a_client_sees_subscriptions_and_requests_a_change() {
     press(&mut app, KeyCode::Char('S'));
     assert_eq!(
         app.take_requests(),
-        vec![Request::Billing(BillingCall::Subscriptions)]
+        vec![Request::Billing(BillingCall::Subscriptions {
+            company_id: 0
+        })]
     );
-    billing(&mut app, BillingReply::Subscriptions(subscriptions()));
+    billing(
+        &mut app,
+        BillingReply::Subscriptions {
+            company_id: 0,
+            rows: subscriptions(),
+        },
+    );
     snap("subscriptions", &mut app);
     press(&mut app, KeyCode::Down);
     press(&mut app, KeyCode::Down);
@@ -861,8 +871,18 @@ fn staff_see_every_companys_subscriptions_on_billing() {
         press(&mut app, KeyCode::Right);
     }
     let asked = app.take_requests();
-    assert!(asked.contains(&Request::Billing(BillingCall::Subscriptions)));
-    billing(&mut app, BillingReply::Subscriptions(subscriptions()));
+    assert!(
+        asked.contains(&Request::Billing(BillingCall::Subscriptions {
+            company_id: 0
+        }))
+    );
+    billing(
+        &mut app,
+        BillingReply::Subscriptions {
+            company_id: 0,
+            rows: subscriptions(),
+        },
+    );
     snap("billing_subscriptions", &mut app);
     press(&mut app, KeyCode::Char('e'));
     ctrl(&mut app, 's');

@@ -95,13 +95,12 @@ pub async fn run(ctx: &Ctx, command: SubscriptionsCommand, out: &mut Out) -> Don
 }
 
 async fn list(ctx: &Ctx, company: Option<i64>, out: &mut Out) -> Done {
-    let BillingReply::Subscriptions(list) = billing(ctx, BillingCall::Subscriptions).await? else {
+    let call = BillingCall::Subscriptions {
+        company_id: company.unwrap_or_default(),
+    };
+    let BillingReply::Subscriptions { rows: list, .. } = billing(ctx, call).await? else {
         return Err(Failure::other("unexpected answer from the server"));
     };
-    let list: Vec<_> = list
-        .into_iter()
-        .filter(|s| company.is_none_or(|c| c == s.company_id))
-        .collect();
     if out.format == Format::Json {
         return list.iter().try_for_each(|s| out.json(s));
     }

@@ -66,8 +66,11 @@ pub enum BillingCall {
         month: String,
         run: bool,
     },
-    /// Subscriptions: a client its company's, staff every company's.
-    Subscriptions,
+    /// Subscriptions: a client its company's, staff one company's (or
+    /// every company's with 0).
+    Subscriptions {
+        company_id: i64,
+    },
     /// Create (`id` 0) or change a subscription.
     SaveSubscription {
         id: i64,
@@ -103,7 +106,11 @@ pub enum BillingReply {
     Settings(pb::BillingSettings),
     SettingsSaved(pb::BillingSettings),
     Run(pb::BillingRun),
-    Subscriptions(Vec<pb::Subscription>),
+    /// The subscriptions asked for with `company_id`.
+    Subscriptions {
+        company_id: i64,
+        rows: Vec<pb::Subscription>,
+    },
     SubscriptionSaved(pb::Subscription),
     /// The ticket a change request opened.
     ChangeRequested(Box<pb::Ticket>),
@@ -189,7 +196,7 @@ impl Client {
             | BillingCall::Pending
             | BillingCall::Confirm { .. }
             | BillingCall::Reject { .. }) => self.payment_call(call).await?,
-            call @ (BillingCall::Subscriptions
+            call @ (BillingCall::Subscriptions { .. }
             | BillingCall::SaveSubscription { .. }
             | BillingCall::CancelSubscription { .. }
             | BillingCall::RequestChange(_)) => self.subscription_call(call).await?,
@@ -298,15 +305,19 @@ impl Client {
                     .await?
                     .into_inner(),
             )),
-            _ => BillingReply::Subscriptions(
-                b.list_subscriptions(self.authed(pb::ListSubscriptionsRequest {
-                    company_id: 0,
-                    include_cancelled: true,
-                }))
-                .await?
-                .into_inner()
-                .subscriptions,
-            ),
+            BillingCall::Subscriptions { company_id } => BillingReply::Subscriptions {
+                company_id,
+                rows: b
+                    .list_subscriptions(self.authed(pb::ListSubscriptionsRequest {
+                        company_id,
+                        include_cancelled: true,
+                    }))
+                    .await?
+                    .into_inner()
+                    .subscriptions,
+            },
+            // `billing_call` sends only the calls above here.
+            _ => return Err(tonic::Status::internal("not a subscription call")),
         })
     }
 }

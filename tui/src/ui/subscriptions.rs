@@ -59,6 +59,8 @@ fn kind(k: SubscriptionKind) -> &'static str {
 pub struct Subscriptions {
     /// Staff see every company's; provider Admins change them.
     pub staff: bool,
+    /// Staff: one company's (its page on the Companies tab); 0 = all.
+    pub company_id: i64,
     pub rows: Vec<pb::Subscription>,
     pub loaded: bool,
     pub state: TableState,
@@ -120,8 +122,19 @@ impl Subscriptions {
         }
     }
 
+    /// Staff: one company's, on its page of the Companies tab.
+    pub fn of_company(company_id: i64) -> Self {
+        Self {
+            staff: true,
+            company_id,
+            ..Self::default()
+        }
+    }
+
     pub fn load(&self, fx: &mut Effects) {
-        fx.send(BillingCall::Subscriptions);
+        fx.send(BillingCall::Subscriptions {
+            company_id: self.company_id,
+        });
     }
 
     fn selected(&self) -> Option<&pb::Subscription> {
@@ -198,7 +211,7 @@ impl Subscriptions {
             return;
         };
         match &**b {
-            BillingReply::Subscriptions(rows) => {
+            BillingReply::Subscriptions { company_id, rows } if *company_id == self.company_id => {
                 self.loaded = true;
                 self.rows.clone_from(rows);
                 let at = self.state.selected().unwrap_or(0);
@@ -239,6 +252,8 @@ impl Subscriptions {
             ));
         }
         frame.render_widget(Paragraph::new(Line::from(head)), header);
+        // Staff's list of every company's names the company of each.
+        let company_column = self.staff && self.company_id == 0;
         let rows = self.rows.iter().map(|s| {
             let renews = if s.cancelled {
                 Span::styled(format!("cancelled {}", s.cancelled_on), theme.muted)
@@ -248,7 +263,7 @@ impl Subscriptions {
                 Span::styled(s.renews_on.clone(), theme.text)
             };
             let mut cells = Vec::new();
-            if self.staff {
+            if company_column {
                 cells.push(Cell::from(s.company_name.clone()));
             }
             cells.extend([
@@ -264,7 +279,7 @@ impl Subscriptions {
         });
         let mut widths = Vec::new();
         let mut names = Vec::new();
-        if self.staff {
+        if company_column {
             widths.push(Constraint::Fill(1));
             names.push("Company");
         }
@@ -279,7 +294,7 @@ impl Subscriptions {
         names.extend(["Name", "Kind", "   Qty", "Term", "Renews", "   Per term"]);
         // At 80 columns the kind gives way to the rest.
         if area.width < 100 {
-            widths[usize::from(self.staff) + 1] = Constraint::Length(0);
+            widths[usize::from(company_column) + 1] = Constraint::Length(0);
         }
         let table = Table::new(rows, widths)
             .header(Row::new(names).style(theme.muted))
@@ -297,7 +312,10 @@ impl Subscriptions {
         }
         let mut hints = Vec::new();
         if !self.staff {
-            hints.extend(["r request a change", "Esc back"]);
+            hints.push("r request a change");
+        }
+        if !self.staff || self.company_id != 0 {
+            hints.push("Esc back");
         }
         if self.admin(ctx) {
             hints.extend(["n new", "e edit", "d cancel"]);
