@@ -3,7 +3,7 @@
 Usage: python3 smtp_sink.py PORT OUT [REFUSE]
 
 Appends one JSON line per accepted message to OUT: the envelope sender and
-recipients, and the decoded Subject, Message-ID and plain-text body.
+recipients, and the decoded Subject, Message-ID, Reply-To and plain-text body.
 Recipients containing REFUSE are refused for good (550). Prints "ready"
 once it accepts connections, then serves until killed.
 """
@@ -37,6 +37,7 @@ class Sink:
             "rcpt_tos": envelope.rcpt_tos,
             "subject": str(message["subject"]),
             "message_id": str(message["message-id"]),
+            "reply_to": str(message["reply-to"] or ""),
             "body": body.get_content() if body is not None else "",
         }
         with self.lock, open(self.out, "a", encoding="utf-8") as f:

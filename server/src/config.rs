@@ -116,6 +116,18 @@ pub struct Config {
     #[arg(long = "mail-retry-seconds", env = "PORTAL_MAIL_RETRY_SECONDS",
           value_name = "SECONDS", default_value = "60", value_parser = seconds)]
     pub mail_retry_after: Duration,
+    /// Take mail in over SMTP at ADDR: replies to ticket mail become posts, mail
+    /// to the --mail-from address from a known contact opens a ticket. Off by default.
+    #[arg(long, env = "PORTAL_MAIL_LISTEN", value_name = "ADDR")]
+    pub mail_listen: Option<SocketAddr>,
+    /// The service type of tickets opened by mail or by chat (a name in the catalog).
+    #[arg(
+        long,
+        env = "PORTAL_DEFAULT_SERVICE_TYPE",
+        value_name = "NAME",
+        default_value = "Other"
+    )]
+    pub default_service_type: String,
     /// Scheduled backups go to this directory; without it the server takes none.
     #[arg(long, env = "PORTAL_BACKUP_DIR", value_name = "DIR")]
     pub backup_dir: Option<PathBuf>,

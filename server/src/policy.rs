@@ -18,6 +18,11 @@ pub enum Denied {
 
 pub type Decision = Result<(), Denied>;
 
+mod knowledge;
+pub use knowledge::{
+    article_scope, set_account_team, view_account_team, view_article, write_articles,
+};
+
 fn allow_if(ok: bool, why: &'static str) -> Decision {
     if ok {
         Ok(())

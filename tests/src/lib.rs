@@ -177,6 +177,8 @@ pub struct TestServer {
     /// The SSH gateway's address and host key fingerprint, when started
     /// with `--ssh-listen`.
     pub ssh: Option<(String, String)>,
+    /// Mail in's SMTP address, when started with `--mail-listen`.
+    pub mail_in: Option<String>,
     extra_args: Vec<String>,
     /// A command the server is started through (its last argument is
     /// followed by the server's path and arguments), e.g. a shell that
@@ -236,6 +238,7 @@ impl TestServer {
             db,
             metrics_url: None,
             ssh: None,
+            mail_in: None,
             extra_args: extra.iter().map(ToString::to_string).collect(),
             wrapper: Vec::new(),
             log: None,
@@ -258,6 +261,7 @@ impl TestServer {
             db: db.to_path_buf(),
             metrics_url: None,
             ssh: None,
+            mail_in: None,
             extra_args: extra.iter().map(ToString::to_string).collect(),
             wrapper: Vec::new(),
             log: None,
@@ -376,6 +380,19 @@ impl TestServer {
                 .and_then(|rest| rest.split_once(" (host key "))
                 .with_context(|| format!("unexpected SSH line: {line}"))?;
             self.ssh = Some((addr.to_owned(), key.trim_end_matches(')').to_owned()));
+        }
+        // Then mail in's, when it is on.
+        if self.extra_args.iter().any(|a| a == "--mail-listen") {
+            let line = tokio::time::timeout(wait, lines.next_line())
+                .await
+                .context("no mail-in address in 30 s")??
+                .context("server exited before its mail-in address")?;
+            let addr = line
+                .strip_prefix("mail in on ")
+                .and_then(|rest| rest.split_once(" for "))
+                .with_context(|| format!("unexpected mail-in line: {line}"))?
+                .0;
+            self.mail_in = Some(addr.to_owned());
         }
         // Keep draining stdout so the server never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
@@ -528,6 +545,7 @@ impl Session {
                 number,
                 kind: kind.into(),
                 body: body.into(),
+                chat: false,
             })
             .await?;
         Ok(())

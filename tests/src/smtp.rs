@@ -1,6 +1,7 @@
-//! A real SMTP server process on loopback for the mail tests: Python's
-//! `aiosmtpd` running `tests/smtp_sink.py`, which writes each message it
-//! accepts as a JSON line.
+//! Real SMTP on loopback for the mail tests, in processes of their own: a
+//! server, Python's `aiosmtpd` running `tests/smtp_sink.py`, which writes
+//! each message it accepts as a JSON line; and a client, Python's
+//! `smtplib` running `tests/smtp_send.py`, which sends mail into Portal.
 
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -18,7 +19,19 @@ pub struct Received {
     pub rcpt_tos: Vec<String>,
     pub subject: String,
     pub message_id: String,
+    pub reply_to: String,
     pub body: String,
+}
+
+impl Received {
+    /// The bare address of the Reply-To ("Desk <a@b>" gives "a@b").
+    pub fn reply_address(&self) -> &str {
+        self.reply_to
+            .rsplit_once('<')
+            .map_or(self.reply_to.as_str(), |(_, rest)| {
+                rest.trim_end_matches('>')
+            })
+    }
 }
 
 /// A running SMTP sink (killed on drop).
@@ -115,6 +128,7 @@ impl SmtpSink {
                         .unwrap_or_default(),
                     subject: s("subject"),
                     message_id: s("message_id"),
+                    reply_to: s("reply_to"),
                     body: s("body"),
                 })
             })
@@ -136,4 +150,75 @@ impl SmtpSink {
             self.received()?
         )
     }
+}
+
+/// `serve` flags for a server that mails through the sink on `port` as the
+/// demo's provider (`desk@keystone.example`), retrying after 0.2 s.
+pub fn mailing_through(port: u16) -> Vec<String> {
+    let port = port.to_string();
+    [
+        "--smtp-host",
+        "127.0.0.1",
+        "--smtp-port",
+        &port,
+        "--smtp-tls",
+        "none",
+        "--mail-from",
+        "Keystone Desk <desk@keystone.example>",
+        "--mail-retry-seconds",
+        "0.2",
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+
+/// A message to send into Portal's mail in.
+#[derive(Debug, Clone, Default)]
+pub struct Outgoing {
+    pub from: String,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    /// Extra headers, e.g. `("In-Reply-To", "<id>")`.
+    pub headers: Vec<(String, String)>,
+    /// Files attached: name and content.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// The envelope sender, when not `from` ("" for a bounce).
+    pub envelope_from: Option<String>,
+}
+
+/// Sends `mail` to the SMTP server at `addr` (HOST:PORT) with Python's
+/// `smtplib`; returns the server's final reply code (250 when taken).
+pub async fn send(addr: &str, mail: &Outgoing) -> anyhow::Result<u16> {
+    let (host, port) = addr.rsplit_once(':').context("HOST:PORT")?;
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("smtp_send.py");
+    let files: Vec<serde_json::Value> = mail
+        .files
+        .iter()
+        .map(|(name, data)| serde_json::json!({"name": name, "hex": hex::encode(data)}))
+        .collect();
+    let request = serde_json::json!({
+        "host": host, "port": port.parse::<u16>()?,
+        "from": mail.from, "to": mail.to, "subject": mail.subject, "body": mail.body,
+        "headers": mail.headers, "files": files,
+        "envelope_from": mail.envelope_from.clone().unwrap_or_else(|| mail.from.clone()),
+    });
+    let mut child = Command::new("python3")
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .context("cannot run python3")?;
+    let mut stdin = child.stdin.take().context("no stdin")?;
+    tokio::io::AsyncWriteExt::write_all(&mut stdin, request.to_string().as_bytes()).await?;
+    drop(stdin);
+    let out = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
+        .await
+        .context("smtp_send.py did not finish in 30 s")??;
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.trim()
+        .parse()
+        .with_context(|| format!("smtp_send.py printed {text:?}"))
 }

@@ -50,6 +50,8 @@ const DATA_TABLES: &[&str] = &[
     "invoices",
     "invoice_lines",
     "payments",
+    "articles",
+    "account_teams",
 ];
 
 /// A hash of every row of the data tables, read straight from the file.
@@ -179,6 +181,8 @@ macro_rules! case {
     }};
 }
 
+#[path = "bad_input/knowledge.rs"]
+mod knowledge;
 #[path = "bad_input/queue.rs"]
 mod queue;
 #[path = "bad_input/ratings.rs"]
@@ -535,6 +539,7 @@ fn ticket_cases(f: &Fixture, cases: &mut Vec<Case>) {
         number: n,
         kind,
         body,
+        chat: false,
     };
     case!(cases, "AddPost", "number", "0", t(), add_post, pb::AddPostRequest { number: 0, ..post(1, "hi".into()) });
     case!(cases, "AddPost", "kind", "unknown 99", t(), add_post, post(99, "hi".into()));
@@ -729,6 +734,9 @@ async fn every_rpc_refuses_bad_fields_by_name_and_changes_nothing() -> anyhow::R
     subscriptions::subscription_cases(&f, &sub, &mut cases);
     let closed = ratings::closed_ticket(&f).await?;
     ratings::rating_cases(&f, closed, &mut cases);
+    let article = knowledge::article(&f).await?;
+    knowledge::article_cases(&f, article, &mut cases);
+    knowledge::team_cases(&f, &mut cases);
     assert!(cases.len() >= 200, "{} cases", cases.len());
 
     let before = fingerprint(&f.server.db)?;
@@ -857,6 +865,7 @@ async fn oversized_messages_are_refused_and_the_server_keeps_serving() -> anyhow
             number: f.ticket,
             kind: 1,
             body: oversized(),
+            chat: false,
         })
         .await;
     let s = post.expect_err("a 5 MiB post");
@@ -1075,6 +1084,7 @@ async fn a_burst_of_bad_calls_neither_crashes_nor_starves_the_server() -> anyhow
                             number: ticket,
                             kind: 1,
                             body: oversized(),
+                            chat: false,
                         })
                         .await
                         .expect_err("an oversized post");
@@ -1168,6 +1178,7 @@ async fn thousands_of_calls_at_once_on_one_connection_all_get_served() -> anyhow
                     number,
                     kind: 1,
                     body: format!("{i}"),
+                    chat: false,
                 })
                 .await
         }
@@ -1415,6 +1426,7 @@ async fn random_requests_get_ok_or_a_clean_refusal() -> anyhow::Result<()> {
                         number: ticket,
                         kind: 1,
                         body: format!("{text}{other}"),
+                        chat: false,
                     })
                     .await
                 {

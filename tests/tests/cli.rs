@@ -464,6 +464,7 @@ async fn watch_prints_events_as_json_lines_until_the_session_ends() -> anyhow::R
         number: ticket,
         kind: portal_proto::pb::PostKind::Discussion.into(),
         body: body.into(),
+        chat: false,
     };
     // Until the stream is open, posts go unseen: post until one is seen.
     let first = loop {
@@ -1087,5 +1088,53 @@ async fn own_time_entries_are_listed_edited_and_deleted() -> anyhow::Result<()> 
     assert_eq!(billed, Some(Value::from(true)), "{week}");
     let e = tom.fails(&["time", "edit", &id, "--minutes", "10"], "", 4)?;
     assert!(e.contains("billed"), "{e}");
+    Ok(())
+}
+
+/// `portal kb list|show` and `portal team` read the demo's articles and
+/// account team; another company's article is not found (3).
+#[tokio::test]
+async fn knowledge_articles_and_the_account_team_are_read_from_the_command_line()
+-> anyhow::Result<()> {
+    let server = TestServer::demo().await?;
+    let uma = Portal::signed_in(&server, demo::CLIENT_USER).await?;
+    let una = Portal::signed_in(&server, demo::OTHER_USER).await?;
+    let listed = uma.ok(&["kb", "list"], "")?;
+    assert!(listed.contains("Connecting to the office VPN"), "{listed}");
+    assert!(listed.contains("Harbor Dental Group only"), "{listed}");
+    let found = lines(&uma.ok(&["kb", "list", "--search", "printer queue", "--json"], "")?)?;
+    assert_eq!(
+        found.first().and_then(|a| a["title"].as_str()),
+        Some("Clearing a stuck print queue"),
+        "{found:?}"
+    );
+    let all = lines(&uma.ok(&["kb", "list", "--json"], "")?)?;
+    let harbor_only = all
+        .iter()
+        .find(|a| a["company_id"].as_i64().is_some_and(|c| c != 0))
+        .and_then(|a| a["id"].as_i64())
+        .ok_or_else(|| anyhow::anyhow!("no company-only article in {all:?}"))?
+        .to_string();
+    let shown = uma.ok(&["kb", "show", &harbor_only], "")?;
+    assert!(shown.starts_with("Harbor: restarting"), "{shown}");
+    assert!(shown.contains("For harbor dental group only"), "{shown}");
+    assert!(shown.contains("1. Close the imaging software"), "{shown}");
+    let e = una.fails(&["kb", "show", &harbor_only], "", 3)?;
+    assert!(e.contains("not found"), "{e}");
+    let theirs = una.ok(&["kb", "list"], "")?;
+    assert!(!theirs.contains("Harbor"), "{theirs}");
+
+    let team = uma.ok(&["team"], "")?;
+    assert!(
+        team.contains("Account team of Harbor Dental Group"),
+        "{team}"
+    );
+    assert!(
+        team.contains("Tom Brandvold <tom@keystone.example>"),
+        "{team}"
+    );
+    assert!(team.contains("+1 312 555 0199"), "{team}");
+    let json = uma.json(&["team"])?;
+    assert_eq!(json["after_hours_phone"], "+1 312 555 0199");
     Ok(())
 }

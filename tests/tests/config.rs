@@ -43,6 +43,7 @@ async fn post(server: &TestServer, bytes: usize) -> anyhow::Result<Result<(), to
             number,
             kind: pb::PostKind::Discussion.into(),
             body: "x".repeat(bytes),
+            chat: false,
         })
         .await;
     Ok(reply.map(|_| ()))

@@ -10,6 +10,8 @@
 
 #[path = "isolation/billing.rs"]
 mod billing;
+#[path = "isolation/knowledge.rs"]
+mod knowledge;
 #[path = "isolation/queue.rs"]
 mod queue;
 #[path = "isolation/ratings.rs"]
@@ -66,6 +68,7 @@ async fn ticket_calls(s: &Session, number: i64, contact: i64) -> Calls {
                     number,
                     kind: 1,
                     body: "hello".into(),
+                    chat: false,
                 })
                 .await
                 .map(drop),

@@ -12,12 +12,11 @@
 use std::time::Duration;
 
 use anyhow::Context as _;
-use portal_e2e::smtp::{Received, SmtpSink, free_port};
+use portal_e2e::smtp::{Received, SmtpSink, free_port, mailing_through};
 use portal_e2e::{Session, TestServer, demo, expect_code, require_tool};
 use portal_proto::pb;
 use tonic::Code;
 
-const FROM: &str = "Keystone Desk <desk@keystone.example>";
 const UMA: &str = "uma@harbor.example";
 const MARK: &str = "mark@harbor.example";
 const ALICE: &str = "alice@harbor.example";
@@ -25,22 +24,9 @@ const ALICE: &str = "alice@harbor.example";
 /// A demo server that mails through the SMTP server on `port`, retrying
 /// after 0.2 s.
 async fn server(port: u16) -> anyhow::Result<TestServer> {
-    let port = port.to_string();
-    TestServer::demo_with(&[
-        "--smtp-host",
-        "127.0.0.1",
-        "--smtp-port",
-        &port,
-        "--smtp-tls",
-        "none",
-        "--mail-from",
-        FROM,
-        "--mail-retry-seconds",
-        "0.2",
-        "--mail-max-attempts",
-        "100",
-    ])
-    .await
+    let mut flags = mailing_through(port);
+    flags.extend(["--mail-max-attempts".into(), "100".into()]);
+    TestServer::demo_with(&flags.iter().map(String::as_str).collect::<Vec<_>>()).await
 }
 
 async fn move_to(s: &Session, number: i64, status: pb::TicketStatus) -> anyhow::Result<()> {

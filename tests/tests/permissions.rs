@@ -15,6 +15,8 @@
 
 #[path = "permissions/billing.rs"]
 mod billing;
+#[path = "permissions/knowledge.rs"]
+mod knowledge;
 #[path = "permissions/queue.rs"]
 mod queue;
 #[path = "permissions/ratings.rs"]
@@ -374,6 +376,7 @@ async fn post(
             number,
             kind: kind.into(),
             body: body.clone(),
+            chat: false,
         })
         .await
     {

@@ -263,14 +263,24 @@ async fn ratings_list_in_pages_newest_first() -> anyhow::Result<()> {
             })
             .await?
             .into_inner();
-        seen.extend(page.ratings.iter().map(|r| r.ticket_number));
+        seen.extend(page.ratings.iter().map(|r| {
+            let at = r.rated_at.unwrap_or_default();
+            ((at.seconds, at.nanos), r.ticket_number)
+        }));
         if page.next_cursor.is_empty() {
             break;
         }
         cursor = page.next_cursor;
     }
+    // The three just rated first, then the demo's own, each once, newest first.
     numbers.reverse();
-    assert_eq!(seen, numbers);
+    let tickets: Vec<i64> = seen.iter().map(|(_, n)| *n).collect();
+    assert_eq!(tickets[..3], numbers);
+    assert!(seen.windows(2).all(|w| w[0] >= w[1]), "{seen:?}");
+    let mut unique = tickets.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), tickets.len(), "no rating twice");
     Ok(())
 }
 
@@ -284,6 +294,26 @@ fn row(report: &pb::Report, label: &str) -> Vec<i64> {
         .unwrap_or_default()
 }
 
+/// What rating added to `label`'s row between `before` and `after`: the
+/// count and how many of each score (the average is checked on its own).
+fn added(before: &pb::Report, after: &pb::Report, label: &str) -> Vec<i64> {
+    let (b, a) = (row(before, label), row(after, label));
+    let b = if b.is_empty() { vec![0; a.len()] } else { b };
+    a.iter()
+        .zip(&b)
+        .enumerate()
+        .filter(|(i, _)| *i != 1)
+        .map(|(_, (a, b))| a - b)
+        .collect()
+}
+
+/// The row's average ×100 is its scores' mean, rounded half up.
+fn average_agrees(report: &pb::Report, label: &str) {
+    let r = row(report, label);
+    let sum: i64 = (1..=5).map(|s| s * r[1 + s as usize]).sum();
+    assert_eq!(r[1], (sum * 200 + r[0]) / (2 * r[0]), "{label}: {r:?}");
+}
+
 #[tokio::test]
 async fn satisfaction_reports_count_average_and_spread_by_month_technician_and_company()
 -> anyhow::Result<()> {
@@ -291,13 +321,8 @@ async fn satisfaction_reports_count_average_and_spread_by_month_technician_and_c
     let uma = sign_in(&server, demo::CLIENT_USER).await?;
     let una = sign_in(&server, demo::OTHER_USER).await?;
     let (dina, _) = sign_in(&server, demo::DISPATCHER).await?;
-    let (mark, _) = sign_in(&server, demo::CLIENT_MANAGER).await?;
+    let (mark, me) = sign_in(&server, demo::CLIENT_MANAGER).await?;
     let (_, tom) = sign_in(&server, demo::TECHNICIAN).await?;
-    for (who, score) in [(&uma, 5), (&uma, 4), (&una, 2)] {
-        let n = ticket(&dina, who, tom.id, true).await?;
-        who.0.tickets().rate_ticket(rate(n, score, "")).await?;
-    }
-    let month = chrono::Utc::now().format("%Y-%m").to_string();
     let get = |s: &Session, kind: pb::ReportKind| {
         let mut r = s.reports();
         async move {
@@ -311,10 +336,32 @@ async fn satisfaction_reports_count_average_and_spread_by_month_technician_and_c
             )
         }
     };
-    // Count, average ×100 (rounded half up), then how many of each score.
+    let kinds = [
+        pb::ReportKind::SatisfactionByMonth,
+        pb::ReportKind::SatisfactionByTechnician,
+        pb::ReportKind::SatisfactionByCompany,
+    ];
+    let mut before = Vec::new();
+    for kind in kinds {
+        before.push(get(&dina, kind).await?);
+    }
+    let own_before = get(&mark, pb::ReportKind::SatisfactionByMonth).await?;
+    // The demo's own ratings are there already: its requesters rated about
+    // half of the tickets they signed off.
+    assert!(
+        before[0].rows.iter().any(|r| r.values[0] > 0),
+        "the demo has ratings"
+    );
+    for (who, score) in [(&uma, 5), (&uma, 4), (&una, 2)] {
+        let n = ticket(&dina, who, tom.id, true).await?;
+        who.0.tickets().rate_ticket(rate(n, score, "")).await?;
+    }
+    let month = chrono::Utc::now().format("%Y-%m").to_string();
+    // Count, then how many of each score; the average ×100 agrees.
     let by_month = get(&dina, pb::ReportKind::SatisfactionByMonth).await?;
     assert_eq!(by_month.rows.len(), 12, "the last twelve months");
-    assert_eq!(row(&by_month, &month), [3, 367, 0, 1, 0, 1, 1]);
+    assert_eq!(added(&before[0], &by_month, &month), [3, 0, 1, 0, 1, 1]);
+    average_agrees(&by_month, &month);
     assert_eq!(
         by_month.columns[2].unit(),
         pb::ReportUnit::Hundredths,
@@ -323,12 +370,18 @@ async fn satisfaction_reports_count_average_and_spread_by_month_technician_and_c
     );
     // A client Manager sees its own company's only.
     let own = get(&mark, pb::ReportKind::SatisfactionByMonth).await?;
-    assert_eq!(row(&own, &month), [2, 450, 0, 0, 0, 1, 1]);
+    assert_eq!(added(&own_before, &own, &month), [2, 0, 0, 0, 1, 1]);
+    average_agrees(&own, &month);
     let by_tech = get(&dina, pb::ReportKind::SatisfactionByTechnician).await?;
-    assert_eq!(row(&by_tech, &tom.display_name), [3, 367, 0, 1, 0, 1, 1]);
+    assert_eq!(
+        added(&before[1], &by_tech, &tom.display_name),
+        [3, 0, 1, 0, 1, 1]
+    );
     let by_company = get(&dina, pb::ReportKind::SatisfactionByCompany).await?;
-    assert_eq!(by_company.rows.len(), 2);
-    assert_eq!(by_company.rows[0].values, [2, 450, 0, 0, 0, 1, 1]);
-    assert_eq!(by_company.rows[1].values, [1, 200, 0, 1, 0, 0, 0]);
+    assert_eq!(
+        added(&before[2], &by_company, &me.company_name),
+        [2, 0, 0, 0, 1, 1]
+    );
+    average_agrees(&by_company, &me.company_name);
     Ok(())
 }

@@ -26,6 +26,7 @@ async fn keep_posting(session: Session, number: i64, writer: usize) -> Vec<Strin
                 number,
                 kind: pb::PostKind::InternalNote.into(),
                 body: body.clone(),
+                chat: false,
             })
             .await;
         // Refused or cut once the server stops taking calls.

@@ -86,6 +86,7 @@ async fn a_registered_key_opens_the_portal_raises_a_ticket_and_sees_a_reply_live
             number,
             kind: pb::PostKind::Discussion.into(),
             body: reply.into(),
+            chat: false,
         })
         .await?;
     tmux.wait_for(reply);

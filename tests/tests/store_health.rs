@@ -89,6 +89,7 @@ async fn health_is_not_serving_while_the_store_cannot_be_written() -> anyhow::Re
                 number,
                 kind: pb::PostKind::Discussion.into(),
                 body: refused.into(),
+                chat: false,
             })
             .await,
         Code::Unavailable,

@@ -771,6 +771,7 @@ async fn full_text_search_covers_titles_descriptions_and_public_posts_only() -> 
             number: other.number,
             kind: pb::PostKind::Discussion.into(),
             body: "Replaced the flux capacitor".into(),
+            chat: false,
         })
         .await?;
     tom.tickets()
@@ -778,6 +779,7 @@ async fn full_text_search_covers_titles_descriptions_and_public_posts_only() -> 
             number: other.number,
             kind: pb::PostKind::InternalNote.into(),
             body: "Password is hunter2 quokka".into(),
+            chat: false,
         })
         .await?;
     let search = |s: Session, text: &'static str| async move {
@@ -877,6 +879,7 @@ async fn detail_posts_and_internal_notes() -> anyhow::Result<()> {
                 number: t.number,
                 kind: kind.into(),
                 body,
+                chat: false,
             })
             .await
             .map(tonic::Response::into_inner)
@@ -1705,6 +1708,7 @@ async fn events_reach_those_who_may_see_the_ticket() -> anyhow::Result<()> {
         number: t.number,
         kind: kind.into(),
         body: body.into(),
+        chat: false,
     };
     tom.tickets()
         .add_post(post(pb::PostKind::InternalNote, "between us"))
@@ -1724,6 +1728,7 @@ async fn events_reach_those_who_may_see_the_ticket() -> anyhow::Result<()> {
             number: theirs.number,
             kind: pb::PostKind::Discussion.into(),
             body: "Clearing it".into(),
+            chat: false,
         })
         .await?;
 
@@ -1780,6 +1785,7 @@ async fn an_event_stream_resumes_after_the_last_event_it_saw() -> anyhow::Result
         number: t.number,
         kind: kind.into(),
         body: body.into(),
+        chat: false,
     };
     let subscribe = |after_id: u64| {
         let mut events = uma.events();

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use portal_proto::pb;
 
 pub use crate::client::{
-    AccountCall, AdminCall, AuditQuery, AuthCall, BillingCall, BillingReply, ReportCall,
-    SettingsCall, TicketCall, WorkCall, upload_problem,
+    AccountCall, AdminCall, ArticlesFor, AuditQuery, AuthCall, BillingCall, BillingReply,
+    KnowledgeCall, ReportCall, SettingsCall, TicketCall, WorkCall, upload_problem,
 };
 
 /// A call to make in the background, by the gRPC service that answers it;
@@ -24,6 +24,7 @@ pub enum Request {
     Billing(BillingCall),
     Admin(AdminCall),
     Settings(SettingsCall),
+    Knowledge(KnowledgeCall),
 }
 
 impl From<AuthCall> for Request {
@@ -65,6 +66,12 @@ impl From<AdminCall> for Request {
 impl From<SettingsCall> for Request {
     fn from(call: SettingsCall) -> Self {
         Request::Settings(call)
+    }
+}
+
+impl From<KnowledgeCall> for Request {
+    fn from(call: KnowledgeCall) -> Self {
+        Request::Knowledge(call)
     }
 }
 
@@ -324,6 +331,19 @@ pub enum Reply {
         first: bool,
         page: pb::ListAuditLogResponse,
     },
+    // --- The knowledge library and the account team
+    Articles {
+        to: ArticlesFor,
+        seq: u64,
+        list: pb::ListArticlesResponse,
+    },
+    Article {
+        to: ArticlesFor,
+        article: Box<pb::Article>,
+    },
+    ArticleSaved(Box<pb::Article>),
+    Team(Box<pb::AccountTeam>),
+    TeamSaved(Box<pb::AccountTeam>),
     Failed {
         request: Box<Request>,
         error: ApiError,

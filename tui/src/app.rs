@@ -31,6 +31,7 @@ use crate::ui::account::Account;
 use crate::ui::billing::Billing;
 use crate::ui::companies::Companies;
 use crate::ui::home::Home;
+use crate::ui::knowledge::Knowledge;
 use crate::ui::login::{Login, SignInField};
 use crate::ui::palette::{self, Palette};
 use crate::ui::popup::{Popup, Then};
@@ -80,6 +81,8 @@ pub enum TicketsView {
         back_to: TabId,
     },
     New(Box<TicketForm>),
+    /// The knowledge library; Esc goes back to the list.
+    Knowledge(Box<Knowledge>),
 }
 
 impl Main {
@@ -113,6 +116,7 @@ impl Main {
                 TicketsView::List => &mut self.tickets,
                 TicketsView::Detail { ticket, .. } => &mut **ticket,
                 TicketsView::New(form) => &mut **form,
+                TicketsView::Knowledge(library) => &mut **library,
             },
             TabId::Triage => &mut self.triage,
             TabId::Reports => &mut self.reports,
@@ -137,6 +141,7 @@ impl Main {
             TicketsView::List => {}
             TicketsView::Detail { ticket, .. } => screens.push(&mut **ticket),
             TicketsView::New(form) => screens.push(&mut **form),
+            TicketsView::Knowledge(library) => screens.push(&mut **library),
         }
         if let Some(ticket) = &mut self.home_ticket {
             screens.push(&mut **ticket);
@@ -410,6 +415,10 @@ impl App {
                 (i + n - 1) % n
             };
             fx.nav = Some(Nav::Tab(main.tabs[next]));
+        } else if keys.is(Cmd::Knowledge, key) {
+            fx.nav = Some(Nav::Knowledge);
+        } else if keys.is(Cmd::Team, key) {
+            fx.nav = Some(Nav::Team);
         } else if keys.is(Cmd::Logout, key) {
             fx.popup = Some(Popup::confirm(
                 "Sign out?",
@@ -439,6 +448,10 @@ impl App {
     fn run_choice(&mut self, choice: palette::Choice) {
         let mut fx = Effects::default();
         match choice {
+            // Pages of their own open from anywhere, whatever a screen
+            // makes of their keys.
+            palette::Choice::Command(Cmd::Knowledge) => fx.nav = Some(Nav::Knowledge),
+            palette::Choice::Command(Cmd::Team) => fx.nav = Some(Nav::Team),
             palette::Choice::Command(cmd) => {
                 if let Some(key) = self.keys.press(cmd) {
                     self.handle_key(key);
@@ -504,6 +517,8 @@ impl App {
             return;
         };
         let mut fx = Effects::default();
+        // A chat is its ticket, opened with the chat on show.
+        let chat = matches!(nav, Nav::OpenChat(_));
         match *nav {
             Nav::Tab(tab) => {
                 main.tab = tab;
@@ -517,9 +532,9 @@ impl App {
                     _ => {}
                 }
             }
-            Nav::OpenTicket(number) if main.tab == TabId::Home => {
+            Nav::OpenTicket(number) | Nav::OpenChat(number) if main.tab == TabId::Home => {
                 // Home stays the tab; Esc goes back to it.
-                let ticket = Box::new(TicketDetail::new(number));
+                let ticket = Box::new(TicketDetail::new(number).chatting(chat));
                 ticket.load(&mut fx);
                 main.home_ticket = Some(ticket);
             }
@@ -527,7 +542,7 @@ impl App {
                 main.home_ticket = None;
                 main.home.load(&mut fx);
             }
-            Nav::OpenTicket(number) => {
+            Nav::OpenTicket(number) | Nav::OpenChat(number) => {
                 // Esc goes back to the list the ticket was opened from.
                 let back_to = if main.tab == TabId::Triage {
                     TabId::Triage
@@ -535,7 +550,7 @@ impl App {
                     TabId::Tickets
                 };
                 main.tab = TabId::Tickets;
-                let ticket = Box::new(TicketDetail::new(number));
+                let ticket = Box::new(TicketDetail::new(number).chatting(chat));
                 ticket.load(&mut fx);
                 main.view = TicketsView::Detail { ticket, back_to };
             }
@@ -569,6 +584,24 @@ impl App {
             Nav::Subscriptions => {
                 main.tab = TabId::Account;
                 main.account.show_subscriptions(&mut fx);
+            }
+            Nav::Knowledge => {
+                main.tab = TabId::Tickets;
+                let mut library = Box::new(Knowledge::default());
+                library.load(&mut fx);
+                main.view = TicketsView::Knowledge(library);
+            }
+            // Staff have no team of their own: each company's is on Companies.
+            Nav::Team if main.me.staff => {
+                main.tab = TabId::Companies;
+                if !main.companies.list.loaded {
+                    main.companies.load(&mut fx);
+                }
+                fx.info("Choose a company and press T for its account team");
+            }
+            Nav::Team => {
+                main.tab = TabId::Account;
+                main.account.show_team(&mut fx);
             }
             Nav::TicketsWaiting => {
                 main.tab = TabId::Tickets;

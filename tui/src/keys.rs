@@ -63,6 +63,7 @@ commands! {
     Decline "decline" ["N"],
     SignOff "sign_off" ["O"],
     Rate "rate" ["*"],
+    Chat "chat" ["C"],
     MyTime "my_time" ["t"],
     EditTime "edit_time" ["e"],
     Delete "delete" ["d", "delete"],
@@ -107,8 +108,15 @@ commands! {
     QueueCompany "queue_company" ["c"],
     QueuePriority "queue_priority" ["p"],
     QueueBreached "queue_breached" ["b"],
+    QueueChats "queue_chats" ["w"],
     SaveView "save_view" ["W"],
     Views "views" ["V"],
+    // The knowledge library and the account team (from any tab).
+    Knowledge "knowledge" ["K"],
+    Team "team" ["T"],
+    NewArticle "new_article" ["n"],
+    Archive "archive" ["d"],
+    MayHelp "may_help" ["f2"],
 }
 
 impl Cmd {

@@ -589,3 +589,20 @@ pub fn signed_in_connecting(me: pb::Identity) -> App {
     }
     app
 }
+
+/// What the app asked, less the new-ticket form's search for articles that
+/// may help (tui/tests/knowledge.rs checks those).
+pub fn take_sent(app: &mut App) -> Vec<Request> {
+    app.take_requests()
+        .into_iter()
+        .filter(|r| {
+            !matches!(
+                r,
+                Request::Knowledge(portal::action::KnowledgeCall::List {
+                    to: portal::action::ArticlesFor::Suggestions,
+                    ..
+                })
+            )
+        })
+        .collect()
+}

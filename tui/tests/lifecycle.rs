@@ -80,6 +80,7 @@ fn enter_in_a_text_box_is_a_new_line_and_f1_shows_the_keys() {
             body: "First line\ncso the rest is text, not commands, and a long line wraps \
                    at a space within the box rather than running out of sight"
                 .into(),
+            chat: false,
         })]
     );
     reply(&mut app, Reply::Posted { number: 1042 });

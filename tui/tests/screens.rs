@@ -348,6 +348,7 @@ fn ticket_detail_reply_and_status() {
         number: 1042,
         kind: pb::PostKind::Discussion,
         body: "Thanks, tomorrow works.".into(),
+        chat: false,
     });
     assert_eq!(app.take_requests(), vec![post.clone()]);
     // A failed post keeps the text.
@@ -435,7 +436,7 @@ fn new_ticket_form_checks_fields_and_keeps_text_on_failure() {
     press(&mut app, KeyCode::Enter);
     snap("new_ticket_form", &mut app);
     ctrl(&mut app, 's');
-    assert!(app.take_requests().is_empty());
+    assert!(take_sent(&mut app).is_empty());
     snap("new_ticket_required", &mut app);
 
     type_text(&mut app, "HD-PR-02");
@@ -449,7 +450,7 @@ fn new_ticket_form_checks_fields_and_keeps_text_on_failure() {
     press(&mut app, KeyCode::Tab);
     type_text(&mut app, "2026-12-01");
     ctrl(&mut app, 's');
-    let requests = app.take_requests();
+    let requests = take_sent(&mut app);
     let [Request::Ticket(TicketCall::CreateTicket(create))] = requests.as_slice() else {
         panic!("one create, got {requests:?}")
     };
@@ -488,7 +489,7 @@ fn new_ticket_form_checks_fields_and_keeps_text_on_failure() {
     );
     snap("new_ticket_server_error", &mut app);
     ctrl(&mut app, 's');
-    let again = app.take_requests();
+    let again = take_sent(&mut app);
     assert_eq!(
         again,
         vec![Request::Ticket(TicketCall::CreateTicket(create.clone()))],
@@ -505,7 +506,7 @@ fn new_ticket_form_checks_fields_and_keeps_text_on_failure() {
             NOW,
         ))),
     );
-    let requests = app.take_requests();
+    let requests = take_sent(&mut app);
     assert!(
         requests.contains(&Request::Ticket(TicketCall::Get { number: 1043 })),
         "the new ticket opens: {requests:?}"
@@ -882,14 +883,14 @@ fn staff_raise_a_ticket_for_a_company_and_its_contact() {
     press(&mut app, KeyCode::End); // Other
     press(&mut app, KeyCode::Enter);
     assert_eq!(
-        app.take_requests(),
+        take_sent(&mut app),
         vec![Request::Account(AccountCall::CompanyContacts {
             company_id: 1
         })]
     );
     press(&mut app, KeyCode::Right); // company: the second one
     assert_eq!(
-        app.take_requests(),
+        take_sent(&mut app),
         vec![Request::Account(AccountCall::CompanyContacts {
             company_id: 2
         })]
@@ -924,7 +925,7 @@ fn staff_raise_a_ticket_for_a_company_and_its_contact() {
     press(&mut app, KeyCode::Tab);
     type_text(&mut app, "Renew before it lapses.");
     ctrl(&mut app, 's');
-    let requests = app.take_requests();
+    let requests = take_sent(&mut app);
     let [Request::Ticket(TicketCall::CreateTicket(create))] = requests.as_slice() else {
         panic!("create, got {requests:?}")
     };
@@ -1402,7 +1403,7 @@ fn new_ticket_attaches_its_files_after_creating_it_and_marks_a_bad_path_first() 
     type_text(&mut app, bad);
     ctrl(&mut app, 's');
     assert!(
-        app.take_requests().is_empty(),
+        take_sent(&mut app).is_empty(),
         "nothing is sent with a bad path"
     );
     let error = ticket_form(&app)
@@ -1418,7 +1419,7 @@ fn new_ticket_attaches_its_files_after_creating_it_and_marks_a_bad_path_first() 
     }
     type_text(&mut app, &format!("{}, {}", a.display(), b.display()));
     ctrl(&mut app, 's');
-    let requests = app.take_requests();
+    let requests = take_sent(&mut app);
     let [Request::Ticket(TicketCall::CreateTicket(create))] = requests.as_slice() else {
         panic!("one create, got {requests:?}")
     };
@@ -1435,7 +1436,7 @@ fn new_ticket_attaches_its_files_after_creating_it_and_marks_a_bad_path_first() 
     );
     // One file at a time, the form saying which.
     assert_eq!(
-        app.take_requests(),
+        take_sent(&mut app),
         vec![Request::Ticket(TicketCall::Upload {
             number: 1043,
             path: a.clone()
@@ -1457,7 +1458,7 @@ fn new_ticket_attaches_its_files_after_creating_it_and_marks_a_bad_path_first() 
         number: 1043,
         path: b.clone(),
     });
-    assert_eq!(app.take_requests(), vec![upload_b.clone()]);
+    assert_eq!(take_sent(&mut app), vec![upload_b.clone()]);
     assert!(render(&mut app, 80, 24).contains("attaching 2 of 2: log.txt…"));
     // The second fails: the ticket opens all the same, and says which did not go.
     reply(
@@ -1470,7 +1471,7 @@ fn new_ticket_attaches_its_files_after_creating_it_and_marks_a_bad_path_first() 
             },
         },
     );
-    let requests = app.take_requests();
+    let requests = take_sent(&mut app);
     assert!(
         requests.contains(&Request::Ticket(TicketCall::Get { number: 1043 })),
         "the new ticket opens: {requests:?}"

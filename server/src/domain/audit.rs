@@ -55,6 +55,12 @@ pub enum AuditAction {
     LoginSshKey,
     SshKeyAdded,
     SshKeyRemoved,
+    MailDropped,
+    ArticleCreated,
+    ArticleUpdated,
+    ArticleArchived,
+    ArticleRestored,
+    AccountTeamChanged,
 }
 
 impl AuditAction {
@@ -110,6 +116,12 @@ impl AuditAction {
             Self::LoginSshKey => "login.ssh_key",
             Self::SshKeyAdded => "ssh_key.added",
             Self::SshKeyRemoved => "ssh_key.removed",
+            Self::MailDropped => "mail.dropped",
+            Self::ArticleCreated => "article.created",
+            Self::ArticleUpdated => "article.updated",
+            Self::ArticleArchived => "article.archived",
+            Self::ArticleRestored => "article.restored",
+            Self::AccountTeamChanged => "company.account_team",
         }
     }
 }

@@ -110,6 +110,14 @@ impl Principal {
             Self::Staff { staff_id, .. } => *staff_id,
         }
     }
+
+    /// A contact's company; staff belong to none.
+    pub fn company_id(&self) -> Option<i64> {
+        match self {
+            Self::Contact { company_id, .. } => Some(*company_id),
+            Self::Staff { .. } => None,
+        }
+    }
 }
 
 /// The authenticated caller of one request, put in the request's extensions

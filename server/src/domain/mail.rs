@@ -55,6 +55,9 @@ pub struct OutgoingMail {
     pub subject: String,
     pub body: String,
     pub ticket_number: Option<i64>,
+    /// The contact it goes to, when it is about a ticket: the sender gives
+    /// them a reply address of their own (docs/MAIL.md).
+    pub contact_id: Option<i64>,
 }
 
 /// A message of the outbox as stored.
@@ -66,6 +69,7 @@ pub struct QueuedMail {
     pub subject: String,
     pub body: String,
     pub ticket_number: Option<i64>,
+    pub contact_id: Option<i64>,
     pub created_at: i64,
     pub attempts: u32,
     pub last_error: String,

@@ -5,6 +5,7 @@ mod audit;
 pub mod export;
 mod identity;
 pub mod input;
+pub mod knowledge;
 pub mod mail;
 pub mod money;
 pub mod ratings;

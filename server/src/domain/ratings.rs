@@ -1,6 +1,8 @@
 //! Customer satisfaction (docs/TICKETS.md, "Ratings"): a requester's
 //! rating of a closed ticket, 1 to 5, and the figures reports make of them.
 
+use super::tickets::{Author, Ticket};
+
 /// The lowest and highest score.
 pub const SCORES: std::ops::RangeInclusive<i64> = 1..=5;
 
@@ -23,6 +25,26 @@ pub struct Rating {
     /// Read with the rating, not stored with it.
     pub company_name: String,
     pub ticket_title: String,
+}
+
+impl Rating {
+    /// `by`'s rating of `ticket` at `at`, with the company and the primary
+    /// assignee the ticket has then.
+    pub fn of(ticket: &Ticket, by: &Author, (score, comment): (i64, String), at: i64) -> Self {
+        Self {
+            ticket_id: ticket.number,
+            company_id: ticket.company_id,
+            contact_id: by.id,
+            contact_name: by.name.clone(),
+            staff_id: ticket.assigned_staff_id,
+            staff_name: ticket.assigned_staff_name.clone(),
+            score,
+            comment,
+            rated_at: at,
+            company_name: ticket.company_name.clone(),
+            ticket_title: ticket.title.clone(),
+        }
+    }
 }
 
 /// The figures of a group of ratings: how many of each score.

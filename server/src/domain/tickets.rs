@@ -89,6 +89,8 @@ pub struct Ticket {
     pub next_due_kind: Option<DeadlineKind>,
     pub next_due_at: Option<i64>,
     pub next_risk_at: Option<i64>,
+    /// Since when a client's chat message waits for staff (docs/TICKETS.md, "Chat").
+    pub chat_waiting_since: Option<i64>,
 }
 
 impl Ticket {
@@ -309,6 +311,8 @@ pub struct TicketFilter {
     pub unassigned: bool,
     /// Only tickets whose next SLA deadline had passed at this instant.
     pub breached_at: Option<i64>,
+    /// Only tickets whose chat waits for staff.
+    pub chat_waiting: bool,
 }
 
 /// A staff member's named Triage filters and sort (docs/TICKETS.md, "Saved

@@ -4,8 +4,10 @@
 mod clock;
 mod files;
 mod history;
+mod knowledge;
 pub(crate) mod money;
 mod people;
+mod ratings;
 mod server;
 mod spec;
 mod work;
@@ -100,7 +102,9 @@ fn fill(
         },
         &mut rng,
     )?;
+    ratings::insert(conn, &spec.lines, now)?;
     work::insert(conn, &people, now)?;
+    knowledge::insert(conn, spec, &people, now)?;
     requests_and_audit(conn, &people, now)?;
     last_updates(conn, &people, now)?;
     money::insert(conn, &people, &mut rng, now)

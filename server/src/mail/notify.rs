@@ -46,6 +46,7 @@ fn to_each(
                 subject: subject.clone(),
                 body: body.clone(),
                 ticket_number: Some(ticket.number),
+                contact_id: Some(follower.contact_id),
             };
             outbox::enqueue(conn, &mail, now)?;
         }
@@ -212,6 +213,7 @@ pub fn request_filed(
             subject: subject.clone(),
             body: body.clone(),
             ticket_number: None,
+            contact_id: None,
         };
         outbox::enqueue(conn, &mail, now)?;
     }

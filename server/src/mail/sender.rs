@@ -7,13 +7,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
+use super::reply_address::{self, Mailboxes, ReplyKey, ReplyTo};
+use super::reply_text::REPLY_ABOVE;
 use crate::config::{Config, SmtpTls};
 use crate::domain::mail::QueuedMail;
-use crate::store::{self, Store, now_ms, outbox};
+use crate::store::{self, Store, mail_in, now_ms, outbox};
 
 /// How often the outbox is looked at while nothing is due.
 const POLL: Duration = Duration::from_secs(1);
@@ -28,7 +30,14 @@ const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct Smtp {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: lettre::message::Mailbox,
+    /// With mail in on, ticket mail to a contact gets a reply address of its
+    /// own (docs/MAIL.md, "Replies by e-mail").
+    replies: Option<(ReplyKey, Mailboxes)>,
 }
+
+/// RFC 3834: mail a program sends on its own, which auto-responders must
+/// not answer. Mail in drops mail marked so, which ends loops both ways.
+const AUTO_SUBMITTED: HeaderName = HeaderName::new_from_ascii_str("Auto-Submitted");
 
 impl Smtp {
     /// The SMTP connection `config` describes; `None` when no host is set.
@@ -51,12 +60,31 @@ impl Smtp {
         Ok(Some(Self {
             transport: builder.build(),
             from: config.mail_from.clone(),
+            replies: None,
         }))
+    }
+
+    /// Gives ticket mail reply addresses made with `key`.
+    #[must_use]
+    pub fn with_replies(mut self, key: ReplyKey) -> Self {
+        self.replies = Some((key, Mailboxes::new(&self.from.email)));
+        self
+    }
+
+    /// The reply token of `mail`, when it may be answered by e-mail.
+    fn token(&self, mail: &QueuedMail) -> Option<String> {
+        let (key, _) = self.replies.as_ref()?;
+        let to = ReplyTo {
+            ticket: mail.ticket_number?,
+            contact: mail.contact_id?,
+        };
+        Some(key.token(to))
     }
 
     /// Sends one message; `Err` says why not and whether trying again may help.
     async fn send(&self, mail: &QueuedMail) -> Result<(), Refused> {
-        let message = Message::builder()
+        let token = self.token(mail);
+        let mut builder = Message::builder()
             .from(self.from.clone())
             .to(mail.recipient.parse().map_err(|e| Refused {
                 error: format!("recipient {}: {e}", mail.recipient),
@@ -64,16 +92,32 @@ impl Smtp {
             })?)
             .subject(&mail.subject)
             // The same id on every attempt, so a duplicate is recognisable.
-            .message_id(Some(format!(
-                "<outbox-{}-{}@portal>",
-                mail.id, mail.created_at
+            .message_id(Some(reply_address::message_id(
+                mail.id,
+                mail.created_at,
+                token.as_deref(),
             )))
-            .header(ContentType::TEXT_PLAIN)
-            .body(mail.body.clone())
-            .map_err(|e| Refused {
-                error: e.to_string(),
+            .header(ContentType::TEXT_PLAIN);
+        let mut body = mail.body.clone();
+        if let (Some(token), Some((_, boxes))) = (&token, &self.replies) {
+            let reply_to = boxes.reply(token).parse().map_err(|e| Refused {
+                error: format!("reply address: {e}"),
                 permanent: true,
             })?;
+            builder = builder.reply_to(lettre::message::Mailbox::new(
+                self.from.name.clone(),
+                reply_to,
+            ));
+            body = format!("{REPLY_ABOVE}\n\n{body}");
+        }
+        let mut message = builder.body(body).map_err(|e| Refused {
+            error: e.to_string(),
+            permanent: true,
+        })?;
+        message.headers_mut().insert_raw(HeaderValue::new(
+            AUTO_SUBMITTED,
+            "auto-generated".to_owned(),
+        ));
         self.transport
             .send(message)
             .await
@@ -105,6 +149,17 @@ pub async fn run(store: Store, config: Arc<Config>) {
             tracing::error!(error = %e, "mail is off: the SMTP settings are unusable");
             return;
         }
+    };
+    let smtp = if config.mail_listen.is_some() {
+        match store.write(mail_in::reply_key).await {
+            Ok(key) => smtp.with_replies(ReplyKey::new(key)),
+            Err(e) => {
+                tracing::error!(error = %e, "mail is off: the reply key is unreadable");
+                return;
+            }
+        }
+    } else {
+        smtp
     };
     tracing::info!(host = ?config.smtp_host, "mail is on");
     loop {

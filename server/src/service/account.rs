@@ -1,5 +1,7 @@
 //! `AccountService`: My Account, a company's users and preferences, and the
-//! pending password-reset and access requests.
+//! pending password-reset and access requests, and the account team.
+
+mod team;
 
 use portal_proto::pb;
 use rusqlite::Connection;
@@ -710,6 +712,20 @@ impl pb::account_service_server::AccountService for Accounts {
             requests: list.iter().map(request_to_pb).collect(),
             next_cursor,
         }))
+    }
+
+    async fn get_account_team(
+        &self,
+        request: Request<pb::GetAccountTeamRequest>,
+    ) -> Result<Response<pb::AccountTeam>, Status> {
+        self.team(&request).map(Response::new)
+    }
+
+    async fn set_account_team(
+        &self,
+        request: Request<pb::SetAccountTeamRequest>,
+    ) -> Result<Response<pb::AccountTeam>, Status> {
+        self.set_team(request).await.map(Response::new)
     }
 
     async fn resolve_pending_request(

@@ -90,6 +90,7 @@ pub fn status_from_pb(s: pb::TicketStatus) -> Option<TicketStatus> {
 // People, companies, requests and the audit log.
 mod accounts;
 pub mod billing;
+pub mod knowledge;
 pub mod sla;
 pub use accounts::*;
 

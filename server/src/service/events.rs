@@ -207,6 +207,10 @@ pub enum Audience {
         company_id: i64,
         invoice_number: i64,
     },
+    /// Those who read what is for `company_id` (`None`: every client): a
+    /// knowledge article's readers, or a company's for its account team
+    /// (`policy::view_article`, as archived articles are not announced).
+    Readers { company_id: Option<i64> },
 }
 
 impl Audience {
@@ -225,7 +229,7 @@ impl Audience {
                 staff_only,
                 only_staff_id: Some(staff_id),
             },
-            money @ Self::Money { .. } => money,
+            other @ (Self::Money { .. } | Self::Readers { .. }) => other,
         }
     }
 
@@ -250,6 +254,7 @@ impl Audience {
                 policy::view_ticket(p, &facts).is_ok()
             }
             Self::Money { company_id, .. } => policy::view_money(p, *company_id).is_ok(),
+            Self::Readers { company_id } => policy::view_article(p, *company_id, false).is_ok(),
         }
     }
 }
@@ -277,7 +282,7 @@ impl TicketEvent {
             summary: self.summary.clone(),
             invoice_number: match self.audience {
                 Audience::Money { invoice_number, .. } => invoice_number,
-                Audience::Ticket { .. } => 0,
+                Audience::Ticket { .. } | Audience::Readers { .. } => 0,
             },
         }
     }
@@ -459,6 +464,22 @@ mod tests {
         assert!(!money.admits(&contact(20, 2, AccessLevel::Admin)));
         assert!(!money.admits(&staff(StaffRole::Technician)));
         assert!(!money.admits(&staff(StaffRole::Dispatcher)));
+    }
+
+    #[test]
+    fn library_events_reach_the_readers_of_the_company_or_of_all() {
+        let tech = Principal::Staff {
+            staff_id: 1,
+            role: StaffRole::Technician,
+        };
+        let harbor = Audience::Readers {
+            company_id: Some(1),
+        };
+        assert!(harbor.admits(&tech));
+        assert!(harbor.admits(&contact(10, 1, AccessLevel::User)));
+        assert!(!harbor.admits(&contact(20, 2, AccessLevel::Admin)));
+        let everyone = Audience::Readers { company_id: None };
+        assert!(everyone.admits(&contact(20, 2, AccessLevel::User)));
     }
 
     fn event(number: i64) -> TicketEvent {

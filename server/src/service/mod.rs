@@ -12,6 +12,7 @@ pub mod events;
 mod file_stream;
 mod input;
 mod keyset;
+pub mod mail_in;
 mod my_sessions;
 mod outbox;
 mod outcome;

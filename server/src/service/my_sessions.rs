@@ -12,7 +12,7 @@ use super::AppState;
 use super::authn::{caller, millis};
 use super::convert::timestamp;
 use super::input;
-use crate::domain::{AuditAction, Caller, Principal};
+use crate::domain::{AuditAction, Caller};
 use crate::policy::{self, Denied};
 use crate::store::audit::{self, AuditEvent};
 use crate::store::now_ms;
@@ -50,18 +50,11 @@ pub fn origin<T>(request: &Request<T>, client: &str) -> Origin {
     }
 }
 
-fn company_of(p: &Principal) -> Option<i64> {
-    match p {
-        Principal::Contact { company_id, .. } => Some(*company_id),
-        Principal::Staff { .. } => None,
-    }
-}
-
 /// An audit event of the caller about something of its own.
 pub(super) fn event(caller: &Caller, action: AuditAction, detail: String) -> AuditEvent {
     AuditEvent {
         detail,
-        ..AuditEvent::by(caller, action, &caller.email, company_of(&caller.principal))
+        ..AuditEvent::by(caller, action, &caller.email, caller.principal.company_id())
     }
 }
 

@@ -3,7 +3,9 @@
 //! one write, then published as an event.
 
 mod attachments;
+mod by_mail;
 mod export;
+mod knowledge;
 mod ratings;
 mod validate;
 
@@ -388,7 +390,13 @@ impl pb::ticket_service_server::TicketService for Tickets {
         let now = now_ms();
         let title = input::text("title", &req.title, 200, true)?;
         let description = input::long_text("description", &req.description, false)?;
-        let service_type_id = input::id("service_type_id", req.service_type_id)?;
+        // A chat opened from Home names no type: it takes the default.
+        let service_type_id = if req.chat && req.service_type_id == 0 {
+            None
+        } else {
+            Some(input::id("service_type_id", req.service_type_id)?)
+        };
+        let default_type = self.state.config.default_service_type.clone();
         let site_id = input::optional_id("site_id", req.site_id)?;
         let contact_id = input::optional_id("contact_id", req.contact_id)?;
         let company_id = input::optional_id("company_id", req.company_id)?;
@@ -406,12 +414,18 @@ impl pb::ticket_service_server::TicketService for Tickets {
         let priority = priority.unwrap_or(if req.emergency { 1 } else { DEFAULT_PRIORITY });
         let fields = conv::field_values(req.fields);
         let emergency = req.emergency;
+        // Only a client's chat waits for staff (docs/TICKETS.md, "Chat").
+        let chat = req.chat && matches!(who.principal, Principal::Contact { .. });
 
         let p = who.principal.clone();
         let (ticket, audience) = self
             .state
             .write(move |conn| {
                 let (company_id, contact_id) = requester(conn, &p, contact_id, company_id)?;
+                let service_type_id = match service_type_id {
+                    Some(id) => id,
+                    None => catalog::active_id_by_name(conn, &default_type)?,
+                };
                 let new = NewTicket {
                     company_id,
                     site_id,
@@ -427,7 +441,11 @@ impl pb::ticket_service_server::TicketService for Tickets {
                     contact_phone,
                     contact_email,
                 };
-                let ticket = tickets::create(conn, &new, now)?;
+                let mut ticket = tickets::create(conn, &new, now)?;
+                if chat {
+                    tickets::set_chat_waiting(conn, ticket.number, true, now)?;
+                    ticket.chat_waiting_since = Some(now);
+                }
                 notify::ticket_created(conn, &ticket, now)?;
                 let audience = audience(conn, ticket.number, false)?;
                 Ok((ticket, audience))
@@ -486,6 +504,7 @@ impl pb::ticket_service_server::TicketService for Tickets {
             assigned_staff_id: input::optional_id("assigned_staff_id", req.assigned_staff_id)?,
             unassigned: req.unassigned,
             breached_at: req.breached.then_some(now_ms()),
+            chat_waiting: req.chat_waiting,
         };
         let (sort, descending) = conv::order_from_pb(
             validate::known("sort", req.sort)?,
@@ -612,6 +631,7 @@ impl pb::ticket_service_server::TicketService for Tickets {
         let now = now_ms();
         let by = author(&who);
         let internal = kind == TimelineKind::InternalNote;
+        let chat = req.chat;
         let entry = self
             .change(&who, number, now, move |conn, p, facts| {
                 if internal {
@@ -620,7 +640,13 @@ impl pb::ticket_service_server::TicketService for Tickets {
                     policy::post(p, facts)?;
                 }
                 let entry = timeline::append(conn, number, &by, Change::post(kind, &body), now)?;
+                // docs/TICKETS.md, "Chat": a client's chat message waits
+                // for staff; any public post by staff answers it.
+                if chat && by.kind == AuthorKind::Contact {
+                    tickets::set_chat_waiting(conn, number, true, now)?;
+                }
                 if by.kind == AuthorKind::Staff && !internal {
+                    tickets::set_chat_waiting(conn, number, false, now)?;
                     tickets::mark_responded(conn, number, now)?;
                     let ticket = tickets::load(conn, number)?;
                     notify::staff_post(conn, &ticket, &by.name, &body, now)?;
@@ -628,6 +654,7 @@ impl pb::ticket_service_server::TicketService for Tickets {
                 let what = match kind {
                     TimelineKind::Resolution => "a resolution",
                     TimelineKind::InternalNote => "an internal note",
+                    _ if chat => "a chat message",
                     _ => "a post",
                 };
                 let summary = format!("{} added {what} to #{number}", by.name);
@@ -954,6 +981,41 @@ impl pb::ticket_service_server::TicketService for Tickets {
         request: Request<pb::ListRatingsRequest>,
     ) -> Result<Response<pb::ListRatingsResponse>, Status> {
         self.ratings(&request).map(Response::new)
+    }
+
+    async fn list_articles(
+        &self,
+        request: Request<pb::ListArticlesRequest>,
+    ) -> Result<Response<pb::ListArticlesResponse>, Status> {
+        self.articles(&request).map(Response::new)
+    }
+
+    async fn get_article(
+        &self,
+        request: Request<pb::GetArticleRequest>,
+    ) -> Result<Response<pb::Article>, Status> {
+        self.article(&request).map(Response::new)
+    }
+
+    async fn create_article(
+        &self,
+        request: Request<pb::CreateArticleRequest>,
+    ) -> Result<Response<pb::Article>, Status> {
+        self.new_article(request).await.map(Response::new)
+    }
+
+    async fn update_article(
+        &self,
+        request: Request<pb::UpdateArticleRequest>,
+    ) -> Result<Response<pb::Article>, Status> {
+        self.edit_article(request).await.map(Response::new)
+    }
+
+    async fn archive_article(
+        &self,
+        request: Request<pb::ArchiveArticleRequest>,
+    ) -> Result<Response<pb::Article>, Status> {
+        self.archive_or_restore(request).await.map(Response::new)
     }
 
     async fn export_ticket(

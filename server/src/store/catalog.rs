@@ -39,6 +39,20 @@ pub fn list(conn: &Connection, include_inactive: bool) -> Result<Vec<ServiceType
     rows.into_iter().map(with_fields).collect()
 }
 
+/// The id of the active service type called `name` (any case): the type
+/// of tickets opened without a form, by mail or by chat
+/// (`--default-service-type`).
+pub fn active_id_by_name(conn: &Connection, name: &str) -> Result<i64> {
+    conn.prepare_cached("SELECT id FROM service_types WHERE active AND name = ?1 COLLATE NOCASE")?
+        .query_row([name], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| {
+            StoreError::FailedPrecondition(format!(
+                "the catalog has no active service type {name:?} (--default-service-type)"
+            ))
+        })
+}
+
 pub fn get(conn: &Connection, id: i64) -> Result<Option<ServiceType>> {
     conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM service_types WHERE id = ?1"

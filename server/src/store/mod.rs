@@ -10,11 +10,13 @@ pub mod sign_ins;
 pub mod ssh_keys;
 
 // Accounts: sign-in, people, companies, requests, audit.
+pub mod account_team;
 pub mod audit;
 mod columns;
 pub mod companies;
 pub mod contacts;
 pub mod credentials;
+pub mod mail_in;
 pub mod outbox;
 pub mod recipients;
 pub mod refresh_tokens;
@@ -25,6 +27,7 @@ pub mod staff;
 pub mod assignees;
 pub mod attachments;
 pub mod catalog;
+pub mod knowledge;
 pub mod list_counts;
 pub mod reports;
 pub mod saved_views;

@@ -8,7 +8,7 @@ use crate::domain::mail::{OutgoingMail, QueuedMail};
 
 const SELECT: &str = "
     SELECT id, kind, recipient, subject, body, ticket_id, created_at, attempts,
-           last_error, sent_at, failed_at
+           last_error, sent_at, failed_at, contact_id
     FROM mail_outbox";
 
 fn from_row(r: &Row) -> rusqlite::Result<QueuedMail> {
@@ -24,6 +24,7 @@ fn from_row(r: &Row) -> rusqlite::Result<QueuedMail> {
         last_error: r.get(8)?,
         sent_at: r.get(9)?,
         failed_at: r.get(10)?,
+        contact_id: r.get(11)?,
     })
 }
 
@@ -31,8 +32,8 @@ fn from_row(r: &Row) -> rusqlite::Result<QueuedMail> {
 pub fn enqueue(conn: &Connection, mail: &OutgoingMail, now: i64) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO mail_outbox (kind, recipient, subject, body, ticket_id, created_at,
-                                  next_attempt_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+                                  next_attempt_at, contact_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)",
     )?
     .execute(params![
         mail.kind.as_str(),
@@ -40,7 +41,8 @@ pub fn enqueue(conn: &Connection, mail: &OutgoingMail, now: i64) -> Result<()> {
         mail.subject,
         mail.body,
         mail.ticket_number,
-        now
+        now,
+        mail.contact_id
     ])?;
     Ok(())
 }
@@ -140,6 +142,7 @@ mod tests {
             subject: "s".into(),
             body: "b".into(),
             ticket_number: None,
+            contact_id: None,
         }
     }
 

@@ -7,9 +7,11 @@ use std::collections::HashMap;
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
+use super::timeline::{self, Change};
 use super::{Result, StoreError};
 use crate::domain::ratings::{Rating, Scores};
 use crate::domain::reports::{Period, Table, Unit};
+use crate::domain::tickets::{Author, TimelineKind};
 
 const SELECT: &str = "SELECT r.ticket_id, r.company_id, r.contact_id, r.contact_name,
         r.staff_id, r.staff_name, r.score, r.comment, r.rated_at, c.name, t.title
@@ -57,6 +59,21 @@ pub fn record(conn: &Connection, r: &Rating) -> Result<()> {
         r.comment,
         r.rated_at
     ])?;
+    Ok(())
+}
+
+/// Stores `r` with its timeline entry ("4/5" and the comment) by the
+/// requester `by`, at `r.rated_at`.
+pub fn rate(conn: &Connection, r: &Rating, by: &Author) -> Result<()> {
+    record(conn, r)?;
+    let stars = format!("{}/5", r.score);
+    let change = Change {
+        kind: TimelineKind::Rating,
+        body: &r.comment,
+        from: "",
+        to: &stars,
+    };
+    timeline::append(conn, r.ticket_id, by, change, r.rated_at)?;
     Ok(())
 }
 

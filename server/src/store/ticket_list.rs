@@ -201,6 +201,9 @@ fn filter_clause(filter: &TicketFilter, narrow: bool, args: &mut Vec<Value>) -> 
         );
         args.extend([Value::Integer(s), Value::Integer(s)]);
     }
+    if filter.chat_waiting {
+        sql.push_str(" AND t.chat_waiting_since IS NOT NULL");
+    }
     if filter.unassigned {
         let _ = write!(
             sql,

@@ -28,7 +28,7 @@ macro_rules! select {
                 (SELECT json_group_array(json_array(a.added_at, a.staff_id,
                         so.first_name || ' ' || so.last_name))
                  FROM ticket_assignees a JOIN staff so ON so.id = a.staff_id
-                 WHERE a.ticket_id = t.id)",
+                 WHERE a.ticket_id = t.id), t.chat_waiting_since",
             $more,
             " FROM tickets t
             JOIN companies co ON co.id = t.company_id
@@ -84,6 +84,7 @@ pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<RawTicket> {
                 .and_then(DeadlineKind::from_i64),
             next_due_at: r.get(28)?,
             next_risk_at: r.get(29)?,
+            chat_waiting_since: r.get(31)?,
         },
         r.get(11)?,
         r.get(30)?,
@@ -145,7 +146,7 @@ pub fn head(conn: &Connection, number: i64, who: Option<&Principal>) -> Result<O
         " WHERE t.id = ?1"
     ))?
     .query_row(params![number, contact], |r| {
-        Ok((from_row(r)?, r.get(31)?, r.get(32)?, r.get(33)?, r.get(34)?, r.get(35)?))
+        Ok((from_row(r)?, r.get(32)?, r.get(33)?, r.get(34)?, r.get(35)?, r.get(36)?))
     })
     .optional()?
     .map(|(row, users_see_all, caller_subscribed, has_tasks, has_attachments, has_subscribers)| {
@@ -355,16 +356,31 @@ pub fn set_status(
     let closed = to.group() == StatusGroup::Closed;
     let responds = by == Mover::Staff && to == TicketStatus::InProgress;
     sla::around(conn, number, now, || {
+        // A closed ticket's chat waits for nobody.
         conn.prepare_cached(
             "UPDATE tickets SET status = ?2, updated_at = max(updated_at, ?3),
                 completed_at = CASE WHEN ?4 THEN ?3 WHEN ?2 <= 4 THEN NULL ELSE completed_at END,
                 closed_at = CASE WHEN ?5 THEN ?3 ELSE NULL END,
+                chat_waiting_since = CASE WHEN ?5 THEN NULL ELSE chat_waiting_since END,
                 responded_at = CASE WHEN ?6 THEN COALESCE(responded_at, ?3) ELSE responded_at END
              WHERE id = ?1",
         )?
         .execute(params![number, to as i64, now, completed, closed, responds])?;
         Ok(())
     })
+}
+
+/// Marks the ticket's chat as waiting for staff since `now` (when it was
+/// not already), or answered when `waiting` is false (docs/TICKETS.md,
+/// "Chat").
+pub fn set_chat_waiting(conn: &Connection, number: i64, waiting: bool, now: i64) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE tickets
+         SET chat_waiting_since = CASE WHEN ?2 THEN coalesce(chat_waiting_since, ?3) END
+         WHERE id = ?1",
+    )?
+    .execute(params![number, waiting, now])?;
+    Ok(())
 }
 
 /// Completed tickets completed at or before `cutoff`, oldest number first.

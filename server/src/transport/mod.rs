@@ -111,6 +111,20 @@ pub fn run(
             println!("ssh on {ssh} (host key {fingerprint})");
             tracing::info!(%ssh, %fingerprint, "SSH gateway listening");
         }
+        if let Some(at) = state.config.mail_listen {
+            let smtp = TcpListener::bind(at)
+                .await
+                .with_context(|| format!("--mail-listen {at}"))?;
+            let mail_in = std::sync::Arc::new(service::mail_in::MailIn::new(state.clone()).await?);
+            // After the ssh line, when there is one.
+            println!(
+                "mail in on {} for {}",
+                smtp.local_addr()?,
+                mail_in.mailboxes().support()
+            );
+            let max = crate::mail::listener::max_message_bytes(state.config.max_upload_bytes);
+            tokio::spawn(crate::mail::listener::serve(smtp, mail_in, max));
+        }
         serve(state, listener, tls, internal, shutdown_signal()).await
     })
 }

@@ -85,9 +85,12 @@ impl App {
                 format!(" ({})", event.actor_name)
             };
             // Some summaries name the ticket themselves; money events
-            // name their invoice.
+            // name their invoice; the library's are about no ticket.
             let number = format!("#{}", event.ticket_number);
-            let text = if event.invoice_number > 0 || event.summary.starts_with(&number) {
+            let text = if event.invoice_number > 0
+                || event.ticket_number == 0
+                || event.summary.starts_with(&number)
+            {
                 format!("{}{actor}", event.summary)
             } else {
                 format!("{number} {}{actor}", event.summary)

@@ -5,6 +5,7 @@
 
 mod billing;
 mod exit;
+mod knowledge;
 mod output;
 mod people;
 mod reports;
@@ -95,6 +96,12 @@ pub enum Command {
     /// Subscriptions and renewals; request a change.
     #[command(subcommand)]
     Subscriptions(subscriptions::SubscriptionsCommand),
+    /// The knowledge library: articles from your provider.
+    #[command(subcommand)]
+    Kb(knowledge::KbCommand),
+    /// Your company's account team: who looks after you, the after-hours line.
+    #[command(after_help = "Example:\n  portal team")]
+    Team,
     /// Home's ticket figures, and the reports of the Reports tab.
     #[command(
         after_help = "Examples:\n  portal reports monthly --csv > tickets.csv\n  \
@@ -179,6 +186,8 @@ async fn run_command(command: Command, globals: &Globals, target: Target) -> exi
         Command::Agreements(command) => billing::agreements(&ctx, command, &mut out).await,
         Command::Subscriptions(command) => subscriptions::run(&ctx, command, &mut out).await,
         Command::Watch => watch::run(&ctx, &mut out).await,
+        Command::Kb(command) => knowledge::kb(&ctx, command, &mut out).await,
+        Command::Team => knowledge::team(&ctx, &mut out).await,
         Command::Login { .. } | Command::Logout | Command::Completions { .. } | Command::Man => {
             Ok(())
         }

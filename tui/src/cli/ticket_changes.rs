@@ -68,12 +68,24 @@ pub struct ReplyArgs {
     /// Write the text in $EDITOR even without a terminal.
     #[arg(short, long)]
     edit: bool,
+    #[command(flatten)]
+    kind: PostKindArgs,
+}
+
+/// What kind of post a reply is: a discussion post unless one says otherwise.
+#[derive(Debug, Args)]
+#[group(multiple = false)]
+pub struct PostKindArgs {
     /// Staff: an internal note, never shown to the client.
-    #[arg(long, conflicts_with = "resolution")]
+    #[arg(long)]
     internal: bool,
     /// Staff: the resolution.
     #[arg(long)]
     resolution: bool,
+    /// A chat message: from a client, the chat then waits for staff
+    /// (docs/TICKETS.md, "Chat").
+    #[arg(long)]
+    chat: bool,
 }
 
 /// `key=value` pairs checked against the type's fields before sending, with
@@ -157,6 +169,7 @@ pub async fn new(ctx: &Ctx, args: &NewArgs, out: &mut Out) -> Done {
         contact_id: args.contact.unwrap_or_default(),
         company_id: args.company.unwrap_or_default(),
         priority: 0,
+        chat: false,
     };
     let Reply::Created(ticket) = ctx
         .client
@@ -172,9 +185,9 @@ pub async fn new(ctx: &Ctx, args: &NewArgs, out: &mut Out) -> Done {
 }
 
 pub async fn reply(ctx: &Ctx, args: &ReplyArgs, out: &mut Out) -> Done {
-    let kind = if args.internal {
+    let kind = if args.kind.internal {
         pb::PostKind::InternalNote
-    } else if args.resolution {
+    } else if args.kind.resolution {
         pb::PostKind::Resolution
     } else {
         pb::PostKind::Discussion
@@ -194,6 +207,7 @@ pub async fn reply(ctx: &Ctx, args: &ReplyArgs, out: &mut Out) -> Done {
             number: args.number,
             kind: kind.into(),
             body,
+            chat: args.kind.chat,
         }))
         .await?
         .into_inner();

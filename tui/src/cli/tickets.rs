@@ -246,6 +246,9 @@ pub struct ListArgs {
     /// Staff: only tickets nobody is assigned to.
     #[arg(long)]
     unassigned: bool,
+    /// Only tickets whose chat waits for staff's answer.
+    #[arg(long)]
+    chats_waiting: bool,
     /// Staff: my queue, the tickets I am assigned to (primary or other);
     /// open ones by next deadline unless --group or --sort say otherwise.
     #[arg(long, conflicts_with_all = ["assigned", "unassigned"])]
@@ -414,6 +417,7 @@ async fn query(ctx: &Ctx, args: &ListArgs) -> Result<pb::ListTicketsRequest, Fai
         },
         unassigned: args.unassigned,
         breached: false,
+        chat_waiting: args.chats_waiting,
         sort: sort.into(),
         descending: args.desc,
         page: None,

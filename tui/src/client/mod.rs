@@ -8,6 +8,7 @@ mod admin;
 mod auth;
 mod billing;
 mod events;
+mod knowledge;
 mod reports;
 mod settings;
 mod staff;
@@ -18,6 +19,7 @@ pub use account::AccountCall;
 pub use admin::{AUDIT_PAGE, AdminCall, AuditQuery};
 pub use auth::AuthCall;
 pub use billing::{BillingCall, BillingReply};
+pub use knowledge::{ArticlesFor, KnowledgeCall};
 pub use reports::ReportCall;
 pub use settings::SettingsCall;
 pub(crate) use tickets::save_new_file;
@@ -211,6 +213,7 @@ impl Client {
             Request::Billing(call) => self.billing_call(call).await,
             Request::Admin(call) => self.admin_call(call).await,
             Request::Settings(call) => self.settings_call(call).await,
+            Request::Knowledge(call) => self.knowledge_call(call).await,
         }
     }
 }

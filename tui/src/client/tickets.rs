@@ -38,6 +38,8 @@ pub enum TicketCall {
         number: i64,
         kind: pb::PostKind,
         body: String,
+        /// Sent from the chat (docs/TICKETS.md, "Chat").
+        chat: bool,
     },
     ChangeStatus {
         number: i64,
@@ -139,7 +141,12 @@ impl Client {
             TicketCall::OlderTimeline { number, cursor } => {
                 self.older_timeline(number, cursor).await?
             }
-            TicketCall::AddPost { number, kind, body } => self.add_post(number, kind, body).await?,
+            TicketCall::AddPost {
+                number,
+                kind,
+                body,
+                chat,
+            } => self.add_post(number, kind, body, chat).await?,
             TicketCall::ChangeStatus {
                 number,
                 status,
@@ -223,21 +230,28 @@ impl Client {
                 Reply::Downloaded { path, bytes }
             }
             TicketCall::FormData => self.form_data().await?,
-            TicketCall::CreateTicket(create) => Reply::Created(Box::new(
-                self.tickets()
-                    .create_ticket(self.authed(create))
-                    .await?
-                    .into_inner(),
-            )),
+            TicketCall::CreateTicket(create) => self.create(create).await?,
         })
     }
 
-    async fn add_post(&self, number: i64, kind: pb::PostKind, body: String) -> Res<Reply> {
+    async fn create(&self, create: pb::CreateTicketRequest) -> Res<Reply> {
+        let ticket = self.tickets().create_ticket(self.authed(create)).await?;
+        Ok(Reply::Created(Box::new(ticket.into_inner())))
+    }
+
+    async fn add_post(
+        &self,
+        number: i64,
+        kind: pb::PostKind,
+        body: String,
+        chat: bool,
+    ) -> Res<Reply> {
         self.tickets()
             .add_post(self.authed(pb::AddPostRequest {
                 number,
                 kind: kind.into(),
                 body,
+                chat,
             }))
             .await?;
         Ok(Reply::Posted { number })

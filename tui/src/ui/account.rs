@@ -18,6 +18,7 @@ use super::popup::{Popup, PromptPopup, Submit, Then};
 use super::sessions::Sessions;
 use super::ssh_keys::SshKeys;
 use super::subscriptions::Subscriptions;
+use super::team::Team;
 use super::users::Users;
 use super::{Catalog, Ctx, Effects, HelpLines, Screen, format, help_line, plain_help};
 use crate::action::{AccountCall, ApiError, Reply, Request, TicketCall};
@@ -131,6 +132,8 @@ pub enum View {
     Sessions,
     /// The public keys that sign me in through `ssh`.
     SshKeys,
+    /// Clients: "Our account team".
+    Team,
 }
 
 /// The details form, whether it is being saved, and the server's refusal.
@@ -152,6 +155,7 @@ pub struct Account {
     pub my_time: MyTime,
     pub sessions: Sessions,
     pub ssh_keys: SshKeys,
+    pub team: Team,
     pub scroll: u16,
 }
 
@@ -168,6 +172,12 @@ fn notifications(n: pb::NotificationPreferences) -> [bool; 5] {
 impl Account {
     pub fn load(&self, fx: &mut Effects) {
         fx.send(AccountCall::Profile);
+    }
+
+    /// "Our account team", fetched afresh.
+    pub fn show_team(&mut self, fx: &mut Effects) {
+        self.view = View::Team;
+        self.team.load(fx);
     }
 
     pub fn help(&self, ctx: &Ctx) -> HelpLines {
@@ -187,6 +197,7 @@ impl Account {
             View::MyTime => return MyTime::help(ctx),
             View::Sessions => return Sessions::help(ctx),
             View::SshKeys => return SshKeys::help(ctx),
+            View::Team => return Team::help(ctx),
             _ => {}
         }
         let mut lines = vec![
@@ -206,6 +217,12 @@ impl Account {
         ];
         if ctx.is_staff() {
             lines.push(help_line(ctx.keys, Cmd::MyTime, "my time by week and day"));
+        } else {
+            lines.push(help_line(
+                ctx.keys,
+                Cmd::Team,
+                "our account team: who looks after us, after-hours line",
+            ));
         }
         if ctx.is_admin() && !ctx.is_staff() {
             lines.push(help_line(
@@ -236,24 +253,32 @@ impl Account {
         lines
     }
 
+    /// A key on my details' form: Esc asks before dropping edits.
+    fn editing_key(&mut self, key: &KeyEvent, ctx: &Ctx, fx: &mut Effects) {
+        let View::Editing(editing) = &mut self.view else {
+            return;
+        };
+        if editing.saving {
+            return;
+        }
+        let form = &mut editing.form;
+        match form.handle_key(key) {
+            FormEvent::Cancel if form.is_dirty() => {
+                fx.popup = Some(Popup::confirm(
+                    "Discard changes?",
+                    "Your edits will be lost.",
+                    Then::Answer(DISCARD_EDITS),
+                ));
+            }
+            FormEvent::Cancel => self.view = View::Profile,
+            FormEvent::Submit => self.save(ctx, fx),
+            _ => {}
+        }
+    }
+
     pub fn handle_key(&mut self, key: &KeyEvent, ctx: &Ctx, fx: &mut Effects) -> bool {
-        if let View::Editing(editing) = &mut self.view {
-            if editing.saving {
-                return true;
-            }
-            let form = &mut editing.form;
-            match form.handle_key(key) {
-                FormEvent::Cancel if form.is_dirty() => {
-                    fx.popup = Some(Popup::confirm(
-                        "Discard changes?",
-                        "Your edits will be lost.",
-                        Then::Answer(DISCARD_EDITS),
-                    ));
-                }
-                FormEvent::Cancel => self.view = View::Profile,
-                FormEvent::Submit => self.save(ctx, fx),
-                _ => {}
-            }
+        if let View::Editing(_) = self.view {
+            self.editing_key(key, ctx, fx);
             return true;
         }
         if let View::Users = self.view {
@@ -301,6 +326,13 @@ impl Account {
             }
             return self.ssh_keys.handle_key(key, ctx, fx);
         }
+        if let View::Team = self.view {
+            if key.code == KeyCode::Esc || ctx.keys.is(Cmd::Team, key) {
+                self.view = View::Profile;
+                return true;
+            }
+            return self.team.handle_key(key, ctx, fx);
+        }
         match key.code {
             _ if ctx.keys.is(Cmd::Down, key) => self.scroll = self.scroll.saturating_add(1),
             _ if ctx.keys.is(Cmd::Up, key) => self.scroll = self.scroll.saturating_sub(1),
@@ -323,6 +355,7 @@ impl Account {
                 self.view = View::SshKeys;
                 self.ssh_keys.load(fx);
             }
+            _ if ctx.keys.is(Cmd::Team, key) && !ctx.is_staff() => self.show_team(fx),
             _ if ctx.keys.is(Cmd::MyTime, key) && ctx.is_staff() => {
                 self.view = View::MyTime;
                 self.my_time.open(fx);
@@ -475,6 +508,7 @@ impl Account {
             View::MyTime => return self.my_time.render(frame, area, ctx),
             View::Sessions => return self.sessions.render(frame, area, ctx),
             View::SshKeys => return self.ssh_keys.render(frame, area, ctx),
+            View::Team => return self.team.render(frame, area, ctx),
             _ => {}
         }
         let Some(profile) = &self.profile else {
@@ -837,6 +871,7 @@ impl Screen for Account {
     fn on_reply(&mut self, reply: &Reply, ctx: &Ctx, fx: &mut Effects) {
         self.sessions.on_reply(reply, fx);
         self.ssh_keys.on_reply(reply, fx);
+        self.team.on_reply(reply, ctx);
         // Staff have their money on the Billing tab.
         if ctx.is_staff() {
             self.my_time.on_reply(reply, fx);
@@ -864,6 +899,7 @@ impl Screen for Account {
         }
         self.invoices.on_failed(request);
         self.ssh_keys.on_failed(request, error);
+        self.team.on_failed(request, error);
     }
 
     fn on_answer(&mut self, answer: usize, _ctx: &Ctx, fx: &mut Effects) {
@@ -885,6 +921,7 @@ impl Screen for Account {
             View::MyTime => self.my_time.load(fx),
             View::Sessions => self.sessions.load(fx),
             View::SshKeys => self.ssh_keys.load(fx),
+            View::Team => self.team.load(fx),
             _ => {}
         }
     }

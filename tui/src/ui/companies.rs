@@ -17,8 +17,8 @@ use super::popup::{Popup, PromptField, PromptPopup, Submit};
 use super::rows::{Chrome, Rows};
 use super::subscriptions::Subscriptions;
 use super::users::Users;
-use super::{Catalog, Ctx, Effects, HelpLines, Screen, format, help_line, plain_help};
-use crate::action::{AccountCall, AdminCall, Reply};
+use super::{Catalog, Ctx, Effects, HelpLines, Screen, format, help_line, plain_help, team};
+use crate::action::{AccountCall, AdminCall, KnowledgeCall, Reply};
 use crate::keys::Cmd;
 
 /// What the tab shows.
@@ -113,6 +113,14 @@ impl FieldId for RelatedField {
 }
 
 impl Companies {
+    /// The account team of the company in view, to show or (provider
+    /// Admins) edit once it comes.
+    fn ask_team(&self, fx: &mut Effects) {
+        if let Some(c) = self.company() {
+            fx.send(KnowledgeCall::Team { company_id: c.id });
+        }
+    }
+
     pub fn load(&self, fx: &mut Effects) {
         fx.send(AdminCall::Companies {
             query: self.query.clone(),
@@ -158,6 +166,7 @@ impl Companies {
                 }
             }
             _ if ctx.keys.is(Cmd::Refresh, key) => self.load(fx),
+            _ if ctx.keys.is(Cmd::Team, key) => self.ask_team(fx),
             _ => return self.admin.open_key(key, ctx, fx),
         }
         true
@@ -204,6 +213,10 @@ impl Companies {
             }
             return true;
         }
+        if ctx.keys.is(Cmd::Team, key) {
+            self.ask_team(fx);
+            return true;
+        }
         match &mut self.view {
             View::Company(users) => users.handle_key(key, ctx, fx),
             _ => false,
@@ -228,12 +241,13 @@ impl Companies {
                 "/ search",
                 "a add",
                 "e edit",
+                "T team",
                 "S settings",
                 "R requests",
                 "A audit",
             ]
         } else {
-            &["Enter open", "/ search", "R requests"]
+            &["Enter open", "/ search", "T team", "R requests"]
         };
         let chrome = Chrome {
             heading: Line::from(heading),
@@ -582,6 +596,7 @@ impl Screen for Companies {
                     Cmd::Subscriptions,
                     "the company's subscriptions and renewals",
                 ));
+                lines.push(team_help(ctx));
                 if ctx.is_admin() {
                     lines.push(help_line(ctx.keys, Cmd::EditCompany, "edit the company"));
                     lines.push(help_line(
@@ -607,6 +622,7 @@ impl Screen for Companies {
                     lines.push(help_line(ctx.keys, Cmd::AddUser, "add a company"));
                     lines.push(help_line(ctx.keys, Cmd::Edit, "edit the company"));
                 }
+                lines.push(team_help(ctx));
                 lines.extend(self.admin.open_help(ctx));
                 lines.push(help_line(ctx.keys, Cmd::Refresh, "refresh"));
                 lines
@@ -653,6 +669,24 @@ impl Screen for Companies {
                 fx.ok(format!("{} is saved", c.name));
                 self.list.upsert((**c).clone(), |r| r.id == c.id);
             }
+            // Staff read a company's team here; provider Admins edit it.
+            Reply::Team(team) if ctx.is_staff() => {
+                fx.popup = Some(if ctx.is_admin() {
+                    team::editor(team, &ctx.catalog.staff)
+                } else {
+                    Popup::info(
+                        format!("Account team of {}", team.company_name),
+                        team::summary(team),
+                    )
+                });
+            }
+            Reply::TeamSaved(team) if ctx.is_staff() => {
+                fx.close_prompt = true;
+                fx.ok(format!(
+                    "The account team of {} is saved",
+                    team.company_name
+                ));
+            }
             _ => {}
         }
         if let View::Company(users) = &mut self.view {
@@ -680,4 +714,13 @@ impl Screen for Companies {
             View::Admin => self.admin.refresh(fx),
         }
     }
+}
+
+fn team_help(ctx: &Ctx) -> (String, String) {
+    let what = if ctx.is_admin() {
+        "the company's account team: set its manager, technician, after-hours line"
+    } else {
+        "the company's account team"
+    };
+    help_line(ctx.keys, Cmd::Team, what)
 }

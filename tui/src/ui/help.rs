@@ -19,6 +19,16 @@ pub fn popup(screen: &str, mut lines: HelpLines, keys: &KeyMap, tabs: &[TabId]) 
             Cmd::Palette,
             "palette: find and run any command, tab or #ticket",
         ),
+        help_line(
+            keys,
+            Cmd::Knowledge,
+            "the knowledge library: articles that may help",
+        ),
+        help_line(
+            keys,
+            Cmd::Team,
+            "our account team (staff: a company's, on Companies)",
+        ),
         help_line(keys, Cmd::Logout, "sign out"),
         help_line(keys, Cmd::Quit, "quit (Esc closes popups first)"),
         plain_help("Ctrl-C", "quit from anywhere"),

@@ -10,6 +10,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, BarGroup, Block, List, ListItem, ListState, Paragraph};
 
+use super::form::{Field, Form};
+use super::popup::{Popup, PromptField, PromptPopup, Submit};
 use super::{
     Ctx, Effects, HelpLines, Nav, Screen, TabId, format, help_line, moved, plain_help, ticket_work,
 };
@@ -385,6 +387,11 @@ impl Screen for Home {
             plain_help("g/G Home/End", "first / last loaded"),
             plain_help("Enter", "open the alert or ticket"),
             help_line(ctx.keys, Cmd::NewTicket, "new ticket"),
+            help_line(
+                ctx.keys,
+                Cmd::Chat,
+                "chat with us: a live conversation, kept on a new ticket",
+            ),
             help_line(ctx.keys, Cmd::Refresh, "refresh"),
             help_line(ctx.keys, Cmd::PageSize, "open tickets a page: 25, 50, 100"),
         ]
@@ -407,6 +414,9 @@ impl Screen for Home {
                 None => fx.nav = Some(Nav::Tab(TabId::Tickets)),
             },
             _ if ctx.keys.is(Cmd::NewTicket, key) => fx.nav = Some(Nav::NewTicket),
+            _ if ctx.keys.is(Cmd::Chat, key) && !ctx.is_staff() => {
+                fx.popup = Some(chat_prompt(ctx));
+            }
             _ if ctx.keys.is(Cmd::Refresh, key) => self.load(fx),
             _ if ctx.keys.is(Cmd::PageSize, key) => {
                 self.page_size = self.page_size.next();
@@ -433,10 +443,29 @@ impl Screen for Home {
         } else {
             format!(" · {}", ctx.me.company_name)
         };
+        let hello = format!(" Welcome, {}", ctx.me.display_name);
+        // Where help is found besides tickets, as long as the line has room.
+        let (k, t) = (ctx.keys.label(Cmd::Knowledge), ctx.keys.label(Cmd::Team));
+        let pages = if ctx.is_staff() {
+            vec![format!("{k} knowledge ")]
+        } else {
+            vec![
+                format!("{k} knowledge · {t} our account team "),
+                format!("{k} knowledge · {t} team "),
+            ]
+        };
+        let used = hello.chars().count() + company.chars().count();
+        let room = usize::from(welcome.width).saturating_sub(used);
+        let pages = pages
+            .into_iter()
+            .find(|p| p.chars().count() < room)
+            .map(|p| format!("{p:>room$}"))
+            .unwrap_or_default();
         let mut greeting = vec![
             Line::from(vec![
-                Span::styled(format!(" Welcome, {}", ctx.me.display_name), theme.title),
+                Span::styled(hello, theme.title),
                 Span::styled(company, theme.muted),
+                Span::styled(pages, theme.muted),
             ]),
             self.alert_line(ctx),
         ];
@@ -456,6 +485,10 @@ impl Screen for Home {
         match reply {
             Reply::Stats(stats) => self.stats = Some(stats.clone()),
             Reply::AwaitingEstimates(list) => self.awaiting_estimates.clone_from(list),
+            Reply::Created(t) if t.chat_waiting_since.is_some() => {
+                fx.close_prompt = true;
+                fx.nav = Some(Nav::OpenChat(t.number));
+            }
             Reply::Billing(billing) => match &**billing {
                 BillingReply::Summary(summary) => {
                     self.billing = Some(summary.clone());
@@ -529,5 +562,34 @@ fn rate_text(n: u64) -> String {
     format!(
         "Rate {n} closed ticket{}: how did we do?",
         if n == 1 { "" } else { "s" }
+    )
+}
+
+/// "Chat with us" (docs/TICKETS.md, "Chat"): the first message opens a
+/// ticket of the default type, shown with its chat on.
+fn chat_prompt(ctx: &Ctx) -> Popup {
+    let provider = if ctx.me.provider_name.is_empty() {
+        "us"
+    } else {
+        ctx.me.provider_name.as_str()
+    };
+    Popup::Prompt(
+        PromptPopup::new(
+            format!("Chat with {provider}"),
+            Submit::send(|form: &mut Form| {
+                form.check_required().then(|| {
+                    let message = form.text(PromptField::Text);
+                    TicketCall::CreateTicket(pb::CreateTicketRequest {
+                        title: format!("Chat: {}", format::fit(&message, 70)),
+                        description: message,
+                        chat: true,
+                        ..Default::default()
+                    })
+                })
+            }),
+            vec![Field::line(PromptField::Text, "Message", "").required()],
+        )
+        .hint("The conversation is kept on a new ticket")
+        .width(72),
     )
 }

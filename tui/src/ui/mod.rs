@@ -9,6 +9,7 @@ pub mod agreements;
 pub mod audit;
 pub mod backup;
 pub mod billing;
+pub mod chat;
 pub mod companies;
 pub mod form;
 pub mod format;
@@ -16,7 +17,9 @@ pub mod help;
 pub mod home;
 pub mod input;
 pub mod invoices;
+pub mod knowledge;
 pub mod login;
+pub mod markdown;
 pub mod my_time;
 pub mod palette;
 pub mod popup;
@@ -30,6 +33,8 @@ pub mod sla;
 pub mod ssh_keys;
 pub mod statusline;
 pub mod subscriptions;
+pub mod suggestions;
+pub mod team;
 pub mod text_box;
 pub mod ticket_detail;
 pub mod ticket_form;
@@ -167,6 +172,8 @@ pub enum Nav {
     /// The Tickets tab showing the closed tickets (Home's "rate N closed
     /// tickets").
     TicketsToRate,
+    /// A ticket with its chat open (docs/TICKETS.md, "Chat").
+    OpenChat(i64),
     /// Back from a ticket or form to the list.
     TicketList,
     /// An invoice, by number: Account for clients, Billing for staff.
@@ -175,6 +182,10 @@ pub enum Nav {
     OpenAgreement(i64),
     /// The subscriptions: Account for clients, Billing for staff.
     Subscriptions,
+    /// The knowledge library (on the Tickets tab).
+    Knowledge,
+    /// "Our account team" (on the Account tab).
+    Team,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -129,6 +129,12 @@ pub enum Popup {
         title: String,
         lines: Vec<String>,
     },
+    /// Text to read, wrapped and scrolled (an article opened from a form).
+    Read {
+        title: String,
+        lines: Vec<Line<'static>>,
+        scroll: u16,
+    },
     Pick {
         title: String,
         items: Vec<String>,
@@ -319,7 +325,7 @@ impl Popup {
             return Outcome::Open(Box::new(Popup::help(title, self.keys_help())));
         }
         match self {
-            Popup::Help { scroll, .. } => {
+            Popup::Help { scroll, .. } | Popup::Read { scroll, .. } => {
                 if keys.is(Cmd::Down, key) {
                     *scroll = scroll.saturating_add(1);
                 } else if keys.is(Cmd::Up, key) {
@@ -391,6 +397,7 @@ impl Popup {
             Popup::Help { title, .. }
             | Popup::Confirm { title, .. }
             | Popup::Info { title, .. }
+            | Popup::Read { title, .. }
             | Popup::Pick { title, .. } => title,
             Popup::Prompt(prompt) => &prompt.title,
         }
@@ -400,7 +407,7 @@ impl Popup {
     fn keys_help(&self) -> HelpLines {
         let line = |k: &str, what: &str| (k.to_owned(), what.to_owned());
         match self {
-            Popup::Help { .. } | Popup::Info { .. } => {
+            Popup::Help { .. } | Popup::Info { .. } | Popup::Read { .. } => {
                 vec![line("Enter/Esc", "close"), line("↑/↓", "scroll")]
             }
             Popup::Confirm { .. } => vec![line("y/Enter", "yes"), line("n/Esc", "no")],
@@ -450,6 +457,11 @@ impl Popup {
                 frame.render_widget(Clear, rect);
                 frame.render_widget(Paragraph::new(text).block(block).scroll((*scroll, 0)), rect);
             }
+            Popup::Read {
+                title,
+                lines,
+                scroll,
+            } => render_read(frame, (title, lines, scroll), theme),
             Popup::Confirm { title, text, .. } => {
                 let rect = centered(area, 52, 6);
                 let body = vec![
@@ -526,6 +538,28 @@ fn close_on(key: &KeyEvent) -> Outcome {
         KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q' | '?') => Outcome::Close,
         _ => Outcome::Keep,
     }
+}
+
+/// A [`Popup::Read`]: its lines wrapped, scrolled no further than the end.
+fn render_read(
+    frame: &mut Frame,
+    (title, lines, scroll): (&str, &[Line<'static>], &mut u16),
+    theme: &Theme,
+) {
+    let area = frame.area();
+    let rect = centered(area, 90, area.height.saturating_sub(2));
+    let paragraph = Paragraph::new(lines.to_vec()).wrap(Wrap { trim: false });
+    let visible = rect.height.saturating_sub(2);
+    let height = paragraph.line_count(rect.width.saturating_sub(2)) as u16;
+    *scroll = (*scroll).min(height.saturating_sub(visible));
+    let footer = if height > visible {
+        " ↑/↓ scroll · Esc closes "
+    } else {
+        " Esc closes "
+    };
+    let block = frame_block(title, theme).title_bottom(Line::styled(footer, theme.muted));
+    frame.render_widget(Clear, rect);
+    frame.render_widget(paragraph.block(block).scroll((*scroll, 0)), rect);
 }
 
 fn frame_block<'a>(title: &str, theme: &Theme) -> Block<'a> {

@@ -8,6 +8,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
+use super::chat::{Chat, ChatKey};
 use super::form::{Field, Form};
 use super::popup::{Popup, PromptField, PromptPopup, Submit, Then, expand_home};
 use super::ticket_work::WorkPanel;
@@ -33,6 +34,8 @@ pub struct TicketDetail {
     pub subscribe_waits: bool,
     /// Its estimates, sign-off and time.
     pub work: WorkPanel,
+    /// The chat, while it is open over the ticket.
+    pub chat: Option<Chat>,
 }
 
 impl TicketDetail {
@@ -48,7 +51,15 @@ impl TicketDetail {
             company_contacts: None,
             subscribe_waits: false,
             work: WorkPanel::default(),
+            chat: None,
         }
+    }
+
+    /// Opens with the chat on show (Home's "chat with us").
+    #[must_use]
+    pub fn chatting(mut self, on: bool) -> Self {
+        self.chat = on.then(Chat::default);
+        self
     }
 
     pub fn load(&self, fx: &mut Effects) {
@@ -494,7 +505,7 @@ impl TicketDetail {
             hints.push("* rate");
         }
         if p.can_post {
-            hints.extend(["r reply", "R resolution", "a attach"]);
+            hints.extend(["r reply", "C chat", "R resolution", "a attach"]);
         }
         hints.extend(self.work.hints());
         if p.can_add_internal_note {
@@ -583,6 +594,11 @@ impl Screen for TicketDetail {
         }
         if p.can_post {
             lines.push(help_line(ctx.keys, Cmd::Reply, "reply (discussion)"));
+            lines.push(help_line(
+                ctx.keys,
+                Cmd::Chat,
+                "chat: the conversation, live, a line at a time",
+            ));
             lines.push(help_line(ctx.keys, Cmd::Resolution, "add resolution text"));
             lines.push(help_line(
                 ctx.keys,
@@ -643,6 +659,16 @@ impl Screen for TicketDetail {
     }
 
     fn handle_key(&mut self, key: &KeyEvent, ctx: &Ctx, fx: &mut Effects) -> bool {
+        if let Some(chat) = &mut self.chat {
+            if let ChatKey::Leave = chat.handle_key(self.number, key, fx) {
+                self.chat = None;
+            }
+            return true;
+        }
+        if ctx.keys.is(Cmd::Chat, key) && self.permissions().can_post {
+            self.chat = Some(Chat::default());
+            return true;
+        }
         if matches!(key.code, KeyCode::Esc | KeyCode::Backspace) {
             fx.nav = Some(Nav::TicketList);
             return true;
@@ -704,6 +730,11 @@ impl Screen for TicketDetail {
             );
             return;
         };
+        if let Some(chat) = &self.chat {
+            let ticket = detail.ticket.as_ref();
+            chat.render(frame, area, (ticket, &self.timeline), ctx);
+            return;
+        }
         let lines = self.lines(detail, ctx, body.width);
         let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
         let total = paragraph.line_count(body.width) as u16;
@@ -749,7 +780,12 @@ impl Screen for TicketDetail {
                 fx.ok(format::saved(path, *bytes));
                 return;
             }
-            Reply::Posted { number } if mine(*number) => format!("Posted on #{number}"),
+            Reply::Posted { number } if mine(*number) => {
+                if let Some(chat) = &mut self.chat {
+                    chat.sent(true);
+                }
+                format!("Posted on #{number}")
+            }
             Reply::StatusChanged(t) if mine(t.number) => {
                 format!("#{} is now {}", t.number, format::status(t.status()))
             }
@@ -779,6 +815,13 @@ impl Screen for TicketDetail {
             }
             TicketCall::OlderTimeline { number, .. } if *number == self.number => {
                 self.loading_older = false;
+            }
+            TicketCall::AddPost {
+                number, chat: true, ..
+            } if *number == self.number => {
+                if let Some(chat) = &mut self.chat {
+                    chat.sent(false);
+                }
             }
             TicketCall::ChangeStatus {
                 number,
@@ -1086,7 +1129,12 @@ fn post_popup(number: i64, kind: PostKind) -> Popup {
                     form.set_error(PromptField::Body, "write something first");
                     return None;
                 }
-                Some(TicketCall::AddPost { number, kind, body })
+                Some(TicketCall::AddPost {
+                    number,
+                    kind,
+                    body,
+                    chat: false,
+                })
             }),
             vec![Field::multi(PromptField::Body, "Text", "")],
         )

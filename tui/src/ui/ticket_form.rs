@@ -15,8 +15,10 @@ use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph};
 
 use super::form::{Extra, Field, FieldId, Form, FormEvent, Key};
 use super::popup::{Popup, Then, expand_home};
+use super::suggestions::Suggestions;
 use super::{Catalog, Ctx, Effects, HelpLines, Nav, Screen, format, moved, plain_help};
 use crate::action::{AccountCall, ApiError, Reply, Request, TicketCall, upload_problem};
+use crate::keys::Cmd;
 use crate::local_files;
 
 /// The files of a created ticket still being attached, and how it went.
@@ -139,6 +141,8 @@ pub struct TicketForm {
     pub files: Vec<PathBuf>,
     /// The ticket exists and its files are being attached.
     pub attaching: Option<Attaching>,
+    /// Knowledge articles matching the title ("these may help").
+    pub suggestions: Suggestions,
 }
 
 impl TicketForm {
@@ -157,6 +161,7 @@ impl TicketForm {
             contacts: Vec::new(),
             files: Vec::new(),
             attaching: None,
+            suggestions: Suggestions::default(),
         }
     }
 
@@ -368,6 +373,10 @@ impl TicketForm {
                 "Attach files",
                 "paths, a comma between; sent once the ticket exists",
             ),
+            plain_help(
+                "F2",
+                "read an article that may help (named above the form once the title is typed)",
+            ),
             plain_help("Enter", "new line in the description; elsewhere next field"),
             plain_help("Ctrl-S", "submit (or Enter on Submit)"),
             plain_help("Esc", "leave (asks when something was typed)"),
@@ -396,6 +405,10 @@ impl TicketForm {
         if self.busy {
             return true;
         }
+        if ctx.keys.is(Cmd::MayHelp, key) {
+            self.suggestions.pick(fx);
+            return true;
+        }
         match self.form.handle_key(key) {
             FormEvent::Cancel => {
                 if self.form.is_dirty() {
@@ -421,6 +434,11 @@ impl TicketForm {
             FormEvent::Handled | FormEvent::Ignored => {
                 self.retype();
                 self.recompany(ctx, fx);
+                // Asked once the title is left, not at every key.
+                if !self.form.has_focus(TicketField::Title) {
+                    self.suggestions
+                        .on_title(&self.form.text(TicketField::Title), fx);
+                }
             }
         }
         true
@@ -504,6 +522,7 @@ impl TicketForm {
             } else {
                 0
             },
+            chat: false,
         }));
     }
 
@@ -636,7 +655,10 @@ impl TicketForm {
             (Some(e), _, _) => Line::styled(format!("✗ {e}"), theme.error),
             (None, _, Some(a)) => Line::styled(a.progress(), theme.muted),
             (None, true, None) => Line::styled("Sending…", theme.muted),
-            (None, false, None) => Line::styled("Fields with * are required.", theme.muted),
+            (None, false, None) => self
+                .suggestions
+                .line(ctx.keys, theme, usize::from(message.width))
+                .unwrap_or_else(|| Line::styled("Fields with * are required.", theme.muted)),
         };
         frame.render_widget(Paragraph::new(top), message);
         self.form.render(frame, form, theme, !self.busy);
@@ -683,13 +705,15 @@ impl Screen for TicketForm {
     }
 
     fn on_reply(&mut self, reply: &Reply, ctx: &Ctx, fx: &mut Effects) {
+        self.suggestions.on_reply(reply, ctx, fx);
         match reply {
             Reply::FormData { .. } => self.on_catalog(ctx.catalog),
             Reply::CompanyContacts {
                 company_id,
                 contacts,
             } => self.on_company_contacts(*company_id, contacts.clone()),
-            Reply::Created(ticket) => self.on_created(ticket, fx),
+            // Home's "chat with us" creates tickets too; the form's are asked for.
+            Reply::Created(ticket) if self.busy => self.on_created(ticket, fx),
             Reply::Uploaded(a)
                 if self
                     .attaching

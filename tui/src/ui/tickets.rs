@@ -12,6 +12,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, List, ListItem, ListState, Paragraph, Row, Table, TableState};
 
+use super::chat;
 use super::form::{Field, FieldId, Form};
 use super::input::LineInput;
 use super::popup::{Popup, PromptPopup, Submit, Then};
@@ -81,6 +82,8 @@ pub struct Filter {
     pub unassigned: bool,
     /// Staff: only tickets whose next deadline has passed.
     pub breached: bool,
+    /// Staff: only tickets whose chat waits for an answer.
+    pub chat_waiting: bool,
 }
 
 impl Default for Filter {
@@ -99,6 +102,7 @@ impl Default for Filter {
             assigned_staff_id: 0,
             unassigned: false,
             breached: false,
+            chat_waiting: false,
         }
     }
 }
@@ -189,6 +193,7 @@ impl TicketList {
             assigned_staff_id: f.assigned_staff_id,
             unassigned: f.unassigned,
             breached: f.breached,
+            chat_waiting: f.chat_waiting,
             sort: self.sort.into(),
             descending: self.descending,
             page: Some(pb::PageRequest { page_size, cursor }),
@@ -549,6 +554,7 @@ impl TicketList {
             assigned_staff_id: self.filter.assigned_staff_id,
             unassigned: self.filter.unassigned,
             breached: self.filter.breached,
+            chat_waiting: self.filter.chat_waiting,
         };
         self.restart(fx);
         true
@@ -583,6 +589,9 @@ impl TicketList {
         }
         if f.breached {
             parts.push("breached".to_owned());
+        }
+        if f.chat_waiting {
+            parts.push("chats waiting".to_owned());
         }
         if f.contact_id > 0 {
             parts.push("contact".to_owned());
@@ -661,13 +670,7 @@ impl TicketList {
             };
             let mut cells = vec![
                 Cell::from(Span::styled(format!("#{}", t.number), theme.accent)),
-                Cell::from(Line::from(vec![
-                    sla::emergency(t, theme),
-                    Span::raw(format::fit(
-                        &t.title,
-                        title_width.saturating_sub(if t.emergency { 2 } else { 0 }),
-                    )),
-                ])),
+                title_cell(t, title_width, ctx),
                 Cell::from(format::status(t.status())),
                 Cell::from(Span::styled(t.priority.to_string(), pstyle)),
                 Cell::from(format::fit(&fifth_of(t), fifth_width)),
@@ -792,6 +795,11 @@ impl Screen for TicketList {
                 help_line(ctx.keys, Cmd::QueueCompany, "one company's tickets"),
                 help_line(ctx.keys, Cmd::QueuePriority, "one priority's tickets"),
                 help_line(ctx.keys, Cmd::QueueBreached, "only breached tickets"),
+                help_line(
+                    ctx.keys,
+                    Cmd::QueueChats,
+                    "only tickets whose chat waits for an answer",
+                ),
                 help_line(
                     ctx.keys,
                     Cmd::SaveView,
@@ -1099,4 +1107,13 @@ pub fn sort_label(sort: TicketSort) -> &'static str {
         TicketSort::Company => "Company",
         TicketSort::NextDue => "Next due",
     }
+}
+
+/// A ticket's title, after its emergency mark and its waiting chat, if any.
+fn title_cell(t: &pb::Ticket, width: usize, ctx: &Ctx) -> Cell<'static> {
+    let marks = [sla::emergency(t, ctx.theme), chat::waiting_marker(t, ctx)];
+    let used: usize = marks.iter().map(Span::width).sum();
+    let mut spans = marks.to_vec();
+    spans.push(Span::raw(format::fit(&t.title, width.saturating_sub(used))));
+    Cell::from(Line::from(spans))
 }

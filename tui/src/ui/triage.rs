@@ -40,6 +40,8 @@ impl TicketList {
             f.assigned_staff_id = 0;
         } else if keys.is(Cmd::QueueBreached, key) {
             f.breached = !f.breached;
+        } else if keys.is(Cmd::QueueChats, key) {
+            f.chat_waiting = !f.chat_waiting;
         } else if keys.is(Cmd::QueueCompany, key) {
             self.pick_company(ctx, fx);
             return true;
@@ -215,6 +217,7 @@ impl TicketList {
             ),
             (Cmd::QueuePriority, priority, f.priority != 0),
             (Cmd::QueueBreached, "breached".to_owned(), f.breached),
+            (Cmd::QueueChats, "chats".to_owned(), f.chat_waiting),
         ];
         let mut spans = vec![Span::raw(" ")];
         let mut used = 1;

@@ -17,6 +17,10 @@ pub struct DemoSpec {
     pub lines: Lines,
     #[serde(rename = "problem")]
     pub problems: Vec<Problem>,
+    #[serde(rename = "article", default)]
+    pub articles: Vec<Article>,
+    #[serde(rename = "team", default)]
+    pub teams: Vec<Team>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -120,6 +124,9 @@ pub struct Lines {
     pub cancel: Vec<String>,
     pub no_action: Vec<String>,
     pub internal: Vec<String>,
+    /// Comments of good ratings (4 and 5) and of poor ones.
+    pub rating_praise: Vec<String>,
+    pub rating_critique: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -136,6 +143,30 @@ pub struct Problem {
     pub tasks: Vec<String>,
     /// The usual priority for this kind of problem.
     pub priority: Option<i64>,
+}
+
+/// A knowledge article (docs/KNOWLEDGE.md).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Article {
+    pub title: String,
+    /// A staff member's e-mail.
+    pub author: String,
+    /// Only this company (by name) sees it; none: every client.
+    pub company: Option<String>,
+    pub days_ago: i64,
+    /// Markdown.
+    pub body: String,
+}
+
+/// A company's account team: staff by e-mail, the after-hours phone.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Team {
+    pub company: String,
+    pub manager: String,
+    pub technician: String,
+    pub after_hours: String,
 }
 
 fn yes() -> bool {

@@ -90,6 +90,7 @@ impl Billing {
             subject: format!("Invoice {number} from {}", r.provider_name),
             body: String::from_utf8_lossy(&body).into_owned(),
             ticket_number: None,
+            contact_id: None,
         };
         let company = r.invoice.company_id;
         self.state

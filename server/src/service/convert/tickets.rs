@@ -65,6 +65,7 @@ pub fn ticket(t: Ticket) -> pb::Ticket {
         }
         .into(),
         next_risk_at: opt_timestamp(t.next_risk_at),
+        chat_waiting_since: opt_timestamp(t.chat_waiting_since),
         other_assignees: t
             .other_assignees
             .into_iter()

@@ -7,7 +7,6 @@ use tonic::{Request, Status};
 use super::{Applied, Tickets, author};
 use crate::domain::input::{Max, multi_line};
 use crate::domain::ratings::{MAX_COMMENT, Rating, SCORES};
-use crate::domain::tickets::TimelineKind;
 use crate::domain::{AuditAction, TicketStatus};
 use crate::policy;
 use crate::service::authn::caller;
@@ -15,7 +14,6 @@ use crate::service::convert::tickets as conv;
 use crate::service::status::invalid;
 use crate::service::{input, keyset};
 use crate::store::audit::{self, AuditEvent};
-use crate::store::timeline::{self, Change};
 use crate::store::{StoreError, now_ms, ratings, staff, tickets};
 
 impl Tickets {
@@ -44,28 +42,8 @@ impl Tickets {
                 .into());
             }
             let ticket = tickets::load(conn, number)?;
-            let rating = Rating {
-                ticket_id: number,
-                company_id: facts.company_id,
-                contact_id: by.id,
-                contact_name: by.name.clone(),
-                staff_id: ticket.assigned_staff_id,
-                staff_name: ticket.assigned_staff_name.clone(),
-                score,
-                comment,
-                rated_at: now,
-                company_name: ticket.company_name.clone(),
-                ticket_title: ticket.title.clone(),
-            };
-            ratings::record(conn, &rating)?;
-            let stars = format!("{score}/5");
-            let change = Change {
-                kind: TimelineKind::Rating,
-                body: &rating.comment,
-                from: "",
-                to: &stars,
-            };
-            timeline::append(conn, number, &by, change, now)?;
+            let rating = Rating::of(&ticket, &by, (score, comment), now);
+            ratings::rate(conn, &rating, &by)?;
             let event = AuditEvent::by(
                 &audit_by,
                 AuditAction::Rated,
@@ -73,7 +51,7 @@ impl Tickets {
                 Some(facts.company_id),
             );
             audit::record(conn, now, &event)?;
-            let summary = format!("#{number} rated {stars} by {}", by.name);
+            let summary = format!("#{number} rated {score}/5 by {}", by.name);
             let mut applied =
                 Applied::changed(conv::rating(rating), pb::EventKind::TicketRated, summary);
             // Staff hear of it live; the requester knows, having rated.

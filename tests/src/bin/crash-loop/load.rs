@@ -301,6 +301,7 @@ impl Worker {
             number,
             kind: pb::PostKind::Discussion.into(),
             body: body.clone(),
+            chat: false,
         }))
         .await;
         if self.record(&format!("post {body}"), answer).is_none() {
@@ -441,6 +442,7 @@ impl Worker {
             number,
             kind: kind.into(),
             body: body.clone(),
+            chat: false,
         };
         match answer(self.client.tickets().add_post(call)).await {
             Answer::Refused(_) => {

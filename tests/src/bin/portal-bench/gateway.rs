@@ -221,6 +221,7 @@ async fn hold(
             number,
             kind: pb::PostKind::Discussion.into(),
             body: "A live update for every session".into(),
+            chat: false,
         })
         .await?;
     let redrawn = each_until(&sessions, start, |i, s| s.len() > marks[i]).await;

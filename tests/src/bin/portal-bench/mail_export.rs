@@ -48,6 +48,7 @@ pub async fn export(
                     "Update {i}: checked the switch, the cabling and the printer queue; \
                      the next step follows after lunch."
                 ),
+                chat: false,
             })
             .await?;
     }
@@ -111,6 +112,7 @@ pub async fn mail(summary: &mut Summary, db: &Path) -> anyhow::Result<()> {
                     subject: format!("[#{i}] Reply: benchmark"),
                     body: "A reply from the benchmark.\n".repeat(20),
                     ticket_number: None,
+                    contact_id: None,
                 };
                 outbox::enqueue(c, &mail, now)?;
             }

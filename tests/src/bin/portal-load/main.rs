@@ -352,6 +352,7 @@ impl Person {
                     number,
                     kind: pb::PostKind::Discussion.into(),
                     body: format!("load {}-{}: any news?", self.id, self.seq),
+                    chat: false,
                 };
                 ("reply", tickets.clone().add_post(post).await.map(drop))
             }

@@ -281,6 +281,7 @@ impl Overload {
                         number,
                         kind: pb::PostKind::Discussion.into(),
                         body: format!("overload {seq}: any news?"),
+                        chat: false,
                     },
                 ))
                 .await
