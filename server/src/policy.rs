@@ -608,13 +608,48 @@ pub fn money_company(p: &Principal, asked: i64) -> Result<Option<i64>, Denied> {
     Ok(money_scope(p)?.or((asked > 0).then_some(asked)))
 }
 
-/// Agreements, billing runs, voiding, deciding payments, the billing
-/// settings, e-mailing invoices: provider Admins.
+/// Agreements, subscriptions, billing runs, voiding, deciding payments,
+/// the billing settings, e-mailing invoices: provider Admins.
 pub fn manage_money(p: &Principal) -> Decision {
     allow_if(
         is_provider_admin(p),
-        "only provider Admins manage agreements, billing and payments",
+        "only provider Admins manage agreements, subscriptions, billing and payments",
     )
+}
+
+/// Whose subscriptions the caller sees: `Some(id)` its own company's (a
+/// client Manager or Admin), `None` every company's (staff, who support
+/// what the companies run). Client Users see none.
+pub fn subscription_scope(p: &Principal) -> Result<Option<i64>, Denied> {
+    match *p {
+        Principal::Contact {
+            company_id, access, ..
+        } if access >= AccessLevel::Manager => Ok(Some(company_id)),
+        Principal::Staff { .. } => Ok(None),
+        Principal::Contact { .. } => Err(Denied::Forbidden(
+            "only the company's Managers and Admins and staff see subscriptions",
+        )),
+    }
+}
+
+/// The company a subscription list covers: a client its own (whatever it
+/// asked), staff the one asked (0 = all).
+pub fn subscription_company(p: &Principal, asked: i64) -> Result<Option<i64>, Denied> {
+    Ok(subscription_scope(p)?.or((asked > 0).then_some(asked)))
+}
+
+/// Asking for a change to a subscription: the company's Managers and
+/// Admins, as the requester of the ticket it opens (answered); staff change
+/// subscriptions themselves. Another company's subscription is not found
+/// (`subscription_company`).
+pub fn request_subscription_change(p: &Principal) -> Result<i64, Denied> {
+    subscription_scope(p)?;
+    match *p {
+        Principal::Contact { contact_id, .. } => Ok(contact_id),
+        Principal::Staff { .. } => Err(Denied::Forbidden(
+            "staff change subscriptions themselves; clients request changes",
+        )),
+    }
 }
 
 /// Reading the billing settings: staff.
@@ -974,6 +1009,30 @@ mod tests {
             Ok(())
         );
         assert!(view_billing_settings(&contact(10, AccessLevel::Admin)).is_err());
+    }
+
+    #[test]
+    fn subscriptions_for_client_managers_admins_and_staff() {
+        for role in [
+            StaffRole::Technician,
+            StaffRole::Dispatcher,
+            StaffRole::Admin,
+        ] {
+            let p = staff(1, role);
+            assert_eq!(subscription_company(&p, 7), Ok(Some(7)));
+            assert!(request_subscription_change(&p).is_err());
+        }
+        for access in [AccessLevel::Manager, AccessLevel::Admin] {
+            let c = contact(11, access);
+            assert_eq!(subscription_company(&c, OTHER), Ok(Some(CO)));
+            assert_eq!(request_subscription_change(&c), Ok(11));
+        }
+        let user = contact(12, AccessLevel::User);
+        assert!(matches!(
+            subscription_scope(&user),
+            Err(Denied::Forbidden(_))
+        ));
+        assert!(request_subscription_change(&user).is_err());
     }
 
     #[test]

@@ -1017,3 +1017,44 @@ async fn a_provider_admin_runs_companies_staff_and_users_of_any_company() -> any
     );
     Ok(())
 }
+
+/// My Account's "last updated": who changed the profile last, and when.
+#[tokio::test]
+async fn my_profile_says_when_it_was_last_updated_and_by_whom() -> anyhow::Result<()> {
+    let server = TestServer::demo().await?;
+    let uma = server.as_demo(demo::CLIENT_USER).await?;
+    let alice = server.as_demo(demo::CLIENT_ADMIN).await?;
+    let profile = |s: &Session| {
+        let mut a = s.accounts();
+        async move { anyhow::Ok(a.get_my_profile(pb::Empty {}).await?.into_inner()) }
+    };
+    let before = profile(&uma).await?;
+    let me = before.contact.clone().expect("contact");
+    let mut d = me.details.clone().expect("details");
+    d.title = "Front desk".into();
+    uma.accounts()
+        .update_my_profile(pb::UpdateMyProfileRequest {
+            details: Some(d.clone()),
+        })
+        .await?;
+    let mine = profile(&uma).await?;
+    let name = mine.identity.clone().unwrap_or_default().display_name;
+    assert!(mine.updated_at.is_some());
+    assert_eq!(mine.updated_by, name);
+    // Her Admin changes her details: the profile names the Admin.
+    d.title = "Practice manager".into();
+    alice
+        .accounts()
+        .update_user(pb::UpdateUserRequest {
+            contact_id: me.id,
+            details: Some(d),
+            email: String::new(),
+        })
+        .await?;
+    let after = profile(&uma).await?;
+    let admin = profile(&alice).await?.identity.unwrap_or_default();
+    assert_eq!(after.updated_by, admin.display_name);
+    let seconds = |p: &pb::MyProfile| p.updated_at.as_ref().map(|t| t.seconds);
+    assert!(seconds(&after) >= seconds(&mine));
+    Ok(())
+}

@@ -192,6 +192,8 @@ mod work;
 
 #[path = "bad_input/billing.rs"]
 mod billing;
+#[path = "bad_input/subscriptions.rs"]
+mod subscriptions;
 
 fn long(n: usize) -> String {
     "x".repeat(n)
@@ -480,6 +482,10 @@ fn ticket_cases(f: &Fixture, cases: &mut Vec<Case>) {
     case!(cases, "CreateTicket", "site_id", "unknown", t(), create_ticket, create(&|r| r.site_id = 9_999_999));
     case!(cases, "CreateTicket", "contact_id", "-1", t(), create_ticket, create(&|r| r.contact_id = -1));
     case!(cases, "CreateTicket", "company_id", "-1", t(), create_ticket, create(&|r| r.company_id = -1));
+    case!(cases, "CreateTicket", "contact_phone", "letters", t(), create_ticket, create(&|r| r.contact_phone = "call me".into()));
+    case!(cases, "CreateTicket", "contact_phone", "41 characters", t(), create_ticket, create(&|r| r.contact_phone = "1".repeat(41)));
+    case!(cases, "CreateTicket", "contact_email", "not an address", t(), create_ticket, create(&|r| r.contact_email = "alice at harbor".into()));
+    case!(cases, "CreateTicket", "contact_email", "NUL byte", t(), create_ticket, create(&|r| r.contact_email = "a\0@harbor.example".into()));
     for (what, date) in [
         ("Feb 30", "2026-02-30"),
         ("word", "tomorrow"),
@@ -724,6 +730,8 @@ async fn every_rpc_refuses_bad_fields_by_name_and_changes_nothing() -> anyhow::R
     queue::queue_cases(&f, &qf, &mut cases);
     let bf = billing::BillingFixture::new(&f).await?;
     billing::billing_cases(&f, &bf, &mut cases);
+    let sub = subscriptions::harbor_subscription(&f).await?;
+    subscriptions::subscription_cases(&f, &sub, &mut cases);
     let closed = ratings::closed_ticket(&f).await?;
     ratings::rating_cases(&f, closed, &mut cases);
     let article = knowledge::article(&f).await?;

@@ -287,6 +287,144 @@ async fn a_billing_run_bills_once_even_when_two_run_at_the_same_moment() -> anyh
     Ok(())
 }
 
+/// The subscription named `name` as `s` lists it.
+async fn subscription(s: &Session, name: &str) -> anyhow::Result<pb::Subscription> {
+    s.billing()
+        .list_subscriptions(pb::ListSubscriptionsRequest {
+            company_id: 0,
+            include_cancelled: true,
+        })
+        .await?
+        .into_inner()
+        .subscriptions
+        .into_iter()
+        .find(|x| x.name == name)
+        .ok_or_else(|| anyhow::anyhow!("no subscription {name}"))
+}
+
+#[tokio::test]
+async fn a_renewal_is_billed_once_and_a_change_request_opens_a_ticket() -> anyhow::Result<()> {
+    let server = TestServer::demo().await?;
+    let paula = server.as_demo(demo::PROVIDER_ADMIN).await?;
+    let alice = server.as_demo(demo::CLIENT_ADMIN).await?;
+    let harbor = subscription(&alice, "Microsoft 365 Business Standard")
+        .await?
+        .company_id;
+    // Harbor's Microsoft 365 renews within 90 days: Home's summary says so.
+    let summary = alice
+        .billing()
+        .get_billing_summary(pb::BillingSummaryRequest::default())
+        .await?
+        .into_inner();
+    assert!(
+        summary
+            .renewals
+            .iter()
+            .any(|r| r.name.starts_with("Microsoft 365")),
+        "{:?}",
+        summary.renewals
+    );
+    let today = portal_e2e::date_days_ago(0);
+    let month = &today[..7];
+    let created = paula
+        .billing()
+        .create_subscription(pb::SubscriptionInput {
+            company_id: harbor,
+            name: "Visio seats".into(),
+            kind: pb::SubscriptionKind::Licence.into(),
+            quantity: 3,
+            term_months: 12,
+            renews_on: format!("{month}-15"),
+            unit_price_cents: 1_000,
+            billed_by_run: true,
+        })
+        .await?
+        .into_inner();
+    assert_eq!(created.term_cents, 3_000);
+    let renewal_lines = |run: &pb::BillingRun| -> Vec<pb::InvoiceLine> {
+        run.invoices
+            .iter()
+            .flat_map(|d| d.lines.clone())
+            .filter(|l| l.description.starts_with("Visio seats"))
+            .collect()
+    };
+    let run = paula
+        .billing()
+        .run_billing(run_request(month))
+        .await?
+        .into_inner();
+    let lines = renewal_lines(&run);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0].kind, pb::InvoiceLineKind::Product as i32);
+    assert_eq!((lines[0].quantity, lines[0].amount_cents), (3, 3_000));
+    let again = paula
+        .billing()
+        .run_billing(run_request(month))
+        .await?
+        .into_inner();
+    assert!(renewal_lines(&again).is_empty(), "billed once");
+    let moved = subscription(&alice, "Visio seats").await?;
+    let next_year: i32 = month[..4].parse::<i32>()? + 1;
+    assert_eq!(moved.renews_on, format!("{next_year}{}-15", &month[4..]));
+
+    // Alice asks for fewer seats: a ticket of the change type, filled in.
+    let ticket = alice
+        .billing()
+        .request_subscription_change(pb::SubscriptionChangeRequest {
+            subscription_id: created.id,
+            change: pb::SubscriptionChange::FewerSeats.into(),
+            requested_quantity: 2,
+            note: "One left us.".into(),
+            po_number: String::new(),
+        })
+        .await?
+        .into_inner();
+    assert_eq!(ticket.service_type_name, "Subscription change");
+    let field = |key: &str| {
+        ticket
+            .fields
+            .iter()
+            .find(|f| f.key == key)
+            .map(|f| f.value.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(field("change"), "Fewer seats");
+    assert_eq!(field("current_quantity"), "3");
+    assert_eq!(field("requested_quantity"), "2");
+    let full = alice
+        .tickets()
+        .get_ticket(pb::GetTicketRequest {
+            number: ticket.number,
+        })
+        .await?
+        .into_inner();
+    let description = full.ticket.unwrap_or_default().description;
+    assert!(description.contains("Current quantity: 3"), "{description}");
+    assert!(description.contains("One left us."), "{description}");
+
+    // Cancelled, it renews no more and takes no requests.
+    let cancelled = paula
+        .billing()
+        .cancel_subscription(pb::SubscriptionRef { id: created.id })
+        .await?
+        .into_inner();
+    assert!(cancelled.cancelled && !cancelled.renews_soon);
+    expect_code(
+        alice
+            .billing()
+            .request_subscription_change(pb::SubscriptionChangeRequest {
+                subscription_id: created.id,
+                change: pb::SubscriptionChange::MoreSeats.into(),
+                requested_quantity: 9,
+                note: String::new(),
+                po_number: String::new(),
+            })
+            .await,
+        Code::FailedPrecondition,
+    );
+    Ok(())
+}
+
 async fn submit(
     s: &Session,
     number: i64,

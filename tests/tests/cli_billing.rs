@@ -239,3 +239,53 @@ async fn agreements_and_who_may_see_money() -> anyhow::Result<()> {
     assert!(companies.len() > 1, "{companies:?}");
     Ok(())
 }
+
+#[tokio::test]
+async fn subscriptions_are_listed_and_a_change_is_requested() -> anyhow::Result<()> {
+    let server = TestServer::demo().await?;
+    let alice = Portal::new(&server, demo::CLIENT_ADMIN).await?;
+    let subs = alice.json_lines(&["subscriptions", "list"])?;
+    let m365 = subs
+        .iter()
+        .find(|s| {
+            s["name"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("Microsoft 365"))
+        })
+        .ok_or_else(|| anyhow::anyhow!("the demo has Harbor's Microsoft 365: {subs:?}"))?;
+    assert_eq!(m365["renews_soon"], Value::Bool(true), "{m365}");
+    assert_eq!(
+        cents(m365, "quantity") * cents(m365, "unit_price_cents"),
+        cents(m365, "term_cents")
+    );
+    let csv = alice.ok(&["subscriptions", "list", "--csv"])?;
+    assert!(
+        csv.starts_with("id,company,name,quantity,term,renews,unit,per_term,state"),
+        "{csv}"
+    );
+    let id = cents(m365, "id").to_string();
+    let said = alice.ok(&[
+        "subscriptions",
+        "request",
+        &id,
+        "--change",
+        "more-seats",
+        "--quantity",
+        "30",
+        "--note",
+        "Six starters in March",
+    ])?;
+    assert!(
+        said.starts_with("Ticket #") && said.contains("Subscription change"),
+        "{said}"
+    );
+    // Fewer seats than none is refused by name; a User may not ask.
+    let refused = alice.fails(
+        &["subscriptions", "request", &id, "--change", "fewer-seats"],
+        5,
+    )?;
+    assert!(refused.contains("requested_quantity"), "{refused}");
+    let uma = Portal::new(&server, demo::CLIENT_USER).await?;
+    uma.fails(&["subscriptions", "list"], 4)?;
+    Ok(())
+}

@@ -20,6 +20,8 @@ mod ratings;
 mod related;
 #[path = "isolation/ssh_keys.rs"]
 mod ssh_keys;
+#[path = "isolation/subscriptions.rs"]
+mod subscriptions;
 #[path = "isolation/work.rs"]
 mod work;
 

@@ -23,6 +23,8 @@ mod queue;
 mod ratings;
 #[path = "permissions/related.rs"]
 mod related;
+#[path = "permissions/subscriptions.rs"]
+mod subscriptions;
 #[path = "permissions/work.rs"]
 mod work;
 

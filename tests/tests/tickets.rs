@@ -2209,3 +2209,50 @@ async fn other_assignees_have_it_in_their_queue_and_are_told() -> anyhow::Result
     );
     Ok(())
 }
+
+/// The requester corrects their phone and e-mail for one ticket: stored on
+/// it, shown to staff, not to clients; the profile stays as it was.
+#[tokio::test]
+async fn a_requester_gives_a_phone_and_email_for_one_ticket() -> anyhow::Result<()> {
+    let server = TestServer::demo().await?;
+    let (alice, _) = sign_in(&server, demo::CLIENT_ADMIN).await?;
+    let (dina, _) = sign_in(&server, demo::DISPATCHER).await?;
+    let number = alice
+        .tickets()
+        .create_ticket(pb::CreateTicketRequest {
+            title: "Call me on my mobile".into(),
+            description: "I am out of the office today.".into(),
+            service_type_id: alice.service_type("Other").await?.id,
+            contact_phone: " +1 (207) 555-0199 ".into(),
+            contact_email: "alice.away@harbor.example".into(),
+            ..Default::default()
+        })
+        .await?
+        .into_inner()
+        .number;
+    let get = |s: &Session| {
+        let mut t = s.tickets();
+        async move {
+            anyhow::Ok(
+                t.get_ticket(pb::GetTicketRequest { number })
+                    .await?
+                    .into_inner(),
+            )
+        }
+    };
+    let staff = get(&dina).await?;
+    assert_eq!(staff.contact_phone, "+1 (207) 555-0199");
+    assert_eq!(staff.contact_email, "alice.away@harbor.example");
+    let client = get(&alice).await?;
+    assert!(client.contact_phone.is_empty() && client.contact_email.is_empty());
+    let profile = alice
+        .accounts()
+        .get_my_profile(pb::Empty {})
+        .await?
+        .into_inner();
+    assert_eq!(
+        profile.identity.unwrap_or_default().email,
+        demo::CLIENT_ADMIN
+    );
+    Ok(())
+}

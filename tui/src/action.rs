@@ -89,6 +89,17 @@ pub enum ListId {
     Triage,
 }
 
+impl ListId {
+    /// Its name in the config file's `[page_size]`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Tickets => "tickets",
+            Self::Home => "home",
+            Self::Triage => "triage",
+        }
+    }
+}
+
 /// A failed call, as the user should read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {

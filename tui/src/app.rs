@@ -1,6 +1,8 @@
 //! The app: state, key routing (popup → focused tab → global keys), replies
 //! from the server, drawing, and the one tokio loop that drives it all.
 
+use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -201,6 +203,11 @@ pub struct App {
     refresh_due: Option<(DateTime<Utc>, Vec<i64>)>,
     /// The command palette, over everything while open.
     palette: Option<Palette>,
+    /// Items per page by list, as the config file has them.
+    pub page_sizes: BTreeMap<String, u32>,
+    /// Where page sizes are remembered; None keeps them for this run only
+    /// (tests, the SSH gateway).
+    pub config_path: Option<PathBuf>,
 }
 
 /// How long live events are gathered before one refresh.
@@ -229,6 +236,8 @@ impl App {
             edit: None,
             refresh_due: None,
             palette: None,
+            page_sizes: BTreeMap::new(),
+            config_path: None,
         }
     }
 
@@ -487,6 +496,20 @@ impl App {
         if let Some(nav) = fx.nav {
             self.navigate(&nav);
         }
+        if let Some((list, size)) = fx.page_size {
+            self.remember_page_size(list, size);
+        }
+    }
+
+    /// A list's page size, for the rest of this run and (with a config
+    /// file) the next.
+    fn remember_page_size(&mut self, list: &str, size: u32) {
+        self.page_sizes.insert(list.to_owned(), size);
+        if let Some(path) = &self.config_path
+            && let Err(e) = crate::page_size::remember(path, list, size)
+        {
+            self.status.say((Level::Error, e), self.now);
+        }
     }
 
     fn navigate(&mut self, nav: &Nav) {
@@ -553,6 +576,14 @@ impl App {
             Nav::OpenAgreement(id) => {
                 main.tab = TabId::Account;
                 main.account.show_agreement(id, &mut fx);
+            }
+            Nav::Subscriptions if main.me.staff => {
+                main.tab = TabId::Billing;
+                main.billing.show_subscriptions(&mut fx);
+            }
+            Nav::Subscriptions => {
+                main.tab = TabId::Account;
+                main.account.show_subscriptions(&mut fx);
             }
             Nav::Knowledge => {
                 main.tab = TabId::Tickets;

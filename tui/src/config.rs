@@ -9,6 +9,8 @@
 //! mouse = false
 //! [theme]
 //! accent = "magenta"
+//! [page_size]
+//! tickets = 100
 //! ```
 //!
 //! Every key is described in docs/CONFIG.md.
@@ -33,6 +35,9 @@ pub struct Config {
     pub keys: BTreeMap<String, KeySpec>,
     #[serde(default)]
     pub theme: BTreeMap<String, String>,
+    /// Items per page, per list (`crate::page_size`); the client writes it.
+    #[serde(default)]
+    pub page_size: BTreeMap<String, u32>,
 }
 
 impl Config {

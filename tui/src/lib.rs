@@ -12,6 +12,7 @@ pub mod keyring;
 pub mod keys;
 pub mod local_files;
 pub mod money;
+pub mod page_size;
 pub mod start;
 pub mod theme;
 pub mod ui;

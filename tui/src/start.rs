@@ -158,7 +158,11 @@ async fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
     let channel = client::channel(&target).map_err(anyhow::Error::msg)?;
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let client = Client::new(channel, target, tx);
-    let app = App::new(theme, keys, url, first);
+    let mut app = App::new(theme, keys, url, first);
+    app.page_sizes = config.page_size.clone();
+    if !cli.gateway {
+        app.config_path = config_path;
+    }
     app::run(app, client, rx, config.mouse()).await?;
     Ok(ExitCode::SUCCESS)
 }

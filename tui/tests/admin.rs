@@ -1035,3 +1035,48 @@ fn settings_catalog_work_types_and_failed_mail() {
         vec![Request::Settings(SettingsCall::RetryMail { id: 17 })]
     );
 }
+
+/// Staff see a company's subscriptions from its page (`S`); Esc goes back.
+#[test]
+fn a_company_page_shows_its_subscriptions() {
+    use portal::action::{BillingCall, BillingReply};
+    let mut app = on_companies();
+    press(&mut app, KeyCode::Enter);
+    app.take_requests();
+    press(&mut app, KeyCode::Char('S'));
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Billing(BillingCall::Subscriptions {
+            company_id: 1
+        })]
+    );
+    let m365 = pb::Subscription {
+        id: 1,
+        company_id: 1,
+        company_name: "Harbor Dental Group".into(),
+        name: "Microsoft 365 Business Standard".into(),
+        kind: pb::SubscriptionKind::Licence.into(),
+        quantity: 24,
+        term_months: 12,
+        renews_on: "2027-01-15".into(),
+        unit_price_cents: 15_000,
+        term_cents: 360_000,
+        billed_by_run: true,
+        renews_soon: true,
+        ..Default::default()
+    };
+    // Another list's answer (the Billing tab's, of every company) is not this one's.
+    let other = BillingReply::Subscriptions {
+        company_id: 0,
+        rows: vec![m365.clone(), m365.clone()],
+    };
+    reply(&mut app, Reply::Billing(Box::new(other)));
+    let mine = BillingReply::Subscriptions {
+        company_id: 1,
+        rows: vec![m365],
+    };
+    reply(&mut app, Reply::Billing(Box::new(mine)));
+    snap("company_subscriptions", &mut app);
+    press(&mut app, KeyCode::Esc);
+    assert!(render(&mut app, 80, 24).contains("Harbor"));
+}

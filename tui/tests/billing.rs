@@ -156,7 +156,53 @@ fn summary() -> pb::BillingSummary {
         overdue_cents: 70_000,
         unpaid: vec![list[1].clone(), list[0].clone()],
         low_hours: vec![agreement()],
+        renewals: Vec::new(),
     }
+}
+
+fn subscription(id: i64, name: &str, quantity: i64, term_months: u32) -> pb::Subscription {
+    pb::Subscription {
+        id,
+        company_id: 1,
+        company_name: "Harbor Dental Group".into(),
+        name: name.into(),
+        kind: pb::SubscriptionKind::Licence.into(),
+        quantity,
+        term_months,
+        renews_on: "2027-01-15".into(),
+        unit_price_cents: 15_000,
+        term_cents: quantity * 15_000,
+        billed_by_run: true,
+        ..Default::default()
+    }
+}
+
+fn subscriptions() -> Vec<pb::Subscription> {
+    vec![
+        pb::Subscription {
+            kind: pb::SubscriptionKind::Service.into(),
+            renews_on: "2028-01-05".into(),
+            unit_price_cents: 108_000,
+            term_cents: 108_000,
+            billed_by_run: false,
+            ..subscription(3, "Cloud backup, 1 TB", 1, 36)
+        },
+        pb::Subscription {
+            renews_on: "2026-12-11".into(),
+            unit_price_cents: 450,
+            term_cents: 28 * 450,
+            ..subscription(2, "Endpoint protection", 28, 1)
+        },
+        pb::Subscription {
+            renews_soon: true,
+            ..subscription(1, "Microsoft 365 Business Standard", 24, 12)
+        },
+        pb::Subscription {
+            cancelled: true,
+            cancelled_on: "2026-10-02".into(),
+            ..subscription(4, "Visio", 2, 12)
+        },
+    ]
 }
 
 fn agreement() -> pb::Agreement {
@@ -730,4 +776,120 @@ fn billing_settings_and_agreements_for_staff() {
     assert_eq!(input.prepaid_minutes, 40 * 60);
     assert_eq!(input.monthly_amount_cents, 120_000);
     assert_eq!(input.work_type_ids, vec![1]);
+}
+
+#[test]
+fn home_marks_renewals_within_ninety_days() {
+    let mut app = signed_in(alice());
+    let with_renewal = pb::BillingSummary {
+        low_hours: Vec::new(),
+        renewals: vec![subscriptions()[2].clone()],
+        ..summary()
+    };
+    billing(&mut app, BillingReply::Summary(with_renewal));
+    snap("home_renewal", &mut app);
+    // The waiting alert, the two invoices, then the renewal.
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Down);
+    }
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Billing(BillingCall::Subscriptions {
+            company_id: 0
+        })]
+    );
+}
+
+#[test]
+fn a_client_sees_subscriptions_and_requests_a_change() {
+    let mut app = signed_in(alice());
+    press(&mut app, KeyCode::Char('4'));
+    app.take_requests();
+    press(&mut app, KeyCode::Char('S'));
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Billing(BillingCall::Subscriptions {
+            company_id: 0
+        })]
+    );
+    billing(
+        &mut app,
+        BillingReply::Subscriptions {
+            company_id: 0,
+            rows: subscriptions(),
+        },
+    );
+    snap("subscriptions", &mut app);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char('r'));
+    snap("subscription_change_form", &mut app);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Backspace);
+    press(&mut app, KeyCode::Backspace);
+    type_text(&mut app, "20");
+    ctrl(&mut app, 's');
+    assert!(
+        app.take_requests().is_empty(),
+        "more seats needs more than 24"
+    );
+    press(&mut app, KeyCode::BackTab);
+    press(&mut app, KeyCode::Right);
+    ctrl(&mut app, 's');
+    let asked = app.take_requests();
+    let [Request::Billing(BillingCall::RequestChange(r))] = asked.as_slice() else {
+        panic!("the request: {asked:?}");
+    };
+    assert_eq!(r.subscription_id, 1);
+    assert_eq!(r.change, pb::SubscriptionChange::FewerSeats as i32);
+    assert_eq!(r.requested_quantity, 20);
+    billing(
+        &mut app,
+        BillingReply::ChangeRequested(Box::new(pb::Ticket {
+            number: 4242,
+            title: "Subscription change: Microsoft 365 Business Standard — Fewer seats".into(),
+            ..Default::default()
+        })),
+    );
+    assert!(render(&mut app, 120, 40).contains("Ticket #4242 opened"));
+}
+
+#[test]
+fn a_client_user_has_no_subscriptions() {
+    let mut app = signed_in(uma());
+    press(&mut app, KeyCode::Char('4'));
+    app.take_requests();
+    press(&mut app, KeyCode::Char('S'));
+    assert!(app.take_requests().is_empty());
+}
+
+#[test]
+fn staff_see_every_companys_subscriptions_on_billing() {
+    let mut app = billing_tab();
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Right);
+    }
+    let asked = app.take_requests();
+    assert!(
+        asked.contains(&Request::Billing(BillingCall::Subscriptions {
+            company_id: 0
+        }))
+    );
+    billing(
+        &mut app,
+        BillingReply::Subscriptions {
+            company_id: 0,
+            rows: subscriptions(),
+        },
+    );
+    snap("billing_subscriptions", &mut app);
+    press(&mut app, KeyCode::Char('e'));
+    ctrl(&mut app, 's');
+    let asked = app.take_requests();
+    let [Request::Billing(BillingCall::SaveSubscription { id, input })] = asked.as_slice() else {
+        panic!("the subscription: {asked:?}");
+    };
+    assert_eq!((*id, input.quantity, input.term_months), (3, 1, 36));
+    assert_eq!(input.unit_price_cents, 108_000);
 }

@@ -354,6 +354,8 @@ pub fn detail() -> pb::TicketDetail {
             ..Default::default()
         }),
         rating: None,
+        contact_phone: String::new(),
+        contact_email: String::new(),
     }
 }
 
@@ -567,6 +569,7 @@ pub fn signed_in_connecting(me: pb::Identity) -> App {
             postal_code: "04101".into(),
             ..Default::default()
         }),
+        ..Default::default()
     };
     reply(&mut app, Reply::Profile(Box::new(profile)));
     if staff {

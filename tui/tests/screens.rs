@@ -1487,3 +1487,76 @@ fn new_ticket_attaches_its_files_after_creating_it_and_marks_a_bad_path_first() 
         "{status}"
     );
 }
+
+#[test]
+fn a_list_cycles_its_page_size() {
+    let mut app = signed_in(alice());
+    press(&mut app, KeyCode::Char('2'));
+    app.take_requests();
+    let size = |requests: &[Request]| match requests.last() {
+        Some(Request::Ticket(TicketCall::List { query, .. })) => {
+            query.page.as_ref().map_or(0, |p| p.page_size)
+        }
+        other => panic!("a list request, not {other:?}"),
+    };
+    press(&mut app, KeyCode::Char('#'));
+    assert_eq!(size(&app.take_requests()), 100);
+    assert!(render(&mut app, 80, 24).contains("100 a page"));
+    press(&mut app, KeyCode::Char('#'));
+    assert_eq!(size(&app.take_requests()), 25);
+    assert_eq!(app.page_sizes.get("tickets"), Some(&25));
+}
+
+#[test]
+fn staff_see_the_phone_and_email_given_for_the_ticket() {
+    use portal::ui::ticket_form::TicketField as F;
+    let mut app = signed_in(alice());
+    press(&mut app, KeyCode::Char('n'));
+    press(&mut app, KeyCode::Enter);
+    tab_to(&mut app, F::Phone);
+    type_text(&mut app, "+1 207 555 0199");
+    tab_to(&mut app, F::Email);
+    type_text(&mut app, "alice.away@harbor.example");
+    snap("new_ticket_reach", &mut app);
+    tab_to(&mut app, F::Title);
+    type_text(&mut app, "Printer jam");
+    tab_to(&mut app, F::Description);
+    type_text(&mut app, "Paper stuck.");
+    ctrl(&mut app, 's');
+    let asked = app.take_requests();
+    let Some(Request::Ticket(TicketCall::CreateTicket(r))) = asked.last() else {
+        panic!("the ticket: {asked:?}");
+    };
+    assert_eq!(
+        (r.contact_phone.as_str(), r.contact_email.as_str()),
+        ("+1 207 555 0199", "alice.away@harbor.example")
+    );
+
+    let mut app = signed_in(tom());
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Enter);
+    app.take_requests();
+    let mut d = detail();
+    d.contact_phone = "+1 207 555 0199".into();
+    d.contact_email = "alice.away@harbor.example".into();
+    show_ticket(&mut app, d);
+    snap("ticket_reach_for_staff", &mut app);
+}
+
+#[test]
+fn my_account_says_when_it_was_last_updated() {
+    let mut app = signed_in(alice());
+    press(&mut app, KeyCode::Char('4'));
+    let me = alice();
+    fixtures::reply(
+        &mut app,
+        Reply::Profile(Box::new(pb::MyProfile {
+            identity: Some(me),
+            contact: Some(contacts()[0].clone()),
+            updated_at: ts("2026-11-28T15:30:00Z"),
+            updated_by: "Alice Archer".into(),
+            ..Default::default()
+        })),
+    );
+    snap("account_last_updated", &mut app);
+}

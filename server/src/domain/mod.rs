@@ -12,6 +12,7 @@ pub mod ratings;
 pub mod reports;
 pub mod sla;
 mod status;
+pub mod subscriptions;
 mod ticket_access;
 pub mod tickets;
 pub mod work;

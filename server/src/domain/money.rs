@@ -317,6 +317,8 @@ pub enum LineKind {
     Recurring = 1,
     Labour = 2,
     Project = 3,
+    /// A subscription's renewal.
+    Product = 4,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

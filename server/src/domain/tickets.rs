@@ -135,6 +135,9 @@ pub struct NewTicket {
     pub emergency: bool,
     pub due_date: Option<String>,
     pub po_number: String,
+    /// The requester's phone and e-mail for this ticket ('' = the profile's).
+    pub contact_phone: String,
+    pub contact_email: String,
 }
 
 /// Priority names (docs/TICKETS.md, "Priorities").

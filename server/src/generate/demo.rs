@@ -19,12 +19,12 @@ use rusqlite::Connection;
 
 pub use server::{DemoServer, serve_demo};
 
-use crate::domain::{AuditAction, RequestKind};
+use crate::domain::{AuditAction, RequestKind, SubjectKind};
 use crate::generate::rows;
 use crate::generate::seed::{self, files::Catalog, files::SlaFile};
 use crate::security::password;
 use crate::store::audit::{self, AuditEvent};
-use crate::store::{self, Store, now_ms, requests};
+use crate::store::{self, Store, credentials, now_ms, requests};
 use clock::{DAY, HOUR, MINUTE};
 use people::People;
 use spec::DemoSpec;
@@ -106,7 +106,31 @@ fn fill(
     work::insert(conn, &people, now)?;
     knowledge::insert(conn, spec, &people, now)?;
     requests_and_audit(conn, &people, now)?;
+    last_updates(conn, &people, now)?;
     money::insert(conn, &people, &mut rng, now)
+}
+
+/// My Account's "last updated" for the people the audit entries change,
+/// and Alice's own edit.
+fn last_updates(conn: &Connection, people: &People, now: i64) -> store::Result<()> {
+    let id = |email: &str| {
+        people
+            .companies
+            .iter()
+            .flat_map(|c| &c.contacts)
+            .find(|p| p.email == email)
+            .map(|p| p.id)
+    };
+    for (ago, who, by) in [
+        (300 * DAY, "mark@harbor.example", "Paula Esterhazy"),
+        (95 * DAY, "greta@harbor.example", "Alice Marchetti"),
+        (20 * DAY, "alice@harbor.example", "Alice Marchetti"),
+    ] {
+        if let Some(id) = id(who) {
+            credentials::touched(conn, SubjectKind::Contact, id, by, now - ago)?;
+        }
+    }
+    Ok(())
 }
 
 /// Pending password-reset and access requests, and a few weeks of audit log.

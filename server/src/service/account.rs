@@ -75,6 +75,7 @@ impl Accounts {
         + 'static,
     ) -> Result<pb::Contact, Status> {
         let p = caller.principal.clone();
+        let by = caller.name.clone();
         let now = now_ms();
         let (contact, changed) = self
             .state
@@ -84,6 +85,7 @@ impl Accounts {
                     return Ok((before, false));
                 };
                 audit::record(c, now, &event)?;
+                credentials::touched(c, SubjectKind::Contact, id, &by, now)?;
                 Ok((contacts::get(c, id, now)?, true))
             })
             .await?;
@@ -111,6 +113,10 @@ impl Accounts {
                         profile.company_address = Some(address_to_pb(&company.address));
                     }
                     SubjectKind::Staff => profile.staff = Some(staff_to_pb(&staff::get(c, id)?)),
+                }
+                if let Some((at, by)) = credentials::last_touched(c, kind, id)? {
+                    profile.updated_at = Some(convert::timestamp(at));
+                    profile.updated_by = by;
                 }
                 Ok(profile)
             })
@@ -308,15 +314,25 @@ impl pb::account_service_server::AccountService for Accounts {
         match caller.principal {
             Principal::Contact { contact_id, .. } => {
                 let details = input::details(&details_from_pb(details)?)?;
+                let (by, now) = (caller.name.clone(), now_ms());
                 self.state
-                    .write(move |c| Ok(contacts::update_details(c, contact_id, &details)?))
+                    .write(move |c| {
+                        contacts::update_details(c, contact_id, &details)?;
+                        credentials::touched(c, SubjectKind::Contact, contact_id, &by, now)?;
+                        Ok(())
+                    })
                     .await?;
             }
             Principal::Staff { staff_id, .. } => {
                 let first = input::text("details.first_name", &details.first_name, MAX_NAME, true)?;
                 let last = input::text("details.last_name", &details.last_name, MAX_NAME, true)?;
+                let (by, now) = (caller.name.clone(), now_ms());
                 self.state
-                    .write(move |c| Ok(staff::set_name(c, staff_id, &first, &last)?))
+                    .write(move |c| {
+                        staff::set_name(c, staff_id, &first, &last)?;
+                        credentials::touched(c, SubjectKind::Staff, staff_id, &by, now)?;
+                        Ok(())
+                    })
                     .await?;
             }
         }

@@ -1,5 +1,5 @@
-//! BillingService: agreements, billing runs, invoices and payments
-//! (docs/MONEY.md). Every call first asks `policy::money_scope` or
+//! BillingService: agreements, subscriptions, billing runs, invoices and
+//! payments (docs/MONEY.md). Every call first asks `policy::money_scope` or
 //! `policy::manage_money`; an object of another company is NOT_FOUND.
 
 mod agreements;
@@ -7,6 +7,7 @@ mod export;
 mod invoices;
 mod payments;
 mod runs;
+mod subscriptions;
 mod validate;
 
 use chrono::NaiveDate;
@@ -253,5 +254,47 @@ impl pb::billing_service_server::BillingService for Billing {
         request: Request<pb::BillingSummaryRequest>,
     ) -> Result<Response<pb::BillingSummary>, Status> {
         self.summary(&request).await.map(Response::new)
+    }
+
+    async fn list_subscriptions(
+        &self,
+        request: Request<pb::ListSubscriptionsRequest>,
+    ) -> Result<Response<pb::ListSubscriptionsResponse>, Status> {
+        self.subscriptions(&request).await.map(Response::new)
+    }
+
+    async fn create_subscription(
+        &self,
+        request: Request<pb::SubscriptionInput>,
+    ) -> Result<Response<pb::Subscription>, Status> {
+        let input = validate::subscription("", Some(request.get_ref()));
+        self.save_subscription(&request, None, input)
+            .await
+            .map(Response::new)
+    }
+
+    async fn update_subscription(
+        &self,
+        request: Request<pb::UpdateSubscriptionRequest>,
+    ) -> Result<Response<pb::Subscription>, Status> {
+        let id = super::input::id("id", request.get_ref().id);
+        let input = validate::subscription("subscription", request.get_ref().subscription.as_ref());
+        self.save_subscription(&request, Some(id), input)
+            .await
+            .map(Response::new)
+    }
+
+    async fn cancel_subscription(
+        &self,
+        request: Request<pb::SubscriptionRef>,
+    ) -> Result<Response<pb::Subscription>, Status> {
+        self.cancel(&request).await.map(Response::new)
+    }
+
+    async fn request_subscription_change(
+        &self,
+        request: Request<pb::SubscriptionChangeRequest>,
+    ) -> Result<Response<pb::Ticket>, Status> {
+        self.request_change(&request).await.map(Response::new)
     }
 }

@@ -236,6 +236,7 @@ impl pb::staff_service_server::StaffService for StaffAdmin {
             .write(move |c| {
                 let before = staff::get(c, id)?;
                 staff::update(c, &wanted)?;
+                credentials::touched(c, SubjectKind::Staff, id, &caller.name, now)?;
                 if before.role != wanted.role {
                     let mut e =
                         AuditEvent::by(&caller, AuditAction::RoleChange, &before.email, None);

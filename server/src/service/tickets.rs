@@ -402,6 +402,8 @@ impl pb::ticket_service_server::TicketService for Tickets {
         let company_id = input::optional_id("company_id", req.company_id)?;
         let due_date = validate::due_date(&req.due_date, now)?;
         let po_number = input::text("po_number", &req.po_number, 50, false)?;
+        let (contact_phone, contact_email) =
+            validate::reach(&req.contact_phone, &req.contact_email)?;
         if req.fields.len() > 100 {
             return Err(invalid("fields", "at most 100 values"));
         }
@@ -436,6 +438,8 @@ impl pb::ticket_service_server::TicketService for Tickets {
                     emergency,
                     due_date,
                     po_number,
+                    contact_phone,
+                    contact_email,
                 };
                 let mut ticket = tickets::create(conn, &new, now)?;
                 if chat {
@@ -574,7 +578,14 @@ impl pb::ticket_service_server::TicketService for Tickets {
             permissions.can_rate = rating.is_none()
                 && policy::rate_ticket(&p, &head.facts).is_ok()
                 && head.facts.status == TicketStatus::Closed;
+            let (contact_phone, contact_email) = if policy::sees_internal_notes(&p) {
+                tickets::reach(conn, number)?
+            } else {
+                Default::default()
+            };
             Ok(pb::TicketDetail {
+                contact_phone,
+                contact_email,
                 permissions: Some(permissions),
                 rating: rating.map(conv::rating),
                 ticket: Some(conv::ticket(head.ticket)),

@@ -1,7 +1,8 @@
 //! What a billing run bills for one company and month (docs/MONEY.md
 //! "Billing runs and invoices"), and issuing it. A plan is read only; a run
 //! issues every plan in one write, so a run is all or nothing, and the
-//! lines' unique key (company, period, source) means nothing is billed twice.
+//! lines' unique key (company, period, source) means nothing is billed twice
+//! (a subscription's renewal: once whatever the period, keyed by its date).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -10,12 +11,13 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::audit::{self, AuditEvent};
 use super::invoices::{self, NewInvoice};
-use super::{Result, agreements};
+use super::{Result, agreements, subscriptions};
 use crate::domain::AuditAction;
 use crate::domain::money::{
     BillingSettings, Draw, Invoice, InvoiceLine, LineKind, Month, NewLine, day_start, hours,
     labour_cents,
 };
+use crate::domain::subscriptions::{date_key, term_label};
 
 /// A company a run bills: id, name, payment terms in days.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +47,9 @@ pub struct Plan {
     pub draws: Vec<Draw>,
     /// Time entries the run marks billed.
     pub entry_ids: Vec<i64>,
+    /// Subscriptions whose renewals it bills, with their renewals billed
+    /// since the anchor once it is issued.
+    pub renewals: Vec<(i64, u32)>,
 }
 
 /// Active companies (or the one asked for), by id.
@@ -112,6 +117,44 @@ fn recurring(conn: &Connection, company_id: i64, month: Month) -> Result<Vec<New
         ));
     }
     Ok(out)
+}
+
+/// The company's subscription renewals due by the month's last day and not
+/// yet billed: one PRODUCT line each, keyed by the renewal date.
+fn renewals(conn: &Connection, company_id: i64, month: Month, plan: &mut Plan) -> Result<()> {
+    for sub in subscriptions::list(conn, Some(company_id), false)? {
+        let due = sub.due_through(month.last_day());
+        if due.is_empty() {
+            continue;
+        }
+        for d in &due {
+            plan.lines.push(line(
+                LineKind::Product,
+                (sub.id, date_key(*d)),
+                InvoiceLine {
+                    id: 0,
+                    kind: LineKind::Product as i32,
+                    description: format!(
+                        "{} — {} renewal on {}",
+                        sub.name,
+                        term_label(sub.term_months),
+                        d.format("%Y-%m-%d")
+                    ),
+                    quantity: sub.quantity,
+                    unit_price_cents: sub.unit_price_cents,
+                    amount_cents: sub.term_cents(),
+                    agreement_id: None,
+                    agreement_title: String::new(),
+                    ticket_id: None,
+                    estimate_id: None,
+                },
+            ));
+        }
+        let count = u32::try_from(due.len()).unwrap_or(u32::MAX);
+        plan.renewals
+            .push((sub.id, sub.renewals_billed.saturating_add(count)));
+    }
+    Ok(())
 }
 
 /// A ticket whose time a run bills: completed (or closed) before `end`.
@@ -254,6 +297,7 @@ pub fn plan(conn: &Connection, company_id: i64, month: Month, s: &BillingSetting
     };
     labour(conn, company_id, end, s, &mut plan)?;
     plan.lines.extend(projects(conn, company_id, end)?);
+    renewals(conn, company_id, month, &mut plan)?;
     Ok(plan)
 }
 
@@ -289,6 +333,9 @@ pub fn issue(
     )?;
     for id in &plan.entry_ids {
         billed.execute(params![id, now])?;
+    }
+    for (id, count) in &plan.renewals {
+        subscriptions::mark_billed(conn, *id, *count)?;
     }
     Ok(Some(invoice))
 }

@@ -158,6 +158,36 @@ pub fn signed_in(conn: &Connection, kind: SubjectKind, id: i64, now: i64) -> Res
     Ok(())
 }
 
+/// Records that a person's profile or account changed, and who changed it.
+pub fn touched(conn: &Connection, kind: SubjectKind, id: i64, by: &str, now: i64) -> Result<()> {
+    let sql = match kind {
+        SubjectKind::Contact => {
+            "UPDATE contacts SET updated_at = ?2, updated_by = ?3 WHERE id = ?1"
+        }
+        SubjectKind::Staff => "UPDATE staff SET updated_at = ?2, updated_by = ?3 WHERE id = ?1",
+    };
+    conn.prepare_cached(sql)?.execute(params![id, now, by])?;
+    Ok(())
+}
+
+/// When a person's profile or account last changed, and by whom (None:
+/// not since that was recorded).
+pub fn last_touched(
+    conn: &Connection,
+    kind: SubjectKind,
+    id: i64,
+) -> Result<Option<(i64, String)>> {
+    let sql = match kind {
+        SubjectKind::Contact => "SELECT updated_at, updated_by FROM contacts WHERE id = ?1",
+        SubjectKind::Staff => "SELECT updated_at, updated_by FROM staff WHERE id = ?1",
+    };
+    let row: Option<(Option<i64>, String)> = conn
+        .prepare_cached(sql)?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    Ok(row.and_then(|(at, by)| at.map(|at| (at, by))))
+}
+
 /// Ends every session and refresh token of one person (disabled, password
 /// reset, access removed). The caller also forgets the cached sessions.
 pub fn end_sign_ins(conn: &Connection, kind: SubjectKind, id: i64, now: i64) -> Result<()> {

@@ -17,6 +17,7 @@ const STEPS: &[M<'static>] = &[
     M::up(include_str!("migrations/0012_ssh_keys.sql")),
     M::up(include_str!("migrations/0013_mail_in.sql")),
     M::up(include_str!("migrations/0014_chat.sql")),
+    M::up(include_str!("migrations/0015_subscriptions.sql")),
     M::up(include_str!("migrations/0016_knowledge.sql")),
 ];
 

@@ -60,6 +60,7 @@ pub mod billing_settings;
 pub mod invoices;
 pub mod money_reports;
 pub mod payments;
+pub mod subscriptions;
 
 pub use error::{Result, StoreError};
 pub use migrations::MIGRATIONS;

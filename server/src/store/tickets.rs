@@ -123,6 +123,15 @@ pub struct TicketHead {
     pub has_subscribers: bool,
 }
 
+/// The phone and e-mail the requester gave for ticket `number`.
+pub fn reach(conn: &Connection, number: i64) -> Result<(String, String)> {
+    Ok(conn
+        .prepare_cached("SELECT contact_phone, contact_email FROM tickets WHERE id = ?1")?
+        .query_row([number], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .unwrap_or_default())
+}
+
 pub fn head(conn: &Connection, number: i64, who: Option<&Principal>) -> Result<Option<TicketHead>> {
     let (contact, staff) = subject(who);
     conn.prepare_cached(concat!(
@@ -275,8 +284,8 @@ pub fn create(conn: &Connection, new: &NewTicket, now: i64) -> Result<Ticket> {
     conn.prepare_cached(
         "INSERT INTO tickets (company_id, site_id, contact_id, service_type_id, title,
             description, fields, priority, status, emergency, due_date, po_number,
-            created_at, updated_at, sla_counted_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10, ?11, ?12, ?12, ?12)",
+            created_at, updated_at, sla_counted_at, contact_phone, contact_email)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10, ?11, ?12, ?12, ?12, ?13, ?14)",
     )?
     .execute(params![
         new.company_id,
@@ -291,6 +300,8 @@ pub fn create(conn: &Connection, new: &NewTicket, now: i64) -> Result<Ticket> {
         new.due_date,
         new.po_number,
         now,
+        new.contact_phone,
+        new.contact_email,
     ])?;
     let number = conn.last_insert_rowid();
     sla::recompute(conn, number, &sla::settings(conn)?)?;
@@ -445,6 +456,8 @@ mod tests {
             emergency: false,
             due_date: None,
             po_number: String::new(),
+            contact_phone: String::new(),
+            contact_email: String::new(),
         }
     }
 

@@ -195,6 +195,12 @@ impl App {
             account: Account::default(),
             billing: Billing::default(),
         };
+        let size = |list| crate::page_size::of(&self.page_sizes, list);
+        main.home.page_size = size("home");
+        main.tickets.page_size = size("tickets");
+        main.triage.page_size = size("triage");
+        main.account.invoices.page_size = size("invoices");
+        main.billing.invoices.page_size = size("invoices");
         // A Technician's Triage opens on their queue (docs/TICKETS.md).
         if main.me.staff && main.me.role() == pb::StaffRole::Technician {
             main.triage.filter.assigned_staff_id = main.me.id;

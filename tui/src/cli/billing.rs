@@ -150,7 +150,7 @@ fn sort(s: SortArg) -> pb::InvoiceSort {
     }
 }
 
-async fn billing(ctx: &Ctx, call: BillingCall) -> Result<BillingReply, Failure> {
+pub(super) async fn billing(ctx: &Ctx, call: BillingCall) -> Result<BillingReply, Failure> {
     match ctx.client.request(call.into()).await? {
         Reply::Billing(reply) => Ok(*reply),
         _ => Err(Failure::other("unexpected answer from the server")),

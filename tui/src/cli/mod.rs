@@ -11,6 +11,7 @@ mod people;
 mod reports;
 mod session;
 mod sessions;
+mod subscriptions;
 mod text;
 mod ticket_changes;
 mod tickets;
@@ -92,6 +93,9 @@ pub enum Command {
     /// Agreements and their prepaid hours.
     #[command(subcommand)]
     Agreements(billing::AgreementsCommand),
+    /// Subscriptions and renewals; request a change.
+    #[command(subcommand)]
+    Subscriptions(subscriptions::SubscriptionsCommand),
     /// The knowledge library: articles from your provider.
     #[command(subcommand)]
     Kb(knowledge::KbCommand),
@@ -180,6 +184,7 @@ async fn run_command(command: Command, globals: &Globals, target: Target) -> exi
         Command::Reports(args) => reports::run(&ctx, &args, &mut out).await,
         Command::Invoices(command) => billing::invoices(&ctx, command, &mut out).await,
         Command::Agreements(command) => billing::agreements(&ctx, command, &mut out).await,
+        Command::Subscriptions(command) => subscriptions::run(&ctx, command, &mut out).await,
         Command::Watch => watch::run(&ctx, &mut out).await,
         Command::Kb(command) => knowledge::kb(&ctx, command, &mut out).await,
         Command::Team => knowledge::team(&ctx, &mut out).await,

@@ -36,6 +36,12 @@ pub struct NewArgs {
     edit: bool,
     #[arg(long)]
     po_number: Option<String>,
+    /// Your phone for this ticket, where it differs from your profile.
+    #[arg(long)]
+    phone: Option<String>,
+    /// Your e-mail for this ticket, where it differs from your profile.
+    #[arg(long)]
+    email: Option<String>,
     /// YYYY-MM-DD.
     #[arg(long)]
     due_date: Option<String>,
@@ -158,6 +164,8 @@ pub async fn new(ctx: &Ctx, args: &NewArgs, out: &mut Out) -> Done {
         due_date: args.due_date.clone().unwrap_or_default(),
         emergency: args.emergency,
         po_number: args.po_number.clone().unwrap_or_default(),
+        contact_phone: args.phone.clone().unwrap_or_default(),
+        contact_email: args.email.clone().unwrap_or_default(),
         contact_id: args.contact.unwrap_or_default(),
         company_id: args.company.unwrap_or_default(),
         priority: 0,

@@ -66,6 +66,21 @@ pub enum BillingCall {
         month: String,
         run: bool,
     },
+    /// Subscriptions: a client its company's, staff one company's (or
+    /// every company's with 0).
+    Subscriptions {
+        company_id: i64,
+    },
+    /// Create (`id` 0) or change a subscription.
+    SaveSubscription {
+        id: i64,
+        input: pb::SubscriptionInput,
+    },
+    CancelSubscription {
+        id: i64,
+    },
+    /// A client asks for a change: a ticket is opened.
+    RequestChange(pb::SubscriptionChangeRequest),
 }
 
 /// What the billing calls answer.
@@ -91,6 +106,14 @@ pub enum BillingReply {
     Settings(pb::BillingSettings),
     SettingsSaved(pb::BillingSettings),
     Run(pb::BillingRun),
+    /// The subscriptions asked for with `company_id`.
+    Subscriptions {
+        company_id: i64,
+        rows: Vec<pb::Subscription>,
+    },
+    SubscriptionSaved(pb::Subscription),
+    /// The ticket a change request opened.
+    ChangeRequested(Box<pb::Ticket>),
 }
 
 fn billing(reply: BillingReply) -> Reply {
@@ -173,6 +196,10 @@ impl Client {
             | BillingCall::Pending
             | BillingCall::Confirm { .. }
             | BillingCall::Reject { .. }) => self.payment_call(call).await?,
+            call @ (BillingCall::Subscriptions { .. }
+            | BillingCall::SaveSubscription { .. }
+            | BillingCall::CancelSubscription { .. }
+            | BillingCall::RequestChange(_)) => self.subscription_call(call).await?,
             BillingCall::Settings => BillingReply::Settings(
                 b.get_billing_settings(self.authed(pb::Empty {}))
                     .await?
@@ -247,6 +274,50 @@ impl Client {
                 .into_inner()
                 .payments,
             ),
+        })
+    }
+}
+
+impl Client {
+    async fn subscription_call(&self, call: BillingCall) -> Res<BillingReply> {
+        let mut b = self.billing();
+        Ok(match call {
+            BillingCall::SaveSubscription { id: 0, input } => BillingReply::SubscriptionSaved(
+                b.create_subscription(self.authed(input))
+                    .await?
+                    .into_inner(),
+            ),
+            BillingCall::SaveSubscription { id, input } => BillingReply::SubscriptionSaved(
+                b.update_subscription(self.authed(pb::UpdateSubscriptionRequest {
+                    id,
+                    subscription: Some(input),
+                }))
+                .await?
+                .into_inner(),
+            ),
+            BillingCall::CancelSubscription { id } => BillingReply::SubscriptionSaved(
+                b.cancel_subscription(self.authed(pb::SubscriptionRef { id }))
+                    .await?
+                    .into_inner(),
+            ),
+            BillingCall::RequestChange(request) => BillingReply::ChangeRequested(Box::new(
+                b.request_subscription_change(self.authed(request))
+                    .await?
+                    .into_inner(),
+            )),
+            BillingCall::Subscriptions { company_id } => BillingReply::Subscriptions {
+                company_id,
+                rows: b
+                    .list_subscriptions(self.authed(pb::ListSubscriptionsRequest {
+                        company_id,
+                        include_cancelled: true,
+                    }))
+                    .await?
+                    .into_inner()
+                    .subscriptions,
+            },
+            // `billing_call` sends only the calls above here.
+            _ => return Err(tonic::Status::internal("not a subscription call")),
         })
     }
 }

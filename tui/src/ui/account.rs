@@ -17,6 +17,7 @@ use super::my_time::MyTime;
 use super::popup::{Popup, PromptPopup, Submit, Then};
 use super::sessions::Sessions;
 use super::ssh_keys::SshKeys;
+use super::subscriptions::Subscriptions;
 use super::team::Team;
 use super::users::Users;
 use super::{Catalog, Ctx, Effects, HelpLines, Screen, format, help_line, plain_help};
@@ -124,6 +125,7 @@ pub enum View {
     Users,
     Invoices,
     Agreements,
+    Subscriptions,
     /// Staff: my time by week or day.
     MyTime,
     /// Where I am signed in.
@@ -149,6 +151,7 @@ pub struct Account {
     pub users: Users,
     pub invoices: Invoices,
     pub agreements: Agreements,
+    pub subscriptions: Subscriptions,
     pub my_time: MyTime,
     pub sessions: Sessions,
     pub ssh_keys: SshKeys,
@@ -190,6 +193,7 @@ impl Account {
             View::Users => return self.users.help(ctx),
             View::Invoices => return self.invoices.help(ctx),
             View::Agreements => return self.agreements.help(ctx),
+            View::Subscriptions => return self.subscriptions.help(ctx),
             View::MyTime => return MyTime::help(ctx),
             View::Sessions => return Sessions::help(ctx),
             View::SshKeys => return SshKeys::help(ctx),
@@ -235,6 +239,11 @@ impl Account {
                 Cmd::Agreements,
                 "agreements and prepaid hours",
             ));
+            lines.push(help_line(
+                ctx.keys,
+                Cmd::Subscriptions,
+                "subscriptions and renewals; request a change",
+            ));
         }
         lines.push(help_line(
             ctx.keys,
@@ -244,24 +253,32 @@ impl Account {
         lines
     }
 
+    /// A key on my details' form: Esc asks before dropping edits.
+    fn editing_key(&mut self, key: &KeyEvent, ctx: &Ctx, fx: &mut Effects) {
+        let View::Editing(editing) = &mut self.view else {
+            return;
+        };
+        if editing.saving {
+            return;
+        }
+        let form = &mut editing.form;
+        match form.handle_key(key) {
+            FormEvent::Cancel if form.is_dirty() => {
+                fx.popup = Some(Popup::confirm(
+                    "Discard changes?",
+                    "Your edits will be lost.",
+                    Then::Answer(DISCARD_EDITS),
+                ));
+            }
+            FormEvent::Cancel => self.view = View::Profile,
+            FormEvent::Submit => self.save(ctx, fx),
+            _ => {}
+        }
+    }
+
     pub fn handle_key(&mut self, key: &KeyEvent, ctx: &Ctx, fx: &mut Effects) -> bool {
-        if let View::Editing(editing) = &mut self.view {
-            if editing.saving {
-                return true;
-            }
-            let form = &mut editing.form;
-            match form.handle_key(key) {
-                FormEvent::Cancel if form.is_dirty() => {
-                    fx.popup = Some(Popup::confirm(
-                        "Discard changes?",
-                        "Your edits will be lost.",
-                        Then::Answer(DISCARD_EDITS),
-                    ));
-                }
-                FormEvent::Cancel => self.view = View::Profile,
-                FormEvent::Submit => self.save(ctx, fx),
-                _ => {}
-            }
+        if let View::Editing(_) = self.view {
+            self.editing_key(key, ctx, fx);
             return true;
         }
         if let View::Users = self.view {
@@ -284,6 +301,9 @@ impl Account {
                 return true;
             }
             return self.agreements.handle_key(key, ctx, fx);
+        }
+        if let View::Subscriptions = self.view {
+            return self.subscriptions_key(key, ctx, fx);
         }
         if let View::MyTime = self.view {
             if key.code == KeyCode::Esc {
@@ -360,6 +380,9 @@ impl Account {
                 self.view = View::Agreements;
                 self.agreements.load(fx);
             }
+            _ if ctx.keys.is(Cmd::Subscriptions, key) && ctx.is_manager() && !ctx.is_staff() => {
+                self.show_subscriptions(fx);
+            }
             _ if ctx.keys.is(Cmd::Refresh, key) => self.load(fx),
             _ => return false,
         }
@@ -411,6 +434,21 @@ impl Account {
         self.view = View::Agreements;
         self.agreements.open = Some((id, None));
         self.agreements.load(fx);
+    }
+
+    /// A key on the subscriptions: Esc goes back to the profile.
+    fn subscriptions_key(&mut self, key: &KeyEvent, ctx: &Ctx, fx: &mut Effects) -> bool {
+        if key.code == KeyCode::Esc {
+            self.view = View::Profile;
+            return true;
+        }
+        self.subscriptions.handle_key(key, ctx, fx)
+    }
+
+    /// The subscriptions, also from Home's renewal reminder.
+    pub fn show_subscriptions(&mut self, fx: &mut Effects) {
+        self.view = View::Subscriptions;
+        self.subscriptions.load(fx);
     }
 
     /// My profile arrived: loaded, or saved from the form.
@@ -466,6 +504,7 @@ impl Account {
             View::Users => return self.users.render(frame, area, ctx),
             View::Invoices => return self.invoices.render(frame, area, ctx),
             View::Agreements => return self.agreements.render(frame, area, ctx),
+            View::Subscriptions => return self.subscriptions.render(frame, area, ctx),
             View::MyTime => return self.my_time.render(frame, area, ctx),
             View::Sessions => return self.sessions.render(frame, area, ctx),
             View::SshKeys => return self.ssh_keys.render(frame, area, ctx),
@@ -498,7 +537,7 @@ impl Account {
             hints.push("o preferences");
         }
         if ctx.is_manager() && !ctx.is_staff() {
-            hints.extend(["u users", "i invoices", "a agreements"]);
+            hints.extend(["u users", "i invoices", "a agreements", "S subscriptions"]);
         }
         // Sessions, signing out and SSH keys last: the narrowest screens
         // show the company's pages first (`?` lists every key).
@@ -526,6 +565,15 @@ fn profile_lines(profile: &pb::MyProfile, ctx: &Ctx) -> Vec<Line<'static>> {
     lines.push(row("Access", format::who(&me).to_owned()));
     if !me.company_name.is_empty() {
         lines.push(row("Company", me.company_name.clone()));
+    }
+    // Unknown for a profile not changed since that was recorded.
+    if let Some(at) = &profile.updated_at {
+        let updated = format!(
+            "{} by {}",
+            format::time(Some(at), ctx.tz),
+            format::or_dash(profile.updated_by.clone())
+        );
+        lines.push(row("Last updated", updated));
     }
     let Some(contact) = &profile.contact else {
         return lines;
@@ -830,6 +878,7 @@ impl Screen for Account {
         } else {
             self.invoices.on_reply(reply, fx);
             self.agreements.on_reply(reply, fx);
+            self.subscriptions.on_reply(reply, fx);
         }
         match reply {
             Reply::Profile(profile) => self.on_profile((**profile).clone(), fx),

@@ -1,5 +1,5 @@
 //! The staff Billing tab (docs/MONEY.md): every company's invoices, the
-//! payments waiting for a decision, agreements, the month's billing run
+//! payments waiting for a decision, agreements, subscriptions, the month's billing run
 //! (preview, then run) and the billing settings. Staff read; provider
 //! Admins act.
 
@@ -15,6 +15,7 @@ use super::agreements::Agreements;
 use super::form::{Field, FieldId, Form};
 use super::invoices::{Invoices, method, reject_popup};
 use super::popup::{Popup, PromptPopup, Submit, Then};
+use super::subscriptions::Subscriptions;
 use super::{Ctx, Effects, HelpLines, Screen, format, help_line, moved, plain_help};
 use crate::action::{ApiError, BillingCall, BillingReply, Reply, Request, WorkCall};
 use crate::keys::Cmd;
@@ -26,14 +27,16 @@ pub enum Section {
     Invoices,
     Payments,
     Agreements,
+    Subscriptions,
     Run,
     Settings,
 }
 
-const SECTIONS: [(Section, &str); 5] = [
+const SECTIONS: [(Section, &str); 6] = [
     (Section::Invoices, "Invoices"),
     (Section::Payments, "Pending payments"),
     (Section::Agreements, "Agreements"),
+    (Section::Subscriptions, "Subscriptions"),
     (Section::Run, "Billing run"),
     (Section::Settings, "Settings"),
 ];
@@ -71,6 +74,7 @@ pub struct Billing {
     pub section: Section,
     pub invoices: Invoices,
     pub agreements: Agreements,
+    pub subscriptions: Subscriptions,
     pub pending: Vec<pb::Payment>,
     pub pending_loaded: bool,
     pub pending_state: TableState,
@@ -84,6 +88,7 @@ impl Default for Billing {
             section: Section::Invoices,
             invoices: Invoices::new(true),
             agreements: Agreements::new(true),
+            subscriptions: Subscriptions::new(true),
             pending: Vec::new(),
             pending_loaded: false,
             pending_state: TableState::default(),
@@ -120,6 +125,7 @@ impl Billing {
                 }
                 self.agreements.load(fx);
             }
+            Section::Subscriptions => self.subscriptions.load(fx),
             Section::Run => {}
             Section::Settings => fx.send(BillingCall::Settings),
         }
@@ -134,6 +140,12 @@ impl Billing {
     pub fn show_agreement(&mut self, id: i64, fx: &mut Effects) {
         self.section = Section::Agreements;
         self.agreements.open = Some((id, None));
+        self.load_section(fx);
+    }
+
+    /// The subscriptions, from Home's renewal reminder.
+    pub fn show_subscriptions(&mut self, fx: &mut Effects) {
+        self.section = Section::Subscriptions;
         self.load_section(fx);
     }
 
@@ -522,6 +534,7 @@ impl Screen for Billing {
         let mut lines = match self.section {
             Section::Invoices => self.invoices.help(ctx),
             Section::Agreements => self.agreements.help(ctx),
+            Section::Subscriptions => self.subscriptions.help(ctx),
             Section::Payments => {
                 let mut l = vec![
                     plain_help("↑/↓ j/k", "move"),
@@ -556,7 +569,10 @@ impl Screen for Billing {
         if !self.detail_open() {
             lines.insert(
                 0,
-                plain_help("←/→", "Invoices, payments, agreements, run, settings"),
+                plain_help(
+                    "←/→",
+                    "Invoices, payments, agreements, subscriptions, run, settings",
+                ),
             );
         }
         lines
@@ -588,6 +604,7 @@ impl Screen for Billing {
         match self.section {
             Section::Invoices => self.invoices.handle_key(key, ctx, fx),
             Section::Agreements => self.agreements.handle_key(key, ctx, fx),
+            Section::Subscriptions => self.subscriptions.handle_key(key, ctx, fx),
             Section::Payments => self.payments_key(key, ctx, fx),
             Section::Run => self.run_key(key, ctx, fx),
             Section::Settings => match &self.settings {
@@ -607,6 +624,7 @@ impl Screen for Billing {
         match self.section {
             Section::Invoices => self.invoices.render(frame, body, ctx),
             Section::Agreements => self.agreements.render(frame, body, ctx),
+            Section::Subscriptions => self.subscriptions.render(frame, body, ctx),
             Section::Payments => self.render_payments(frame, body, ctx),
             Section::Run => self.render_run(frame, body, ctx),
             Section::Settings => self.render_settings(frame, body, ctx),
@@ -619,6 +637,7 @@ impl Screen for Billing {
         }
         self.invoices.on_reply(reply, fx);
         self.agreements.on_reply(reply, fx);
+        self.subscriptions.on_reply(reply, fx);
         let Reply::Billing(billing) = reply else {
             return;
         };

@@ -1,6 +1,6 @@
 //! The Companies tab (staff): the provider's client companies, searched by
-//! name; one company's details, preferences and contacts (its users, which a
-//! provider Admin manages as a company Admin would). Provider Admins create
+//! name; one company's details, preferences, contacts (its users, which a
+//! provider Admin manages as a company Admin would) and subscriptions. Provider Admins create
 //! and edit companies and reach the Settings, pending requests and the
 //! audit log from here.
 
@@ -15,6 +15,7 @@ use super::admin_views::AdminViews;
 use super::form::{Field, FieldId, Form};
 use super::popup::{Popup, PromptField, PromptPopup, Submit};
 use super::rows::{Chrome, Rows};
+use super::subscriptions::Subscriptions;
 use super::users::Users;
 use super::{Catalog, Ctx, Effects, HelpLines, Screen, format, help_line, plain_help, team};
 use crate::action::{AccountCall, AdminCall, KnowledgeCall, Reply};
@@ -37,6 +38,8 @@ pub struct Companies {
     pub query: String,
     pub view: View,
     pub admin: AdminViews,
+    /// The open company's subscriptions, over its page while shown.
+    pub subscriptions: Option<Subscriptions>,
 }
 
 /// The fields of the company form.
@@ -139,6 +142,7 @@ impl Companies {
             let mut users = Users::of_company(c.id, &c.name);
             users.load(fx);
             self.view = View::Company(Box::new(users));
+            self.subscriptions = None;
         }
     }
 
@@ -170,8 +174,23 @@ impl Companies {
 
     fn company_keys(&mut self, key: &KeyEvent, ctx: &Ctx, fx: &mut Effects) -> bool {
         let admin = ctx.is_admin();
+        if let Some(subscriptions) = &mut self.subscriptions {
+            if key.code == KeyCode::Esc {
+                self.subscriptions = None;
+                return true;
+            }
+            return subscriptions.handle_key(key, ctx, fx);
+        }
         if key.code == KeyCode::Esc {
             self.view = View::List;
+            return true;
+        }
+        if ctx.keys.is(Cmd::Subscriptions, key) {
+            if let Some(c) = self.company() {
+                let subscriptions = Subscriptions::of_company(c.id);
+                subscriptions.load(fx);
+                self.subscriptions = Some(subscriptions);
+            }
             return true;
         }
         if ctx.keys.is(Cmd::EditCompany, key) && admin {
@@ -565,8 +584,18 @@ impl Screen for Companies {
     fn help(&self, ctx: &Ctx) -> HelpLines {
         match &self.view {
             View::Admin => self.admin.help(ctx),
+            View::Company(_) if self.subscriptions.is_some() => self
+                .subscriptions
+                .as_ref()
+                .map(|s| s.help(ctx))
+                .unwrap_or_default(),
             View::Company(users) => {
                 let mut lines = users.help(ctx);
+                lines.push(help_line(
+                    ctx.keys,
+                    Cmd::Subscriptions,
+                    "the company's subscriptions and renewals",
+                ));
                 lines.push(team_help(ctx));
                 if ctx.is_admin() {
                     lines.push(help_line(ctx.keys, Cmd::EditCompany, "edit the company"));
@@ -624,7 +653,10 @@ impl Screen for Companies {
     fn render(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         match &self.view {
             View::List => self.render_list(frame, area, ctx),
-            View::Company(_) => self.render_company(frame, area, ctx),
+            View::Company(_) => match &mut self.subscriptions {
+                Some(subscriptions) => subscriptions.render(frame, area, ctx),
+                None => self.render_company(frame, area, ctx),
+            },
             View::Admin => self.admin.render(frame, area, ctx),
         }
     }
@@ -659,6 +691,9 @@ impl Screen for Companies {
         }
         if let View::Company(users) = &mut self.view {
             users.on_reply(reply, ctx, fx);
+        }
+        if let Some(subscriptions) = &mut self.subscriptions {
+            subscriptions.on_reply(reply, fx);
         }
         self.admin.on_reply(reply, ctx, fx);
     }

@@ -1,6 +1,7 @@
 //! Home: welcome, alerts, statistics, tickets by month and open tickets;
-//! for client Managers and Admins also unpaid invoices, the amount due and
-//! agreements running low on prepaid hours.
+//! for client Managers and Admins also unpaid invoices, the amount due,
+//! agreements running low on prepaid hours and subscriptions renewing
+//! within 90 days.
 
 use crossterm::event::{KeyCode, KeyEvent};
 use portal_proto::pb;
@@ -19,9 +20,8 @@ use crate::action::{
 };
 use crate::keys::Cmd;
 use crate::money::money;
+use crate::page_size::PageSize;
 
-/// How many open tickets Home asks for at a time.
-const OPEN_ON_HOME: u32 = 50;
 /// Ask for the next page when the selection is this close to the end.
 const PREFETCH: usize = 10;
 
@@ -45,6 +45,8 @@ pub struct Home {
     /// A client Manager or Admin: invoices and agreements are theirs to see.
     pub sees_money: bool,
     pub billing: Option<pb::BillingSummary>,
+    /// Open tickets asked for at a time.
+    pub page_size: PageSize,
 }
 
 /// One selectable line of Home.
@@ -54,6 +56,8 @@ enum Item<'a> {
     ToRate(u64),
     Invoice(&'a pb::Invoice),
     LowHours(&'a pb::Agreement),
+    /// A subscription renewing within 90 days.
+    Renewal(&'a pb::Subscription),
     Ticket(&'a pb::Ticket),
 }
 
@@ -65,7 +69,7 @@ impl Home {
         }
         self.load_money(fx);
         // As many as are loaded, so a refresh keeps the place.
-        let size = (self.open.len() as u32).clamp(OPEN_ON_HOME, 200);
+        let size = (self.open.len() as u32).clamp(self.page_size.0, 200);
         self.ask(String::new(), size, fx);
     }
 
@@ -99,7 +103,7 @@ impl Home {
             && !self.next_cursor.is_empty()
             && self.selected + PREFETCH >= self.items().len()
         {
-            self.ask(self.next_cursor.clone(), OPEN_ON_HOME, fx);
+            self.ask(self.next_cursor.clone(), self.page_size.0, fx);
         }
     }
 
@@ -113,6 +117,7 @@ impl Home {
         if let Some(billing) = &self.billing {
             items.extend(billing.unpaid.iter().map(Item::Invoice));
             items.extend(billing.low_hours.iter().map(Item::LowHours));
+            items.extend(billing.renewals.iter().map(Item::Renewal));
         }
         // After what waits on them and what they owe: the tickets to rate.
         if let Some(stats) = &self.stats
@@ -328,6 +333,15 @@ impl Home {
                     );
                     ListItem::new(Line::styled(format::fit(&text, width), theme.warn))
                 }
+                Item::Renewal(s) => {
+                    let text = format!(
+                        "↻ {} renews {} · {} — Enter shows subscriptions",
+                        s.name,
+                        s.renews_on,
+                        money(s.term_cents)
+                    );
+                    ListItem::new(Line::styled(format::fit(&text, width), theme.accent))
+                }
                 Item::Ticket(t) => {
                     let updated = format::short_time(t.updated_at.as_ref(), ctx.now, ctx.tz);
                     let (number, title, tail) = columns(
@@ -379,6 +393,7 @@ impl Screen for Home {
                 "chat with us: a live conversation, kept on a new ticket",
             ),
             help_line(ctx.keys, Cmd::Refresh, "refresh"),
+            help_line(ctx.keys, Cmd::PageSize, "open tickets a page: 25, 50, 100"),
         ]
     }
 
@@ -394,6 +409,7 @@ impl Screen for Home {
                 Some(Item::ToRate(_)) => fx.nav = Some(Nav::TicketsToRate),
                 Some(Item::Invoice(i)) => fx.nav = Some(Nav::OpenInvoice(i.number)),
                 Some(Item::LowHours(a)) => fx.nav = Some(Nav::OpenAgreement(a.id)),
+                Some(Item::Renewal(_)) => fx.nav = Some(Nav::Subscriptions),
                 Some(Item::Ticket(t)) => fx.nav = Some(Nav::OpenTicket(t.number)),
                 None => fx.nav = Some(Nav::Tab(TabId::Tickets)),
             },
@@ -402,6 +418,13 @@ impl Screen for Home {
                 fx.popup = Some(chat_prompt(ctx));
             }
             _ if ctx.keys.is(Cmd::Refresh, key) => self.load(fx),
+            _ if ctx.keys.is(Cmd::PageSize, key) => {
+                self.page_size = self.page_size.next();
+                fx.page_size_chosen(ListId::Home.name(), self.page_size);
+                self.open.clear();
+                self.selected = 0;
+                self.load(fx);
+            }
             _ => return false,
         }
         true

@@ -19,9 +19,9 @@ use super::{Ctx, Effects, HelpLines, format, help_line, moved, plain_help};
 use crate::action::{BillingCall, BillingReply, Reply, Request};
 use crate::keys::Cmd;
 use crate::money::{money, parse_money};
+use crate::page_size::PageSize;
 
 /// Invoices asked for at a time.
-const PAGE: u32 = 50;
 /// Ask for the next page when the selection is this close to the end.
 const PREFETCH: usize = 10;
 
@@ -125,6 +125,7 @@ pub struct Invoices {
     pub loaded: bool,
     pub state: TableState,
     pub open: Option<OpenInvoice>,
+    pub page_size: PageSize,
 }
 
 /// The fields of the invoice prompts, named as the server names them.
@@ -168,7 +169,7 @@ impl Invoices {
 
     /// The first page, as the filter says; a refresh keeps the place.
     pub fn load(&mut self, fx: &mut Effects) {
-        let size = (self.rows.len() as u32).clamp(PAGE, 200);
+        let size = (self.rows.len() as u32).clamp(self.page_size.0, 200);
         self.ask(String::new(), size, fx);
         if let Some(open) = &self.open {
             fx.send(BillingCall::Invoice {
@@ -212,7 +213,7 @@ impl Invoices {
     fn fetch_more(&mut self, fx: &mut Effects) {
         let at = self.state.selected().unwrap_or(0);
         if !self.loading && !self.next_cursor.is_empty() && at + PREFETCH >= self.rows.len() {
-            self.ask(self.next_cursor.clone(), PAGE, fx);
+            self.ask(self.next_cursor.clone(), self.page_size.0, fx);
         }
     }
 
@@ -224,6 +225,7 @@ impl Invoices {
                 help_line(ctx.keys, Cmd::FilterPanel, "filter by status and dates"),
                 help_line(ctx.keys, Cmd::Sort, "sort"),
                 help_line(ctx.keys, Cmd::ReverseSort, "reverse the order"),
+                help_line(ctx.keys, Cmd::PageSize, "invoices a page: 25, 50, 100"),
                 help_line(ctx.keys, Cmd::Refresh, "refresh"),
                 plain_help("Esc", "back"),
             ];
@@ -301,6 +303,13 @@ impl Invoices {
             }
             _ if ctx.keys.is(Cmd::ReverseSort, key) => {
                 self.filter.ascending = !self.filter.ascending;
+                self.state.select(Some(0));
+                self.load(fx);
+            }
+            _ if ctx.keys.is(Cmd::PageSize, key) => {
+                self.page_size = self.page_size.next();
+                fx.page_size_chosen("invoices", self.page_size);
+                self.rows.clear();
                 self.state.select(Some(0));
                 self.load(fx);
             }

@@ -32,6 +32,7 @@ pub mod settings_forms;
 pub mod sla;
 pub mod ssh_keys;
 pub mod statusline;
+pub mod subscriptions;
 pub mod suggestions;
 pub mod team;
 pub mod text_box;
@@ -179,6 +180,8 @@ pub enum Nav {
     OpenInvoice(i64),
     /// An agreement's burn-down, by id.
     OpenAgreement(i64),
+    /// The subscriptions: Account for clients, Billing for staff.
+    Subscriptions,
     /// The knowledge library (on the Tickets tab).
     Knowledge,
     /// "Our account team" (on the Account tab).
@@ -229,12 +232,19 @@ pub struct Effects {
     pub external_edit: Option<String>,
     /// The prompt that sent a request is done: its answer came.
     pub close_prompt: bool,
+    /// A list's new page size, to remember in the config file.
+    pub page_size: Option<(&'static str, u32)>,
     pub quit: bool,
 }
 
 impl Effects {
     pub fn send(&mut self, request: impl Into<Request>) {
         self.requests.push(request.into());
+    }
+    /// A list's page size was chosen: say so, and remember it.
+    pub fn page_size_chosen(&mut self, list: &'static str, size: crate::page_size::PageSize) {
+        self.page_size = Some((list, size.0));
+        self.info(format!("{} a page", size.0));
     }
     pub fn info(&mut self, text: impl Into<String>) {
         self.message = Some((Level::Info, text.into()));

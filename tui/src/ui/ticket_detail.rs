@@ -529,6 +529,7 @@ impl TicketDetail {
         let t = detail.ticket.clone().unwrap_or_default();
         let heading = |text: &str| heading(text, width, ctx);
         let mut lines = fields_lines(&t, ctx, width);
+        lines.extend(reach_line(detail, ctx));
         lines.extend(rating_lines(detail, ctx, (&heading, width)));
         lines.push(heading("Problem"));
         lines.extend(problem_lines(&t, ctx, width));
@@ -846,6 +847,24 @@ fn heading(text: &str, width: u16, ctx: &Ctx) -> Line<'static> {
         ),
         ctx.theme.title,
     )
+}
+
+/// Staff: the phone and e-mail the requester gave for this ticket, when
+/// they gave any (the server sends them to staff only).
+fn reach_line(detail: &pb::TicketDetail, ctx: &Ctx) -> Option<Line<'static>> {
+    let given: Vec<&str> = [detail.contact_phone.as_str(), detail.contact_email.as_str()]
+        .into_iter()
+        .filter(|v| !v.is_empty())
+        .collect();
+    (!given.is_empty()).then(|| {
+        Line::from(vec![
+            Span::styled(format!(" {:>12} ", "Reach at"), ctx.theme.muted),
+            Span::styled(
+                format!("{} (for this ticket)", given.join(" · ")),
+                ctx.theme.accent,
+            ),
+        ])
+    })
 }
 
 /// The title line and the ticket's fields, as many to a row as fit.

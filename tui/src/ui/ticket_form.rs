@@ -92,6 +92,10 @@ pub enum TicketField {
     DueDate,
     Emergency,
     PoNumber,
+    /// The requester's phone and e-mail for this ticket, where they differ
+    /// from the profile (clients only).
+    Phone,
+    Email,
     /// Files to attach once the ticket exists: paths, comma-separated.
     Attach,
     Submit,
@@ -109,6 +113,8 @@ impl FieldId for TicketField {
             Self::Site => Some("site_id"),
             Self::DueDate => Some("due_date"),
             Self::PoNumber => Some("po_number"),
+            Self::Phone => Some("contact_phone"),
+            Self::Email => Some("contact_email"),
             Self::Emergency | Self::Attach | Self::Submit => None,
         }
     }
@@ -227,12 +233,17 @@ impl TicketForm {
             Field::line(TicketField::Attach, "Attach files", ""),
         ]);
         if !self.staff {
-            fields.push(Field::choice(
-                TicketField::Contact,
-                "Contact",
-                self.contact_options(ctx),
-                0,
-            ));
+            fields.extend([
+                Field::choice(
+                    TicketField::Contact,
+                    "Contact",
+                    self.contact_options(ctx),
+                    0,
+                ),
+                // Empty: as in the profile.
+                Field::line(TicketField::Phone, "Phone (this ticket)", ""),
+                Field::line(TicketField::Email, "E-mail (this ticket)", ""),
+            ]);
         }
         fields.push(Field::button(TicketField::Submit, "Submit"));
         self.form = Form::new(fields);
@@ -502,6 +513,8 @@ impl TicketForm {
             due_date: due,
             emergency: self.form.on(TicketField::Emergency),
             po_number: self.form.text(TicketField::PoNumber),
+            contact_phone: self.form.text(TicketField::Phone),
+            contact_email: self.form.text(TicketField::Email),
             contact_id,
             company_id: if self.staff { self.company.id } else { 0 },
             priority: if self.staff {

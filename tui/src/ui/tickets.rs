@@ -22,8 +22,8 @@ use super::{
 };
 use crate::action::{AccountCall, ApiError, ListId, Reply, Request, TicketCall};
 use crate::keys::Cmd;
+use crate::page_size::PageSize;
 
-const PAGE: u32 = 50;
 /// The pause in typing after which the text filter is sent.
 const SEARCH_PAUSE: TimeDelta = TimeDelta::milliseconds(250);
 /// Ask for the next page when the selection is this close to the end.
@@ -111,6 +111,7 @@ impl Default for Filter {
 #[allow(clippy::struct_excessive_bools)] // independent flags, not states
 pub struct TicketList {
     pub id: ListId,
+    pub page_size: PageSize,
     pub rows: Vec<pb::Ticket>,
     pub total: u64,
     /// The server stopped counting at `total` (a broad search): shown as "1000+".
@@ -148,6 +149,7 @@ impl TicketList {
         let triage = id == ListId::Triage;
         Self {
             id,
+            page_size: PageSize::default(),
             rows: Vec::new(),
             total: 0,
             total_is_lower_bound: false,
@@ -207,7 +209,7 @@ impl TicketList {
         }
         self.seq += 1;
         self.loading = true;
-        let size = (self.rows.len() as u32).clamp(PAGE, 200);
+        let size = (self.rows.len() as u32).clamp(self.page_size.0, 200);
         fx.send(TicketCall::List {
             list: self.id,
             seq: self.seq,
@@ -237,7 +239,7 @@ impl TicketList {
                 list: self.id,
                 seq: self.seq,
                 append: true,
-                query: self.query(self.next_cursor.clone(), PAGE),
+                query: self.query(self.next_cursor.clone(), self.page_size.0),
             });
         }
     }
@@ -776,6 +778,7 @@ impl Screen for TicketList {
             help_line(ctx.keys, Cmd::Sort, "sort by a column"),
             help_line(ctx.keys, Cmd::ReverseSort, "reverse the sort"),
             help_line(ctx.keys, Cmd::ToggleView, "list / summary view"),
+            help_line(ctx.keys, Cmd::PageSize, "tickets a page: 25, 50, 100"),
         ];
         if self.id == ListId::Triage {
             lines.extend([
@@ -880,6 +883,11 @@ impl Screen for TicketList {
             _ if ctx.keys.is(Cmd::ToggleView, key) => self.summary = !self.summary,
             _ if ctx.keys.is(Cmd::NewTicket, key) => fx.nav = Some(Nav::NewTicket),
             _ if ctx.keys.is(Cmd::Refresh, key) => self.reload(fx),
+            _ if ctx.keys.is(Cmd::PageSize, key) => {
+                self.page_size = self.page_size.next();
+                fx.page_size_chosen(self.id.name(), self.page_size);
+                self.restart(fx);
+            }
             _ => return false,
         }
         self.fetch_more(fx);

@@ -1,9 +1,10 @@
 //! The demo's money: agreements for every company (Harbor Dental Group's
 //! labour block nearly used up), billable time on their tickets, four
 //! months of billing runs made by the real billing code, and payments that
-//! leave invoices in every status, one payment still pending.
+//! leave invoices in every status, one payment still pending; and the
+//! companies' subscriptions.
 
-use chrono::Datelike as _;
+use chrono::{Datelike as _, Days, NaiveDate};
 use rand::Rng;
 use rand::rngs::StdRng;
 use rusqlite::{Connection, params};
@@ -11,11 +12,12 @@ use rusqlite::{Connection, params};
 use super::clock::{DAY, HOUR, MINUTE};
 use super::people::People;
 use crate::domain::money::{AgreementInput, Month, PaymentState, day_start, zone_day};
+use crate::domain::subscriptions::SubscriptionInput;
 use crate::domain::work::TimeInput;
 use crate::store::billing_run::{self, RunBy};
 use crate::store::payments::{self, NewPayment};
 use crate::store::time_entries::{self, Owner};
-use crate::store::{Result, agreements, billing_settings, invoices};
+use crate::store::{Result, agreements, billing_settings, invoices, subscriptions};
 
 /// Months of billing runs the demo has made.
 const RUNS: u32 = 5;
@@ -94,7 +96,63 @@ pub fn insert(conn: &Connection, people: &People, rng: &mut StdRng, now: i64) ->
         first = first.prev();
     }
     runs(conn, first, RUNS, ADMIN, now)?;
-    pay(conn, people.companies.first().map_or(0, |c| c.id), now)
+    pay(conn, people.companies.first().map_or(0, |c| c.id), now)?;
+    subscriptions(conn, people, today, now)
+}
+
+/// Licences and services for every company, recorded after the runs so the
+/// invoices above stay as they are: Harbor's Microsoft 365 renews within
+/// 90 days (Home says so) and is billed by the run.
+fn subscriptions(conn: &Connection, people: &People, today: NaiveDate, now: i64) -> Result<()> {
+    let on = |days: u64| today.checked_add_days(Days::new(days)).unwrap_or(today);
+    for (i, c) in people.companies.iter().enumerate() {
+        let harbor = i == 0;
+        let add = |name: &str, kind: i32, quantity: i64, term_months: u32, renews_on, unit, run| {
+            subscriptions::create(
+                conn,
+                &SubscriptionInput {
+                    company_id: c.id,
+                    name: name.into(),
+                    kind,
+                    quantity,
+                    term_months,
+                    renews_on,
+                    unit_price_cents: unit,
+                    billed_by_run: run,
+                },
+                now - 200 * DAY,
+            )
+            .map(drop)
+        };
+        let seats = [24, 12, 8, 15][i % 4];
+        let m365 = if harbor {
+            on(45)
+        } else {
+            on(120 + 30 * i as u64)
+        };
+        add(
+            "Microsoft 365 Business Standard",
+            1,
+            seats,
+            12,
+            m365,
+            15_000,
+            true,
+        )?;
+        add(
+            "Endpoint protection",
+            1,
+            seats + 4,
+            1,
+            on(10 + i as u64),
+            450,
+            true,
+        )?;
+        if harbor || i == 2 {
+            add("Cloud backup, 1 TB", 2, 1, 36, on(400), 108_000, false)?;
+        }
+    }
+    Ok(())
 }
 
 /// A ticket time is logged on: id, company, assignee, created, completed.

@@ -16,7 +16,7 @@ use crate::domain::money::Invoice;
 use crate::policy::{self, Denied};
 use crate::store::audit::{self, AuditEvent};
 use crate::store::invoices::{self, Filter, Sort};
-use crate::store::{agreements, billing_settings, now_ms, payments};
+use crate::store::{agreements, billing_settings, now_ms, payments, subscriptions};
 
 /// Unpaid invoices Home lists.
 const SUMMARY_INVOICES: u32 = 5;
@@ -174,6 +174,11 @@ impl Billing {
                     .into_iter()
                     .filter(|a| a.low_hours)
                     .collect();
+                let mut renewals: Vec<_> = subscriptions::list(conn, company, false)?
+                    .into_iter()
+                    .filter(|sub| sub.renews_soon(today))
+                    .collect();
+                renewals.sort_by_key(|sub| (sub.renews_on(today), sub.id));
                 Ok(pb::BillingSummary {
                     unpaid_invoices,
                     amount_due_cents,
@@ -183,6 +188,7 @@ impl Billing {
                         .map(|i| conv::invoice(i, &day(today)))
                         .collect(),
                     low_hours,
+                    renewals: super::subscriptions::to_pb(renewals, &s, now),
                 })
             })
             .await

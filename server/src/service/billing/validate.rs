@@ -7,8 +7,11 @@ use tonic::Status;
 
 use super::super::input;
 use super::super::status::invalid;
+use crate::domain::Invalid;
 use crate::domain::input::parse_date;
+use crate::domain::input::{Max, multi_line};
 use crate::domain::money::{AGREEMENT_KINDS, AgreementInput, Month, PAYMENT_METHODS};
+use crate::domain::subscriptions::{Change, SUBSCRIPTION_KINDS, SubscriptionInput, TERMS};
 
 /// At most a million a month: a typo's guard, not a business rule.
 const MAX_MONTHLY_CENTS: i64 = 100_000_000;
@@ -21,6 +24,11 @@ const MAX_PAYMENT_CENTS: i64 = 1_000_000_000;
 const MAX_TITLE: usize = 200;
 const MAX_REASON: usize = 500;
 const MAX_REFERENCE: usize = 100;
+/// At most 100,000 seats or units.
+const MAX_QUANTITY: i64 = 100_000;
+/// At most a million per unit and term.
+const MAX_UNIT_CENTS: i64 = 100_000_000;
+const MAX_NOTE: usize = 2000;
 
 fn name(prefix: &str, field: &str) -> String {
     if prefix.is_empty() {
@@ -86,6 +94,104 @@ pub fn agreement(prefix: &str, a: Option<&pb::AgreementInput>) -> Result<Agreeme
         work_type_ids,
         renews: a.renews,
     })
+}
+
+/// A subscription's fields, `prefix` naming the message that holds them.
+pub fn subscription(
+    prefix: &str,
+    s: Option<&pb::SubscriptionInput>,
+) -> Result<SubscriptionInput, Status> {
+    let s = s.ok_or_else(|| invalid(prefix, "required"))?;
+    let f = |field| name(prefix, field);
+    let company_id = input::id(&f("company_id"), s.company_id)?;
+    let name = input::text(&f("name"), &s.name, MAX_TITLE, true)?;
+    if !SUBSCRIPTION_KINDS.contains(&s.kind) {
+        return Err(invalid(&f("kind"), "choose licence or service"));
+    }
+    if !(1..=MAX_QUANTITY).contains(&s.quantity) {
+        return Err(invalid(
+            &f("quantity"),
+            format!("between 1 and {MAX_QUANTITY}"),
+        ));
+    }
+    if !TERMS.contains(&s.term_months) {
+        return Err(invalid(
+            &f("term_months"),
+            "1 (monthly), 12 (yearly), or 24, 36, 48 or 60 (multi-year)",
+        ));
+    }
+    let renews_on = date(&f("renews_on"), &s.renews_on, true)?.unwrap_or_default();
+    if !(0..=MAX_UNIT_CENTS).contains(&s.unit_price_cents) {
+        return Err(invalid(
+            &f("unit_price_cents"),
+            format!("between 0 and {MAX_UNIT_CENTS} cents"),
+        ));
+    }
+    Ok(SubscriptionInput {
+        company_id,
+        name,
+        kind: s.kind,
+        quantity: s.quantity,
+        term_months: s.term_months,
+        renews_on,
+        unit_price_cents: s.unit_price_cents,
+        billed_by_run: s.billed_by_run,
+    })
+}
+
+/// A change request as asked, before it meets the subscription.
+pub struct ChangeInput {
+    pub subscription_id: i64,
+    pub change: Change,
+    pub requested_quantity: i64,
+    pub note: String,
+    pub po_number: String,
+}
+
+pub fn change(r: &pb::SubscriptionChangeRequest) -> Result<ChangeInput, Status> {
+    let subscription_id = input::id("subscription_id", r.subscription_id)?;
+    let change = Change::from_i32(r.change).ok_or_else(|| {
+        invalid(
+            "change",
+            "choose more seats, fewer seats, cancel at renewal or upgrade",
+        )
+    })?;
+    if !(0..=MAX_QUANTITY).contains(&r.requested_quantity) {
+        return Err(invalid(
+            "requested_quantity",
+            format!("between 0 and {MAX_QUANTITY}"),
+        ));
+    }
+    let note = multi_line("note", &r.note, Max::Chars(MAX_NOTE), false)?;
+    if change == Change::Upgrade && note.trim().is_empty() {
+        return Err(invalid("note", "required: say what to upgrade to"));
+    }
+    Ok(ChangeInput {
+        subscription_id,
+        change,
+        requested_quantity: r.requested_quantity,
+        note,
+        po_number: input::text("po_number", &r.po_number, 50, false)?,
+    })
+}
+
+/// The requested quantity against the current one: more seats asks for
+/// more, fewer for fewer (at least 1); cancelling asks for none.
+pub fn requested_quantity(c: &ChangeInput, current: i64) -> Result<i64, Invalid> {
+    let q = c.requested_quantity;
+    match c.change {
+        Change::MoreSeats if q <= current => Err(Invalid::new(
+            "requested_quantity",
+            format!("more than the current {current}"),
+        )),
+        Change::FewerSeats if q < 1 || q >= current => Err(Invalid::new(
+            "requested_quantity",
+            format!("fewer than the current {current}, at least 1"),
+        )),
+        Change::CancelAtRenewal => Ok(0),
+        Change::Upgrade if q == 0 => Ok(current),
+        _ => Ok(q),
+    }
 }
 
 /// A billing month, not after `current`.

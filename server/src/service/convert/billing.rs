@@ -3,7 +3,8 @@
 use portal_proto::pb;
 
 use super::{opt_timestamp, timestamp};
-use crate::domain::money::{Agreement, Invoice, InvoiceLine, Payment, low_hours};
+use crate::domain::money::{Agreement, Invoice, InvoiceLine, Payment, low_hours, zone_day};
+use crate::domain::subscriptions::Subscription;
 
 fn day(d: chrono::NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
@@ -90,5 +91,32 @@ pub fn payment(p: Payment) -> pb::Payment {
         decided_by: p.decided_by,
         decided_at: opt_timestamp(p.decided_at),
         reject_reason: p.reject_reason,
+    }
+}
+
+/// A subscription as of `today` (both in the provider's zone).
+pub fn subscription(
+    s: Subscription,
+    today: chrono::NaiveDate,
+    zone: chrono_tz::Tz,
+) -> pb::Subscription {
+    pb::Subscription {
+        renews_on: day(s.renews_on(today)),
+        term_cents: s.term_cents(),
+        renews_soon: s.renews_soon(today),
+        cancelled: !s.active(),
+        cancelled_on: s
+            .cancelled_at
+            .map(|ms| day(zone_day(zone, ms)))
+            .unwrap_or_default(),
+        id: s.id,
+        company_id: s.company_id,
+        company_name: s.company_name,
+        name: s.name,
+        kind: s.kind,
+        quantity: s.quantity,
+        term_months: s.term_months,
+        unit_price_cents: s.unit_price_cents,
+        billed_by_run: s.billed_by_run,
     }
 }

@@ -106,6 +106,8 @@ impl Tickets {
                     emergency: false,
                     due_date: None,
                     po_number: String::new(),
+                    contact_phone: String::new(),
+                    contact_email: String::new(),
                 };
                 let ticket = tickets::create(conn, &new, now)?;
                 attach_all(conn, ticket.number, &files, &by, now)?;

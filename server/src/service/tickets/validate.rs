@@ -12,6 +12,19 @@ use crate::service::convert;
 use crate::service::input;
 use crate::service::status::invalid;
 
+/// The requester's phone and e-mail for one ticket: each optional, a
+/// phone number and an e-mail address when given.
+pub fn reach(phone: &str, email: &str) -> Result<(String, String), Status> {
+    let phone = phone.trim();
+    if !phone.is_empty() {
+        input::phone_number("contact_phone", phone)?;
+    }
+    Ok((
+        phone.to_owned(),
+        input::email("contact_email", email, false)?,
+    ))
+}
+
 /// A required ticket number.
 pub fn number(n: i64) -> Result<i64, Status> {
     input::id("number", n)
