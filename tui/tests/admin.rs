@@ -342,6 +342,7 @@ fn the_audit_log_filters_by_person_action_and_days_and_pages() {
     let first = Request::Admin(AdminCall::Audit {
         query: AuditQuery::default(),
         cursor: String::new(),
+        page_size: 50,
     });
     assert_eq!(app.take_requests(), vec![first]);
     reply(
@@ -379,6 +380,7 @@ fn the_audit_log_filters_by_person_action_and_days_and_pages() {
         vec![Request::Admin(AdminCall::Audit {
             query: AuditQuery::default(),
             cursor: "c40".into(),
+            page_size: 50,
         })]
     );
 
@@ -400,8 +402,20 @@ fn the_audit_log_filters_by_person_action_and_days_and_pages() {
     assert_eq!(
         app.take_requests(),
         vec![Request::Admin(AdminCall::Audit {
+            query: query.clone(),
+            cursor: String::new(),
+            page_size: 50,
+        })]
+    );
+
+    // Entries a page: 50, then 100, asked again from the newest.
+    press(&mut app, KeyCode::Char('#'));
+    assert_eq!(
+        app.take_requests(),
+        vec![Request::Admin(AdminCall::Audit {
             query,
             cursor: String::new(),
+            page_size: 100,
         })]
     );
 }

@@ -201,6 +201,7 @@ impl App {
         main.triage.page_size = size("triage");
         main.account.invoices.page_size = size("invoices");
         main.billing.invoices.page_size = size("invoices");
+        main.companies.admin.audit.page_size = size("audit");
         // A Technician's Triage opens on their queue (docs/TICKETS.md).
         if main.me.staff && main.me.role() == pb::StaffRole::Technician {
             main.triage.filter.assigned_staff_id = main.me.id;

@@ -10,8 +10,6 @@ use crate::action::Reply;
 
 /// Lists are fetched 200 at a time (the most the server gives).
 const PAGE: u32 = 200;
-/// The audit log is read a screen at a time.
-pub const AUDIT_PAGE: u32 = 50;
 
 fn page(page_size: u32, cursor: String) -> pb::PageRequest {
     pb::PageRequest { page_size, cursor }
@@ -49,6 +47,7 @@ pub enum AdminCall {
     Audit {
         query: AuditQuery,
         cursor: String,
+        page_size: u32,
     },
 }
 
@@ -120,14 +119,18 @@ impl Client {
                     temporary_password: resolved.temporary_password,
                 }
             }
-            AdminCall::Audit { query, cursor } => {
+            AdminCall::Audit {
+                query,
+                cursor,
+                page_size,
+            } => {
                 let first = cursor.is_empty();
                 let page = st
                     .clone()
                     .list_audit_log(self.authed(pb::ListAuditLogRequest {
                         action: query.action.clone(),
                         company_id: 0,
-                        page: Some(page(AUDIT_PAGE, cursor)),
+                        page: Some(page(page_size, cursor)),
                         actor: query.actor.clone(),
                         since: query.since,
                         until: query.until,

@@ -16,7 +16,7 @@ mod tickets;
 mod work;
 
 pub use account::AccountCall;
-pub use admin::{AUDIT_PAGE, AdminCall, AuditQuery};
+pub use admin::{AdminCall, AuditQuery};
 pub use auth::AuthCall;
 pub use billing::{BillingCall, BillingReply};
 pub use knowledge::{ArticlesFor, KnowledgeCall};

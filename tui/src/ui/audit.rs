@@ -18,6 +18,7 @@ use super::rows::{Chrome, Rows};
 use super::{Ctx, Effects, HelpLines, format, help_line, plain_help};
 use crate::action::{AdminCall, AuditQuery, Reply};
 use crate::keys::Cmd;
+use crate::page_size::PageSize;
 
 /// The fields of the filter form.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -49,6 +50,7 @@ pub struct Audit {
     pub typed: [String; 4],
     /// Where the next older page starts; empty when there is none.
     pub next_cursor: String,
+    pub page_size: PageSize,
 }
 
 impl Audit {
@@ -56,6 +58,7 @@ impl Audit {
         fx.send(AdminCall::Audit {
             query: self.query.clone(),
             cursor: String::new(),
+            page_size: self.page_size.0,
         });
     }
 
@@ -64,6 +67,7 @@ impl Audit {
             plain_help("↑/↓ j/k g/G PgUp/PgDn", "move"),
             help_line(ctx.keys, Cmd::Filter, "filter by person, action and days"),
             help_line(ctx.keys, Cmd::OlderTimeline, "load older entries"),
+            help_line(ctx.keys, Cmd::PageSize, "entries a page: 25, 50, 100"),
             plain_help("Esc", "back"),
             help_line(ctx.keys, Cmd::Refresh, "refresh"),
         ]
@@ -82,8 +86,13 @@ impl Audit {
                 fx.send(AdminCall::Audit {
                     query: self.query.clone(),
                     cursor: self.next_cursor.clone(),
+                    page_size: self.page_size.0,
                 });
             }
+        } else if ctx.keys.is(Cmd::PageSize, key) {
+            self.page_size = self.page_size.next();
+            fx.page_size_chosen("audit", self.page_size);
+            self.load(fx);
         } else if ctx.keys.is(Cmd::Refresh, key) {
             self.load(fx);
         } else {
