@@ -587,7 +587,10 @@ impl App {
             }
             Nav::Knowledge => {
                 main.tab = TabId::Tickets;
-                let mut library = Box::new(Knowledge::default());
+                let mut library = Box::new(Knowledge {
+                    page_size: crate::page_size::of(&self.page_sizes, "knowledge"),
+                    ..Knowledge::default()
+                });
                 library.load(&mut fx);
                 main.view = TicketsView::Knowledge(library);
             }

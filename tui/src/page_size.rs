@@ -1,5 +1,6 @@
 //! Items per page: a choice on every paged list (the ticket list, Triage,
-//! Home's open tickets, invoices, the audit log), cycled with a key and remembered per
+//! Home's open tickets, invoices, the audit log, the knowledge library),
+//! cycled with a key and remembered per
 //! list in the config file's `[page_size]` table (docs/CONFIG.md).
 
 use std::collections::BTreeMap;

@@ -167,6 +167,23 @@ fn clients_list_search_and_read_articles() {
 }
 
 #[test]
+fn articles_a_page_is_a_choice_remembered_for_the_library() {
+    let mut app = library(alice());
+    let page_size = |app: &mut portal::app::App| {
+        app.take_requests().iter().rev().find_map(|r| match r {
+            Request::Knowledge(KnowledgeCall::List { page_size, .. }) => Some(*page_size),
+            _ => None,
+        })
+    };
+    press(&mut app, KeyCode::Char('#'));
+    assert_eq!(page_size(&mut app), Some(100), "50, then 100");
+    // Opened again, the library keeps the choice.
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('K'));
+    assert_eq!(page_size(&mut app), Some(100));
+}
+
+#[test]
 fn technicians_write_and_archive_articles() {
     let mut app = library(tom());
     assert!(render(&mut app, 80, 24).contains("n new"));

@@ -16,9 +16,7 @@ use super::{Ctx, Effects, HelpLines, Nav, Screen, format, help_line, markdown, m
 use crate::action::{ApiError, ArticlesFor, KnowledgeCall, Reply, Request};
 use crate::keys::Cmd;
 use crate::local_files;
-
-/// Articles fetched a page at a time.
-const PAGE: u32 = 100;
+use crate::page_size::PageSize;
 
 /// The article editor's fields.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -71,6 +69,7 @@ pub struct Knowledge {
     pub next_cursor: String,
     /// The page asked for goes after the rows shown.
     pub appending: bool,
+    pub page_size: PageSize,
     pub reading: Option<Reading>,
 }
 
@@ -102,7 +101,7 @@ impl Knowledge {
             search: self.search.clone(),
             archived: self.archived,
             cursor,
-            page_size: PAGE,
+            page_size: self.page_size.0,
         }
     }
 
@@ -119,6 +118,12 @@ impl Knowledge {
     }
 
     fn list_keys(&mut self, key: &KeyEvent, ctx: &Ctx, fx: &mut Effects) -> bool {
+        if ctx.keys.is(Cmd::PageSize, key) {
+            self.page_size = self.page_size.next();
+            fx.page_size_chosen("knowledge", self.page_size);
+            self.load(fx);
+            return true;
+        }
         let i = self.state.selected().unwrap_or(0);
         if let Some(to) = moved(ctx.keys, key, i, self.rows.len(), 10) {
             self.state.select(Some(to));
@@ -379,6 +384,7 @@ impl Screen for Knowledge {
                 plain_help("↑/↓ j/k g/G PgUp/PgDn", "move"),
                 plain_help("Enter", "read the selected article"),
                 help_line(ctx.keys, Cmd::Filter, "search titles and text"),
+                help_line(ctx.keys, Cmd::PageSize, "articles a page: 25, 50, 100"),
                 plain_help("Esc", "back to the tickets"),
             ]
         };
