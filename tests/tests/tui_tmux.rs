@@ -735,8 +735,10 @@ async fn a_technician_publishes_an_article_and_a_client_finds_and_reads_it() -> 
     assert!(!screen.contains("**"), "Markdown drawn:\n{screen}");
 
     tmux.keys(&["Escape", "Escape", "T"]);
-    let screen = tmux.wait_for("Our account team");
-    assert!(screen.contains("Tom Brandvold"), "{screen}");
+    // The page shows its title while the team loads: wait for the team.
+    let screen = tmux.wait_until("the account team loaded", |s| {
+        s.contains("Our account team") && s.contains("Tom Brandvold")
+    });
     assert!(screen.contains("+1 312 555 0199"), "{screen}");
     Ok(())
 }
