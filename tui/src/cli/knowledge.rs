@@ -7,6 +7,7 @@ use portal_proto::pb;
 use super::Ctx;
 use super::exit::Done;
 use super::output::{Format, Out};
+use super::pages::every_page;
 use crate::ui::format;
 use crate::ui::knowledge::audience;
 use crate::ui::team;
@@ -35,28 +36,19 @@ pub async fn kb(ctx: &Ctx, command: KbCommand, out: &mut Out) -> Done {
 }
 
 async fn list(ctx: &Ctx, search: String, out: &mut Out) -> Done {
-    let mut all = Vec::new();
-    let mut cursor = String::new();
-    loop {
-        let page = ctx
-            .client
-            .tickets()
-            .list_articles(ctx.client.authed(pb::ListArticlesRequest {
-                search: search.clone(),
-                include_archived: false,
-                page: Some(pb::PageRequest {
-                    page_size: 200,
-                    cursor,
-                }),
-            }))
-            .await?
-            .into_inner();
-        all.extend(page.articles);
-        if page.next_cursor.is_empty() {
-            break;
+    let all = every_page(|page| {
+        let mut tickets = ctx.client.tickets();
+        let request = ctx.client.authed(pb::ListArticlesRequest {
+            search: search.clone(),
+            include_archived: false,
+            page: Some(page),
+        });
+        async move {
+            let list = tickets.list_articles(request).await?.into_inner();
+            Ok((list.articles, list.next_cursor))
         }
-        cursor = page.next_cursor;
-    }
+    })
+    .await?;
     if out.format == Format::Json {
         for a in &all {
             out.json(a)?;

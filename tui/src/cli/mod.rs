@@ -7,6 +7,7 @@ mod billing;
 mod exit;
 mod knowledge;
 mod output;
+mod pages;
 mod people;
 mod reports;
 mod session;

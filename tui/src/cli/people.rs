@@ -7,6 +7,7 @@ use portal_proto::pb;
 use super::Ctx;
 use super::exit::{Done, Failure};
 use super::output::{Format, Out};
+use super::pages::every_page;
 use crate::action::{AccountCall, Reply};
 use crate::ui::format;
 
@@ -183,28 +184,19 @@ pub async fn users(ctx: &Ctx, command: UsersCommand, out: &mut Out) -> Done {
 pub async fn companies(ctx: &Ctx, command: CompaniesCommand, out: &mut Out) -> Done {
     match command {
         CompaniesCommand::List { query, inactive } => {
-            let mut all = Vec::new();
-            let mut cursor = String::new();
-            loop {
-                let page = ctx
-                    .client
-                    .staff()
-                    .list_companies(ctx.client.authed(pb::ListCompaniesRequest {
-                        query: query.clone().unwrap_or_default(),
-                        include_inactive: inactive,
-                        page: Some(pb::PageRequest {
-                            page_size: 200,
-                            cursor,
-                        }),
-                    }))
-                    .await?
-                    .into_inner();
-                all.extend(page.companies);
-                if page.next_cursor.is_empty() {
-                    break;
+            let all = every_page(|page| {
+                let mut staff = ctx.client.staff();
+                let request = ctx.client.authed(pb::ListCompaniesRequest {
+                    query: query.clone().unwrap_or_default(),
+                    include_inactive: inactive,
+                    page: Some(page),
+                });
+                async move {
+                    let list = staff.list_companies(request).await?.into_inner();
+                    Ok((list.companies, list.next_cursor))
                 }
-                cursor = page.next_cursor;
-            }
+            })
+            .await?;
             if out.format == Format::Json {
                 return all.iter().try_for_each(|c| out.json(c));
             }

@@ -9,6 +9,7 @@ use portal_proto::pb;
 
 use super::exit::{Done, Failure};
 use super::output::{Format, Out};
+use super::pages::every_page;
 use super::text::{self, Source};
 use super::tickets::{self, StatusArg};
 use super::{Ctx, may_save_to};
@@ -307,28 +308,19 @@ pub async fn ratings(
     technician: Option<i64>,
     out: &mut Out,
 ) -> Done {
-    let mut all = Vec::new();
-    let mut cursor = String::new();
-    loop {
-        let page = ctx
-            .client
-            .tickets()
-            .list_ratings(ctx.client.authed(pb::ListRatingsRequest {
-                company_id: company.unwrap_or_default(),
-                staff_id: technician.unwrap_or_default(),
-                page: Some(pb::PageRequest {
-                    page_size: 200,
-                    cursor,
-                }),
-            }))
-            .await?
-            .into_inner();
-        all.extend(page.ratings);
-        if page.next_cursor.is_empty() {
-            break;
+    let all = every_page(|page| {
+        let mut tickets = ctx.client.tickets();
+        let request = ctx.client.authed(pb::ListRatingsRequest {
+            company_id: company.unwrap_or_default(),
+            staff_id: technician.unwrap_or_default(),
+            page: Some(page),
+        });
+        async move {
+            let list = tickets.list_ratings(request).await?.into_inner();
+            Ok((list.ratings, list.next_cursor))
         }
-        cursor = page.next_cursor;
-    }
+    })
+    .await?;
     if out.format == Format::Json {
         for r in &all {
             out.json(r)?;
