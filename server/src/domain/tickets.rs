@@ -295,7 +295,7 @@ pub enum TicketSort {
 /// Filters of a ticket list; `None` means "any".
 #[derive(Debug, Clone, Default)]
 pub struct TicketFilter {
-    /// Already sanitised FTS5 query (see `store::search::match_query`).
+    /// Already sanitised FTS5 query (`store::ticket_list::SearchText`).
     pub text: Option<String>,
     pub status_group: Option<super::StatusGroup>,
     pub status: Option<TicketStatus>,

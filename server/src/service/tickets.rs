@@ -472,8 +472,8 @@ impl pb::ticket_service_server::TicketService for Tickets {
         let cursor = keyset::decode::<TicketCursor>(req.page.as_ref())?;
         let text = req.text.trim();
         at_most("text", text, Max::Chars(1000))?;
-        let text_query = ticket_list::match_query(text);
-        if !text.is_empty() && text_query.is_none() {
+        let search = ticket_list::SearchText::parse(text);
+        if !text.is_empty() && search.is_none() {
             // Nothing searchable (only punctuation): nothing matches.
             return Ok(Response::new(pb::ListTicketsResponse::default()));
         }
@@ -481,8 +481,8 @@ impl pb::ticket_service_server::TicketService for Tickets {
             pb::TicketStatus::Unspecified => None,
             s => convert::status_from_pb(s),
         };
-        let filter = TicketFilter {
-            text: text_query,
+        let mut filter = TicketFilter {
+            text: search.as_ref().map(ticket_list::SearchText::native),
             status_group: conv::status_group_from_pb(validate::known(
                 "status_group",
                 req.status_group,
@@ -514,10 +514,14 @@ impl pb::ticket_service_server::TicketService for Tickets {
         let p = who.principal;
         // Before the read begins (store::list_counts).
         let counts = self.state.store.list_counts();
+        let terms = self.state.store.search_terms();
         let page = self
             .state
             .read(move |conn| {
                 let scope = scope(conn, &p)?;
+                if let Some(search) = &search {
+                    filter.text = Some(terms.query(conn, search)?);
+                }
                 Ok(ticket_list::list(
                     conn,
                     &counts,

@@ -31,6 +31,7 @@ pub mod knowledge;
 pub mod list_counts;
 pub mod reports;
 pub mod saved_views;
+pub mod search_terms;
 pub mod sla;
 pub mod subscribers;
 mod tally;

@@ -16,6 +16,7 @@ use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{Semaphore, mpsc, oneshot, watch};
 
 use super::list_counts::{CountsAt, ListCounts};
+use super::search_terms::SearchTerms;
 use super::{MIGRATIONS, Result, StoreError};
 
 /// Writes are committed in batches of at most this many.
@@ -50,6 +51,7 @@ struct Inner {
     readers: Mutex<Vec<Connection>>,
     reader_slots: Semaphore,
     counts: Arc<ListCounts>,
+    search_terms: Arc<SearchTerms>,
     /// Whether the writer's last commit succeeded (true until one fails).
     writable: watch::Receiver<bool>,
 }
@@ -106,6 +108,7 @@ impl Store {
                 reader_slots: Semaphore::new(readers.len()),
                 readers: Mutex::new(readers),
                 counts,
+                search_terms: Arc::default(),
                 writable,
             }),
         })
@@ -138,6 +141,11 @@ impl Store {
     /// uses them (`ListCounts::now`).
     pub fn list_counts(&self) -> CountsAt {
         self.inner.counts.now()
+    }
+
+    /// The words of the search index (`search_terms`), shared by every read.
+    pub fn search_terms(&self) -> Arc<SearchTerms> {
+        Arc::clone(&self.inner.search_terms)
     }
 
     /// Runs `f` in the writer's transaction; resolves once it is durable.

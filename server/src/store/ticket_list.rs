@@ -13,41 +13,84 @@ use crate::domain::tickets::{
     SortValue, Ticket, TicketCursor, TicketFilter, TicketPage, TicketSort,
 };
 
-/// Turns what a user typed into a safe FTS5 query: every term becomes a
+/// What a user typed into a search, as FTS5 terms: every term becomes a
 /// quoted phrase (its quotes doubled, so no FTS operator or syntax
 /// survives), and the last one, and any cut short, matches as a prefix.
 /// The phrase keeps the term's characters: FTS5 splits it into tokens with
 /// the same tokenizer as the text it searches (a decomposed "é" stays one
-/// letter). None when nothing searchable is left.
+/// letter).
+#[derive(Debug, Clone)]
+pub struct SearchText {
+    /// Each term as typed (control characters blanked, at most 100
+    /// characters) and whether it was cut short.
+    terms: Vec<(String, bool)>,
+}
+
+impl SearchText {
+    /// None when nothing searchable is left.
+    pub fn parse(text: &str) -> Option<Self> {
+        const TERM_CHARS: usize = 100;
+        let terms: Vec<(String, bool)> = text
+            .split_whitespace()
+            .filter(|term| term.chars().any(char::is_alphanumeric))
+            .map(|term| {
+                // A NUL would end the query early; no control character is
+                // part of a word.
+                let kept = term
+                    .chars()
+                    .take(TERM_CHARS)
+                    .map(|c| if c.is_control() { ' ' } else { c })
+                    .collect::<String>();
+                // A term cut short still finds the word it was cut from.
+                (kept, term.chars().nth(TERM_CHARS).is_some())
+            })
+            .take(16)
+            .collect();
+        (!terms.is_empty()).then_some(Self { terms })
+    }
+
+    /// The last term as typed: the one matched as a prefix.
+    pub fn last(&self) -> &str {
+        self.terms.last().map_or("", |(t, _)| t)
+    }
+
+    /// FTS5's own form, its prefixes marked `*`.
+    pub fn native(&self) -> String {
+        let last = self.terms.len() - 1;
+        let q: Vec<String> = self
+            .terms
+            .iter()
+            .enumerate()
+            .map(|(i, (t, cut))| {
+                let star = if *cut || i == last { " *" } else { "" };
+                format!("{}{star}", phrase(t))
+            })
+            .collect();
+        q.join(" ")
+    }
+
+    /// The query with its last term replaced by any one of `words`, whole.
+    pub fn with_last(&self, words: &[&str]) -> String {
+        let head = &self.terms[..self.terms.len() - 1];
+        let mut q: Vec<String> = head
+            .iter()
+            .map(|(t, cut)| format!("{}{}", phrase(t), if *cut { " *" } else { "" }))
+            .collect();
+        let any: Vec<String> = words.iter().map(|w| phrase(w)).collect();
+        q.push(format!("({})", any.join(" OR ")));
+        q.join(" AND ")
+    }
+}
+
+/// `text` as one quoted FTS5 phrase.
+fn phrase(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
+/// A safe FTS5 query for what a user typed (`SearchText::native`); None
+/// when nothing searchable is left.
 pub fn match_query(text: &str) -> Option<String> {
-    const TERM_CHARS: usize = 100;
-    let terms: Vec<(String, bool)> = text
-        .split_whitespace()
-        .filter(|term| term.chars().any(char::is_alphanumeric))
-        .map(|term| {
-            // A NUL would end the query early; no control character is
-            // part of a word.
-            let kept = term
-                .chars()
-                .take(TERM_CHARS)
-                .map(|c| if c.is_control() { ' ' } else { c })
-                .collect::<String>();
-            // A term cut short still finds the word it was cut from.
-            let cut = term.chars().nth(TERM_CHARS).is_some();
-            (kept.replace('"', "\"\""), cut)
-        })
-        .take(16)
-        .collect();
-    let last = terms.len().checked_sub(1)?;
-    let q: Vec<String> = terms
-        .iter()
-        .enumerate()
-        .map(|(i, (t, cut))| {
-            let star = if *cut || i == last { " *" } else { "" };
-            format!("\"{t}\"{star}")
-        })
-        .collect();
-    Some(q.join(" "))
+    SearchText::parse(text).map(|s| s.native())
 }
 
 /// The SQL condition limiting `t` to what a scope may see, pushing its

@@ -88,6 +88,15 @@ pub fn run(
         // Tests and scripts read this line to find the port.
         println!("listening on {scheme}://{bound}");
         tracing::info!(%bound, db = %path.display(), "serving");
+        // The search's word list (store::search_terms) loads while the
+        // first callers arrive, not in the first search.
+        let terms = store.search_terms();
+        let warming = store.clone();
+        tokio::spawn(async move {
+            if let Err(e) = warming.read(move |conn| terms.warm(conn)).await {
+                tracing::warn!(error = %e, "search words not loaded; the first search loads them");
+            }
+        });
         let state = AppState::new(store, config);
         if let Some((handle, metrics)) = metrics {
             // Always the second line, when there is one.

@@ -7,9 +7,10 @@ use proptest::prelude::*;
 use proptest::test_runner::TestRunner;
 use rusqlite::{Connection, params};
 
-use super::{CountsAt, list, match_query};
+use super::{CountsAt, SearchText, list, match_query};
 use crate::domain::TicketScope;
 use crate::domain::tickets::{TicketCursor, TicketFilter, TicketSort};
+use crate::store::search_terms::SearchTerms;
 use crate::store::testing::{ALICE, BOB, COMPANY_A, COMPANY_B, MARK, UMA, temp_conn};
 
 /// A ticket as the writer inserts it: few distinct values, so sort keys tie.
@@ -222,10 +223,12 @@ fn typed() -> impl Strategy<Value = String> {
 }
 
 /// Whatever is typed, the sanitised query is one FTS5 accepts, and typing
-/// a ticket's own title finds that ticket.
+/// a ticket's own title finds that ticket: in FTS5's own form and with the
+/// last word expanded from the index's words (`SearchTerms`).
 #[test]
 fn any_text_is_a_valid_query_that_finds_its_own_words() {
     let (_dir, conn) = temp_conn();
+    let terms = SearchTerms::default();
     let mut runner = TestRunner::new(ProptestConfig::with_cases(512));
     let result = runner.run(&typed(), |text| {
         conn.execute(
@@ -236,20 +239,25 @@ fn any_text_is_a_valid_query_that_finds_its_own_words() {
         )
         .expect("insert a ticket");
         let id = conn.last_insert_rowid();
-        let found = match_query(&text).map(|q| {
-            conn.prepare_cached(
-                "SELECT rowid >> 20 FROM ticket_search WHERE ticket_search MATCH ?1",
-            )
-            .and_then(|mut s| {
-                s.query_map([&q], |r| r.get(0))?
-                    .collect::<rusqlite::Result<Vec<i64>>>()
-            })
-            .map_err(|e| TestCaseError::fail(format!("{q:?} from {text:?}: {e}")))
-        });
-        match found {
+        let Some(search) = SearchText::parse(&text) else {
             // Nothing searchable: no letter or digit anywhere.
-            None => prop_assert!(!text.chars().any(char::is_alphanumeric), "{:?}", text),
-            Some(found) => prop_assert!(found?.contains(&id), "{:?}", text),
+            prop_assert!(!text.chars().any(char::is_alphanumeric), "{:?}", text);
+            return Ok(());
+        };
+        let expanded = terms
+            .query(&conn, &search)
+            .map_err(|e| TestCaseError::fail(format!("{text:?}: {e}")))?;
+        for q in [search.native(), expanded] {
+            let found = conn
+                .prepare_cached(
+                    "SELECT rowid >> 20 FROM ticket_search WHERE ticket_search MATCH ?1",
+                )
+                .and_then(|mut s| {
+                    s.query_map([&q], |r| r.get(0))?
+                        .collect::<rusqlite::Result<Vec<i64>>>()
+                })
+                .map_err(|e| TestCaseError::fail(format!("{q:?} from {text:?}: {e}")))?;
+            prop_assert!(found.contains(&id), "{:?} from {:?}", q, text);
         }
         Ok(())
     });
