@@ -293,7 +293,7 @@ pub fn list(
         // tickets, better checked one by one below.
         Some(q) if sort == TicketSort::Number && descending && !narrow => {
             args.push(Value::Text(q.clone()));
-            newest_matches(conn, &where_sql, args, cursor, limit)
+            newest_matches((conn, counts), &where_sql, args, cursor, limit)
         }
         Some(q) => {
             // The few tickets of a narrow scope are checked one by one;
@@ -329,9 +329,11 @@ pub fn list(
 
 /// A search page newest ticket first: the index yields matches by rowid
 /// descending, i.e. by ticket number, so stepping stops as soon as the page
-/// (and the capped count) is full. `args` end with the match query.
+/// is full. The capped count steps the matches oldest first, which FTS5
+/// reads about twice as fast as newest first, and is kept in `counts` for
+/// the list's next pages. `args` end with the match query.
 fn newest_matches(
-    conn: &Connection,
+    (conn, counts): (&Connection, &CountsAt),
     where_sql: &str,
     mut args: Vec<Value>,
     cursor: Option<&TicketCursor>,
@@ -343,23 +345,41 @@ fn newest_matches(
         "SELECT s.rowid >> 20 FROM ticket_search s CROSS JOIN tickets t ON t.id = s.rowid >> 20
          {where_sql} AND s.ticket_search MATCH ?"
     );
-    let order = " ORDER BY s.rowid DESC";
-    let counted = distinct_ids(conn, &format!("{base}{order}"), &args, SEARCH_COUNT_CAP + 1)?;
-    let total_is_lower_bound = counted.len() > SEARCH_COUNT_CAP;
-    let total = counted.len().min(SEARCH_COUNT_CAP) as u64;
-    let mut ids = match cursor {
-        None if limit < counted.len() => counted[..=limit].to_vec(),
-        None => counted,
-        Some(c) => {
-            let SortValue::Int(after) = c.value else {
-                return Err(StoreError::invalid("page.cursor", NOT_A_CURSOR));
-            };
+    let count_sql = format!("{base} ORDER BY s.rowid");
+    // All the matches, when the count found them all (at most the cap):
+    // the page is then taken from them, without a second walk.
+    let mut all = None;
+    let n = counts.get_or(format!("{count_sql}\0{args:?}"), || {
+        #[cfg(test)]
+        plan::record(conn, &count_sql, &args);
+        let ids = distinct_ids(conn, &count_sql, &args, SEARCH_COUNT_CAP + 1)?;
+        let n = ids.len() as i64;
+        all = (ids.len() <= SEARCH_COUNT_CAP).then_some(ids);
+        Ok(n)
+    })?;
+    let n = n.max(0) as usize;
+    let (total, total_is_lower_bound) = (n.min(SEARCH_COUNT_CAP) as u64, n > SEARCH_COUNT_CAP);
+    let after = match cursor.map(|c| &c.value) {
+        None => None,
+        Some(SortValue::Int(after)) => Some(*after),
+        Some(SortValue::Text(_)) => return Err(StoreError::invalid("page.cursor", NOT_A_CURSOR)),
+    };
+    let mut ids = if let Some(all) = all {
+        all.into_iter()
+            .rev()
+            .filter(|&id| after.is_none_or(|after| id < after))
+            .take(limit + 1)
+            .collect()
+    } else {
+        let mut page_sql = base;
+        if let Some(after) = after {
             args.push(Value::Integer(after.saturating_mul(1 << 20)));
-            let sql = format!("{base} AND s.rowid < ?{order}");
-            #[cfg(test)]
-            plan::record(conn, &sql, &args);
-            distinct_ids(conn, &sql, &args, limit + 1)?
+            page_sql.push_str(" AND s.rowid < ?");
         }
+        page_sql.push_str(" ORDER BY s.rowid DESC");
+        #[cfg(test)]
+        plan::record(conn, &page_sql, &args);
+        distinct_ids(conn, &page_sql, &args, limit + 1)?
     };
     let next = if ids.len() > limit {
         ids.truncate(limit);
@@ -891,7 +911,7 @@ mod tests {
                 .tickets
                 .is_empty()
         );
-        // The page is read from the index in order, not sorted.
+        // The matches are read from the index in order, not sorted.
         let cursor = TicketCursor {
             sort: TicketSort::Number,
             descending: true,
@@ -918,6 +938,16 @@ mod tests {
             (page.total, page.total_is_lower_bound, page.tickets.len()),
             (SEARCH_COUNT_CAP as u64, true, 50)
         );
+        // Past the cap the pages still walk every match, newest first.
+        let (mut seen, mut cursor) = (Vec::new(), None);
+        loop {
+            let page = newest_first(&conn, &TicketScope::All, "printer", cursor.as_ref(), 400);
+            seen.extend(page.tickets.iter().map(|t| t.number));
+            let Some(next) = page.next else { break };
+            cursor = Some(next);
+        }
+        assert_eq!(seen.len(), SEARCH_COUNT_CAP + 1);
+        assert!(seen.windows(2).all(|w| w[0] > w[1]));
         let page = newest_first(&conn, &TicketScope::All, "scanner", None, 50);
         assert_eq!((page.total, page.total_is_lower_bound), (1, false));
         // Other orders and narrow scopes cap the same way.
