@@ -293,7 +293,10 @@ pub fn list(
         // tickets, better checked one by one below.
         Some(q) if sort == TicketSort::Number && descending && !narrow => {
             args.push(Value::Text(q.clone()));
-            newest_matches((conn, counts), &where_sql, args, cursor, limit)
+            // Everything indexed is visible: the index alone answers.
+            let visible = (!matches!(scope, TicketScope::All) || !filter_sql.is_empty())
+                .then_some(where_sql.as_str());
+            newest_matches((conn, counts), visible, args, cursor, limit)
         }
         Some(q) => {
             // The few tickets of a narrow scope are checked one by one;
@@ -331,20 +334,26 @@ pub fn list(
 /// descending, i.e. by ticket number, so stepping stops as soon as the page
 /// is full. The capped count steps the matches oldest first, which FTS5
 /// reads about twice as fast as newest first, and is kept in `counts` for
-/// the list's next pages. `args` end with the match query.
+/// the list's next pages. `args` end with the match query; `where_sql`,
+/// when there is one, limits the matches to the tickets it lets through.
 fn newest_matches(
     (conn, counts): (&Connection, &CountsAt),
-    where_sql: &str,
+    where_sql: Option<&str>,
     mut args: Vec<Value>,
     cursor: Option<&TicketCursor>,
     limit: usize,
 ) -> Result<TicketPage> {
-    // CROSS JOIN keeps the index as the outer loop, whatever else the
-    // conditions offer.
-    let base = format!(
-        "SELECT s.rowid >> 20 FROM ticket_search s CROSS JOIN tickets t ON t.id = s.rowid >> 20
-         {where_sql} AND s.ticket_search MATCH ?"
-    );
+    let base = match where_sql {
+        // CROSS JOIN keeps the index as the outer loop, whatever else the
+        // conditions offer.
+        Some(where_sql) => format!(
+            "SELECT s.rowid >> 20 FROM ticket_search s CROSS JOIN tickets t ON t.id = s.rowid >> 20
+             {where_sql} AND s.ticket_search MATCH ?"
+        ),
+        None => {
+            "SELECT s.rowid >> 20 FROM ticket_search s WHERE s.ticket_search MATCH ?".to_owned()
+        }
+    };
     let count_sql = format!("{base} ORDER BY s.rowid");
     // All the matches, when the count found them all (at most the cap):
     // the page is then taken from them, without a second walk.
