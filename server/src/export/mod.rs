@@ -6,6 +6,8 @@
 pub mod document;
 mod invoice;
 mod pdf;
+#[cfg(test)]
+mod pdf_speed;
 mod text;
 
 pub use document::{Document, sign_off_form, ticket_document};
@@ -35,16 +37,16 @@ impl Format {
 }
 
 /// The document's bytes in `format`.
-pub fn render(document: &Document, format: Format) -> Result<Vec<u8>, RenderFailed> {
+pub fn render(document: &Document, format: Format) -> Vec<u8> {
     match format {
-        Format::Text => Ok(text::render(document).into_bytes()),
+        Format::Text => text::render(document).into_bytes(),
         Format::Pdf => pdf::render(document),
     }
 }
 
-/// The PDF library could not write the document.
+/// The task rendering the document failed.
 #[derive(Debug, thiserror::Error)]
-#[error("the PDF could not be written: {0}")]
+#[error("the document could not be rendered: {0}")]
 pub struct RenderFailed(String);
 
 impl From<tokio::task::JoinError> for RenderFailed {

@@ -54,7 +54,7 @@ impl Billing {
             export::render(&export::invoice_document(&record), format)
         })
         .await
-        .map_err(|e| Status::from(export::RenderFailed::from(e)))??;
+        .map_err(|e| Status::from(export::RenderFailed::from(e)))?;
         let file_name = format!("invoice-{number}.{}", format.extension());
         Ok(file_stream(file_name, format, &bytes))
     }
@@ -83,7 +83,7 @@ impl Billing {
                 "the company has no active Admin to send invoices to".into(),
             ))
         })?;
-        let body = export::render(&export::invoice_document(&r), Format::Text)?;
+        let body = export::render(&export::invoice_document(&r), Format::Text);
         let mail = OutgoingMail {
             kind: MailKind::InvoiceSent,
             recipient: to.clone(),

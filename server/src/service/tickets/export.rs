@@ -45,7 +45,7 @@ impl Tickets {
             export::render(&document, format)
         })
         .await
-        .map_err(|e| Status::from(export::RenderFailed::from(e)))??;
+        .map_err(|e| Status::from(export::RenderFailed::from(e)))?;
         let name = if sign_off { "-sign-off" } else { "" };
         let file_name = format!("ticket-{number}{name}.{}", format.extension());
         Ok(file_stream(file_name, format, &bytes))
