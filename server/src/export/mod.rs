@@ -6,8 +6,6 @@
 pub mod document;
 mod invoice;
 mod pdf;
-#[cfg(test)]
-mod pdf_speed;
 mod text;
 
 pub use document::{Document, sign_off_form, ticket_document};
