@@ -136,7 +136,7 @@ fn report(
         ReportKind::SlaByPriority => {
             ticket_reports::sla_compliance(conn, &scope, period, SlaBy::Priority, now)
         }
-        ReportKind::ResponseTimes => ticket_reports::response_times(conn, &scope),
+        ReportKind::ResponseTimes => ticket_reports::response_times(conn, &scope, now),
         ReportKind::OpenAging => ticket_reports::open_aging(conn, company, now),
         ReportKind::TimeLogged => time_reports::time_logged(conn, company, period),
         ReportKind::SatisfactionByMonth => {
