@@ -19,6 +19,7 @@ const STEPS: &[M<'static>] = &[
     M::up(include_str!("migrations/0014_chat.sql")),
     M::up(include_str!("migrations/0015_subscriptions.sql")),
     M::up(include_str!("migrations/0016_knowledge.sql")),
+    M::up(include_str!("migrations/0017_search_prefixes.sql")),
 ];
 
 pub static MIGRATIONS: Migrations<'static> = Migrations::from_slice(STEPS);
@@ -57,5 +58,35 @@ mod tests {
             )
             .unwrap();
         assert_eq!(ended, 1_767_225_600_000);
+    }
+
+    #[test]
+    fn the_search_index_rebuilt_in_0017_holds_what_it_held() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        // Version 15: every migration before 0017 (there is no 0006).
+        MIGRATIONS.to_version(&mut conn, 15).unwrap();
+        conn.execute_batch(
+            "PRAGMA foreign_keys = OFF;
+             INSERT INTO tickets (id, company_id, contact_id, service_type_id, title, description,
+               priority, status, created_at, updated_at)
+               VALUES (3, 1, 1, 1, 'Printer jams', 'In the hall', 3, 1, 0, 0);
+             INSERT INTO timeline (id, ticket_id, kind, at, author_kind, author_id,
+               author_name, body)
+               VALUES ((3 << 20) + 1, 3, 1, 0, 'staff', 1, 'Tom', 'router replaced'),
+                      ((3 << 20) + 2, 3, 3, 0, 'staff', 1, 'Tom', 'internal secret');",
+        )
+        .unwrap();
+        MIGRATIONS.to_latest(&mut conn).unwrap();
+        let found = |q: &str| -> Vec<i64> {
+            conn.prepare("SELECT rowid FROM ticket_search WHERE ticket_search MATCH ?1")
+                .unwrap()
+                .query_map([q], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        assert_eq!(found("hall"), [3 << 20]);
+        assert_eq!(found("\"r\" *"), [(3 << 20) + 1]);
+        assert!(found("secret").is_empty());
     }
 }
