@@ -32,30 +32,18 @@ struct Font {
     bold: bool,
 }
 
-const TITLE: Font = Font {
-    size: 16.0,
-    bold: true,
-};
-const SUBTITLE: Font = Font {
-    size: 9.0,
-    bold: false,
-};
-const HEADING: Font = Font {
-    size: 12.0,
-    bold: true,
-};
-const BODY: Font = Font {
-    size: 10.0,
-    bold: false,
-};
-const BODY_BOLD: Font = Font {
-    size: 10.0,
-    bold: true,
-};
-const FOOTER: Font = Font {
-    size: 8.0,
-    bold: false,
-};
+impl Font {
+    const fn new(size: f32, bold: bool) -> Self {
+        Self { size, bold }
+    }
+}
+
+const TITLE: Font = Font::new(16.0, true);
+const SUBTITLE: Font = Font::new(9.0, false);
+const HEADING: Font = Font::new(12.0, true);
+const BODY: Font = Font::new(10.0, false);
+const BODY_BOLD: Font = Font::new(10.0, true);
+const FOOTER: Font = Font::new(8.0, false);
 
 /// The objects written before the pages; page N (from 0) is object
 /// `FIRST_PAGE + 2N`, its content stream the next one.
