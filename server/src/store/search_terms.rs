@@ -9,7 +9,6 @@
 
 use std::collections::BTreeSet;
 use std::ops::Bound;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use rusqlite::Connection;
@@ -35,32 +34,21 @@ const INDEXED_PREFIX: usize = 2;
 #[derive(Default)]
 pub struct SearchTerms {
     words: Mutex<Option<WordList>>,
-    /// While `warm` loads the words (a second for a million tickets),
-    /// searches use FTS5's own prefix match rather than wait for them.
-    warming: AtomicBool,
 }
 
 impl SearchTerms {
     /// Loads the index's words now, off the request path (at start).
     pub fn warm(&self, conn: &Connection) -> Result<()> {
-        self.warming.store(true, Ordering::Release);
-        let loaded = (|| {
-            let mut words = self.words.lock().unwrap_or_else(PoisonError::into_inner);
-            if words.is_none() {
-                *words = Some(WordList::load(conn)?);
-            }
-            Ok(())
-        })();
-        self.warming.store(false, Ordering::Release);
-        loaded
+        let mut words = self.words.lock().unwrap_or_else(PoisonError::into_inner);
+        if words.is_none() {
+            *words = Some(WordList::load(conn)?);
+        }
+        Ok(())
     }
 
     /// The FTS5 query for `search` on `conn`'s snapshot: its last term, when
     /// it is one word, becomes the whole words in the index it starts.
     pub fn query(&self, conn: &Connection, search: &SearchText) -> Result<String> {
-        if self.warming.load(Ordering::Acquire) {
-            return Ok(search.native());
-        }
         let mut words = self.words.lock().unwrap_or_else(PoisonError::into_inner);
         let words = match &mut *words {
             Some(words) => words,
@@ -292,17 +280,6 @@ mod tests {
             same_as_fts5(&conn, &terms, "in the-pay"),
             r#""in" "the-pay" *"#
         );
-    }
-
-    #[test]
-    fn while_the_words_load_a_search_does_not_wait_for_them() {
-        let (_dir, conn) = temp_conn();
-        raw_ticket(&conn, COMPANY_A, ALICE, "Printer jams", 1);
-        let terms = SearchTerms::default();
-        terms.warming.store(true, Ordering::Release);
-        assert_eq!(same_as_fts5(&conn, &terms, "print"), r#""print" *"#);
-        terms.warming.store(false, Ordering::Release);
-        assert_eq!(same_as_fts5(&conn, &terms, "print"), r#"("printer")"#);
     }
 
     #[test]
