@@ -16,7 +16,7 @@ use rusqlite::Connection;
 use super::Result;
 use super::ticket_list::SearchText;
 
-/// The index's tokenizer (`ticket_search`, migration 0001): the words of new
+/// The index's tokenizer (`ticket_search`, migration 0017): the words of new
 /// text are split and folded here exactly as the index splits them.
 const TOKENIZER: &str = "unicode61 remove_diacritics 2";
 
