@@ -293,7 +293,8 @@ pub fn list(
         // tickets, better checked one by one below.
         Some(q) if sort == TicketSort::Number && descending && !narrow => {
             args.push(Value::Text(q.clone()));
-            // Everything indexed is visible: the index alone answers.
+            // With no scope or filter to check (every indexed ticket is
+            // visible), the index alone answers.
             let visible = (!matches!(scope, TicketScope::All) || !filter_sql.is_empty())
                 .then_some(where_sql.as_str());
             newest_matches((conn, counts), visible, args, cursor, limit)
