@@ -14,7 +14,7 @@ use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Cell, Paragraph, Row, Tab
 use super::form::{Field, FieldId, Form};
 use super::invoices::check_date;
 use super::popup::{Popup, PromptPopup, Submit};
-use super::{Ctx, Effects, HelpLines, format, help_line, moved, plain_help};
+use super::{Ctx, Effects, HelpLines, format, help_line, moved, plain_help, rows};
 use crate::action::{BillingCall, BillingReply, Reply};
 use crate::keys::Cmd;
 use crate::money::{money, parse_money};
@@ -372,14 +372,13 @@ impl Agreements {
             .row_highlight_style(theme.selected);
         frame.render_stateful_widget(table, body, &mut self.state);
         if self.rows.is_empty() {
-            let text = if self.loaded {
-                " No agreements."
-            } else {
-                " Loading agreements…"
-            };
-            let [_, below] =
-                Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(body);
-            frame.render_widget(Paragraph::new(Line::styled(text, theme.muted)), below);
+            rows::empty_note(
+                frame,
+                body,
+                self.loaded,
+                ("No agreements.", "Loading agreements…"),
+                theme.muted,
+            );
         }
         let mut hints = vec!["Enter burn-down"];
         if self.admin(ctx) {

@@ -16,7 +16,7 @@ use super::form::{Field, FieldId, Form};
 use super::invoices::{Invoices, method, reject_popup};
 use super::popup::{Popup, PromptPopup, Submit, Then};
 use super::subscriptions::Subscriptions;
-use super::{Ctx, Effects, HelpLines, Screen, format, help_line, moved, plain_help};
+use super::{Ctx, Effects, HelpLines, Screen, format, help_line, moved, plain_help, rows};
 use crate::action::{ApiError, BillingCall, BillingReply, Reply, Request, WorkCall};
 use crate::keys::Cmd;
 use crate::money::{money, parse_money};
@@ -350,14 +350,13 @@ impl Billing {
             .row_highlight_style(theme.selected);
         frame.render_stateful_widget(table, body, &mut self.pending_state);
         if self.pending.is_empty() {
-            let text = if self.pending_loaded {
-                " No payment waits for confirmation."
-            } else {
-                " Loading…"
-            };
-            let [_, below] =
-                Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(body);
-            frame.render_widget(Paragraph::new(Line::styled(text, theme.muted)), below);
+            rows::empty_note(
+                frame,
+                body,
+                self.pending_loaded,
+                ("No payment waits for confirmation.", "Loading…"),
+                theme.muted,
+            );
         }
         let hints: &[&str] = if ctx.is_admin() {
             &["Y confirm", "N reject", "Enter invoice"]

@@ -15,7 +15,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
 
 use super::form::{Field, FieldId, Form};
 use super::popup::{Popup, PromptField, PromptPopup, Submit, Then, expand_home};
-use super::{Ctx, Effects, HelpLines, format, help_line, moved, plain_help};
+use super::{Ctx, Effects, HelpLines, format, help_line, moved, plain_help, rows};
 use crate::action::{BillingCall, BillingReply, Reply, Request};
 use crate::keys::Cmd;
 use crate::money::{money, parse_money};
@@ -607,14 +607,13 @@ impl Invoices {
             .row_highlight_style(theme.selected);
         frame.render_stateful_widget(table, body, &mut self.state);
         if self.rows.is_empty() {
-            let text = if self.loaded {
-                " No invoices match."
-            } else {
-                " Loading invoices…"
-            };
-            let [_, below] =
-                Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(body);
-            frame.render_widget(Paragraph::new(Line::styled(text, theme.muted)), below);
+            rows::empty_note(
+                frame,
+                body,
+                self.loaded,
+                ("No invoices match.", "Loading invoices…"),
+                theme.muted,
+            );
         }
         let mut hints = vec!["Enter open", "f filter", "s sort", "S reverse"];
         // On Account, Esc goes back to the profile; Billing has no back.

@@ -5,6 +5,7 @@
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Row, Table, TableState};
 
@@ -116,4 +117,21 @@ impl<T> Rows<T> {
         let hints = format::hints(hints, usize::from(footer.width));
         frame.render_widget(Paragraph::new(Line::styled(hints, theme.muted)), footer);
     }
+}
+
+/// Under a table's header row in `body`, what its empty list says: `empty`
+/// once the first answer came, else `loading`.
+pub fn empty_note(
+    frame: &mut Frame,
+    body: Rect,
+    loaded: bool,
+    (empty, loading): (&str, &str),
+    style: Style,
+) {
+    let text = if loaded { empty } else { loading };
+    let [_, below] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(body);
+    frame.render_widget(
+        Paragraph::new(Line::styled(format!(" {text}"), style)),
+        below,
+    );
 }

@@ -14,7 +14,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 use super::form::{Field, FieldId, Form};
 use super::invoices::check_date;
 use super::popup::{Popup, PromptPopup, Submit, Then};
-use super::{Ctx, Effects, HelpLines, format, help_line, moved, plain_help};
+use super::{Ctx, Effects, HelpLines, format, help_line, moved, plain_help, rows};
 use crate::action::{BillingCall, BillingReply, Reply, Request};
 use crate::keys::Cmd;
 use crate::money::{money, parse_money};
@@ -301,14 +301,13 @@ impl Subscriptions {
             .row_highlight_style(theme.selected);
         frame.render_stateful_widget(table, body, &mut self.state);
         if self.rows.is_empty() {
-            let text = if self.loaded {
-                " No subscriptions."
-            } else {
-                " Loading subscriptions…"
-            };
-            let [_, below] =
-                Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(body);
-            frame.render_widget(Paragraph::new(Line::styled(text, theme.muted)), below);
+            rows::empty_note(
+                frame,
+                body,
+                self.loaded,
+                ("No subscriptions.", "Loading subscriptions…"),
+                theme.muted,
+            );
         }
         let mut hints = Vec::new();
         if !self.staff {
