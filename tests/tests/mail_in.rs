@@ -20,11 +20,16 @@ use tokio_stream::StreamExt as _;
 
 const SUPPORT: &str = "desk@keystone.example";
 
-/// A demo server mailing through the sink on `port`, taking mail in.
-async fn server(port: u16) -> anyhow::Result<TestServer> {
-    let mut flags = mailing_through(port);
+/// A demo server mailing through a sink of its own and taking mail in,
+/// with the sink and the address it takes mail on.
+async fn server() -> anyhow::Result<(SmtpSink, TestServer, String)> {
+    let sink = SmtpSink::start(free_port()?, "").await?;
+    let mut flags = mailing_through(sink.port);
     flags.extend(["--mail-listen".into(), "127.0.0.1:0".into()]);
-    TestServer::demo_with(&flags.iter().map(String::as_str).collect::<Vec<_>>()).await
+    let server =
+        TestServer::demo_with(&flags.iter().map(String::as_str).collect::<Vec<_>>()).await?;
+    let smtp = server.mail_in.clone().context("no mail-in address")?;
+    Ok((sink, server, smtp))
 }
 
 async fn raise(s: &Session, title: &str) -> anyhow::Result<i64> {
@@ -73,9 +78,7 @@ async fn audit_drops(s: &Session) -> anyhow::Result<Vec<pb::AuditEntry>> {
 )]
 async fn a_reply_by_mail_becomes_the_contacts_post_with_its_files() -> anyhow::Result<()> {
     require_tool("aiosmtpd");
-    let sink = SmtpSink::start(free_port()?, "").await?;
-    let server = server(sink.port).await?;
-    let smtp = server.mail_in.clone().context("no mail-in address")?;
+    let (sink, server, smtp) = server().await?;
     let uma = server.as_demo(demo::CLIENT_USER).await?;
     let dina = server.as_demo(demo::DISPATCHER).await?;
     let number = raise(&uma, "Label printer jams").await?;
@@ -195,9 +198,7 @@ async fn a_reply_by_mail_becomes_the_contacts_post_with_its_files() -> anyhow::R
 )]
 async fn mail_to_the_support_address_from_a_contact_opens_a_ticket() -> anyhow::Result<()> {
     require_tool("aiosmtpd");
-    let sink = SmtpSink::start(free_port()?, "").await?;
-    let server = server(sink.port).await?;
-    let smtp = server.mail_in.clone().context("no mail-in address")?;
+    let (sink, server, smtp) = server().await?;
     let uma = server.as_demo(demo::CLIENT_USER).await?;
     let me_id = uma
         .accounts()
@@ -254,9 +255,7 @@ async fn mail_to_the_support_address_from_a_contact_opens_a_ticket() -> anyhow::
 async fn forged_mismatched_automatic_and_unknown_mail_is_dropped_and_audited() -> anyhow::Result<()>
 {
     require_tool("aiosmtpd");
-    let sink = SmtpSink::start(free_port()?, "").await?;
-    let server = server(sink.port).await?;
-    let smtp = server.mail_in.clone().context("no mail-in address")?;
+    let (sink, server, smtp) = server().await?;
     let uma = server.as_demo(demo::CLIENT_USER).await?;
     let dina = server.as_demo(demo::DISPATCHER).await?;
     let paula = server.as_demo(demo::PROVIDER_ADMIN).await?;
