@@ -208,13 +208,7 @@ async fn the_client_shows_the_server_gone_and_reloads_the_ticket_when_back() -> 
     require_tool("tmux");
     let mut server = TestServer::demo().await?;
     let home = tempfile::tempdir()?;
-    let command = format!(
-        "env HOME={home} XDG_CONFIG_HOME={home} {portal} --server {addr}; sleep 60",
-        home = home.path().display(),
-        portal = bin("portal").display(),
-        addr = server.addr,
-    );
-    let tmux = Tmux::start(&command);
+    let tmux = start_client(&server, home.path());
     tmux.wait_for("Remember me");
     tmux.text(demo::CLIENT_ADMIN);
     tmux.keys(&["Tab"]);
@@ -476,12 +470,7 @@ async fn a_client_answers_by_mail_and_the_technician_sees_it_live() -> anyhow::R
     let title = format!("Mail check {}", std::process::id());
     let number = raise_for(&dina, uma.id, &title, "Answered by e-mail.").await?;
     let home = tempfile::tempdir()?;
-    let tmux = Tmux::start(&format!(
-        "env HOME={home} XDG_CONFIG_HOME={home} {portal} --server {addr}; sleep 60",
-        home = home.path().display(),
-        portal = bin("portal").display(),
-        addr = server.addr,
-    ));
+    let tmux = start_client(&server, home.path());
     open_ticket(&tmux, demo::TECHNICIAN, (number, &title), "Open");
     tmux.keys(&["r"]);
     tmux.wait_for(&format!("Reply to #{number}"));
@@ -552,15 +541,20 @@ async fn rates_the_closed_ticket(
     Ok(())
 }
 
-/// Signs `email` in to a fresh client in tmux; `home` is its home folder.
-fn signed_in_client(server: &TestServer, home: &std::path::Path, email: &str) -> Tmux {
-    let command = format!(
+/// A fresh client of `server` in tmux, at its sign-in; `home` is its home
+/// folder.
+fn start_client(server: &TestServer, home: &std::path::Path) -> Tmux {
+    Tmux::start(&format!(
         "env HOME={home} XDG_CONFIG_HOME={home} {portal} --server {addr}; sleep 60",
         home = home.display(),
         portal = bin("portal").display(),
         addr = server.addr,
-    );
-    let tmux = Tmux::start(&command);
+    ))
+}
+
+/// Signs `email` in to a fresh client in tmux; `home` is its home folder.
+fn signed_in_client(server: &TestServer, home: &std::path::Path, email: &str) -> Tmux {
+    let tmux = start_client(server, home);
     tmux.wait_for("sign in");
     tmux.text(email);
     tmux.keys(&["Tab"]);
@@ -702,18 +696,7 @@ async fn a_technician_publishes_an_article_and_a_client_finds_and_reads_it() -> 
         .await?;
 
     let home = tempfile::tempdir()?;
-    let command = format!(
-        "env HOME={home} XDG_CONFIG_HOME={home} {portal} --server {addr}; sleep 60",
-        home = home.path().display(),
-        portal = bin("portal").display(),
-        addr = server.addr,
-    );
-    let tmux = Tmux::start(&command);
-    tmux.wait_for("sign in");
-    tmux.text(demo::CLIENT_USER);
-    tmux.keys(&["Tab"]);
-    tmux.text(DEMO_PASSWORD);
-    tmux.keys(&["Enter"]);
+    let tmux = signed_in_client(&server, home.path(), demo::CLIENT_USER);
     let screen = tmux.wait_for("Welcome,");
     assert!(
         screen.contains("K knowledge · T team"),
