@@ -55,6 +55,16 @@ impl SearchTerms {
             empty => empty.insert(WordList::load(conn)?),
         };
         words.catch_up(conn)?;
+        // The expanded form joins its terms with AND, and FTS5 reads a term
+        // with no word in it (a lone combining mark) joined so as matching
+        // nothing: such terms go first. Typed alone, nothing can find them.
+        let kept = search
+            .terms()
+            .map(|term| Ok(!words.tokenizer.words([term])?.is_empty()))
+            .collect::<Result<Vec<bool>>>()?;
+        let Some(search) = search.only(&kept) else {
+            return Ok(search.native());
+        };
         let Ok([word]) = <[String; 1]>::try_from(words.tokenizer.words([search.last()])?) else {
             // Several words in one term ("e-mail"): a phrase, left to FTS5.
             return Ok(search.native());
@@ -152,10 +162,10 @@ fn last_ids(conn: &Connection) -> Result<(i64, i64)> {
 
 /// The index's own tokenizer, on a table in memory: text goes in, its
 /// words come out.
-struct Tokenizer(Connection);
+pub(super) struct Tokenizer(Connection);
 
 impl Tokenizer {
-    fn new() -> Result<Self> {
+    pub(super) fn new() -> Result<Self> {
         let conn = Connection::open_in_memory()?;
         conn.execute_batch(&format!(
             "CREATE VIRTUAL TABLE text USING fts5 (body, tokenize = '{TOKENIZER}');
@@ -165,7 +175,10 @@ impl Tokenizer {
     }
 
     /// The words of `texts`, once for each time they occur.
-    fn words<S: AsRef<str>>(&self, texts: impl IntoIterator<Item = S>) -> Result<Vec<String>> {
+    pub(super) fn words<S: AsRef<str>>(
+        &self,
+        texts: impl IntoIterator<Item = S>,
+    ) -> Result<Vec<String>> {
         let tx = self.0.unchecked_transaction()?;
         {
             let mut insert = tx.prepare_cached("INSERT INTO text (body) VALUES (?1)")?;
@@ -280,6 +293,13 @@ mod tests {
             same_as_fts5(&conn, &terms, "in the-pay"),
             r#""in" "the-pay" *"#
         );
+        // A term with no word in it (a lone combining mark) is dropped: joined
+        // by AND it would match nothing.
+        assert_eq!(
+            same_as_fts5(&conn, &terms, "\u{16f51} jams prin"),
+            r#""jams" AND ("printer" OR "printhead" OR "printing")"#
+        );
+        assert!(found(&conn, &same_as_fts5(&conn, &terms, "\u{16f51}")).is_empty());
     }
 
     #[test]

@@ -49,6 +49,24 @@ impl SearchText {
         (!terms.is_empty()).then_some(Self { terms })
     }
 
+    /// Each term as typed.
+    pub fn terms(&self) -> impl Iterator<Item = &str> {
+        self.terms.iter().map(|(t, _)| t.as_str())
+    }
+
+    /// Only the terms `keep` marks, in order; None when it marks none.
+    #[must_use]
+    pub fn only(&self, keep: &[bool]) -> Option<Self> {
+        let terms: Vec<(String, bool)> = self
+            .terms
+            .iter()
+            .zip(keep)
+            .filter(|(_, keep)| **keep)
+            .map(|(term, _)| term.clone())
+            .collect();
+        (!terms.is_empty()).then_some(Self { terms })
+    }
+
     /// The last term as typed: the one matched as a prefix.
     pub fn last(&self) -> &str {
         self.terms.last().map_or("", |(t, _)| t)
