@@ -7,7 +7,7 @@ use portal_proto::pb;
 use super::Ctx;
 use super::exit::Done;
 use super::output::{Format, Out};
-use super::pages::every_page;
+use crate::client::every_page;
 use crate::ui::format;
 use crate::ui::knowledge::audience;
 use crate::ui::team;

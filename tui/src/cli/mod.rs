@@ -7,7 +7,6 @@ mod billing;
 mod exit;
 mod knowledge;
 mod output;
-mod pages;
 mod people;
 mod reports;
 mod session;

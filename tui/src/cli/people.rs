@@ -7,8 +7,8 @@ use portal_proto::pb;
 use super::Ctx;
 use super::exit::{Done, Failure};
 use super::output::{Format, Out};
-use super::pages::every_page;
 use crate::action::{AccountCall, Reply};
+use crate::client::every_page;
 use crate::ui::format;
 
 #[derive(Debug, Subcommand)]

@@ -9,10 +9,10 @@ use portal_proto::pb;
 
 use super::exit::{Done, Failure};
 use super::output::{Format, Out};
-use super::pages::every_page;
 use super::text::{self, Source};
 use super::tickets::{self, StatusArg};
 use super::{Ctx, may_save_to};
+use crate::client::every_page;
 use tokio_stream::StreamExt;
 
 use crate::action::{Reply, TicketCall};

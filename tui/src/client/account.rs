@@ -3,7 +3,7 @@
 use portal_proto::pb::{self, account_service_client::AccountServiceClient};
 use tonic::transport::Channel;
 
-use super::{Client, Res};
+use super::{Client, Res, every_page};
 use crate::action::Reply;
 
 /// What the Account tab (and the new-ticket form's contact list) asks.
@@ -96,26 +96,16 @@ impl Client {
                 company_id,
                 contacts: self.users(company_id, String::new()).await?,
             },
-            AccountCall::SubscriberCandidates { company_id } => {
-                let contacts = self
-                    .account()
-                    .list_users(self.authed(pb::ListUsersRequest {
+            AccountCall::SubscriberCandidates { company_id } => Reply::SubscriberCandidates {
+                company_id,
+                contacts: self
+                    .contacts(pb::ListUsersRequest {
                         company_id,
-                        page: Some(pb::PageRequest {
-                            page_size: 200,
-                            cursor: String::new(),
-                        }),
                         include_related: true,
                         ..Default::default()
-                    }))
-                    .await?
-                    .into_inner()
-                    .contacts;
-                Reply::SubscriberCandidates {
-                    company_id,
-                    contacts,
-                }
-            }
+                    })
+                    .await?,
+            },
             AccountCall::SetRelatedCompanies {
                 contact_id,
                 company_ids,
@@ -253,23 +243,31 @@ impl Client {
         Ok(())
     }
 
-    /// Up to 200 contacts of a company (0: my own), inactive ones included.
+    /// Every contact of a company (0: my own), inactive ones included.
     pub(super) async fn users(&self, company_id: i64, query: String) -> Res<Vec<pb::Contact>> {
-        Ok(self
-            .account()
-            .list_users(self.authed(pb::ListUsersRequest {
-                company_id,
-                query,
-                include_inactive: true,
-                page: Some(pb::PageRequest {
-                    page_size: 200,
-                    cursor: String::new(),
-                }),
-                include_related: false,
-            }))
-            .await?
-            .into_inner()
-            .contacts)
+        self.contacts(pb::ListUsersRequest {
+            company_id,
+            query,
+            include_inactive: true,
+            ..Default::default()
+        })
+        .await
+    }
+
+    /// Every contact `request` lists, page by page.
+    async fn contacts(&self, request: pb::ListUsersRequest) -> Res<Vec<pb::Contact>> {
+        every_page(|page| {
+            let mut account = self.account();
+            let request = self.authed(pb::ListUsersRequest {
+                page: Some(page),
+                ..request.clone()
+            });
+            async move {
+                let list = account.list_users(request).await?.into_inner();
+                Ok((list.contacts, list.next_cursor))
+            }
+        })
+        .await
     }
 
     /// My company; `None` for staff, who have none of their own.

@@ -5,15 +5,8 @@
 
 use portal_proto::pb;
 
-use super::{Client, Res};
+use super::{Client, Res, every_page};
 use crate::action::Reply;
-
-/// Lists are fetched 200 at a time (the most the server gives).
-const PAGE: u32 = 200;
-
-fn page(page_size: u32, cursor: String) -> pb::PageRequest {
-    pb::PageRequest { page_size, cursor }
-}
 
 /// Which audit events the Audit screen shows.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -55,17 +48,9 @@ impl Client {
     pub(super) async fn admin_call(&self, call: AdminCall) -> Res<Reply> {
         let st = self.staff();
         Ok(match call {
-            AdminCall::Companies { query } => Reply::Companies(
-                st.clone()
-                    .list_companies(self.authed(pb::ListCompaniesRequest {
-                        query,
-                        include_inactive: true,
-                        page: Some(page(PAGE, String::new())),
-                    }))
-                    .await?
-                    .into_inner()
-                    .companies,
-            ),
+            AdminCall::Companies { query } => {
+                Reply::Companies(self.list_companies(&query, true).await?)
+            }
             AdminCall::SaveCompany(company) => {
                 let request = self.authed(pb::SaveCompanyRequest {
                     company: Some(*company.clone()),
@@ -90,14 +75,18 @@ impl Client {
                     .into_inner(),
             )),
             AdminCall::PendingRequests => Reply::PendingRequests(
-                self.account()
-                    .list_pending_requests(self.authed(pb::ListPendingRequestsRequest {
+                every_page(|page| {
+                    let mut account = self.account();
+                    let request = self.authed(pb::ListPendingRequestsRequest {
                         company_id: 0,
-                        page: Some(page(PAGE, String::new())),
-                    }))
-                    .await?
-                    .into_inner()
-                    .requests,
+                        page: Some(page),
+                    });
+                    async move {
+                        let list = account.list_pending_requests(request).await?.into_inner();
+                        Ok((list.requests, list.next_cursor))
+                    }
+                })
+                .await?,
             ),
             AdminCall::ResolveRequest {
                 id,
@@ -130,7 +119,7 @@ impl Client {
                     .list_audit_log(self.authed(pb::ListAuditLogRequest {
                         action: query.action.clone(),
                         company_id: 0,
-                        page: Some(page(page_size, cursor)),
+                        page: Some(pb::PageRequest { page_size, cursor }),
                         actor: query.actor.clone(),
                         since: query.since,
                         until: query.until,

@@ -8,7 +8,7 @@ use tokio_stream::StreamExt;
 use tonic::transport::Channel;
 
 use super::tickets::save_new_file;
-use super::{Client, Res};
+use super::{Client, Res, every_page};
 use crate::action::Reply;
 
 /// What the money screens ask of the server.
@@ -262,17 +262,19 @@ impl Client {
             ),
             // `Pending`, the one other call `billing_call` sends here.
             _ => BillingReply::Pending(
-                b.list_payments(self.authed(pb::ListPaymentsRequest {
-                    states: vec![pb::PaymentState::Pending.into()],
-                    page: Some(pb::PageRequest {
-                        page_size: 200,
-                        cursor: String::new(),
-                    }),
-                    ..Default::default()
-                }))
-                .await?
-                .into_inner()
-                .payments,
+                every_page(|page| {
+                    let mut b = self.billing();
+                    let request = self.authed(pb::ListPaymentsRequest {
+                        states: vec![pb::PaymentState::Pending.into()],
+                        page: Some(page),
+                        ..Default::default()
+                    });
+                    async move {
+                        let list = b.list_payments(request).await?.into_inner();
+                        Ok((list.payments, list.next_cursor))
+                    }
+                })
+                .await?,
             ),
         })
     }

@@ -1,16 +1,15 @@
-//! Lists read whole: every page of a paged call, 200 rows at a time.
+//! Lists read whole: every page of a paged call, 200 rows at a time (the
+//! most the server gives), so no list stops at its first page.
 
 use std::future::Future;
 
 use portal_proto::pb;
 
-use super::exit::Failure;
-
 /// Every row of a paged list: `fetch` is asked for each page in turn and
 /// gives its rows and the next page's cursor ("" after the last).
 pub async fn every_page<T, Fut>(
     mut fetch: impl FnMut(pb::PageRequest) -> Fut,
-) -> Result<Vec<T>, Failure>
+) -> Result<Vec<T>, tonic::Status>
 where
     Fut: Future<Output = Result<(Vec<T>, String), tonic::Status>>,
 {

@@ -4,11 +4,8 @@
 
 use portal_proto::pb;
 
-use super::{Client, Res};
+use super::{Client, Res, every_page};
 use crate::action::Reply;
-
-/// The most the server lists at once.
-const PAGE: u32 = 200;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum SettingsCall {
@@ -47,21 +44,8 @@ impl Client {
     pub(super) async fn settings_call(&self, call: SettingsCall) -> Res<Reply> {
         let st = self.staff();
         let work = self.work();
-        let first = Some(pb::PageRequest {
-            page_size: PAGE,
-            cursor: String::new(),
-        });
         Ok(match call {
-            SettingsCall::Staff => Reply::StaffList(
-                st.clone()
-                    .list_staff(self.authed(pb::ListStaffRequest {
-                        include_inactive: true,
-                        page: first,
-                    }))
-                    .await?
-                    .into_inner()
-                    .staff,
-            ),
+            SettingsCall::Staff => Reply::StaffList(self.list_staff(true).await?),
             SettingsCall::AddStaff(add) => {
                 let added = st
                     .clone()
@@ -162,18 +146,16 @@ impl Client {
         })
     }
 
-    /// The first page of mail the sender gave up on.
+    /// Every message the sender gave up on.
     async fn failed_mail(&self) -> Res<Vec<pb::OutboxMessage>> {
-        Ok(self
-            .staff()
-            .list_failed_mail(self.authed(pb::ListFailedMailRequest {
-                page: Some(pb::PageRequest {
-                    page_size: PAGE,
-                    cursor: String::new(),
-                }),
-            }))
-            .await?
-            .into_inner()
-            .messages)
+        every_page(|page| {
+            let mut staff = self.staff();
+            let request = self.authed(pb::ListFailedMailRequest { page: Some(page) });
+            async move {
+                let list = staff.list_failed_mail(request).await?.into_inner();
+                Ok((list.messages, list.next_cursor))
+            }
+        })
+        .await
     }
 }

@@ -4,54 +4,58 @@
 use portal_proto::pb::{self, staff_service_client::StaffServiceClient};
 use tonic::transport::Channel;
 
-use super::Client;
+use super::{Client, Res, every_page};
 
 impl Client {
     pub fn staff(&self) -> StaffServiceClient<Channel> {
         StaffServiceClient::new(self.channel.clone())
     }
 
-    /// The first 200 active companies; none for a client.
-    pub(super) async fn companies(&self) -> Vec<pb::Company> {
-        self.staff()
-            .list_companies(self.authed(pb::ListCompaniesRequest {
-                query: String::new(),
-                include_inactive: false,
-                page: Some(pb::PageRequest {
-                    page_size: 200,
-                    cursor: String::new(),
-                }),
-            }))
-            .await
-            .map(|r| r.into_inner().companies)
-            .unwrap_or_default()
+    /// Every company, page by page (`include_inactive`: the closed ones too),
+    /// narrowed by `query`.
+    pub(super) async fn list_companies(
+        &self,
+        query: &str,
+        include_inactive: bool,
+    ) -> Res<Vec<pb::Company>> {
+        every_page(|page| {
+            let mut staff = self.staff();
+            let request = self.authed(pb::ListCompaniesRequest {
+                query: query.to_owned(),
+                include_inactive,
+                page: Some(page),
+            });
+            async move {
+                let list = staff.list_companies(request).await?.into_inner();
+                Ok((list.companies, list.next_cursor))
+            }
+        })
+        .await
     }
 
-    /// Every active staff member (the assignment picker), page by page; what
-    /// arrived before a failure.
-    pub async fn all_staff(&self) -> Vec<pb::StaffMember> {
-        let mut staff = Vec::new();
-        let mut cursor = String::new();
-        loop {
-            let Ok(page) = self
-                .staff()
-                .list_staff(self.authed(pb::ListStaffRequest {
-                    include_inactive: false,
-                    page: Some(pb::PageRequest {
-                        page_size: 200,
-                        cursor,
-                    }),
-                }))
-                .await
-            else {
-                return staff;
-            };
-            let page = page.into_inner();
-            staff.extend(page.staff);
-            if page.next_cursor.is_empty() {
-                return staff;
+    /// Every active company; none for a client.
+    pub(super) async fn companies(&self) -> Vec<pb::Company> {
+        self.list_companies("", false).await.unwrap_or_default()
+    }
+
+    /// Every staff member, page by page (`include_inactive`: those who left too).
+    pub(super) async fn list_staff(&self, include_inactive: bool) -> Res<Vec<pb::StaffMember>> {
+        every_page(|page| {
+            let mut staff = self.staff();
+            let request = self.authed(pb::ListStaffRequest {
+                include_inactive,
+                page: Some(page),
+            });
+            async move {
+                let list = staff.list_staff(request).await?.into_inner();
+                Ok((list.staff, list.next_cursor))
             }
-            cursor = page.next_cursor;
-        }
+        })
+        .await
+    }
+
+    /// Every active staff member (the assignment picker); none for a client.
+    pub async fn all_staff(&self) -> Vec<pb::StaffMember> {
+        self.list_staff(false).await.unwrap_or_default()
     }
 }
