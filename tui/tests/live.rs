@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use live_session::{Session, main_of, open_detail};
-use portal::action::{AccountCall, BillingCall, BillingReply, Request};
+use portal::action::{AccountCall, AdminCall, BillingCall, BillingReply, Reply, Request};
 use portal::app::{App, Phase};
 use portal::ui::popup::Popup;
 use portal_proto::pb;
@@ -592,4 +592,41 @@ async fn staff_subscribe_a_contact_related_to_the_tickets_company() {
         open_detail(app).is_some_and(|d| d.subscribers.iter().any(|s| s.email == nora))
     })
     .await;
+}
+
+async fn companies(session: &Session, query: &str) -> Vec<pb::Company> {
+    let call = AdminCall::Companies {
+        query: query.to_owned(),
+    };
+    match session.client.request(Request::Admin(call)).await {
+        Ok(Reply::Companies(rows)) => rows,
+        other => panic!("the companies: {other:?}"),
+    }
+}
+
+/// The Companies tab holds every company, past the server's pages of 200.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_companies_list_holds_every_company_past_the_first_page() {
+    let demo = portal::demo::start().await.expect("demo server");
+    let mut paula = Session::new(&demo.url, "paula@keystone.example");
+    paula.until("Home", |app| main_of(app).is_some()).await;
+    let before = companies(&paula, "").await.len();
+    for i in 0..201 {
+        let company = pb::Company {
+            name: format!("Paging Test {i:03}"),
+            active: true,
+            ..Default::default()
+        };
+        let saved = paula
+            .client
+            .request(Request::Admin(AdminCall::SaveCompany(Box::new(company))))
+            .await;
+        assert!(matches!(saved, Ok(Reply::CompanySaved(_))), "{saved:?}");
+    }
+    let all = companies(&paula, "").await;
+    assert_eq!(all.len(), before + 201);
+    let found = companies(&paula, "Paging Test").await;
+    let named: Vec<&str> = found.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(named.len(), 201, "{named:?}");
+    assert!(named.contains(&"Paging Test 200"), "{named:?}");
 }
