@@ -1063,3 +1063,92 @@ async fn money_events_reach_only_those_who_see_the_company_money() -> anyhow::Re
     assert_eq!(everything.len(), 5 + run.invoices.len());
     Ok(())
 }
+
+fn agreement_input(company_id: i64, title: &str, renews: bool) -> pb::AgreementInput {
+    pb::AgreementInput {
+        company_id,
+        title: title.to_owned(),
+        kind: pb::AgreementKind::ManagedServices.into(),
+        start_date: "2023-01-01".to_owned(),
+        end_date: "2023-12-31".to_owned(),
+        monthly_amount_cents: 12_345,
+        renews,
+        ..Default::default()
+    }
+}
+
+/// docs/MONEY.md "Agreements": an agreement that renews runs on past its
+/// end date, a year's term at a time, and is billed for; one that does not
+/// renew ends. Turning renewal off ends it with its current term.
+#[tokio::test]
+async fn a_renewing_agreement_bills_on_past_its_end_date_until_renewal_is_turned_off()
+-> anyhow::Result<()> {
+    let server = TestServer::demo().await?;
+    let alice = server.as_demo(demo::CLIENT_ADMIN).await?;
+    let paula = server.as_demo(demo::PROVIDER_ADMIN).await?;
+    let mine = invoices(&alice, pb::ListInvoicesRequest::default()).await?;
+    let harbor = mine[0].company_id;
+    let last = mine.iter().map(|i| i.period.clone()).max().expect("a period");
+
+    let mut billing = paula.billing();
+    let renewing = billing
+        .create_agreement(agreement_input(harbor, "Renewing care plan", true))
+        .await?
+        .into_inner();
+    let ended = billing
+        .create_agreement(agreement_input(harbor, "Lapsed care plan", false))
+        .await?
+        .into_inner();
+    assert!(renewing.active && renewing.renews_on.ends_with("-01-01"));
+    assert!(renewing.renews_on.as_str() > "2026-01-01", "{renewing:?}");
+    assert!(!ended.active && ended.renews_on.is_empty(), "{ended:?}");
+
+    // Alice's current agreements hold the renewing one, not the lapsed one.
+    let current = alice
+        .billing()
+        .list_agreements(pb::ListAgreementsRequest::default())
+        .await?
+        .into_inner()
+        .agreements;
+    let titles: Vec<&str> = current.iter().map(|a| a.title.as_str()).collect();
+    assert!(titles.contains(&"Renewing care plan"), "{titles:?}");
+    assert!(!titles.contains(&"Lapsed care plan"), "{titles:?}");
+
+    // A run bills the renewing agreement's next month, and nothing of the
+    // lapsed one.
+    let preview = billing
+        .preview_billing_run(pb::BillingRunRequest {
+            month: last.clone(),
+            company_id: harbor,
+        })
+        .await?
+        .into_inner();
+    let lines: Vec<&pb::InvoiceLine> = preview
+        .invoices
+        .iter()
+        .flat_map(|d| &d.lines)
+        .collect();
+    let recurring: Vec<&&pb::InvoiceLine> = lines
+        .iter()
+        .filter(|l| l.agreement_id == renewing.id)
+        .collect();
+    assert_eq!(recurring.len(), 1, "{lines:?}");
+    assert_eq!(recurring[0].amount_cents, 12_345);
+    assert!(lines.iter().all(|l| l.agreement_id != ended.id), "{lines:?}");
+
+    // Renewal off, the end date as it was: it ends the day before it would
+    // have renewed.
+    let off = billing
+        .update_agreement(pb::UpdateAgreementRequest {
+            id: renewing.id,
+            agreement: Some(agreement_input(harbor, "Renewing care plan", false)),
+        })
+        .await?
+        .into_inner();
+    let (y, rest) = renewing.renews_on.split_once('-').expect("a date");
+    let year: i32 = y.parse()?;
+    assert_eq!(rest, "01-01");
+    assert_eq!(off.end_date, format!("{}-12-31", year - 1));
+    assert!(off.active && !off.renews && off.renews_on.is_empty(), "{off:?}");
+    Ok(())
+}

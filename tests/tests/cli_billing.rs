@@ -212,7 +212,7 @@ async fn agreements_and_who_may_see_money() -> anyhow::Result<()> {
     }
     let csv = alice.ok(&["agreements", "list", "--csv"])?;
     assert!(
-        csv.starts_with("id,company,title,kind,start,end,bought,used,left,low"),
+        csv.starts_with("id,company,title,kind,start,end,renews,bought,used,left,low"),
         "{csv}"
     );
 

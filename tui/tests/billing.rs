@@ -221,6 +221,7 @@ fn agreement() -> pb::Agreement {
         work_type_ids: vec![1],
         work_type_names: vec!["Remote support".into()],
         renews: true,
+        renews_on: "2027-01-01".into(),
         active: true,
         low_hours: true,
     }
@@ -234,6 +235,7 @@ fn agreements() -> Vec<pb::Agreement> {
             title: "Labour block 2026".into(),
             kind: pb::AgreementKind::LabourBlock.into(),
             end_date: String::new(),
+            renews_on: String::new(),
             monthly_amount_cents: 0,
             prepaid_minutes: 20 * 60,
             used_minutes: 4 * 60 + 30,

@@ -121,15 +121,42 @@ pub struct Agreement {
 }
 
 impl Agreement {
-    /// Whether `day` lies between its dates.
-    pub fn covers_day(&self, day: NaiveDate) -> bool {
-        self.start_date <= day && self.end_date.is_none_or(|end| day <= end)
+    /// Its last day: none while it renews (a renewing agreement runs on past
+    /// its end date, term after term) or when it has no end date.
+    pub fn runs_until(&self) -> Option<NaiveDate> {
+        self.end_date.filter(|_| !self.renews)
     }
 
-    /// Whether any day of `month` lies between its dates.
+    /// Whether it runs on `day`.
+    pub fn covers_day(&self, day: NaiveDate) -> bool {
+        self.start_date <= day && self.runs_until().is_none_or(|end| day <= end)
+    }
+
+    /// Whether it runs on any day of `month`.
     pub fn runs_in(&self, month: Month) -> bool {
         self.start_date <= month.last_day()
-            && self.end_date.is_none_or(|end| end >= month.first_day())
+            && self.runs_until().is_none_or(|end| end >= month.first_day())
+    }
+
+    /// While it renews and has an end date: the day its next term starts
+    /// after `today`. A term is as many whole months as the first one (start
+    /// to end date, at least one); the renewals follow the end date, each
+    /// counted from the first (the day after the end date), so they keep its
+    /// day of the month, or a shorter month's last day.
+    pub fn renews_on(&self, today: NaiveDate) -> Option<NaiveDate> {
+        let end = self.end_date.filter(|_| self.renews)?;
+        let first = end.succ_opt()?;
+        let term = (1..=1200u32)
+            .take_while(|n| {
+                self.start_date
+                    .checked_add_months(Months::new(*n))
+                    .is_some_and(|d| d <= first)
+            })
+            .last()
+            .unwrap_or(1);
+        (0u32..)
+            .map_while(|k| first.checked_add_months(Months::new(k.checked_mul(term)?)))
+            .find(|d| *d > today)
     }
 }
 
@@ -411,6 +438,56 @@ mod tests {
         assert_eq!(labour_cents(7, 10_001), 1167); // 1166.78
         assert_eq!(labour_cents(3, 10), 1); // 0.5 rounds up
         assert_eq!(tax_cents(1000, 825), 83); // 82.5
+    }
+
+    fn agreement(start: &str, end: Option<&str>, renews: bool) -> Agreement {
+        Agreement {
+            id: 1,
+            company_id: 1,
+            company_name: String::new(),
+            title: String::new(),
+            kind: 1,
+            start_date: day(start),
+            end_date: end.map(day),
+            monthly_amount_cents: 100,
+            prepaid_minutes: 0,
+            renews,
+            work_types: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_renewing_agreement_runs_on_term_after_term() {
+        let month = |m| Month::parse(m).unwrap();
+        let ends = agreement("2026-01-01", Some("2026-12-31"), false);
+        assert!(ends.runs_in(month("2026-12")));
+        assert!(!ends.runs_in(month("2027-01")));
+        assert!(!ends.covers_day(day("2027-01-01")));
+        assert_eq!(ends.renews_on(day("2026-06-01")), None);
+
+        let renews = agreement("2026-01-01", Some("2026-12-31"), true);
+        assert!(renews.runs_in(month("2031-05")));
+        assert!(renews.covers_day(day("2027-01-01")));
+        assert!(!renews.runs_in(month("2025-12")));
+        assert_eq!(renews.runs_until(), None);
+        // A year's term: the next starts on the anniversary.
+        assert_eq!(renews.renews_on(day("2026-06-01")), Some(day("2027-01-01")));
+        assert_eq!(renews.renews_on(day("2026-12-31")), Some(day("2027-01-01")));
+        assert_eq!(renews.renews_on(day("2027-01-01")), Some(day("2028-01-01")));
+        assert_eq!(renews.renews_on(day("2029-03-15")), Some(day("2030-01-01")));
+        // Quarters, each counted from the first renewal day.
+        let quarter = agreement("2026-02-01", Some("2026-04-30"), true);
+        assert_eq!(quarter.renews_on(day("2026-05-01")), Some(day("2026-08-01")));
+        assert_eq!(quarter.renews_on(day("2026-10-31")), Some(day("2026-11-01")));
+        assert_eq!(quarter.renews_on(day("2026-11-01")), Some(day("2027-02-01")));
+        // From the 31st: the 31st, or the last day of a shorter month.
+        let monthly = agreement("2026-01-01", Some("2026-01-30"), true);
+        assert_eq!(monthly.renews_on(day("2026-02-01")), Some(day("2026-02-28")));
+        assert_eq!(monthly.renews_on(day("2026-02-28")), Some(day("2026-03-31")));
+        // Shorter than a month: a month's term. No end date: nothing renews.
+        let short = agreement("2026-03-01", Some("2026-03-10"), true);
+        assert_eq!(short.renews_on(day("2026-03-11")), Some(day("2026-04-11")));
+        assert_eq!(agreement("2026-01-01", None, true).renews_on(day("2026-06-01")), None);
     }
 
     #[test]

@@ -61,7 +61,8 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<Agreement>> {
 }
 
 /// A company's agreements (None: every company's), by company and start;
-/// without those that ended before `today` unless `include_ended`.
+/// without those that ended before `today` unless `include_ended` (one that
+/// renews has not ended).
 pub fn list(
     conn: &Connection,
     company_id: Option<i64>,
@@ -72,7 +73,7 @@ pub fn list(
     let rows = conn
         .prepare_cached(&format!(
             "{SELECT} WHERE (?1 IS NULL OR a.company_id = ?1)
-               AND (?2 OR a.end_date IS NULL OR a.end_date >= ?3)
+               AND (?2 OR a.renews OR a.end_date IS NULL OR a.end_date >= ?3)
              ORDER BY c.name, a.company_id, a.start_date, a.id"
         ))?
         .query_map(params![company_id, include_ended, today], from_row)?
@@ -214,7 +215,9 @@ pub type CompanyDraws = (Vec<TimedDraw>, Vec<(Work, i64)>);
 pub fn company_draws(conn: &Connection, company_id: i64, zone: Tz) -> Result<CompanyDraws> {
     let mut blocks = conn
         .prepare_cached(
-            "SELECT a.id, a.start_date, a.end_date,
+            // A renewing agreement's hours run on past its end date
+            // (`Agreement::runs_until`).
+            "SELECT a.id, a.start_date, CASE WHEN a.renews THEN NULL ELSE a.end_date END,
                 a.prepaid_minutes - coalesce((SELECT sum(d.minutes) FROM time_draws d
                                               WHERE d.agreement_id = a.id), 0)
              FROM agreements a WHERE a.company_id = ?1 AND a.prepaid_minutes > 0

@@ -28,7 +28,7 @@ pub fn agreement_hours(
         .filter(|a| {
             a.prepaid_minutes > 0
                 && a.start_date <= period.to
-                && a.end_date.is_none_or(|end| end >= period.from)
+                && a.runs_until().is_none_or(|end| end >= period.from)
         })
         .collect();
     let mut table = Table::new(
@@ -49,7 +49,7 @@ pub fn agreement_hours(
             draws = (a.company_id, company_draws(conn, a.company_id, zone)?.0);
         }
         let used = used_by_month(&draws.1, a.id, zone);
-        let end = a.end_date.map_or(today, |end| end.min(today));
+        let end = a.runs_until().map_or(today, |end| end.min(today));
         for m in burn_down(
             a.prepaid_minutes,
             Month::of(a.start_date),

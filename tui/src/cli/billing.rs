@@ -421,6 +421,7 @@ pub async fn agreements(ctx: &Ctx, command: AgreementsCommand, out: &mut Out) ->
                 kind(a.kind()).to_owned(),
                 a.start_date.clone(),
                 a.end_date.clone(),
+                a.renews_on.clone(),
                 hours(a.prepaid_minutes),
                 hours(a.used_minutes),
                 hours(a.left_minutes),
@@ -430,7 +431,8 @@ pub async fn agreements(ctx: &Ctx, command: AgreementsCommand, out: &mut Out) ->
         .collect();
     out.rows(
         &[
-            "id", "company", "title", "kind", "start", "end", "bought", "used", "left", "low",
+            "id", "company", "title", "kind", "start", "end", "renews", "bought", "used", "left",
+            "low",
         ],
         &rows,
     )

@@ -55,14 +55,29 @@ fn short_hours(minutes: i64) -> String {
     }
 }
 
-/// The dates an agreement runs, `2026-01-01 – open` when it has no end.
+/// The dates an agreement runs, `2026-01-01 – open` when it has no end; one
+/// that renews runs to the end of its current term, the day before it
+/// renews.
 fn dates(a: &pb::Agreement) -> String {
-    let end = if a.end_date.is_empty() {
-        "open"
-    } else {
-        &a.end_date
+    let term_end = chrono::NaiveDate::parse_from_str(&a.renews_on, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.pred_opt())
+        .map(|d| d.format("%Y-%m-%d").to_string());
+    let end = match &term_end {
+        Some(end) => end,
+        None if a.end_date.is_empty() => "open",
+        None => &a.end_date,
     };
     format!("{} – {end}", a.start_date)
+}
+
+/// Whether and when it renews.
+fn renewal(a: &pb::Agreement) -> String {
+    match (a.renews, a.renews_on.as_str()) {
+        (false, _) => "does not renew".to_owned(),
+        (true, "") => "renews".to_owned(),
+        (true, on) => format!("renews {on}"),
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -408,7 +423,7 @@ fn render_detail(frame: &mut Frame, area: Rect, d: &pb::AgreementDetail, ctx: &C
     } else {
         a.work_type_names.join(", ")
     };
-    let renews = if a.renews { "renews" } else { "does not renew" };
+    let renews = renewal(&a);
     let left_style = if a.low_hours { theme.warn } else { theme.ok };
     let lines = vec![
         Line::from(vec![

@@ -47,7 +47,8 @@ pub fn insert(conn: &Connection, people: &People, rng: &mut StdRng, now: i64) ->
                 title: "Managed services".into(),
                 kind: 1,
                 start_date: months_ago(14),
-                end_date: None,
+                // A year's term, over two months ago: it runs on, renewed.
+                end_date: months_ago(2).pred_opt(),
                 monthly_amount_cents: monthly,
                 prepaid_minutes: 200 * 60,
                 work_type_ids: types.iter().take(2).copied().collect(),

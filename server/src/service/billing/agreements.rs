@@ -68,7 +68,7 @@ fn burn_down(
     now: i64,
 ) -> Vec<pb::MonthMinutes> {
     let today = zone_day(s.zone, now);
-    let last = Month::of(a.end_date.map_or(today, |end| end.min(today)));
+    let last = Month::of(a.runs_until().map_or(today, |end| end.min(today)));
     let by_month = agreements::used_by_month(draws, a.id, s.zone);
     money::burn_down(a.prepaid_minutes, Month::of(a.start_date), last, &by_month)
         .into_iter()
@@ -155,17 +155,24 @@ impl Billing {
         let who = caller(request)?.clone();
         policy::manage_money(&who.principal)?;
         let id = id.transpose()?;
-        let input = input?;
+        let mut input = input?;
         let now = now_ms();
         self.state
             .write(move |conn| {
+                let s = billing_settings::get(conn)?;
                 let (saved, action) = match id {
                     None => (
                         agreements::create(conn, &input, now)?,
                         AuditAction::AgreementCreated,
                     ),
                     Some(id) => {
-                        agreements::get(conn, id)?.ok_or(Denied::NotFound)?;
+                        let before = agreements::get(conn, id)?.ok_or(Denied::NotFound)?;
+                        if before.renews && !input.renews && input.end_date == before.end_date {
+                            // Renewal turned off: it ends with its current
+                            // term, not on the end date long past.
+                            let today = zone_day(s.zone, now);
+                            input.end_date = before.renews_on(today).and_then(|d| d.pred_opt());
+                        }
                         let saved = agreements::update(conn, id, &input, now)
                             .map_err(|e: StoreError| e.within("agreement"))?;
                         (saved, AuditAction::AgreementUpdated)
@@ -182,7 +189,6 @@ impl Billing {
                     ..AuditEvent::by(&who, action, &saved.title, Some(saved.company_id))
                 };
                 audit::record(conn, now, &record)?;
-                let s = billing_settings::get(conn)?;
                 Ok(with_use(conn, vec![saved], &s, now)?
                     .pop()
                     .unwrap_or_default())

@@ -19,6 +19,7 @@ pub fn agreement(
 ) -> pb::Agreement {
     let left = (a.prepaid_minutes - used).max(0);
     let active = a.covers_day(today);
+    let renews_on = a.renews_on(today).map(day).unwrap_or_default();
     pb::Agreement {
         id: a.id,
         company_id: a.company_id,
@@ -33,6 +34,7 @@ pub fn agreement(
         left_minutes: left,
         work_type_ids: a.work_types.iter().map(|(id, _)| *id).collect(),
         work_type_names: a.work_types.into_iter().map(|(_, name)| name).collect(),
+        renews_on,
         renews: a.renews,
         active,
         low_hours: active && low_hours(a.prepaid_minutes, left, low_percent),
