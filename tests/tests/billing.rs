@@ -1088,7 +1088,11 @@ async fn a_renewing_agreement_bills_on_past_its_end_date_until_renewal_is_turned
     let paula = server.as_demo(demo::PROVIDER_ADMIN).await?;
     let mine = invoices(&alice, pb::ListInvoicesRequest::default()).await?;
     let harbor = mine[0].company_id;
-    let last = mine.iter().map(|i| i.period.clone()).max().expect("a period");
+    let last = mine
+        .iter()
+        .map(|i| i.period.clone())
+        .max()
+        .expect("a period");
 
     let mut billing = paula.billing();
     let renewing = billing
@@ -1123,18 +1127,17 @@ async fn a_renewing_agreement_bills_on_past_its_end_date_until_renewal_is_turned
         })
         .await?
         .into_inner();
-    let lines: Vec<&pb::InvoiceLine> = preview
-        .invoices
-        .iter()
-        .flat_map(|d| &d.lines)
-        .collect();
+    let lines: Vec<&pb::InvoiceLine> = preview.invoices.iter().flat_map(|d| &d.lines).collect();
     let recurring: Vec<&&pb::InvoiceLine> = lines
         .iter()
         .filter(|l| l.agreement_id == renewing.id)
         .collect();
     assert_eq!(recurring.len(), 1, "{lines:?}");
     assert_eq!(recurring[0].amount_cents, 12_345);
-    assert!(lines.iter().all(|l| l.agreement_id != ended.id), "{lines:?}");
+    assert!(
+        lines.iter().all(|l| l.agreement_id != ended.id),
+        "{lines:?}"
+    );
 
     // Renewal off, the end date as it was: it ends the day before it would
     // have renewed.
@@ -1149,6 +1152,9 @@ async fn a_renewing_agreement_bills_on_past_its_end_date_until_renewal_is_turned
     let year: i32 = y.parse()?;
     assert_eq!(rest, "01-01");
     assert_eq!(off.end_date, format!("{}-12-31", year - 1));
-    assert!(off.active && !off.renews && off.renews_on.is_empty(), "{off:?}");
+    assert!(
+        off.active && !off.renews && off.renews_on.is_empty(),
+        "{off:?}"
+    );
     Ok(())
 }

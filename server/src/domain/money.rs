@@ -477,17 +477,35 @@ mod tests {
         assert_eq!(renews.renews_on(day("2029-03-15")), Some(day("2030-01-01")));
         // Quarters, each counted from the first renewal day.
         let quarter = agreement("2026-02-01", Some("2026-04-30"), true);
-        assert_eq!(quarter.renews_on(day("2026-05-01")), Some(day("2026-08-01")));
-        assert_eq!(quarter.renews_on(day("2026-10-31")), Some(day("2026-11-01")));
-        assert_eq!(quarter.renews_on(day("2026-11-01")), Some(day("2027-02-01")));
+        assert_eq!(
+            quarter.renews_on(day("2026-05-01")),
+            Some(day("2026-08-01"))
+        );
+        assert_eq!(
+            quarter.renews_on(day("2026-10-31")),
+            Some(day("2026-11-01"))
+        );
+        assert_eq!(
+            quarter.renews_on(day("2026-11-01")),
+            Some(day("2027-02-01"))
+        );
         // From the 31st: the 31st, or the last day of a shorter month.
         let monthly = agreement("2026-01-01", Some("2026-01-30"), true);
-        assert_eq!(monthly.renews_on(day("2026-02-01")), Some(day("2026-02-28")));
-        assert_eq!(monthly.renews_on(day("2026-02-28")), Some(day("2026-03-31")));
+        assert_eq!(
+            monthly.renews_on(day("2026-02-01")),
+            Some(day("2026-02-28"))
+        );
+        assert_eq!(
+            monthly.renews_on(day("2026-02-28")),
+            Some(day("2026-03-31"))
+        );
         // Shorter than a month: a month's term. No end date: nothing renews.
         let short = agreement("2026-03-01", Some("2026-03-10"), true);
         assert_eq!(short.renews_on(day("2026-03-11")), Some(day("2026-04-11")));
-        assert_eq!(agreement("2026-01-01", None, true).renews_on(day("2026-06-01")), None);
+        assert_eq!(
+            agreement("2026-01-01", None, true).renews_on(day("2026-06-01")),
+            None
+        );
     }
 
     #[test]
