@@ -2,13 +2,16 @@
 (Python's smtplib and email packages), for the end-to-end tests.
 
 Reads a JSON request on stdin: host, port, from, to, subject, body, headers
-([[name, value], ...]), files ([{"name", "hex"}]) and envelope_from. Prints
+([[name, value], ...]), files ([{"name", "hex"}]), envelope_from and
+starttls_ca (null, or the CA file to trust: the message then goes over
+STARTTLS, and fails without it). Prints
 the SMTP server's final reply code: 250 when the message was taken, the
 refusal's code otherwise.
 """
 
 import json
 import smtplib
+import ssl
 import sys
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -34,6 +37,9 @@ def main():
         )
     try:
         with smtplib.SMTP(request["host"], request["port"], timeout=30) as smtp:
+            if request.get("starttls_ca"):
+                context = ssl.create_default_context(cafile=request["starttls_ca"])
+                smtp.starttls(context=context)
             smtp.send_message(
                 message, from_addr=request["envelope_from"], to_addrs=[request["to"]]
             )

@@ -185,6 +185,9 @@ pub struct Outgoing {
     pub files: Vec<(String, Vec<u8>)>,
     /// The envelope sender, when not `from` ("" for a bounce).
     pub envelope_from: Option<String>,
+    /// Sent over STARTTLS, trusting this CA certificate (PEM file) and
+    /// nothing else; plaintext when None.
+    pub starttls_ca: Option<PathBuf>,
 }
 
 /// Sends `mail` to the SMTP server at `addr` (HOST:PORT) with Python's
@@ -202,6 +205,7 @@ pub async fn send(addr: &str, mail: &Outgoing) -> anyhow::Result<u16> {
         "from": mail.from, "to": mail.to, "subject": mail.subject, "body": mail.body,
         "headers": mail.headers, "files": files,
         "envelope_from": mail.envelope_from.clone().unwrap_or_else(|| mail.from.clone()),
+        "starttls_ca": mail.starttls_ca,
     });
     let mut child = Command::new("python3")
         .arg(script)

@@ -122,7 +122,7 @@ async fn a_reply_by_mail_becomes_the_contacts_post_with_its_files() -> anyhow::R
         ),
         headers: vec![("In-Reply-To".into(), mail.message_id.clone())],
         files: vec![("jam.jpg".into(), vec![0xff, 0xd8, 0xff, 0xe0, 1, 2, 3])],
-        envelope_from: None,
+        ..Outgoing::default()
     };
     assert_eq!(send(&smtp, &answer).await?, 250);
     let event = loop {
@@ -360,5 +360,84 @@ async fn forged_mismatched_automatic_and_unknown_mail_is_dropped_and_audited() -
         .into_inner()
         .tickets;
     assert_eq!(open.len(), 1, "{open:?}");
+    Ok(())
+}
+
+/// With a certificate the listener offers STARTTLS: a mail program that
+/// insists on it (trusting only that certificate) delivers over TLS, and
+/// lines sent ahead of the handshake end the connection instead of being
+/// taken as sent over TLS.
+#[tokio::test]
+#[cfg_attr(
+    missing_aiosmtpd,
+    ignore = "aiosmtpd is not installed (under CI=true this test runs and fails)"
+)]
+async fn mail_in_offers_starttls_with_the_servers_certificate() -> anyhow::Result<()> {
+    use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
+
+    require_tool("aiosmtpd");
+    let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()])?;
+    let dir = tempfile::tempdir()?;
+    let (cert_path, key_path) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert_path, cert.cert.pem())?;
+    std::fs::write(&key_path, cert.signing_key.serialize_pem())?;
+    let sink = SmtpSink::start(free_port()?, "").await?;
+    let mut flags = mailing_through(sink.port);
+    flags.extend(["--mail-listen".into(), "127.0.0.1:0".into()]);
+    flags.extend(["--tls-cert".into(), cert_path.display().to_string()]);
+    flags.extend(["--tls-key".into(), key_path.display().to_string()]);
+    let server =
+        TestServer::demo_with(&flags.iter().map(String::as_str).collect::<Vec<_>>()).await?;
+    let smtp = server.mail_in.clone().context("no mail-in address")?;
+
+    let title = "Scanner on the front desk is offline";
+    let code = send(
+        &smtp,
+        &Outgoing {
+            from: demo::CLIENT_USER.into(),
+            to: SUPPORT.into(),
+            subject: title.into(),
+            body: "It shows a red light.".into(),
+            starttls_ca: Some(cert_path.clone()),
+            ..Outgoing::default()
+        },
+    )
+    .await?;
+    assert_eq!(code, 250);
+    let opened: i64 = rusqlite::Connection::open(&server.db)?.query_row(
+        "SELECT count(*) FROM tickets WHERE title = ?1",
+        [title],
+        |r| r.get(0),
+    )?;
+    assert_eq!(opened, 1);
+
+    // STARTTLS with a command behind it in the same packet: the go-ahead,
+    // then the connection ends; nothing is read as sent over TLS.
+    let mut conn = BufReader::new(tokio::net::TcpStream::connect(&smtp).await?);
+    let mut line = String::new();
+    conn.read_line(&mut line).await?;
+    assert!(line.starts_with("220"), "{line}");
+    conn.write_all(b"EHLO client.example\r\n").await?;
+    let mut offered = Vec::new();
+    loop {
+        line.clear();
+        conn.read_line(&mut line).await?;
+        offered.push(line.clone());
+        if line.starts_with("250 ") || line.is_empty() {
+            break;
+        }
+    }
+    assert!(
+        offered.iter().any(|l| l.contains("STARTTLS")),
+        "{offered:?}"
+    );
+    conn.write_all(b"STARTTLS\r\nMAIL FROM:<a@b.example>\r\n")
+        .await?;
+    line.clear();
+    conn.read_line(&mut line).await?;
+    assert!(line.starts_with("220"), "{line}");
+    line.clear();
+    let rest = tokio::time::timeout(Duration::from_secs(10), conn.read_line(&mut line)).await??;
+    assert_eq!(rest, 0, "the connection ends, not {line:?}");
     Ok(())
 }

@@ -4,7 +4,8 @@
 //! hands them to the machine and writes its answers. Recipients other than
 //! the support address and its reply addresses are refused at RCPT; a
 //! whole message is acted on (`service::mail_in`) before the sending
-//! server is told it was taken, so nothing accepted is lost.
+//! server is told it was taken, so nothing accepted is lost. A server with
+//! a certificate offers STARTTLS with it.
 
 use std::io;
 use std::net::IpAddr;
@@ -12,9 +13,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use mailin::{Action, Handler, Response, SessionBuilder, response};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{
+    AsyncBufRead, AsyncBufReadExt, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader,
+};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
+use tokio_rustls::TlsAcceptor;
 
 use crate::service::mail_in::{MailIn, Verdict};
 
@@ -34,9 +38,14 @@ pub fn max_message_bytes(max_upload: u64) -> usize {
     usize::try_from(max_upload / 3 * 4 + 1024 * 1024).unwrap_or(usize::MAX)
 }
 
-/// Serves SMTP on `listener` for as long as the server runs. A message
-/// may be up to `max_bytes` long.
-pub async fn serve(listener: TcpListener, mail_in: Arc<MailIn>, max_bytes: usize) {
+/// Serves SMTP on `listener` for as long as the server runs, offering
+/// STARTTLS with `tls`. A message may be up to `max_bytes` long.
+pub async fn serve(
+    listener: TcpListener,
+    mail_in: Arc<MailIn>,
+    max_bytes: usize,
+    tls: Option<TlsAcceptor>,
+) {
     let connections = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     loop {
         let (mut stream, peer) = match listener.accept().await {
@@ -55,8 +64,9 @@ pub async fn serve(listener: TcpListener, mail_in: Arc<MailIn>, max_bytes: usize
             continue;
         };
         let mail_in = mail_in.clone();
+        let tls = tls.clone();
         tokio::spawn(async move {
-            if let Err(e) = session(stream, peer.ip(), &mail_in, max_bytes).await {
+            if let Err(e) = session(stream, peer.ip(), &mail_in, max_bytes, tls).await {
                 tracing::debug!(%peer, error = %e, "mail in: connection ended");
             }
             drop(permit);
@@ -144,9 +154,8 @@ async fn session(
     peer: IpAddr,
     mail_in: &Arc<MailIn>,
     max_bytes: usize,
+    tls: Option<TlsAcceptor>,
 ) -> io::Result<()> {
-    let (read, mut write) = stream.into_split();
-    let mut read = BufReader::new(read);
     let done = Arc::new(Mutex::new(None));
     let collector = Collector {
         mail_in: mail_in.clone(),
@@ -154,48 +163,98 @@ async fn session(
         current: Envelope::default(),
         done: done.clone(),
     };
-    let builder = SessionBuilder::new("portal");
+    let mut builder = SessionBuilder::new("portal");
+    if tls.is_some() {
+        builder.enable_start_tls();
+    }
     let mut smtp = builder.build(peer, collector);
-    write.write_all(&smtp.greeting().buffer()?).await?;
-    let mut line = Vec::new();
-    // Between DATA's 354 and the lone ".": message lines, not commands.
-    let mut in_data = false;
-    loop {
-        line.clear();
-        let mut limited = (&mut read).take(MAX_LINE);
-        let n = tokio::time::timeout(IDLE, limited.read_until(b'\n', &mut line))
-            .await
-            .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "idle"))??;
-        if n == 0 {
-            return Ok(());
-        }
-        if !line.ends_with(b"\n") {
-            write.write_all(b"500 Line too long\r\n").await?;
-            return Ok(());
-        }
-        let bounce = if in_data {
-            None
-        } else {
-            with_null_sender(&line)
-        };
-        let mut answer = smtp.process(bounce.as_deref().unwrap_or(&line));
-        if in_data && line == b".\r\n" {
-            in_data = false;
-        }
-        if answer.code == 354 {
-            in_data = true;
-        }
-        let finished = done.lock().ok().and_then(|mut d| d.take());
-        if let Some(envelope) = finished {
-            answer = deliver(mail_in, envelope, max_bytes).await;
-        }
-        match answer.action {
-            Action::Reply => write.write_all(&answer.buffer()?).await?,
-            Action::Close => {
-                write.write_all(&answer.buffer()?).await?;
-                return Ok(());
+    let mut plain = BufReader::new(stream);
+    plain.write_all(&smtp.greeting().buffer()?).await?;
+    let mut talk = Conversation {
+        smtp: &mut smtp,
+        done: &done,
+        mail_in,
+        max_bytes,
+    };
+    if talk.until_close_or_tls(&mut plain).await? == Ended::Closed {
+        return Ok(());
+    }
+    // Lines sent before the handshake would be taken as sent over TLS:
+    // command injection (CVE-2011-0411), so they end the connection.
+    let (Some(tls), true) = (tls, plain.buffer().is_empty()) else {
+        return Ok(());
+    };
+    let secure = tls.accept(plain.into_inner()).await?;
+    talk.smtp.tls_active();
+    talk.until_close_or_tls(&mut BufReader::new(secure)).await?;
+    Ok(())
+}
+
+/// How a stretch of the conversation ended.
+#[derive(Debug, PartialEq, Eq)]
+enum Ended {
+    Closed,
+    /// The client asked for STARTTLS and was told to go ahead.
+    StartTls,
+}
+
+/// One connection's SMTP session and where its messages go.
+struct Conversation<'a> {
+    smtp: &'a mut mailin::Session<Collector>,
+    done: &'a Mutex<Option<Envelope>>,
+    mail_in: &'a MailIn,
+    max_bytes: usize,
+}
+
+impl Conversation<'_> {
+    /// Reads commands and message lines from `conn` and answers them, until
+    /// the client leaves or STARTTLS is agreed.
+    async fn until_close_or_tls<S>(&mut self, conn: &mut S) -> io::Result<Ended>
+    where
+        S: AsyncBufRead + AsyncWrite + Unpin,
+    {
+        let mut line = Vec::new();
+        // Between DATA's 354 and the lone ".": message lines, not commands.
+        let mut in_data = false;
+        loop {
+            line.clear();
+            let mut limited = (&mut *conn).take(MAX_LINE);
+            let n = tokio::time::timeout(IDLE, limited.read_until(b'\n', &mut line))
+                .await
+                .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "idle"))??;
+            if n == 0 {
+                return Ok(Ended::Closed);
             }
-            Action::NoReply | Action::UpgradeTls => {}
+            if !line.ends_with(b"\n") {
+                conn.write_all(b"500 Line too long\r\n").await?;
+                return Ok(Ended::Closed);
+            }
+            let bounce = if in_data {
+                None
+            } else {
+                with_null_sender(&line)
+            };
+            let mut answer = self.smtp.process(bounce.as_deref().unwrap_or(&line));
+            if in_data && line == b".\r\n" {
+                in_data = false;
+            }
+            if answer.code == 354 {
+                in_data = true;
+            }
+            let finished = self.done.lock().ok().and_then(|mut d| d.take());
+            if let Some(envelope) = finished {
+                answer = deliver(self.mail_in, envelope, self.max_bytes).await;
+            }
+            if !matches!(answer.action, Action::NoReply) {
+                conn.write_all(&answer.buffer()?).await?;
+                // Over TLS the answer may wait in the session's buffer.
+                conn.flush().await?;
+            }
+            match answer.action {
+                Action::Close => return Ok(Ended::Closed),
+                Action::UpgradeTls => return Ok(Ended::StartTls),
+                Action::Reply | Action::NoReply => {}
+            }
         }
     }
 }

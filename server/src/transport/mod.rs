@@ -45,22 +45,40 @@ const MAX_STREAMS_PER_CONNECTION: u32 = 256;
 /// reset) without turning an overload into a cascade.
 const MAX_PENDING_RESETS: usize = MAX_STREAMS_PER_CONNECTION as usize;
 
+/// The server's certificate, for the gRPC port and for mail in's STARTTLS.
+pub struct Tls {
+    pub grpc: ServerTlsConfig,
+    pub mail: tokio_rustls::TlsAcceptor,
+}
+
 /// TLS with the certificate chain and private key in these PEM files.
-pub fn tls_from_files(cert: &Path, key: &Path) -> anyhow::Result<ServerTlsConfig> {
-    Ok(ServerTlsConfig::new().identity(Identity::from_pem(
-        std::fs::read(cert).with_context(|| format!("--tls-cert: {}", cert.display()))?,
-        std::fs::read(key).with_context(|| format!("--tls-key: {}", key.display()))?,
-    )))
+pub fn tls_from_files(cert: &Path, key: &Path) -> anyhow::Result<Tls> {
+    use tokio_rustls::rustls::{self, pki_types::pem::PemObject as _};
+
+    let cert_pem =
+        std::fs::read(cert).with_context(|| format!("--tls-cert: {}", cert.display()))?;
+    let key_pem = std::fs::read(key).with_context(|| format!("--tls-key: {}", key.display()))?;
+    let chain = rustls::pki_types::CertificateDer::pem_slice_iter(&cert_pem)
+        .collect::<Result<Vec<_>, _>>()
+        .with_context(|| format!("--tls-cert: {}", cert.display()))?;
+    let private = rustls::pki_types::PrivateKeyDer::from_pem_slice(&key_pem)
+        .with_context(|| format!("--tls-key: {}", key.display()))?;
+    let mail = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()?
+    .with_no_client_auth()
+    .with_single_cert(chain, private)
+    .context("--tls-cert and --tls-key")?;
+    Ok(Tls {
+        grpc: ServerTlsConfig::new().identity(Identity::from_pem(cert_pem, key_pem)),
+        mail: tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(mail)),
+    })
 }
 
 /// `portal-server serve`: opens the store at `path` and serves it on `addr`
 /// until Ctrl-C or SIGTERM, printing the bound address first.
-pub fn run(
-    path: &Path,
-    addr: SocketAddr,
-    tls: Option<ServerTlsConfig>,
-    config: Config,
-) -> anyhow::Result<()> {
+pub fn run(path: &Path, addr: SocketAddr, tls: Option<Tls>, config: Config) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -132,9 +150,11 @@ pub fn run(
                 mail_in.mailboxes().support()
             );
             let max = crate::mail::listener::max_message_bytes(state.config.max_upload_bytes);
-            tokio::spawn(crate::mail::listener::serve(smtp, mail_in, max));
+            let starttls = tls.as_ref().map(|t| t.mail.clone());
+            tokio::spawn(crate::mail::listener::serve(smtp, mail_in, max, starttls));
         }
-        serve(state, listener, tls, internal, shutdown_signal()).await
+        let grpc = tls.map(|t| t.grpc);
+        serve(state, listener, grpc, internal, shutdown_signal()).await
     })
 }
 
