@@ -99,3 +99,47 @@ async fn changes_reach_their_readers_live_and_no_other_company() -> anyhow::Resu
     );
     Ok(())
 }
+
+/// An article moved to another company leaves the lists of those who read
+/// it until then: they are told it was withdrawn, by the title they knew,
+/// and the new company is told of it by its new title.
+#[tokio::test]
+async fn an_article_moved_to_another_company_is_withdrawn_from_the_first() -> anyhow::Result<()> {
+    let server = TestServer::demo().await?;
+    let (paula, _) = sign_in(&server, demo::PROVIDER_ADMIN).await?;
+    let (uma, harbor) = sign_in(&server, demo::CLIENT_USER).await?;
+    let (una, alder) = sign_in(&server, demo::OTHER_USER).await?;
+    let (mut harbor_events, mut alder_events) = (events(&uma).await?, events(&una).await?);
+    let created = paula
+        .tickets()
+        .create_article(article("Harbor's VPN", harbor))
+        .await?
+        .into_inner();
+    assert!(
+        next(&mut harbor_events)
+            .await?
+            .summary
+            .contains("Harbor's VPN")
+    );
+
+    paula
+        .tickets()
+        .update_article(pb::UpdateArticleRequest {
+            id: created.id,
+            article: Some(pb::ArticleInput {
+                title: "Alder's VPN".into(),
+                body: "Text.".into(),
+                company_id: alder,
+            }),
+        })
+        .await?;
+    let e = next(&mut harbor_events).await?;
+    assert_eq!(e.kind, pb::EventKind::ArticleChanged as i32);
+    assert_eq!(e.summary, "Article “Harbor's VPN” withdrawn");
+    let e = next(&mut alder_events).await?;
+    assert_eq!(e.summary, "Article “Alder's VPN” updated");
+    // Harbor heard nothing of the new title.
+    let quiet = tokio::time::timeout(Duration::from_millis(300), harbor_events.next()).await;
+    assert!(quiet.is_err(), "{quiet:?}");
+    Ok(())
+}

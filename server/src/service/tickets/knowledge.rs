@@ -43,15 +43,24 @@ impl Tickets {
     /// Tells the article's readers (and staff) that it changed, so lists
     /// on show follow.
     fn announce(&self, actor_name: String, article: &Article, what: &str) {
+        self.tell_readers(actor_name, (&article.title, article.company_id), what);
+    }
+
+    /// Tells the readers of an article titled so and shown to that company
+    /// (None: everyone) what became of it.
+    fn tell_readers(
+        &self,
+        actor_name: String,
+        (title, company_id): (&str, Option<i64>),
+        what: &str,
+    ) {
         self.state.events.publish(TicketEvent {
             kind: pb::EventKind::ArticleChanged,
             ticket_number: 0,
             at_ms: now_ms(),
             actor_name,
-            summary: format!("Article “{}” {what}", article.title),
-            audience: Audience::Readers {
-                company_id: article.company_id,
-            },
+            summary: format!("Article “{title}” {what}"),
+            audience: Audience::Readers { company_id },
         });
     }
 
@@ -128,16 +137,24 @@ impl Tickets {
         policy::write_articles(&who.principal)?;
         let now = now_ms();
         let actor = who.name.clone();
-        let article = self
+        let (before, article) = self
             .state
             .write(move |conn| {
+                let before = knowledge::get(conn, id)?;
                 knowledge::update(conn, id, &text, now)?;
                 let about = (text.title.as_str(), text.company_id);
                 let event = article_event(&who, AuditAction::ArticleUpdated, id, about);
                 audit::record(conn, now, &event)?;
-                Ok(knowledge::get(conn, id)?)
+                Ok((before, knowledge::get(conn, id)?))
             })
             .await?;
+        // Moved to one company: those who read it until now (another
+        // company's people, or every client) drop it from their lists, told
+        // only the title they knew.
+        if article.company_id.is_some() && before.company_id != article.company_id {
+            let known = (before.title.as_str(), before.company_id);
+            self.tell_readers(actor.clone(), known, "withdrawn");
+        }
         self.announce(actor, &article, "updated");
         Ok(conv::article(article, true))
     }
