@@ -102,6 +102,16 @@ fn fill(
         },
         &mut rng,
     )?;
+    // The clock of every ticket as the server would have counted it, its
+    // waits on the client paused.
+    let settings = store::sla::settings(conn)?;
+    let numbers: Vec<i64> = conn
+        .prepare("SELECT id FROM tickets ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for n in numbers {
+        store::sla::replay(conn, n, now, &settings)?;
+    }
     ratings::insert(conn, &spec.lines, now)?;
     work::insert(conn, &people, now)?;
     knowledge::insert(conn, spec, &people, now)?;

@@ -239,6 +239,42 @@ pub fn around<T>(
     Ok(done)
 }
 
+/// Counts a ticket's clock again from its timeline, one status change at a
+/// time as the server makes them (`around`), then up to `now`. For tickets
+/// written straight into the store (the demo's), so that their waits on the
+/// client stop the clock as they would have. The priority is the ticket's
+/// present one throughout.
+pub fn replay(conn: &Connection, number: i64, now: i64, settings: &SlaSettings) -> Result<()> {
+    let (created, status): (i64, i64) = conn
+        .prepare_cached("SELECT created_at, status FROM tickets WHERE id = ?1")?
+        .query_row([number], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let changes: Vec<(i64, String)> = conn
+        .prepare_cached(
+            "SELECT at, to_value FROM timeline WHERE ticket_id = ?1 AND kind = 4 ORDER BY at, id",
+        )?
+        .query_map([number], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut set_status = conn.prepare_cached("UPDATE tickets SET status = ?2 WHERE id = ?1")?;
+    conn.prepare_cached(
+        "UPDATE tickets SET status = ?2, sla_used_ms = 0, sla_counted_at = created_at,
+            response_due_at = NULL, resolution_due_at = NULL WHERE id = ?1",
+    )?
+    .execute(params![number, TicketStatus::New as i64])?;
+    recompute(conn, number, settings)?;
+    for (at, label) in changes {
+        let to = TicketStatus::ALL.into_iter().find(|s| s.label() == label);
+        if let Some(to) = to {
+            count(conn, number, at.max(created), settings)?;
+            set_status.execute(params![number, to as i64])?;
+            recompute(conn, number, settings)?;
+        }
+    }
+    // The row's status stands, whatever the timeline said last.
+    count(conn, number, now, settings)?;
+    set_status.execute(params![number, status])?;
+    recompute(conn, number, settings)
+}
+
 /// The open tickets (numbers).
 fn open_tickets(conn: &Connection) -> Result<Vec<i64>> {
     Ok(conn

@@ -563,3 +563,20 @@ fn a_backup_taken_while_writes_go_on_is_consistent() {
     let reopened = Store::open(&copy, &StoreOptions::default()).unwrap();
     assert_eq!(count(&reopened, "SELECT COUNT(*) FROM tickets"), tickets);
 }
+
+/// The clock stops while a ticket waits on its client (docs/TICKETS.md,
+/// "SLA"): no demo ticket waiting now has a deadline still to come.
+#[test]
+fn tickets_waiting_on_the_client_have_their_clock_stopped() {
+    let now = now_ms();
+    let (_dir, store) = demo_store(now);
+    let waiting = query(
+        &store,
+        "SELECT id, next_due_at FROM tickets WHERE status = 3",
+        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?)),
+    );
+    assert!(!waiting.is_empty());
+    for (id, due) in &waiting {
+        assert!(due.is_none_or(|due| due <= now), "#{id} due {due:?}");
+    }
+}
