@@ -115,12 +115,18 @@ pub fn short_time(ts: Option<&prost_types::Timestamp>, now: DateTime<Utc>, tz: T
     }
 }
 
-/// "in 35 min", "2 h ago" relative to now.
+/// "in 35 min", "2 h ago" relative to now. Part of a minute counts as a
+/// minute, so a moment just past reads "1 min ago", never "in 0 min".
 pub fn relative(ts: Option<&prost_types::Timestamp>, now: DateTime<Utc>) -> String {
     let Some(t) = to_datetime(ts) else {
         return String::new();
     };
-    let minutes = (t - now).num_minutes();
+    let seconds = (t - now).num_seconds();
+    let minutes = if seconds > 0 {
+        (seconds + 59) / 60
+    } else {
+        -(((-seconds) + 59) / 60).max(1)
+    };
     let span = |m: i64| {
         if m < 60 {
             format!("{m} min")
@@ -275,6 +281,10 @@ mod tests {
             "in 35 min"
         );
         assert_eq!(relative(Some(&ts("2026-11-20T09:00:00Z")), now), "3 h ago");
+        // A deadline just reached is past, not "in 0 min".
+        assert_eq!(relative(Some(&ts("2026-11-20T12:00:00Z")), now), "1 min ago");
+        assert_eq!(relative(Some(&ts("2026-11-20T11:59:30Z")), now), "1 min ago");
+        assert_eq!(relative(Some(&ts("2026-11-20T12:00:20Z")), now), "in 1 min");
         assert_eq!(time(None, utc), "");
     }
 
