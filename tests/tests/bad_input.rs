@@ -630,6 +630,9 @@ fn staff_cases(f: &Fixture, cases: &mut Vec<Case>) {
     case!(cases, "CreateCompany", "company.payment_terms_days", "366", s(), create_company, company(&|c| c.payment_terms_days = 366));
     case!(cases, "CreateCompany", "company.phone", "letters", s(), create_company, company(&|c| c.phone = "call us".into()));
     case!(cases, "CreateCompany", "company.address.line1", "201 characters", s(), create_company, company(&|c| c.address = Some(pb::Address { line1: long(201), ..Default::default() })));
+    case!(cases, "CreateCompany", "company.address.country", "no letters", s(), create_company, company(&|c| c.address = Some(pb::Address { country: "-5".into(), ..Default::default() })));
+    case!(cases, "CreateCompany", "company.address.city", "digits only", s(), create_company, company(&|c| c.address = Some(pb::Address { city: "12345".into(), ..Default::default() })));
+    case!(cases, "CreateCompany", "company.address.postal_code", "punctuation", s(), create_company, company(&|c| c.address = Some(pb::Address { postal_code: "<script>".into(), ..Default::default() })));
     case!(cases, "CreateCompany", "company.sites", "10,000 sites", s(), create_company, company(&|c| c.sites = (0..10_000).map(|i| pb::Site { id: 0, name: format!("Site {i}"), address: None }).collect()));
     case!(cases, "CreateCompany", "company.sites", "negative id", s(), create_company, company(&|c| c.sites = vec![pb::Site { id: -1, name: "Main".into(), address: None }]));
     case!(cases, "CreateCompany", "company.sites.name", "twice", s(), create_company, company(&|c| c.sites = vec![pb::Site { id: 0, name: "Main".into(), address: None }, pb::Site { id: 0, name: "main".into(), address: None } ]));

@@ -78,15 +78,38 @@ pub fn email(field: &str, value: &str, required: bool) -> Result<String, Status>
     Ok(value)
 }
 
+/// A postal address, each line trimmed; any may be empty. A city, region
+/// or country names a place (it has letters); a postal code is letters,
+/// digits, spaces and hyphens.
 pub fn address(field: &str, a: &Address) -> Result<Address, Status> {
     let line = |name: &str, v: &str| text(&format!("{field}.{name}"), v, MAX_ADDRESS_LINE, false);
+    let place = |name: &str, v: &str| {
+        let v = line(name, v)?;
+        if !v.is_empty() && !v.chars().any(char::is_alphabetic) {
+            return Err(invalid(
+                &format!("{field}.{name}"),
+                "a place's name, in letters",
+            ));
+        }
+        Ok(v)
+    };
+    let postal_code = line("postal_code", &a.postal_code)?;
+    if !postal_code
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == ' ' || c == '-')
+    {
+        return Err(invalid(
+            &format!("{field}.postal_code"),
+            "only letters, digits, spaces and -",
+        ));
+    }
     Ok(Address {
         line1: line("line1", &a.line1)?,
         line2: line("line2", &a.line2)?,
-        city: line("city", &a.city)?,
-        region: line("region", &a.region)?,
-        postal_code: line("postal_code", &a.postal_code)?,
-        country: line("country", &a.country)?,
+        city: place("city", &a.city)?,
+        region: place("region", &a.region)?,
+        postal_code,
+        country: place("country", &a.country)?,
     })
 }
 

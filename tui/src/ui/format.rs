@@ -282,8 +282,14 @@ mod tests {
         );
         assert_eq!(relative(Some(&ts("2026-11-20T09:00:00Z")), now), "3 h ago");
         // A deadline just reached is past, not "in 0 min".
-        assert_eq!(relative(Some(&ts("2026-11-20T12:00:00Z")), now), "1 min ago");
-        assert_eq!(relative(Some(&ts("2026-11-20T11:59:30Z")), now), "1 min ago");
+        assert_eq!(
+            relative(Some(&ts("2026-11-20T12:00:00Z")), now),
+            "1 min ago"
+        );
+        assert_eq!(
+            relative(Some(&ts("2026-11-20T11:59:30Z")), now),
+            "1 min ago"
+        );
         assert_eq!(relative(Some(&ts("2026-11-20T12:00:20Z")), now), "in 1 min");
         assert_eq!(time(None, utc), "");
     }

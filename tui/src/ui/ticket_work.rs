@@ -367,7 +367,7 @@ fn decide_popup(number: i64, e: &pb::Estimate, approve: bool) -> Popup {
             submit,
             vec![Field::multi(WorkField::Comment, "Comment", "")],
         )
-        .hint("a comment is optional; Enter sends")
+        .hint("a comment is optional")
         .width(72),
     )
 }
