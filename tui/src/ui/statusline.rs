@@ -14,6 +14,8 @@ use crate::theme::Theme;
 const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
 /// Room the message keeps at least before the right side gives up detail.
 const MESSAGE_ROOM: usize = 24;
+/// Less room than this for who is signed in, and it is left out.
+const WHO_ROOM: usize = 8;
 
 /// How long a message stays; errors a little longer, to be read.
 const MESSAGE_FOR: chrono::TimeDelta = chrono::TimeDelta::seconds(5);
@@ -100,23 +102,23 @@ pub fn render(
         Some(false) => ("○ reconnecting…", base.patch(theme.warn)),
         None => ("◌ connecting", base.patch(theme.muted)),
     };
-    // The message has the room it needs first (up to half the line, and
-    // never less than MESSAGE_ROOM); who is signed in shows in what is left.
+    // The message has the room it needs first (never less than
+    // MESSAGE_ROOM): who is signed in shows in what is left, or not at all
+    // while a long message is up; the timer and the connection always show.
     let message = status
         .message
         .as_ref()
         .map_or(0, |(_, text)| text.chars().count() + 4);
-    let keep = message.clamp(MESSAGE_ROOM, usize::from(area.width / 2).max(MESSAGE_ROOM));
-    // The right side adds " │ ", the connection, a space and a margin.
-    let room = usize::from(area.width).saturating_sub(keep + conn_text.chars().count() + 6);
+    let timer = status.timer.as_ref().map(|t| format!("⏱ {t} │ "));
+    let fixed = conn_text.chars().count() + 2 + timer.as_ref().map_or(0, |t| t.chars().count());
+    let keep = message.max(MESSAGE_ROOM);
+    // Who is signed in adds " │ " and a margin.
+    let room = usize::from(area.width).saturating_sub(keep + fixed + 4);
     let mut right = Vec::new();
-    if let Some(timer) = &status.timer {
-        right.push(Span::styled(
-            format!("⏱ {timer} │ "),
-            base.patch(theme.warn),
-        ));
+    if let Some(timer) = timer {
+        right.push(Span::styled(timer, base.patch(theme.warn)));
     }
-    if let Some(me) = me {
+    if let Some(me) = me.filter(|_| room >= WHO_ROOM) {
         right.push(Span::styled(format!("{} │ ", who(me, room)), base));
     }
     // Before sign-in there is no live connection to speak of.
