@@ -170,21 +170,39 @@ impl Field {
     }
 
     /// Rows the field takes, with its error lines.
-    pub fn height(&self) -> u16 {
+    /// Rows the field takes with its value `width` columns wide.
+    pub fn height(&self, width: u16) -> u16 {
         let body = if matches!(self.input, Input::Multi(_)) {
             6
         } else {
             1
         };
-        body + self.error_lines()
+        body + self.error_lines(width).len() as u16
     }
 
-    /// An error may list several problems, one a line.
-    fn error_lines(&self) -> u16 {
-        self.error
-            .as_ref()
-            .map_or(0, |e| e.lines().count().max(1) as u16)
+    /// The error as drawn under a value `width` columns wide: each problem
+    /// (an error may list several, one a line) marked ✗ and wrapped, so
+    /// none is cut off.
+    fn error_lines(&self, width: u16) -> Vec<String> {
+        let Some(error) = &self.error else {
+            return Vec::new();
+        };
+        error
+            .lines()
+            .flat_map(|problem| {
+                let mut lines = super::format::wrap(problem, "  ", usize::from(width));
+                if let Some(first) = lines.first_mut() {
+                    first.replace_range(..2, "✗ ");
+                }
+                lines
+            })
+            .collect()
     }
+}
+
+/// A field's label as drawn: `*` marks a required one.
+fn label_of(f: &Field) -> String {
+    format!("{}{}:", f.label, if f.required { "*" } else { "" })
 }
 
 /// At most this many spare rows go to a multi-line field.
@@ -441,11 +459,13 @@ impl Form {
     /// Draws the fields that fit, scrolled so the focus shows, with a line
     /// saying so when fields are above or below. A label longer than a
     /// third of the width goes on its own line above its value, whole.
-    pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme, focused: bool) {
-        let beside = usize::from(area.width / 3).min(LABEL_BESIDE);
-        let label_of = |f: &Field| format!("{}{}:", f.label, if f.required { "*" } else { "" });
-        let above =
-            |f: &Field| !matches!(f.input, Input::Button) && label_of(f).chars().count() > beside;
+    /// Whether a field's label goes on a line above its value, and how wide
+    /// the label column beside the values is, for a form `width` wide.
+    fn labels(&self, width: u16) -> (impl Fn(&Field) -> bool, u16) {
+        let beside = usize::from(width / 3).min(LABEL_BESIDE);
+        let above = move |f: &Field| {
+            !matches!(f.input, Input::Button) && label_of(f).chars().count() > beside
+        };
         let label_width = self
             .fields
             .iter()
@@ -453,9 +473,24 @@ impl Form {
             .map(|f| label_of(f).chars().count())
             .max()
             .unwrap_or(0) as u16;
+        (above, label_width)
+    }
+
+    /// Rows every field takes in a form `width` wide.
+    pub fn height(&self, width: u16) -> u16 {
+        let (above, label_width) = self.labels(width);
+        let value_width = width.saturating_sub(label_width + 1);
+        self.fields
+            .iter()
+            .map(|f| f.height(value_width) + u16::from(above(f)))
+            .sum()
+    }
+
+    pub fn render(&self, frame: &mut Frame, area: Rect, theme: &Theme, focused: bool) {
+        let (above, label_width) = self.labels(area.width);
         let value_x = area.x + label_width + 1;
         let value_width = area.width.saturating_sub(label_width + 1);
-        let rows = |f: &Field| f.height() + u16::from(above(f));
+        let rows = |f: &Field| f.height(value_width) + u16::from(above(f));
         let total: u16 = self.fields.iter().map(rows).sum();
         let (start, room) = self.first_shown(area.height, total, &rows);
         // When everything fits, the first multi-line field takes spare rows.
@@ -503,17 +538,23 @@ impl Form {
                     Rect::new(area.x, y, label_width, 1),
                 );
             }
-            let errors = field.error_lines();
-            let body = Rect::new(value_x, value_y, value_width, y + height - value_y - errors);
+            let errors = field.error_lines(value_width);
+            let error_rows = errors.len() as u16;
+            let body = Rect::new(
+                value_x,
+                value_y,
+                value_width,
+                y + height - value_y - error_rows,
+            );
             render_input(frame, body, field, has_focus, theme);
-            if let Some(error) = &field.error {
-                let lines: Vec<Line> = error
-                    .lines()
-                    .map(|e| Line::from(Span::styled(format!("✗ {e}"), theme.error)))
+            if !errors.is_empty() {
+                let lines: Vec<Line> = errors
+                    .into_iter()
+                    .map(|e| Line::from(Span::styled(e, theme.error)))
                     .collect();
                 frame.render_widget(
                     Paragraph::new(lines),
-                    Rect::new(value_x, y + height - errors, value_width, errors),
+                    Rect::new(value_x, y + height - error_rows, value_width, error_rows),
                 );
             }
             y += height;
@@ -703,6 +744,38 @@ mod tests {
             code: tonic::Code::Unavailable,
             message: "details.name: down".into(),
         }));
+    }
+
+    /// A long error wraps under its field, whole, and the form grows by
+    /// the rows it takes.
+    #[test]
+    fn a_long_error_wraps_under_its_field() {
+        let mut f = sample();
+        let message = "more than the balance less pending payments (1,600.00 left)";
+        f.set_error(Sample::Name, message);
+        let before = sample().height(40);
+        assert_eq!(f.height(40), before + 3);
+        let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(40, 12))
+            .expect("a test terminal");
+        terminal
+            .draw(|frame| f.render(frame, frame.area(), &Theme::default(), true))
+            .expect("drawn");
+        let screen: String = terminal
+            .backend()
+            .buffer()
+            .content()
+            .chunks(40)
+            .map(|row| {
+                row.iter()
+                    .map(ratatui::buffer::Cell::symbol)
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let shown: Vec<&str> = screen.split_whitespace().collect();
+        for word in message.split(' ') {
+            assert!(shown.contains(&word), "{word} missing from\n{screen}");
+        }
     }
 
     #[test]

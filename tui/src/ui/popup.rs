@@ -255,7 +255,8 @@ impl PromptPopup {
     }
 
     fn height(&self) -> u16 {
-        let fields: u16 = self.form.fields.iter().map(Field::height).sum();
+        // The form's width inside the borders.
+        let fields = self.form.height(self.width.saturating_sub(2));
         fields + 4 + u16::from(!self.hint.is_empty()) + u16::from(self.error.is_some())
     }
 }
