@@ -585,23 +585,33 @@ async fn a_client_pays_an_invoice_the_provider_confirms_it_and_home_no_longer_ow
     let alice_home = tempfile::tempdir()?;
     let alice = signed_in_client(&server, alice_home.path(), demo::CLIENT_ADMIN);
 
-    // Home lists the unpaid invoices: open the first.
-    let screen = alice.wait_for("$ Invoice ");
+    // Home has one line for the demo's unpaid invoices: it lists them, and
+    // the first (the newest) opens.
+    let screen = alice.wait_for("invoices to pay");
+    let unpaid: usize = screen
+        .split(" unpaid invoices")
+        .next()
+        .and_then(|head| head.split_whitespace().last())
+        .and_then(|n| n.parse().ok())
+        .expect("Home says how many invoices are unpaid");
     let list = rows_under(&screen, "Open tickets");
     let at = list
         .iter()
-        .position(|l| l.contains("$ Invoice "))
-        .expect("an unpaid invoice on Home");
-    let number: i64 = list[at]
-        .split("$ Invoice ")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .expect("the invoice's number");
+        .position(|l| l.contains("invoices to pay"))
+        .expect("the invoices line on Home");
     // The list's first line is the selected one.
     for _ in 1..at {
         alice.keys(&["Down"]);
     }
+    alice.keys(&["Enter"]);
+    let first = |s: &str| -> Option<i64> {
+        rows_under(s, "Number  Issued")
+            .first()
+            .and_then(|row| row.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+    };
+    let screen = alice.wait_until("the unpaid invoices", |s| first(s).is_some());
+    let number = first(&screen).expect("the first unpaid invoice's number");
     alice.keys(&["Enter"]);
     let heading = format!("Invoice {number} ·");
     alice.wait_until("the invoice", |s| {
@@ -664,8 +674,11 @@ async fn a_client_pays_an_invoice_the_provider_confirms_it_and_home_no_longer_ow
 
     // Back on Home the invoice is no longer owed.
     alice.keys(&["1"]);
-    alice.wait_until("Home without the invoice", |s| {
-        s.contains("Welcome,") && !s.contains(&format!("$ Invoice {number} ·"))
+    let fewer = format!(" {} unpaid invoice", unpaid - 1);
+    alice.wait_until("Home with one invoice fewer to pay", |s| {
+        s.contains("Welcome,")
+            && s.contains(&fewer)
+            && !s.contains(&format!("$ Invoice {number} ·"))
     });
     Ok(())
 }

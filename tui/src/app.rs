@@ -569,6 +569,14 @@ impl App {
                 main.tab = TabId::Account;
                 main.account.show_invoice(number, &mut fx);
             }
+            Nav::UnpaidInvoices if main.me.staff => {
+                main.tab = TabId::Billing;
+                main.billing.show_unpaid_invoices(&mut fx);
+            }
+            Nav::UnpaidInvoices => {
+                main.tab = TabId::Account;
+                main.account.show_unpaid_invoices(&mut fx);
+            }
             Nav::OpenAgreement(id) if main.me.staff => {
                 main.tab = TabId::Billing;
                 main.billing.show_agreement(id, &mut fx);

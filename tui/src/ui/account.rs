@@ -429,6 +429,12 @@ impl Account {
         self.invoices.open_invoice(number, fx);
     }
 
+    /// The invoices to pay, from Home.
+    pub fn show_unpaid_invoices(&mut self, fx: &mut Effects) {
+        self.view = View::Invoices;
+        self.invoices.show_unpaid(fx);
+    }
+
     /// An agreement opened from Home.
     pub fn show_agreement(&mut self, id: i64, fx: &mut Effects) {
         self.view = View::Agreements;

@@ -137,6 +137,11 @@ impl Billing {
         self.invoices.open_invoice(number, fx);
     }
 
+    pub fn show_unpaid_invoices(&mut self, fx: &mut Effects) {
+        self.section = Section::Invoices;
+        self.invoices.show_unpaid(fx);
+    }
+
     pub fn show_agreement(&mut self, id: i64, fx: &mut Effects) {
         self.section = Section::Agreements;
         self.agreements.open = Some((id, None));

@@ -55,6 +55,9 @@ enum Item<'a> {
     /// The caller's closed tickets still to rate.
     ToRate(u64),
     Invoice(&'a pb::Invoice),
+    /// More than one invoice to pay: one line for them all, so the open
+    /// tickets still have room.
+    Invoices(&'a pb::BillingSummary),
     LowHours(&'a pb::Agreement),
     /// A subscription renewing within 90 days.
     Renewal(&'a pb::Subscription),
@@ -115,7 +118,11 @@ impl Home {
             items.push(Item::Waiting(stats.awaiting_client));
         }
         if let Some(billing) = &self.billing {
-            items.extend(billing.unpaid.iter().map(Item::Invoice));
+            if billing.unpaid.len() > 1 {
+                items.push(Item::Invoices(billing));
+            } else {
+                items.extend(billing.unpaid.iter().map(Item::Invoice));
+            }
             items.extend(billing.low_hours.iter().map(Item::LowHours));
             items.extend(billing.renewals.iter().map(Item::Renewal));
         }
@@ -324,6 +331,24 @@ impl Home {
                     let style = if i.overdue { theme.warn } else { theme.accent };
                     ListItem::new(Line::styled(format::fit(&text, width), style))
                 }
+                Item::Invoices(b) => {
+                    let overdue = if b.overdue_cents > 0 {
+                        format!(" · {} overdue", money(b.overdue_cents))
+                    } else {
+                        String::new()
+                    };
+                    let text = format!(
+                        "$ {} invoices to pay · {}{overdue} — Enter lists them",
+                        b.unpaid_invoices,
+                        money(b.amount_due_cents)
+                    );
+                    let style = if b.overdue_cents > 0 {
+                        theme.warn
+                    } else {
+                        theme.accent
+                    };
+                    ListItem::new(Line::styled(format::fit(&text, width), style))
+                }
                 Item::LowHours(a) => {
                     let text = format!(
                         "⚠ {}: {} left of {} — Enter shows the burn-down",
@@ -408,6 +433,7 @@ impl Screen for Home {
                 Some(Item::Waiting(_)) => fx.nav = Some(Nav::TicketsWaiting),
                 Some(Item::ToRate(_)) => fx.nav = Some(Nav::TicketsToRate),
                 Some(Item::Invoice(i)) => fx.nav = Some(Nav::OpenInvoice(i.number)),
+                Some(Item::Invoices(_)) => fx.nav = Some(Nav::UnpaidInvoices),
                 Some(Item::LowHours(a)) => fx.nav = Some(Nav::OpenAgreement(a.id)),
                 Some(Item::Renewal(_)) => fx.nav = Some(Nav::Subscriptions),
                 Some(Item::Ticket(t)) => fx.nav = Some(Nav::OpenTicket(t.number)),

@@ -167,6 +167,18 @@ impl Invoices {
         }
     }
 
+    /// The invoices still to pay (unpaid or partly paid), from the top.
+    pub fn show_unpaid(&mut self, fx: &mut Effects) {
+        self.open = None;
+        self.filter.status = STATUSES
+            .iter()
+            .position(|(name, _)| *name == "Unpaid")
+            .unwrap_or_default();
+        self.rows.clear();
+        self.state.select(Some(0));
+        self.load(fx);
+    }
+
     /// The first page, as the filter says; a refresh keeps the place.
     pub fn load(&mut self, fx: &mut Effects) {
         let size = (self.rows.len() as u32).clamp(self.page_size.0, 200);

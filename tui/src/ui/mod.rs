@@ -178,6 +178,8 @@ pub enum Nav {
     TicketList,
     /// An invoice, by number: Account for clients, Billing for staff.
     OpenInvoice(i64),
+    /// The invoices still to pay, listed: Account or Billing.
+    UnpaidInvoices,
     /// An agreement's burn-down, by id.
     OpenAgreement(i64),
     /// The subscriptions: Account for clients, Billing for staff.
