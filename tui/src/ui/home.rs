@@ -289,15 +289,7 @@ impl Home {
         let [head, rows] =
             Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
         let width = usize::from(inner.width);
-        let columns = |number: &str, title: &str, status: &str, updated: &str| {
-            let title_width = width.saturating_sub(7 + 1 + 17 + 1 + 10);
-            (
-                format!("{number:<7}"),
-                format!("{:<title_width$}", format::fit(title, title_width)),
-                format!(" {status:<17} {updated:>10}"),
-            )
-        };
-        let (number, title, tail) = columns("#", "Title", "Status", "Updated");
+        let (number, title, tail) = columns(width, "#", "Title", "Status", "Updated");
         frame.render_widget(
             Paragraph::new(Line::styled(format!("{number}{title}{tail}"), theme.muted)),
             head,
@@ -305,83 +297,7 @@ impl Home {
         let items: Vec<ListItem> = self
             .items()
             .iter()
-            .map(|item| match item {
-                Item::Waiting(n) => ListItem::new(Line::styled(
-                    format::fit(
-                        &format!(
-                            "⚠ {n} waiting on {} — Enter lists them",
-                            if ctx.is_staff() { "clients" } else { "you" }
-                        ),
-                        width,
-                    ),
-                    theme.warn,
-                )),
-                Item::ToRate(n) => ListItem::new(Line::styled(
-                    format::fit(&format!("★ {} — Enter lists them", rate_text(*n)), width),
-                    theme.accent,
-                )),
-                Item::Invoice(i) => {
-                    let overdue = if i.overdue { " · overdue" } else { "" };
-                    let text = format!(
-                        "$ Invoice {} · {} to pay · due {}{overdue} — Enter opens it",
-                        i.number,
-                        money(i.balance_cents),
-                        i.due_on
-                    );
-                    let style = if i.overdue { theme.warn } else { theme.accent };
-                    ListItem::new(Line::styled(format::fit(&text, width), style))
-                }
-                Item::Invoices(b) => {
-                    let overdue = if b.overdue_cents > 0 {
-                        format!(" · {} overdue", money(b.overdue_cents))
-                    } else {
-                        String::new()
-                    };
-                    let text = format!(
-                        "$ {} invoices to pay · {}{overdue} — Enter lists them",
-                        b.unpaid_invoices,
-                        money(b.amount_due_cents)
-                    );
-                    let style = if b.overdue_cents > 0 {
-                        theme.warn
-                    } else {
-                        theme.accent
-                    };
-                    ListItem::new(Line::styled(format::fit(&text, width), style))
-                }
-                Item::LowHours(a) => {
-                    let text = format!(
-                        "⚠ {}: {} left of {} — Enter shows the burn-down",
-                        a.title,
-                        super::agreements::hours(a.left_minutes),
-                        super::agreements::hours(a.prepaid_minutes)
-                    );
-                    ListItem::new(Line::styled(format::fit(&text, width), theme.warn))
-                }
-                Item::Renewal(s) => {
-                    let text = format!(
-                        "↻ {} renews {} · {} — Enter shows subscriptions",
-                        s.name,
-                        s.renews_on,
-                        money(s.term_cents)
-                    );
-                    ListItem::new(Line::styled(format::fit(&text, width), theme.accent))
-                }
-                Item::Ticket(t) => {
-                    let updated = format::short_time(t.updated_at.as_ref(), ctx.now, ctx.tz);
-                    let (number, title, tail) = columns(
-                        &format!("#{}", t.number),
-                        &t.title,
-                        format::status(t.status()),
-                        &updated,
-                    );
-                    ListItem::new(Line::from(vec![
-                        Span::styled(number, theme.accent),
-                        Span::styled(title, theme.text),
-                        Span::styled(tail, theme.muted),
-                    ]))
-                }
-            })
+            .map(|item| list_item(item, ctx, width))
             .collect();
         let empty = items.is_empty();
         let mut state = ListState::default().with_selected((!empty).then_some(self.selected));
@@ -397,6 +313,106 @@ impl Home {
                 Paragraph::new(Line::styled(" No open tickets. n raises one.", theme.muted)),
                 rows,
             );
+        }
+    }
+}
+
+/// The header or a row of the open tickets: number, title, status and
+/// when it was updated, laid out in `width` columns.
+fn columns(
+    width: usize,
+    number: &str,
+    title: &str,
+    status: &str,
+    updated: &str,
+) -> (String, String, String) {
+    let title_width = width.saturating_sub(7 + 1 + 17 + 1 + 10);
+    (
+        format!("{number:<7}"),
+        format!("{:<title_width$}", format::fit(title, title_width)),
+        format!(" {status:<17} {updated:>10}"),
+    )
+}
+
+/// One line of Home's list: an alert or an open ticket.
+fn list_item(item: &Item<'_>, ctx: &Ctx, width: usize) -> ListItem<'static> {
+    let theme = ctx.theme;
+    match item {
+        Item::Waiting(n) => ListItem::new(Line::styled(
+            format::fit(
+                &format!(
+                    "⚠ {n} waiting on {} — Enter lists them",
+                    if ctx.is_staff() { "clients" } else { "you" }
+                ),
+                width,
+            ),
+            theme.warn,
+        )),
+        Item::ToRate(n) => ListItem::new(Line::styled(
+            format::fit(&format!("★ {} — Enter lists them", rate_text(*n)), width),
+            theme.accent,
+        )),
+        Item::Invoice(i) => {
+            let overdue = if i.overdue { " · overdue" } else { "" };
+            let text = format!(
+                "$ Invoice {} · {} to pay · due {}{overdue} — Enter opens it",
+                i.number,
+                money(i.balance_cents),
+                i.due_on
+            );
+            let style = if i.overdue { theme.warn } else { theme.accent };
+            ListItem::new(Line::styled(format::fit(&text, width), style))
+        }
+        Item::Invoices(b) => {
+            let overdue = if b.overdue_cents > 0 {
+                format!(" · {} overdue", money(b.overdue_cents))
+            } else {
+                String::new()
+            };
+            let text = format!(
+                "$ {} invoices to pay · {}{overdue} — Enter lists them",
+                b.unpaid_invoices,
+                money(b.amount_due_cents)
+            );
+            let style = if b.overdue_cents > 0 {
+                theme.warn
+            } else {
+                theme.accent
+            };
+            ListItem::new(Line::styled(format::fit(&text, width), style))
+        }
+        Item::LowHours(a) => {
+            let text = format!(
+                "⚠ {}: {} left of {} — Enter shows the burn-down",
+                a.title,
+                super::agreements::hours(a.left_minutes),
+                super::agreements::hours(a.prepaid_minutes)
+            );
+            ListItem::new(Line::styled(format::fit(&text, width), theme.warn))
+        }
+        Item::Renewal(s) => {
+            let text = format!(
+                "↻ {} renews {} · {} — Enter shows subscriptions",
+                s.name,
+                s.renews_on,
+                money(s.term_cents)
+            );
+            ListItem::new(Line::styled(format::fit(&text, width), theme.accent))
+        }
+        Item::Ticket(t) => {
+            let updated = format::short_time(t.updated_at.as_ref(), ctx.now, ctx.tz);
+            let (number, title, tail) = columns(
+                width,
+                &format!("#{}", t.number),
+                &t.title,
+                format::status(t.status()),
+                &updated,
+            );
+            ListItem::new(Line::from(vec![
+                Span::styled(number, theme.accent),
+                Span::styled(title, theme.text),
+                Span::styled(tail, theme.muted),
+            ]))
         }
     }
 }
