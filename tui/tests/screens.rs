@@ -764,6 +764,44 @@ fn reports_chart_a_table_step_through_reports_and_take_a_period() {
     assert_eq!(lines[2], "2 High,9,8,88.89,8,6,75.00");
 }
 
+/// The status line's "Not sent" goes once the fixed period goes through.
+#[test]
+fn a_refused_period_fixed_and_sent_leaves_no_error_behind() {
+    let mut app = signed_in(alice());
+    press(&mut app, KeyCode::Char('3'));
+    answer_report(&mut app);
+    press(&mut app, KeyCode::Char('p'));
+    type_text(&mut app, "2026-11");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "2026-09");
+    ctrl(&mut app, 's');
+    let asked = app.take_requests();
+    reply(
+        &mut app,
+        Reply::Failed {
+            request: Box::new(asked[0].clone()),
+            error: ApiError {
+                code: tonic::Code::InvalidArgument,
+                message: "from: after `to`".into(),
+            },
+        },
+    );
+    assert!(render(&mut app, 80, 24).contains("Not sent"));
+    // The field marked has the focus.
+    for _ in 0..7 {
+        press(&mut app, KeyCode::Backspace);
+    }
+    type_text(&mut app, "2026-08");
+    ctrl(&mut app, 's');
+    let asked = answer_report(&mut app);
+    assert_eq!(
+        (asked.from.as_str(), asked.to.as_str()),
+        ("2026-08", "2026-09")
+    );
+    let screen = render(&mut app, 80, 24);
+    assert!(!screen.contains("Not sent"), "{screen}");
+}
+
 #[test]
 fn reports_for_staff_pick_a_company_and_users_and_technicians_have_none() {
     let mut app = signed_in(alice());

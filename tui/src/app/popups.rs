@@ -74,6 +74,7 @@ impl App {
                 let ctx = shared.ctx(&self.theme, &self.keys, self.now);
                 if main.screen(main.tab).on_form(&mut prompt.form, &ctx, fx) {
                     self.popups.pop();
+                    self.status.clear_error();
                 }
             }
         }

@@ -342,6 +342,7 @@ impl App {
     pub(super) fn close_prompt(&mut self) {
         if matches!(self.popups.last(), Some(Popup::Prompt(p)) if p.sent.is_some()) {
             self.popups.pop();
+            self.status.clear_error();
         }
     }
 

@@ -56,6 +56,15 @@ impl Status {
         self.connected = None;
     }
 
+    /// Drops an error on show: what it said went wrong with a form is
+    /// answered once the form goes through.
+    pub fn clear_error(&mut self) {
+        if matches!(self.message, Some((Level::Error, _))) {
+            self.message = None;
+            self.message_until = None;
+        }
+    }
+
     /// Drops the message once its time is up; true when it went.
     pub fn expire(&mut self, now: DateTime<Utc>) -> bool {
         if self.message_until.is_some_and(|until| now >= until) {
