@@ -513,6 +513,42 @@ fn new_ticket_form_checks_fields_and_keeps_text_on_failure() {
     );
 }
 
+/// One Ctrl-S marks every field the client can check, each with what is
+/// wrong with it, and sends nothing.
+#[test]
+fn new_ticket_marks_every_bad_field_at_once() {
+    let mut app = signed_in(alice());
+    press(&mut app, KeyCode::Char('n'));
+    press(&mut app, KeyCode::Down); // Hardware
+    press(&mut app, KeyCode::Enter);
+    type_text(&mut app, "HD-PR-02");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "Scanner shows a paper error");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "It says paper jam.");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "2026-02-30");
+    // Emergency, PO, files, contact, then the phone and e-mail.
+    for _ in 0..5 {
+        press(&mut app, KeyCode::Tab);
+    }
+    type_text(&mut app, "abc!!");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "not-an-email");
+    ctrl(&mut app, 's');
+    assert!(take_sent(&mut app).is_empty());
+    let screen = render(&mut app, 120, 40);
+    for problem in [
+        "no such day on the calendar",
+        "only digits, spaces and +",
+        "not an e-mail address",
+    ] {
+        assert!(screen.contains(problem), "{problem} missing from\n{screen}");
+    }
+}
+
 #[test]
 fn new_ticket_esc_asks_before_discarding() {
     let mut app = signed_in(alice());

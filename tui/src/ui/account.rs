@@ -756,14 +756,10 @@ pub fn check_details(form: &mut Form) {
     for (kind, _) in PHONES {
         let number = form.text(F::Phone(kind));
         let extension = form.text(F::Extension(kind));
-        let allowed = |c: char| c.is_ascii_digit() || " +()-.".contains(c);
         if !number.is_empty()
-            && (!number.chars().all(allowed) || !number.chars().any(|c| c.is_ascii_digit()))
+            && let Some(problem) = super::checks::phone_problem(&number)
         {
-            form.set_error(
-                F::Phone(kind),
-                "only digits, spaces and + ( ) - . (and a digit at least)",
-            );
+            form.set_error(F::Phone(kind), problem);
         } else if number.chars().count() > MAX_PHONE {
             form.set_error(F::Phone(kind), format!("at most {MAX_PHONE} characters"));
         }

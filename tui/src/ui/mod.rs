@@ -10,6 +10,7 @@ pub mod audit;
 pub mod backup;
 pub mod billing;
 pub mod chat;
+pub mod checks;
 pub mod companies;
 pub mod form;
 pub mod format;

@@ -5,7 +5,6 @@
 use std::collections::VecDeque;
 use std::path::PathBuf;
 
-use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent};
 use portal_proto::pb::{self, FieldKind};
 use ratatui::Frame;
@@ -13,6 +12,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph};
 
+use super::checks;
 use super::form::{Extra, Field, FieldId, Form, FormEvent, Key};
 use super::popup::{Popup, Then, expand_home};
 use super::suggestions::Suggestions;
@@ -449,9 +449,25 @@ impl TicketForm {
         self.error = None;
         self.form.check_required();
         let due = self.form.text(TicketField::DueDate);
-        if !due.is_empty() && NaiveDate::parse_from_str(&due, "%Y-%m-%d").is_err() {
-            self.form
-                .set_error(TicketField::DueDate, "a date as YYYY-MM-DD");
+        if let Some(problem) = Some(due.as_str())
+            .filter(|d| !d.is_empty())
+            .and_then(checks::date_problem)
+        {
+            self.form.set_error(TicketField::DueDate, problem);
+        }
+        let phone = self.form.text(TicketField::Phone);
+        if let Some(problem) = Some(phone.as_str())
+            .filter(|p| !p.is_empty())
+            .and_then(checks::phone_problem)
+        {
+            self.form.set_error(TicketField::Phone, problem);
+        }
+        let email = self.form.text(TicketField::Email);
+        if let Some(problem) = Some(email.as_str())
+            .filter(|e| !e.is_empty())
+            .and_then(checks::email_problem)
+        {
+            self.form.set_error(TicketField::Email, problem);
         }
         if self.form.text(TicketField::Title).chars().count() > 200 {
             self.form
@@ -465,9 +481,9 @@ impl TicketForm {
             let value = self.form.text(Extra(&def.key));
             if def.kind() == FieldKind::Date
                 && !value.is_empty()
-                && NaiveDate::parse_from_str(&value, "%Y-%m-%d").is_err()
+                && let Some(problem) = checks::date_problem(&value)
             {
-                self.form.set_error(Extra(&def.key), "a date as YYYY-MM-DD");
+                self.form.set_error(Extra(&def.key), problem);
             }
         }
         match attachment_paths(&self.form.raw(TicketField::Attach)) {

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
 use portal_proto::pb::{self, StatusGroup, TicketSort, TicketStatus};
 use ratatui::Frame;
@@ -510,8 +510,10 @@ impl TicketList {
         };
         for id in [FilterField::From, FilterField::To] {
             let date = form.text(id);
-            if !date.is_empty() && NaiveDate::parse_from_str(&date, "%Y-%m-%d").is_err() {
-                form.set_error(id, "a date as YYYY-MM-DD");
+            if !date.is_empty()
+                && let Some(problem) = super::checks::date_problem(&date)
+            {
+                form.set_error(id, problem);
             }
         }
         if form.has_errors() {
