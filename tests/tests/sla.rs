@@ -140,6 +140,82 @@ async fn waiting_on_the_client_stops_the_clock_and_only_staff_respond() -> anyho
     Ok(())
 }
 
+/// The client's answer hands a waiting ticket back: the system moves it to
+/// In Progress, the clock runs again from the answer, and the answer is no
+/// response. A staff post leaves a waiting ticket waiting.
+#[tokio::test]
+async fn the_clients_answer_hands_a_waiting_ticket_back() -> anyhow::Result<()> {
+    use pb::TicketStatus::{InProgress, WaitingOnClient};
+    let server = TestServer::demo().await?;
+    let uma = sign_in(&server, demo::CLIENT_USER).await?;
+    let dina = sign_in(&server, demo::DISPATCHER).await?;
+    let t = emergency(&uma, "Tills are offline").await?;
+    let created = ms(t.created_at.as_ref()).unwrap_or_default();
+    let asked = move_to(&dina, t.number, WaitingOnClient, "").await?;
+
+    let post = |s: &Session, body: &str, kind: pb::PostKind| {
+        let mut tickets = s.tickets();
+        let request = pb::AddPostRequest {
+            number: t.number,
+            kind: kind.into(),
+            body: body.into(),
+            ..Default::default()
+        };
+        async move { tickets.add_post(request).await }
+    };
+    post(
+        &dina,
+        "Which till shows the error?",
+        pb::PostKind::Discussion,
+    )
+    .await?;
+    post(&dina, "Asked the store.", pb::PostKind::InternalNote).await?;
+    assert_eq!(ticket(&uma, t.number).await?.status(), WaitingOnClient);
+
+    let answer = post(
+        &uma,
+        "Till 3, the one by the door.",
+        pb::PostKind::Discussion,
+    )
+    .await?
+    .into_inner();
+    let answered = ms(answer.at.as_ref()).unwrap_or_default();
+    let seen = ticket(&uma, t.number).await?;
+    assert_eq!(seen.status(), InProgress);
+    assert_eq!(seen.whose_move(), pb::WhoseMove::Provider);
+    assert!(
+        seen.responded_at.is_some(),
+        "Dina's public post answered it"
+    );
+    assert_eq!(seen.next_due_kind(), pb::SlaDeadline::Resolution);
+    let used = asked - created;
+    assert_eq!(
+        ms(seen.next_due_at.as_ref()),
+        Some(answered + 240 * MIN - used),
+        "the clock runs again from the answer"
+    );
+    let timeline = dina
+        .tickets()
+        .get_ticket(pb::GetTicketRequest { number: t.number })
+        .await?
+        .into_inner()
+        .timeline;
+    let moved = timeline
+        .iter()
+        .filter(|e| e.kind() == pb::TimelineKind::StatusChange)
+        .max_by_key(|e| e.id)
+        .expect("a status change");
+    assert_eq!(
+        (
+            moved.author_name.as_str(),
+            moved.from_value.as_str(),
+            moved.to_value.as_str()
+        ),
+        ("Portal", "Waiting on Client", "In Progress")
+    );
+    Ok(())
+}
+
 #[tokio::test]
 async fn triage_puts_breached_first_and_filters_them() -> anyhow::Result<()> {
     let server = TestServer::demo().await?;

@@ -237,6 +237,30 @@ impl Tickets {
     }
 }
 
+/// A client's public answer to a ticket waiting on it hands the ticket
+/// back: the system moves it to In Progress, which starts the SLA clock
+/// again (docs/TICKETS.md, "Whose move"). A summary's ending saying so
+/// when it moved, else "".
+pub(super) fn back_with_us(
+    conn: &Connection,
+    number: i64,
+    status: TicketStatus,
+    now: i64,
+) -> Outcome<&'static str> {
+    if status != TicketStatus::WaitingOnClient {
+        return Ok("");
+    }
+    tickets::set_status(conn, number, TicketStatus::InProgress, Mover::Other, now)?;
+    let change = Change {
+        kind: TimelineKind::StatusChange,
+        body: "The client answered.",
+        from: TicketStatus::WaitingOnClient.label(),
+        to: TicketStatus::InProgress.label(),
+    };
+    timeline::append(conn, number, &Author::system(), change, now)?;
+    Ok("; it is back In Progress")
+}
+
 /// Records a change of the ticket's fields in its timeline; the ticket as
 /// it is now, announced to its audience as `summary` says.
 fn recorded(
@@ -649,6 +673,11 @@ impl pb::ticket_service_server::TicketService for Tickets {
                 if chat && by.kind == AuthorKind::Contact {
                     tickets::set_chat_waiting(conn, number, true, now)?;
                 }
+                let back = if by.kind == AuthorKind::Contact {
+                    back_with_us(conn, number, facts.status, now)?
+                } else {
+                    ""
+                };
                 if by.kind == AuthorKind::Staff && !internal {
                     tickets::set_chat_waiting(conn, number, false, now)?;
                     tickets::mark_responded(conn, number, now)?;
@@ -661,7 +690,7 @@ impl pb::ticket_service_server::TicketService for Tickets {
                     _ if chat => "a chat message",
                     _ => "a post",
                 };
-                let summary = format!("{} added {what} to #{number}", by.name);
+                let summary = format!("{} added {what} to #{number}{back}", by.name);
                 Ok(Applied {
                     staff_only: internal,
                     ..Applied::changed(entry, pb::EventKind::PostAdded, summary)

@@ -7,7 +7,7 @@ use portal_proto::pb;
 use sha2::{Digest, Sha256};
 use tonic::Status;
 
-use super::{Applied, Tickets, audience, author, requester, validate};
+use super::{Applied, Tickets, audience, author, back_with_us, requester, validate};
 use crate::domain::Caller;
 use crate::domain::tickets::{Author, DEFAULT_PRIORITY, NewTicket, TimelineKind};
 use crate::mail::inbound::InboundFile;
@@ -70,7 +70,8 @@ impl Tickets {
             let change = Change::post(TimelineKind::Discussion, &body);
             timeline::append(conn, number, &by, change, now)?;
             attach_all(conn, number, &files, &by, now)?;
-            let summary = format!("{} replied by e-mail to #{number}", by.name);
+            let back = back_with_us(conn, number, facts.status, now)?;
+            let summary = format!("{} replied by e-mail to #{number}{back}", by.name);
             Ok(Applied::changed((), pb::EventKind::PostAdded, summary))
         })
         .await
