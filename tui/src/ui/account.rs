@@ -334,8 +334,7 @@ impl Account {
             return self.team.handle_key(key, ctx, fx);
         }
         match key.code {
-            _ if ctx.keys.is(Cmd::Down, key) => self.scroll = self.scroll.saturating_add(1),
-            _ if ctx.keys.is(Cmd::Up, key) => self.scroll = self.scroll.saturating_sub(1),
+            _ if let Some(to) = super::scrolled(ctx.keys, key, self.scroll) => self.scroll = to,
             _ if ctx.keys.is(Cmd::Edit, key) => match &self.profile {
                 Some(profile) => {
                     self.view = View::Editing(Box::new(Editing {

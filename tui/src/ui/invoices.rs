@@ -243,7 +243,7 @@ impl Invoices {
             ];
         };
         let mut lines = vec![
-            plain_help("↑/↓ j/k", "scroll"),
+            plain_help("↑/↓ j/k PgUp/PgDn g/G", "scroll"),
             help_line(ctx.keys, Cmd::Export, "save as PDF or text"),
         ];
         let detail = open.detail.as_ref();
@@ -349,8 +349,7 @@ impl Invoices {
                 self.open = None;
                 self.load(fx);
             }
-            _ if ctx.keys.is(Cmd::Down, key) => open.scroll = open.scroll.saturating_add(1),
-            _ if ctx.keys.is(Cmd::Up, key) => open.scroll = open.scroll.saturating_sub(1),
+            _ if let Some(to) = super::scrolled(ctx.keys, key, open.scroll) => open.scroll = to,
             _ if ctx.keys.is(Cmd::Export, key) => {
                 if fx.may_use_files() {
                     open.saving = true;

@@ -161,16 +161,8 @@ impl Knowledge {
         };
         if key.code == KeyCode::Esc {
             self.reading = None;
-        } else if ctx.keys.is(Cmd::Down, key) {
-            reading.scroll = reading.scroll.saturating_add(1);
-        } else if ctx.keys.is(Cmd::Up, key) {
-            reading.scroll = reading.scroll.saturating_sub(1);
-        } else if ctx.keys.is(Cmd::PageDown, key) {
-            reading.scroll = reading.scroll.saturating_add(10);
-        } else if ctx.keys.is(Cmd::PageUp, key) {
-            reading.scroll = reading.scroll.saturating_sub(10);
-        } else if ctx.keys.is(Cmd::Top, key) {
-            reading.scroll = 0;
+        } else if let Some(to) = super::scrolled(ctx.keys, key, reading.scroll) {
+            reading.scroll = to;
         } else if ctx.keys.is(Cmd::Edit, key) && writes(ctx.me) {
             fx.popup = Some(editor(Some(&reading.article), ctx));
         } else {

@@ -315,6 +315,27 @@ pub fn moved(
     Some(to.min(len - 1))
 }
 
+/// Where a view scrolled to `scroll` lines goes on `key` (the same move
+/// commands, ten lines a page); `None` when the key is not a move. Bottom
+/// is as far as it goes: the drawing clamps it to the last screenful.
+pub fn scrolled(keys: &KeyMap, key: &KeyEvent, scroll: u16) -> Option<u16> {
+    Some(if keys.is(Cmd::Down, key) {
+        scroll.saturating_add(1)
+    } else if keys.is(Cmd::Up, key) {
+        scroll.saturating_sub(1)
+    } else if keys.is(Cmd::PageDown, key) {
+        scroll.saturating_add(10)
+    } else if keys.is(Cmd::PageUp, key) {
+        scroll.saturating_sub(10)
+    } else if keys.is(Cmd::Top, key) {
+        0
+    } else if keys.is(Cmd::Bottom, key) {
+        u16::MAX
+    } else {
+        return None;
+    })
+}
+
 /// A rectangle of at most `width`×`height` centred in `area`.
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
@@ -324,4 +345,25 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
         .flex(Flex::Center)
         .areas(row);
     cell
+}
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use super::scrolled;
+    use crate::keys::KeyMap;
+
+    #[test]
+    fn scrolling_keys_move_by_a_line_a_page_or_to_an_end() {
+        let keys = KeyMap::default();
+        let at = |code| scrolled(&keys, &KeyEvent::new(code, KeyModifiers::NONE), 5);
+        assert_eq!(at(KeyCode::Down), Some(6));
+        assert_eq!(at(KeyCode::Char('k')), Some(4));
+        assert_eq!(at(KeyCode::PageDown), Some(15));
+        assert_eq!(at(KeyCode::PageUp), Some(0));
+        assert_eq!(at(KeyCode::Char('g')), Some(0));
+        assert_eq!(at(KeyCode::End), Some(u16::MAX));
+        assert_eq!(at(KeyCode::Char('x')), None);
+    }
 }

@@ -105,23 +105,10 @@ impl TicketDetail {
 
     /// Scrolling keys; false when the key is not one.
     fn scroll_key(&mut self, key: &KeyEvent, ctx: &Ctx) -> bool {
-        let keys = ctx.keys;
-        if keys.is(Cmd::Down, key) {
-            self.scroll = self.scroll.saturating_add(1);
-        } else if keys.is(Cmd::Up, key) {
-            self.scroll = self.scroll.saturating_sub(1);
-        } else if keys.is(Cmd::PageDown, key) {
-            self.scroll = self.scroll.saturating_add(10);
-        } else if keys.is(Cmd::PageUp, key) {
-            self.scroll = self.scroll.saturating_sub(10);
-        } else if keys.is(Cmd::Top, key) {
-            self.scroll = 0;
-        } else if keys.is(Cmd::Bottom, key) {
-            // Drawing clamps it to the last screenful.
-            self.scroll = u16::MAX;
-        } else {
+        let Some(to) = super::scrolled(ctx.keys, key, self.scroll) else {
             return false;
-        }
+        };
+        self.scroll = to;
         true
     }
 
