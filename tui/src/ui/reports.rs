@@ -607,18 +607,29 @@ fn bar_chart(frame: &mut Frame, area: Rect, report: &pb::Report, ctx: &Ctx) {
         .get(labels + column)
         .map_or(pb::ReportUnit::Count, pb::ReportColumn::unit);
     let room = usize::from(area.height.saturating_sub(2));
-    let bars: Vec<Bar> = report
+    // The figure goes beside its label, right-aligned, not over the bar,
+    // where it hid a short bar and ran into a long one.
+    let rows: Vec<(String, String, i64)> = report
         .rows
         .iter()
         .take(room)
         .map(|r| {
             let v = r.values.get(column).copied().unwrap_or(0);
+            (r.labels.join(" · "), value(v, unit, Shown::Screen), v)
+        })
+        .collect();
+    let label_width = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+    let value_width = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0);
+    let bars: Vec<Bar> = rows
+        .into_iter()
+        .map(|(label, shown, v)| {
             Bar::default()
                 .value(u64::try_from(v).unwrap_or(0))
-                .label(Line::from(format!("{} ", r.labels.join(" · "))))
-                .text_value(value(v, unit, Shown::Screen))
+                .label(Line::from(format!(
+                    "{label:<label_width$} {shown:>value_width$} "
+                )))
+                .text_value(String::new())
                 .style(theme.bar)
-                .value_style(theme.accent)
         })
         .collect();
     let name = report
