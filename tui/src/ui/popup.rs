@@ -435,16 +435,27 @@ impl Popup {
                     .map(|(k, _)| k.chars().count())
                     .max()
                     .unwrap_or(0);
+                // What a key does wraps under itself, never cut off.
+                let width = 76.min(area.width);
+                let room = usize::from(width.saturating_sub(2)).saturating_sub(key_width + 3);
                 let text: Vec<Line> = lines
                     .iter()
-                    .map(|(k, what)| {
-                        Line::from(vec![
-                            Span::styled(format!(" {k:>key_width$}  "), theme.accent),
-                            Span::styled(what.clone(), theme.text),
-                        ])
+                    .flat_map(|(k, what)| {
+                        let mut parts = super::format::wrap(what, "", room);
+                        if parts.is_empty() {
+                            // A blank line between groups stays.
+                            parts.push(String::new());
+                        }
+                        parts.into_iter().enumerate().map(move |(i, part)| {
+                            let key = if i == 0 { k.as_str() } else { "" };
+                            Line::from(vec![
+                                Span::styled(format!(" {key:>key_width$}  "), theme.accent),
+                                Span::styled(part, theme.text),
+                            ])
+                        })
                     })
                     .collect();
-                let rect = centered(area, 76, text.len() as u16 + 3);
+                let rect = centered(area, width, text.len() as u16 + 3);
                 let visible = rect.height.saturating_sub(2);
                 *scroll = (*scroll).min((text.len() as u16).saturating_sub(visible));
                 let more = text.len() as u16 > visible;
