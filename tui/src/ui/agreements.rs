@@ -338,30 +338,6 @@ impl Agreements {
             head.push(Span::styled(format!("· ⚠ {low} low on hours"), theme.warn));
         }
         frame.render_widget(Paragraph::new(Line::from(head)), header);
-        let rows = self.rows.iter().map(|a| {
-            let left = Span::styled(
-                format!(
-                    "{}{}",
-                    short_hours(a.left_minutes),
-                    if a.low_hours { " ⚠" } else { "" }
-                ),
-                if a.low_hours { theme.warn } else { theme.text },
-            );
-            let mut cells = Vec::new();
-            if self.staff {
-                cells.push(Cell::from(a.company_name.clone()));
-            }
-            cells.extend([
-                Cell::from(a.title.clone()),
-                Cell::from(kind(a.kind())),
-                Cell::from(dates(a)),
-                Cell::from(short_hours(a.prepaid_minutes)),
-                Cell::from(short_hours(a.used_minutes)),
-                Cell::from(left),
-            ]);
-            let style = if a.active { theme.text } else { theme.muted };
-            Row::new(cells).style(style)
-        });
         let mut widths = Vec::new();
         let mut names = Vec::new();
         if self.staff {
@@ -382,6 +358,40 @@ impl Agreements {
             let skip = usize::from(self.staff) + 1;
             widths[skip] = Constraint::Length(0);
         }
+        // Names too long for their column end in "…" rather than mid-word.
+        let fit = super::format::column_widths(&widths, body.width);
+        let (company_width, title_width) = if self.staff {
+            (fit[0], fit[1])
+        } else {
+            (0, fit[0])
+        };
+        let rows = self.rows.iter().map(|a| {
+            let left = Span::styled(
+                format!(
+                    "{}{}",
+                    short_hours(a.left_minutes),
+                    if a.low_hours { " ⚠" } else { "" }
+                ),
+                if a.low_hours { theme.warn } else { theme.text },
+            );
+            let mut cells = Vec::new();
+            if self.staff {
+                cells.push(Cell::from(super::format::fit(
+                    &a.company_name,
+                    company_width,
+                )));
+            }
+            cells.extend([
+                Cell::from(super::format::fit(&a.title, title_width)),
+                Cell::from(kind(a.kind())),
+                Cell::from(dates(a)),
+                Cell::from(short_hours(a.prepaid_minutes)),
+                Cell::from(short_hours(a.used_minutes)),
+                Cell::from(left),
+            ]);
+            let style = if a.active { theme.text } else { theme.muted };
+            Row::new(cells).style(style)
+        });
         let table = Table::new(rows, widths)
             .header(Row::new(names).style(theme.muted))
             .row_highlight_style(theme.selected);

@@ -322,16 +322,6 @@ impl Billing {
             ])),
             header,
         );
-        let rows = self.pending.iter().map(|p| {
-            Row::new(vec![
-                Cell::from(p.invoice_number.to_string()),
-                Cell::from(p.company_name.clone()),
-                Cell::from(Line::from(money(p.amount_cents)).right_aligned()),
-                Cell::from(method(p.method())),
-                Cell::from(p.reference.clone()),
-                Cell::from(format::short_time(p.submitted_at.as_ref(), ctx.now, ctx.tz)),
-            ])
-        });
         let widths = [
             Constraint::Length(7),
             Constraint::Fill(1),
@@ -340,6 +330,17 @@ impl Billing {
             Constraint::Fill(1),
             Constraint::Length(10),
         ];
+        let fit = format::column_widths(&widths, body.width);
+        let rows = self.pending.iter().map(|p| {
+            Row::new(vec![
+                Cell::from(p.invoice_number.to_string()),
+                Cell::from(format::fit(&p.company_name, fit[1])),
+                Cell::from(Line::from(money(p.amount_cents)).right_aligned()),
+                Cell::from(method(p.method())),
+                Cell::from(format::fit(&p.reference, fit[4])),
+                Cell::from(format::short_time(p.submitted_at.as_ref(), ctx.now, ctx.tz)),
+            ])
+        });
         let table = Table::new(rows, widths)
             .header(
                 Row::new([
@@ -426,6 +427,13 @@ impl Billing {
             .filter(|r| r.month == month)
             .map(|r| r.invoices.clone())
             .unwrap_or_default();
+        let widths = [
+            Constraint::Fill(1),
+            Constraint::Length(8),
+            Constraint::Length(6),
+            Constraint::Length(14),
+        ];
+        let company_width = format::column_widths(&widths, body.width)[0];
         let rows = invoices.iter().map(|d| {
             let i = d.invoice.clone().unwrap_or_default();
             let number = if i.number > 0 {
@@ -434,23 +442,15 @@ impl Billing {
                 "new".to_owned()
             };
             Row::new(vec![
-                Cell::from(i.company_name.clone()),
+                Cell::from(format::fit(&i.company_name, company_width)),
                 Cell::from(number),
                 Cell::from(d.lines.len().to_string()),
                 Cell::from(Line::from(money(i.total_cents)).right_aligned()),
             ])
         });
-        let table = Table::new(
-            rows,
-            [
-                Constraint::Fill(1),
-                Constraint::Length(8),
-                Constraint::Length(6),
-                Constraint::Length(14),
-            ],
-        )
-        .header(Row::new(["Company", "Invoice", "Lines", "         Total"]).style(theme.muted))
-        .row_highlight_style(theme.selected);
+        let table = Table::new(rows, widths)
+            .header(Row::new(["Company", "Invoice", "Lines", "         Total"]).style(theme.muted))
+            .row_highlight_style(theme.selected);
         frame.render_stateful_widget(table, body, &mut self.run.state);
         let hints: &[&str] = if ctx.is_admin() {
             &["[ ] month", "p preview", "b bill"]

@@ -115,6 +115,18 @@ pub fn short_time(ts: Option<&prost_types::Timestamp>, now: DateTime<Utc>, tz: T
     }
 }
 
+/// The widths a table `width` wide gives columns of these constraints (at
+/// ratatui's spacing of one between columns), so a cell's text can be
+/// fitted to its column.
+pub fn column_widths(constraints: &[ratatui::layout::Constraint], width: u16) -> Vec<usize> {
+    ratatui::layout::Layout::horizontal(constraints.iter().copied())
+        .spacing(1)
+        .split(ratatui::layout::Rect::new(0, 0, width, 1))
+        .iter()
+        .map(|r| usize::from(r.width))
+        .collect()
+}
+
 /// "in 35 min", "2 h ago" relative to now. Part of a minute counts as a
 /// minute, so a moment just past reads "1 min ago", never "in 0 min".
 pub fn relative(ts: Option<&prost_types::Timestamp>, now: DateTime<Utc>) -> String {

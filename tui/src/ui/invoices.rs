@@ -574,28 +574,6 @@ impl Invoices {
         // Staff at under 100 columns: the company's name gets the room of
         // the issue date (numbers increase with it, so the order shows).
         let issued = !self.staff || body.width >= 100;
-        let rows = self.rows.iter().map(|i| {
-            let state = match i.status() {
-                InvoiceStatus::Paid => Span::styled(status(i.status()), theme.ok),
-                InvoiceStatus::Void => Span::styled(status(i.status()), theme.muted),
-                s if i.overdue => Span::styled(format!("{} ⚠", status(s)), theme.warn),
-                s => Span::styled(status(s), theme.text),
-            };
-            let mut cells = vec![Cell::from(i.number.to_string())];
-            if self.staff {
-                cells.push(Cell::from(i.company_name.clone()));
-            }
-            if issued {
-                cells.push(Cell::from(i.issued_on.clone()));
-            }
-            cells.extend([
-                Cell::from(i.due_on.clone()),
-                Cell::from(Line::from(money(i.total_cents)).right_aligned()),
-                Cell::from(Line::from(money(i.balance_cents)).right_aligned()),
-                Cell::from(state),
-            ]);
-            Row::new(cells)
-        });
         let mut widths = vec![Constraint::Length(7)];
         let mut head = vec!["Number"];
         if self.staff {
@@ -613,6 +591,29 @@ impl Invoices {
             Constraint::Length(11),
         ]);
         head.extend(["Due", "       Total", "     Balance", "Status"]);
+        let company_width = format::column_widths(&widths, body.width)[1];
+        let rows = self.rows.iter().map(|i| {
+            let state = match i.status() {
+                InvoiceStatus::Paid => Span::styled(status(i.status()), theme.ok),
+                InvoiceStatus::Void => Span::styled(status(i.status()), theme.muted),
+                s if i.overdue => Span::styled(format!("{} ⚠", status(s)), theme.warn),
+                s => Span::styled(status(s), theme.text),
+            };
+            let mut cells = vec![Cell::from(i.number.to_string())];
+            if self.staff {
+                cells.push(Cell::from(format::fit(&i.company_name, company_width)));
+            }
+            if issued {
+                cells.push(Cell::from(i.issued_on.clone()));
+            }
+            cells.extend([
+                Cell::from(i.due_on.clone()),
+                Cell::from(Line::from(money(i.total_cents)).right_aligned()),
+                Cell::from(Line::from(money(i.balance_cents)).right_aligned()),
+                Cell::from(state),
+            ]);
+            Row::new(cells)
+        });
         let table = Table::new(rows, widths)
             .header(Row::new(head).style(theme.muted))
             .row_highlight_style(theme.selected);

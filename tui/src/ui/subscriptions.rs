@@ -254,29 +254,6 @@ impl Subscriptions {
         frame.render_widget(Paragraph::new(Line::from(head)), header);
         // Staff's list of every company's names the company of each.
         let company_column = self.staff && self.company_id == 0;
-        let rows = self.rows.iter().map(|s| {
-            let renews = if s.cancelled {
-                Span::styled(format!("cancelled {}", s.cancelled_on), theme.muted)
-            } else if s.renews_soon {
-                Span::styled(format!("{} ⚠", s.renews_on), theme.warn)
-            } else {
-                Span::styled(s.renews_on.clone(), theme.text)
-            };
-            let mut cells = Vec::new();
-            if company_column {
-                cells.push(Cell::from(s.company_name.clone()));
-            }
-            cells.extend([
-                Cell::from(s.name.clone()),
-                Cell::from(kind(s.kind())),
-                Cell::from(format!("{:>6}", s.quantity)),
-                Cell::from(term(s.term_months)),
-                Cell::from(renews),
-                Cell::from(format!("{:>12}", money(s.term_cents))),
-            ]);
-            let style = if s.cancelled { theme.muted } else { theme.text };
-            Row::new(cells).style(style)
-        });
         let mut widths = Vec::new();
         let mut names = Vec::new();
         if company_column {
@@ -296,6 +273,36 @@ impl Subscriptions {
         if area.width < 100 {
             widths[usize::from(company_column) + 1] = Constraint::Length(0);
         }
+        // Names too long for their column end in "…".
+        let fit = format::column_widths(&widths, body.width);
+        let (company_width, name_width) = if company_column {
+            (fit[0], fit[1])
+        } else {
+            (0, fit[0])
+        };
+        let rows = self.rows.iter().map(|s| {
+            let renews = if s.cancelled {
+                Span::styled(format!("cancelled {}", s.cancelled_on), theme.muted)
+            } else if s.renews_soon {
+                Span::styled(format!("{} ⚠", s.renews_on), theme.warn)
+            } else {
+                Span::styled(s.renews_on.clone(), theme.text)
+            };
+            let mut cells = Vec::new();
+            if company_column {
+                cells.push(Cell::from(format::fit(&s.company_name, company_width)));
+            }
+            cells.extend([
+                Cell::from(format::fit(&s.name, name_width)),
+                Cell::from(kind(s.kind())),
+                Cell::from(format!("{:>6}", s.quantity)),
+                Cell::from(term(s.term_months)),
+                Cell::from(renews),
+                Cell::from(format!("{:>12}", money(s.term_cents))),
+            ]);
+            let style = if s.cancelled { theme.muted } else { theme.text };
+            Row::new(cells).style(style)
+        });
         let table = Table::new(rows, widths)
             .header(Row::new(names).style(theme.muted))
             .row_highlight_style(theme.selected);
