@@ -83,15 +83,16 @@ async fn a_staff_reply_reaches_the_clients_open_ticket_and_notes_stay_internal()
     tom.press(KeyCode::Char('i'));
     tom.type_text("Internal: the dock firmware is the suspect.");
     tom.ctrl('s');
+    // Each post is shown and its prompt closed before the next key.
     tom.until("the note", |app| {
-        timeline_has(app, "Internal: the dock firmware is the suspect.")
+        app.popups.is_empty() && timeline_has(app, "Internal: the dock firmware is the suspect.")
     })
     .await;
     tom.press(KeyCode::Char('r'));
     tom.type_text("Please try the other USB-C port.");
     tom.ctrl('s');
     tom.until("the reply", |app| {
-        timeline_has(app, "Please try the other USB-C port.")
+        app.popups.is_empty() && timeline_has(app, "Please try the other USB-C port.")
     })
     .await;
 
@@ -383,10 +384,13 @@ async fn a_provider_admin_voids_and_mails_an_invoice_and_sets_billing_on_the_ser
     paula.press(KeyCode::Char('V'));
     paula.type_text("Billed twice");
     paula.ctrl('s');
+    // Void on screen, and the prompt closed by the server's answer: a live
+    // refresh can show the void before that answer comes.
     let void_shown = |app: &App| {
-        billing_of(app)
-            .and_then(|b| b.invoices.open.as_ref()?.detail.as_ref()?.invoice.as_ref())
-            .is_some_and(|i| i.status() == pb::InvoiceStatus::Void)
+        app.popups.is_empty()
+            && billing_of(app)
+                .and_then(|b| b.invoices.open.as_ref()?.detail.as_ref()?.invoice.as_ref())
+                .is_some_and(|i| i.status() == pb::InvoiceStatus::Void)
     };
     paula.until("the invoice shown void", void_shown).await;
     let BillingReply::Invoice(stored) =
@@ -415,9 +419,10 @@ async fn a_provider_admin_voids_and_mails_an_invoice_and_sets_billing_on_the_ser
     paula.ctrl('s');
     paula
         .until("the settings saved", |app| {
-            billing_of(app)
-                .and_then(|b| b.settings.as_ref())
-                .is_some_and(|s| s.tax_rate_basis_points == 750)
+            app.popups.is_empty()
+                && billing_of(app)
+                    .and_then(|b| b.settings.as_ref())
+                    .is_some_and(|s| s.tax_rate_basis_points == 750)
         })
         .await;
     let BillingReply::Settings(settings) = billing_reply(&paula, BillingCall::Settings).await
