@@ -195,13 +195,13 @@ impl Audit {
             ],
         );
         let tz = ctx.tz;
-        self.list.render(frame, area, ctx, chrome, columns, |e| {
+        self.list.render(frame, area, ctx, chrome, columns, |e, w| {
             Row::new(vec![
                 Cell::from(format::time(e.at.as_ref(), tz)),
-                Cell::from(format::or_dash(e.actor.clone())),
-                Cell::from(Span::styled(e.action.clone(), theme.accent)),
-                Cell::from(e.subject.clone()),
-                Cell::from(e.detail.clone()),
+                Cell::from(format::fit(&format::or_dash(e.actor.clone()), w[1])),
+                Cell::from(Span::styled(format::fit(&e.action, w[2]), theme.accent)),
+                Cell::from(format::fit(&e.subject, w[3])),
+                Cell::from(format::fit(&e.detail, w[4])),
             ])
         });
     }

@@ -264,10 +264,10 @@ impl Companies {
                 Constraint::Length(8),
             ],
         );
-        self.list.render(frame, area, ctx, chrome, columns, |c| {
+        self.list.render(frame, area, ctx, chrome, columns, |c, w| {
             Row::new(vec![
-                Cell::from(c.name.clone()),
-                Cell::from(c.phone.clone()),
+                Cell::from(format::fit(&c.name, w[0])),
+                Cell::from(format::fit(&c.phone, w[1])),
                 Cell::from(terms(c.payment_terms_days)),
                 Cell::from(c.sites.len().to_string()),
                 if c.active {

@@ -140,7 +140,7 @@ impl Requests {
             ],
         );
         let (now, tz) = (ctx.now, ctx.tz);
-        self.list.render(frame, area, ctx, chrome, columns, |r| {
+        self.list.render(frame, area, ctx, chrome, columns, |r, w| {
             let who = if r.contact_name.is_empty() {
                 r.email.clone()
             } else {
@@ -148,9 +148,9 @@ impl Requests {
             };
             Row::new(vec![
                 Cell::from(Span::styled(kind(r), theme.accent)),
-                Cell::from(who),
-                Cell::from(r.company_name.clone()),
-                Cell::from(r.message.replace('\n', " ")),
+                Cell::from(format::fit(&who, w[1])),
+                Cell::from(format::fit(&r.company_name, w[2])),
+                Cell::from(format::fit(&r.message.replace('\n', " "), w[3])),
                 Cell::from(format::short_time(r.created_at.as_ref(), now, tz)),
             ])
         });

@@ -78,7 +78,9 @@ impl<T> Rows<T> {
     }
 
     /// The heading line, the table (or what `chrome` says when there are no
-    /// rows) and the key hints.
+    /// rows) and the key hints. `row` makes a row, given each column's
+    /// width, so its text can be fitted with `format::fit` ("…" rather than
+    /// cut mid-word).
     pub fn render(
         &mut self,
         frame: &mut Frame,
@@ -86,7 +88,7 @@ impl<T> Rows<T> {
         ctx: &Ctx,
         chrome: Chrome,
         columns: (&[&str], &[Constraint]),
-        row: impl Fn(&T) -> Row<'static>,
+        row: impl Fn(&T, &[usize]) -> Row<'static>,
     ) {
         let Chrome {
             heading,
@@ -109,7 +111,8 @@ impl<T> Rows<T> {
             );
         } else {
             let (names, widths) = columns;
-            let table = Table::new(self.rows.iter().map(row), widths.to_vec())
+            let fit = format::column_widths(widths, body.width);
+            let table = Table::new(self.rows.iter().map(|r| row(r, &fit)), widths.to_vec())
                 .header(Row::new(names.to_vec()).style(theme.muted))
                 .row_highlight_style(theme.selected);
             frame.render_stateful_widget(table, body, &mut self.state);

@@ -547,18 +547,22 @@ impl Settings {
                 Constraint::Length(9),
             ],
         );
-        self.staff.render(frame, area, ctx, chrome, columns, |s| {
-            Row::new(vec![
-                Cell::from(format!("{} {}", s.first_name, s.last_name)),
-                Cell::from(s.email.clone()),
-                Cell::from(format::role(s.role())),
-                if s.active {
-                    Cell::from(Span::styled("active", theme.ok))
-                } else {
-                    Cell::from(Span::styled("disabled", theme.muted))
-                },
-            ])
-        });
+        self.staff
+            .render(frame, area, ctx, chrome, columns, |s, w| {
+                Row::new(vec![
+                    Cell::from(format::fit(
+                        &format!("{} {}", s.first_name, s.last_name),
+                        w[0],
+                    )),
+                    Cell::from(format::fit(&s.email, w[1])),
+                    Cell::from(format::role(s.role())),
+                    if s.active {
+                        Cell::from(Span::styled("active", theme.ok))
+                    } else {
+                        Cell::from(Span::styled("disabled", theme.muted))
+                    },
+                ])
+            });
     }
 
     fn render_catalog(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
@@ -586,24 +590,25 @@ impl Settings {
                 Constraint::Length(8),
             ],
         );
-        self.types.render(frame, area, ctx, chrome, columns, |t| {
-            let fields = t
-                .fields
-                .iter()
-                .map(|f| format!("{} ({})", f.label, kind(f.kind())))
-                .collect::<Vec<_>>()
-                .join(", ");
-            Row::new(vec![
-                Cell::from(t.name.clone()),
-                Cell::from(t.sort_order.to_string()),
-                Cell::from(format::or_dash(fields)),
-                if t.active {
-                    Cell::from(Span::styled("active", theme.ok))
-                } else {
-                    Cell::from(Span::styled("retired", theme.muted))
-                },
-            ])
-        });
+        self.types
+            .render(frame, area, ctx, chrome, columns, |t, w| {
+                let fields = t
+                    .fields
+                    .iter()
+                    .map(|f| format!("{} ({})", f.label, kind(f.kind())))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                Row::new(vec![
+                    Cell::from(format::fit(&t.name, w[0])),
+                    Cell::from(t.sort_order.to_string()),
+                    Cell::from(format::fit(&format::or_dash(fields), w[2])),
+                    if t.active {
+                        Cell::from(Span::styled("active", theme.ok))
+                    } else {
+                        Cell::from(Span::styled("retired", theme.muted))
+                    },
+                ])
+            });
     }
 
     fn render_sla(&mut self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
@@ -636,7 +641,7 @@ impl Settings {
             ],
         );
         self.targets
-            .render(frame, table, ctx, chrome, columns, |t| {
+            .render(frame, table, ctx, chrome, columns, |t, _| {
                 Row::new(vec![
                     Cell::from(format!("{} {}", t.priority, t.name)),
                     Cell::from(minutes(t.response_minutes)),
@@ -676,9 +681,9 @@ impl Settings {
             &[Constraint::Fill(1), Constraint::Length(8)],
         );
         self.work_types
-            .render(frame, area, ctx, chrome, columns, |w| {
+            .render(frame, area, ctx, chrome, columns, |w, width| {
                 Row::new(vec![
-                    Cell::from(w.name.clone()),
+                    Cell::from(format::fit(&w.name, width[0])),
                     if w.active {
                         Cell::from(Span::styled("active", theme.ok))
                     } else {
@@ -709,13 +714,13 @@ impl Settings {
             ],
         );
         let (now, tz) = (ctx.now, ctx.tz);
-        self.mail.render(frame, area, ctx, chrome, columns, |m| {
+        self.mail.render(frame, area, ctx, chrome, columns, |m, w| {
             Row::new(vec![
                 Cell::from(format::short_time(m.failed_at.as_ref(), now, tz)),
-                Cell::from(m.recipient.clone()),
-                Cell::from(m.subject.clone()),
+                Cell::from(format::fit(&m.recipient, w[1])),
+                Cell::from(format::fit(&m.subject, w[2])),
                 Cell::from(m.attempts.to_string()),
-                Cell::from(Span::styled(m.last_error.clone(), theme.error)),
+                Cell::from(Span::styled(format::fit(&m.last_error, w[4]), theme.error)),
             ])
         });
     }
