@@ -256,6 +256,14 @@ impl Users {
             ])),
             header,
         );
+        let widths = [
+            Constraint::Fill(1),
+            Constraint::Fill(1),
+            Constraint::Length(9),
+            Constraint::Length(8),
+            Constraint::Length(10),
+        ];
+        let fit = format::column_widths(&widths, body.width);
         let rows = self.rows.iter().map(|c| {
             let state = if !c.active {
                 Span::styled("disabled", theme.muted)
@@ -268,16 +276,18 @@ impl Users {
             // (docs/ROLES.md, "Related contacts"); a client Admin's does not.
             let related = c.related_company_ids.len();
             let name = if self.company.is_some() && related > 0 {
+                let mark = format!(" +{related} related");
+                let room = fit[0].saturating_sub(mark.chars().count());
                 Line::from(vec![
-                    Span::raw(Catalog::contact_name(c)),
-                    Span::styled(format!(" +{related} related"), theme.muted),
+                    Span::raw(format::fit(&Catalog::contact_name(c), room)),
+                    Span::styled(mark, theme.muted),
                 ])
             } else {
-                Line::raw(Catalog::contact_name(c))
+                Line::raw(format::fit(&Catalog::contact_name(c), fit[0]))
             };
             Row::new(vec![
                 Cell::from(name),
-                Cell::from(c.email.clone()),
+                Cell::from(format::fit(&c.email, fit[1])),
                 Cell::from(format::access(c.access())),
                 Cell::from(state),
                 Cell::from(format::short_time(
@@ -287,13 +297,6 @@ impl Users {
                 )),
             ])
         });
-        let widths = [
-            Constraint::Fill(1),
-            Constraint::Fill(1),
-            Constraint::Length(9),
-            Constraint::Length(8),
-            Constraint::Length(10),
-        ];
         let table = Table::new(rows, widths)
             .header(Row::new(["Name", "E-mail", "Level", "State", "Last in"]).style(theme.muted))
             .row_highlight_style(theme.selected);
