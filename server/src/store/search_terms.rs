@@ -58,14 +58,18 @@ impl SearchTerms {
         // The expanded form joins its terms with AND, and FTS5 reads a term
         // with no word in it (a lone combining mark) joined so as matching
         // nothing: such terms go first. Typed alone, nothing can find them.
-        let kept = search
+        let mut each = search
             .terms()
-            .map(|term| Ok(!words.tokenizer.words([term])?.is_empty()))
-            .collect::<Result<Vec<bool>>>()?;
+            .map(|term| words.tokenizer.words([term]))
+            .collect::<Result<Vec<Vec<String>>>>()?;
+        let kept: Vec<bool> = each.iter().map(|w| !w.is_empty()).collect();
         let Some(search) = search.only(&kept) else {
             return Ok(search.native());
         };
-        let Ok([word]) = <[String; 1]>::try_from(words.tokenizer.words([search.last()])?) else {
+        // The last kept term's words: the last non-empty list.
+        each.retain(|w| !w.is_empty());
+        let last = each.pop().unwrap_or_default();
+        let Ok([word]) = <[String; 1]>::try_from(last) else {
             // Several words in one term ("e-mail"): a phrase, left to FTS5.
             return Ok(search.native());
         };

@@ -4,6 +4,9 @@
 
 use chrono::NaiveDate;
 
+/// A check: what is wrong with a value typed, if anything.
+pub type Check = fn(&str) -> Option<&'static str>;
+
 /// What is wrong with a date typed as YYYY-MM-DD, if anything.
 pub fn date_problem(value: &str) -> Option<&'static str> {
     if NaiveDate::parse_from_str(value, "%Y-%m-%d").is_ok() {

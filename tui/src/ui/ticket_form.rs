@@ -448,26 +448,18 @@ impl TicketForm {
         self.form.clear_errors();
         self.error = None;
         self.form.check_required();
-        let due = self.form.text(TicketField::DueDate);
-        if let Some(problem) = Some(due.as_str())
-            .filter(|d| !d.is_empty())
-            .and_then(checks::date_problem)
-        {
-            self.form.set_error(TicketField::DueDate, problem);
-        }
-        let phone = self.form.text(TicketField::Phone);
-        if let Some(problem) = Some(phone.as_str())
-            .filter(|p| !p.is_empty())
-            .and_then(checks::phone_problem)
-        {
-            self.form.set_error(TicketField::Phone, problem);
-        }
-        let email = self.form.text(TicketField::Email);
-        if let Some(problem) = Some(email.as_str())
-            .filter(|e| !e.is_empty())
-            .and_then(checks::email_problem)
-        {
-            self.form.set_error(TicketField::Email, problem);
+        let checked: [(TicketField, checks::Check); 3] = [
+            (TicketField::DueDate, checks::date_problem),
+            (TicketField::Phone, checks::phone_problem),
+            (TicketField::Email, checks::email_problem),
+        ];
+        for (field, check) in checked {
+            let value = self.form.text(field);
+            if !value.is_empty()
+                && let Some(problem) = check(&value)
+            {
+                self.form.set_error(field, problem);
+            }
         }
         if self.form.text(TicketField::Title).chars().count() > 200 {
             self.form
@@ -526,7 +518,7 @@ impl TicketForm {
             service_type_id: ty.id,
             fields,
             site_id,
-            due_date: due,
+            due_date: self.form.text(TicketField::DueDate),
             emergency: self.form.on(TicketField::Emergency),
             po_number: self.form.text(TicketField::PoNumber),
             contact_phone: self.form.text(TicketField::Phone),
